@@ -1,0 +1,17 @@
+/**
+ * @omnikv/base — the leaf every OmniKV-TS package imports: assertions, `DbError` and SQLSTATE
+ * codes, and branded ids. It has no dependencies of its own.
+ */
+export { AssertionError, assert, assertDefined, assertNever, invariants } from "./assert.ts";
+export {
+  DataCorruptedError,
+  DbError,
+  InvalidParameterValueError,
+  IoError,
+  ObjectNotInPrerequisiteStateError,
+  ProgramLimitExceededError,
+  SqlState,
+  hasSqlState,
+} from "./errors.ts";
+export { lsn, pageId, term, txnId } from "./ids.ts";
+export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";

@@ -1,0 +1,19 @@
+/**
+ * @omnikv/testkit (private) — helpers every package's tests share: datadriven golden files,
+ * seeded randomness that prints its seed on failure, crash-test child processes and temp dirs.
+ */
+export {
+  DataDrivenMismatchError,
+  numberArg,
+  parseDataDriven,
+  runDataDriven,
+  stringArg,
+  unknownCommand,
+} from "./data-driven.ts";
+export type { DataDrivenArg, DataDrivenCase, DataDrivenHandler } from "./data-driven.ts";
+export { SeededRandom, propertyParams, seedFromEnv, withSeed } from "./seeded-random.ts";
+export type { PropertyParams } from "./seeded-random.ts";
+export { CrashChild } from "./child-process.ts";
+export type { ChildExit, CrashChildOptions } from "./child-process.ts";
+export { makeTempDir } from "./temp-dir.ts";
+export type { TempDir } from "./temp-dir.ts";

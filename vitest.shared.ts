@@ -1,0 +1,34 @@
+/**
+ * The vitest configuration every package shares. Each package's `vitest.config.ts` re-exports
+ * `packageConfig()` so that `npx vitest` inside a package and `nx run <pkg>:test` behave the same.
+ *
+ * Why the resolve conditions: inside the workspace `@omnikv/*` imports must resolve to `src/`
+ * (the `@omnikv/source` export condition), so tests run on source with no build step.
+ */
+import { defineConfig, type ViteUserConfig } from "vitest/config";
+
+const sourceConditions = ["@omnikv/source", "import", "node", "default"];
+
+export interface PackageConfigOptions {
+  /** Files run once before the test files, e.g. a build of `dist/` for child-process tests. */
+  readonly globalSetup?: readonly string[];
+  /** Per-test timeout; crash and property tests need more than vitest's default 5 s. */
+  readonly testTimeoutMs?: number;
+}
+
+export function packageConfig(options: PackageConfigOptions = {}): ViteUserConfig {
+  return defineConfig({
+    resolve: { conditions: sourceConditions },
+    ssr: { resolve: { conditions: sourceConditions, externalConditions: ["@omnikv/source"] } },
+    test: {
+      include: ["test/**/*.test.ts"],
+      environment: "node",
+      testTimeout: options.testTimeoutMs ?? 30_000,
+      globalSetup: options.globalSetup ? [...options.globalSetup] : [],
+      // Benchmarks live in bench/ and run only through the `bench` target.
+      benchmark: { include: ["bench/**/*.bench.ts"] },
+      // A test that only exists as `.only` would silently disable its neighbours in CI.
+      allowOnly: false,
+    },
+  });
+}
