@@ -42,6 +42,7 @@ export interface DataDrivenCase {
 }
 
 export type DataDrivenHandler = (testCase: DataDrivenCase) => string;
+export type AsyncDataDrivenHandler = (testCase: DataDrivenCase) => string | Promise<string>;
 
 /** A case's output did not match its golden text. */
 export class DataDrivenMismatchError extends Error {
@@ -123,8 +124,19 @@ function parseArg(token: string): DataDrivenArg {
 /** Runs every case of the file; throws on the first mismatch unless `REWRITE=1`. */
 export function runDataDriven(path: string, handler: DataDrivenHandler): void {
   const parsed = parseDataDriven(path, readFileSync(path, "utf8"));
+  checkOutputs(path, parsed, parsed.cases.map((testCase) => normalizeOutput(handler(testCase))));
+}
+
+/** `runDataDriven` for handlers that do I/O: cases run one after another, in file order. */
+export async function runDataDrivenAsync(path: string, handler: AsyncDataDrivenHandler): Promise<void> {
+  const parsed = parseDataDriven(path, readFileSync(path, "utf8"));
+  const actuals: string[] = [];
+  for (const testCase of parsed.cases) actuals.push(normalizeOutput(await handler(testCase)));
+  checkOutputs(path, parsed, actuals);
+}
+
+function checkOutputs(path: string, parsed: ParsedFile, actuals: readonly string[]): void {
   const isRewrite = process.env["REWRITE"] === "1";
-  const actuals = parsed.cases.map((testCase) => normalizeOutput(handler(testCase)));
   if (isRewrite) {
     writeFileSync(path, renderRewritten(parsed, actuals));
     return;

@@ -7,10 +7,11 @@ export {
   numberArg,
   parseDataDriven,
   runDataDriven,
+  runDataDrivenAsync,
   stringArg,
   unknownCommand,
 } from "./data-driven.ts";
-export type { DataDrivenArg, DataDrivenCase, DataDrivenHandler } from "./data-driven.ts";
+export type { AsyncDataDrivenHandler, DataDrivenArg, DataDrivenCase, DataDrivenHandler } from "./data-driven.ts";
 export { SeededRandom, propertyParams, seedFromEnv, withSeed } from "./seeded-random.ts";
 export type { PropertyParams } from "./seeded-random.ts";
 export { CrashChild } from "./child-process.ts";
