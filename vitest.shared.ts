@@ -29,6 +29,8 @@ export function packageConfig(options: PackageConfigOptions = {}): ViteUserConfi
       benchmark: { include: ["bench/**/*.bench.ts"] },
       // A test that only exists as `.only` would silently disable its neighbours in CI.
       allowOnly: false,
+      // The JSON report feeds the run's closing "N passed, N failed" line (tools/test-summary.mjs).
+      reporters: ["default", ["json", { outputFile: ".test-results/vitest.json" }]],
     },
   });
 }

@@ -23,6 +23,7 @@ import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 import { assert, lsn as toLsn, type DbError, type Lsn } from "@omnikv/base";
 import type { WalCipher } from "./cipher.ts";
+import { DirLock } from "./dir-lock.ts";
 import { CorruptionError, WalArgumentError, WalIoError, WalLimitError, WalStateError } from "./errors.ts";
 import { encodeFrame, frameHeaderBytes, recordBytesLimit } from "./record-format.ts";
 import { checkSegmentHeader, recoverLog } from "./recovery.ts";
@@ -111,6 +112,7 @@ const pendingBytesInitial = 64 * 1024;
 export class Wal {
   readonly dir: string;
   readonly #options: ResolvedOptions;
+  readonly #lock: DirLock;
   readonly #segments: SegmentName[];
   #active: ActiveSegment;
   #nextLsn: bigint;
@@ -130,13 +132,22 @@ export class Wal {
   readonly #counters = { appendedRecords: 0, appendedBytes: 0, writeCount: 0, syncCount: 0, syncedRecords: 0 };
   readonly #tornTailBytesAtOpen: number;
 
-  private constructor(dir: string, options: ResolvedOptions, segments: SegmentName[], active: ActiveSegment, nextLsn: bigint, tornTailBytes: number) {
-    this.dir = dir;
-    this.#options = options;
-    this.#segments = segments;
-    this.#active = active;
-    this.#nextLsn = nextLsn;
-    this.#tornTailBytesAtOpen = tornTailBytes;
+  private constructor(init: {
+    dir: string;
+    options: ResolvedOptions;
+    lock: DirLock;
+    segments: SegmentName[];
+    active: ActiveSegment;
+    nextLsn: bigint;
+    tornTailBytes: number;
+  }) {
+    this.dir = init.dir;
+    this.#options = init.options;
+    this.#lock = init.lock;
+    this.#segments = init.segments;
+    this.#active = init.active;
+    this.#nextLsn = init.nextLsn;
+    this.#tornTailBytesAtOpen = init.tornTailBytes;
   }
 
   /**
@@ -146,6 +157,16 @@ export class Wal {
   static async open(dir: string, options: WalOptions = {}): Promise<Wal> {
     const resolved = resolveOptions(options);
     mkdirSync(dir, { recursive: true });
+    const lock = DirLock.acquire(dir);
+    try {
+      return await Promise.resolve(Wal.#openLocked(dir, resolved, lock));
+    } catch (error) {
+      lock.release();
+      throw error;
+    }
+  }
+
+  static #openLocked(dir: string, resolved: ResolvedOptions, lock: DirLock): Wal {
     const recovered = recoverLog(dir, resolved.cipher !== undefined);
     const segments = [...recovered.segments];
     let active: ActiveSegment;
@@ -160,7 +181,7 @@ export class Wal {
       const size = recovered.activeSizeBytes;
       active = { fd: openSync(last.path, "r+"), path: last.path, sizeBytes: size, fileBytes: size };
     }
-    return await Promise.resolve(new Wal(dir, resolved, segments, active, recovered.nextLsn, recovered.tornTailBytes));
+    return new Wal({ dir, options: resolved, lock, segments, active, nextLsn: recovered.nextLsn, tornTailBytes: recovered.tornTailBytes });
   }
 
   /** The LSN the next appended record will get. */
@@ -527,6 +548,7 @@ export class Wal {
       if (this.#failure === undefined) this.#trimActive();
     } finally {
       closeSync(this.#active.fd);
+      this.#lock.release();
     }
   }
 }

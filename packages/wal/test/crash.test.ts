@@ -65,8 +65,8 @@ async function verify(dir: string, acked: Map<bigint, string>): Promise<number> 
       const ackedId = acked.get(record.lsn);
       if (ackedId !== undefined) expect(id).toBe(ackedId);
     }
-    for (const [lsn, id] of acked) {
-      expect(seenIds.has(id), `acknowledged record ${id} (lsn ${lsn}) lost`).toBe(true);
+    for (const [ackedLsn, id] of acked) {
+      expect(seenIds.has(id), `acknowledged record ${id} (lsn ${ackedLsn}) lost`).toBe(true);
     }
     expect(wal.nextLsn).toBe(expected);
     if (wal.nextLsn > 64n) await wal.truncateBefore(lsn(wal.nextLsn - 64n));

@@ -141,6 +141,29 @@ describe("Wal", () => {
     await reopened.close();
   });
 
+  it("locks its directory against a second writer until closed", async () => {
+    const path = dir();
+    const wal = await Wal.open(path);
+    await expect(Wal.open(path)).rejects.toThrowError(/is locked by this process/);
+    await expect(Wal.open(path)).rejects.toBeInstanceOf(WalStateError);
+    await wal.append(bytes("still fine"));
+    await wal.close();
+    const reopened = await Wal.open(path);
+    expect(texts(reopened)).toEqual(["1:still fine"]);
+    await reopened.close();
+  });
+
+  it("takes over a lock left by a process that no longer runs", async () => {
+    const path = dir();
+    await (await Wal.open(path)).close();
+    const { writeFileSync } = await import("node:fs");
+    // Pid 2^22+1 is above Linux's pid_max default range and names no running process.
+    writeFileSync(join(path, "LOCK"), `${2 ** 22 + 1}\n`);
+    const wal = await Wal.open(path);
+    expect(wal.nextLsn).toBe(1n);
+    await wal.close();
+  });
+
   it("an empty log reopens empty", async () => {
     const path = dir();
     await (await Wal.open(path)).close();
