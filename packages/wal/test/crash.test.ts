@@ -99,5 +99,5 @@ describe("wal crash safety (SIGKILL)", () => {
       expect(ackCount).toBeGreaterThan(cycles);
       expect(replayedTotal).toBeGreaterThanOrEqual(ackCount);
     });
-  });
+  }, cycles * 1_000);
 });
