@@ -1,6 +1,7 @@
 /**
  * One process at a time owns a log directory. Two writers appending to the same segment would
- * interleave frames and destroy each other's records, so `Wal.open` takes this lock first.
+ * interleave frames and destroy each other's records, so `Wal.open` takes this lock first. It is
+ * exported for other stores built on the wal (the lsm locks its whole directory with it).
  *
  * The lock is a `LOCK` file holding the owner's pid, created exclusively. A lock left behind by a
  * process that no longer runs (a crash, a SIGKILL) is taken over. This is advisory and assumes a
@@ -18,6 +19,7 @@ export class DirLock {
     this.path = path;
   }
 
+  /** Takes the lock of `dir` or throws `WalStateError` (55000) naming the process that holds it. */
   static acquire(dir: string): DirLock {
     const path = join(dir, "LOCK");
     const owner = `${process.pid}\n`;
@@ -30,7 +32,7 @@ export class DirLock {
     const holder = Number.parseInt(readFileSync(path, "utf8"), 10);
     if (Number.isSafeInteger(holder) && isProcessAlive(holder)) {
       const who = holder === process.pid ? "this process" : `process ${holder}`;
-      throw new WalStateError(`wal directory "${dir}" is locked by ${who}`);
+      throw new WalStateError(`directory "${dir}" is locked by ${who}`);
     }
     writeFileSync(path, owner);
     return new DirLock(path);

@@ -5,6 +5,7 @@
 export { Wal } from "./wal.ts";
 export type { AppendOptions, WalOptions, WalRecord, WalStats } from "./wal.ts";
 export type { WalCipher } from "./cipher.ts";
+export { DirLock } from "./dir-lock.ts";
 export { CorruptionError, WalArgumentError, WalIoError, WalLimitError, WalStateError } from "./errors.ts";
 export { frameHeaderBytes, recordBytesLimit } from "./record-format.ts";
 export { segmentHeaderBytes } from "./segment-file.ts";

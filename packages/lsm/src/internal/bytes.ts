@@ -1,0 +1,62 @@
+/**
+ * Byte-string helpers the whole package shares: the key order (unsigned lexicographic, as
+ * LevelDB's default comparator and memcmp) and little-endian varints.
+ */
+
+/** Unsigned lexicographic order; a proper prefix sorts first. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return a.length - b.length;
+}
+
+/** `compareBytes` of a[aStart, aEnd) and b[bStart, bEnd) without making subarrays. */
+export function compareRanges(a: Uint8Array, aStart: number, aEnd: number, b: Uint8Array, bStart: number, bEnd: number): number {
+  const aLength = aEnd - aStart;
+  const bLength = bEnd - bStart;
+  const n = aLength < bLength ? aLength : bLength;
+  for (let i = 0; i < n; i++) {
+    const d = (a[aStart + i] ?? 0) - (b[bStart + i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return aLength - bLength;
+}
+
+/** Bytes a varint of `value` (a non-negative safe integer) takes. */
+export function varintLength(value: number): number {
+  let length = 1;
+  let v = value;
+  while (v >= 0x80) {
+    v = Math.floor(v / 0x80);
+    length += 1;
+  }
+  return length;
+}
+
+/** Writes `value` as an unsigned LEB128 varint at `offset`; returns the offset after it. */
+export function writeVarint(target: Uint8Array, offset: number, value: number): number {
+  let at = offset;
+  let v = value;
+  while (v >= 0x80) {
+    target[at++] = (v & 0x7f) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  target[at++] = v;
+  return at;
+}
+
+/** A decoded varint and the offset after it, or `undefined` when the bytes end or run past 2^53. */
+export function readVarint(source: Uint8Array, offset: number, end: number): { value: number; next: number } | undefined {
+  let value = 0;
+  let scale = 1;
+  for (let at = offset; at < end && scale <= 2 ** 49; at++) {
+    const byte = source[at] ?? 0;
+    value += (byte & 0x7f) * scale;
+    if (byte < 0x80) return { value, next: at + 1 };
+    scale *= 0x80;
+  }
+  return undefined;
+}

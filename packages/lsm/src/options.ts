@@ -1,0 +1,73 @@
+/**
+ * Store options, their defaults and their checks. Every limit is explicit: memory is bounded by
+ * `memTableBytes * (1 + maxImmutableMemTables)` for memtables plus `blockCacheBytes`, and writers
+ * slow down and then stall before background work can fall behind without bound.
+ */
+import type { WalCipher } from "@omnikv/wal";
+import type { BlockCipher } from "./cipher.ts";
+import { LsmArgumentError } from "./errors.ts";
+
+export interface LsmOptions {
+  /** A memtable this large becomes immutable and is flushed to a table. Default 64 MiB. */
+  readonly memTableBytes?: number;
+  /** Full memtables waiting for flush before writers stall. Default 2. */
+  readonly maxImmutableMemTables?: number;
+  /** Decoded blocks kept in memory. Default 128 MiB. */
+  readonly blockCacheBytes?: number;
+  /** Tables kept open. Default 1,000. */
+  readonly maxOpenTables?: number;
+  /** Uncompressed data block size. Default 4 KiB. */
+  readonly blockBytes?: number;
+  /** Block compression. Default "lz4". */
+  readonly compression?: "lz4" | "none";
+  /** Bloom filter bits per key (0 disables filters). Default 10 (about 1% false positives). */
+  readonly bloomBitsPerKey?: number;
+  /** Size at which compaction starts a new output table. Default 8 MiB. */
+  readonly targetFileBytes?: number;
+  /** Target size of L1; each deeper level is `levelSizeMultiplier` times larger. Default 64 MiB. */
+  readonly levelBaseBytes?: number;
+  /** Default 10. */
+  readonly levelSizeMultiplier?: number;
+  /** L0 file count that triggers a compaction (default 4), slows writers (8), stalls them (12). */
+  readonly l0CompactionTrigger?: number;
+  readonly l0SlowdownTrigger?: number;
+  readonly l0StopTrigger?: number;
+  /** How long background work may hold the event loop before yielding. Default 4 ms. */
+  readonly backgroundSliceMs?: number;
+  /** Encryption at rest: one cipher for table blocks, one for wal and manifest records. */
+  readonly cipher?: { readonly block: BlockCipher; readonly wal: WalCipher };
+}
+
+export type ResolvedLsmOptions = Required<Omit<LsmOptions, "cipher">> & { readonly cipher: LsmOptions["cipher"] };
+
+export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
+  const resolved: ResolvedLsmOptions = {
+    memTableBytes: options.memTableBytes ?? 64 * 1024 * 1024,
+    maxImmutableMemTables: options.maxImmutableMemTables ?? 2,
+    blockCacheBytes: options.blockCacheBytes ?? 128 * 1024 * 1024,
+    maxOpenTables: options.maxOpenTables ?? 1000,
+    blockBytes: options.blockBytes ?? 4096,
+    compression: options.compression ?? "lz4",
+    bloomBitsPerKey: options.bloomBitsPerKey ?? 10,
+    targetFileBytes: options.targetFileBytes ?? 8 * 1024 * 1024,
+    levelBaseBytes: options.levelBaseBytes ?? 64 * 1024 * 1024,
+    levelSizeMultiplier: options.levelSizeMultiplier ?? 10,
+    l0CompactionTrigger: options.l0CompactionTrigger ?? 4,
+    l0SlowdownTrigger: options.l0SlowdownTrigger ?? 8,
+    l0StopTrigger: options.l0StopTrigger ?? 12,
+    backgroundSliceMs: options.backgroundSliceMs ?? 4,
+    cipher: options.cipher,
+  };
+  for (const [name, value] of Object.entries(resolved)) {
+    if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) throw new LsmArgumentError(`lsm option ${name} must be a non-negative number, got ${value}`);
+  }
+  for (const name of ["memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger"] as const) {
+    if (resolved[name] < 1) throw new LsmArgumentError(`lsm option ${name} must be at least 1`);
+  }
+  if (resolved.levelSizeMultiplier < 2) throw new LsmArgumentError("lsm option levelSizeMultiplier must be at least 2");
+  if (!(resolved.l0CompactionTrigger <= resolved.l0SlowdownTrigger && resolved.l0SlowdownTrigger <= resolved.l0StopTrigger)) {
+    throw new LsmArgumentError("lsm options need l0CompactionTrigger <= l0SlowdownTrigger <= l0StopTrigger");
+  }
+  if (resolved.compression !== "lz4" && resolved.compression !== "none") throw new LsmArgumentError(`unknown compression ${String(resolved.compression)}`);
+  return resolved;
+}

@@ -1,0 +1,286 @@
+/**
+ * `TableReader`: point lookups, iterators and verification over one table file, all synchronous
+ * (a lookup must not cost a promise per block; ARCHITECTURE.md).
+ *
+ * Open reads and checks the footer, then the properties, index and filter blocks, which stay in
+ * memory for the reader's life (the index decoded into flat arrays, see table-index.ts). Data
+ * blocks are read on demand with positional `readSync` and kept, decoded, in the shared
+ * `BlockCache`. A damaged footer, meta block or data block is a `CorruptionError` naming the file
+ * and offset; a short or truncated file fails at open. Nothing read from the file is trusted
+ * before its checksum and structure are checked.
+ *
+ * A point lookup `get(userKey, snapshot)`:
+ *   1. bloom filter: a miss ends the lookup without touching a data block;
+ *   2. seek key (userKey, snapshot, kindForSeek) built in a reused scratch buffer;
+ *   3. index binary search -> the one data block that can hold it -> block cache or disk;
+ *   4. block seek; the entry found is the answer iff its user key is userKey (internal-key order
+ *      puts the newest version with sequence <= snapshot first).
+ * It allocates the result object and the value view, nothing else on a cache hit.
+ */
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { assert } from "@omnikv/base";
+import type { BlockCipher } from "../cipher.ts";
+import { CorruptionError, LsmIoError, LsmStateError } from "../errors.ts";
+import type { InternalIterator } from "../internal-iterator.ts";
+import { ValueKind, compareInternalKeys, kindForSeek, trailerBytes, writeTrailer } from "../internal-key.ts";
+import { Block, BlockIterator } from "./block.ts";
+import type { BlockCache } from "./block-cache.ts";
+import { decodeStoredBlock, type BlockReadContext } from "./block-codec.ts";
+import { BloomFilter, bloomHash } from "./bloom-filter.ts";
+import { blockCorruption, blockTrailerBytes, decodeFooter, footerBytes, type BlockHandle, type BlockLocation, type Footer } from "./format.ts";
+import { hasUserKey, kindAt, sequenceAt } from "./key-range.ts";
+import { decodeProperties, type TableProperties } from "./properties.ts";
+import { TableIndex } from "./table-index.ts";
+import { TableIterator } from "./table-iterator.ts";
+import { verifyTable, type TableVerification } from "./table-verify.ts";
+
+export interface TableReaderOptions {
+  readonly path: string;
+  readonly fileNumber: number;
+  readonly blockCache: BlockCache;
+  /** Required exactly when the table was written with one. */
+  readonly cipher?: BlockCipher;
+  /** Check each data block's CRC when it is read from disk (meta blocks always are). Default true. */
+  readonly verifyChecksums?: boolean;
+}
+
+/** The newest visible version of a key in one table. A delete has an empty value. */
+export interface TableEntry {
+  readonly kind: ValueKind;
+  readonly sequence: number;
+  /** A view into a cached block: immutable, valid as long as the caller holds it. */
+  readonly value: Uint8Array;
+}
+
+/** The pieces `open` reads before the reader exists. */
+interface OpenedParts {
+  readonly footer: Footer;
+  readonly properties: TableProperties;
+  readonly index: TableIndex;
+  readonly filter: BloomFilter | undefined;
+}
+
+export class TableReader {
+  readonly path: string;
+  readonly fileNumber: number;
+  readonly properties: TableProperties;
+  readonly index: TableIndex;
+  readonly #fd: number;
+  readonly #cache: BlockCache;
+  readonly #filter: BloomFilter | undefined;
+  readonly #context: BlockReadContext;
+  /** The same as `#context` but always checking CRCs: `verify` and meta blocks. */
+  readonly #verifyingContext: BlockReadContext;
+  readonly #footer: Footer;
+  /** The block iterator `get` reuses for every lookup. */
+  #lookup: BlockIterator | undefined;
+  #seekKey = new Uint8Array(64);
+  #isClosed = false;
+
+  private constructor(options: TableReaderOptions, fd: number, parts: OpenedParts) {
+    this.path = options.path;
+    this.fileNumber = options.fileNumber;
+    this.#fd = fd;
+    this.#cache = options.blockCache;
+    this.#footer = parts.footer;
+    this.properties = parts.properties;
+    this.index = parts.index;
+    this.#filter = parts.filter;
+    this.#context = { fileNumber: options.fileNumber, cipher: options.cipher, verifyChecksum: options.verifyChecksums ?? true };
+    this.#verifyingContext = { ...this.#context, verifyChecksum: true };
+  }
+
+  /** Opens and checks a table; throws `CorruptionError` for a damaged or truncated file. */
+  static open(options: TableReaderOptions): TableReader {
+    const fd = openTableFile(options.path);
+    try {
+      return new TableReader(options, fd, readParts(fd, options));
+    } catch (error) {
+      closeSync(fd);
+      throw error;
+    }
+  }
+
+  /** Whether the table was built with a bloom filter. */
+  get hasFilter(): boolean {
+    return this.#filter !== undefined;
+  }
+
+  /**
+   * The newest entry of `userKey` with sequence <= `snapshotSequence`, or `undefined`. A delete is
+   * returned as such: the caller stops looking in older tables. `keyHash` is `bloomHash(userKey)`,
+   * computed once by a caller that asks many tables.
+   */
+  get(userKey: Uint8Array, snapshotSequence: number, keyHash?: number): TableEntry | undefined {
+    assert(!this.#isClosed, "get on a closed table reader");
+    if (this.#filter !== undefined && !this.#filter.mayContainHash(keyHash ?? bloomHash(userKey))) return undefined;
+    const seekLength = userKey.length + trailerBytes;
+    if (seekLength > this.#seekKey.length) this.#seekKey = new Uint8Array(Math.max(seekLength, 2 * this.#seekKey.length));
+    const seekKey = this.#seekKey;
+    seekKey.set(userKey);
+    writeTrailer(seekKey, userKey.length, snapshotSequence, kindForSeek);
+    const blockIndex = this.index.find(seekKey, 0, seekLength);
+    if (blockIndex === this.index.blockCount) return undefined;
+    const iterator = this.#lookupIterator(this.dataBlock(blockIndex));
+    iterator.seekRange(seekKey, 0, seekLength);
+    if (!iterator.isValid) throw this.#indexMismatch(blockIndex);
+    const key = iterator.keyBuffer;
+    const keyLength = iterator.keyLength;
+    if (!hasUserKey(key, 0, keyLength, userKey)) return undefined;
+    const kind = kindAt(key, keyLength);
+    if (kind !== ValueKind.Put && kind !== ValueKind.Delete) {
+      throw new CorruptionError(this.path, this.index.blockOffset(blockIndex), `data block: entry of unknown kind ${kind}`);
+    }
+    return { kind, sequence: sequenceAt(key, keyLength), value: iterator.value() };
+  }
+
+  /** An iterator over every entry in internal-key order. Close it when done. */
+  iterator(): InternalIterator {
+    assert(!this.#isClosed, "iterator on a closed table reader");
+    return new TableIterator(this);
+  }
+
+  /** Data block `blockIndex`, from the cache or read, checked and decoded, then cached. */
+  dataBlock(blockIndex: number): Block {
+    assert(!this.#isClosed, "read from a closed table reader");
+    const offset = this.index.blockOffset(blockIndex);
+    const cached = this.#cache.get(this.fileNumber, offset);
+    if (cached !== undefined) return cached;
+    const block = this.#readDataBlock(blockIndex, this.#context);
+    this.#cache.set(this.fileNumber, offset, block);
+    return block;
+  }
+
+  /**
+   * Reads every block from disk (bypassing the cache), checking checksums, structure, key order
+   * and the properties. Never throws for damage: each problem is a line in `problems`.
+   */
+  verify(): TableVerification {
+    assert(!this.#isClosed, "verify on a closed table reader");
+    return verifyTable({
+      path: this.path,
+      footer: this.#footer,
+      properties: this.properties,
+      index: this.index,
+      filter: this.#filter,
+      readMetaBlock: (handle, what) => readBlockContents(this.#fd, { path: this.path, offset: handle.offset, what }, handle.size, this.#verifyingContext),
+      readDataBlock: (blockIndex) => this.#readDataBlock(blockIndex, this.#verifyingContext),
+    });
+  }
+
+  /** Closes the file. Blocks already cached stay valid; `evictFile` drops them when the table is deleted. */
+  close(): void {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    closeSync(this.#fd);
+  }
+
+  #readDataBlock(blockIndex: number, context: BlockReadContext): Block {
+    const handle = { offset: this.index.blockOffset(blockIndex), size: this.index.blockSize(blockIndex) };
+    return readBlock(this.#fd, this.path, handle, "data block", context);
+  }
+
+  #lookupIterator(block: Block): BlockIterator {
+    if (this.#lookup === undefined) this.#lookup = new BlockIterator(block);
+    else this.#lookup.reset(block);
+    return this.#lookup;
+  }
+
+  #indexMismatch(blockIndex: number): CorruptionError {
+    return new CorruptionError(this.path, this.index.blockOffset(blockIndex), "data block: holds no key up to its index entry's last key");
+  }
+}
+
+function openTableFile(path: string): number {
+  try {
+    return openSync(path, "r");
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") {
+      throw new CorruptionError(path, -1, "table file is missing", { cause: error });
+    }
+    throw new LsmIoError(`could not open table file "${path}"`, { cause: error });
+  }
+}
+
+function readParts(fd: number, options: TableReaderOptions): OpenedParts {
+  const { path } = options;
+  const fileBytes = fstatSync(fd).size;
+  if (fileBytes < footerBytes) throw new CorruptionError(path, 0, `file is ${fileBytes} bytes, shorter than a table footer (${footerBytes})`);
+  const footerOffset = fileBytes - footerBytes;
+  const footer = decodeFooter(readExactly(fd, path, footerOffset, footerBytes));
+  if (typeof footer === "string") throw new CorruptionError(path, footerOffset, footer);
+  checkSealing(footer, options);
+  const layoutProblem = checkLayout(footer, footerOffset);
+  if (layoutProblem !== undefined) throw new CorruptionError(path, footerOffset, `footer: ${layoutProblem}`);
+  const context: BlockReadContext = { fileNumber: options.fileNumber, cipher: options.cipher, verifyChecksum: true };
+  const propertiesLocation = { path, offset: footer.properties.offset, what: "properties block" };
+  const properties = decodeProperties(readBlockContents(fd, propertiesLocation, footer.properties.size, context), propertiesLocation, fileBytes);
+  if (properties.fileNumber !== options.fileNumber) {
+    throw blockCorruption(propertiesLocation, `table says it is file ${properties.fileNumber}, expected ${options.fileNumber}`);
+  }
+  const dataEnd = footer.filter?.offset ?? footer.index.offset;
+  const indexBlock = readBlock(fd, path, footer.index, "index block", context);
+  const index = TableIndex.decode(indexBlock, dataEnd);
+  checkIndexAgainstProperties(index, properties, indexBlock.location);
+  let filter: BloomFilter | undefined;
+  if (footer.filter !== undefined) {
+    const location = { path, offset: footer.filter.offset, what: "filter block" };
+    filter = BloomFilter.decode(readBlockContents(fd, location, footer.filter.size, context), location);
+  }
+  return { footer, properties, index, filter };
+}
+
+function checkSealing(footer: Footer, options: TableReaderOptions): void {
+  if (footer.isSealed && options.cipher === undefined) {
+    throw new LsmStateError(`table "${options.path}" is encrypted and no cipher was configured`);
+  }
+  if (!footer.isSealed && options.cipher !== undefined) {
+    throw new LsmStateError(`table "${options.path}" is not encrypted but a cipher was configured`);
+  }
+}
+
+/** Meta blocks follow the data in order (filter, index, properties) and end at the footer. */
+function checkLayout(footer: Footer, footerOffset: number): string | undefined {
+  const end = (handle: BlockHandle): number => handle.offset + handle.size + blockTrailerBytes;
+  if (end(footer.properties) !== footerOffset) return `properties block ends at ${end(footer.properties)}, not at the footer (${footerOffset})`;
+  if (end(footer.index) !== footer.properties.offset) return "index block does not end where the properties block starts";
+  if (footer.filter !== undefined && end(footer.filter) !== footer.index.offset) return "filter block does not end where the index block starts";
+  if (footer.properties.size === 0 || footer.index.size === 0 || footer.filter?.size === 0) return "empty meta block";
+  return undefined;
+}
+
+function checkIndexAgainstProperties(index: TableIndex, properties: TableProperties, location: BlockLocation): void {
+  if (index.blockCount !== properties.dataBlockCount) {
+    throw blockCorruption(location, `${index.blockCount} entries, properties say ${properties.dataBlockCount} data blocks`);
+  }
+  const last = index.lastKey(index.blockCount - 1);
+  if (compareInternalKeys(last, properties.largestKey) !== 0) throw blockCorruption(location, "last entry differs from the largest key in the properties");
+}
+
+/** Reads a block and its trailer, checks and decodes it: the raw block bytes. */
+function readBlockContents(fd: number, location: BlockLocation, size: number, context: BlockReadContext): Uint8Array {
+  const stored = readExactly(fd, location.path, location.offset, size + blockTrailerBytes);
+  return decodeStoredBlock(stored, location, context);
+}
+
+function readBlock(fd: number, path: string, handle: BlockHandle, what: string, context: BlockReadContext): Block {
+  const location = { path, offset: handle.offset, what };
+  return Block.decode(readBlockContents(fd, location, handle.size, context), location);
+}
+
+/** `length` bytes at `offset`; a file that ends first is corruption (it was truncated). */
+function readExactly(fd: number, path: string, offset: number, length: number): Uint8Array {
+  const bytes = new Uint8Array(length);
+  let filled = 0;
+  try {
+    while (filled < length) {
+      const n = readSync(fd, bytes, filled, length - filled, offset + filled);
+      if (n === 0) break;
+      filled += n;
+    }
+  } catch (error) {
+    throw new LsmIoError(`could not read table file "${path}" at offset ${offset + filled}`, { cause: error });
+  }
+  if (filled < length) throw new CorruptionError(path, offset, `file ends ${length - filled} bytes short of a ${length}-byte read`);
+  return bytes;
+}

@@ -1,0 +1,145 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { SqlState, hasSqlState } from "@omnikv/base";
+import { LsmArgumentError, LsmLimitError, LsmStateError, LsmStore, WriteBatch, keyBytesMax, type LsmOptions } from "@omnikv/lsm";
+import { makeTempDir, type TempDir } from "@omnikv/testkit";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+const b = (text: string): Uint8Array => encoder.encode(text);
+const text = (bytes: Uint8Array | undefined): string | undefined => (bytes === undefined ? undefined : decoder.decode(bytes));
+const small: LsmOptions = { memTableBytes: 4096, targetFileBytes: 4096, levelBaseBytes: 16 * 1024, l0CompactionTrigger: 2, blockBytes: 512 };
+
+function entries(store: LsmStore, options: Parameters<LsmStore["scan"]>[0] = {}): string[] {
+  return [...store.scan(options)].map(([k, v]) => `${decoder.decode(k)}=${decoder.decode(v)}`);
+}
+
+describe("LsmStore", () => {
+  let temp: TempDir;
+  afterEach(() => temp.cleanup());
+  const dir = (): string => {
+    temp = makeTempDir("lsm");
+    return join(temp.path, "db");
+  };
+
+  it("puts, gets, deletes and survives reopen", async () => {
+    const path = dir();
+    const store = await LsmStore.open(path);
+    await store.put(b("a"), b("1"));
+    await store.put(b("b"), b("2"));
+    await store.delete(b("a"));
+    await store.put(b("c"), b("3"), { sync: false });
+    expect(text(store.get(b("a")))).toBeUndefined();
+    expect(text(store.get(b("b")))).toBe("2");
+    await store.close();
+    const reopened = await LsmStore.open(path);
+    expect(entries(reopened)).toEqual(["b=2", "c=3"]);
+    await reopened.close();
+  });
+
+  it("applies a batch atomically and in order", async () => {
+    const store = await LsmStore.open(dir());
+    await store.write(new WriteBatch().put(b("k"), b("first")).put(b("k"), b("second")).put(b("x"), b("y")).delete(b("x")));
+    expect(text(store.get(b("k")))).toBe("second");
+    expect(store.get(b("x"))).toBeUndefined();
+    await store.write([
+      { type: "put", key: b("p"), value: b("1") },
+      { type: "del", key: b("k") },
+    ]);
+    expect(entries(store)).toEqual(["p=1"]);
+    await store.close();
+  });
+
+  it("scans with bounds, reverse and limit, streaming across memtable and tables", async () => {
+    const store = await LsmStore.open(dir(), small);
+    for (let i = 0; i < 300; i++) await store.put(b(`key${String(i).padStart(3, "0")}`), b(`v${i}`), { sync: false });
+    await store.flush();
+    for (let i = 0; i < 300; i += 3) await store.put(b(`key${String(i).padStart(3, "0")}`), b(`w${i}`));
+    expect(entries(store, { gte: b("key010"), lt: b("key014") })).toEqual(["key010=v10", "key011=v11", "key012=w12", "key013=v13"]);
+    expect(entries(store, { gt: b("key297"), reverse: true })).toEqual(["key299=v299", "key298=v298"]);
+    expect(entries(store, { lte: b("key002"), reverse: true, limit: 2 })).toEqual(["key002=v2", "key001=v1"]);
+    expect(entries(store, { limit: 0 })).toEqual([]);
+    expect(entries(store)).toHaveLength(300);
+    expect(() => [...store.scan({ limit: -1 })]).toThrow(LsmArgumentError);
+    await store.close();
+  });
+
+  it("keeps a snapshot stable across writes, flushes and compactions", async () => {
+    const store = await LsmStore.open(dir(), small);
+    for (let i = 0; i < 100; i++) await store.put(b(`k${i}`), b("old"), { sync: false });
+    const snapshot = store.snapshot();
+    for (let i = 0; i < 100; i++) await store.put(b(`k${i}`), b("new"), { sync: false });
+    await store.delete(b("k5"));
+    await store.flush();
+    await store.compact();
+    expect(text(store.get(b("k5"), { snapshot }))).toBe("old");
+    expect(text(store.get(b("k5")))).toBeUndefined();
+    expect(entries(store, { snapshot }).every((e) => e.endsWith("=old"))).toBe(true);
+    expect(entries(store, { snapshot })).toHaveLength(100);
+    expect(entries(store)).toHaveLength(99);
+    snapshot.release();
+    expect(() => store.get(b("k1"), { snapshot })).toThrow(LsmArgumentError);
+    await store.compact();
+    expect(store.stats().liveSnapshots).toBe(0);
+    await store.close();
+  });
+
+  it("flushes full memtables and compacts levels in the background, and reads stay correct", async () => {
+    const path = dir();
+    const roomyLevels = { ...small, levelBaseBytes: 1024 * 1024 };
+    const store = await LsmStore.open(path, roomyLevels);
+    const expected = new Map<string, string>();
+    for (let i = 0; i < 2000; i++) {
+      const key = `key${(i * 7919) % 1000}`;
+      expected.set(key, `value${i}`);
+      await store.put(b(key), b(`value${i}`), { sync: false });
+    }
+    await store.flush();
+    const stats = store.stats();
+    expect(stats.flushCount).toBeGreaterThan(5);
+    expect(stats.compactionCount).toBeGreaterThan(0);
+    expect(stats.levels.slice(1).some((l) => l.files > 0)).toBe(true);
+    for (const [key, value] of expected) expect(text(store.get(b(key)))).toBe(value);
+    await store.compact();
+    const after = store.stats();
+    expect(after.levels[0]?.files).toBe(0);
+    expect(after.spaceAmplification).toBeCloseTo(1, 5);
+    expect(after.writeAmplification).toBeGreaterThan(1);
+    expect(entries(store)).toHaveLength(expected.size);
+    expect(store.verify()).toMatchObject({ problems: [] });
+    // Obsolete tables were deleted as compactions replaced them: only live ones are on disk.
+    // (With all data in L1 below its target, no background compaction is running now.)
+    const tables = readdirSync(path).filter((n) => n.endsWith(".sst"));
+    expect(tables.length).toBe(store.stats().levels.reduce((sum, l) => sum + l.files, 0));
+    await store.close();
+    const reopened = await LsmStore.open(path, small);
+    for (const [key, value] of expected) expect(text(reopened.get(b(key)))).toBe(value);
+    await reopened.close();
+  });
+
+  it("refuses oversized keys and bad batches with SQLSTATEs", async () => {
+    const store = await LsmStore.open(dir());
+    await expect(store.put(new Uint8Array(keyBytesMax + 1), b("v"))).rejects.toBeInstanceOf(LsmLimitError);
+    await expect(store.put(new Uint8Array(keyBytesMax + 1), b("v"))).rejects.toSatisfy((e) => hasSqlState(e, SqlState.ProgramLimitExceeded));
+    await store.write([]);
+    await store.put(new Uint8Array(0), b("empty key is a key"));
+    expect(text(store.get(new Uint8Array(0)))).toBe("empty key is a key");
+    await store.close();
+  });
+
+  it("refuses work after close", async () => {
+    const store = await LsmStore.open(dir());
+    await store.close();
+    await expect(store.put(b("a"), b("b"))).rejects.toBeInstanceOf(LsmStateError);
+    expect(() => store.get(b("a"))).toThrow(LsmStateError);
+    await store.close();
+  });
+
+  it("a second open of the same directory is refused while the first is open", async () => {
+    const path = dir();
+    const store = await LsmStore.open(path);
+    await expect(LsmStore.open(path)).rejects.toThrowError(/locked/);
+    await store.close();
+  });
+});

@@ -1,0 +1,4 @@
+import { packageConfig } from "../../vitest.shared.ts";
+
+// The crash test runs child processes that import the built package (dist/), as a consumer would.
+export default packageConfig({ globalSetup: ["./test/build-dist.global-setup.ts"], testTimeoutMs: 120_000 });
