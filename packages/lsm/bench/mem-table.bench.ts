@@ -9,11 +9,15 @@
  * store benchmarks'. This is an internal benchmark, so it imports from ../src.
  */
 import { bench, describe } from "vitest";
+import { invariants } from "@omnikv/base";
 import { SeededRandom } from "@omnikv/testkit";
 import { ValueKind } from "../src/internal-key.ts";
 import { MemTable } from "../src/mem-table.ts";
 import { MergingIterator } from "../src/merging-iterator.ts";
 import { userEntries } from "../src/user-iterator.ts";
+
+// vitest turns the expensive invariant checks on; a benchmark measures the production build.
+invariants.enabled = false;
 
 const entryCount = 100_000;
 const random = new SeededRandom(42);

@@ -11,11 +11,16 @@
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, bench, describe } from "vitest";
+import { invariants } from "@omnikv/base";
 import { SeededRandom, makeTempDir } from "@omnikv/testkit";
 import { ValueKind, compareInternalKeys, encodeInternalKey } from "../src/internal-key.ts";
 import { BlockCache } from "../src/sstable/block-cache.ts";
 import { TableBuilder } from "../src/sstable/table-builder.ts";
 import { TableReader } from "../src/sstable/table-reader.ts";
+
+// Measure what production runs: the expensive invariant checks (key order on every step, lz4
+// round trips) are on under vitest by default.
+invariants.enabled = false;
 
 const entryCount = 100_000;
 const entryCountLabel = entryCount.toLocaleString("en-US");

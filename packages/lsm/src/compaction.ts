@@ -30,6 +30,7 @@ import type { Version } from "./version.ts";
 
 export interface TableShape {
   readonly blockBytes: number;
+  readonly restartInterval: number;
   readonly compression: "lz4" | "none";
   readonly bloomBitsPerKey: number;
   readonly cipher?: BlockCipher;

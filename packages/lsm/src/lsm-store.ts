@@ -30,21 +30,23 @@ import { levelScores, pickCompaction, type Compaction } from "./compaction-picke
 import { runCompaction, type CompactionEnvironment, type TableShape } from "./compaction.ts";
 import { LsmArgumentError, LsmIoError, LsmStateError } from "./errors.ts";
 import { tablePath, walDirName } from "./file-names.ts";
+import { copyBytes } from "./internal/bytes.ts";
 import { OwningIterator } from "./internal/owning-iterator.ts";
 import { TimeSlicer } from "./internal/time-slicer.ts";
 import type { InternalIterator } from "./internal-iterator.ts";
-import { ValueKind, internalKeyUserKey } from "./internal-key.ts";
-import { compareBytes } from "./internal/bytes.ts";
+import { ValueKind } from "./internal-key.ts";
 import { LevelIterator } from "./level-iterator.ts";
 import { MemTable } from "./mem-table.ts";
 import { MergingIterator } from "./merging-iterator.ts";
 import { resolveLsmOptions, type LsmOptions, type ResolvedLsmOptions } from "./options.ts";
 import { BlockCache } from "./sstable/block-cache.ts";
+import { bloomHash } from "./sstable/bloom-filter.ts";
 import { TableBuilder } from "./sstable/table-builder.ts";
 import { TableCache } from "./table-cache.ts";
 import { userEntries } from "./user-iterator.ts";
 import { levelCount, type FileMetadata } from "./version-edit.ts";
 import { VersionSet } from "./version-set.ts";
+import { compareUserKeyOf } from "./version.ts";
 import { WriteBatch, decodeBatch, encodeBatch, type BatchOp } from "./write-batch.ts";
 
 export interface WriteOptions {
@@ -170,8 +172,8 @@ export class LsmStore {
     this.#wal = init.wal;
     this.#blockCache = init.blockCache;
     this.#tables = init.tables;
-    const { blockBytes, compression, bloomBitsPerKey, cipher } = init.options;
-    this.#tableShape = { blockBytes, compression, bloomBitsPerKey, ...(cipher === undefined ? {} : { cipher: cipher.block }) };
+    const { blockBytes, blockRestartInterval, compression, bloomBitsPerKey, cipher } = init.options;
+    this.#tableShape = { blockBytes, restartInterval: blockRestartInterval, compression, bloomBitsPerKey, ...(cipher === undefined ? {} : { cipher: cipher.block }) };
     this.#memTable = newMemTableState();
     this.#nextSequence = init.versions.flushedSequence + 1;
     this.#visibleSequence = init.versions.flushedSequence;
@@ -348,11 +350,16 @@ export class LsmStore {
   // ---------------------------------------------------------------- reads
 
   /** The value of `key` at the snapshot (default: now), or undefined. Synchronous. */
-  get(key: Uint8Array, options: ReadOptions = {}): Uint8Array | undefined {
+  get(key: Uint8Array, options?: ReadOptions): Uint8Array | undefined {
     this.#checkReadable();
-    const sequence = this.#readSequence(options.snapshot);
-    const found = this.#memTable.table.get(key, sequence) ?? this.#getFromImmutables(key, sequence) ?? this.#getFromTables(key, sequence);
-    return found === undefined || found.kind === ValueKind.Delete ? undefined : found.value;
+    const sequence = this.#readSequence(options?.snapshot);
+    const mem = this.#memTable.table;
+    const found =
+      (mem.isEmpty ? undefined : mem.get(key, sequence)) ??
+      (this.#immutables.length === 0 ? undefined : this.#getFromImmutables(key, sequence)) ??
+      this.#getFromTables(key, sequence);
+    // A copy: the found bytes live in the memtable or a cached block, which a caller must not be able to change.
+    return found === undefined || found.kind === ValueKind.Delete ? undefined : copyBytes(found.value);
   }
 
   #getFromImmutables(key: Uint8Array, sequence: number): { kind: number; value: Uint8Array } | undefined {
@@ -365,15 +372,17 @@ export class LsmStore {
 
   #getFromTables(key: Uint8Array, sequence: number): { kind: number; value: Uint8Array } | undefined {
     const version = this.#versions.current;
+    // Hashed once for every table's bloom filter.
+    const keyHash = bloomHash(key);
     for (const file of version.levels[0] ?? []) {
       if (!fileMayHold(file, key)) continue;
-      const found = this.#tables.get(file.fileNumber).get(key, sequence);
+      const found = this.#tables.get(file.fileNumber).get(key, sequence, keyHash);
       if (found !== undefined) return found;
     }
     for (let level = 1; level < levelCount; level++) {
       const file = version.fileForKey(level, key);
       if (file === undefined) continue;
-      const found = this.#tables.get(file.fileNumber).get(key, sequence);
+      const found = this.#tables.get(file.fileNumber).get(key, sequence, keyHash);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -381,21 +390,18 @@ export class LsmStore {
 
   /**
    * The entries in key order (or reverse) within the bounds, at the snapshot (default: now), as a
-   * synchronous iterable that streams from the tables. Break out of the loop (or exhaust it) to
-   * release the tables it pins. Keys are copies; values are views into immutable blocks.
+   * synchronous iterable that streams from the tables. It pins the tables it reads from the moment
+   * it is created: iterate it to the end or break out of the loop to release them. Keys and values
+   * are the caller's own copies.
    */
-  *scan(options: ScanOptions = {}): Generator<[Uint8Array, Uint8Array], void, undefined> {
+  scan(options: ScanOptions = {}): IterableIterator<[Uint8Array, Uint8Array], undefined, undefined> {
     this.#checkReadable();
     if (options.limit !== undefined && (!Number.isSafeInteger(options.limit) || options.limit < 0)) {
       throw new LsmArgumentError(`scan limit must be a non-negative integer, got ${options.limit}`);
     }
     const sequence = this.#readSequence(options.snapshot);
-    const input = this.#internalIterator();
-    try {
-      yield* userEntries(input, { ...options, snapshotSequence: sequence });
-    } finally {
-      input.close();
-    }
+    // Values are copied: the views point into memtables and cached blocks, which callers must not change.
+    return userEntries(this.#internalIterator(), { ...options, snapshotSequence: sequence, isCopyingValues: true });
   }
 
   /** A merging iterator over every memtable and table, pinning the current version until closed. */
@@ -748,7 +754,7 @@ function entryType(entry: object): string {
 
 /** Whether `file`'s user-key range may hold `key` (an L0 file must be checked one by one). */
 function fileMayHold(file: FileMetadata, key: Uint8Array): boolean {
-  return compareBytes(internalKeyUserKey(file.smallestKey), key) <= 0 && compareBytes(key, internalKeyUserKey(file.largestKey)) <= 0;
+  return compareUserKeyOf(file.smallestKey, key) <= 0 && compareUserKeyOf(file.largestKey, key) >= 0;
 }
 
 async function fsyncDirectory(dir: string): Promise<void> {

@@ -18,6 +18,12 @@ export interface LsmOptions {
   readonly maxOpenTables?: number;
   /** Uncompressed data block size. Default 4 KiB. */
   readonly blockBytes?: number;
+  /**
+   * Keys between restart points in a data block. Default 8: a point lookup scans at most 8
+   * prefix-compressed entries after its binary search (half the time of LevelDB's 16 here, for
+   * about 1% more space).
+   */
+  readonly blockRestartInterval?: number;
   /** Block compression. Default "lz4". */
   readonly compression?: "lz4" | "none";
   /** Bloom filter bits per key (0 disables filters). Default 10 (about 1% false positives). */
@@ -47,6 +53,7 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
     blockCacheBytes: options.blockCacheBytes ?? 128 * 1024 * 1024,
     maxOpenTables: options.maxOpenTables ?? 1000,
     blockBytes: options.blockBytes ?? 4096,
+    blockRestartInterval: options.blockRestartInterval ?? 8,
     compression: options.compression ?? "lz4",
     bloomBitsPerKey: options.bloomBitsPerKey ?? 10,
     targetFileBytes: options.targetFileBytes ?? 8 * 1024 * 1024,
@@ -61,7 +68,7 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
   for (const [name, value] of Object.entries(resolved)) {
     if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) throw new LsmArgumentError(`lsm option ${name} must be a non-negative number, got ${value}`);
   }
-  for (const name of ["memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger"] as const) {
+  for (const name of ["memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "blockRestartInterval", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger"] as const) {
     if (resolved[name] < 1) throw new LsmArgumentError(`lsm option ${name} must be at least 1`);
   }
   if (resolved.levelSizeMultiplier < 2) throw new LsmArgumentError("lsm option levelSizeMultiplier must be at least 2");

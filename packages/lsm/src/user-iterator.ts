@@ -31,7 +31,7 @@
 import { assert } from "@omnikv/base";
 import type { InternalIterator } from "./internal-iterator.ts";
 import { encodeInternalKey, internalKeySequence, kindForSeek, sequenceMax, trailerBytes, ValueKind } from "./internal-key.ts";
-import { compareRanges } from "./internal/bytes.ts";
+import { compareRanges, copyBytes } from "./internal/bytes.ts";
 
 /** Bounds on user keys; each side takes at most one of its two forms. */
 export interface UserKeyRange {
@@ -48,6 +48,8 @@ export interface UserScanOptions extends UserKeyRange {
   readonly reverse?: boolean;
   /** At most this many entries (a non-negative integer; the store validates user input). */
   readonly limit?: number;
+  /** Yield copies of the values instead of views (the store's public scan does). */
+  readonly isCopyingValues?: boolean;
 }
 
 /** A key (a copy the caller owns) and its value (a view into immutable storage: do not write to it). */
@@ -151,7 +153,7 @@ export class UserIterator {
     assert(this.#isValid, "copyKey() needs a valid iterator");
     if (!this.#isForward) return this.#saved.copy();
     const key = this.#source.key();
-    return key.slice(0, key.length - trailerBytes);
+    return copyBytes(key, 0, key.length - trailerBytes);
   }
 
   /** The current value: a view into immutable storage (a memtable chunk or a cached block). */
@@ -279,7 +281,7 @@ export class UserIterator {
 export function userEntries(source: InternalIterator, options: UserScanOptions): IterableIterator<UserEntry, undefined, undefined> {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   assert(limit === Number.POSITIVE_INFINITY || (Number.isSafeInteger(limit) && limit >= 0), "limit is a non-negative integer");
-  return new UserScan(new UserIterator(source, options.snapshotSequence, options), options.reverse === true, limit);
+  return new UserScan(new UserIterator(source, options.snapshotSequence, options), { isReverse: options.reverse === true, isCopyingValues: options.isCopyingValues === true, limit });
 }
 
 const doneResult: IteratorReturnResult<undefined> = { done: true, value: undefined };
@@ -287,14 +289,16 @@ const doneResult: IteratorReturnResult<undefined> = { done: true, value: undefin
 class UserScan implements IterableIterator<UserEntry, undefined, undefined> {
   readonly #cursor: UserIterator;
   readonly #isReverse: boolean;
+  readonly #isCopyingValues: boolean;
   #remaining: number;
   #isStarted = false;
   #isDone = false;
 
-  constructor(cursor: UserIterator, isReverse: boolean, limit: number) {
+  constructor(cursor: UserIterator, options: { readonly isReverse: boolean; readonly isCopyingValues: boolean; readonly limit: number }) {
     this.#cursor = cursor;
-    this.#isReverse = isReverse;
-    this.#remaining = limit;
+    this.#isReverse = options.isReverse;
+    this.#isCopyingValues = options.isCopyingValues;
+    this.#remaining = options.limit;
   }
 
   [Symbol.iterator](): this {
@@ -316,7 +320,8 @@ class UserScan implements IterableIterator<UserEntry, undefined, undefined> {
     }
     if (!cursor.isValid) return this.return();
     this.#remaining -= 1;
-    return { done: false, value: [cursor.copyKey(), cursor.value()] };
+    const value = cursor.value();
+    return { done: false, value: [cursor.copyKey(), this.#isCopyingValues ? copyBytes(value) : value] };
   }
 
   return(): IteratorResult<UserEntry, undefined> {
@@ -355,7 +360,7 @@ class KeyBuffer {
   }
 
   copy(): Uint8Array {
-    return this.#bytes.slice(0, this.#length);
+    return copyBytes(this.#bytes, 0, this.#length);
   }
 }
 

@@ -6,8 +6,8 @@
  * live version lists it.
  */
 import { assert, assertDefined, invariants } from "@omnikv/base";
-import { compareBytes } from "./internal/bytes.ts";
-import { compareInternalKeys, internalKeyUserKey } from "./internal-key.ts";
+import { compareBytes, compareRanges } from "./internal/bytes.ts";
+import { compareInternalKeys, internalKeyUserKey, trailerBytes } from "./internal-key.ts";
 import { levelCount, type FileMetadata, type VersionEdit } from "./version-edit.ts";
 
 export class Version {
@@ -66,11 +66,11 @@ export class Version {
     while (low < high) {
       const mid = (low + high) >>> 1;
       const file = files[mid];
-      if (file !== undefined && compareBytes(internalKeyUserKey(file.largestKey), userKey) < 0) low = mid + 1;
+      if (file !== undefined && compareUserKeyOf(file.largestKey, userKey) < 0) low = mid + 1;
       else high = mid;
     }
     const file = files[low];
-    if (file === undefined || compareBytes(internalKeyUserKey(file.smallestKey), userKey) > 0) return undefined;
+    if (file === undefined || compareUserKeyOf(file.smallestKey, userKey) > 0) return undefined;
     return file;
   }
 
@@ -97,6 +97,11 @@ export class Version {
     for (let level = 1; level < levelCount; level++) levels[level]?.sort((a, b) => compareInternalKeys(a.smallestKey, b.smallestKey));
     return new Version(levels, onUnreferenced);
   }
+}
+
+/** Compares the user-key part of `internalKey` with `userKey`, without making a subarray (hot path). */
+export function compareUserKeyOf(internalKey: Uint8Array, userKey: Uint8Array): number {
+  return compareRanges(internalKey, 0, internalKey.length - trailerBytes, userKey, 0, userKey.length);
 }
 
 /** L1..L6 are sorted and disjoint by user key; every file's smallest key <= its largest. */

@@ -162,7 +162,7 @@ export const userKeyArb: fc.Arbitrary<Uint8Array> = fc
     fc.constantFrom(0, 0, 3, 7, 8, 10),
     fc.array(fc.constantFrom(0x00, 0x01, 0x7f, 0xff), { maxLength: 3 }),
   )
-  .map(([stemBytes, tail]) => Uint8Array.from([...new Array<number>(stemBytes).fill(0x61), ...tail]));
+  .map(([stemBytes, tail]) => Uint8Array.from([...Array.from({ length: stemBytes }, () => 0x61), ...tail]));
 
 export const sequenceArb: fc.Arbitrary<number> = fc.oneof(
   { weight: 8, arbitrary: fc.integer({ min: 0, max: 300 }) },

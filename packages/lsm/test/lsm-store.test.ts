@@ -118,6 +118,21 @@ describe("LsmStore", () => {
     await reopened.close();
   });
 
+  it("keeps decoded blocks within the block cache bound while reading more data than fits", async () => {
+    const capacity = 32 * 1024;
+    const store = await LsmStore.open(dir(), { ...small, blockCacheBytes: capacity, compression: "none" });
+    for (let i = 0; i < 3000; i++) await store.put(b(`key${String(i).padStart(5, "0")}`), b(`value-${i}-${"z".repeat(60)}`), { sync: false });
+    await store.compact();
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 3000; i += 7) expect(text(store.get(b(`key${String(i).padStart(5, "0")}`)))).toBe(`value-${i}-${"z".repeat(60)}`);
+    }
+    const stats = store.stats();
+    expect(stats.blockCacheBytes).toBeLessThanOrEqual(capacity);
+    expect(stats.blockCacheHitRate).toBeGreaterThan(0);
+    expect(stats.blockCacheHitRate).toBeLessThan(1);
+    await store.close();
+  });
+
   it("refuses oversized keys and bad batches with SQLSTATEs", async () => {
     const store = await LsmStore.open(dir());
     await expect(store.put(new Uint8Array(keyBytesMax + 1), b("v"))).rejects.toBeInstanceOf(LsmLimitError);

@@ -38,6 +38,8 @@ interface CacheEntry {
   readonly fileNumber: number;
   readonly offset: number;
   readonly block: Block;
+  /** Tells the reader that holds a direct reference to the block to drop it. */
+  readonly onEvict: (() => void) | undefined;
 }
 
 type CacheKey = number | string;
@@ -58,7 +60,10 @@ export class BlockCache {
       sizeCalculation: (entry) => chargeBytes(entry.block),
       // Overwriting a key keeps the file's offset set as it is; only removals update it.
       noDisposeOnSet: true,
-      dispose: (entry) => this.#forget(entry.fileNumber, entry.offset),
+      dispose: (entry) => {
+        this.#forget(entry.fileNumber, entry.offset);
+        entry.onEvict?.();
+      },
     });
   }
 
@@ -87,17 +92,33 @@ export class BlockCache {
   }
 
   /** Caches a decoded block. A block larger than the whole cache is not kept. */
-  set(fileNumber: number, offset: number, block: Block): void {
+  /**
+   * Caches a decoded block; returns whether it was kept. `onEvict` runs when the block leaves the
+   * cache, so a reader that keeps a direct reference (see `TableReader.dataBlock`) drops it too and
+   * the cache's byte bound stays the bound on decoded blocks in memory.
+   */
+  set(fileNumber: number, offset: number, block: Block, onEvict?: () => void): boolean {
     assert(Number.isSafeInteger(fileNumber) && fileNumber >= 0, "file number is a non-negative integer");
     assert(Number.isSafeInteger(offset) && offset >= 0, "block offset is a non-negative integer");
-    if (chargeBytes(block) > this.capacityBytes) return;
-    this.#cache.set(cacheKey(fileNumber, offset), { fileNumber, offset, block });
+    if (chargeBytes(block) > this.capacityBytes) return false;
+    this.#cache.set(cacheKey(fileNumber, offset), { fileNumber, offset, block, onEvict });
     let offsets = this.#offsetsByFile.get(fileNumber);
     if (offsets === undefined) {
       offsets = new Set();
       this.#offsetsByFile.set(fileNumber, offsets);
     }
     offsets.add(offset);
+    return this.#cache.has(cacheKey(fileNumber, offset));
+  }
+
+  /** Counts a hit served from a reader's direct reference, without a cache lookup. */
+  recordHit(): void {
+    this.#hits += 1;
+  }
+
+  /** Marks a block as recently used (readers call this for a sample of their direct hits). */
+  touch(fileNumber: number, offset: number): void {
+    this.#cache.get(cacheKey(fileNumber, offset));
   }
 
   /** Drops every block of a table (it was deleted); returns how many were cached. */

@@ -8,6 +8,11 @@
  * second checksum; the trailer's CRC already covers the bytes). The checksum covers the sealed
  * bytes, so plain damage is reported as such before the cipher sees it; a cipher that fails to
  * authenticate is reported as corruption too. After decompression the length must match exactly.
+ *
+ * Compression is adaptive within a table: an attempt on an incompressible 4 KiB block costs about
+ * as much as building it (lz4js scans it all), so after `incompressibleStreakMax` blocks in a row
+ * fail to shrink by an eighth, only every `probeInterval`-th block is tried until one compresses
+ * again. A table of random values then pays for a few attempts, not one per block.
  */
 import { assert, invariants } from "@omnikv/base";
 import CRC32 from "crc-32";
@@ -24,10 +29,13 @@ import {
   writeUint32,
   type BlockLocation,
 } from "./format.ts";
-import { byteAt } from "./element-at.ts";
 
 /** lz4's hash table size, fixed by lz4js (16-bit hashes). */
 const lz4HashTableLength = 1 << 16;
+/** Consecutive incompressible blocks after which compression is only probed. */
+export const incompressibleStreakMax = 8;
+/** While probing, one block in this many is tried. */
+export const probeInterval = 16;
 
 export interface EncodedBlock {
   /** The stored bytes; may be a view into the encoder's reused buffer (valid until the next encode). */
@@ -42,6 +50,8 @@ export class BlockEncoder {
   readonly #fileNumber: number;
   #compressed = new Uint8Array(0);
   readonly #hashTable = new Uint32Array(lz4HashTableLength);
+  /** Compressible blocks that failed to shrink enough, in a row. */
+  #incompressibleStreak = 0;
 
   constructor(options: { readonly isCompressing: boolean; readonly cipher: BlockCipher | undefined; readonly fileNumber: number }) {
     this.#isCompressing = options.isCompressing;
@@ -55,9 +65,12 @@ export class BlockEncoder {
     assert(raw.length <= blockBytesLimit, "block within the size limit");
     let payload = raw;
     let type: CompressionType = CompressionType.None;
-    if (this.#isCompressing && isCompressible) {
+    if (this.#isCompressing && isCompressible && this.#isWorthTrying()) {
       const compressed = this.#compress(raw);
-      if (compressed !== undefined) {
+      if (compressed === undefined) {
+        this.#incompressibleStreak += 1;
+      } else {
+        this.#incompressibleStreak = 0;
         payload = compressed;
         type = CompressionType.Lz4;
       }
@@ -65,6 +78,15 @@ export class BlockEncoder {
     if (this.#cipher !== undefined) payload = this.#cipher.seal(this.#fileNumber, offset, payload);
     assert(payload.length > 0 && payload.length <= blockBytesLimit, "stored block within the size limit");
     return { payload, type };
+  }
+
+  /** Whether to try compressing the next block: always, unless a streak of failures says probe. */
+  #isWorthTrying(): boolean {
+    if (this.#incompressibleStreak < incompressibleStreakMax) return true;
+    // Count the skipped blocks in the streak, so every probeInterval-th one is tried.
+    const isProbe = (this.#incompressibleStreak - incompressibleStreakMax) % probeInterval === probeInterval - 1;
+    if (!isProbe) this.#incompressibleStreak += 1;
+    return isProbe;
   }
 
   /** The lz4 payload, or `undefined` when compression saves less than an eighth. */
@@ -106,7 +128,7 @@ export interface BlockReadContext {
 export function decodeStoredBlock(stored: Uint8Array, location: BlockLocation, context: BlockReadContext): Uint8Array {
   assert(stored.length >= blockTrailerBytes, "stored block includes its trailer");
   const size = stored.length - blockTrailerBytes;
-  const type = byteAt(stored, size);
+  const type = stored[size] ?? 0;
   if (context.verifyChecksum) {
     const expected = readUint32(stored, size + 1);
     const actual = CRC32.buf(stored.subarray(0, size + 1)) >>> 0;

@@ -15,17 +15,25 @@
  * reused key buffer (the `shared` prefix) and the block (the delta): the buffer is extended only
  * by the bytes the next entry shares, and the whole key is assembled once, for the entry the
  * iterator stops at. `prev` and `seekToLast` scan forward the same way. `key()` and `value()`
- * are views; moving allocates nothing.
+ * are views; moving allocates nothing. Byte reads are written `bytes[i] ?? 0`: every index is
+ * checked against the entry region first, so the `?? 0` never applies; it is the cast-free way to
+ * read under `noUncheckedIndexedAccess`, and it keeps the inner loops free of helper calls, which
+ * module transforms such as vitest's make expensive (each imported call goes through a getter).
  *
  *   key of the current entry = key buffer [0, shared) ++ block [delta, delta + length - shared)
  *   key buffer bytes [0, #keyValid) are the current key's; the iterator stops with all valid
  */
-import { assert, invariants } from "@omnikv/base";
+import { assert as baseAssert, invariants as baseInvariants } from "@omnikv/base";
 import type { InternalIterator } from "../internal-iterator.ts";
-import { trailerBytes } from "../internal-key.ts";
-import { byteAt, uint32At } from "./element-at.ts";
+import { trailerBytes as internalKeyTrailerBytes } from "../internal-key.ts";
 import { blockCorruption, readUint32, type BlockLocation } from "./format.ts";
 import { compareInternalKeyRanges } from "./key-range.ts";
+
+// Module-local bindings for what every entry touches: under a module transform (vitest's) each
+// use of an import is a getter call.
+const assert: typeof baseAssert = baseAssert;
+const invariants = baseInvariants;
+const trailerBytes = internalKeyTrailerBytes;
 
 /** A decoded, immutable block whose restart array has been checked. */
 export class Block {
@@ -67,7 +75,7 @@ export class Block {
   }
 
   restartAt(index: number): number {
-    return uint32At(this.#restarts, index);
+    return this.#restarts[index] ?? 0;
   }
 }
 
@@ -94,8 +102,11 @@ export class BlockIterator implements InternalIterator {
   #keyView: Uint8Array | undefined;
   #valueOffset = 0;
   #valueLength = 0;
-  /** Varint decoding position, a field so decoding returns a bare number. */
+  /** Varint decoding position and the last header decoded: fields, so decoding allocates nothing. */
   #cursor = 0;
+  #headerShared = 0;
+  #headerUnshared = 0;
+  #headerValueLength = 0;
   /** The key before a `next()`, kept only when `invariants.enabled` to check the order. */
   #previousKey = new Uint8Array(0);
   #previousKeyLength = 0;
@@ -241,19 +252,10 @@ export class BlockIterator implements InternalIterator {
       this.#current = this.#limit;
       return false;
     }
-    const bytes = this.#bytes;
-    let shared = byteAt(bytes, at);
-    let unshared = at + 1 < this.#limit ? byteAt(bytes, at + 1) : 0x80;
-    let valueLength = at + 2 < this.#limit ? byteAt(bytes, at + 2) : 0x80;
-    if ((shared | unshared | valueLength) < 0x80) {
-      this.#cursor = at + 3;
-    } else {
-      this.#cursor = at;
-      shared = this.#readVarint();
-      unshared = this.#readVarint();
-      valueLength = this.#readVarint();
-      if (shared < 0 || unshared < 0 || valueLength < 0) throw this.#corruption(at, "malformed entry header");
-    }
+    this.#readHeader(at);
+    const shared = this.#headerShared;
+    const unshared = this.#headerUnshared;
+    const valueLength = this.#headerValueLength;
     this.#trackRestart(at, shared);
     if (shared > this.#keyLength) throw this.#corruption(at, `shares ${shared} bytes with a ${this.#keyLength}-byte previous key`);
     const keyStart = this.#cursor;
@@ -292,7 +294,7 @@ export class BlockIterator implements InternalIterator {
     const key = this.#key;
     const bytes = this.#bytes;
     const from = this.#deltaOffset - this.#keyShared;
-    for (let i = this.#keyValid; i < length; i++) key[i] = byteAt(bytes, from + i);
+    for (let i = this.#keyValid; i < length; i++) key[i] = bytes[from + i] ?? 0;
     this.#keyValid = length;
   }
 
@@ -312,21 +314,46 @@ export class BlockIterator implements InternalIterator {
     const inBuffer = n < shared ? n : shared;
     let i = 0;
     for (; i < inBuffer; i++) {
-      const d = byteAt(key, i) - byteAt(target, start + i);
+      const d = (key[i] ?? 0) - (target[start + i] ?? 0);
       if (d !== 0) return d;
     }
     for (; i < n; i++) {
-      const d = byteAt(bytes, from + i) - byteAt(target, start + i);
+      const d = (bytes[from + i] ?? 0) - (target[start + i] ?? 0);
       if (d !== 0) return d;
     }
     if (userLength !== targetUserLength) return userLength - targetUserLength;
     // Trailers compare descending: larger sequence (then larger kind) first.
     for (let j = 0; j < trailerBytes; j++) {
       const at = userLength + j;
-      const d = byteAt(target, end - trailerBytes + j) - (at < shared ? byteAt(key, at) : byteAt(bytes, from + at));
+      const d = (target[end - trailerBytes + j] ?? 0) - (at < shared ? (key[at] ?? 0) : (bytes[from + at] ?? 0));
       if (d !== 0) return d;
     }
     return 0;
+  }
+
+  /**
+   * Decodes the three varints of the entry header at `at` into the `#header…` fields and leaves
+   * `#cursor` after them. Most headers are three single-byte varints: read those directly.
+   */
+  #readHeader(at: number): void {
+    const bytes = this.#bytes;
+    if (at + 3 <= this.#limit) {
+      const shared = bytes[at] ?? 0;
+      const unshared = bytes[at + 1] ?? 0;
+      const valueLength = bytes[at + 2] ?? 0;
+      if ((shared | unshared | valueLength) < 0x80) {
+        this.#headerShared = shared;
+        this.#headerUnshared = unshared;
+        this.#headerValueLength = valueLength;
+        this.#cursor = at + 3;
+        return;
+      }
+    }
+    this.#cursor = at;
+    this.#headerShared = this.#readVarint();
+    this.#headerUnshared = this.#readVarint();
+    this.#headerValueLength = this.#readVarint();
+    if (this.#headerShared < 0 || this.#headerUnshared < 0 || this.#headerValueLength < 0) throw this.#corruption(at, "malformed entry header");
   }
 
   /** A varint of at most 5 bytes at `#cursor`, or -1 when it is malformed or runs past the entries. */
@@ -337,7 +364,7 @@ export class BlockIterator implements InternalIterator {
     let value = 0;
     let scale = 1;
     for (let i = 0; i < 5 && at < limit; i++) {
-      const byte = byteAt(bytes, at++);
+      const byte = bytes[at++] ?? 0;
       value += (byte & 0x7f) * scale;
       if (byte < 0x80) {
         this.#cursor = at;
@@ -351,13 +378,11 @@ export class BlockIterator implements InternalIterator {
   /** The key at restart `index` (stored whole there) against target[start, end). */
   #compareRestartKey(index: number, target: Uint8Array, start: number, end: number): number {
     const at = this.#block.restartAt(index);
-    this.#cursor = at;
-    const shared = this.#readVarint();
-    const unshared = this.#readVarint();
-    const valueLength = this.#readVarint();
-    if (shared !== 0 || unshared < trailerBytes || valueLength < 0) throw this.#corruption(at, "malformed restart entry");
+    this.#readHeader(at);
+    const unshared = this.#headerUnshared;
+    if (this.#headerShared !== 0 || unshared < trailerBytes) throw this.#corruption(at, "malformed restart entry");
     const keyStart = this.#cursor;
-    if (keyStart + unshared + valueLength > this.#limit) throw this.#corruption(at, "restart entry runs past the entries");
+    if (keyStart + unshared + this.#headerValueLength > this.#limit) throw this.#corruption(at, "restart entry runs past the entries");
     return compareInternalKeyRanges(this.#bytes, keyStart, keyStart + unshared, target, start, end);
   }
 

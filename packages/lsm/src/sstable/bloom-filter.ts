@@ -19,7 +19,6 @@
  */
 import { assert } from "@omnikv/base";
 import { blockCorruption, type BlockLocation } from "./format.ts";
-import { byteAt, uint32At } from "./element-at.ts";
 
 export const bloomBitsPerKeyDefault = 10;
 /** More bits per key than this buys nothing measurable (0.6185^64 is below 1e-13). */
@@ -52,16 +51,16 @@ export function murmur3Hash32(bytes: Uint8Array, start: number, end: number, see
   const wordsEnd = start + ((end - start) & ~3);
   let i = start;
   for (; i < wordsEnd; i += 4) {
-    const word = byteAt(bytes, i) | (byteAt(bytes, i + 1) << 8) | (byteAt(bytes, i + 2) << 16) | (byteAt(bytes, i + 3) << 24);
+    const word = (bytes[i] ?? 0) | ((bytes[i + 1] ?? 0) << 8) | ((bytes[i + 2] ?? 0) << 16) | ((bytes[i + 3] ?? 0) << 24);
     h ^= mixWord(word);
     h = (h << 13) | (h >>> 19);
     h = (Math.imul(h, 5) + 0xe6546b64) | 0;
   }
   const tailLength = end - i;
   if (tailLength > 0) {
-    let word = byteAt(bytes, i);
-    if (tailLength > 1) word |= byteAt(bytes, i + 1) << 8;
-    if (tailLength > 2) word |= byteAt(bytes, i + 2) << 16;
+    let word = bytes[i] ?? 0;
+    if (tailLength > 1) word |= (bytes[i + 1] ?? 0) << 8;
+    if (tailLength > 2) word |= (bytes[i + 2] ?? 0) << 16;
     h ^= mixWord(word);
   }
   return finalMix(h ^ (end - start)) >>> 0;
@@ -116,7 +115,7 @@ export class BloomFilterBuilder {
     assert(bitCount <= 0xffff_ffff, "the bit array is addressable by a 32-bit probe");
     const k = bloomProbeCount(this.#bitsPerKey);
     const filter = new Uint8Array(byteLength + 1);
-    for (let i = 0; i < this.#keyCount; i++) setProbes(filter, bitCount, k, uint32At(this.#hashes, i));
+    for (let i = 0; i < this.#keyCount; i++) setProbes(filter, bitCount, k, this.#hashes[i] ?? 0);
     filter[byteLength] = k;
     return filter;
   }
@@ -137,7 +136,7 @@ export class BloomFilter {
   /** Wraps the filter block `bytes` (kept, not copied). */
   static decode(bytes: Uint8Array, location: BlockLocation): BloomFilter {
     if (bytes.length < 2) throw blockCorruption(location, `filter of ${bytes.length} bytes is too short`);
-    const probeCount = byteAt(bytes, bytes.length - 1);
+    const probeCount = bytes[bytes.length - 1] ?? 0;
     if (probeCount < 1 || probeCount > probeCountMax) throw blockCorruption(location, `filter probe count ${probeCount} outside [1, ${probeCountMax}]`);
     return new BloomFilter(bytes.subarray(0, bytes.length - 1), probeCount);
   }
@@ -162,7 +161,7 @@ export class BloomFilter {
     let b = secondHash(hash);
     for (let i = 0; i < this.#probeCount; i++) {
       const bit = a % m;
-      if ((byteAt(bits, bit >>> 3) & (1 << (bit & 7))) === 0) return false;
+      if (((bits[bit >>> 3] ?? 0) & (1 << (bit & 7))) === 0) return false;
       a = (a + b) >>> 0;
       b = (b + i) >>> 0;
     }
@@ -175,7 +174,7 @@ function setProbes(filter: Uint8Array, bitCount: number, k: number, hash: number
   let b = secondHash(hash);
   for (let i = 0; i < k; i++) {
     const bit = a % bitCount;
-    filter[bit >>> 3] = byteAt(filter, bit >>> 3) | (1 << (bit & 7));
+    filter[bit >>> 3] = (filter[bit >>> 3] ?? 0) | (1 << (bit & 7));
     a = (a + b) >>> 0;
     b = (b + i) >>> 0;
   }

@@ -46,7 +46,6 @@ import { assert } from "@omnikv/base";
 import CRC32 from "crc-32";
 import { CorruptionError } from "../errors.ts";
 import { readVarint, varintLength, writeVarint } from "../internal/bytes.ts";
-import { byteAt } from "./element-at.ts";
 
 export const tableFormatVersion = 1;
 export const footerBytes = 68;
@@ -89,10 +88,10 @@ export function blockCorruption(location: BlockLocation, detail: string, cause?:
 
 export function readUint32(bytes: Uint8Array, offset: number): number {
   return (
-    (byteAt(bytes, offset) |
-      (byteAt(bytes, offset + 1) << 8) |
-      (byteAt(bytes, offset + 2) << 16) |
-      (byteAt(bytes, offset + 3) << 24)) >>>
+    ((bytes[offset] ?? 0) |
+      ((bytes[offset + 1] ?? 0) << 8) |
+      ((bytes[offset + 2] ?? 0) << 16) |
+      ((bytes[offset + 3] ?? 0) << 24)) >>>
     0
   );
 }

@@ -8,7 +8,6 @@
  */
 import { trailerBytes } from "../internal-key.ts";
 import { compareRanges } from "../internal/bytes.ts";
-import { byteAt } from "./element-at.ts";
 
 /** `compareInternalKeys` of a[aStart, aEnd) and b[bStart, bEnd). */
 export function compareInternalKeyRanges(
@@ -40,12 +39,12 @@ export function hasUserKey(a: Uint8Array, start: number, end: number, userKey: U
 /** The sequence number in the trailer of the internal key ending at `end`. */
 export function sequenceAt(a: Uint8Array, end: number): number {
   const t = end - trailerBytes;
-  const high = (byteAt(a, t) << 16) | (byteAt(a, t + 1) << 8) | byteAt(a, t + 2);
-  const low = ((byteAt(a, t + 3) << 24) | (byteAt(a, t + 4) << 16) | (byteAt(a, t + 5) << 8) | byteAt(a, t + 6)) >>> 0;
+  const high = ((a[t] ?? 0) << 16) | ((a[t + 1] ?? 0) << 8) | (a[t + 2] ?? 0);
+  const low = (((a[t + 3] ?? 0) << 24) | ((a[t + 4] ?? 0) << 16) | ((a[t + 5] ?? 0) << 8) | (a[t + 6] ?? 0)) >>> 0;
   return high * 0x1_0000_0000 + low;
 }
 
 /** The kind byte of the internal key ending at `end`. */
 export function kindAt(a: Uint8Array, end: number): number {
-  return byteAt(a, end - 1);
+  return a[end - 1] ?? 0;
 }

@@ -7,7 +7,7 @@ import CRC32 from "crc-32";
 import { describe, expect, it } from "vitest";
 import { SeededRandom } from "@omnikv/testkit";
 import { CorruptionError } from "../../src/errors.ts";
-import { BlockEncoder, decodeStoredBlock, writeBlockTrailer } from "../../src/sstable/block-codec.ts";
+import { BlockEncoder, decodeStoredBlock, incompressibleStreakMax, probeInterval, writeBlockTrailer } from "../../src/sstable/block-codec.ts";
 import { CompressionType, blockTrailerBytes } from "../../src/sstable/format.ts";
 import { ToyCipher } from "./helpers.ts";
 
@@ -51,6 +51,23 @@ describe("block codec", () => {
     expect(encoder.encode(barely, 0, true).type).toBe(CompressionType.None);
     const none = new BlockEncoder({ isCompressing: false, cipher: undefined, fileNumber: 1 });
     expect(none.encode(compressible, 0, true).type).toBe(CompressionType.None);
+  });
+
+  it("stops trying blocks that never compress, and probes to notice when they do again", () => {
+    const encoder = new BlockEncoder({ isCompressing: true, cipher: undefined, fileNumber: 1 });
+    const types: number[] = [];
+    for (let i = 0; i < incompressibleStreakMax; i++) types.push(encoder.encode(random, 0, true).type);
+    // Now only every probeInterval-th block is tried: compressible blocks wait for the next probe.
+    for (let i = 0; i < probeInterval + 2; i++) types.push(encoder.encode(compressible, 0, true).type);
+    const lz4 = CompressionType.Lz4;
+    const none = CompressionType.None;
+    expect(types).toEqual([
+      ...Array.from({ length: incompressibleStreakMax }, () => none),
+      ...Array.from({ length: probeInterval - 1 }, () => none),
+      lz4,
+      lz4,
+      lz4,
+    ]);
   });
 
   it("seals after compressing and opens after checking the CRC", () => {
