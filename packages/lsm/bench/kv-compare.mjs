@@ -67,7 +67,9 @@ for (const [label, field] of metrics) {
   const values = engines.map((e) => median(e, field ?? "") * scale);
   const [ours = 0, lmdb = 0, level = 0] = values;
   const digits = field === "settleSeconds" ? 1 : 0;
-  rows.push([label ?? "", ...values.map((v) => (digits > 0 ? v.toFixed(digits) : fmt(v))), lmdb > 0 ? (ours / lmdb).toFixed(2) : "-", level > 0 ? (ours / level).toFixed(2) : "-"]);
+  // A ratio means nothing where a comparator does no such work (lmdb has no compaction).
+  const ratio = (/** @type {number} */ other) => (field === "settleSeconds" || other <= 0 ? "-" : (ours / other).toFixed(2));
+  rows.push([label ?? "", ...values.map((v) => (digits > 0 ? v.toFixed(digits) : fmt(v))), ratio(lmdb), ratio(level)]);
 }
 const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
 for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0))).join("  "));

@@ -22,10 +22,9 @@
  *   what is durable keep working until close.
  */
 import { mkdirSync, unlinkSync } from "node:fs";
-import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 import { DbError, assert, lsn as toLsn } from "@omnikv/base";
-import { DirLock, Wal } from "@omnikv/wal";
+import { DirLock, Wal, fsyncDirectoryAsync } from "@omnikv/wal";
 import { levelScores, pickCompaction, type Compaction } from "./compaction-picker.ts";
 import { runCompaction, type CompactionEnvironment, type TableShape } from "./compaction.ts";
 import { LsmArgumentError, LsmIoError, LsmStateError } from "./errors.ts";
@@ -526,7 +525,7 @@ export class LsmStore {
       it.close();
     }
     const file = await builder.finish();
-    await fsyncDirectory(this.dir);
+    await fsyncDirectoryAsync(this.dir);
     this.#counters.flushBytes += file.fileBytes;
     return file;
   }
@@ -552,7 +551,7 @@ export class LsmStore {
       this.#counters.compactionBytesRead += result.bytesRead;
       this.#counters.compactionBytesWritten += result.bytesWritten;
       this.#counters.compactionCount += 1;
-      await fsyncDirectory(this.dir);
+      await fsyncDirectoryAsync(this.dir);
       const deletedFiles = [...inputsByLevel].flatMap(([level, files]) => files.map((file) => ({ level, fileNumber: file.fileNumber })));
       await this.#versions.logAndApply({ addedFiles: result.outputs.map((file) => ({ level: outputLevel, file })), deletedFiles });
       return true;
@@ -755,15 +754,6 @@ function entryType(entry: object): string {
 /** Whether `file`'s user-key range may hold `key` (an L0 file must be checked one by one). */
 function fileMayHold(file: FileMetadata, key: Uint8Array): boolean {
   return compareUserKeyOf(file.smallestKey, key) <= 0 && compareUserKeyOf(file.largestKey, key) >= 0;
-}
-
-async function fsyncDirectory(dir: string): Promise<void> {
-  const handle = await openFile(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function asError(error: unknown): Error {

@@ -15,10 +15,9 @@
  * - A missing or garbled CURRENT or manifest is a `CorruptionError` at open, never an empty store.
  */
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
-import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 import { assert } from "@omnikv/base";
-import { Wal, type WalCipher } from "@omnikv/wal";
+import { Wal, fsyncDirectoryAsync, type WalCipher } from "@omnikv/wal";
 import { CorruptionError } from "./errors.ts";
 import { currentFileName, manifestDirName, parseManifestDirName, parseTableFileName, walDirName } from "./file-names.ts";
 import { encodeVersionEdit, decodeVersionEdit, type LevelFile, type VersionEdit } from "./version-edit.ts";
@@ -233,12 +232,7 @@ async function installCurrent(dir: string, manifestName: string): Promise<void> 
     closeSync(fd);
   }
   renameSync(tempPath, join(dir, currentFileName));
-  const handle = await openFile(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  await fsyncDirectoryAsync(dir);
 }
 
 function removeTempFiles(dir: string): void {

@@ -8,4 +8,4 @@ export type { WalCipher } from "./cipher.ts";
 export { DirLock } from "./dir-lock.ts";
 export { CorruptionError, WalArgumentError, WalIoError, WalLimitError, WalStateError } from "./errors.ts";
 export { frameHeaderBytes, recordBytesLimit } from "./record-format.ts";
-export { segmentHeaderBytes } from "./segment-file.ts";
+export { fsyncDirectory, fsyncDirectoryAsync, segmentHeaderBytes } from "./segment-file.ts";

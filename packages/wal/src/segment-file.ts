@@ -14,6 +14,7 @@
  * Records follow the header back to back (see `record-format.ts`).
  */
 import { closeSync, fsyncSync, openSync, readdirSync } from "node:fs";
+import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 import { assert } from "@omnikv/base";
 import CRC32 from "crc-32";
@@ -81,5 +82,15 @@ export function fsyncDirectory(dir: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+/** `fsyncDirectory` on the thread pool, for callers that must not block the event loop. */
+export async function fsyncDirectoryAsync(dir: string): Promise<void> {
+  const handle = await openFile(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

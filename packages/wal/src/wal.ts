@@ -19,7 +19,6 @@
  *   reject, nothing is retried (see `WalIoError`).
  */
 import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
-import { open as openFile } from "node:fs/promises";
 import { join } from "node:path";
 import { assert, lsn as toLsn, type DbError, type Lsn } from "@omnikv/base";
 import type { WalCipher } from "./cipher.ts";
@@ -30,6 +29,7 @@ import { checkSegmentHeader, recoverLog } from "./recovery.ts";
 import {
   encodeSegmentHeader,
   fsyncDirectory,
+  fsyncDirectoryAsync,
   segmentFileName,
   segmentHeaderBytes,
   type SegmentName,
@@ -596,15 +596,6 @@ function fdatasyncAsync(fd: number): Promise<void> {
   return new Promise((resolve, reject) => {
     fdatasync(fd, (error) => (error === null ? resolve() : reject(error)));
   });
-}
-
-async function fsyncDirectoryAsync(dir: string): Promise<void> {
-  const handle = await openFile(dir, "r");
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 function describeError(error: unknown): string {
