@@ -196,6 +196,7 @@ export class LsmStore {
     const opened: { store?: LsmStore; pendingDeletes: number[] } = { pendingDeletes: [] };
     const versions = await VersionSet.open(dir, {
       ...(resolved.cipher === undefined ? {} : { walCipher: resolved.cipher.wal }),
+      manifestEditsMax: resolved.manifestEditsMax,
       onObsoleteFiles: (numbers) => (opened.store === undefined ? opened.pendingDeletes.push(...numbers) : opened.store.#deleteTables(numbers)),
     });
     const walOptions = { segmentBytesTarget: Math.max(4 * 1024 * 1024, Math.floor(resolved.memTableBytes / 2)) };

@@ -38,6 +38,8 @@ export interface LsmOptions {
   readonly l0CompactionTrigger?: number;
   readonly l0SlowdownTrigger?: number;
   readonly l0StopTrigger?: number;
+  /** Manifest records before the manifest is rewritten as one snapshot. Default 1,000. */
+  readonly manifestEditsMax?: number;
   /** How long background work may hold the event loop before yielding. Default 4 ms. */
   readonly backgroundSliceMs?: number;
   /** Encryption at rest: one cipher for table blocks, one for wal and manifest records. */
@@ -62,13 +64,14 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
     l0CompactionTrigger: options.l0CompactionTrigger ?? 4,
     l0SlowdownTrigger: options.l0SlowdownTrigger ?? 8,
     l0StopTrigger: options.l0StopTrigger ?? 12,
+    manifestEditsMax: options.manifestEditsMax ?? 1000,
     backgroundSliceMs: options.backgroundSliceMs ?? 4,
     cipher: options.cipher,
   };
   for (const [name, value] of Object.entries(resolved)) {
     if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) throw new LsmArgumentError(`lsm option ${name} must be a non-negative number, got ${value}`);
   }
-  for (const name of ["memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "blockRestartInterval", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger"] as const) {
+  for (const name of ["manifestEditsMax", "memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "blockRestartInterval", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger"] as const) {
     if (resolved[name] < 1) throw new LsmArgumentError(`lsm option ${name} must be at least 1`);
   }
   if (resolved.levelSizeMultiplier < 2) throw new LsmArgumentError("lsm option levelSizeMultiplier must be at least 2");

@@ -15,7 +15,7 @@
  * - A missing or garbled CURRENT or manifest is a `CorruptionError` at open, never an empty store.
  */
 import { closeSync, existsSync, fdatasyncSync, openSync, readFileSync, readdirSync, renameSync, rmSync, unlinkSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { assert } from "@omnikv/base";
 import { Wal, fsyncDirectoryAsync, type WalCipher } from "@omnikv/wal";
 import { CorruptionError } from "./errors.ts";
@@ -28,6 +28,11 @@ export interface VersionSetOptions {
   readonly walCipher?: WalCipher;
   /** Called with the numbers of tables no live version lists any more; the store deletes them. */
   readonly onObsoleteFiles: (fileNumbers: readonly number[]) => void;
+  /**
+   * After this many edits the manifest is rewritten as one snapshot in a new `MANIFEST-<n>`, so
+   * it (and the replay at open) stays small however long the store lives.
+   */
+  readonly manifestEditsMax: number;
 }
 
 interface RecoveredCounters {
@@ -44,9 +49,12 @@ export class VersionSet {
   readonly #liveVersions = new Set<Version>();
   readonly #counters: RecoveredCounters;
   #editQueue: Promise<void> = Promise.resolve();
+  /** Records in the live manifest: what `manifestEditsMax` bounds. */
+  #manifestEdits: number;
 
   private constructor(dir: string, options: VersionSetOptions, manifest: Wal, version: Version, counters: RecoveredCounters) {
     this.dir = dir;
+    this.#manifestEdits = Number(manifest.nextLsn - manifest.firstLsn);
     this.#options = options;
     this.#manifest = manifest;
     this.#counters = counters;
@@ -67,6 +75,7 @@ export class VersionSet {
       const { version, counters } = replayManifest(manifest, manifestPath);
       const manifestNumber = parseManifestDirName(manifestName) ?? 0;
       counters.nextFileNumber = Math.max(counters.nextFileNumber, manifestNumber + 1, highestFileNumber(dir) + 1);
+      removeOtherManifests(dir, manifestName);
       return new VersionSet(dir, options, manifest, version, counters);
     } catch (error) {
       await manifest.close();
@@ -132,13 +141,35 @@ export class VersionSet {
     const complete: VersionEdit = { ...edit, nextFileNumber: this.#counters.nextFileNumber };
     const next = this.#current.apply(complete, this.#onUnreferenced);
     await this.#manifest.append(encodeVersionEdit(complete));
+    this.#manifestEdits += 1;
     if (complete.logLsn !== undefined) this.#counters.logLsn = complete.logLsn;
     if (complete.flushedSequence !== undefined) this.#counters.flushedSequence = complete.flushedSequence;
     const previous = this.#current;
     this.#current = next;
     this.#adopt(next);
     previous.unref();
+    if (this.#manifestEdits >= this.#options.manifestEditsMax) await this.#rollManifest();
     return next;
+  }
+
+  /**
+   * Starts a new manifest holding one snapshot of the current version, points CURRENT at it
+   * (atomically), then deletes the old one. A crash before the switch leaves the old manifest in
+   * charge (the new directory is removed at the next open); after it, the new one.
+   */
+  async #rollManifest(): Promise<void> {
+    const oldPath = join(this.dir, manifestDirName(this.#manifestNumber()));
+    const number = this.newFileNumber();
+    const manifest = await writeNewManifest(this.dir, number, this.#current, this.#counters, this.#options);
+    const old = this.#manifest;
+    this.#manifest = manifest;
+    this.#manifestEdits = 1;
+    await old.close();
+    rmSync(oldPath, { recursive: true, force: true });
+  }
+
+  #manifestNumber(): number {
+    return parseManifestDirName(basename(this.#manifest.dir)) ?? 0;
   }
 
   /** Every live version holds one reference for being live; `current` holds it until replaced. */
@@ -233,6 +264,13 @@ async function installCurrent(dir: string, manifestName: string): Promise<void> 
   }
   renameSync(tempPath, join(dir, currentFileName));
   await fsyncDirectoryAsync(dir);
+}
+
+/** Manifests other than the live one: an old one a crash kept from being deleted, or a new one never installed. */
+function removeOtherManifests(dir: string, liveName: string): void {
+  for (const name of readdirSync(dir)) {
+    if (name !== liveName && parseManifestDirName(name) !== undefined) rmSync(join(dir, name), { recursive: true, force: true });
+  }
 }
 
 function removeTempFiles(dir: string): void {

@@ -133,6 +133,26 @@ describe("LsmStore", () => {
     await store.close();
   });
 
+  it("rewrites the manifest as one snapshot once it holds manifestEditsMax records", async () => {
+    const path = dir();
+    const options = { ...small, manifestEditsMax: 3 };
+    const store = await LsmStore.open(path, options);
+    for (let round = 0; round < 12; round++) {
+      for (let i = 0; i < 50; i++) await store.put(b(`r${round}-k${i}`), b(`v${round}`), { sync: false });
+      await store.flush();
+    }
+    const manifests = (): string[] => readdirSync(path).filter((n) => n.startsWith("MANIFEST-"));
+    expect(manifests()).toHaveLength(1);
+    expect(manifests()[0]).not.toBe("MANIFEST-000001");
+    const before = entries(store);
+    await store.close();
+    const reopened = await LsmStore.open(path, options);
+    expect(entries(reopened)).toEqual(before);
+    expect(before).toHaveLength(600);
+    expect(manifests()).toHaveLength(1);
+    await reopened.close();
+  });
+
   it("refuses oversized keys and bad batches with SQLSTATEs", async () => {
     const store = await LsmStore.open(dir());
     await expect(store.put(new Uint8Array(keyBytesMax + 1), b("v"))).rejects.toBeInstanceOf(LsmLimitError);

@@ -24,6 +24,7 @@ const options: LsmOptions = {
   l0StopTrigger: 6,
   blockBytes: 256,
   blockCacheBytes: 64 * 1024,
+  manifestEditsMax: 5,
 };
 
 type Model = { current: Map<string, string>; snapshots: (Map<string, string> | undefined)[] };
