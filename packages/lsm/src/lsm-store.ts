@@ -25,7 +25,7 @@ import { mkdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DbError, assert, lsn as toLsn } from "@omnikv/base";
 import { DirLock, Wal, fsyncDirectoryAsync } from "@omnikv/wal";
-import { levelScores, pickCompaction, type Compaction } from "./compaction-picker.ts";
+import { levelScores, levelTargetBytes, pickCompaction, type Compaction } from "./compaction-picker.ts";
 import { runCompaction, type CompactionEnvironment, type TableShape } from "./compaction.ts";
 import { LsmArgumentError, LsmIoError, LsmStateError } from "./errors.ts";
 import { tablePath, walDirName } from "./file-names.ts";
@@ -600,8 +600,9 @@ export class LsmStore {
   }
 
   /**
-   * Full manual compaction: flushes, then merges every table into the deepest non-empty level (at
-   * least L1) in one pass, dropping every version and deletion no snapshot can see.
+   * Full manual compaction: flushes, then merges every table in one pass into the deepest
+   * non-empty level (at least L1, deeper when the data exceeds that level's target), dropping
+   * every version and deletion no snapshot can see.
    */
   async compact(): Promise<void> {
     await this.flush();
@@ -622,8 +623,14 @@ export class LsmStore {
 
   async #compactEverything(): Promise<void> {
     const version = this.#versions.current;
+    // The output goes to the deepest non-empty level, or deeper if the data would overflow that
+    // level's target: otherwise the manual compaction would leave a level due for compaction
+    // and background work would rewrite everything again right after.
+    let totalBytes = 0;
+    for (let level = 0; level < levelCount; level++) totalBytes += version.levelBytes(level);
     let outputLevel = 1;
     for (let level = 1; level < levelCount; level++) if ((version.levels[level]?.length ?? 0) > 0) outputLevel = level;
+    while (outputLevel < levelCount - 1 && totalBytes > levelTargetBytes(outputLevel, this.#options)) outputLevel += 1;
     const inputsByLevel = new Map<number, readonly FileMetadata[]>();
     version.levels.forEach((files, level) => {
       if (files.length > 0) inputsByLevel.set(level, files);
