@@ -1,4 +1,4 @@
-import { readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqlState, hasSqlState, lsn, type Lsn } from "@omnikv/base";
@@ -156,7 +156,6 @@ describe("Wal", () => {
   it("takes over a lock left by a process that no longer runs", async () => {
     const path = dir();
     await (await Wal.open(path)).close();
-    const { writeFileSync } = await import("node:fs");
     // Pid 2^22+1 is above Linux's pid_max default range and names no running process.
     writeFileSync(join(path, "LOCK"), `${2 ** 22 + 1}\n`);
     const wal = await Wal.open(path);
@@ -231,7 +230,6 @@ describe("Wal cipher hook", () => {
     await wal.close();
     const segment = readdirSync(path).find((n) => n.endsWith(".wal")) ?? "";
     expect(statSync(join(path, segment)).size).toBeGreaterThan(0);
-    const { readFileSync } = await import("node:fs");
     expect(Buffer.from(readFileSync(join(path, segment))).includes("secret")).toBe(false);
 
     const reopened = await Wal.open(path, { cipher: xorCipher(0x5a) });
