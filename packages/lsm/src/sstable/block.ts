@@ -5,13 +5,15 @@
  * Trust: the bytes passed a CRC, but the decoder still treats them as hostile. Every varint, key
  * delta, value length and restart offset is bounds-checked before use; anything malformed throws
  * `CorruptionError` naming the file, the block and the entry. Checked on decode: restart count and
- * offsets (restart 0 at 0, strictly ascending, inside the entry region). Checked per entry: varints
+ * offsets (restart 0 at 0, strictly ascending, inside the entry region), and the hash index if the
+ * footer flags one (it fits, and every bucket names a real restart interval). Checked per entry: varints
  * end inside the entry region, `shared` is 0 at a restart point and never exceeds the previous
  * key, key and value end inside the entry region, an entry never straddles a restart point, and
  * keys are whole internal keys. With `invariants.enabled`, `next()` also checks key order.
  *
  * Performance: `seek` binary-searches the restart keys in place, then decodes forward at most one
- * restart interval. While it scans, an entry's key is compared where it lies, split between the
+ * restart interval; a point lookup that the hash index answers starts at the interval it names
+ * (`seekFromRestart`) and skips the binary search. While it scans, an entry's key is compared where it lies, split between the
  * reused key buffer (the `shared` prefix) and the block (the delta): the buffer is extended only
  * by the bytes the next entry shares, and the whole key is assembled once, for the entry the
  * iterator stops at. `prev` and `seekToLast` scan forward the same way. `key()` and `value()`
@@ -28,6 +30,7 @@ import type { InternalIterator } from "../internal-iterator.ts";
 import { trailerBytes as internalKeyTrailerBytes } from "../internal-key.ts";
 import { blockCorruption, readUint32, type BlockLocation } from "./format.ts";
 import { compareInternalKeyRanges } from "./key-range.ts";
+import { blockFlagHashIndex, checkHashIndex, hashIndexTrailerBytes, hashLookupUnknown, lookupHashIndex } from "./block-hash-index.ts";
 
 // Module-local bindings for what every entry touches: under a module transform (vitest's) each
 // use of an import is a getter call.
@@ -35,7 +38,26 @@ const assert: typeof baseAssert = baseAssert;
 const invariants = baseInvariants;
 const trailerBytes = internalKeyTrailerBytes;
 
-/** A decoded, immutable block whose restart array has been checked. */
+/** Where a block's restart array ends and its hash index (if any) lies. */
+interface HashIndexPlace {
+  readonly restartsEnd: number;
+  readonly bucketsOffset: number;
+  readonly bucketCount: number;
+}
+
+/** Finds and checks the hash index that sits before the footer of a flagged block. */
+function placeHashIndex(bytes: Uint8Array, location: BlockLocation, restartCount: number): HashIndexPlace {
+  const countOffset = bytes.length - 4 - hashIndexTrailerBytes;
+  if (countOffset < 0) throw blockCorruption(location, "block too short for its hash index");
+  const bucketCount = (bytes[countOffset] ?? 0) | ((bytes[countOffset + 1] ?? 0) << 8);
+  const bucketsOffset = countOffset - bucketCount;
+  if (bucketsOffset < 4) throw blockCorruption(location, `hash index of ${bucketCount} buckets does not fit the ${bytes.length}-byte block`);
+  const problem = checkHashIndex(bytes, bucketsOffset, bucketCount, restartCount);
+  if (problem !== undefined) throw blockCorruption(location, problem);
+  return { restartsEnd: bucketsOffset, bucketsOffset, bucketCount };
+}
+
+/** A decoded, immutable block whose restart array and hash index have been checked. */
 export class Block {
   readonly bytes: Uint8Array;
   readonly location: BlockLocation;
@@ -45,21 +67,29 @@ export class Block {
   /** The restart offsets, copied out once so lookups read an aligned array. */
   readonly #restarts: Uint32Array;
 
-  private constructor(bytes: Uint8Array, location: BlockLocation, restartsOffset: number, restarts: Uint32Array) {
+  /** Where the hash index's buckets start, and how many there are (0: the block has no hash index). */
+  readonly hashBucketsOffset: number;
+  readonly hashBucketCount: number;
+
+  private constructor(bytes: Uint8Array, location: BlockLocation, restarts: Uint32Array, hashIndex: HashIndexPlace) {
     this.bytes = bytes;
     this.location = location;
-    this.restartsOffset = restartsOffset;
+    this.restartsOffset = hashIndex.restartsEnd - 4 * restarts.length;
     this.restartCount = restarts.length;
     this.#restarts = restarts;
+    this.hashBucketsOffset = hashIndex.bucketsOffset;
+    this.hashBucketCount = hashIndex.bucketCount;
   }
 
-  /** Checks the restart array of `bytes` (kept, not copied) and wraps it. */
+  /** Checks the restart array and hash index of `bytes` (kept, not copied) and wraps it. */
   static decode(bytes: Uint8Array, location: BlockLocation): Block {
     if (bytes.length < 8) throw blockCorruption(location, `block is ${bytes.length} bytes, too short to hold an entry and a restart`);
-    const restartCount = readUint32(bytes, bytes.length - 4);
+    const footer = readUint32(bytes, bytes.length - 4);
+    const restartCount = footer & ~blockFlagHashIndex;
+    const hashIndex = (footer & blockFlagHashIndex) === 0 ? { restartsEnd: bytes.length - 4, bucketsOffset: 0, bucketCount: 0 } : placeHashIndex(bytes, location, restartCount);
     if (restartCount === 0) throw blockCorruption(location, "block has no restart points");
-    if (restartCount > (bytes.length - 4) / 4) throw blockCorruption(location, `restart count ${restartCount} does not fit the ${bytes.length}-byte block`);
-    const restartsOffset = bytes.length - 4 - 4 * restartCount;
+    if (restartCount > hashIndex.restartsEnd / 4) throw blockCorruption(location, `restart count ${restartCount} does not fit the ${bytes.length}-byte block`);
+    const restartsOffset = hashIndex.restartsEnd - 4 * restartCount;
     const restarts = new Uint32Array(restartCount);
     let previous = -1;
     for (let i = 0; i < restartCount; i++) {
@@ -71,7 +101,16 @@ export class Block {
       restarts[i] = restart;
       previous = restart;
     }
-    return new Block(bytes, location, restartsOffset, restarts);
+    return new Block(bytes, location, restarts, hashIndex);
+  }
+
+  /**
+   * Where the first entry of the user key with `bloomHash` `hash` may be: a restart index,
+   * `hashLookupAbsent` (not in this block) or `hashLookupUnknown` (no index, or a shared bucket).
+   */
+  findUserKeyRestart(hash: number): number {
+    if (this.hashBucketCount === 0) return hashLookupUnknown;
+    return lookupHashIndex(this.bytes, this.hashBucketsOffset, this.hashBucketCount, hash);
   }
 
   restartAt(index: number): number {
@@ -162,6 +201,22 @@ export class BlockIterator implements InternalIterator {
       else right = mid - 1;
     }
     this.#seekToRestart(left);
+    while (this.#parseNext()) {
+      if (this.#compareCurrentKey(target, start, end) >= 0) {
+        this.#assembleKey();
+        return;
+      }
+    }
+  }
+
+  /**
+   * The first entry >= the internal key target[start, end) at or after restart `index`, or
+   * unpositioned when there is none. A point lookup calls it with the restart interval the
+   * block's hash index names, where every earlier entry is known to sort before the target.
+   */
+  seekFromRestart(index: number, target: Uint8Array, start: number, end: number): void {
+    assert(index >= 0 && index < this.#block.restartCount, "restart index in range");
+    this.#seekToRestart(index);
     while (this.#parseNext()) {
       if (this.#compareCurrentKey(target, start, end) >= 0) {
         this.#assembleKey();

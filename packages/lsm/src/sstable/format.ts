@@ -47,7 +47,14 @@ import CRC32 from "crc-32";
 import { CorruptionError } from "../errors.ts";
 import { readVarint, varintLength, writeVarint } from "../internal/bytes.ts";
 
-export const tableFormatVersion = 1;
+/**
+ * The version this code writes. 2: data blocks may carry a hash index (block-hash-index.ts),
+ * flagged in each block's footer. Version 1 tables (no hash indexes) are still read: a block
+ * without the flag is read exactly as before.
+ */
+export const tableFormatVersion = 2;
+/** The oldest version this code reads. */
+export const tableFormatVersionMin = 1;
 export const footerBytes = 68;
 export const blockTrailerBytes = 5;
 /** A varint of a value below 2^53 takes at most 8 bytes, so a handle at most 16. */
@@ -155,7 +162,7 @@ export function decodeFooter(bytes: Uint8Array): Footer | string {
     if (bytes[magicOffset + i] !== tableMagic[i]) return "not a table file (bad magic)";
   }
   const formatVersion = readUint32(bytes, versionOffset);
-  if (formatVersion !== tableFormatVersion) return `unsupported table format version ${formatVersion}`;
+  if (formatVersion < tableFormatVersionMin || formatVersion > tableFormatVersion) return `unsupported table format version ${formatVersion}`;
   const stored = readUint32(bytes, 0);
   const actual = CRC32.buf(bytes.subarray(4)) >>> 0;
   if (stored !== actual) return `footer checksum mismatch (stored ${hex(stored)}, computed ${hex(actual)})`;

@@ -43,6 +43,8 @@ export interface TableBuilderOptions {
   readonly bloomBitsPerKey?: number;
   /** Encryption at rest for every block; the reader needs the same cipher. */
   readonly cipher?: BlockCipher;
+  /** A hash index in each data block (block-hash-index.ts), so point lookups skip the binary search. Default true. */
+  readonly hasHashIndex?: boolean;
 }
 
 export const blockBytesDefault = 4096;
@@ -57,17 +59,20 @@ export class TableBuilder {
   readonly fileNumber: number;
   readonly #blockBytes: number;
   readonly #isSealed: boolean;
+  readonly #hasHashIndex: boolean;
   #fd: number | undefined;
   #state: BuilderState = "building";
   readonly #writer: FileWriter;
   readonly #encoder: BlockEncoder;
   readonly #dataBlock: BlockBuilder;
-  readonly #indexBlock = new BlockBuilder(indexRestartInterval);
+  readonly #indexBlock = new BlockBuilder({ restartInterval: indexRestartInterval });
   readonly #filter: BloomFilterBuilder | undefined;
   readonly #trailer = new Uint8Array(blockTrailerBytes);
   readonly #handleScratch = new Uint8Array(blockHandleBytesMax);
   #lastKey = new Uint8Array(64);
   #lastKeyLength = 0;
+  /** The `bloomHash` of the last key's user key, computed once per user key. */
+  #lastUserKeyHash = 0;
   #smallestKey: Uint8Array | undefined;
   #entryCount = 0;
   #deleteCount = 0;
@@ -81,7 +86,8 @@ export class TableBuilder {
     this.fileNumber = options.fileNumber;
     this.#blockBytes = resolved.blockBytes;
     this.#isSealed = options.cipher !== undefined;
-    this.#dataBlock = new BlockBuilder(resolved.restartInterval);
+    this.#hasHashIndex = resolved.hasHashIndex;
+    this.#dataBlock = new BlockBuilder({ restartInterval: resolved.restartInterval, hasHashIndex: resolved.hasHashIndex });
     this.#filter = resolved.bloomBitsPerKey > 0 ? new BloomFilterBuilder(resolved.bloomBitsPerKey) : undefined;
     this.#encoder = new BlockEncoder({ isCompressing: resolved.compression === "lz4", cipher: options.cipher, fileNumber: options.fileNumber });
     this.#fd = createExclusive(options.path);
@@ -110,9 +116,13 @@ export class TableBuilder {
     }
     const isNewUserKey =
       isFirst || compareRanges(this.#lastKey, 0, this.#lastKeyLength - trailerBytes, internalKey, 0, internalKey.length - trailerBytes) !== 0;
-    if (this.#filter !== undefined && isNewUserKey) this.#filter.addHash(bloomHash(internalKey, 0, internalKey.length - trailerBytes));
+    const needsHash = this.#filter !== undefined || this.#hasHashIndex;
+    if (needsHash && isNewUserKey) {
+      this.#lastUserKeyHash = bloomHash(internalKey, 0, internalKey.length - trailerBytes);
+      this.#filter?.addHash(this.#lastUserKeyHash);
+    }
     this.#noteEntry(internalKey, kind);
-    this.#dataBlock.add(internalKey, value);
+    this.#dataBlock.add(internalKey, value, this.#hasHashIndex ? this.#lastUserKeyHash : undefined);
     if (this.#dataBlock.sizeBytesEstimate >= this.#blockBytes) this.#guard(() => this.#flushDataBlock());
   }
 
@@ -225,6 +235,7 @@ interface ResolvedOptions {
   readonly restartInterval: number;
   readonly compression: "lz4" | "none";
   readonly bloomBitsPerKey: number;
+  readonly hasHashIndex: boolean;
 }
 
 function resolveOptions(options: TableBuilderOptions): ResolvedOptions {
@@ -233,6 +244,7 @@ function resolveOptions(options: TableBuilderOptions): ResolvedOptions {
     restartInterval: options.restartInterval ?? restartIntervalDefault,
     compression: options.compression ?? "lz4",
     bloomBitsPerKey: options.bloomBitsPerKey ?? bloomBitsPerKeyDefault,
+    hasHashIndex: options.hasHashIndex ?? true,
   };
   checkInteger("fileNumber", options.fileNumber, 0, Number.MAX_SAFE_INTEGER);
   checkInteger("blockBytes", resolved.blockBytes, 1, blockBytesLimit / 2);

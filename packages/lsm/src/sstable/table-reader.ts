@@ -13,8 +13,11 @@
  *   1. bloom filter: a miss ends the lookup without touching a data block;
  *   2. seek key (userKey, snapshot, kindForSeek) built in a reused scratch buffer;
  *   3. index binary search -> the one data block that can hold it -> block cache or disk;
- *   4. block seek; the entry found is the answer iff its user key is userKey (internal-key order
- *      puts the newest version with sequence <= snapshot first).
+ *   4. the block's hash index (same user-key hash as the bloom filter) names the restart interval
+ *      of the key's first entry, or says the key is not in the block; without an index, or for a
+ *      key in a shared bucket, the restart keys are binary-searched instead;
+ *   5. scan forward from there; the entry found is the answer iff its user key is userKey
+ *      (internal-key order puts the newest version with sequence <= snapshot first).
  * It allocates the result object and the value view, nothing else on a cache hit.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -26,6 +29,7 @@ import { ValueKind, compareInternalKeys, kindForSeek, trailerBytes, writeTrailer
 import { Block, BlockIterator } from "./block.ts";
 import type { BlockCache } from "./block-cache.ts";
 import { decodeStoredBlock, type BlockReadContext } from "./block-codec.ts";
+import { hashLookupAbsent, hashLookupUnknown } from "./block-hash-index.ts";
 import { BloomFilter, bloomHash } from "./bloom-filter.ts";
 import { blockCorruption, blockTrailerBytes, decodeFooter, footerBytes, type BlockHandle, type BlockLocation, type Footer } from "./format.ts";
 import { hasUserKey, kindAt, sequenceAt } from "./key-range.ts";
@@ -124,7 +128,8 @@ export class TableReader {
    */
   get(userKey: Uint8Array, snapshotSequence: number, keyHash?: number): TableEntry | undefined {
     assert(!this.#isClosed, "get on a closed table reader");
-    if (this.#filter !== undefined && !this.#filter.mayContainHash(keyHash ?? bloomHash(userKey))) return undefined;
+    const hash = keyHash ?? bloomHash(userKey);
+    if (this.#filter !== undefined && !this.#filter.mayContainHash(hash)) return undefined;
     const seekLength = userKey.length + trailerBytes;
     if (seekLength > this.#seekKey.length) this.#seekKey = new Uint8Array(Math.max(seekLength, 2 * this.#seekKey.length));
     const seekKey = this.#seekKey;
@@ -132,9 +137,24 @@ export class TableReader {
     writeTrailer(seekKey, userKey.length, snapshotSequence, kindForSeek);
     const blockIndex = this.index.find(seekKey, 0, seekLength);
     if (blockIndex === this.index.blockCount) return undefined;
-    const iterator = this.#lookupIterator(this.dataBlock(blockIndex));
-    iterator.seekRange(seekKey, 0, seekLength);
-    if (!iterator.isValid) throw this.#indexMismatch(blockIndex);
+    const block = this.dataBlock(blockIndex);
+    const restart = block.findUserKeyRestart(hash);
+    if (restart === hashLookupAbsent) return undefined;
+    const iterator = this.#lookupIterator(block);
+    if (restart === hashLookupUnknown) {
+      iterator.seekRange(seekKey, 0, seekLength);
+      if (!iterator.isValid) throw this.#indexMismatch(blockIndex);
+    } else {
+      // The hash index names the interval of the key's first entry; past the block's end means
+      // the key is not in it (the bucket belongs to other keys).
+      iterator.seekFromRestart(restart, seekKey, 0, seekLength);
+      if (!iterator.isValid) return undefined;
+    }
+    return this.#entryAt(iterator, userKey, blockIndex);
+  }
+
+  /** The entry the lookup iterator stopped at, if it is a version of `userKey`. */
+  #entryAt(iterator: BlockIterator, userKey: Uint8Array, blockIndex: number): TableEntry | undefined {
     const key = iterator.keyBuffer;
     const keyLength = iterator.keyLength;
     if (!hasUserKey(key, 0, keyLength, userKey)) return undefined;

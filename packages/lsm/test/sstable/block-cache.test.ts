@@ -6,7 +6,7 @@ import { ikey } from "./helpers.ts";
 
 /** A decoded block whose buffer is about `bytes` long. */
 function blockOf(bytes: number): Block {
-  const builder = new BlockBuilder(16);
+  const builder = new BlockBuilder({ restartInterval: 16 });
   builder.add(ikey("k", 1), new Uint8Array(Math.max(0, bytes - 30)));
   return Block.decode(builder.finish().slice(), { path: "t.sst", offset: 0, what: "data block" });
 }

@@ -6,18 +6,23 @@
 import { describe, expect, it } from "vitest";
 import { withSeed, type SeededRandom } from "@omnikv/testkit";
 import { CorruptionError } from "../../src/errors.ts";
-import { compareInternalKeys } from "../../src/internal-key.ts";
+import { compareInternalKeys, trailerBytes } from "../../src/internal-key.ts";
 import { writeVarint } from "../../src/internal/bytes.ts";
 import { Block, BlockIterator } from "../../src/sstable/block.ts";
 import { BlockBuilder } from "../../src/sstable/block-builder.ts";
+import { bloomHash } from "../../src/sstable/bloom-filter.ts";
 import { describeKey, entryAt, ikey, lowerBound, sortEntries, text, type Entry } from "./helpers.ts";
 
 const location = { path: "test.sst", offset: 4096, what: "data block" };
 
-function buildBlock(entries: readonly Entry[], restartInterval: number): Block {
-  const builder = new BlockBuilder(restartInterval);
-  for (const e of entries) builder.add(e.key, e.value);
+function buildBlock(entries: readonly Entry[], restartInterval: number, hasHashIndex = false): Block {
+  const builder = new BlockBuilder({ restartInterval, hasHashIndex });
+  for (const e of entries) builder.add(e.key, e.value, hasHashIndex ? userKeyHash(e.key) : undefined);
   return Block.decode(builder.finish().slice(), location);
+}
+
+function userKeyHash(internalKey: Uint8Array): number {
+  return bloomHash(internalKey, 0, internalKey.length - trailerBytes);
 }
 
 function randomEntries(random: SeededRandom, count: number): Entry[] {
@@ -173,8 +178,9 @@ describe("malformed blocks", () => {
     await withSeed("block fuzz", (random) => {
       for (let round = 0; round < 3000; round++) {
         const entries = randomEntries(random, random.int(1, 30));
-        const builder = new BlockBuilder(random.pick([1, 2, 16]));
-        for (const e of entries) builder.add(e.key, e.value);
+        const hasHashIndex = random.chance(0.5);
+        const builder = new BlockBuilder({ restartInterval: random.pick([1, 2, 16]), hasHashIndex });
+        for (const e of entries) builder.add(e.key, e.value, hasHashIndex ? userKeyHash(e.key) : undefined);
         const bytes = builder.finish().slice();
         const flips = random.int(1, 4);
         for (let i = 0; i < flips; i++) bytes[random.int(0, bytes.length - 1)] = random.nextUint32() & 0xff;
@@ -183,8 +189,11 @@ describe("malformed blocks", () => {
           const iterator = new BlockIterator(Block.decode(damaged, location));
           forward(iterator);
           backward(iterator);
-          iterator.seek(entryAt(entries, random.int(0, entries.length - 1)).key);
+          const target = entryAt(entries, random.int(0, entries.length - 1)).key;
+          iterator.seek(target);
           if (iterator.isValid) iterator.value();
+          const restart = iterator.block.findUserKeyRestart(userKeyHash(target));
+          if (restart >= 0) iterator.seekFromRestart(restart, target, 0, target.length);
         } catch (error) {
           if (!(error instanceof CorruptionError)) throw error;
           corruptions += 1;

@@ -2,7 +2,7 @@
  * Golden-file scenarios for tables (testdata/sstable): the byte layout of small tables (so a format
  * change shows up as a reviewed diff), lookups at snapshots, iterator walks, and damage.
  *
- *   build [block-bytes=N] [restart-interval=N] [compression=lz4|none] [bloom-bits=N] [cipher]
+ *   build [block-bytes=N] [restart-interval=N] [compression=lz4|none] [bloom-bits=N] [hash-index=on|off] [cipher]
  *   <user>#<seq>,<PUT|DEL> [value]      one entry per line, in order
  *   layout                              every block: offset, size, compression, contents
  *   get                                 `<user>@<snapshot>` per line
@@ -95,6 +95,7 @@ async function build(scenario: Scenario, testCase: DataDrivenCase): Promise<stri
     restartInterval: numberArg(testCase, "restart-interval", 16),
     compression: stringArg(testCase, "compression", "lz4") === "none" ? ("none" as const) : ("lz4" as const),
     bloomBitsPerKey: numberArg(testCase, "bloom-bits", 10),
+    hasHashIndex: stringArg(testCase, "hash-index", "on") === "on",
     ...(scenario.cipher === undefined ? {} : { cipher: scenario.cipher }),
   };
   const p = await buildTable(options, parseEntries(testCase.input));
@@ -128,7 +129,7 @@ function layout(scenario: Scenario): string {
     const keys: string[] = [];
     const cursor = new BlockIterator(block);
     for (cursor.seekToFirst(); cursor.isValid; cursor.next()) keys.push(describeKey(cursor.key()));
-    lines.push(blockLine(scenario, `data block ${i}`, handle, `${block.restartCount} restarts: ${keys.join(" ")}`));
+    lines.push(blockLine(scenario, `data block ${i}`, handle, `${block.restartCount} restarts, ${block.hashBucketCount} hash buckets: ${keys.join(" ")}`));
   }
   const footer = readFooter(scenario);
   if (footer.filter !== undefined) {

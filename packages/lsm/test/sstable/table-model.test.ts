@@ -1,8 +1,8 @@
 /**
  * Model-based property test: tables built from random sets of internal keys (many versions of few
  * user keys, empty and compressible values, long shared prefixes, huge sequence numbers), with
- * random block sizes, restart intervals, compression, filter settings, cache sizes and with or
- * without a cipher, checked against a sorted array: `get` at random snapshots, full forward and
+ * random block sizes, restart intervals, compression, filter settings, cache sizes, with or
+ * without data block hash indexes and with or without a cipher, checked against a sorted array: `get` at random snapshots, full forward and
  * backward iteration, and seeks followed by random walks. fast-check prints the seed and the
  * shrunk counterexample of a failure; FC_SEED / FC_PATH / FC_NUM_RUNS replay it.
  */
@@ -72,6 +72,7 @@ const optionsArb = fc.record({
   restartInterval: fc.constantFrom(1, 2, 16),
   compression: fc.constantFrom("lz4" as const, "none" as const),
   bloomBitsPerKey: fc.constantFrom(0, 1, 10),
+  hasHashIndex: fc.boolean(),
   hasCipher: fc.boolean(),
   cacheBytes: fc.constantFrom(1, 8 * 1024, 1 << 22),
   verifyChecksums: fc.boolean(),
@@ -183,7 +184,7 @@ describe("tables against a sorted-array model", () => {
           const fileNumber = ++runIndex;
           const path = join(temp.path, `${fileNumber}.sst`);
           const cipher = options.hasCipher ? new ToyCipher() : undefined;
-          const shape = { blockBytes: options.blockBytes, restartInterval: options.restartInterval, compression: options.compression, bloomBitsPerKey: options.bloomBitsPerKey };
+          const shape = { blockBytes: options.blockBytes, restartInterval: options.restartInterval, compression: options.compression, bloomBitsPerKey: options.bloomBitsPerKey, hasHashIndex: options.hasHashIndex };
           const built = await buildTable({ path, fileNumber, ...shape, ...(cipher === undefined ? {} : { cipher }) }, entries);
           expect(built.entryCount).toBe(entries.length);
           const blockCache = new BlockCache({ capacityBytes: options.cacheBytes });

@@ -3,6 +3,7 @@
  * exclusive creation, abandon, the cipher hook, the block cache, and the checks at open.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import CRC32 from "crc-32";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AssertionError, SqlState, hasSqlState } from "@omnikv/base";
@@ -11,6 +12,7 @@ import { CorruptionError, LsmArgumentError, LsmIoError, LsmStateError } from "..
 import { ValueKind } from "../../src/internal-key.ts";
 import { BlockCache } from "../../src/sstable/block-cache.ts";
 import { bloomHash } from "../../src/sstable/bloom-filter.ts";
+import { footerBytes, writeUint32 } from "../../src/sstable/format.ts";
 import { TableBuilder, type TableBuilderOptions } from "../../src/sstable/table-builder.ts";
 import { TableReader } from "../../src/sstable/table-reader.ts";
 import { ToyCipher, buildTable, describeKey, ikey, str, text, type Entry } from "./helpers.ts";
@@ -214,6 +216,43 @@ describe("table builder and reader", () => {
     expect(report.problems).toEqual([]);
     expect(report.blocksChecked).toBe(reader.index.blockCount + 3);
     reader.close();
+  });
+
+  it("reads tables of format version 1 (data blocks without hash indexes)", async () => {
+    const entries = versionedEntries();
+    await buildTable({ path: pathOf(1), fileNumber: 1, blockBytes: 300, hasHashIndex: false }, entries);
+    // Rewrite the footer as version 1 wrote it: only the version number differs.
+    const bytes = readFileSync(pathOf(1));
+    const footerStart = bytes.length - footerBytes;
+    writeUint32(bytes, footerStart + footerBytes - 12, 1);
+    writeUint32(bytes, footerStart, CRC32.buf(bytes.subarray(footerStart + 4)) >>> 0);
+    writeFileSync(pathOf(1), bytes);
+    const reader = TableReader.open({ path: pathOf(1), fileNumber: 1, blockCache: cache });
+    for (const entry of entries) {
+      const found = reader.get(entry.key.subarray(0, entry.key.length - 8), 30);
+      expect(found?.sequence).toBeDefined();
+    }
+    expect(str(reader.get(text("key0001"), 25)?.value ?? new Uint8Array(0))).toBe("key0001@20");
+    expect(reader.get(text("key0003"), 25)?.kind).toBe(ValueKind.Delete);
+    expect(reader.get(text("key0001x"), 25)).toBeUndefined();
+    expect(reader.verify().problems).toEqual([]);
+    reader.close();
+  });
+
+  it("gives the same answers with and without data block hash indexes", async () => {
+    const entries = versionedEntries();
+    const indexed = await build(entries, { blockBytes: 300 }, 1);
+    const plain = await build(entries, { blockBytes: 300, hasHashIndex: false }, 2);
+    for (let i = 0; i < 310; i++) {
+      for (const snapshot of [5, 10, 15, 20, 25, 30, 35]) {
+        const user = text(`key${String(i).padStart(4, "0")}`);
+        const a = indexed.get(user, snapshot);
+        const b = plain.get(user, snapshot);
+        expect(a === undefined ? "none" : `${a.kind}@${a.sequence}:${str(a.value)}`).toBe(b === undefined ? "none" : `${b.kind}@${b.sequence}:${str(b.value)}`);
+      }
+    }
+    indexed.close();
+    plain.close();
   });
 
   it("handles large values and keys, each in a block of its own", async () => {
