@@ -7,13 +7,16 @@
  * Packages define concrete subclasses in their own `errors.ts`, each with a literal `name`.
  * Messages follow PostgreSQL style: lowercase, no final period, identifiers quoted.
  */
+import { assert } from "./assert.ts";
 
 /** The SQLSTATE codes OmniKV-TS raises. Values are PostgreSQL's (Appendix A of its manual). */
 export const SqlState = {
   SuccessfulCompletion: "00000",
   FeatureNotSupported: "0A000",
   InvalidParameterValue: "22023",
+  InvalidTextRepresentation: "22P02",
   ProgramLimitExceeded: "54000",
+  StatementTooComplex: "54001",
   SerializationFailure: "40001",
   DeadlockDetected: "40P01",
   SyntaxError: "42601",
@@ -30,8 +33,32 @@ export const SqlState = {
 
 export type SqlState = (typeof SqlState)[keyof typeof SqlState];
 
+/** What a `DbError` may carry beside its message; pgwire sends each as its ErrorResponse field. */
+export interface DbErrorOptions {
+  readonly cause?: unknown;
+  /** 1-based character index into the statement text (ErrorResponse `P`), where it applies. */
+  readonly position?: number;
+  /** A suggestion for the user (`H`). */
+  readonly hint?: string;
+  /** More detail about the failure (`D`). */
+  readonly detail?: string;
+}
+
 export abstract class DbError extends Error {
   abstract readonly sqlState: SqlState;
+  readonly position: number | undefined;
+  readonly hint: string | undefined;
+  readonly detail: string | undefined;
+
+  constructor(message: string, options: DbErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    if (options.position !== undefined) {
+      assert(Number.isInteger(options.position) && options.position >= 1, "an error position is 1-based");
+    }
+    this.position = options.position;
+    this.hint = options.hint;
+    this.detail = options.detail;
+  }
 
   /** Whether retrying the whole transaction may succeed: SQLSTATE class 40. */
   get isRetryable(): boolean {
@@ -67,6 +94,18 @@ export class ObjectNotInPrerequisiteStateError extends DbError {
 export class InvalidParameterValueError extends DbError {
   override readonly name: string = "InvalidParameterValueError";
   readonly sqlState = SqlState.InvalidParameterValue;
+}
+
+/** A feature PostgreSQL has and OmniKV-TS does not (yet): the message names it. */
+export class FeatureNotSupportedError extends DbError {
+  override readonly name: string = "FeatureNotSupportedError";
+  readonly sqlState = SqlState.FeatureNotSupported;
+}
+
+/** A statement nests deeper than the documented limit (PostgreSQL: stack depth limit exceeded). */
+export class StatementTooComplexError extends DbError {
+  override readonly name: string = "StatementTooComplexError";
+  readonly sqlState = SqlState.StatementTooComplex;
 }
 
 /** Whether `error` is a `DbError` of the given SQLSTATE. */

@@ -6,12 +6,15 @@ export { AssertionError, assert, assertDefined, assertNever, invariants } from "
 export {
   DataCorruptedError,
   DbError,
+  FeatureNotSupportedError,
   InvalidParameterValueError,
   IoError,
   ObjectNotInPrerequisiteStateError,
   ProgramLimitExceededError,
   SqlState,
+  StatementTooComplexError,
   hasSqlState,
 } from "./errors.ts";
+export type { DbErrorOptions } from "./errors.ts";
 export { lsn, pageId, term, txnId } from "./ids.ts";
 export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";

@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import {
   DataCorruptedError,
   DbError,
+  FeatureNotSupportedError,
   IoError,
   ProgramLimitExceededError,
   SqlState,
+  StatementTooComplexError,
   hasSqlState,
 } from "@omnikv/base";
 
@@ -23,6 +25,16 @@ describe("DbError", () => {
     expect(error.name).toBe("IoError");
     expect(error.cause).toBe(cause);
     expect(error.message).toBe('could not fsync file "x"');
+  });
+
+  it("carries an optional 1-based position, hint and detail, and rejects a position below 1", () => {
+    const error = new StatementTooComplexError("stack depth limit exceeded", { position: 3, hint: "nest less" });
+    expect(error.sqlState).toBe("54001");
+    expect(error.position).toBe(3);
+    expect(error.hint).toBe("nest less");
+    expect(error.detail).toBeUndefined();
+    expect(new FeatureNotSupportedError("ROLLUP is not supported").position).toBeUndefined();
+    expect(() => new FeatureNotSupportedError("x", { position: 0 })).toThrow(/1-based/);
   });
 
   it("is retryable exactly for SQLSTATE class 40", () => {

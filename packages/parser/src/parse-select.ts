@@ -1,0 +1,499 @@
+/**
+ * SELECT, VALUES, set operations, FROM items, WITH and window definitions.
+ *
+ * Set operations follow PostgreSQL's precedence: INTERSECT binds tighter than UNION and EXCEPT,
+ * which associate to the left. A parenthesized operand without ORDER BY, LIMIT, OFFSET, locking
+ * or WITH is unwrapped, so the tree does not depend on redundant parentheses.
+ */
+import type {
+  Alias,
+  CommonTableExpr,
+  Expr,
+  FromItem,
+  LockingClause,
+  QualifiedName,
+  QueryBody,
+  ResTarget,
+  SelectCore,
+  SelectStatement,
+  WindowDef,
+  WithClause,
+} from "./ast.ts";
+import { FeatureNotSupportedError } from "@omnikv/base";
+import { characterPosition } from "./errors.ts";
+import { TokenType } from "./lexer.ts";
+import { isColId, reservedKeywords } from "./keywords.ts";
+import {
+  Prec,
+  isBareLabel,
+  parseExpr,
+  parseExprList,
+  parseExprPrec,
+  parseSortList,
+  parseWindowSpec,
+  startsQuery,
+  tryParenthesizedQuery,
+} from "./parse-expr.ts";
+import { featureNotSupported, parseColId, parseColLabel, parseParenthesizedColumns, parseQualifiedName } from "./parse-names.ts";
+import type { TokenStream } from "./token-stream.ts";
+
+export function parseSelectStatement(p: TokenStream): SelectStatement {
+  return p.nested(() => parseSelectInner(p));
+}
+
+function parseSelectInner(p: TokenStream): SelectStatement {
+  const pos = p.pos;
+  const withClause = p.isKeyword("with") ? parseWith(p) : undefined;
+  const body = parseSetOperations(p, 1);
+  const statement = parseSelectClauses(p, pos, body, withClause);
+  // `(SELECT … ORDER BY 1) LIMIT 2`: one statement, as PostgreSQL merges the clauses.
+  if (body.kind === "select") return mergeClauses(p, body, statement);
+  return statement;
+}
+
+export function hasClauses(statement: SelectStatement): boolean {
+  return (
+    statement.with !== undefined ||
+    statement.orderBy.length > 0 ||
+    statement.limit !== undefined ||
+    statement.offset !== undefined ||
+    statement.locking.length > 0
+  );
+}
+
+function mergeClauses(p: TokenStream, inner: SelectStatement, outer: SelectStatement): SelectStatement {
+  const conflict = (clause: string): Error => p.errorAt(outer.pos, `multiple ${clause} clauses not allowed`);
+  if (inner.orderBy.length > 0 && outer.orderBy.length > 0) throw conflict("ORDER BY");
+  if (inner.limit !== undefined && outer.limit !== undefined) throw conflict("LIMIT");
+  if (inner.offset !== undefined && outer.offset !== undefined) throw conflict("OFFSET");
+  if (inner.with !== undefined && outer.with !== undefined) throw conflict("WITH");
+  if (inner.locking.length > 0 && outer.locking.length > 0) throw conflict("FOR UPDATE/FOR SHARE");
+  const withClause = inner.with ?? outer.with;
+  const limit = inner.limit ?? outer.limit;
+  const offset = inner.offset ?? outer.offset;
+  return {
+    kind: "select",
+    pos: outer.pos,
+    ...(withClause ? { with: withClause } : {}),
+    body: inner.body,
+    orderBy: inner.orderBy.length > 0 ? inner.orderBy : outer.orderBy,
+    ...(limit ? { limit } : {}),
+    ...(offset ? { offset } : {}),
+    isLimitWithTies: inner.limit === undefined ? outer.isLimitWithTies : inner.isLimitWithTies,
+    locking: inner.locking.length > 0 ? inner.locking : outer.locking,
+  };
+}
+
+/** ORDER BY, LIMIT/OFFSET/FETCH and locking clauses, in either of PostgreSQL's orders. */
+function parseSelectClauses(
+  p: TokenStream,
+  pos: number,
+  body: QueryBody,
+  withClause: WithClause | undefined,
+): SelectStatement {
+  const orderBy = p.acceptKeywords("order", "by") ? parseSortList(p) : [];
+  let limit: Expr | undefined;
+  let offset: Expr | undefined;
+  let isLimitWithTies = false;
+  const locking: LockingClause[] = [];
+  for (;;) {
+    if (p.isKeyword("limit")) {
+      if (limit !== undefined) throw p.errorAt(p.pos, "multiple LIMIT clauses not allowed");
+      limit = parseLimit(p);
+    } else if (p.isKeyword("offset")) {
+      if (offset !== undefined) throw p.errorAt(p.pos, "multiple OFFSET clauses not allowed");
+      p.next();
+      offset = parseExpr(p);
+      if (!p.acceptKeyword("rows")) p.acceptKeyword("row");
+    } else if (p.isKeyword("fetch")) {
+      if (limit !== undefined) throw p.errorAt(p.pos, "multiple LIMIT clauses not allowed");
+      const fetched = parseFetch(p);
+      limit = fetched.limit;
+      isLimitWithTies = fetched.isWithTies;
+    } else if (p.isKeyword("for")) {
+      const clause = parseLocking(p);
+      if (clause !== undefined) locking.push(clause);
+    } else {
+      break;
+    }
+  }
+  if (p.isKeywords("order", "by")) throw p.errorAt(p.pos, "multiple ORDER BY clauses not allowed");
+  return {
+    kind: "select",
+    pos,
+    ...(withClause ? { with: withClause } : {}),
+    body,
+    orderBy,
+    ...(limit ? { limit } : {}),
+    ...(offset ? { offset } : {}),
+    isLimitWithTies,
+    locking,
+  };
+}
+
+function parseLimit(p: TokenStream): Expr | undefined {
+  p.next();
+  if (p.acceptKeyword("all")) return undefined;
+  const limit = parseExpr(p);
+  if (p.isPunct(",")) {
+    throw new FeatureNotSupportedError("LIMIT #,# syntax is not supported", {
+      position: characterPosition(p.sql, p.pos),
+      hint: "Use separate LIMIT and OFFSET clauses.",
+    });
+  }
+  return limit;
+}
+
+/** `FETCH {FIRST | NEXT} [n] {ROW | ROWS} {ONLY | WITH TIES}`. */
+function parseFetch(p: TokenStream): { limit: Expr; isWithTies: boolean } {
+  const pos = p.next().pos;
+  if (!p.acceptKeyword("first")) p.expectKeyword("next");
+  const limit: Expr =
+    p.isKeyword("row") || p.isKeyword("rows") ? { kind: "number", pos, text: "1", isInteger: true } : parseExpr(p);
+  if (!p.acceptKeyword("rows")) p.expectKeyword("row");
+  if (p.acceptKeyword("only")) return { limit, isWithTies: false };
+  p.expectKeyword("with");
+  p.expectKeyword("ties");
+  return { limit, isWithTies: true };
+}
+
+/** `FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF t, …] [NOWAIT | SKIP LOCKED]`; `FOR READ ONLY`. */
+function parseLocking(p: TokenStream): LockingClause | undefined {
+  const pos = p.next().pos;
+  if (p.acceptKeywords("read", "only")) return undefined;
+  let strength: LockingClause["strength"];
+  if (p.acceptKeyword("update")) strength = "update";
+  else if (p.acceptKeywords("no", "key", "update")) strength = "no_key_update";
+  else if (p.acceptKeyword("share")) strength = "share";
+  else if (p.acceptKeywords("key", "share")) strength = "key_share";
+  else throw p.unexpected();
+  const tables: QualifiedName[] = [];
+  if (p.acceptKeyword("of")) {
+    do tables.push(parseQualifiedName(p));
+    while (p.acceptPunct(","));
+  }
+  let waitPolicy: LockingClause["waitPolicy"] = "block";
+  if (p.acceptKeyword("nowait")) waitPolicy = "nowait";
+  else if (p.acceptKeywords("skip", "locked")) waitPolicy = "skip_locked";
+  return { kind: "locking", pos, strength, tables, waitPolicy };
+}
+
+/** Set operations by precedence climbing: UNION/EXCEPT (1) < INTERSECT (2). */
+function parseSetOperations(p: TokenStream, minPrec: number): QueryBody {
+  const savedDepth = p.depth;
+  let left = parseSetOperand(p);
+  for (;;) {
+    const token = p.peek();
+    const op = token.type === TokenType.Word ? token.text : "";
+    const prec = op === "union" || op === "except" ? 1 : op === "intersect" ? 2 : 0;
+    if (prec === 0 || prec < minPrec) break;
+    p.next();
+    const isAll = p.acceptKeyword("all");
+    if (!isAll) p.acceptKeyword("distinct");
+    p.deepen();
+    const right = parseSetOperations(p, prec + 1);
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- prec > 0 means op is one of the three
+    left = { kind: "set_operation", pos: left.pos, op: op as "union", isAll, left, right };
+  }
+  p.restoreDepth(savedDepth);
+  return left;
+}
+
+function parseSetOperand(p: TokenStream): QueryBody {
+  if (p.isPunct("(")) {
+    p.next();
+    const inner = parseSelectStatement(p);
+    p.expectPunct(")");
+    return hasClauses(inner) ? inner : inner.body;
+  }
+  if (p.isKeyword("values")) return parseValues(p);
+  if (p.isKeyword("table")) {
+    const pos = p.next().pos;
+    const name = parseQualifiedName(p);
+    return {
+      ...emptyCore(pos),
+      targets: [{ kind: "res_target", pos, expr: { kind: "column_ref", pos, names: [], isStar: true } }],
+      from: [{ kind: "table_ref", pos, name, isOnly: false }],
+    };
+  }
+  if (!p.isKeyword("select")) throw p.unexpected();
+  return parseSelectCore(p);
+}
+
+function emptyCore(pos: number): SelectCore {
+  return { kind: "select_core", pos, distinct: false, targets: [], from: [], groupBy: [], windows: [] };
+}
+
+export function parseValues(p: TokenStream): QueryBody {
+  const pos = p.next().pos;
+  const rows: Expr[][] = [];
+  do {
+    p.expectPunct("(");
+    rows.push(parseExprList(p));
+    p.expectPunct(")");
+  } while (p.acceptPunct(","));
+  const width = rows[0]?.length ?? 0;
+  if (rows.some((row) => row.length !== width)) {
+    throw p.errorAt(pos, "VALUES lists must all be the same length");
+  }
+  return { kind: "values", pos, rows };
+}
+
+function parseSelectCore(p: TokenStream): SelectCore {
+  const pos = p.next().pos;
+  let distinct: SelectCore["distinct"] = false;
+  if (p.acceptKeyword("distinct")) {
+    if (p.acceptKeyword("on")) {
+      p.expectPunct("(");
+      distinct = parseExprList(p);
+      p.expectPunct(")");
+    } else {
+      distinct = true;
+    }
+  } else {
+    p.acceptKeyword("all");
+  }
+  const targets = startsTargetList(p) ? parseTargetList(p) : [];
+  if (p.isKeyword("into")) throw featureNotSupported(p, p.peek(), "SELECT INTO is not supported: use CREATE TABLE AS");
+  const from = p.acceptKeyword("from") ? parseFromList(p) : [];
+  const where = p.acceptKeyword("where") ? parseExpr(p) : undefined;
+  const groupBy = p.acceptKeywords("group", "by") ? parseGroupBy(p) : [];
+  const having = p.acceptKeyword("having") ? parseExpr(p) : undefined;
+  const windows = p.acceptKeyword("window") ? parseWindowClause(p) : [];
+  return {
+    kind: "select_core",
+    pos,
+    distinct,
+    targets,
+    from,
+    ...(where ? { where } : {}),
+    groupBy,
+    ...(having ? { having } : {}),
+    windows,
+  };
+}
+
+/** `SELECT FROM t` and a bare `SELECT` have an empty target list, as PostgreSQL allows. */
+function startsTargetList(p: TokenStream): boolean {
+  const token = p.peek();
+  if (token.type === TokenType.Eof) return false;
+  if (token.type === TokenType.Punct) return token.text === "(";
+  if (token.type !== TokenType.Word) return true;
+  const clauseWords = ["from", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
+    "union", "intersect", "except", "into"];
+  return !clauseWords.includes(token.text);
+}
+
+export function parseTargetList(p: TokenStream): ResTarget[] {
+  const targets = [parseTarget(p)];
+  while (p.acceptPunct(",")) targets.push(parseTarget(p));
+  return targets;
+}
+
+function parseTarget(p: TokenStream): ResTarget {
+  const pos = p.pos;
+  if (p.isOp("*")) {
+    p.next();
+    return { kind: "res_target", pos, expr: { kind: "column_ref", pos, names: [], isStar: true } };
+  }
+  const expr = parseExpr(p);
+  if (p.acceptKeyword("as")) return { kind: "res_target", pos, expr, alias: parseColLabel(p) };
+  if (isBareLabel(p.peek())) return { kind: "res_target", pos, expr, alias: p.next().text };
+  return { kind: "res_target", pos, expr };
+}
+
+function parseGroupBy(p: TokenStream): Expr[] {
+  if (!p.acceptKeyword("all")) p.acceptKeyword("distinct");
+  const items: Expr[] = [];
+  do {
+    const token = p.peek();
+    const isGroupingSet =
+      ((p.isKeyword("rollup") || p.isKeyword("cube")) && p.isPunct("(", 1)) ||
+      p.isKeywords("grouping", "sets") ||
+      (p.isPunct("(") && p.isPunct(")", 1));
+    if (isGroupingSet) {
+      throw featureNotSupported(p, token, "ROLLUP, CUBE and GROUPING SETS are not supported");
+    }
+    items.push(parseExpr(p));
+  } while (p.acceptPunct(","));
+  return items;
+}
+
+function parseWindowClause(p: TokenStream): WindowDef[] {
+  const windows: WindowDef[] = [];
+  do {
+    const name = parseColId(p);
+    p.expectKeyword("as");
+    windows.push(parseWindowSpec(p, name));
+  } while (p.acceptPunct(","));
+  return windows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WITH
+
+export function parseWith(p: TokenStream): WithClause {
+  const pos = p.expectKeyword("with").pos;
+  const isRecursive = p.acceptKeyword("recursive");
+  const ctes: CommonTableExpr[] = [];
+  do ctes.push(parseCte(p));
+  while (p.acceptPunct(","));
+  return { kind: "with", pos, isRecursive, ctes };
+}
+
+function parseCte(p: TokenStream): CommonTableExpr {
+  const pos = p.pos;
+  const name = parseColId(p);
+  const columns = p.isPunct("(") ? parseParenthesizedColumns(p) : [];
+  p.expectKeyword("as");
+  let isMaterialized: boolean | undefined;
+  if (p.acceptKeyword("materialized")) isMaterialized = true;
+  else if (p.acceptKeywords("not", "materialized")) isMaterialized = false;
+  p.expectPunct("(");
+  const query = p.nested(() => parseCteBody(p));
+  p.expectPunct(")");
+  if (p.isKeyword("search") || p.isKeyword("cycle")) {
+    throw featureNotSupported(p, p.peek(), "SEARCH and CYCLE clauses are not supported");
+  }
+  return { kind: "cte", pos, name, columns, ...(isMaterialized === undefined ? {} : { isMaterialized }), query };
+}
+
+function parseCteBody(p: TokenStream): CommonTableExpr["query"] {
+  if (p.isKeyword("insert") || p.isKeyword("update") || p.isKeyword("delete")) return p.hooks.parseModifyingStatement(p);
+  return parseSelectStatement(p);
+}
+
+// ---------------------------------------------------------------------------------------------
+// FROM
+
+export function parseFromList(p: TokenStream): FromItem[] {
+  const items = [parseFromItem(p)];
+  while (p.acceptPunct(",")) items.push(parseFromItem(p));
+  return items;
+}
+
+/** A table reference followed by any number of joins, left-associative. */
+function parseFromItem(p: TokenStream): FromItem {
+  const savedDepth = p.depth;
+  let left = parseTablePrimary(p);
+  for (;;) {
+    const join = parseJoinType(p);
+    if (join === undefined) break;
+    p.deepen();
+    const right = parseTablePrimary(p);
+    left = parseJoinCondition(p, left, right, join);
+  }
+  p.restoreDepth(savedDepth);
+  return left;
+}
+
+interface JoinKind {
+  readonly joinType: "inner" | "left" | "right" | "full" | "cross";
+  readonly isNatural: boolean;
+}
+
+function parseJoinType(p: TokenStream): JoinKind | undefined {
+  if (p.acceptKeywords("cross", "join")) return { joinType: "cross", isNatural: false };
+  const start = p.index;
+  const isNatural = p.acceptKeyword("natural");
+  let joinType: JoinKind["joinType"] = "inner";
+  if (p.acceptKeyword("inner")) joinType = "inner";
+  else if (p.acceptKeyword("left")) joinType = "left";
+  else if (p.acceptKeyword("right")) joinType = "right";
+  else if (p.acceptKeyword("full")) joinType = "full";
+  if (joinType !== "inner") p.acceptKeyword("outer");
+  if (p.acceptKeyword("join")) return { joinType, isNatural };
+  if (p.index !== start) throw p.unexpected();
+  return undefined;
+}
+
+function parseJoinCondition(p: TokenStream, left: FromItem, right: FromItem, join: JoinKind): FromItem {
+  const base = { kind: "join", pos: left.pos, joinType: join.joinType, isNatural: join.isNatural, left, right } as const;
+  if (join.joinType === "cross" || join.isNatural) return base;
+  if (p.acceptKeyword("on")) return { ...base, on: parseExpr(p) };
+  if (p.acceptKeyword("using")) return { ...base, using: parseParenthesizedColumns(p) };
+  throw p.unexpected();
+}
+
+function parseTablePrimary(p: TokenStream): FromItem {
+  const pos = p.pos;
+  const isLateral = p.acceptKeyword("lateral");
+  if (p.isPunct("(")) return p.nested(() => parseParenthesizedFrom(p, pos, isLateral));
+  if (isFunctionInFrom(p)) {
+    const call = parseExprPrec(p, Prec.Typecast + 1);
+    const withOrdinality = p.acceptKeywords("with", "ordinality");
+    const alias = parseOptionalAlias(p, true);
+    return { kind: "function_ref", pos, call, ...(alias ? { alias } : {}), isLateral, withOrdinality };
+  }
+  if (isLateral) throw p.unexpected();
+  const isOnly = p.acceptKeyword("only");
+  const hasParens = isOnly && p.acceptPunct("(");
+  const name = parseQualifiedName(p);
+  if (hasParens) p.expectPunct(")");
+  p.acceptOp("*");
+  if (p.isKeyword("tablesample")) throw featureNotSupported(p, p.peek(), "TABLESAMPLE is not supported");
+  const alias = parseOptionalAlias(p, true);
+  return { kind: "table_ref", pos, name, ...(alias ? { alias } : {}), isOnly };
+}
+
+/** `name(` or `schema.name(`, or a special-syntax function such as `current_date` in FROM. */
+function isFunctionInFrom(p: TokenStream): boolean {
+  let i = 0;
+  for (;;) {
+    const token = p.peek(i);
+    if (token.type !== TokenType.Word && token.type !== TokenType.QuotedIdent) return false;
+    if (p.isPunct("(", i + 1)) return true;
+    if (!p.isPunct(".", i + 1)) return false;
+    i += 2;
+  }
+}
+
+function parseParenthesizedFrom(p: TokenStream, pos: number, isLateral: boolean): FromItem {
+  if (startsQuery(p, 1)) {
+    const query = tryParenthesizedQuery(p);
+    if (query !== undefined) {
+      const alias = parseOptionalAlias(p, true);
+      return { kind: "subquery_ref", pos, query, ...(alias ? { alias } : {}), isLateral };
+    }
+  }
+  if (isLateral) throw p.unexpected();
+  p.expectPunct("(");
+  const inner = parseFromItem(p);
+  p.expectPunct(")");
+  const alias = parseOptionalAlias(p, true);
+  if (alias === undefined) return inner;
+  if (inner.kind !== "join") throw p.errorAt(alias.pos, "an alias applies to a parenthesized join, not a table");
+  return { ...inner, alias };
+}
+
+/** `[AS] name [(col, …)]`; without AS the name must not be a keyword that continues the clause. */
+export function parseOptionalAlias(p: TokenStream, allowColumns: boolean): Alias | undefined {
+  const pos = p.pos;
+  let name: string;
+  if (p.acceptKeyword("as")) {
+    name = parseColId(p);
+  } else {
+    const token = p.peek();
+    const isAlias =
+      token.type === TokenType.QuotedIdent ||
+      (token.type === TokenType.Word && isColId(token.text) && !aliasStopWords.has(token.text));
+    if (!isAlias) return undefined;
+    name = parseColId(p);
+  }
+  const columns = allowColumns && p.isPunct("(") ? parseParenthesizedColumns(p) : [];
+  return { kind: "alias", pos, name, columns };
+}
+
+/**
+ * Unreserved keywords that may follow a table reference and so are never taken as its alias
+ * without AS (PostgreSQL resolves the same conflicts by precedence).
+ */
+const aliasStopWords: ReadonlySet<string> = new Set([
+  "set", "on", "using", "where", "natural", "join", "inner", "left", "right", "full", "cross", "window",
+  "returning", "group", "having", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except",
+  "with", "tablesample", "default", "values", "select", "overriding",
+]);
+
+export function isReservedWord(text: string): boolean {
+  return reservedKeywords.has(text);
+}
