@@ -118,7 +118,7 @@ export interface UnaryExpr extends NodeBase {
 export interface BoolExpr extends NodeBase {
   readonly kind: "bool_expr";
   readonly op: "and" | "or";
-  /** At least two; never itself a `bool_expr` of the same op (chains are flattened). */
+  /** At least two; never a `bool_expr` of the same op (chains and parenthesized operands are flattened). */
   readonly args: readonly Expr[];
 }
 

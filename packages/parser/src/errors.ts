@@ -16,6 +16,24 @@ export class InvalidTextRepresentationError extends DbError {
   readonly sqlState = SqlState.InvalidTextRepresentation;
 }
 
+/** 22021: escapes in a literal that do not form valid UTF-8. */
+export class CharacterNotInRepertoireError extends DbError {
+  override readonly name: string = "CharacterNotInRepertoireError";
+  readonly sqlState = SqlState.CharacterNotInRepertoire;
+}
+
+/** 42P02: `$0`, or a parameter number beyond the protocol's limit. */
+export class UndefinedParameterError extends DbError {
+  override readonly name: string = "UndefinedParameterError";
+  readonly sqlState = SqlState.UndefinedParameter;
+}
+
+/** 42P20: an impossible window frame. */
+export class WindowingError extends DbError {
+  override readonly name: string = "WindowingError";
+  readonly sqlState = SqlState.WindowingError;
+}
+
 /** PostgreSQL's `at or near` context: the token text, or the rest of the input for a lexer error. */
 export function nearText(text: string): string {
   return `at or near "${text}"`;

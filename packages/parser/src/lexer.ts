@@ -13,8 +13,9 @@
  * Invariant: token positions are strictly increasing and every token's [pos, end) lies in the text.
  */
 import { assert } from "@omnikv/base";
+import type { DbError } from "@omnikv/base";
 import type { SqlSyntaxError } from "./errors.ts";
-import { nearText, syntaxError } from "./errors.ts";
+import { CharacterNotInRepertoireError, characterPosition, nearText, syntaxError } from "./errors.ts";
 
 export const TokenType = {
   /** An unquoted word; `text` is case-folded. Keywords are words recognized by context. */
@@ -131,6 +132,10 @@ class Lexer {
 
   #error(offset: number, message: string): SqlSyntaxError {
     return syntaxError(this.#sql, offset, message);
+  }
+
+  #encodingError(offset: number, message: string): CharacterNotInRepertoireError {
+    return new CharacterNotInRepertoireError(message, { position: characterPosition(this.#sql, offset) });
   }
 
   #skipWhitespaceAndComments(): void {
@@ -256,9 +261,11 @@ class Lexer {
         i += 1;
       } else if (isSpace(code)) {
         i += 1;
-      } else if (code === 45 && sql.charCodeAt(i + 1) === 45 && hasNewline) {
+      } else if (code === 45 && sql.charCodeAt(i + 1) === 45) {
+        // A `--` comment counts as whitespace here; it ends at the newline it needs.
         const newline = sql.indexOf("\n", i);
         if (newline < 0) return -1;
+        hasNewline = true;
         i = newline + 1;
       } else {
         return hasNewline && code === 39 ? i : -1;
@@ -279,7 +286,7 @@ class Lexer {
 
   #escapeString(start: number): Token {
     const body = this.#quotedBody(start, start + 1, true);
-    const value = decodeEscapes(body, (message) => this.#error(start, message));
+    const value = decodeEscapes(body, (message) => this.#error(start, message), (message) => this.#encodingError(start, message));
     return { type: TokenType.String, text: value, pos: start, end: this.#offset };
   }
 
@@ -433,6 +440,8 @@ class Lexer {
     end = start + text.length;
     this.#offset = end;
     if (text === "!=") text = "<>";
+    // `=>` names a function argument; PostgreSQL forbids it as an operator name.
+    if (text === "=>") return { type: TokenType.Punct, text, pos: start, end };
     return { type: TokenType.Op, text, pos: start, end };
   }
 
@@ -442,16 +451,16 @@ class Lexer {
   }
 }
 
-type ErrorFactory = (message: string) => SqlSyntaxError;
+type ErrorFactory = (message: string) => DbError;
 
 /** Decodes the backslash escapes of an E'' literal; byte escapes must form valid UTF-8. */
-export function decodeEscapes(body: string, error: ErrorFactory): string {
+export function decodeEscapes(body: string, error: ErrorFactory, encodingError: ErrorFactory): string {
   if (!body.includes("\\")) return body;
   let out = "";
   let bytes: number[] = [];
   const flushBytes = (): void => {
     if (bytes.length === 0) return;
-    out += decodeUtf8(bytes, error);
+    out += decodeUtf8(bytes, encodingError);
     bytes = [];
   };
   let i = 0;

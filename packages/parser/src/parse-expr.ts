@@ -28,7 +28,7 @@ import type {
 import { assertNever } from "@omnikv/base";
 import { TokenType, type Token } from "./lexer.ts";
 import { colNameKeywords, isColId, isTypeFunctionName, reservedKeywords } from "./keywords.ts";
-import { InvalidTextRepresentationError, characterPosition } from "./errors.ts";
+import { InvalidTextRepresentationError, UndefinedParameterError, WindowingError, characterPosition } from "./errors.ts";
 import { featureNotSupported, parseAnyName, parseColId, parseColLabel } from "./parse-names.ts";
 import type { TokenStream } from "./token-stream.ts";
 import { parseTypeName, parseTypeNameTail, typeKeywords } from "./parse-type.ts";
@@ -200,13 +200,16 @@ function parseBinaryRest(p: TokenStream, left: Expr, op: string, opSchema: strin
     : { kind: "binary", pos, op, opSchema, left, right };
 }
 
+/** `a OR b OR (c OR d)` is one node with four arguments: same-op operands are flattened. */
 function parseBoolChain(p: TokenStream, first: Expr, op: "and" | "or"): Expr {
   const prec = op === "and" ? Prec.And : Prec.Or;
-  const args: Expr[] = [first];
-  while (p.acceptKeyword(op)) {
-    const arg = parseExprPrec(p, prec + 1);
-    args.push(arg);
-  }
+  const args: Expr[] = [];
+  const add = (arg: Expr): void => {
+    if (arg.kind === "bool_expr" && arg.op === op) args.push(...arg.args);
+    else args.push(arg);
+  };
+  add(first);
+  while (p.acceptKeyword(op)) add(parseExprPrec(p, prec + 1));
   return { kind: "bool_expr", pos: exprPos(first), op, args };
 }
 
@@ -244,6 +247,11 @@ function parseLikeLevel(p: TokenStream, expr: Expr): Expr {
       return parseIn(p, expr, isNegated);
     case "like":
     case "ilike": {
+      if ((p.isKeyword("any") || p.isKeyword("some") || p.isKeyword("all")) && p.isPunct("(", 1)) {
+        // `a LIKE ANY (…)` is the operator form: LIKE is `~~`, ILIKE `~~*`, NOT negates with `!`.
+        const op = `${isNegated ? "!" : ""}~~${word === "ilike" ? "*" : ""}`;
+        return parseBinaryRest(p, expr, op, undefined, Prec.Like);
+      }
       const pattern = parseExprPrec(p, Prec.Like + 1);
       const escape = p.acceptKeyword("escape") ? parseExprPrec(p, Prec.Like + 1) : undefined;
       return escape === undefined
@@ -395,7 +403,9 @@ function parsePrimary(p: TokenStream): Expr {
 function parseParam(p: TokenStream, token: Token): Expr {
   const index = Number(token.text);
   if (!Number.isSafeInteger(index) || index < 1 || index > 65535) {
-    throw p.errorAt(token.pos, `there is no parameter $${token.text}`);
+    throw new UndefinedParameterError(`there is no parameter $${token.text}`, {
+      position: characterPosition(p.sql, token.pos),
+    });
   }
   return { kind: "param", pos: token.pos, index };
 }
@@ -520,9 +530,9 @@ function parseSpecialSyntax(p: TokenStream, token: Token): Expr | undefined {
     case "least": {
       p.next();
       p.next();
-      const args = parseExprList(p);
+      // NULLIF takes exactly two arguments by grammar, as in PostgreSQL.
+      const args = word === "nullif" ? [parseExpr(p), (p.expectPunct(","), parseExpr(p))] : parseExprList(p);
       p.expectPunct(")");
-      if (word === "nullif" && args.length !== 2) throw p.errorAt(pos, "syntax error: NULLIF takes two arguments");
       return { kind: "special_function", pos, name: word, args };
     }
     case "row": {
@@ -593,10 +603,10 @@ function systemCall(pos: number, name: string, args: readonly Expr[]): FuncCall 
     kind: "func_call",
     pos,
     name: ["pg_catalog", name],
-    args,
     isStar: false,
     isDistinct: false,
     isVariadic: false,
+    args,
     orderBy: [],
     withinGroup: [],
   };
@@ -762,7 +772,7 @@ function tryTypedLiteral(p: TokenStream): Expr | undefined {
   const pos = p.pos;
   let type: TypeName;
   try {
-    type = parseTypeName(p, { allowArray: false });
+    type = parseTypeName(p, { isLiteralType: true });
   } catch (error) {
     if (!isSyntaxFailure(error)) throw error;
     p.rewind(start);
@@ -960,8 +970,10 @@ function parseFrame(p: TokenStream): WindowFrame {
   } else {
     start = parseFrameBound(p);
   }
-  if (start.type === "unbounded_following") throw p.errorAt(start.pos, "frame start cannot be UNBOUNDED FOLLOWING");
-  if (end?.type === "unbounded_preceding") throw p.errorAt(end.pos, "frame end cannot be UNBOUNDED PRECEDING");
+  const windowingError = (pos: number, message: string): WindowingError =>
+    new WindowingError(message, { position: characterPosition(p.sql, pos) });
+  if (start.type === "unbounded_following") throw windowingError(start.pos, "frame start cannot be UNBOUNDED FOLLOWING");
+  if (end?.type === "unbounded_preceding") throw windowingError(end.pos, "frame end cannot be UNBOUNDED PRECEDING");
   let exclusion: WindowFrame["exclusion"];
   if (p.acceptKeyword("exclude")) {
     if (p.acceptKeywords("current", "row")) exclusion = "current_row";

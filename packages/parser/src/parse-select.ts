@@ -19,8 +19,7 @@ import type {
   WindowDef,
   WithClause,
 } from "./ast.ts";
-import { FeatureNotSupportedError } from "@omnikv/base";
-import { characterPosition } from "./errors.ts";
+import { SqlSyntaxError, characterPosition } from "./errors.ts";
 import { TokenType } from "./lexer.ts";
 import { isColId, reservedKeywords } from "./keywords.ts";
 import {
@@ -62,12 +61,13 @@ export function hasClauses(statement: SelectStatement): boolean {
 }
 
 function mergeClauses(p: TokenStream, inner: SelectStatement, outer: SelectStatement): SelectStatement {
-  const conflict = (clause: string): Error => p.errorAt(outer.pos, `multiple ${clause} clauses not allowed`);
-  if (inner.orderBy.length > 0 && outer.orderBy.length > 0) throw conflict("ORDER BY");
-  if (inner.limit !== undefined && outer.limit !== undefined) throw conflict("LIMIT");
-  if (inner.offset !== undefined && outer.offset !== undefined) throw conflict("OFFSET");
-  if (inner.with !== undefined && outer.with !== undefined) throw conflict("WITH");
-  if (inner.locking.length > 0 && outer.locking.length > 0) throw conflict("FOR UPDATE/FOR SHARE");
+  const conflict = (clause: string, pos: number | undefined): Error =>
+    p.errorAt(pos ?? outer.pos, `multiple ${clause} clauses not allowed`);
+  if (inner.orderBy.length > 0 && outer.orderBy.length > 0) throw conflict("ORDER BY", outer.orderBy[0]?.pos);
+  if (inner.limit !== undefined && outer.limit !== undefined) throw conflict("LIMIT", outer.limit.pos);
+  if (inner.offset !== undefined && outer.offset !== undefined) throw conflict("OFFSET", outer.offset.pos);
+  if (inner.with !== undefined && outer.with !== undefined) throw conflict("WITH", outer.with.pos);
+  if (inner.locking.length > 0 && outer.locking.length > 0) throw conflict("FOR UPDATE/FOR SHARE", outer.locking[0]?.pos);
   const withClause = inner.with ?? outer.with;
   const limit = inner.limit ?? outer.limit;
   const offset = inner.offset ?? outer.offset;
@@ -117,7 +117,7 @@ function parseSelectClauses(
       break;
     }
   }
-  if (p.isKeywords("order", "by")) throw p.errorAt(p.pos, "multiple ORDER BY clauses not allowed");
+  if (p.isKeywords("order", "by")) throw p.unexpected();
   return {
     kind: "select",
     pos,
@@ -132,12 +132,12 @@ function parseSelectClauses(
 }
 
 function parseLimit(p: TokenStream): Expr | undefined {
-  p.next();
+  const pos = p.next().pos;
   if (p.acceptKeyword("all")) return undefined;
   const limit = parseExpr(p);
   if (p.isPunct(",")) {
-    throw new FeatureNotSupportedError("LIMIT #,# syntax is not supported", {
-      position: characterPosition(p.sql, p.pos),
+    throw new SqlSyntaxError("LIMIT #,# syntax is not supported", {
+      position: characterPosition(p.sql, pos),
       hint: "Use separate LIMIT and OFFSET clauses.",
     });
   }
@@ -233,9 +233,8 @@ export function parseValues(p: TokenStream): QueryBody {
     p.expectPunct(")");
   } while (p.acceptPunct(","));
   const width = rows[0]?.length ?? 0;
-  if (rows.some((row) => row.length !== width)) {
-    throw p.errorAt(pos, "VALUES lists must all be the same length");
-  }
+  const ragged = rows.find((row) => row.length !== width);
+  if (ragged !== undefined) throw p.errorAt(ragged[0]?.pos ?? pos, "VALUES lists must all be the same length");
   return { kind: "values", pos, rows };
 }
 
@@ -441,6 +440,7 @@ function isFunctionInFrom(p: TokenStream): boolean {
   let i = 0;
   for (;;) {
     const token = p.peek(i);
+    if (token.type === TokenType.Word && i === 0 && reservedKeywords.has(token.text)) return false;
     if (token.type !== TokenType.Word && token.type !== TokenType.QuotedIdent) return false;
     if (p.isPunct("(", i + 1)) return true;
     if (!p.isPunct(".", i + 1)) return false;

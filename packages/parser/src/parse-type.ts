@@ -5,6 +5,8 @@
  * Canonical names keep the tree independent of spelling, so the binder sees one name per type.
  */
 import type { Expr, QualifiedName, TypeName } from "./ast.ts";
+import { InvalidParameterValueError } from "@omnikv/base";
+import { characterPosition } from "./errors.ts";
 import { TokenType } from "./lexer.ts";
 import { isTypeFunctionName } from "./keywords.ts";
 import { featureNotSupported, parseColLabel } from "./parse-names.ts";
@@ -35,15 +37,18 @@ interface BaseType {
 }
 
 export interface TypeNameOptions {
-  /** Whether `[]` may follow (not in a typed literal such as `int4 '1'`). */
-  readonly allowArray: boolean;
+  /**
+   * A typed literal such as `int4 '1'` or `char 'xyz'`: no `[]` may follow, and CHAR and BIT
+   * without a length are unrestricted rather than length 1 (PostgreSQL's `ConstTypename`).
+   */
+  readonly isLiteralType: boolean;
 }
 
-export function parseTypeName(p: TokenStream, options: TypeNameOptions = { allowArray: true }): TypeName {
+export function parseTypeName(p: TokenStream, options: TypeNameOptions = { isLiteralType: false }): TypeName {
   const pos = p.pos;
   if (p.isKeyword("setof")) throw featureNotSupported(p, p.peek(), "SETOF types are not supported");
-  const base = parseBaseType(p);
-  const arrayBounds = options.allowArray ? parseArrayBounds(p) : [];
+  const base = parseBaseType(p, options.isLiteralType);
+  const arrayBounds = options.isLiteralType ? [] : parseArrayBounds(p);
   return {
     kind: "type_name",
     pos,
@@ -80,11 +85,11 @@ function parseOneBound(p: TokenStream): number {
   return Number(token.text);
 }
 
-function parseBaseType(p: TokenStream): BaseType {
+function parseBaseType(p: TokenStream, isLiteralType: boolean): BaseType {
   const token = p.peek();
   if (token.type === TokenType.Word && typeKeywords.has(token.text)) {
     p.next();
-    return parseKeywordType(p, token.text);
+    return parseKeywordType(p, token.text, isLiteralType);
   }
   if (token.type !== TokenType.QuotedIdent && !(token.type === TokenType.Word && isTypeFunctionName(token.text))) {
     throw p.unexpected();
@@ -128,7 +133,7 @@ function parseModifier(p: TokenStream): Expr {
   throw p.unexpected(token);
 }
 
-function parseKeywordType(p: TokenStream, word: string): BaseType {
+function parseKeywordType(p: TokenStream, word: string, isLiteralType: boolean): BaseType {
   const alias = simpleAliases[word];
   if (alias !== undefined) return { names: [alias], modifiers: alias === "numeric" ? parseModifiers(p) : [] };
   switch (word) {
@@ -141,14 +146,15 @@ function parseKeywordType(p: TokenStream, word: string): BaseType {
     case "character":
     case "nchar":
     case "national":
-      return parseCharacterType(p, word);
+      return parseCharacterType(p, word, isLiteralType);
     case "varchar":
       return { names: ["varchar"], modifiers: parseModifiers(p) };
     case "bit": {
       const isVarying = p.acceptKeyword("varying");
       const modifiers = parseModifiers(p);
       if (isVarying) return { names: ["varbit"], modifiers };
-      return { names: ["bit"], modifiers: modifiers.length > 0 ? modifiers : [integerLiteral(p.pos, 1)] };
+      const isUnrestricted = modifiers.length > 0 || isLiteralType;
+      return { names: ["bit"], modifiers: isUnrestricted ? modifiers : [integerLiteral(p.pos, 1)] };
     }
     case "time":
     case "timestamp":
@@ -170,18 +176,21 @@ function parseFloatType(p: TokenStream): BaseType {
   if (token.type !== TokenType.Integer) throw p.unexpected(token);
   p.expectPunct(")");
   const precision = Number(token.text);
-  if (precision < 1) throw p.errorAt(token.pos, "precision for type float must be at least 1 bit");
-  if (precision > 53) throw p.errorAt(token.pos, "precision for type float must be less than 54 bits");
+  const invalid = (message: string): InvalidParameterValueError =>
+    new InvalidParameterValueError(message, { position: characterPosition(p.sql, token.pos) });
+  if (precision < 1) throw invalid("precision for type float must be at least 1 bit");
+  if (precision > 53) throw invalid("precision for type float must be less than 54 bits");
   return { names: [precision <= 24 ? "float4" : "float8"], modifiers: [] };
 }
 
-function parseCharacterType(p: TokenStream, word: string): BaseType {
+function parseCharacterType(p: TokenStream, word: string, isLiteralType: boolean): BaseType {
   if (word === "national" && !p.acceptKeyword("character")) p.expectKeyword("char");
   const isVarying = p.acceptKeyword("varying");
   const modifiers = parseModifiers(p);
   if (isVarying) return { names: ["varchar"], modifiers };
-  // A bare CHAR means CHAR(1), in casts as in column definitions.
-  return { names: ["bpchar"], modifiers: modifiers.length > 0 ? modifiers : [integerLiteral(p.pos, 1)] };
+  // A bare CHAR means CHAR(1) in casts and column definitions, but not in `char 'xyz'`.
+  const isUnrestricted = modifiers.length > 0 || isLiteralType;
+  return { names: ["bpchar"], modifiers: isUnrestricted ? modifiers : [integerLiteral(p.pos, 1)] };
 }
 
 function parseTimeType(p: TokenStream, word: "time" | "timestamp"): BaseType {

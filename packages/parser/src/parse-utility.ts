@@ -127,12 +127,16 @@ export function parseSet(p: TokenStream): Statement {
   const pos = p.next().pos;
   const isLocal = p.acceptKeyword("local");
   if (!isLocal) {
+    if (p.acceptKeywords("session", "authorization")) {
+      const values = p.acceptKeyword("default") ? [] : [parseSetValue(p)];
+      return { kind: "set", pos, name: "session_authorization", isLocal, values };
+    }
     if (p.acceptKeywords("session", "characteristics")) {
       p.expectKeyword("as");
       p.expectKeyword("transaction");
       return { kind: "set_transaction", pos, isSessionDefault: true, modes: parseTransactionModes(p) };
     }
-    if (p.isKeyword("session") && !p.isPunct("=", 1) && !p.isKeyword("to", 1)) p.next();
+    if (p.isKeyword("session") && !p.isOp("=", 1) && !p.isKeyword("to", 1)) p.next();
   }
   if (p.acceptKeyword("transaction")) {
     if (p.isKeyword("snapshot")) throw featureNotSupported(p, p.peek(), "SET TRANSACTION SNAPSHOT is not supported");
@@ -164,12 +168,9 @@ function parseSpecialSet(p: TokenStream, pos: number, isLocal: boolean): SetStat
     p.next();
     return make("search_path", [parseSetValue(p)]);
   }
-  if (p.isKeyword("role") && !p.isPunct("=", 1) && !p.isKeyword("to", 1)) {
+  if (p.isKeyword("role") && !p.isOp("=", 1) && !p.isKeyword("to", 1)) {
     p.next();
     return make("role", p.acceptKeyword("none") ? [] : [parseSetValue(p)]);
-  }
-  if (p.acceptKeywords("session", "authorization")) {
-    return make("session_authorization", p.acceptKeyword("default") ? [] : [parseSetValue(p)]);
   }
   return undefined;
 }
