@@ -56,7 +56,7 @@ function describeError(sql: string): string {
 
 describe("parser goldens", () => {
   for (const file of readdirSync(testdata).filter((name) => name.endsWith(".txt")).toSorted()) {
-    it(file, () => {
+    it(`golden file ${file}`, () => {
       runDataDriven(join(testdata, file), handle);
     });
   }
