@@ -29,7 +29,7 @@ import { assertNever } from "@omnikv/base";
 import { TokenType, type Token } from "./lexer.ts";
 import { colNameKeywords, isColId, isTypeFunctionName, reservedKeywords } from "./keywords.ts";
 import { InvalidTextRepresentationError, UndefinedParameterError, WindowingError, characterPosition } from "./errors.ts";
-import { featureNotSupported, parseAnyName, parseColId, parseColLabel } from "./parse-names.ts";
+import { featureNotSupported, parseAnyName, parseColId, parseColLabel, type Building } from "./parse-names.ts";
 import type { TokenStream } from "./token-stream.ts";
 import { parseTypeName, parseTypeNameTail, typeKeywords } from "./parse-type.ts";
 
@@ -820,27 +820,39 @@ function parseFunctionCall(p: TokenStream, first: Token, name: QualifiedName): E
   if (name.length === 1 && first.type === TokenType.Word && !isTypeFunctionName(first.text)) throw p.unexpected(first);
   p.expectPunct("(");
   const call = p.nested(() => parseCallArguments(p, first.pos, name));
-  return parseCallSuffixes(p, call);
+  parseCallSuffixes(p, call);
+  return call;
 }
 
-function parseCallArguments(p: TokenStream, pos: number, name: QualifiedName): FuncCall {
-  const base = { kind: "func_call", pos, name, isStar: false, isDistinct: false, isVariadic: false } as const;
+function parseCallArguments(p: TokenStream, pos: number, name: QualifiedName): Building<FuncCall> {
+  const call: Building<FuncCall> = {
+    kind: "func_call",
+    pos,
+    name,
+    isStar: false,
+    isDistinct: false,
+    isVariadic: false,
+    args: [],
+    orderBy: [],
+    withinGroup: [],
+  };
   if (p.acceptOp("*")) {
     p.expectPunct(")");
-    return { ...base, args: [], isStar: true, orderBy: [], withinGroup: [] };
+    call.isStar = true;
+    return call;
   }
-  if (p.acceptPunct(")")) return { ...base, args: [], orderBy: [], withinGroup: [] };
-  const isDistinct = p.acceptKeyword("distinct");
-  if (!isDistinct) p.acceptKeyword("all");
+  if (p.acceptPunct(")")) return call;
+  call.isDistinct = p.acceptKeyword("distinct");
+  if (!call.isDistinct) p.acceptKeyword("all");
   const args: Expr[] = [];
-  let isVariadic = false;
   do {
-    if (p.acceptKeyword("variadic")) isVariadic = true;
+    if (p.acceptKeyword("variadic")) call.isVariadic = true;
     args.push(parseCallArgument(p));
-  } while (!isVariadic && p.acceptPunct(","));
-  const orderBy = p.acceptKeywords("order", "by") ? parseSortList(p) : [];
+  } while (!call.isVariadic && p.acceptPunct(","));
+  call.args = args;
+  if (p.acceptKeywords("order", "by")) call.orderBy = parseSortList(p);
   p.expectPunct(")");
-  return { ...base, args, isDistinct, isVariadic, orderBy, withinGroup: [] };
+  return call;
 }
 
 function parseCallArgument(p: TokenStream): Expr {
@@ -857,24 +869,22 @@ function parseCallArgument(p: TokenStream): Expr {
 }
 
 /** WITHIN GROUP, FILTER and OVER after a call's argument list. */
-function parseCallSuffixes(p: TokenStream, call: FuncCall): Expr {
-  let result = call;
+function parseCallSuffixes(p: TokenStream, call: Building<FuncCall>): void {
   if (p.acceptKeywords("within", "group")) {
     p.expectPunct("(");
     p.expectKeyword("order");
     p.expectKeyword("by");
-    result = { ...result, withinGroup: parseSortList(p) };
+    call.withinGroup = parseSortList(p);
     p.expectPunct(")");
   }
   if (p.isKeyword("filter") && p.isPunct("(", 1)) {
     p.next();
     p.next();
     p.expectKeyword("where");
-    result = { ...result, filter: parseExpr(p) };
+    call.filter = parseExpr(p);
     p.expectPunct(")");
   }
-  if (p.acceptKeyword("over")) result = { ...result, over: parseOver(p) };
-  return result;
+  if (p.acceptKeyword("over")) call.over = parseOver(p);
 }
 
 function parseOver(p: TokenStream): WindowDef {

@@ -54,6 +54,12 @@ export function parseParenthesizedColumns(p: TokenStream): string[] {
   return names;
 }
 
+/**
+ * A node under construction, returned as its readonly type once complete. Optional fields are
+ * assigned only when present: building with object spreads was the parser's hottest cost.
+ */
+export type Building<T> = { -readonly [K in keyof T]: T[K] };
+
 export function featureNotSupported(p: TokenStream, token: Token, message: string): FeatureNotSupportedError {
   return new FeatureNotSupportedError(message, { position: characterPosition(p.sql, token.pos) });
 }

@@ -10,6 +10,8 @@ import type {
   CommonTableExpr,
   Expr,
   FromItem,
+  JoinExpr,
+  TableRef,
   LockingClause,
   QualifiedName,
   QueryBody,
@@ -33,7 +35,14 @@ import {
   startsQuery,
   tryParenthesizedQuery,
 } from "./parse-expr.ts";
-import { featureNotSupported, parseColId, parseColLabel, parseParenthesizedColumns, parseQualifiedName } from "./parse-names.ts";
+import {
+  featureNotSupported,
+  parseColId,
+  parseColLabel,
+  parseParenthesizedColumns,
+  parseQualifiedName,
+  type Building,
+} from "./parse-names.ts";
 import type { TokenStream } from "./token-stream.ts";
 
 export function parseSelectStatement(p: TokenStream): SelectStatement {
@@ -118,17 +127,11 @@ function parseSelectClauses(
     }
   }
   if (p.isKeywords("order", "by")) throw p.unexpected();
-  return {
-    kind: "select",
-    pos,
-    ...(withClause ? { with: withClause } : {}),
-    body,
-    orderBy,
-    ...(limit ? { limit } : {}),
-    ...(offset ? { offset } : {}),
-    isLimitWithTies,
-    locking,
-  };
+  const statement: Building<SelectStatement> = { kind: "select", pos, body, orderBy, isLimitWithTies, locking };
+  if (withClause !== undefined) statement.with = withClause;
+  if (limit !== undefined) statement.limit = limit;
+  if (offset !== undefined) statement.offset = offset;
+  return statement;
 }
 
 function parseLimit(p: TokenStream): Expr | undefined {
@@ -259,17 +262,10 @@ function parseSelectCore(p: TokenStream): SelectCore {
   const groupBy = p.acceptKeywords("group", "by") ? parseGroupBy(p) : [];
   const having = p.acceptKeyword("having") ? parseExpr(p) : undefined;
   const windows = p.acceptKeyword("window") ? parseWindowClause(p) : [];
-  return {
-    kind: "select_core",
-    pos,
-    distinct,
-    targets,
-    from,
-    ...(where ? { where } : {}),
-    groupBy,
-    ...(having ? { having } : {}),
-    windows,
-  };
+  const core: Building<SelectCore> = { kind: "select_core", pos, distinct, targets, from, groupBy, windows };
+  if (where !== undefined) core.where = where;
+  if (having !== undefined) core.having = having;
+  return core;
 }
 
 /** `SELECT FROM t` and a bare `SELECT` have an empty target list, as PostgreSQL allows. */
@@ -407,11 +403,19 @@ function parseJoinType(p: TokenStream): JoinKind | undefined {
 }
 
 function parseJoinCondition(p: TokenStream, left: FromItem, right: FromItem, join: JoinKind): FromItem {
-  const base = { kind: "join", pos: left.pos, joinType: join.joinType, isNatural: join.isNatural, left, right } as const;
-  if (join.joinType === "cross" || join.isNatural) return base;
-  if (p.acceptKeyword("on")) return { ...base, on: parseExpr(p) };
-  if (p.acceptKeyword("using")) return { ...base, using: parseParenthesizedColumns(p) };
-  throw p.unexpected();
+  const node: Building<JoinExpr> = {
+    kind: "join",
+    pos: left.pos,
+    joinType: join.joinType,
+    isNatural: join.isNatural,
+    left,
+    right,
+  };
+  if (join.joinType === "cross" || join.isNatural) return node;
+  if (p.acceptKeyword("on")) node.on = parseExpr(p);
+  else if (p.acceptKeyword("using")) node.using = parseParenthesizedColumns(p);
+  else throw p.unexpected();
+  return node;
 }
 
 function parseTablePrimary(p: TokenStream): FromItem {
@@ -431,8 +435,10 @@ function parseTablePrimary(p: TokenStream): FromItem {
   if (hasParens) p.expectPunct(")");
   p.acceptOp("*");
   if (p.isKeyword("tablesample")) throw featureNotSupported(p, p.peek(), "TABLESAMPLE is not supported");
+  const table: Building<TableRef> = { kind: "table_ref", pos, name, isOnly };
   const alias = parseOptionalAlias(p, true);
-  return { kind: "table_ref", pos, name, ...(alias ? { alias } : {}), isOnly };
+  if (alias !== undefined) table.alias = alias;
+  return table;
 }
 
 /** `name(` or `schema.name(`, or a special-syntax function such as `current_date` in FROM. */
