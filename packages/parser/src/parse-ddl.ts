@@ -166,10 +166,6 @@ function parseColumnDef(p: TokenStream): ColumnDef {
   const collation = p.acceptKeyword("collate") ? parseAnyName(p) : undefined;
   const constraints: ColumnConstraint[] = [];
   for (;;) {
-    if (p.isKeywords("not", "deferrable") || p.isKeyword("deferrable") || p.isKeyword("initially")) {
-      parseConstraintAttributes(p);
-      continue;
-    }
     const constraint = parseColumnConstraint(p);
     if (constraint === undefined) break;
     constraints.push(constraint);
