@@ -18,3 +18,5 @@ export { CrashChild } from "./child-process.ts";
 export type { ChildExit, CrashChildOptions } from "./child-process.ts";
 export { makeTempDir } from "./temp-dir.ts";
 export type { TempDir } from "./temp-dir.ts";
+export { postgresBinDir, startPostgres } from "./postgres.ts";
+export type { PostgresServer, StartPostgresOptions } from "./postgres.ts";
