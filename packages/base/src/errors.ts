@@ -15,6 +15,16 @@ export const SqlState = {
   FeatureNotSupported: "0A000",
   InvalidParameterValue: "22023",
   InvalidTextRepresentation: "22P02",
+  NumericValueOutOfRange: "22003",
+  DivisionByZero: "22012",
+  StringDataRightTruncation: "22001",
+  InvalidDatetimeFormat: "22007",
+  DatetimeFieldOverflow: "22008",
+  InvalidTimeZoneDisplacementValue: "22009",
+  InvalidBinaryRepresentation: "22P03",
+  InvalidEscapeSequence: "22025",
+  UntranslatableCharacter: "22P05",
+  InvalidRegularExpression: "2201B",
   CharacterNotInRepertoire: "22021",
   UndefinedParameter: "42P02",
   WindowingError: "42P20",
@@ -109,6 +119,48 @@ export class FeatureNotSupportedError extends DbError {
 export class StatementTooComplexError extends DbError {
   override readonly name: string = "StatementTooComplexError";
   readonly sqlState = SqlState.StatementTooComplex;
+}
+
+/** 22P02: text that is not a valid value of its type (`invalid input syntax for type integer: "x"`). */
+export class InvalidTextRepresentationError extends DbError {
+  override readonly name: string = "InvalidTextRepresentationError";
+  readonly sqlState = SqlState.InvalidTextRepresentation;
+}
+
+/** 22003: a value outside its type's range (`integer out of range`, `numeric field overflow`). */
+export class NumericValueOutOfRangeError extends DbError {
+  override readonly name: string = "NumericValueOutOfRangeError";
+  readonly sqlState = SqlState.NumericValueOutOfRange;
+}
+
+/** 22012: `division by zero`. */
+export class DivisionByZeroError extends DbError {
+  override readonly name: string = "DivisionByZeroError";
+  readonly sqlState = SqlState.DivisionByZero;
+}
+
+/** 22001: `value too long for type character varying(3)`. */
+export class StringDataRightTruncationError extends DbError {
+  override readonly name: string = "StringDataRightTruncationError";
+  readonly sqlState = SqlState.StringDataRightTruncation;
+}
+
+/** 22007: a date/time string in no recognizable format. */
+export class InvalidDatetimeFormatError extends DbError {
+  override readonly name: string = "InvalidDatetimeFormatError";
+  readonly sqlState = SqlState.InvalidDatetimeFormat;
+}
+
+/** 22008: a date/time field out of range (`date/time field value out of range`, `timestamp out of range`). */
+export class DatetimeFieldOverflowError extends DbError {
+  override readonly name: string = "DatetimeFieldOverflowError";
+  readonly sqlState = SqlState.DatetimeFieldOverflow;
+}
+
+/** 22P03: a binary-format value (pgwire `Bind` with format 1) that does not decode. */
+export class InvalidBinaryRepresentationError extends DbError {
+  override readonly name: string = "InvalidBinaryRepresentationError";
+  readonly sqlState = SqlState.InvalidBinaryRepresentation;
 }
 
 /** Whether `error` is a `DbError` of the given SQLSTATE. */

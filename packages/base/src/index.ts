@@ -5,8 +5,15 @@
 export { AssertionError, assert, assertDefined, assertNever, invariants } from "./assert.ts";
 export {
   DataCorruptedError,
+  DatetimeFieldOverflowError,
   DbError,
+  DivisionByZeroError,
   FeatureNotSupportedError,
+  InvalidBinaryRepresentationError,
+  InvalidDatetimeFormatError,
+  InvalidTextRepresentationError,
+  NumericValueOutOfRangeError,
+  StringDataRightTruncationError,
   InvalidParameterValueError,
   IoError,
   ObjectNotInPrerequisiteStateError,

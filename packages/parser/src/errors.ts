@@ -10,12 +10,6 @@ export class SqlSyntaxError extends DbError {
   readonly sqlState = SqlState.SyntaxError;
 }
 
-/** 22P02: a literal that cannot be what its syntax says, such as a bad digit in `X'…'`. */
-export class InvalidTextRepresentationError extends DbError {
-  override readonly name: string = "InvalidTextRepresentationError";
-  readonly sqlState = SqlState.InvalidTextRepresentation;
-}
-
 /** 22021: escapes in a literal that do not form valid UTF-8. */
 export class CharacterNotInRepertoireError extends DbError {
   override readonly name: string = "CharacterNotInRepertoireError";

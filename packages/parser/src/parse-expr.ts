@@ -28,7 +28,8 @@ import type {
 import { assertNever } from "@omnikv/base";
 import { TokenType, type Token } from "./lexer.ts";
 import { colNameKeywords, isColId, isTypeFunctionName, reservedKeywords } from "./keywords.ts";
-import { InvalidTextRepresentationError, UndefinedParameterError, WindowingError, characterPosition } from "./errors.ts";
+import { InvalidTextRepresentationError } from "@omnikv/base";
+import { UndefinedParameterError, WindowingError, characterPosition } from "./errors.ts";
 import { featureNotSupported, parseAnyName, parseColId, parseColLabel, type Building } from "./parse-names.ts";
 import type { TokenStream } from "./token-stream.ts";
 import { parseTypeName, parseTypeNameTail, typeKeywords } from "./parse-type.ts";
