@@ -24,4 +24,5 @@ export {
 } from "./errors.ts";
 export type { DbErrorOptions } from "./errors.ts";
 export { lsn, pageId, term, txnId } from "./ids.ts";
+export { TypeOid } from "./types/oids.ts";
 export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";
