@@ -46,15 +46,22 @@ import { assert } from "@omnikv/base";
 import CRC32 from "crc-32";
 import { CorruptionError } from "../errors.ts";
 import { readVarint, varintLength, writeVarint } from "../internal/bytes.ts";
+import type { BloomLayout } from "./bloom-filter.ts";
 
 /**
  * The version this code writes. 2: data blocks may carry a hash index (block-hash-index.ts),
- * flagged in each block's footer. Version 1 tables (no hash indexes) are still read: a block
- * without the flag is read exactly as before.
+ * flagged in each block's footer, and the filter is a cache-line blocked bloom filter. Version 1
+ * tables (no hash indexes, classic bloom filter) are still read: a block without the flag is read
+ * exactly as before, and the filter layout follows the version.
  */
 export const tableFormatVersion = 2;
 /** The oldest version this code reads. */
 export const tableFormatVersionMin = 1;
+
+/** The bloom filter layout of a table of `formatVersion` (bloom-filter.ts). */
+export function bloomLayoutOf(formatVersion: number): BloomLayout {
+  return formatVersion >= 2 ? "blocked" : "classic";
+}
 export const footerBytes = 68;
 export const blockTrailerBytes = 5;
 /** A varint of a value below 2^53 takes at most 8 bytes, so a handle at most 16. */
@@ -141,7 +148,7 @@ export interface Footer {
 }
 
 export function encodeFooter(footer: Footer): Uint8Array {
-  assert(footer.formatVersion === tableFormatVersion, "footers are written in the current version");
+  assert(footer.formatVersion >= tableFormatVersionMin && footer.formatVersion <= tableFormatVersion, "footers are written in a readable version");
   assert(footer.filter === undefined || footer.filter.size > 0, "a present filter is not empty");
   const bytes = new Uint8Array(footerBytes);
   let at = encodeBlockHandle(bytes, 4, footer.filter ?? { offset: 0, size: 0 });

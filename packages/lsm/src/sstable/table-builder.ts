@@ -26,7 +26,7 @@ import { BlockBuilder, restartIntervalMax } from "./block-builder.ts";
 import { BlockEncoder, writeBlockTrailer } from "./block-codec.ts";
 import { BloomFilterBuilder, bloomBitsPerKeyDefault, bloomBitsPerKeyMax, bloomHash } from "./bloom-filter.ts";
 import { FileWriter } from "./file-writer.ts";
-import { blockBytesLimit, blockHandleBytesMax, blockTrailerBytes, encodeBlockHandle, encodeFooter, tableFormatVersion, type BlockHandle } from "./format.ts";
+import { blockBytesLimit, blockHandleBytesMax, blockTrailerBytes, encodeBlockHandle, encodeFooter, tableFormatVersion, tableFormatVersionMin, bloomLayoutOf, type BlockHandle } from "./format.ts";
 import { compareInternalKeyRanges } from "./key-range.ts";
 import { encodeProperties, type StoredProperties, type TableProperties } from "./properties.ts";
 
@@ -39,12 +39,17 @@ export interface TableBuilderOptions {
   readonly restartInterval?: number;
   /** Default "lz4": a block is stored compressed when that saves at least an eighth. */
   readonly compression?: "lz4" | "none";
-  /** Bloom filter bits per user key; 0 writes no filter. Default 10 (0.82% false positives). */
+  /** Bloom filter bits per user key; 0 writes no filter. Default 10 (about 0.95% false positives, blocked filter). */
   readonly bloomBitsPerKey?: number;
   /** Encryption at rest for every block; the reader needs the same cipher. */
   readonly cipher?: BlockCipher;
   /** A hash index in each data block (block-hash-index.ts), so point lookups skip the binary search. Default true. */
   readonly hasHashIndex?: boolean;
+  /**
+   * The table format version to write (format.ts). Default the current one; version 1 (no hash
+   * indexes, classic bloom filter) exists to test that old tables still read.
+   */
+  readonly formatVersion?: number;
 }
 
 export const blockBytesDefault = 4096;
@@ -60,6 +65,7 @@ export class TableBuilder {
   readonly #blockBytes: number;
   readonly #isSealed: boolean;
   readonly #hasHashIndex: boolean;
+  readonly #formatVersion: number;
   #fd: number | undefined;
   #state: BuilderState = "building";
   readonly #writer: FileWriter;
@@ -87,6 +93,7 @@ export class TableBuilder {
     this.#blockBytes = resolved.blockBytes;
     this.#isSealed = options.cipher !== undefined;
     this.#hasHashIndex = resolved.hasHashIndex;
+    this.#formatVersion = resolved.formatVersion;
     this.#dataBlock = new BlockBuilder({ restartInterval: resolved.restartInterval, hasHashIndex: resolved.hasHashIndex });
     this.#filter = resolved.bloomBitsPerKey > 0 ? new BloomFilterBuilder(resolved.bloomBitsPerKey) : undefined;
     this.#encoder = new BlockEncoder({ isCompressing: resolved.compression === "lz4", cipher: options.cipher, fileNumber: options.fileNumber });
@@ -198,10 +205,10 @@ export class TableBuilder {
 
   #writeRest(): void {
     if (!this.#dataBlock.isEmpty) this.#flushDataBlock();
-    const filter = this.#filter === undefined ? undefined : this.#writeBlock(this.#filter.finish(), false);
+    const filter = this.#filter === undefined ? undefined : this.#writeBlock(this.#filter.finish(bloomLayoutOf(this.#formatVersion)), false);
     const index = this.#writeBlock(this.#indexBlock.finish(), true);
     const properties = this.#writeBlock(encodeProperties(this.#storedProperties()), false);
-    this.#writer.append(encodeFooter({ filter, index, properties, isSealed: this.#isSealed, formatVersion: tableFormatVersion }));
+    this.#writer.append(encodeFooter({ filter, index, properties, isSealed: this.#isSealed, formatVersion: this.#formatVersion }));
     this.#writer.flush();
   }
 
@@ -236,6 +243,7 @@ interface ResolvedOptions {
   readonly compression: "lz4" | "none";
   readonly bloomBitsPerKey: number;
   readonly hasHashIndex: boolean;
+  readonly formatVersion: number;
 }
 
 function resolveOptions(options: TableBuilderOptions): ResolvedOptions {
@@ -244,12 +252,15 @@ function resolveOptions(options: TableBuilderOptions): ResolvedOptions {
     restartInterval: options.restartInterval ?? restartIntervalDefault,
     compression: options.compression ?? "lz4",
     bloomBitsPerKey: options.bloomBitsPerKey ?? bloomBitsPerKeyDefault,
-    hasHashIndex: options.hasHashIndex ?? true,
+    formatVersion: options.formatVersion ?? tableFormatVersion,
+    hasHashIndex: options.hasHashIndex ?? (options.formatVersion ?? tableFormatVersion) >= 2,
   };
   checkInteger("fileNumber", options.fileNumber, 0, Number.MAX_SAFE_INTEGER);
   checkInteger("blockBytes", resolved.blockBytes, 1, blockBytesLimit / 2);
   checkInteger("restartInterval", resolved.restartInterval, 1, restartIntervalMax);
   checkInteger("bloomBitsPerKey", resolved.bloomBitsPerKey, 0, bloomBitsPerKeyMax);
+  checkInteger("formatVersion", resolved.formatVersion, tableFormatVersionMin, tableFormatVersion);
+  if (resolved.hasHashIndex && resolved.formatVersion < 2) throw new LsmArgumentError("table format version 1 has no hash indexes");
   if (resolved.compression !== "lz4" && resolved.compression !== "none") {
     throw new LsmArgumentError(`unknown compression "${String(resolved.compression)}"`);
   }

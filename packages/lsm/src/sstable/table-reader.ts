@@ -13,11 +13,11 @@
  *   1. bloom filter: a miss ends the lookup without touching a data block;
  *   2. seek key (userKey, snapshot, kindForSeek) built in a reused scratch buffer;
  *   3. index binary search -> the one data block that can hold it -> block cache or disk;
- *   4. the block's hash index (same user-key hash as the bloom filter) names the restart interval
- *      of the key's first entry, or says the key is not in the block; without an index, or for a
- *      key in a shared bucket, the restart keys are binary-searched instead;
- *   5. scan forward from there; the entry found is the answer iff its user key is userKey
- *      (internal-key order puts the newest version with sequence <= snapshot first).
+ *   4. `BlockLookup` (block-lookup.ts): the block's hash index (same user-key hash as the bloom
+ *      filter) names the restart interval of the key's first entry, or says the key is not in
+ *      the block; without an index, or for a key in a shared bucket, the restart keys are
+ *      binary-searched instead; then it scans forward to the newest version <= snapshot, or to a
+ *      larger user key (not found).
  * It allocates the result object and the value view, nothing else on a cache hit.
  */
 import { closeSync, fstatSync, openSync, readSync } from "node:fs";
@@ -26,20 +26,19 @@ import type { BlockCipher } from "../cipher.ts";
 import { CorruptionError, LsmIoError, LsmStateError } from "../errors.ts";
 import type { InternalIterator } from "../internal-iterator.ts";
 import { ValueKind, compareInternalKeys, kindForSeek, trailerBytes, writeTrailer } from "../internal-key.ts";
-import { Block, BlockIterator } from "./block.ts";
+import { Block } from "./block.ts";
 import type { BlockCache } from "./block-cache.ts";
 import { decodeStoredBlock, type BlockReadContext } from "./block-codec.ts";
-import { hashLookupAbsent, hashLookupUnknown } from "./block-hash-index.ts";
+import { BlockLookup } from "./block-lookup.ts";
 import { BloomFilter, bloomHash } from "./bloom-filter.ts";
-import { blockCorruption, blockTrailerBytes, decodeFooter, footerBytes, type BlockHandle, type BlockLocation, type Footer } from "./format.ts";
-import { hasUserKey, kindAt, sequenceAt } from "./key-range.ts";
+import { blockCorruption, blockTrailerBytes, bloomLayoutOf, decodeFooter, footerBytes, type BlockHandle, type BlockLocation, type Footer } from "./format.ts";
 import { decodeProperties, type TableProperties } from "./properties.ts";
 import { TableIndex } from "./table-index.ts";
 import { TableIterator } from "./table-iterator.ts";
 import { verifyTable, type TableVerification } from "./table-verify.ts";
 
 /** One in this many direct block hits refreshes the block's LRU position (a power of two, minus one). */
-const residentTouchMask = 7;
+const residentTouchMask = 31;
 
 export interface TableReaderOptions {
   readonly path: string;
@@ -83,13 +82,17 @@ export class TableReader {
   /** The same as `#context` but always checking CRCs: `verify` and meta blocks. */
   readonly #verifyingContext: BlockReadContext;
   readonly #footer: Footer;
-  /** The block iterator `get` reuses for every lookup. */
-  #lookup: BlockIterator | undefined;
+  /** The block lookup `get` reuses for every lookup. */
+  readonly #lookup = new BlockLookup();
   #seekKey = new Uint8Array(64);
   #isClosed = false;
   /** Blocks of this table the cache holds, by block index; see `dataBlock`. */
   #resident: (Block | undefined)[];
+  /** The bytes of the same blocks: point lookups need only these (see block-lookup.ts). */
+  #residentBytes: (Uint8Array | undefined)[];
   #residentHits = 0;
+  /** Where the block a lookup reads lies, for its error messages; reused. */
+  readonly #where: { readonly path: string; blockOffset: number };
 
   private constructor(options: TableReaderOptions, fd: number, parts: OpenedParts) {
     this.path = options.path;
@@ -103,6 +106,8 @@ export class TableReader {
     this.#context = { fileNumber: options.fileNumber, cipher: options.cipher, verifyChecksum: options.verifyChecksums ?? true };
     this.#verifyingContext = { ...this.#context, verifyChecksum: true };
     this.#resident = Array.from({ length: parts.index.blockCount }, () => undefined);
+    this.#residentBytes = Array.from({ length: parts.index.blockCount }, () => undefined);
+    this.#where = { path: options.path, blockOffset: 0 };
   }
 
   /** Opens and checks a table; throws `CorruptionError` for a damaged or truncated file. */
@@ -137,32 +142,15 @@ export class TableReader {
     writeTrailer(seekKey, userKey.length, snapshotSequence, kindForSeek);
     const blockIndex = this.index.find(seekKey, 0, seekLength);
     if (blockIndex === this.index.blockCount) return undefined;
-    const block = this.dataBlock(blockIndex);
-    const restart = block.findUserKeyRestart(hash);
-    if (restart === hashLookupAbsent) return undefined;
-    const iterator = this.#lookupIterator(block);
-    if (restart === hashLookupUnknown) {
-      iterator.seekRange(seekKey, 0, seekLength);
-      if (!iterator.isValid) throw this.#indexMismatch(blockIndex);
-    } else {
-      // The hash index names the interval of the key's first entry; past the block's end means
-      // the key is not in it (the bucket belongs to other keys).
-      iterator.seekFromRestart(restart, seekKey, 0, seekLength);
-      if (!iterator.isValid) return undefined;
-    }
-    return this.#entryAt(iterator, userKey, blockIndex);
-  }
-
-  /** The entry the lookup iterator stopped at, if it is a version of `userKey`. */
-  #entryAt(iterator: BlockIterator, userKey: Uint8Array, blockIndex: number): TableEntry | undefined {
-    const key = iterator.keyBuffer;
-    const keyLength = iterator.keyLength;
-    if (!hasUserKey(key, 0, keyLength, userKey)) return undefined;
-    const kind = kindAt(key, keyLength);
+    const bytes = this.#dataBlockBytes(blockIndex);
+    const lookup = this.#lookup;
+    this.#where.blockOffset = this.index.blockOffset(blockIndex);
+    if (!lookup.find(bytes, this.#where, userKey, snapshotSequence, hash)) return undefined;
+    const kind = lookup.kind;
     if (kind !== ValueKind.Put && kind !== ValueKind.Delete) {
-      throw new CorruptionError(this.path, this.index.blockOffset(blockIndex), `data block: entry of unknown kind ${kind}`);
+      throw new CorruptionError(this.path, this.#where.blockOffset, `data block: entry of unknown kind ${kind}`);
     }
-    return { kind, sequence: sequenceAt(key, keyLength), value: iterator.value() };
+    return { kind, sequence: lookup.sequence, value: bytes.subarray(lookup.valueOffset, lookup.valueOffset + lookup.valueLength) };
   }
 
   /** An iterator over every entry in internal-key order. Close it when done. */
@@ -175,21 +163,47 @@ export class TableReader {
   dataBlock(blockIndex: number): Block {
     assert(!this.#isClosed, "read from a closed table reader");
     // Fast path: a direct reference to a block the cache holds (dropped when the cache evicts it).
-    // Only a sample of these hits refreshes the block's place in the LRU order: an lru-cache lookup
-    // costs about as much as the rest of an in-memory point read.
     const resident = this.#resident[blockIndex];
     if (resident !== undefined) {
-      this.#cache.recordHit();
-      this.#residentHits += 1;
-      if ((this.#residentHits & residentTouchMask) === 0) this.#cache.touch(this.fileNumber, this.index.blockOffset(blockIndex));
+      this.#recordResidentHit(blockIndex);
       return resident;
     }
+    return this.#loadDataBlock(blockIndex);
+  }
+
+  /** `dataBlock(blockIndex).bytes`, without touching the `Block` object when the block is resident. */
+  #dataBlockBytes(blockIndex: number): Uint8Array {
+    const bytes = this.#residentBytes[blockIndex];
+    if (bytes !== undefined) {
+      this.#recordResidentHit(blockIndex);
+      return bytes;
+    }
+    return this.#loadDataBlock(blockIndex).bytes;
+  }
+
+  /**
+   * Counts a hit served from a direct reference. Only a sample of them refreshes the block's place
+   * in the LRU order: an lru-cache lookup costs a few cache misses, as much as the rest of an
+   * in-memory point read.
+   */
+  #recordResidentHit(blockIndex: number): void {
+    this.#cache.recordHit();
+    this.#residentHits += 1;
+    if ((this.#residentHits & residentTouchMask) === 0) this.#cache.touch(this.fileNumber, this.index.blockOffset(blockIndex));
+  }
+
+  #loadDataBlock(blockIndex: number): Block {
     const offset = this.index.blockOffset(blockIndex);
     const block = this.#cache.get(this.fileNumber, offset) ?? this.#readDataBlock(blockIndex, this.#context);
     const isKept = this.#cache.set(this.fileNumber, offset, block, () => {
-      if (this.#resident[blockIndex] === block) this.#resident[blockIndex] = undefined;
+      if (this.#resident[blockIndex] !== block) return;
+      this.#resident[blockIndex] = undefined;
+      this.#residentBytes[blockIndex] = undefined;
     });
-    if (isKept) this.#resident[blockIndex] = block;
+    if (isKept) {
+      this.#resident[blockIndex] = block;
+      this.#residentBytes[blockIndex] = block.bytes;
+    }
     return block;
   }
 
@@ -215,6 +229,7 @@ export class TableReader {
     if (this.#isClosed) return;
     this.#isClosed = true;
     this.#resident = [];
+    this.#residentBytes = [];
     closeSync(this.#fd);
   }
 
@@ -223,15 +238,6 @@ export class TableReader {
     return readBlock(this.#fd, this.path, handle, "data block", context);
   }
 
-  #lookupIterator(block: Block): BlockIterator {
-    if (this.#lookup === undefined) this.#lookup = new BlockIterator(block);
-    else this.#lookup.reset(block);
-    return this.#lookup;
-  }
-
-  #indexMismatch(blockIndex: number): CorruptionError {
-    return new CorruptionError(this.path, this.index.blockOffset(blockIndex), "data block: holds no key up to its index entry's last key");
-  }
 }
 
 function openTableFile(path: string): number {
@@ -268,7 +274,7 @@ function readParts(fd: number, options: TableReaderOptions): OpenedParts {
   let filter: BloomFilter | undefined;
   if (footer.filter !== undefined) {
     const location = { path, offset: footer.filter.offset, what: "filter block" };
-    filter = BloomFilter.decode(readBlockContents(fd, location, footer.filter.size, context), location);
+    filter = BloomFilter.decode(readBlockContents(fd, location, footer.filter.size, context), location, bloomLayoutOf(footer.formatVersion));
   }
   return { footer, properties, index, filter };
 }

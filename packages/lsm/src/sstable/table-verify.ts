@@ -16,7 +16,7 @@ import { CorruptionError } from "../errors.ts";
 import { ValueKind, compareInternalKeys, trailerBytes } from "../internal-key.ts";
 import { Block, BlockIterator } from "./block.ts";
 import { BloomFilter, bloomHash } from "./bloom-filter.ts";
-import type { BlockHandle, Footer } from "./format.ts";
+import { bloomLayoutOf, type BlockHandle, type Footer } from "./format.ts";
 import { kindAt, sequenceAt } from "./key-range.ts";
 import { decodeProperties, type TableProperties } from "./properties.ts";
 import type { TableIndex } from "./table-index.ts";
@@ -112,7 +112,8 @@ function checkMetaBlocks(source: VerifySource, attempt: (check: () => void) => b
   const filter = footer.filter;
   if (filter !== undefined) {
     attempt(() => {
-      BloomFilter.decode(source.readMetaBlock(filter, "filter block"), { path, offset: filter.offset, what: "filter block" });
+      const location = { path, offset: filter.offset, what: "filter block" };
+      BloomFilter.decode(source.readMetaBlock(filter, "filter block"), location, bloomLayoutOf(footer.formatVersion));
     });
   }
   attempt(() => {

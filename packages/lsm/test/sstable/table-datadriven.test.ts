@@ -2,7 +2,7 @@
  * Golden-file scenarios for tables (testdata/sstable): the byte layout of small tables (so a format
  * change shows up as a reviewed diff), lookups at snapshots, iterator walks, and damage.
  *
- *   build [block-bytes=N] [restart-interval=N] [compression=lz4|none] [bloom-bits=N] [hash-index=on|off] [cipher]
+ *   build [block-bytes=N] [restart-interval=N] [compression=lz4|none] [bloom-bits=N] [format-version=N] [cipher]
  *   <user>#<seq>,<PUT|DEL> [value]      one entry per line, in order
  *   layout                              every block: offset, size, compression, contents
  *   get                                 `<user>@<snapshot>` per line
@@ -25,7 +25,7 @@ import { BlockIterator } from "../../src/sstable/block.ts";
 import { BlockCache } from "../../src/sstable/block-cache.ts";
 import { decodeStoredBlock } from "../../src/sstable/block-codec.ts";
 import { BloomFilter } from "../../src/sstable/bloom-filter.ts";
-import { blockTrailerBytes, decodeFooter, footerBytes, type BlockHandle, type Footer } from "../../src/sstable/format.ts";
+import { blockTrailerBytes, bloomLayoutOf, decodeFooter, footerBytes, tableFormatVersion, type BlockHandle, type Footer } from "../../src/sstable/format.ts";
 import { TableReader } from "../../src/sstable/table-reader.ts";
 import { ToyCipher, buildTable, describeKey, flipBits, str, text, type Entry } from "./helpers.ts";
 
@@ -95,7 +95,7 @@ async function build(scenario: Scenario, testCase: DataDrivenCase): Promise<stri
     restartInterval: numberArg(testCase, "restart-interval", 16),
     compression: stringArg(testCase, "compression", "lz4") === "none" ? ("none" as const) : ("lz4" as const),
     bloomBitsPerKey: numberArg(testCase, "bloom-bits", 10),
-    hasHashIndex: stringArg(testCase, "hash-index", "on") === "on",
+    formatVersion: numberArg(testCase, "format-version", tableFormatVersion),
     ...(scenario.cipher === undefined ? {} : { cipher: scenario.cipher }),
   };
   const p = await buildTable(options, parseEntries(testCase.input));
@@ -135,8 +135,8 @@ function layout(scenario: Scenario): string {
   if (footer.filter !== undefined) {
     const stored = new Uint8Array(readFileSync(scenario.path).subarray(footer.filter.offset, footer.filter.offset + footer.filter.size + blockTrailerBytes));
     const location = { path: scenario.path, offset: footer.filter.offset, what: "filter block" };
-    const filter = BloomFilter.decode(decodeStoredBlock(stored, location, { fileNumber, cipher: scenario.cipher, verifyChecksum: true }), location);
-    lines.push(blockLine(scenario, "filter block", footer.filter, `${filter.bitCount} bits, ${filter.probeCount} probes`));
+    const filter = BloomFilter.decode(decodeStoredBlock(stored, location, { fileNumber, cipher: scenario.cipher, verifyChecksum: true }), location, bloomLayoutOf(footer.formatVersion));
+    lines.push(blockLine(scenario, "filter block", footer.filter, `${filter.layout}, ${filter.bitCount} bits, ${filter.probeCount} probes`));
   }
   lines.push(blockLine(scenario, "index block", footer.index, `${reader.index.blockCount} entries`));
   lines.push(blockLine(scenario, "properties block", footer.properties, `file number ${reader.properties.fileNumber}`));
