@@ -3,7 +3,7 @@
  * (positions aside). Used for EXPLAIN output, views stored as text, error context, and the
  * round-trip property that keeps parser and deparser honest with each other.
  */
-import { assertNever } from "@omnikv/base";
+import { StatementTooComplexError, assertNever } from "@omnikv/base";
 import type {
   Alias,
   ColumnConstraint,
@@ -45,9 +45,15 @@ installQueryDeparser(deparseSelect);
 
 /** SQL text for a node; several statements are joined with `; `. */
 export function deparse(node: Node | readonly Statement[]): string {
-  if (Array.isArray(node)) return node.map((statement: Statement) => deparseNode(statement)).join("; ");
-  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- Array.isArray does not narrow readonly arrays away
-  return deparseNode(node as Node);
+  try {
+    if (Array.isArray(node)) return node.map((statement: Statement) => deparseNode(statement)).join("; ");
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- Array.isArray does not narrow readonly arrays away
+    return deparseNode(node as Node);
+  } catch (error) {
+    // A tree deeper than any the parser builds (constructed by hand) must not crash the caller.
+    if (error instanceof RangeError) throw new StatementTooComplexError("stack depth limit exceeded", { cause: error });
+    throw error;
+  }
 }
 
 function deparseNode(node: Node): string {
@@ -403,13 +409,14 @@ function ifNotExists(flag: boolean): string {
 function deparseCreateTable(statement: Extract<Statement, { kind: "create_table" }>): string {
   const elements = [...statement.columns.map(deparseColumnDef), ...statement.constraints.map(deparseTableConstraint)];
   let text = `CREATE ${persistenceText(statement.persistence)}TABLE ${ifNotExists(statement.ifNotExists)}${quoteName(statement.name)} (${elements.join(", ")})`;
-  if (statement.storageParams.length > 0) {
-    const params = statement.storageParams.map((option) =>
-      option.value === undefined ? quoteIdent(option.name) : `${quoteIdent(option.name)} = ${storageValue(option.value)}`,
-    );
-    text += ` WITH (${params.join(", ")})`;
-  }
+  if (statement.storageParams.length > 0) text += ` WITH (${deparseStorageParams(statement.storageParams)})`;
   return text;
+}
+
+function deparseStorageParams(options: readonly GenericOption[]): string {
+  return options
+    .map((option) => (option.value === undefined ? quoteIdent(option.name) : `${quoteIdent(option.name)} = ${storageValue(option.value)}`))
+    .join(", ");
 }
 
 function storageValue(value: string | readonly string[]): string {
@@ -543,7 +550,7 @@ function deparseCreateIndex(statement: Extract<Statement, { kind: "create_index"
   text += ` (${statement.elements.map(deparseIndexElem).join(", ")})`;
   if (statement.include.length > 0) text += ` INCLUDE (${statement.include.map(quoteIdent).join(", ")})`;
   if (statement.storageParams.length > 0) {
-    text += ` WITH (${statement.storageParams.map((option) => `${quoteIdent(option.name)} = ${storageValue(option.value ?? "")}`).join(", ")})`;
+    text += ` WITH (${deparseStorageParams(statement.storageParams)})`;
   }
   if (statement.where !== undefined) text += ` WHERE ${deparseExpr(statement.where)}`;
   return text;

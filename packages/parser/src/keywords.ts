@@ -45,8 +45,25 @@ export function isTypeFunctionName(word: string): boolean {
   return !reservedKeywords.has(word) && !colNameKeywords.has(word);
 }
 
+/**
+ * Unreserved words this grammar reads specially where a name could also stand: `SET LOCAL x`,
+ * `WITH RECURSIVE`, `OVER (ROWS …)`, `ROWS UNBOUNDED PRECEDING`, `(a EXCLUDE …)`, an index
+ * element's `NULLS`/`INCLUDE`, `GROUP BY ROLLUP (…)`, `double precision`, `OPERATOR(…)`. The
+ * deparser quotes them so a name never reads back as the keyword.
+ */
+const contextualWords: ReadonlySet<string> = new Set([
+  "local", "session", "transaction", "names", "schema", "role", "exclude", "recursive", "partition", "rows",
+  "range", "groups", "unbounded", "nulls", "include", "tablespace", "rollup", "cube", "double", "operator",
+  "current", "ordinality", "materialized", "filter", "over", "within", "escape", "at", "uescape",
+]);
+
 /** Whether a name must be double-quoted to read back as itself. */
 export function needsQuoting(name: string): boolean {
   if (!/^[a-z_][a-z0-9_$]*$/.test(name)) return true;
-  return reservedKeywords.has(name) || typeFuncNameKeywords.has(name) || colNameKeywords.has(name);
+  return (
+    reservedKeywords.has(name) ||
+    typeFuncNameKeywords.has(name) ||
+    colNameKeywords.has(name) ||
+    contextualWords.has(name)
+  );
 }

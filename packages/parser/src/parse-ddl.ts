@@ -467,7 +467,8 @@ function parseSequenceOption(p: TokenStream): SequenceOption | undefined {
   if (p.acceptKeyword("restart")) {
     const hasWith = p.acceptKeyword("with");
     const token = p.peek();
-    const hasValue = hasWith || token.type === TokenType.Integer || p.isOp("-") || p.isOp("+");
+    const hasValue =
+      hasWith || token.type === TokenType.Integer || token.type === TokenType.Decimal || p.isOp("-") || p.isOp("+");
     return make("restart", hasValue ? parseSignedNumber(p) : undefined);
   }
   if (p.acceptKeyword("cache")) return make("cache", parseSignedNumber(p));

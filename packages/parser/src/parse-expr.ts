@@ -185,12 +185,9 @@ function parseBinaryRest(p: TokenStream, left: Expr, op: string, opSchema: strin
   const pos = exprPos(left);
   if ((p.isKeyword("any") || p.isKeyword("some") || p.isKeyword("all")) && p.isPunct("(", 1)) {
     const quantifier = p.next().text === "all" ? "all" : "any";
-    p.next();
-    if (startsQuery(p)) {
-      const query = parseQuery(p);
-      p.expectPunct(")");
-      return { kind: "quantified_subquery", pos, op, quantifier, left, query };
-    }
+    const query = startsQuery(p, 1) ? tryParenthesizedQuery(p) : undefined;
+    if (query !== undefined) return { kind: "quantified_subquery", pos, op, quantifier, left, query };
+    p.expectPunct("(");
     const array = parseExpr(p);
     p.expectPunct(")");
     return { kind: "quantified_array", pos, op, quantifier, left, array };
@@ -281,12 +278,10 @@ function parseBetween(p: TokenStream, expr: Expr, isNegated: boolean): Expr {
 
 function parseIn(p: TokenStream, expr: Expr, isNegated: boolean): Expr {
   const pos = exprPos(expr);
+  // `IN ((SELECT 1), 2)` is a list whose first item is a subquery: try the subquery form first.
+  const query = startsQuery(p, 1) ? tryParenthesizedQuery(p) : undefined;
+  if (query !== undefined) return { kind: "in_subquery", pos, expr, query, isNegated };
   p.expectPunct("(");
-  if (startsQuery(p)) {
-    const query = parseQuery(p);
-    p.expectPunct(")");
-    return { kind: "in_subquery", pos, expr, query, isNegated };
-  }
   const items = parseExprList(p);
   p.expectPunct(")");
   return { kind: "in_list", pos, expr, items, isNegated };
@@ -322,9 +317,7 @@ const queryStarts: ReadonlySet<string> = new Set(["select", "values", "with", "t
 
 /** Whether the tokens at `offset` (after any opening parentheses) begin a query. */
 export function startsQuery(p: TokenStream, offset = 0): boolean {
-  let i = offset;
-  while (p.isPunct("(", i)) i += 1;
-  const token = p.peek(i);
+  const token = p.peek(p.skipOpenParens(offset));
   return token.type === TokenType.Word && queryStarts.has(token.text);
 }
 
@@ -345,6 +338,8 @@ function parsePrefix(p: TokenStream): Expr {
       if (token.text === "-" && operand.kind === "number") return negateNumber(operand, token.pos);
       return { kind: "unary", pos: token.pos, op: token.text, operand };
     }
+    // `*`, `/`, `%`, `^`, `<`, `>`, `=` are PostgreSQL's single-character tokens, never prefix operators.
+    if (token.text.length === 1 && "*/%^<>=".includes(token.text)) throw p.unexpected(token);
     const operand = parseExprPrec(p, Prec.Op + 1);
     return { kind: "unary", pos: token.pos, op: token.text, operand };
   }

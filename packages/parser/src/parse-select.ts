@@ -46,7 +46,21 @@ import {
 import type { TokenStream } from "./token-stream.ts";
 
 export function parseSelectStatement(p: TokenStream): SelectStatement {
-  return p.nested(() => parseSelectInner(p));
+  const start = p.index;
+  const memo = p.queryMemo.get(start);
+  if (memo !== undefined) {
+    if ("error" in memo) throw memo.error;
+    p.seek(memo.end);
+    return memo.query;
+  }
+  try {
+    const query = p.nested(() => parseSelectInner(p));
+    p.queryMemo.set(start, { query, end: p.index });
+    return query;
+  } catch (error) {
+    if (error instanceof SqlSyntaxError) p.queryMemo.set(start, { error });
+    throw error;
+  }
 }
 
 function parseSelectInner(p: TokenStream): SelectStatement {
@@ -275,7 +289,7 @@ function startsTargetList(p: TokenStream): boolean {
   if (token.type === TokenType.Punct) return token.text === "(";
   if (token.type !== TokenType.Word) return true;
   const clauseWords = ["from", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for",
-    "union", "intersect", "except", "into"];
+    "union", "intersect", "except", "into", "returning", "on"];
   return !clauseWords.includes(token.text);
 }
 

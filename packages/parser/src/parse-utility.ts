@@ -19,6 +19,7 @@ import type {
   VacuumStatement,
 } from "./ast.ts";
 import { assertNever } from "@omnikv/base";
+import { reservedKeywords } from "./keywords.ts";
 import { TokenType, type Token } from "./lexer.ts";
 import { parseExprList } from "./parse-expr.ts";
 import {
@@ -418,8 +419,10 @@ export function parseGrant(p: TokenStream): GrantStatement | GrantRoleStatement 
   const isOptionRevoke = !isGrant && (p.acceptKeywords("grant", "option", "for") || p.acceptKeywords("admin", "option", "for"));
   const items = parsePrivilegeItems(p);
   if (!p.acceptKeyword("on")) {
-    const roles = items ?? [];
-    if (roles.length === 0) throw p.unexpected();
+    if (items === undefined) throw p.unexpected();
+    const reservedItem = items.find((item) => item.isPrivilege && reservedKeywords.has(item.token.text));
+    if (reservedItem !== undefined) throw p.unexpected(reservedItem.token);
+    const roles = items.map((item) => item.name);
     if (isGrant) p.expectKeyword("to");
     else p.expectKeyword("from");
     const grantees = parseRoleList(p);
@@ -427,23 +430,37 @@ export function parseGrant(p: TokenStream): GrantStatement | GrantRoleStatement 
     const behavior = isGrant ? undefined : parseDropBehavior(p);
     return { kind: "grant_role", pos: first.pos, isGrant, roles, grantees, withAdminOption: withAdminOption || isOptionRevoke, ...(behavior ? { behavior } : {}) };
   }
-  return parsePrivilegeGrantRest(p, first.pos, isGrant, items ?? [], isOptionRevoke);
+  // As in PostgreSQL, a privilege is a name (`"select"` works); an unknown one is an error.
+  const unknown = items?.find((item) => !privilegeWords.has(item.name));
+  if (unknown !== undefined) throw p.errorAt(unknown.token.pos, `unrecognized privilege type "${unknown.name}"`);
+  const privileges = (items ?? []).map((item) => item.name);
+  return parsePrivilegeGrantRest(p, first.pos, isGrant, privileges, isOptionRevoke);
 }
 
-/** The privilege (or role) list; empty for ALL [PRIVILEGES]. */
-function parsePrivilegeItems(p: TokenStream): string[] | undefined {
+interface PrivilegeOrRole {
+  readonly token: Token;
+  readonly name: string;
+  /** An unquoted privilege keyword (SELECT, USAGE, …) rather than a role name. */
+  readonly isPrivilege: boolean;
+}
+
+/**
+ * The list after GRANT/REVOKE: privileges if ON follows, roles otherwise, which is only known
+ * after the list. Undefined for ALL [PRIVILEGES].
+ */
+function parsePrivilegeItems(p: TokenStream): PrivilegeOrRole[] | undefined {
   if (p.acceptKeyword("all")) {
     p.acceptKeyword("privileges");
     return undefined;
   }
-  const items: string[] = [];
+  const items: PrivilegeOrRole[] = [];
   do {
     const token = p.peek();
     if (token.type === TokenType.Word && privilegeWords.has(token.text)) {
       p.next();
-      items.push(token.text === "temp" ? "temporary" : token.text);
+      items.push({ token, name: token.text === "temp" ? "temporary" : token.text, isPrivilege: true });
     } else {
-      items.push(parseRoleSpec(p));
+      items.push({ token, name: parseRoleSpec(p), isPrivilege: false });
     }
     if (p.isPunct("(")) throw featureNotSupported(p, p.peek(), "column privileges are not supported");
   } while (p.acceptPunct(","));

@@ -26,6 +26,10 @@ export interface GrammarHooks {
   readonly parseModifyingStatement: (p: TokenStream) => InsertStatement | UpdateStatement | DeleteStatement;
 }
 
+export type QueryMemoEntry =
+  | { readonly query: SelectStatement; readonly end: number }
+  | { readonly error: SqlSyntaxError };
+
 export class TokenStream {
   readonly sql: string;
   readonly hooks: GrammarHooks;
@@ -50,6 +54,43 @@ export class TokenStream {
   rewind(index: number): void {
     assert(index >= 0 && index <= this.#index, "rewind only goes back");
     this.#index = index;
+  }
+
+  /** Moves forward to `index`, past a query already parsed from here (see `queryMemo`). */
+  seek(index: number): void {
+    assert(index >= this.#index && index < this.#tokens.length, "seek only goes forward, within the input");
+    this.#index = index;
+  }
+
+  /**
+   * Queries already parsed (or already failed to parse) at a token index. Speculative parsing of
+   * `( query )` may parse the same query twice from the same place; remembering the outcome keeps
+   * nested speculation linear instead of exponential in the nesting depth.
+   */
+  readonly queryMemo = new Map<number, QueryMemoEntry>();
+
+  /** The offset (from the current token) of the first token that is not `(`, at or after `offset`. */
+  skipOpenParens(offset: number): number {
+    const start = this.#index + offset;
+    const ends = this.#parenRunEnds ?? this.#computeParenRunEnds();
+    return (ends[start] ?? start) - this.#index;
+  }
+
+  #parenRunEnds: Int32Array | undefined;
+
+  /** For each token, the index of the first non-`(` token at or after it: computed once, O(n). */
+  #computeParenRunEnds(): Int32Array {
+    const tokens = this.#tokens;
+    const ends = new Int32Array(tokens.length);
+    let next = tokens.length - 1;
+    for (let i = tokens.length - 1; i >= 0; i--) {
+      const token = tokens[i];
+      const isOpen = token !== undefined && token.type === TokenType.Punct && token.text === "(";
+      if (!isOpen) next = i;
+      ends[i] = next;
+    }
+    this.#parenRunEnds = ends;
+    return ends;
   }
 
   peek(offset = 0): Token {
