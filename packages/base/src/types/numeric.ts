@@ -184,8 +184,10 @@ function binaryError(message: string): InvalidBinaryRepresentationError {
 function checkedFinite(unscaled: bigint, dscale: number): Numeric {
   assert(Number.isInteger(dscale) && dscale >= 0, "dscale is a non-negative integer");
   if (dscale > numericDscaleMax) throw overflowError();
-  const a = absBig(unscaled);
-  if (a >= integerLimit() && a >= integerLimit() * pow10(dscale)) throw overflowError();
+  const limit = integerLimit();
+  // Comparing with a bigint of very different length is O(1), so the common case stays cheap.
+  if (unscaled < limit && unscaled > -limit) return Numeric.fromParts(unscaled, dscale);
+  if (absBig(unscaled) >= limit * pow10(dscale)) throw overflowError();
   return Numeric.fromParts(unscaled, dscale);
 }
 
