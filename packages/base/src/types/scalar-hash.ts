@@ -1,0 +1,133 @@
+/**
+ * PostgreSQL 15's hash support functions for the scalar types (`hashint4`, `hashtext`, ...), bit
+ * for bit, so hash joins, hash aggregation and hash partitioning agree with PostgreSQL and
+ * `SELECT hashint4(5)` returns the same number.
+ *
+ * The core is `hash_bytes` / `hash_bytes_uint32` of `src/common/hashfn.c`: Bob Jenkins' lookup3
+ * with PostgreSQL's seed (0x9e3779b9 + length + 3923095) and its little-endian tail layout, in
+ * which the lowest byte of `c` is left for the length:
+ *
+ *   bytes  0..3 -> a   4..7 -> b   8..10 -> c << 8   (whole 12-byte blocks: 8..11 -> c)
+ *
+ * Invariants: every result is a signed int32, as the SQL functions return it. Values equal under
+ * their type's `=` hash equal: -0 and 0, every NaN, bpchars differing in trailing spaces, and
+ * int2/int4/int8 (and float4/float8) holding the same number (PostgreSQL's cross-type hash
+ * opfamilies rely on that).
+ */
+import { assert } from "../assert.ts";
+import { bpcharTrimmed, utf8Bytes } from "./scalar-text.ts";
+
+function rotate(value: number, count: number): number {
+  return (value << count) | (value >>> (32 - count));
+}
+
+interface State {
+  a: number;
+  b: number;
+  c: number;
+}
+
+function mix(state: State): void {
+  let { a, b, c } = state;
+  a = (a - c) | 0; a ^= rotate(c, 4); c = (c + b) | 0;
+  b = (b - a) | 0; b ^= rotate(a, 6); a = (a + c) | 0;
+  c = (c - b) | 0; c ^= rotate(b, 8); b = (b + a) | 0;
+  a = (a - c) | 0; a ^= rotate(c, 16); c = (c + b) | 0;
+  b = (b - a) | 0; b ^= rotate(a, 19); a = (a + c) | 0;
+  c = (c - b) | 0; c ^= rotate(b, 4); b = (b + a) | 0;
+  state.a = a;
+  state.b = b;
+  state.c = c;
+}
+
+function finalMix(state: State): number {
+  let { a, b, c } = state;
+  c ^= b; c = (c - rotate(b, 14)) | 0;
+  a ^= c; a = (a - rotate(c, 11)) | 0;
+  b ^= a; b = (b - rotate(a, 25)) | 0;
+  c ^= b; c = (c - rotate(b, 16)) | 0;
+  a ^= c; a = (a - rotate(c, 4)) | 0;
+  b ^= a; b = (b - rotate(a, 14)) | 0;
+  c ^= b; c = (c - rotate(b, 24)) | 0;
+  return c | 0;
+}
+
+function readWord(bytes: Uint8Array, at: number, count: number): number {
+  let word = 0;
+  for (let index = 0; index < count; index++) word |= (bytes[at + index] ?? 0) << (8 * index);
+  return word | 0;
+}
+
+/** `hash_bytes` (SQL `hash_any`): lookup3 over the bytes. */
+export function hashBytes(bytes: Uint8Array): number {
+  const seed = (0x9e3779b9 + bytes.length + 3923095) | 0;
+  const state: State = { a: seed, b: seed, c: seed };
+  let at = 0;
+  while (bytes.length - at >= 12) {
+    state.a = (state.a + readWord(bytes, at, 4)) | 0;
+    state.b = (state.b + readWord(bytes, at + 4, 4)) | 0;
+    state.c = (state.c + readWord(bytes, at + 8, 4)) | 0;
+    mix(state);
+    at += 12;
+  }
+  const left = bytes.length - at;
+  assert(left >= 0 && left < 12, "at most 11 bytes remain after the blocks");
+  state.a = (state.a + readWord(bytes, at, Math.min(left, 4))) | 0;
+  if (left > 4) state.b = (state.b + readWord(bytes, at + 4, Math.min(left - 4, 4))) | 0;
+  if (left > 8) state.c = (state.c + (readWord(bytes, at + 8, left - 8) << 8)) | 0;
+  return finalMix(state);
+}
+
+/** `hash_bytes_uint32` (SQL `hash_uint32`): lookup3 of one 32-bit word. */
+export function hashUint32(value: number): number {
+  assert(Number.isInteger(value), "a hashed word is an integer");
+  const seed = (0x9e3779b9 + 4 + 3923095) | 0;
+  return finalMix({ a: (seed + (value | 0)) | 0, b: seed, c: seed });
+}
+
+/** `hashint2`, `hashint4`, `hashoid`: the value's (sign-extended) 32 bits. */
+export function hashInt4(value: number): number {
+  return hashUint32(value);
+}
+
+/** `hashint8`: folds the high half in so values in int4 range hash as `hashint4` does. */
+export function hashInt8(value: bigint): number {
+  const low = Number(BigInt.asUintN(32, value));
+  const high = Number(BigInt.asUintN(32, value >> 32n));
+  return hashUint32(value >= 0n ? low ^ high : low ^ ~high);
+}
+
+/** `hashchar` as the bool opclass uses it. */
+export function hashBool(value: boolean): number {
+  return hashUint32(value ? 1 : 0);
+}
+
+const float8Scratch = new DataView(new ArrayBuffer(8));
+
+/** `hashfloat8` (also `hashfloat4`, which widens first): 0 for ±0, one hash for every NaN. */
+export function hashFloat8(value: number): number {
+  if (value === 0) return 0;
+  // PostgreSQL hashes get_float8_nan(), the quiet NaN 0x7ff8000000000000, for every NaN.
+  if (Number.isNaN(value)) float8Scratch.setBigUint64(0, 0x7ff8_0000_0000_0000n, true);
+  else float8Scratch.setFloat64(0, value, true);
+  return hashBytes(new Uint8Array(float8Scratch.buffer.slice(0)));
+}
+
+/** `hashtext` under a deterministic collation (C): the UTF-8 bytes. */
+export function hashText(value: string): number {
+  return hashBytes(utf8Bytes(value));
+}
+
+/** `hashbpchar`: the text without its trailing spaces. */
+export function hashBpchar(value: string): number {
+  return hashText(bpcharTrimmed(value));
+}
+
+/** `uuid_hash`: the 16 bytes. */
+export function hashUuid(value: string): number {
+  assert(value.length === 36, "a uuid value is canonical");
+  const hex = value.replaceAll("-", "");
+  const bytes = new Uint8Array(16);
+  for (let index = 0; index < 16; index++) bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
+  return hashBytes(bytes);
+}
