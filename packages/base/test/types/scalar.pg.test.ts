@@ -319,8 +319,8 @@ describe("binary send matches PostgreSQL 15", () => {
     const textBinary: ArrayElementBinary<string> = { elementTypeOid: TypeOid.text, send: s.sendText, recv: s.recvText };
     const render = (value: number): string => (Object.is(value, -0) ? "'-0'" : `'${String(value)}'`);
     const build = (seed: number): Case[] => [
-      ...sample(fc.integer(), 200, seed).map((v) => ({ sql: `int4send(${v})`, ours: () => s.formatBytea(s.sendInt4(v)) })),
-      ...sample(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), 200, seed + 1).map((v) => ({ sql: `int8send(${v}::int8)`, ours: () => s.formatBytea(s.sendInt8(v)) })),
+      ...sample(fc.integer(), 200, seed).map((v) => ({ sql: `int4send('${v}'::int4)`, ours: () => s.formatBytea(s.sendInt4(v)) })),
+      ...sample(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), 200, seed + 1).map((v) => ({ sql: `int8send('${v}'::int8)`, ours: () => s.formatBytea(s.sendInt8(v)) })),
       ...sample(fc.double({ noNaN: true }), 200, seed + 2).map((v) => ({ sql: `float8send(${render(v)}::float8)`, ours: () => s.formatBytea(s.sendFloat8(v)) })),
       ...sample(fc.float({ noNaN: true }), 200, seed + 3).map((v) => ({ sql: `float4send(${render(v)}::float8::float4)`, ours: () => s.formatBytea(s.sendFloat4(v)) })),
       ...sample(fc.uuid(), 100, seed + 4).map((v) => ({ sql: `uuid_send(${literal(v)})`, ours: () => s.formatBytea(s.sendUuid(v)) })),
