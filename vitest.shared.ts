@@ -19,7 +19,10 @@ export interface PackageConfigOptions {
 export function packageConfig(options: PackageConfigOptions = {}): ViteUserConfig {
   return defineConfig({
     resolve: { conditions: sourceConditions },
-    ssr: { resolve: { conditions: sourceConditions, externalConditions: ["@omnikv/source"] } },
+    // Only our own condition is added for server-side resolution: vitest hands these to Node as
+    // `--conditions` for external packages too, and with `import` among them a CommonJS package
+    // that `require`s another (pg requires pg-pool) receives an ES module namespace instead.
+    ssr: { resolve: { conditions: ["@omnikv/source"], externalConditions: ["@omnikv/source"] } },
     test: {
       include: ["test/**/*.test.ts"],
       environment: "node",
