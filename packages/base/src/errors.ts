@@ -25,6 +25,11 @@ export const SqlState = {
   InvalidEscapeSequence: "22025",
   UntranslatableCharacter: "22P05",
   InvalidRegularExpression: "2201B",
+  InvalidArgumentForLogarithm: "2201E",
+  InvalidArgumentForPowerFunction: "2201F",
+  ArraySubscriptError: "2202E",
+  NullValueNotAllowed: "22004",
+  DatatypeMismatch: "42804",
   CharacterNotInRepertoire: "22021",
   UndefinedParameter: "42P02",
   WindowingError: "42P20",
@@ -161,6 +166,60 @@ export class DatetimeFieldOverflowError extends DbError {
 export class InvalidBinaryRepresentationError extends DbError {
   override readonly name: string = "InvalidBinaryRepresentationError";
   readonly sqlState = SqlState.InvalidBinaryRepresentation;
+}
+
+/** 2201E: `cannot take logarithm of zero`, `cannot take logarithm of a negative number`. */
+export class InvalidArgumentForLogarithmError extends DbError {
+  override readonly name: string = "InvalidArgumentForLogarithmError";
+  readonly sqlState = SqlState.InvalidArgumentForLogarithm;
+}
+
+/** 2201F: `zero raised to a negative power is undefined`, square root of a negative number. */
+export class InvalidArgumentForPowerFunctionError extends DbError {
+  override readonly name: string = "InvalidArgumentForPowerFunctionError";
+  readonly sqlState = SqlState.InvalidArgumentForPowerFunction;
+}
+
+/** 2202E: an impossible array subscript or bound (`upper bound cannot be less than lower bound`). */
+export class ArraySubscriptError extends DbError {
+  override readonly name: string = "ArraySubscriptError";
+  readonly sqlState = SqlState.ArraySubscriptError;
+}
+
+/** 42804: a value of one type where another is required (e.g. an array's element type). */
+export class DatatypeMismatchError extends DbError {
+  override readonly name: string = "DatatypeMismatchError";
+  readonly sqlState = SqlState.DatatypeMismatch;
+}
+
+/** 22021: bytes that are not valid UTF-8, from an escape in a literal or a binary value. */
+export class CharacterNotInRepertoireError extends DbError {
+  override readonly name: string = "CharacterNotInRepertoireError";
+  readonly sqlState = SqlState.CharacterNotInRepertoire;
+}
+
+/** 22P05: a character the database encoding cannot hold, such as `\u0000` in jsonb. */
+export class UntranslatableCharacterError extends DbError {
+  override readonly name: string = "UntranslatableCharacterError";
+  readonly sqlState = SqlState.UntranslatableCharacter;
+}
+
+/** 22004: a NULL where none is allowed (`path element at position 1 is null`). */
+export class NullValueNotAllowedError extends DbError {
+  override readonly name: string = "NullValueNotAllowedError";
+  readonly sqlState = SqlState.NullValueNotAllowed;
+}
+
+/** 08P01: a message or binary value that breaks the protocol (`insufficient data left in message`). */
+export class ProtocolViolationError extends DbError {
+  override readonly name: string = "ProtocolViolationError";
+  readonly sqlState = SqlState.ProtocolViolation;
+}
+
+/** XX000: a state PostgreSQL reports with `elog(ERROR)`, e.g. `unsupported jsonb version number 2`. */
+export class InternalError extends DbError {
+  override readonly name: string = "InternalError";
+  readonly sqlState = SqlState.InternalError;
 }
 
 /** Whether `error` is a `DbError` of the given SQLSTATE. */

@@ -5,19 +5,28 @@
 export { AssertionError, assert, assertDefined, assertNever, invariants } from "./assert.ts";
 export {
   DataCorruptedError,
+  ArraySubscriptError,
+  CharacterNotInRepertoireError,
+  DatatypeMismatchError,
   DatetimeFieldOverflowError,
   DbError,
   DivisionByZeroError,
   FeatureNotSupportedError,
+  InvalidArgumentForLogarithmError,
+  InvalidArgumentForPowerFunctionError,
   InvalidBinaryRepresentationError,
   InvalidDatetimeFormatError,
+  InternalError,
   InvalidTextRepresentationError,
+  NullValueNotAllowedError,
   NumericValueOutOfRangeError,
   StringDataRightTruncationError,
+  UntranslatableCharacterError,
   InvalidParameterValueError,
   IoError,
   ObjectNotInPrerequisiteStateError,
   ProgramLimitExceededError,
+  ProtocolViolationError,
   SqlState,
   StatementTooComplexError,
   hasSqlState,
@@ -25,4 +34,10 @@ export {
 export type { DbErrorOptions } from "./errors.ts";
 export { lsn, pageId, term, txnId } from "./ids.ts";
 export { TypeOid } from "./types/oids.ts";
+export { Numeric, numericDscaleMax, numericIntegerDigitsMax, numericPrecisionMax } from "./types/numeric.ts";
+export type { NumericIntType, NumericKind } from "./types/numeric.ts";
+export * from "./types/scalar.ts";
+export { arrayDimensionsMax, arrayOf, formatArray, parseArray, recvArray, sendArray } from "./types/array.ts";
+export type { ArrayElementBinary, ArrayElementText, PgArray } from "./types/array.ts";
+export * from "./types/json.ts";
 export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";

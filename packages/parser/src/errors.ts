@@ -10,12 +10,6 @@ export class SqlSyntaxError extends DbError {
   readonly sqlState = SqlState.SyntaxError;
 }
 
-/** 22021: escapes in a literal that do not form valid UTF-8. */
-export class CharacterNotInRepertoireError extends DbError {
-  override readonly name: string = "CharacterNotInRepertoireError";
-  readonly sqlState = SqlState.CharacterNotInRepertoire;
-}
-
 /** 42P02: `$0`, or a parameter number beyond the protocol's limit. */
 export class UndefinedParameterError extends DbError {
   override readonly name: string = "UndefinedParameterError";

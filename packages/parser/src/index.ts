@@ -5,7 +5,7 @@
  */
 export { parse, parseDefaults } from "./parse.ts";
 export type { ParseOptions } from "./parse.ts";
-export { CharacterNotInRepertoireError, SqlSyntaxError, UndefinedParameterError, WindowingError } from "./errors.ts";
+export { SqlSyntaxError, UndefinedParameterError, WindowingError } from "./errors.ts";
 export { tokenize, TokenType } from "./lexer.ts";
 export type { Token } from "./lexer.ts";
 export type * from "./ast.ts";

@@ -15,7 +15,8 @@
 import { assert } from "@omnikv/base";
 import type { DbError } from "@omnikv/base";
 import type { SqlSyntaxError } from "./errors.ts";
-import { CharacterNotInRepertoireError, characterPosition, nearText, syntaxError } from "./errors.ts";
+import { CharacterNotInRepertoireError } from "@omnikv/base";
+import { characterPosition, nearText, syntaxError } from "./errors.ts";
 
 export const TokenType = {
   /** An unquoted word; `text` is case-folded. Keywords are words recognized by context. */

@@ -21,6 +21,8 @@
  */
 import { assert } from "../assert.ts";
 import {
+  ArraySubscriptError,
+  DatatypeMismatchError,
   InvalidBinaryRepresentationError,
   InvalidTextRepresentationError,
   ProgramLimitExceededError,
@@ -113,7 +115,7 @@ function readDecoration(text: string): Decoration {
     const upperBound = cAtoi(text.slice(index, scan));
     index = scan + 1;
     // PostgreSQL raises 2202E (array_subscript_error) here; base has no class for it yet.
-    if (upperBound < lowerBound) throw new InvalidTextRepresentationError("upper bound cannot be less than lower bound");
+    if (upperBound < lowerBound) throw new ArraySubscriptError("upper bound cannot be less than lower bound");
     dims.push(upperBound - lowerBound + 1);
     lowerBounds.push(lowerBound);
   }
@@ -489,8 +491,8 @@ export function recvArray<T>(bytes: Uint8Array, element: ArrayElementBinary<T>):
   if (flags !== 0 && flags !== 1) throw new InvalidBinaryRepresentationError("invalid array flags");
   const elementTypeOid = cursor.int32() >>> 0;
   if (elementTypeOid !== element.elementTypeOid) {
-    // PostgreSQL raises 42804 (datatype_mismatch) and names both types.
-    throw new InvalidBinaryRepresentationError(
+    // PostgreSQL names both types; only their OIDs are known at this layer.
+    throw new DatatypeMismatchError(
       `binary data has array element type ${elementTypeOid} instead of expected ${element.elementTypeOid}`,
     );
   }

@@ -14,7 +14,7 @@
  */
 import { assert, assertNever } from "../assert.ts";
 import { InvalidParameterValueError } from "../errors.ts";
-import { CharacterNotInRepertoireError, JsonInternalError, ProtocolViolationError } from "./json-errors.ts";
+import { CharacterNotInRepertoireError, InternalError, ProtocolViolationError } from "../errors.ts";
 import { canonicalNumberText, isJsonNumber } from "./json-number.ts";
 import { parseJson, parseJsonb } from "./json-parse.ts";
 import { escapeJsonString, formatJsonb, makeJsonbObject, type JsonbEntry, type JsonbValue } from "./json-value.ts";
@@ -196,6 +196,6 @@ export function sendJsonb(value: JsonbValue): Uint8Array {
 export function recvJsonb(bytes: Uint8Array): JsonbValue {
   const version = bytes[0];
   if (version === undefined) throw new ProtocolViolationError("insufficient data left in message");
-  if (version !== jsonbBinaryVersion) throw new JsonInternalError(`unsupported jsonb version number ${version}`);
+  if (version !== jsonbBinaryVersion) throw new InternalError(`unsupported jsonb version number ${version}`);
   return parseJsonb(decodeUtf8(bytes.subarray(1)));
 }

@@ -10,7 +10,7 @@
  */
 import { assert, assertNever } from "../assert.ts";
 import { InvalidParameterValueError, InvalidTextRepresentationError } from "../errors.ts";
-import { NullValueNotAllowedError } from "./json-errors.ts";
+import { NullValueNotAllowedError } from "../errors.ts";
 import { compareNumberText } from "./json-number.ts";
 import { findJsonbKey, formatJsonb, isJsonbScalar, makeJsonbObject, type JsonbEntry, type JsonbValue } from "./json-value.ts";
 

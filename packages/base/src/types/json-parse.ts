@@ -13,7 +13,7 @@
  */
 import { assert, assertNever } from "../assert.ts";
 import { InvalidTextRepresentationError, StatementTooComplexError } from "../errors.ts";
-import { UntranslatableCharacterError } from "./json-errors.ts";
+import { UntranslatableCharacterError } from "../errors.ts";
 import { canonicalNumberText } from "./json-number.ts";
 import { jsonNestingDepthMax, makeJsonbObject, type JsonbEntry, type JsonbValue } from "./json-value.ts";
 

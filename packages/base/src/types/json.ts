@@ -7,13 +7,11 @@
  *   json-value.ts   the JsonbValue tree: key order, jsonb_out, jsonb_pretty, ordering, hashing
  *   json-ops.ts     -> ->> #> #>> @> <@ ? ?| ?& || - #-, jsonb_set, jsonb_insert, ...
  *   json-build.ts   to_json[b], json[b]_build_*, json[b]_agg finalizers, send/recv
- *   json-errors.ts  error classes not (yet) in ../errors.ts
  *
  * Invariants: a `json` value is its input text, verbatim, validated once by `parseJson`; a
  * `jsonb` value is a `JsonbValue` whose objects are deduplicated and in storage order, whose
  * numbers are canonical numeric text. SQL NULL is `undefined` everywhere.
  */
-export { CharacterNotInRepertoireError, JsonInternalError, NullValueNotAllowedError, ProtocolViolationError, UntranslatableCharacterError } from "./json-errors.ts";
 export { canonicalNumberText, compareNumberText, isJsonNumber } from "./json-number.ts";
 export { parseJson, parseJsonb, parseJsonTree } from "./json-parse.ts";
 export {

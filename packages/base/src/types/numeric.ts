@@ -29,14 +29,14 @@
  */
 import { assert, assertNever } from "../assert.ts";
 import {
-  DbError,
   DivisionByZeroError,
   FeatureNotSupportedError,
+  InvalidArgumentForLogarithmError,
+  InvalidArgumentForPowerFunctionError,
   InvalidBinaryRepresentationError,
   InvalidParameterValueError,
   InvalidTextRepresentationError,
   NumericValueOutOfRangeError,
-  type SqlState,
 } from "../errors.ts";
 
 /** Digits after the point a stored value may have (PostgreSQL's NUMERIC_DSCALE_MAX). */
@@ -51,27 +51,6 @@ const maxDisplayScale = 1000;
 const maxResultScale = 2000;
 const decDigits = 4;
 const base10000 = 10000;
-
-/**
- * SQLSTATEs numeric raises that `SqlState` in errors.ts does not list yet (2201E, 2201F). The
- * classes below belong in errors.ts; until they move there this helper types their codes.
- */
-function pendingSqlState(code: "2201E" | "2201F"): SqlState {
-  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- PostgreSQL codes not yet in SqlState; see header
-  return code as unknown as SqlState;
-}
-
-/** 2201F: `zero raised to a negative power is undefined`, square root of a negative number. */
-export class InvalidArgumentForPowerFunctionError extends DbError {
-  override readonly name: string = "InvalidArgumentForPowerFunctionError";
-  readonly sqlState: SqlState = pendingSqlState("2201F");
-}
-
-/** 2201E: `cannot take logarithm of zero`, `cannot take logarithm of a negative number`. */
-export class InvalidArgumentForLogarithmError extends DbError {
-  override readonly name: string = "InvalidArgumentForLogarithmError";
-  readonly sqlState: SqlState = pendingSqlState("2201E");
-}
 
 export type NumericKind = "finite" | "nan" | "pinf" | "ninf";
 

@@ -18,7 +18,7 @@
  */
 import { assert, assertNever } from "../assert.ts";
 import {
-  InvalidBinaryRepresentationError,
+  CharacterNotInRepertoireError,
   InvalidParameterValueError,
   InvalidTextRepresentationError,
   StringDataRightTruncationError,
@@ -129,11 +129,11 @@ export function sendText(value: string): Uint8Array {
 /** `textrecv`: UTF-8 bytes, which must be valid and contain no NUL (PostgreSQL text cannot). */
 export function recvText(bytes: Uint8Array): string {
   const nulIndex = bytes.indexOf(0);
-  if (nulIndex >= 0) throw new InvalidBinaryRepresentationError('invalid byte sequence for encoding "UTF8": 0x00');
+  if (nulIndex >= 0) throw new CharacterNotInRepertoireError('invalid byte sequence for encoding "UTF8": 0x00');
   try {
     return utf8Decoder.decode(bytes);
   } catch (error) {
-    throw new InvalidBinaryRepresentationError('invalid byte sequence for encoding "UTF8"', { cause: error });
+    throw new CharacterNotInRepertoireError('invalid byte sequence for encoding "UTF8"', { cause: error });
   }
 }
 

@@ -91,7 +91,7 @@ describe("array binary format", () => {
     );
     const good = sendArray({ dims: [2, 1], lowerBounds: [0, 5], elements: [7, 8] }, int4Binary);
     expect(recvArray(good, int4Binary)).toEqual({ dims: [2, 1], lowerBounds: [0, 5], elements: [7, 8] });
-    expect(outcome(() => recvArray(good, textBinary))).toBe("ERROR 22P03 binary data has array element type 23 instead of expected 25");
+    expect(outcome(() => recvArray(good, textBinary))).toBe("ERROR 42804 binary data has array element type 23 instead of expected 25");
     expect(outcome(() => recvArray(good.slice(0, 30), int4Binary))).toBe("ERROR 22P03 insufficient data left in message");
     const badFlags = good.slice();
     badFlags[7] = 2;

@@ -5,8 +5,7 @@
  * Batches keep it fast; the seed is printed on failure (`SEED=<n>` replays it).
  */
 import { startPostgres, withSeed, type PostgresServer, type SeededRandom } from "@omnikv/testkit";
-import { createRequire } from "node:module";
-import type pg from "pg";
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertNever } from "../../src/assert.ts";
 import { DbError } from "../../src/errors.ts";
@@ -42,22 +41,11 @@ import {
 } from "../../src/types/json.ts";
 import { edgeDocuments, mutateJson, randomJsonText } from "./json-gen.ts";
 
-/**
- * `import pg from "pg"` breaks under vitest's `import` resolve condition (pg's `require("pg-pool")`
- * receives an ES module namespace), so the Client module, which has no such require, is loaded
- * directly.
- */
-function loadPgClient(): typeof pg.Client {
-  const require = createRequire(import.meta.url);
-  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- pg/lib/client.js exports pg.Client itself
-  return require("pg/lib/client.js") as typeof pg.Client;
-}
-
 const documentCount = 3000;
 const batchSize = 500;
 
 let server: PostgresServer;
-let client: pg.Client;
+let client: Client;
 
 const setupSql = `
 create function try_in(t text, typ text) returns text language plpgsql as $$
@@ -90,7 +78,6 @@ end $$;`;
 
 beforeAll(async () => {
   server = await startPostgres();
-  const Client = loadPgClient();
   client = new Client({ host: server.host, port: server.port, user: server.user, database: server.database });
   await client.connect();
   await client.query(setupSql);

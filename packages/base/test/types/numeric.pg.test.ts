@@ -7,8 +7,7 @@
  * an expression either side rejects is run alone, because an error aborts the whole query.
  * Randomness is seeded: a failure prints `SEED=<n>` to replay it.
  */
-import { createRequire } from "node:module";
-import type pg from "pg";
+import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbError } from "@omnikv/base";
 import { startPostgres, withSeed, type PostgresServer, type SeededRandom } from "@omnikv/testkit";
@@ -23,23 +22,11 @@ interface Case {
 
 const batchSizeMax = 400;
 
-/**
- * `import pg from "pg"` fails under vitest here: the workers run with `--conditions import` (the
- * shared config's resolve conditions), so pg's `require("pg-pool")` gets an ES module namespace
- * and `class BoundPool extends Pool` throws. pg's Client module has no such require.
- */
-function loadPgClient(): typeof pg.Client {
-  const require = createRequire(import.meta.url);
-  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- pg/lib/client.js exports pg.Client itself
-  return require("pg/lib/client.js") as typeof pg.Client;
-}
-
 let server: PostgresServer;
-let client: pg.Client;
+let client: Client;
 
 beforeAll(async () => {
   server = await startPostgres();
-  const Client = loadPgClient();
   client = new Client({ host: server.host, port: server.port, user: server.user, database: server.database });
   await client.connect();
 }, 60_000);

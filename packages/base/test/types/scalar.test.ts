@@ -195,8 +195,8 @@ describe("character types", () => {
 
   it("round-trips text through UTF-8 and rejects NUL and invalid bytes", () => {
     expect(s.recvText(s.sendText("é\u{1F600}"))).toBe("é\u{1F600}");
-    expect(outcome(() => s.recvText(Uint8Array.of(0x61, 0)))).toBe('ERROR 22P03 invalid byte sequence for encoding "UTF8": 0x00');
-    expect(outcome(() => s.recvText(Uint8Array.of(0xc3, 0x28)))).toBe('ERROR 22P03 invalid byte sequence for encoding "UTF8"');
+    expect(outcome(() => s.recvText(Uint8Array.of(0x61, 0)))).toBe('ERROR 22021 invalid byte sequence for encoding "UTF8": 0x00');
+    expect(outcome(() => s.recvText(Uint8Array.of(0xc3, 0x28)))).toBe('ERROR 22021 invalid byte sequence for encoding "UTF8"');
   });
 });
 
