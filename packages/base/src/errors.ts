@@ -29,6 +29,7 @@ export const SqlState = {
   InvalidArgumentForPowerFunction: "2201F",
   ArraySubscriptError: "2202E",
   NullValueNotAllowed: "22004",
+  IntervalFieldOverflow: "22015",
   DatatypeMismatch: "42804",
   CharacterNotInRepertoire: "22021",
   UndefinedParameter: "42P02",
@@ -220,6 +221,18 @@ export class ProtocolViolationError extends DbError {
 export class InternalError extends DbError {
   override readonly name: string = "InternalError";
   readonly sqlState = SqlState.InternalError;
+}
+
+/** 22015: `interval field value out of range`. */
+export class IntervalFieldOverflowError extends DbError {
+  override readonly name: string = "IntervalFieldOverflowError";
+  readonly sqlState = SqlState.IntervalFieldOverflow;
+}
+
+/** 22009: `time zone displacement out of range`. */
+export class InvalidTimeZoneDisplacementValueError extends DbError {
+  override readonly name: string = "InvalidTimeZoneDisplacementValueError";
+  readonly sqlState = SqlState.InvalidTimeZoneDisplacementValue;
 }
 
 /** Whether `error` is a `DbError` of the given SQLSTATE. */

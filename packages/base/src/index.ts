@@ -17,6 +17,8 @@ export {
   InvalidBinaryRepresentationError,
   InvalidDatetimeFormatError,
   InternalError,
+  IntervalFieldOverflowError,
+  InvalidTimeZoneDisplacementValueError,
   InvalidTextRepresentationError,
   NullValueNotAllowedError,
   NumericValueOutOfRangeError,
@@ -34,10 +36,13 @@ export {
 export type { DbErrorOptions } from "./errors.ts";
 export { lsn, pageId, term, txnId } from "./ids.ts";
 export { TypeOid } from "./types/oids.ts";
+export { typeInfo, typeInfoByName } from "./types/type-catalog.ts";
+export type { TypeCategory, TypeInfo } from "./types/type-catalog.ts";
 export { Numeric, numericDscaleMax, numericIntegerDigitsMax, numericPrecisionMax } from "./types/numeric.ts";
 export type { NumericIntType, NumericKind } from "./types/numeric.ts";
 export * from "./types/scalar.ts";
 export { arrayDimensionsMax, arrayOf, formatArray, parseArray, recvArray, sendArray } from "./types/array.ts";
 export type { ArrayElementBinary, ArrayElementText, PgArray } from "./types/array.ts";
 export * from "./types/json.ts";
+export * from "./types/datetime.ts";
 export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";

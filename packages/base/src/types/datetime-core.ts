@@ -15,7 +15,7 @@
  * [4714-11-24 BC, 5874898-01-01), timestamps in [4714-11-24 BC 00:00, 294277-01-01 00:00).
  */
 import { assert } from "../assert.ts";
-import { DatetimeFieldOverflowError, DbError, InvalidDatetimeFormatError, SqlState } from "../errors.ts";
+import { DatetimeFieldOverflowError, InvalidDatetimeFormatError } from "../errors.ts";
 
 export type DateValue = number;
 export type TimeValue = bigint;
@@ -51,12 +51,6 @@ export const INT32_MIN = -0x8000_0000;
 export const INT32_MAX = 0x7fff_ffff;
 export const INT64_MIN = -(2n ** 63n);
 export const INT64_MAX = 2n ** 63n - 1n;
-
-/** 22009: `time zone displacement out of range` (belongs in errors.ts; see the report). */
-export class InvalidTimeZoneDisplacementValueError extends DbError {
-  override readonly name: string = "InvalidTimeZoneDisplacementValueError";
-  readonly sqlState = SqlState.InvalidTimeZoneDisplacementValue;
-}
 
 /** A broken-down local date and time; `year` is astronomical (0 = 1 BC). */
 export interface DateTimeFields {

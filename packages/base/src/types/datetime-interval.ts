@@ -10,7 +10,7 @@
  * Fractional units spill downward as PostgreSQL's AdjustFract* do: 1.5 months = 1 month 15 days.
  */
 import { assert } from "../assert.ts";
-import { DatetimeFieldOverflowError, DivisionByZeroError } from "../errors.ts";
+import { DivisionByZeroError } from "../errors.ts";
 import {
   INT32_MAX,
   INT32_MIN,
@@ -530,10 +530,6 @@ export function justifyInterval(span: IntervalValue): IntervalValue {
     days++;
   }
   return checkedInterval(months, days || 0, micros);
-}
-
-export function intervalOverflowError(text: string): DatetimeFieldOverflowError {
-  return new DatetimeFieldOverflowError(`interval field value out of range: "${text}"`);
 }
 
 export { INT64_MAX as INTERVAL_MICROS_MAX };

@@ -11,13 +11,12 @@
  * out of range, 22009 for a numeric zone offset beyond ±15 hours, 22023 for an unknown zone name.
  */
 import { assert, assertNever } from "../assert.ts";
-import { DatetimeFieldOverflowError } from "../errors.ts";
+import { DatetimeFieldOverflowError, IntervalFieldOverflowError, InvalidTimeZoneDisplacementValueError } from "../errors.ts";
 import {
   DATE_END,
   DATE_MIN,
   DATE_NEG_INFINITY,
   DATE_POS_INFINITY,
-  InvalidTimeZoneDisplacementValueError,
   MICROS_PER_DAY,
   MICROS_PER_SECOND,
   TIMESTAMP_NEG_INFINITY,
@@ -72,7 +71,7 @@ export function decodeText<T>(text: string, typeName: string, bufferSizeMax: num
       case "tzOverflow":
         throw new InvalidTimeZoneDisplacementValueError(`time zone displacement out of range: "${text}"`);
       case "intervalOverflow":
-        throw new DatetimeFieldOverflowError(`interval field value out of range: "${text}"`);
+        throw new IntervalFieldOverflowError(`interval field value out of range: "${text}"`);
     }
     return assertNever(error.code);
   }

@@ -12,7 +12,6 @@
 export {
   DATE_NEG_INFINITY,
   DATE_POS_INFINITY,
-  InvalidTimeZoneDisplacementValueError,
   TIMESTAMP_NEG_INFINITY,
   TIMESTAMP_POS_INFINITY,
   isFiniteDate,
