@@ -31,6 +31,12 @@ export const SqlState = {
   NullValueNotAllowed: "22004",
   IntervalFieldOverflow: "22015",
   DatatypeMismatch: "42804",
+  UndefinedFunction: "42883",
+  AmbiguousFunction: "42725",
+  UndefinedColumn: "42703",
+  AmbiguousColumn: "42702",
+  UndefinedObject: "42704",
+  CannotCoerce: "42846",
   CharacterNotInRepertoire: "22021",
   UndefinedParameter: "42P02",
   WindowingError: "42P20",
@@ -233,6 +239,18 @@ export class IntervalFieldOverflowError extends DbError {
 export class InvalidTimeZoneDisplacementValueError extends DbError {
   override readonly name: string = "InvalidTimeZoneDisplacementValueError";
   readonly sqlState = SqlState.InvalidTimeZoneDisplacementValue;
+}
+
+/** 42846: `cannot cast type integer to boolean`. */
+export class CannotCoerceError extends DbError {
+  override readonly name: string = "CannotCoerceError";
+  readonly sqlState = SqlState.CannotCoerce;
+}
+
+/** 42704: `type "foo" does not exist`. */
+export class UndefinedObjectError extends DbError {
+  override readonly name: string = "UndefinedObjectError";
+  readonly sqlState = SqlState.UndefinedObject;
 }
 
 /** Whether `error` is a `DbError` of the given SQLSTATE. */

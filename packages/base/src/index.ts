@@ -6,6 +6,7 @@ export { AssertionError, assert, assertDefined, assertNever, invariants } from "
 export {
   DataCorruptedError,
   ArraySubscriptError,
+  CannotCoerceError,
   CharacterNotInRepertoireError,
   DatatypeMismatchError,
   DatetimeFieldOverflowError,
@@ -23,6 +24,7 @@ export {
   NullValueNotAllowedError,
   NumericValueOutOfRangeError,
   StringDataRightTruncationError,
+  UndefinedObjectError,
   UntranslatableCharacterError,
   InvalidParameterValueError,
   IoError,
@@ -46,3 +48,5 @@ export type { ArrayElementBinary, ArrayElementText, PgArray } from "./types/arra
 export * from "./types/json.ts";
 export * from "./types/datetime.ts";
 export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";
+export { formatValue, hasTextIo, parseValue } from "./types/text-io.ts";
+export type { SqlValue, TextIoSettings } from "./types/text-io.ts";

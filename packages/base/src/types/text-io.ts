@@ -1,0 +1,164 @@
+/**
+ * Text input and output by type OID: PostgreSQL's `typinput`/`typoutput`, for every type this
+ * build implements. The planner uses `parseValue` to turn an untyped literal into a constant of
+ * the type it resolves to, the executor uses both for I/O casts, and pgwire uses `formatValue`
+ * for text-format results.
+ *
+ * Runtime representations (`SqlValue`): bool → boolean; int2, int4, oid, float4, float8, date →
+ * number; int8, time, timestamp, timestamptz → bigint; numeric → `Numeric`; text, varchar,
+ * bpchar, name, unknown, json, uuid → string; bytea → Uint8Array; jsonb → `JsonbValue`; interval
+ * → `IntervalValue`; arrays → `PgArray<SqlValue>`; NULL → null.
+ */
+import { assert } from "../assert.ts";
+import { FeatureNotSupportedError } from "../errors.ts";
+import { formatArray, parseArray, type PgArray } from "./array.ts";
+import {
+  formatDate,
+  formatInterval,
+  formatTime,
+  formatTimestamp,
+  formatTimestamptz,
+  parseDate,
+  parseInterval,
+  parseTime,
+  parseTimestamp,
+  parseTimestamptz,
+  type IntervalValue,
+  type TimeZone,
+} from "./datetime.ts";
+import { formatJsonb, parseJson, parseJsonb, type JsonbValue } from "./json.ts";
+import { Numeric } from "./numeric.ts";
+import { TypeOid } from "./oids.ts";
+import {
+  formatBool,
+  formatBytea,
+  formatFloat4,
+  formatFloat8,
+  formatInt,
+  formatInt8,
+  formatOid,
+  formatUuid,
+  parseBool,
+  parseBytea,
+  parseFloat4,
+  parseFloat8,
+  parseInt2,
+  parseInt4,
+  parseInt8,
+  parseOid,
+  parseUuid,
+} from "./scalar.ts";
+import { typeInfo } from "./type-catalog.ts";
+
+export type SqlValue =
+  | null
+  | boolean
+  | number
+  | bigint
+  | string
+  | Numeric
+  | Uint8Array
+  | JsonbValue
+  | IntervalValue
+  | PgArray<SqlValue>;
+
+/** The session settings text I/O depends on. */
+export interface TextIoSettings {
+  readonly extraFloatDigits: number;
+  readonly timeZone: TimeZone;
+}
+
+interface TextCodec {
+  readonly parse: (text: string, settings: TextIoSettings) => SqlValue;
+  readonly format: (value: SqlValue, settings: TextIoSettings) => string;
+}
+
+/** Narrows a value to the representation its type guarantees; a mismatch is a bug upstream. */
+function expect<T>(value: SqlValue, isType: (v: SqlValue) => v is SqlValue & T, what: string): T {
+  assert(isType(value), `a ${what} value has its runtime representation`);
+  return value;
+}
+
+const isNumber = (v: SqlValue): v is number => typeof v === "number";
+const isBigInt = (v: SqlValue): v is bigint => typeof v === "bigint";
+const isString = (v: SqlValue): v is string => typeof v === "string";
+const isBoolean = (v: SqlValue): v is boolean => typeof v === "boolean";
+const isNumeric = (v: SqlValue): v is Numeric => v instanceof Numeric;
+const isBytes = (v: SqlValue): v is Uint8Array => v instanceof Uint8Array;
+const isInterval = (v: SqlValue): v is IntervalValue =>
+  typeof v === "object" && v !== null && "months" in v && "days" in v && "micros" in v;
+const isJsonb = (v: SqlValue): v is JsonbValue =>
+  typeof v === "object" && v !== null && "kind" in v && typeof v.kind === "string";
+
+const identityText: TextCodec = { parse: (text) => text, format: (value) => expect(value, isString, "text") };
+
+const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
+  [TypeOid.bool, { parse: parseBool, format: (v) => formatBool(expect(v, isBoolean, "bool")) }],
+  [TypeOid.int2, { parse: parseInt2, format: (v) => formatInt(expect(v, isNumber, "int2")) }],
+  [TypeOid.int4, { parse: parseInt4, format: (v) => formatInt(expect(v, isNumber, "int4")) }],
+  [TypeOid.int8, { parse: parseInt8, format: (v) => formatInt8(expect(v, isBigInt, "int8")) }],
+  [TypeOid.oid, { parse: parseOid, format: (v) => formatOid(expect(v, isNumber, "oid")) }],
+  [TypeOid.float4, { parse: parseFloat4, format: (v, s) => formatFloat4(expect(v, isNumber, "float4"), s.extraFloatDigits) }],
+  [TypeOid.float8, { parse: parseFloat8, format: (v, s) => formatFloat8(expect(v, isNumber, "float8"), s.extraFloatDigits) }],
+  [TypeOid.numeric, { parse: (text) => Numeric.parse(text), format: (v) => expect(v, isNumeric, "numeric").toString() }],
+  [TypeOid.text, identityText],
+  [TypeOid.varchar, identityText],
+  [TypeOid.bpchar, identityText],
+  [TypeOid.name, identityText],
+  [TypeOid.unknown, identityText],
+  [TypeOid.bytea, { parse: parseBytea, format: (v) => formatBytea(expect(v, isBytes, "bytea")) }],
+  [TypeOid.uuid, { parse: parseUuid, format: (v) => formatUuid(expect(v, isString, "uuid")) }],
+  [TypeOid.json, { parse: parseJson, format: (v) => expect(v, isString, "json") }],
+  [TypeOid.jsonb, { parse: parseJsonb, format: (v) => formatJsonb(expect(v, isJsonb, "jsonb")) }],
+  [TypeOid.date, { parse: (t) => parseDate(t), format: (v) => formatDate(expect(v, isNumber, "date")) }],
+  [TypeOid.time, { parse: (t) => parseTime(t), format: (v) => formatTime(expect(v, isBigInt, "time")) }],
+  [TypeOid.timestamp, { parse: (t) => parseTimestamp(t), format: (v) => formatTimestamp(expect(v, isBigInt, "timestamp")) }],
+  [
+    TypeOid.timestamptz,
+    {
+      parse: (t, s) => parseTimestamptz(t, s.timeZone),
+      format: (v, s) => formatTimestamptz(expect(v, isBigInt, "timestamptz"), s.timeZone),
+    },
+  ],
+  [TypeOid.interval, { parse: parseInterval, format: (v) => formatInterval(expect(v, isInterval, "interval")) }],
+]);
+
+function codecFor(oid: number): TextCodec {
+  const codec = codecs.get(oid);
+  if (codec !== undefined) return codec;
+  const info = typeInfo(oid);
+  const elementOid = info?.elementOid;
+  if (elementOid !== undefined && codecs.has(elementOid)) return arrayCodec(elementOid);
+  throw new FeatureNotSupportedError(`text input and output of type ${info?.displayName ?? String(oid)} are not supported`);
+}
+
+function isArrayValue(value: SqlValue): value is PgArray<SqlValue> {
+  return typeof value === "object" && value !== null && "dims" in value && "elements" in value;
+}
+
+function arrayCodec(elementOid: number): TextCodec {
+  const element = codecFor(elementOid);
+  return {
+    parse: (text, settings) => parseArray(text, { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
+    format: (value, settings) =>
+      formatArray(expect(value, isArrayValue, "array"), { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
+  };
+}
+
+/** A value of type `oid` from its text form (the type's input function); errors are PostgreSQL's. */
+export function parseValue(oid: number, text: string, settings: TextIoSettings): SqlValue {
+  return codecFor(oid).parse(text, settings);
+}
+
+/** The text form of a non-NULL value of type `oid` (the type's output function). */
+export function formatValue(oid: number, value: SqlValue, settings: TextIoSettings): string {
+  assert(value !== null, "NULL has no text form; callers send it as NULL");
+  return codecFor(oid).format(value, settings);
+}
+
+/** Whether this build has text I/O for the type. */
+export function hasTextIo(oid: number): boolean {
+  if (codecs.has(oid)) return true;
+  const elementOid = typeInfo(oid)?.elementOid;
+  return elementOid !== undefined && codecs.has(elementOid);
+}

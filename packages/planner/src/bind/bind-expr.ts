@@ -1,0 +1,369 @@
+/**
+ * Binds parser expressions to typed `BoundExpr`s: literals get their PostgreSQL types (an
+ * integer that fits is int4, then int8, then numeric; a quoted string is `unknown` until context
+ * gives it a type), operators and functions resolve against the catalog, and every coercion
+ * becomes an explicit cast node. Untyped literals coerced to a type are converted here, once, by
+ * that type's input function, so `'x'::int` fails at bind time with 22P02 and a position.
+ *
+ * Rewrites, as PostgreSQL's parser does them: BETWEEN into comparisons, `IN (list)` into
+ * `= ANY`, simple CASE into `=` tests, `a LIKE b` into the `~~` operator.
+ */
+import {
+  CannotCoerceError,
+  DatatypeMismatchError,
+  FeatureNotSupportedError,
+  Numeric,
+  TypeOid,
+  assertNever,
+  parseValue,
+  type DbError,
+  type TextIoSettings,
+} from "@omnikv/base";
+import type { Expr } from "@omnikv/parser";
+import type { BoundExpr, SqlType } from "../bound-expr.ts";
+import { findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
+import type { CastContext } from "../functions/signature.ts";
+import { arrayOidOf, resolveTypeName } from "./type-names.ts";
+import { selectCommonType } from "./common-type.ts";
+
+/** Resolves column references; queries supply one per scope (none for a bare expression). */
+export interface ColumnScope {
+  resolve(names: readonly string[], pos: number): { readonly index: number; readonly type: SqlType; readonly name: string };
+}
+
+export interface BindContext {
+  readonly settings: TextIoSettings;
+  /** Declared types of `$1…$n`; an undeclared parameter is `unknown`. */
+  readonly paramTypes: readonly number[];
+  readonly scope?: ColumnScope;
+  /** The statement text, for 1-based error positions. */
+  readonly sql: string;
+}
+
+const boolType: SqlType = { oid: TypeOid.bool, typmod: -1 };
+const int4Max = 2147483647n;
+const int8Max = 9223372036854775807n;
+
+export function typeOf(oid: number, typmod = -1): SqlType {
+  return { oid, typmod };
+}
+
+/** Attaches a statement position to errors raised while binding `expr`. */
+function withPosition<T>(context: BindContext, pos: number, bind: () => T): T {
+  try {
+    return bind();
+  } catch (error) {
+    if (isDbError(error) && error.position === undefined) {
+      Object.defineProperty(error, "position", { value: characterPosition(context.sql, pos) });
+    }
+    throw error;
+  }
+}
+
+function isDbError(error: unknown): error is DbError {
+  return error instanceof Error && "sqlState" in error;
+}
+
+function characterPosition(sql: string, offset: number): number {
+  let count = 0;
+  for (let i = 0; i < offset && i < sql.length; i++) {
+    const code = sql.charCodeAt(i);
+    if (code < 0xdc00 || code > 0xdfff) count += 1;
+  }
+  return count + 1;
+}
+
+export function bindExpr(expr: Expr, context: BindContext): BoundExpr {
+  return withPosition(context, expr.pos, () => bindExprInner(expr, context));
+}
+
+function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
+  switch (expr.kind) {
+    case "number":
+      return bindNumber(expr.text, expr.isInteger);
+    case "string":
+      return { kind: "const", type: typeOf(TypeOid.unknown), value: expr.value };
+    case "boolean":
+      return { kind: "const", type: boolType, value: expr.value };
+    case "null":
+      return { kind: "const", type: typeOf(TypeOid.unknown), value: null };
+    case "param":
+      return { kind: "param", type: typeOf(context.paramTypes[expr.index - 1] ?? TypeOid.unknown), index: expr.index };
+    case "column_ref":
+      return bindColumn(expr, context);
+    case "cast": {
+      const target = resolveTypeName(expr.type);
+      return coerce(bindExpr(expr.expr, context), target, "explicit", context);
+    }
+    case "binary":
+      return bindOperator(expr.op, [expr.left, expr.right], context);
+    case "unary":
+      return bindOperator(expr.op, [expr.operand], context);
+    case "bool_expr":
+      return { kind: "bool", type: boolType, op: expr.op, args: expr.args.map((arg) => bindCondition(arg, expr.op.toUpperCase(), context)) };
+    case "not":
+      return { kind: "not", type: boolType, arg: bindCondition(expr.operand, "NOT", context) };
+    case "is":
+    case "is_distinct_from":
+    case "between":
+    case "like":
+    case "in_list":
+      return bindPredicate(expr, context);
+    case "case":
+    case "special_function":
+    case "func_call":
+    case "array":
+      return bindCompound(expr, context);
+    case "bit_string":
+    case "default":
+    case "in_subquery":
+    case "quantified_subquery":
+    case "quantified_array":
+    case "exists":
+    case "scalar_subquery":
+    case "array_subquery":
+    case "row":
+    case "subscript":
+    case "field_select":
+    case "sql_value_function":
+    case "named_arg":
+    case "collate":
+    case "grouping":
+      throw new FeatureNotSupportedError(`${expr.kind.replaceAll("_", " ")} expressions are not supported yet`);
+  }
+  return assertNever(expr);
+}
+
+function bindNumber(text: string, isInteger: boolean): BoundExpr {
+  if (isInteger) {
+    const value = BigInt(text);
+    const magnitude = value < 0n ? -value : value;
+    if (magnitude <= int4Max || value === -int4Max - 1n) return { kind: "const", type: typeOf(TypeOid.int4), value: Number(value) };
+    if (magnitude <= int8Max || value === -int8Max - 1n) return { kind: "const", type: typeOf(TypeOid.int8), value };
+  }
+  return { kind: "const", type: typeOf(TypeOid.numeric), value: Numeric.parse(text) };
+}
+
+function bindColumn(expr: Extract<Expr, { kind: "column_ref" }>, context: BindContext): BoundExpr {
+  if (context.scope === undefined || expr.isStar) {
+    throw new FeatureNotSupportedError("column references need a FROM clause, which is not bound yet");
+  }
+  const column = context.scope.resolve(expr.names, expr.pos);
+  return { kind: "column", type: column.type, index: column.index, name: column.name };
+}
+
+/** An argument of AND/OR/NOT/WHERE: a boolean, or an untyped literal read as one. */
+export function bindCondition(expr: Expr, construct: string, context: BindContext): BoundExpr {
+  const bound = bindExpr(expr, context);
+  if (bound.type.oid === TypeOid.bool) return bound;
+  if (bound.type.oid === TypeOid.unknown) return coerce(bound, boolType, "assignment", context);
+  throw new DatatypeMismatchError(`argument of ${construct} must be type boolean, not type ${formatTypeName(bound.type.oid)}`);
+}
+
+function bindOperator(op: string, operands: readonly Expr[], context: BindContext): BoundExpr {
+  const args = operands.map((operand) => bindExpr(operand, context));
+  return callOperator(op, args, context);
+}
+
+export function callOperator(op: string, args: readonly BoundExpr[], context: BindContext): BoundExpr {
+  const resolved = resolveOperator(op, args.map((arg) => arg.type.oid));
+  return {
+    kind: "call",
+    type: typeOf(resolved.returnType),
+    signatureId: resolved.signature.id,
+    args: args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), "implicit", context)),
+    isStrict: resolved.signature.isStrict,
+  };
+}
+
+function callFunction(name: string, args: readonly BoundExpr[], context: BindContext): BoundExpr {
+  const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
+  return {
+    kind: "call",
+    type: typeOf(resolved.returnType),
+    signatureId: resolved.signature.id,
+    args: args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), "implicit", context)),
+    isStrict: resolved.signature.isStrict,
+  };
+}
+
+function bindPredicate(expr: Extract<Expr, { kind: "is" | "is_distinct_from" | "between" | "like" | "in_list" }>, context: BindContext): BoundExpr {
+  switch (expr.kind) {
+    case "is": {
+      const arg = bindExpr(expr.expr, context);
+      if (expr.test === "null") return { kind: "null_test", type: boolType, arg, isNegated: expr.isNegated };
+      const condition = bindCondition(expr.expr, `IS ${expr.test.toUpperCase()}`, context);
+      return { kind: "bool_test", type: boolType, arg: condition, test: expr.test, isNegated: expr.isNegated };
+    }
+    case "is_distinct_from": {
+      const equality = callOperator("=", [bindExpr(expr.left, context), bindExpr(expr.right, context)], context);
+      const [left, right] = callArgs(equality);
+      return { kind: "distinct", type: boolType, signatureId: callId(equality), left, right, isNegated: expr.isNegated };
+    }
+    case "between":
+      return bindBetween(expr, context);
+    case "like":
+      return bindLike(expr, context);
+    case "in_list":
+      return bindInList(expr, context);
+  }
+  return assertNever(expr);
+}
+
+function callArgs(call: BoundExpr): [BoundExpr, BoundExpr] {
+  if (call.kind !== "call" || call.args.length !== 2) throw new Error("a comparison binds to a two-argument call");
+  const [left, right] = call.args;
+  if (left === undefined || right === undefined) throw new Error("a comparison has two arguments");
+  return [left, right];
+}
+
+function callId(call: BoundExpr): string {
+  if (call.kind !== "call") throw new Error("a comparison binds to a call");
+  return call.signatureId;
+}
+
+function bindBetween(expr: Extract<Expr, { kind: "between" }>, context: BindContext): BoundExpr {
+  const value = bindExpr(expr.expr, context);
+  const low = bindExpr(expr.low, context);
+  const high = bindExpr(expr.high, context);
+  const inRange = (from: BoundExpr, to: BoundExpr): BoundExpr =>
+    expr.isNegated
+      ? { kind: "bool", type: boolType, op: "or", args: [callOperator("<", [value, from], context), callOperator(">", [value, to], context)] }
+      : { kind: "bool", type: boolType, op: "and", args: [callOperator(">=", [value, from], context), callOperator("<=", [value, to], context)] };
+  if (!expr.isSymmetric) return inRange(low, high);
+  const either = [inRange(low, high), inRange(high, low)];
+  return { kind: "bool", type: boolType, op: expr.isNegated ? "and" : "or", args: either };
+}
+
+function bindLike(expr: Extract<Expr, { kind: "like" }>, context: BindContext): BoundExpr {
+  if (expr.escape !== undefined) throw new FeatureNotSupportedError("LIKE … ESCAPE is not supported yet");
+  if (expr.op === "similar") throw new FeatureNotSupportedError("SIMILAR TO is not supported yet");
+  const op = `${expr.isNegated ? "!" : ""}~~${expr.op === "ilike" ? "*" : ""}`;
+  return bindOperator(op, [expr.expr, expr.pattern], context);
+}
+
+function bindInList(expr: Extract<Expr, { kind: "in_list" }>, context: BindContext): BoundExpr {
+  const left = bindExpr(expr.expr, context);
+  const items = expr.items.map((item) => bindExpr(item, context));
+  const common = selectCommonType([left, ...items].map((item) => item.type.oid), "IN");
+  const target = typeOf(common);
+  const comparison = callOperator("=", [coerce(left, target, "implicit", context), coerce(items[0] ?? left, target, "implicit", context)], context);
+  const [coercedLeft] = callArgs(comparison);
+  const equality: BoundExpr = {
+    kind: "scalar_array_op",
+    type: boolType,
+    signatureId: callId(comparison),
+    isAny: true,
+    left: coercedLeft,
+    items: items.map((item) => coerce(item, target, "implicit", context)),
+  };
+  return expr.isNegated ? { kind: "not", type: boolType, arg: equality } : equality;
+}
+
+function bindCompound(expr: Extract<Expr, { kind: "case" | "special_function" | "func_call" | "array" }>, context: BindContext): BoundExpr {
+  switch (expr.kind) {
+    case "case":
+      return bindCase(expr, context);
+    case "special_function":
+      return bindSpecialFunction(expr, context);
+    case "func_call":
+      return bindFuncCall(expr, context);
+    case "array": {
+      const elements = expr.elements.map((element) => bindExpr(element, context));
+      const elementType = selectCommonType(elements.map((element) => element.type.oid), "ARRAY");
+      const arrayOid = arrayOidOf(elementType);
+      const target = typeOf(elementType === TypeOid.unknown ? TypeOid.text : elementType);
+      return { kind: "array", type: typeOf(arrayOid), elements: elements.map((element) => coerce(element, target, "implicit", context)) };
+    }
+  }
+  return assertNever(expr);
+}
+
+function bindCase(expr: Extract<Expr, { kind: "case" }>, context: BindContext): BoundExpr {
+  const operand = expr.operand === undefined ? undefined : bindExpr(expr.operand, context);
+  const conditions = expr.whens.map((when) =>
+    operand === undefined
+      ? bindCondition(when.condition, "CASE/WHEN", context)
+      : callOperator("=", [operand, bindExpr(when.condition, context)], context),
+  );
+  const results = expr.whens.map((when) => bindExpr(when.result, context));
+  const elseResult: BoundExpr =
+    expr.elseResult === undefined ? { kind: "const", type: typeOf(TypeOid.unknown), value: null } : bindExpr(expr.elseResult, context);
+  const common = typeOf(selectCommonType([...results, elseResult].map((result) => result.type.oid), "CASE"));
+  return {
+    kind: "case",
+    type: common,
+    whens: results.map((result, i) => ({ condition: conditions[i] ?? result, result: coerce(result, common, "implicit", context) })),
+    elseResult: coerce(elseResult, common, "implicit", context),
+  };
+}
+
+function bindSpecialFunction(expr: Extract<Expr, { kind: "special_function" }>, context: BindContext): BoundExpr {
+  const args = expr.args.map((arg) => bindExpr(arg, context));
+  if (expr.name === "nullif") {
+    const equality = callOperator("=", args, context);
+    const [left, right] = callArgs(equality);
+    const first = args[0] ?? left;
+    return { kind: "nullif", type: first.type, signatureId: callId(equality), left: coerce(first, first.type, "implicit", context), right };
+  }
+  const common = typeOf(selectCommonType(args.map((arg) => arg.type.oid), expr.name.toUpperCase()));
+  const coerced = args.map((arg) => coerce(arg, common, "implicit", context));
+  if (expr.name === "coalesce") return { kind: "coalesce", type: common, args: coerced };
+  const comparison = callOperator("<", [coerced[0] ?? coerced[1] ?? { kind: "const", type: common, value: null }, coerced[0] ?? { kind: "const", type: common, value: null }], context);
+  return { kind: "min_max", type: common, op: expr.name, compareId: callId(comparison), args: coerced };
+}
+
+function bindFuncCall(expr: Extract<Expr, { kind: "func_call" }>, context: BindContext): BoundExpr {
+  if (expr.isStar || expr.isDistinct || expr.orderBy.length > 0 || expr.filter !== undefined || expr.over !== undefined) {
+    throw new FeatureNotSupportedError("aggregate and window calls are bound by the query binder");
+  }
+  const name = expr.name.length === 2 && expr.name[0] === "pg_catalog" ? (expr.name[1] ?? "") : expr.name.join(".");
+  const args = expr.args.map((arg) => {
+    if (arg.kind === "named_arg") throw new FeatureNotSupportedError("named function arguments are not supported yet");
+    return bindExpr(arg, context);
+  });
+  return callFunction(name, args, context);
+}
+
+/**
+ * Converts `expr` to `target` in `context`. An untyped literal is converted now by the target's
+ * input function; anything else becomes a cast node the executor runs. A typmod on the target
+ * adds a length coercion.
+ */
+export function coerce(expr: BoundExpr, target: SqlType, context: CastContext, bindContext: BindContext): BoundExpr {
+  let result = expr;
+  if (expr.type.oid !== target.oid) {
+    if (expr.kind === "const" && expr.type.oid === TypeOid.unknown) {
+      const value = typeof expr.value === "string" ? parseValue(target.oid, expr.value, bindContext.settings) : null;
+      result = { kind: "const", type: typeOf(target.oid), value };
+    } else if (expr.type.oid === TypeOid.unknown) {
+      result = { kind: "cast", type: typeOf(target.oid), expr, method: "io", isExplicit: context === "explicit" };
+    } else {
+      result = castNode(expr, target.oid, context);
+    }
+  }
+  if (target.typmod !== -1 && target.typmod !== expr.type.typmod) {
+    result = { kind: "cast", type: target, expr: result, method: "length", isExplicit: context === "explicit" };
+  }
+  return result;
+}
+
+function castNode(expr: BoundExpr, targetOid: number, context: CastContext): BoundExpr {
+  const path = findCast(expr.type.oid, targetOid, context);
+  if (path === undefined) {
+    throw new CannotCoerceError(`cannot cast type ${formatTypeName(expr.type.oid)} to ${formatTypeName(targetOid)}`);
+  }
+  const type = typeOf(targetOid);
+  const isExplicit = context === "explicit";
+  switch (path.method) {
+    case "none":
+      return expr;
+    case "binary":
+      return { kind: "cast", type, expr, method: "binary", isExplicit };
+    case "io":
+      return { kind: "cast", type, expr, method: "io", isExplicit };
+    case "function":
+      return { kind: "cast", type, expr, method: "function", castId: path.castId, isExplicit };
+  }
+  throw new Error("unreachable cast path");
+}

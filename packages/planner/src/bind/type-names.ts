@@ -1,0 +1,66 @@
+/**
+ * Type names from the parser to type OIDs and modifiers, with PostgreSQL's typmod encodings (the
+ * values clients read from RowDescription): `varchar(n)`/`bpchar(n)` → n + 4, `numeric(p, s)` →
+ * ((p << 16) | s) + 4, `timestamp(p)`/`time(p)`/`interval(p)` → p.
+ */
+import { TypeOid, UndefinedObjectError, InvalidParameterValueError, typeInfo, typeInfoByName } from "@omnikv/base";
+import type { Expr, TypeName } from "@omnikv/parser";
+import type { SqlType } from "../bound-expr.ts";
+
+/** Extra names PostgreSQL resolves that the parser leaves as written. */
+const aliases: Readonly<Record<string, string>> = {
+  serial: "int4",
+  bigserial: "int8",
+  smallserial: "int2",
+  decimal: "numeric",
+  character: "bpchar",
+};
+
+export function resolveTypeName(type: TypeName): SqlType {
+  const last = type.names.at(-1) ?? "";
+  const isCatalogName = type.names.length === 1 || (type.names.length === 2 && type.names[0] === "pg_catalog");
+  const info = isCatalogName ? typeInfoByName(aliases[last] ?? last) : undefined;
+  if (info === undefined || info.category === "P") {
+    throw new UndefinedObjectError(`type "${type.names.join(".")}" does not exist`);
+  }
+  const typmod = typmodOf(info.oid, type.modifiers);
+  if (type.arrayBounds.length === 0) return { oid: info.oid, typmod };
+  return { oid: arrayOidOf(info.oid), typmod };
+}
+
+/** The array type of an element type (`int4` → `_int4`). */
+export function arrayOidOf(elementOid: number): number {
+  const element = elementOid === TypeOid.unknown ? TypeOid.text : elementOid;
+  const arrayOid = typeInfo(element)?.arrayOid;
+  if (arrayOid === undefined) throw new UndefinedObjectError(`could not find array type for data type ${typeInfo(element)?.displayName ?? element}`);
+  return arrayOid;
+}
+
+function integerModifier(modifier: Expr | undefined): number {
+  if (modifier?.kind !== "number" || !modifier.isInteger) {
+    throw new InvalidParameterValueError("type modifiers must be simple constants or identifiers");
+  }
+  return Number(modifier.text);
+}
+
+function typmodOf(oid: number, modifiers: readonly Expr[]): number {
+  if (modifiers.length === 0) return -1;
+  switch (oid) {
+    case TypeOid.varchar:
+    case TypeOid.bpchar: {
+      const length = integerModifier(modifiers[0]);
+      if (length < 1) throw new InvalidParameterValueError(`length for type ${oid === TypeOid.varchar ? "varchar" : "char"} must be at least 1`);
+      if (length > 10_485_760) throw new InvalidParameterValueError(`length for type ${oid === TypeOid.varchar ? "varchar" : "char"} cannot exceed 10485760`);
+      return length + 4;
+    }
+    case TypeOid.numeric: {
+      const precision = integerModifier(modifiers[0]);
+      const scale = modifiers.length > 1 ? integerModifier(modifiers[1]) : 0;
+      if (precision < 1 || precision > 1000) throw new InvalidParameterValueError(`NUMERIC precision ${precision} must be between 1 and 1000`);
+      if (scale < -1000 || scale > 1000) throw new InvalidParameterValueError(`NUMERIC scale ${scale} must be between -1000 and 1000`);
+      return ((precision << 16) | (scale & 0xffff)) + 4;
+    }
+    default:
+      return integerModifier(modifiers[0]);
+  }
+}

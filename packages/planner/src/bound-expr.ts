@@ -1,0 +1,78 @@
+/**
+ * Bound expressions: the binder's output and the executor's input. Every node carries its
+ * resolved type; every call names the catalog signature (by id) it resolved to; every implicit
+ * coercion PostgreSQL would insert is an explicit `cast` node. The executor compiles this tree
+ * once per plan into closures and never resolves anything per row.
+ */
+import type { SqlValue } from "@omnikv/base";
+
+/** A type with its modifier (`varchar(10)` is varchar with typmod 10; -1 means none). */
+export interface SqlType {
+  readonly oid: number;
+  readonly typmod: number;
+}
+
+export type BoundExpr =
+  | { readonly kind: "const"; readonly type: SqlType; readonly value: SqlValue }
+  | { readonly kind: "param"; readonly type: SqlType; readonly index: number }
+  | { readonly kind: "column"; readonly type: SqlType; readonly index: number; readonly name: string }
+  | {
+      readonly kind: "call";
+      readonly type: SqlType;
+      /** The catalog signature id, e.g. `+(int4,int8)`; the executor's implementation key. */
+      readonly signatureId: string;
+      readonly args: readonly BoundExpr[];
+      readonly isStrict: boolean;
+    }
+  | {
+      readonly kind: "cast";
+      readonly type: SqlType;
+      readonly expr: BoundExpr;
+      /**
+       * `function`: the cast signature `castId`; `io`: through the text form (output of the
+       * source type, input of the target); `binary`: same representation, nothing to do;
+       * `length`: only the typmod changes (varchar(n), bpchar(n), numeric(p,s)).
+       */
+      readonly method: "function" | "io" | "binary" | "length";
+      readonly castId?: string;
+      /** An explicit cast truncates varchar/bpchar silently; an assignment errors (22001). */
+      readonly isExplicit: boolean;
+    }
+  | { readonly kind: "bool"; readonly type: SqlType; readonly op: "and" | "or"; readonly args: readonly BoundExpr[] }
+  | { readonly kind: "not"; readonly type: SqlType; readonly arg: BoundExpr }
+  | { readonly kind: "null_test"; readonly type: SqlType; readonly arg: BoundExpr; readonly isNegated: boolean }
+  | {
+      readonly kind: "bool_test";
+      readonly type: SqlType;
+      readonly arg: BoundExpr;
+      readonly test: "true" | "false" | "unknown";
+      readonly isNegated: boolean;
+    }
+  | {
+      readonly kind: "case";
+      readonly type: SqlType;
+      readonly whens: readonly { readonly condition: BoundExpr; readonly result: BoundExpr }[];
+      readonly elseResult: BoundExpr;
+    }
+  | { readonly kind: "coalesce"; readonly type: SqlType; readonly args: readonly BoundExpr[] }
+  | { readonly kind: "min_max"; readonly type: SqlType; readonly op: "greatest" | "least"; readonly compareId: string; readonly args: readonly BoundExpr[] }
+  | {
+      /** `x = ANY (array)` / `x IN (a, b)`: one operator applied with OR (any) or AND (all). */
+      readonly kind: "scalar_array_op";
+      readonly type: SqlType;
+      readonly signatureId: string;
+      readonly isAny: boolean;
+      readonly left: BoundExpr;
+      readonly items: readonly BoundExpr[];
+    }
+  | { readonly kind: "array"; readonly type: SqlType; readonly elements: readonly BoundExpr[] }
+  | {
+      /** `IS [NOT] DISTINCT FROM` and NULLIF: the `=` signature, with NULL-aware semantics. */
+      readonly kind: "distinct";
+      readonly type: SqlType;
+      readonly signatureId: string;
+      readonly left: BoundExpr;
+      readonly right: BoundExpr;
+      readonly isNegated: boolean;
+    }
+  | { readonly kind: "nullif"; readonly type: SqlType; readonly signatureId: string; readonly left: BoundExpr; readonly right: BoundExpr };

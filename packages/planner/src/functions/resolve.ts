@@ -1,0 +1,222 @@
+/**
+ * Operator, function and cast resolution, following PostgreSQL's rules (chapter 10 of its manual,
+ * "Type Conversion"; parse_oper.c, parse_func.c, parse_coerce.c):
+ *
+ * 1. Candidates: catalog entries with the name and number of arguments.
+ * 2. An exact match wins; for a binary operator with one `unknown` argument (an untyped literal),
+ *    the unknown side is assumed to have the other side's type for this check.
+ * 3. Otherwise keep candidates every argument can reach by implicit coercion (an `unknown`
+ *    literal reaches anything), then narrow: most exact matches; most preferred types where a
+ *    coercion is needed; for `unknown` arguments, prefer the string category, else a category all
+ *    candidates share, then preferred types; finally, if the known arguments all have one type,
+ *    assume the unknowns have it too.
+ * 4. None left: 42883 (`operator does not exist: integer + text`); several: 42725 (not unique).
+ */
+import { DbError, SqlState, TypeOid, typeInfo, type TypeCategory } from "@omnikv/base";
+import { anyNonArrayOid, builtinCasts, builtinFunctions } from "./builtins.ts";
+import type { CastContext, CastSignature, FunctionSignature } from "./signature.ts";
+
+/** 42883: no operator or function matches. */
+export class UndefinedFunctionError extends DbError {
+  override readonly name: string = "UndefinedFunctionError";
+  readonly sqlState = SqlState.UndefinedFunction;
+}
+
+/** 42725: several candidates match equally well. */
+export class AmbiguousFunctionError extends DbError {
+  override readonly name: string = "AmbiguousFunctionError";
+  readonly sqlState = SqlState.AmbiguousFunction;
+}
+
+export interface ResolvedCall {
+  readonly signature: FunctionSignature;
+  /** The concrete type each argument is coerced to (polymorphic positions resolved). */
+  readonly argTypes: readonly number[];
+  readonly returnType: number;
+}
+
+const byNameAndArity = new Map<string, FunctionSignature[]>();
+for (const signature of builtinFunctions) {
+  const key = `${signature.kind === "operator" ? "op" : "fn"}:${signature.name}/${signature.argTypes.length}`;
+  const list = byNameAndArity.get(key) ?? [];
+  list.push(signature);
+  byNameAndArity.set(key, list);
+}
+
+const castsBySource = new Map<number, Map<number, CastSignature>>();
+for (const cast of builtinCasts) {
+  const targets = castsBySource.get(cast.source) ?? new Map<number, CastSignature>();
+  targets.set(cast.target, cast);
+  castsBySource.set(cast.source, targets);
+}
+
+const contextRank: Readonly<Record<CastContext, number>> = { implicit: 0, assignment: 1, explicit: 2 };
+
+export type CastPath =
+  | { readonly method: "none" }
+  | { readonly method: "function"; readonly castId: string }
+  | { readonly method: "binary" }
+  | { readonly method: "io" };
+
+/**
+ * How a value of `source` becomes `target` in `context`, or undefined when it cannot. Besides
+ * pg_cast, PostgreSQL converts any type to a string type through text I/O in assignment context,
+ * and from a string type to anything explicitly.
+ */
+export function findCast(source: number, target: number, context: CastContext): CastPath | undefined {
+  if (source === target) return { method: "none" };
+  const cast = castsBySource.get(source)?.get(target);
+  if (cast !== undefined) {
+    if (contextRank[cast.context] > contextRank[context]) return undefined;
+    return cast.id === undefined ? { method: "binary" } : { method: "function", castId: cast.id };
+  }
+  const sourceCategory = typeInfo(source)?.category;
+  const targetCategory = typeInfo(target)?.category;
+  if (targetCategory === "S" && context !== "implicit") return { method: "io" };
+  if (sourceCategory === "S" && context === "explicit") return { method: "io" };
+  return undefined;
+}
+
+function isArrayType(oid: number): boolean {
+  return typeInfo(oid)?.elementOid !== undefined;
+}
+
+/** Whether an argument of type `source` can be passed where `target` is declared, implicitly. */
+export function canCoerceImplicitly(source: number, target: number): boolean {
+  if (source === target) return true;
+  if (target === anyNonArrayOid) return !isArrayType(source);
+  if (target === TypeOid.anyelement) return true;
+  if (target === TypeOid.anyarray) return isArrayType(source);
+  if (source === TypeOid.unknown) return true;
+  return findCast(source, target, "implicit") !== undefined;
+}
+
+function category(oid: number): TypeCategory | undefined {
+  return typeInfo(oid)?.category;
+}
+
+function isPreferred(oid: number): boolean {
+  return typeInfo(oid)?.isPreferred === true;
+}
+
+export function formatTypeName(oid: number): string {
+  return typeInfo(oid)?.displayName ?? `type ${oid}`;
+}
+
+export function resolveOperator(name: string, argTypes: readonly number[]): ResolvedCall {
+  const candidates = byNameAndArity.get(`op:${name}/${argTypes.length}`) ?? [];
+  const chosen = selectCandidate(candidates, argTypes, true);
+  const shown = argTypes.length === 1 ? `${name} ${formatTypeName(argTypes[0] ?? 0)}` : `${formatTypeName(argTypes[0] ?? 0)} ${name} ${formatTypeName(argTypes[1] ?? 0)}`;
+  if (chosen === "none") {
+    throw new UndefinedFunctionError(`operator does not exist: ${shown}`, {
+      hint: "No operator matches the given name and argument types. You might need to add explicit type casts.",
+    });
+  }
+  if (chosen === "ambiguous") {
+    throw new AmbiguousFunctionError(`operator is not unique: ${shown}`, {
+      hint: "Could not choose a best candidate operator. You might need to add explicit type casts.",
+    });
+  }
+  return concretize(chosen, argTypes);
+}
+
+export function resolveFunction(name: string, argTypes: readonly number[]): ResolvedCall {
+  const candidates = byNameAndArity.get(`fn:${name}/${argTypes.length}`) ?? [];
+  const chosen = selectCandidate(candidates, argTypes, false);
+  const shown = `${name}(${argTypes.map(formatTypeName).join(", ")})`;
+  if (chosen === "none") {
+    throw new UndefinedFunctionError(`function ${shown} does not exist`, {
+      hint: "No function matches the given name and argument types. You might need to add explicit type casts.",
+    });
+  }
+  if (chosen === "ambiguous") {
+    throw new AmbiguousFunctionError(`function ${shown} is not unique`, {
+      hint: "Could not choose a best candidate function. You might need to add explicit type casts.",
+    });
+  }
+  return concretize(chosen, argTypes);
+}
+
+/** Resolves polymorphic positions: an `unknown` argument in one becomes text. */
+function concretize(signature: FunctionSignature, argTypes: readonly number[]): ResolvedCall {
+  const isPolymorphic = (oid: number): boolean => oid === anyNonArrayOid || oid === TypeOid.anyelement || oid === TypeOid.anyarray;
+  const concrete = signature.argTypes.map((declared, i) => {
+    if (!isPolymorphic(declared)) return declared;
+    const actual = argTypes[i] ?? TypeOid.text;
+    return actual === TypeOid.unknown ? TypeOid.text : actual;
+  });
+  const polymorphicActual = concrete.find((_, i) => isPolymorphic(signature.argTypes[i] ?? 0));
+  const returnType = isPolymorphic(signature.returnType) ? (polymorphicActual ?? TypeOid.text) : signature.returnType;
+  return { signature, argTypes: concrete, returnType };
+}
+
+type Choice = FunctionSignature | "none" | "ambiguous";
+
+function selectCandidate(all: readonly FunctionSignature[], argTypes: readonly number[], isOperator: boolean): Choice {
+  const exact = findExactMatch(all, argTypes, isOperator);
+  if (exact !== undefined) return exact;
+  let candidates = all.filter((c) => argTypes.every((type, i) => canCoerceImplicitly(type, c.argTypes[i] ?? 0)));
+  if (candidates.length <= 1) return candidates[0] ?? "none";
+  candidates = keepBest(candidates, (c) => countMatches(c, argTypes, (declared, actual) => declared === actual));
+  if (candidates.length === 1) return candidates[0] ?? "none";
+  candidates = keepBest(candidates, (c) =>
+    countMatches(c, argTypes, (declared, actual) => declared !== actual && actual !== TypeOid.unknown && isPreferred(declared)),
+  );
+  if (candidates.length === 1) return candidates[0] ?? "none";
+  candidates = narrowUnknowns(candidates, argTypes);
+  if (candidates.length === 1) return candidates[0] ?? "none";
+  return assumeKnownType(candidates, argTypes);
+}
+
+function findExactMatch(all: readonly FunctionSignature[], argTypes: readonly number[], isOperator: boolean): FunctionSignature | undefined {
+  let lookup = argTypes;
+  if (isOperator && argTypes.length === 2) {
+    const [left, right] = argTypes;
+    if (left === TypeOid.unknown && right !== TypeOid.unknown && right !== undefined) lookup = [right, right];
+    if (right === TypeOid.unknown && left !== TypeOid.unknown && left !== undefined) lookup = [left, left];
+  }
+  return all.find((c) => c.argTypes.every((declared, i) => declared === lookup[i]));
+}
+
+function countMatches(
+  candidate: FunctionSignature,
+  argTypes: readonly number[],
+  isMatch: (declared: number, actual: number) => boolean,
+): number {
+  return argTypes.reduce((count, actual, i) => count + (isMatch(candidate.argTypes[i] ?? 0, actual) ? 1 : 0), 0);
+}
+
+function keepBest(candidates: readonly FunctionSignature[], score: (c: FunctionSignature) => number): FunctionSignature[] {
+  const best = Math.max(...candidates.map(score));
+  return candidates.filter((c) => score(c) === best);
+}
+
+/** At each `unknown` position: string category if any candidate takes it, else a shared category. */
+function narrowUnknowns(candidates: readonly FunctionSignature[], argTypes: readonly number[]): FunctionSignature[] {
+  let remaining = [...candidates];
+  argTypes.forEach((actual, i) => {
+    if (actual !== TypeOid.unknown) return;
+    const categories = new Set(remaining.map((c) => category(c.argTypes[i] ?? 0)));
+    let chosen: TypeCategory | undefined;
+    if (categories.has("S")) chosen = "S";
+    else if (categories.size === 1) chosen = [...categories][0];
+    if (chosen === undefined) return;
+    remaining = remaining.filter((c) => category(c.argTypes[i] ?? 0) === chosen);
+    if (remaining.some((c) => isPreferred(c.argTypes[i] ?? 0))) {
+      remaining = remaining.filter((c) => isPreferred(c.argTypes[i] ?? 0));
+    }
+  });
+  return remaining;
+}
+
+/** If the known arguments share one type, the unknown ones are assumed to have it. */
+function assumeKnownType(candidates: readonly FunctionSignature[], argTypes: readonly number[]): Choice {
+  const known = new Set(argTypes.filter((type) => type !== TypeOid.unknown));
+  if (candidates.length === 0) return "none";
+  if (known.size !== 1) return "ambiguous";
+  const [assumed] = [...known];
+  const filled = argTypes.map((type) => (type === TypeOid.unknown ? (assumed ?? type) : type));
+  const passing = candidates.filter((c) => filled.every((type, i) => canCoerceImplicitly(type, c.argTypes[i] ?? 0)));
+  if (passing.length === 1) return passing[0] ?? "none";
+  return passing.length === 0 ? "none" : "ambiguous";
+}

@@ -1,0 +1,23 @@
+/**
+ * @omnikv/planner — binding and planning. So far: the built-in function catalog (PostgreSQL's
+ * operators, functions and casts as data), PostgreSQL's operator/function/cast resolution, and
+ * the expression binder that turns parser expressions into typed `BoundExpr`s.
+ */
+export type { BoundExpr, SqlType } from "./bound-expr.ts";
+export { bindCondition, bindExpr, coerce } from "./bind/bind-expr.ts";
+export type { BindContext, ColumnScope } from "./bind/bind-expr.ts";
+export { selectCommonType } from "./bind/common-type.ts";
+export { arrayOidOf, resolveTypeName } from "./bind/type-names.ts";
+export { anyNonArrayOid, builtinCasts, builtinFunctions } from "./functions/builtins.ts";
+export {
+  AmbiguousFunctionError,
+  UndefinedFunctionError,
+  canCoerceImplicitly,
+  findCast,
+  formatTypeName,
+  resolveFunction,
+  resolveOperator,
+} from "./functions/resolve.ts";
+export type { CastPath, ResolvedCall } from "./functions/resolve.ts";
+export { signatureId } from "./functions/signature.ts";
+export type { CastContext, CastSignature, FunctionSignature, Volatility } from "./functions/signature.ts";
