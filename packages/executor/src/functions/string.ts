@@ -1,0 +1,440 @@
+/**
+ * PostgreSQL 15's string functions and operators (`varlena.c`, `oracle_compat.c`, `like.c`,
+ * `regexp.c`) for text and bpchar: lengths, case mapping, trimming, substrings, padding, `||`,
+ * LIKE/ILIKE and POSIX regular expressions.
+ *
+ * Invariants:
+ * - Positions and lengths count characters (Unicode code points, as PostgreSQL counts UTF-8
+ *   characters), never UTF-16 units; `octet_length` counts UTF-8 bytes.
+ * - Case mapping is the C locale's (the database is created with `--locale=C`): only ASCII
+ *   letters change, so `lower('ÉA')` is `Éa`, and `initcap` treats every non-ASCII character as a
+ *   word boundary.
+ * - A bpchar argument keeps its pad spaces; `length(bpchar)` ignores them, `octet_length` and
+ *   LIKE do not, as in PostgreSQL.
+ * - Results are bounded by PostgreSQL's 1 GB allocation limit (`requested length too large`).
+ */
+import { createHash } from "node:crypto";
+import {
+  DbError,
+  InvalidParameterValueError,
+  Numeric,
+  ProgramLimitExceededError,
+  SqlState,
+  assert,
+  bpcharLength,
+  formatBytea,
+  formatFloat8,
+  formatJsonb,
+  octetLength,
+  textLength,
+} from "@omnikv/base";
+import { asBigInt, asNumber, asText, type SqlValue } from "../values.ts";
+import { asJsonb } from "./comparison.ts";
+import type { EvalContext, FunctionTable, ScalarFunction } from "./function-types.ts";
+
+/** PostgreSQL's MaxAllocSize: no datum may be larger than 1 GB - 1. */
+const allocSizeBytesMax = 0x3fff_ffff;
+/** The most bytes one character takes in the database encoding (UTF-8). */
+const encodingCharBytesMax = 4;
+const int32Max = 2_147_483_647;
+
+/** SQLSTATE 22011; `SqlState` in @omnikv/base has no entry for it yet. */
+function substringErrorState(): SqlState {
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- 22011 is PostgreSQL's substring_error, missing from SqlState
+  return "22011" as SqlState;
+}
+
+/** 22011 `negative substring length not allowed`. */
+export class SubstringError extends DbError {
+  override readonly name = "SubstringError";
+  readonly sqlState = substringErrorState();
+}
+
+/** 22025, raised by a LIKE pattern that ends in its escape character. */
+export class InvalidEscapeSequenceError extends DbError {
+  override readonly name = "InvalidEscapeSequenceError";
+  readonly sqlState = SqlState.InvalidEscapeSequence;
+}
+
+/** 2201B, a regular expression that does not compile. */
+export class InvalidRegularExpressionError extends DbError {
+  override readonly name = "InvalidRegularExpressionError";
+  readonly sqlState = SqlState.InvalidRegularExpression;
+}
+
+function lengthTooLarge(): ProgramLimitExceededError {
+  return new ProgramLimitExceededError("requested length too large");
+}
+
+function fn(arity: number, compute: (args: readonly SqlValue[], context: EvalContext) => SqlValue): ScalarFunction {
+  return (args, context) => {
+    assert(args.length === arity, `the function takes ${arity} arguments`);
+    return compute(args, context);
+  };
+}
+
+function textArg(args: readonly SqlValue[], index: number): string {
+  return asText(args[index] ?? null);
+}
+
+function int(args: readonly SqlValue[], index: number): number {
+  return asNumber(args[index] ?? null);
+}
+
+/** The code points of a string, each as its own string. */
+function chars(value: string): string[] {
+  return Array.from(value);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Case mapping in the C locale
+
+function mapAscii(value: string, isUpper: boolean): string {
+  return value.replace(isUpper ? /[a-z]+/g : /[A-Z]+/g, (run) => (isUpper ? run.toUpperCase() : run.toLowerCase()));
+}
+
+function isAsciiAlphanumeric(char: string): boolean {
+  return /^[A-Za-z0-9]$/.test(char);
+}
+
+/** `asc_initcap`: ASCII letters after an ASCII letter or digit are lowered, the others raised. */
+function initcap(value: string): string {
+  let result = "";
+  let wasAlphanumeric = false;
+  for (const char of value) {
+    const mapped = mapAscii(char, !wasAlphanumeric);
+    result += mapped;
+    wasAlphanumeric = isAsciiAlphanumeric(mapped);
+  }
+  return result;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Trimming, substrings, padding
+
+function trimChars(value: string, set: string, isLeading: boolean, isTrailing: boolean): string {
+  const remove = new Set(chars(set));
+  const list = chars(value);
+  let start = 0;
+  let end = list.length;
+  if (isLeading) while (start < end && remove.has(list[start] ?? "")) start++;
+  if (isTrailing) while (end > start && remove.has(list[end - 1] ?? "")) end--;
+  return list.slice(start, end).join("");
+}
+
+/** `text_substring`: characters from `start` (1-based, may be <= 0) for `length` characters. */
+function substring(value: string, start: number, length: number | undefined): string {
+  if (length !== undefined && length < 0) throw new SubstringError("negative substring length not allowed");
+  const list = chars(value);
+  const first = Math.max(start, 1);
+  const end = length === undefined ? list.length + 1 : start + length;
+  if (end <= first) return "";
+  return list.slice(first - 1, end - 1).join("");
+}
+
+/** `textpos`: the 1-based character position of `search`, 0 when absent, 1 for an empty search. */
+function position(value: string, search: string): number {
+  if (search === "") return 1;
+  const index = value.indexOf(search);
+  return index < 0 ? 0 : textLength(value.slice(0, index)) + 1;
+}
+
+function splitPart(value: string, separator: string, field: number): string {
+  if (field === 0) throw new InvalidParameterValueError("field position must not be zero");
+  if (value === "") return "";
+  const parts = separator === "" ? [value] : value.split(separator);
+  const index = field > 0 ? field - 1 : parts.length + field;
+  return parts[index] ?? "";
+}
+
+function leftChars(value: string, count: number): string {
+  const list = chars(value);
+  const keep = count < 0 ? Math.max(list.length + count, 0) : count;
+  return list.slice(0, keep).join("");
+}
+
+/** `text_right`; C's `-n` wraps for INT_MIN, so PostgreSQL then returns the whole string. */
+function rightChars(value: string, count: number): string {
+  const list = chars(value);
+  if (count === -int32Max - 1) return value;
+  const skip = count < 0 ? -count : Math.max(list.length - count, 0);
+  return list.slice(skip).join("");
+}
+
+function checkPadLength(length: number): void {
+  if (length * encodingCharBytesMax > allocSizeBytesMax) throw lengthTooLarge();
+}
+
+function pad(value: string, length: number, fill: string, isLeft: boolean): string {
+  const target = Math.max(length, 0);
+  const head = chars(value).slice(0, target);
+  const fillChars = chars(fill);
+  const finalLength = fillChars.length === 0 ? head.length : target;
+  checkPadLength(finalLength);
+  let padding = "";
+  for (let index = 0; index < finalLength - head.length; index++) padding += fillChars[index % fillChars.length] ?? "";
+  assert(textLength(padding) === finalLength - head.length, "the padding fills the gap exactly");
+  return isLeft ? padding + head.join("") : head.join("") + padding;
+}
+
+function repeat(value: string, count: number): string {
+  if (count <= 0 || value === "") return "";
+  const totalBytes = count * octetLength(value) + 4;
+  if (totalBytes > allocSizeBytesMax) throw lengthTooLarge();
+  return value.repeat(count);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Identifiers and hex
+
+/** PostgreSQL 15's keywords of every category but unreserved: `quote_ident` quotes them. */
+const quotedKeywords: ReadonlySet<string> = new Set([
+  "all", "analyse", "analyze", "and", "any", "array", "as", "asc", "asymmetric", "both", "case", "cast",
+  "check", "collate", "column", "constraint", "create", "current_catalog", "current_date", "current_role",
+  "current_time", "current_timestamp", "current_user", "default", "deferrable", "desc", "distinct", "do",
+  "else", "end", "except", "false", "fetch", "for", "foreign", "from", "grant", "group", "having", "in",
+  "initially", "intersect", "into", "lateral", "leading", "limit", "localtime", "localtimestamp", "not",
+  "null", "offset", "on", "only", "or", "order", "placing", "primary", "references", "returning", "select",
+  "session_user", "some", "symmetric", "table", "then", "to", "trailing", "true", "union", "unique", "user",
+  "using", "variadic", "when", "where", "window", "with",
+  "authorization", "binary", "collation", "concurrently", "cross", "current_schema", "freeze", "full",
+  "ilike", "inner", "is", "isnull", "join", "left", "like", "natural", "notnull", "outer", "overlaps",
+  "right", "similar", "tablesample", "verbose",
+  "between", "bigint", "bit", "boolean", "char", "character", "coalesce", "dec", "decimal", "exists",
+  "extract", "float", "greatest", "grouping", "inout", "int", "integer", "interval", "least", "national",
+  "nchar", "none", "normalize", "nullif", "numeric", "out", "overlay", "position", "precision", "real",
+  "row", "setof", "smallint", "substring", "time", "timestamp", "treat", "trim", "values", "varchar",
+  "xmlattributes", "xmlconcat", "xmlelement", "xmlexists", "xmlforest", "xmlnamespaces", "xmlparse",
+  "xmlpi", "xmlroot", "xmlserialize", "xmltable",
+]);
+
+/** `quote_identifier`: quoted unless all lowercase letters, digits and `_` and not a keyword. */
+function quoteIdent(value: string): string {
+  const isSafe = /^[a-z_][a-z0-9_]*$/.test(value) && !quotedKeywords.has(value);
+  return isSafe ? value : `"${value.replaceAll('"', '""')}"`;
+}
+
+function md5Hex(value: string): string {
+  return createHash("md5").update(value, "utf8").digest("hex");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Concatenation with any non-array value
+
+/**
+ * The text output of a value whose type the signature leaves open (`anynonarray`). int2/int4 and
+ * float values share a representation; an integral number prints the same either way unless it
+ * is a float beyond the float's plain-notation range, which needs the argument's type to decide.
+ */
+function formatAnyNonArray(value: SqlValue, context: EvalContext): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "boolean") return value ? "t" : "f";
+  if (typeof value === "bigint") return value.toString();
+  if (typeof value === "number") {
+    return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : formatFloat8(value, context.extraFloatDigits);
+  }
+  assert(value !== null, "a strict function never sees NULL");
+  if (value instanceof Numeric) return value.toString();
+  if (value instanceof Uint8Array) return formatBytea(value);
+  return formatJsonb(asJsonb(value));
+}
+
+function concatenation(): Record<string, ScalarFunction> {
+  return {
+    "||(text,text)": fn(2, (args) => textArg(args, 0) + textArg(args, 1)),
+    "||(text,anynonarray)": fn(2, (args, context) => textArg(args, 0) + formatAnyNonArray(args[1] ?? null, context)),
+    "||(anynonarray,text)": fn(2, (args, context) => formatAnyNonArray(args[0] ?? null, context) + textArg(args, 1)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// LIKE (like_match.c's MatchText on characters)
+
+type MatchResult = "true" | "false" | "abort";
+
+/** The characters after a `%` run: the text index advanced over `_`s, or abort when text runs out. */
+function likeMatch(text: readonly string[], pattern: readonly string[], textStart: number, patternStart: number): MatchResult {
+  let t = textStart;
+  let p = patternStart;
+  if (pattern.length - p === 1 && pattern[p] === "%") return "true";
+  while (t < text.length && p < pattern.length) {
+    const patternChar = pattern[p];
+    if (patternChar === "\\") {
+      p++;
+      if (p >= pattern.length) throw new InvalidEscapeSequenceError("LIKE pattern must not end with escape character");
+      if (pattern[p] !== text[t]) return "false";
+    } else if (patternChar === "%") {
+      return likePercent(text, pattern, t, p + 1);
+    } else if (patternChar !== "_" && patternChar !== text[t]) {
+      return "false";
+    }
+    t++;
+    p++;
+  }
+  if (t < text.length) return "false";
+  while (p < pattern.length && pattern[p] === "%") p++;
+  return p >= pattern.length ? "true" : "abort";
+}
+
+function likePercent(text: readonly string[], pattern: readonly string[], textStart: number, patternStart: number): MatchResult {
+  let t = textStart;
+  let p = patternStart;
+  for (; p < pattern.length; p++) {
+    if (pattern[p] === "_") {
+      if (t >= text.length) return "abort";
+      t++;
+    } else if (pattern[p] !== "%") {
+      break;
+    }
+  }
+  if (p >= pattern.length) return "true";
+  let first = pattern[p];
+  if (first === "\\") {
+    if (p + 1 >= pattern.length) throw new InvalidEscapeSequenceError("LIKE pattern must not end with escape character");
+    first = pattern[p + 1];
+  }
+  for (; t < text.length; t++) {
+    if (text[t] === first) {
+      const matched = likeMatch(text, pattern, t, p);
+      if (matched !== "false") return matched;
+    }
+  }
+  return "abort";
+}
+
+function isLike(value: string, pattern: string, isCaseInsensitive: boolean): boolean {
+  const subject = isCaseInsensitive ? mapAscii(value, false) : value;
+  const template = isCaseInsensitive ? mapAscii(pattern, false) : pattern;
+  return likeMatch(chars(subject), chars(template), 0, 0) === "true";
+}
+
+function likeOperators(): Record<string, ScalarFunction> {
+  const table: Record<string, ScalarFunction> = {};
+  for (const left of ["text", "bpchar"]) {
+    table[`~~(${left},text)`] = fn(2, (args) => isLike(textArg(args, 0), textArg(args, 1), false));
+    table[`!~~(${left},text)`] = fn(2, (args) => !isLike(textArg(args, 0), textArg(args, 1), false));
+    table[`~~*(${left},text)`] = fn(2, (args) => isLike(textArg(args, 0), textArg(args, 1), true));
+    table[`!~~*(${left},text)`] = fn(2, (args) => !isLike(textArg(args, 0), textArg(args, 1), true));
+  }
+  return table;
+}
+
+// ---------------------------------------------------------------------------------------------
+// POSIX regular expressions, translated to JavaScript's
+
+const regexCacheSizeMax = 256;
+const regexCache = new Map<string, RegExp>();
+
+const posixClasses: Readonly<Record<string, string>> = {
+  alpha: "A-Za-z", digit: "0-9", alnum: "A-Za-z0-9", upper: "A-Z", lower: "a-z", space: " \\t\\n\\r\\f\\v",
+  punct: "!-\\/:-@\\[-`{-~", xdigit: "0-9A-Fa-f", word: "A-Za-z0-9_", blank: " \\t", cntrl: "\\x00-\\x1f\\x7f",
+  print: " -~", graph: "!-~",
+};
+
+/** ARE syntax JavaScript spells differently: `[[:alpha:]]`, `\m \M \y \Y`, escaped punctuation. */
+function translateRegex(pattern: string): string {
+  return pattern.replace(/\[:([a-z]+):\]|\\(.)/gsu, (whole, className: string | undefined, escaped: string | undefined) => {
+    if (className !== undefined) {
+      const range = posixClasses[className];
+      if (range === undefined) throw new InvalidRegularExpressionError("invalid regular expression: invalid character class");
+      return range;
+    }
+    return translateEscape(whole, escaped ?? "");
+  });
+}
+
+function translateEscape(whole: string, escaped: string): string {
+  if (escaped === "m") return "\\b(?=\\w)";
+  if (escaped === "M") return "\\b(?<=\\w)";
+  if (escaped === "y") return "\\b";
+  if (escaped === "Y") return "\\B";
+  // ARE reads a backslash before any non-alphanumeric character as that character; JavaScript's
+  // Unicode mode allows the escape only before syntax characters.
+  const isIdentityEscape = !/[A-Za-z0-9]/.test(escaped) && !/[\^$\\.*+?()[\]{}|/-]/.test(escaped);
+  return isIdentityEscape ? escaped : whole;
+}
+
+function compileRegex(pattern: string, isCaseInsensitive: boolean): RegExp {
+  const key = `${isCaseInsensitive ? "i" : "c"}${pattern}`;
+  const cached = regexCache.get(key);
+  if (cached !== undefined) return cached;
+  let regex: RegExp;
+  try {
+    regex = new RegExp(translateRegex(pattern), isCaseInsensitive ? "sui" : "su");
+  } catch (error) {
+    if (error instanceof DbError) throw error;
+    throw new InvalidRegularExpressionError(`invalid regular expression: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (regexCache.size >= regexCacheSizeMax) regexCache.clear();
+  regexCache.set(key, regex);
+  assert(regexCache.size <= regexCacheSizeMax, "the regex cache is bounded");
+  return regex;
+}
+
+function regexOperators(): Record<string, ScalarFunction> {
+  const matches = (args: readonly SqlValue[], isCaseInsensitive: boolean): boolean =>
+    compileRegex(textArg(args, 1), isCaseInsensitive).test(textArg(args, 0));
+  return {
+    "~(text,text)": fn(2, (args) => matches(args, false)),
+    "!~(text,text)": fn(2, (args) => !matches(args, false)),
+    "~*(text,text)": fn(2, (args) => matches(args, true)),
+    "!~*(text,text)": fn(2, (args) => !matches(args, true)),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
+function basicFunctions(): Record<string, ScalarFunction> {
+  const on = (compute: (value: string) => SqlValue): ScalarFunction => fn(1, (args) => compute(textArg(args, 0)));
+  return {
+    "length(text)": on(textLength),
+    "char_length(text)": on(textLength),
+    "character_length(text)": on(textLength),
+    "octet_length(text)": on(octetLength),
+    "length(bpchar)": on(bpcharLength),
+    "octet_length(bpchar)": on(octetLength),
+    "lower(text)": on((value) => mapAscii(value, false)),
+    "upper(text)": on((value) => mapAscii(value, true)),
+    "initcap(text)": on(initcap),
+    "reverse(text)": on((value) => chars(value).toReversed().join("")),
+    "md5(text)": on(md5Hex),
+    "btrim(text)": on((value) => trimChars(value, " ", true, true)),
+    "ltrim(text)": on((value) => trimChars(value, " ", true, false)),
+    "rtrim(text)": on((value) => trimChars(value, " ", false, true)),
+    "quote_ident(text)": on(quoteIdent),
+    "to_hex(int4)": fn(1, (args) => (int(args, 0) >>> 0).toString(16)),
+    "to_hex(int8)": fn(1, (args) => BigInt.asUintN(64, asBigInt(args[0] ?? null)).toString(16)),
+  };
+}
+
+function positionalFunctions(): Record<string, ScalarFunction> {
+  return {
+    "btrim(text,text)": fn(2, (args) => trimChars(textArg(args, 0), textArg(args, 1), true, true)),
+    "ltrim(text,text)": fn(2, (args) => trimChars(textArg(args, 0), textArg(args, 1), true, false)),
+    "rtrim(text,text)": fn(2, (args) => trimChars(textArg(args, 0), textArg(args, 1), false, true)),
+    "substr(text,int4)": fn(2, (args) => substring(textArg(args, 0), int(args, 1), undefined)),
+    "substr(text,int4,int4)": fn(3, (args) => substring(textArg(args, 0), int(args, 1), int(args, 2))),
+    "substring(text,int4)": fn(2, (args) => substring(textArg(args, 0), int(args, 1), undefined)),
+    "substring(text,int4,int4)": fn(3, (args) => substring(textArg(args, 0), int(args, 1), int(args, 2))),
+    "strpos(text,text)": fn(2, (args) => position(textArg(args, 0), textArg(args, 1))),
+    "position(text,text)": fn(2, (args) => position(textArg(args, 0), textArg(args, 1))),
+    "replace(text,text,text)": fn(3, (args) => (textArg(args, 1) === "" ? textArg(args, 0) : textArg(args, 0).split(textArg(args, 1)).join(textArg(args, 2)))),
+    "split_part(text,text,int4)": fn(3, (args) => splitPart(textArg(args, 0), textArg(args, 1), int(args, 2))),
+    "left(text,int4)": fn(2, (args) => leftChars(textArg(args, 0), int(args, 1))),
+    "right(text,int4)": fn(2, (args) => rightChars(textArg(args, 0), int(args, 1))),
+    "lpad(text,int4)": fn(2, (args) => pad(textArg(args, 0), int(args, 1), " ", true)),
+    "lpad(text,int4,text)": fn(3, (args) => pad(textArg(args, 0), int(args, 1), textArg(args, 2), true)),
+    "rpad(text,int4)": fn(2, (args) => pad(textArg(args, 0), int(args, 1), " ", false)),
+    "rpad(text,int4,text)": fn(3, (args) => pad(textArg(args, 0), int(args, 1), textArg(args, 2), false)),
+    "repeat(text,int4)": fn(2, (args) => repeat(textArg(args, 0), int(args, 1))),
+    "starts_with(text,text)": fn(2, (args) => textArg(args, 0).startsWith(textArg(args, 1))),
+  };
+}
+
+export const stringFunctions: FunctionTable = {
+  ...basicFunctions(),
+  ...positionalFunctions(),
+  ...concatenation(),
+  ...likeOperators(),
+  ...regexOperators(),
+};
