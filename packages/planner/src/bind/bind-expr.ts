@@ -162,27 +162,36 @@ export function bindCondition(expr: Expr, construct: string, context: BindContex
 
 function bindOperator(op: string, operands: readonly Expr[], context: BindContext): BoundExpr {
   const args = operands.map((operand) => bindExpr(operand, context));
-  return callOperator(op, args, context);
+  return callOperator(op, args, context, operands.map((operand) => operand.pos));
 }
 
-export function callOperator(op: string, args: readonly BoundExpr[], context: BindContext): BoundExpr {
+/**
+ * A call of the operator `op` resolved for `args`. `positions` are the arguments' offsets in the
+ * statement, so a literal that fails its conversion is reported where it stands.
+ */
+export function callOperator(op: string, args: readonly BoundExpr[], context: BindContext, positions: readonly number[] = []): BoundExpr {
   const resolved = resolveOperator(op, args.map((arg) => arg.type.oid));
   return {
     kind: "call",
     type: typeOf(resolved.returnType),
     signatureId: resolved.signature.id,
-    args: args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), "implicit", context)),
+    args: args.map((arg, i) => coerceAt(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), context, positions[i])),
     isStrict: resolved.signature.isStrict,
   };
 }
 
-function callFunction(name: string, args: readonly BoundExpr[], context: BindContext): BoundExpr {
+function coerceAt(arg: BoundExpr, target: SqlType, context: BindContext, pos: number | undefined): BoundExpr {
+  if (pos === undefined) return coerce(arg, target, "implicit", context);
+  return withPosition(context, pos, () => coerce(arg, target, "implicit", context));
+}
+
+function callFunction(name: string, args: readonly BoundExpr[], context: BindContext, positions: readonly number[]): BoundExpr {
   const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
   return {
     kind: "call",
     type: typeOf(resolved.returnType),
     signatureId: resolved.signature.id,
-    args: args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), "implicit", context)),
+    args: args.map((arg, i) => coerceAt(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), context, positions[i])),
     isStrict: resolved.signature.isStrict,
   };
 }
@@ -322,7 +331,7 @@ function bindFuncCall(expr: Extract<Expr, { kind: "func_call" }>, context: BindC
     if (arg.kind === "named_arg") throw new FeatureNotSupportedError("named function arguments are not supported yet");
     return bindExpr(arg, context);
   });
-  return callFunction(name, args, context);
+  return callFunction(name, args, context, expr.args.map((arg) => arg.pos));
 }
 
 /**
