@@ -12,12 +12,12 @@
  * keys are whole internal keys. With `invariants.enabled`, `next()` also checks key order.
  *
  * Performance: `seek` binary-searches the restart keys in place, then decodes forward at most one
- * restart interval; a point lookup that the hash index answers starts at the interval it names
- * (`seekFromRestart`) and skips the binary search. While it scans, an entry's key is compared where it lies, split between the
- * reused key buffer (the `shared` prefix) and the block (the delta): the buffer is extended only
- * by the bytes the next entry shares, and the whole key is assembled once, for the entry the
- * iterator stops at. `prev` and `seekToLast` scan forward the same way. `key()` and `value()`
- * are views; moving allocates nothing. Byte reads are written `bytes[i] ?? 0`: every index is
+ * restart interval. (Point lookups do not come here: `BlockLookup`, block-lookup.ts, reads the
+ * block bytes directly, starting where the hash index points.) While it scans, an entry's key is
+ * compared where it lies, split between the reused key buffer (the `shared` prefix) and the block
+ * (the delta): the buffer is extended only by the bytes the next entry shares, and the whole key
+ * is assembled once, for the entry the iterator stops at. `prev` and `seekToLast` scan forward the
+ * same way. `key()` and `value()` are views; moving allocates nothing. Byte reads are written `bytes[i] ?? 0`: every index is
  * checked against the entry region first, so the `?? 0` never applies; it is the cast-free way to
  * read under `noUncheckedIndexedAccess`, and it keeps the inner loops free of helper calls, which
  * module transforms such as vitest's make expensive (each imported call goes through a getter).
@@ -30,7 +30,7 @@ import type { InternalIterator } from "../internal-iterator.ts";
 import { trailerBytes as internalKeyTrailerBytes } from "../internal-key.ts";
 import { blockCorruption, readUint32, type BlockLocation } from "./format.ts";
 import { compareInternalKeyRanges } from "./key-range.ts";
-import { blockFlagHashIndex, checkHashIndex, hashIndexTrailerBytes, hashLookupUnknown, lookupHashIndex } from "./block-hash-index.ts";
+import { blockFlagHashIndex, checkHashIndex, hashIndexTrailerBytes } from "./block-hash-index.ts";
 
 // Module-local bindings for what every entry touches: under a module transform (vitest's) each
 // use of an import is a getter call.
@@ -102,15 +102,6 @@ export class Block {
       previous = restart;
     }
     return new Block(bytes, location, restarts, hashIndex);
-  }
-
-  /**
-   * Where the first entry of the user key with `bloomHash` `hash` may be: a restart index,
-   * `hashLookupAbsent` (not in this block) or `hashLookupUnknown` (no index, or a shared bucket).
-   */
-  findUserKeyRestart(hash: number): number {
-    if (this.hashBucketCount === 0) return hashLookupUnknown;
-    return lookupHashIndex(this.bytes, this.hashBucketsOffset, this.hashBucketCount, hash);
   }
 
   restartAt(index: number): number {
@@ -201,22 +192,6 @@ export class BlockIterator implements InternalIterator {
       else right = mid - 1;
     }
     this.#seekToRestart(left);
-    while (this.#parseNext()) {
-      if (this.#compareCurrentKey(target, start, end) >= 0) {
-        this.#assembleKey();
-        return;
-      }
-    }
-  }
-
-  /**
-   * The first entry >= the internal key target[start, end) at or after restart `index`, or
-   * unpositioned when there is none. A point lookup calls it with the restart interval the
-   * block's hash index names, where every earlier entry is known to sort before the target.
-   */
-  seekFromRestart(index: number, target: Uint8Array, start: number, end: number): void {
-    assert(index >= 0 && index < this.#block.restartCount, "restart index in range");
-    this.#seekToRestart(index);
     while (this.#parseNext()) {
       if (this.#compareCurrentKey(target, start, end) >= 0) {
         this.#assembleKey();

@@ -1,6 +1,7 @@
 /**
- * The data block hash index: a point lookup through it (bucket -> restart interval -> forward scan)
- * lands on the same entry as the binary search over the restart keys, for present keys at every
+ * The data block hash index: a point lookup through it (`BlockLookup`: bucket -> restart interval
+ * -> forward scan) lands on the same entry as the binary search over the restart keys
+ * (`BlockIterator.seek`), for present keys at every
  * snapshot and for absent keys; buckets stay mostly unshared; a malformed index is a
  * CorruptionError at decode; and a block too large to index is written without one.
  */
@@ -20,7 +21,9 @@ import {
   hashIndexRestartCountMax,
   hashLookupAbsent,
   hashLookupUnknown,
+  lookupHashIndex,
 } from "../../src/sstable/block-hash-index.ts";
+import { BlockLookup } from "../../src/sstable/block-lookup.ts";
 import { bloomHash } from "../../src/sstable/bloom-filter.ts";
 import { describeKey, ikey, sortEntries, text, type Entry } from "./helpers.ts";
 
@@ -49,13 +52,24 @@ function versionedEntries(random: SeededRandom, userKeyCount: number): Entry[] {
   return sortEntries([...entries.values()]);
 }
 
-/** What the lookup of (userKey, snapshot) finds through `path`: the entry's key, or "none". */
-function lookup(iterator: BlockIterator, userKey: string, snapshot: number, path: "binary" | "hash"): string {
-  const target = ikey(userKey, snapshot, kindForSeek);
-  const restart = path === "hash" ? iterator.block.findUserKeyRestart(userKeyHash(target)) : hashLookupUnknown;
-  if (restart === hashLookupAbsent) return "none";
-  if (restart === hashLookupUnknown) iterator.seek(target);
-  else iterator.seekFromRestart(restart, target, 0, target.length);
+/** What the block's hash index says of a user key: a restart index, absent or unknown. */
+function restartFor(block: Block, userKey: Uint8Array): number {
+  if (block.hashBucketCount === 0) return hashLookupUnknown;
+  return lookupHashIndex(block.bytes, block.hashBucketsOffset, block.hashBucketCount, bloomHash(userKey));
+}
+
+/** The lookup of (userKey, snapshot) through the hash index (`BlockLookup`): the entry's key, or "none". */
+function lookupByHash(block: Block, userKey: string, snapshot: number): string {
+  const lookup = new BlockLookup();
+  const user = text(userKey);
+  if (!lookup.find(block.bytes, { path: location.path, blockOffset: location.offset }, user, snapshot, bloomHash(user))) return "none";
+  return `${userKey}#${lookup.sequence},${lookup.kind === ValueKind.Delete ? "DEL" : "PUT"}`;
+}
+
+/** The same lookup by binary search over the restart keys (`BlockIterator.seek`). */
+function lookupBySearch(block: Block, userKey: string, snapshot: number): string {
+  const iterator = new BlockIterator(block);
+  iterator.seek(ikey(userKey, snapshot, kindForSeek));
   if (!iterator.isValid) return "none";
   const found = describeKey(iterator.key());
   return found.startsWith(`${userKey}#`) ? found : "none";
@@ -69,15 +83,14 @@ describe("data block hash index", () => {
         const entries = versionedEntries(random, random.int(1, 60));
         const block = buildBlock(entries, random.pick([1, 2, 4, 8, 16]));
         expect(block.hashBucketCount).toBeGreaterThan(0);
-        const iterator = new BlockIterator(block);
         for (let q = 0; q < 100; q++) {
           const userKey = `k/${random.int(0, 200)}`;
           const snapshot = random.int(0, 101);
-          const restart = block.findUserKeyRestart(userKeyHash(ikey(userKey, 0)));
+          const restart = restartFor(block, text(userKey));
           if (restart >= 0) counts.restart += 1;
           else if (restart === hashLookupAbsent) counts.absent += 1;
           else counts.unknown += 1;
-          expect(lookup(iterator, userKey, snapshot, "hash")).toBe(lookup(iterator, userKey, snapshot, "binary"));
+          expect(lookupByHash(block, userKey, snapshot)).toBe(lookupBySearch(block, userKey, snapshot));
         }
       }
       // Every path is exercised, and shared buckets stay the exception.
@@ -91,10 +104,9 @@ describe("data block hash index", () => {
   it("names the interval of a user key's first entry when its versions span intervals", () => {
     const entries = [ikey("a", 1), ikey("b", 9), ikey("b", 8), ikey("b", 7), ikey("b", 6), ikey("b", 5), ikey("c", 3)].map((key) => ({ key, value: text("v") }));
     const block = buildBlock(entries, 2);
-    const iterator = new BlockIterator(block);
-    expect(block.findUserKeyRestart(userKeyHash(ikey("b", 0)))).toBeOneOf([0, hashLookupUnknown]);
+    expect(restartFor(block, text("b"))).toBeOneOf([0, hashLookupUnknown]);
     for (const snapshot of [4, 5, 6, 7, 8, 9, 10]) {
-      expect(lookup(iterator, "b", snapshot, "hash")).toBe(snapshot < 5 ? "none" : `b#${Math.min(snapshot, 9)},PUT`);
+      expect(lookupByHash(block, "b", snapshot)).toBe(snapshot < 5 ? "none" : `b#${Math.min(snapshot, 9)},PUT`);
     }
   });
 
@@ -132,7 +144,7 @@ describe("data block hash index", () => {
     const block = Block.decode(builder.finish().slice(), location);
     expect(block.restartCount).toBe(hashIndexRestartCountMax + 1);
     expect(block.hashBucketCount).toBe(0);
-    expect(block.findUserKeyRestart(0)).toBe(hashLookupUnknown);
+    expect(restartFor(block, text("k0000"))).toBe(hashLookupUnknown);
   });
 
   it("rejects a malformed index with CorruptionError", () => {

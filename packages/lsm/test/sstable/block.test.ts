@@ -192,8 +192,6 @@ describe("malformed blocks", () => {
           const target = entryAt(entries, random.int(0, entries.length - 1)).key;
           iterator.seek(target);
           if (iterator.isValid) iterator.value();
-          const restart = iterator.block.findUserKeyRestart(userKeyHash(target));
-          if (restart >= 0) iterator.seekFromRestart(restart, target, 0, target.length);
         } catch (error) {
           if (!(error instanceof CorruptionError)) throw error;
           corruptions += 1;
