@@ -68,6 +68,7 @@ export function readVarint(source: Uint8Array, offset: number, end: number): { v
  */
 export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uint8Array {
   const out = Buffer.allocUnsafe(end - start);
-  out.set(bytes.subarray(start, end));
+  // A whole view is copied as it is: making a subarray costs as much as the copy of a small value.
+  out.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   return out;
 }

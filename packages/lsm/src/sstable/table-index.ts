@@ -25,7 +25,8 @@ import { assert } from "@omnikv/base";
 import { trailerBytes } from "../internal-key.ts";
 import { type Block, BlockIterator } from "./block.ts";
 import { blockCorruption, blockTrailerBytes, decodeBlockHandle } from "./format.ts";
-import { compareInternalKeyRanges } from "./key-range.ts";
+import { compareRanges } from "../internal/bytes.ts";
+import { compareInternalKeyRanges, sequenceAt } from "./key-range.ts";
 
 export class TableIndex {
   readonly blockCount: number;
@@ -130,6 +131,34 @@ export class TableIndex {
     return low;
   }
 
+  /**
+   * `find` for the seek key (userKey, snapshot, kindForSeek) without building it: the first block
+   * whose last key is >= it, `blockCount` if none. A point lookup's form of `find`.
+   */
+  findUserKey(userKey: Uint8Array, snapshot: number): number {
+    const keys = this.#keys;
+    const keyOffsets = this.#keyOffsets;
+    const userLength = userKey.length;
+    // A key outside the shared prefix sorts before or after every key alike.
+    for (let i = 0; i < this.#prefixLength; i++) {
+      if (i >= userLength) return 0;
+      const d = (userKey[i] ?? 0) - (keys[i] ?? 0);
+      if (d !== 0) return d < 0 ? 0 : this.blockCount;
+    }
+    const targetWord = wordAfter(userKey, this.#prefixLength, userLength);
+    const words = this.#words;
+    let low = 0;
+    let high = this.blockCount;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      const word = words[mid] ?? 0;
+      const order = word === targetWord ? compareWithSeekKey(keys, keyOffsets[mid] ?? 0, keyOffsets[mid + 1] ?? 0, userKey, snapshot) : word - targetWord;
+      if (order < 0) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+
   blockOffset(index: number): number {
     assert(index >= 0 && index < this.blockCount, "block index in range");
     return this.#offsets[index] ?? 0;
@@ -145,6 +174,17 @@ export class TableIndex {
     assert(index >= 0 && index < this.blockCount, "block index in range");
     return this.#keys.subarray(this.#keyOffsets[index], this.#keyOffsets[index + 1]);
   }
+}
+
+/**
+ * The internal key keys[start, end) against the seek key (userKey, snapshot, kindForSeek). At the
+ * same user key the seek key sorts before every version at or below the snapshot (its kind, 0xff,
+ * is above every real kind) and after every newer one.
+ */
+function compareWithSeekKey(keys: Uint8Array, start: number, end: number, userKey: Uint8Array, snapshot: number): number {
+  const byUser = compareRanges(keys, start, end - trailerBytes, userKey, 0, userKey.length);
+  if (byUser !== 0) return byUser;
+  return sequenceAt(keys, end) > snapshot ? -1 : 1;
 }
 
 /** The 4 bytes at bytes[at, end), big-endian, zero-padded past `end`. */

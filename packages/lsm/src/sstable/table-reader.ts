@@ -11,9 +11,9 @@
  *
  * A point lookup `get(userKey, snapshot)`:
  *   1. bloom filter: a miss ends the lookup without touching a data block;
- *   2. seek key (userKey, snapshot, kindForSeek) built in a reused scratch buffer;
- *   3. index binary search -> the one data block that can hold it -> block cache or disk;
- *   4. `BlockLookup` (block-lookup.ts): the block's hash index (same user-key hash as the bloom
+ *   2. index binary search for the seek key (userKey, snapshot, kindForSeek), compared without
+ *      building it -> the one data block that can hold it -> block cache or disk;
+ *   3. `BlockLookup` (block-lookup.ts): the block's hash index (same user-key hash as the bloom
  *      filter) names the restart interval of the key's first entry, or says the key is not in
  *      the block; without an index, or for a key in a shared bucket, the restart keys are
  *      binary-searched instead; then it scans forward to the newest version <= snapshot, or to a
@@ -25,7 +25,7 @@ import { assert } from "@omnikv/base";
 import type { BlockCipher } from "../cipher.ts";
 import { CorruptionError, LsmIoError, LsmStateError } from "../errors.ts";
 import type { InternalIterator } from "../internal-iterator.ts";
-import { ValueKind, compareInternalKeys, kindForSeek, trailerBytes, writeTrailer } from "../internal-key.ts";
+import { ValueKind, compareInternalKeys } from "../internal-key.ts";
 import { Block } from "./block.ts";
 import type { BlockCache } from "./block-cache.ts";
 import { decodeStoredBlock, type BlockReadContext } from "./block-codec.ts";
@@ -84,7 +84,6 @@ export class TableReader {
   readonly #footer: Footer;
   /** The block lookup `get` reuses for every lookup. */
   readonly #lookup = new BlockLookup();
-  #seekKey = new Uint8Array(64);
   #isClosed = false;
   /** Blocks of this table the cache holds, by block index; see `dataBlock`. */
   #resident: (Block | undefined)[];
@@ -135,12 +134,7 @@ export class TableReader {
     assert(!this.#isClosed, "get on a closed table reader");
     const hash = keyHash ?? bloomHash(userKey);
     if (this.#filter !== undefined && !this.#filter.mayContainHash(hash)) return undefined;
-    const seekLength = userKey.length + trailerBytes;
-    if (seekLength > this.#seekKey.length) this.#seekKey = new Uint8Array(Math.max(seekLength, 2 * this.#seekKey.length));
-    const seekKey = this.#seekKey;
-    seekKey.set(userKey);
-    writeTrailer(seekKey, userKey.length, snapshotSequence, kindForSeek);
-    const blockIndex = this.index.find(seekKey, 0, seekLength);
+    const blockIndex = this.index.findUserKey(userKey, snapshotSequence);
     if (blockIndex === this.index.blockCount) return undefined;
     const bytes = this.#dataBlockBytes(blockIndex);
     const lookup = this.#lookup;

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AssertionError, SqlState, hasSqlState } from "@omnikv/base";
 import { makeTempDir, type TempDir } from "@omnikv/testkit";
 import { CorruptionError, LsmArgumentError, LsmIoError, LsmStateError } from "../../src/errors.ts";
-import { ValueKind } from "../../src/internal-key.ts";
+import { ValueKind, seekKey } from "../../src/internal-key.ts";
 import { BlockCache } from "../../src/sstable/block-cache.ts";
 import { bloomHash } from "../../src/sstable/bloom-filter.ts";
 import { readUint32 } from "../../src/sstable/format.ts";
@@ -234,6 +234,21 @@ describe("table builder and reader", () => {
     reader.close();
     expect(() => new TableBuilder({ path: pathOf(2), fileNumber: 2, formatVersion: 1, hasHashIndex: true })).toThrow(LsmArgumentError);
     expect(() => new TableBuilder({ path: pathOf(3), fileNumber: 3, formatVersion: 3 })).toThrow(LsmArgumentError);
+  });
+
+  it("finds a seek key's block from (user key, snapshot) as from the built seek key", async () => {
+    const entries = versionedEntries();
+    const reader = await build(entries, { blockBytes: 120 });
+    expect(reader.index.blockCount).toBeGreaterThan(50);
+    for (let i = 0; i < 305; i++) {
+      for (const user of [`key${String(i).padStart(4, "0")}`, `key${String(i).padStart(4, "0")}!`, `key${i}`, "k", ""]) {
+        for (const snapshot of [0, 9, 10, 11, 20, 25, 30, 31, 2 ** 53 - 1]) {
+          const target = seekKey(text(user), snapshot);
+          expect(reader.index.findUserKey(text(user), snapshot)).toBe(reader.index.find(target, 0, target.length));
+        }
+      }
+    }
+    reader.close();
   });
 
   it("gives the same answers with and without data block hash indexes", async () => {
