@@ -249,6 +249,10 @@ class NumericSumState implements AggregateState {
 // ---------------------------------------------------------------------------------------------
 // Statistics over integers and numeric (numeric_stddev_internal)
 
+/** select_div_scale's bounds: NUMERIC_MIN_SIG_DIGITS and NUMERIC_MAX_DISPLAY_SCALE. */
+const minSignificantDigits = 16;
+const displayScaleMax = 1000;
+
 interface StatisticsKind {
   /** variance rather than standard deviation. */
   readonly isVariance: boolean;
@@ -283,12 +287,38 @@ function isqrt(n: bigint): bigint {
   return x;
 }
 
-/** sqrt_var at the quotient's own scale, correctly rounded (half away from zero). */
-function sqrtAtScale(value: Numeric): Numeric {
-  assert(value.isFinite && value.unscaled > 0n, "the variance is positive here");
-  const scale = value.dscale;
-  const root = isqrt(value.unscaled * pow10(scale + 2));
-  return Numeric.fromUnscaled(roundShift(root, 1), scale);
+/** A positive exact decimal `unscaled × 10^-scale` with no range limit (PostgreSQL's NumericVar). */
+interface Decimal {
+  readonly unscaled: bigint;
+  readonly scale: number;
+}
+
+/** sqrt_var at the value's own scale, correctly rounded (half away from zero). */
+function sqrtAtScale(value: Decimal): Decimal {
+  assert(value.unscaled > 0n, "the variance is positive here");
+  const root = isqrt(value.unscaled * pow10(value.scale + 2));
+  return { unscaled: roundShift(root, 1), scale: value.scale };
+}
+
+/** The base-10000 weight and first digit of a positive decimal, as select_div_scale reads them. */
+function leadingBase10000(value: Decimal): { readonly weight: number; readonly firstDigit: number } {
+  const digits = value.unscaled.toString();
+  const exponent = digits.length - 1 - value.scale;
+  const weight = Math.floor(exponent / 4);
+  return { weight, firstDigit: Number(digits.slice(0, exponent - 4 * weight + 1)) };
+}
+
+/** numerator / denominator (an integer) rounded as div_var rounds at select_div_scale's scale. */
+function divideAtSelectedScale(numerator: Decimal, denominator: bigint): Decimal {
+  assert(numerator.unscaled > 0n && denominator > 0n, "a positive variance numerator and denominator");
+  const a = leadingBase10000(numerator);
+  const b = leadingBase10000({ unscaled: denominator, scale: 0 });
+  const qweight = a.weight - b.weight - (a.firstDigit <= b.firstDigit ? 1 : 0);
+  const scale = Math.min(Math.max(minSignificantDigits - qweight * 4, numerator.scale, 0), displayScaleMax);
+  const shift = scale - numerator.scale;
+  const dividend = shift >= 0 ? numerator.unscaled * pow10(shift) : numerator.unscaled;
+  const divisor = shift >= 0 ? denominator : denominator * pow10(-shift);
+  return { unscaled: (2n * dividend + divisor) / (2n * divisor), scale };
 }
 
 function numericStatistics(accumulator: NumericAccumulator, kind: StatisticsKind): SqlValue {
@@ -299,11 +329,11 @@ function numericStatistics(accumulator: NumericAccumulator, kind: StatisticsKind
   const count = accumulator.count;
   const numerator = count * accumulator.sumX2 - accumulator.sumX * accumulator.sumX;
   if (numerator <= 0n) return Numeric.zero;
-  const scale = 2 * accumulator.scale;
-  if (scale > 16383) throw new NumericValueOutOfRangeError("value overflows numeric format");
   const denominator = kind.isSample ? count * (count - 1n) : count * count;
-  const variance = Numeric.fromUnscaled(numerator, scale).div(Numeric.fromBigInt(denominator));
-  return kind.isVariance ? variance : sqrtAtScale(variance);
+  // Intermediate values may exceed numeric's range; only the result is checked (make_result).
+  const variance = divideAtSelectedScale({ unscaled: numerator, scale: 2 * accumulator.scale }, denominator);
+  const result = kind.isVariance ? variance : sqrtAtScale(variance);
+  return Numeric.fromUnscaled(result.unscaled, result.scale);
 }
 
 /** stddev/variance over int2/int4/int8/numeric: exact sums, then PostgreSQL's final arithmetic. */
