@@ -293,14 +293,9 @@ function jsonOperators(): Record<string, ScalarFunction> {
   };
 }
 
-/** `#>`/`#>>` on json; an empty path returns the whole value (`#>>` de-quotes a string). */
+/** `#>`/`#>>` on json; an empty path selects the whole value. */
 function jsonPath(text: string, path: readonly (string | null)[], isText: boolean): string | null {
-  if (path.length === 0) {
-    if (!isText) return text;
-    const span = rootSpan(text);
-    return text[span.start] === '"' ? spanText(text, span) : text;
-  }
-  const span = extractPath(text, path);
+  const span = path.length === 0 ? rootSpan(text) : extractPath(text, path);
   return isText ? spanText(text, span) : spanJson(text, span);
 }
 

@@ -11,13 +11,16 @@
  *   `TypedScalarFunction`s, specialized per call site with the argument type OIDs.
  * - PostgreSQL regular expressions (ARE) are translated to JavaScript's by regex-translate below;
  *   ARE features with no faithful translation raise 0A000 instead of matching differently.
- *   Known remaining difference: ARE picks the longest match among alternatives at the leftmost
- *   position (`a|ab` matches `ab`), JavaScript the first alternative that matches.
+ *   Known remaining differences: ARE picks the longest match among alternatives at the leftmost
+ *   position (`a|ab` matches `ab`), JavaScript the first alternative that matches; a capture group
+ *   repeated by a quantifier whose last iteration matched empty (`(a*)*`) is "" in ARE but
+ *   unmatched (NULL) in JavaScript; with flag `i`, back-references still compare case-sensitively.
  */
 import {
   DbError,
   FeatureNotSupportedError,
   InvalidParameterValueError,
+  InvalidTextRepresentationError,
   Numeric,
   NullValueNotAllowedError,
   NumericValueOutOfRangeError,
@@ -232,7 +235,7 @@ function widthArgument(call: FormatCall, index: number): number {
   const oid = call.argTypes[index] ?? TypeOid.int4;
   if (oid === TypeOid.int4 || oid === TypeOid.int2) return asNumber(value);
   const text = outputText(call.argTypes, index, value, call.context).trim();
-  if (!/^[+-]?[0-9]+$/.test(text)) throw new InvalidParameterValueError(`invalid input syntax for type integer: "${text}"`);
+  if (!/^[+-]?[0-9]+$/.test(text)) throw new InvalidTextRepresentationError(`invalid input syntax for type integer: "${text}"`);
   const width = Number(text);
   if (width > int32Max || width < -int32Max - 1) throw new NumericValueOutOfRangeError(`value "${text}" is out of range for type integer`);
   return width;
@@ -295,7 +298,8 @@ function formatText(call: FormatCall): string {
 // chr, ascii, translate
 
 function chr(code: number): string {
-  const unsigned = code >>> 0;
+  if (code < 0) throw new InvalidParameterValueError("character number must be positive");
+  const unsigned = code;
   if (unsigned === 0) throw new ProgramLimitExceededError("null character not permitted");
   if (unsigned > 0x10ffff) throw new ProgramLimitExceededError(`requested character too large for encoding: ${unsigned}`);
   if (unsigned >= 0xd800 && unsigned <= 0xdfff) throw new ProgramLimitExceededError(`requested character not valid for encoding: ${unsigned}`);
@@ -676,7 +680,7 @@ class RegexTranslator {
     const char = this.#peek();
     const next = this.#peek(1);
     if (char === "[" && (next === ":" || next === "." || next === "=")) {
-      if (next !== ":") throw unsupportedRegex("collating elements [. .] and equivalence classes [= =]");
+      if (next !== ":") return this.#collatingElement(next);
       const close = this.#pattern.indexOf(":", this.#index + 2);
       if (close < 0 || this.#pattern[close + 1] !== "]") throw invalidRegex("brackets [] not balanced");
       const name = this.#pattern.slice(this.#index + 2, close).join("");
@@ -692,6 +696,17 @@ class RegexTranslator {
     const high = this.#bracketChar();
     if (typeof high !== "number" || high < low) throw invalidRegex("invalid character range");
     return [[low, high]];
+  }
+
+  /** `[.x.]` or `[=x=]` of one character is that character in the C locale; named ones are refused. */
+  #collatingElement(delimiter: string): (readonly [number, number])[] {
+    const element = this.#peek(2);
+    if (element === "" || this.#peek(3) !== delimiter || this.#peek(4) !== "]") {
+      throw unsupportedRegex("multi-character collating elements [. .] and equivalence classes [= =]");
+    }
+    this.#index += 5;
+    const code = element.codePointAt(0) ?? 0;
+    return [[code, code]];
   }
 
   /** One character of a bracket expression, or the ranges of a class escape (`\d \w \s`). */
