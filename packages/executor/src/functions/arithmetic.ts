@@ -11,8 +11,6 @@
  * results are always `Math.fround`ed.
  */
 import {
-  InvalidArgumentForPowerFunctionError,
-  NumericValueOutOfRangeError,
   assert,
   assertNever,
   float4Add,
@@ -47,6 +45,7 @@ import {
 } from "@omnikv/base";
 import { asBigInt, asNumber, asNumeric, type SqlValue } from "../values.ts";
 import type { FunctionTable, ScalarFunction } from "./function-types.ts";
+import { float8Power } from "./math.ts";
 
 type IntType = "int2" | "int4" | "int8";
 type FloatType = "float4" | "float8";
@@ -211,49 +210,6 @@ function floatOperators(): Record<string, ScalarFunction> {
   }
   table["^(float8,float8)"] = binary((a, b) => float8Power(asNumber(a), asNumber(b)));
   return table;
-}
-
-function overflowError(): NumericValueOutOfRangeError {
-  return new NumericValueOutOfRangeError("value out of range: overflow");
-}
-
-function underflowError(): NumericValueOutOfRangeError {
-  return new NumericValueOutOfRangeError("value out of range: underflow");
-}
-
-/** PostgreSQL's check after a libm call: an infinite or zero result from finite inputs is an error. */
-export function checkFloatResult(result: number, options: { readonly isInfAllowed: boolean; readonly isZeroAllowed: boolean }): number {
-  if (Math.abs(result) === Infinity && !options.isInfAllowed) throw overflowError();
-  if (result === 0 && !options.isZeroAllowed) throw underflowError();
-  return result;
-}
-
-/** `dpow`: POSIX special cases done explicitly, 2201F for 0^negative and negative^fraction. */
-export function float8Power(x: number, y: number): number {
-  if (Number.isNaN(x)) return Number.isNaN(y) || y !== 0 ? Number.NaN : 1;
-  if (Number.isNaN(y)) return x === 1 ? 1 : Number.NaN;
-  if (x === 0 && y < 0) throw new InvalidArgumentForPowerFunctionError("zero raised to a negative power is undefined");
-  if (x < 0 && Math.floor(y) !== y) {
-    throw new InvalidArgumentForPowerFunctionError("a negative number raised to a non-integer power yields a complex result");
-  }
-  if (Math.abs(y) === Infinity) {
-    const absX = Math.abs(x);
-    if (absX === 1) return 1;
-    if (y > 0) return absX > 1 ? y : 0;
-    return absX > 1 ? 0 : -y;
-  }
-  if (Math.abs(x) === Infinity) return infiniteBasePower(x, y);
-  const result = Math.pow(x, y);
-  assert(!Number.isNaN(result), "pow of a valid domain is a number");
-  return checkFloatResult(result, { isInfAllowed: false, isZeroAllowed: x === 0 });
-}
-
-function infiniteBasePower(x: number, y: number): number {
-  if (y === 0) return 1;
-  if (x > 0) return y > 0 ? x : 0;
-  const isOddInteger = Math.abs(y) <= 2 ** 53 && Math.abs(y % 2) === 1;
-  if (y > 0) return isOddInteger ? x : -x;
-  return isOddInteger ? -0 : 0;
 }
 
 function numericOperators(): Record<string, ScalarFunction> {

@@ -1,7 +1,8 @@
 /**
  * The casts of the planner's catalog that need code (`pg_cast` entries with a function),
  * keyed `cast(source,target)`: between the numeric types, bool ↔ int4, integers ↔ oid, and the
- * string casts (bpchar → text strips pad spaces, text → name truncates, json ↔ jsonb).
+ * string casts (bpchar → text strips pad spaces, text → name truncates, bool → text is
+ * `true`/`false`, json ↔ jsonb).
  *
  * Invariants (PostgreSQL 15's conversion functions):
  * - Narrowing integers and float/numeric → integer raise the target's `… out of range` (22003);
@@ -186,6 +187,9 @@ function otherCasts(): Record<string, ScalarFunction> {
     "cast(varchar,bpchar)": cast((value) => asText(value)),
     "cast(name,text)": cast((value) => asText(value)),
     "cast(text,name)": cast((value) => textToName(asText(value))),
+    "cast(bool,text)": cast((value) => (asBool(value) ? "true" : "false")),
+    "cast(bool,varchar)": cast((value) => (asBool(value) ? "true" : "false")),
+    "cast(bool,bpchar)": cast((value) => (asBool(value) ? "true" : "false")),
     "cast(json,jsonb)": cast((value) => parseJsonb(asText(value))),
     "cast(jsonb,json)": cast((value) => formatJsonb(asJsonb(value))),
   };

@@ -9,10 +9,10 @@
  * numeric.c's `log_var` scale selection here because `Numeric` has no two-argument logarithm.
  */
 import {
-  DivisionByZeroError,
   InvalidArgumentForLogarithmError,
   InvalidArgumentForPowerFunctionError,
   Numeric,
+  NumericValueOutOfRangeError,
   assert,
   int2Abs,
   int2Mod,
@@ -22,7 +22,6 @@ import {
   int8Mod,
 } from "@omnikv/base";
 import { asBigInt, asNumber, asNumeric, type SqlValue } from "../values.ts";
-import { checkFloatResult, float8Power } from "./arithmetic.ts";
 import type { FunctionTable, ScalarFunction } from "./function-types.ts";
 
 function fn0(compute: () => SqlValue): ScalarFunction {
@@ -46,6 +45,244 @@ function fn2(compute: (a: SqlValue, b: SqlValue) => SqlValue): ScalarFunction {
   };
 }
 
+function overflowError(): NumericValueOutOfRangeError {
+  return new NumericValueOutOfRangeError("value out of range: overflow");
+}
+
+function underflowError(): NumericValueOutOfRangeError {
+  return new NumericValueOutOfRangeError("value out of range: underflow");
+}
+
+/** PostgreSQL's check after a libm call: an infinite or zero result from finite inputs is an error. */
+export function checkFloatResult(result: number, options: { readonly isInfAllowed: boolean; readonly isZeroAllowed: boolean }): number {
+  if (Math.abs(result) === Infinity && !options.isInfAllowed) throw overflowError();
+  if (result === 0 && !options.isZeroAllowed) throw underflowError();
+  return result;
+}
+
+/** `dpow`: POSIX special cases done explicitly, 2201F for 0^negative and negative^fraction. */
+export function float8Power(x: number, y: number): number {
+  if (Number.isNaN(x)) return Number.isNaN(y) || y !== 0 ? Number.NaN : 1;
+  if (Number.isNaN(y)) return x === 1 ? 1 : Number.NaN;
+  if (x === 0 && y < 0) throw new InvalidArgumentForPowerFunctionError("zero raised to a negative power is undefined");
+  if (x < 0 && Math.floor(y) !== y) {
+    throw new InvalidArgumentForPowerFunctionError("a negative number raised to a non-integer power yields a complex result");
+  }
+  if (Math.abs(y) === Infinity) {
+    const absX = Math.abs(x);
+    if (absX === 1) return 1;
+    if (y > 0) return absX > 1 ? y : 0;
+    return absX > 1 ? 0 : -y;
+  }
+  if (Math.abs(x) === Infinity) return infiniteBasePower(x, y);
+  if (x === 0) return y === 0 ? 1 : Object.is(x, -0) && Math.abs(y % 2) === 1 ? -0 : 0;
+  const result = correctlyRoundedPow(x, y);
+  assert(!Number.isNaN(result), "pow of a valid domain is a number");
+  return checkFloatResult(result, { isInfAllowed: false, isZeroAllowed: x === 0 });
+}
+
+function infiniteBasePower(x: number, y: number): number {
+  if (y === 0) return 1;
+  if (x > 0) return y > 0 ? x : 0;
+  const isOddInteger = Math.abs(y) <= 2 ** 53 && Math.abs(y % 2) === 1;
+  if (y > 0) return isOddInteger ? x : -x;
+  return isOddInteger ? -0 : 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// libm as PostgreSQL's glibc computes it. glibc's exp, log and pow are correctly rounded in all
+// but vanishingly rare cases, and V8's Math.exp/log/pow are not (they are off by an ulp often),
+// so those three are evaluated here in 144-bit binary fixed point and rounded once. log10 and
+// cbrt are ports of glibc's own algorithms, which are not correctly rounded. glibc's decimal
+// constants are written as the shortest literals of the same doubles.
+
+const fixedBits = 144;
+const fixedOne = 1n << BigInt(fixedBits);
+/** Terms any series below may take; convergence needs about 50. */
+const seriesTermsMax = 200;
+/** Beyond |t| = 800 a power e^t is certainly outside the double range either way. */
+const expArgumentMax = 800;
+const scratch = new DataView(new ArrayBuffer(8));
+let ln2FixedCache: bigint | undefined;
+
+/** A positive finite double as mantissa × 2^exponent (exact). */
+function decompose(x: number): { readonly mantissa: bigint; readonly exponent: number } {
+  assert(x > 0 && Number.isFinite(x), "decompose takes a positive finite double");
+  scratch.setFloat64(0, x);
+  const bits = scratch.getBigUint64(0);
+  const biased = Number((bits >> 52n) & 0x7ffn);
+  const fraction = bits & ((1n << 52n) - 1n);
+  return biased === 0 ? { mantissa: fraction, exponent: -1074 } : { mantissa: fraction | (1n << 52n), exponent: biased - 1075 };
+}
+
+function bitLength(value: bigint): number {
+  assert(value > 0n, "bitLength takes a positive bigint");
+  return value.toString(2).length;
+}
+
+/** 2^q exactly, built from its bits (Math.pow is not trusted), 0 or Infinity beyond the range. */
+function pow2(q: number): number {
+  if (q > 1023) return Infinity;
+  if (q < -1074) return 0;
+  scratch.setBigUint64(0, q >= -1022 ? BigInt(q + 1023) << 52n : 1n << BigInt(q + 1074));
+  return scratch.getFloat64(0);
+}
+
+/** The double nearest magnitude × 2^shift, ties to even, subnormals and overflow included. */
+function roundToDouble(magnitude: bigint, shift: number): number {
+  if (magnitude === 0n) return 0;
+  const top = bitLength(magnitude) + shift;
+  const quantum = Math.max(top - 53, -1074);
+  const drop = quantum - shift;
+  let rounded = drop <= 0 ? magnitude << BigInt(-drop) : magnitude >> BigInt(drop);
+  if (drop > 0) {
+    const remainder = magnitude - (rounded << BigInt(drop));
+    const half = 1n << BigInt(drop - 1);
+    if (remainder > half || (remainder === half && (rounded & 1n) === 1n)) rounded++;
+  }
+  assert(rounded <= 1n << 53n, "a rounded mantissa has at most 53 bits");
+  return Number(rounded) * pow2(quantum);
+}
+
+/** ln(a / 2^144) × 2^144 for a fixed-point a near 1, by ln a = 2 atanh((a - 1) / (a + 1)). */
+function lnNearOne(a: bigint): bigint {
+  const z = ((a - fixedOne) << BigInt(fixedBits)) / (a + fixedOne);
+  const z2 = (z * z) >> BigInt(fixedBits);
+  let term = z;
+  let sum = z;
+  for (let k = 3n; term !== 0n; k += 2n) {
+    assert(k < BigInt(2 * seriesTermsMax), "the atanh series converges");
+    term = (term * z2) / fixedOne;
+    sum += term / k;
+  }
+  return 2n * sum;
+}
+
+function ln2Fixed(): bigint {
+  ln2FixedCache ??= lnNearOne(2n * fixedOne);
+  return ln2FixedCache;
+}
+
+/** ln(x) × 2^144 for a positive finite double. */
+function lnFixed(x: number): bigint {
+  const { mantissa, exponent } = decompose(x);
+  const bits = bitLength(mantissa);
+  let power = exponent + bits - 1;
+  let a = mantissa << BigInt(fixedBits - bits + 1);
+  // Reduce to [1/sqrt(2), sqrt(2)] so the series gains five bits a term.
+  if (a * a > 2n * fixedOne * fixedOne) {
+    a >>= 1n;
+    power++;
+  }
+  return lnNearOne(a) + BigInt(power) * ln2Fixed();
+}
+
+/** e^(t / 2^144) rounded to a double, for |t| / 2^144 <= 800. */
+function expOfFixed(t: bigint): number {
+  const ln2 = ln2Fixed();
+  const k = Math.round(Number(t) / Number(ln2));
+  const r = t - BigInt(k) * ln2;
+  let term = fixedOne;
+  let sum = fixedOne;
+  for (let n = 1n; term !== 0n; n++) {
+    assert(n < BigInt(seriesTermsMax), "the exp series converges");
+    term = (term * r) / (fixedOne * n);
+    sum += term;
+  }
+  return roundToDouble(sum, k - fixedBits);
+}
+
+/** glibc's exp for a finite double: correctly rounded. */
+export function correctlyRoundedExp(x: number): number {
+  if (x === 0 || Math.abs(x) < 2 ** -60) return 1;
+  if (x > expArgumentMax) return Infinity;
+  if (x < -expArgumentMax) return 0;
+  const { mantissa, exponent } = decompose(Math.abs(x));
+  const t = mantissa << BigInt(exponent + fixedBits);
+  return expOfFixed(x < 0 ? -t : t);
+}
+
+/** glibc's log for a positive finite double: correctly rounded. */
+export function correctlyRoundedLn(x: number): number {
+  const l = lnFixed(x);
+  if (l === 0n) return 0;
+  const magnitude = roundToDouble(l < 0n ? -l : l, -fixedBits);
+  return l < 0n ? -magnitude : magnitude;
+}
+
+/** glibc's pow for finite x != 0 and finite y, with x < 0 only for integral y. */
+export function correctlyRoundedPow(x: number, y: number): number {
+  if (y === 0 || x === 1) return 1;
+  const isNegative = x < 0 && Math.abs(y % 2) === 1;
+  const base = Math.abs(x);
+  const { mantissa, exponent } = decompose(base);
+  let magnitude: number;
+  if (Number.isInteger(y) && y > 0 && y <= 64) {
+    // Exact: a result halfway between two doubles must round to even, not by luck.
+    magnitude = roundToDouble(mantissa ** BigInt(y), exponent * y);
+  } else {
+    const estimate = y * Math.log(base);
+    if (estimate > expArgumentMax) magnitude = Infinity;
+    else if (estimate < -expArgumentMax) magnitude = 0;
+    else {
+      const power = decompose(Math.abs(y));
+      const product = lnFixed(base) * power.mantissa * (y < 0 ? -1n : 1n);
+      const t = power.exponent >= 0 ? product << BigInt(power.exponent) : product >> BigInt(-power.exponent);
+      magnitude = expOfFixed(t);
+    }
+  }
+  return isNegative ? -magnitude : magnitude;
+}
+
+const log10TwoHigh = 0.30102999566361177;
+const log10TwoLow = 3.694239077158931e-13;
+// glibc's ivln10 (4.34294481903251816668e-01) is exactly Math.LOG10E.
+const inverseLn10 = Math.LOG10E;
+const two54 = 1.8014398509481984e16;
+
+/** glibc's `__ieee754_log10` (fdlibm) for a positive finite double, on the correctly rounded log. */
+export function glibcLog10(x: number): number {
+  let value = x;
+  scratch.setFloat64(0, value);
+  let high = scratch.getInt32(0);
+  let k = 0;
+  if (high < 0x0010_0000) {
+    k -= 54;
+    value *= two54;
+    scratch.setFloat64(0, value);
+    high = scratch.getInt32(0);
+  }
+  k += (high >> 20) - 1023;
+  const i = k < 0 ? 1 : 0;
+  scratch.setInt32(0, (high & 0x000f_ffff) | ((0x3ff - i) << 20));
+  const reduced = scratch.getFloat64(0);
+  const y = k + i;
+  const z = y * log10TwoLow + inverseLn10 * correctlyRoundedLn(reduced);
+  return z + y * log10TwoHigh;
+}
+
+const cbrtFactors = [1 / 1.5874010519681996, 1 / 1.2599210498948732, 1, 1.2599210498948732, 1.5874010519681996];
+
+/** glibc's `__cbrt` (sysdeps/ieee754/dbl-64/s_cbrt.c): a polynomial and one rational step. */
+export function glibcCbrt(x: number): number {
+  if (x === 0 || !Number.isFinite(x)) return x + x;
+  const { mantissa, exponent } = decompose(Math.abs(x));
+  const bits = bitLength(mantissa);
+  const xm = Number(mantissa) * pow2(-bits);
+  const xe = exponent + bits;
+  const u =
+    0.35489576504391984 +
+    (1.508191937815849 +
+      (-2.114994941673713 +
+        (2.4469312256353444 + (-1.8346927748361308 + (0.7849323449766392 - 0.14526389938548637 * xm) * xm) * xm) * xm) *
+        xm) *
+      xm;
+  const t2 = u * u * u;
+  const ym = ((u * (t2 + 2 * xm)) / (2 * t2 + xm)) * (cbrtFactors[2 + (xe % 3)] ?? 1);
+  const result = ym * pow2(Math.trunc(xe / 3));
+  return x < 0 ? -result : result;
+}
+
 /** C `rint` in the default rounding mode: half to even, keeping the sign of zero. */
 export function rint(value: number): number {
   if (!Number.isFinite(value)) return value;
@@ -64,6 +301,7 @@ function checkLogArgument(value: number): void {
 /** `dlog1` and `dlog10`. */
 function float8Log(value: number, log: (x: number) => number): number {
   checkLogArgument(value);
+  if (!Number.isFinite(value)) return value;
   const result = log(value);
   return checkFloatResult(result, { isInfAllowed: Math.abs(value) === Infinity, isZeroAllowed: value === 1 || Number.isNaN(value) });
 }
@@ -75,7 +313,7 @@ function float8Sqrt(value: number): number {
 }
 
 function float8Cbrt(value: number): number {
-  const result = Math.cbrt(value);
+  const result = glibcCbrt(value);
   return checkFloatResult(result, { isInfAllowed: Math.abs(value) === Infinity, isZeroAllowed: value === 0 });
 }
 
@@ -83,7 +321,7 @@ function float8Cbrt(value: number): number {
 function float8Exp(value: number): number {
   if (Number.isNaN(value)) return value;
   if (Math.abs(value) === Infinity) return value > 0 ? value : 0;
-  return checkFloatResult(Math.exp(value), { isInfAllowed: false, isZeroAllowed: false });
+  return checkFloatResult(correctlyRoundedExp(value), { isInfAllowed: false, isZeroAllowed: false });
 }
 
 /** `dsign`: NaN and ±0 give 0. */
@@ -104,8 +342,8 @@ function float8Functions(): Record<string, ScalarFunction> {
     "sqrt(float8)": on(float8Sqrt),
     "cbrt(float8)": on(float8Cbrt),
     "exp(float8)": on(float8Exp),
-    "ln(float8)": on((x) => float8Log(x, Math.log)),
-    "log(float8)": on((x) => float8Log(x, Math.log10)),
+    "ln(float8)": on((x) => float8Log(x, correctlyRoundedLn)),
+    "log(float8)": on((x) => float8Log(x, glibcLog10)),
     "power(float8,float8)": fn2((a, b) => float8Power(asNumber(a), asNumber(b))),
     "pi()": fn0(() => Math.PI),
     "random()": fn0(() => Math.random()),
@@ -214,7 +452,6 @@ function numericLogSpecial(base: Numeric, x: Numeric): Numeric {
   if (baseSign === 0 || xSign === 0) throw new InvalidArgumentForLogarithmError("cannot take logarithm of zero");
   if (base.kind === "pinf") return x.kind === "pinf" ? Numeric.nan : Numeric.zero;
   assert(x.kind === "pinf", "the non-finite argument is +Infinity");
-  if (base.compare(Numeric.one) === 0) throw new DivisionByZeroError("division by zero");
   return Numeric.positiveInfinity;
 }
 
