@@ -71,7 +71,7 @@ describe("float arithmetic and math", () => {
   });
 
   it("rounds pow correctly where V8's Math.pow is an ulp off", () => {
-    expect(correctlyRoundedPow(0.5, -0.5)).toBe(1.4142135623730951);
+    expect(correctlyRoundedPow(0.5, -0.5)).toBe(Math.SQRT2);
     expect(correctlyRoundedPow(2.5, 2.5)).toBe(9.882117688026186);
     expect(glibcCbrt(1e308)).toBe(4.64158883361278e102);
   });
