@@ -75,4 +75,14 @@ export type BoundExpr =
       readonly right: BoundExpr;
       readonly isNegated: boolean;
     }
-  | { readonly kind: "nullif"; readonly type: SqlType; readonly signatureId: string; readonly left: BoundExpr; readonly right: BoundExpr };
+  | {
+      /**
+       * NULLIF(left, right): NULL if `left = right`, else `left` — as coerced for the `=`
+       * operator, which is also the result type (PostgreSQL returns the operator's first input).
+       */
+      readonly kind: "nullif";
+      readonly type: SqlType;
+      readonly signatureId: string;
+      readonly left: BoundExpr;
+      readonly right: BoundExpr;
+    };

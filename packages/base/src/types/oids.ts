@@ -36,6 +36,10 @@ export const TypeOid = {
   record: 2249,
   anyelement: 2283,
   anyarray: 2277,
+  any: 2276,
+  anynonarray: 2776,
+  anycompatible: 5077,
+  anycompatiblearray: 5078,
   // One-dimensional arrays of the above (`pg_type.typarray`).
   boolArray: 1000,
   byteaArray: 1001,

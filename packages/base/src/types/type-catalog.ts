@@ -55,6 +55,10 @@ const scalarTypes: readonly (readonly [number, string, string, TypeCategory, boo
   [TypeOid.void, "void", "void", "P", false, undefined],
   [TypeOid.anyelement, "anyelement", "anyelement", "P", false, undefined],
   [TypeOid.anyarray, "anyarray", "anyarray", "P", false, undefined],
+  [TypeOid.any, "any", '"any"', "P", false, undefined],
+  [TypeOid.anynonarray, "anynonarray", "anynonarray", "P", false, undefined],
+  [TypeOid.anycompatible, "anycompatible", "anycompatible", "P", false, undefined],
+  [TypeOid.anycompatiblearray, "anycompatiblearray", "anycompatiblearray", "P", false, undefined],
 ];
 
 function buildCatalog(): ReadonlyMap<number, TypeInfo> {

@@ -114,6 +114,8 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
     case "func_call":
     case "array":
       return bindCompound(expr, context);
+    case "sql_value_function":
+      return bindSqlValueFunction(expr, context);
     case "bit_string":
     case "default":
     case "in_subquery":
@@ -125,7 +127,6 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
     case "row":
     case "subscript":
     case "field_select":
-    case "sql_value_function":
     case "named_arg":
     case "collate":
     case "grouping":
@@ -251,10 +252,22 @@ function bindLike(expr: Extract<Expr, { kind: "like" }>, context: BindContext): 
   return bindOperator(op, [expr.expr, expr.pattern], context);
 }
 
+/**
+ * `x IN (a, b)`: with a common type, one `= ANY` over the list; without one, PostgreSQL falls
+ * back to `x = a OR x = b`, each comparison resolved on its own.
+ */
 function bindInList(expr: Extract<Expr, { kind: "in_list" }>, context: BindContext): BoundExpr {
   const left = bindExpr(expr.expr, context);
   const items = expr.items.map((item) => bindExpr(item, context));
-  const common = selectCommonType([left, ...items].map((item) => item.type.oid), "IN");
+  let common: number;
+  try {
+    common = selectCommonType([left, ...items].map((item) => item.type.oid), "IN");
+  } catch (error) {
+    if (!(error instanceof DatatypeMismatchError)) throw error;
+    const comparisons = items.map((item, i) => callOperator("=", [left, item], context, [expr.expr.pos, expr.items[i]?.pos ?? expr.pos]));
+    const any: BoundExpr = comparisons.length === 1 ? (comparisons[0] ?? left) : { kind: "bool", type: boolType, op: "or", args: comparisons };
+    return expr.isNegated ? { kind: "not", type: boolType, arg: any } : any;
+  }
   const target = typeOf(common);
   const comparison = callOperator("=", [coerce(left, target, "implicit", context), coerce(items[0] ?? left, target, "implicit", context)], context);
   const [coercedLeft] = callArgs(comparison);
@@ -310,16 +323,27 @@ function bindCase(expr: Extract<Expr, { kind: "case" }>, context: BindContext): 
 function bindSpecialFunction(expr: Extract<Expr, { kind: "special_function" }>, context: BindContext): BoundExpr {
   const args = expr.args.map((arg) => bindExpr(arg, context));
   if (expr.name === "nullif") {
-    const equality = callOperator("=", args, context);
+    const equality = callOperator("=", args, context, expr.args.map((arg) => arg.pos));
     const [left, right] = callArgs(equality);
-    const first = args[0] ?? left;
-    return { kind: "nullif", type: first.type, signatureId: callId(equality), left: coerce(first, first.type, "implicit", context), right };
+    return { kind: "nullif", type: left.type, signatureId: callId(equality), left, right };
   }
   const common = typeOf(selectCommonType(args.map((arg) => arg.type.oid), expr.name.toUpperCase()));
   const coerced = args.map((arg) => coerce(arg, common, "implicit", context));
   if (expr.name === "coalesce") return { kind: "coalesce", type: common, args: coerced };
   const comparison = callOperator("<", [coerced[0] ?? coerced[1] ?? { kind: "const", type: common, value: null }, coerced[0] ?? { kind: "const", type: common, value: null }], context);
   return { kind: "min_max", type: common, op: expr.name, compareId: callId(comparison), args: coerced };
+}
+
+/** CURRENT_DATE, LOCALTIMESTAMP(3) …: calls of the catalog's stable functions of those names. */
+function bindSqlValueFunction(expr: Extract<Expr, { kind: "sql_value_function" }>, context: BindContext): BoundExpr {
+  const temporal = ["current_date", "current_timestamp", "localtimestamp", "localtime"];
+  if (expr.name === "current_time") throw new FeatureNotSupportedError("CURRENT_TIME (time with time zone) is not supported yet");
+  if (!temporal.includes(expr.name)) {
+    throw new FeatureNotSupportedError(`${expr.name.toUpperCase()} is answered by a session, which expression binding does not have yet`);
+  }
+  const args: BoundExpr[] =
+    expr.precision === undefined ? [] : [{ kind: "const", type: typeOf(TypeOid.int4), value: expr.precision }];
+  return callFunction(expr.name, args, context, []);
 }
 
 function bindFuncCall(expr: Extract<Expr, { kind: "func_call" }>, context: BindContext): BoundExpr {

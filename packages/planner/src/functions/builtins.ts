@@ -8,44 +8,15 @@
  * while `int4 + numeric` finds none and resolves to `+(numeric,numeric)` through the implicit
  * cast, as in PostgreSQL. Adding a convenient signature PostgreSQL lacks would change results.
  */
-import { TypeOid, assert, typeInfo } from "@omnikv/base";
+import { TypeOid } from "@omnikv/base";
 import type { CastContext, CastSignature, FunctionSignature, Volatility } from "./signature.ts";
-import { signatureId } from "./signature.ts";
+import { anyNonArrayOid, signature, signatureId, typeName } from "./signature.ts";
+import { aggregatesFunctions } from "./builtins-aggregates.ts";
+import { datetimeFunctions } from "./builtins-datetime.ts";
+import { jsonFunctions } from "./builtins-json.ts";
+import { textFunctions } from "./builtins-text.ts";
 
-/** `anynonarray`: a polymorphic argument that matches any non-array type. */
-export const anyNonArrayOid = 2776;
-
-function typeName(oid: number): string {
-  if (oid === anyNonArrayOid) return "anynonarray";
-  const info = typeInfo(oid);
-  assert(info !== undefined, `type ${oid} is in the type catalog`);
-  return info.name;
-}
-
-interface SignatureSpec {
-  readonly name: string;
-  readonly kind?: FunctionSignature["kind"];
-  readonly args: readonly number[];
-  readonly returns: number;
-  readonly isStrict?: boolean;
-  readonly volatility?: Volatility;
-  readonly variadicElementType?: number;
-  readonly returnsSet?: boolean;
-}
-
-function signature(spec: SignatureSpec): FunctionSignature {
-  return {
-    id: signatureId(spec.name, spec.args.map(typeName)),
-    name: spec.name,
-    kind: spec.kind ?? "function",
-    argTypes: spec.args,
-    returnType: spec.returns,
-    isStrict: spec.isStrict ?? true,
-    volatility: spec.volatility ?? "immutable",
-    ...(spec.variadicElementType === undefined ? {} : { variadicElementType: spec.variadicElementType }),
-    ...(spec.returnsSet === true ? { returnsSet: true } : {}),
-  };
-}
+export { anyNonArrayOid };
 
 const { bool, int2, int4, int8, float4, float8, numeric, text, bpchar, name: nameType, bytea, uuid, oid, jsonb } = TypeOid;
 const integerTypes = [int2, int4, int8] as const;
@@ -177,6 +148,10 @@ export const builtinFunctions: readonly FunctionSignature[] = [
   ...textOperators(),
   ...mathFunctions(),
   ...stringFunctions(),
+  ...datetimeFunctions,
+  ...jsonFunctions,
+  ...textFunctions,
+  ...aggregatesFunctions,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -212,6 +187,10 @@ function stringCasts(): CastSignature[] {
     cast(TypeOid.varchar, bpchar, "assignment"),
     cast(nameType, text, "implicit"),
     cast(text, nameType, "implicit"),
+    // bool has its own cast to strings ("true"/"false"), unlike its output function ("t"/"f").
+    cast(bool, text, "assignment"),
+    cast(bool, TypeOid.varchar, "assignment"),
+    cast(bool, bpchar, "assignment"),
     cast(TypeOid.json, jsonb, "assignment"),
     cast(jsonb, TypeOid.json, "assignment"),
   ];

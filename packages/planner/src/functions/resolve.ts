@@ -12,7 +12,7 @@
  *    assume the unknowns have it too.
  * 4. None left: 42883 (`operator does not exist: integer + text`); several: 42725 (not unique).
  */
-import { DbError, SqlState, TypeOid, typeInfo, type TypeCategory } from "@omnikv/base";
+import { DatatypeMismatchError, DbError, SqlState, TypeOid, typeInfo, type TypeCategory } from "@omnikv/base";
 import { anyNonArrayOid, builtinCasts, builtinFunctions } from "./builtins.ts";
 import type { CastContext, CastSignature, FunctionSignature } from "./signature.ts";
 
@@ -36,11 +36,28 @@ export interface ResolvedCall {
 }
 
 const byNameAndArity = new Map<string, FunctionSignature[]>();
+/** `VARIADIC "any"` functions by name: they take any number of arguments from their last slot on. */
+const variadicByName = new Map<string, FunctionSignature[]>();
 for (const signature of builtinFunctions) {
   const key = `${signature.kind === "operator" ? "op" : "fn"}:${signature.name}/${signature.argTypes.length}`;
   const list = byNameAndArity.get(key) ?? [];
   list.push(signature);
   byNameAndArity.set(key, list);
+  if (signature.variadicElementType === TypeOid.any) {
+    variadicByName.set(signature.name, [...(variadicByName.get(signature.name) ?? []), signature]);
+  }
+}
+
+/** Candidates for a call of `name` with `arity` arguments, variadic ones expanded to that arity. */
+function functionCandidates(name: string, arity: number): FunctionSignature[] {
+  const fixed = byNameAndArity.get(`fn:${name}/${arity}`) ?? [];
+  const variadic = (variadicByName.get(name) ?? [])
+    .filter((signature) => arity >= signature.argTypes.length && signature.argTypes.length !== arity)
+    .map((signature) => ({
+      ...signature,
+      argTypes: [...signature.argTypes, ...Array.from({ length: arity - signature.argTypes.length }, () => TypeOid.any)],
+    }));
+  return [...fixed, ...variadic];
 }
 
 const castsBySource = new Map<number, Map<number, CastSignature>>();
@@ -84,10 +101,12 @@ function isArrayType(oid: number): boolean {
 /** Whether an argument of type `source` can be passed where `target` is declared, implicitly. */
 export function canCoerceImplicitly(source: number, target: number): boolean {
   if (source === target) return true;
-  if (target === anyNonArrayOid) return !isArrayType(source);
-  if (target === TypeOid.anyelement) return true;
-  if (target === TypeOid.anyarray) return isArrayType(source);
+  // An untyped literal can become anything, polymorphic positions included (PostgreSQL's
+  // can_coerce_type checks it first), so `array_agg('a')` is ambiguous as in PostgreSQL.
   if (source === TypeOid.unknown) return true;
+  if (target === anyNonArrayOid) return !isArrayType(source);
+  if (target === TypeOid.anyelement || target === TypeOid.any || target === TypeOid.anycompatible) return true;
+  if (target === TypeOid.anyarray || target === TypeOid.anycompatiblearray) return isArrayType(source);
   return findCast(source, target, "implicit") !== undefined;
 }
 
@@ -121,7 +140,7 @@ export function resolveOperator(name: string, argTypes: readonly number[]): Reso
 }
 
 export function resolveFunction(name: string, argTypes: readonly number[]): ResolvedCall {
-  const candidates = byNameAndArity.get(`fn:${name}/${argTypes.length}`) ?? [];
+  const candidates = functionCandidates(name, argTypes.length);
   const chosen = selectCandidate(candidates, argTypes, false);
   const shown = `${name}(${argTypes.map(formatTypeName).join(", ")})`;
   if (chosen === "none") {
@@ -137,17 +156,113 @@ export function resolveFunction(name: string, argTypes: readonly number[]): Reso
   return concretize(chosen, argTypes);
 }
 
-/** Resolves polymorphic positions: an `unknown` argument in one becomes text. */
-function concretize(signature: FunctionSignature, argTypes: readonly number[]): ResolvedCall {
-  const isPolymorphic = (oid: number): boolean => oid === anyNonArrayOid || oid === TypeOid.anyelement || oid === TypeOid.anyarray;
-  const concrete = signature.argTypes.map((declared, i) => {
-    if (!isPolymorphic(declared)) return declared;
-    const actual = argTypes[i] ?? TypeOid.text;
-    return actual === TypeOid.unknown ? TypeOid.text : actual;
+const elementFamily: ReadonlySet<number> = new Set([TypeOid.anyelement, anyNonArrayOid, TypeOid.anyarray]);
+const compatibleFamily: ReadonlySet<number> = new Set([TypeOid.anycompatible, TypeOid.anycompatiblearray]);
+
+function isPolymorphic(oid: number): boolean {
+  return elementFamily.has(oid) || compatibleFamily.has(oid) || oid === TypeOid.any;
+}
+
+function isArrayDeclared(oid: number): boolean {
+  return oid === TypeOid.anyarray || oid === TypeOid.anycompatiblearray;
+}
+
+/**
+ * PostgreSQL's `enforce_generic_type_consistency`: every anyelement/anyarray/anynonarray position
+ * must agree on one element type (an array argument contributes its element type), the
+ * anycompatible family takes the common type of its arguments, `"any"` takes each argument's own
+ * type, and an untyped literal alone becomes text. Undefined when the arguments are inconsistent.
+ */
+function concretizeTypes(declared: readonly number[], actual: readonly number[]): number[] | undefined {
+  const element = bindElementType(declared, actual, elementFamily);
+  const compatibleInputs = declared.flatMap((type, i) => {
+    const arg = actual[i] ?? TypeOid.unknown;
+    if (!compatibleFamily.has(type) || arg === TypeOid.unknown) return [];
+    return [isArrayDeclared(type) ? (typeInfo(arg)?.elementOid ?? arg) : arg];
   });
-  const polymorphicActual = concrete.find((_, i) => isPolymorphic(signature.argTypes[i] ?? 0));
-  const returnType = isPolymorphic(signature.returnType) ? (polymorphicActual ?? TypeOid.text) : signature.returnType;
-  return { signature, argTypes: concrete, returnType };
+  const compatible = compatibleInputs.length === 0 ? TypeOid.text : commonTypeOrUndefined(compatibleInputs);
+  if (element === null || compatible === undefined) return undefined;
+  const arrayOf = (elementType: number): number | undefined => typeInfo(elementType)?.arrayOid;
+  const concrete: number[] = [];
+  for (const [i, type] of declared.entries()) {
+    const arg = actual[i] ?? TypeOid.unknown;
+    let result: number | undefined = type;
+    if (type === TypeOid.any) result = arg === TypeOid.unknown ? TypeOid.text : arg;
+    else if (type === TypeOid.anyarray) result = arrayOf(element ?? TypeOid.text);
+    else if (elementFamily.has(type)) result = element ?? TypeOid.text;
+    else if (type === TypeOid.anycompatiblearray) result = arrayOf(compatible);
+    else if (type === TypeOid.anycompatible) result = compatible;
+    if (result === undefined) return undefined;
+    concrete.push(result);
+  }
+  return concrete;
+}
+
+/** The element type the anyelement family agrees on; undefined if only unknowns; null if they conflict. */
+function bindElementType(declared: readonly number[], actual: readonly number[], family: ReadonlySet<number>): number | undefined | null {
+  let bound: number | undefined;
+  for (const [i, type] of declared.entries()) {
+    const arg = actual[i] ?? TypeOid.unknown;
+    if (!family.has(type) || arg === TypeOid.unknown) continue;
+    const candidate = isArrayDeclared(type) ? typeInfo(arg)?.elementOid : arg;
+    if (candidate === undefined) return null;
+    if (type === anyNonArrayOid && isArrayType(arg)) return null;
+    if (bound !== undefined && bound !== candidate) return null;
+    bound = candidate;
+  }
+  return bound;
+}
+
+function commonTypeOrUndefined(types: readonly number[]): number | undefined {
+  try {
+    return selectCommonType(types, "polymorphic");
+  } catch {
+    return undefined;
+  }
+}
+
+function concretize(signature: FunctionSignature, argTypes: readonly number[]): ResolvedCall {
+  const concrete = concretizeTypes(signature.argTypes, argTypes) ?? [...signature.argTypes];
+  return { signature, argTypes: concrete, returnType: polymorphicReturn(signature, concrete) };
+}
+
+/** The concrete result type: a polymorphic result follows its family's resolved type. */
+function polymorphicReturn(signature: FunctionSignature, concrete: readonly number[]): number {
+  const declared = signature.returnType;
+  if (!isPolymorphic(declared)) return declared;
+  const family = compatibleFamily.has(declared) ? compatibleFamily : elementFamily;
+  const index = signature.argTypes.findIndex((type) => family.has(type));
+  const resolved = index < 0 ? TypeOid.text : (concrete[index] ?? TypeOid.text);
+  const elementType = isArrayDeclared(signature.argTypes[index] ?? 0) ? (typeInfo(resolved)?.elementOid ?? resolved) : resolved;
+  if (isArrayDeclared(declared)) return typeInfo(elementType)?.arrayOid ?? elementType;
+  return elementType;
+}
+
+/**
+ * PostgreSQL's `select_common_type`: the type CASE, COALESCE, GREATEST/LEAST, IN lists, UNION,
+ * ARRAY[…] and the anycompatible family convert their inputs to. All-unknown inputs are text;
+ * otherwise the first known type's category decides, a preferred type of that category wins once
+ * seen, and every input must reach the result implicitly — else 42804.
+ */
+export function selectCommonType(types: readonly number[], construct: string): number {
+  const known = types.filter((type) => type !== TypeOid.unknown);
+  let chosen = known[0];
+  if (chosen === undefined) return TypeOid.text;
+  const chosenCategory = category(chosen);
+  for (const type of known.slice(1)) {
+    if (type === chosen) continue;
+    if (category(type) !== chosenCategory) {
+      throw new DatatypeMismatchError(`${construct} types ${formatTypeName(chosen)} and ${formatTypeName(type)} cannot be matched`);
+    }
+    const isTakeover = !isPreferred(chosen) && canCoerceImplicitly(chosen, type) && !canCoerceImplicitly(type, chosen);
+    if (isTakeover) chosen = type;
+  }
+  for (const type of known) {
+    if (!canCoerceImplicitly(type, chosen)) {
+      throw new DatatypeMismatchError(`${construct} could not convert type ${formatTypeName(type)} to ${formatTypeName(chosen)}`);
+    }
+  }
+  return chosen;
 }
 
 type Choice = FunctionSignature | "none" | "ambiguous";
@@ -155,7 +270,10 @@ type Choice = FunctionSignature | "none" | "ambiguous";
 function selectCandidate(all: readonly FunctionSignature[], argTypes: readonly number[], isOperator: boolean): Choice {
   const exact = findExactMatch(all, argTypes, isOperator);
   if (exact !== undefined) return exact;
-  let candidates = all.filter((c) => argTypes.every((type, i) => canCoerceImplicitly(type, c.argTypes[i] ?? 0)));
+  let candidates = all.filter((c) => {
+    const concrete = concretizeTypes(c.argTypes, argTypes);
+    return concrete !== undefined && argTypes.every((type, i) => canCoerceImplicitly(type, concrete[i] ?? 0));
+  });
   if (candidates.length <= 1) return candidates[0] ?? "none";
   candidates = keepBest(candidates, (c) => countMatches(c, argTypes, (declared, actual) => declared === actual));
   if (candidates.length === 1) return candidates[0] ?? "none";

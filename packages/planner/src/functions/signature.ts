@@ -4,6 +4,7 @@
  * implements each signature under the same `id`. A test in the executor checks that every id
  * has exactly one implementation, so the two sides cannot drift apart.
  */
+import { assert, typeInfo } from "@omnikv/base";
 
 export type Volatility = "immutable" | "stable" | "volatile";
 
@@ -35,6 +36,42 @@ export interface CastSignature {
   readonly source: number;
   readonly target: number;
   readonly context: CastContext;
+}
+
+/** `anynonarray`: a polymorphic argument that matches any non-array type. */
+export const anyNonArrayOid = 2776;
+
+export function typeName(oid: number): string {
+  if (oid === anyNonArrayOid) return "anynonarray";
+  const info = typeInfo(oid);
+  assert(info !== undefined, `type ${oid} is in the type catalog`);
+  return info.name;
+}
+
+export interface SignatureSpec {
+  readonly name: string;
+  readonly kind?: FunctionSignature["kind"];
+  readonly args: readonly number[];
+  readonly returns: number;
+  readonly isStrict?: boolean;
+  readonly volatility?: Volatility;
+  readonly variadicElementType?: number;
+  readonly returnsSet?: boolean;
+}
+
+/** A signature from a compact spec: the id is derived from the name and argument type names. */
+export function signature(spec: SignatureSpec): FunctionSignature {
+  return {
+    id: signatureId(spec.name, spec.args.map(typeName)),
+    name: spec.name,
+    kind: spec.kind ?? "function",
+    argTypes: spec.args,
+    returnType: spec.returns,
+    isStrict: spec.isStrict ?? true,
+    volatility: spec.volatility ?? "immutable",
+    ...(spec.variadicElementType === undefined ? {} : { variadicElementType: spec.variadicElementType }),
+    ...(spec.returnsSet === true ? { returnsSet: true } : {}),
+  };
 }
 
 /** The signature's id from its name and argument type names. */
