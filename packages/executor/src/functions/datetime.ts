@@ -84,7 +84,7 @@ const MICROS_PER_DAY = 86_400_000_000n;
 const TIMESTAMP_MIN = -211_813_488_000_000_000n;
 const TIMESTAMP_END = 9_223_371_331_200_000_000n;
 /** The first date whose midnight is beyond the timestamp range (TIMESTAMP_END_JULIAN). */
-const TIMESTAMP_END_DAYS = 106_741_034;
+const TIMESTAMP_END_DAYS = 106_751_983;
 /** 1970-01-01 in µs since 2000-01-01. */
 const UNIX_EPOCH_MICROS = -946_684_800_000_000n;
 /** The fractional-second precision of time and timestamp types (MAX_TIMESTAMP_PRECISION). */
@@ -310,6 +310,11 @@ const currentTimeFunctions: FunctionTable = {
 // ---------------------------------------------------------------------------------------------
 // Casts (pg_cast entries among the date/time types)
 
+/** The wall-clock time of a finite instant, not range-checked (timestamp2tm). */
+function unrangedLocalTime(ts: bigint, zone: TimeZone): bigint {
+  return ts + BigInt(zone.utcOffsetAt(Number(floorDiv(ts, MICROS_PER_SECOND)))) * MICROS_PER_SECOND;
+}
+
 /** interval_time: the time part modulo a day, made non-negative. */
 function intervalToTime(span: IntervalValue): bigint {
   const micros = span.micros % MICROS_PER_DAY;
@@ -326,7 +331,7 @@ const castFunctions: FunctionTable = {
   "cast(timestamp,time)": unary((t) => (isFiniteTimestamp(asMicros(t)) ? timeOfDay(asMicros(t)) : null)),
   "cast(timestamptz,time)": unary((t, c) => {
     const ts = asMicros(t);
-    return isFiniteTimestamp(ts) ? timeOfDay(timestamptzToTimestamp(ts, sessionZone(c))) : null;
+    return isFiniteTimestamp(ts) ? timeOfDay(unrangedLocalTime(ts, sessionZone(c))) : null;
   }),
   "cast(interval,time)": unary((i) => intervalToTime(asInterval(i))),
   "cast(time,interval)": unary((t) => ({ months: 0, days: 0, micros: asMicros(t) })),
@@ -462,6 +467,7 @@ function epochFloat(ts: bigint): number {
 }
 
 function timestampPart(fieldText: string, ts: bigint): number | null {
+  if (isZoneUnitOfInfinity(fieldText, ts)) return null;
   const exact = extractFromTimestamp(fieldText, ts);
   if (exact === undefined) return null;
   if (!isFiniteTimestamp(ts)) return Number(exact);
@@ -475,7 +481,7 @@ function timestamptzPart(fieldText: string, ts: bigint, zone: TimeZone): number 
   if (!isFiniteTimestamp(ts)) return Number(exact);
   const unit = unitOf(fieldText);
   if (unit === "epoch") return epochFloat(ts);
-  if (unit === "second" || unit === "milliseconds" || unit === "julian") return localPartFloat(unit, timestamptzToTimestamp(ts, zone), exact);
+  if (unit === "second" || unit === "milliseconds" || unit === "julian") return localPartFloat(unit, unrangedLocalTime(ts, zone), exact);
   return Number(exact);
 }
 
@@ -536,6 +542,11 @@ function truncateInterval(fieldText: string, span: IntervalValue): IntervalValue
   switch (unit) {
     case undefined:
     case "epoch":
+    case "julian":
+    case "dow":
+    case "isodow":
+    case "doy":
+    case "isoyear":
       throw unitNotRecognized(fieldText, "interval");
     case "millennium":
     case "century":
@@ -560,11 +571,6 @@ function truncateInterval(fieldText: string, span: IntervalValue): IntervalValue
     case "microseconds":
       return span;
     case "week":
-    case "julian":
-    case "dow":
-    case "isodow":
-    case "doy":
-    case "isoyear":
     case "timezone":
     case "timezone_hour":
     case "timezone_minute":
@@ -573,10 +579,26 @@ function truncateInterval(fieldText: string, span: IntervalValue): IntervalValue
   return assertNever(unit);
 }
 
+/** date_trunc of an infinite timestamp is that timestamp, whatever the unit (timestamp_trunc). */
+function truncateFinite(ts: bigint, truncate: (finite: bigint) => bigint): bigint {
+  return isFiniteTimestamp(ts) ? truncate(ts) : ts;
+}
+
+/** NonFiniteTimestampTzPart: the zone units of an infinite timestamp are NULL, not an error. */
+function isZoneUnitOfInfinity(fieldText: string, ts: bigint): boolean {
+  const unit = unitOf(fieldText);
+  return !isFiniteTimestamp(ts) && (unit === "timezone" || unit === "timezone_hour" || unit === "timezone_minute");
+}
+
+function extractTimestamp(fieldText: string, ts: bigint): Numeric | null {
+  return isZoneUnitOfInfinity(fieldText, ts) ? null : numericOrNull(extractFromTimestamp(fieldText, ts));
+}
+
 const fieldFunctions: FunctionTable = {
-  "date_trunc(text,timestamp)": binary((f, t) => truncateTimestamp(asText(f), asMicros(t))),
-  "date_trunc(text,timestamptz)": binary((f, t, c) => truncateTimestamptz(asText(f), asMicros(t), sessionZone(c))),
-  "date_trunc(text,timestamptz,text)": (args) => truncateTimestamptz(asText(arg(args, 0)), asMicros(arg(args, 1)), zoneByName(asText(arg(args, 2)))),
+  "date_trunc(text,timestamp)": binary((f, t) => truncateFinite(asMicros(t), (ts) => truncateTimestamp(asText(f), ts))),
+  "date_trunc(text,timestamptz)": binary((f, t, c) => truncateFinite(asMicros(t), (ts) => truncateTimestamptz(asText(f), ts, sessionZone(c)))),
+  "date_trunc(text,timestamptz,text)": (args) =>
+    truncateFinite(asMicros(arg(args, 1)), (ts) => truncateTimestamptz(asText(arg(args, 0)), ts, zoneByName(asText(arg(args, 2))))),
   "date_trunc(text,interval)": binary((f, i) => truncateInterval(asText(f), asInterval(i))),
   "date_part(text,date)": binary((f, d) => timestampPart(asText(f), dateToTimestamp(asDate(d)))),
   "date_part(text,time)": binary((f, t) => timePart(asText(f), asMicros(t))),
@@ -585,7 +607,7 @@ const fieldFunctions: FunctionTable = {
   "date_part(text,interval)": binary((f, i) => intervalPart(asText(f), asInterval(i))),
   "extract(text,date)": binary((f, d) => numericOrNull(extractFromDate(asText(f), asDate(d)))),
   "extract(text,time)": binary((f, t) => Numeric.parse(extractFromTime(asText(f), asMicros(t)))),
-  "extract(text,timestamp)": binary((f, t) => numericOrNull(extractFromTimestamp(asText(f), asMicros(t)))),
+  "extract(text,timestamp)": binary((f, t) => extractTimestamp(asText(f), asMicros(t))),
   "extract(text,timestamptz)": binary((f, t, c) => numericOrNull(extractFromTimestamptz(asText(f), asMicros(t), sessionZone(c)))),
   "extract(text,interval)": binary((f, i) => Numeric.parse(extractFromInterval(asText(f), asInterval(i)))),
   "isfinite(date)": unary((d) => isFiniteDate(asDate(d))),
@@ -629,7 +651,6 @@ function lookupZoneByName(spec: string): TimeZone | undefined {
     const hours = Number(posixHours[2]);
     return hours > 167 ? undefined : TimeZone.fixed(spec, posixHours[1] === "-" ? hours * 3600 : -hours * 3600 || 0);
   }
-  if (/^[+-]?[\d.]/.test(spec)) return undefined;
   try {
     return parseTimeZone(spec);
   } catch (error) {
@@ -661,11 +682,19 @@ function shiftedTimestamp(ts: bigint, seconds: bigint): bigint {
   return result;
 }
 
+/** The zone of an infinite timestamp is never looked at (timestamp_zone returns it first). */
+function zoned(compute: (zone: SqlValue, ts: bigint) => bigint): ScalarFunction {
+  return binary((zone, value) => {
+    const ts = asMicros(value);
+    return isFiniteTimestamp(ts) ? compute(zone, ts) : ts;
+  });
+}
+
 const zoneFunctions: FunctionTable = {
-  "timezone(text,timestamp)": binary((z, t) => timestampToTimestamptz(asMicros(t), zoneByName(asText(z)))),
-  "timezone(text,timestamptz)": binary((z, t) => timestamptzToTimestamp(asMicros(t), zoneByName(asText(z)))),
-  "timezone(interval,timestamp)": binary((z, t) => shiftedTimestamp(asMicros(t), -intervalZoneSeconds(asInterval(z)))),
-  "timezone(interval,timestamptz)": binary((z, t) => shiftedTimestamp(asMicros(t), intervalZoneSeconds(asInterval(z)))),
+  "timezone(text,timestamp)": zoned((z, ts) => timestampToTimestamptz(ts, zoneByName(asText(z)))),
+  "timezone(text,timestamptz)": zoned((z, ts) => timestamptzToTimestamp(ts, zoneByName(asText(z)))),
+  "timezone(interval,timestamp)": zoned((z, ts) => shiftedTimestamp(ts, -intervalZoneSeconds(asInterval(z)))),
+  "timezone(interval,timestamptz)": zoned((z, ts) => shiftedTimestamp(ts, intervalZoneSeconds(asInterval(z)))),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -866,28 +895,28 @@ function intervalFormatError(): InvalidDatetimeFormatError {
 }
 
 /** The text of a numeric keyword, or undefined for a non-numeric one. */
-function numericKeyword(name: string, f: CharFields, width: (value: number, w: number) => string): string | undefined {
+function numericKeyword(name: string, f: CharFields, width: (value: number, w: number, isSignWidened?: boolean) => string): string | undefined {
   const year = f.isInterval || f.year > 0 ? f.year : -(f.year - 1);
   switch (name.toUpperCase()) {
-    case "YYYY": return width(year, 4);
-    case "YYY": return width(year % 1000, 3);
-    case "YY": return width(year % 100, 2);
-    case "Y": return width(year % 10, 1);
+    case "YYYY": return yearWidth(year, 4, width);
+    case "YYY": return yearWidth(year, 3, width);
+    case "YY": return yearWidth(year, 2, width);
+    case "Y": return yearWidth(year, 1, width);
     case "CC": {
       const century = f.isInterval ? Math.trunc(f.year / 100) : f.year > 0 ? Math.trunc((f.year - 1) / 100) + 1 : Math.trunc(f.year / 100) - 1;
       return Math.abs(century) <= 99 ? width(century, 2) : String(century);
     }
     case "Q": return f.month === 0 ? "" : String(Math.trunc((f.month - 1) / 3) + 1);
     case "MM": return width(f.month, 2);
-    case "DDD": return width(f.yearDay, 3);
-    case "DD": return width(f.day, 2);
+    case "DDD": return width(f.yearDay, 3, false);
+    case "DD": return width(f.day, 2, false);
     case "D": if (f.isInterval) throw intervalFormatError(); return String(f.weekDay + 1);
     case "J": return String(f.julian);
     case "WW": return width(Math.trunc((f.yearDay - 1) / 7) + 1, 2);
     case "W": return String(Math.trunc((f.day - 1) / 7) + 1);
     case "HH24": return width(f.hour, 2);
     case "HH12":
-    case "HH": return width(f.hour % 12 === 0 ? 12 : f.hour % 12, 2);
+    case "HH": return f.hour < 0 && !isFillWidth(width) ? padded(f.hour % 12 === 0 ? 12 : f.hour % 12, 3) : width(f.hour % 12 === 0 ? 12 : f.hour % 12, 2);
     case "MI": return width(f.minute, 2);
     case "SSSS": return String(f.hour * 3600 + f.minute * 60 + f.second);
     case "SS": return width(f.second, 2);
@@ -895,6 +924,17 @@ function numericKeyword(name: string, f: CharFields, width: (value: number, w: n
     case "US": return padded(f.micros, 6);
     default: return undefined;
   }
+}
+
+/** YYYY…YY: the low `digits` digits, one wider when the year itself is negative (an interval's); Y never is. */
+function yearWidth(year: number, digits: number, width: (value: number, w: number, isSignWidened?: boolean) => string): string {
+  const value = digits === 4 ? year : year % 10 ** digits;
+  return isFillWidth(width) ? String(value) : padded(value, year < 0 && digits > 1 ? digits + 1 : digits);
+}
+
+/** Whether a width function is FM's (no padding): it prints 1 without a leading zero. */
+function isFillWidth(width: (value: number, w: number) => string): boolean {
+  return width(1, 2) === "1";
 }
 
 /** Names keep the keyword's case pattern: `MONTH` upper, `Month` capitalized, `month` lower. */
@@ -942,7 +982,7 @@ function renderTemplate(format: string, f: CharFields): string {
       out += node.char;
       continue;
     }
-    const width = (value: number, w: number): string => (node.isFill ? String(value) : padded(value, value < 0 ? w + 1 : w));
+    const width = (value: number, w: number, isSignWidened = true): string => (node.isFill ? String(value) : padded(value, value < 0 && isSignWidened ? w + 1 : w));
     const numeric = numericKeyword(node.name, f, width);
     if (numeric === undefined) {
       out += nameKeyword(node, f);
@@ -993,15 +1033,52 @@ function intervalCharFields(span: IntervalValue): CharFields {
   };
 }
 
-/** The zone abbreviation PostgreSQL shows for TZ: ICU's short name, or the numeric offset. */
+const abbreviationLocales = ["en-US", "en-GB", "en-IN", "en-AU", "ja-JP"] as const;
+const abbreviationFormatters = new Map<string, Intl.DateTimeFormat>();
+const abbreviationFormattersMax = 1000;
+const gregorianCycleMicros = 146_097n * MICROS_PER_DAY;
+/** 2400-01-01, after which abbreviations are looked up 400-year cycles earlier. */
+const abbreviationLastMicros = 146_097n * MICROS_PER_DAY;
+/** 2001-01-15 and 2001-07-15 12:00 UTC: a winter and a summer instant of the modern era. */
+const abbreviationProbesMicros = [32_875_200_000_000n, 48_513_600_000_000n] as const;
+
+function abbreviationFormatter(zoneName: string, locale: string): Intl.DateTimeFormat {
+  const key = `${locale} ${zoneName}`;
+  let formatter = abbreviationFormatters.get(key);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat(locale, { timeZone: zoneName, timeZoneName: "short" });
+    if (abbreviationFormatters.size >= abbreviationFormattersMax) abbreviationFormatters.clear();
+    abbreviationFormatters.set(key, formatter);
+  }
+  return formatter;
+}
+
+/**
+ * The zone abbreviation PostgreSQL shows for TZ (the tz database's): ICU knows them only per
+ * locale, so the first locale that names the zone with letters wins; otherwise the numeric
+ * offset, as the tz database spells zones without an abbreviation (`+04`, `+0530`).
+ */
 function zoneAbbreviationAt(zone: TimeZone, ts: bigint, offsetSeconds: number): string {
   if (zone.fixedOffsetSeconds !== undefined) return /^[A-Za-z]+$/.test(zone.name) ? zone.name.toUpperCase() : numericAbbreviation(offsetSeconds);
-  const date = new Date(Number(floorDiv(ts - UNIX_EPOCH_MICROS, 1000n)));
-  for (const locale of ["en-US", "en-GB"]) {
-    const name = new Intl.DateTimeFormat(locale, { timeZone: zone.name, timeZoneName: "short" }).formatToParts(date).find((part) => part.type === "timeZoneName")?.value ?? "";
-    if (/^[A-Z]{2,5}$/.test(name) && name !== "GMT" && name !== "UTC") return name;
+  // ICU names zones only near the present; the rules repeat every 400 Gregorian years.
+  const cycles = ts > abbreviationLastMicros ? (ts - abbreviationLastMicros) / gregorianCycleMicros + 1n : 0n;
+  // Before ICU's metazone history (about 1970), a modern instant with the same offset names it.
+  for (const probe of [ts - cycles * gregorianCycleMicros, ...abbreviationProbesMicros]) {
+    if (probe !== ts && zone.utcOffsetAt(Number(probe / MICROS_PER_SECOND)) !== offsetSeconds) continue;
+    const name = icuAbbreviation(zone.name, probe, offsetSeconds);
+    if (name !== undefined) return name;
   }
   return numericAbbreviation(offsetSeconds);
+}
+
+function icuAbbreviation(zoneName: string, ts: bigint, offsetSeconds: number): string | undefined {
+  const date = new Date(Number(floorDiv(ts - UNIX_EPOCH_MICROS, 1000n)));
+  if (Number.isNaN(date.getTime())) return undefined;
+  for (const locale of abbreviationLocales) {
+    const name = abbreviationFormatter(zoneName, locale).formatToParts(date).find((part) => part.type === "timeZoneName")?.value ?? "";
+    if (/^[A-Z]{2,5}$/.test(name) && (name !== "GMT" || offsetSeconds === 0) && name !== "UTC") return name;
+  }
+  return undefined;
 }
 
 function numericAbbreviation(offsetSeconds: number): string {
@@ -1012,8 +1089,8 @@ function numericAbbreviation(offsetSeconds: number): string {
 
 function timestamptzToChar(ts: bigint, format: string, zone: TimeZone): string | null {
   if (!isFiniteTimestamp(ts) || format === "") return null;
-  const local = timestamptzToTimestamp(ts, zone);
-  const offsetSeconds = Number((local - ts) / MICROS_PER_SECOND);
+  const offsetSeconds = zone.utcOffsetAt(Number(floorDiv(ts, MICROS_PER_SECOND)));
+  const local = ts + BigInt(offsetSeconds) * MICROS_PER_SECOND;
   const needsAbbreviation = /tz/i.test(format);
   return renderTemplate(format, localCharFields(local, offsetSeconds, needsAbbreviation ? zoneAbbreviationAt(zone, ts, offsetSeconds) : ""));
 }
