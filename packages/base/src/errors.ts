@@ -25,6 +25,9 @@ export const SqlState = {
   InvalidEscapeSequence: "22025",
   UntranslatableCharacter: "22P05",
   InvalidRegularExpression: "2201B",
+  SubstringError: "22011",
+  InvalidUseOfEscapeCharacter: "2200C",
+  DataException: "22000",
   InvalidArgumentForLogarithm: "2201E",
   InvalidArgumentForPowerFunction: "2201F",
   ArraySubscriptError: "2202E",
@@ -251,6 +254,36 @@ export class CannotCoerceError extends DbError {
 export class UndefinedObjectError extends DbError {
   override readonly name: string = "UndefinedObjectError";
   readonly sqlState = SqlState.UndefinedObject;
+}
+
+/** 22011: `negative substring length not allowed`. */
+export class SubstringError extends DbError {
+  override readonly name: string = "SubstringError";
+  readonly sqlState = SqlState.SubstringError;
+}
+
+/** 22025: a LIKE pattern ending in its escape character, an invalid escape string. */
+export class InvalidEscapeSequenceError extends DbError {
+  override readonly name: string = "InvalidEscapeSequenceError";
+  readonly sqlState = SqlState.InvalidEscapeSequence;
+}
+
+/** 2201B: a regular expression that does not compile. */
+export class InvalidRegularExpressionError extends DbError {
+  override readonly name: string = "InvalidRegularExpressionError";
+  readonly sqlState = SqlState.InvalidRegularExpression;
+}
+
+/** 2200C: more than two escape-double-quote separators in a SIMILAR TO pattern. */
+export class InvalidUseOfEscapeCharacterError extends DbError {
+  override readonly name: string = "InvalidUseOfEscapeCharacterError";
+  readonly sqlState = SqlState.InvalidUseOfEscapeCharacter;
+}
+
+/** 22000: a data exception with no more specific code (array_append on a multidimensional array). */
+export class DataExceptionError extends DbError {
+  override readonly name: string = "DataExceptionError";
+  readonly sqlState = SqlState.DataException;
 }
 
 /** Whether `error` is a `DbError` of the given SQLSTATE. */

@@ -57,15 +57,15 @@ import {
 } from "@omnikv/base";
 import { asBool, asNumber, asText, type SqlValue } from "../values.ts";
 import { asJsonb } from "./comparison.ts";
-import type { EvalContext, FunctionTable, ScalarFunction } from "./function-types.ts";
+import type { EvalContext, FunctionTable, ScalarFunction, TypedFunctionTable, TypedScalarFunction } from "./function-types.ts";
 
 /**
  * An implementation that needs its call site's argument types: called once when the expression
  * is compiled, with the argument type OIDs after coercion, and returns the per-row function.
  */
-export type TypedScalarFunction = (argTypes: readonly number[]) => ScalarFunction;
+export type { TypedScalarFunction } from "./function-types.ts";
 
-export type TypedFunctionTable = Readonly<Record<string, TypedScalarFunction>>;
+export type { TypedFunctionTable } from "./function-types.ts";
 
 function fn(arity: number, compute: (args: readonly SqlValue[], context: EvalContext) => SqlValue): ScalarFunction {
   return (args, context) => {

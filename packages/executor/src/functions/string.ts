@@ -16,10 +16,12 @@
 import { createHash } from "node:crypto";
 import {
   DbError,
+  InvalidEscapeSequenceError,
   InvalidParameterValueError,
+  InvalidRegularExpressionError,
   Numeric,
   ProgramLimitExceededError,
-  SqlState,
+  SubstringError,
   assert,
   bpcharLength,
   formatBytea,
@@ -42,30 +44,6 @@ const int32Max = 2_147_483_647;
  * the two cannot be represented here and fails like PostgreSQL's own limit would.
  */
 const stringUnitsMax = 2 ** 29 - 24;
-
-/** SQLSTATE 22011; `SqlState` in @omnikv/base has no entry for it yet. */
-function substringErrorState(): SqlState {
-  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- 22011 is PostgreSQL's substring_error, missing from SqlState
-  return "22011" as SqlState;
-}
-
-/** 22011 `negative substring length not allowed`. */
-export class SubstringError extends DbError {
-  override readonly name = "SubstringError";
-  readonly sqlState = substringErrorState();
-}
-
-/** 22025, raised by a LIKE pattern that ends in its escape character. */
-export class InvalidEscapeSequenceError extends DbError {
-  override readonly name = "InvalidEscapeSequenceError";
-  readonly sqlState = SqlState.InvalidEscapeSequence;
-}
-
-/** 2201B, a regular expression that does not compile. */
-export class InvalidRegularExpressionError extends DbError {
-  override readonly name = "InvalidRegularExpressionError";
-  readonly sqlState = SqlState.InvalidRegularExpression;
-}
 
 function lengthTooLarge(): ProgramLimitExceededError {
   return new ProgramLimitExceededError("requested length too large");

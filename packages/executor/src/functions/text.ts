@@ -17,15 +17,17 @@
  *   unmatched (NULL) in JavaScript; with flag `i`, back-references still compare case-sensitively.
  */
 import {
-  DbError,
+  DataExceptionError,
   FeatureNotSupportedError,
+  InvalidEscapeSequenceError,
+  InvalidRegularExpressionError,
+  InvalidUseOfEscapeCharacterError,
   InvalidParameterValueError,
   InvalidTextRepresentationError,
   Numeric,
   NullValueNotAllowedError,
   NumericValueOutOfRangeError,
   ProgramLimitExceededError,
-  SqlState,
   TypeOid,
   ArraySubscriptError,
   arrayOf,
@@ -58,35 +60,6 @@ function textArg(args: readonly SqlValue[], index: number): string {
 
 function chars(value: string): string[] {
   return Array.from(value);
-}
-
-function sqlStateOf(code: string): SqlState {
-  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- SQLSTATEs PostgreSQL raises here that base's SqlState lacks
-  return code as SqlState;
-}
-
-/** 2201B, a regular expression PostgreSQL would reject. */
-export class InvalidRegularExpressionError extends DbError {
-  override readonly name = "InvalidRegularExpressionError";
-  readonly sqlState = SqlState.InvalidRegularExpression;
-}
-
-/** 22025 `invalid escape string` (like_escape, similar_to_escape). */
-export class InvalidEscapeSequenceError extends DbError {
-  override readonly name = "InvalidEscapeSequenceError";
-  readonly sqlState = SqlState.InvalidEscapeSequence;
-}
-
-/** 2200C: more than two escape-double-quote separators in a SIMILAR TO pattern. */
-export class InvalidUseOfEscapeCharacterError extends DbError {
-  override readonly name = "InvalidUseOfEscapeCharacterError";
-  readonly sqlState = sqlStateOf("2200C");
-}
-
-/** 22000: array_append/array_prepend on a multidimensional array. */
-export class DataExceptionError extends DbError {
-  override readonly name = "DataExceptionError";
-  readonly sqlState = sqlStateOf("22000");
 }
 
 // ---------------------------------------------------------------------------------------------

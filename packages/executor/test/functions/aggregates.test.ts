@@ -14,7 +14,8 @@ const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", transaction
 function stateOf(id: string): AggregateState {
   const factory = aggregateFunctions[id];
   if (factory === undefined) throw new Error(`no aggregate ${id}`);
-  return factory();
+  // Most aggregates ignore their argument types; json_agg/jsonb_agg are tested with them elsewhere.
+  return factory([]);
 }
 
 function run(id: string, rows: readonly (readonly SqlValue[])[]): SqlValue {

@@ -1,73 +1,36 @@
 /**
- * The planner's catalog and the executor's implementations must name the same ids. This file
- * checks the tables of arithmetic.ts, comparison.ts, math.ts, string.ts and casts.ts: each of
- * their ids is in the catalog, no id is implemented twice (among them or by the other committed
- * tables, text.ts and json.ts), and together with those tables they implement every operator,
- * function and cast id of the catalog, aggregates and the date/time family (datetime.ts) aside.
+ * The planner's catalog and the executor's implementations must name the same ids: every
+ * operator, function and cast id of the catalog has exactly one implementation in the builtin
+ * registry (its constructor rejects duplicates), every aggregate id one aggregate, and no
+ * implementation exists for an id the planner cannot resolve to.
  */
 import { describe, expect, it } from "vitest";
-import { typeInfo } from "@omnikv/base";
-import { anyNonArrayOid, builtinCasts, builtinFunctions } from "../../../planner/src/functions/builtins.ts";
-import { arithmeticFunctions } from "../../src/functions/arithmetic.ts";
-import { castFunctions } from "../../src/functions/casts.ts";
-import { comparisonFunctions } from "../../src/functions/comparison.ts";
-import { jsonFunctions, jsonTypedFunctions } from "../../src/functions/json.ts";
-import { mathFunctions } from "../../src/functions/math.ts";
-import { stringFunctions } from "../../src/functions/string.ts";
-import { textFunctions, textTypedFunctions } from "../../src/functions/text.ts";
+import { builtinCasts, builtinFunctions } from "@omnikv/planner";
+import { builtinAggregates, builtinRegistry } from "@omnikv/executor";
 
-const ownTables: Readonly<Record<string, object>> = { arithmeticFunctions, comparisonFunctions, mathFunctions, stringFunctions, castFunctions };
-const otherTables: Readonly<Record<string, object>> = { textFunctions, textTypedFunctions, jsonFunctions, jsonTypedFunctions };
-
-/** Whether a type is date/time (`D`) or a timespan (`T`): datetime.ts implements those signatures. */
-function isDatetimeType(oid: number): boolean {
-  if (oid === anyNonArrayOid) return false;
-  const category = typeInfo(oid)?.category;
-  return category === "D" || category === "T";
+function catalogIds(kind: "scalar" | "aggregate"): string[] {
+  const ids = builtinFunctions
+    .filter((signature) => (signature.kind === "aggregate") === (kind === "aggregate"))
+    .map((signature) => signature.id);
+  if (kind === "scalar") for (const cast of builtinCasts) if (cast.id !== undefined) ids.push(cast.id);
+  return ids;
 }
 
-function catalogIds(): { readonly all: string[]; readonly required: string[] } {
-  const all: string[] = [];
-  const required: string[] = [];
-  for (const signature of builtinFunctions) {
-    if (signature.kind === "aggregate") continue;
-    all.push(signature.id);
-    if (![...signature.argTypes, signature.returnType].some(isDatetimeType)) required.push(signature.id);
-  }
-  for (const cast of builtinCasts) {
-    if (cast.id === undefined) continue;
-    all.push(cast.id);
-    if (!isDatetimeType(cast.source) && !isDatetimeType(cast.target)) required.push(cast.id);
-  }
-  return { all, required };
-}
-
-function owners(tables: Readonly<Record<string, object>>): Map<string, string[]> {
-  const result = new Map<string, string[]>();
-  for (const [tableName, table] of Object.entries(tables)) {
-    for (const id of Object.keys(table)) result.set(id, [...(result.get(id) ?? []), tableName]);
-  }
-  return result;
-}
-
-describe("function tables cover the planner's catalog", () => {
-  it("catalog ids are unique", () => {
-    const { all } = catalogIds();
-    expect(new Set(all).size).toBe(all.length);
+describe("the executor implements exactly the planner's catalog", () => {
+  it("has unique catalog ids", () => {
+    const ids = [...catalogIds("scalar"), ...catalogIds("aggregate")];
+    expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });
 
-  it("no id is implemented twice", () => {
-    const duplicated = [...owners({ ...ownTables, ...otherTables })].filter(([, names]) => names.length > 1);
-    expect(duplicated.map(([id, names]) => `${id}: ${names.join(", ")}`)).toEqual([]);
+  it("implements every operator, function and cast, and nothing else", () => {
+    const catalog = new Set(catalogIds("scalar"));
+    expect([...catalog].filter((id) => !builtinRegistry.has(id))).toEqual([]);
+    expect(builtinRegistry.ids.filter((id) => !catalog.has(id))).toEqual([]);
   });
 
-  it("every id of these tables is in the catalog", () => {
-    const ids = new Set(catalogIds().all);
-    expect([...owners(ownTables).keys()].filter((id) => !ids.has(id))).toEqual([]);
-  });
-
-  it("every catalog id outside the date/time family has an implementation", () => {
-    const implemented = owners({ ...ownTables, ...otherTables });
-    expect(catalogIds().required.filter((id) => !implemented.has(id))).toEqual([]);
+  it("implements every aggregate, and nothing else", () => {
+    const catalog = new Set(catalogIds("aggregate"));
+    expect([...catalog].filter((id) => builtinAggregates[id] === undefined)).toEqual([]);
+    expect(Object.keys(builtinAggregates).filter((id) => !catalog.has(id))).toEqual([]);
   });
 });

@@ -196,4 +196,20 @@ function stringCasts(): CastSignature[] {
   ];
 }
 
-export const builtinCasts: readonly CastSignature[] = [...numericCasts(), ...stringCasts()];
+function datetimeCasts(): CastSignature[] {
+  const { date, time, timestamp, timestamptz, interval } = TypeOid;
+  return [
+    cast(date, timestamp, "implicit"),
+    cast(date, timestamptz, "implicit"),
+    cast(timestamp, timestamptz, "implicit"),
+    cast(time, interval, "implicit"),
+    cast(timestamptz, timestamp, "assignment"),
+    cast(timestamp, date, "assignment"),
+    cast(timestamptz, date, "assignment"),
+    cast(timestamp, time, "assignment"),
+    cast(timestamptz, time, "assignment"),
+    cast(interval, time, "assignment"),
+  ];
+}
+
+export const builtinCasts: readonly CastSignature[] = [...numericCasts(), ...stringCasts(), ...datetimeCasts()];

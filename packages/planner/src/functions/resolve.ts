@@ -309,21 +309,27 @@ function keepBest(candidates: readonly FunctionSignature[], score: (c: FunctionS
   return candidates.filter((c) => score(c) === best);
 }
 
-/** At each `unknown` position: string category if any candidate takes it, else a shared category. */
+/**
+ * At each `unknown` position: the string category if any candidate takes it, else the category
+ * all candidates share. If some position has neither, nothing is narrowed (PostgreSQL's
+ * `func_select_candidate` gives up on unknowns entirely and falls through to the next rule).
+ */
 function narrowUnknowns(candidates: readonly FunctionSignature[], argTypes: readonly number[]): FunctionSignature[] {
+  const chosen = new Map<number, TypeCategory | undefined>();
+  for (const [i, actual] of argTypes.entries()) {
+    if (actual !== TypeOid.unknown) continue;
+    const categories = new Set(candidates.map((c) => category(c.argTypes[i] ?? 0)));
+    if (categories.has("S")) chosen.set(i, "S");
+    else if (categories.size === 1) chosen.set(i, [...categories][0]);
+    else return [...candidates];
+  }
   let remaining = [...candidates];
-  argTypes.forEach((actual, i) => {
-    if (actual !== TypeOid.unknown) return;
-    const categories = new Set(remaining.map((c) => category(c.argTypes[i] ?? 0)));
-    let chosen: TypeCategory | undefined;
-    if (categories.has("S")) chosen = "S";
-    else if (categories.size === 1) chosen = [...categories][0];
-    if (chosen === undefined) return;
-    remaining = remaining.filter((c) => category(c.argTypes[i] ?? 0) === chosen);
+  for (const [i, selected] of chosen) {
+    remaining = remaining.filter((c) => category(c.argTypes[i] ?? 0) === selected);
     if (remaining.some((c) => isPreferred(c.argTypes[i] ?? 0))) {
       remaining = remaining.filter((c) => isPreferred(c.argTypes[i] ?? 0));
     }
-  });
+  }
   return remaining;
 }
 
@@ -335,6 +341,6 @@ function assumeKnownType(candidates: readonly FunctionSignature[], argTypes: rea
   const [assumed] = [...known];
   const filled = argTypes.map((type) => (type === TypeOid.unknown ? (assumed ?? type) : type));
   const passing = candidates.filter((c) => filled.every((type, i) => canCoerceImplicitly(type, c.argTypes[i] ?? 0)));
-  if (passing.length === 1) return passing[0] ?? "none";
-  return passing.length === 0 ? "none" : "ambiguous";
+  // Several candidates were left and none (or more than one) takes the assumed type: ambiguous.
+  return passing.length === 1 ? (passing[0] ?? "none") : "ambiguous";
 }

@@ -1,0 +1,13 @@
+/**
+ * @omnikv/executor — evaluation. So far: expressions compiled once into closures over the
+ * runtime values of `@omnikv/base`, the implementations of the planner's built-in operators,
+ * functions and casts, and stand-alone expression evaluation.
+ */
+export { compileExpr, textIoSettings } from "./expr/compile.ts";
+export type { CompiledExpr } from "./expr/compile.ts";
+export { bindStandaloneExpression, evaluateExpression } from "./expr/evaluate.ts";
+export type { EvaluatedExpression } from "./expr/evaluate.ts";
+export { FunctionRegistry } from "./functions/registry.ts";
+export type { EvalContext, FunctionTable, ScalarFunction } from "./functions/function-types.ts";
+export { builtinAggregates, builtinRegistry } from "./functions/builtin-registry.ts";
+export type { AggregateFunction, AggregateState, AggregateTable } from "./functions/aggregate-types.ts";
