@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { DbError, Numeric, TypeOid, UTC, formatValue, type SqlValue } from "@omnikv/base";
 import type { AggregateState, EvalContext } from "@omnikv/executor";
-import { aggregatesFunctions } from "../../../planner/src/functions/builtins-aggregates.ts";
+import { aggregatesFunctions } from "@omnikv/planner";
 import { aggregateFunctions } from "../../src/functions/aggregates.ts";
 
 const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", transactionStartMicros: 0n };

@@ -26,7 +26,7 @@ import {
   type IntervalValue,
 } from "@omnikv/base";
 import { propertyParams, startPostgres, type PostgresServer } from "@omnikv/testkit";
-import { datetimeFunctions as signatures } from "../../../planner/src/functions/builtins-datetime.ts";
+import { datetimeFunctions as signatures } from "@omnikv/planner";
 import { datetimeFunctions } from "../../src/functions/datetime.ts";
 import type { EvalContext } from "../../src/functions/function-types.ts";
 import type { SqlValue } from "../../src/values.ts";

@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { TypeOid, formatInterval, formatTimestamp, formatTimestamptz, parseTimeZone, parseTimestamp, parseTimestamptz } from "@omnikv/base";
 import { AmbiguousFunctionError, resolveFunction, resolveOperator } from "@omnikv/planner";
-import { datetimeFunctions as signatures } from "../../../planner/src/functions/builtins-datetime.ts";
+import { datetimeFunctions as signatures } from "@omnikv/planner";
 import { datetimeFunctions } from "../../src/functions/datetime.ts";
 import type { EvalContext, ScalarFunction } from "../../src/functions/function-types.ts";
 import type { SqlValue } from "../../src/values.ts";

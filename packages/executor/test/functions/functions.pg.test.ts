@@ -23,7 +23,7 @@ import {
   typeInfo,
 } from "@omnikv/base";
 import { propertyParams, startPostgres, type PostgresServer } from "@omnikv/testkit";
-import { anyNonArrayOid, builtinCasts, builtinFunctions } from "../../../planner/src/functions/builtins.ts";
+import { anyNonArrayOid, builtinCasts, builtinFunctions } from "@omnikv/planner";
 import { arithmeticFunctions } from "../../src/functions/arithmetic.ts";
 import { castFunctions, textToName } from "../../src/functions/casts.ts";
 import { comparisonFunctions } from "../../src/functions/comparison.ts";
