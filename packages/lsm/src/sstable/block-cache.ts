@@ -38,8 +38,17 @@ interface CacheEntry {
   readonly fileNumber: number;
   readonly offset: number;
   readonly block: Block;
-  /** Tells the reader that holds a direct reference to the block to drop it. */
-  readonly onEvict: (() => void) | undefined;
+  /** The reader that holds a direct reference to the block, told to drop it (block `ownerIndex`). */
+  readonly owner: BlockOwner | undefined;
+  readonly ownerIndex: number;
+}
+
+/**
+ * Who keeps direct references to cached blocks (a table reader): told when one leaves the cache.
+ * One listener per reader, not a closure per block: a cache miss allocates as little as it can.
+ */
+export interface BlockOwner {
+  blockEvicted(ownerIndex: number, block: Block): void;
 }
 
 type CacheKey = number | string;
@@ -62,7 +71,7 @@ export class BlockCache {
       noDisposeOnSet: true,
       dispose: (entry) => {
         this.#forget(entry.fileNumber, entry.offset);
-        entry.onEvict?.();
+        entry.owner?.blockEvicted(entry.ownerIndex, entry.block);
       },
     });
   }
@@ -93,15 +102,16 @@ export class BlockCache {
 
   /** Caches a decoded block. A block larger than the whole cache is not kept. */
   /**
-   * Caches a decoded block; returns whether it was kept. `onEvict` runs when the block leaves the
-   * cache, so a reader that keeps a direct reference (see `TableReader.dataBlock`) drops it too and
-   * the cache's byte bound stays the bound on decoded blocks in memory.
+   * Caches a decoded block; returns whether it was kept. `owner.blockEvicted(ownerIndex, block)`
+   * runs when the block leaves the cache, so a reader that keeps a direct reference (see
+   * `TableReader.dataBlock`) drops it too and the cache's byte bound stays the bound on decoded
+   * blocks in memory.
    */
-  set(fileNumber: number, offset: number, block: Block, onEvict?: () => void): boolean {
+  set(fileNumber: number, offset: number, block: Block, owner?: BlockOwner, ownerIndex = 0): boolean {
     assert(Number.isSafeInteger(fileNumber) && fileNumber >= 0, "file number is a non-negative integer");
     assert(Number.isSafeInteger(offset) && offset >= 0, "block offset is a non-negative integer");
     if (chargeBytes(block) > this.capacityBytes) return false;
-    this.#cache.set(cacheKey(fileNumber, offset), { fileNumber, offset, block, onEvict });
+    this.#cache.set(cacheKey(fileNumber, offset), { fileNumber, offset, block, owner, ownerIndex });
     let offsets = this.#offsetsByFile.get(fileNumber);
     if (offsets === undefined) {
       offsets = new Set();

@@ -64,19 +64,16 @@ export class Block {
   /** Where the entries end and the restart array begins. */
   readonly restartsOffset: number;
   readonly restartCount: number;
-  /** The restart offsets, copied out once so lookups read an aligned array. */
-  readonly #restarts: Uint32Array;
 
   /** Where the hash index's buckets start, and how many there are (0: the block has no hash index). */
   readonly hashBucketsOffset: number;
   readonly hashBucketCount: number;
 
-  private constructor(bytes: Uint8Array, location: BlockLocation, restarts: Uint32Array, hashIndex: HashIndexPlace) {
+  private constructor(bytes: Uint8Array, location: BlockLocation, restartCount: number, hashIndex: HashIndexPlace) {
     this.bytes = bytes;
     this.location = location;
-    this.restartsOffset = hashIndex.restartsEnd - 4 * restarts.length;
-    this.restartCount = restarts.length;
-    this.#restarts = restarts;
+    this.restartsOffset = hashIndex.restartsEnd - 4 * restartCount;
+    this.restartCount = restartCount;
     this.hashBucketsOffset = hashIndex.bucketsOffset;
     this.hashBucketCount = hashIndex.bucketCount;
   }
@@ -90,7 +87,6 @@ export class Block {
     if (restartCount === 0) throw blockCorruption(location, "block has no restart points");
     if (restartCount > hashIndex.restartsEnd / 4) throw blockCorruption(location, `restart count ${restartCount} does not fit the ${bytes.length}-byte block`);
     const restartsOffset = hashIndex.restartsEnd - 4 * restartCount;
-    const restarts = new Uint32Array(restartCount);
     let previous = -1;
     for (let i = 0; i < restartCount; i++) {
       const restart = readUint32(bytes, restartsOffset + 4 * i);
@@ -98,14 +94,16 @@ export class Block {
       if (restart <= previous || restart >= restartsOffset) {
         throw blockCorruption(location, `restart ${i} at ${restart} is out of order or outside the entries (0..${restartsOffset})`);
       }
-      restarts[i] = restart;
       previous = restart;
     }
-    return new Block(bytes, location, restarts, hashIndex);
+    return new Block(bytes, location, restartCount, hashIndex);
   }
 
+  /** Restart `index`'s offset, read in place (checked at decode; no copy, so a cached block is one buffer). */
   restartAt(index: number): number {
-    return this.#restarts[index] ?? 0;
+    const bytes = this.bytes;
+    const at = this.restartsOffset + 4 * index;
+    return ((bytes[at] ?? 0) | ((bytes[at + 1] ?? 0) << 8) | ((bytes[at + 2] ?? 0) << 16) | ((bytes[at + 3] ?? 0) << 24)) >>> 0;
   }
 }
 

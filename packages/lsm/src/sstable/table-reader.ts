@@ -27,7 +27,7 @@ import { CorruptionError, LsmIoError, LsmStateError } from "../errors.ts";
 import type { InternalIterator } from "../internal-iterator.ts";
 import { ValueKind, compareInternalKeys } from "../internal-key.ts";
 import { Block } from "./block.ts";
-import type { BlockCache } from "./block-cache.ts";
+import type { BlockCache, BlockOwner } from "./block-cache.ts";
 import { decodeStoredBlock, type BlockReadContext } from "./block-codec.ts";
 import { BlockLookup } from "./block-lookup.ts";
 import { BloomFilter, bloomHash } from "./bloom-filter.ts";
@@ -90,6 +90,14 @@ export class TableReader {
   /** The bytes of the same blocks: point lookups need only these (see block-lookup.ts). */
   #residentBytes: (Uint8Array | undefined)[];
   #residentHits = 0;
+  /** Drops the direct references to a block the cache let go of. */
+  readonly #owner: BlockOwner = {
+    blockEvicted: (blockIndex, block) => {
+      if (this.#resident[blockIndex] !== block) return;
+      this.#resident[blockIndex] = undefined;
+      this.#residentBytes[blockIndex] = undefined;
+    },
+  };
   /** Where the block a lookup reads lies, for its error messages; reused. */
   readonly #where: { readonly path: string; blockOffset: number };
 
@@ -189,11 +197,7 @@ export class TableReader {
   #loadDataBlock(blockIndex: number): Block {
     const offset = this.index.blockOffset(blockIndex);
     const block = this.#cache.get(this.fileNumber, offset) ?? this.#readDataBlock(blockIndex, this.#context);
-    const isKept = this.#cache.set(this.fileNumber, offset, block, () => {
-      if (this.#resident[blockIndex] !== block) return;
-      this.#resident[blockIndex] = undefined;
-      this.#residentBytes[blockIndex] = undefined;
-    });
+    const isKept = this.#cache.set(this.fileNumber, offset, block, this.#owner, blockIndex);
     if (isKept) {
       this.#resident[blockIndex] = block;
       this.#residentBytes[blockIndex] = block.bytes;
