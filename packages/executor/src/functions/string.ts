@@ -15,10 +15,8 @@
  */
 import { createHash } from "node:crypto";
 import {
-  DbError,
   InvalidEscapeSequenceError,
   InvalidParameterValueError,
-  InvalidRegularExpressionError,
   Numeric,
   ProgramLimitExceededError,
   SubstringError,
@@ -33,6 +31,7 @@ import {
 import { asBigInt, asNumber, asText, type SqlValue } from "../values.ts";
 import { asJsonb } from "./comparison.ts";
 import type { EvalContext, FunctionTable, ScalarFunction } from "./function-types.ts";
+import { compileAre, defaultRegexOptions } from "./regex.ts";
 
 /** PostgreSQL's MaxAllocSize: no datum may be larger than 1 GB - 1. */
 const allocSizeBytesMax = 0x3fff_ffff;
@@ -305,177 +304,15 @@ function likeOperators(): Record<string, ScalarFunction> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// POSIX regular expressions, translated to JavaScript's
-
-const regexCacheSizeMax = 256;
-const regexCache = new Map<string, RegExp>();
-
-const posixClasses: Readonly<Record<string, string>> = {
-  alpha: "A-Za-z", digit: "0-9", alnum: "A-Za-z0-9", upper: "A-Z", lower: "a-z", space: " \\t\\n\\r\\f\\v",
-  punct: "!-\\/:-@\\[-`{-~", xdigit: "0-9A-Fa-f", word: "A-Za-z0-9_", blank: " \\t", cntrl: "\\x00-\\x1f\\x7f",
-  print: " -~", graph: "!-~",
-};
-
-/** The index just past a bracket expression opening at `start` (`[`, `[^`, a leading `]`, `[:x:]`). */
-function bracketEnd(pattern: string, start: number): number {
-  let index = start + 1;
-  if (pattern[index] === "^") index++;
-  if (pattern[index] === "]") index++;
-  while (index < pattern.length && pattern[index] !== "]") {
-    const classEnd = pattern.startsWith("[:", index) ? pattern.indexOf(":]", index + 2) : -1;
-    index = classEnd >= 0 ? classEnd + 2 : index + (pattern[index] === "\\" ? 2 : 1);
-  }
-  return index + 1;
-}
-
-/** Largest count a `{m,n}` bound may name (Spencer's DUPMAX). */
-const repetitionCountMax = 255;
-
-/** The `{m}`, `{m,}` or `{m,n}` bound at the start of `rest`; a `{` before a digit must open one. */
-function repetitionBound(rest: string): string | undefined {
-  if (!/^\{\d/u.test(rest)) return undefined;
-  const match = /^\{(\d+)(,(\d*))?\}/u.exec(rest);
-  const low = Number(match?.[1] ?? Number.NaN);
-  const high = match?.[3] === undefined || match[3] === "" ? low : Number(match[3]);
-  if (match === null || !(low <= high) || high > repetitionCountMax) {
-    throw new InvalidRegularExpressionError("invalid regular expression: invalid repetition count(s)");
-  }
-  return match[0];
-}
-
-/**
- * ARE reads a `]`, `{` or `}` that closes nothing or opens no bound as a literal; JavaScript's
- * Unicode mode rejects them, so they are escaped. Escapes and bracket expressions pass unchanged.
- */
-function escapeLiteralBrackets(pattern: string): string {
-  let result = "";
-  let index = 0;
-  while (index < pattern.length) {
-    const char = pattern[index] ?? "";
-    const bound = char === "{" ? repetitionBound(pattern.slice(index)) : undefined;
-    let next = index + 1;
-    if (char === "\\") next = index + 2;
-    else if (char === "[") next = bracketEnd(pattern, index);
-    if (next > pattern.length + (char === "\\" ? 1 : 0)) {
-      throw new InvalidRegularExpressionError(`invalid regular expression: ${char === "[" ? "brackets [] not balanced" : "invalid escape \\ sequence"}`);
-    }
-    else if (bound !== undefined) next = index + bound.length;
-    // A `]` first in a bracket expression is a member; JavaScript would read `[]` as an empty class.
-    const piece = char === "[" ? pattern.slice(index, next).replace(/^\[(\^?)\]/u, "[$1\\]") : pattern.slice(index, next);
-    result += char === "]" || char === "}" || (char === "{" && bound === undefined) ? `\\${char}` : piece;
-    index = next;
-  }
-  return result;
-}
-
-/** ARE syntax JavaScript spells differently: `[[:alpha:]]`, `\m \M \y \Y`, escaped punctuation. */
-function translateRegex(pattern: string): string {
-  const braced = escapeLiteralBrackets(pattern);
-  return braced.replace(/\[:([a-z]+):\]|\\(.)/gsu, (whole, className: string | undefined, escaped: string | undefined) => {
-    if (className !== undefined) {
-      const range = posixClasses[className];
-      if (range === undefined) throw new InvalidRegularExpressionError("invalid regular expression: invalid character class");
-      return range;
-    }
-    return translateEscape(whole, escaped ?? "");
-  });
-}
-
-/** ARE character escapes whose letters mean something else, or nothing, in JavaScript. */
-const areControlEscapes: Readonly<Record<string, string>> = { a: "\\x07", b: "\\x08", e: "\\x1b", B: "\\\\" };
-
-function translateEscape(whole: string, escaped: string): string {
-  if (escaped === "m") return "\\b(?=\\w)";
-  if (escaped === "M") return "\\b(?<=\\w)";
-  if (escaped === "y") return "\\b";
-  if (escaped === "Y") return "\\B";
-  const control = areControlEscapes[escaped];
-  if (control !== undefined) return control;
-  // ARE reads a backslash before any non-alphanumeric character as that character; JavaScript's
-  // Unicode mode allows the escape only before syntax characters.
-  if (escaped === "A") return "^";
-  if (escaped === "Z") return "$";
-  if (/[A-Za-z0-9]/.test(escaped)) return whole;
-  // Any other escaped character is itself: a code point escape is valid in and out of brackets.
-  return `\\u{${(escaped.codePointAt(0) ?? 0).toString(16)}}`;
-}
-
-function swapAsciiCase(char: string): string {
-  return char === char.toLowerCase() ? char.toUpperCase() : char.toLowerCase();
-}
-
-/**
- * Case-insensitive matching in the C locale folds ASCII letters only, while JavaScript's `i` flag
- * folds all of Unicode, so each ASCII letter becomes a class of both cases instead.
- */
-function foldAsciiCase(pattern: string): string {
-  let result = "";
-  let isInBrackets = false;
-  for (let index = 0; index < pattern.length; index++) {
-    const char = pattern[index] ?? "";
-    const isLetter = /^[A-Za-z]$/.test(char);
-    if (char === "\\") {
-      // An escape passes whole: `\u{…}` and `\xHH` hold hex letters that must not be folded.
-      const escape = /^\\(u\{[0-9a-f]+\}|x[0-9a-fA-F]{2}|.)/su.exec(pattern.slice(index))?.[0] ?? char;
-      result += escape;
-      index += escape.length - 1;
-    } else if (char === "[" && !isInBrackets) {
-      isInBrackets = true;
-      result += char;
-    } else if (char === "]" && isInBrackets) {
-      isInBrackets = false;
-      result += char;
-    } else if (isLetter && isInBrackets && pattern[index + 1] === "-" && /^[A-Za-z]$/.test(pattern[index + 2] ?? "")) {
-      const end = pattern[index + 2] ?? "";
-      result += `${char}-${end}${swapAsciiCase(char)}-${swapAsciiCase(end)}`;
-      index += 2;
-    } else if (isLetter) {
-      result += isInBrackets ? char + swapAsciiCase(char) : `[${char}${swapAsciiCase(char)}]`;
-    } else {
-      result += char;
-    }
-  }
-  return result;
-}
-
-/** JavaScript's reasons for a bad pattern, in Henry Spencer's regerror words PostgreSQL uses. */
-const regexErrorReasons: readonly (readonly [RegExp, string])[] = [
-  [/\\ at end of pattern|Invalid escape|Invalid Unicode escape|Invalid property name/u, "invalid escape \\ sequence"],
-  [/Unterminated group|Unmatched '\)'|Invalid group/u, "parentheses () not balanced"],
-  [/Unterminated character class/u, "brackets [] not balanced"],
-  [/Nothing to repeat/u, "quantifier operand invalid"],
-  [/numbers out of order/u, "invalid repetition count(s)"],
-  [/Incomplete quantifier|Lone quantifier brackets/u, "braces {} not balanced"],
-  [/Range out of order|Invalid character class/u, "invalid character range"],
-];
-
-function regexErrorReason(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  for (const [pattern, reason] of regexErrorReasons) if (pattern.test(message)) return reason;
-  return message;
-}
-
-function compileRegex(pattern: string, isCaseInsensitive: boolean): RegExp {
-  const key = `${isCaseInsensitive ? "i" : "c"}${pattern}`;
-  const cached = regexCache.get(key);
-  if (cached !== undefined) return cached;
-  let regex: RegExp;
-  try {
-    const translated = translateRegex(pattern);
-    regex = new RegExp(isCaseInsensitive ? foldAsciiCase(translated) : translated, "su");
-  } catch (error) {
-    if (error instanceof DbError) throw error;
-    throw new InvalidRegularExpressionError(`invalid regular expression: ${regexErrorReason(error)}`);
-  }
-  if (regexCache.size >= regexCacheSizeMax) regexCache.clear();
-  regexCache.set(key, regex);
-  assert(regexCache.size <= regexCacheSizeMax, "the regex cache is bounded");
-  return regex;
-}
+// POSIX regular expressions: the shared ARE translator (regex.ts)
 
 function regexOperators(): Record<string, ScalarFunction> {
-  const matches = (args: readonly SqlValue[], isCaseInsensitive: boolean): boolean =>
-    compileRegex(textArg(args, 1), isCaseInsensitive).test(textArg(args, 0));
+  const matches = (args: readonly SqlValue[], isCaseInsensitive: boolean): boolean => {
+    const regex = compileAre(textArg(args, 1), { ...defaultRegexOptions, isCaseInsensitive });
+    // compileAre's RegExps are global; a test must start at the beginning.
+    regex.lastIndex = 0;
+    return regex.test(textArg(args, 0));
+  };
   return {
     "~(text,text)": fn(2, (args) => matches(args, false)),
     "!~(text,text)": fn(2, (args) => !matches(args, false)),

@@ -5,7 +5,8 @@
 import { describe, expect, it } from "vitest";
 import { DbError, TypeOid, arrayOf, type SqlValue } from "@omnikv/base";
 import type { EvalContext, ScalarFunction } from "../../src/functions/function-types.ts";
-import { compileAre, defaultRegexOptions, likeEscape, parseRegexFlags, similarToEscape, textFunctions, textTypedFunctions } from "../../src/functions/text.ts";
+import { compileAre, defaultRegexOptions, parseRegexFlags } from "../../src/functions/regex.ts";
+import { likeEscape, similarToEscape, textFunctions, textTypedFunctions } from "../../src/functions/text.ts";
 
 const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", transactionStartMicros: 0n };
 
