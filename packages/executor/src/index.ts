@@ -8,6 +8,13 @@ export type { CompiledExpr } from "./expr/compile.ts";
 export { bindStandaloneExpression, evaluateExpression } from "./expr/evaluate.ts";
 export type { EvaluatedExpression } from "./expr/evaluate.ts";
 export { FunctionRegistry } from "./functions/registry.ts";
-export type { EvalContext, FunctionTable, ScalarFunction } from "./functions/function-types.ts";
-export { builtinAggregates, builtinRegistry } from "./functions/builtin-registry.ts";
+export type {
+  EvalContext,
+  FunctionTable,
+  ScalarFunction,
+  SessionInfo,
+  SetReturningFunction,
+  SetReturningTable,
+} from "./functions/function-types.ts";
+export { builtinAggregates, builtinRegistry, builtinSetReturningFunctions } from "./functions/builtin-registry.ts";
 export type { AggregateFunction, AggregateState, AggregateTable } from "./functions/aggregate-types.ts";

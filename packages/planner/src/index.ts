@@ -13,6 +13,8 @@ export { aggregatesFunctions } from "./functions/builtins-aggregates.ts";
 export { datetimeFunctions } from "./functions/builtins-datetime.ts";
 export { jsonFunctions } from "./functions/builtins-json.ts";
 export { textFunctions } from "./functions/builtins-text.ts";
+export { srfFunctions } from "./functions/builtins-srf.ts";
+export { sessionFunctions } from "./functions/builtins-session.ts";
 export {
   AmbiguousFunctionError,
   UndefinedFunctionError,

@@ -8,12 +8,27 @@ import { datetimeFunctions } from "./datetime.ts";
 import { jsonFunctions, jsonTypedFunctions } from "./json.ts";
 import { mathFunctions } from "./math.ts";
 import { FunctionRegistry } from "./registry.ts";
+import { sessionFunctions } from "./session.ts";
+import { setReturningFunctions } from "./srf.ts";
+import type { SetReturningTable } from "./function-types.ts";
 import { stringFunctions } from "./string.ts";
 import { textFunctions, textTypedFunctions } from "./text.ts";
 
 export const builtinRegistry = new FunctionRegistry(
-  [arithmeticFunctions, comparisonFunctions, mathFunctions, stringFunctions, castFunctions, datetimeFunctions, jsonFunctions, textFunctions],
+  [
+    arithmeticFunctions,
+    comparisonFunctions,
+    mathFunctions,
+    stringFunctions,
+    castFunctions,
+    datetimeFunctions,
+    jsonFunctions,
+    textFunctions,
+    sessionFunctions,
+  ],
   [jsonTypedFunctions, textTypedFunctions],
 );
 
 export const builtinAggregates: AggregateTable = aggregateFunctions;
+
+export const builtinSetReturningFunctions: SetReturningTable = setReturningFunctions;

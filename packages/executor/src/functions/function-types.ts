@@ -5,6 +5,28 @@
  */
 import type { SqlValue } from "../values.ts";
 
+/**
+ * What the session functions read and change (`current_user`, `current_setting`, `set_config`,
+ * `txid_current`, …). The executor declares it; the engine's session implements it.
+ */
+export interface SessionInfo {
+  readonly databaseName: string;
+  /** `current_user` / `current_role` / `user`. */
+  readonly currentUser: string;
+  readonly sessionUser: string;
+  readonly backendPid: number;
+  /** The schemas of `search_path` that exist, in order (`current_schemas(false)`). */
+  readonly searchPath: readonly string[];
+  /** `server_version`, e.g. `15.0`; `version()` builds its text from it. */
+  readonly serverVersion: string;
+  /** A setting's current value as `SHOW` prints it, or undefined if there is no such setting. */
+  getSetting(name: string): string | undefined;
+  /** `set_config`: sets for the session or (isLocal) the transaction, and returns the new value. */
+  setSetting(name: string, value: string, isLocal: boolean): string;
+  /** The current transaction's id, assigning one if it has none (`txid_current()`). */
+  currentTransactionId(): bigint;
+}
+
 /** Session state an expression may read. */
 export interface EvalContext {
   /** The `extra_float_digits` setting (-15…3, default 1), for float output. */
@@ -13,6 +35,8 @@ export interface EvalContext {
   readonly timeZone: string;
   /** The transaction's start time in microseconds since 2000-01-01 UTC (`now()`). */
   readonly transactionStartMicros: bigint;
+  /** The session, for the session functions; stand-alone evaluation has none (they then fail with 0A000). */
+  readonly session?: SessionInfo;
 }
 
 /** A strict implementation is never called with a NULL argument; the evaluator handles that. */
@@ -28,3 +52,11 @@ export type FunctionTable = Readonly<Record<string, ScalarFunction>>;
 export type TypedScalarFunction = (argTypes: readonly number[]) => ScalarFunction;
 
 export type TypedFunctionTable = Readonly<Record<string, TypedScalarFunction>>;
+
+/**
+ * A set-returning function (`generate_series`, `unnest`, `jsonb_each`): given its arguments, the
+ * rows it produces, lazily, one value per output column. The executor's function scan pulls them.
+ */
+export type SetReturningFunction = (args: readonly SqlValue[], context: EvalContext) => Iterable<readonly SqlValue[]>;
+
+export type SetReturningTable = Readonly<Record<string, SetReturningFunction>>;

@@ -334,13 +334,9 @@ function bindSpecialFunction(expr: Extract<Expr, { kind: "special_function" }>, 
   return { kind: "min_max", type: common, op: expr.name, compareId: callId(comparison), args: coerced };
 }
 
-/** CURRENT_DATE, LOCALTIMESTAMP(3) …: calls of the catalog's stable functions of those names. */
+/** CURRENT_DATE, LOCALTIMESTAMP(3), CURRENT_USER …: calls of the catalog's functions of those names. */
 function bindSqlValueFunction(expr: Extract<Expr, { kind: "sql_value_function" }>, context: BindContext): BoundExpr {
-  const temporal = ["current_date", "current_timestamp", "localtimestamp", "localtime"];
   if (expr.name === "current_time") throw new FeatureNotSupportedError("CURRENT_TIME (time with time zone) is not supported yet");
-  if (!temporal.includes(expr.name)) {
-    throw new FeatureNotSupportedError(`${expr.name.toUpperCase()} is answered by a session, which expression binding does not have yet`);
-  }
   const args: BoundExpr[] =
     expr.precision === undefined ? [] : [{ kind: "const", type: typeOf(TypeOid.int4), value: expr.precision }];
   return callFunction(expr.name, args, context, []);

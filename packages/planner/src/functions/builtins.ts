@@ -14,6 +14,8 @@ import { anyNonArrayOid, signature, signatureId, typeName } from "./signature.ts
 import { aggregatesFunctions } from "./builtins-aggregates.ts";
 import { datetimeFunctions } from "./builtins-datetime.ts";
 import { jsonFunctions } from "./builtins-json.ts";
+import { sessionFunctions } from "./builtins-session.ts";
+import { srfFunctions } from "./builtins-srf.ts";
 import { textFunctions } from "./builtins-text.ts";
 
 export { anyNonArrayOid };
@@ -152,6 +154,8 @@ export const builtinFunctions: readonly FunctionSignature[] = [
   ...jsonFunctions,
   ...textFunctions,
   ...aggregatesFunctions,
+  ...srfFunctions,
+  ...sessionFunctions,
 ];
 
 // ---------------------------------------------------------------------------------------------

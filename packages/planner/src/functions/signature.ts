@@ -25,6 +25,11 @@ export interface FunctionSignature {
   readonly volatility: Volatility;
   /** Returns a set of rows (`generate_series`, `unnest`), allowed in FROM and the select list. */
   readonly returnsSet?: boolean;
+  /**
+   * For a set-returning function with several output columns (`jsonb_each` → key, value): their
+   * names and types. A one-column function's column is `returnType`, named after the function.
+   */
+  readonly outputColumns?: readonly { readonly name: string; readonly type: number }[];
 }
 
 /** PostgreSQL's `pg_cast.castcontext`: where a cast may be applied without being written. */
@@ -57,6 +62,7 @@ export interface SignatureSpec {
   readonly volatility?: Volatility;
   readonly variadicElementType?: number;
   readonly returnsSet?: boolean;
+  readonly outputColumns?: readonly { readonly name: string; readonly type: number }[];
 }
 
 /** A signature from a compact spec: the id is derived from the name and argument type names. */
@@ -71,6 +77,7 @@ export function signature(spec: SignatureSpec): FunctionSignature {
     volatility: spec.volatility ?? "immutable",
     ...(spec.variadicElementType === undefined ? {} : { variadicElementType: spec.variadicElementType }),
     ...(spec.returnsSet === true ? { returnsSet: true } : {}),
+    ...(spec.outputColumns === undefined ? {} : { outputColumns: spec.outputColumns }),
   };
 }
 
