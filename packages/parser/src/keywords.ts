@@ -35,9 +35,12 @@ export const colNameKeywords: ReadonlySet<string> = new Set([
   "xmlpi", "xmlroot", "xmlserialize", "xmltable",
 ]);
 
+/** Reserved and type/function-name keywords together: the words that are never a `ColId`. */
+const notColId: ReadonlySet<string> = new Set([...reservedKeywords, ...typeFuncNameKeywords]);
+
 /** A word that may name a column, table, schema or alias: PostgreSQL's `ColId`. */
 export function isColId(word: string): boolean {
-  return !reservedKeywords.has(word) && !typeFuncNameKeywords.has(word);
+  return !notColId.has(word);
 }
 
 /** A word that may name a function or type: PostgreSQL's `type_function_name`. */

@@ -446,15 +446,18 @@ function parseParenthesized(p: TokenStream): Expr {
  */
 export function tryParenthesizedQuery(p: TokenStream): SelectStatement | undefined {
   const start = p.index;
-  p.next();
-  try {
-    const query = parseQuery(p);
-    if (p.acceptPunct(")")) return query;
-  } catch (error) {
-    if (!isSyntaxFailure(error)) throw error;
-  }
-  p.rewind(start);
-  return undefined;
+  const query = p.speculate(() => {
+    p.next();
+    try {
+      const parsed = parseQuery(p);
+      if (p.acceptPunct(")")) return parsed;
+    } catch (error) {
+      if (!isSyntaxFailure(error)) throw error;
+    }
+    return undefined;
+  });
+  if (query === undefined) p.rewind(start);
+  return query;
 }
 
 function isSyntaxFailure(error: unknown): boolean {

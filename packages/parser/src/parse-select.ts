@@ -47,7 +47,7 @@ import type { TokenStream } from "./token-stream.ts";
 
 export function parseSelectStatement(p: TokenStream): SelectStatement {
   const start = p.index;
-  const memo = p.queryMemo.get(start);
+  const memo = p.memoLookup(start);
   if (memo !== undefined) {
     if ("error" in memo) throw memo.error;
     p.seek(memo.end);
@@ -55,10 +55,10 @@ export function parseSelectStatement(p: TokenStream): SelectStatement {
   }
   try {
     const query = p.nested(() => parseSelectInner(p));
-    p.queryMemo.set(start, { query, end: p.index });
+    p.memoStore(start, { query, end: p.index });
     return query;
   } catch (error) {
-    if (error instanceof SqlSyntaxError) p.queryMemo.set(start, { error });
+    if (error instanceof SqlSyntaxError) p.memoStore(start, { error });
     throw error;
   }
 }

@@ -38,8 +38,12 @@ export class TokenStream {
   #index = 0;
   #depth = 0;
 
+  readonly #eof: Token;
+
   constructor(sql: string, tokens: readonly Token[], limits: ParseLimits, hooks: GrammarHooks) {
-    assert(tokens.length > 0, "the token list ends with Eof");
+    const eof = tokens.at(-1);
+    assert(eof !== undefined && eof.type === TokenType.Eof, "the token list ends with Eof");
+    this.#eof = eof;
     this.sql = sql;
     this.hooks = hooks;
     this.#tokens = tokens;
@@ -63,11 +67,34 @@ export class TokenStream {
   }
 
   /**
-   * Queries already parsed (or already failed to parse) at a token index. Speculative parsing of
-   * `( query )` may parse the same query twice from the same place; remembering the outcome keeps
-   * nested speculation linear instead of exponential in the nesting depth.
+   * Queries already parsed (or already failed to parse) at a token index, while speculating.
+   * Speculative parsing of `( query )` may parse the same query twice from the same place;
+   * remembering the outcome keeps nested speculation linear instead of exponential in the
+   * nesting depth. Allocated only once a speculation stores something, so a plain statement
+   * pays nothing for it.
    */
-  readonly queryMemo = new Map<number, QueryMemoEntry>();
+  #queryMemo: Map<number, QueryMemoEntry> | undefined;
+  #speculationDepth = 0;
+
+  memoLookup(index: number): QueryMemoEntry | undefined {
+    return this.#queryMemo?.get(index);
+  }
+
+  memoStore(index: number, entry: QueryMemoEntry): void {
+    if (this.#speculationDepth === 0) return;
+    this.#queryMemo ??= new Map();
+    this.#queryMemo.set(index, entry);
+  }
+
+  /** Runs a speculative parse, during which query outcomes are remembered. */
+  speculate<T>(parse: () => T): T {
+    this.#speculationDepth += 1;
+    try {
+      return parse();
+    } finally {
+      this.#speculationDepth -= 1;
+    }
+  }
 
   /** The offset (from the current token) of the first token that is not `(`, at or after `offset`. */
   skipOpenParens(offset: number): number {
@@ -94,10 +121,8 @@ export class TokenStream {
   }
 
   peek(offset = 0): Token {
-    const tokens = this.#tokens;
-    const token = tokens[Math.min(this.#index + offset, tokens.length - 1)];
-    assert(token !== undefined, "the token list is never empty");
-    return token;
+    // Past the end (or before the start) is the Eof token: lookahead never runs off the list.
+    return this.#tokens[this.#index + offset] ?? this.#eof;
   }
 
   get pos(): number {
