@@ -1,7 +1,56 @@
 /**
- * Built-in signatures of the session family (see builtins.ts for the conventions): filled in by the
- * session work; each entry must have an implementation under the same id in the executor.
+ * Built-in signatures of the session family (see builtins.ts for the conventions): PostgreSQL 15's
+ * session and system information functions, as `pg_proc` declares them (strictness and volatility
+ * checked against `pg_proc` of a PostgreSQL 15 server). Each entry has an implementation under
+ * the same id in the executor's session.ts.
+ *
+ * `current_role`, `user` and `current_catalog` are not `pg_proc` entries in PostgreSQL (its
+ * grammar maps them to `current_user` and `current_database`); here the binder turns every SQL
+ * value function into a call of a function of its own name, so each gets a signature.
+ *
+ * Deliberately absent: `pg_sleep(float8)` needs asynchronous evaluation (a synchronous
+ * implementation would block the event loop), and `pg_typeof("any")` waits for its typed
+ * implementation (executor `sessionTypedFunctions`) to be registered; its signature is exported
+ * as `pgTypeofSignature` for that step.
  */
+import { TypeOid } from "@omnikv/base";
+import { signature } from "./signature.ts";
 import type { FunctionSignature } from "./signature.ts";
 
-export const sessionFunctions: readonly FunctionSignature[] = [];
+const { bool, int4, int8, text, name, nameArray, any } = TypeOid;
+
+/** A no-argument function reading the session: stable, like its `pg_proc` entry. */
+function sessionValue(functionName: string, returns: number): FunctionSignature {
+  return signature({ name: functionName, args: [], returns, volatility: "stable" });
+}
+
+/**
+ * `pg_typeof("any")`: not strict (`pg_typeof(NULL)` is `unknown`). PostgreSQL returns `regtype`;
+ * without regtype text I/O this returns the type's display name as text.
+ */
+export const pgTypeofSignature: FunctionSignature = signature({
+  name: "pg_typeof",
+  args: [any],
+  returns: text,
+  isStrict: false,
+  volatility: "stable",
+});
+
+export const sessionFunctions: readonly FunctionSignature[] = [
+  sessionValue("version", text),
+  sessionValue("current_database", name),
+  sessionValue("current_catalog", name),
+  sessionValue("current_schema", name),
+  signature({ name: "current_schemas", args: [bool], returns: nameArray, volatility: "stable" }),
+  sessionValue("current_user", name),
+  sessionValue("session_user", name),
+  sessionValue("current_role", name),
+  sessionValue("user", name),
+  signature({ name: "current_setting", args: [text], returns: text, volatility: "stable" }),
+  signature({ name: "current_setting", args: [text, bool], returns: text, volatility: "stable" }),
+  // Not strict: a NULL name is an error, a NULL value resets, a NULL is_local means false.
+  signature({ name: "set_config", args: [text, text, bool], returns: text, isStrict: false, volatility: "volatile" }),
+  sessionValue("pg_backend_pid", int4),
+  // Stable in pg_proc: the id does not change within a transaction.
+  sessionValue("txid_current", int8),
+];
