@@ -48,7 +48,8 @@ import {
   parseOid,
   parseUuid,
 } from "./scalar.ts";
-import { typeInfo } from "./type-catalog.ts";
+import { typeInfo, typeInfoByName } from "./type-catalog.ts";
+import { UndefinedObjectError } from "../errors.ts";
 
 export type SqlValue =
   | null
@@ -90,6 +91,27 @@ const isInterval = (v: SqlValue): v is IntervalValue =>
 const isJsonb = (v: SqlValue): v is JsonbValue =>
   typeof v === "object" && v !== null && "kind" in v && typeof v.kind === "string";
 
+/**
+ * `regtype`: a type OID shown as its name (`integer`, `character varying[]`), read from an
+ * internal or SQL name or a number. Only the types of this build resolve; others are 42704.
+ */
+function parseRegtype(text: string): number {
+  const trimmed = text.trim();
+  if (/^[0-9]+$/.test(trimmed)) return Number(trimmed);
+  const isArray = trimmed.endsWith("[]");
+  const base = (isArray ? trimmed.slice(0, -2) : trimmed).trim().toLowerCase();
+  const info = typeInfoByName(base) ?? displayNames.get(base);
+  const oid = isArray ? info?.arrayOid : info?.oid;
+  if (oid === undefined) throw new UndefinedObjectError(`type "${trimmed}" does not exist`);
+  return oid;
+}
+
+const displayNames = new Map<string, NonNullable<ReturnType<typeof typeInfo>>>();
+
+function formatRegtype(oid: number): string {
+  return typeInfo(oid)?.displayName ?? String(oid);
+}
+
 const identityText: TextCodec = { parse: (text) => text, format: (value) => expect(value, isString, "text") };
 
 const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
@@ -98,6 +120,7 @@ const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
   [TypeOid.int4, { parse: parseInt4, format: (v) => formatInt(expect(v, isNumber, "int4")) }],
   [TypeOid.int8, { parse: parseInt8, format: (v) => formatInt8(expect(v, isBigInt, "int8")) }],
   [TypeOid.oid, { parse: parseOid, format: (v) => formatOid(expect(v, isNumber, "oid")) }],
+  [TypeOid.regtype, { parse: parseRegtype, format: (v) => formatRegtype(expect(v, isNumber, "regtype")) }],
   [TypeOid.float4, { parse: parseFloat4, format: (v, s) => formatFloat4(expect(v, isNumber, "float4"), s.extraFloatDigits) }],
   [TypeOid.float8, { parse: parseFloat8, format: (v, s) => formatFloat8(expect(v, isNumber, "float8"), s.extraFloatDigits) }],
   [TypeOid.numeric, { parse: (text) => Numeric.parse(text), format: (v) => expect(v, isNumeric, "numeric").toString() }],
@@ -122,6 +145,11 @@ const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
   ],
   [TypeOid.interval, { parse: parseInterval, format: (v) => formatInterval(expect(v, isInterval, "interval")) }],
 ]);
+
+for (const oid of Object.values(TypeOid)) {
+  const info = typeInfo(oid);
+  if (info !== undefined && info.category !== "A") displayNames.set(info.displayName, info);
+}
 
 function codecFor(oid: number): TextCodec {
   const codec = codecs.get(oid);

@@ -8,7 +8,7 @@ import { datetimeFunctions } from "./datetime.ts";
 import { jsonFunctions, jsonTypedFunctions } from "./json.ts";
 import { mathFunctions } from "./math.ts";
 import { FunctionRegistry } from "./registry.ts";
-import { sessionFunctions } from "./session.ts";
+import { sessionFunctions, sessionTypedFunctions } from "./session.ts";
 import { setReturningFunctions } from "./srf.ts";
 import type { SetReturningTable } from "./function-types.ts";
 import { stringFunctions } from "./string.ts";
@@ -26,7 +26,7 @@ export const builtinRegistry = new FunctionRegistry(
     textFunctions,
     sessionFunctions,
   ],
-  [jsonTypedFunctions, textTypedFunctions],
+  [jsonTypedFunctions, textTypedFunctions, sessionTypedFunctions],
 );
 
 export const builtinAggregates: AggregateTable = aggregateFunctions;

@@ -17,7 +17,6 @@ import {
   UndefinedObjectError,
   arrayOf,
   assert,
-  typeInfo,
 } from "@omnikv/base";
 import type { FunctionTable, ScalarFunction, SessionInfo, TypedFunctionTable } from "./function-types.ts";
 import { asBool, asText, type SqlValue } from "../values.ts";
@@ -116,8 +115,8 @@ export const sessionFunctions: FunctionTable = {
 export const sessionTypedFunctions: TypedFunctionTable = {
   "pg_typeof(any)": (argTypes) => {
     assert(argTypes.length === 1, "pg_typeof takes one argument");
+    // A regtype value is the type's oid; its output function prints the name.
     const [oid = 0] = argTypes;
-    const displayName = typeInfo(oid)?.displayName ?? String(oid);
-    return () => displayName;
+    return () => oid;
   },
 };

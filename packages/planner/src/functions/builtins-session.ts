@@ -31,7 +31,7 @@ function sessionValue(functionName: string, returns: number): FunctionSignature 
 export const pgTypeofSignature: FunctionSignature = signature({
   name: "pg_typeof",
   args: [any],
-  returns: text,
+  returns: TypeOid.regtype,
   isStrict: false,
   volatility: "stable",
 });
@@ -53,4 +53,5 @@ export const sessionFunctions: readonly FunctionSignature[] = [
   sessionValue("pg_backend_pid", int4),
   // Stable in pg_proc: the id does not change within a transaction.
   sessionValue("txid_current", int8),
+  pgTypeofSignature,
 ];

@@ -178,6 +178,9 @@ function numericCasts(): CastSignature[] {
   casts.push(cast(int4, bool, "explicit"), cast(bool, int4, "explicit"));
   casts.push(cast(int2, oid, "implicit"), cast(int4, oid, "implicit"), cast(int8, oid, "implicit"));
   casts.push(cast(oid, int4, "assignment"), cast(oid, int8, "assignment"));
+  // regtype is an oid shown as a type name: the two convert without any work, both ways.
+  casts.push(cast(oid, TypeOid.regtype, "implicit", true), cast(TypeOid.regtype, oid, "implicit", true));
+  casts.push(cast(int4, TypeOid.regtype, "implicit", true));
   return casts;
 }
 

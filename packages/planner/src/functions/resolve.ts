@@ -187,7 +187,8 @@ function concretizeTypes(declared: readonly number[], actual: readonly number[])
   for (const [i, type] of declared.entries()) {
     const arg = actual[i] ?? TypeOid.unknown;
     let result: number | undefined = type;
-    if (type === TypeOid.any) result = arg === TypeOid.unknown ? TypeOid.text : arg;
+    // `"any"` takes the argument as it is, an untyped literal included (pg_typeof(NULL) is unknown).
+    if (type === TypeOid.any) result = arg;
     else if (type === TypeOid.anyarray) result = arrayOf(element ?? TypeOid.text);
     else if (elementFamily.has(type)) result = element ?? TypeOid.text;
     else if (type === TypeOid.anycompatiblearray) result = arrayOf(compatible);
@@ -222,6 +223,10 @@ function commonTypeOrUndefined(types: readonly number[]): number | undefined {
 }
 
 function concretize(signature: FunctionSignature, argTypes: readonly number[]): ResolvedCall {
+  const hasElementFamily = signature.argTypes.some((type) => elementFamily.has(type));
+  if (hasElementFamily && bindElementType(signature.argTypes, argTypes, elementFamily) === undefined) {
+    throw new DatatypeMismatchError("could not determine polymorphic type because input has type unknown");
+  }
   const concrete = concretizeTypes(signature.argTypes, argTypes) ?? [...signature.argTypes];
   return { signature, argTypes: concrete, returnType: polymorphicReturn(signature, concrete) };
 }
@@ -340,7 +345,10 @@ function assumeKnownType(candidates: readonly FunctionSignature[], argTypes: rea
   if (known.size !== 1) return "ambiguous";
   const [assumed] = [...known];
   const filled = argTypes.map((type) => (type === TypeOid.unknown ? (assumed ?? type) : type));
-  const passing = candidates.filter((c) => filled.every((type, i) => canCoerceImplicitly(type, c.argTypes[i] ?? 0)));
+  const passing = candidates.filter((c) => {
+    const concrete = concretizeTypes(c.argTypes, filled);
+    return concrete !== undefined && filled.every((type, i) => canCoerceImplicitly(type, concrete[i] ?? 0));
+  });
   // Several candidates were left and none (or more than one) takes the assumed type: ambiguous.
   return passing.length === 1 ? (passing[0] ?? "none") : "ambiguous";
 }
