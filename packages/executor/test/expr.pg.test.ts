@@ -91,6 +91,10 @@ const edgeCases = [
   "true AND 'yes'", "1 + 'a'", "1 + true", "ARRAY[1, 2, 3]", "ARRAY[1, 2.5]", "ARRAY['a', NULL]",
   "1::numeric(3,1)", "123.456::numeric(5,2)", "12345.6::numeric(5,2)", "-1::int", "- 1::int", "+5", "@ -5",
   "5 & 3", "5 | 3", "5 # 3", "~5", "1 << 4", "-16 >> 2",
+  "'a_c' LIKE 'a#_c' ESCAPE '#'", "'abc' LIKE 'a#_c' ESCAPE '#'", "'abc' LIKE 'a%' ESCAPE ''", "'a%c' NOT ILIKE 'A!%C' ESCAPE '!'",
+  "'abc' SIMILAR TO 'a(b|x)c'", "'abc' NOT SIMILAR TO '%b_'", "'a.c' SIMILAR TO 'a#.c' ESCAPE '#'",
+  "ARRAY['a']::name[]", "ARRAY[1.5, 2.5]::int4[]", "ARRAY[1, NULL]::text[]", "ARRAY['1', 'x']::int[]", "'{1,2}'::int8[]::numeric[]",
+  "pg_typeof(1)", "pg_typeof(NULL)", "pg_typeof(1.5::float4 + 1)", "'int4'::regtype", "23::regtype",
 ];
 
 describe("expression evaluation matches PostgreSQL 15", () => {

@@ -33,8 +33,15 @@ export type BoundExpr =
        * source type, input of the target); `binary`: same representation, nothing to do;
        * `length`: only the typmod changes (varchar(n), bpchar(n), numeric(p,s)).
        */
-      readonly method: "function" | "io" | "binary" | "length";
+      readonly method: "function" | "io" | "binary" | "length" | "array";
       readonly castId?: string;
+      /** For `array`: how each element converts (PostgreSQL's ArrayCoerceExpr). */
+      readonly elementCast?: {
+        readonly method: "function" | "io" | "binary";
+        readonly castId?: string;
+        readonly sourceOid: number;
+        readonly targetOid: number;
+      };
       /** An explicit cast truncates varchar/bpchar silently; an assignment errors (22001). */
       readonly isExplicit: boolean;
     }

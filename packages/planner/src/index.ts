@@ -24,6 +24,6 @@ export {
   resolveFunction,
   resolveOperator,
 } from "./functions/resolve.ts";
-export type { CastPath, ResolvedCall } from "./functions/resolve.ts";
+export type { CastPath, ElementCastPath, ResolvedCall } from "./functions/resolve.ts";
 export { signatureId } from "./functions/signature.ts";
 export type { CastContext, CastSignature, FunctionSignature, Volatility } from "./functions/signature.ts";

@@ -103,11 +103,12 @@ function compileCall(fn: ScalarFunction, args: readonly CompiledExpr[], isStrict
     const [left, right] = args;
     assert(left !== undefined && right !== undefined, "a two-argument call has both arguments");
     const values: SqlValue[] = [null, null];
+    // Every argument is evaluated before the strictness check, as in PostgreSQL, so an error in
+    // a later argument is raised even when an earlier one is NULL.
     return (row, params, context) => {
       const a = left(row, params, context);
-      if (a === null && isStrict) return null;
       const b = right(row, params, context);
-      if (b === null && isStrict) return null;
+      if ((a === null || b === null) && isStrict) return null;
       values[0] = a;
       values[1] = b;
       return fn(values, context);
@@ -115,12 +116,13 @@ function compileCall(fn: ScalarFunction, args: readonly CompiledExpr[], isStrict
   }
   return (row, params, context) => {
     const values: SqlValue[] = [];
+    let hasNull = false;
     for (const arg of args) {
       const value = arg(row, params, context);
-      if (value === null && isStrict) return null;
+      if (value === null) hasNull = true;
       values.push(value);
     }
-    return fn(values, context);
+    return hasNull && isStrict ? null : fn(values, context);
   };
 }
 
@@ -214,8 +216,48 @@ function compileCast(expr: Extract<BoundExpr, { kind: "cast" }>, registry: Funct
       };
     case "length":
       return compileLengthCoercion(inner, targetOid, expr.type.typmod, expr.isExplicit);
+    case "array":
+      return compileArrayCoercion(inner, expr, registry);
   }
   throw new Error("unreachable cast method");
+}
+
+/** Converts every element of an array (PostgreSQL's ArrayCoerceExpr); NULL elements stay NULL. */
+function compileArrayCoercion(inner: CompiledExpr, expr: Extract<BoundExpr, { kind: "cast" }>, registry: FunctionRegistry): CompiledExpr {
+  const element = expr.elementCast;
+  assert(element !== undefined, "an array cast says how its elements convert");
+  const convert = elementConverter(element, registry);
+  return (row, params, context) => {
+    const value = inner(row, params, context);
+    if (value === null) return null;
+    assert(typeof value === "object" && "elements" in value && "dims" in value, "an array cast's input is an array");
+    return { dims: value.dims, lowerBounds: value.lowerBounds, elements: value.elements.map((item) => (item === null ? null : convert(item, context))) };
+  };
+}
+
+function elementConverter(
+  element: NonNullable<Extract<BoundExpr, { kind: "cast" }>["elementCast"]>,
+  registry: FunctionRegistry,
+): (value: SqlValue, context: EvalContext) => SqlValue {
+  switch (element.method) {
+    case "binary":
+      return (value) => value;
+    case "function": {
+      assert(element.castId !== undefined, "a function element cast names its implementation");
+      const fn = registry.lookup(element.castId);
+      const args: SqlValue[] = [null];
+      return (value, context) => {
+        args[0] = value;
+        return fn(args, context);
+      };
+    }
+    case "io":
+      return (value, context) => {
+        const settings = textIoSettings(context);
+        return parseValue(element.targetOid, formatValue(element.sourceOid, value, settings), settings);
+      };
+  }
+  throw new Error("unreachable element cast method");
 }
 
 /** Applies a typmod: varchar/bpchar length (22001 unless explicit), numeric precision and scale. */

@@ -245,11 +245,22 @@ function bindBetween(expr: Extract<Expr, { kind: "between" }>, context: BindCont
   return { kind: "bool", type: boolType, op: expr.isNegated ? "and" : "or", args: either };
 }
 
+/**
+ * LIKE/ILIKE are the `~~`/`~~*` operators; an ESCAPE clause rewrites the pattern with
+ * `like_escape`. SIMILAR TO is the regex operator `~` on `similar_to_escape(pattern[, escape])`,
+ * as PostgreSQL's parser rewrites it.
+ */
 function bindLike(expr: Extract<Expr, { kind: "like" }>, context: BindContext): BoundExpr {
-  if (expr.escape !== undefined) throw new FeatureNotSupportedError("LIKE … ESCAPE is not supported yet");
-  if (expr.op === "similar") throw new FeatureNotSupportedError("SIMILAR TO is not supported yet");
+  const subject = bindExpr(expr.expr, context);
+  let pattern = bindExpr(expr.pattern, context);
+  const escape = expr.escape === undefined ? undefined : bindExpr(expr.escape, context);
+  if (expr.op === "similar") {
+    pattern = callFunction("similar_to_escape", escape === undefined ? [pattern] : [pattern, escape], context, []);
+    return callOperator(expr.isNegated ? "!~" : "~", [subject, pattern], context, [expr.expr.pos, expr.pattern.pos]);
+  }
+  if (escape !== undefined) pattern = callFunction("like_escape", [pattern, escape], context, [expr.pattern.pos, expr.escape?.pos ?? expr.pos]);
   const op = `${expr.isNegated ? "!" : ""}~~${expr.op === "ilike" ? "*" : ""}`;
-  return bindOperator(op, [expr.expr, expr.pattern], context);
+  return callOperator(op, [subject, pattern], context, [expr.expr.pos, expr.pattern.pos]);
 }
 
 /**
@@ -393,6 +404,16 @@ function castNode(expr: BoundExpr, targetOid: number, context: CastContext): Bou
       return { kind: "cast", type, expr, method: "io", isExplicit };
     case "function":
       return { kind: "cast", type, expr, method: "function", castId: path.castId, isExplicit };
+    case "array": {
+      const element = path.element;
+      const elementCast = {
+        method: element.method,
+        ...(element.method === "function" ? { castId: element.castId } : {}),
+        sourceOid: path.sourceElement,
+        targetOid: path.targetElement,
+      };
+      return { kind: "cast", type, expr, method: "array", elementCast, isExplicit };
+    }
   }
   throw new Error("unreachable cast path");
 }

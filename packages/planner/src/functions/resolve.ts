@@ -69,11 +69,15 @@ for (const cast of builtinCasts) {
 
 const contextRank: Readonly<Record<CastContext, number>> = { implicit: 0, assignment: 1, explicit: 2 };
 
-export type CastPath =
-  | { readonly method: "none" }
+export type ElementCastPath =
   | { readonly method: "function"; readonly castId: string }
   | { readonly method: "binary" }
   | { readonly method: "io" };
+
+export type CastPath =
+  | { readonly method: "none" }
+  | ElementCastPath
+  | { readonly method: "array"; readonly element: ElementCastPath; readonly sourceElement: number; readonly targetElement: number };
 
 /**
  * How a value of `source` becomes `target` in `context`, or undefined when it cannot. Besides
@@ -82,6 +86,14 @@ export type CastPath =
  */
 export function findCast(source: number, target: number, context: CastContext): CastPath | undefined {
   if (source === target) return { method: "none" };
+  const sourceElement = typeInfo(source)?.elementOid;
+  const targetElement = typeInfo(target)?.elementOid;
+  if (sourceElement !== undefined && targetElement !== undefined) {
+    // Arrays convert element by element, in the context the element cast allows.
+    const element = findCast(sourceElement, targetElement, context);
+    if (element === undefined || element.method === "none" || element.method === "array") return element;
+    return { method: "array", element, sourceElement, targetElement };
+  }
   const cast = castsBySource.get(source)?.get(target);
   if (cast !== undefined) {
     if (contextRank[cast.context] > contextRank[context]) return undefined;
