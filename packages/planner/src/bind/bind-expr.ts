@@ -276,8 +276,8 @@ function bindInList(expr: Extract<Expr, { kind: "in_list" }>, context: BindConte
   } catch (error) {
     if (!(error instanceof DatatypeMismatchError)) throw error;
     const comparisons = items.map((item, i) => callOperator("=", [left, item], context, [expr.expr.pos, expr.items[i]?.pos ?? expr.pos]));
-    const any: BoundExpr = comparisons.length === 1 ? (comparisons[0] ?? left) : { kind: "bool", type: boolType, op: "or", args: comparisons };
-    return expr.isNegated ? { kind: "not", type: boolType, arg: any } : any;
+    const anyMatch: BoundExpr = comparisons.length === 1 ? (comparisons[0] ?? left) : { kind: "bool", type: boolType, op: "or", args: comparisons };
+    return expr.isNegated ? { kind: "not", type: boolType, arg: anyMatch } : anyMatch;
   }
   const target = typeOf(common);
   const comparison = callOperator("=", [coerce(left, target, "implicit", context), coerce(items[0] ?? left, target, "implicit", context)], context);
