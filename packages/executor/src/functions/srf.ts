@@ -232,6 +232,13 @@ function nextCharOffset(source: string, offset: number): number {
   return offset + (code !== undefined && code > 0xffff ? 2 : 1);
 }
 
+function isInsideSurrogatePair(source: string, offset: number): boolean {
+  if (offset <= 0 || offset >= source.length) return false;
+  const before = source.charCodeAt(offset - 1);
+  const after = source.charCodeAt(offset);
+  return before >= 0xd800 && before <= 0xdbff && after >= 0xdc00 && after <= 0xdfff;
+}
+
 /**
  * regexp.c's `setup_regexp_matches` search loop: each search starts where the previous match
  * ended, one character further after an empty match. `ignoreDegenerate` (regexp_split_*) drops
@@ -244,6 +251,12 @@ function* regexMatches(source: string, regex: RegExp, isGlobal: boolean, ignoreD
     regex.lastIndex = searchStart;
     const match = regex.exec(source);
     if (match === null) return;
+    if (isInsideSurrogatePair(source, match.index)) {
+      // V8 can report an empty lookbehind match (`^` under flag n) between the halves of a
+      // surrogate pair despite flag u; no PostgreSQL position lies there, so search on.
+      searchStart = match.index + 1;
+      continue;
+    }
     const end = match.index + match[0].length;
     assert(match.index >= searchStart && end >= match.index, "a match lies at or after the search start");
     if (!ignoreDegenerate || (match.index < source.length && end > previousEnd)) {
