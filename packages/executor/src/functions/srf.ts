@@ -1,7 +1,7 @@
 /**
  * Implementations of the set-returning signatures (planner's builtins-srf.ts), by id:
  * PostgreSQL 15's generate_series (int.c, int8.c, numeric.c, timestamp.c), generate_subscripts
- * and unnest (arrayfuncs.c), the jsonb set functions (jsonfuncs.c) and regexp_matches /
+ * and unnest (arrayfuncs.c), the jsonb and json set functions (jsonfuncs.c) and regexp_matches /
  * regexp_split_to_table (regexp.c).
  *
  * Invariants:
@@ -23,6 +23,7 @@ import {
   assert,
   compareIntervals,
   jsonbValueText,
+  parseJsonb,
   type IntervalValue,
   type JsonbValue,
   type PgArray,
@@ -218,6 +219,71 @@ function jsonbFunctions(): Record<string, SetReturningFunction> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// json (the value is its validated input text)
+
+function isJsonWhitespace(char: string | undefined): boolean {
+  return char === " " || char === "\t" || char === "\n" || char === "\r";
+}
+
+/** The end of the string token opening at `start` (just past its closing quote). */
+function jsonStringEnd(text: string, start: number): number {
+  assert(text[start] === '"', "a json string token opens with a quote");
+  let index = start + 1;
+  while (index < text.length && text[index] !== '"') index += text[index] === "\\" ? 2 : 1;
+  assert(index < text.length, "a validated json string is closed");
+  return index + 1;
+}
+
+/**
+ * The elements of the json array opening at `start`, each as its input text with surrounding
+ * whitespace dropped (json_array_elements returns them verbatim).
+ */
+function* jsonArrayItems(text: string, start: number): Generator<string> {
+  assert(text[start] === "[", "a json array opens with a bracket");
+  let depth = 0;
+  let itemStart = start + 1;
+  for (let index = start; index < text.length; ) {
+    const char = text[index];
+    if (char === '"') {
+      index = jsonStringEnd(text, index);
+      continue;
+    }
+    if (char === "[" || char === "{") depth++;
+    if (char === "]" || char === "}") depth--;
+    if ((depth === 1 && char === ",") || depth === 0) {
+      const item = text.slice(itemStart, index).trim();
+      if (item !== "" || char === ",") yield item;
+      if (depth === 0) return;
+      itemStart = index + 1;
+    }
+    index++;
+  }
+  assert(false, "a validated json array is closed");
+}
+
+/** `json_array_elements[_text]`: strings decode for the text form; a json null is SQL NULL there. */
+function* jsonArrayElements(text: string, functionName: string, isText: boolean): Generator<Row> {
+  let start = 0;
+  while (isJsonWhitespace(text[start])) start++;
+  const first = text[start];
+  if (first === "{") throw parameterError(`cannot call ${functionName} on a non-array`);
+  if (first !== "[") throw parameterError(`cannot call ${functionName} on a scalar`);
+  for (const item of jsonArrayItems(text, start)) {
+    if (!isText) yield [item];
+    else if (item === "null") yield [null];
+    else yield [item.startsWith('"') ? (jsonbValueText(parseJsonb(item)) ?? null) : item];
+  }
+}
+
+function jsonFunctions(): Record<string, SetReturningFunction> {
+  const json = (args: readonly SqlValue[]): string => asText(arg(args, 0));
+  return {
+    "json_array_elements(json)": (args) => jsonArrayElements(json(args), "json_array_elements", false),
+    "json_array_elements_text(json)": (args) => jsonArrayElements(json(args), "json_array_elements_text", true),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Regular expressions
 
 interface RegexMatch {
@@ -306,5 +372,6 @@ export const setReturningFunctions: SetReturningTable = {
   ...seriesFunctions(),
   ...arrayFunctions(),
   ...jsonbFunctions(),
+  ...jsonFunctions(),
   ...regexFunctions(),
 };

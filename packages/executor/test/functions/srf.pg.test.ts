@@ -72,6 +72,7 @@ const typeNames: ReadonlyMap<number, string> = new Map([
   [TypeOid.timestamp, "timestamp"],
   [TypeOid.timestamptz, "timestamptz"],
   [TypeOid.interval, "interval"],
+  [TypeOid.json, "json"],
   [TypeOid.jsonb, "jsonb"],
   [TypeOid.int4Array, "int4[]"],
   [TypeOid.textArray, "text[]"],
@@ -295,9 +296,20 @@ function jsonbCases(seed: number): Case[] {
     ["jsonb_each", [text, jsonb]],
     ["jsonb_each_text", [text, text]],
   ] as const;
-  return fc.sample(docArb, { seed, numRuns: 150 }).flatMap((doc) =>
-    functions.map(([name, columnTypes]) => ({ name, id: `${name}(jsonb)`, args: [{ type: jsonb, text: JSON.stringify(doc) }], columnTypes })),
-  );
+  const jsonFunctions = [
+    ["json_array_elements", [TypeOid.json]],
+    ["json_array_elements_text", [text]],
+  ] as const;
+  // json keeps its input text, so the json functions see it indented as well as compact.
+  return fc.sample(fc.tuple(docArb, fc.constantFrom(0, 1, "\t ")), { seed, numRuns: 150 }).flatMap(([doc, indent]) => [
+    ...functions.map(([name, columnTypes]) => ({ name, id: `${name}(jsonb)`, args: [{ type: jsonb, text: JSON.stringify(doc) }], columnTypes })),
+    ...jsonFunctions.map(([name, columnTypes]) => ({
+      name,
+      id: `${name}(json)`,
+      args: [{ type: TypeOid.json, text: ` ${JSON.stringify(doc, null, indent)}\n` }],
+      columnTypes,
+    })),
+  ]);
 }
 
 const regexSourceArb = fc.string({ unit: fc.constantFrom("a", "b", "c", "A", " ", "\n", "😀"), maxLength: 8 });
@@ -349,7 +361,7 @@ describe("set-returning functions against PostgreSQL 15", () => {
     await check(arrayCases(seed), seed);
   }, 25_000);
 
-  it("jsonb_array_elements, jsonb_object_keys and jsonb_each", async () => {
+  it("jsonb_array_elements, jsonb_object_keys, jsonb_each and json_array_elements", async () => {
     const { seed } = propertyParams(1);
     await check(jsonbCases(seed), seed);
   }, 25_000);

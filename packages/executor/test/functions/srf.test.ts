@@ -107,7 +107,22 @@ describe("jsonb", () => {
   });
 });
 
+describe("json", () => {
+  it("returns array elements verbatim, decoding strings for the text form", () => {
+    const doc = ' [ 1 , "a\\u0041" ,null, {"a" : [1 ]} , [] ] ';
+    expect(rows("json_array_elements(json)", [doc])).toEqual([["1"], ['"a\\u0041"'], ["null"], ['{"a" : [1 ]}'], ["[]"]]);
+    expect(rows("json_array_elements_text(json)", [doc])).toEqual([["1"], ["aA"], [null], ['{"a" : [1 ]}'], ["[]"]]);
+    expect(rows("json_array_elements(json)", ["[]"])).toEqual([]);
+    expect(sqlStateOf(() => rows("json_array_elements(json)", [" 1"]))).toBe("22023 cannot call json_array_elements on a scalar");
+    expect(sqlStateOf(() => rows("json_array_elements_text(json)", ["{}"]))).toBe("22023 cannot call json_array_elements_text on a non-array");
+  });
+});
+
 describe("regular expressions", () => {
+  it("never matches between the halves of a surrogate pair", () => {
+    expect(rows("regexp_matches(text,text,text)", ["ba😀 😀Aa", "^", "gn"])).toEqual([[arrayOf([""])]]);
+  });
+
   it("returns the groups of the first match, or of every match with flag g", () => {
     expect(rows("regexp_matches(text,text)", ["abcabc", "(b)(c)"])).toEqual([[arrayOf(["b", "c"])]]);
     expect(rows("regexp_matches(text,text,text)", ["aab", "a*", "g"])).toEqual([[arrayOf(["aa"])], [arrayOf([""])], [arrayOf([""])]]);

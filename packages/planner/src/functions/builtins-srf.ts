@@ -11,7 +11,7 @@ import { TypeOid } from "@omnikv/base";
 import type { FunctionSignature, SignatureSpec } from "./signature.ts";
 import { signature } from "./signature.ts";
 
-const { bool, int4, int8, numeric, text, textArray, timestamp, timestamptz, interval, jsonb, anyarray, anyelement } = TypeOid;
+const { bool, int4, int8, numeric, text, textArray, timestamp, timestamptz, interval, json, jsonb, anyarray, anyelement } = TypeOid;
 
 function setReturning(spec: Omit<SignatureSpec, "returnsSet">): FunctionSignature {
   return signature({ ...spec, returnsSet: true });
@@ -46,6 +46,8 @@ function jsonFunctions(): FunctionSignature[] {
   return [
     setReturning({ name: "jsonb_array_elements", args: [jsonb], returns: jsonb, outputColumns: [{ name: "value", type: jsonb }] }),
     setReturning({ name: "jsonb_array_elements_text", args: [jsonb], returns: text, outputColumns: [{ name: "value", type: text }] }),
+    setReturning({ name: "json_array_elements", args: [json], returns: json, outputColumns: [{ name: "value", type: json }] }),
+    setReturning({ name: "json_array_elements_text", args: [json], returns: text, outputColumns: [{ name: "value", type: text }] }),
     setReturning({ name: "jsonb_object_keys", args: [jsonb], returns: text }),
     // pg_proc declares these as returning `record`; the output columns carry the row type.
     setReturning({ name: "jsonb_each", args: [jsonb], returns: TypeOid.record, outputColumns: keyValue(jsonb) }),
