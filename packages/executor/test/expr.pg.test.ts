@@ -94,6 +94,10 @@ const edgeCases = [
   "'a_c' LIKE 'a#_c' ESCAPE '#'", "'abc' LIKE 'a#_c' ESCAPE '#'", "'abc' LIKE 'a%' ESCAPE ''", "'a%c' NOT ILIKE 'A!%C' ESCAPE '!'",
   "'abc' SIMILAR TO 'a(b|x)c'", "'abc' NOT SIMILAR TO '%b_'", "'a.c' SIMILAR TO 'a#.c' ESCAPE '#'",
   "ARRAY['a']::name[]", "ARRAY[1.5, 2.5]::int4[]", "ARRAY[1, NULL]::text[]", "ARRAY['1', 'x']::int[]", "'{1,2}'::int8[]::numeric[]",
+  "ARRAY[1] = ARRAY[1.0]", "ARRAY[1,2] < ARRAY[1,3]", "ARRAY[1,NULL] = ARRAY[1,NULL]", "ARRAY[1,NULL] > ARRAY[1,2]",
+  "ARRAY['a','b'] < ARRAY['a']", "ARRAY[1,2] = '{1,2}'", "'{1}'::int[] <> '{1,2}'", "'[0:1]={1,2}'::int[] = '{1,2}'",
+  "ARRAY['2024-01-01'::date] < ARRAY['2024-01-02'::date]", "ARRAY[ARRAY[1,2]] = ARRAY[1,2]", "ARRAY[]::int[] < ARRAY[1]",
+  "ARRAY[ARRAY[1,2],ARRAY[3,4]]", "ARRAY[[1,2],[3,4]]", "ARRAY[ARRAY[1],ARRAY[2,3]]", "ARRAY[ARRAY[1,2], NULL]", "ARRAY[NULL::int[]]",
   "pg_typeof(1)", "pg_typeof(NULL)", "pg_typeof(1.5::float4 + 1)", "'int4'::regtype", "23::regtype",
 ];
 

@@ -72,7 +72,13 @@ export type BoundExpr =
       readonly left: BoundExpr;
       readonly items: readonly BoundExpr[];
     }
-  | { readonly kind: "array"; readonly type: SqlType; readonly elements: readonly BoundExpr[] }
+  | {
+      readonly kind: "array";
+      readonly type: SqlType;
+      readonly elements: readonly BoundExpr[];
+      /** `ARRAY[ARRAY[1,2], ARRAY[3,4]]`: the elements are sub-arrays of one more dimension. */
+      readonly isMultiDimensional: boolean;
+    }
   | {
       /** `IS [NOT] DISTINCT FROM` and NULLIF: the `=` signature, with NULL-aware semantics. */
       readonly kind: "distinct";

@@ -8,6 +8,7 @@
  * `x = ANY (…)` is true if any comparison is true, else NULL if any is NULL, else false.
  */
 import {
+  ArraySubscriptError,
   Numeric,
   TypeOid,
   assert,
@@ -17,6 +18,7 @@ import {
   formatValue,
   parseTimeZone,
   parseValue,
+  type PgArray,
   type SqlValue,
   type TextIoSettings,
   type TimeZone,
@@ -379,6 +381,7 @@ function compileComparisonForms(
       return compileMinMax(expr, registry);
     case "array": {
       const elements = expr.elements.map((element) => compileExpr(element, registry));
+      if (expr.isMultiDimensional) return compileMultiDimensionalArray(elements);
       return (row, params, context) => {
         const values = elements.map((element) => element(row, params, context));
         return values.length === 0
@@ -408,6 +411,40 @@ function compileScalarArrayOp(expr: Extract<BoundExpr, { kind: "scalar_array_op"
       }
     }
     return sawNull ? null : !decisive;
+  };
+}
+
+/**
+ * `ARRAY[ARRAY[1,2], ARRAY[3,4]]`: sub-arrays of equal shape stacked along a new first
+ * dimension. NULL and empty sub-arrays are allowed only if all are (the result is then empty),
+ * as in PostgreSQL.
+ */
+function compileMultiDimensionalArray(elements: readonly CompiledExpr[]): CompiledExpr {
+  return (row, params, context) => {
+    const subArrays: PgArray<SqlValue>[] = [];
+    let hasEmpty = false;
+    for (const element of elements) {
+      const value = element(row, params, context);
+      if (value === null) {
+        hasEmpty = true;
+        continue;
+      }
+      assert(typeof value === "object" && "elements" in value && "dims" in value, "a sub-array is an array");
+      if (value.dims.length > 0) subArrays.push(value);
+      else hasEmpty = true;
+    }
+    const [first] = subArrays;
+    if (first === undefined) return { dims: [], lowerBounds: [], elements: [] };
+    const isSameShape = (other: PgArray<SqlValue>): boolean =>
+      other.dims.length === first.dims.length && other.dims.every((dim, i) => dim === first.dims[i] && other.lowerBounds[i] === first.lowerBounds[i]);
+    if (hasEmpty || !subArrays.every(isSameShape)) {
+      throw new ArraySubscriptError("multidimensional arrays must have array expressions with matching dimensions");
+    }
+    return {
+      dims: [subArrays.length, ...first.dims],
+      lowerBounds: [1, ...first.lowerBounds],
+      elements: subArrays.flatMap((subArray) => subArray.elements),
+    };
   };
 }
 

@@ -2,6 +2,7 @@
 import { aggregateFunctions } from "./aggregates.ts";
 import type { AggregateTable } from "./aggregate-types.ts";
 import { arithmeticFunctions } from "./arithmetic.ts";
+import { arrayComparisonFunctions } from "./array-comparison.ts";
 import { castFunctions } from "./casts.ts";
 import { comparisonFunctions } from "./comparison.ts";
 import { datetimeFunctions } from "./datetime.ts";
@@ -26,7 +27,7 @@ export const builtinRegistry = new FunctionRegistry(
     textFunctions,
     sessionFunctions,
   ],
-  [jsonTypedFunctions, textTypedFunctions, sessionTypedFunctions],
+  [jsonTypedFunctions, textTypedFunctions, sessionTypedFunctions, arrayComparisonFunctions],
 );
 
 export const builtinAggregates: AggregateTable = aggregateFunctions;

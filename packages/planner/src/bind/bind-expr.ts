@@ -16,6 +16,7 @@ import {
   TypeOid,
   assertNever,
   parseValue,
+  typeInfo,
   type DbError,
   type TextIoSettings,
 } from "@omnikv/base";
@@ -304,9 +305,12 @@ function bindCompound(expr: Extract<Expr, { kind: "case" | "special_function" | 
     case "array": {
       const elements = expr.elements.map((element) => bindExpr(element, context));
       const elementType = selectCommonType(elements.map((element) => element.type.oid), "ARRAY");
-      const arrayOid = arrayOidOf(elementType);
+      // Sub-arrays make a multidimensional array of the same array type.
+      const isMultiDimensional = typeInfo(elementType)?.elementOid !== undefined;
+      const arrayOid = isMultiDimensional ? elementType : arrayOidOf(elementType);
       const target = typeOf(elementType === TypeOid.unknown ? TypeOid.text : elementType);
-      return { kind: "array", type: typeOf(arrayOid), elements: elements.map((element) => coerce(element, target, "implicit", context)) };
+      const coerced = elements.map((element) => coerce(element, target, "implicit", context));
+      return { kind: "array", type: typeOf(arrayOid), elements: coerced, isMultiDimensional };
     }
   }
   return assertNever(expr);
