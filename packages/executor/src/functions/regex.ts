@@ -174,7 +174,11 @@ class RegexTranslator {
       this.#index += 3;
       return `(?<${this.#peek(-1)}`;
     }
-    throw unsupportedRegex("embedded options and (? groups other than (?: (?= (?! (?<= (?<!");
+    // `(?opts)` is only valid first in the pattern (ARE embedded options, not supported here);
+    // anywhere else `(?` is a quantifier with nothing to repeat, as PostgreSQL reports it.
+    const rest = this.#pattern.slice(this.#index).join("");
+    if (this.#index === 1 && /^\?[bceimnpqstwx]*\)/.test(rest)) throw unsupportedRegex("embedded options (?…)");
+    throw invalidRegex("quantifier operand invalid");
   }
 
   /** `{m}`, `{m,}`, `{m,n}` with counts up to 255 (RE_DUPMAX); any other `{` is literal. */
@@ -286,6 +290,8 @@ class RegexTranslator {
       this.#index += 6;
       return rest.startsWith("[:<") ? wordStart : wordEnd;
     }
+    // PostgreSQL reports an unclosed bracket before anything inside it.
+    if (!this.#hasBracketEnd()) throw invalidRegex("brackets [] not balanced");
     const isNegated = this.#peek() === "^";
     if (isNegated) this.#index++;
     const ranges: (readonly [number, number])[] = [];
@@ -301,6 +307,30 @@ class RegexTranslator {
     if (isNegated && this.#options.isNewlineDot) ranges.push([0x0a, 0x0a]);
     const body = this.#caseFold(ranges).map(([low, high]) => (low === high ? codePointText(low) : `${codePointText(low)}-${codePointText(high)}`));
     return `[${isNegated ? "^" : ""}${body.join("")}]`;
+  }
+
+  /** Whether the bracket expression starting at the current index has its closing `]`. */
+  #hasBracketEnd(): boolean {
+    const pattern = this.#pattern;
+    let i = this.#index;
+    if (pattern[i] === "^") i++;
+    if (pattern[i] === "]") i++;
+    while (i < pattern.length) {
+      const char = pattern[i];
+      const next = pattern[i + 1] ?? "";
+      if (char === "]") return true;
+      if (char === "\\") {
+        i += 2;
+      } else if (char === "[" && (next === ":" || next === "." || next === "=")) {
+        let j = i + 2;
+        while (j < pattern.length && !(pattern[j] === next && pattern[j + 1] === "]")) j++;
+        if (j >= pattern.length) return false;
+        i = j + 2;
+      } else {
+        i++;
+      }
+    }
+    return false;
   }
 
   #bracketItem(): (readonly [number, number])[] {
