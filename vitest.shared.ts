@@ -27,6 +27,9 @@ export function packageConfig(options: PackageConfigOptions = {}): ViteUserConfi
       include: ["test/**/*.test.ts"],
       environment: "node",
       testTimeout: options.testTimeoutMs ?? 30_000,
+      // Hooks start PostgreSQL oracles and build dist/; on a loaded 2-core CI machine they need
+      // the same allowance as tests, not vitest's 10 s default.
+      hookTimeout: options.testTimeoutMs ?? 30_000,
       globalSetup: options.globalSetup ? [...options.globalSetup] : [],
       // Benchmarks live in bench/ and run only through the `bench` target.
       benchmark: { include: ["bench/**/*.bench.ts"] },

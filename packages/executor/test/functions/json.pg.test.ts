@@ -227,7 +227,7 @@ describe("json family against PostgreSQL 15", () => {
     const cases = sample.flatMap(([doc, other, key, index, path]) => jsonbCases(doc, other, key, index, path));
     const found = await mismatches(cases);
     expect(found, `FC_SEED=${params.seed} (${cases.length} cases)\n${found.join("\n")}`).toEqual([]);
-  }, 25_000);
+  });
 
   it("json operators keep the input text", async () => {
     const params = propertyParams(1);
@@ -236,10 +236,10 @@ describe("json family against PostgreSQL 15", () => {
     cases.push(...jsonCases(' { "a" : [1,  2 ] , "a":3 } ', "a", 0, []), ...jsonCases('"\\u0041b"', "a", 0, []));
     const found = await mismatches(cases);
     expect(found, `FC_SEED=${params.seed} (${cases.length} cases)\n${found.join("\n")}`).toEqual([]);
-  }, 25_000);
+  });
 
   it("to_json and json_build_* on typed values", async () => {
     const found = await mismatches(buildCases());
     expect(found, found.join("\n")).toEqual([]);
-  }, 25_000);
+  });
 });

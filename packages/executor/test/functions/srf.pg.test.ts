@@ -338,7 +338,7 @@ describe("set-returning functions against PostgreSQL 15", () => {
       ...numericSeriesCases(seed),
     ];
     await check(cases, seed);
-  }, 25_000);
+  });
 
   it("generate_series over timestamp and timestamptz", async () => {
     const { seed } = propertyParams(1);
@@ -354,20 +354,20 @@ describe("set-returning functions against PostgreSQL 15", () => {
       columnTypes: [TypeOid.timestamp],
     });
     await check(cases, seed);
-  }, 25_000);
+  });
 
   it("unnest and generate_subscripts", async () => {
     const { seed } = propertyParams(1);
     await check(arrayCases(seed), seed);
-  }, 25_000);
+  });
 
   it("jsonb_array_elements, jsonb_object_keys, jsonb_each and json_array_elements", async () => {
     const { seed } = propertyParams(1);
     await check(jsonbCases(seed), seed);
-  }, 25_000);
+  });
 
   it("regexp_matches and regexp_split_to_table", async () => {
     const { seed } = propertyParams(1);
     await check(regexCases(seed), seed);
-  }, 25_000);
+  });
 });
