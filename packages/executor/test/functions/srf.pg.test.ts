@@ -126,12 +126,13 @@ function errorFields(error: unknown): { readonly code: string; readonly message:
 
 async function theirs(c: Case): Promise<string> {
   try {
+    // Capped like our side: a generated interval step can make a series of millions of rows.
     const result = await client.query<(string | null)[]>({
-      text: sqlOf(c),
+      text: `${sqlOf(c)} LIMIT ${rowsMax + 1}`,
       rowMode: "array",
       types: { getTypeParser: () => (value: string) => value },
     });
-    return formatRows(result.rows);
+    return result.rows.length > rowsMax ? "TOO MANY ROWS" : formatRows(result.rows);
   } catch (error) {
     const fields = errorFields(error);
     if (fields === undefined) throw error;
