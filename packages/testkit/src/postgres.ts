@@ -88,15 +88,20 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
   };
 }
 
-/** Under root, commands run as the `postgres` user, which must own the directory. */
+/**
+ * Commands run through `setpriv`, which execs them (no intermediate process) with a parent-death
+ * signal: if the test process dies without cleaning up (a crash, an out-of-memory kill), the
+ * kernel kills postgres too, so no server outlives its test. Under root they also run as the
+ * `postgres` user, which must own the directory.
+ */
 function runAsPrefix(dir: string): string[] {
-  if (process.getuid?.() !== 0) return [];
+  const deathSignal = ["--pdeathsig", "SIGKILL"];
+  if (process.getuid?.() !== 0) return ["setpriv", ...deathSignal, "--"];
   const uid = Number(execFileSync("id", ["-u", "postgres"], { encoding: "utf8" }).trim());
   const gid = Number(execFileSync("id", ["-g", "postgres"], { encoding: "utf8" }).trim());
   chownSync(dir, uid, gid);
   chmodSync(dir, 0o700);
-  // setpriv execs the command (no intermediate process), so signals reach postgres itself.
-  return ["setpriv", `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--"];
+  return ["setpriv", ...deathSignal, `--reuid=${uid}`, `--regid=${gid}`, "--clear-groups", "--"];
 }
 
 function run(prefix: readonly string[], command: string, args: readonly string[]): void {
