@@ -474,12 +474,15 @@ function exactDouble(value: number): { readonly unscaled: bigint; readonly scale
   return { unscaled: signed * 5n ** BigInt(-exponent2), scale: -exponent2 };
 }
 
-/** `%.15g` of a finite double (round half to even on the exact binary value), as a Numeric. */
-function fromFloat8Finite(value: number): Numeric {
+/**
+ * `%.<digits>g` of a finite double (round half to even on the exact binary value), as a Numeric:
+ * 15 digits for float8, 6 for float4 (whose values are exact doubles).
+ */
+function fromFloatFinite(value: number, digits: number): Numeric {
   const exact = exactDouble(value);
   let unscaled = exact.unscaled;
   let scale = exact.scale;
-  const drop = decimalDigitCount(unscaled) - float8Digits;
+  const drop = decimalDigitCount(unscaled) - digits;
   if (unscaled !== 0n && drop > 0) {
     const d = pow10(drop);
     let q = unscaled / d;
@@ -588,8 +591,14 @@ export class Numeric {
     if (Number.isNaN(value)) return Numeric.nan;
     if (value === Infinity) return Numeric.positiveInfinity;
     if (value === -Infinity) return Numeric.negativeInfinity;
-    return fromFloat8Finite(value);
+    return fromFloatFinite(value, float8Digits);
   }
+  /** `float4_numeric`: `%.6g` of the float4 value, ties to even, as PostgreSQL's printf does. */
+  static fromFloat4(value: number): Numeric {
+    if (!Number.isFinite(value)) return Numeric.fromFloat8(value);
+    return fromFloatFinite(value, 6);
+  }
+
 
   /** numeric_recv: the binary wire format; 22P03 on malformed input. */
   static fromBinary(bytes: Uint8Array): Numeric {

@@ -37,7 +37,6 @@ type NumericType = IntType | "numeric" | "float4" | "float8";
 const numericTypes: readonly NumericType[] = ["int2", "int4", "int8", "numeric", "float4", "float8"];
 /** NAMEDATALEN - 1: the bytes a `name` holds. */
 const nameBytesMax = 63;
-const float4Digits = 6;
 
 function cast(convert: (value: SqlValue) => SqlValue): ScalarFunction {
   return (args) => {
@@ -83,10 +82,7 @@ export function bigIntToFloat4(value: bigint): number {
 
 /** `float4_numeric`: the value printed with `%.6g`, read back as numeric. */
 export function float4ToNumeric(value: number): Numeric {
-  if (!Number.isFinite(value)) return Numeric.fromFloat8(value);
-  const [mantissa = "0", exponent] = value.toPrecision(float4Digits).split("e");
-  const trimmed = mantissa.includes(".") ? mantissa.replace(/0+$/u, "").replace(/\.$/u, "") : mantissa;
-  return Numeric.parse(exponent === undefined ? trimmed : `${trimmed}e${exponent}`);
+  return Numeric.fromFloat4(value);
 }
 
 /** `numeric_float4`: the numeric's text read by `float4in`. */
