@@ -64,8 +64,13 @@ const unitByWord: ReadonlyMap<string, DatetimeUnit> = new Map(
   ).flatMap(([unit, words]) => words.split(" ").map((word) => [word, unit] as const)),
 );
 
+/** The unit a word names (`hours`, `mon`, `epoch`…), matched on its first 10 characters like DecodeUnits. */
+export function datetimeUnitOf(text: string): DatetimeUnit | undefined {
+  return unitByWord.get(text.toLowerCase().slice(0, 10));
+}
+
 function unitOf(text: string, typeName: string): DatetimeUnit {
-  const unit = unitByWord.get(text.toLowerCase().slice(0, 10));
+  const unit = datetimeUnitOf(text);
   if (unit === undefined) throw new InvalidParameterValueError(`unit "${text.toLowerCase()}" not recognized for type ${typeName}`);
   return unit;
 }

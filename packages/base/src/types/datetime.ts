@@ -73,13 +73,16 @@ export {
 } from "./datetime-arith.ts";
 export type { TimestampParts } from "./datetime-arith.ts";
 export {
+  datetimeUnitOf,
   extractFromDate,
   extractFromInterval,
   extractFromTimestamp,
   extractFromTimestamptz,
   truncateTimestamp,
   truncateTimestamptz,
+  scaledDecimal,
 } from "./datetime-fields.ts";
+export type { DatetimeUnit } from "./datetime-fields.ts";
 export {
   decodeDateBinary,
   decodeIntervalBinary,

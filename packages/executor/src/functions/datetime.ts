@@ -73,6 +73,9 @@ import {
   truncateTimestamptz,
   type IntervalValue,
   type Ordering,
+  datetimeUnitOf,
+  scaledDecimal,
+  type DatetimeUnit,
 } from "@omnikv/base";
 import { textIoSettings } from "../expr/compile.ts";
 import { asNumber, asText, type SqlValue } from "../values.ts";
@@ -347,44 +350,9 @@ function dateToTimestamptzChecked(date: number, zone: TimeZone): bigint {
 // ---------------------------------------------------------------------------------------------
 // Field access: extract (numeric), date_part (float8), date_trunc
 
-type Unit =
-  | "microseconds" | "milliseconds" | "second" | "minute" | "hour" | "day" | "week" | "month" | "quarter" | "year"
-  | "decade" | "century" | "millennium" | "epoch" | "julian" | "dow" | "isodow" | "doy" | "isoyear"
-  | "timezone" | "timezone_hour" | "timezone_minute";
+type Unit = DatetimeUnit;
 
-/** PostgreSQL's unit words (deltatktbl plus `epoch`), matched on their first 10 characters like DecodeUnits. */
-const unitByWord: ReadonlyMap<string, Unit> = new Map(
-  (
-    [
-      ["microseconds", "microsecon us usec usecs useconds usecond"],
-      ["milliseconds", "millisecon ms msec msecs mseconds msecond"],
-      ["second", "s sec secs second seconds"],
-      ["minute", "m min mins minute minutes"],
-      ["hour", "h hr hrs hour hours"],
-      ["day", "d day days"],
-      ["week", "w week weeks"],
-      ["month", "mon mons month months"],
-      ["quarter", "qtr quarter"],
-      ["year", "y yr yrs year years"],
-      ["decade", "dec decs decade decades"],
-      ["century", "c cent century centuries"],
-      ["millennium", "mil mils millennia millennium"],
-      ["epoch", "epoch"],
-      ["julian", "j julian"],
-      ["dow", "dow"],
-      ["isodow", "isodow"],
-      ["doy", "doy"],
-      ["isoyear", "isoyear"],
-      ["timezone", "timezone"],
-      ["timezone_hour", "timezone_h"],
-      ["timezone_minute", "timezone_m"],
-    ] as const
-  ).flatMap(([unit, words]) => words.split(" ").map((word) => [word, unit] as const)),
-);
-
-function unitOf(text: string): Unit | undefined {
-  return unitByWord.get(text.toLowerCase().slice(0, 10));
-}
+const unitOf = datetimeUnitOf;
 
 function unitNotRecognized(text: string, typeName: string): InvalidParameterValueError {
   return new InvalidParameterValueError(`unit "${text.toLowerCase()}" not recognized for type ${typeName}`);
@@ -392,13 +360,6 @@ function unitNotRecognized(text: string, typeName: string): InvalidParameterValu
 
 function unitNotSupported(text: string, typeName: string): FeatureNotSupportedError {
   return new FeatureNotSupportedError(`unit "${text.toLowerCase()}" not supported for type ${typeName}`);
-}
-
-/** An integer divided by 10^scale, printed with exactly `scale` decimals (int64_div_fast_to_numeric). */
-function scaledDecimal(value: bigint, scale: number): string {
-  const isNegative = value < 0n;
-  const digits = String(isNegative ? -value : value).padStart(scale + 1, "0");
-  return `${isNegative ? "-" : ""}${digits.slice(0, -scale)}.${digits.slice(-scale)}`;
 }
 
 /** extract(field from time) (extract_time / time_part_common), as decimal text. */
