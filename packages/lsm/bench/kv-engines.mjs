@@ -48,7 +48,9 @@ async function openEngine() {
     const { LsmStore } = await import("@omnikv/lsm");
     const store = await LsmStore.open(dir);
     return {
-      loadBatch: (entries) => store.write(entries.map(([key, value]) => ({ type: /** @type {const} */ ("put"), key, value })), { sync: true }),
+      loadBatch: async (entries) => {
+        await store.write(entries.map(([key, value]) => ({ type: /** @type {const} */ ("put"), key, value })), { sync: true });
+      },
       settle: async () => {
         await store.flush();
         await store.compact();

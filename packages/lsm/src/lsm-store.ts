@@ -125,7 +125,7 @@ interface PendingWrite {
   readonly firstSequence: number;
   readonly ops: readonly BatchOp[];
   lsn: bigint | undefined;
-  readonly resolve: () => void;
+  readonly resolve: (lastSequence: number) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -242,15 +242,19 @@ export class LsmStore {
   // ---------------------------------------------------------------- writes
 
   put(key: Uint8Array, value: Uint8Array, options?: WriteOptions): Promise<void> {
-    return this.write([{ type: "put", key, value }], options);
+    return this.write([{ type: "put", key, value }], options).then(ignoreSequence);
   }
 
   delete(key: Uint8Array, options?: WriteOptions): Promise<void> {
-    return this.write([{ type: "del", key }], options);
+    return this.write([{ type: "del", key }], options).then(ignoreSequence);
   }
 
-  /** Applies every operation of `batch` or none, also across crashes. */
-  write(batch: WriteBatch | readonly BatchEntry[], options: WriteOptions = {}): Promise<void> {
+  /**
+   * Applies every operation of `batch` or none, also across crashes. Resolves with the sequence
+   * number of the batch's last operation: a snapshot sees the whole batch exactly when its
+   * `sequence` is at least that number (an empty batch resolves with the visible sequence).
+   */
+  write(batch: WriteBatch | readonly BatchEntry[], options: WriteOptions = {}): Promise<number> {
     let ops: readonly BatchOp[];
     try {
       ops = batch instanceof WriteBatch ? batch.ops : toWriteBatch(batch).ops;
@@ -259,13 +263,13 @@ export class LsmStore {
     }
     const refusal = this.#writeRefusal();
     if (refusal !== undefined) return Promise.reject(refusal);
-    if (ops.length === 0) return Promise.resolve();
+    if (ops.length === 0) return Promise.resolve(this.#visibleSequence);
     const isSync = options.sync ?? true;
     if (this.#isWriteStalled()) return this.#waitForRoom().then(() => this.#writeNow(ops, isSync));
     return this.#writeNow(ops, isSync);
   }
 
-  #writeNow(ops: readonly BatchOp[], isSync: boolean): Promise<void> {
+  #writeNow(ops: readonly BatchOp[], isSync: boolean): Promise<number> {
     const refusal = this.#writeRefusal();
     if (refusal !== undefined) return Promise.reject(refusal);
     const firstSequence = this.#nextSequence;
@@ -273,7 +277,7 @@ export class LsmStore {
     const record = encodeBatch(firstSequence, ops);
     this.#counters.walBytes += record.length;
     for (const op of ops) this.#counters.userBytes += op.key.length + op.value.length;
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<number>((resolve, reject) => {
       const pending: PendingWrite = { firstSequence, ops, lsn: undefined, resolve, reject };
       this.#applyQueue.push(pending);
       this.#wal.append(record, { sync: isSync }).then(
@@ -293,7 +297,7 @@ export class LsmStore {
       this.#applyQueue.shift();
       this.#applyBatch(head.firstSequence, head.ops, head.lsn);
       this.#visibleSequence = head.firstSequence + head.ops.length - 1;
-      head.resolve();
+      head.resolve(this.#visibleSequence);
     }
     this.#rotateMemTableIfFull();
   }
@@ -772,3 +776,5 @@ function asDbError(error: unknown, context: string): DbError {
   if (error instanceof DbError) return error;
   return new LsmIoError(`${context}: ${asError(error).message}`, { cause: error });
 }
+
+function ignoreSequence(): void {}

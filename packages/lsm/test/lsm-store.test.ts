@@ -51,6 +51,26 @@ describe("LsmStore", () => {
     await store.close();
   });
 
+  it("resolves a write with the sequence at which snapshots see the whole batch", async () => {
+    const store = await LsmStore.open(dir());
+    const before = store.snapshot();
+    const first = await store.write([{ type: "put", key: b("a"), value: b("1") }]);
+    const [second, empty] = await Promise.all([
+      store.write([{ type: "put", key: b("b"), value: b("2") }, { type: "put", key: b("c"), value: b("3") }], { sync: false }),
+      store.write([]),
+    ]);
+    expect(first).toBeGreaterThan(before.sequence);
+    expect(second).toBe(first + 2);
+    expect(empty).toBeGreaterThanOrEqual(first);
+    const after = store.snapshot();
+    expect(after.sequence).toBeGreaterThanOrEqual(second);
+    expect(store.get(b("c"), { snapshot: before })).toBeUndefined();
+    expect(text(store.get(b("c"), { snapshot: after }))).toBe("3");
+    before.release();
+    after.release();
+    await store.close();
+  });
+
   it("scans with bounds, reverse and limit, streaming across memtable and tables", async () => {
     const store = await LsmStore.open(dir(), small);
     for (let i = 0; i < 300; i++) await store.put(b(`key${String(i).padStart(3, "0")}`), b(`v${i}`), { sync: false });
