@@ -3,10 +3,12 @@
  *
  * What it enforces, per package (see README.md for why):
  * - package.json `dependencies`, `peerDependencies` and `optionalDependencies` name only packages
- *   of ours the table allows; `devDependencies` may add `@omnikv/testkit`.
+ *   of ours the table allows; `devDependencies` may add `@omnikv/testkit` and the package's
+ *   test-only edges (`testOnlyEdges`).
  * - `src/` imports only allowed packages of ours, never itself by name, and every bare package
  *   it imports is a declared run-time dependency (`node:` builtins excepted).
- * - `test/` and `bench/` import only the package itself, its allowed packages and testkit.
+ * - `test/` and `bench/` import only the package itself, its allowed packages, its test-only
+ *   edges and testkit.
  * - Nowhere: a deep import (`@omnikv/x/sub/path`), a relative import that leaves the package
  *   directory, or a Node builtin without its `node:` prefix; in `src/`, an `import(expr)` whose
  *   target cannot be read.
@@ -17,6 +19,7 @@ import { posix } from "node:path";
 import {
   dependencyTable,
   isWorkspacePackageName,
+  testOnlyEdges,
   testkitPackageName,
   type DependencyTable,
 } from "./dependency-table.ts";
@@ -80,6 +83,10 @@ function runtimeDependencies(pkg: WorkspacePackage): ReadonlySet<string> {
   return new Set([...dependencies, ...peerDependencies, ...optionalDependencies]);
 }
 
+function isTestOnlyEdge(from: string, to: string): boolean {
+  return testOnlyEdges.get(from)?.has(to) ?? false;
+}
+
 function describeAllowed(allowed: ReadonlySet<string>): string {
   return allowed.size === 0 ? "nothing of ours" : [...allowed].sort().join(", ");
 }
@@ -108,7 +115,8 @@ function checkManifest(context: PackageContext): void {
     for (const dependency of manifest[field]) {
       if (!isWorkspacePackageName(dependency, context.table)) continue;
       const isDev = field === "devDependencies";
-      const isAllowed = allowed.has(dependency) || (isDev && dependency === testkitPackageName);
+      const isTestOnly = dependency === testkitPackageName || isTestOnlyEdge(manifest.name, dependency);
+      const isAllowed = allowed.has(dependency) || (isDev && isTestOnly);
       if (dependency === manifest.name) {
         report(context, "forbidden-dependency", "package.json", `"${field}" names the package itself`);
       } else if (!isAllowed) {
@@ -125,7 +133,7 @@ function checkOurImport(context: PackageContext, file: SourceFile, name: string,
   const self = pkg.manifest.name;
   if (allowed === undefined) return;
   if (file.role !== "src") {
-    if (name !== self && name !== testkitPackageName && !allowed.has(name)) {
+    if (name !== self && name !== testkitPackageName && !allowed.has(name) && !isTestOnlyEdge(self, name)) {
       const message = `imports ${name}; tests and benchmarks may use ${self}, ${testkitPackageName} and ${describeAllowed(allowed)}`;
       report(context, "forbidden-import", location, message);
     }

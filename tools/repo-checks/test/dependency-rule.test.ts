@@ -119,6 +119,25 @@ describe("checkDependencyRules on fabricated packages", () => {
     ]);
   });
 
+  it("lets txn's tests use lsm (a test-only edge) but never its src or run-time dependencies", () => {
+    const txnTestingOverLsm = {
+      dir: "packages/txn",
+      name: "@omnikv/txn",
+      dependencies: ["@omnikv/base"],
+      devDependencies: ["@omnikv/lsm", "@omnikv/testkit"],
+      files: { "test/history.test.ts": 'import { LsmStore } from "@omnikv/lsm";\n', "bench/txn.mjs": 'import { LsmStore } from "@omnikv/lsm";\n' },
+    };
+    expect(checkOne(txnTestingOverLsm)).toEqual([]);
+    const txnImportingLsm = {
+      ...txnTestingOverLsm,
+      dependencies: ["@omnikv/base", "@omnikv/lsm"],
+      files: { "src/store.ts": 'import { LsmStore } from "@omnikv/lsm";\n' },
+    };
+    expect(checkOne(txnImportingLsm)).toEqual(["forbidden-dependency packages/txn/package.json", "forbidden-import packages/txn/src/store.ts:1"]);
+    const walTestingLsm = { dir: "packages/wal", name: "@omnikv/wal", devDependencies: ["@omnikv/lsm"], files: { "test/a.test.ts": 'import "@omnikv/lsm";\n' } };
+    expect(checkOne(walTestingLsm)).toEqual(["forbidden-dependency packages/wal/package.json", "forbidden-import packages/wal/test/a.test.ts:1"]);
+  });
+
   it("reports base importing wal however the import is written", () => {
     const baseImportingWal = {
       dir: "packages/base",

@@ -1,0 +1,195 @@
+/**
+ * Row locks: a shared or exclusive lock per key, a FIFO queue of waiters per key, deadlock
+ * detection on every wait, and lock timeouts. Waiting is a promise, never a blocked event loop.
+ *
+ * Compatibility is PostgreSQL's for FOR SHARE / FOR UPDATE (and the implicit lock of a write):
+ * shared locks coexist, an exclusive lock excludes every other holder. A holder may re-acquire a
+ * lock it holds at the same or a weaker mode at once, and upgrade shared to exclusive.
+ *
+ * Deadlocks are detected when a wait would start: if following "waits for" edges (lock holders
+ * with a conflicting mode, and conflicting waiters queued ahead) from the new waiter's blockers
+ * leads back to it, the new wait fails with 40P01 instead of starting. PostgreSQL instead runs
+ * the check after `deadlock_timeout` (1 s) and usually aborts the transaction that waited first;
+ * here the transaction whose wait would close the cycle is the one that fails, at once.
+ *
+ * Invariants:
+ * - A key's entry exists only while it has holders or waiters.
+ * - An owner waits for at most one key at a time.
+ * - A waiter is granted only when its mode is compatible with every other holder.
+ */
+import { assert } from "@omnikv/base";
+import { DeadlockDetectedError, LockNotAvailableError } from "./errors.ts";
+
+export type LockMode = "share" | "exclusive";
+
+/** A lock owner (a transaction); compared by identity. `label` names it in error details. */
+export interface LockOwner {
+  readonly label: string;
+}
+
+export interface LockWaitOptions {
+  /** 0 waits without a limit (PostgreSQL's default `lock_timeout`). */
+  readonly timeoutMs: number;
+  /** A label of the locked thing for error messages, e.g. `key "k1"` or a row description. */
+  readonly what: string;
+}
+
+interface Waiter {
+  readonly owner: LockOwner;
+  readonly mode: LockMode;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+interface LockEntry {
+  readonly key: string;
+  readonly holders: Map<LockOwner, LockMode>;
+  readonly queue: Waiter[];
+}
+
+/** The most "waits for" edges a deadlock search follows; beyond it the wait is allowed. */
+export const deadlockSearchNodesMax = 100_000;
+
+export class LockTable {
+  readonly #entries = new Map<string, LockEntry>();
+  readonly #waiting = new Map<LockOwner, { readonly entry: LockEntry; readonly waiter: Waiter }>();
+
+  /** The mode `owner` holds on `key`, if any. */
+  heldMode(owner: LockOwner, key: string): LockMode | undefined {
+    return this.#entries.get(key)?.holders.get(owner);
+  }
+
+  /** Grants the lock at once if it can be granted without waiting; false when it would wait. */
+  tryAcquire(owner: LockOwner, key: string, mode: LockMode): boolean {
+    const entry = this.#entries.get(key);
+    if (entry === undefined) {
+      this.#entries.set(key, { key, holders: new Map([[owner, mode]]), queue: [] });
+      return true;
+    }
+    const held = entry.holders.get(owner);
+    if (held === "exclusive" || held === mode) return true;
+    const isUpgrade = held !== undefined;
+    if ((isUpgrade || entry.queue.length === 0) && isCompatible(entry, owner, mode)) {
+      entry.holders.set(owner, mode);
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * Waits for the lock after `tryAcquire` returned false. Rejects with 40P01 when waiting would
+   * deadlock, and with 55P03 once `timeoutMs` passes.
+   */
+  wait(owner: LockOwner, key: string, mode: LockMode, options: LockWaitOptions): Promise<void> {
+    const entry = this.#entries.get(key);
+    assert(entry !== undefined, "a lock that could not be granted has an entry");
+    assert(!this.#waiting.has(owner), "an owner waits for one lock at a time");
+    const isUpgrade = entry.holders.has(owner);
+    if (this.#wouldDeadlock(owner, entry, mode, isUpgrade)) {
+      const detail = `${owner.label} would wait for ${options.what}, which is held by a transaction that waits for it in turn`;
+      return Promise.reject(new DeadlockDetectedError("deadlock detected", { detail }));
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { owner, mode, resolve, reject, timer: undefined };
+      if (isUpgrade) entry.queue.unshift(waiter);
+      else entry.queue.push(waiter);
+      this.#waiting.set(owner, { entry, waiter });
+      if (options.timeoutMs > 0) {
+        waiter.timer = setTimeout(() => {
+          this.#abandon(owner, new LockNotAvailableError("canceling statement due to lock timeout", { detail: `waiting for ${options.what}` }));
+        }, options.timeoutMs);
+      }
+    });
+  }
+
+  /** Stops `owner`'s wait, if any, rejecting it with `error` (a rollback or a cancel). */
+  cancelWait(owner: LockOwner, error: Error): void {
+    this.#abandon(owner, error);
+  }
+
+  /** Releases `owner`'s lock on `key`, or weakens it to `keepMode`, and grants waiters that now fit. */
+  release(owner: LockOwner, key: string, keepMode?: LockMode): void {
+    const entry = this.#entries.get(key);
+    if (entry === undefined || !entry.holders.has(owner)) return;
+    if (keepMode === undefined) entry.holders.delete(owner);
+    else entry.holders.set(owner, keepMode);
+    this.#grantWaiters(entry);
+  }
+
+  /** Keys with an entry (held or waited for): for stats and the bounded-memory test. */
+  get lockedKeyCount(): number {
+    return this.#entries.size;
+  }
+
+  get waiterCount(): number {
+    return this.#waiting.size;
+  }
+
+  #abandon(owner: LockOwner, error: Error): void {
+    const waiting = this.#waiting.get(owner);
+    if (waiting === undefined) return;
+    const { entry, waiter } = waiting;
+    this.#waiting.delete(owner);
+    if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    const index = entry.queue.indexOf(waiter);
+    assert(index >= 0, "a waiting owner is queued");
+    entry.queue.splice(index, 1);
+    waiter.reject(error);
+    // Waiters behind the abandoned one may fit now.
+    this.#grantWaiters(entry);
+  }
+
+  #grantWaiters(entry: LockEntry): void {
+    for (let head = entry.queue[0]; head !== undefined; head = entry.queue[0]) {
+      if (!isCompatible(entry, head.owner, head.mode)) break;
+      entry.queue.shift();
+      entry.holders.set(head.owner, head.mode);
+      this.#waiting.delete(head.owner);
+      if (head.timer !== undefined) clearTimeout(head.timer);
+      head.resolve();
+    }
+    if (entry.holders.size === 0 && entry.queue.length === 0) this.#entries.delete(entry.key);
+  }
+
+  /** Whether a wait of `owner` on `entry` would close a cycle of waits. */
+  #wouldDeadlock(owner: LockOwner, entry: LockEntry, mode: LockMode, isUpgrade: boolean): boolean {
+    const stack = blockersOf(entry, owner, mode, isUpgrade ? 0 : entry.queue.length);
+    const visited = new Set<LockOwner>();
+    let steps = 0;
+    while (stack.length > 0 && steps < deadlockSearchNodesMax) {
+      steps += 1;
+      const blocker = stack.pop();
+      if (blocker === undefined || visited.has(blocker)) continue;
+      if (blocker === owner) return true;
+      visited.add(blocker);
+      const waiting = this.#waiting.get(blocker);
+      if (waiting === undefined) continue;
+      const position = waiting.entry.queue.indexOf(waiting.waiter);
+      stack.push(...blockersOf(waiting.entry, blocker, waiting.waiter.mode, position));
+    }
+    return false;
+  }
+}
+
+function conflicts(a: LockMode, b: LockMode): boolean {
+  return a === "exclusive" || b === "exclusive";
+}
+
+function isCompatible(entry: LockEntry, owner: LockOwner, mode: LockMode): boolean {
+  for (const [holder, held] of entry.holders) {
+    if (holder !== owner && conflicts(held, mode)) return false;
+  }
+  return true;
+}
+
+/** Who `owner` waits for on `entry`: conflicting holders, and conflicting waiters ahead of `position`. */
+function blockersOf(entry: LockEntry, owner: LockOwner, mode: LockMode, position: number): LockOwner[] {
+  const blockers: LockOwner[] = [];
+  for (const [holder, held] of entry.holders) if (holder !== owner && conflicts(held, mode)) blockers.push(holder);
+  for (let i = 0; i < position; i++) {
+    const ahead = entry.queue[i];
+    if (ahead !== undefined && ahead.owner !== owner && conflicts(ahead.mode, mode)) blockers.push(ahead.owner);
+  }
+  return blockers;
+}

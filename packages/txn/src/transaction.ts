@@ -1,0 +1,347 @@
+/**
+ * `Transaction`: reads at a snapshot, buffers writes, takes row locks, and commits atomically
+ * through one store batch. Isolation levels follow PostgreSQL:
+ *
+ * - READ COMMITTED: a fresh snapshot per statement (`beginStatement()`); a write to a row that a
+ *   concurrent transaction committed after the snapshot proceeds (`getForUpdate` returns the
+ *   newest version, as PostgreSQL re-reads it).
+ * - REPEATABLE READ: one snapshot for the whole transaction; writing (or locking) a key that a
+ *   concurrent transaction committed after the snapshot fails with 40001.
+ * - SERIALIZABLE: REPEATABLE READ plus SSI (ssi-tracker.ts).
+ *
+ * A second writer of a key waits for the first one's row lock, which is held until the first
+ * commits (and its commit is visible) or rolls back; then the conflict check above decides.
+ *
+ * Invariants:
+ * - Reads see the transaction's own writes first, then the snapshot.
+ * - Every lock acquisition is logged with the mode held before it, so a rollback to a savepoint
+ *   restores locks exactly; SIREAD locks survive it, as in PostgreSQL.
+ * - Only `active` transactions accept operations.
+ */
+import { assert, txnId, type TxnId } from "@omnikv/base";
+import { InFailedTransactionError, LockNotAvailableError, ReadOnlyTransactionError, SavepointError, SerializationFailureError, TransactionStateError } from "./errors.ts";
+import { keyString, type KeyRange } from "./key-string.ts";
+import type { LockMode } from "./lock-table.ts";
+import type { MvccWrite } from "./mvcc-store.ts";
+import { mergeWithWrites } from "./merged-scan.ts";
+import { sees, type IsolationLevel, type TxnRecord, type TxnStatus } from "./txn-record.ts";
+import type { TxnServices } from "./txn-services.ts";
+
+/** FOR UPDATE takes an exclusive row lock; FOR SHARE a shared one. */
+export type RowLockMode = "update" | "share";
+/** Wait for the lock, fail at once (NOWAIT, 55P03), or skip the row (SKIP LOCKED). */
+export type LockWaitPolicy = "block" | "nowait" | "skip";
+
+export interface RowLockOptions {
+  readonly mode?: RowLockMode;
+  readonly wait?: LockWaitPolicy;
+  /** Overrides the manager's `lockTimeoutMs` for this wait; 0 waits without a limit. */
+  readonly timeoutMs?: number;
+}
+
+export interface TxnScanOptions {
+  readonly gte?: Uint8Array;
+  readonly lt?: Uint8Array;
+  readonly reverse?: boolean;
+  readonly limit?: number;
+}
+
+interface Savepoint {
+  readonly name: string;
+  readonly undoLength: number;
+  readonly lockLogLength: number;
+}
+
+interface LockLogEntry {
+  readonly key: string;
+  readonly previous: LockMode | undefined;
+}
+
+export class Transaction {
+  readonly #txn: TxnRecord;
+  readonly #services: TxnServices;
+  readonly #savepoints: Savepoint[] = [];
+  readonly #lockLog: LockLogEntry[] = [];
+  readonly #heldKeys = new Set<string>();
+
+  /** @internal Transactions come from `TransactionManager.begin()`. */
+  constructor(txn: TxnRecord, services: TxnServices) {
+    this.#txn = txn;
+    this.#services = services;
+  }
+
+  get id(): TxnId {
+    return txnId(this.#txn.id);
+  }
+
+  get isolation(): IsolationLevel {
+    return this.#txn.isolation;
+  }
+
+  get isReadOnly(): boolean {
+    return this.#txn.isReadOnly;
+  }
+
+  get status(): TxnStatus {
+    return this.#txn.status;
+  }
+
+  /** The store sequence this transaction (or, under READ COMMITTED, this statement) reads at. */
+  get snapshotSequence(): number {
+    return this.#txn.snapshotSequence;
+  }
+
+  /** The store sequence at which the commit became visible; undefined until committed. */
+  get commitSequence(): number | undefined {
+    return this.#txn.status === "committed" ? this.#txn.commitSequence : undefined;
+  }
+
+  /** Starts a statement: under READ COMMITTED it reads at a fresh snapshot from here on. */
+  beginStatement(): void {
+    this.#assertActive();
+    if (this.#txn.isolation !== "read committed") return;
+    const previous = this.#txn.snapshot;
+    const snapshot = this.#services.store.snapshot();
+    this.#txn.snapshot = snapshot;
+    this.#txn.snapshotSequence = snapshot.sequence;
+    previous?.release();
+  }
+
+  /** The value of `key` as this transaction sees it, or undefined. Synchronous; never blocks. */
+  get(key: Uint8Array): Uint8Array | undefined {
+    this.#assertActive();
+    const name = keyString(key);
+    const own = this.#txn.writes.get(name);
+    if (own !== undefined) return own.value;
+    if (this.#txn.isSsi) this.#services.ssi.onRead(this.#txn, name);
+    return this.#services.store.get(key, { snapshot: this.#snapshot() });
+  }
+
+  /**
+   * The entries in `[gte, lt)` as this transaction sees them, streaming, in key order (or
+   * reverse). Under SERIALIZABLE the whole range is read-locked, so a concurrent insert into it
+   * is a conflict (no phantoms).
+   */
+  scan(options: TxnScanOptions = {}): IterableIterator<[Uint8Array, Uint8Array]> {
+    this.#assertActive();
+    const range: KeyRange = {
+      gte: options.gte === undefined ? undefined : keyString(options.gte),
+      lt: options.lt === undefined ? undefined : keyString(options.lt),
+    };
+    if (this.#txn.isSsi) this.#services.ssi.onScan(this.#txn, range);
+    const isReverse = options.reverse ?? false;
+    const stored = this.#services.store.scan({
+      ...(options.gte === undefined ? {} : { gte: options.gte }),
+      ...(options.lt === undefined ? {} : { lt: options.lt }),
+      reverse: isReverse,
+      snapshot: this.#snapshot(),
+    });
+    const own = this.#txn.writes.keysInRange(range, isReverse).map((name) => {
+      const write = this.#txn.writes.get(name);
+      assert(write !== undefined, "a key in range is in the write set");
+      return write;
+    });
+    return mergeWithWrites(stored, own, isReverse, options.limit ?? Number.POSITIVE_INFINITY);
+  }
+
+  put(key: Uint8Array, value: Uint8Array): Promise<void> {
+    return this.#write(key, value.slice());
+  }
+
+  delete(key: Uint8Array): Promise<void> {
+    return this.#write(key, undefined);
+  }
+
+  /**
+   * SELECT … FOR UPDATE / FOR SHARE of one key: takes the row lock and, under REPEATABLE READ
+   * and SERIALIZABLE, fails with 40001 if a concurrent transaction committed a write to it after
+   * this snapshot. Resolves false only under SKIP LOCKED when the row is locked.
+   */
+  async lock(key: Uint8Array, options: RowLockOptions = {}): Promise<boolean> {
+    this.#assertWritable("SELECT FOR UPDATE/SHARE");
+    const name = keyString(key);
+    const mode: LockMode = (options.mode ?? "update") === "update" ? "exclusive" : "share";
+    const isLocked = await this.#lockKey(name, mode, options);
+    if (isLocked) this.#checkWriteConflict(name);
+    return isLocked;
+  }
+
+  /**
+   * Locks `key` for update and returns its newest committed value (READ COMMITTED) or its value at
+   * the snapshot, which is then the newest (REPEATABLE READ, SERIALIZABLE) — the read half of
+   * UPDATE. Own writes come first. Resolves undefined when the key is absent.
+   */
+  async getForUpdate(key: Uint8Array, options: Omit<RowLockOptions, "mode"> = {}): Promise<Uint8Array | undefined> {
+    const isLocked = await this.lock(key, { ...options, mode: "update" });
+    if (!isLocked) throw new LockNotAvailableError("could not obtain lock on row", { detail: "SKIP LOCKED does not apply to getForUpdate" });
+    const name = keyString(key);
+    const own = this.#txn.writes.get(name);
+    if (own !== undefined) return own.value;
+    if (this.#txn.isolation === "read committed") return this.#services.store.get(key);
+    if (this.#txn.isSsi) this.#services.ssi.onRead(this.#txn, name);
+    return this.#services.store.get(key, { snapshot: this.#snapshot() });
+  }
+
+  savepoint(name: string): void {
+    this.#assertActive();
+    this.#savepoints.push({ name, undoLength: this.#txn.writes.undoLength, lockLogLength: this.#lockLog.length });
+  }
+
+  /** RELEASE SAVEPOINT: forgets the savepoint and every later one; keeps their writes. */
+  releaseSavepoint(name: string): void {
+    this.#assertActive();
+    this.#savepoints.length = this.#savepointIndex(name);
+  }
+
+  /**
+   * ROLLBACK TO SAVEPOINT: restores the write set and the row locks as they were at the savepoint,
+   * which stays defined. SIREAD locks and rw-conflicts stay, as in PostgreSQL.
+   */
+  rollbackToSavepoint(name: string): void {
+    this.#assertActive();
+    const index = this.#savepointIndex(name);
+    const savepoint = this.#savepoints[index];
+    assert(savepoint !== undefined, "savepoint index in range");
+    const removed = this.#txn.writes.rollbackTo(savepoint.undoLength);
+    if (this.#txn.isSsi) for (const key of removed) this.#services.ssi.onUnwrite(this.#txn, key);
+    while (this.#lockLog.length > savepoint.lockLogLength) {
+      const entry = this.#lockLog.pop();
+      assert(entry !== undefined, "lock log entry");
+      this.#services.locks.release(this.#txn, entry.key, entry.previous);
+      if (entry.previous === undefined) this.#heldKeys.delete(entry.key);
+    }
+    this.#savepoints.length = index + 1;
+  }
+
+  /**
+   * Validates and commits: one atomic batch to the store (durable unless the manager says
+   * otherwise), then the locks are released. A serialization failure rolls the transaction back
+   * and rejects with 40001.
+   */
+  async commit(): Promise<void> {
+    this.#assertActive();
+    const txn = this.#txn;
+    if (txn.isSsi && txn.writes.size > 0 && txn.doomed === undefined) this.#services.ssi.checkPivotAtCommit(txn);
+    if (txn.doomed !== undefined) return this.#failDoomed(true);
+    txn.commitOrder = this.#services.nextCommitOrder();
+    txn.status = "committing";
+    if (txn.writes.size === 0) {
+      txn.commitSequence = this.#visibleSequence();
+      this.#finish("committed");
+      return undefined;
+    }
+    for (const key of txn.writes.keys()) this.#services.lastWriter.set(key, txn);
+    if (txn.isSsi) this.#services.ssi.checkAsToutAtCommit(txn);
+    const batch: MvccWrite[] = [];
+    for (const [, write] of txn.writes.entries()) {
+      batch.push(write.value === undefined ? { type: "del", key: write.key } : { type: "put", key: write.key, value: write.value });
+    }
+    try {
+      txn.commitSequence = await this.#services.store.write(batch, { sync: this.#services.options.isSync });
+    } catch (error) {
+      this.#finish("aborted");
+      throw error;
+    }
+    this.#finish("committed");
+    return undefined;
+  }
+
+  /** Discards every write and releases every lock; a no-op on a transaction already rolled back. */
+  rollback(): void {
+    if (this.#txn.status === "aborted") return;
+    if (this.#txn.status !== "active") throw new TransactionStateError(`${this.#txn.label} is ${this.#txn.status}; it cannot roll back`);
+    this.#services.locks.cancelWait(this.#txn, new TransactionStateError(`${this.#txn.label} rolled back while waiting for a lock`));
+    this.#finish("aborted");
+  }
+
+  async #write(key: Uint8Array, value: Uint8Array | undefined): Promise<void> {
+    this.#assertWritable(value === undefined ? "DELETE" : "INSERT or UPDATE");
+    if (this.#txn.doomed !== undefined) return this.#failDoomed(false);
+    const name = keyString(key);
+    await this.#lockKey(name, "exclusive", {});
+    this.#assertActive();
+    this.#checkWriteConflict(name);
+    this.#txn.writes.set(name, { key: key.slice(), value });
+    if (this.#txn.isSsi) this.#services.ssi.onWrite(this.#txn, name);
+    if (this.#txn.doomed !== undefined) return this.#failDoomed(false);
+    return undefined;
+  }
+
+  /** Resolves true once `name` is locked at `mode` (or stronger); false when SKIP LOCKED skips. */
+  async #lockKey(name: string, mode: LockMode, options: RowLockOptions): Promise<boolean> {
+    const { locks } = this.#services;
+    const previous = locks.heldMode(this.#txn, name);
+    if (previous === "exclusive" || previous === mode) return true;
+    if (!locks.tryAcquire(this.#txn, name, mode)) {
+      const wait = options.wait ?? "block";
+      if (wait === "skip") return false;
+      if (wait === "nowait") throw new LockNotAvailableError("could not obtain lock on row", { detail: `key ${JSON.stringify(name)} is locked` });
+      const timeoutMs = options.timeoutMs ?? this.#services.options.lockTimeoutMs;
+      await locks.wait(this.#txn, name, mode, { timeoutMs, what: `key ${JSON.stringify(name)}` });
+    }
+    this.#lockLog.push({ key: name, previous });
+    this.#heldKeys.add(name);
+    return true;
+  }
+
+  /** First-updater-wins: a key committed by a transaction this snapshot does not see is a conflict. */
+  #checkWriteConflict(name: string): void {
+    if (this.#txn.isolation === "read committed") return;
+    const writer = this.#services.lastWriter.get(name);
+    if (writer === undefined || writer === this.#txn || sees(this.#txn, writer)) return;
+    assert(writer.status === "committed", "a conflicting writer finished before its row lock was released");
+    throw new SerializationFailureError("could not serialize access due to concurrent update", {
+      detail: `${writer.label} committed a write to this key after ${this.#txn.label} took its snapshot`,
+      hint: "The transaction might succeed if retried.",
+    });
+  }
+
+  async #failDoomed(isCommit: boolean): Promise<never> {
+    const { doomed, doomedAfter } = this.#txn;
+    assert(doomed !== undefined, "only a doomed transaction fails as doomed");
+    if (isCommit) this.#finish("aborted");
+    // A retry must see the commit that completed the dangerous structure, or it could form it again.
+    if (doomedAfter !== undefined) await doomedAfter;
+    throw doomed;
+  }
+
+  #finish(status: "committed" | "aborted"): void {
+    const txn = this.#txn;
+    for (const key of this.#heldKeys) this.#services.locks.release(txn, key);
+    this.#heldKeys.clear();
+    this.#lockLog.length = 0;
+    txn.snapshot?.release();
+    txn.snapshot = undefined;
+    txn.markFinished(status);
+    this.#services.onFinished(txn);
+  }
+
+  #visibleSequence(): number {
+    const snapshot = this.#services.store.snapshot();
+    snapshot.release();
+    return snapshot.sequence;
+  }
+
+  #snapshot(): NonNullable<TxnRecord["snapshot"]> {
+    const { snapshot } = this.#txn;
+    assert(snapshot !== undefined, "an active transaction holds a snapshot");
+    return snapshot;
+  }
+
+  #savepointIndex(name: string): number {
+    for (let i = this.#savepoints.length - 1; i >= 0; i--) if (this.#savepoints[i]?.name === name) return i;
+    throw new SavepointError(`savepoint "${name}" does not exist`);
+  }
+
+  #assertActive(): void {
+    const { status, label } = this.#txn;
+    if (status === "active") return;
+    if (status === "aborted") throw new InFailedTransactionError(`${label} was rolled back; commands are ignored until it ends`);
+    throw new TransactionStateError(`${label} is ${status}`);
+  }
+
+  #assertWritable(what: string): void {
+    this.#assertActive();
+    if (this.#txn.isReadOnly) throw new ReadOnlyTransactionError(`cannot execute ${what} in a read-only transaction`);
+  }
+}

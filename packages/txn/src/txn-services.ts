@@ -1,0 +1,27 @@
+/**
+ * What a `Transaction` needs from its manager: the store, the lock table, the SSI tracker and
+ * the shared commit bookkeeping. An internal seam, so transaction.ts and transaction-manager.ts
+ * do not import each other.
+ */
+import type { LockTable } from "./lock-table.ts";
+import type { MvccStore } from "./mvcc-store.ts";
+import type { SsiTracker } from "./ssi-tracker.ts";
+import type { TxnRecord } from "./txn-record.ts";
+
+export interface ResolvedManagerOptions {
+  readonly lockTimeoutMs: number;
+  readonly isSync: boolean;
+  readonly readKeysMax: number;
+}
+
+export interface TxnServices {
+  readonly store: MvccStore;
+  readonly locks: LockTable;
+  readonly ssi: SsiTracker;
+  readonly options: ResolvedManagerOptions;
+  /** The newest committed writer of each key still tracked: write conflicts check it. */
+  readonly lastWriter: Map<string, TxnRecord>;
+  nextCommitOrder(): number;
+  /** The transaction committed (and is visible) or rolled back. */
+  onFinished(txn: TxnRecord): void;
+}

@@ -1,0 +1,119 @@
+/**
+ * A transaction's buffered writes: the newest value (or deletion) of each key it wrote, in a Map
+ * keyed by key string, with an undo log so a rollback to a savepoint restores the set exactly.
+ *
+ * Invariants:
+ * - `#undo` holds one entry per `set` call, in call order; unwinding to length n restores the
+ *   set as it was when the log had length n.
+ * - `sortedKeys()` is the set's keys in byte order; it is rebuilt only after a new key appears.
+ */
+import { assert } from "@omnikv/base";
+import { rangeHas, type KeyRange } from "./key-string.ts";
+
+/** A buffered write: `value` undefined is a deletion. */
+export interface BufferedWrite {
+  readonly key: Uint8Array;
+  readonly value: Uint8Array | undefined;
+}
+
+interface UndoEntry {
+  readonly keyString: string;
+  /** The entry before the write, or undefined when the key was not in the set. */
+  readonly previous: BufferedWrite | undefined;
+}
+
+export class WriteSet {
+  readonly #entries = new Map<string, BufferedWrite>();
+  readonly #undo: UndoEntry[] = [];
+  #sorted: string[] | undefined = [];
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  /** The number of undo entries: a savepoint remembers it. */
+  get undoLength(): number {
+    return this.#undo.length;
+  }
+
+  get(keyString: string): BufferedWrite | undefined {
+    return this.#entries.get(keyString);
+  }
+
+  has(keyString: string): boolean {
+    return this.#entries.has(keyString);
+  }
+
+  set(keyString: string, write: BufferedWrite): void {
+    const previous = this.#entries.get(keyString);
+    if (previous === undefined) this.#sorted = undefined;
+    this.#undo.push({ keyString, previous });
+    this.#entries.set(keyString, write);
+  }
+
+  /** Restores the set as it was when the undo log had `length` entries; returns the keys that left it. */
+  rollbackTo(length: number): string[] {
+    assert(length >= 0 && length <= this.#undo.length, "rollback target within the undo log");
+    const removed: string[] = [];
+    while (this.#undo.length > length) {
+      const entry = this.#undo.pop();
+      assert(entry !== undefined, "undo log entry");
+      if (entry.previous === undefined) {
+        this.#entries.delete(entry.keyString);
+        this.#sorted = undefined;
+        removed.push(entry.keyString);
+      } else {
+        this.#entries.set(entry.keyString, entry.previous);
+      }
+    }
+    return removed;
+  }
+
+  /** Every buffered write, in key order: the batch a commit sends to the store. */
+  entries(): IterableIterator<[string, BufferedWrite]> {
+    return this.#entries.entries();
+  }
+
+  keys(): IterableIterator<string> {
+    return this.#entries.keys();
+  }
+
+  /** The keys in byte order within `range`, ascending or descending. */
+  keysInRange(range: KeyRange, isReverse: boolean): string[] {
+    const sorted = this.#sortedKeys();
+    const from = range.gte === undefined ? 0 : lowerBound(sorted, range.gte);
+    const to = range.lt === undefined ? sorted.length : lowerBound(sorted, range.lt);
+    const slice = sorted.slice(from, Math.max(from, to));
+    return isReverse ? slice.toReversed() : slice;
+  }
+
+  /** Whether any written key lies in `range`. */
+  intersects(range: KeyRange): boolean {
+    if (this.#entries.size <= 8) {
+      for (const key of this.#entries.keys()) if (rangeHas(range, key)) return true;
+      return false;
+    }
+    const sorted = this.#sortedKeys();
+    const from = range.gte === undefined ? 0 : lowerBound(sorted, range.gte);
+    const first = sorted[from];
+    return first !== undefined && rangeHas(range, first);
+  }
+
+  #sortedKeys(): string[] {
+    if (this.#sorted === undefined) this.#sorted = [...this.#entries.keys()].sort();
+    return this.#sorted;
+  }
+}
+
+/** The index of the first element >= `target` in a sorted array. */
+function lowerBound(sorted: readonly string[], target: string): number {
+  let low = 0;
+  let high = sorted.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    const value = sorted[middle];
+    if (value !== undefined && value < target) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}

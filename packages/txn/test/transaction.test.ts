@@ -1,0 +1,235 @@
+import { describe, expect, it } from "vitest";
+import { MemoryMvccStore, TransactionManager, TxnArgumentError } from "@omnikv/txn";
+import { b, settle, sqlStateOf, text, view } from "./helpers.ts";
+
+async function seeded(entries: Record<string, string>, options: ConstructorParameters<typeof TransactionManager>[1] = {}): Promise<TransactionManager> {
+  const store = new MemoryMvccStore();
+  await store.write(Object.entries(entries).map(([key, value]) => ({ type: "put" as const, key: b(key), value: b(value) })));
+  return new TransactionManager(store, options);
+}
+
+describe("Transaction", () => {
+  it("reads its own writes first, in gets and in merged scans", async () => {
+    const manager = await seeded({ a: "1", c: "3", e: "5" });
+    const txn = await manager.begin();
+    await txn.put(b("b"), b("2"));
+    await txn.put(b("c"), b("33"));
+    await txn.delete(b("e"));
+    await txn.put(b("f"), b("6"));
+    expect(text(txn.get(b("c")))).toBe("33");
+    expect(txn.get(b("e"))).toBeUndefined();
+    expect(view(txn)).toEqual(["a=1", "b=2", "c=33", "f=6"]);
+    expect([...txn.scan({ reverse: true, limit: 3 })].map(([k]) => text(k))).toEqual(["f", "c", "b"]);
+    expect([...txn.scan({ gte: b("b"), lt: b("f") })].map(([k]) => text(k))).toEqual(["b", "c"]);
+    await txn.commit();
+    const after = await manager.begin();
+    expect(view(after)).toEqual(["a=1", "b=2", "c=33", "f=6"]);
+    expect(txn.commitSequence).toBeGreaterThan(0);
+  });
+
+  it("keeps a snapshot under REPEATABLE READ and takes one per statement under READ COMMITTED", async () => {
+    const manager = await seeded({ k: "old" });
+    const rr = await manager.begin({ isolation: "repeatable read" });
+    const rc = await manager.begin({ isolation: "read committed" });
+    const writer = await manager.begin();
+    await writer.put(b("k"), b("new"));
+    await writer.commit();
+    rc.beginStatement();
+    expect(text(rr.get(b("k")))).toBe("old");
+    expect(text(rc.get(b("k")))).toBe("new");
+  });
+
+  it("a second writer waits; under REPEATABLE READ it fails with 40001 when the first commits, under READ COMMITTED it proceeds", async () => {
+    for (const [isolation, expected] of [
+      ["repeatable read", "40001"],
+      ["serializable", "40001"],
+      ["read committed", "ok"],
+    ] as const) {
+      const manager = await seeded({ k: "0" });
+      const first = await manager.begin({ isolation });
+      const second = await manager.begin({ isolation });
+      await first.put(b("k"), b("1"));
+      const waiting = second.put(b("k"), b("2"));
+      expect((await settle(waiting)).state).toBe("pending");
+      await first.commit();
+      const outcome = await settle(waiting);
+      expect(outcome.state === "rejected" ? outcome.sqlState : "ok", isolation).toBe(expected);
+    }
+  });
+
+  it("a waiter proceeds when the first writer rolls back", async () => {
+    const manager = await seeded({ k: "0" });
+    const first = await manager.begin({ isolation: "repeatable read" });
+    const second = await manager.begin({ isolation: "repeatable read" });
+    await first.put(b("k"), b("1"));
+    const waiting = second.put(b("k"), b("2"));
+    first.rollback();
+    expect((await settle(waiting)).state).toBe("fulfilled");
+    await second.commit();
+    expect(text((await manager.begin()).get(b("k")))).toBe("2");
+  });
+
+  it("restores writes and locks exactly on ROLLBACK TO SAVEPOINT, with nested savepoints", async () => {
+    const manager = await seeded({ a: "1" });
+    const txn = await manager.begin();
+    await txn.put(b("a"), b("2"));
+    txn.savepoint("s1");
+    await txn.put(b("a"), b("3"));
+    await txn.put(b("b"), b("x"));
+    txn.savepoint("s2");
+    await txn.delete(b("a"));
+    await txn.put(b("c"), b("y"));
+    expect(view(txn)).toEqual(["b=x", "c=y"]);
+    txn.rollbackToSavepoint("s2");
+    expect(view(txn)).toEqual(["a=3", "b=x"]);
+    txn.rollbackToSavepoint("s1");
+    expect(view(txn)).toEqual(["a=2"]);
+    // The lock on b, taken after s1, is released: another transaction can write b at once.
+    const other = await manager.begin();
+    expect((await settle(other.put(b("b"), b("z")))).state).toBe("fulfilled");
+    // s1 survives ROLLBACK TO; s2 is gone.
+    expect(() => txn.rollbackToSavepoint("s2")).toThrow(/savepoint "s2" does not exist/);
+    txn.rollbackToSavepoint("s1");
+    txn.releaseSavepoint("s1");
+    expect(() => txn.releaseSavepoint("s1")).toThrow(expect.objectContaining({ sqlState: "3B001" }));
+    await txn.commit();
+    await other.commit();
+    expect(view(await manager.begin())).toEqual(["a=2", "b=z"]);
+  });
+
+  it("refuses writes in READ ONLY transactions (25006) and work after the end (25000, 25P02)", async () => {
+    const manager = await seeded({});
+    const readOnly = await manager.begin({ readOnly: true });
+    await expect(readOnly.put(b("k"), b("v"))).rejects.toMatchObject({ sqlState: "25006" });
+    await expect(readOnly.lock(b("k"))).rejects.toMatchObject({ sqlState: "25006" });
+    await readOnly.commit();
+    expect(() => readOnly.get(b("k"))).toThrow(expect.objectContaining({ sqlState: "25000" }));
+    const rolledBack = await manager.begin();
+    rolledBack.rollback();
+    rolledBack.rollback();
+    expect(() => rolledBack.get(b("k"))).toThrow(expect.objectContaining({ sqlState: "25P02" }));
+    expect(() => new TransactionManager(new MemoryMvccStore(), { lockTimeoutMs: -1 })).toThrow(TxnArgumentError);
+  });
+
+  it("FOR UPDATE NOWAIT fails with 55P03, SKIP LOCKED skips, FOR SHARE locks coexist", async () => {
+    const manager = await seeded({ k: "v" });
+    const holder = await manager.begin({ isolation: "read committed" });
+    const other = await manager.begin({ isolation: "read committed" });
+    expect(await holder.lock(b("k"), { mode: "share" })).toBe(true);
+    expect(await other.lock(b("k"), { mode: "share", wait: "nowait" })).toBe(true);
+    await expect(other.lock(b("k"), { mode: "update", wait: "nowait" })).rejects.toMatchObject({ sqlState: "55P03" });
+    expect(await other.lock(b("k"), { mode: "update", wait: "skip" })).toBe(false);
+    await holder.commit();
+    expect(await other.lock(b("k"), { mode: "update", wait: "nowait" })).toBe(true);
+    await other.commit();
+  });
+
+  it("detects a deadlock when a wait would close a cycle (40P01) and lets the survivor finish", async () => {
+    const manager = await seeded({ a: "0", b: "0" });
+    const t1 = await manager.begin({ isolation: "read committed" });
+    const t2 = await manager.begin({ isolation: "read committed" });
+    await t1.put(b("a"), b("1"));
+    await t2.put(b("b"), b("2"));
+    const t1Waits = t1.put(b("b"), b("1"));
+    expect((await settle(t1Waits)).state).toBe("pending");
+    await expect(t2.put(b("a"), b("2"))).rejects.toMatchObject({ sqlState: "40P01" });
+    t2.rollback();
+    expect((await settle(t1Waits)).state).toBe("fulfilled");
+    await t1.commit();
+    expect(view(await manager.begin())).toEqual(["a=1", "b=1"]);
+  });
+
+  it("detects a three-transaction deadlock, through queued waiters too", async () => {
+    const manager = await seeded({});
+    const [t1, t2, t3] = await Promise.all([manager.begin(), manager.begin(), manager.begin()]);
+    await t1.put(b("x"), b("1"));
+    await t2.put(b("y"), b("2"));
+    await t3.put(b("z"), b("3"));
+    const w1 = t1.put(b("y"), b("1"));
+    const w2 = t2.put(b("z"), b("2"));
+    expect((await settle(w1)).state).toBe("pending");
+    expect((await settle(w2)).state).toBe("pending");
+    await expect(t3.put(b("x"), b("3"))).rejects.toMatchObject({ sqlState: "40P01" });
+    t3.rollback();
+    expect((await settle(w2)).state).toBe("fulfilled");
+    t2.rollback();
+    expect((await settle(w1)).state).toBe("fulfilled");
+    t1.rollback();
+  });
+
+  it("gives up a lock wait after lockTimeoutMs with 55P03, and the holder is unaffected", async () => {
+    const manager = await seeded({ k: "0" }, { lockTimeoutMs: 30 });
+    const holder = await manager.begin();
+    const waiter = await manager.begin();
+    await holder.put(b("k"), b("1"));
+    const started = Date.now();
+    const error: unknown = await waiter.put(b("k"), b("2")).catch((e: unknown) => e);
+    expect(sqlStateOf(error)).toBe("55P03");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    await holder.commit();
+    expect(manager.stats().lockWaiters).toBe(0);
+  });
+
+  it("getForUpdate under READ COMMITTED returns the newest committed version", async () => {
+    const manager = await seeded({ n: "1" });
+    const t1 = await manager.begin({ isolation: "read committed" });
+    const t2 = await manager.begin({ isolation: "read committed" });
+    expect(text(await t1.getForUpdate(b("n")))).toBe("1");
+    await t1.put(b("n"), b("2"));
+    const pending = t2.getForUpdate(b("n"));
+    await t1.commit();
+    expect(text(await pending)).toBe("2");
+    await t2.put(b("n"), b("3"));
+    await t2.commit();
+    expect(text((await manager.begin()).get(b("n")))).toBe("3");
+  });
+
+  it("rolling back a transaction waiting for a lock rejects its wait", async () => {
+    const manager = await seeded({});
+    const holder = await manager.begin();
+    const waiter = await manager.begin();
+    await holder.put(b("k"), b("1"));
+    const waiting = waiter.put(b("k"), b("2"));
+    waiter.rollback();
+    expect(await settle(waiting)).toEqual({ state: "rejected", sqlState: "25000" });
+    await holder.commit();
+  });
+});
+
+describe("READ ONLY DEFERRABLE", () => {
+  it("waits for concurrent serializable writers, then runs on a safe snapshot", async () => {
+    const manager = await seeded({ x: "0" });
+    const writer = await manager.begin();
+    await writer.put(b("x"), b("1"));
+    const deferred = manager.begin({ isolation: "serializable", readOnly: true, deferrable: true });
+    expect((await settle(deferred)).state).toBe("pending");
+    await writer.commit();
+    // Safe: the writer had no rw-conflict out, so the snapshot taken at BEGIN is used.
+    const reader = await deferred;
+    expect(text(reader.get(b("x")))).toBe("0");
+    await reader.commit();
+  });
+
+  it("retries with a new snapshot when a concurrent writer commits with a conflict out to an earlier commit", async () => {
+    const manager = await seeded({ x: "0", y: "0" });
+    const pivot = await manager.begin();
+    expect(text(pivot.get(b("y")))).toBe("0");
+    const earlier = await manager.begin();
+    await earlier.put(b("y"), b("1"));
+    await earlier.commit();
+    await pivot.put(b("x"), b("1"));
+    const deferred = manager.begin({ isolation: "serializable", readOnly: true, deferrable: true });
+    expect((await settle(deferred)).state).toBe("pending");
+    await pivot.commit();
+    // The first snapshot (y=1 without x=1) would show an order no serial execution has.
+    const reader = await deferred;
+    expect([text(reader.get(b("x"))), text(reader.get(b("y")))]).toEqual(["1", "1"]);
+    expect(manager.stats().rollbacks).toBe(1);
+  });
+
+  it("begins at once when no serializable writer is active", async () => {
+    const manager = await seeded({ x: "0" });
+    const reader = await manager.begin({ isolation: "serializable", readOnly: true, deferrable: true });
+    expect(text(reader.get(b("x")))).toBe("0");
+  });
+});
