@@ -1,6 +1,7 @@
 /**
  * @omnikv/testkit (private) — helpers every package's tests share: datadriven golden files,
- * seeded randomness that prints its seed on failure, crash-test child processes and temp dirs.
+ * seeded randomness that prints its seed on failure, crash-test child processes, temp dirs, and a
+ * serializability / snapshot-isolation checker for recorded transaction histories.
  */
 export {
   DataDrivenMismatchError,
@@ -20,3 +21,5 @@ export { makeTempDir } from "./temp-dir.ts";
 export type { TempDir } from "./temp-dir.ts";
 export { postgresBinDir, startPostgres } from "./postgres.ts";
 export type { PostgresServer, StartPostgresOptions } from "./postgres.ts";
+export { MalformedHistoryError, checkSerializable, checkSnapshotIsolation, historyAnomaliesReportedMax } from "./history-checker.ts";
+export type { CheckResult, History, HistoryOp, HistoryTxn } from "./history-checker.ts";
