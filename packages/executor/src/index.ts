@@ -18,3 +18,5 @@ export type {
 } from "./functions/function-types.ts";
 export { builtinAggregates, builtinRegistry, builtinSetReturningFunctions } from "./functions/builtin-registry.ts";
 export type { AggregateFunction, AggregateState, AggregateTable } from "./functions/aggregate-types.ts";
+export { distinctRowsMax, prepareAggregateCall } from "./functions/aggregate-call.ts";
+export type { AggregateCallSpec, AggregateGroup } from "./functions/aggregate-call.ts";
