@@ -7,6 +7,7 @@
  *
  * Setup: `test(id int primary key, value int)` holding (1, 10) and (2, 20).
  */
+import { assertNever } from "@omnikv/base";
 import type { Transaction } from "@omnikv/txn";
 import { b, text } from "./helpers.ts";
 
@@ -194,6 +195,8 @@ export async function runOperation(txn: Transaction, op: Operation): Promise<str
     case "commit":
     case "abort":
       throw new Error("commit and abort are run by the driver");
+    default:
+      return assertNever(op);
   }
 }
 
