@@ -9,12 +9,20 @@
  *
  *   bytes  0..3 -> a   4..7 -> b   8..10 -> c << 8   (whole 12-byte blocks: 8..11 -> c)
  *
+ * The other types reuse these: date hashes as `hashInt4` of its day number, time, timestamp and
+ * timestamptz as `hashInt8` of their microseconds (`time_hash`, `timestamp_hash`), bytea as
+ * `hashBytes` of its bytes (`hashvarlena`); numeric, interval and arrays have their own below.
+ *
  * Invariants: every result is a signed int32, as the SQL functions return it. Values equal under
- * their type's `=` hash equal: -0 and 0, every NaN, bpchars differing in trailing spaces, and
+ * their type's `=` hash equal: -0 and 0, every NaN, bpchars differing in trailing spaces,
  * int2/int4/int8 (and float4/float8) holding the same number (PostgreSQL's cross-type hash
- * opfamilies rely on that).
+ * opfamilies rely on that), numerics differing only in trailing zeros (1.0 and 1.00), intervals
+ * of equal span ('1 day' and '24 hours').
  */
 import { assert } from "../assert.ts";
+import type { PgArray } from "./array.ts";
+import type { IntervalValue } from "./datetime-core.ts";
+import type { Numeric } from "./numeric.ts";
 import { bpcharTrimmed, utf8Bytes } from "./scalar-text.ts";
 
 function rotate(value: number, count: number): number {
@@ -130,4 +138,45 @@ export function hashUuid(value: string): number {
   const bytes = new Uint8Array(16);
   for (let index = 0; index < 16; index++) bytes[index] = Number.parseInt(hex.slice(index * 2, index * 2 + 2), 16);
   return hashBytes(bytes);
+}
+
+/**
+ * `hash_numeric`: NaN and the infinities hash to 0, zero to -1; otherwise `hash_any` over the
+ * base-10000 digits without leading and trailing zero digits, as int16s in memory (little-endian,
+ * the byte order of the machines PostgreSQL runs on), XORed with the weight of the first digit.
+ * The digits and weight are those of the binary send format, which strips zero digits the same way.
+ */
+export function hashNumeric(value: Numeric): number {
+  if (!value.isFinite) return 0;
+  const sent = value.toBinary();
+  const view = new DataView(sent.buffer, sent.byteOffset, sent.byteLength);
+  const digitCount = view.getInt16(0);
+  if (digitCount === 0) return -1;
+  const weight = view.getInt16(2);
+  const digits = new Uint8Array(2 * digitCount);
+  const digitView = new DataView(digits.buffer);
+  for (let index = 0; index < digitCount; index++) digitView.setInt16(2 * index, view.getInt16(8 + 2 * index), true);
+  assert(digitView.getInt16(0, true) !== 0 && digitView.getInt16(2 * digitCount - 2, true) !== 0, "zero digits are stripped");
+  return (hashBytes(digits) ^ weight) | 0;
+}
+
+const microsPerDay = 86_400_000_000n;
+
+/** `interval_hash`: `hashint8` of the low 64 bits of the span, months counted as 30 days. */
+export function hashInterval(value: IntervalValue): number {
+  const span = value.micros + (BigInt(value.months) * 30n + BigInt(value.days)) * microsPerDay;
+  return hashInt8(BigInt.asIntN(64, span));
+}
+
+/**
+ * `hash_array`: `h = h * 31 + hash(element)` in uint32 arithmetic from 1, over the elements in
+ * storage order with NULL hashing as 0; dimensions and lower bounds are not hashed.
+ */
+export function hashArray<T>(value: PgArray<T>, hashElement: (element: T) => number): number {
+  let result = 1;
+  for (const element of value.elements) {
+    const elementHash = element === null ? 0 : hashElement(element);
+    result = (Math.imul(result, 31) + elementHash) | 0;
+  }
+  return result;
 }

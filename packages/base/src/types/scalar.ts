@@ -100,12 +100,15 @@ export {
 } from "./scalar-text.ts";
 export type { ByteaOutput, CoercionOptions } from "./scalar-text.ts";
 export {
+  hashArray,
   hashBool,
   hashBpchar,
   hashBytes,
   hashFloat8,
   hashInt4,
   hashInt8,
+  hashInterval,
+  hashNumeric,
   hashText,
   hashUint32,
   hashUuid,

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbError } from "@omnikv/base";
 import { propertyParams, startPostgres, type PostgresServer } from "@omnikv/testkit";
 import * as dt from "../../src/types/datetime.ts";
+import { hashInterval } from "../../src/types/scalar-hash.ts";
 
 const batchSizeMax = 2000;
 
@@ -270,6 +271,7 @@ describe("date/time arithmetic matches PostgreSQL 15", () => {
         cases.push({ sql: `${a} * ${factor}::float8`, ours: () => dt.formatInterval(dt.multiplyInterval(span, factor)) });
         cases.push({ sql: `${a} / ${factor}::float8`, ours: () => dt.formatInterval(dt.divideInterval(span, factor)) });
         cases.push({ sql: `justify_hours(${a})`, ours: () => dt.formatInterval(dt.justifyHours(span)) });
+        cases.push({ sql: `interval_hash(${a})`, ours: () => String(hashInterval(span)) });
         cases.push({ sql: `justify_days(${a})`, ours: () => dt.formatInterval(dt.justifyDays(span)) });
         cases.push({ sql: `justify_interval(${a})`, ours: () => dt.formatInterval(dt.justifyInterval(span)) });
         cases.push({ sql: `CASE WHEN ${a} < ${b} THEN -1 WHEN ${a} = ${b} THEN 0 ELSE 1 END`, ours: () => String(dt.compareIntervals(span, other)) });

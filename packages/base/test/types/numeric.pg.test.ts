@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DbError } from "@omnikv/base";
 import { startPostgres, withSeed, type PostgresServer, type SeededRandom } from "@omnikv/testkit";
 import { Numeric, type NumericIntType } from "../../src/types/numeric.ts";
+import { hashNumeric } from "../../src/types/scalar-hash.ts";
 
 interface Case {
   /** A SQL expression whose `::text` PostgreSQL prints. */
@@ -190,6 +191,7 @@ function arithmeticCases(random: SeededRandom, count: number): Case[] {
       { sql: `sign(${lit(a)})`, ours: () => x().sign().toString() },
       { sql: `abs(${lit(a)})`, ours: () => x().abs().toString() },
       { sql: `-${lit(a)}`, ours: () => x().neg().toString() },
+      { sql: `hash_numeric(${lit(a)})`, ours: () => String(hashNumeric(x())) },
       binaryCase(a),
     );
   }
@@ -313,9 +315,9 @@ describe("Numeric against PostgreSQL 15", () => {
     expect(count).toBeGreaterThan(1000);
   });
 
-  it("matches random arithmetic, rounding, comparison and binary send", async () => {
+  it("matches random arithmetic, rounding, comparison, hash_numeric and binary send", async () => {
     await withSeed("numeric arithmetic vs PostgreSQL", async (random) => {
-      expect(await checkAgainstPg(arithmeticCases(random, 400))).toBe(400 * 17);
+      expect(await checkAgainstPg(arithmeticCases(random, 400))).toBe(400 * 18);
     });
   });
 

@@ -261,6 +261,16 @@ describe("arithmetic and hashing match PostgreSQL 15", () => {
         cases.push({ sql: `abs((${a})::int4)`, ours: () => s.formatInt(s.int4Abs(a)) });
         cases.push({ sql: `hashint4((${a})::int4)`, ours: () => String(s.hashInt4(a)) });
       }
+      for (const [a, b] of pairs4) {
+        const array = arrayOf([a, null, b]);
+        cases.push({ sql: `hash_array(ARRAY[${a}, NULL, ${b}]::int4[])`, ours: () => String(s.hashArray(array, s.hashInt4)) });
+      }
+      for (const [a, b] of pairs8) {
+        const array = arrayOf([a, b]);
+        cases.push({ sql: `hash_array('[0:1]={${a},${b}}'::int8[])`, ours: () => String(s.hashArray(array, s.hashInt8)) });
+      }
+      cases.push({ sql: "hash_array('{}'::int4[])", ours: () => String(s.hashArray(arrayOf<number>([]), s.hashInt4)) });
+      cases.push({ sql: "hash_array('{{a,NULL},{\"\",b}}'::text[])", ours: () => String(s.hashArray({ dims: [2, 2], lowerBounds: [1, 1], elements: ["a", null, "", "b"] }, s.hashText)) });
       for (const [a] of pairs8) {
         cases.push({ sql: `abs((${a})::int8)`, ours: () => s.formatInt8(s.int8Abs(a)) });
         cases.push({ sql: `hashint8((${a})::int8)`, ours: () => String(s.hashInt8(a)) });

@@ -8,6 +8,8 @@ import { describe, expect, it } from "vitest";
 import { DbError } from "@omnikv/base";
 import { propertyParams } from "@omnikv/testkit";
 import * as s from "../../src/types/scalar.ts";
+import { Numeric } from "../../src/types/numeric.ts";
+import { parseInterval } from "../../src/types/datetime.ts";
 
 /** `ERROR <sqlstate> <message>` of what `compute` throws, or its result. */
 function outcome(compute: () => unknown): string {
@@ -246,6 +248,17 @@ describe("uuid", () => {
 });
 
 describe("hashes", () => {
+  it("hash values equal under the type's = alike (numeric scale, interval span, NULL array elements)", () => {
+    expect(s.hashNumeric(Numeric.parse("1.0"))).toBe(s.hashNumeric(Numeric.parse("1.00")));
+    expect(s.hashNumeric(Numeric.parse("0.000"))).toBe(-1);
+    expect(s.hashNumeric(Numeric.nan)).toBe(0);
+    expect(s.hashInterval(parseInterval("1 day"))).toBe(s.hashInterval(parseInterval("24 hours")));
+    expect(s.hashInterval(parseInterval("1 mon"))).toBe(s.hashInterval(parseInterval("30 days")));
+    expect(s.hashArray({ dims: [2], lowerBounds: [0], elements: [1, null] }, s.hashInt4)).toBe(
+      s.hashArray({ dims: [2], lowerBounds: [1], elements: [1, null] }, s.hashInt4),
+    );
+  });
+
   it("are PostgreSQL's (values from PostgreSQL 15)", () => {
     expect(s.hashInt4(5)).toBe(-1330264708);
     expect(s.hashInt8(5n)).toBe(-1330264708);
