@@ -76,6 +76,14 @@ function precedence(expr: Expr): number {
   return Prec.Primary;
 }
 
+/** Whether PostgreSQL's grammar lets `[…]` follow this expression without parentheses. */
+function isIndirectable(expr: Expr): boolean {
+  if (expr.kind === "column_ref") return !expr.isStar;
+  return indirectableKinds.has(expr.kind);
+}
+
+const indirectableKinds: ReadonlySet<Expr["kind"]> = new Set(["param", "scalar_subquery", "subscript", "field_select"]);
+
 /** `expr`, parenthesized if it binds more loosely than `minPrec`. */
 function operand(expr: Expr, minPrec: number): string {
   const text = deparseExpr(expr);
@@ -222,8 +230,9 @@ function deparseCompound(expr: Extract<Expr, { kind: CompoundKind }>): string {
     case "row":
       return expr.isExplicit ? `ROW(${list(expr.items)})` : `(${list(expr.items)})`;
     case "subscript": {
-      // `x::int[1]` would read the brackets as array bounds of the type.
-      const base = expr.expr.kind === "cast" ? `(${deparseExpr(expr.expr)})` : operand(expr.expr, Prec.Subscript);
+      // Brackets may follow only a column, a parameter, a subquery or another indirection;
+      // anything else (`x::int[1]` would even read as array bounds) needs parentheses.
+      const base = isIndirectable(expr.expr) ? deparseExpr(expr.expr) : `(${deparseExpr(expr.expr)})`;
       const index = expr.index === undefined ? "" : deparseExpr(expr.index);
       if (!expr.isSlice) return `${base}[${index}]`;
       return `${base}[${index}:${expr.upper === undefined ? "" : deparseExpr(expr.upper)}]`;

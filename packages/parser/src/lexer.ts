@@ -300,7 +300,7 @@ class Lexer {
   #unicodeString(start: number): Token {
     const body = this.#quotedBody(start, start + 2, false);
     const escape = this.#unicodeEscapeChar(start);
-    const value = decodeUnicodeEscapes(body, escape, (message) => this.#error(start, message));
+    const value = decodeUnicodeEscapes(body, escape, (message, offset = 0) => this.#error(start + offset, message));
     return { type: TokenType.String, text: value, pos: start, end: this.#offset };
   }
 
@@ -346,7 +346,7 @@ class Lexer {
     let name = body;
     if (isUnicode) {
       const escape = this.#unicodeEscapeChar(tokenStart);
-      name = decodeUnicodeEscapes(body, escape, (message) => this.#error(tokenStart, message));
+      name = decodeUnicodeEscapes(body, escape, (message, offset = 0) => this.#error(tokenStart + offset, message));
     }
     if (name.length === 0) {
       throw this.#error(tokenStart, `zero-length delimited identifier ${nearText(sql.slice(tokenStart, i))}`);
@@ -452,7 +452,8 @@ class Lexer {
   }
 }
 
-type ErrorFactory = (message: string) => DbError;
+/** Makes an error; `offset` is a distance past the token's start where PostgreSQL points its caret. */
+type ErrorFactory = (message: string, offset?: number) => DbError;
 
 /** Decodes the backslash escapes of an E'' literal; byte escapes must form valid UTF-8. */
 export function decodeEscapes(body: string, error: ErrorFactory, encodingError: ErrorFactory): string {
@@ -535,6 +536,9 @@ function decodeUtf8(bytes: readonly number[], error: ErrorFactory): string {
   }
 }
 
+/** `U&'` or `U&"`: what comes before the body of a Unicode-escaped literal or identifier. */
+const unicodePrefixLength = 3;
+
 /** Decodes U&'' escapes: `\XXXX`, `\+XXXXXX`, and a doubled escape character for itself. */
 export function decodeUnicodeEscapes(body: string, escape: string, error: ErrorFactory): string {
   let out = "";
@@ -555,7 +559,9 @@ export function decodeUnicodeEscapes(body: string, escape: string, error: ErrorF
     const width = isLong ? 6 : 4;
     const start = i + (isLong ? 2 : 1);
     const digits = body.slice(start, start + width);
-    if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) throw error("invalid Unicode escape");
+    // PostgreSQL points at the escape character: its offset in the body, past `U&'`.
+    const escapeOffset = i + unicodePrefixLength;
+    if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) throw error("invalid Unicode escape", escapeOffset);
     let codePoint = Number.parseInt(digits, 16);
     let next = start + width;
     // A surrogate pair written as two escapes.
@@ -566,7 +572,7 @@ export function decodeUnicodeEscapes(body: string, escape: string, error: ErrorF
         next += 5;
       }
     }
-    out += codePointText(codePoint, error);
+    out += codePointText(codePoint, (message) => error(message, escapeOffset));
     i = next;
   }
   return out;

@@ -72,11 +72,22 @@ export function parseExprPrec(p: TokenStream, minPrec: number): Expr {
     if (prec === lastNonAssociative) throw p.unexpected();
     p.deepen();
     left = parseInfix(p, left, prec);
-    lastNonAssociative = nonAssociative.has(prec) ? prec : 0;
+    lastNonAssociative = nonAssociative.has(prec) && !isClosedOnTheRight(left) ? prec : 0;
   }
   p.restoreDepth(savedDepth);
   return left;
 }
+
+/**
+ * Whether an operator's node ends in a token of its own (`IS NULL`, `IN (…)`, `= ANY (…)`) rather
+ * than in an operand. PostgreSQL's grammar then has nothing to shift, so non-associativity never
+ * applies and `a IS NULL IS NULL` or `a IN (1) IN (TRUE)` chain as left-deep trees.
+ */
+function isClosedOnTheRight(expr: Expr): boolean {
+  return closedOnTheRightKinds.has(expr.kind);
+}
+
+const closedOnTheRightKinds: ReadonlySet<Expr["kind"]> = new Set(["is", "in_list", "in_subquery", "quantified_subquery", "quantified_array"]);
 
 export function parseExprList(p: TokenStream): Expr[] {
   const items = [parseExpr(p)];
@@ -90,7 +101,6 @@ function infixPrecedence(p: TokenStream): number {
   if (token.type === TokenType.Op) return opPrecedence(token.text);
   if (token.type === TokenType.Punct) {
     if (token.text === "::") return Prec.Typecast;
-    if (token.text === "[") return Prec.Subscript;
     return 0;
   }
   if (token.type !== TokenType.Word) return 0;
@@ -145,8 +155,7 @@ function parseInfix(p: TokenStream, left: Expr, prec: number): Expr {
   const pos = exprPos(left);
   if (token.type === TokenType.Punct) {
     p.next();
-    if (token.text === "::") return { kind: "cast", pos, expr: left, type: parseTypeName(p) };
-    return parseSubscript(p, left);
+    return { kind: "cast", pos, expr: left, type: parseTypeName(p) };
   }
   if (token.type === TokenType.Op) {
     p.next();
@@ -381,7 +390,7 @@ function parsePrimary(p: TokenStream): Expr {
       return { kind: "bit_string", pos: token.pos, value: bitStringDigits(p, token) };
     case TokenType.Param:
       p.next();
-      return parseParam(p, token);
+      return parseIndirection(p, parseParam(p, token));
     case TokenType.Punct:
       if (token.text === "(") return parseParenthesized(p);
       throw p.unexpected();
@@ -464,14 +473,30 @@ function isSyntaxFailure(error: unknown): boolean {
   return error instanceof Error && "sqlState" in error && error.sqlState === "42601";
 }
 
-/** `.field`, `.*` after a parenthesized expression or subquery. */
+/**
+ * `.field`, `.*`, `[i]` and `[lo:hi]`, in any order, after the primaries PostgreSQL's grammar
+ * lets them follow: a column reference, a parameter, a parenthesized expression or a subquery.
+ * After anything else (`'abc'[1]`, `f(x)[1]`, `ARRAY[1][1]`) a bracket is a syntax error, as in
+ * PostgreSQL. Each step is charged one level, like a left-deep operator chain.
+ */
 function parseIndirection(p: TokenStream, expr: Expr): Expr {
+  const savedDepth = p.depth;
   let result = expr;
-  while (p.isPunct(".")) {
-    p.next();
-    const field = p.acceptOp("*") ? "*" : parseColLabel(p);
-    result = { kind: "field_select", pos: exprPos(expr), expr: result, field };
+  for (;;) {
+    if (p.isPunct("[")) {
+      p.deepen();
+      p.next();
+      result = parseSubscript(p, result);
+    } else if (p.isPunct(".")) {
+      p.deepen();
+      p.next();
+      const field = p.acceptOp("*") ? "*" : parseColLabel(p);
+      result = { kind: "field_select", pos: exprPos(expr), expr: result, field };
+    } else {
+      break;
+    }
   }
+  p.restoreDepth(savedDepth);
   return result;
 }
 
@@ -787,6 +812,9 @@ function tryTypedLiteral(p: TokenStream): Expr | undefined {
   return { kind: "cast", pos, expr: { kind: "string", pos: literal.pos, value: literal.text }, type: typed };
 }
 
+/** `catalog.schema.table.column`: PostgreSQL's grammar rejects a longer column reference. */
+const columnRefNamesMax = 4;
+
 /** A column reference, or a (possibly qualified) function call. */
 function parseNamePrimary(p: TokenStream): Expr {
   const first = p.peek();
@@ -804,8 +832,12 @@ function parseNamePrimary(p: TokenStream): Expr {
   if (!isStar && names.length === 1 && !isColId(names[0] ?? "") && first.type === TokenType.Word) {
     throw p.unexpected(first);
   }
+  if (names.length + (isStar ? 1 : 0) > columnRefNamesMax) {
+    const text = [...names, ...(isStar ? ["*"] : [])].join(".");
+    throw p.errorAt(first.pos, `improper qualified name (too many dotted names): ${text}`);
+  }
   const ref: ColumnRef = { kind: "column_ref", pos: first.pos, names, isStar };
-  return ref;
+  return isStar ? ref : parseIndirection(p, ref);
 }
 
 function parseNameWord(p: TokenStream): string {

@@ -269,7 +269,8 @@ function parseSelectCore(p: TokenStream): SelectCore {
   } else {
     p.acceptKeyword("all");
   }
-  const targets = startsTargetList(p) ? parseTargetList(p) : [];
+  // Only a plain SELECT may have an empty target list: PostgreSQL requires one after DISTINCT.
+  const targets = distinct !== false || startsTargetList(p) ? parseTargetList(p) : [];
   if (p.isKeyword("into")) throw featureNotSupported(p, p.peek(), "SELECT INTO is not supported: use CREATE TABLE AS");
   const from = p.acceptKeyword("from") ? parseFromList(p) : [];
   const where = p.acceptKeyword("where") ? parseExpr(p) : undefined;
@@ -389,11 +390,34 @@ function parseFromItem(p: TokenStream): FromItem {
     const join = parseJoinType(p);
     if (join === undefined) break;
     p.deepen();
-    const right = parseTablePrimary(p);
+    const right = needsQualifier(join) ? p.nested(() => parseQualifiedJoinRight(p)) : parseTablePrimary(p);
     left = parseJoinCondition(p, left, right, join);
   }
   p.restoreDepth(savedDepth);
   return left;
+}
+
+function needsQualifier(join: JoinKind): boolean {
+  return join.joinType !== "cross" && !join.isNatural;
+}
+
+/**
+ * The right side of a join that still needs its ON or USING. PostgreSQL's grammar shifts a JOIN
+ * that comes before the qualifier, so `a JOIN b JOIN c ON x ON y` is `a JOIN (b JOIN c ON x) ON y`:
+ * joins after the right table nest into it until ON or USING closes the outer join.
+ */
+function parseQualifiedJoinRight(p: TokenStream): FromItem {
+  const savedDepth = p.depth;
+  let right = parseTablePrimary(p);
+  while (!p.isKeyword("on") && !p.isKeyword("using")) {
+    const join = parseJoinType(p);
+    if (join === undefined) break;
+    p.deepen();
+    const inner = needsQualifier(join) ? p.nested(() => parseQualifiedJoinRight(p)) : parseTablePrimary(p);
+    right = parseJoinCondition(p, right, inner, join);
+  }
+  p.restoreDepth(savedDepth);
+  return right;
 }
 
 interface JoinKind {
@@ -436,6 +460,7 @@ function parseTablePrimary(p: TokenStream): FromItem {
   const pos = p.pos;
   const isLateral = p.acceptKeyword("lateral");
   if (p.isPunct("(")) return p.nested(() => parseParenthesizedFrom(p, pos, isLateral));
+  if (p.isKeyword("rows") && p.isKeyword("from", 1)) throw featureNotSupported(p, p.peek(), "ROWS FROM is not supported");
   if (isFunctionInFrom(p)) {
     const call = parseExprPrec(p, Prec.Typecast + 1);
     const withOrdinality = p.acceptKeywords("with", "ordinality");
@@ -479,10 +504,11 @@ function parseParenthesizedFrom(p: TokenStream, pos: number, isLateral: boolean)
   if (isLateral) throw p.unexpected();
   p.expectPunct("(");
   const inner = parseFromItem(p);
+  // Only a join may stand in parentheses: PostgreSQL's grammar has no `(t)` or `(f(x))` in FROM.
+  if (inner.kind !== "join") throw p.unexpected();
   p.expectPunct(")");
   const alias = parseOptionalAlias(p, true);
   if (alias === undefined) return inner;
-  if (inner.kind !== "join") throw p.errorAt(alias.pos, "an alias applies to a parenthesized join, not a table");
   return { ...inner, alias };
 }
 

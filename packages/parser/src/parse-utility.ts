@@ -65,9 +65,14 @@ function startsTransactionMode(p: TokenStream): boolean {
 
 function parseIsolationLevel(p: TokenStream): NonNullable<TransactionMode["isolationLevel"]> {
   if (p.acceptKeyword("serializable")) return "serializable";
-  if (p.acceptKeywords("repeatable", "read")) return "repeatable read";
-  if (p.acceptKeywords("read", "committed")) return "read committed";
-  if (p.acceptKeywords("read", "uncommitted")) return "read uncommitted";
+  // The error is at the word after READ or REPEATABLE, where PostgreSQL's grammar fails.
+  if (p.acceptKeyword("repeatable")) {
+    p.expectKeyword("read");
+    return "repeatable read";
+  }
+  p.expectKeyword("read");
+  if (p.acceptKeyword("committed")) return "read committed";
+  if (p.acceptKeyword("uncommitted")) return "read uncommitted";
   throw p.unexpected();
 }
 

@@ -564,7 +564,8 @@ function selectCoreArb({ expr, from }: ExprParts): fc.Arbitrary<QueryBody> {
     .map((r): SelectCore => ({
       kind: "select_core",
       pos: 0,
-      distinct: r.distinct,
+      // PostgreSQL's grammar has no DISTINCT without a target list.
+      distinct: r.targets.length === 0 ? false : r.distinct,
       targets: r.targets,
       from: r.from,
       ...(r.where === undefined ? {} : { where: r.where }),

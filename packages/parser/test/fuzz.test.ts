@@ -85,7 +85,7 @@ const corpus: readonly string[] = [
   "/* outer /* inner */ still comment */ SELECT 1 -- trailing\n+ 2 /* end */",
   // expressions
   "SELECT x::int4[], CAST(y AS double precision), INTERVAL '1 day' DAY TO SECOND, TIMESTAMP '2024-01-01', " +
-    "ARRAY[[1,2],[3,4]][1:2][2], (t.c).f, ROW(1, 'a'), (1, 2) IS NOT NULL",
+    "(ARRAY[[1,2],[3,4]])[1:2][2], (t.c).f, ROW(1, 'a'), (1, 2) IS NOT NULL",
   "SELECT SUBSTRING(s FROM 2 FOR 3), POSITION('a' IN s), TRIM(BOTH 'x' FROM s), OVERLAY(s PLACING 'ab' FROM 2 FOR 1), " +
     "EXTRACT(EPOCH FROM now()), now() AT TIME ZONE 'UTC', COALESCE(a, b, 0), NULLIF(a, 0), GREATEST(1, 2), LEAST(3, 4)",
   "SELECT * FROM t WHERE a BETWEEN SYMMETRIC 1 AND 10 AND b NOT LIKE 'x\\%' ESCAPE '\\' AND c ILIKE ANY (ARRAY['a%']) " +
