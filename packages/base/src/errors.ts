@@ -39,6 +39,7 @@ export const SqlState = {
   UndefinedColumn: "42703",
   AmbiguousColumn: "42702",
   UndefinedObject: "42704",
+  WrongObjectType: "42809",
   CannotCoerce: "42846",
   CharacterNotInRepertoire: "22021",
   UndefinedParameter: "42P02",
@@ -262,6 +263,12 @@ export class CannotCoerceError extends DbError {
 export class UndefinedObjectError extends DbError {
   override readonly name: string = "UndefinedObjectError";
   readonly sqlState = SqlState.UndefinedObject;
+}
+
+/** 42809: `op ANY/ALL (array) requires array on right side`. */
+export class WrongObjectTypeError extends DbError {
+  override readonly name: string = "WrongObjectTypeError";
+  readonly sqlState = SqlState.WrongObjectType;
 }
 
 /** 22011: `negative substring length not allowed`. */

@@ -31,6 +31,7 @@ export {
   SubstringError,
   UndefinedObjectError,
   UntranslatableCharacterError,
+  WrongObjectTypeError,
   InvalidParameterValueError,
   IoError,
   ObjectNotInPrerequisiteStateError,

@@ -64,13 +64,28 @@ export type BoundExpr =
   | { readonly kind: "coalesce"; readonly type: SqlType; readonly args: readonly BoundExpr[] }
   | { readonly kind: "min_max"; readonly type: SqlType; readonly op: "greatest" | "least"; readonly compareId: string; readonly args: readonly BoundExpr[] }
   | {
-      /** `x = ANY (array)` / `x IN (a, b)`: one operator applied with OR (any) or AND (all). */
+      /** `x IN (a, b)`: one operator applied to each item with OR (any) or AND (all). */
       readonly kind: "scalar_array_op";
       readonly type: SqlType;
       readonly signatureId: string;
       readonly isAny: boolean;
       readonly left: BoundExpr;
       readonly items: readonly BoundExpr[];
+    }
+  | {
+      /**
+       * `x op ANY (array)` / `x op ALL (array)`: the operator between `left` and each element of
+       * the array value, combined with OR (any) or AND (all).
+       */
+      readonly kind: "array_op";
+      readonly type: SqlType;
+      readonly signatureId: string;
+      /** The operator's argument types: `left`'s and the array's element type. */
+      readonly argTypes: readonly [number, number];
+      readonly isStrict: boolean;
+      readonly isAny: boolean;
+      readonly left: BoundExpr;
+      readonly array: BoundExpr;
     }
   | {
       readonly kind: "array";

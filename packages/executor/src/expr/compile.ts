@@ -75,6 +75,8 @@ export function compileExpr(expr: BoundExpr, registry: FunctionRegistry): Compil
     case "min_max":
     case "array":
       return compileComparisonForms(expr, registry);
+    case "array_op":
+      return compileArrayOp(expr, registry);
   }
   return assertNever(expr);
 }
@@ -409,6 +411,42 @@ function compileScalarArrayOp(expr: Extract<BoundExpr, { kind: "scalar_array_op"
       } else if (isTrue(compare([value, other], context)) === decisive) {
         return decisive;
       }
+    }
+    return sawNull ? null : !decisive;
+  };
+}
+
+/**
+ * `x op ANY/ALL (array)` as PostgreSQL's ExecEvalScalarArrayOp: a NULL array gives NULL; an empty
+ * one gives false (ANY) or true (ALL) even for a NULL `x`; otherwise a strict operator gives NULL
+ * for a NULL `x`, and the result is decided by the first decisive comparison, else NULL if any
+ * comparison was NULL (a NULL element with a strict operator counts as one).
+ */
+function compileArrayOp(expr: Extract<BoundExpr, { kind: "array_op" }>, registry: FunctionRegistry): CompiledExpr {
+  const compare = registry.lookup(expr.signatureId, expr.argTypes);
+  const left = compileExpr(expr.left, registry);
+  const array = compileExpr(expr.array, registry);
+  const { isAny: decisive, isStrict } = expr;
+  const args: SqlValue[] = [null, null];
+  return (row, params, context) => {
+    const value = left(row, params, context);
+    const arrayValue = array(row, params, context);
+    if (arrayValue === null) return null;
+    assert(typeof arrayValue === "object" && "elements" in arrayValue, "the right side of op ANY/ALL is an array");
+    const elements = arrayValue.elements;
+    if (elements.length === 0) return !decisive;
+    if (value === null && isStrict) return null;
+    let sawNull = false;
+    for (const element of elements) {
+      if (element === null && isStrict) {
+        sawNull = true;
+        continue;
+      }
+      args[0] = value;
+      args[1] = element;
+      const result = compare(args, context);
+      if (result === null) sawNull = true;
+      else if (isTrue(result) === decisive) return decisive;
     }
     return sawNull ? null : !decisive;
   };

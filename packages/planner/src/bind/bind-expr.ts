@@ -17,6 +17,7 @@ import {
   assertNever,
   parseValue,
   typeInfo,
+  WrongObjectTypeError,
   type DbError,
   type TextIoSettings,
 } from "@omnikv/base";
@@ -117,11 +118,12 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
       return bindCompound(expr, context);
     case "sql_value_function":
       return bindSqlValueFunction(expr, context);
+    case "quantified_array":
+      return bindQuantifiedArray(expr, context);
     case "bit_string":
     case "default":
     case "in_subquery":
     case "quantified_subquery":
-    case "quantified_array":
     case "exists":
     case "scalar_subquery":
     case "array_subquery":
@@ -292,6 +294,39 @@ function bindInList(expr: Extract<Expr, { kind: "in_list" }>, context: BindConte
     items: items.map((item) => coerce(item, target, "implicit", context)),
   };
   return expr.isNegated ? { kind: "not", type: boolType, arg: equality } : equality;
+}
+
+/**
+ * `x op ANY/ALL (array)`, as PostgreSQL's make_scalar_array_op: the operator is resolved between
+ * `x` and the array's element type (an untyped literal on the right stays unknown, so
+ * `1 = ANY ('{1,2}')` reads it as int4[]), must yield boolean, and the array is coerced to the
+ * array of the operator's right input type.
+ */
+function bindQuantifiedArray(expr: Extract<Expr, { kind: "quantified_array" }>, context: BindContext): BoundExpr {
+  const left = bindExpr(expr.left, context);
+  const array = bindExpr(expr.array, context);
+  const arrayOid = array.type.oid;
+  const fail = (message: string): never =>
+    withPosition(context, expr.pos, () => {
+      throw new WrongObjectTypeError(message);
+    });
+  const elementOid = arrayOid === TypeOid.unknown ? TypeOid.unknown : (typeInfo(arrayOid)?.elementOid ?? fail("op ANY/ALL (array) requires array on right side"));
+  const resolved = withPosition(context, expr.pos, () => resolveOperator(expr.op, [left.type.oid, elementOid]));
+  if (resolved.returnType !== TypeOid.bool) fail("op ANY/ALL (array) requires operator to yield boolean");
+  const [leftOid = TypeOid.text, rightOid = TypeOid.text] = resolved.argTypes;
+  // A polymorphic right input (anyarray = anyarray over arrays of arrays) keeps the array's own type.
+  const isPolymorphicRight = typeInfo(resolved.signature.argTypes[1] ?? 0)?.category === "P";
+  const arrayTarget = isPolymorphicRight && arrayOid !== TypeOid.unknown ? arrayOid : arrayOidOf(rightOid);
+  return {
+    kind: "array_op",
+    type: boolType,
+    signatureId: resolved.signature.id,
+    argTypes: [leftOid, rightOid],
+    isStrict: resolved.signature.isStrict,
+    isAny: expr.quantifier === "any",
+    left: coerceAt(left, typeOf(leftOid), context, expr.left.pos),
+    array: coerceAt(array, typeOf(arrayTarget), context, expr.array.pos),
+  };
 }
 
 function bindCompound(expr: Extract<Expr, { kind: "case" | "special_function" | "func_call" | "array" }>, context: BindContext): BoundExpr {
