@@ -40,8 +40,9 @@ export function characterPosition(sql: string, offset: number): number {
   return offset - surrogatePairs + 1;
 }
 
-export function syntaxError(sql: string, offset: number, message: string): SqlSyntaxError {
-  return new SqlSyntaxError(message, { position: characterPosition(sql, offset) });
+export function syntaxError(sql: string, offset: number, message: string, hint?: string): SqlSyntaxError {
+  const position = characterPosition(sql, offset);
+  return new SqlSyntaxError(message, hint === undefined ? { position } : { position, hint });
 }
 
 export function tooComplexError(sql: string, offset: number, depthMax: number): StatementTooComplexError {

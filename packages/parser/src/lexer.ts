@@ -15,7 +15,7 @@
 import { assert } from "@omnikv/base";
 import type { DbError } from "@omnikv/base";
 import type { SqlSyntaxError } from "./errors.ts";
-import { CharacterNotInRepertoireError } from "@omnikv/base";
+import { CharacterNotInRepertoireError, InvalidEscapeSequenceError } from "@omnikv/base";
 import { characterPosition, nearText, syntaxError } from "./errors.ts";
 
 export const TokenType = {
@@ -131,8 +131,16 @@ class Lexer {
     return this.#operatorOrPunct(start);
   }
 
-  #error(offset: number, message: string): SqlSyntaxError {
-    return syntaxError(this.#sql, offset, message);
+  #error(offset: number, message: string, hint?: string): SqlSyntaxError {
+    return syntaxError(this.#sql, offset, message, hint);
+  }
+
+  /** 22025, with the hint PostgreSQL's scanner gives for a malformed `\u` or `\U` escape. */
+  #escapeError(offset: number, message: string): InvalidEscapeSequenceError {
+    return new InvalidEscapeSequenceError(message, {
+      position: characterPosition(this.#sql, offset),
+      hint: "Unicode escapes must be \\uXXXX or \\UXXXXXXXX.",
+    });
   }
 
   #encodingError(offset: number, message: string): CharacterNotInRepertoireError {
@@ -287,7 +295,11 @@ class Lexer {
 
   #escapeString(start: number): Token {
     const body = this.#quotedBody(start, start + 1, true);
-    const value = decodeEscapes(body, (message) => this.#error(start, message), (message) => this.#encodingError(start, message));
+    const value = decodeEscapes(body, {
+      syntax: (message, offset = 0) => this.#error(start + offset, message),
+      encoding: (message) => this.#encodingError(start, message),
+      escape: (message, offset = 0) => this.#escapeError(start + offset, message),
+    });
     return { type: TokenType.String, text: value, pos: start, end: this.#offset };
   }
 
@@ -300,7 +312,7 @@ class Lexer {
   #unicodeString(start: number): Token {
     const body = this.#quotedBody(start, start + 2, false);
     const escape = this.#unicodeEscapeChar(start);
-    const value = decodeUnicodeEscapes(body, escape, (message, offset = 0) => this.#error(start + offset, message));
+    const value = decodeUnicodeEscapes(body, escape, (message, offset = 0, hint) => this.#error(start + offset, message, hint));
     return { type: TokenType.String, text: value, pos: start, end: this.#offset };
   }
 
@@ -346,7 +358,7 @@ class Lexer {
     let name = body;
     if (isUnicode) {
       const escape = this.#unicodeEscapeChar(tokenStart);
-      name = decodeUnicodeEscapes(body, escape, (message, offset = 0) => this.#error(tokenStart + offset, message));
+      name = decodeUnicodeEscapes(body, escape, (message, offset = 0, hint) => this.#error(tokenStart + offset, message, hint));
     }
     if (name.length === 0) {
       throw this.#error(tokenStart, `zero-length delimited identifier ${nearText(sql.slice(tokenStart, i))}`);
@@ -453,16 +465,25 @@ class Lexer {
 }
 
 /** Makes an error; `offset` is a distance past the token's start where PostgreSQL points its caret. */
-type ErrorFactory = (message: string, offset?: number) => DbError;
+type ErrorFactory = (message: string, offset?: number, hint?: string) => DbError;
 
 /** Decodes the backslash escapes of an E'' literal; byte escapes must form valid UTF-8. */
-export function decodeEscapes(body: string, error: ErrorFactory, encodingError: ErrorFactory): string {
+export interface EscapeErrors {
+  /** 42601: a bad code point or surrogate pair. */
+  readonly syntax: ErrorFactory;
+  /** 22021: byte escapes that are not UTF-8. */
+  readonly encoding: ErrorFactory;
+  /** 22025: a `\u` or `\U` without its hex digits. */
+  readonly escape: ErrorFactory;
+}
+
+export function decodeEscapes(body: string, errors: EscapeErrors): string {
   if (!body.includes("\\")) return body;
   let out = "";
   let bytes: number[] = [];
   const flushBytes = (): void => {
     if (bytes.length === 0) return;
-    out += decodeUtf8(bytes, encodingError);
+    out += decodeUtf8(bytes, errors.encoding);
     bytes = [];
   };
   let i = 0;
@@ -474,7 +495,7 @@ export function decodeEscapes(body: string, error: ErrorFactory, encodingError: 
       i += 1;
       continue;
     }
-    const escaped = decodeOneEscape(body, i + 1, error);
+    const escaped = decodeOneEscape(body, i + 1, errors);
     if (escaped.byte !== undefined) {
       bytes.push(escaped.byte);
     } else {
@@ -495,7 +516,7 @@ interface Escaped {
 
 const simpleEscapes: Readonly<Record<string, string>> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
-function decodeOneEscape(body: string, at: number, error: ErrorFactory): Escaped {
+function decodeOneEscape(body: string, at: number, errors: EscapeErrors): Escaped {
   const char = body.charAt(at);
   const simple = simpleEscapes[char];
   if (simple !== undefined) return { text: simple, next: at + 1 };
@@ -507,14 +528,49 @@ function decodeOneEscape(body: string, at: number, error: ErrorFactory): Escaped
     const digits = /^[0-9a-fA-F]{1,2}/.exec(body.slice(at + 1))?.[0] ?? "";
     return { text: "", byte: Number.parseInt(digits, 16), next: at + 1 + digits.length };
   }
-  if (char === "u" || char === "U") {
-    const width = char === "u" ? 4 : 8;
-    const digits = body.slice(at + 1, at + 1 + width);
-    if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) throw error("invalid Unicode escape");
-    return { text: codePointText(Number.parseInt(digits, 16), error), next: at + 1 + width };
-  }
-  if (char === "") throw error("unterminated quoted string");
+  if (char === "u" || char === "U") return decodeUnicodeBackslashEscape(body, at, errors);
+  if (char === "") throw errors.syntax("unterminated quoted string");
   return { text: char, next: at + 1 };
+}
+
+/** `E'` comes before the body of an escape string literal. */
+const escapeStringPrefixLength = 2;
+
+/**
+ * `\uXXXX` or `\UXXXXXXXX` at `at` (just past the backslash); a high surrogate must be followed by
+ * a low one written the same way, and the pair is one character, as in PostgreSQL's scanner. Errors
+ * point where PostgreSQL's do and name the text there (`at or near "\uDC00"`), assuming no doubled
+ * quote or continuation line comes before the escape in the literal.
+ */
+function decodeUnicodeBackslashEscape(body: string, at: number, errors: EscapeErrors): Escaped {
+  const unit = unicodeBackslashEscapeAt(body, at - 1);
+  const escapeText = body.slice(at - 1, at + 1 + (body.charAt(at) === "u" ? 4 : 8));
+  const errorAt = (message: string, offset: number, near: string): DbError =>
+    errors.syntax(`${message} at or near "${near}"`, escapeStringPrefixLength + offset);
+  if (unit === undefined) throw errors.escape("invalid Unicode escape", escapeStringPrefixLength + at - 1);
+  const { codePoint, next } = unit;
+  if (codePoint >= 0xdc00 && codePoint <= 0xdfff) throw errorAt("invalid Unicode surrogate pair", at - 1, escapeText);
+  if (codePoint < 0xd800 || codePoint > 0xdbff) {
+    if (codePoint === 0 || codePoint > 0x10ffff) throw errorAt("invalid Unicode escape value", at - 1, escapeText);
+    return { text: String.fromCodePoint(codePoint), next };
+  }
+  const low = unicodeBackslashEscapeAt(body, next);
+  if (low === undefined || low.codePoint < 0xdc00 || low.codePoint > 0xdfff) {
+    const near = low === undefined ? (next < body.length ? body.charAt(next) : "'") : body.slice(next, low.next);
+    throw errorAt("invalid Unicode surrogate pair", next, near);
+  }
+  return { text: String.fromCodePoint(0x10000 + ((codePoint - 0xd800) << 10) + (low.codePoint - 0xdc00)), next: low.next };
+}
+
+/** The code unit of a well-formed `\uXXXX` or `\UXXXXXXXX` at `at` (the backslash), if there is one. */
+function unicodeBackslashEscapeAt(body: string, at: number): { codePoint: number; next: number } | undefined {
+  if (body.charAt(at) !== "\\") return undefined;
+  const letter = body.charAt(at + 1);
+  if (letter !== "u" && letter !== "U") return undefined;
+  const width = letter === "u" ? 4 : 8;
+  const digits = body.slice(at + 2, at + 2 + width);
+  if (!(width === 4 ? /^[0-9a-fA-F]{4}$/ : /^[0-9a-fA-F]{8}$/).test(digits)) return undefined;
+  return { codePoint: Number.parseInt(digits, 16), next: at + 2 + width };
 }
 
 function codePointText(codePoint: number, error: ErrorFactory): string {
@@ -561,19 +617,34 @@ export function decodeUnicodeEscapes(body: string, escape: string, error: ErrorF
     const digits = body.slice(start, start + width);
     // PostgreSQL points at the escape character: its offset in the body, past `U&'`.
     const escapeOffset = i + unicodePrefixLength;
-    if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) throw error("invalid Unicode escape", escapeOffset);
+    if (!new RegExp(`^[0-9a-fA-F]{${width}}$`).test(digits)) {
+      // PostgreSQL's hint names the backslash whatever UESCAPE chose.
+      throw error("invalid Unicode escape", escapeOffset, "Unicode escapes must be \\XXXX or \\+XXXXXX.");
+    }
     let codePoint = Number.parseInt(digits, 16);
     let next = start + width;
-    // A surrogate pair written as two escapes.
-    if (codePoint >= 0xd800 && codePoint <= 0xdbff && body.charAt(next) === escape) {
-      const low = Number.parseInt(body.slice(next + 1, next + 5), 16);
-      if (low >= 0xdc00 && low <= 0xdfff) {
-        codePoint = 0x10000 + ((codePoint - 0xd800) << 10) + (low - 0xdc00);
-        next += 5;
+    if (codePoint >= 0xdc00 && codePoint <= 0xdfff) throw error("invalid Unicode surrogate pair", escapeOffset);
+    // A surrogate pair written as two escapes; PostgreSQL points just past the high half when the low is missing.
+    if (codePoint >= 0xd800 && codePoint <= 0xdbff) {
+      const low = unicodeEscapeAt(body, next, escape);
+      if (low === undefined || low.codePoint < 0xdc00 || low.codePoint > 0xdfff) {
+        throw error("invalid Unicode surrogate pair", next + unicodePrefixLength);
       }
+      codePoint = 0x10000 + ((codePoint - 0xd800) << 10) + (low.codePoint - 0xdc00);
+      next = low.next;
     }
     out += codePointText(codePoint, (message) => error(message, escapeOffset));
     i = next;
   }
   return out;
+}
+
+/** The code unit of a well-formed `\XXXX` or `\+XXXXXX` (with the literal's escape character) at `at`. */
+function unicodeEscapeAt(body: string, at: number, escape: string): { codePoint: number; next: number } | undefined {
+  if (body.charAt(at) !== escape) return undefined;
+  const isLong = body.charAt(at + 1) === "+";
+  const start = at + (isLong ? 2 : 1);
+  const digits = body.slice(start, start + (isLong ? 6 : 4));
+  if (!(isLong ? /^[0-9a-fA-F]{6}$/ : /^[0-9a-fA-F]{4}$/).test(digits)) return undefined;
+  return { codePoint: Number.parseInt(digits, 16), next: start + digits.length };
 }

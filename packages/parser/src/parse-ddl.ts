@@ -192,11 +192,31 @@ function parseColumnConstraint(p: TokenStream): ColumnConstraint | undefined {
   else if (p.acceptKeyword("generated")) constraint = { ...base, ...parseGenerated(p) };
   if (constraint === undefined) {
     if (name !== undefined) throw p.unexpected();
+    rejectMisplacedAttribute(p);
     return undefined;
   }
   if (constraint.type === "primary_key" || constraint.type === "unique") parseIndexParameters(p);
-  parseConstraintAttributes(p);
+  if (constraint.type === "primary_key" || constraint.type === "unique" || constraint.type === "references") {
+    parseConstraintAttributes(p);
+  } else {
+    rejectMisplacedAttribute(p);
+  }
   return constraint;
+}
+
+/**
+ * In a column definition a constraint attribute is a clause of its own, valid only after a
+ * constraint that can be deferred (PRIMARY KEY, UNIQUE, REFERENCES); elsewhere PostgreSQL reports
+ * it as misplaced.
+ */
+function rejectMisplacedAttribute(p: TokenStream): void {
+  const pos = p.pos;
+  let clause: string | undefined;
+  if (p.isKeyword("deferrable")) clause = "DEFERRABLE";
+  else if (p.isKeywords("not", "deferrable")) clause = "NOT DEFERRABLE";
+  else if (p.isKeywords("initially", "deferred")) clause = "INITIALLY DEFERRED";
+  else if (p.isKeywords("initially", "immediate")) clause = "INITIALLY IMMEDIATE";
+  if (clause !== undefined) throw p.errorAt(pos, `misplaced ${clause} clause`);
 }
 
 function parseCheckExpr(p: TokenStream): ReturnType<typeof parseExpr> {

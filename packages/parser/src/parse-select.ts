@@ -107,6 +107,53 @@ function mergeClauses(p: TokenStream, inner: SelectStatement, outer: SelectState
   };
 }
 
+interface LimitClauses {
+  limit?: Expr;
+  offset?: Expr;
+  isLimitWithTies: boolean;
+}
+
+/** `LIMIT … [OFFSET …]` or `OFFSET … [LIMIT …]`, with FETCH FIRST in place of LIMIT. */
+function parseLimitClauses(p: TokenStream, limits: LimitClauses): void {
+  const isOffsetFirst = p.isKeyword("offset");
+  if (isOffsetFirst) parseOffset(p, limits);
+  // `LIMIT ALL` is a LIMIT clause without a limit.
+  let hasLimitClause = true;
+  if (p.isKeyword("limit")) {
+    const limit = parseLimit(p);
+    if (limit !== undefined) limits.limit = limit;
+  } else if (p.isKeyword("fetch")) {
+    const fetched = parseFetch(p);
+    limits.limit = fetched.limit;
+    limits.isLimitWithTies = fetched.isWithTies;
+  } else {
+    hasLimitClause = false;
+  }
+  if (!isOffsetFirst && hasLimitClause && p.isKeyword("offset")) parseOffset(p, limits);
+}
+
+function parseOffset(p: TokenStream, limits: LimitClauses): void {
+  p.next();
+  limits.offset = parseExpr(p);
+  if (!p.acceptKeyword("rows")) p.acceptKeyword("row");
+}
+
+/** `FOR UPDATE …` clauses, one after another, or `FOR READ ONLY` alone, which adds none. */
+function parseLockingClauses(p: TokenStream, locking: LockingClause[]): void {
+  if (p.isKeywords("for", "read")) {
+    parseLocking(p);
+    return;
+  }
+  while (p.isKeyword("for")) {
+    if (p.isKeyword("read", 1)) {
+      p.next();
+      throw p.unexpected();
+    }
+    const clause = parseLocking(p);
+    if (clause !== undefined) locking.push(clause);
+  }
+}
+
 /** ORDER BY, LIMIT/OFFSET/FETCH and locking clauses, in either of PostgreSQL's orders. */
 function parseSelectClauses(
   p: TokenStream,
@@ -115,31 +162,18 @@ function parseSelectClauses(
   withClause: WithClause | undefined,
 ): SelectStatement {
   const orderBy = p.acceptKeywords("order", "by") ? parseSortList(p) : [];
-  let limit: Expr | undefined;
-  let offset: Expr | undefined;
-  let isLimitWithTies = false;
+  // PostgreSQL's grammar: [LIMIT|FETCH] [OFFSET] in either order, and locking clauses before or
+  // after them but not between; a second LIMIT or OFFSET is a syntax error at that word.
+  const limits: LimitClauses = { isLimitWithTies: false };
   const locking: LockingClause[] = [];
-  for (;;) {
-    if (p.isKeyword("limit")) {
-      if (limit !== undefined) throw p.errorAt(p.pos, "multiple LIMIT clauses not allowed");
-      limit = parseLimit(p);
-    } else if (p.isKeyword("offset")) {
-      if (offset !== undefined) throw p.errorAt(p.pos, "multiple OFFSET clauses not allowed");
-      p.next();
-      offset = parseExpr(p);
-      if (!p.acceptKeyword("rows")) p.acceptKeyword("row");
-    } else if (p.isKeyword("fetch")) {
-      if (limit !== undefined) throw p.errorAt(p.pos, "multiple LIMIT clauses not allowed");
-      const fetched = parseFetch(p);
-      limit = fetched.limit;
-      isLimitWithTies = fetched.isWithTies;
-    } else if (p.isKeyword("for")) {
-      const clause = parseLocking(p);
-      if (clause !== undefined) locking.push(clause);
-    } else {
-      break;
-    }
+  if (p.isKeyword("for")) {
+    parseLockingClauses(p, locking);
+    parseLimitClauses(p, limits);
+  } else {
+    parseLimitClauses(p, limits);
+    parseLockingClauses(p, locking);
   }
+  const { limit, offset, isLimitWithTies } = limits;
   if (p.isKeywords("order", "by")) throw p.unexpected();
   const statement: Building<SelectStatement> = { kind: "select", pos, body, orderBy, isLimitWithTies, locking };
   if (withClause !== undefined) statement.with = withClause;
