@@ -62,10 +62,14 @@ export class SsiTracker {
   /** `reader` read `key` (and did not find its own write there). */
   onRead(reader: TxnRecord, key: string): void {
     assert(reader.isSsi && reader.status === "active", "only active serializable transactions read under SSI");
-    if (!reader.readKeys.has(key) && !this.#coversAll(reader)) {
-      if (reader.readKeys.size >= this.#readKeysMax) this.#promoteToEverything(reader);
-      else {
-        reader.readKeys.add(key);
+    if (!this.#coversAll(reader)) {
+      const readKeys = (reader.readKeys ??= new Set());
+      if (readKeys.has(key)) {
+        // Already locked.
+      } else if (readKeys.size >= this.#readKeysMax) {
+        this.#promoteToEverything(reader);
+      } else {
+        readKeys.add(key);
         addToIndex(this.#readersByKey, key, reader);
       }
     }
@@ -78,7 +82,7 @@ export class SsiTracker {
   onScan(reader: TxnRecord, range: KeyRange): void {
     assert(reader.isSsi && reader.status === "active", "only active serializable transactions read under SSI");
     if (!this.#coversAll(reader)) {
-      reader.readRanges.push(range);
+      (reader.readRanges ??= []).push(range);
       this.#rangeReaders.add(reader);
     }
     for (const writer of this.#writers) {
@@ -97,7 +101,7 @@ export class SsiTracker {
     }
     for (const reader of this.#rangeReaders) {
       if (!this.#isConcurrentReader(reader, writer) || reader.outConflicts.has(writer)) continue;
-      if (reader.readRanges.some((range) => rangeHas(range, key))) this.#addEdge(reader, writer);
+      if (reader.readRanges?.some((range) => rangeHas(range, key)) === true) this.#addEdge(reader, writer);
     }
   }
 
@@ -132,15 +136,14 @@ export class SsiTracker {
    */
   forget(txn: TxnRecord): void {
     for (const reader of txn.inConflicts) {
-      reader.outConflicts.delete(txn);
+      reader.deleteOutConflict(txn);
       if (txn.isCommitted) reader.summaryOut = earlier(reader.summaryOut, txn);
     }
-    for (const writer of txn.outConflicts) writer.inConflicts.delete(txn);
-    txn.inConflicts.clear();
-    txn.outConflicts.clear();
-    for (const key of txn.readKeys) removeFromIndex(this.#readersByKey, key, txn);
-    txn.readKeys.clear();
-    txn.readRanges.length = 0;
+    for (const writer of txn.outConflicts) writer.deleteInConflict(txn);
+    txn.clearConflicts();
+    if (txn.readKeys !== undefined) for (const key of txn.readKeys) removeFromIndex(this.#readersByKey, key, txn);
+    txn.readKeys = undefined;
+    txn.readRanges = undefined;
     this.#rangeReaders.delete(txn);
     if (this.#writers.delete(txn)) {
       for (const key of txn.writes.keys()) removeFromIndex(this.#writersByKey, key, txn);
@@ -153,21 +156,20 @@ export class SsiTracker {
   }
 
   #coversAll(reader: TxnRecord): boolean {
-    return reader.readRanges.length > 0 && reader.readRanges[0] === everything;
+    return reader.readRanges?.[0] === everything;
   }
 
   #promoteToEverything(reader: TxnRecord): void {
-    for (const key of reader.readKeys) removeFromIndex(this.#readersByKey, key, reader);
-    reader.readKeys.clear();
-    reader.readRanges.length = 0;
-    reader.readRanges.push(everything);
+    for (const key of reader.readKeys ?? []) removeFromIndex(this.#readersByKey, key, reader);
+    reader.readKeys = undefined;
+    reader.readRanges = [everything];
     this.#rangeReaders.add(reader);
   }
 
   #addEdge(reader: TxnRecord, writer: TxnRecord): void {
     if (reader === writer || reader.outConflicts.has(writer) || reader.isAborted || writer.isAborted) return;
-    reader.outConflicts.add(writer);
-    writer.inConflicts.add(reader);
+    reader.addOutConflict(writer);
+    writer.addInConflict(reader);
     for (const tin of reader.inConflicts) this.#check(tin, reader, writer);
     for (const tout of writer.outConflicts) this.#check(reader, writer, tout);
     if (writer.summaryOut !== undefined) this.#check(reader, writer, writer.summaryOut);

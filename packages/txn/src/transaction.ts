@@ -14,8 +14,8 @@
  *
  * Invariants:
  * - Reads see the transaction's own writes first, then the snapshot.
- * - Every lock acquisition is logged with the mode held before it, so a rollback to a savepoint
- *   restores locks exactly; SIREAD locks survive it, as in PostgreSQL.
+ * - While a savepoint exists, every lock acquisition is logged with the mode held before it, so
+ *   a rollback to a savepoint restores locks exactly; SIREAD locks survive it, as in PostgreSQL.
  * - Only `active` transactions accept operations.
  */
 import { assert, txnId, type TxnId } from "@omnikv/base";
@@ -184,6 +184,7 @@ export class Transaction {
 
   savepoint(name: string): void {
     this.#assertActive();
+    this.#txn.writes.setUndoRecording(true);
     this.#savepoints.push({ name, undoLength: this.#txn.writes.undoLength, lockLogLength: this.#lockLog.length });
   }
 
@@ -191,6 +192,10 @@ export class Transaction {
   releaseSavepoint(name: string): void {
     this.#assertActive();
     this.#savepoints.length = this.#savepointIndex(name);
+    if (this.#savepoints.length === 0) {
+      this.#txn.writes.setUndoRecording(false);
+      this.#lockLog.length = 0;
+    }
   }
 
   /**
@@ -279,7 +284,8 @@ export class Transaction {
       const timeoutMs = options.timeoutMs ?? this.#services.options.lockTimeoutMs;
       await locks.wait(this.#txn, name, mode, { timeoutMs, what: `key ${JSON.stringify(name)}` });
     }
-    this.#lockLog.push({ key: name, previous });
+    // Only a rollback to a savepoint needs the log, so there is none without one.
+    if (this.#savepoints.length > 0) this.#lockLog.push({ key: name, previous });
     this.#heldKeys.add(name);
     return true;
   }

@@ -43,21 +43,19 @@ export class TxnRecord implements LockOwner, CommitPoint {
   status: TxnStatus = "active";
   commitOrder = 0;
   commitSequence: number | undefined = undefined;
-  /** rw-antidependencies in: transactions that read what this one wrote without seeing it. */
-  readonly inConflicts = new Set<TxnRecord>();
-  /** rw-antidependencies out: transactions that wrote what this one read, unseen. */
-  readonly outConflicts = new Set<TxnRecord>();
+  #inConflicts: Set<TxnRecord> | undefined = undefined;
+  #outConflicts: Set<TxnRecord> | undefined = undefined;
   /** The earliest commit among pruned out-conflicts (PostgreSQL's summarized conflict out). */
   summaryOut: CommitPoint | undefined = undefined;
-  /** SIREAD locks: keys and key ranges read (SERIALIZABLE only). */
-  readonly readKeys = new Set<string>();
-  readonly readRanges: KeyRange[] = [];
+  /** SIREAD locks: keys and key ranges read (SERIALIZABLE only); allocated on first use. */
+  readKeys: Set<string> | undefined = undefined;
+  readRanges: KeyRange[] | undefined = undefined;
   /** Set when SSI chose this transaction as a victim; it fails at its next write or commit. */
   doomed: SerializationFailureError | undefined = undefined;
   /** The commit that completed the dangerous structure: a retry waits for it to be visible. */
   doomedAfter: Promise<void> | undefined = undefined;
-  readonly finished: Promise<void>;
-  readonly #finish: () => void;
+  #finished: Promise<void> | undefined = undefined;
+  #finish: (() => void) | undefined = undefined;
 
   constructor(id: number, isolation: IsolationLevel, isReadOnly: boolean, snapshot: MvccSnapshot) {
     this.id = id;
@@ -66,11 +64,48 @@ export class TxnRecord implements LockOwner, CommitPoint {
     this.isReadOnly = isReadOnly;
     this.snapshot = snapshot;
     this.snapshotSequence = snapshot.sequence;
-    let finish = (): void => {};
-    this.finished = new Promise<void>((resolve) => {
-      finish = resolve;
-    });
-    this.#finish = finish;
+  }
+
+  /** Resolves once the transaction committed (its commit visible) or rolled back. */
+  get finished(): Promise<void> {
+    if (this.#finished === undefined) {
+      if (this.status === "committed" || this.status === "aborted") return Promise.resolve();
+      this.#finished = new Promise<void>((resolve) => {
+        this.#finish = resolve;
+      });
+    }
+    return this.#finished;
+  }
+
+  /** rw-antidependencies in: transactions that read what this one wrote without seeing it. */
+  get inConflicts(): ReadonlySet<TxnRecord> {
+    return this.#inConflicts ?? noTransactions;
+  }
+
+  /** rw-antidependencies out: transactions that wrote what this one read, unseen. */
+  get outConflicts(): ReadonlySet<TxnRecord> {
+    return this.#outConflicts ?? noTransactions;
+  }
+
+  addInConflict(reader: TxnRecord): void {
+    (this.#inConflicts ??= new Set()).add(reader);
+  }
+
+  addOutConflict(writer: TxnRecord): void {
+    (this.#outConflicts ??= new Set()).add(writer);
+  }
+
+  deleteInConflict(reader: TxnRecord): void {
+    this.#inConflicts?.delete(reader);
+  }
+
+  deleteOutConflict(writer: TxnRecord): void {
+    this.#outConflicts?.delete(writer);
+  }
+
+  clearConflicts(): void {
+    this.#inConflicts = undefined;
+    this.#outConflicts = undefined;
   }
 
   /** Whether SSI tracks this transaction's reads and writes. */
@@ -95,9 +130,12 @@ export class TxnRecord implements LockOwner, CommitPoint {
   /** Marks the end (committed or aborted); waiters on `finished` wake. */
   markFinished(status: "committed" | "aborted"): void {
     this.status = status;
-    this.#finish();
+    this.#finish?.();
   }
 }
+
+/** The shared empty conflict set: most transactions never have a conflict, so they allocate none. */
+const noTransactions: ReadonlySet<TxnRecord> = new Set();
 
 /**
  * Whether `reader`'s snapshot includes `commit`. A commit still in flight (no sequence yet) counts

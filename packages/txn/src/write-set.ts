@@ -3,8 +3,9 @@
  * keyed by key string, with an undo log so a rollback to a savepoint restores the set exactly.
  *
  * Invariants:
- * - `#undo` holds one entry per `set` call, in call order; unwinding to length n restores the
- *   set as it was when the log had length n.
+ * - While undo recording is on (the transaction has a savepoint), `#undo` holds one entry per
+ *   `set` call, in call order; unwinding to length n restores the set as it was when the log had
+ *   length n. With no savepoint nothing can be rolled back to, so nothing is recorded.
  * - `sortedKeys()` is the set's keys in byte order; it is rebuilt only after a new key appears.
  */
 import { assert } from "@omnikv/base";
@@ -26,6 +27,7 @@ export class WriteSet {
   readonly #entries = new Map<string, BufferedWrite>();
   readonly #undo: UndoEntry[] = [];
   #sorted: string[] | undefined = [];
+  #isRecordingUndo = false;
 
   get size(): number {
     return this.#entries.size;
@@ -34,6 +36,12 @@ export class WriteSet {
   /** The number of undo entries: a savepoint remembers it. */
   get undoLength(): number {
     return this.#undo.length;
+  }
+
+  /** Turns undo recording on (a savepoint exists) or off (none does; the log is dropped). */
+  setUndoRecording(isOn: boolean): void {
+    this.#isRecordingUndo = isOn;
+    if (!isOn) this.#undo.length = 0;
   }
 
   get(keyString: string): BufferedWrite | undefined {
@@ -47,7 +55,7 @@ export class WriteSet {
   set(keyString: string, write: BufferedWrite): void {
     const previous = this.#entries.get(keyString);
     if (previous === undefined) this.#sorted = undefined;
-    this.#undo.push({ keyString, previous });
+    if (this.#isRecordingUndo) this.#undo.push({ keyString, previous });
     this.#entries.set(keyString, write);
   }
 
