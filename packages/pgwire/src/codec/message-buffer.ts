@@ -1,0 +1,90 @@
+/**
+ * A growable output buffer that frames backend messages: `begin(type)` reserves the int32 length,
+ * field writers append, `end()` patches the length in. `take()` hands the framed bytes to the caller
+ * and starts a fresh buffer, so a socket may keep the taken bytes while writing them.
+ *
+ * Invariants: messages do not nest (`begin` asserts none is open; `take` asserts none is open), and a
+ * C string never contains NUL — NULs are dropped, since one would end the string early and desync
+ * the client's framing.
+ */
+import { assert } from "@omnikv/base";
+
+const initialCapacityBytes = 8192;
+
+export class MessageBuffer {
+  #buffer: Buffer = Buffer.allocUnsafe(initialCapacityBytes);
+  #size = 0;
+  #messageStart = -1;
+
+  get sizeBytes(): number {
+    return this.#size;
+  }
+
+  begin(type: string): void {
+    assert(this.#messageStart < 0, "backend messages do not nest");
+    assert(type.length === 1, "a message type is one byte");
+    this.#reserve(5);
+    this.#buffer[this.#size] = type.charCodeAt(0);
+    this.#messageStart = this.#size + 1;
+    this.#size += 5;
+  }
+
+  end(): void {
+    assert(this.#messageStart >= 0, "end() closes an open message");
+    const length = this.#size - this.#messageStart;
+    assert(length >= 4, "a length counts itself");
+    this.#buffer.writeInt32BE(length, this.#messageStart);
+    this.#messageStart = -1;
+  }
+
+  int8(value: number): void {
+    this.#reserve(1);
+    this.#buffer.writeUInt8(value, this.#size);
+    this.#size += 1;
+  }
+
+  int16(value: number): void {
+    this.#reserve(2);
+    this.#buffer.writeInt16BE(value, this.#size);
+    this.#size += 2;
+  }
+
+  int32(value: number): void {
+    this.#reserve(4);
+    this.#buffer.writeInt32BE(value, this.#size);
+    this.#size += 4;
+  }
+
+  cstring(value: string): void {
+    const text = value.includes("\0") ? value.replaceAll("\0", "") : value;
+    const length = Buffer.byteLength(text, "utf8");
+    this.#reserve(length + 1);
+    this.#buffer.write(text, this.#size, length, "utf8");
+    this.#size += length;
+    this.#buffer[this.#size] = 0;
+    this.#size += 1;
+  }
+
+  bytes(value: Uint8Array): void {
+    this.#reserve(value.length);
+    this.#buffer.set(value, this.#size);
+    this.#size += value.length;
+  }
+
+  /** The framed bytes written so far; the buffer starts empty again. */
+  take(): Buffer {
+    assert(this.#messageStart < 0, "take() only between messages");
+    const taken = this.#buffer.subarray(0, this.#size);
+    this.#buffer = Buffer.allocUnsafe(initialCapacityBytes);
+    this.#size = 0;
+    return taken;
+  }
+
+  #reserve(count: number): void {
+    const needed = this.#size + count;
+    if (needed <= this.#buffer.length) return;
+    const next = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2));
+    this.#buffer.copy(next, 0, 0, this.#size);
+    this.#buffer = next;
+  }
+}
