@@ -39,6 +39,18 @@ export const colNameKeywords: ReadonlySet<string> = new Set([
 const notColId: ReadonlySet<string> = new Set([...reservedKeywords, ...typeFuncNameKeywords]);
 
 /** A word that may name a column, table, schema or alias: PostgreSQL's `ColId`. */
+/**
+ * Keywords PostgreSQL 15 marks AS_LABEL: after a select-list expression they need AS to be an
+ * alias (`SELECT 1 AS year`). Every other word, reserved or not, may be a bare alias
+ * (`SELECT 1 table`), which is `pg_get_keywords()`'s `barelabel`.
+ */
+export const asLabelKeywords: ReadonlySet<string> = new Set([
+  "array", "as", "char", "character", "create", "day", "except", "fetch", "filter", "for", "from", "grant", "group",
+  "having", "hour", "intersect", "into", "isnull", "limit", "minute", "month", "notnull", "offset", "on", "order",
+  "over", "overlaps", "precision", "returning", "second", "to", "union", "varying", "where", "window", "with",
+  "within", "without", "year",
+]);
+
 export function isColId(word: string): boolean {
   return !notColId.has(word);
 }

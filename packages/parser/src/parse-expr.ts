@@ -27,7 +27,7 @@ import type {
 } from "./ast.ts";
 import { assertNever } from "@omnikv/base";
 import { TokenType, type Token } from "./lexer.ts";
-import { colNameKeywords, isColId, isTypeFunctionName, reservedKeywords } from "./keywords.ts";
+import { asLabelKeywords, isColId, isTypeFunctionName, reservedKeywords } from "./keywords.ts";
 import { InvalidTextRepresentationError } from "@omnikv/base";
 import { UndefinedParameterError, WindowingError, characterPosition } from "./errors.ts";
 import { featureNotSupported, parseAnyName, parseColId, parseColLabel, type Building } from "./parse-names.ts";
@@ -61,18 +61,27 @@ export function parseExpr(p: TokenStream): Expr {
   return p.nested(() => parseExprPrec(p, Prec.Or));
 }
 
+/**
+ * A select-list expression: like `parseExpr`, but an operator keyword that ends the target
+ * (`SELECT 1 and`, `SELECT x in FROM t`) is its bare alias, as PostgreSQL's grammar reads it.
+ */
+export function parseTargetExpr(p: TokenStream): Expr {
+  return p.nested(() => parseExprPrec(p, Prec.Or, true));
+}
+
 /** An expression whose operators all bind at least as tightly as `minPrec`. */
-export function parseExprPrec(p: TokenStream, minPrec: number): Expr {
+export function parseExprPrec(p: TokenStream, minPrec: number, isTarget = false): Expr {
   const savedDepth = p.depth;
   let left = parsePrefix(p);
   let lastNonAssociative = 0;
   for (;;) {
+    if (isTarget && isOperatorWordAsLabel(p)) break;
     const prec = infixPrecedence(p);
     if (prec === 0 || prec < minPrec) break;
     if (prec === lastNonAssociative) throw p.unexpected();
     p.deepen();
     left = parseInfix(p, left, prec);
-    lastNonAssociative = nonAssociative.has(prec) && !isClosedOnTheRight(left) ? prec : 0;
+    lastNonAssociative = nonAssociative.has(prec) && !isClosedOnTheRight(left, prec) ? prec : 0;
   }
   p.restoreDepth(savedDepth);
   return left;
@@ -83,11 +92,31 @@ export function parseExprPrec(p: TokenStream, minPrec: number): Expr {
  * than in an operand. PostgreSQL's grammar then has nothing to shift, so non-associativity never
  * applies and `a IS NULL IS NULL` or `a IN (1) IN (TRUE)` chain as left-deep trees.
  */
-function isClosedOnTheRight(expr: Expr): boolean {
+function isClosedOnTheRight(expr: Expr, prec: number): boolean {
+  // At the IS level only IS DISTINCT FROM ends in an operand (IS NORMALIZED becomes a call).
+  if (prec === Prec.Is) return expr.kind !== "is_distinct_from";
   return closedOnTheRightKinds.has(expr.kind);
 }
 
-const closedOnTheRightKinds: ReadonlySet<Expr["kind"]> = new Set(["is", "in_list", "in_subquery", "quantified_subquery", "quantified_array"]);
+const closedOnTheRightKinds: ReadonlySet<Expr["kind"]> = new Set(["in_list", "in_subquery", "quantified_subquery", "quantified_array"]);
+
+/** Keywords that continue an expression, yet are bare aliases when the target ends after them. */
+const operatorWords: ReadonlySet<string> = new Set(["and", "or", "not", "is", "in", "like", "ilike", "similar", "between", "collate"]);
+
+/** Words after which a select-list item has ended: the clauses that may follow a target list. */
+const targetEndWords: ReadonlySet<string> = new Set([
+  "from", "into", "where", "group", "having", "window", "order", "limit", "offset", "fetch", "for", "union",
+  "intersect", "except", "returning", "on",
+]);
+
+function isOperatorWordAsLabel(p: TokenStream): boolean {
+  const token = p.peek();
+  if (token.type !== TokenType.Word || !operatorWords.has(token.text)) return false;
+  const next = p.peek(1);
+  if (next.type === TokenType.Eof) return true;
+  if (next.type === TokenType.Punct) return next.text === "," || next.text === ")" || next.text === ";";
+  return next.type === TokenType.Word && targetEndWords.has(next.text);
+}
 
 export function parseExprList(p: TokenStream): Expr[] {
   const items = [parseExpr(p)];
@@ -235,11 +264,26 @@ function parseIs(p: TokenStream, expr: Expr): Expr {
     if (token.text === "null" || token.text === "true" || token.text === "false" || token.text === "unknown") {
       return { kind: "is", pos, expr, test: token.text, isNegated };
     }
-    if (token.text === "document" || token.text === "normalized" || token.text === "json") {
+    if (token.text === "normalized" || (unicodeNormalForms.has(token.text) && p.isKeyword("normalized"))) {
+      return parseIsNormalized(p, expr, token, isNegated);
+    }
+    if (token.text === "document" || token.text === "json") {
       throw featureNotSupported(p, token, `IS ${token.text.toUpperCase()} is not supported`);
     }
   }
   throw p.unexpected(token);
+}
+
+/** `x IS [NOT] [form] NORMALIZED` is `[NOT] pg_catalog.is_normalized(x [, 'FORM'])`, as in PostgreSQL. */
+function parseIsNormalized(p: TokenStream, expr: Expr, token: Token, isNegated: boolean): Expr {
+  const pos = exprPos(expr);
+  const args: Expr[] = [expr];
+  if (token.text !== "normalized") {
+    args.push({ kind: "string", pos: token.pos, value: token.text.toUpperCase() });
+    p.expectKeyword("normalized");
+  }
+  const call = systemCall(pos, "is_normalized", args);
+  return isNegated ? { kind: "not", pos, operand: call } : call;
 }
 
 /** BETWEEN, IN, LIKE, ILIKE and SIMILAR TO, each optionally after NOT. */
@@ -583,9 +627,31 @@ function parseSpecialSyntax(p: TokenStream, token: Token): Expr | undefined {
       return parseTrim(p);
     case "overlay":
       return parseOverlay(p);
+    case "normalize":
+      return parseNormalize(p);
     default:
       return undefined;
   }
+}
+
+/** The Unicode normal forms NORMALIZE and IS NORMALIZED name; PostgreSQL passes them as strings. */
+const unicodeNormalForms: ReadonlySet<string> = new Set(["nfc", "nfd", "nfkc", "nfkd"]);
+
+/** `NORMALIZE(x [, form])` is `pg_catalog.normalize(x [, 'FORM'])`. */
+function parseNormalize(p: TokenStream): Expr {
+  const pos = p.next().pos;
+  p.expectPunct("(");
+  const source = parseExpr(p);
+  const args: Expr[] = [source];
+  if (p.acceptPunct(",")) args.push(parseNormalForm(p));
+  p.expectPunct(")");
+  return systemCall(pos, "normalize", args);
+}
+
+function parseNormalForm(p: TokenStream): Expr {
+  const token = p.next();
+  if (token.type !== TokenType.Word || !unicodeNormalForms.has(token.text)) throw p.unexpected(token);
+  return { kind: "string", pos: token.pos, value: token.text.toUpperCase() };
 }
 
 const sqlValueFunctions: ReadonlySet<string> = new Set([
@@ -966,7 +1032,7 @@ export function exprPos(expr: Expr): number {
 /** Whether a token may be a bare alias after a select-list expression (no AS). */
 export function isBareLabel(token: Token): boolean {
   if (token.type === TokenType.QuotedIdent) return true;
-  return token.type === TokenType.Word && isColId(token.text) && !colNameKeywords.has(token.text);
+  return token.type === TokenType.Word && !asLabelKeywords.has(token.text);
 }
 
 function invalidTextError(p: TokenStream, token: Token, message: string): Error {

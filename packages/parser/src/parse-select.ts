@@ -27,6 +27,7 @@ import { isColId, reservedKeywords } from "./keywords.ts";
 import {
   Prec,
   isBareLabel,
+  parseTargetExpr,
   parseExpr,
   parseExprList,
   parseExprPrec,
@@ -161,7 +162,8 @@ function parseSelectClauses(
   body: QueryBody,
   withClause: WithClause | undefined,
 ): SelectStatement {
-  const orderBy = p.acceptKeywords("order", "by") ? parseSortList(p) : [];
+  // GROUP and ORDER are reserved, so BY must follow: a missing BY is an error at the word after.
+  const orderBy = p.acceptKeyword("order") ? (p.expectKeyword("by"), parseSortList(p)) : [];
   // PostgreSQL's grammar: [LIMIT|FETCH] [OFFSET] in either order, and locking clauses before or
   // after them but not between; a second LIMIT or OFFSET is a syntax error at that word.
   const limits: LimitClauses = { isLimitWithTies: false };
@@ -308,7 +310,7 @@ function parseSelectCore(p: TokenStream): SelectCore {
   if (p.isKeyword("into")) throw featureNotSupported(p, p.peek(), "SELECT INTO is not supported: use CREATE TABLE AS");
   const from = p.acceptKeyword("from") ? parseFromList(p) : [];
   const where = p.acceptKeyword("where") ? parseExpr(p) : undefined;
-  const groupBy = p.acceptKeywords("group", "by") ? parseGroupBy(p) : [];
+  const groupBy = p.acceptKeyword("group") ? (p.expectKeyword("by"), parseGroupBy(p)) : [];
   const having = p.acceptKeyword("having") ? parseExpr(p) : undefined;
   const windows = p.acceptKeyword("window") ? parseWindowClause(p) : [];
   const core: Building<SelectCore> = { kind: "select_core", pos, distinct, targets, from, groupBy, windows };
@@ -340,7 +342,7 @@ function parseTarget(p: TokenStream): ResTarget {
     p.next();
     return { kind: "res_target", pos, expr: { kind: "column_ref", pos, names: [], isStar: true } };
   }
-  const expr = parseExpr(p);
+  const expr = parseTargetExpr(p);
   if (p.acceptKeyword("as")) return { kind: "res_target", pos, expr, alias: parseColLabel(p) };
   if (isBareLabel(p.peek())) return { kind: "res_target", pos, expr, alias: p.next().text };
   return { kind: "res_target", pos, expr };

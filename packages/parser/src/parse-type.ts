@@ -138,7 +138,8 @@ function parseKeywordType(p: TokenStream, word: string, isLiteralType: boolean):
   if (alias !== undefined) return { names: [alias], modifiers: alias === "numeric" ? parseModifiers(p) : [] };
   switch (word) {
     case "double":
-      p.expectKeyword("precision");
+      // Without PRECISION, `double` is an ordinary (unreserved) type name, as in PostgreSQL.
+      if (!p.acceptKeyword("precision")) return { names: ["double"], modifiers: parseModifiers(p) };
       return { names: ["float8"], modifiers: [] };
     case "float":
       return parseFloatType(p);
