@@ -11,7 +11,8 @@
  *
  * The other types reuse these: date hashes as `hashInt4` of its day number, time, timestamp and
  * timestamptz as `hashInt8` of their microseconds (`time_hash`, `timestamp_hash`), bytea as
- * `hashBytes` of its bytes (`hashvarlena`); numeric, interval and arrays have their own below.
+ * `hashBytes` of its bytes (`hashvarlena`); numeric, interval, arrays and jsonb have their own
+ * below.
  *
  * Invariants: every result is a signed int32, as the SQL functions return it. Values equal under
  * their type's `=` hash equal: -0 and 0, every NaN, bpchars differing in trailing spaces,
@@ -19,10 +20,11 @@
  * opfamilies rely on that), numerics differing only in trailing zeros (1.0 and 1.00), intervals
  * of equal span ('1 day' and '24 hours').
  */
-import { assert } from "../assert.ts";
+import { assert, assertNever } from "../assert.ts";
 import type { PgArray } from "./array.ts";
 import type { IntervalValue } from "./datetime-core.ts";
-import type { Numeric } from "./numeric.ts";
+import type { JsonbValue } from "./json-value.ts";
+import { Numeric } from "./numeric.ts";
 import { bpcharTrimmed, utf8Bytes } from "./scalar-text.ts";
 
 function rotate(value: number, count: number): number {
@@ -179,4 +181,56 @@ export function hashArray<T>(value: PgArray<T>, hashElement: (element: T) => num
     result = (Math.imul(result, 31) + elementHash) | 0;
   }
   return result;
+}
+
+/** jsonb container flags as `jsonb_hash` mixes them in (JB_FARRAY, JB_FOBJECT). */
+const jsonbArrayFlag = 0x4000_0000;
+const jsonbObjectFlag = 0x2000_0000;
+
+/** JsonbHashScalarValue: rotate the running hash left by one, XOR in the scalar's hash. */
+function mixJsonbScalar(hash: number, value: Exclude<JsonbValue, { kind: "array" | "object" }>): number {
+  let scalarHash: number;
+  switch (value.kind) {
+    case "null":
+      scalarHash = 0x01;
+      break;
+    case "bool":
+      scalarHash = value.value ? 0x02 : 0x04;
+      break;
+    case "string":
+      scalarHash = hashText(value.value);
+      break;
+    case "number":
+      scalarHash = hashNumeric(Numeric.parse(value.text));
+      break;
+  }
+  return (rotate(hash, 1) ^ scalarHash) | 0;
+}
+
+/** jsonb_hash's walk: a container XORs its flag in, then every key, value and element mixes in order. */
+function mixJsonb(hash: number, value: JsonbValue): number {
+  switch (value.kind) {
+    case "array":
+      return value.elements.reduce(mixJsonb, hash ^ jsonbArrayFlag);
+    case "object":
+      return value.entries.reduce((h, entry) => mixJsonb(mixJsonbScalar(h, { kind: "string", value: entry.key }), entry.value), hash ^ jsonbObjectFlag);
+    case "null":
+    case "bool":
+    case "string":
+    case "number":
+      return mixJsonbScalar(hash, value);
+  }
+  return assertNever(value);
+}
+
+/**
+ * `jsonb_hash`: 0 for an empty array or object at the top; a scalar document hashes as the raw
+ * scalar pseudo-array PostgreSQL stores it as. Object keys come in jsonb's stored order, which is
+ * the order of `entries`.
+ */
+export function hashJsonb(value: JsonbValue): number {
+  if (value.kind === "array" && value.elements.length === 0) return 0;
+  if (value.kind === "object" && value.entries.length === 0) return 0;
+  if (value.kind !== "array" && value.kind !== "object") return mixJsonbScalar(jsonbArrayFlag, value);
+  return mixJsonb(0, value);
 }

@@ -108,6 +108,7 @@ export {
   hashInt4,
   hashInt8,
   hashInterval,
+  hashJsonb,
   hashNumeric,
   hashText,
   hashUint32,

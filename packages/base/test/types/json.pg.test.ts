@@ -39,6 +39,7 @@ import {
   sendJsonb,
   type JsonbValue,
 } from "../../src/types/json.ts";
+import { hashJsonb } from "../../src/types/scalar-hash.ts";
 import { edgeDocuments, mutateJson, randomJsonText } from "./json-gen.ts";
 
 const documentCount = 3000;
@@ -219,6 +220,7 @@ function ourOps(c: OpCase): Record<string, string | null> {
     cmp: compareText(a, b),
     cmp2: compareText(a, sub),
     send: Buffer.from(sendJsonb(a)).toString("hex"),
+    hash: String(hashJsonb(a)),
     len: attempt(() => jsonbArrayLength(a)),
     delkey: attempt(() => jsonbDeleteKey(a, key)),
     delkeys: attempt(() => jsonbDeleteKeys(a, path)),
@@ -238,7 +240,7 @@ select (a -> k)::text f1, a ->> k f2, (a -> i)::text f3, a ->> i f4, (a #> p)::t
   (a || b)::text cat, jsonb_typeof(a) typ, jsonb_pretty(a) pretty, jsonb_strip_nulls(a)::text strip,
   (case when a < b then -1 when a = b then 0 else 1 end)::text cmp,
   (case when a < s then -1 when a = s then 0 else 1 end)::text cmp2,
-  encode(jsonb_send(a), 'hex') send,
+  encode(jsonb_send(a), 'hex') send, jsonb_hash(a)::text hash,
   try_op('len', a, b, k, i, p) len, try_op('delkey', a, b, k, i, p) delkey, try_op('delkeys', a, b, k, i, p) delkeys,
   try_op('delidx', a, b, k, i, p) delidx, try_op('delpath', a, b, k, i, p) delpath, try_op('set', a, b, k, i, p) set,
   try_op('setnc', a, b, k, i, p) setnc, try_op('ins', a, b, k, i, p) ins, try_op('insa', a, b, k, i, p) insa
