@@ -629,6 +629,11 @@ function parseAlterColumn(p: TokenStream, pos: number, column: string): AlterTab
     const using = p.acceptKeyword("using") ? parseExpr(p) : undefined;
     return { ...base, type: "set_type", dataType, ...(using ? { using } : {}) };
   }
+  // PostgreSQL's other column subcommands (identity, statistics, storage, options, …).
+  const word = p.peek();
+  if (["add", "set", "drop", "reset", "restart"].includes(word.text) && word.type === TokenType.Word) {
+    throw featureNotSupported(p, word, `ALTER COLUMN … ${word.text.toUpperCase()} ${p.peek(1).text.toUpperCase()} is not supported`);
+  }
   throw p.unexpected();
 }
 

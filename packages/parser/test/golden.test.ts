@@ -13,7 +13,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "vitest";
 import { DbError } from "@omnikv/base";
-import { deparse, parse, toSExpr } from "@omnikv/parser";
+import { deparse, parse, toSExpr, type Statement } from "@omnikv/parser";
 import { runDataDriven, unknownCommand, type DataDrivenCase } from "@omnikv/testkit";
 import { assertRoundTrips } from "./round-trip.ts";
 
@@ -23,6 +23,7 @@ function handle(testCase: DataDrivenCase): string {
   switch (testCase.command) {
     case "parse": {
       const statements = parse(testCase.input);
+      assertPositions(testCase.input, statements);
       assertRoundTrips(testCase.input, statements);
       return statements.map((statement) => toSExpr(statement)).join("\n");
     }
@@ -40,6 +41,29 @@ function handle(testCase: DataDrivenCase): string {
     default:
       return unknownCommand(testCase);
   }
+}
+
+/**
+ * Every node (every object with a `kind`) carries `pos`, a 0-based offset inside the input, and a
+ * child never starts before the statement that holds it.
+ */
+function assertPositions(sql: string, statements: readonly Statement[]): void {
+  const visit = (value: unknown, path: string, statementPos: number): void => {
+    if (Array.isArray(value)) {
+      value.forEach((item: unknown, index) => visit(item, `${path}[${index}]`, statementPos));
+      return;
+    }
+    if (typeof value !== "object" || value === null) return;
+    const fields: Record<string, unknown> = { ...value };
+    if (typeof fields["kind"] === "string") {
+      const pos = fields["pos"];
+      const where = `${path} (${fields["kind"]}) in ${JSON.stringify(sql)}`;
+      if (typeof pos !== "number" || !Number.isInteger(pos)) throw new Error(`no position at ${where}`);
+      if (pos < statementPos || pos >= sql.length) throw new Error(`position ${pos} out of range at ${where}`);
+    }
+    for (const [key, field] of Object.entries(fields)) visit(field, `${path}.${key}`, statementPos);
+  };
+  for (const statement of statements) visit(statement, statement.kind, statement.pos);
 }
 
 function describeError(sql: string): string {
