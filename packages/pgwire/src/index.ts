@@ -21,3 +21,9 @@ export type {
   TransactionStatus,
 } from "./backend.ts";
 export { InvalidPasswordError, MalformedMessageError, QueryCanceledError } from "./errors.ts";
+export { PgServer } from "./server.ts";
+export { parameterStatusDefaults } from "./server-options.ts";
+export type { PgServerOptions } from "./server-options.ts";
+export type { HbaRule } from "./auth/hba.ts";
+export { createScramVerifier, ScramExchange } from "./auth/scram.ts";
+export { md5Secret } from "./auth/md5.ts";

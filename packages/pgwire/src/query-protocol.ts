@@ -1,0 +1,134 @@
+/**
+ * The query phase of a connection: simple Query, the extended protocol and Terminate, each turned
+ * into Session calls whose results are framed here.
+ *
+ * Rules kept, as PostgreSQL keeps them:
+ * - A Query ends with ReadyForQuery whatever happened; an error ends the Query's statements.
+ * - After an error in an extended-protocol message, every message up to the next Sync is
+ *   discarded; Sync then reports ReadyForQuery with the session's status.
+ * - CopyData/CopyDone/CopyFail outside COPY are ignored (the client may still be sending after a
+ *   COPY failed). FunctionCall is answered 0A000.
+ * - Output is flushed at ReadyForQuery, Flush and whenever the connection waits for input.
+ */
+import { assert, assertNever, DbError, FeatureNotSupportedError } from "@omnikv/base";
+import type { Session } from "./backend.ts";
+import {
+  writeEmpty,
+  writeErrorOrNotice,
+  writeParameterDescription,
+  writeReadyForQuery,
+  writeRowDescription,
+} from "./codec/backend-messages.ts";
+import type { FrontendMessage } from "./codec/frontend-messages.ts";
+import type { ConnectionPort } from "./connection-port.ts";
+import { MalformedMessageError } from "./errors.ts";
+import { errorFieldsOf } from "./error-fields.ts";
+import { streamEvents } from "./result-stream.ts";
+
+export class QueryProtocol {
+  readonly #session: Session;
+  readonly #port: ConnectionPort;
+  #isSkippingUntilSync = false;
+
+  constructor(session: Session, port: ConnectionPort) {
+    this.#session = session;
+    this.#port = port;
+  }
+
+  /** Serves messages until Terminate or end of input. MalformedMessageError escapes (FATAL). */
+  async serve(): Promise<void> {
+    for (;;) {
+      const message = await this.#port.nextMessage();
+      if (message === undefined || message.kind === "terminate") return;
+      if (this.#isSkippingUntilSync && message.kind !== "sync") continue;
+      if (message.kind === "query") {
+        await this.#simpleQuery(message.sql);
+        continue;
+      }
+      try {
+        await this.#extended(message);
+      } catch (error) {
+        if (error instanceof MalformedMessageError) throw error;
+        this.#sendError(error);
+        if (message.kind !== "sync") this.#isSkippingUntilSync = true;
+        else this.#readyForQuery();
+      }
+    }
+  }
+
+  async #simpleQuery(sql: string): Promise<void> {
+    try {
+      if (sql.trim() === "") writeEmpty(this.#port.writer.out, "I");
+      else await streamEvents(this.#session.simpleQuery(sql), this.#port, { isExecute: false, maxRows: 0 });
+    } catch (error) {
+      if (error instanceof MalformedMessageError) throw error;
+      this.#sendError(error);
+    }
+    this.#readyForQuery();
+  }
+
+  async #extended(message: Exclude<FrontendMessage, { kind: "query" | "terminate" }>): Promise<void> {
+    const out = this.#port.writer.out;
+    switch (message.kind) {
+      case "parse":
+        await this.#session.parse(message.name, message.sql, message.paramTypeOids);
+        return writeEmpty(out, "1");
+      case "bind":
+        await this.#session.bind(message);
+        return writeEmpty(out, "2");
+      case "describe":
+        return this.#describe(message.target, message.name);
+      case "execute":
+        return streamEvents(this.#session.execute(message.portal, message.maxRows), this.#port, {
+          isExecute: true,
+          maxRows: message.maxRows,
+        });
+      case "close":
+        await this.#session.close(message.target, message.name);
+        return writeEmpty(out, "3");
+      case "sync":
+        await this.#session.sync();
+        return this.#readyForQuery();
+      case "flush":
+        return this.#port.writer.flush();
+      case "copyData":
+      case "copyDone":
+      case "copyFail":
+        return;
+      case "functionCall":
+        throw new FeatureNotSupportedError("fastpath function calls are not supported");
+      case "password":
+        throw new MalformedMessageError("unexpected password message after authentication");
+      default:
+        return assertNever(message);
+    }
+  }
+
+  async #describe(target: "statement" | "portal", name: string): Promise<void> {
+    const out = this.#port.writer.out;
+    if (target === "statement") {
+      const description = await this.#session.describeStatement(name);
+      writeParameterDescription(out, description.paramTypeOids);
+      if (description.fields === null) writeEmpty(out, "n");
+      else writeRowDescription(out, description.fields);
+      return;
+    }
+    const fields = await this.#session.describePortal(name);
+    if (fields === null) writeEmpty(out, "n");
+    else writeRowDescription(out, fields);
+  }
+
+  #readyForQuery(): void {
+    this.#isSkippingUntilSync = false;
+    const status = this.#session.transactionStatus;
+    assert(status === "I" || status === "T" || status === "E", "transaction status is I, T or E");
+    writeReadyForQuery(this.#port.writer.out, status);
+    this.#port.writer.flush();
+  }
+
+  #sendError(error: unknown): void {
+    const fields = errorFieldsOf(error, "ERROR");
+    if (!(error instanceof DbError)) this.#port.host.options.onInternalError(error);
+    writeErrorOrNotice(this.#port.writer.out, "E", fields);
+  }
+}
