@@ -67,14 +67,25 @@ interface IntSpec {
   readonly max: bigint;
 }
 
+const int2Spec: IntSpec = { sqlName: "smallint", min: -32768n, max: 32767n };
+const int4Spec: IntSpec = { sqlName: "integer", min: -2147483648n, max: 2147483647n };
+const int8Spec: IntSpec = { sqlName: "bigint", min: -9223372036854775808n, max: 9223372036854775807n };
+
+// The int2/int4 limits as numbers: arithmetic checks its results against these on every row.
+const int2Min = -32768;
+const int2Max = 32767;
+const int4Min = -2147483648;
+const int4Max = 2147483647;
+
+/** A width's name and limits; constant objects, as the arithmetic below runs per row. */
 function intSpec(width: IntWidth): IntSpec {
   switch (width) {
     case "int2":
-      return { sqlName: "smallint", min: -32768n, max: 32767n };
+      return int2Spec;
     case "int4":
-      return { sqlName: "integer", min: -2147483648n, max: 2147483647n };
+      return int4Spec;
     case "int8":
-      return { sqlName: "bigint", min: -9223372036854775808n, max: 9223372036854775807n };
+      return int8Spec;
   }
   return assertNever(width);
 }
@@ -239,15 +250,14 @@ function rangeError(width: IntWidth): NumericValueOutOfRangeError {
 
 /** The result of an int2/int4 operation, or PostgreSQL's `integer out of range`. */
 function checkedSmall(result: number, width: "int2" | "int4"): number {
-  const spec = intSpec(width);
   // A product of two int4 values can exceed 2^53 and lose bits, but then it is far out of range.
-  if (result < Number(spec.min) || result > Number(spec.max)) throw rangeError(width);
+  const isInRange = width === "int4" ? result >= int4Min && result <= int4Max : result >= int2Min && result <= int2Max;
+  if (!isInRange) throw rangeError(width);
   return result === 0 ? 0 : result;
 }
 
 function checkedBig(result: bigint): bigint {
-  const spec = intSpec("int8");
-  if (result < spec.min || result > spec.max) throw rangeError("int8");
+  if (result < int8Spec.min || result > int8Spec.max) throw rangeError("int8");
   return result;
 }
 
