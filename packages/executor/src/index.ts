@@ -20,3 +20,7 @@ export { builtinAggregates, builtinRegistry, builtinSetReturningFunctions } from
 export type { AggregateFunction, AggregateState, AggregateTable } from "./functions/aggregate-types.ts";
 export { distinctRowsMax, prepareAggregateCall } from "./functions/aggregate-call.ts";
 export type { AggregateCallSpec, AggregateGroup } from "./functions/aggregate-call.ts";
+export { compilePlan } from "./operators/compile-plan.ts";
+export type { CompiledPlan, PlanEnvironment } from "./operators/compile-plan.ts";
+export type { ExecutionContext } from "./operators/execution-context.ts";
+export type { Row, TableAccess } from "./operators/table-access.ts";

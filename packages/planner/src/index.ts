@@ -1,7 +1,8 @@
 /**
- * @omnikv/planner — binding and planning. So far: the built-in function catalog (PostgreSQL's
- * operators, functions and casts as data), PostgreSQL's operator/function/cast resolution, and
- * the expression binder that turns parser expressions into typed `BoundExpr`s.
+ * @omnikv/planner — binding and planning: the built-in function catalog (PostgreSQL's operators,
+ * functions and casts as data), PostgreSQL's operator/function/cast resolution, the expression
+ * binder that turns parser expressions into typed `BoundExpr`s, and the query binder that turns
+ * a SELECT into a physical plan over the `Catalog` interface it declares.
  */
 export type { BoundExpr, SqlType } from "./bound-expr.ts";
 export { bindCondition, bindExpr, coerce } from "./bind/bind-expr.ts";
@@ -27,3 +28,16 @@ export {
 export type { CastPath, ElementCastPath, ResolvedCall } from "./functions/resolve.ts";
 export { signatureId } from "./functions/signature.ts";
 export type { CastContext, CastSignature, FunctionSignature, Volatility } from "./functions/signature.ts";
+export { planSelect } from "./query/bind-select.ts";
+export type { BoundQuery } from "./query/bind-select.ts";
+export type { Catalog, CatalogColumn, CatalogTable } from "./query/catalog.ts";
+export type { AggregateCall, JoinType, PlanColumn, PlanNode, SortKey } from "./query/plan.ts";
+export type { QueryContext } from "./query/query-context.ts";
+export {
+  AmbiguousColumnError,
+  DuplicateAliasError,
+  GroupingError,
+  InvalidColumnReferenceError,
+  UndefinedColumnError,
+  UndefinedTableError,
+} from "./query/errors.ts";

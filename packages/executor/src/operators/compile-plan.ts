@@ -1,0 +1,68 @@
+/**
+ * Compiles a planner `PlanNode` tree into nested row sources, once per plan: every expression
+ * is compiled and every function implementation looked up here, so running the plan resolves
+ * nothing per row. `runPlan` runs it and yields result rows as they are produced.
+ */
+import { assertNever } from "@omnikv/base";
+import type { PlanNode } from "@omnikv/planner";
+import type { AggregateTable } from "../functions/aggregate-types.ts";
+import type { FunctionRegistry } from "../functions/registry.ts";
+import { compileAggregate } from "./aggregate.ts";
+import { compileDistinct } from "./distinct.ts";
+import type { ExecutionContext } from "./execution-context.ts";
+import { compileFilter } from "./filter.ts";
+import { compileHashJoin } from "./hash-join.ts";
+import { compileLimit } from "./limit.ts";
+import { compileNestedLoopJoin } from "./nested-loop-join.ts";
+import { compileProject } from "./project.ts";
+import type { RowSource } from "./row-source.ts";
+import { compileSeqScan } from "./scan.ts";
+import { compileSetOperation } from "./set-operation.ts";
+import { compileSort } from "./sort.ts";
+import type { Row } from "./table-access.ts";
+import { compileValues } from "./values.ts";
+
+export interface PlanEnvironment {
+  readonly registry: FunctionRegistry;
+  readonly aggregates: AggregateTable;
+}
+
+/** A compiled plan: call it with a run's context to stream the result rows. */
+export type CompiledPlan = (run: ExecutionContext) => Iterable<Row>;
+
+export function compilePlan(plan: PlanNode, env: PlanEnvironment): CompiledPlan {
+  return compileNode(plan, env);
+}
+
+function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
+  switch (plan.kind) {
+    case "seq_scan":
+      return compileSeqScan(plan.table);
+    case "values":
+      return compileValues(plan.rows, env);
+    case "filter":
+      return compileFilter(compileNode(plan.input, env), plan.predicate, env);
+    case "project":
+      return compileProject(compileNode(plan.input, env), plan.exprs, env);
+    case "nested_loop_join":
+      return compileNestedLoopJoin(plan.joinType, compileNode(plan.left, env), compileNode(plan.right, env), plan.condition, widths(plan), env);
+    case "hash_join":
+      return compileHashJoin({ ...plan, widths: widths(plan) }, compileNode(plan.left, env), compileNode(plan.right, env), env);
+    case "aggregate":
+      return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env);
+    case "sort":
+      return compileSort(compileNode(plan.input, env), plan.keys, env);
+    case "limit":
+      return compileLimit(compileNode(plan.input, env), plan.limit, plan.offset, env);
+    case "distinct":
+      return compileDistinct(compileNode(plan.input, env), plan.columns, env);
+    case "set_operation":
+      return compileSetOperation(plan.op, plan.isAll, compileNode(plan.left, env), compileNode(plan.right, env), plan.columns, env);
+    default:
+      return assertNever(plan);
+  }
+}
+
+function widths(plan: { readonly left: PlanNode; readonly right: PlanNode }): { left: number; right: number } {
+  return { left: plan.left.columns.length, right: plan.right.columns.length };
+}

@@ -1,0 +1,76 @@
+/**
+ * Hash join on equality keys, any join type: the right input is the build side (read into a
+ * hash table keyed by its key values; a NULL key never matches, as `=` is never true for it),
+ * the left input streams through as the probe side. A match also needs the residual condition.
+ * LEFT/FULL add each unmatched left row with NULLs; RIGHT/FULL add the unmatched build rows last.
+ * Integer keys of different widths are planned as int8 keys; their int2/int4 values (numbers)
+ * are widened to bigints here so both sides hash and compare alike.
+ * In memory for now: partitioning and spilling beyond work_mem are not built yet.
+ */
+import { TypeOid } from "@omnikv/base";
+import type { BoundExpr, JoinType, SqlType } from "@omnikv/planner";
+import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
+import type { CompileEnvironment } from "./execution-context.ts";
+import { nulls } from "./nested-loop-join.ts";
+import { RowKeyTable } from "./row-keys.ts";
+import type { RowSource } from "./row-source.ts";
+import type { Row } from "./table-access.ts";
+
+export interface HashJoinSpec {
+  readonly joinType: JoinType;
+  readonly leftKeys: readonly BoundExpr[];
+  readonly rightKeys: readonly BoundExpr[];
+  readonly keyTypes: readonly SqlType[];
+  readonly residual: BoundExpr | undefined;
+  readonly widths: { readonly left: number; readonly right: number };
+}
+
+interface BuildRow {
+  readonly row: Row;
+  isMatched: boolean;
+}
+
+export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowSource, env: CompileEnvironment): RowSource {
+  const widen = (expr: BoundExpr, type: SqlType | undefined): CompiledExpr => {
+    const compiled = compileExpr(expr, env.registry);
+    if (type?.oid !== TypeOid.int8 || expr.type.oid === TypeOid.int8) return compiled;
+    return (row, params, context) => {
+      const value = compiled(row, params, context);
+      return typeof value === "number" ? BigInt(value) : value;
+    };
+  };
+  const leftKeys = spec.leftKeys.map((expr, i) => widen(expr, spec.keyTypes[i]));
+  const rightKeys = spec.rightKeys.map((expr, i) => widen(expr, spec.keyTypes[i]));
+  const residual = spec.residual === undefined ? undefined : compileExpr(spec.residual, env.registry);
+  const oids = spec.keyTypes.map((type) => type.oid);
+  const keepsLeft = spec.joinType === "left" || spec.joinType === "full";
+  const keepsRight = spec.joinType === "right" || spec.joinType === "full";
+  return function* hashJoin(run) {
+    const table = new RowKeyTable<BuildRow[]>(oids, env.registry, false);
+    const unkeyed: BuildRow[] = [];
+    for (const row of right(run)) {
+      const key = rightKeys.map((expr) => expr(row, run.params, run.context));
+      const entry = { row, isMatched: false };
+      if (key.includes(null)) unkeyed.push(entry);
+      else table.getOrInsert(key, run.context, () => []).push(entry);
+    }
+    for (const l of left(run)) {
+      const key = leftKeys.map((expr) => expr(l, run.params, run.context));
+      let isMatched = false;
+      for (const entry of table.get(key, run.context) ?? []) {
+        const joined = [...l, ...entry.row];
+        if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
+        isMatched = true;
+        entry.isMatched = true;
+        yield joined;
+      }
+      if (!isMatched && keepsLeft) yield [...l, ...nulls(spec.widths.right)];
+    }
+    if (!keepsRight) return undefined;
+    for (const { value } of table.values()) {
+      for (const entry of value) if (!entry.isMatched) yield [...nulls(spec.widths.left), ...entry.row];
+    }
+    for (const entry of unkeyed) yield [...nulls(spec.widths.left), ...entry.row];
+    return undefined;
+  };
+}

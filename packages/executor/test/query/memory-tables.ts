@@ -1,0 +1,77 @@
+/**
+ * In-memory tables for the query tests: a `Catalog` and a `TableAccess` over arrays of rows,
+ * built from a compact description, plus the SQL that creates the same tables in PostgreSQL.
+ */
+import { TypeOid, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type Row, type TableAccess } from "@omnikv/executor";
+import { parse, type SelectStatement } from "@omnikv/parser";
+import { planSelect, type Catalog, type CatalogTable, type PlanColumn } from "@omnikv/planner";
+
+export interface TableSpec {
+  readonly name: string;
+  /** Column name and SQL type name, e.g. `["a", "int4"]`. */
+  readonly columns: readonly (readonly [string, string])[];
+  /** Rows as PostgreSQL literals (text), `null` for NULL. */
+  readonly rows: readonly (readonly (string | null)[])[];
+}
+
+const typeOids: ReadonlyMap<string, number> = new Map([
+  ["int4", TypeOid.int4],
+  ["int8", TypeOid.int8],
+  ["text", TypeOid.text],
+  ["numeric", TypeOid.numeric],
+  ["float8", TypeOid.float8],
+  ["bool", TypeOid.bool],
+]);
+
+export const settings: TextIoSettings = { extraFloatDigits: 1, timeZone: parseTimeZone("UTC") };
+export const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", transactionStartMicros: 0n };
+
+export class MemoryDatabase implements Catalog, TableAccess {
+  readonly #tables = new Map<string, { readonly table: CatalogTable; readonly rows: readonly Row[] }>();
+
+  constructor(specs: readonly TableSpec[]) {
+    specs.forEach((spec, id) => {
+      const columns = spec.columns.map(([name, type]) => {
+        const oid = typeOids.get(type);
+        if (oid === undefined) throw new Error(`no type ${type}`);
+        return { name, type: { oid, typmod: -1 }, isNotNull: false };
+      });
+      const table: CatalogTable = { id: id + 1, schema: "public", name: spec.name, columns };
+      const rows = spec.rows.map((row) => row.map((text, i): SqlValue => (text === null ? null : parseValue(columns[i]?.type.oid ?? TypeOid.text, text, settings))));
+      this.#tables.set(spec.name, { table, rows });
+    });
+  }
+
+  findTable(schema: string | undefined, name: string): CatalogTable | undefined {
+    if (schema !== undefined && schema !== "public") return undefined;
+    return this.#tables.get(name)?.table;
+  }
+
+  scan(table: CatalogTable): Iterable<Row> {
+    return this.#tables.get(table.name)?.rows ?? [];
+  }
+
+  /** Runs one SELECT; rows come back as PostgreSQL's text forms. */
+  query(sql: string): { readonly columns: readonly PlanColumn[]; readonly rows: (string | null)[][] } {
+    const [statement] = parse(sql);
+    if (statement === undefined || statement.kind !== "select") throw new Error(`not one SELECT: ${sql}`);
+    const bound = planSelect(statement satisfies SelectStatement, { catalog: this, settings, paramTypes: [], sql, ctes: [] });
+    const run = compilePlan(bound.plan, { registry: builtinRegistry, aggregates: builtinAggregates });
+    const rows = [...run({ tables: this, context, params: [] })].map((row) =>
+      row.map((value, i) => (value === null ? null : formatValue(bound.columns[i]?.type.oid ?? TypeOid.text, value, settings))),
+    );
+    return { columns: bound.columns, rows };
+  }
+}
+
+/** `CREATE TABLE` and `INSERT` statements that make the same tables in PostgreSQL. */
+export function postgresSetup(specs: readonly TableSpec[]): string[] {
+  return specs.flatMap((spec) => {
+    const create = `CREATE TABLE ${spec.name} (${spec.columns.map(([name, type]) => `${name} ${type}`).join(", ")})`;
+    if (spec.rows.length === 0) return [create];
+    const literal = (text: string | null): string => (text === null ? "NULL" : `'${text.replaceAll("'", "''")}'`);
+    const values = spec.rows.map((row) => `(${row.map(literal).join(", ")})`).join(", ");
+    return [create, `INSERT INTO ${spec.name} VALUES ${values}`];
+  });
+}

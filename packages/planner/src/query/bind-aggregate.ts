@@ -1,0 +1,186 @@
+/**
+ * GROUP BY, aggregate calls and the scope above them. The aggregation node produces one row per
+ * group: the group keys, then one column per distinct aggregate call. Expressions above it
+ * (select list, HAVING, ORDER BY) are rewritten so that each aggregate call, and each subtree
+ * equal to a GROUP BY expression, reads that column; any other column reference is a grouping
+ * error (42803), as in PostgreSQL. Without GROUP BY, the whole input is one group (one row even
+ * over no input).
+ */
+import { FeatureNotSupportedError, assert } from "@omnikv/base";
+import { deparse, type Expr, type SelectCore, type SortBy } from "@omnikv/parser";
+import { bindCondition, bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
+import type { BoundExpr } from "../bound-expr.ts";
+import { aggregatesFunctions } from "../functions/builtins-aggregates.ts";
+import { resolveFunction } from "../functions/resolve.ts";
+import { mapExpr, visitExpr } from "./ast-walk.ts";
+import { GroupingError, InvalidColumnReferenceError, UndefinedColumnError } from "./errors.ts";
+import type { AggregateCall, PlanColumn, PlanNode } from "./plan.ts";
+import { exprContext, type QueryContext } from "./query-context.ts";
+import type { FromScope, ResolvedColumn } from "./scope.ts";
+
+const aggregateNames: ReadonlySet<string> = new Set(aggregatesFunctions.map((signature) => signature.name));
+
+type FuncCall = Extract<Expr, { kind: "func_call" }>;
+
+function isAggregateCall(expr: Expr): expr is FuncCall {
+  if (expr.kind !== "func_call" || expr.over !== undefined) return false;
+  const isCatalog = expr.name.length === 1 || (expr.name.length === 2 && expr.name[0] === "pg_catalog");
+  return isCatalog && aggregateNames.has(expr.name.at(-1) ?? "");
+}
+
+export function containsAggregate(expr: Expr): boolean {
+  let found = false;
+  visitExpr(expr, (node) => {
+    if (isAggregateCall(node)) found = true;
+  });
+  return found;
+}
+
+export interface AggregationInput {
+  readonly core: SelectCore;
+  readonly orderBy: readonly SortBy[];
+  readonly input: PlanNode;
+  readonly scope: FromScope;
+  readonly context: QueryContext;
+}
+
+export interface Aggregation {
+  readonly plan: PlanNode;
+  readonly scope: ColumnScope;
+  readonly rewrite: (expr: Expr) => Expr;
+}
+
+const groupPrefix = "\u0000group:";
+const aggregatePrefix = "\u0000aggregate:";
+
+export function bindAggregation(input: AggregationInput): Aggregation {
+  const { core, context, scope } = input;
+  const groups = core.groupBy.map((expr) => bindGroupKey(expr, core, scope, context));
+  const calls = collectAggregateCalls([...core.targets.map((t) => t.expr), ...(core.having === undefined ? [] : [core.having]), ...input.orderBy.map((s) => s.expr)]);
+  const aggregates = calls.map((call) => bindAggregateCall(call, scope, context));
+  const columns = [
+    ...groups.map((g) => ({ name: g.name, type: g.expr.type })),
+    ...aggregates.map((a) => ({ name: a.name, type: a.type })),
+  ];
+  const plan: PlanNode = { kind: "aggregate", input: input.input, groupKeys: groups.map((g) => g.expr), aggregates, columns };
+  const groupTexts = groups.map((g) => g.text);
+  const callTexts = calls.map((call) => deparse(call));
+  const rewrite = (expr: Expr): Expr =>
+    mapExpr(expr, (node) => {
+      const text = node.kind === "number" || node.kind === "string" ? undefined : deparse(node);
+      if (text === undefined) return undefined;
+      const call = isAggregateCall(node) ? callTexts.indexOf(text) : -1;
+      if (call >= 0) return { kind: "column_ref", names: [`${aggregatePrefix}${call}`], isStar: false, pos: node.pos };
+      const group = groupTexts.indexOf(text);
+      if (group >= 0) return { kind: "column_ref", names: [`${groupPrefix}${group}`], isStar: false, pos: node.pos };
+      return undefined;
+    });
+  return { plan, scope: new AggregateScope(scope, groups.map((g) => g.expr), columns), rewrite };
+}
+
+interface GroupKey {
+  readonly expr: BoundExpr;
+  readonly text: string;
+  readonly name: string;
+}
+
+function bindGroupKey(expr: Expr, core: SelectCore, scope: FromScope, context: QueryContext): GroupKey {
+  if (containsAggregate(expr)) throw new GroupingError("aggregate functions are not allowed in GROUP BY");
+  let source = expr;
+  if (expr.kind === "number" && expr.isInteger) {
+    const target = core.targets[Number(expr.text) - 1];
+    if (target === undefined || (target.expr.kind === "column_ref" && target.expr.isStar)) {
+      throw new InvalidColumnReferenceError(`GROUP BY position ${expr.text} is not in select list`);
+    }
+    source = target.expr;
+  } else if (expr.kind === "column_ref" && !expr.isStar && expr.names.length === 1) {
+    // An input column wins over an output column of the same name.
+    const name = expr.names[0] ?? "";
+    const alias = core.targets.find((t) => t.alias === name);
+    if (alias !== undefined && !resolves(scope, name)) source = alias.expr;
+  }
+  const bound = bindExpr(source, exprContext(context, scope));
+  return { expr: bound, text: deparse(source), name: source.kind === "column_ref" ? (source.names.at(-1) ?? "?column?") : "?column?" };
+}
+
+function resolves(scope: FromScope, name: string): boolean {
+  try {
+    scope.resolve([name], 0);
+    return true;
+  } catch (error) {
+    if (error instanceof UndefinedColumnError) return false;
+    throw error;
+  }
+}
+
+/** The distinct aggregate calls (by text), in order of appearance; nested aggregates are an error. */
+function collectAggregateCalls(exprs: readonly Expr[]): FuncCall[] {
+  const calls: FuncCall[] = [];
+  const seen = new Set<string>();
+  for (const expr of exprs) {
+    visitExpr(expr, (node) => {
+      if (!isAggregateCall(node)) return;
+      if ([...node.args, ...(node.filter === undefined ? [] : [node.filter])].some(containsAggregate)) {
+        throw new GroupingError("aggregate function calls cannot be nested");
+      }
+      const text = deparse(node);
+      if (seen.has(text)) return;
+      seen.add(text);
+      calls.push(node);
+    });
+  }
+  return calls;
+}
+
+function bindAggregateCall(call: FuncCall, scope: FromScope, context: QueryContext): AggregateCall & { readonly name: string } {
+  if (call.orderBy.length > 0 || call.withinGroup.length > 0) throw new FeatureNotSupportedError("ORDER BY inside an aggregate call is not supported yet");
+  if (call.isVariadic) throw new FeatureNotSupportedError("VARIADIC aggregate calls are not supported yet");
+  const bindContext = exprContext(context, scope);
+  const name = call.name.at(-1) ?? "";
+  const args = call.isStar ? [] : call.args.map((arg) => bindExpr(arg, bindContext));
+  const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
+  assert(resolved.signature.kind === "aggregate", "an aggregate name resolves to an aggregate");
+  const coerced = args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? arg.type.oid), "implicit", bindContext));
+  const filter = call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext);
+  return {
+    name,
+    signatureId: resolved.signature.id,
+    argTypes: resolved.argTypes,
+    args: coerced,
+    isStrict: resolved.signature.isStrict,
+    isDistinct: call.isDistinct,
+    filter,
+    type: typeOf(resolved.returnType),
+  };
+}
+
+/** Names above the aggregation: its output columns, and input columns only as GROUP BY keys. */
+class AggregateScope implements ColumnScope {
+  readonly #input: FromScope;
+  readonly #groupKeys: readonly BoundExpr[];
+  readonly #columns: readonly PlanColumn[];
+
+  constructor(input: FromScope, groupKeys: readonly BoundExpr[], columns: readonly PlanColumn[]) {
+    this.#input = input;
+    this.#groupKeys = groupKeys;
+    this.#columns = columns;
+  }
+
+  resolve(names: readonly string[], pos: number): ResolvedColumn {
+    const first = names[0] ?? "";
+    if (names.length === 1 && first.startsWith(groupPrefix)) return this.#column(Number(first.slice(groupPrefix.length)));
+    if (names.length === 1 && first.startsWith(aggregatePrefix)) {
+      return this.#column(this.#groupKeys.length + Number(first.slice(aggregatePrefix.length)));
+    }
+    const column = this.#input.resolve(names, pos);
+    const key = this.#groupKeys.findIndex((k) => k.kind === "column" && k.index === column.index);
+    if (key >= 0) return this.#column(key);
+    throw new GroupingError(`column "${this.#input.describe(column.index)}" must appear in the GROUP BY clause or be used in an aggregate function`);
+  }
+
+  #column(index: number): ResolvedColumn {
+    const column = this.#columns[index];
+    assert(column !== undefined, "aggregation output column in range");
+    return { index, type: column.type, name: column.name };
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * Physical plans: the planner's output and the executor's input. Every node lists the columns
+ * it produces (`columns`); expressions inside a node refer to its input's columns by index (a
+ * join's condition to the left input's columns, then the right's). Nodes are immutable.
+ */
+import type { BoundExpr, SqlType } from "../bound-expr.ts";
+import type { CatalogTable } from "./catalog.ts";
+
+export interface PlanColumn {
+  readonly name: string;
+  readonly type: SqlType;
+}
+
+export interface SortKey {
+  readonly expr: BoundExpr;
+  readonly isDescending: boolean;
+  readonly isNullsFirst: boolean;
+  /** The `<` operator's signature for the key's type (the btree order). */
+  readonly lessSignatureId: string;
+  readonly equalSignatureId: string;
+}
+
+/** One aggregate call of an aggregation node. */
+export interface AggregateCall {
+  readonly name: string;
+  /** The catalog signature id: the executor's implementation key. */
+  readonly signatureId: string;
+  readonly argTypes: readonly number[];
+  readonly args: readonly BoundExpr[];
+  readonly isStrict: boolean;
+  readonly isDistinct: boolean;
+  readonly filter: BoundExpr | undefined;
+  readonly type: SqlType;
+}
+
+export type JoinType = "inner" | "left" | "right" | "full";
+
+export type PlanNode =
+  | { readonly kind: "seq_scan"; readonly table: CatalogTable; readonly columns: readonly PlanColumn[] }
+  | { readonly kind: "values"; readonly rows: readonly (readonly BoundExpr[])[]; readonly columns: readonly PlanColumn[] }
+  | { readonly kind: "filter"; readonly input: PlanNode; readonly predicate: BoundExpr; readonly columns: readonly PlanColumn[] }
+  | { readonly kind: "project"; readonly input: PlanNode; readonly exprs: readonly BoundExpr[]; readonly columns: readonly PlanColumn[] }
+  | {
+      readonly kind: "nested_loop_join";
+      readonly joinType: JoinType;
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      /** Over the concatenated row; undefined for a cross join. */
+      readonly condition: BoundExpr | undefined;
+      readonly columns: readonly PlanColumn[];
+    }
+  | {
+      readonly kind: "hash_join";
+      readonly joinType: JoinType;
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      /** Equal-length key lists, each over its own side's row, compared with `keyEqualSignatureIds`. */
+      readonly leftKeys: readonly BoundExpr[];
+      readonly rightKeys: readonly BoundExpr[];
+      readonly keyTypes: readonly SqlType[];
+      /** The rest of the condition, over the concatenated row. */
+      readonly residual: BoundExpr | undefined;
+      readonly columns: readonly PlanColumn[];
+    }
+  | {
+      readonly kind: "aggregate";
+      readonly input: PlanNode;
+      readonly groupKeys: readonly BoundExpr[];
+      readonly aggregates: readonly AggregateCall[];
+      /** The group keys' columns, then one per aggregate. */
+      readonly columns: readonly PlanColumn[];
+    }
+  | { readonly kind: "sort"; readonly input: PlanNode; readonly keys: readonly SortKey[]; readonly columns: readonly PlanColumn[] }
+  | {
+      readonly kind: "limit";
+      readonly input: PlanNode;
+      readonly limit: BoundExpr | undefined;
+      readonly offset: BoundExpr | undefined;
+      readonly columns: readonly PlanColumn[];
+    }
+  | { readonly kind: "distinct"; readonly input: PlanNode; readonly columns: readonly PlanColumn[] }
+  | {
+      readonly kind: "set_operation";
+      readonly op: "union" | "intersect" | "except";
+      readonly isAll: boolean;
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      readonly columns: readonly PlanColumn[];
+    };

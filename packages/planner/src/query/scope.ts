@@ -1,0 +1,113 @@
+/**
+ * Name resolution for a query level: the relations its FROM clause brings in, each with an alias
+ * and columns that map to positions of the row the FROM clause produces. PostgreSQL's rules:
+ * an unqualified name must match exactly one column of all relations (42703 none, 42702 more);
+ * `t.x` names relation `t` (42P01 "missing FROM-clause entry" when absent); `s.t.x` also checks
+ * the schema. USING/NATURAL join columns are merged: the unqualified name resolves to the merged
+ * column once, and `*` lists it once, first.
+ */
+import { assert } from "@omnikv/base";
+import type { SqlType } from "../bound-expr.ts";
+import type { ColumnScope } from "../bind/bind-expr.ts";
+import { AmbiguousColumnError, UndefinedColumnError, UndefinedTableError } from "./errors.ts";
+
+export interface ScopeColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  /** Position in the FROM clause's row. */
+  readonly index: number;
+  /** Hidden from `*` and from unqualified lookup (a USING column's per-side copy). */
+  readonly isMergedAway?: boolean;
+}
+
+export interface ScopeRelation {
+  /** The alias, or the table's name; undefined for an unaliased join or subquery. */
+  readonly alias: string | undefined;
+  readonly schema: string | undefined;
+  readonly columns: readonly ScopeColumn[];
+}
+
+/** A USING column: one name for the coalesced pair. */
+export interface MergedColumn {
+  readonly name: string;
+  readonly type: SqlType;
+  readonly index: number;
+}
+
+export interface ResolvedColumn {
+  readonly index: number;
+  readonly type: SqlType;
+  readonly name: string;
+}
+
+/** A column `*` expands to, with the relation that qualifies it (none for a merged USING column). */
+export interface StarColumn extends ResolvedColumn {
+  readonly relation: string | undefined;
+}
+
+export class FromScope implements ColumnScope {
+  readonly relations: readonly ScopeRelation[];
+  readonly merged: readonly MergedColumn[];
+  /** The width of the FROM clause's row. */
+  readonly width: number;
+
+  constructor(relations: readonly ScopeRelation[], merged: readonly MergedColumn[], width: number) {
+    this.relations = relations;
+    this.merged = merged;
+    this.width = width;
+  }
+
+  static empty(): FromScope {
+    return new FromScope([], [], 0);
+  }
+
+  resolve(names: readonly string[], _pos: number): ResolvedColumn {
+    const column = names.at(-1);
+    assert(column !== undefined && names.length >= 1, "a column reference has a name");
+    if (names.length === 1) return this.#resolveUnqualified(column);
+    const relationName = names.at(-2) ?? "";
+    const schema = names.length >= 3 ? names.at(-3) : undefined;
+    const relations = this.relations.filter((r) => r.alias === relationName && (schema === undefined || r.schema === schema));
+    if (relations.length === 0) throw new UndefinedTableError(`missing FROM-clause entry for table "${relationName}"`);
+    if (relations.length > 1) throw new AmbiguousColumnError(`table reference "${relationName}" is ambiguous`);
+    const found = relations[0]?.columns.find((c) => c.name === column);
+    if (found === undefined) throw new UndefinedColumnError(`column ${relationName}.${column} does not exist`);
+    return { index: found.index, type: found.type, name: found.name };
+  }
+
+  #resolveUnqualified(name: string): ResolvedColumn {
+    const merged = this.merged.find((c) => c.name === name);
+    if (merged !== undefined) return merged;
+    let found: ScopeColumn | undefined;
+    for (const relation of this.relations) {
+      for (const column of relation.columns) {
+        if (column.name !== name || column.isMergedAway === true) continue;
+        if (found !== undefined) throw new AmbiguousColumnError(`column reference "${name}" is ambiguous`);
+        found = column;
+      }
+    }
+    if (found === undefined) throw new UndefinedColumnError(`column "${name}" does not exist`);
+    return { index: found.index, type: found.type, name: found.name };
+  }
+
+  /** `t.x` for the column at `index` of the FROM row, as PostgreSQL names it in messages. */
+  describe(index: number): string {
+    for (const relation of this.relations) {
+      const column = relation.columns.find((c) => c.index === index);
+      if (column !== undefined) return relation.alias === undefined ? column.name : `${relation.alias}.${column.name}`;
+    }
+    return this.merged.find((c) => c.index === index)?.name ?? `column ${index + 1}`;
+  }
+
+  /** The columns `*` (qualifier undefined) or `t.*` expands to, in order. */
+  star(qualifier: string | undefined): StarColumn[] {
+    if (qualifier !== undefined) {
+      const relation = this.relations.find((r) => r.alias === qualifier);
+      if (relation === undefined) throw new UndefinedTableError(`missing FROM-clause entry for table "${qualifier}"`);
+      return relation.columns.map((c) => ({ index: c.index, type: c.type, name: c.name, relation: qualifier }));
+    }
+    const visible = this.relations.flatMap((r) => r.columns.filter((c) => c.isMergedAway !== true).map((c) => ({ ...c, relation: r.alias })));
+    const merged = this.merged.map((c) => ({ ...c, relation: undefined }));
+    return [...merged, ...visible.map((c) => ({ index: c.index, type: c.type, name: c.name, relation: c.relation }))];
+  }
+}
