@@ -524,6 +524,8 @@ function isSyntaxFailure(error: unknown): boolean {
  * PostgreSQL. Each step is charged one level, like a left-deep operator chain.
  */
 function parseIndirection(p: TokenStream, expr: Expr): Expr {
+  // The common case, a plain column or parameter, costs two token tests.
+  if (!p.isPunct("[") && !p.isPunct(".")) return expr;
   const savedDepth = p.depth;
   let result = expr;
   for (;;) {
