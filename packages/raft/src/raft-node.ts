@@ -1,0 +1,646 @@
+/**
+ * `RaftNode`: the pure protocol core. Inputs are `tick()`, `step(message)`, `propose(command)`,
+ * `readIndex(id)` and `transferLeadership(to)`; outputs are collected and taken with
+ * `takeReady()` (see ready.ts for the order a runtime must follow). No I/O, no timers, no
+ * randomness of its own, so a simulator and a real server run the very same code.
+ *
+ * Implemented: leader election with pre-vote and check-quorum (with the follower-side lease),
+ * pipelined batched replication with per-follower flow control (progress.ts), fast back-off on
+ * conflicts, commit of current-term entries only (figure 8), ReadIndex, leader transfer. Not yet:
+ * membership changes and snapshots (the log and quorum code are shaped for them).
+ *
+ * Safety invariants asserted here: term never decreases; at most one vote per term; a leader
+ * never truncates its log; commit never decreases and never covers an entry of an earlier term
+ * by counting (only by the Log Matching property, through a current-term entry above it).
+ */
+import { assert, assertNever } from "@omnikv/base";
+import { Progress } from "./internal/progress.ts";
+import { quorumIndex, voteOutcome } from "./internal/quorum.ts";
+import { RaftLog } from "./internal/raft-log.ts";
+import { ReadIndexQueue, type ReadState } from "./internal/read-index-queue.ts";
+import type { HardState, LogEntry } from "./log-entry.ts";
+import type {
+  AppendMessage,
+  AppendResponseMessage,
+  HeartbeatMessage,
+  HeartbeatResponseMessage,
+  RaftMessage,
+  VoteMessage,
+  VoteResponseMessage,
+} from "./message.ts";
+import { resolveRaftConfig, type RaftConfig } from "./raft-config.ts";
+import type { Ready } from "./ready.ts";
+import { checkNodeId, nextTerm, noNode, termZero, type LogIndex, type NodeId, type RandomSource, type Term } from "./types.ts";
+
+export type RaftRole = "follower" | "preCandidate" | "candidate" | "leader";
+
+export interface RaftNodeOptions {
+  readonly id: NodeId;
+  /** Every voter, this node included. */
+  readonly voters: readonly NodeId[];
+  readonly random: RandomSource;
+  readonly config?: Partial<RaftConfig>;
+  /** Durable state read back from storage on restart. */
+  readonly hardState?: HardState;
+  readonly entries?: readonly LogEntry[];
+  /** The state machine's last applied index: entries up to it are known committed. */
+  readonly appliedIndex?: LogIndex;
+}
+
+export interface FollowerStatus {
+  readonly id: NodeId;
+  readonly matchIndex: LogIndex;
+  readonly nextIndex: LogIndex;
+  readonly state: "probe" | "replicate";
+  readonly inflightCount: number;
+}
+
+export interface RaftStatus {
+  readonly id: NodeId;
+  readonly role: RaftRole;
+  readonly term: Term;
+  readonly votedFor: NodeId;
+  readonly leaderId: NodeId;
+  readonly commitIndex: LogIndex;
+  readonly lastIndex: LogIndex;
+  readonly lastTerm: Term;
+  readonly followers: readonly FollowerStatus[];
+}
+
+/** A message without its header; `term` defaults to the sender's current term. */
+type MessageBody<M extends RaftMessage = RaftMessage> = M extends RaftMessage
+  ? Omit<M, "from" | "to" | "term"> & { readonly term?: Term }
+  : never;
+
+/** Adds the header to a body: the spread of one union member plus the header is that member again. */
+function messageOf(body: MessageBody, header: { readonly from: NodeId; readonly to: NodeId; readonly term: Term }): RaftMessage {
+  return { ...body, ...header };
+}
+
+export class RaftNode {
+  readonly id: NodeId;
+  readonly config: RaftConfig;
+  readonly #voters: readonly NodeId[];
+  readonly #random: RandomSource;
+  readonly #log: RaftLog;
+  #term: Term;
+  #votedFor: NodeId;
+  #role: RaftRole = "follower";
+  #leaderId: NodeId = noNode;
+  #electionElapsed = 0;
+  #heartbeatElapsed = 0;
+  #randomizedElectionTicks = 0;
+  /** Leader only: ticks since it became leader (stall detection). */
+  #leaderTicks = 0;
+  #votes = new Map<NodeId, boolean>();
+  #progress = new Map<NodeId, Progress>();
+  #leadTransferee: NodeId = noNode;
+  #needsBroadcast = false;
+  #needsReadBroadcast = false;
+  #readQueue = new ReadIndexQueue();
+  #persistedHardState: HardState;
+  #messages: RaftMessage[] = [];
+  #readStates: ReadState[] = [];
+  #droppedReads: number[] = [];
+
+  constructor(options: RaftNodeOptions) {
+    this.id = checkNodeId(options.id, "node id");
+    this.config = resolveRaftConfig(options.config);
+    assert(new Set(options.voters).size === options.voters.length, "voters are distinct");
+    for (const voter of options.voters) checkNodeId(voter, "voter id");
+    this.#voters = [...options.voters].sort((a, b) => a - b);
+    this.#random = options.random;
+    const hardState = options.hardState ?? { term: termZero, votedFor: noNode };
+    this.#term = hardState.term;
+    this.#votedFor = hardState.votedFor;
+    this.#persistedHardState = hardState;
+    this.#log = new RaftLog(options.entries ?? [], options.appliedIndex ?? 0);
+    this.#resetElectionTimer();
+  }
+
+  get role(): RaftRole {
+    return this.#role;
+  }
+
+  get term(): Term {
+    return this.#term;
+  }
+
+  get leaderId(): NodeId {
+    return this.#leaderId;
+  }
+
+  get commitIndex(): LogIndex {
+    return this.#log.commitIndex;
+  }
+
+  get lastIndex(): LogIndex {
+    return this.#log.lastIndex();
+  }
+
+  get voters(): readonly NodeId[] {
+    return this.#voters;
+  }
+
+  /** The entry at `index` held in memory, for inspection by tests and tools. */
+  entryAt(index: LogIndex): LogEntry | undefined {
+    return this.#log.entryAt(index);
+  }
+
+  termAt(index: LogIndex): Term | undefined {
+    return this.#log.termAt(index);
+  }
+
+  status(): RaftStatus {
+    const followers = [...this.#progress.entries()].map(([id, pr]) => ({
+      id,
+      matchIndex: pr.matchIndex,
+      nextIndex: pr.nextIndex,
+      state: pr.state,
+      inflightCount: pr.inflightCount(),
+    }));
+    return {
+      id: this.id,
+      role: this.#role,
+      term: this.#term,
+      votedFor: this.#votedFor,
+      leaderId: this.#leaderId,
+      commitIndex: this.#log.commitIndex,
+      lastIndex: this.#log.lastIndex(),
+      lastTerm: this.#log.lastTerm(),
+      followers,
+    };
+  }
+
+  // ---- inputs --------------------------------------------------------------------------------
+
+  /** One logical clock tick. */
+  tick(): void {
+    if (this.#role === "leader") {
+      this.#tickLeader();
+      return;
+    }
+    this.#electionElapsed += 1;
+    if (this.#electionElapsed >= this.#randomizedElectionTicks && this.#isPromotable()) {
+      this.#campaign(this.config.isPreVoteEnabled ? "preVote" : "election", false);
+    }
+  }
+
+  /** Starts an election now (tests and operators); a no-op on the leader. */
+  campaign(): void {
+    if (this.#role === "leader" || !this.#isPromotable()) return;
+    this.#campaign(this.config.isPreVoteEnabled ? "preVote" : "election", false);
+  }
+
+  /**
+   * Appends a command on the leader. Returns its index (the entry is committed when it is applied
+   * with the returned term), or undefined when this node cannot accept proposals now.
+   */
+  propose(command: Uint8Array): { readonly index: LogIndex; readonly term: Term } | undefined {
+    if (!this.#canPropose()) return undefined;
+    const entry: LogEntry = { index: this.#log.lastIndex() + 1, term: this.#term, payload: { kind: "command", command } };
+    this.#appendAsLeader(entry);
+    return { index: entry.index, term: entry.term };
+  }
+
+  /**
+   * Requests a linearizable read point. Returns false when refused (not leader, too many pending);
+   * otherwise `requestId` later appears in a Ready's `readStates` or `droppedReads`.
+   */
+  readIndex(requestId: number): boolean {
+    if (this.#role !== "leader" || this.#readQueue.size() >= this.config.pendingReadsMax) return false;
+    if (this.#log.termAt(this.#log.commitIndex) !== this.#term) {
+      this.#readQueue.deferUntilTermCommit(requestId);
+      return true;
+    }
+    this.#readQueue.add(requestId, this.#log.commitIndex);
+    if (this.#voters.length === 1) this.#readStates.push(...this.#readQueue.release(this.#voters, this.id));
+    else this.#needsReadBroadcast = true;
+    return true;
+  }
+
+  /** Hands leadership to `to` (TimeoutNow once its log is caught up). Returns false if refused. */
+  transferLeadership(to: NodeId): boolean {
+    if (this.#role !== "leader" || to === this.id || !this.#voters.includes(to)) return false;
+    if (this.#leadTransferee === to) return true;
+    this.#leadTransferee = to;
+    this.#electionElapsed = 0;
+    const progress = this.#progressOf(to);
+    if (progress.matchIndex === this.#log.lastIndex()) this.#send(to, { kind: "timeoutNow" });
+    else this.#sendAppend(to, true);
+    return true;
+  }
+
+  step(message: RaftMessage): void {
+    assert(message.to === this.id, "a message reaches its addressee");
+    assert(message.from !== this.id, "a node sends nothing to itself");
+    if (!this.#voters.includes(message.from)) return;
+    if (message.term > this.#term) {
+      if (!this.#stepHigherTerm(message)) return;
+    } else if (message.term < this.#term) {
+      this.#stepLowerTerm(message);
+      return;
+    }
+    this.#stepCurrentTerm(message);
+  }
+
+  hasReady(): boolean {
+    return (
+      this.#messages.length > 0 ||
+      this.#log.hasWrite() ||
+      this.#log.hasCommittedToHand() ||
+      this.#readStates.length > 0 ||
+      this.#droppedReads.length > 0 ||
+      this.#needsBroadcast ||
+      this.#needsReadBroadcast ||
+      this.#isHardStateDirty()
+    );
+  }
+
+  /** Takes everything the runtime must do now; see ready.ts for the required order. */
+  takeReady(): Ready {
+    this.#flushBroadcasts();
+    const hardState = this.#isHardStateDirty() ? { term: this.#term, votedFor: this.#votedFor } : undefined;
+    if (hardState !== undefined) this.#persistedHardState = hardState;
+    const ready: Ready = {
+      hardState,
+      logWrite: this.#log.takeWrite(),
+      messages: this.#messages,
+      committedEntries: this.#log.takeCommitted(this.config.applyBatchEntriesMax),
+      readStates: this.#readStates,
+      droppedReads: this.#droppedReads,
+    };
+    this.#messages = [];
+    this.#readStates = [];
+    this.#droppedReads = [];
+    return ready;
+  }
+
+  // ---- term handling -------------------------------------------------------------------------
+
+  /** Returns whether processing continues at the (possibly new) current term. */
+  #stepHigherTerm(message: RaftMessage): boolean {
+    if (message.kind === "vote") {
+      const isInLease =
+        this.config.isCheckQuorumEnabled && this.#leaderId !== noNode && this.#electionElapsed < this.config.electionTicks;
+      if (isInLease && !message.isLeaderTransfer) return false;
+      if (message.isPreVote) {
+        this.#handleVote(message);
+        return false;
+      }
+    }
+    if (message.kind === "voteResponse" && message.isPreVote && message.isGranted) return true;
+    const isFromLeader = message.kind === "append" || message.kind === "heartbeat" || message.kind === "timeoutNow";
+    this.#becomeFollower(message.term, isFromLeader ? message.from : noNode);
+    return true;
+  }
+
+  #stepLowerTerm(message: RaftMessage): void {
+    const isLeaderTraffic = message.kind === "append" || message.kind === "heartbeat";
+    if (isLeaderTraffic && (this.config.isCheckQuorumEnabled || this.config.isPreVoteEnabled)) {
+      // A stale leader (or a node that rejoined with a lower term) learns our term and steps down.
+      this.#send(message.from, { kind: "appendResponse", isSuccess: false, matchIndex: 0, rejectedIndex: 0, hintIndex: 0, hintTerm: termZero });
+    } else if (message.kind === "vote" && message.isPreVote) {
+      this.#send(message.from, { kind: "voteResponse", isPreVote: true, isGranted: false });
+    }
+  }
+
+  #stepCurrentTerm(message: RaftMessage): void {
+    switch (message.kind) {
+      case "vote":
+        this.#handleVote(message);
+        return;
+      case "voteResponse":
+        this.#handleVoteResponse(message);
+        return;
+      case "append":
+      case "heartbeat":
+        if (this.#role === "leader") return; // same-term leader traffic is impossible; a duplicate at worst
+        if (this.#role !== "follower") this.#becomeFollower(this.#term, message.from);
+        this.#leaderId = message.from;
+        this.#electionElapsed = 0;
+        if (message.kind === "append") this.#handleAppend(message);
+        else this.#handleHeartbeat(message);
+        return;
+      case "appendResponse":
+        if (this.#role === "leader") this.#handleAppendResponse(message);
+        return;
+      case "heartbeatResponse":
+        if (this.#role === "leader") this.#handleHeartbeatResponse(message);
+        return;
+      case "timeoutNow":
+        if (this.#role !== "leader" && this.#isPromotable()) this.#campaign("election", true);
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  // ---- elections -----------------------------------------------------------------------------
+
+  #isPromotable(): boolean {
+    return this.#voters.includes(this.id);
+  }
+
+  #campaign(kind: "preVote" | "election", isLeaderTransfer: boolean): void {
+    const isPreVote = kind === "preVote";
+    if (isPreVote) this.#becomePreCandidate();
+    else this.#becomeCandidate();
+    const term = isPreVote ? nextTerm(this.#term) : this.#term;
+    this.#votes.set(this.id, true);
+    if (voteOutcome(this.#voters, this.#votes) === "won") {
+      this.#onVoteWon(isPreVote);
+      return;
+    }
+    for (const voter of this.#voters) {
+      if (voter === this.id) continue;
+      this.#send(voter, {
+        kind: "vote",
+        term,
+        isPreVote,
+        isLeaderTransfer,
+        lastLogIndex: this.#log.lastIndex(),
+        lastLogTerm: this.#log.lastTerm(),
+      });
+    }
+  }
+
+  #handleVote(message: VoteMessage): void {
+    const canVote =
+      this.#votedFor === message.from ||
+      (this.#votedFor === noNode && this.#leaderId === noNode) ||
+      (message.isPreVote && message.term > this.#term);
+    const isGranted = canVote && this.#log.isUpToDate(message.lastLogIndex, message.lastLogTerm);
+    if (isGranted && !message.isPreVote) {
+      assert(this.#votedFor === noNode || this.#votedFor === message.from, "one vote per term");
+      this.#votedFor = message.from;
+      this.#electionElapsed = 0;
+    }
+    // A granted pre-vote answers in the proposed term so the pre-candidate does not discard it.
+    const term = isGranted ? message.term : this.#term;
+    this.#send(message.from, { kind: "voteResponse", term, isPreVote: message.isPreVote, isGranted });
+  }
+
+  #handleVoteResponse(message: VoteResponseMessage): void {
+    const isExpected = message.isPreVote ? this.#role === "preCandidate" : this.#role === "candidate";
+    if (!isExpected) return;
+    this.#votes.set(message.from, message.isGranted);
+    const outcome = voteOutcome(this.#voters, this.#votes);
+    if (outcome === "won") this.#onVoteWon(message.isPreVote);
+    else if (outcome === "lost") this.#becomeFollower(this.#term, noNode);
+  }
+
+  #onVoteWon(isPreVote: boolean): void {
+    if (isPreVote) this.#campaign("election", false);
+    else this.#becomeLeader();
+  }
+
+  #becomeFollower(term: Term, leaderId: NodeId): void {
+    assert(term >= this.#term, "the term never decreases");
+    if (this.#role === "leader") this.#endLeadership();
+    if (term > this.#term) {
+      this.#term = term;
+      this.#votedFor = noNode;
+    }
+    this.#role = "follower";
+    this.#leaderId = leaderId;
+    this.#resetElectionTimer();
+  }
+
+  #becomePreCandidate(): void {
+    assert(this.#role !== "leader", "a leader does not campaign");
+    this.#role = "preCandidate";
+    this.#leaderId = noNode;
+    this.#votes = new Map();
+    this.#resetElectionTimer();
+  }
+
+  #becomeCandidate(): void {
+    assert(this.#role !== "leader", "a leader does not campaign");
+    this.#term = nextTerm(this.#term);
+    this.#votedFor = this.id;
+    this.#role = "candidate";
+    this.#leaderId = noNode;
+    this.#votes = new Map();
+    this.#resetElectionTimer();
+  }
+
+  #becomeLeader(): void {
+    assert(this.#role === "candidate", "only a candidate becomes leader");
+    assert(this.#votedFor === this.id, "a leader voted for itself");
+    this.#role = "leader";
+    this.#leaderId = this.id;
+    this.#leaderTicks = 0;
+    this.#heartbeatElapsed = 0;
+    this.#electionElapsed = 0;
+    this.#leadTransferee = noNode;
+    this.#progress = new Map();
+    for (const voter of this.#voters) {
+      if (voter === this.id) continue;
+      this.#progress.set(voter, new Progress(this.#log.lastIndex() + 1, this.config.inflightMessagesMax));
+    }
+    this.#appendAsLeader({ index: this.#log.lastIndex() + 1, term: this.#term, payload: { kind: "blank" } });
+  }
+
+  #endLeadership(): void {
+    this.#progress = new Map();
+    this.#leadTransferee = noNode;
+    this.#needsBroadcast = false;
+    this.#needsReadBroadcast = false;
+    this.#droppedReads.push(...this.#readQueue.drain());
+  }
+
+  #resetElectionTimer(): void {
+    this.#electionElapsed = 0;
+    this.#heartbeatElapsed = 0;
+    const base = this.config.electionTicks;
+    this.#randomizedElectionTicks = this.#random.int(base, 2 * base - 1);
+    assert(this.#randomizedElectionTicks >= base && this.#randomizedElectionTicks < 2 * base, "timeout in range");
+  }
+
+  #tickLeader(): void {
+    this.#leaderTicks += 1;
+    this.#heartbeatElapsed += 1;
+    this.#electionElapsed += 1;
+    if (this.#electionElapsed >= this.config.electionTicks) {
+      this.#electionElapsed = 0;
+      this.#leadTransferee = noNode;
+      if (this.config.isCheckQuorumEnabled && !this.#checkQuorumActive()) {
+        this.#becomeFollower(this.#term, noNode);
+        return;
+      }
+    }
+    if (this.#heartbeatElapsed >= this.config.heartbeatTicks) {
+      this.#heartbeatElapsed = 0;
+      this.#broadcastHeartbeat();
+    }
+  }
+
+  /** Whether a quorum was heard from since the last call; resets the activity flags. */
+  #checkQuorumActive(): boolean {
+    let active = 1;
+    for (const progress of this.#progress.values()) {
+      if (progress.isRecentActive) active += 1;
+      progress.isRecentActive = false;
+    }
+    return active >= Math.floor(this.#voters.length / 2) + 1;
+  }
+
+  // ---- replication ---------------------------------------------------------------------------
+
+  #canPropose(): boolean {
+    if (this.#role !== "leader" || this.#leadTransferee !== noNode) return false;
+    return this.#log.lastIndex() - this.#log.commitIndex < this.config.uncommittedEntriesMax;
+  }
+
+  #appendAsLeader(entry: LogEntry): void {
+    assert(this.#role === "leader", "only the leader appends on its own");
+    this.#log.append(entry);
+    this.#needsBroadcast = true;
+    if (this.#voters.length === 1) this.#maybeCommit();
+  }
+
+  #flushBroadcasts(): void {
+    if (this.#role !== "leader") return;
+    if (this.#needsBroadcast) {
+      this.#needsBroadcast = false;
+      for (const id of this.#progress.keys()) this.#sendAppends(id);
+    }
+    if (this.#needsReadBroadcast) {
+      this.#needsReadBroadcast = false;
+      this.#broadcastHeartbeat();
+    }
+  }
+
+  /** Pipelines appends to `to` while the window has room and entries remain. */
+  #sendAppends(to: NodeId): void {
+    while (this.#sendAppend(to, false)) {
+      // Each call sends one message; the loop stops when paused or caught up.
+    }
+  }
+
+  /** Sends one append; returns whether one was sent and another may follow. */
+  #sendAppend(to: NodeId, isEmptyAllowed: boolean): boolean {
+    const progress = this.#progressOf(to);
+    if (progress.isPaused()) return false;
+    const prevIndex = progress.nextIndex - 1;
+    const prevTerm = this.#log.termAt(prevIndex);
+    assert(prevTerm !== undefined, "without snapshots the leader holds every entry a follower needs");
+    const entries = this.#log.slice(progress.nextIndex, this.config.entriesPerMessageMax);
+    if (entries.length === 0 && !isEmptyAllowed) return false;
+    this.#send(to, { kind: "append", prevIndex, prevTerm, entries, commitIndex: this.#log.commitIndex });
+    progress.sent(prevIndex + entries.length, entries.length > 0);
+    return entries.length > 0 && progress.state === "replicate";
+  }
+
+  #handleAppend(message: AppendMessage): void {
+    const base = { kind: "appendResponse", isSuccess: true, rejectedIndex: 0, hintIndex: 0, hintTerm: termZero } as const;
+    if (message.prevIndex < this.#log.commitIndex) {
+      // Everything up to our commit index matches any current leader already.
+      this.#send(message.from, { ...base, matchIndex: this.#log.commitIndex });
+      return;
+    }
+    const lastNewIndex = this.#log.appendFromLeader(message.prevIndex, message.prevTerm, message.entries);
+    if (lastNewIndex !== undefined) {
+      this.#log.commitTo(Math.min(message.commitIndex, lastNewIndex));
+      this.#send(message.from, { ...base, matchIndex: lastNewIndex });
+      return;
+    }
+    const hintIndex = this.#log.findConflictByTerm(Math.min(message.prevIndex, this.#log.lastIndex()), message.prevTerm);
+    const hintTerm = this.#log.termAt(hintIndex);
+    assert(hintTerm !== undefined, "the hint index is inside the log");
+    this.#send(message.from, { ...base, isSuccess: false, matchIndex: 0, rejectedIndex: message.prevIndex, hintIndex, hintTerm });
+  }
+
+  #handleAppendResponse(message: AppendResponseMessage): void {
+    const progress = this.#progressOf(message.from);
+    progress.isRecentActive = true;
+    if (!message.isSuccess) {
+      this.#handleAppendRejection(progress, message);
+      return;
+    }
+    if (progress.acknowledge(message.matchIndex, this.#leaderTicks)) {
+      if (this.#maybeCommit()) this.#needsBroadcast = true;
+      this.#sendAppends(message.from);
+    } else if (progress.state === "probe") {
+      // An answer that taught nothing new still ends the probe round.
+      progress.isProbeSent = false;
+      this.#sendAppend(message.from, false);
+    }
+    if (message.from === this.#leadTransferee && progress.matchIndex === this.#log.lastIndex()) {
+      this.#send(message.from, { kind: "timeoutNow" });
+    }
+  }
+
+  #handleAppendRejection(progress: Progress, message: AppendResponseMessage): void {
+    const isStale =
+      progress.state === "replicate" ? message.rejectedIndex <= progress.matchIndex : message.rejectedIndex !== progress.nextIndex - 1;
+    if (isStale) return;
+    const hint = this.#log.findConflictByTerm(message.hintIndex, message.hintTerm);
+    const nextIndex = Math.max(Math.min(message.rejectedIndex, hint + 1), progress.matchIndex + 1);
+    progress.becomeProbe(nextIndex);
+    this.#sendAppend(message.from, true);
+  }
+
+  /** Advances the commit index to what a quorum holds, if that entry is of the current term (figure 8). */
+  #maybeCommit(): boolean {
+    const matches = this.#voters.map((id) => (id === this.id ? this.#log.lastIndex() : this.#progressOf(id).matchIndex));
+    const index = quorumIndex(matches);
+    if (index <= this.#log.commitIndex || this.#log.termAt(index) !== this.#term) return false;
+    this.#log.commitTo(index);
+    this.#onCommitAdvanced();
+    return true;
+  }
+
+  #onCommitAdvanced(): void {
+    const deferred = this.#readQueue.takeDeferred();
+    if (deferred.length === 0) return;
+    for (const requestId of deferred) this.#readQueue.add(requestId, this.#log.commitIndex);
+    if (this.#voters.length === 1) this.#readStates.push(...this.#readQueue.release(this.#voters, this.id));
+    else this.#needsReadBroadcast = true;
+  }
+
+  #broadcastHeartbeat(): void {
+    for (const [id, progress] of this.#progress) {
+      const commitIndex = Math.min(progress.matchIndex, this.#log.commitIndex);
+      this.#send(id, { kind: "heartbeat", commitIndex, readSeq: this.#readQueue.seq });
+    }
+  }
+
+  #handleHeartbeat(message: HeartbeatMessage): void {
+    this.#log.commitTo(Math.min(message.commitIndex, this.#log.lastIndex()));
+    this.#send(message.from, { kind: "heartbeatResponse", readSeq: message.readSeq });
+  }
+
+  #handleHeartbeatResponse(message: HeartbeatResponseMessage): void {
+    const progress = this.#progressOf(message.from);
+    progress.isRecentActive = true;
+    progress.heartbeatAnswered();
+    const isStalled = this.#leaderTicks - progress.lastProgressTick >= this.config.electionTicks;
+    if (progress.state === "replicate" && isStalled && progress.matchIndex < this.#log.lastIndex()) {
+      // Appends were lost: fall back to probing from the match.
+      progress.becomeProbe(progress.matchIndex + 1);
+      progress.lastProgressTick = this.#leaderTicks;
+    }
+    if (progress.matchIndex < this.#log.lastIndex()) this.#sendAppend(message.from, false);
+    if (message.readSeq > 0) this.#readStates.push(...this.#readQueue.acknowledge(message.from, message.readSeq, this.#voters, this.id));
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  #progressOf(id: NodeId): Progress {
+    const progress = this.#progress.get(id);
+    assert(progress !== undefined, "the leader tracks every other voter");
+    return progress;
+  }
+
+  #isHardStateDirty(): boolean {
+    return this.#persistedHardState.term !== this.#term || this.#persistedHardState.votedFor !== this.#votedFor;
+  }
+
+  #send(to: NodeId, body: MessageBody): void {
+    assert(to !== this.id, "a node sends nothing to itself");
+    assert(to !== noNode, "messages have an addressee");
+    this.#messages.push(messageOf(body, { from: this.id, to, term: body.term ?? this.#term }));
+  }
+}

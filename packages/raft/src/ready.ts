@@ -1,0 +1,25 @@
+/**
+ * `Ready`: everything the protocol core asks its runtime to do, taken in one batch.
+ *
+ * The runtime MUST handle a Ready in this order:
+ * 1. make `hardState` and `logWrite` durable (truncate the log at `logWrite.fromIndex`, append);
+ * 2. only then send `messages` (a vote or an acknowledgement promises durability);
+ * 3. apply `committedEntries` in order, then answer `readStates` once applied ≥ their index;
+ *    fail `droppedReads` (leadership ended; retry on the new leader).
+ * A crash anywhere in between is safe: nothing was promised about what was not yet synced.
+ */
+import type { LogWrite } from "./internal/raft-log.ts";
+import type { ReadState } from "./internal/read-index-queue.ts";
+import type { HardState, LogEntry } from "./log-entry.ts";
+import type { RaftMessage } from "./message.ts";
+
+export type { LogWrite, ReadState };
+
+export interface Ready {
+  readonly hardState: HardState | undefined;
+  readonly logWrite: LogWrite | undefined;
+  readonly messages: readonly RaftMessage[];
+  readonly committedEntries: readonly LogEntry[];
+  readonly readStates: readonly ReadState[];
+  readonly droppedReads: readonly number[];
+}
