@@ -128,6 +128,12 @@ const edgeCases = [
   "'abc' LIKE ANY(ARRAY['a%', 'x%'])", "'abc' NOT LIKE ALL(ARRAY['a%', 'x%'])", "ARRAY[1] = ANY(ARRAY[ARRAY[1], ARRAY[2]])",
   "1 = ANY(1)", "1 + ANY(ARRAY[1])", "1 = ANY('{x}')", "1 = ANY(ARRAY['a'])", "'x' = ANY(ARRAY[1])", "1 <> ALL(ARRAY[1, 2/0])",
   "'2024-01-01'::date = ANY(ARRAY['2024-01-01'::timestamp])", "1 IN (NULL::int)", "NOT (1 = ANY(ARRAY[2, NULL]))",
+  // jsonb scalars cast to SQL types; other kinds fail with 22023 naming the kind.
+  "'1'::jsonb::int2", "'2.5'::jsonb::int4", "'-2.5'::jsonb::int8", "'1e2'::jsonb::numeric", "'0.10'::jsonb::numeric", "'1.5'::jsonb::float8",
+  "'3.4e39'::jsonb::float4", "'70000'::jsonb::int2", "'true'::jsonb::bool", "'{\"a\": 1}'::jsonb::int2", "'[1]'::jsonb::int4",
+  "'\"x\"'::jsonb::numeric", "'null'::jsonb::int4", "'1'::jsonb::bool", "'true'::jsonb::int4", "'1'::json::int4", "('{\"a\": 2}'::jsonb -> 'a')::int4 + 1",
+  // A common type the other inputs cannot reach implicitly is 42846; another category is 42804.
+  "COALESCE('2024-02-29'::date, '12:34:56'::time)", "ARRAY['2024-01-31'::timestamp, '12:34:56'::time]", "COALESCE(1, 'a'::text)",
 ];
 
 describe("expression evaluation matches PostgreSQL 15", () => {
@@ -140,6 +146,12 @@ describe("expression evaluation matches PostgreSQL 15", () => {
       fc.constantFrom("0", "1", "-1", "2147483647", "-2147483648", "9223372036854775807", "32767::int2", "NULL", "true", "false"),
       fc.integer({ min: -1000, max: 1000 }).map(String),
       fc.constantFrom("1.5", "-0.25", "100.000", "1e-5", "0.1::float8", "'NaN'::float8", "2.5::float8", "'12'", "'abc'"),
+      // Other types, so that resolution across families (date + int, text || int, interval * float)
+      // and its errors (42883, 42725, 42804) are compared too.
+      fc.constantFrom(
+        "'2024-02-29'::date", "'1 day 02:00'::interval", "'2024-03-10 01:30:00+00'::timestamptz", "'12:34:56'::time",
+        "'2024-01-31 10:00'::timestamp", "'x y'::text", "'ab '::char(3)", "'{1,NULL}'::int[]", "'{\"a\": 1}'::jsonb", "'\\x00ff'::bytea",
+      ),
     );
     const tree = fc.letrec<{ expr: string }>((tie) => ({
       expr: fc.oneof(
@@ -149,6 +161,9 @@ describe("expression evaluation matches PostgreSQL 15", () => {
           ([a, op, b]) => `(${a} ${op} ${b})`,
         ),
         tie("expr").map((a) => `(NOT ${a})`),
+        fc.tuple(fc.constantFrom("abs", "length", "upper", "round", "sign", "floor", "md5", "reverse", "array_length", "date_trunc('day', "), tie("expr")).map(
+          ([fn, a]) => (fn.endsWith(", ") ? `${fn}${a})` : fn === "array_length" ? `array_length(${a}, 1)` : `${fn}(${a})`),
+        ),
         tie("expr").map((a) => `(${a} IS NULL)`),
         fc.tuple(tie("expr"), tie("expr"), tie("expr")).map(([a, b, c]) => `COALESCE(${a}, ${b}, ${c})`),
         fc.tuple(tie("expr"), tie("expr")).map(([a, b]) => `NULLIF(${a}, ${b})`),

@@ -2,7 +2,7 @@
  * The casts of the planner's catalog that need code (`pg_cast` entries with a function),
  * keyed `cast(source,target)`: between the numeric types, bool ↔ int4, integers ↔ oid, and the
  * string casts (bpchar → text strips pad spaces, text → name truncates, bool → text is
- * `true`/`false`, json ↔ jsonb).
+ * `true`/`false`, json ↔ jsonb), and jsonb → bool/numeric/int2/int4/int8/float4/float8.
  *
  * Invariants (PostgreSQL 15's conversion functions):
  * - Narrowing integers and float/numeric → integer raise the target's `… out of range` (22003);
@@ -13,6 +13,7 @@
  *   caller, so text → bpchar is the identity here.
  */
 import {
+  InvalidParameterValueError,
   NumericValueOutOfRangeError,
   Numeric,
   assert,
@@ -24,6 +25,7 @@ import {
   parseJsonb,
   utf8Bytes,
   bpcharTrimmed,
+  type JsonbValue,
 } from "@omnikv/base";
 import { asBool, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
 import { intArgAsBigInt } from "./arithmetic.ts";
@@ -168,6 +170,54 @@ export function textToName(value: string): string {
   return result;
 }
 
+/** How `cannotCastJsonbValue` names a jsonb value's kind. */
+const jsonbKindNames: Readonly<Record<JsonbValue["kind"], string>> = {
+  null: "null",
+  string: "string",
+  number: "numeric",
+  bool: "boolean",
+  array: "array",
+  object: "object",
+};
+
+/**
+ * `jsonb_bool`, `jsonb_numeric`, `jsonb_int4` …: a scalar document of the wanted kind, else 22023
+ * `cannot cast jsonb <kind> to type <type>` (a JSON null too: PostgreSQL 15 does not map it to NULL).
+ */
+function jsonbCastError(document: JsonbValue, sqlName: string): InvalidParameterValueError {
+  return new InvalidParameterValueError(`cannot cast jsonb ${jsonbKindNames[document.kind]} to type ${sqlName}`);
+}
+
+function jsonbBool(value: SqlValue): boolean {
+  const document = asJsonb(value);
+  if (document.kind !== "bool") throw jsonbCastError(document, "boolean");
+  return document.value;
+}
+
+function jsonbNumber(value: SqlValue, sqlName: string): Numeric {
+  const document = asJsonb(value);
+  if (document.kind !== "number") throw jsonbCastError(document, sqlName);
+  return Numeric.parse(document.text);
+}
+
+function jsonbCasts(): Record<string, ScalarFunction> {
+  const table: Record<string, ScalarFunction> = {
+    "cast(jsonb,bool)": cast(jsonbBool),
+    "cast(jsonb,numeric)": cast((value) => jsonbNumber(value, "numeric")),
+  };
+  const targets: readonly (readonly [Exclude<NumericType, "numeric">, string])[] = [
+    ["int2", "smallint"],
+    ["int4", "integer"],
+    ["int8", "bigint"],
+    ["float4", "real"],
+    ["float8", "double precision"],
+  ];
+  for (const [target, sqlName] of targets) {
+    table[`cast(jsonb,${target})`] = cast((value) => fromNumeric(jsonbNumber(value, sqlName), target));
+  }
+  return table;
+}
+
 function otherCasts(): Record<string, ScalarFunction> {
   return {
     "cast(int4,bool)": cast((value) => asNumber(value) !== 0),
@@ -192,7 +242,7 @@ function otherCasts(): Record<string, ScalarFunction> {
 }
 
 function castTable(): FunctionTable {
-  const table: Record<string, ScalarFunction> = otherCasts();
+  const table: Record<string, ScalarFunction> = { ...otherCasts(), ...jsonbCasts() };
   for (const source of numericTypes) {
     for (const target of numericTypes) {
       if (source !== target) table[`cast(${source},${target})`] = numericCast(source, target);

@@ -28,7 +28,7 @@ import {
   octetLength,
   textLength,
 } from "@omnikv/base";
-import { asBigInt, asNumber, asText, type SqlValue } from "../values.ts";
+import { asBigInt, asBytes, asNumber, asText, type SqlValue } from "../values.ts";
 import { asJsonb } from "./comparison.ts";
 import type { EvalContext, FunctionTable, ScalarFunction } from "./function-types.ts";
 import { compileAre, defaultRegexOptions } from "./regex.ts";
@@ -337,6 +337,9 @@ function basicFunctions(): Record<string, ScalarFunction> {
     "initcap(text)": on(initcap),
     "reverse(text)": on((value) => chars(value).toReversed().join("")),
     "md5(text)": on(md5Hex),
+    "length(bytea)": fn(1, (args) => asBytes(args[0] ?? null).length),
+    "octet_length(bytea)": fn(1, (args) => asBytes(args[0] ?? null).length),
+    "md5(bytea)": fn(1, (args) => createHash("md5").update(asBytes(args[0] ?? null)).digest("hex")),
     "btrim(text)": on((value) => trimChars(value, " ", true, true)),
     "ltrim(text)": on((value) => trimChars(value, " ", true, false)),
     "rtrim(text)": on((value) => trimChars(value, " ", false, true)),

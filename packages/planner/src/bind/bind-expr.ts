@@ -277,7 +277,8 @@ function bindInList(expr: Extract<Expr, { kind: "in_list" }>, context: BindConte
   try {
     common = selectCommonType([left, ...items].map((item) => item.type.oid), "IN");
   } catch (error) {
-    if (!(error instanceof DatatypeMismatchError)) throw error;
+    // No common type, or one some item cannot reach (PostgreSQL's verify_common_type): compare one by one.
+    if (!(error instanceof DatatypeMismatchError || error instanceof CannotCoerceError)) throw error;
     const comparisons = items.map((item, i) => callOperator("=", [left, item], context, [expr.expr.pos, expr.items[i]?.pos ?? expr.pos]));
     const anyMatch: BoundExpr = comparisons.length === 1 ? (comparisons[0] ?? left) : { kind: "bool", type: boolType, op: "or", args: comparisons };
     return expr.isNegated ? { kind: "not", type: boolType, arg: anyMatch } : anyMatch;

@@ -123,6 +123,9 @@ function stringFunctions(): FunctionSignature[] {
   for (const name of ["length", "char_length", "character_length", "octet_length"]) fn(name, [text], int4);
   fn("length", [bpchar], int4);
   fn("octet_length", [bpchar], int4);
+  fn("length", [bytea], int4);
+  fn("octet_length", [bytea], int4);
+  fn("md5", [bytea], text);
   for (const name of ["lower", "upper", "initcap", "reverse", "md5", "btrim", "ltrim", "rtrim", "quote_ident"]) fn(name, [text], text);
   for (const name of ["btrim", "ltrim", "rtrim"]) fn(name, [text, text], text);
   fn("substr", [text, int4], text);
@@ -202,6 +205,8 @@ function stringCasts(): CastSignature[] {
     cast(bool, bpchar, "assignment"),
     cast(TypeOid.json, jsonb, "assignment"),
     cast(jsonb, TypeOid.json, "assignment"),
+    // jsonb scalars to SQL types (PostgreSQL 11+), explicit only.
+    ...[bool, numeric, int2, int4, int8, float4, float8].map((target) => cast(jsonb, target, "explicit")),
   ];
 }
 

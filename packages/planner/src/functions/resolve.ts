@@ -12,7 +12,7 @@
  *    assume the unknowns have it too.
  * 4. None left: 42883 (`operator does not exist: integer + text`); several: 42725 (not unique).
  */
-import { DatatypeMismatchError, DbError, SqlState, TypeOid, typeInfo, type TypeCategory } from "@omnikv/base";
+import { CannotCoerceError, DatatypeMismatchError, DbError, SqlState, TypeOid, typeInfo, type TypeCategory } from "@omnikv/base";
 import { anyNonArrayOid, builtinCasts, builtinFunctions } from "./builtins.ts";
 import type { CastContext, CastSignature, FunctionSignature } from "./signature.ts";
 
@@ -259,7 +259,8 @@ function polymorphicReturn(signature: FunctionSignature, concrete: readonly numb
  * PostgreSQL's `select_common_type`: the type CASE, COALESCE, GREATEST/LEAST, IN lists, UNION,
  * ARRAY[…] and the anycompatible family convert their inputs to. All-unknown inputs are text;
  * otherwise the first known type's category decides, a preferred type of that category wins once
- * seen, and every input must reach the result implicitly — else 42804.
+ * seen; inputs of another category fail with 42804, and an input that cannot reach the result
+ * implicitly with 42846, as coerce_to_common_type reports it.
  */
 export function selectCommonType(types: readonly number[], construct: string): number {
   const known = types.filter((type) => type !== TypeOid.unknown);
@@ -276,7 +277,7 @@ export function selectCommonType(types: readonly number[], construct: string): n
   }
   for (const type of known) {
     if (!canCoerceImplicitly(type, chosen)) {
-      throw new DatatypeMismatchError(`${construct} could not convert type ${formatTypeName(type)} to ${formatTypeName(chosen)}`);
+      throw new CannotCoerceError(`${construct} could not convert type ${formatTypeName(type)} to ${formatTypeName(chosen)}`);
     }
   }
   return chosen;
