@@ -65,7 +65,8 @@ export class PayloadReader {
   bytes(count: number): Uint8Array {
     if (count < 0) throw this.#malformed(`invalid length ${count}`);
     this.#need(count);
-    const value = this.#bytes.slice(this.#offset, this.#offset + count);
+    // A copy (not `slice`, which shares memory when the payload is a Buffer): cells outlive the message.
+    const value = new Uint8Array(this.#bytes.subarray(this.#offset, this.#offset + count));
     this.#offset += count;
     return value;
   }

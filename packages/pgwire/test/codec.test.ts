@@ -1,0 +1,105 @@
+/**
+ * The codec alone: framing over arbitrary splits, length limits, message decoding errors, startup
+ * options, and the output buffer's framing.
+ */
+import * as fc from "fast-check";
+import { propertyParams } from "@omnikv/testkit";
+import { describe, expect, it } from "vitest";
+import { MessageReader, type RawMessage } from "../src/codec/message-reader.ts";
+import { decodeFrontendMessage } from "../src/codec/frontend-messages.ts";
+import { decodeStartupPacket, parseStartupOptions } from "../src/codec/startup-packet.ts";
+import { MessageBuffer } from "../src/codec/message-buffer.ts";
+import { writeDataRow, writeErrorOrNotice } from "../src/codec/backend-messages.ts";
+import { fe } from "./fixtures/raw-client.ts";
+
+function drain(reader: MessageReader): RawMessage[] {
+  const messages: RawMessage[] = [];
+  for (let next = reader.next(); next !== undefined; next = reader.next()) messages.push(next);
+  return messages;
+}
+
+
+/** The value `action` throws, or undefined. */
+function thrown(action: () => unknown): unknown {
+  try {
+    action();
+  } catch (error) {
+    return error;
+  }
+  return undefined;
+}
+
+describe("MessageReader", () => {
+  const stream = Buffer.concat([fe.startup({ user: "u" }), fe.query("SELECT 1"), fe.parse("s", "SELECT $1", [23]), fe.sync(), fe.copyData("x".repeat(3000))]);
+  const wholeReader = new MessageReader(1 << 20);
+  wholeReader.push(stream);
+  const whole = drain(wholeReader);
+
+  it("frames a startup packet, then typed messages", () => {
+    expect(whole.map((one) => one.type)).toEqual([0, 0x51, 0x50, 0x53, 0x64]);
+    expect(decodeFrontendMessage(whole[1] ?? { type: 0, payload: new Uint8Array() })).toEqual({ kind: "query", sql: "SELECT 1" });
+  });
+
+  it("yields the same messages however the stream is split", () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: stream.length }), { maxLength: 20 }), (cuts) => {
+        const reader = new MessageReader(1 << 20);
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const messages: RawMessage[] = [];
+        let start = 0;
+        for (const point of [...points, stream.length]) {
+          reader.push(stream.subarray(start, point));
+          messages.push(...drain(reader));
+          start = point;
+        }
+        expect(messages).toEqual(whole);
+        expect(reader.bufferedSizeBytes).toBe(0);
+      }),
+      propertyParams(200),
+    );
+  });
+
+  it("rejects a length over the limit as soon as the header arrives", () => {
+    const reader = new MessageReader(1024);
+    reader.push(fe.startup({ user: "u" }));
+    drain(reader);
+    reader.push(Buffer.from([0x51, 0x7f, 0xff, 0xff, 0xff]));
+    expect(thrown(() => reader.next())).toMatchObject({ sqlState: "08P01", message: "invalid message length 2147483647" });
+  });
+});
+
+describe("frontend messages", () => {
+  const decode = (bytes: Buffer): unknown => decodeFrontendMessage({ type: bytes[0] ?? 0, payload: bytes.subarray(5) });
+
+  it("decodes Bind with expanded formats and NULLs", () => {
+    expect(decode(fe.bind("p", "s", [Buffer.from("1"), null], [1], []))).toEqual({
+      kind: "bind", portal: "p", statement: "s", params: [new Uint8Array([0x31]), null], paramFormats: [1, 1], resultFormats: [],
+    });
+  });
+
+  it("rejects trailing bytes, bad format codes and mismatched format counts", () => {
+    expect(() => decode(Buffer.concat([fe.sync().subarray(0, 1), Buffer.from([0, 0, 0, 5, 0])]))).toThrow("invalid message format");
+    expect(() => decode(fe.bind("", "", [null], [2]))).toThrow("unsupported format code: 2");
+    expect(() => decode(fe.bind("", "", [null, null], [0, 1, 0]))).toThrow("bind message has 3 parameter formats but 2 parameters");
+  });
+
+  it("decodes startup packets and their options", () => {
+    expect(decodeStartupPacket(fe.cancel(7, -9).subarray(4))).toEqual({ kind: "cancelRequest", processId: 7, secretKey: -9 });
+    expect(decodeStartupPacket(fe.startup({ user: "u", database: "d" }).subarray(4))).toMatchObject({ kind: "startup", majorVersion: 3, minorVersion: 0 });
+    expect([...parseStartupOptions("-c a=1 -cb=2 --c-d=x\\ y")]).toEqual([["a", "1"], ["b", "2"], ["c_d", "x y"]]);
+    expect(() => parseStartupOptions("-X")).toThrow("invalid command-line argument");
+  });
+});
+
+describe("MessageBuffer", () => {
+  it("frames DataRow and ErrorResponse with correct lengths", () => {
+    const out = new MessageBuffer();
+    writeDataRow(out, [new Uint8Array([1, 2]), null]);
+    writeErrorOrNotice(out, "E", { severity: "ERROR", sqlState: "42601", message: "bad\0 thing", position: 3 });
+    const bytes = out.take();
+    expect([...bytes.subarray(0, 17)]).toEqual([0x44, 0, 0, 0, 16, 0, 2, 0, 0, 0, 2, 1, 2, 0xff, 0xff, 0xff, 0xff]);
+    const error = bytes.subarray(17);
+    expect(error.readInt32BE(1)).toBe(error.length - 1);
+    expect(error.toString("latin1")).toContain("Mbad thing\0");
+  });
+});
