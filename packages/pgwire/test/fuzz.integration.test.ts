@@ -17,7 +17,7 @@ let server: TestServer;
 let healthy: Client;
 let healthyAnswers = 0;
 const healthyMismatches: string[] = [];
-let isHealthyRunning = true;
+const healthyLoopState = { isRunning: true };
 let healthyLoop: Promise<void> = Promise.resolve();
 
 beforeAll(async () => {
@@ -25,7 +25,7 @@ beforeAll(async () => {
   healthy = new Client({ host: "127.0.0.1", port: server.port, user: "alice", password: "wonderland" });
   await healthy.connect();
   healthyLoop = (async (): Promise<void> => {
-    for (let round = 0; isHealthyRunning; round += 1) {
+    for (let round = 0; healthyLoopState.isRunning; round += 1) {
       const value = `value-${round}-${"é".repeat(round % 5)}`;
       const result = await healthy.query<{ text: string }>("SELECT $1::text", [value]);
       if (result.rows[0]?.text !== value) healthyMismatches.push(`${value} → ${JSON.stringify(result.rows)}`);
@@ -36,7 +36,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  isHealthyRunning = false;
+  healthyLoopState.isRunning = false;
   await healthyLoop;
   await healthy.end();
   await server.close();
