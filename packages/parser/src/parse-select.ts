@@ -307,7 +307,15 @@ function parseSelectCore(p: TokenStream): SelectCore {
   }
   // Only a plain SELECT may have an empty target list: PostgreSQL requires one after DISTINCT.
   const targets = distinct !== false || startsTargetList(p) ? parseTargetList(p) : [];
-  if (p.isKeyword("into")) throw featureNotSupported(p, p.peek(), "SELECT INTO is not supported: use CREATE TABLE AS");
+  if (p.isKeyword("into")) {
+    // `SELECT 1 INTO` with no target is PostgreSQL's syntax error at the word after INTO.
+    const target = p.peek(1);
+    if (target.type !== TokenType.Word && target.type !== TokenType.QuotedIdent) {
+      p.next();
+      throw p.unexpected();
+    }
+    throw featureNotSupported(p, p.peek(), "SELECT INTO is not supported: use CREATE TABLE AS");
+  }
   const from = p.acceptKeyword("from") ? parseFromList(p) : [];
   const where = p.acceptKeyword("where") ? parseExpr(p) : undefined;
   const groupBy = p.acceptKeyword("group") ? (p.expectKeyword("by"), parseGroupBy(p)) : [];
