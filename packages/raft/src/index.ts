@@ -22,3 +22,12 @@ export type {
 export { checkIndex, mathRandomSource, nextTerm, noNode, termZero } from "./types.ts";
 export type { LogIndex, NodeId, RandomSource, Term } from "./types.ts";
 export { NotLeaderError, RaftConfigError, RaftStoppedError, RaftStorageError } from "./errors.ts";
+export type { LogState, RaftLogStorage } from "./log-storage.ts";
+export type { RaftStateMachine } from "./state-machine.ts";
+export type { RaftNetwork } from "./network.ts";
+export { MemoryLogStorage } from "./memory-log-storage.ts";
+export { checkRaftLogStorage } from "./log-storage-conformance.ts";
+export type { LogStorageHarness } from "./log-storage-conformance.ts";
+export { MemoryNetwork, queuedMessagesMax } from "./memory-network.ts";
+export { RaftServer } from "./raft-server.ts";
+export type { RaftMetrics, RaftServerOptions } from "./raft-server.ts";

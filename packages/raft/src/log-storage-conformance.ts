@@ -1,0 +1,185 @@
+/**
+ * `checkRaftLogStorage`: the `RaftLogStorage` contract as executable checks (the conformance suite).
+ * Any implementation must pass it; raft's own tests run it against `MemoryLogStorage`. It uses no
+ * test framework: a failed check throws `AssertionError` naming the check, so it runs under
+ * vitest, node:test or a plain script alike.
+ *
+ * `open` returns a fresh, empty storage. `reopen`, when given, closes a storage and opens it again
+ * over the same durable contents (a restart); the durability checks run only then.
+ */
+import { AssertionError, assert, term } from "@omnikv/base";
+import type { HardState, LogEntry } from "./log-entry.ts";
+import type { RaftLogStorage } from "./log-storage.ts";
+import type { LogIndex } from "./types.ts";
+
+export interface LogStorageHarness {
+  readonly open: () => Promise<RaftLogStorage>;
+  readonly reopen?: (storage: RaftLogStorage) => Promise<RaftLogStorage>;
+}
+
+type Check = (harness: LogStorageHarness) => Promise<void>;
+
+const encoder = new TextEncoder();
+
+function entry(index: LogIndex, termValue: number, text?: string): LogEntry {
+  const payload = text === undefined ? ({ kind: "blank" } as const) : ({ kind: "command", command: encoder.encode(text) } as const);
+  return { index, term: term(termValue), payload };
+}
+
+function entriesFrom(first: LogIndex, last: LogIndex, termValue: number): LogEntry[] {
+  return Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, termValue, `cmd-${first + i}-t${termValue}`));
+}
+
+function describeEntries(entries: readonly LogEntry[]): string {
+  return entries
+    .map((e) => `${e.index}@${e.term}:${e.payload.kind === "command" ? new TextDecoder().decode(e.payload.command) : "blank"}`)
+    .join(",");
+}
+
+function checkEntries(actual: readonly LogEntry[], expected: readonly LogEntry[], what: string): void {
+  const got = describeEntries(actual);
+  const want = describeEntries(expected);
+  assert(got === want, `${what}: read [${got}], expected [${want}]`);
+}
+
+async function expectRejection(promise: Promise<unknown>, what: string): Promise<void> {
+  let isRejected = false;
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AssertionError) throw error;
+    isRejected = true;
+  }
+  assert(isRejected, `${what} must reject`);
+}
+
+const checks: Record<string, Check> = {
+  async "starts empty"({ open }) {
+    const storage = await open();
+    const hardState = await storage.readHardState();
+    assert(hardState.term === 0n && hardState.votedFor === 0, "a new storage has term 0 and no vote");
+    const state = await storage.logState();
+    assert(state.lastIndex === 0 && state.firstIndex === 1, "a new storage has no entries");
+    checkEntries(await storage.readRange(1, 10), [], "reading an empty log");
+    await storage.close();
+  },
+  async "keeps the last hard state"({ open }) {
+    const storage = await open();
+    const states: HardState[] = [
+      { term: term(1), votedFor: 2 },
+      { term: term(1), votedFor: 2 },
+      { term: term(7), votedFor: 0 },
+      { term: term(2n ** 40n), votedFor: 3 },
+    ];
+    for (const state of states) {
+      await storage.saveHardState(state);
+      const read = await storage.readHardState();
+      assert(read.term === state.term && read.votedFor === state.votedFor, `hard state ${state.term}/${state.votedFor} reads back`);
+    }
+    await storage.close();
+  },
+  async "appends contiguously and reads ranges"({ open }) {
+    const storage = await open();
+    const first = [entry(1, 1), ...entriesFrom(2, 5, 1)];
+    await storage.append(first.slice(0, 2));
+    await storage.append(first.slice(2));
+    checkEntries(await storage.readRange(1, 6), first, "the whole log");
+    checkEntries(await storage.readRange(2, 4), first.slice(1, 3), "a middle range");
+    checkEntries(await storage.readRange(4, 100), first.slice(3), "a range past the end");
+    checkEntries(await storage.readRange(6, 9), [], "a range after the end");
+    const state = await storage.logState();
+    assert(state.firstIndex === 1 && state.lastIndex === 5, "log state follows appends");
+    await storage.close();
+  },
+  async "rejects a gap or an overlap"({ open }) {
+    const storage = await open();
+    await storage.append(entriesFrom(1, 3, 1));
+    await expectRejection(storage.append(entriesFrom(5, 5, 1)), "an append leaving a gap");
+    await expectRejection(storage.append(entriesFrom(3, 3, 2)), "an append overlapping the last entry");
+    checkEntries(await storage.readRange(1, 10), entriesFrom(1, 3, 1), "the log after refused appends");
+    await storage.close();
+  },
+  async "truncates a conflicting suffix"({ open }) {
+    const storage = await open();
+    await storage.append(entriesFrom(1, 6, 1));
+    await storage.truncateAfter(3);
+    assert((await storage.logState()).lastIndex === 3, "truncation moves the last index");
+    await storage.append(entriesFrom(4, 5, 2));
+    checkEntries(await storage.readRange(1, 10), [...entriesFrom(1, 3, 1), ...entriesFrom(4, 5, 2)], "the repaired log");
+    await storage.truncateAfter(9);
+    assert((await storage.logState()).lastIndex === 5, "truncating past the end changes nothing");
+    await storage.truncateAfter(0);
+    assert((await storage.logState()).lastIndex === 0, "truncating after 0 empties the log");
+    await storage.append(entriesFrom(1, 1, 3));
+    checkEntries(await storage.readRange(1, 10), entriesFrom(1, 1, 3), "appending to an emptied log");
+    await storage.close();
+  },
+  async "purges a prefix and keeps its last term"({ open }) {
+    const storage = await open();
+    await storage.append([...entriesFrom(1, 4, 1), ...entriesFrom(5, 8, 2)]);
+    await storage.purgeUpTo(5);
+    const state = await storage.logState();
+    assert(state.firstIndex === 6 && state.lastIndex === 8, "purging moves the first index");
+    assert(state.purgedIndex === 5 && state.purgedTerm === 2n, "the purge point keeps its term");
+    checkEntries(await storage.readRange(6, 9), entriesFrom(6, 8, 2), "the log after a purge");
+    await expectRejection(storage.readRange(5, 9), "reading a purged entry");
+    await storage.purgeUpTo(3);
+    assert((await storage.logState()).firstIndex === 6, "purging an already purged prefix changes nothing");
+    await storage.append(entriesFrom(9, 9, 3));
+    checkEntries(await storage.readRange(8, 10), [...entriesFrom(8, 8, 2), ...entriesFrom(9, 9, 3)], "appending after a purge");
+    await storage.close();
+  },
+  async "does not alias caller buffers"({ open }) {
+    const storage = await open();
+    const command = encoder.encode("original");
+    await storage.append([{ index: 1, term: term(1), payload: { kind: "command", command } }]);
+    command.fill(0x21);
+    const [read] = await storage.readRange(1, 2);
+    assert(read?.payload.kind === "command", "a command entry reads back as a command");
+    assert(new TextDecoder().decode(read.payload.command) === "original", "mutating the appended buffer does not change the log");
+    await storage.close();
+  },
+  async "holds many entries in order"({ open }) {
+    const storage = await open();
+    for (let first = 1; first <= 2000; first += 100) await storage.append(entriesFrom(first, first + 99, 1 + Math.floor(first / 500)));
+    const all = await storage.readRange(1, 2001);
+    assert(all.length === 2000, "every appended entry reads back");
+    all.forEach((e, i) => assert(e.index === i + 1, "entries read back in index order"));
+    await storage.close();
+  },
+  async "survives a restart"({ open, reopen }) {
+    if (reopen === undefined) return;
+    let storage = await open();
+    await storage.saveHardState({ term: term(4), votedFor: 2 });
+    await storage.append([...entriesFrom(1, 5, 1), ...entriesFrom(6, 9, 3)]);
+    await storage.truncateAfter(7);
+    await storage.append(entriesFrom(8, 8, 4));
+    await storage.purgeUpTo(2);
+    storage = await reopen(storage);
+    const hardState = await storage.readHardState();
+    assert(hardState.term === 4n && hardState.votedFor === 2, "the hard state survives a restart");
+    const state = await storage.logState();
+    assert(state.firstIndex === 3 && state.lastIndex === 8 && state.purgedTerm === 1n, "the log bounds survive a restart");
+    checkEntries(await storage.readRange(3, 100), [...entriesFrom(3, 5, 1), ...entriesFrom(6, 7, 3), ...entriesFrom(8, 8, 4)], "entries after a restart");
+    await storage.append(entriesFrom(9, 9, 4));
+    storage = await reopen(storage);
+    assert((await storage.logState()).lastIndex === 9, "appends after a restart survive another");
+    await storage.close();
+  },
+};
+
+/** Runs every check; returns their names. Throws `AssertionError` (naming the check) on the first failure. */
+export async function checkRaftLogStorage(harness: LogStorageHarness): Promise<readonly string[]> {
+  const names = Object.keys(checks);
+  for (const name of names) {
+    const check = checks[name];
+    assert(check !== undefined, "every named check exists");
+    try {
+      await check(harness);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new AssertionError(`raft log storage conformance: "${name}": ${detail}`, { cause: error });
+    }
+  }
+  return names;
+}

@@ -1,0 +1,130 @@
+/**
+ * The runtime over real timers: a 3-node cluster of `RaftServer`s on a `MemoryNetwork` with
+ * `MemoryLogStorage`: writes commit and return the state machine's result, followers refuse and
+ * name the leader, reads are linearizable, an isolated leader is replaced, leadership transfers,
+ * and a restarted node recovers its log from storage.
+ */
+import { afterEach, describe, expect, it } from "vitest";
+import { MemoryLogStorage, MemoryNetwork, NotLeaderError, RaftServer, type RaftRole } from "@omnikv/raft";
+import { KvStateMachine } from "./support/kv-state-machine.ts";
+
+const encoder = new TextEncoder();
+const voters = [1, 2, 3];
+const config = { electionTicks: 10, heartbeatTicks: 2 };
+
+interface Cluster {
+  readonly network: MemoryNetwork;
+  readonly servers: RaftServer<string>[];
+  readonly storages: MemoryLogStorage[];
+  readonly machines: KvStateMachine[];
+}
+
+let running: Cluster | undefined;
+
+afterEach(async () => {
+  for (const server of running?.servers ?? []) await server.stop();
+  running = undefined;
+});
+
+async function startCluster(): Promise<Cluster> {
+  const network = new MemoryNetwork();
+  const storages = voters.map(() => new MemoryLogStorage());
+  const machines = voters.map(() => new KvStateMachine());
+  const servers = await Promise.all(
+    voters.map((id, i) =>
+      RaftServer.start({ id, voters, storage: storages[i] ?? new MemoryLogStorage(), stateMachine: machines[i] ?? new KvStateMachine(), network: network.endpoint(id), config, tickMs: 5 }),
+    ),
+  );
+  running = { network, servers, storages, machines };
+  return running;
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function leaderOf(servers: readonly RaftServer<string>[], exclude?: RaftServer<string>): RaftServer<string> | undefined {
+  const leaders = servers.filter((s) => s !== exclude && s.metrics().role === ("leader" satisfies RaftRole));
+  return leaders.sort((a, b) => Number(b.metrics().term - a.metrics().term))[0];
+}
+
+describe("RaftServer", () => {
+  it("elects a leader, commits writes and returns their results", async () => {
+    const { servers, machines } = await startCluster();
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    expect(await leader.clientWrite(encoder.encode("a=1"))).toBe("");
+    expect(await leader.clientWrite(encoder.encode("a=2"))).toBe("1");
+    const results = await Promise.all(Array.from({ length: 200 }, (_, i) => leader.clientWrite(encoder.encode(`k${i}=${i}`))));
+    expect(results.every((r) => r === "")).toBe(true);
+    await waitFor(() => (machines.every((m) => m.data.get("k199") === "199") ? true : undefined), "followers to apply");
+    const metrics = leader.metrics();
+    expect(metrics.commitIndex).toBe(metrics.lastIndex);
+    expect(metrics.replicationLag.every((f) => f.lagEntries === 0)).toBe(true);
+  });
+
+  it("refuses writes on a follower and names the leader", async () => {
+    const { servers } = await startCluster();
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    await leader.clientWrite(encoder.encode("x=1"));
+    const follower = servers.find((s) => s !== leader);
+    const error: unknown = await follower?.clientWrite(encoder.encode("x=2")).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(NotLeaderError);
+    if (error instanceof NotLeaderError) expect(error.leaderId).toBe(leader.id);
+    await expect(follower?.ensureLinearizable()).rejects.toBeInstanceOf(NotLeaderError);
+  });
+
+  it("serves linearizable reads on the leader after the latest write", async () => {
+    const { servers, machines } = await startCluster();
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    await leader.clientWrite(encoder.encode("r=fresh"));
+    const index = await leader.ensureLinearizable();
+    expect(index).toBeGreaterThanOrEqual(2);
+    expect(machines[servers.indexOf(leader)]?.data.get("r")).toBe("fresh");
+  });
+
+  it("replaces an isolated leader, which then steps down (check-quorum)", async () => {
+    const { servers, network } = await startCluster();
+    const old = await waitFor(() => leaderOf(servers), "a leader");
+    await old.clientWrite(encoder.encode("before=1"));
+    network.isolate(old.id, voters);
+    const pending = old.clientWrite(encoder.encode("lost=1")).catch((e: unknown) => e);
+    const next = await waitFor(() => leaderOf(servers, old), "a new leader");
+    expect(next.metrics().term).toBeGreaterThan(old.metrics().term);
+    expect(await next.clientWrite(encoder.encode("after=1"))).toBe("");
+    await waitFor(() => (old.metrics().role === "follower" ? true : undefined), "the old leader to step down");
+    network.heal();
+    expect(await pending).toBeInstanceOf(NotLeaderError);
+  });
+
+  it("transfers leadership with TimeoutNow", async () => {
+    const { servers } = await startCluster();
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    await leader.clientWrite(encoder.encode("t=1"));
+    const target = servers.find((s) => s !== leader);
+    expect(target).toBeDefined();
+    expect(leader.transferLeadership(target?.id ?? 0)).toBe(true);
+    await waitFor(() => (target?.metrics().role === "leader" ? true : undefined), "the target to lead");
+    expect(await target?.clientWrite(encoder.encode("t=2"))).toBe("1");
+  });
+
+  it("recovers the log from storage after a restart", async () => {
+    const cluster = await startCluster();
+    const leader = await waitFor(() => leaderOf(cluster.servers), "a leader");
+    for (let i = 0; i < 20; i++) await leader.clientWrite(encoder.encode(`p${i}=${i}`));
+    const i = cluster.servers.indexOf(leader);
+    const lastIndex = leader.metrics().lastIndex;
+    await leader.stop();
+    const storage = cluster.storages[i]?.reopen() ?? new MemoryLogStorage();
+    const machine = new KvStateMachine();
+    const restarted = await RaftServer.start({ id: leader.id, voters, storage, stateMachine: machine, network: cluster.network.endpoint(leader.id), config, tickMs: 5 });
+    cluster.servers[i] = restarted;
+    expect(restarted.metrics().lastIndex).toBeGreaterThanOrEqual(lastIndex);
+    await waitFor(() => (machine.data.get("p19") === "19" ? true : undefined), "the restarted node to re-apply its log");
+  });
+});
