@@ -5,6 +5,7 @@
  * once per plan into closures and never resolves anything per row.
  */
 import type { SqlValue } from "@omnikv/base";
+import type { PlanNode } from "./query/plan.ts";
 
 /** A type with its modifier (`varchar(10)` is varchar with typmod 10; -1 means none). */
 export interface SqlType {
@@ -105,6 +106,20 @@ export type BoundExpr =
     }
   | {
       /**
+       * A subquery used as an expression. `scalar`: its one row's one column (NULL for no row,
+       * 21000 for more than one); `exists`: whether it returns a row; `any`/`all`: `left op row`
+       * over its rows, combined with OR/AND in three-valued logic (IN is `= ANY`, NOT IN
+       * `<> ALL`). The values of outer columns it reads are passed as parameters `slot`.
+       */
+      readonly kind: "subquery";
+      readonly type: SqlType;
+      readonly form: "scalar" | "exists" | "any" | "all";
+      readonly plan: PlanNode;
+      readonly correlations: readonly SubqueryCorrelation[];
+      readonly test?: SubqueryTest;
+    }
+  | {
+      /**
        * NULLIF(left, right): NULL if `left = right`, else `left` — as coerced for the `=`
        * operator, which is also the result type (PostgreSQL returns the operator's first input).
        */
@@ -114,3 +129,18 @@ export type BoundExpr =
       readonly left: BoundExpr;
       readonly right: BoundExpr;
     };
+
+/** An outer value a correlated subquery reads: `value` (over the outer row) becomes parameter `slot`. */
+export interface SubqueryCorrelation {
+  readonly slot: number;
+  readonly value: BoundExpr;
+}
+
+/** The comparison of an ANY/ALL subquery: `left` against `right`, an expression over the subquery's row. */
+export interface SubqueryTest {
+  readonly left: BoundExpr;
+  readonly right: BoundExpr;
+  readonly signatureId: string;
+  readonly argTypes: readonly number[];
+  readonly isStrict: boolean;
+}

@@ -9,6 +9,7 @@
  */
 import {
   ArraySubscriptError,
+  FeatureNotSupportedError,
   Numeric,
   TypeOid,
   assert,
@@ -77,6 +78,12 @@ export function compileExpr(expr: BoundExpr, registry: FunctionRegistry): Compil
       return compileComparisonForms(expr, registry);
     case "array_op":
       return compileArrayOp(expr, registry);
+    case "subquery": {
+      // Plan compilation gives the registry a subquery compiler (operators/subquery.ts).
+      const compile = registry.subqueries;
+      if (compile === undefined) throw new FeatureNotSupportedError("subqueries are only evaluated inside a query plan");
+      return compile(expr, registry);
+    }
   }
   return assertNever(expr);
 }

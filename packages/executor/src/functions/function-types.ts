@@ -3,6 +3,7 @@
  * are keyed by the planner's signature ids (`+(int4,int8)`, `lower(text)`, `cast(int4,int8)`), so
  * the planner resolves against signatures and the executor never re-resolves anything per row.
  */
+import type { TableAccess } from "../operators/table-access.ts";
 import type { SqlValue } from "../values.ts";
 
 /**
@@ -37,6 +38,8 @@ export interface EvalContext {
   readonly transactionStartMicros: bigint;
   /** The session, for the session functions; stand-alone evaluation has none (they then fail with 0A000). */
   readonly session?: SessionInfo;
+  /** The tables a running plan reads, for subquery expressions; set by `compilePlan` for each run. */
+  readonly tables?: TableAccess;
 }
 
 /** A strict implementation is never called with a NULL argument; the evaluator handles that. */

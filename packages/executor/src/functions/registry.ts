@@ -4,11 +4,17 @@
  * families claim the same id. `lookup` is called while compiling an expression, never per row.
  */
 import { assert } from "@omnikv/base";
+import type { BoundExpr } from "@omnikv/planner";
+import type { CompiledExpr } from "../expr/compile.ts";
 import type { FunctionTable, ScalarFunction, TypedFunctionTable, TypedScalarFunction } from "./function-types.ts";
 
+/** Compiles a subquery expression (its plan included); plan compilation supplies it. */
+export type SubqueryCompiler = (expr: Extract<BoundExpr, { kind: "subquery" }>, registry: FunctionRegistry) => CompiledExpr;
+
 export class FunctionRegistry {
-  readonly #functions = new Map<string, ScalarFunction>();
-  readonly #typed = new Map<string, TypedScalarFunction>();
+  #functions = new Map<string, ScalarFunction>();
+  #typed = new Map<string, TypedScalarFunction>();
+  #subqueries: SubqueryCompiler | undefined = undefined;
 
   constructor(tables: readonly FunctionTable[], typedTables: readonly TypedFunctionTable[] = []) {
     for (const table of tables) {
@@ -39,6 +45,20 @@ export class FunctionRegistry {
     const build = this.#typed.get(id);
     assert(build !== undefined, `the executor implements ${id}`);
     return build(argTypes);
+  }
+
+  /** How subquery expressions compile, when this registry compiles inside a plan. */
+  get subqueries(): SubqueryCompiler | undefined {
+    return this.#subqueries;
+  }
+
+  /** The same implementations, able to compile subquery expressions with `compiler`. */
+  withSubqueries(compiler: SubqueryCompiler): FunctionRegistry {
+    const copy = new FunctionRegistry([]);
+    copy.#functions = this.#functions;
+    copy.#typed = this.#typed;
+    copy.#subqueries = compiler;
+    return copy;
   }
 
   get ids(): readonly string[] {

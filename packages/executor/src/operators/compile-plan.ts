@@ -6,7 +6,7 @@
 import { assertNever } from "@omnikv/base";
 import type { PlanNode } from "@omnikv/planner";
 import type { AggregateTable } from "../functions/aggregate-types.ts";
-import type { FunctionRegistry } from "../functions/registry.ts";
+import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.ts";
 import { compileAggregate } from "./aggregate.ts";
 import { compileDistinct } from "./distinct.ts";
 import type { ExecutionContext } from "./execution-context.ts";
@@ -19,6 +19,7 @@ import type { RowSource } from "./row-source.ts";
 import { compileSeqScan } from "./scan.ts";
 import { compileSetOperation } from "./set-operation.ts";
 import { compileSort } from "./sort.ts";
+import { subqueryCompiler } from "./subquery.ts";
 import type { Row } from "./table-access.ts";
 import { compileValues } from "./values.ts";
 
@@ -31,7 +32,11 @@ export interface PlanEnvironment {
 export type CompiledPlan = (run: ExecutionContext) => Iterable<Row>;
 
 export function compilePlan(plan: PlanNode, env: PlanEnvironment): CompiledPlan {
-  return compileNode(plan, env);
+  const withSubqueries: PlanEnvironment = env.registry.subqueries === undefined ? { ...env, registry: env.registry.withSubqueries(subqueries(env)) } : env;
+  const root = compileNode(plan, withSubqueries);
+  // Subquery expressions read tables through the evaluation context, and an uncorrelated one keeps
+  // its rows per context object: each run gets a context of its own.
+  return (run) => root({ ...run, context: { ...run.context, tables: run.tables } });
 }
 
 function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
@@ -61,6 +66,10 @@ function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
     default:
       return assertNever(plan);
   }
+}
+
+function subqueries(env: PlanEnvironment): SubqueryCompiler {
+  return subqueryCompiler((plan, registry) => compilePlan(plan, { ...env, registry }));
 }
 
 function widths(plan: { readonly left: PlanNode; readonly right: PlanNode }): { left: number; right: number } {

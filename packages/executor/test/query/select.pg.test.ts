@@ -184,6 +184,26 @@ const handWritten = [
   "WITH s AS (SELECT a, sum(c) AS total FROM t1 GROUP BY a) SELECT * FROM s WHERE total > 1 ORDER BY a",
   "WITH x AS (SELECT 1 AS n), y AS (SELECT n + 1 AS m FROM x) SELECT * FROM x, y",
   "WITH s (k) AS (SELECT a FROM t1) SELECT k FROM s ORDER BY k",
+  // Subquery expressions, uncorrelated and correlated, with NULLs.
+  "SELECT a, (SELECT max(d) FROM t2) FROM t1",
+  "SELECT a, (SELECT max(d) FROM t2 WHERE t2.a = t1.a) AS m FROM t1",
+  "SELECT * FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.a)",
+  "SELECT * FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.a)",
+  "SELECT * FROM t1 WHERE a IN (SELECT a FROM t2)",
+  "SELECT * FROM t1 WHERE a NOT IN (SELECT a FROM t2)",
+  "SELECT * FROM t1 WHERE a NOT IN (SELECT a FROM t2 WHERE a IS NOT NULL)",
+  "SELECT a, a IN (SELECT a FROM t2), a NOT IN (SELECT x FROM t4) FROM t1",
+  "SELECT * FROM t1 WHERE c > ALL (SELECT e FROM t2 WHERE e < 1)",
+  "SELECT * FROM t1 WHERE c < ANY (SELECT e FROM t2)",
+  "SELECT * FROM t1 WHERE a = ANY (SELECT a FROM t3)",
+  "SELECT * FROM t1 WHERE a <> ALL (SELECT a FROM t3)",
+  "SELECT b, (SELECT count(*) FROM t2 WHERE t2.a < t1.a AND t2.d > (SELECT min(x) FROM t4 WHERE t4.x <> t1.a)) FROM t1",
+  "SELECT a FROM t1 WHERE (SELECT count(*) FROM t2 WHERE t2.a = t1.a) > 1",
+  "SELECT a, count(*), (SELECT max(d) FROM t2 WHERE t2.a = t1.a) FROM t1 GROUP BY a",
+  "SELECT (SELECT a FROM t2)",
+  "SELECT (SELECT a, d FROM t2 LIMIT 1)",
+  "SELECT a FROM t1 WHERE a IN (SELECT a, d FROM t2)",
+  "SELECT a FROM t1 WHERE EXISTS (SELECT nope FROM t2)",
   // Binding errors.
   "SELECT nope FROM t1",
   "SELECT a FROM t1, t2",
@@ -230,7 +250,19 @@ describe("SELECT against PostgreSQL 15", () => {
 const joinArb = fc.constantFrom("", " JOIN t2 ON t1.a = t2.a", " LEFT JOIN t2 ON t1.a = t2.a", " RIGHT JOIN t2 ON t1.a = t2.a", " FULL JOIN t2 ON t1.a = t2.a", " LEFT JOIN t2 ON t1.a < t2.a", ", t2");
 const scalarArb = fc.constantFrom("t1.a", "t1.b", "t1.c", "t1.a + 1", "t1.c * 2", "coalesce(t1.b, 'none')", "t1.a % 2");
 const joinedScalarArb = fc.constantFrom("t2.d", "t2.e", "t2.a", "t2.d - t1.a");
-const predicateArb = fc.constantFrom("t1.a > 1", "t1.b IS NOT NULL", "t1.c < 2", "t1.a IN (1, 2, 5)", "t1.b <> 'x'", "t1.a IS NULL OR t1.c > 0", "NOT (t1.a = 2)");
+const predicateArb = fc.constantFrom(
+  "t1.a > 1",
+  "t1.b IS NOT NULL",
+  "t1.c < 2",
+  "t1.a IN (1, 2, 5)",
+  "t1.b <> 'x'",
+  "t1.a IS NULL OR t1.c > 0",
+  "NOT (t1.a = 2)",
+  "t1.a IN (SELECT x FROM t4)",
+  "t1.a NOT IN (SELECT x FROM t4 WHERE y)",
+  "EXISTS (SELECT 1 FROM t4 WHERE t4.x = t1.a AND t4.y)",
+  "t1.c > (SELECT min(x) FROM t4 WHERE t4.x <> t1.a)",
+);
 const joinedPredicateArb = fc.constantFrom("t2.d > 15", "t2.e IS NULL", "t2.a = 2 OR t2.d IS NULL");
 const aggregateArb = fc.constantFrom("count(*)", "count(t1.b)", "sum(t1.a)", "avg(t1.c)", "max(t1.b)", "min(t1.c)", "count(DISTINCT t1.a)", "sum(t1.c) FILTER (WHERE t1.a > 1)");
 

@@ -14,6 +14,7 @@ import {
   FeatureNotSupportedError,
   Numeric,
   TypeOid,
+  assert,
   assertNever,
   parseValue,
   typeInfo,
@@ -21,8 +22,9 @@ import {
   type DbError,
   type TextIoSettings,
 } from "@omnikv/base";
-import type { Expr } from "@omnikv/parser";
-import type { BoundExpr, SqlType } from "../bound-expr.ts";
+import { SqlSyntaxError, type Expr, type SelectStatement } from "@omnikv/parser";
+import type { BoundExpr, SqlType, SubqueryCorrelation } from "../bound-expr.ts";
+import type { PlanNode } from "../query/plan.ts";
 import { findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import type { CastContext } from "../functions/signature.ts";
 import { arrayOidOf, resolveTypeName } from "./type-names.ts";
@@ -30,7 +32,16 @@ import { selectCommonType } from "./common-type.ts";
 
 /** Resolves column references; queries supply one per scope (none for a bare expression). */
 export interface ColumnScope {
-  resolve(names: readonly string[], pos: number): { readonly index: number; readonly type: SqlType; readonly name: string };
+  /**
+   * The column `names` refers to. `paramIndex` is set when it is an enclosing query's column that
+   * a subquery reads through a correlation parameter.
+   */
+  resolve(names: readonly string[], pos: number): { readonly index: number; readonly type: SqlType; readonly name: string; readonly paramIndex?: number };
+}
+
+/** Binds a subquery expression's query; supplied by the query binder (which the expression binder cannot import). */
+export interface SubqueryBinder {
+  bind(query: SelectStatement): { readonly plan: PlanNode; readonly correlations: SubqueryCorrelation[] };
 }
 
 export interface BindContext {
@@ -40,6 +51,8 @@ export interface BindContext {
   readonly scope?: ColumnScope;
   /** The statement text, for 1-based error positions. */
   readonly sql: string;
+  /** Present inside a query: subquery expressions are bound through it (else they are 0A000). */
+  readonly subqueries?: SubqueryBinder;
 }
 
 const boolType: SqlType = { oid: TypeOid.bool, typmod: -1 };
@@ -120,12 +133,13 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
       return bindSqlValueFunction(expr, context);
     case "quantified_array":
       return bindQuantifiedArray(expr, context);
-    case "bit_string":
-    case "default":
     case "in_subquery":
     case "quantified_subquery":
     case "exists":
     case "scalar_subquery":
+      return bindSubqueryExpr(expr, context);
+    case "bit_string":
+    case "default":
     case "array_subquery":
     case "row":
     case "subscript":
@@ -153,7 +167,34 @@ function bindColumn(expr: Extract<Expr, { kind: "column_ref" }>, context: BindCo
     throw new FeatureNotSupportedError("column references need a FROM clause, which is not bound yet");
   }
   const column = context.scope.resolve(expr.names, expr.pos);
+  if (column.paramIndex !== undefined) return { kind: "param", type: column.type, index: column.paramIndex };
   return { kind: "column", type: column.type, index: column.index, name: column.name };
+}
+
+type SubqueryAst = Extract<Expr, { kind: "in_subquery" | "quantified_subquery" | "exists" | "scalar_subquery" }>;
+
+/** EXISTS, scalar subqueries, `x IN (subquery)` (= ANY) and `x op ANY|ALL (subquery)`. */
+function bindSubqueryExpr(expr: SubqueryAst, context: BindContext): BoundExpr {
+  if (context.subqueries === undefined) throw new FeatureNotSupportedError("subqueries are not supported outside a query");
+  const { plan, correlations } = context.subqueries.bind(expr.query);
+  if (expr.kind === "exists") return { kind: "subquery", type: boolType, form: "exists", plan, correlations };
+  const [column, ...extra] = plan.columns;
+  if (column === undefined || extra.length > 0) {
+    throw new SqlSyntaxError(extra.length > 0 ? "subquery has too many columns" : "subquery must return a column");
+  }
+  if (expr.kind === "scalar_subquery") return { kind: "subquery", type: column.type, form: "scalar", plan, correlations };
+  const isAny = expr.kind === "in_subquery" ? !expr.isNegated : expr.quantifier === "any";
+  const op = expr.kind === "in_subquery" ? (expr.isNegated ? "<>" : "=") : expr.op;
+  const leftExpr = expr.kind === "in_subquery" ? expr.expr : expr.left;
+  const left = bindExpr(leftExpr, context);
+  const comparison = callOperator(op, [left, { kind: "column", type: column.type, index: 0, name: column.name }], context, [leftExpr.pos]);
+  if (comparison.kind !== "call" || comparison.type.oid !== TypeOid.bool) {
+    throw new DatatypeMismatchError(`operator ${op} must return type boolean, not type ${formatTypeName(comparison.type.oid)}`);
+  }
+  const [coercedLeft, right] = comparison.args;
+  assert(coercedLeft !== undefined && right !== undefined, "a comparison has two arguments");
+  const test = { left: coercedLeft, right, signatureId: comparison.signatureId, argTypes: [coercedLeft.type.oid, right.type.oid], isStrict: comparison.isStrict };
+  return { kind: "subquery", type: boolType, form: isAny ? "any" : "all", plan, correlations, test };
 }
 
 /** An argument of AND/OR/NOT/WHERE: a boolean, or an untyped literal read as one. */

@@ -40,7 +40,10 @@ export interface AggregationInput {
   readonly core: SelectCore;
   readonly orderBy: readonly SortBy[];
   readonly input: PlanNode;
+  /** The FROM clause's scope (grouping checks resolve names here). */
   readonly scope: FromScope;
+  /** The scope group keys and aggregate arguments bind in (correlated inside a subquery). */
+  readonly bindScope: ColumnScope;
   readonly context: QueryContext;
 }
 
@@ -55,9 +58,9 @@ const aggregatePrefix = "\u0000aggregate:";
 
 export function bindAggregation(input: AggregationInput): Aggregation {
   const { core, context, scope } = input;
-  const groups = core.groupBy.map((expr) => bindGroupKey(expr, core, scope, context));
+  const groups = core.groupBy.map((expr) => bindGroupKey(expr, core, scope, input.bindScope, context));
   const calls = collectAggregateCalls([...core.targets.map((t) => t.expr), ...(core.having === undefined ? [] : [core.having]), ...input.orderBy.map((s) => s.expr)]);
-  const aggregates = calls.map((call) => bindAggregateCall(call, scope, context));
+  const aggregates = calls.map((call) => bindAggregateCall(call, input.bindScope, context));
   const columns = [
     ...groups.map((g) => ({ name: g.name, type: g.expr.type })),
     ...aggregates.map((a) => ({ name: a.name, type: a.type })),
@@ -84,7 +87,7 @@ interface GroupKey {
   readonly name: string;
 }
 
-function bindGroupKey(expr: Expr, core: SelectCore, scope: FromScope, context: QueryContext): GroupKey {
+function bindGroupKey(expr: Expr, core: SelectCore, scope: FromScope, bindScope: ColumnScope, context: QueryContext): GroupKey {
   if (containsAggregate(expr)) throw new GroupingError("aggregate functions are not allowed in GROUP BY");
   let source = expr;
   if (expr.kind === "number" && expr.isInteger) {
@@ -99,7 +102,7 @@ function bindGroupKey(expr: Expr, core: SelectCore, scope: FromScope, context: Q
     const alias = core.targets.find((t) => t.alias === name);
     if (alias !== undefined && !resolves(scope, name)) source = alias.expr;
   }
-  const bound = bindExpr(source, exprContext(context, scope));
+  const bound = bindExpr(source, exprContext(context, bindScope));
   return { expr: bound, text: deparse(source), name: source.kind === "column_ref" ? (source.names.at(-1) ?? "?column?") : "?column?" };
 }
 
@@ -132,7 +135,7 @@ function collectAggregateCalls(exprs: readonly Expr[]): FuncCall[] {
   return calls;
 }
 
-function bindAggregateCall(call: FuncCall, scope: FromScope, context: QueryContext): AggregateCall & { readonly name: string } {
+function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryContext): AggregateCall & { readonly name: string } {
   if (call.orderBy.length > 0 || call.withinGroup.length > 0) throw new FeatureNotSupportedError("ORDER BY inside an aggregate call is not supported yet");
   if (call.isVariadic) throw new FeatureNotSupportedError("VARIADIC aggregate calls are not supported yet");
   const bindContext = exprContext(context, scope);

@@ -21,8 +21,8 @@ import { bindAggregation, containsAggregate } from "./bind-aggregate.ts";
 import { bindFromClause, withColumns } from "./bind-from.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
-import { characterPosition, exprContext, type QueryContext } from "./query-context.ts";
-import type { FromScope } from "./scope.ts";
+import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
+import { levelScope, type FromScope } from "./scope.ts";
 import type { ColumnScope } from "../bind/bind-expr.ts";
 import { deparse } from "@omnikv/parser";
 
@@ -34,7 +34,7 @@ export interface BoundQuery {
 
 /** Plans a SELECT statement. */
 export function planSelect(statement: SelectStatement, context: QueryContext): BoundQuery {
-  const plan = bindSelect(statement, context);
+  const plan = bindSelect(statement, { ...context, bindQuery: bindSelect, slots: context.slots ?? { next: correlationSlotBase } });
   return { plan, columns: plan.columns };
 }
 
@@ -92,22 +92,23 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
   if (core.windows.length > 0) throw new FeatureNotSupportedError("window functions are not supported yet");
   if (Array.isArray(core.distinct)) throw new FeatureNotSupportedError("SELECT DISTINCT ON is not supported yet");
   const from = bindFromClause(core.from, context, bindSelect);
+  const fromScope = levelScope(from.scope, context.outer);
   let plan = from.plan;
   if (core.where !== undefined) {
     rejectAggregates(core.where, "WHERE", context);
-    plan = filter(plan, bindCondition(core.where, "WHERE", exprContext(context, from.scope)));
+    plan = filter(plan, bindCondition(core.where, "WHERE", exprContext(context, fromScope)));
   }
   const isAggregated = core.groupBy.length > 0 || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
-  let scope: ColumnScope = from.scope;
+  let scope: ColumnScope = fromScope;
   let rewrite = (expr: Expr): Expr => expr;
   if (isAggregated) {
-    const aggregation = bindAggregation({ core, orderBy, input: plan, scope: from.scope, context });
+    const aggregation = bindAggregation({ core, orderBy, input: plan, scope: from.scope, bindScope: fromScope, context });
     plan = aggregation.plan;
-    scope = aggregation.scope;
+    scope = levelScope(aggregation.scope, context.outer);
     rewrite = aggregation.rewrite;
     if (core.having !== undefined) plan = filter(plan, bindCondition(rewrite(core.having), "HAVING", exprContext(context, scope)));
   }
-  const targets = bindTargets(core.targets, from.scope, scope, rewrite, context);
+  const targets = bindTargets({ targets: core.targets, from: from.scope, scope, rewrite, isAggregated }, context);
   const sortKeys = bindOrderBy(orderBy, targets, scope, rewrite, core.distinct === true, context);
   return finishCore(plan, targets, sortKeys, core.distinct === true);
 }
@@ -141,7 +142,18 @@ function finishCore(input: PlanNode, targets: readonly Target[], sortKeys: reado
 /** The name of ORDER BY expressions carried through the projection but not returned. */
 const hiddenName = "\u0000sort";
 
-function bindTargets(targets: readonly ResTarget[], from: FromScope, scope: ColumnScope, rewrite: (expr: Expr) => Expr, context: QueryContext): Target[] {
+interface TargetInput {
+  readonly targets: readonly ResTarget[];
+  /** The FROM clause's own scope, which `*` expands over. */
+  readonly from: FromScope;
+  /** The scope expressions bind in (above the aggregation when there is one, correlated in a subquery). */
+  readonly scope: ColumnScope;
+  readonly rewrite: (expr: Expr) => Expr;
+  readonly isAggregated: boolean;
+}
+
+function bindTargets(input: TargetInput, context: QueryContext): Target[] {
+  const { targets, from, scope, rewrite, isAggregated } = input;
   const bound: Target[] = [];
   const bindContext = exprContext(context, scope);
   for (const target of targets) {
@@ -154,7 +166,7 @@ function bindTargets(targets: readonly ResTarget[], from: FromScope, scope: Colu
         // Above an aggregation the column must resolve through its scope (a grouping error if
         // it is not grouped); below, it is simply the FROM row's column.
         const ref: Expr = { kind: "column_ref", names: column.relation === undefined ? [column.name] : [column.relation, column.name], isStar: false, pos: expr.pos };
-        const value: BoundExpr = scope === from ? { kind: "column", type: column.type, index: column.index, name: column.name } : bindExpr(rewrite(ref), bindContext);
+        const value: BoundExpr = isAggregated ? bindExpr(rewrite(ref), bindContext) : { kind: "column", type: column.type, index: column.index, name: column.name };
         bound.push({ expr: value, name: column.name, source: ref });
       }
       continue;
@@ -181,8 +193,19 @@ export function columnNameOf(expr: Expr): string {
   if (expr.kind === "case") return "case";
   if (expr.kind === "array") return "array";
   if (expr.kind === "exists") return "exists";
+  if (expr.kind === "scalar_subquery") return subqueryColumnName(expr.query.body);
   if (expr.kind === "sql_value_function" || expr.kind === "special_function") return expr.name;
   return "?column?";
+}
+
+/** A scalar subquery's column is named after its query's first result column (leftmost for set operations). */
+function subqueryColumnName(body: QueryBody): string {
+  if (body.kind === "select") return subqueryColumnName(body.body);
+  if (body.kind === "set_operation") return subqueryColumnName(body.left);
+  if (body.kind === "values") return "column1";
+  const first = body.targets[0];
+  if (first === undefined) return "?column?";
+  return first.alias ?? columnNameOf(first.expr);
 }
 
 // ---------------------------------------------------------------------------------------------

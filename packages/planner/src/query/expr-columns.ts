@@ -51,6 +51,14 @@ export function mapColumns(expr: BoundExpr, remap: (index: number) => number): B
     case "distinct":
     case "nullif":
       return { ...expr, left: map(expr.left), right: map(expr.right) };
+    case "subquery":
+      // The plan reads its own rows; only the outer values it is handed and the test's left side
+      // refer to this level's columns.
+      return {
+        ...expr,
+        correlations: expr.correlations.map((c) => ({ slot: c.slot, value: map(c.value) })),
+        ...(expr.test === undefined ? {} : { test: { ...expr.test, left: map(expr.test.left) } }),
+      };
     default:
       return assertNever(expr);
   }

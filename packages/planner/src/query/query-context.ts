@@ -3,9 +3,12 @@
  * parameter types, the statement text (for error positions), and the CTEs in scope.
  */
 import type { TextIoSettings } from "@omnikv/base";
-import type { CommonTableExpr } from "@omnikv/parser";
-import type { BindContext } from "../bind/bind-expr.ts";
+import type { CommonTableExpr, SelectStatement } from "@omnikv/parser";
+import type { BindContext, ColumnScope } from "../bind/bind-expr.ts";
+import type { SubqueryCorrelation } from "../bound-expr.ts";
 import type { Catalog } from "./catalog.ts";
+import { UndefinedColumnError } from "./errors.ts";
+import type { PlanNode } from "./plan.ts";
 
 export interface QueryContext {
   readonly catalog: Catalog;
@@ -14,11 +17,47 @@ export interface QueryContext {
   readonly sql: string;
   /** CTEs visible at this level, innermost first; each reference binds its query anew (inlining). */
   readonly ctes: readonly CommonTableExpr[];
+  /** The enclosing query level, when this one is a subquery expression. */
+  readonly outer?: OuterLevel;
+  /** The statement's counter of correlation parameter slots (shared by every level). */
+  readonly slots?: { next: number };
+  /** Binds a nested query (set by the query binder, so subquery expressions can recurse). */
+  readonly bindQuery?: (query: SelectStatement, context: QueryContext) => PlanNode;
 }
 
-export function exprContext(context: QueryContext, scope: BindContext["scope"]): BindContext {
-  return { settings: context.settings, paramTypes: context.paramTypes, sql: context.sql, ...(scope === undefined ? {} : { scope }) };
+/** What a subquery's names fall back to: the enclosing level's scope; what it read goes to `correlations`. */
+export interface OuterLevel {
+  readonly scope: ColumnScope;
+  readonly correlations: SubqueryCorrelation[];
+  readonly slots: { next: number };
 }
+
+/** Correlation parameters are numbered from here, far above any `$n` a client can send (65535). */
+export const correlationSlotBase = 100_000;
+
+export function exprContext(context: QueryContext, scope: BindContext["scope"]): BindContext {
+  const bindQuery = context.bindQuery;
+  const base = { settings: context.settings, paramTypes: context.paramTypes, sql: context.sql, ...(scope === undefined ? {} : { scope }) };
+  if (bindQuery === undefined) return base;
+  const slots = context.slots ?? { next: correlationSlotBase };
+  return {
+    ...base,
+    subqueries: {
+      bind: (query) => {
+        const outer: OuterLevel = { scope: scope ?? noColumns, correlations: [], slots };
+        const plan = bindQuery(query, { ...context, outer, slots, ctes: context.ctes });
+        return { plan, correlations: outer.correlations };
+      },
+    },
+  };
+}
+
+/** The scope of a level without a FROM clause: every name is unknown there. */
+const noColumns: ColumnScope = {
+  resolve(names) {
+    throw new UndefinedColumnError(`column "${names.join(".")}" does not exist`);
+  },
+};
 
 /** The 1-based character (code point) position of UTF-16 `offset` in `sql`, as PostgreSQL reports positions. */
 export function characterPosition(sql: string, offset: number): number {

@@ -9,6 +9,8 @@
 import { assert } from "@omnikv/base";
 import type { SqlType } from "../bound-expr.ts";
 import type { ColumnScope } from "../bind/bind-expr.ts";
+import type { BoundExpr } from "../bound-expr.ts";
+import type { OuterLevel } from "./query-context.ts";
 import { AmbiguousColumnError, UndefinedColumnError, UndefinedTableError } from "./errors.ts";
 
 export interface ScopeColumn {
@@ -38,6 +40,8 @@ export interface ResolvedColumn {
   readonly index: number;
   readonly type: SqlType;
   readonly name: string;
+  /** Set when the name is an outer query's column, read through this correlation parameter. */
+  readonly paramIndex?: number;
 }
 
 /** A column `*` expands to, with the relation that qualifies it (none for a merged USING column). */
@@ -110,4 +114,53 @@ export class FromScope implements ColumnScope {
     const merged = this.merged.map((c) => ({ ...c, relation: undefined }));
     return [...merged, ...visible.map((c) => ({ index: c.index, type: c.type, name: c.name, relation: c.relation }))];
   }
+}
+
+/**
+ * A query level's scope inside a subquery expression: names it lacks resolve in the enclosing
+ * level (as PostgreSQL resolves outer references), and each such outer value becomes a
+ * correlation parameter of the subquery (one slot per distinct outer value).
+ */
+export class CorrelatedScope implements ColumnScope {
+  readonly #inner: ColumnScope;
+  readonly #outer: OuterLevel;
+
+  constructor(inner: ColumnScope, outer: OuterLevel) {
+    this.#inner = inner;
+    this.#outer = outer;
+  }
+
+  resolve(names: readonly string[], pos: number): ResolvedColumn {
+    try {
+      return this.#inner.resolve(names, pos);
+    } catch (error) {
+      const isMissing = error instanceof UndefinedColumnError || (error instanceof UndefinedTableError && names.length > 1);
+      if (!isMissing) throw error;
+      let found: ResolvedColumn;
+      try {
+        found = this.#outer.scope.resolve(names, pos);
+      } catch (outerError) {
+        if (outerError instanceof UndefinedColumnError || outerError instanceof UndefinedTableError) throw error;
+        throw outerError;
+      }
+      return { ...found, index: -1, paramIndex: this.#slotFor(found) };
+    }
+  }
+
+  #slotFor(found: ResolvedColumn): number {
+    const value: BoundExpr =
+      found.paramIndex === undefined
+        ? { kind: "column", type: found.type, index: found.index, name: found.name }
+        : { kind: "param", type: found.type, index: found.paramIndex };
+    const existing = this.#outer.correlations.find((c) => c.value.kind === value.kind && (c.value.kind === "column" ? c.value.index === found.index : c.value.kind === "param" && c.value.index === found.paramIndex));
+    if (existing !== undefined) return existing.slot;
+    const slot = this.#outer.slots.next++;
+    this.#outer.correlations.push({ slot, value });
+    return slot;
+  }
+}
+
+/** `scope` as seen from a subquery level: correlated to the enclosing level when there is one. */
+export function levelScope(scope: ColumnScope, outer: OuterLevel | undefined): ColumnScope {
+  return outer === undefined ? scope : new CorrelatedScope(scope, outer);
 }
