@@ -97,6 +97,10 @@ const corpus: readonly string[] = [
     "ORDER BY a USING <, b DESC LIMIT 10 OFFSET 5 FOR UPDATE OF t1 SKIP LOCKED",
   "(SELECT 1 UNION SELECT 2) INTERSECT (SELECT 3 EXCEPT ALL SELECT 4) ORDER BY 1 FETCH FIRST 2 ROWS WITH TIES",
   "VALUES (1, 'a'), (2, 'b') ORDER BY 1 DESC",
+  // nested joins before ON, bare labels, chained postfix tests, indirection, escapes, clause order
+  "SELECT a[1].f, $1[2:3], (f(x)).y, 1 table, 2 and, x IS NULL IS NOT NULL, y IN (1) IN (TRUE) FROM a JOIN b JOIN c USING (k) " +
+    "ON a.k = b.k LEFT JOIN (d NATURAL JOIN e) AS de ON true OFFSET 1 LIMIT ALL FOR SHARE",
+  "SELECT E'\\uD83D\\uDE00 \\x41', U&'\\D83D\\DE00', normalize(s, NFKC), s IS NOT NFD NORMALIZED, x::double",
   // DML
   "INSERT INTO t AS x (a, b) OVERRIDING SYSTEM VALUE VALUES (DEFAULT, 1), (2, DEFAULT) ON CONFLICT ON CONSTRAINT t_pk DO NOTHING",
   "UPDATE ONLY t AS x SET (a, b) = (SELECT 1, 2), c = DEFAULT FROM u WHERE x.id = u.id RETURNING x.*, a + 1 AS a1",
