@@ -34,9 +34,9 @@ afterAll(async () => {
 
 const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", transactionStartMicros: 0n };
 
-function ours(expr: string): string {
+function ours(expr: string, timeZone: string): string {
   try {
-    const result = evaluateExpression(`SELECT ${expr}`, builtinRegistry, context);
+    const result = evaluateExpression(`SELECT ${expr}`, builtinRegistry, { ...context, timeZone });
     return `${result.text ?? "NULL"} :: ${result.typeName}`;
   } catch (error) {
     if (error instanceof DbError) return `ERROR ${error.sqlState}`;
@@ -47,7 +47,8 @@ function ours(expr: string): string {
 /** The raw text PostgreSQL sends (its output function), not a `::text` cast, which differs for bool and char(n). */
 const rawText = { getTypeParser: () => (value: string): string => value };
 
-async function theirs(expressions: readonly string[]): Promise<string[]> {
+async function theirs(expressions: readonly string[], timeZone: string): Promise<string[]> {
+  await client.query(`SET TimeZone = '${timeZone}'`);
   const results: string[] = [];
   for (const expr of expressions) {
     try {
@@ -63,11 +64,11 @@ async function theirs(expressions: readonly string[]): Promise<string[]> {
   return results;
 }
 
-async function checkAll(expressions: readonly string[]): Promise<void> {
-  const expected = await theirs(expressions);
+async function checkAll(expressions: readonly string[], timeZone = "UTC"): Promise<void> {
+  const expected = await theirs(expressions, timeZone);
   const mismatches: string[] = [];
   expressions.forEach((expr, i) => {
-    const actual = ours(expr);
+    const actual = ours(expr, timeZone);
     if (actual !== expected[i]) mismatches.push(`${expr}\n    ours:       ${actual}\n    PostgreSQL: ${expected[i] ?? "?"}`);
   });
   expect(mismatches.slice(0, 20).join("\n")).toBe("");
@@ -136,9 +137,29 @@ const edgeCases = [
   "COALESCE('2024-02-29'::date, '12:34:56'::time)", "ARRAY['2024-01-31'::timestamp, '12:34:56'::time]", "COALESCE(1, 'a'::text)",
 ];
 
+/** Date/time through SQL syntax in a zone with DST: the 2024 spring-forward and fall-back days. */
+const newYorkCases = [
+  "'2024-03-10 01:59:59'::timestamptz + interval '1 second'", "'2024-03-09 12:00'::timestamptz + interval '1 day'",
+  "'2024-03-09 12:00'::timestamptz + interval '24 hours'", "'2024-03-10 02:30'::timestamptz", "'2024-11-03 01:30'::timestamptz",
+  "'2024-11-03 01:30 EDT'::timestamptz", "'2024-11-03 00:00'::timestamptz + interval '1 day'", "date_trunc('day', '2024-03-10 12:00'::timestamptz)",
+  "date_trunc('hour', '2024-11-03 06:30+00'::timestamptz)", "extract(hour from '2024-11-03 06:30+00'::timestamptz)",
+  "extract(epoch from '2024-03-10'::timestamptz)", "extract(timezone from '2024-07-01'::timestamptz)", "date_part('day', '2024-03-10 23:59'::timestamptz)",
+  "'2024-03-11'::timestamptz - '2024-03-10'::timestamptz", "age('2024-03-11'::timestamptz, '2024-03-10'::timestamptz)",
+  "to_char('2024-03-10 03:00'::timestamptz, 'YYYY-MM-DD HH24:MI:SS TZ')", "to_char('2024-11-03 01:30-05'::timestamptz, 'HH12:MI AM OF')",
+  "'2024-03-10'::date::timestamptz", "('2024-03-10 12:00'::timestamptz)::date", "('2024-03-10 02:30'::timestamp)::timestamptz",
+  "'2024-03-10 12:00'::timestamptz AT TIME ZONE 'UTC'", "'2024-03-10 12:00'::timestamp AT TIME ZONE 'America/New_York'",
+  "make_date(2024, 2, 29) + interval '1 year'", "'2024-02-29'::date + 365", "'2023-02-28'::date + 1", "'2000-02-29'::date - '1900-02-28'::date",
+  "to_timestamp('2024-03-10 02:30', 'YYYY-MM-DD HH24:MI')", "to_timestamp(1710052200)", "'infinity'::timestamptz + interval '1 day'",
+  "'2024-01-31'::timestamptz + interval '1 month'", "'2024-03-31 12:00'::timestamptz - interval '1 month'",
+];
+
 describe("expression evaluation matches PostgreSQL 15", () => {
   it("on hand-picked edge cases", async () => {
     await checkAll(edgeCases);
+  });
+
+  it("on date/time edge cases in America/New_York", async () => {
+    await checkAll(newYorkCases, "America/New_York");
   });
 
   it("on generated expression trees", async () => {
