@@ -410,7 +410,24 @@ function parsePrefix(p: TokenStream): Expr {
         : { kind: "unary", pos: token.pos, op, opSchema: schema, operand };
     }
   }
-  return parsePrimary(p);
+  const primary = parsePrimary(p);
+  return primary.kind === "row" && p.isKeyword("overlaps") ? parseOverlaps(p, primary) : primary;
+}
+
+/**
+ * `(a, b) OVERLAPS (c, d)`, a construct on two row constructors, is
+ * `pg_catalog.overlaps(a, b, c, d)`, as in PostgreSQL; each row must have two fields.
+ */
+function parseOverlaps(p: TokenStream, left: Extract<Expr, { kind: "row" }>): Expr {
+  p.next();
+  const start = p.peek();
+  if (!p.isPunct("(") && !p.isKeyword("row")) throw p.unexpected(start);
+  const right = parsePrimary(p);
+  if (right.kind !== "row") throw p.unexpected(start);
+  for (const [row, side] of [[left, "left"], [right, "right"]] as const) {
+    if (row.items.length !== 2) throw p.errorAt(row.pos, `wrong number of parameters on ${side} side of OVERLAPS expression`);
+  }
+  return systemCall(left.pos, "overlaps", [...left.items, ...right.items]);
 }
 
 /** PostgreSQL's doNegate: `-1` is one literal, and `- -1` is `1`. */
