@@ -4,8 +4,8 @@
  */
 import { TypeOid, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type Row, type TableAccess } from "@omnikv/executor";
-import { parse, type SelectStatement } from "@omnikv/parser";
-import { planSelect, type Catalog, type CatalogTable, type PlanColumn } from "@omnikv/planner";
+import { parse, type SelectStatement, type Statement } from "@omnikv/parser";
+import { planSelect, resolveTypeName, type Catalog, type CatalogTable, type PlanColumn } from "@omnikv/planner";
 
 export interface TableSpec {
   readonly name: string;
@@ -28,7 +28,7 @@ export const settings: TextIoSettings = { extraFloatDigits: 1, timeZone: parseTi
 export const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", transactionStartMicros: 0n };
 
 export class MemoryDatabase implements Catalog, TableAccess {
-  readonly #tables = new Map<string, { readonly table: CatalogTable; readonly rows: readonly Row[] }>();
+  readonly #tables = new Map<string, { readonly table: CatalogTable; readonly rows: Row[] }>();
 
   constructor(specs: readonly TableSpec[]) {
     specs.forEach((spec, id) => {
@@ -39,7 +39,7 @@ export class MemoryDatabase implements Catalog, TableAccess {
       });
       const table: CatalogTable = { id: id + 1, schema: "public", name: spec.name, columns };
       const rows = spec.rows.map((row) => row.map((text, i): SqlValue => (text === null ? null : parseValue(columns[i]?.type.oid ?? TypeOid.text, text, settings))));
-      this.#tables.set(spec.name, { table, rows });
+      this.#tables.set(spec.name, { table, rows: [...rows] });
     });
   }
 
@@ -54,14 +54,57 @@ export class MemoryDatabase implements Catalog, TableAccess {
 
   /** Runs one SELECT; rows come back as PostgreSQL's text forms. */
   query(sql: string): { readonly columns: readonly PlanColumn[]; readonly rows: (string | null)[][] } {
+    const { columns, rows } = this.select(sql);
+    return { columns, rows: rows.map((row) => row.map((value, i) => (value === null ? null : formatValue(columns[i]?.type.oid ?? TypeOid.text, value, settings)))) };
+  }
+
+  /** Runs one SELECT; rows come back as runtime values. */
+  select(sql: string): { readonly columns: readonly PlanColumn[]; readonly rows: Row[] } {
     const [statement] = parse(sql);
     if (statement === undefined || statement.kind !== "select") throw new Error(`not one SELECT: ${sql}`);
-    const bound = planSelect(statement satisfies SelectStatement, { catalog: this, settings, paramTypes: [], sql, ctes: [] });
+    return this.#run(statement, sql);
+  }
+
+  #run(statement: SelectStatement, sql: string): { readonly columns: readonly PlanColumn[]; readonly rows: Row[] } {
+    const bound = planSelect(statement, { catalog: this, settings, paramTypes: [], sql, ctes: [] });
     const run = compilePlan(bound.plan, { registry: builtinRegistry, aggregates: builtinAggregates });
-    const rows = [...run({ tables: this, context, params: [] })].map((row) =>
-      row.map((value, i) => (value === null ? null : formatValue(bound.columns[i]?.type.oid ?? TypeOid.text, value, settings))),
-    );
-    return { columns: bound.columns, rows };
+    return { columns: bound.columns, rows: [...run({ tables: this, context, params: [] })] };
+  }
+
+  /**
+   * Just enough DDL and DML for the test corpora: CREATE TABLE (columns and types only; other
+   * clauses ignored), CREATE INDEX (ignored: these tables have no indexes) and INSERT of a query's
+   * rows (values converted to the column types through their text form).
+   */
+  execute(sql: string): void {
+    for (const statement of parse(sql)) this.#execute(statement, sql);
+  }
+
+  #execute(statement: Statement, sql: string): void {
+    if (statement.kind === "create_table") {
+      const name = statement.name.at(-1) ?? "";
+      const columns = statement.columns.map((c) => ({ name: c.name, type: { oid: resolveTypeName(c.type).oid, typmod: -1 }, isNotNull: false }));
+      this.#tables.set(name, { table: { id: this.#tables.size + 1, schema: "public", name, columns }, rows: [] });
+    } else if (statement.kind === "create_index") {
+      return;
+    } else if (statement.kind === "insert" && statement.source !== undefined) {
+      const target = this.#tables.get(statement.table.at(-1) ?? "");
+      if (target === undefined) throw new Error(`no table ${statement.table.join(".")}`);
+      const names = statement.columns.length > 0 ? statement.columns : target.table.columns.map((c) => c.name);
+      const positions = names.map((name) => target.table.columns.findIndex((c) => c.name === name));
+      const source = this.#run(statement.source, sql);
+      for (const row of source.rows) {
+        const stored: SqlValue[] = target.table.columns.map(() => null);
+        positions.forEach((position, i) => {
+          const value = row[i] ?? null;
+          const oid = target.table.columns[position]?.type.oid ?? TypeOid.text;
+          stored[position] = value === null ? null : parseValue(oid, formatValue(source.columns[i]?.type.oid ?? TypeOid.text, value, settings), settings);
+        });
+        target.rows.push(stored);
+      }
+    } else {
+      throw new Error(`the memory database does not run ${statement.kind}`);
+    }
   }
 }
 

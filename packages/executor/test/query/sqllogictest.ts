@@ -1,0 +1,131 @@
+/**
+ * A sqllogictest runner (the format of SQLite's corpus, as its C driver reads it) over
+ * `MemoryDatabase`: `statement ok|error`, `query <types> <sort> [label]` with `nosort`,
+ * `rowsort` and `valuesort`, `N values hashing to <md5>` above `hash-threshold` (default 8),
+ * `skipif`/`onlyif` with the engine name `postgresql`, and `halt`. Values print as the driver
+ * prints them: `I` integers (booleans as 1/0), `R` with three decimals, `T` text with
+ * `(empty)` for '' and `@` for control characters, `NULL` for NULL.
+ */
+import { createHash } from "node:crypto";
+import { TypeOid, formatValue, type SqlValue } from "@omnikv/base";
+import { MemoryDatabase, settings } from "./memory-tables.ts";
+
+export interface SltRecord {
+  readonly line: number;
+  readonly kind: "statement" | "query";
+  readonly sql: string;
+  readonly expectError: boolean;
+  readonly types: string;
+  readonly sort: "nosort" | "rowsort" | "valuesort";
+  readonly expected: readonly string[];
+}
+
+/** The records PostgreSQL runs, up to a `halt` that applies to it. */
+export function parseSlt(text: string): SltRecord[] {
+  const lines = text.split("\n");
+  const records: SltRecord[] = [];
+  let isSkipped = false;
+  for (let index = 0; index < lines.length; ) {
+    const line = (lines[index] ?? "").trim();
+    const start = index + 1;
+    index += 1;
+    if (line.startsWith("onlyif ")) isSkipped ||= line.split(/\s+/)[1] !== "postgresql";
+    else if (line.startsWith("skipif ")) isSkipped ||= line.split(/\s+/)[1] === "postgresql";
+    else if (line === "halt") {
+      if (!isSkipped) break;
+      isSkipped = false;
+    } else if (line.startsWith("statement ") || line.startsWith("query ")) {
+      const sql: string[] = [];
+      while (index < lines.length && (lines[index] ?? "").trim() !== "" && lines[index] !== "----") sql.push(lines[index++] ?? "");
+      const expected: string[] = [];
+      if (lines[index] === "----") {
+        index += 1;
+        while (index < lines.length && (lines[index] ?? "").trim() !== "") expected.push((lines[index++] ?? "").trim());
+      }
+      const [kind, arg, sort] = line.split(/\s+/);
+      if (!isSkipped) {
+        records.push({
+          line: start,
+          kind: kind === "query" ? "query" : "statement",
+          sql: sql.join("\n"),
+          expectError: kind === "statement" && arg === "error",
+          types: kind === "query" ? (arg ?? "") : "",
+          sort: sort === "rowsort" || sort === "valuesort" ? sort : "nosort",
+          expected,
+        });
+      }
+      isSkipped = false;
+    } else if (line === "") {
+      isSkipped = false;
+    }
+  }
+  return records;
+}
+
+function formatSltValue(value: SqlValue, oid: number, type: string): string {
+  if (value === null) return "NULL";
+  if (type === "I" && typeof value === "boolean") return value ? "1" : "0";
+  const text = formatValue(oid, value, settings);
+  if (type === "R") return Number.parseFloat(text).toFixed(3);
+  if (type === "I" && oid === TypeOid.numeric && text.includes(".")) return text.replace(/\..*$/, "");
+  if (text === "") return "(empty)";
+  return text.replaceAll(/[\u0000-\u001f]/g, "@");
+}
+
+function md5Lines(values: readonly string[]): string {
+  const hash = createHash("md5");
+  for (const value of values) hash.update(`${value}\n`);
+  return hash.digest("hex");
+}
+
+/** Runs every record; returns one message per failure (the file's line and what differed). */
+export function runSlt(records: readonly SltRecord[], failuresMax = 20): { readonly failures: string[]; readonly queries: number } {
+  const db = new MemoryDatabase([]);
+  const failures: string[] = [];
+  let queries = 0;
+  for (const record of records) {
+    if (failures.length >= failuresMax) break;
+    const failure = record.kind === "statement" ? runStatement(db, record) : runQuery(db, record);
+    if (record.kind === "query") queries += 1;
+    if (failure !== undefined) failures.push(`line ${record.line}: ${record.sql}\n  ${failure}`);
+  }
+  return { failures, queries };
+}
+
+function runStatement(db: MemoryDatabase, record: SltRecord): string | undefined {
+  try {
+    db.execute(record.sql);
+    return record.expectError ? "expected an error, got none" : undefined;
+  } catch (error) {
+    return record.expectError ? undefined : `failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+function runQuery(db: MemoryDatabase, record: SltRecord): string | undefined {
+  let values: string[];
+  try {
+    const result = db.select(record.sql);
+    const rows = result.rows.map((row) => row.map((value, i) => formatSltValue(value, result.columns[i]?.type.oid ?? TypeOid.text, record.types[i] ?? "T")));
+    if (record.sort === "rowsort") rows.sort((a, b) => compareRows(a, b));
+    values = rows.flat();
+    if (record.sort === "valuesort") values.sort();
+  } catch (error) {
+    return `failed: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const hashed = /^(\d+) values hashing to ([0-9a-f]{32})$/.exec(record.expected[0] ?? "");
+  if (hashed !== null) {
+    const actual = `${values.length} values hashing to ${md5Lines(values)}`;
+    return actual === record.expected[0] ? undefined : `expected ${record.expected[0] ?? ""}, got ${actual}: ${values.slice(0, 12).join(" ")}`;
+  }
+  const isSame = values.length === record.expected.length && values.every((v, i) => v === record.expected[i]);
+  return isSame ? undefined : `expected ${record.expected.join(" ")}, got ${values.join(" ")}`;
+}
+
+function compareRows(a: readonly string[], b: readonly string[]): number {
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ?? "";
+    const y = b[i] ?? "";
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return 0;
+}
