@@ -69,7 +69,7 @@ function formatSltValue(value: SqlValue, oid: number, type: string): string {
   if (type === "R") return Number.parseFloat(text).toFixed(3);
   if (type === "I" && oid === TypeOid.numeric && text.includes(".")) return text.replace(/\..*$/, "");
   if (text === "") return "(empty)";
-  return text.replaceAll(/[\u0000-\u001f]/g, "@");
+  return [...text].map((char) => ((char.codePointAt(0) ?? 0) < 0x20 ? "@" : char)).join("");
 }
 
 function md5Lines(values: readonly string[]): string {
