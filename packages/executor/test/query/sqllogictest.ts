@@ -69,7 +69,9 @@ function formatSltValue(value: SqlValue, oid: number, type: string): string {
   if (type === "R") return Number.parseFloat(text).toFixed(3);
   if (type === "I" && oid === TypeOid.numeric && text.includes(".")) return text.replace(/\..*$/, "");
   if (text === "") return "(empty)";
-  return [...text].map((char) => ((char.codePointAt(0) ?? 0) < 0x20 ? "@" : char)).join("");
+  let printed = "";
+  for (let i = 0; i < text.length; i++) printed += text.charCodeAt(i) < 0x20 ? "@" : text.charAt(i);
+  return printed;
 }
 
 function md5Lines(values: readonly string[]): string {
