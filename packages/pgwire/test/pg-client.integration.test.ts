@@ -3,6 +3,7 @@
  * binary results, errors with their fields, notices, transaction status, cancel, and the README's
  * Map-backed example.
  */
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type ClientConfig, type QueryResult } from "pg";
 import { PgServer } from "@omnikv/pgwire";
@@ -130,6 +131,12 @@ describe("node-postgres", () => {
 });
 
 describe("the README's Map-backed backend", () => {
+  it("is the code the README shows", () => {
+    const fixture = readFileSync(new URL("fixtures/map-backend.ts", import.meta.url), "utf8");
+    const readme = readFileSync(new URL("../README.md", import.meta.url), "utf8");
+    expect(readme).toContain(fixture.slice(fixture.indexOf("import { DbError")));
+  });
+
   it("serves SET and GET over simple and extended protocol", async () => {
     const kv = new PgServer({ backend: mapBackend(), port: 0 });
     const port = await kv.listen();
