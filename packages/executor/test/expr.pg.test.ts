@@ -178,10 +178,13 @@ describe("expression evaluation matches PostgreSQL 15", () => {
       expr: fc.oneof(
         { depthSize: "small", withCrossShrink: true },
         literal,
-        fc.tuple(tie("expr"), fc.constantFrom("+", "-", "*", "/", "%", "=", "<>", "<", ">=", "AND", "OR"), tie("expr")).map(
+        fc.tuple(tie("expr"), fc.constantFrom("+", "-", "*", "/", "%", "=", "<>", "<", ">=", "AND", "OR", "||", "^", "&", "<<"), tie("expr")).map(
           ([a, op, b]) => `(${a} ${op} ${b})`,
         ),
         tie("expr").map((a) => `(NOT ${a})`),
+        fc.tuple(fc.constantFrom("round", "mod", "power", "left", "repeat", "concat", "div", "trunc", "lpad", "strpos", "date_part"), tie("expr"), tie("expr")).map(
+          ([fn, a, b]) => `${fn}(${a}, ${b})`,
+        ),
         fc.tuple(fc.constantFrom("abs", "length", "upper", "round", "sign", "floor", "md5", "reverse", "array_length", "date_trunc('day', "), tie("expr")).map(
           ([fn, a]) => (fn.endsWith(", ") ? `${fn}${a})` : fn === "array_length" ? `array_length(${a}, 1)` : `${fn}(${a})`),
         ),
