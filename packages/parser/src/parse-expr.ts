@@ -687,6 +687,11 @@ const sqlValueFunctions: ReadonlySet<string> = new Set([
   "current_schema",
 ]);
 
+/** CURRENT_DATE, CURRENT_USER, …: reserved words that are also expressions (and FROM items). */
+export function isSqlValueFunction(word: string): boolean {
+  return sqlValueFunctions.has(word);
+}
+
 function parseSqlValueFunction(p: TokenStream): Expr {
   const token = p.next();
   // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- membership in sqlValueFunctions checked by the caller

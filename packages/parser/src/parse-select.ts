@@ -27,6 +27,7 @@ import { isColId, reservedKeywords } from "./keywords.ts";
 import {
   Prec,
   isBareLabel,
+  isSqlValueFunction,
   parseTargetExpr,
   parseExpr,
   parseExprList,
@@ -529,6 +530,8 @@ function isFunctionInFrom(p: TokenStream): boolean {
   let i = 0;
   for (;;) {
     const token = p.peek(i);
+    // `FROM current_date` and `FROM session_user` are function calls without parentheses.
+    if (token.type === TokenType.Word && i === 0 && isSqlValueFunction(token.text)) return true;
     if (token.type === TokenType.Word && i === 0 && reservedKeywords.has(token.text)) return false;
     if (token.type !== TokenType.Word && token.type !== TokenType.QuotedIdent) return false;
     if (p.isPunct("(", i + 1)) return true;
