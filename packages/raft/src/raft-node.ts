@@ -529,7 +529,7 @@ export class RaftNode {
     const entries = this.#log.slice(progress.nextIndex, this.config.entriesPerMessageMax);
     if (entries.length === 0 && !isEmptyAllowed) return false;
     this.#send(to, { kind: "append", prevIndex, prevTerm, entries, commitIndex: this.#log.commitIndex });
-    progress.sent(prevIndex + entries.length, entries.length > 0);
+    progress.sent(prevIndex + entries.length, entries.length > 0, this.#leaderTicks);
     return entries.length > 0 && progress.state === "replicate";
   }
 
@@ -616,9 +616,10 @@ export class RaftNode {
     const progress = this.#progressOf(message.from);
     progress.isRecentActive = true;
     progress.heartbeatAnswered();
-    const isStalled = this.#leaderTicks - progress.lastProgressTick >= this.config.electionTicks;
+    const isStalled = this.#leaderTicks - progress.lastProgressTick >= this.config.heartbeatTicks;
     if (progress.state === "replicate" && isStalled && progress.matchIndex < this.#log.lastIndex()) {
-      // Appends were lost: fall back to probing from the match.
+      // Entries outstanding for a whole heartbeat interval while the follower answers heartbeats:
+      // the appends were lost. Fall back to probing from the match.
       progress.becomeProbe(progress.matchIndex + 1);
       progress.lastProgressTick = this.#leaderTicks;
     }

@@ -1,5 +1,5 @@
 /**
- * Deterministic simulation: RAFT_SEEDS seeds (default 200) each run a 3- or 5-node cluster through
+ * Deterministic simulation: RAFT_SEEDS seeds (default 300) each run a 3- or 5-node cluster through
  * a chaos phase and a liveness phase (see support/simulator.ts), then the client history is
  * checked for linearizability. A failure names its seed; `RAFT_SEED=<n> npx vitest run
  * test/simulation.test.ts` replays exactly that run.
@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { checkLinearizable } from "./support/linearizability.ts";
 import { Simulator } from "./support/simulator.ts";
 
-const seedCount = Number(process.env["RAFT_SEEDS"] ?? "200");
+const seedCount = Number(process.env["RAFT_SEEDS"] ?? "300");
 const onlySeed = process.env["RAFT_SEED"];
 const firstSeed = Number(process.env["RAFT_FIRST_SEED"] ?? "1");
 

@@ -22,7 +22,10 @@ export class Progress {
   isProbeSent = false;
   /** Heard from since the last check-quorum round. */
   isRecentActive = true;
-  /** Leader tick at which this follower last acknowledged new entries (stall detection). */
+  /**
+   * Leader tick of the last acknowledgement, or of the first send after the follower was caught
+   * up: entries outstanding for a heartbeat interval past it were probably lost (stall detection).
+   */
   lastProgressTick = 0;
   /** Last index of each unacknowledged append, oldest first. */
   readonly #inflight: LogIndex[] = [];
@@ -43,13 +46,15 @@ export class Progress {
     return this.#inflight.length;
   }
 
-  /** Records an append carrying entries up to `lastIndex`. */
-  sent(lastIndex: LogIndex, hasEntries: boolean): void {
+  /** Records an append carrying entries up to `lastIndex`, sent at leader tick `tick`. */
+  sent(lastIndex: LogIndex, hasEntries: boolean, tick: number): void {
     if (this.state === "probe") {
       this.isProbeSent = true;
       return;
     }
     if (!hasEntries) return;
+    // The stall clock starts when the first unacknowledged entries leave.
+    if (this.#inflight.length === 0) this.lastProgressTick = tick;
     assert(lastIndex >= this.nextIndex, "a pipelined append moves next forward");
     assert(this.#inflight.length < this.#inflightMax, "the inflight window is never overfilled");
     this.#inflight.push(lastIndex);
