@@ -71,6 +71,8 @@ export interface CopyInSink {
  * COPY: `copyIn` (then pgwire drives the sink, then `commandComplete`), or
  * `copyOut copyData* commandComplete`. `execute` yields no `rowDescription` (Describe gives it)
  * and ends with `commandComplete`, `portalSuspended` (after exactly maxRows rows) or `emptyQuery`.
+ * As in PostgreSQL, the `SELECT n` tag of an Execute that finishes a suspended portal counts only
+ * the rows that Execute returned (testdata/pg15-frames.txt records this from PostgreSQL 15).
  */
 export type QueryEvent =
   | { readonly kind: "rowDescription"; readonly fields: readonly FieldDescription[] }
