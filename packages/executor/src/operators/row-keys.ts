@@ -7,7 +7,7 @@
  * `RowKeyTable` maps key rows to values through hash buckets; `isNullEqual` chooses between
  * grouping semantics (NULLs form one group) and join semantics (a NULL key matches nothing).
  */
-import { TypeOid, hashValue } from "@omnikv/base";
+import { TypeOid, assert, hashValue } from "@omnikv/base";
 import { resolveOperator } from "@omnikv/planner";
 import type { FunctionRegistry } from "../functions/registry.ts";
 import type { EvalContext } from "../functions/function-types.ts";
@@ -34,17 +34,40 @@ export function equalityOf(oid: number, registry: FunctionRegistry): Equal {
   return (a, b, context) => equal([a, b], context) === true;
 }
 
+/**
+ * A Map key standing for a whole key row of identity-equality types: equal rows give equal
+ * strings and different rows different ones (strings are length-prefixed, so no separator can
+ * be forged; each column's values share one JavaScript type).
+ */
+function compositeKey(key: Row): string {
+  let text = "";
+  for (const value of key) {
+    if (value === null) text += "n|";
+    else if (typeof value === "string") text += `s${value.length}:${value}|`;
+    else if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") text += `v${value}|`;
+    else throw new Error("identity-equality keys are primitives");
+  }
+  return text;
+}
+
 export class RowKeyTable<V> {
   readonly #oids: readonly number[];
   readonly #equals: readonly Equal[];
   readonly #isNullEqual: boolean;
   readonly #buckets = new Map<number, { key: Row; value: V }[]>();
+  /** When every key type's `=` is `===`: entries by their key's value (one column) or composite string. */
+  readonly #direct: Map<SqlValue, { key: Row; value: V }> | undefined;
   #size = 0;
 
   constructor(oids: readonly number[], registry: FunctionRegistry, isNullEqual: boolean) {
     this.#oids = oids;
     this.#equals = oids.map((oid) => equalityOf(oid, registry));
     this.#isNullEqual = isNullEqual;
+    this.#direct = oids.every((oid) => identityEqualTypes.has(oid)) ? new Map() : undefined;
+  }
+
+  #directKey(key: Row): SqlValue {
+    return key.length === 1 ? (key[0] ?? null) : compositeKey(key);
   }
 
   get size(): number {
@@ -54,12 +77,14 @@ export class RowKeyTable<V> {
   /** The value stored under a key equal to `key`, or undefined (always, for a NULL key under join semantics). */
   get(key: Row, context: EvalContext): V | undefined {
     if (!this.#isNullEqual && key.includes(null)) return undefined;
+    if (this.#direct !== undefined) return this.#direct.get(this.#directKey(key))?.value;
     const bucket = this.#buckets.get(this.#hash(key));
     return bucket?.find((entry) => this.#isEqual(entry.key, key, context))?.value;
   }
 
   /** Stores `value` under `key` unless an equal key is there; returns the stored value. */
   getOrInsert(key: Row, context: EvalContext, create: () => V): V {
+    if (this.#direct !== undefined) return this.#getOrInsertDirect(key, create);
     const hash = this.#hash(key);
     let bucket = this.#buckets.get(hash);
     if (bucket === undefined) {
@@ -74,8 +99,19 @@ export class RowKeyTable<V> {
     return value;
   }
 
+  #getOrInsertDirect(key: Row, create: () => V): V {
+    assert(this.#direct !== undefined, "the direct map exists");
+    const directKey = this.#directKey(key);
+    const found = this.#direct.get(directKey);
+    if (found !== undefined) return found.value;
+    const value = create();
+    this.#direct.set(directKey, { key, value });
+    this.#size += 1;
+    return value;
+  }
+
   values(): IterableIterator<{ key: Row; value: V }> {
-    return flatten(this.#buckets.values());
+    return this.#direct === undefined ? flatten(this.#buckets.values()) : this.#direct.values();
   }
 
   #hash(key: Row): number {
