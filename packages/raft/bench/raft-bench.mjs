@@ -1,8 +1,12 @@
-// Committed proposals per second for a 3-node RaftServer cluster in one process, over
-// MemoryNetwork with MemoryLogStorage (no fsync), at 1 and 256 concurrent proposers.
+// Committed proposals per second for a 3-node RaftServer cluster in one process over
+// MemoryNetwork, at 1 and 256 concurrent proposers: first with MemoryLogStorage (no fsync), then
+// with WalLogStorage (every Ready fsynced before its messages leave; three logs on one disk).
 // Run after `npm run build -w @omnikv/raft`: `node bench/raft-bench.mjs [seconds]`.
 // A proposal counts once `clientWrite` resolved: committed by a majority and applied on the leader.
-import { MemoryLogStorage, MemoryNetwork, RaftServer } from "@omnikv/raft";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { MemoryLogStorage, MemoryNetwork, RaftServer, WalLogStorage } from "@omnikv/raft";
 
 /** @typedef {import("@omnikv/raft").LogEntry} LogEntry */
 
@@ -27,14 +31,15 @@ class CountingStateMachine {
   }
 }
 
-async function startCluster() {
+/** @param {string | undefined} dir where durable logs go; undefined for in-memory logs */
+async function startCluster(dir) {
   const network = new MemoryNetwork();
   const servers = await Promise.all(
-    voters.map((id) =>
+    voters.map(async (id) =>
       RaftServer.start({
         id,
         voters,
-        storage: new MemoryLogStorage(),
+        storage: dir === undefined ? new MemoryLogStorage() : await WalLogStorage.open(join(dir, `node-${id}`)),
         stateMachine: new CountingStateMachine(),
         network: network.endpoint(id),
         tickMs: 10,
@@ -49,9 +54,12 @@ async function startCluster() {
   }
 }
 
-/** @param {number} proposers */
-async function measure(proposers) {
-  const { servers, leader } = await startCluster();
+/**
+ * @param {number} proposers
+ * @param {string | undefined} dir
+ */
+async function measure(proposers, dir) {
+  const { servers, leader } = await startCluster(dir);
   let committed = 0;
   const state = { isRunning: true };
   /** @type {number[]} */
@@ -79,10 +87,17 @@ async function measure(proposers) {
   return { proposers, committed, perSecond: Math.round(committed / elapsedSeconds), p50Ms: p50.toFixed(3), p99Ms: p99.toFixed(3), meanMs: mean.toFixed(3), maxMs: max.toFixed(1) };
 }
 
-for (const proposers of [1, 256]) {
-  const result = await measure(proposers);
-  console.log(
-    `3 nodes, in-memory network+storage, ${String(proposers).padStart(3)} proposers: ` +
-      `${result.perSecond} committed proposals/s (${result.committed} in ${seconds}s, latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, mean ${result.meanMs} ms, max ${result.maxMs} ms)`,
-  );
+for (const isDurable of [false, true]) {
+  for (const proposers of [1, 256]) {
+    const dir = isDurable ? mkdtempSync(join(tmpdir(), "omnikv-raft-bench-")) : undefined;
+    try {
+      const result = await measure(proposers, dir);
+      console.log(
+        `3 nodes, in-memory network, ${isDurable ? "WalLogStorage (fsync)" : "MemoryLogStorage     "}, ${String(proposers).padStart(3)} proposers: ` +
+          `${result.perSecond} committed proposals/s (${result.committed} in ${seconds}s; latency p50 ${result.p50Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms)`,
+      );
+    } finally {
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    }
+  }
 }

@@ -31,3 +31,4 @@ export type { LogStorageHarness } from "./log-storage-conformance.ts";
 export { MemoryNetwork, queuedMessagesMax } from "./memory-network.ts";
 export { RaftServer } from "./raft-server.ts";
 export type { RaftMetrics, RaftServerOptions } from "./raft-server.ts";
+export { WalLogStorage } from "./wal-log-storage.ts";

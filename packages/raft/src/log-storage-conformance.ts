@@ -147,6 +147,22 @@ const checks: Record<string, Check> = {
     all.forEach((e, i) => assert(e.index === i + 1, "entries read back in index order"));
     await storage.close();
   },
+  async "applies mutations issued together in call order"({ open, reopen }) {
+    let storage = await open();
+    await storage.append(entriesFrom(1, 4, 1));
+    const issued = [
+      storage.saveHardState({ term: term(2), votedFor: 1 }),
+      storage.truncateAfter(2),
+      storage.append(entriesFrom(3, 5, 2)),
+      storage.saveHardState({ term: term(3), votedFor: 0 }),
+    ];
+    await Promise.all(issued);
+    if (reopen !== undefined) storage = await reopen(storage);
+    checkEntries(await storage.readRange(1, 10), [...entriesFrom(1, 2, 1), ...entriesFrom(3, 5, 2)], "the log after overlapped mutations");
+    const hardState = await storage.readHardState();
+    assert(hardState.term === 3n && hardState.votedFor === 0, "the last hard state issued wins");
+    await storage.close();
+  },
   async "survives a restart"({ open, reopen }) {
     if (reopen === undefined) return;
     let storage = await open();

@@ -5,8 +5,10 @@
  * in executable form: every implementation must pass it.
  *
  * Contract:
- * - Every mutation is durable when its promise resolves (a crash after that keeps it), and
- *   mutations take effect in call order. The runtime never has two mutations in flight.
+ * - Every mutation is durable when its promise resolves (a crash after that keeps it).
+ * - Mutations take effect in call order, even when the caller issues several without waiting
+ *   (the runtime does, so a durable implementation can cover them with one sync); a mutation
+ *   that is refused (a gap, say) rejects without affecting the ones after it.
  * - The log is contiguous: `append` continues at `lastIndex + 1`, anything else rejects.
  * - `truncateAfter(i)` drops entries above `i` (conflict repair); `purgeUpTo(i)` drops entries up
  *   to and including `i` (after a snapshot); the purged position's term is kept.

@@ -193,12 +193,15 @@ export class RaftServer<R> {
     }
   }
 
+  /** Issues the Ready's mutations together (one sync can cover them all), then waits for all. */
   async #persist(ready: Ready): Promise<void> {
-    if (ready.hardState !== undefined) await this.#storage.saveHardState(ready.hardState);
+    const writes: Promise<void>[] = [];
+    if (ready.hardState !== undefined) writes.push(this.#storage.saveHardState(ready.hardState));
     const write = ready.logWrite;
-    if (write === undefined) return;
-    await this.#storage.truncateAfter(write.fromIndex - 1);
-    await this.#storage.append(write.entries);
+    if (write !== undefined) {
+      writes.push(this.#storage.truncateAfter(write.fromIndex - 1), this.#storage.append(write.entries));
+    }
+    await Promise.all(writes);
   }
 
   async #apply(entries: readonly LogEntry[]): Promise<void> {

@@ -4,8 +4,10 @@
  * name the leader, reads are linearizable, an isolated leader is replaced, leadership transfers,
  * and a restarted node recovers its log from storage.
  */
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryLogStorage, MemoryNetwork, NotLeaderError, RaftServer, type RaftRole } from "@omnikv/raft";
+import { MemoryLogStorage, MemoryNetwork, NotLeaderError, RaftServer, WalLogStorage, type RaftRole } from "@omnikv/raft";
+import { makeTempDir } from "@omnikv/testkit";
 import { KvStateMachine } from "./support/kv-state-machine.ts";
 
 const encoder = new TextEncoder();
@@ -126,5 +128,32 @@ describe("RaftServer", () => {
     cluster.servers[i] = restarted;
     expect(restarted.metrics().lastIndex).toBeGreaterThanOrEqual(lastIndex);
     await waitFor(() => (machine.data.get("p19") === "19" ? true : undefined), "the restarted node to re-apply its log");
+  });
+
+  it("keeps acknowledged writes across a full-cluster restart on WalLogStorage", async () => {
+    const dir = makeTempDir("raft-server-wal");
+    try {
+      const network = new MemoryNetwork();
+      const start = async (id: number, machine: KvStateMachine): Promise<RaftServer<string>> =>
+        RaftServer.start({ id, voters, storage: await WalLogStorage.open(join(dir.path, `n${id}`)), stateMachine: machine, network: network.endpoint(id), config, tickMs: 5 });
+      let servers = await Promise.all(voters.map((id) => start(id, new KvStateMachine())));
+      const leader = await waitFor(() => leaderOf(servers), "a leader");
+      await Promise.all(Array.from({ length: 50 }, (_, i) => leader.clientWrite(encoder.encode(`d${i}=${i}`))));
+      const term = leader.metrics().term;
+      for (const server of servers) await server.stop();
+      const machines = voters.map(() => new KvStateMachine());
+      servers = await Promise.all(voters.map((id, i) => start(id, machines[i] ?? new KvStateMachine())));
+      running = { network, servers, storages: [], machines };
+      const next = await waitFor(() => leaderOf(servers), "a leader after the restart");
+      expect(next.metrics().term).toBeGreaterThan(term);
+      await next.clientWrite(encoder.encode("after=1"));
+      const machine = machines[servers.indexOf(next)];
+      expect(machine?.data.get("d49")).toBe("49");
+      expect(machine?.data.size).toBe(51);
+    } finally {
+      for (const server of running?.servers ?? []) await server.stop();
+      running = undefined;
+      dir.cleanup();
+    }
   });
 });
