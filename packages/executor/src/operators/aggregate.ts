@@ -40,16 +40,19 @@ export function compileAggregate(
   const newStates = (): AggregateGroup[] => compiled.map((call) => call.createGroup());
   return function* aggregate(run) {
     const groups = new RowKeyTable<AggregateGroup[]>(keyOids, env.registry, true);
-    if (keys.length === 0) groups.getOrInsert([], run.context, newStates);
+    const single = keys.length === 0 ? groups.getOrInsert([], run.context, newStates) : undefined;
+    // One argument array per call, reused for every row: `add` does not keep it.
+    const argValues = compiled.map((call) => call.args.map((): SqlValue => null));
     for (const row of input(run)) {
-      const key = keys.map((expr) => expr(row, run.params, run.context));
-      const states = groups.getOrInsert(key, run.context, newStates);
+      const states = single ?? groups.getOrInsert(keys.map((expr) => expr(row, run.params, run.context)), run.context, newStates);
       for (let i = 0; i < compiled.length; i++) {
         const call = compiled[i];
         const state = states[i];
-        assert(call !== undefined && state !== undefined, "one state per aggregate call");
+        const values = argValues[i];
+        assert(call !== undefined && state !== undefined && values !== undefined, "one state per aggregate call");
         const isCounted: SqlValue = call.filter === undefined ? true : call.filter(row, run.params, run.context);
-        state.add(isCounted, call.args.map((arg) => arg(row, run.params, run.context)), run.context);
+        for (let a = 0; a < call.args.length; a++) values[a] = call.args[a]?.(row, run.params, run.context) ?? null;
+        state.add(isCounted, values, run.context);
       }
     }
     for (const { key, value } of groups.values()) yield [...key, ...value.map((state) => state.final(run.context))];

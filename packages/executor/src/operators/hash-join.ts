@@ -15,6 +15,7 @@ import { nulls } from "./nested-loop-join.ts";
 import { RowKeyTable } from "./row-keys.ts";
 import type { RowSource } from "./row-source.ts";
 import type { Row } from "./table-access.ts";
+import type { SqlValue } from "../values.ts";
 
 export interface HashJoinSpec {
   readonly joinType: JoinType;
@@ -54,17 +55,26 @@ export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowS
       if (key.includes(null)) unkeyed.push(entry);
       else table.getOrInsert(key, run.context, () => []).push(entry);
     }
+    const [onlyKey] = leftKeys;
+    const probeKey: SqlValue[] = [null];
     for (const l of left(run)) {
-      const key = leftKeys.map((expr) => expr(l, run.params, run.context));
+      // One key (the common case) reuses one key row; the table does not keep probe keys.
+      let key: Row;
+      if (leftKeys.length === 1 && onlyKey !== undefined) {
+        probeKey[0] = onlyKey(l, run.params, run.context);
+        key = probeKey;
+      } else {
+        key = leftKeys.map((expr) => expr(l, run.params, run.context));
+      }
       let isMatched = false;
       for (const entry of table.get(key, run.context) ?? []) {
-        const joined = [...l, ...entry.row];
+        const joined = l.concat(entry.row);
         if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
         isMatched = true;
         entry.isMatched = true;
         yield joined;
       }
-      if (!isMatched && keepsLeft) yield [...l, ...nulls(spec.widths.right)];
+      if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
     }
     if (!keepsRight) return undefined;
     for (const { value } of table.values()) {
