@@ -75,9 +75,9 @@ export function parseExprPrec(p: TokenStream, minPrec: number, isTarget = false)
   let left = parsePrefix(p);
   let lastNonAssociative = 0;
   for (;;) {
-    if (isTarget && isOperatorWordAsLabel(p)) break;
     const prec = infixPrecedence(p);
     if (prec === 0 || prec < minPrec) break;
+    if (isTarget && isOperatorWordAsLabel(p)) break;
     if (prec === lastNonAssociative) throw p.unexpected();
     p.deepen();
     left = parseInfix(p, left, prec);
@@ -927,7 +927,8 @@ function parseNamePrimary(p: TokenStream): Expr {
     throw p.errorAt(first.pos, `improper qualified name (too many dotted names): ${text}`);
   }
   const ref: ColumnRef = { kind: "column_ref", pos: first.pos, names, isStar };
-  return isStar ? ref : parseIndirection(p, ref);
+  // The names took every `.`, so only a subscript can follow a column here.
+  return isStar || !p.isPunct("[") ? ref : parseIndirection(p, ref);
 }
 
 function parseNameWord(p: TokenStream): string {
