@@ -22,6 +22,7 @@ import { compileSort } from "./sort.ts";
 import { subqueryCompiler } from "./subquery.ts";
 import type { Row } from "./table-access.ts";
 import { compileValues } from "./values.ts";
+import { compileFunctionScan } from "./function-scan.ts";
 
 export interface PlanEnvironment {
   readonly registry: FunctionRegistry;
@@ -45,6 +46,8 @@ function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
       return compileSeqScan(plan.table);
     case "values":
       return compileValues(plan.rows, env);
+    case "function_scan":
+      return compileFunctionScan(plan, env);
     case "filter":
       return compileFilter(compileNode(plan.input, env), plan.predicate, env);
     case "project":

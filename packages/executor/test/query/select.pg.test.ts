@@ -204,6 +204,17 @@ const handWritten = [
   "SELECT (SELECT a, d FROM t2 LIMIT 1)",
   "SELECT a FROM t1 WHERE a IN (SELECT a, d FROM t2)",
   "SELECT a FROM t1 WHERE EXISTS (SELECT nope FROM t2)",
+  // Functions in FROM.
+  "SELECT * FROM generate_series(1, 5)",
+  "SELECT g, g * 2 FROM generate_series(1, 10, 3) AS g",
+  "SELECT * FROM generate_series(1, 3) WITH ORDINALITY",
+  "SELECT x FROM unnest(ARRAY[3, 1, NULL, 2]) AS u (x) ORDER BY x",
+  "SELECT * FROM t1 JOIN generate_series(1, 3) AS s (n) ON t1.a = s.n",
+  "SELECT * FROM jsonb_each('{\"a\": 1, \"b\": [2]}')",
+  "SELECT * FROM abs(-4)",
+  "SELECT count(*) FROM generate_series(1, NULL::int4)",
+  "SELECT * FROM generate_series(1, 2) AS a, generate_series(5, 6) AS b",
+  "SELECT * FROM nosuchfunction(1)",
   // Binding errors.
   "SELECT nope FROM t1",
   "SELECT a FROM t1, t2",

@@ -7,7 +7,8 @@
  */
 import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
 import { SqlSyntaxError, type Expr, type FromItem, type JoinExpr, type SelectStatement } from "@omnikv/parser";
-import { bindCondition, callOperator } from "../bind/bind-expr.ts";
+import { bindCondition, bindExpr, callOperator, coerce } from "../bind/bind-expr.ts";
+import { resolveFunction } from "../functions/resolve.ts";
 import type { BoundExpr } from "../bound-expr.ts";
 import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
 import { DuplicateAliasError, UndefinedTableError } from "./errors.ts";
@@ -57,11 +58,44 @@ function bindFromItem(item: FromItem, context: QueryContext, bindQuery: QueryBin
       return relationOf(plan, item.alias.name, undefined, item.alias.columns);
     }
     case "function_ref":
-      throw new FeatureNotSupportedError("functions in FROM are not supported yet");
+      return bindFunctionRef(item, context);
     case "join":
       return bindJoin(item, context, bindQuery);
   }
   return assertUnreachable(item);
+}
+
+/**
+ * A function in FROM. Its columns are a set-returning function's OUT columns, else one column
+ * named after the alias (or the function), of the resolved result type.
+ */
+function bindFunctionRef(item: Extract<FromItem, { kind: "function_ref" }>, context: QueryContext): BoundFrom {
+  if (item.isLateral) throw new FeatureNotSupportedError("LATERAL functions are not supported yet");
+  const call = item.call;
+  if (call.kind !== "func_call" || call.isStar || call.isDistinct || call.filter !== undefined || call.over !== undefined) {
+    throw new FeatureNotSupportedError("only plain function calls are supported in FROM");
+  }
+  const bindContext = exprContext(context, undefined);
+  const name = call.name.at(-1) ?? "";
+  const args = call.args.map((arg) => bindExpr(arg, bindContext));
+  const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
+  const coerced = args.map((arg, i) => coerce(arg, { oid: resolved.argTypes[i] ?? arg.type.oid, typmod: -1 }, "implicit", bindContext));
+  const signature = resolved.signature;
+  const alias = item.alias?.name ?? name;
+  const outputs = signature.outputColumns ?? [{ name: item.alias?.name ?? name, type: resolved.returnType }];
+  const columns: PlanColumn[] = outputs.map((c) => ({ name: c.name, type: { oid: c.type, typmod: -1 } }));
+  if (item.withOrdinality) columns.push({ name: "ordinality", type: { oid: TypeOid.int8, typmod: -1 } });
+  const plan: PlanNode = {
+    kind: "function_scan",
+    signatureId: signature.id,
+    argTypes: resolved.argTypes,
+    args: coerced,
+    isSetReturning: signature.returnsSet === true,
+    isStrict: signature.isStrict,
+    withOrdinality: item.withOrdinality,
+    columns,
+  };
+  return relationOf(plan, alias, undefined, item.alias?.columns ?? []);
 }
 
 function assertUnreachable(item: never): never {

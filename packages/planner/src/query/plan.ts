@@ -37,6 +37,18 @@ export type JoinType = "inner" | "left" | "right" | "full";
 
 export type PlanNode =
   | { readonly kind: "seq_scan"; readonly table: CatalogTable; readonly columns: readonly PlanColumn[] }
+  | {
+      /** A function in FROM: a set-returning function's rows, or a scalar function's one row. */
+      readonly kind: "function_scan";
+      readonly signatureId: string;
+      readonly argTypes: readonly number[];
+      readonly args: readonly BoundExpr[];
+      readonly isSetReturning: boolean;
+      readonly isStrict: boolean;
+      /** WITH ORDINALITY: a last int8 column numbering the rows from 1. */
+      readonly withOrdinality: boolean;
+      readonly columns: readonly PlanColumn[];
+    }
   | { readonly kind: "values"; readonly rows: readonly (readonly BoundExpr[])[]; readonly columns: readonly PlanColumn[] }
   | { readonly kind: "filter"; readonly input: PlanNode; readonly predicate: BoundExpr; readonly columns: readonly PlanColumn[] }
   | { readonly kind: "project"; readonly input: PlanNode; readonly exprs: readonly BoundExpr[]; readonly columns: readonly PlanColumn[] }
