@@ -62,6 +62,7 @@ export const SqlState = {
   InvalidColumnReference: "42P10",
   DuplicateAlias: "42712",
   CardinalityViolation: "21000",
+  InvalidRecursion: "42P19",
   UniqueViolation: "23505",
   InvalidPassword: "28P01",
   InsufficientPrivilege: "42501",

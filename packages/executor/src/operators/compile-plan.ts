@@ -3,7 +3,7 @@
  * is compiled and every function implementation looked up here, so running the plan resolves
  * nothing per row. `runPlan` runs it and yields result rows as they are produced.
  */
-import { assertNever } from "@omnikv/base";
+import { assert, assertNever } from "@omnikv/base";
 import type { PlanNode } from "@omnikv/planner";
 import type { AggregateTable } from "../functions/aggregate-types.ts";
 import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.ts";
@@ -23,10 +23,13 @@ import { subqueryCompiler } from "./subquery.ts";
 import type { Row } from "./table-access.ts";
 import { compileValues } from "./values.ts";
 import { compileFunctionScan } from "./function-scan.ts";
+import { compileRecursiveUnion, compileWorkTableScan, type WorkTableSlot } from "./recursive-union.ts";
 
 export interface PlanEnvironment {
   readonly registry: FunctionRegistry;
   readonly aggregates: AggregateTable;
+  /** The work tables of the recursive unions being compiled, by id. */
+  readonly workTables?: ReadonlyMap<number, WorkTableSlot>;
 }
 
 /** A compiled plan: call it with a run's context to stream the result rows. */
@@ -48,6 +51,17 @@ function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
       return compileValues(plan.rows, env);
     case "function_scan":
       return compileFunctionScan(plan, env);
+    case "recursive_union": {
+      // The slot exists before the recursive term compiles, so its work-table scans find it.
+      const slot: WorkTableSlot = { rows: [] };
+      const inner: PlanEnvironment = { ...env, workTables: new Map([...(env.workTables ?? []), [plan.workTableId, slot]]) };
+      return compileRecursiveUnion(compileNode(plan.nonRecursive, env), compileNode(plan.recursive, inner), slot, plan, env);
+    }
+    case "worktable_scan": {
+      const slot = env.workTables?.get(plan.workTableId);
+      assert(slot !== undefined, "a work-table scan compiles inside its recursive union");
+      return compileWorkTableScan(slot);
+    }
     case "filter":
       return compileFilter(compileNode(plan.input, env), plan.predicate, env);
     case "project":

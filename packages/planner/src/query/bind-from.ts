@@ -5,15 +5,16 @@
  * the condition is its residual); any other join is a nested loop. Join order is the written
  * order for now.
  */
-import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
-import { SqlSyntaxError, type Expr, type FromItem, type JoinExpr, type SelectStatement } from "@omnikv/parser";
+import { DatatypeMismatchError, FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
+import { SqlSyntaxError, type CommonTableExpr, type Expr, type FromItem, type JoinExpr, type QueryBody, type SelectStatement } from "@omnikv/parser";
+import { formatTypeName } from "../functions/resolve.ts";
 import { bindCondition, bindExpr, callOperator, coerce } from "../bind/bind-expr.ts";
 import { resolveFunction } from "../functions/resolve.ts";
 import type { BoundExpr } from "../bound-expr.ts";
 import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
-import { DuplicateAliasError, UndefinedTableError } from "./errors.ts";
+import { DuplicateAliasError, InvalidRecursionError, UndefinedTableError } from "./errors.ts";
 import type { JoinType, PlanColumn, PlanNode } from "./plan.ts";
-import { characterPosition, exprContext, type QueryContext } from "./query-context.ts";
+import { characterPosition, exprContext, type QueryContext, type WorkTable } from "./query-context.ts";
 import { FromScope, type MergedColumn, type ScopeRelation } from "./scope.ts";
 
 export interface BoundFrom {
@@ -106,7 +107,19 @@ function bindTableRef(item: Extract<FromItem, { kind: "table_ref" }>, context: Q
   const name = item.name.at(-1) ?? "";
   const schema = item.name.length >= 2 ? item.name.at(-2) : undefined;
   const alias = item.alias?.name ?? name;
+  const workTable = schema === undefined ? context.workTables?.find((w) => w.name === name) : undefined;
+  if (workTable !== undefined) {
+    if ((context.subqueryDepth ?? 0) !== workTable.subqueryDepth) {
+      throw new InvalidRecursionError(`recursive reference to query "${name}" must not appear within a subquery`);
+    }
+    const scan: PlanNode = { kind: "worktable_scan", workTableId: workTable.id, columns: workTable.columns };
+    return relationOf(scan, alias, undefined, item.alias?.columns ?? []);
+  }
   const cte = schema === undefined ? context.ctes.find((c) => c.name === name) : undefined;
+  if (cte !== undefined && context.recursiveCtes?.has(cte) === true && mentionsTable(cte.query, name)) {
+    const plan = bindRecursiveCte(cte, context, bindQuery);
+    return relationOf(plan, alias, undefined, item.alias?.columns ?? []);
+  }
   if (cte !== undefined) {
     if (cte.query.kind !== "select") throw new FeatureNotSupportedError("data-modifying statements in WITH are not supported yet");
     const inner: QueryContext = { ...context, ctes: context.ctes.slice(context.ctes.indexOf(cte) + 1) };
@@ -274,4 +287,52 @@ function hashableEquality(expr: BoundExpr, leftWidth: number): { left: BoundExpr
   if (isLeft(ra) && isRight(rb)) return { left: a, right: b };
   if (isLeft(rb) && isRight(ra)) return { left: b, right: a };
   return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// WITH RECURSIVE
+
+let workTableIds = 0;
+
+/** Whether a table reference named `name` appears anywhere in `node`. */
+function mentionsTable(node: unknown, name: string): boolean {
+  if (Array.isArray(node)) return node.some((item) => mentionsTable(item, name));
+  if (typeof node !== "object" || node === null) return false;
+  if ("kind" in node && node.kind === "table_ref" && "name" in node && Array.isArray(node.name) && node.name.length === 1 && node.name[0] === name) return true;
+  return Object.values(node).some((child) => mentionsTable(child, name));
+}
+
+/**
+ * `name AS (non-recursive UNION [ALL] recursive)`: the left term binds first and fixes the
+ * columns' names and types; the right term reads them from the work table. As in PostgreSQL the
+ * recursive term's column types must equal the non-recursive term's (42804 otherwise).
+ */
+function bindRecursiveCte(cte: CommonTableExpr, context: QueryContext, bindQuery: QueryBinder): PlanNode {
+  const query = cte.query;
+  const body = query.kind === "select" ? query.body : undefined;
+  if (query.kind !== "select" || body === undefined || body.kind !== "set_operation" || body.op !== "union") {
+    throw new InvalidRecursionError(`recursive query "${cte.name}" does not have the form non-recursive-term UNION [ALL] recursive-term`);
+  }
+  if (query.orderBy.length > 0 || query.limit !== undefined || query.offset !== undefined) {
+    throw new FeatureNotSupportedError("ORDER BY/LIMIT/OFFSET in a recursive query is not implemented");
+  }
+  const inner: QueryContext = { ...context, ctes: context.ctes.slice(context.ctes.indexOf(cte) + 1) };
+  const asQuery = (part: QueryBody): SelectStatement => ({ kind: "select", body: part, orderBy: [], locking: [], isLimitWithTies: false, pos: part.pos });
+  const nonRecursive = bindQuery(asQuery(body.left), inner);
+  const columns = cte.columns.length > 0 ? renameColumns(nonRecursive.columns, cte.columns, cte.name) : nonRecursive.columns;
+  const workTable: WorkTable = { name: cte.name, id: ++workTableIds, columns, subqueryDepth: context.subqueryDepth ?? 0 };
+  const recursive = bindQuery(asQuery(body.right), { ...inner, workTables: [workTable, ...(context.workTables ?? [])] });
+  if (recursive.columns.length !== columns.length) {
+    throw new SqlSyntaxError("each UNION query must have the same number of columns");
+  }
+  recursive.columns.forEach((column, i) => {
+    const expected = columns[i];
+    if (expected !== undefined && column.type.oid !== expected.type.oid) {
+      throw new DatatypeMismatchError(
+        `recursive query "${cte.name}" column ${i + 1} has type ${formatTypeName(expected.type.oid)} in non-recursive term but type ${formatTypeName(column.type.oid)} overall`,
+        { hint: "Cast the output of the non-recursive term to the correct type." },
+      );
+    }
+  });
+  return { kind: "recursive_union", workTableId: workTable.id, isAll: body.isAll, nonRecursive: withColumns(nonRecursive, columns), recursive: withColumns(recursive, columns), columns };
 }

@@ -55,9 +55,10 @@ function bindSelect(statement: SelectStatement, outer: QueryContext): PlanNode {
 
 function withCtes(statement: SelectStatement, context: QueryContext): QueryContext {
   if (statement.with === undefined) return context;
-  if (statement.with.isRecursive) throw new FeatureNotSupportedError("WITH RECURSIVE is not supported yet");
   // Later CTEs see earlier ones; the innermost (last) is found first.
-  return { ...context, ctes: statement.with.ctes.toReversed().concat(context.ctes) };
+  const ctes = statement.with.ctes.toReversed().concat(context.ctes);
+  if (!statement.with.isRecursive) return { ...context, ctes };
+  return { ...context, ctes, recursiveCtes: new Set([...(context.recursiveCtes ?? []), ...statement.with.ctes]) };
 }
 
 function bindBody(body: QueryBody, context: QueryContext): PlanNode {

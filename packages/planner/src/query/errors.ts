@@ -38,3 +38,9 @@ export class DuplicateAliasError extends DbError {
   override readonly name = "DuplicateAliasError";
   readonly sqlState = SqlState.DuplicateAlias;
 }
+
+/** 42P19: a WITH RECURSIVE query not of the form non-recursive-term UNION [ALL] recursive-term. */
+export class InvalidRecursionError extends DbError {
+  override readonly name = "InvalidRecursionError";
+  readonly sqlState = SqlState.InvalidRecursion;
+}

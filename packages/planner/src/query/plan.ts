@@ -50,6 +50,20 @@ export type PlanNode =
       readonly columns: readonly PlanColumn[];
     }
   | { readonly kind: "values"; readonly rows: readonly (readonly BoundExpr[])[]; readonly columns: readonly PlanColumn[] }
+  | {
+      /**
+       * WITH RECURSIVE: the non-recursive term's rows, then the recursive term run again and
+       * again over the rows the previous round produced (its work table), until a round produces
+       * none. Without ALL, rows already produced are dropped.
+       */
+      readonly kind: "recursive_union";
+      readonly workTableId: number;
+      readonly isAll: boolean;
+      readonly nonRecursive: PlanNode;
+      readonly recursive: PlanNode;
+      readonly columns: readonly PlanColumn[];
+    }
+  | { readonly kind: "worktable_scan"; readonly workTableId: number; readonly columns: readonly PlanColumn[] }
   | { readonly kind: "filter"; readonly input: PlanNode; readonly predicate: BoundExpr; readonly columns: readonly PlanColumn[] }
   | { readonly kind: "project"; readonly input: PlanNode; readonly exprs: readonly BoundExpr[]; readonly columns: readonly PlanColumn[] }
   | {

@@ -8,7 +8,7 @@ import type { BindContext, ColumnScope } from "../bind/bind-expr.ts";
 import type { SubqueryCorrelation } from "../bound-expr.ts";
 import type { Catalog } from "./catalog.ts";
 import { UndefinedColumnError } from "./errors.ts";
-import type { PlanNode } from "./plan.ts";
+import type { PlanColumn, PlanNode } from "./plan.ts";
 
 export interface QueryContext {
   readonly catalog: Catalog;
@@ -17,12 +17,26 @@ export interface QueryContext {
   readonly sql: string;
   /** CTEs visible at this level, innermost first; each reference binds its query anew (inlining). */
   readonly ctes: readonly CommonTableExpr[];
+  /** CTEs of a WITH RECURSIVE, which may refer to themselves. */
+  readonly recursiveCtes?: ReadonlySet<CommonTableExpr>;
+  /** Recursive CTEs being bound: inside its recursive term, the name reads the work table. */
+  readonly workTables?: readonly WorkTable[];
+  /** How many subquery expressions deep this level is (0 at the statement's top). */
+  readonly subqueryDepth?: number;
   /** The enclosing query level, when this one is a subquery expression. */
   readonly outer?: OuterLevel;
   /** The statement's counter of correlation parameter slots (shared by every level). */
   readonly slots?: { next: number };
   /** Binds a nested query (set by the query binder, so subquery expressions can recurse). */
   readonly bindQuery?: (query: SelectStatement, context: QueryContext) => PlanNode;
+}
+
+export interface WorkTable {
+  readonly name: string;
+  readonly id: number;
+  readonly columns: readonly PlanColumn[];
+  /** The subquery depth of the recursive CTE: a reference from a deeper subquery is an error. */
+  readonly subqueryDepth: number;
 }
 
 /** What a subquery's names fall back to: the enclosing level's scope; what it read goes to `correlations`. */
@@ -45,7 +59,7 @@ export function exprContext(context: QueryContext, scope: BindContext["scope"]):
     subqueries: {
       bind: (query) => {
         const outer: OuterLevel = { scope: scope ?? noColumns, correlations: [], slots };
-        const plan = bindQuery(query, { ...context, outer, slots, ctes: context.ctes });
+        const plan = bindQuery(query, { ...context, outer, slots, subqueryDepth: (context.subqueryDepth ?? 0) + 1 });
         return { plan, correlations: outer.correlations };
       },
     },
