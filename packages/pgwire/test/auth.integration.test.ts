@@ -73,6 +73,19 @@ describe("authentication", () => {
     expect(await login({ user: "alice", password: "wonderland", ssl: { rejectUnauthorized: false } })).toBe(1);
   });
 
+  it("closes a connection whose TLS handshake is garbage, and keeps serving", async () => {
+    const client = await RawClient.connect(server.port);
+    client.send(fe.sslRequest());
+    expect(await client.byte()).toBe("S");
+    client.send(Buffer.from("this is not a TLS ClientHello, not at all\n".repeat(4)));
+    await client.readToEnd();
+    expect(client.isClosed).toBe(true);
+    const early = await RawClient.connect(server.port);
+    early.send(Buffer.concat([fe.sslRequest(), fe.startup({ user: "trusted" })]));
+    expect(await early.byte()).toBe("E");
+    expect(await login({ user: "alice", password: "wonderland", ssl: { rejectUnauthorized: false } })).toBe(1);
+  });
+
   it("answers GSSENCRequest with N and then serves the startup packet", async () => {
     const client = await RawClient.connect(server.port);
     client.send(fe.gssEncRequest());

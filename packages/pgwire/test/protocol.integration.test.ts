@@ -192,6 +192,20 @@ describe("bad input", () => {
     expect(client.isClosed).toBe(true);
   });
 
+  it("sends a non-DbError as XX000 without its text, reports it, and keeps the session", async () => {
+    const crashing = await startTestServer();
+    const { client } = await RawClient.startTrusted(crashing.port);
+    client.send(fe.query("SELECT crash()"));
+    const frames = await client.readUntil("Z");
+    expect(typesOf(frames)).toBe("EZ");
+    expect(fieldsOf(frames[0]?.payload ?? Buffer.alloc(0))).toMatchObject({ S: "ERROR", C: "XX000", M: "internal error" });
+    expect(crashing.internalErrors).toHaveLength(1);
+    client.send(fe.query("SELECT 1"));
+    expect(typesOf(await client.readUntil("Z"))).toBe("TDCZ");
+    client.destroy();
+    await crashing.close();
+  });
+
   it("ends the session on Terminate", async () => {
     const ended = server.state.sessionsEnded;
     const client = await session();

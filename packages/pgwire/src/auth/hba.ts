@@ -52,6 +52,8 @@ export function checkHbaAddress(address: string): void {
 function addressMatches(cidr: string, address: string): boolean {
   if (cidr === "all") return true;
   const client = address.startsWith("::ffff:") && isIPv4(address.slice(7)) ? address.slice(7) : address;
+  // A socket that closed before it was accepted has no address; it matches only "all".
+  if (!isIPv4(client) && !isIPv6(client)) return false;
   const [network = "", prefixText] = cidr.split("/");
   const family = isIPv4(network) ? "ipv4" : "ipv6";
   const clientFamily = isIPv4(client) ? "ipv4" : "ipv6";
