@@ -6,7 +6,7 @@ export { RaftNode } from "./raft-node.ts";
 export type { FollowerStatus, RaftNodeOptions, RaftRole, RaftStatus } from "./raft-node.ts";
 export { defaultRaftConfig, resolveRaftConfig } from "./raft-config.ts";
 export type { RaftConfig } from "./raft-config.ts";
-export type { LogWrite, ReadState, Ready } from "./ready.ts";
+export type { LogWrite, ReadState, Ready, ReceivedSnapshot } from "./ready.ts";
 export type { EntryPayload, HardState, LogEntry } from "./log-entry.ts";
 export type {
   AppendMessage,
@@ -15,6 +15,7 @@ export type {
   HeartbeatResponseMessage,
   RaftMessage,
   RaftMessageKind,
+  SnapshotMessage,
   TimeoutNowMessage,
   VoteMessage,
   VoteResponseMessage,
@@ -32,3 +33,4 @@ export { MemoryNetwork, queuedMessagesMax } from "./memory-network.ts";
 export { RaftServer } from "./raft-server.ts";
 export type { RaftMetrics, RaftServerOptions } from "./raft-server.ts";
 export { WalLogStorage } from "./wal-log-storage.ts";
+export type { SnapshotMeta } from "./log-entry.ts";

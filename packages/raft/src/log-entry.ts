@@ -22,3 +22,12 @@ export interface HardState {
   /** `noNode` (0) when no vote was cast in `term`. */
   readonly votedFor: number;
 }
+
+/**
+ * The log position a snapshot covers: every entry up to `index` (whose term is `term`) is in the
+ * state machine's snapshot and may be dropped from the log. (Membership will be added here.)
+ */
+export interface SnapshotMeta {
+  readonly index: LogIndex;
+  readonly term: Term;
+}

@@ -129,6 +129,21 @@ const checks: Record<string, Check> = {
     checkEntries(await storage.readRange(8, 10), [...entriesFrom(8, 8, 2), ...entriesFrom(9, 9, 3)], "appending after a purge");
     await storage.close();
   },
+  async "resets to a snapshot"({ open, reopen }) {
+    let storage = await open();
+    await storage.append(entriesFrom(1, 5, 1));
+    await storage.resetToSnapshot({ index: 9, term: term(3) });
+    let state = await storage.logState();
+    assert(state.firstIndex === 10 && state.lastIndex === 9, "a reset log is empty after the snapshot");
+    assert(state.purgedIndex === 9 && state.purgedTerm === 3n, "a reset log keeps the snapshot's position");
+    await storage.append(entriesFrom(10, 11, 3));
+    if (reopen !== undefined) storage = await reopen(storage);
+    state = await storage.logState();
+    assert(state.purgedIndex === 9 && state.lastIndex === 11, "a reset survives a restart");
+    checkEntries(await storage.readRange(10, 20), entriesFrom(10, 11, 3), "entries after a reset");
+    await expectRejection(storage.readRange(5, 12), "reading an entry the reset dropped");
+    await storage.close();
+  },
   async "does not alias caller buffers"({ open }) {
     const storage = await open();
     const command = encoder.encode("original");

@@ -12,11 +12,13 @@
  * - The log is contiguous: `append` continues at `lastIndex + 1`, anything else rejects.
  * - `truncateAfter(i)` drops entries above `i` (conflict repair); `purgeUpTo(i)` drops entries up
  *   to and including `i` (after a snapshot); the purged position's term is kept.
+ *   `resetToSnapshot(meta)` drops every entry and makes `meta` the purged position (a follower
+ *   installing the leader's snapshot).
  * - Reads of entries below the first held index reject; reads past the end return fewer entries.
  * - Entries are returned as stored: index, term, payload kind and bytes (callers may keep them,
  *   implementations must not keep caller-owned buffers they could see mutated later).
  */
-import type { HardState, LogEntry } from "./log-entry.ts";
+import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogIndex, Term } from "./types.ts";
 
 export interface LogState {
@@ -34,6 +36,7 @@ export interface RaftLogStorage {
   append(entries: readonly LogEntry[]): Promise<void>;
   truncateAfter(index: LogIndex): Promise<void>;
   purgeUpTo(index: LogIndex): Promise<void>;
+  resetToSnapshot(meta: SnapshotMeta): Promise<void>;
   /** Entries with `fromIndex <= index < toIndexExclusive` that exist. */
   readRange(fromIndex: LogIndex, toIndexExclusive: LogIndex): Promise<readonly LogEntry[]>;
   logState(): Promise<LogState>;

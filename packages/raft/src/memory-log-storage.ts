@@ -4,7 +4,7 @@
  * Payload bytes are copied in, so a caller reusing its buffers cannot change the stored log.
  */
 import { assert } from "@omnikv/base";
-import type { HardState, LogEntry } from "./log-entry.ts";
+import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogState, RaftLogStorage } from "./log-storage.ts";
 import { checkIndex, noNode, termZero, type LogIndex, type Term } from "./types.ts";
 import { RaftStorageError } from "./errors.ts";
@@ -71,6 +71,15 @@ export class MemoryLogStorage implements RaftLogStorage {
     this.#disk.entries.splice(0, index - this.#disk.purgedIndex);
     this.#disk.purgedIndex = index;
     this.#disk.purgedTerm = term;
+    return Promise.resolve();
+  }
+
+  resetToSnapshot(meta: SnapshotMeta): Promise<void> {
+    this.#checkOpen();
+    checkIndex(meta.index, "snapshot index");
+    this.#disk.entries = [];
+    this.#disk.purgedIndex = meta.index;
+    this.#disk.purgedTerm = meta.term;
     return Promise.resolve();
   }
 

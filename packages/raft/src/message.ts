@@ -11,8 +11,11 @@
  * - `heartbeat` / `heartbeatResponse`: leadership and commit propagation; `readSeq` confirms
  *   ReadIndex requests.
  * - `timeoutNow`: leader transfer, the target campaigns at once.
+ * - `snapshot`: the leader no longer holds the entries a follower needs and sends its latest
+ *   snapshot instead. The core emits it without `data`: the runtime attaches the state machine's
+ *   snapshot at exactly `snapshot.index` (the one the log was last compacted to) before sending.
  */
-import type { LogEntry } from "./log-entry.ts";
+import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogIndex, NodeId, Term } from "./types.ts";
 
 interface Header {
@@ -70,6 +73,13 @@ export interface TimeoutNowMessage extends Header {
   readonly kind: "timeoutNow";
 }
 
+export interface SnapshotMessage extends Header {
+  readonly kind: "snapshot";
+  readonly snapshot: SnapshotMeta;
+  /** The state machine snapshot; undefined as the core emits it, set by the runtime. */
+  readonly data: Uint8Array | undefined;
+}
+
 export type RaftMessage =
   | VoteMessage
   | VoteResponseMessage
@@ -77,6 +87,7 @@ export type RaftMessage =
   | AppendResponseMessage
   | HeartbeatMessage
   | HeartbeatResponseMessage
-  | TimeoutNowMessage;
+  | TimeoutNowMessage
+  | SnapshotMessage;
 
 export type RaftMessageKind = RaftMessage["kind"];

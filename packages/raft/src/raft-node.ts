@@ -6,8 +6,9 @@
  *
  * Implemented: leader election with pre-vote and check-quorum (with the follower-side lease),
  * pipelined batched replication with per-follower flow control (progress.ts), fast back-off on
- * conflicts, commit of current-term entries only (figure 8), ReadIndex, leader transfer. Not yet:
- * membership changes and snapshots (the log and quorum code are shaped for them).
+ * conflicts, commit of current-term entries only (figure 8), ReadIndex, leader transfer, log
+ * compaction with snapshots sent to followers that fell behind it. Not yet: membership changes
+ * (the quorum code is shaped for joint consensus).
  *
  * Safety invariants asserted here: term never decreases; at most one vote per term; a leader
  * never truncates its log; commit never decreases and never covers an entry of an earlier term
@@ -18,18 +19,19 @@ import { Progress } from "./internal/progress.ts";
 import { quorumIndex, voteOutcome } from "./internal/quorum.ts";
 import { RaftLog } from "./internal/raft-log.ts";
 import { ReadIndexQueue, type ReadState } from "./internal/read-index-queue.ts";
-import type { HardState, LogEntry } from "./log-entry.ts";
+import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type {
   AppendMessage,
   AppendResponseMessage,
   HeartbeatMessage,
   HeartbeatResponseMessage,
   RaftMessage,
+  SnapshotMessage,
   VoteMessage,
   VoteResponseMessage,
 } from "./message.ts";
 import { resolveRaftConfig, type RaftConfig } from "./raft-config.ts";
-import type { Ready } from "./ready.ts";
+import type { Ready, ReceivedSnapshot } from "./ready.ts";
 import { checkNodeId, nextTerm, noNode, termZero, type LogIndex, type NodeId, type RandomSource, type Term } from "./types.ts";
 
 export type RaftRole = "follower" | "preCandidate" | "candidate" | "leader";
@@ -42,8 +44,10 @@ export interface RaftNodeOptions {
   readonly config?: Partial<RaftConfig>;
   /** Durable state read back from storage on restart. */
   readonly hardState?: HardState;
+  /** The snapshot the log was last compacted to; `entries` follow it. */
+  readonly snapshot?: SnapshotMeta;
   readonly entries?: readonly LogEntry[];
-  /** The state machine's last applied index: entries up to it are known committed. */
+  /** The state machine's last applied index (at least the snapshot's): entries up to it are known committed. */
   readonly appliedIndex?: LogIndex;
 }
 
@@ -51,7 +55,7 @@ export interface FollowerStatus {
   readonly id: NodeId;
   readonly matchIndex: LogIndex;
   readonly nextIndex: LogIndex;
-  readonly state: "probe" | "replicate";
+  readonly state: "probe" | "replicate" | "snapshot";
   readonly inflightCount: number;
 }
 
@@ -102,6 +106,7 @@ export class RaftNode {
   #messages: RaftMessage[] = [];
   #readStates: ReadState[] = [];
   #droppedReads: number[] = [];
+  #receivedSnapshot: ReceivedSnapshot | undefined;
 
   constructor(options: RaftNodeOptions) {
     this.id = checkNodeId(options.id, "node id");
@@ -114,7 +119,8 @@ export class RaftNode {
     this.#term = hardState.term;
     this.#votedFor = hardState.votedFor;
     this.#persistedHardState = hardState;
-    this.#log = new RaftLog(options.entries ?? [], options.appliedIndex ?? 0);
+    const snapshot = options.snapshot ?? { index: 0, term: termZero };
+    this.#log = new RaftLog(options.entries ?? [], snapshot, options.appliedIndex ?? snapshot.index);
     this.#resetElectionTimer();
   }
 
@@ -149,6 +155,20 @@ export class RaftNode {
 
   termAt(index: LogIndex): Term | undefined {
     return this.#log.termAt(index);
+  }
+
+  /** The snapshot point: entries up to it were compacted away. */
+  get snapshot(): SnapshotMeta {
+    return this.#log.snapshot;
+  }
+
+  /**
+   * The state machine took a snapshot covering every entry up to `index` (which it applied):
+   * drop those entries. Followers that need them get the snapshot instead. The runtime purges
+   * its storage up to `index` itself.
+   */
+  compact(index: LogIndex): void {
+    this.#log.compact(index);
   }
 
   status(): RaftStatus {
@@ -246,6 +266,7 @@ export class RaftNode {
 
   hasReady(): boolean {
     return (
+      this.#receivedSnapshot !== undefined ||
       this.#messages.length > 0 ||
       this.#log.hasWrite() ||
       this.#log.hasCommittedToHand() ||
@@ -263,6 +284,7 @@ export class RaftNode {
     const hardState = this.#isHardStateDirty() ? { term: this.#term, votedFor: this.#votedFor } : undefined;
     if (hardState !== undefined) this.#persistedHardState = hardState;
     const ready: Ready = {
+      snapshot: this.#receivedSnapshot,
       hardState,
       logWrite: this.#log.takeWrite(),
       messages: this.#messages,
@@ -270,6 +292,7 @@ export class RaftNode {
       readStates: this.#readStates,
       droppedReads: this.#droppedReads,
     };
+    this.#receivedSnapshot = undefined;
     this.#messages = [];
     this.#readStates = [];
     this.#droppedReads = [];
@@ -290,13 +313,13 @@ export class RaftNode {
       }
     }
     if (message.kind === "voteResponse" && message.isPreVote && message.isGranted) return true;
-    const isFromLeader = message.kind === "append" || message.kind === "heartbeat" || message.kind === "timeoutNow";
+    const isFromLeader = message.kind === "append" || message.kind === "heartbeat" || message.kind === "timeoutNow" || message.kind === "snapshot";
     this.#becomeFollower(message.term, isFromLeader ? message.from : noNode);
     return true;
   }
 
   #stepLowerTerm(message: RaftMessage): void {
-    const isLeaderTraffic = message.kind === "append" || message.kind === "heartbeat";
+    const isLeaderTraffic = message.kind === "append" || message.kind === "heartbeat" || message.kind === "snapshot";
     if (isLeaderTraffic && (this.config.isCheckQuorumEnabled || this.config.isPreVoteEnabled)) {
       // A stale leader (or a node that rejoined with a lower term) learns our term and steps down.
       this.#send(message.from, { kind: "appendResponse", isSuccess: false, matchIndex: 0, rejectedIndex: 0, hintIndex: 0, hintTerm: termZero });
@@ -315,12 +338,14 @@ export class RaftNode {
         return;
       case "append":
       case "heartbeat":
+      case "snapshot":
         if (this.#role === "leader") return; // same-term leader traffic is impossible; a duplicate at worst
         if (this.#role !== "follower") this.#becomeFollower(this.#term, message.from);
         this.#leaderId = message.from;
         this.#electionElapsed = 0;
         if (message.kind === "append") this.#handleAppend(message);
-        else this.#handleHeartbeat(message);
+        else if (message.kind === "heartbeat") this.#handleHeartbeat(message);
+        else this.#handleSnapshot(message);
         return;
       case "appendResponse":
         if (this.#role === "leader") this.#handleAppendResponse(message);
@@ -525,7 +550,10 @@ export class RaftNode {
     if (progress.isPaused()) return false;
     const prevIndex = progress.nextIndex - 1;
     const prevTerm = this.#log.termAt(prevIndex);
-    assert(prevTerm !== undefined, "without snapshots the leader holds every entry a follower needs");
+    if (prevTerm === undefined) {
+      this.#sendSnapshot(to, progress);
+      return false;
+    }
     const entries = this.#log.slice(progress.nextIndex, this.config.entriesPerMessageMax);
     if (entries.length === 0 && !isEmptyAllowed) return false;
     this.#send(to, { kind: "append", prevIndex, prevTerm, entries, commitIndex: this.#log.commitIndex });
@@ -552,6 +580,32 @@ export class RaftNode {
     this.#send(message.from, { ...base, isSuccess: false, matchIndex: 0, rejectedIndex: message.prevIndex, hintIndex, hintTerm });
   }
 
+  /** The follower needs entries compacted away: send the snapshot (the runtime attaches its data). */
+  #sendSnapshot(to: NodeId, progress: Progress): void {
+    const snapshot = this.#log.snapshot;
+    assert(progress.nextIndex <= snapshot.index, "only a follower behind the snapshot point needs it");
+    this.#send(to, { kind: "snapshot", snapshot, data: undefined });
+    progress.becomeSnapshot(snapshot.index, this.#leaderTicks);
+  }
+
+  #handleSnapshot(message: SnapshotMessage): void {
+    const base = { kind: "appendResponse", isSuccess: true, rejectedIndex: 0, hintIndex: 0, hintTerm: termZero } as const;
+    const meta = message.snapshot;
+    if (meta.index <= this.#log.commitIndex) {
+      this.#send(message.from, { ...base, matchIndex: this.#log.commitIndex });
+      return;
+    }
+    assert(message.data !== undefined, "a snapshot message carries its data when delivered");
+    if (this.#log.termAt(meta.index) === meta.term) {
+      // We hold the snapshot's last entry, hence (log matching) everything before it: just commit.
+      this.#log.commitTo(meta.index);
+    } else {
+      this.#log.restore(meta);
+      this.#receivedSnapshot = { meta, data: message.data };
+    }
+    this.#send(message.from, { ...base, matchIndex: meta.index });
+  }
+
   #handleAppendResponse(message: AppendResponseMessage): void {
     const progress = this.#progressOf(message.from);
     progress.isRecentActive = true;
@@ -573,6 +627,7 @@ export class RaftNode {
   }
 
   #handleAppendRejection(progress: Progress, message: AppendResponseMessage): void {
+    if (progress.state === "snapshot") return;
     const isStale =
       progress.state === "replicate" ? message.rejectedIndex <= progress.matchIndex : message.rejectedIndex !== progress.nextIndex - 1;
     if (isStale) return;
@@ -616,7 +671,12 @@ export class RaftNode {
     const progress = this.#progressOf(message.from);
     progress.isRecentActive = true;
     progress.heartbeatAnswered();
-    const isStalled = this.#leaderTicks - progress.lastProgressTick >= this.config.heartbeatTicks;
+    const ticksSinceProgress = this.#leaderTicks - progress.lastProgressTick;
+    if (progress.state === "snapshot" && ticksSinceProgress >= this.config.electionTicks) {
+      // The snapshot (or its answer) was lost: start over from probing.
+      progress.becomeProbe(progress.matchIndex + 1);
+    }
+    const isStalled = ticksSinceProgress >= this.config.heartbeatTicks;
     if (progress.state === "replicate" && isStalled && progress.matchIndex < this.#log.lastIndex()) {
       // Entries outstanding for a whole heartbeat interval while the follower answers heartbeats:
       // the appends were lost. Fall back to probing from the match.

@@ -10,13 +10,19 @@
  * machine is linearizable (ReadIndex); both reject with `NotLeaderError` on a follower or when
  * leadership is lost before they complete (the command may still commit: the caller decides).
  *
- * Not yet: snapshots and log compaction (storage with a purged prefix is refused at start),
- * membership changes. Storage failures stop the server (`RaftStorageError`).
+ * Snapshots: when the state machine implements `buildSnapshot`/`installSnapshot`, the runtime
+ * snapshots it every `snapshotIntervalEntries` applied entries (and once at start), compacts the
+ * core's log and purges the storage to that point, attaches the latest snapshot to snapshot
+ * messages, and installs snapshots received from the leader. Without them the log is never
+ * compacted (and a storage with a purged prefix is refused at start).
+ *
+ * Not yet: membership changes. Storage failures stop the server (`RaftStorageError`).
  */
 import { assert } from "@omnikv/base";
 import { NotLeaderError, RaftStoppedError, RaftStorageError } from "./errors.ts";
-import type { LogEntry } from "./log-entry.ts";
+import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { RaftLogStorage } from "./log-storage.ts";
+import type { RaftMessage } from "./message.ts";
 import type { RaftNetwork } from "./network.ts";
 import type { RaftConfig } from "./raft-config.ts";
 import { RaftNode, type RaftRole } from "./raft-node.ts";
@@ -34,6 +40,8 @@ export interface RaftServerOptions<R> {
   /** Milliseconds per core tick (default 20): with electionTicks 10, elections start after 200–400 ms. */
   readonly tickMs?: number;
   readonly random?: RandomSource;
+  /** Applied entries between two snapshots, when the state machine supports snapshots (default 10,000). */
+  readonly snapshotIntervalEntries?: number;
 }
 
 export interface RaftMetrics {
@@ -64,6 +72,9 @@ export class RaftServer<R> {
   #readsAwaitingApply: { readonly requestId: number; readonly index: LogIndex }[] = [];
   #appliedIndex: LogIndex;
   #readSeq = 0;
+  readonly #snapshotIntervalEntries: number;
+  /** The snapshot the core's log was last compacted to, with its data (sent to lagging followers). */
+  #snapshot: { readonly meta: SnapshotMeta; readonly data: Uint8Array } | undefined;
   #isRunning = false;
   #failure: Error | undefined;
 
@@ -73,6 +84,8 @@ export class RaftServer<R> {
     this.#stateMachine = options.stateMachine;
     this.#network = options.network;
     this.#appliedIndex = options.stateMachine.appliedIndex();
+    this.#snapshotIntervalEntries = options.snapshotIntervalEntries ?? 10_000;
+    assert(Number.isSafeInteger(this.#snapshotIntervalEntries) && this.#snapshotIntervalEntries > 0, "the snapshot interval is positive");
     const tickMs = options.tickMs ?? 20;
     assert(Number.isSafeInteger(tickMs) && tickMs > 0, "tickMs is a positive integer");
     this.#timer = setInterval(() => this.#tick(), tickMs);
@@ -88,19 +101,28 @@ export class RaftServer<R> {
   static async start<R>(options: RaftServerOptions<R>): Promise<RaftServer<R>> {
     const hardState = await options.storage.readHardState();
     const state = await options.storage.logState();
-    if (state.purgedIndex !== 0) throw new RaftStorageError("a log with a purged prefix needs snapshots, which are not supported yet");
-    const entries = await options.storage.readRange(1, state.lastIndex + 1);
-    assert(entries.length === state.lastIndex, "storage returns every entry it holds");
+    const machine = options.stateMachine;
+    const canSnapshot = machine.buildSnapshot !== undefined && machine.installSnapshot !== undefined;
+    if (state.purgedIndex !== 0 && !canSnapshot) throw new RaftStorageError("a log with a purged prefix needs a state machine with snapshots");
+    if (machine.appliedIndex() < state.purgedIndex || machine.appliedIndex() > state.lastIndex) {
+      throw new RaftStorageError(`the state machine applied ${machine.appliedIndex()}, outside the log's [${state.purgedIndex}, ${state.lastIndex}]`);
+    }
+    const entries = await options.storage.readRange(state.purgedIndex + 1, state.lastIndex + 1);
+    assert(entries.length === state.lastIndex - state.purgedIndex, "storage returns every entry it holds");
     const node = new RaftNode({
       id: options.id,
       voters: options.voters,
       random: options.random ?? mathRandomSource,
       hardState,
+      snapshot: { index: state.purgedIndex, term: state.purgedTerm },
       entries,
-      appliedIndex: options.stateMachine.appliedIndex(),
+      appliedIndex: machine.appliedIndex(),
       ...(options.config === undefined ? {} : { config: options.config }),
     });
-    return new RaftServer(options, node);
+    const server = new RaftServer(options, node);
+    // Snapshot messages need the data at the compaction point: take one now, at the applied index.
+    if (canSnapshot) await server.#takeSnapshot();
+    return server;
   }
 
   get id(): NodeId {
@@ -181,10 +203,12 @@ export class RaftServer<R> {
     try {
       while (this.#failure === undefined && this.#node.hasReady()) {
         const ready = this.#node.takeReady();
+        if (ready.snapshot !== undefined) await this.#installSnapshot(ready.snapshot.meta, ready.snapshot.data);
         await this.#persist(ready);
-        if (ready.messages.length > 0) this.#network.send(ready.messages);
+        if (ready.messages.length > 0) this.#network.send(ready.messages.map((m) => this.#withSnapshotData(m)));
         await this.#apply(ready.committedEntries);
         this.#handleReads(ready);
+        if (this.#appliedIndex - (this.#snapshot?.meta.index ?? 0) >= this.#snapshotIntervalEntries) await this.#takeSnapshot();
       }
     } catch (error) {
       this.#fail(new RaftStorageError("raft log storage failed", { cause: error }));
@@ -235,6 +259,41 @@ export class RaftServer<R> {
       this.#reads.delete(read.requestId);
     }
     this.#readsAwaitingApply = waiting;
+  }
+
+  /** Snapshots the state machine at its applied index, then compacts the core and purges storage. */
+  async #takeSnapshot(): Promise<void> {
+    const buildSnapshot = this.#stateMachine.buildSnapshot?.bind(this.#stateMachine);
+    if (buildSnapshot === undefined) return;
+    const index = this.#appliedIndex;
+    const term = this.#node.termAt(index);
+    assert(term !== undefined, "the applied index is in the log or at its snapshot point");
+    const data = await buildSnapshot();
+    assert(this.#appliedIndex === index, "nothing is applied while a snapshot is built");
+    this.#snapshot = { meta: { index, term }, data };
+    this.#node.compact(index);
+    await this.#storage.purgeUpTo(index);
+  }
+
+  async #installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+    const installSnapshot = this.#stateMachine.installSnapshot?.bind(this.#stateMachine);
+    if (installSnapshot === undefined) throw new RaftStorageError("received a snapshot, but the state machine cannot install one");
+    await installSnapshot(meta, data);
+    await this.#storage.resetToSnapshot(meta);
+    this.#snapshot = { meta, data };
+    this.#appliedIndex = meta.index;
+    for (const [index, waiter] of this.#writes) {
+      if (index > meta.index) continue;
+      this.#writes.delete(index);
+      waiter.reject(new NotLeaderError("leadership changed; the command's outcome is unknown", this.#node.leaderId));
+    }
+  }
+
+  #withSnapshotData(message: RaftMessage): RaftMessage {
+    if (message.kind !== "snapshot") return message;
+    const snapshot = this.#snapshot;
+    assert(snapshot !== undefined && snapshot.meta.index === message.snapshot.index, "the snapshot sent is the one compacted to");
+    return { ...message, data: snapshot.data };
   }
 
   #notLeader(): NotLeaderError {

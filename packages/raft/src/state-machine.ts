@@ -3,10 +3,12 @@
  * hands it committed entries in log order, exactly once per index per incarnation; `R` is what a
  * command returns to the `clientWrite` caller on the leader.
  *
- * Snapshots (build, install, stream in chunks) are the next step; they will be added as methods
- * here (`buildSnapshot`, `installSnapshot`) together with log compaction.
+ * Snapshots are optional. A state machine that implements `buildSnapshot` and `installSnapshot`
+ * lets the runtime compact the log (every `snapshotIntervalEntries` applied entries) and bring a
+ * follower that fell behind the compaction point up to date with one message. The snapshot travels
+ * whole, in one message (chunked streaming is not built yet).
  */
-import type { LogEntry } from "./log-entry.ts";
+import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogIndex } from "./types.ts";
 
 export interface RaftStateMachine<R> {
@@ -17,4 +19,8 @@ export interface RaftStateMachine<R> {
   apply(entries: readonly LogEntry[]): Promise<readonly (R | undefined)[]> | readonly (R | undefined)[];
   /** The last index applied; entries up to it are not handed out again after a restart. */
   appliedIndex(): LogIndex;
+  /** An image of the state at `appliedIndex()`, from which `installSnapshot` can rebuild it. */
+  buildSnapshot?(): Promise<Uint8Array> | Uint8Array;
+  /** Replaces the whole state by a snapshot; afterwards `appliedIndex()` is `meta.index`. */
+  installSnapshot?(meta: SnapshotMeta, data: Uint8Array): Promise<void> | void;
 }

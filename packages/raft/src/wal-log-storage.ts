@@ -16,7 +16,7 @@ import { assert } from "@omnikv/base";
 import { Wal, type WalOptions } from "@omnikv/wal";
 import { RaftStorageError } from "./errors.ts";
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from "./internal/log-record.ts";
-import type { HardState, LogEntry } from "./log-entry.ts";
+import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogState, RaftLogStorage } from "./log-storage.ts";
 import { MemoryLogStorage } from "./memory-log-storage.ts";
 import { checkIndex, type LogIndex } from "./types.ts";
@@ -87,6 +87,14 @@ export class WalLogStorage implements RaftLogStorage {
     await this.#write({ kind: "purge", index, term: entry.term });
   }
 
+  resetToSnapshot(meta: SnapshotMeta): Promise<void> {
+    checkIndex(meta.index, "snapshot index");
+    void this.#state.resetToSnapshot(meta);
+    this.#lastIndex = meta.index;
+    this.#purgedIndex = meta.index;
+    return this.#write({ kind: "reset", index: meta.index, term: meta.term });
+  }
+
   readRange(fromIndex: LogIndex, toIndexExclusive: LogIndex): Promise<readonly LogEntry[]> {
     return this.#state.readRange(fromIndex, toIndexExclusive);
   }
@@ -119,5 +127,7 @@ async function replayRecord(state: MemoryLogStorage, record: LogRecord): Promise
       return state.truncateAfter(record.index);
     case "purge":
       return state.purgeUpTo(record.index);
+    case "reset":
+      return state.resetToSnapshot({ index: record.index, term: record.term });
   }
 }

@@ -156,4 +156,28 @@ describe("RaftServer", () => {
       dir.cleanup();
     }
   });
+
+  it("compacts the log and catches a lagging follower up with a snapshot", async () => {
+    const network = new MemoryNetwork();
+    const machines = voters.map(() => new KvStateMachine());
+    const storages = voters.map(() => new MemoryLogStorage());
+    const servers = await Promise.all(
+      voters.map((id, i) =>
+        RaftServer.start({ id, voters, storage: storages[i] ?? new MemoryLogStorage(), stateMachine: machines[i] ?? new KvStateMachine(), network: network.endpoint(id), config, tickMs: 5, snapshotIntervalEntries: 20 }),
+      ),
+    );
+    running = { network, servers, storages, machines };
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    const lagging = servers.find((s) => s !== leader);
+    if (lagging === undefined) throw new Error("a cluster of three has a follower");
+    network.isolate(lagging.id, voters);
+    for (let i = 0; i < 100; i++) await leader.clientWrite(encoder.encode(`s${i}=${i}`));
+    const leaderStorage = storages[servers.indexOf(leader)];
+    expect((await leaderStorage?.logState())?.purgedIndex).toBeGreaterThanOrEqual(80);
+    network.heal();
+    const machine = machines[servers.indexOf(lagging)];
+    await waitFor(() => (machine?.data.get("s99") === "99" ? true : undefined), "the lagging follower to catch up");
+    expect(machine?.snapshotsInstalled).toBeGreaterThanOrEqual(1);
+    expect(machine?.data.size).toBe(100);
+  });
 });

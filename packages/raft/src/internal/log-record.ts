@@ -8,6 +8,7 @@
  *                                            [u32 length][length bytes] )
  *   truncate     [u8 3][u64 index]                  drop entries above index
  *   purge        [u8 4][u64 index][u64 term]         drop entries up to index; it had this term
+ *   reset        [u8 5][u64 index][u64 term]         drop every entry; a snapshot ends at index/term
  */
 import { assert, assertNever, term as makeTerm } from "@omnikv/base";
 import { CorruptionError } from "@omnikv/wal";
@@ -18,9 +19,10 @@ export type LogRecord =
   | { readonly kind: "hardState"; readonly state: HardState }
   | { readonly kind: "entries"; readonly entries: readonly LogEntry[] }
   | { readonly kind: "truncate"; readonly index: LogIndex }
-  | { readonly kind: "purge"; readonly index: LogIndex; readonly term: Term };
+  | { readonly kind: "purge"; readonly index: LogIndex; readonly term: Term }
+  | { readonly kind: "reset"; readonly index: LogIndex; readonly term: Term };
 
-const tag = { hardState: 1, entries: 2, truncate: 3, purge: 4 } as const;
+const tag = { hardState: 1, entries: 2, truncate: 3, purge: 4, reset: 5 } as const;
 
 function recordBytes(record: LogRecord): number {
   switch (record.kind) {
@@ -31,6 +33,7 @@ function recordBytes(record: LogRecord): number {
     case "truncate":
       return 9;
     case "purge":
+    case "reset":
       return 17;
     default:
       return assertNever(record);
@@ -50,6 +53,7 @@ export function encodeLogRecord(record: LogRecord): Uint8Array {
       view.setBigUint64(1, BigInt(record.index), true);
       break;
     case "purge":
+    case "reset":
       view.setBigUint64(1, BigInt(record.index), true);
       view.setBigUint64(9, record.term, true);
       break;
@@ -86,7 +90,7 @@ export function decodeLogRecord(bytes: Uint8Array, where: string): LogRecord {
   };
   if (bytes.length < 1) throw corrupt("empty raft log record");
   const kind = view.getUint8(0);
-  const sizes: Record<number, number> = { 1: 17, 3: 9, 4: 17 };
+  const sizes: Record<number, number> = { 1: 17, 3: 9, 4: 17, 5: 17 };
   if (sizes[kind] !== undefined && bytes.length !== sizes[kind]) throw corrupt(`raft log record of kind ${kind} has ${bytes.length} bytes`);
   switch (kind) {
     case tag.hardState:
@@ -95,6 +99,8 @@ export function decodeLogRecord(bytes: Uint8Array, where: string): LogRecord {
       return { kind: "truncate", index: index(1) };
     case tag.purge:
       return { kind: "purge", index: index(1), term: makeTerm(view.getBigUint64(9, true)) };
+    case tag.reset:
+      return { kind: "reset", index: index(1), term: makeTerm(view.getBigUint64(9, true)) };
     case tag.entries:
       return { kind: "entries", entries: decodeEntries(view, bytes, index, corrupt) };
     default:

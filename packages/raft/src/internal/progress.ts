@@ -6,13 +6,16 @@
  * - `replicate`: logs agree up to `matchIndex`. Appends are pipelined: `nextIndex` moves ahead
  *   optimistically and up to `inflightMessagesMax` messages may be unacknowledged.
  *
+ * - `snapshot`: the entries the follower needs were compacted away; a snapshot was sent and
+ *   nothing else goes out until it is acknowledged (or presumed lost, then probing restarts).
+ *
  * Invariants: `matchIndex < nextIndex`; in probe state nothing is in the inflight window; the
  * window holds increasing last-indexes, all above `matchIndex` once freed up to it.
  */
 import { assert } from "@omnikv/base";
 import type { LogIndex } from "../types.ts";
 
-export type ProgressState = "probe" | "replicate";
+export type ProgressState = "probe" | "replicate" | "snapshot";
 
 export class Progress {
   matchIndex: LogIndex = 0;
@@ -37,7 +40,11 @@ export class Progress {
     this.#inflightMax = inflightMax;
   }
 
+  /** Snapshot state: the index of the snapshot in flight. */
+  pendingSnapshotIndex = 0;
+
   isPaused(): boolean {
+    if (this.state === "snapshot") return true;
     if (this.state === "probe") return this.isProbeSent;
     return this.#inflight.length >= this.#inflightMax;
   }
@@ -68,7 +75,7 @@ export class Progress {
     this.nextIndex = Math.max(this.nextIndex, index + 1);
     this.lastProgressTick = tick;
     while (this.#inflight.length > 0 && (this.#inflight[0] ?? Infinity) <= index) this.#inflight.shift();
-    if (this.state === "probe") this.becomeReplicate();
+    if (this.state === "probe" || (this.state === "snapshot" && index >= this.pendingSnapshotIndex)) this.becomeReplicate();
     assert(this.matchIndex < this.nextIndex, "match stays below next");
     return true;
   }
@@ -78,6 +85,14 @@ export class Progress {
     this.state = "probe";
     this.isProbeSent = false;
     this.nextIndex = nextIndex;
+    this.#inflight.length = 0;
+  }
+
+  becomeSnapshot(snapshotIndex: LogIndex, tick: number): void {
+    assert(snapshotIndex > this.matchIndex, "a snapshot is sent only to a follower behind it");
+    this.state = "snapshot";
+    this.pendingSnapshotIndex = snapshotIndex;
+    this.lastProgressTick = tick;
     this.#inflight.length = 0;
   }
 

@@ -1,17 +1,18 @@
 /**
- * The core's in-memory view of the log: every entry after the (future) snapshot point, the commit
- * index, and how far committed entries were handed to the state machine.
+ * The core's in-memory view of the log: every entry after the snapshot point (`#offset`, the last
+ * index a snapshot covers, and its term), the commit index, and how far committed entries were
+ * handed to the state machine.
  *
  * Invariants:
  * - entries are contiguous: `#entries[i].index === #offset + 1 + i`, terms never decrease.
- * - `appliedHandedIndex <= commitIndex <= lastIndex()`; neither index ever decreases.
+ * - `offset <= appliedHandedIndex <= commitIndex <= lastIndex()`; none of them ever decreases.
  * - committed entries are never truncated (asserted: a conflict at or below the commit index
  *   means the leader completeness property was broken).
  * - `#dirtyFromIndex` is the lowest index rewritten since the last `takeWrite()`; the runtime must
  *   make entries from there on durable (truncating anything it held at or after it).
  */
 import { assert } from "@omnikv/base";
-import type { LogEntry } from "../log-entry.ts";
+import type { LogEntry, SnapshotMeta } from "../log-entry.ts";
 import { checkIndex, termZero, type LogIndex, type Term } from "../types.ts";
 
 export interface LogWrite {
@@ -22,26 +23,31 @@ export interface LogWrite {
 
 export class RaftLog {
   #entries: LogEntry[];
-  /** Index of the entry before the first one held (the snapshot point; 0 until snapshots exist). */
-  readonly #offset: LogIndex;
-  readonly #offsetTerm: Term;
+  /** Index of the entry before the first one held: the snapshot point (0 without a snapshot). */
+  #offset: LogIndex;
+  #offsetTerm: Term;
   #dirtyFromIndex: LogIndex | undefined;
   commitIndex: LogIndex;
   appliedHandedIndex: LogIndex;
 
-  constructor(entries: readonly LogEntry[], appliedIndex: LogIndex) {
-    this.#offset = 0;
-    this.#offsetTerm = termZero;
+  constructor(entries: readonly LogEntry[], snapshot: SnapshotMeta, appliedIndex: LogIndex) {
+    this.#offset = checkIndex(snapshot.index, "snapshot index");
+    this.#offsetTerm = snapshot.term;
     this.#entries = [...entries];
     this.#entries.forEach((entry, i) => {
-      assert(entry.index === i + 1, "restored entries are contiguous from index 1");
+      assert(entry.index === snapshot.index + i + 1, "restored entries are contiguous after the snapshot");
       assert(i === 0 || entry.term >= (this.#entries[i - 1]?.term ?? termZero), "terms never decrease along the log");
     });
     checkIndex(appliedIndex, "applied index");
     assert(appliedIndex <= this.lastIndex(), "the applied index is inside the log");
+    assert(appliedIndex >= snapshot.index, "the state machine holds at least the snapshot");
     this.commitIndex = appliedIndex;
     this.appliedHandedIndex = appliedIndex;
     this.#dirtyFromIndex = undefined;
+  }
+
+  get snapshot(): SnapshotMeta {
+    return { index: this.#offset, term: this.#offsetTerm };
   }
 
   lastIndex(): LogIndex {
@@ -139,6 +145,31 @@ export class RaftLog {
 
   hasCommittedToHand(): boolean {
     return this.commitIndex > this.appliedHandedIndex;
+  }
+
+  /** Drops the entries a snapshot at `index` covers; the state machine must have applied them. */
+  compact(index: LogIndex): void {
+    checkIndex(index, "compaction index");
+    if (index <= this.#offset) return;
+    assert(index <= this.appliedHandedIndex, "only applied entries are compacted");
+    assert(this.#dirtyFromIndex === undefined || this.#dirtyFromIndex > index, "compacted entries were persisted");
+    const term = this.termAt(index);
+    assert(term !== undefined, "the compaction point is in the log");
+    this.#entries.splice(0, index - this.#offset);
+    this.#offset = index;
+    this.#offsetTerm = term;
+  }
+
+  /** Replaces the whole log by a snapshot from the leader (which covers more than we committed). */
+  restore(snapshot: SnapshotMeta): void {
+    assert(snapshot.index > this.commitIndex, "a restored snapshot is ahead of the commit index");
+    this.#entries = [];
+    this.#offset = snapshot.index;
+    this.#offsetTerm = snapshot.term;
+    this.commitIndex = snapshot.index;
+    this.appliedHandedIndex = snapshot.index;
+    // Storage is reset to the snapshot as a whole; nothing written before it remains to persist.
+    this.#dirtyFromIndex = undefined;
   }
 
   takeWrite(): LogWrite | undefined {

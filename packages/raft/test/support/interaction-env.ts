@@ -9,7 +9,7 @@
  *   propose <id> <text> read-index <id> <request>     transfer-leader <from> <to>
  *   process-ready <id>  deliver-msgs <id> [drop]      stabilize
  *   cut <a> <b> (both directions)    isolate <id>    heal
- *   status              raft-log <id>
+ *   status              raft-log <id>     compact <id> <index>
  *
  * Randomized election timeouts are pinned to their minimum (`electionTicks`), so `tick-election`
  * always starts a campaign on a follower.
@@ -44,6 +44,8 @@ export function formatMessage(m: RaftMessage): string {
       return `${head} MsgHeartbeatResp term:${m.term} read:${m.readSeq}`;
     case "timeoutNow":
       return `${head} MsgTimeoutNow term:${m.term}`;
+    case "snapshot":
+      return `${head} MsgSnap term:${m.term} snapshot:${m.snapshot.index}/${m.snapshot.term}`;
     default:
       return assertNever(m);
   }
@@ -112,12 +114,18 @@ export class InteractionEnv {
       case "heal":
         this.#cut.clear();
         return "ok";
+      case "compact": {
+        const node = this.#node(testCase);
+        node.compact(Number(this.#positional(testCase, 1)));
+        return `snapshot ${node.snapshot.index}/${node.snapshot.term}`;
+      }
       case "status":
         return [...this.#nodes.values()].map((n) => this.#status(n)).join("\n");
       case "raft-log": {
         const node = this.#node(testCase);
         const lines: string[] = [];
-        for (let index = 1; index <= node.lastIndex; index++) {
+        if (node.snapshot.index > 0) lines.push(`snapshot ${node.snapshot.index}/${node.snapshot.term}`);
+        for (let index = node.snapshot.index + 1; index <= node.lastIndex; index++) {
           const entry = node.entryAt(index);
           if (entry !== undefined) lines.push(formatEntry(entry));
         }
@@ -197,7 +205,11 @@ export class InteractionEnv {
     const node = this.#nodeById(id);
     if (!node.hasReady()) return "";
     const ready = node.takeReady();
-    for (const message of ready.messages) this.#inbox.get(message.to)?.push(message);
+    for (const message of ready.messages) {
+      // The runtime's part: attach the state machine snapshot to snapshot messages.
+      const delivered = message.kind === "snapshot" ? { ...message, data: encoder.encode(`state@${message.snapshot.index}`) } : message;
+      this.#inbox.get(message.to)?.push(delivered);
+    }
     return formatReady(node, ready);
   }
 
@@ -250,6 +262,9 @@ export class InteractionEnv {
 
 function formatReady(node: RaftNode, ready: Ready): string {
   const lines = [`> ${node.id} handling Ready (${node.role} term:${node.term} commit:${node.commitIndex})`];
+  if (ready.snapshot !== undefined) {
+    lines.push(`  Snapshot: ${ready.snapshot.meta.index}/${ready.snapshot.meta.term} ${decoder.decode(ready.snapshot.data)}`);
+  }
   if (ready.hardState !== undefined) lines.push(`  HardState term:${ready.hardState.term} vote:${ready.hardState.votedFor}`);
   if (ready.logWrite !== undefined) {
     lines.push(`  Entries from ${ready.logWrite.fromIndex}: ${ready.logWrite.entries.map(formatEntry).join(", ")}`);

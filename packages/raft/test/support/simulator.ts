@@ -3,7 +3,8 @@
  * VOPR). One seed drives everything: a virtual clock, message delay, loss, duplication and
  * reordering, directed link cuts and heals, node isolation, crashes that lose unsynced state
  * (mid-Ready: before the sync, or after it but before the messages left), restarts, tick jitter,
- * and key-value clients issuing puts (proposals) and linearizable gets (ReadIndex).
+ * log compaction with snapshot catch-up, and key-value clients issuing puts (proposals) and
+ * linearizable gets (ReadIndex).
  *
  * After every event the safety properties are checked (see `#checkInvariants`). The chaos phase
  * is followed by a liveness phase: links heal, crashed nodes restart, loss stops, and a probe
@@ -11,7 +12,7 @@
  * checker. Every event is folded into `traceHash`, so a seed's run can be compared byte for byte.
  */
 import { assert, term as makeTerm } from "@omnikv/base";
-import { RaftNode, noNode, type HardState, type LogEntry, type RaftMessage, type Ready } from "@omnikv/raft";
+import { RaftNode, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotMeta } from "@omnikv/raft";
 import { SeededRandom } from "@omnikv/testkit";
 import { EventQueue } from "./event-queue.ts";
 import { commandText, decodeKvCommand, encodeKvCommand } from "./kv-command.ts";
@@ -33,6 +34,8 @@ export interface SimResult {
   readonly committedIndex: number;
   readonly elections: number;
   readonly crashes: number;
+  readonly compactions: number;
+  readonly snapshotsInstalled: number;
   readonly history: readonly KvOperation[];
 }
 
@@ -49,7 +52,9 @@ interface SimNode {
   raft: RaftNode | undefined;
   incarnation: number;
   durableHardState: HardState;
-  readonly durableEntries: LogEntry[];
+  /** The last snapshot taken or installed (durable at once), and the durable entries after it. */
+  durableSnapshot: { readonly meta: SnapshotMeta; readonly kv: ReadonlyMap<string, string> };
+  durableEntries: LogEntry[];
   kv: Map<string, string>;
   appliedIndex: number;
   /** hashes[i] is the hash of the in-memory log prefix through index i. */
@@ -100,12 +105,15 @@ export class Simulator {
   readonly #midReadyCrashChance: number;
   readonly #isPreVoteEnabled: boolean;
   readonly #isCheckQuorumEnabled: boolean;
+  readonly #compactChance: number;
   #now = 0;
   #steps = 0;
   #trace = fnvOffset;
   #isChaos = true;
   #requestSeq = 0;
   #crashes = 0;
+  #compactions = 0;
+  #snapshotsInstalled = 0;
   #probe: { value: string; node: number; index: number; term: bigint } | undefined;
   #isProbeDone = false;
 
@@ -121,12 +129,14 @@ export class Simulator {
     this.#midReadyCrashChance = this.#random.pick([0, 0.002, 0.01]);
     this.#isPreVoteEnabled = this.#random.chance(0.75);
     this.#isCheckQuorumEnabled = this.#random.chance(0.75);
+    this.#compactChance = this.#random.pick([0, 0.02, 0.1]);
     for (let id = 1; id <= nodeCount; id++) {
       const node: SimNode = {
         id,
         raft: undefined,
         incarnation: 0,
         durableHardState: { term: makeTerm(0), votedFor: noNode },
+        durableSnapshot: { meta: { index: 0, term: makeTerm(0) }, kv: new Map() },
         durableEntries: [],
         kv: new Map(),
         appliedIndex: 0,
@@ -166,6 +176,8 @@ export class Simulator {
       committedIndex: this.#committed.length - 1,
       elections: this.#leaders.size,
       crashes: this.#crashes,
+      compactions: this.#compactions,
+      snapshotsInstalled: this.#snapshotsInstalled,
       history: this.#history,
     };
   }
@@ -235,6 +247,7 @@ export class Simulator {
       voters: this.#nodes.map((n) => n.id),
       random: new SeededRandom(this.#random.nextUint32()),
       hardState: node.durableHardState,
+      snapshot: node.durableSnapshot.meta,
       entries: node.durableEntries,
       config: {
         electionTicks: 10,
@@ -245,11 +258,11 @@ export class Simulator {
         isCheckQuorumEnabled: this.#isCheckQuorumEnabled,
       },
     });
-    node.kv = new Map();
-    node.appliedIndex = 0;
+    node.kv = new Map(node.durableSnapshot.kv);
+    node.appliedIndex = node.durableSnapshot.meta.index;
     node.pendingReads = [];
     node.commitSeen = 0;
-    node.hashes = [fnvOffset];
+    node.hashes = this.#committedHashes(node.durableSnapshot.meta.index);
     for (const entry of node.durableEntries) node.hashes.push(entryHash(node.hashes.at(-1) ?? fnvOffset, entry));
     this.#queue.push(this.#now + this.#random.int(1, tickMs), { kind: "tick", node: node.id, incarnation: node.incarnation });
   }
@@ -320,12 +333,61 @@ export class Simulator {
         return;
       }
       this.#persist(node, ready);
-      for (const message of ready.messages) this.#send(message);
+      for (const message of ready.messages) this.#send(this.#withSnapshotData(node, message));
       this.#apply(node, ready);
+      this.#maybeCompact(node);
+    }
+  }
+
+  /** Prefix hashes through `index`, from the committed record (a snapshot covers committed entries only). */
+  #committedHashes(index: number): number[] {
+    if (index >= this.#committed.length) this.#fail(`a snapshot at ${index} covers uncommitted entries`);
+    return this.#committed.slice(0, index + 1).map((c) => c.hash);
+  }
+
+  /** The runtime's part of sending a snapshot: attach the state machine image at its index. */
+  #withSnapshotData(node: SimNode, message: RaftMessage): RaftMessage {
+    if (message.kind !== "snapshot") return message;
+    const snapshot = node.durableSnapshot;
+    assert(snapshot.meta.index === message.snapshot.index && snapshot.meta.term === message.snapshot.term, "the snapshot sent is the one compacted to");
+    return { ...message, data: new TextEncoder().encode(JSON.stringify([...snapshot.kv])) };
+  }
+
+  #maybeCompact(node: SimNode): void {
+    const raft = node.raft;
+    if (raft === undefined || !this.#random.chance(this.#compactChance) || node.appliedIndex <= raft.snapshot.index) return;
+    const term = raft.termAt(node.appliedIndex);
+    assert(term !== undefined, "the applied index is in the log");
+    const meta = { index: node.appliedIndex, term };
+    raft.compact(meta.index);
+    this.#compactions += 1;
+    node.durableSnapshot = { meta, kv: new Map(node.kv) };
+    node.durableEntries = node.durableEntries.filter((e) => e.index > meta.index);
+    this.#trace = mixNumber(mixString(this.#trace, "compact"), meta.index);
+  }
+
+  #installSnapshot(node: SimNode, meta: SnapshotMeta, data: Uint8Array): void {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(data));
+    assert(Array.isArray(parsed), "snapshot data is a list of pairs");
+    const kv = new Map<string, string>(parsed.map((pair: unknown) => (Array.isArray(pair) ? [String(pair[0]), String(pair[1])] : ["", ""])));
+    node.kv = kv;
+    node.appliedIndex = meta.index;
+    this.#snapshotsInstalled += 1;
+    node.durableSnapshot = { meta, kv: new Map(kv) };
+    node.durableEntries = [];
+    node.hashes = this.#committedHashes(meta.index);
+    this.#checkProbeDone();
+    for (const client of this.#clients) {
+      const op = client.pending;
+      // A put this node proposed may be inside the snapshot: its outcome is unknown from here.
+      if (op?.kind !== "put" || op.node !== node.id || op.index > meta.index) continue;
+      this.#history.push({ kind: "put", key: op.key, value: op.value, invokeMs: op.invokeMs, responseMs: Infinity });
+      this.#finishOp(client);
     }
   }
 
   #persist(node: SimNode, ready: Ready): void {
+    if (ready.snapshot !== undefined) this.#installSnapshot(node, ready.snapshot.meta, ready.snapshot.data);
     const hardState = ready.hardState;
     if (hardState !== undefined) {
       const old = node.durableHardState;
@@ -337,9 +399,10 @@ export class Simulator {
     }
     const write = ready.logWrite;
     if (write === undefined) return;
-    assert(write.fromIndex <= node.durableEntries.length + 1, "a log write leaves no gap");
+    const offset = node.durableSnapshot.meta.index;
+    assert(write.fromIndex > offset && write.fromIndex <= offset + node.durableEntries.length + 1, "a log write leaves no gap");
     if (write.fromIndex <= node.commitSeen) this.#fail(`node ${node.id} truncated at ${write.fromIndex}, below its commit`);
-    node.durableEntries.length = write.fromIndex - 1;
+    node.durableEntries.length = write.fromIndex - offset - 1;
     node.durableEntries.push(...write.entries);
     node.hashes.length = write.fromIndex;
     for (const entry of write.entries) node.hashes.push(entryHash(node.hashes.at(-1) ?? fnvOffset, entry));
@@ -471,6 +534,7 @@ export class Simulator {
       this.#cut.clear();
       for (const node of this.#nodes) if (node.raft === undefined && node.pausedUntilMs <= this.#now) this.#start(node);
     }
+    this.#checkProbeDone();
     if (this.#isProbeDone) return;
     this.#queue.push(this.#now + 100, { kind: "probe" });
     const leader = this.#nodes.find((n) => n.raft?.role === "leader" && n.raft.term === this.#maxTerm());
@@ -555,7 +619,8 @@ export class Simulator {
       else high = mid - 1;
     }
     for (let index = low + 1; index <= last; index++) {
-      if (a.raft.termAt(index) === b.raft.termAt(index)) this.#fail(`log matching: nodes ${a.id} and ${b.id} agree on term at ${index} but not before`);
+      const termA = a.raft.termAt(index);
+      if (termA !== undefined && termA === b.raft.termAt(index)) this.#fail(`log matching: nodes ${a.id} and ${b.id} agree on term at ${index} but not before`);
     }
   }
 }
