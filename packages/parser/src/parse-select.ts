@@ -578,13 +578,14 @@ export function parseOptionalAlias(p: TokenStream, allowColumns: boolean): Alias
 }
 
 /**
- * Unreserved keywords that may follow a table reference and so are never taken as its alias
- * without AS (PostgreSQL resolves the same conflicts by precedence).
+ * Words that may follow a FROM item and so are never taken as its alias without AS (PostgreSQL
+ * resolves the same conflicts by precedence). Unreserved words that never follow one (SET,
+ * VALUES, OVERRIDING) are aliases, as in PostgreSQL: `FROM t set` is `t AS set`.
  */
 const aliasStopWords: ReadonlySet<string> = new Set([
-  "set", "on", "using", "where", "natural", "join", "inner", "left", "right", "full", "cross", "window",
+  "on", "using", "where", "natural", "join", "inner", "left", "right", "full", "cross", "window",
   "returning", "group", "having", "order", "limit", "offset", "fetch", "for", "union", "intersect", "except",
-  "with", "tablesample", "default", "values", "select", "overriding",
+  "with", "tablesample", "default", "select",
 ]);
 
 export function isReservedWord(text: string): boolean {
