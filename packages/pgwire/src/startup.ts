@@ -9,7 +9,7 @@
  * connection without a reply, as PostgreSQL does. Returns undefined when the connection ends
  * without a session (cancel request, or the client hung up, e.g. psql going to ask for a password).
  */
-import { assert } from "@omnikv/base";
+import { assert, FeatureNotSupportedError } from "@omnikv/base";
 import type { AuthMethod, Session, StartupParams } from "./backend.ts";
 import { authenticate, type AuthChannel } from "./auth/authenticate.ts";
 import { matchHbaRule } from "./auth/hba.ts";
@@ -23,7 +23,6 @@ import {
 } from "./codec/backend-messages.ts";
 import { decodeStartupPacket, parseStartupOptions, type StartupPacket } from "./codec/startup-packet.ts";
 import { MalformedMessageError } from "./errors.ts";
-import { FeatureNotSupportedError } from "@omnikv/base";
 import { ConnectionRefusal, connectionErrors, hbaRejection } from "./error-fields.ts";
 import type { ConnectionPort } from "./connection-port.ts";
 

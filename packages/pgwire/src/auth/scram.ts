@@ -15,9 +15,8 @@
  * Channel binding (SCRAM-SHA-256-PLUS) is not offered. Passwords are not SASLprep-normalized: their
  * UTF-8 bytes are used as-is (the same for ASCII passwords).
  */
-import { assert } from "@omnikv/base";
+import { assert, FeatureNotSupportedError } from "@omnikv/base";
 import { createHash, createHmac, pbkdf2Sync, randomBytes, timingSafeEqual } from "node:crypto";
-import { FeatureNotSupportedError } from "@omnikv/base";
 import { InvalidPasswordError, MalformedMessageError } from "../errors.ts";
 
 export const scramMechanism = "SCRAM-SHA-256";
