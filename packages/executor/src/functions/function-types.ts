@@ -40,6 +40,8 @@ export interface EvalContext {
   readonly session?: SessionInfo;
   /** The tables a running plan reads, for subquery expressions; set by `compilePlan` for each run. */
   readonly tables?: TableAccess;
+  /** The running plan's interrupt check (see `ExecutionContext.interrupt`), for subquery plans. */
+  readonly interrupt?: () => void;
 }
 
 /** A strict implementation is never called with a NULL argument; the evaluator handles that. */

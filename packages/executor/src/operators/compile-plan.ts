@@ -40,7 +40,10 @@ export function compilePlan(plan: PlanNode, env: PlanEnvironment): CompiledPlan 
   const root = compileNode(plan, withSubqueries);
   // Subquery expressions read tables through the evaluation context, and an uncorrelated one keeps
   // its rows per context object: each run gets a context of its own.
-  return (run) => root({ ...run, context: { ...run.context, tables: run.tables } });
+  return (run) => {
+    const interrupt = run.interrupt === undefined ? {} : { interrupt: run.interrupt };
+    return root({ ...run, context: { ...run.context, tables: run.tables, ...interrupt } });
+  };
 }
 
 function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {

@@ -13,7 +13,17 @@ export interface ExecutionContext {
   readonly tables: TableAccess;
   readonly context: EvalContext;
   readonly params: readonly SqlValue[];
+  /**
+   * Called by the operators at least every `interruptIntervalRows` rows they read or produce
+   * (scans, function scans, join loops, recursion rounds, sort comparisons); it throws to stop
+   * the statement — a `statement_timeout` deadline or a cancel request (57014). Cancel requests
+   * can only arrive between event-loop turns, so a caller that wants them runs a plan in slices.
+   */
+  readonly interrupt?: () => void;
 }
+
+/** How many rows (or sort comparisons) an operator handles between calls of `interrupt`. */
+export const interruptIntervalRows = 1024;
 
 export interface CompileEnvironment {
   readonly registry: FunctionRegistry;

@@ -8,7 +8,7 @@ import type { PlanNode } from "@omnikv/planner";
 import { compileExpr } from "../expr/compile.ts";
 import { builtinSetReturningFunctions } from "../functions/builtin-registry.ts";
 import type { SqlValue } from "../values.ts";
-import type { CompileEnvironment } from "./execution-context.ts";
+import { interruptIntervalRows, type CompileEnvironment } from "./execution-context.ts";
 import type { RowSource } from "./row-source.ts";
 
 export function compileFunctionScan(plan: Extract<PlanNode, { kind: "function_scan" }>, env: CompileEnvironment): RowSource {
@@ -27,7 +27,11 @@ export function compileFunctionScan(plan: Extract<PlanNode, { kind: "function_sc
       return undefined;
     }
     let ordinal = 0n;
-    for (const row of produce?.(values, run.context) ?? []) yield withOrdinal(row, ++ordinal, plan.withOrdinality);
+    let count = 0;
+    for (const row of produce?.(values, run.context) ?? []) {
+      if (++count % interruptIntervalRows === 0) run.interrupt?.();
+      yield withOrdinal(row, ++ordinal, plan.withOrdinality);
+    }
     return undefined;
   };
 }

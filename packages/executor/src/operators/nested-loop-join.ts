@@ -6,7 +6,7 @@
 import type { BoundExpr, JoinType } from "@omnikv/planner";
 import { compileExpr } from "../expr/compile.ts";
 import type { SqlValue } from "../values.ts";
-import type { CompileEnvironment } from "./execution-context.ts";
+import { interruptIntervalRows, type CompileEnvironment } from "./execution-context.ts";
 import type { RowSource } from "./row-source.ts";
 import type { Row } from "./table-access.ts";
 
@@ -28,9 +28,11 @@ export function compileNestedLoopJoin(
   return function* nestedLoop(run) {
     const rightRows: Row[] = [...right(run)];
     const matchedRight = keepsRight ? new Uint8Array(rightRows.length) : undefined;
+    let steps = 0;
     for (const l of left(run)) {
       let isMatched = false;
       for (let i = 0; i < rightRows.length; i++) {
+        if (++steps % interruptIntervalRows === 0) run.interrupt?.();
         const joined = [...l, ...(rightRows[i] ?? [])];
         if (test !== undefined && test(joined, run.params, run.context) !== true) continue;
         isMatched = true;

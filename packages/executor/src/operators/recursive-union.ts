@@ -42,6 +42,7 @@ export function compileRecursiveUnion(
       yield row;
     }
     while (round.length > 0) {
+      run.interrupt?.();
       slot.rows = round;
       const next = [...recursive(run)].filter(isNew);
       slot.rows = [];

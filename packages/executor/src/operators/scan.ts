@@ -1,7 +1,20 @@
-/** Sequential scan: the table's rows as the `TableAccess` streams them. */
+/** Sequential scan: the table's rows as the `TableAccess` streams them, interruptible. */
 import type { CatalogTable } from "@omnikv/planner";
+import { interruptIntervalRows } from "./execution-context.ts";
 import type { RowSource } from "./row-source.ts";
 
 export function compileSeqScan(table: CatalogTable): RowSource {
-  return (run) => run.tables.scan(table);
+  return function* seqScan(run) {
+    const interrupt = run.interrupt;
+    if (interrupt === undefined) {
+      yield* run.tables.scan(table);
+      return undefined;
+    }
+    let count = 0;
+    for (const row of run.tables.scan(table)) {
+      if (++count % interruptIntervalRows === 0) interrupt();
+      yield row;
+    }
+    return undefined;
+  };
 }

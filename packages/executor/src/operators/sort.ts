@@ -8,7 +8,7 @@ import type { SortKey } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import type { EvalContext } from "../functions/function-types.ts";
 import type { SqlValue } from "../values.ts";
-import type { CompileEnvironment } from "./execution-context.ts";
+import { interruptIntervalRows, type CompileEnvironment } from "./execution-context.ts";
 import type { RowSource } from "./row-source.ts";
 import type { Row } from "./table-access.ts";
 import { directOrder } from "./value-order.ts";
@@ -47,12 +47,13 @@ export function compileSort(input: RowSource, keys: readonly SortKey[], env: Com
   return function* sorted(run) {
     const entries: { row: Row; keys: SqlValue[] }[] = [];
     for (const row of input(run)) entries.push({ row, keys: exprs.map((expr) => expr(row, run.params, run.context)) });
+    const interrupt = interruptEvery(run.interrupt);
     entries.sort((x, y) => {
       for (let i = 0; i < compares.length; i++) {
         const order = compares[i]?.(x.keys[i] ?? null, y.keys[i] ?? null, run.context) ?? 0;
-        if (order !== 0) return order;
+        if (order !== 0) return interrupt(order);
       }
-      return 0;
+      return interrupt(0);
     });
     for (const entry of entries) yield entry.row;
     return undefined;
@@ -81,11 +82,12 @@ function compileOneKeySort(input: RowSource, expr: CompiledExpr, key: SortKey, c
     const order = new Uint32Array(rows.length);
     for (let i = 0; i < order.length; i++) order[i] = i;
     const numeric = numericOrderTypes.has(key.expr.type.oid) ? numericKeys(values) : undefined;
-    if (numeric !== undefined) order.sort((a, b) => (numeric[a] ?? 0) - (numeric[b] ?? 0));
+    const interrupt = interruptEvery(run.interrupt);
+    if (numeric !== undefined) order.sort((a, b) => interrupt((numeric[a] ?? 0) - (numeric[b] ?? 0)));
     else {
       // `compare` applies the direction; sort ascending here and let the read order apply it once.
       const sign = key.isDescending ? -1 : 1;
-      order.sort((a, b) => sign * compare(values[a] ?? null, values[b] ?? null, run.context));
+      order.sort((a, b) => interrupt(sign * compare(values[a] ?? null, values[b] ?? null, run.context)));
     }
     if (key.isNullsFirst) yield* nullRows;
     if (key.isDescending) for (let i = order.length - 1; i >= 0; i--) yield rows[order[i] ?? 0] ?? [];
@@ -121,3 +123,13 @@ const numericOrderTypes: ReadonlySet<number> = new Set([
   TypeOid.timestamp,
   TypeOid.timestamptz,
 ]);
+
+/** A pass-through of comparison results that calls `interrupt` every `interruptIntervalRows` comparisons. */
+function interruptEvery(interrupt: (() => void) | undefined): (order: number) => number {
+  if (interrupt === undefined) return (order) => order;
+  let count = 0;
+  return (order) => {
+    if (++count % interruptIntervalRows === 0) interrupt();
+    return order;
+  };
+}

@@ -36,14 +36,14 @@ function compileSubquery(expr: SubqueryExpr, registry: FunctionRegistry, plan: C
     if (correlations.length === 0) {
       let rows = perRun.get(context);
       if (rows === undefined) {
-        rows = [...plan({ tables, context, params })];
+        rows = [...plan({ tables, context, params, ...interruptOf(context) })];
         perRun.set(context, rows);
       }
       return rows;
     }
     const inner = params.slice();
     for (const { slot, value } of correlations) inner[slot - 1] = value(row, params, context);
-    return plan({ tables, context, params: inner });
+    return plan({ tables, context, params: inner, ...interruptOf(context) });
   };
   switch (expr.form) {
     case "exists":
@@ -98,4 +98,8 @@ function compileQuantified(
     }
     return sawNull ? null : !isAny;
   };
+}
+
+function interruptOf(context: EvalContext): { readonly interrupt?: () => void } {
+  return context.interrupt === undefined ? {} : { interrupt: context.interrupt };
 }
