@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type ClientConfig } from "pg";
-import { RawClient, fe, fieldsOf, typesOf } from "./fixtures/raw-client.ts";
+import { RawClient, eventually, fe, fieldsOf, typesOf } from "./fixtures/raw-client.ts";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;
@@ -108,7 +108,7 @@ describe("limits", () => {
     const second = await connect();
     await expect(connect()).rejects.toMatchObject({ code: "53300", message: "sorry, too many clients already" });
     await first.end();
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await eventually(() => limited.server.sessionCount === 1)).toBe(true);
     const third = await connect();
     await Promise.all([second.end(), third.end()]);
     await limited.close();

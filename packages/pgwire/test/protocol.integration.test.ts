@@ -4,7 +4,7 @@
  * FATAL 08P01 for malformed or out-of-order input, and backpressure on a client that stops reading.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RawClient, fe, fieldsOf, typesOf, type BackendFrame } from "./fixtures/raw-client.ts";
+import { RawClient, eventually, fe, fieldsOf, typesOf, type BackendFrame } from "./fixtures/raw-client.ts";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;
@@ -211,8 +211,7 @@ describe("bad input", () => {
     const client = await session();
     client.send(fe.terminate());
     expect(await client.readToEnd()).toEqual([]);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(server.state.sessionsEnded).toBe(ended + 1);
+    expect(await eventually(() => server.state.sessionsEnded === ended + 1)).toBe(true);
   });
 });
 
@@ -223,16 +222,20 @@ describe("backpressure", () => {
     const before = server.state.seriesRowsProduced;
     client.socket.pause();
     client.send(fe.query(`SELECT generate_series(1, ${total})`));
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    const produced = server.state.seriesRowsProduced - before;
+    // Wait until the producer stands still while the client reads nothing, then check it stays still.
+    let produced = -1;
+    for (let sample = 0; sample < 100; sample += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const now = server.state.seriesRowsProduced - before;
+      if (now > 0 && now === produced) break;
+      produced = now;
+    }
     expect(produced).toBeGreaterThan(0);
-    expect(produced).toBeLessThan(total / 2);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    // Still paused: the producer has not moved on.
+    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(server.state.seriesRowsProduced - before).toBe(produced);
+    expect(produced).toBeLessThan(total / 2);
     const ended = server.state.sessionsEnded;
     client.destroy();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(server.state.sessionsEnded).toBe(ended + 1);
+    expect(await eventually(() => server.state.sessionsEnded === ended + 1)).toBe(true);
   });
 });
