@@ -85,6 +85,16 @@ describe("simple query", () => {
     client.destroy();
   });
 
+  it("passes a Session's ParameterStatus and notices through mid-query", async () => {
+    const client = await session();
+    client.send(fe.query("SET application_name TO 'renamed'; NOTICE careful"));
+    const frames = await client.readUntil("Z");
+    expect(typesOf(frames)).toBe("SCNCZ");
+    expect(text(frames[0])).toBe("application_name\0renamed");
+    expect(fieldsOf(frames[2]?.payload ?? Buffer.alloc(0))).toMatchObject({ S: "NOTICE", V: "NOTICE", C: "00000", M: "careful" });
+    client.destroy();
+  });
+
   it("reports transaction status T and E in ReadyForQuery", async () => {
     const client = await session();
     client.send(fe.query("BEGIN"));
