@@ -32,8 +32,8 @@ describe("matchHbaRule", () => {
   });
 
   it("rejects a malformed rule address at configuration time", () => {
-    expect(() => checkHbaAddress("10.0.0.0/x")).toThrow();
-    expect(() => checkHbaAddress("localhost")).toThrow();
+    expect(() => checkHbaAddress("10.0.0.0/x")).toThrow("has a numeric prefix");
+    expect(() => checkHbaAddress("localhost")).toThrow("is \"all\" or CIDR");
     expect(() => checkHbaAddress("fe80::/10")).not.toThrow();
   });
 });
