@@ -31,7 +31,7 @@ export type { CastContext, CastSignature, FunctionSignature, Volatility } from "
 export { planSelect } from "./query/bind-select.ts";
 export type { BoundQuery } from "./query/bind-select.ts";
 export type { Catalog, CatalogColumn, CatalogTable } from "./query/catalog.ts";
-export type { AggregateCall, JoinType, PlanColumn, PlanNode, SortKey } from "./query/plan.ts";
+export type { AggregateCall, FrameEdge, JoinType, PlanColumn, PlanNode, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
 export {
   AmbiguousColumnError,

@@ -31,7 +31,8 @@ const libraryEdges: readonly (readonly [string, readonly string[]])[] = [
   [base, []],
   [wal, [base]],
   [parser, [base]],
-  [raft, [base]],
+  // raft's durable log storage is built on the wal (ARCHITECTURE.md: "wal <- lsm, raft").
+  [raft, [base, wal]],
   [pgwire, [base]],
   [security, [base]],
   [lsm, [base, wal]],

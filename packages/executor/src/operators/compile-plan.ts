@@ -19,6 +19,7 @@ import type { RowSource } from "./row-source.ts";
 import { compileSeqScan } from "./scan.ts";
 import { compileSetOperation } from "./set-operation.ts";
 import { compileSort } from "./sort.ts";
+import { compileWindow } from "./window.ts";
 import { subqueryCompiler } from "./subquery.ts";
 import type { Row } from "./table-access.ts";
 import { compileValues } from "./values.ts";
@@ -77,6 +78,8 @@ function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
       return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env);
     case "sort":
       return compileSort(compileNode(plan.input, env), plan.keys, env);
+    case "window":
+      return compileWindow(compileNode(plan.input, env), plan.windows, env);
     case "limit":
       return compileLimit(compileNode(plan.input, env), plan.limit, plan.offset, env);
     case "distinct":

@@ -10,6 +10,9 @@ import type { Expr } from "@omnikv/parser";
 /** Node kinds that start a nested query level. */
 const queryKinds: ReadonlySet<string> = new Set(["select", "select_core", "set_operation", "values", "in_subquery", "exists", "scalar_subquery", "array_subquery", "quantified_subquery"]);
 
+/** Nodes inside expressions that are not expressions themselves: walked through, never visited or replaced. */
+const clauseKinds: ReadonlySet<string> = new Set(["sort_by", "window_def", "window_frame", "frame_bound", "type_name", "alias"]);
+
 function isNode(value: unknown): value is { readonly kind: string } {
   return typeof value === "object" && value !== null && "kind" in value && typeof value.kind === "string";
 }
@@ -28,7 +31,7 @@ function visitValue(value: unknown, visit: (node: Expr) => void): void {
   }
   if (!isNode(value)) return;
   if (queryKinds.has(value.kind)) return;
-  visit(asExpr(value));
+  if (!clauseKinds.has(value.kind)) visit(asExpr(value));
   for (const [field, child] of Object.entries(value)) {
     if (field !== "kind" && typeof child === "object" && child !== null) visitValue(child, visit);
   }
@@ -50,7 +53,7 @@ function mapValue(value: unknown, replace: (node: Expr) => Expr | undefined): un
     return changed ? mapped : value;
   }
   if (!isNode(value) || queryKinds.has(value.kind)) return value;
-  const replacement = replace(asExpr(value));
+  const replacement = clauseKinds.has(value.kind) ? undefined : replace(asExpr(value));
   if (replacement !== undefined) return replacement;
   let copy: Record<string, unknown> | undefined;
   for (const [field, child] of Object.entries(value)) {

@@ -12,12 +12,13 @@
  * functions in FROM, DISTINCT ON, GROUPING SETS, WITH RECURSIVE, locking clauses.
  */
 import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
-import { SqlSyntaxError, type Expr, type QueryBody, type ResTarget, type SelectCore, type SelectStatement, type SortBy } from "@omnikv/parser";
+import { SqlSyntaxError, WindowingError, type Expr, type QueryBody, type ResTarget, type SelectCore, type SelectStatement, type SortBy } from "@omnikv/parser";
 import { bindCondition, bindExpr, coerce, typeOf, type BindContext } from "../bind/bind-expr.ts";
 import { selectCommonType } from "../bind/common-type.ts";
 import type { BoundExpr, SqlType } from "../bound-expr.ts";
-import { resolveOperator } from "../functions/resolve.ts";
 import { bindAggregation, containsAggregate } from "./bind-aggregate.ts";
+import { bindWindows, containsWindowCall } from "./bind-window.ts";
+import { sortKey } from "./sort-key.ts";
 import { bindFromClause, withColumns } from "./bind-from.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
@@ -90,8 +91,8 @@ interface Target {
 }
 
 function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: QueryContext): PlanNode {
-  if (core.windows.length > 0) throw new FeatureNotSupportedError("window functions are not supported yet");
   if (Array.isArray(core.distinct)) throw new FeatureNotSupportedError("SELECT DISTINCT ON is not supported yet");
+  rejectWindowCalls(core);
   const from = bindFromClause(core.from, context, bindSelect);
   const fromScope = levelScope(from.scope, context.outer);
   let plan = from.plan;
@@ -109,9 +110,25 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
     rewrite = aggregation.rewrite;
     if (core.having !== undefined) plan = filter(plan, bindCondition(rewrite(core.having), "HAVING", exprContext(context, scope)));
   }
+  const windowExprs = [...core.targets.map((t) => rewrite(t.expr)), ...orderBy.map((item) => rewrite(item.expr))];
+  if (windowExprs.some(containsWindowCall)) {
+    const windowing = bindWindows({ core, exprs: windowExprs, input: plan, scope, context });
+    plan = windowing.plan;
+    scope = windowing.scope;
+    const belowWindows = rewrite;
+    rewrite = (expr) => windowing.rewrite(belowWindows(expr));
+  }
   const targets = bindTargets({ targets: core.targets, from: from.scope, scope, rewrite, isAggregated }, context);
   const sortKeys = bindOrderBy(orderBy, targets, scope, rewrite, core.distinct === true, context);
   return finishCore(plan, targets, sortKeys, core.distinct === true);
+}
+
+/** Window functions are evaluated after WHERE, GROUP BY and HAVING, so they cannot appear there (42P20). */
+function rejectWindowCalls(core: SelectCore): void {
+  const clauses: [string, Expr | undefined][] = [["WHERE", core.where], ["HAVING", core.having], ...core.groupBy.map((g): [string, Expr] => ["GROUP BY", g])];
+  for (const [clause, expr] of clauses) {
+    if (expr !== undefined && containsWindowCall(expr)) throw new WindowingError(`window functions are not allowed in ${clause}`);
+  }
 }
 
 function filter(input: PlanNode, predicate: BoundExpr): PlanNode {
@@ -212,19 +229,7 @@ function subqueryColumnName(body: QueryBody): string {
 // ---------------------------------------------------------------------------------------------
 // ORDER BY
 
-function sortDirection(item: SortBy): { isDescending: boolean; isNullsFirst: boolean } {
-  if (item.direction === "using") throw new FeatureNotSupportedError("ORDER BY … USING is not supported yet");
-  const isDescending = item.direction === "desc";
-  return { isDescending, isNullsFirst: item.nulls === undefined ? isDescending : item.nulls === "first" };
-}
 
-export function sortKey(expr: BoundExpr, item: SortBy): SortKey {
-  const { isDescending, isNullsFirst } = sortDirection(item);
-  const oid = expr.type.oid;
-  const less = resolveOperator("<", [oid, oid]);
-  const equal = resolveOperator("=", [oid, oid]);
-  return { expr, isDescending, isNullsFirst, lessSignatureId: less.signature.id, equalSignatureId: equal.signature.id };
-}
 
 /** An output column named by position (`ORDER BY 2`) or name (`ORDER BY total`), if the item is one. */
 function outputReference(item: SortBy, targets: readonly Target[], context: QueryContext): number | undefined {

@@ -35,6 +35,37 @@ export interface AggregateCall {
 
 export type JoinType = "inner" | "left" | "right" | "full";
 
+/** A window frame edge; offsets are evaluated once per partition row's frame (ROWS only). */
+export type FrameEdge =
+  | { readonly kind: "unbounded_preceding" }
+  | { readonly kind: "preceding"; readonly offset: BoundExpr }
+  | { readonly kind: "current_row" }
+  | { readonly kind: "following"; readonly offset: BoundExpr }
+  | { readonly kind: "unbounded_following" };
+
+export interface WindowFrameSpec {
+  readonly mode: "rows" | "range";
+  readonly start: FrameEdge;
+  readonly end: FrameEdge;
+}
+
+/** One window function call: a ranking or navigation function, or an aggregate over the frame. */
+export interface WindowCall {
+  readonly name: string;
+  readonly args: readonly BoundExpr[];
+  /** Set for an aggregate used as a window function. */
+  readonly aggregate: AggregateCall | undefined;
+  readonly type: SqlType;
+}
+
+/** The calls that share one window definition (partitioning, ordering, frame). */
+export interface WindowSpec {
+  readonly partitionBy: readonly SortKey[];
+  readonly orderBy: readonly SortKey[];
+  readonly frame: WindowFrameSpec;
+  readonly calls: readonly WindowCall[];
+}
+
 export type PlanNode =
   | { readonly kind: "seq_scan"; readonly table: CatalogTable; readonly columns: readonly PlanColumn[] }
   | {
@@ -97,6 +128,13 @@ export type PlanNode =
       readonly columns: readonly PlanColumn[];
     }
   | { readonly kind: "sort"; readonly input: PlanNode; readonly keys: readonly SortKey[]; readonly columns: readonly PlanColumn[] }
+  | {
+      /** Window functions: the input columns, then one column per call, window by window. */
+      readonly kind: "window";
+      readonly input: PlanNode;
+      readonly windows: readonly WindowSpec[];
+      readonly columns: readonly PlanColumn[];
+    }
   | {
       readonly kind: "limit";
       readonly input: PlanNode;
