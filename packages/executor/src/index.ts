@@ -21,7 +21,7 @@ export type { AggregateFunction, AggregateState, AggregateTable } from "./functi
 export { distinctRowsMax, prepareAggregateCall } from "./functions/aggregate-call.ts";
 export type { AggregateCallSpec, AggregateGroup } from "./functions/aggregate-call.ts";
 export { compilePlan } from "./operators/compile-plan.ts";
-export type { CompiledPlan, PlanEnvironment } from "./operators/compile-plan.ts";
+export type { CompiledPlan, MutableActuals, PlanEnvironment } from "./operators/compile-plan.ts";
 export { interruptIntervalRows } from "./operators/execution-context.ts";
 export type { ExecutionContext } from "./operators/execution-context.ts";
 export type { Row, TableAccess } from "./operators/table-access.ts";

@@ -33,6 +33,10 @@ export type { BoundQuery } from "./query/bind-select.ts";
 export type { Catalog, CatalogColumn, CatalogTable } from "./query/catalog.ts";
 export type { AggregateCall, FrameEdge, JoinType, PlanColumn, PlanNode, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
+export { explainPlan } from "./query/explain.ts";
+export type { ExplainOptions, NodeActuals } from "./query/explain.ts";
+export { estimate, selectivity } from "./query/estimate.ts";
+export type { Estimate } from "./query/estimate.ts";
 export {
   AmbiguousColumnError,
   DuplicateAliasError,

@@ -29,6 +29,8 @@ import { compileRecursiveUnion, compileWorkTableScan, type WorkTableSlot } from 
 export interface PlanEnvironment {
   readonly registry: FunctionRegistry;
   readonly aggregates: AggregateTable;
+  /** EXPLAIN ANALYZE: every operator's rows, loops and time are recorded here, by plan node. */
+  readonly actuals?: Map<PlanNode, MutableActuals>;
   /** The work tables of the recursive unions being compiled, by id. */
   readonly workTables?: ReadonlyMap<number, WorkTableSlot>;
 }
@@ -48,6 +50,46 @@ export function compilePlan(plan: PlanNode, env: PlanEnvironment): CompiledPlan 
 }
 
 function compileNode(plan: PlanNode, env: PlanEnvironment): RowSource {
+  const source = compileOperator(plan, env);
+  return env.actuals === undefined ? source : instrument(source, plan, env.actuals);
+}
+
+/** The rows, loops and time EXPLAIN ANALYZE reports for one operator (times include its inputs'). */
+export interface MutableActuals {
+  rows: number;
+  loops: number;
+  firstRowMs: number;
+  totalMs: number;
+}
+
+function instrument(source: RowSource, plan: PlanNode, actuals: Map<PlanNode, MutableActuals>): RowSource {
+  const entry: MutableActuals = { rows: 0, loops: 0, firstRowMs: 0, totalMs: 0 };
+  actuals.set(plan, entry);
+  return function* instrumented(run) {
+    entry.loops += 1;
+    const started = performance.now();
+    let isFirst = true;
+    const iterator = source(run)[Symbol.iterator]();
+    try {
+      for (;;) {
+        const resumed = performance.now();
+        const next = iterator.next();
+        entry.totalMs += performance.now() - resumed;
+        if (isFirst) {
+          entry.firstRowMs += performance.now() - started;
+          isFirst = false;
+        }
+        if (next.done === true) return undefined;
+        entry.rows += 1;
+        yield next.value;
+      }
+    } finally {
+      iterator.return?.();
+    }
+  };
+}
+
+function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
   switch (plan.kind) {
     case "seq_scan":
       return compileSeqScan(plan.table);

@@ -1,0 +1,211 @@
+/**
+ * EXPLAIN: a plan as PostgreSQL-style text — one line per operator with its estimated cost,
+ * rows and width, details (conditions, keys) indented under it, children under `->`. With
+ * actuals (EXPLAIN ANALYZE) each line also shows the measured time, rows and loops.
+ * Projections are not shown (PostgreSQL folds them into the node below); the other operators
+ * appear under the names of the executor's own operators.
+ */
+import { TypeOid, assertNever } from "@omnikv/base";
+import type { BoundExpr } from "../bound-expr.ts";
+import { estimate } from "./estimate.ts";
+import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
+
+/** What EXPLAIN ANALYZE measured for one operator. */
+export interface NodeActuals {
+  readonly rows: number;
+  readonly loops: number;
+  readonly firstRowMs: number;
+  readonly totalMs: number;
+}
+
+export interface ExplainOptions {
+  /** Omit `(cost=… rows=… width=…)`, as `EXPLAIN (COSTS OFF)`. */
+  readonly isCostless?: boolean;
+  readonly actuals?: (node: PlanNode) => NodeActuals | undefined;
+}
+
+export function explainPlan(plan: PlanNode, options: ExplainOptions = {}): string[] {
+  const lines: string[] = [];
+  writeNode(shown(plan), 0, true, lines, options);
+  return lines;
+}
+
+/** The node EXPLAIN shows for `plan`: projections are skipped. */
+function shown(plan: PlanNode): PlanNode {
+  return plan.kind === "project" ? shown(plan.input) : plan;
+}
+
+function writeNode(plan: PlanNode, depth: number, isRoot: boolean, lines: string[], options: ExplainOptions): void {
+  const indent = " ".repeat(isRoot ? 0 : depth * 6 - 4);
+  const arrow = isRoot ? "" : "->  ";
+  lines.push(`${indent}${arrow}${label(plan)}${annotation(plan, options)}`);
+  const detailIndent = " ".repeat(isRoot ? 2 : depth * 6 + 2);
+  for (const detail of details(plan)) lines.push(`${detailIndent}${detail}`);
+  for (const child of children(plan)) writeNode(shown(child), depth + 1, false, lines, options);
+}
+
+function annotation(plan: PlanNode, options: ExplainOptions): string {
+  const parts: string[] = [];
+  if (options.isCostless !== true) {
+    const e = estimate(plan);
+    parts.push(`  (cost=${e.startupCost.toFixed(2)}..${e.totalCost.toFixed(2)} rows=${Math.round(e.rows)} width=${width(plan.columns)})`);
+  }
+  const actual = options.actuals?.(plan);
+  if (actual !== undefined) {
+    const loops = Math.max(1, actual.loops);
+    const time = `actual time=${(actual.firstRowMs / loops).toFixed(3)}..${(actual.totalMs / loops).toFixed(3)}`;
+    parts.push(`${options.isCostless === true ? "  " : " "}(${time} rows=${Math.round(actual.rows / loops)} loops=${actual.loops})`);
+  } else if (options.actuals !== undefined) {
+    parts.push(" (never executed)");
+  }
+  return parts.join("");
+}
+
+function width(columns: readonly PlanColumn[]): number {
+  const sizes: ReadonlyMap<number, number> = new Map([
+    [TypeOid.bool, 1],
+    [TypeOid.int2, 2],
+    [TypeOid.int4, 4],
+    [TypeOid.int8, 8],
+    [TypeOid.float4, 4],
+    [TypeOid.float8, 8],
+    [TypeOid.date, 4],
+    [TypeOid.timestamp, 8],
+    [TypeOid.timestamptz, 8],
+    [TypeOid.uuid, 16],
+  ]);
+  return columns.reduce((sum, column) => sum + (sizes.get(column.type.oid) ?? 32), 0);
+}
+
+function joinName(joinType: string): string {
+  return joinType === "inner" ? "" : ` ${joinType[0]?.toUpperCase() ?? ""}${joinType.slice(1)}`;
+}
+
+function label(plan: PlanNode): string {
+  switch (plan.kind) {
+    case "seq_scan":
+      return `Seq Scan on ${plan.table.name}`;
+    case "values":
+      return "Values Scan";
+    case "function_scan":
+      return `Function Scan on ${plan.signatureId.slice(0, plan.signatureId.indexOf("("))}`;
+    case "worktable_scan":
+      return "WorkTable Scan";
+    case "recursive_union":
+      return "Recursive Union";
+    case "filter":
+      return "Filter";
+    case "project":
+      return "Project";
+    case "nested_loop_join":
+      return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"}`;
+    case "hash_join":
+      return `Hash${joinName(plan.joinType)} Join`;
+    case "aggregate":
+      return plan.groupKeys.length === 0 ? "Aggregate" : "HashAggregate";
+    case "sort":
+      return "Sort";
+    case "window":
+      return "WindowAgg";
+    case "limit":
+      return "Limit";
+    case "distinct":
+      return "Unique (hashed)";
+    case "set_operation":
+      if (plan.op === "union") return plan.isAll ? "Append" : "Union";
+      return `HashSetOp ${plan.op === "intersect" ? "Intersect" : "Except"}${plan.isAll ? " All" : ""}`;
+    default:
+      return assertNever(plan);
+  }
+}
+
+function details(plan: PlanNode): string[] {
+  if (plan.kind === "filter") return [`Filter: ${exprText(plan.predicate)}`];
+  if (plan.kind === "hash_join") {
+    const conditions = plan.leftKeys.map((key, i) => `(${exprText(key)} = ${exprText(plan.rightKeys[i])})`);
+    return [`Hash Cond: ${conditions.join(" AND ")}`, ...(plan.residual === undefined ? [] : [`Join Filter: ${exprText(plan.residual)}`])];
+  }
+  if (plan.kind === "nested_loop_join") return plan.condition === undefined ? [] : [`Join Filter: ${exprText(plan.condition)}`];
+  if (plan.kind === "aggregate") return plan.groupKeys.length === 0 ? [] : [`Group Key: ${plan.groupKeys.map((k) => exprText(k)).join(", ")}`];
+  if (plan.kind === "sort") return [`Sort Key: ${plan.keys.map(sortKeyText).join(", ")}`];
+  return [];
+}
+
+function sortKeyText(key: SortKey): string {
+  const direction = key.isDescending ? " DESC" : "";
+  const nulls = key.isNullsFirst === key.isDescending ? "" : key.isNullsFirst ? " NULLS FIRST" : " NULLS LAST";
+  return `${exprText(key.expr)}${direction}${nulls}`;
+}
+
+function children(plan: PlanNode): PlanNode[] {
+  switch (plan.kind) {
+    case "seq_scan":
+    case "values":
+    case "function_scan":
+    case "worktable_scan":
+      return [];
+    case "recursive_union":
+      return [plan.nonRecursive, plan.recursive];
+    case "filter":
+    case "project":
+    case "aggregate":
+    case "sort":
+    case "window":
+    case "limit":
+    case "distinct":
+      return [plan.input];
+    case "nested_loop_join":
+    case "hash_join":
+    case "set_operation":
+      return [plan.left, plan.right];
+    default:
+      return assertNever(plan);
+  }
+}
+
+/** A short text for an expression in a plan: column names, operators infix, calls by name. */
+export function exprText(expr: BoundExpr | undefined): string {
+  if (expr === undefined) return "";
+  switch (expr.kind) {
+    case "column":
+      return expr.name;
+    case "const": {
+      const value = expr.value;
+      if (value === null) return "NULL";
+      if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
+      if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean") return String(value);
+      return "(constant)";
+    }
+    case "param":
+      return `$${expr.index}`;
+    case "call": {
+      const name = expr.signatureId.slice(0, expr.signatureId.indexOf("("));
+      const isOperator = /^[^a-z_]+$/i.test(name);
+      if (isOperator && expr.args.length === 2) return `(${exprText(expr.args[0])} ${name} ${exprText(expr.args[1])})`;
+      if (isOperator && expr.args.length === 1) return `(${name}${exprText(expr.args[0])})`;
+      return `${name}(${expr.args.map((a) => exprText(a)).join(", ")})`;
+    }
+    case "cast":
+      return exprText(expr.expr);
+    case "bool":
+      return `(${expr.args.map((a) => exprText(a)).join(` ${expr.op.toUpperCase()} `)})`;
+    case "not":
+      return `(NOT ${exprText(expr.arg)})`;
+    case "null_test":
+      return `(${exprText(expr.arg)} IS ${expr.isNegated ? "NOT " : ""}NULL)`;
+    case "subquery":
+      return `(SubPlan ${expr.form})`;
+    case "bool_test":
+    case "case":
+    case "coalesce":
+    case "min_max":
+    case "scalar_array_op":
+    case "array_op":
+    case "array":
+    case "distinct":
+    case "nullif":
+      return `(${expr.kind.replaceAll("_", " ")})`;
+    default:
+      return assertNever(expr);
+  }
+}
