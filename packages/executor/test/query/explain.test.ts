@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { builtinAggregates, builtinRegistry, compilePlan, type MutableActuals } from "@omnikv/executor";
 import { parse } from "@omnikv/parser";
-import { explainPlan, planSelect, type PlanNode } from "@omnikv/planner";
+import { explainPlan, planSelect, type Catalog, type CatalogTable, type PlanNode } from "@omnikv/planner";
 import { MemoryDatabase, context, settings } from "./memory-tables.ts";
 
 const db = new MemoryDatabase([
@@ -28,13 +28,46 @@ describe("EXPLAIN", () => {
       "        Sort Key: sum DESC",
       "        ->  HashAggregate",
       "              Group Key: b",
-      "              ->  Filter",
-      "                    Filter: (d > 5)",
-      "                    ->  Hash Join",
-      "                          Hash Cond: (a = a)",
-      "                          ->  Seq Scan on t1",
+      "              ->  Hash Join",
+      "                    Hash Cond: (a = a)",
+      "                    ->  Seq Scan on t1",
+      "                    ->  Filter",
+      "                          Filter: (d > 5)",
       "                          ->  Seq Scan on t2",
     ]);
+  });
+
+  it("joins the small tables first and builds hash tables on the smaller side, whatever the written order", () => {
+    const int4 = { oid: 23, typmod: -1 };
+    const table = (id: number, name: string, rows: number): CatalogTable => ({
+      id,
+      schema: "public",
+      name,
+      rowCountEstimate: rows,
+      columns: [
+        { name: `${name}_x`, type: int4, isNotNull: false },
+        { name: `${name}_y`, type: int4, isNotNull: false },
+      ],
+    });
+    const tables = [table(1, "big", 1_000_000), table(2, "mid", 10_000), table(3, "small", 10)];
+    const catalog: Catalog = { findTable: (_schema, name) => tables.find((t) => t.name === name) };
+    const sql = "SELECT * FROM big, mid, small WHERE big_x = mid_x AND mid_y = small_y AND small_x = 1";
+    const [statement] = parse(sql);
+    if (statement?.kind !== "select") throw new Error("not a select");
+    const plan = planSelect(statement, { catalog, settings, paramTypes: [], sql, ctes: [] }).plan;
+    expect(explainPlan(plan, { isCostless: true })).toEqual([
+      "Hash Join",
+      "  Hash Cond: (big_x = mid_x)",
+      "  ->  Seq Scan on big",
+      "  ->  Hash Join",
+      "        Hash Cond: (mid_y = small_y)",
+      "        ->  Seq Scan on mid",
+      "        ->  Filter",
+      "              Filter: (small_x = 1)",
+      "              ->  Seq Scan on small",
+    ]);
+    // The written column order is kept above the re-planned joins.
+    expect(plan.columns.map((c) => c.name)).toEqual(["big_x", "big_y", "mid_x", "mid_y", "small_x", "small_y"]);
   });
 
   it("puts an estimate on every line, smaller below a selective filter", () => {

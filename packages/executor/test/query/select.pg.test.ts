@@ -131,6 +131,14 @@ const handWritten = [
   "SELECT * FROM t1 a1 JOIN t1 a2 ON a1.a = a2.a AND a1.b <> a2.b",
   "SELECT * FROM t1 JOIN t2 ON t1.a = t2.d",
   "SELECT * FROM t1 JOIN t2 ON true",
+  // Inner-join regions the planner re-orders (results and column order must not change).
+  "SELECT * FROM t4, t1, t2 WHERE t1.a = t2.a AND t4.x = t1.a AND t2.d > 15",
+  "SELECT t1.b, t4.y, t2.e FROM t1 JOIN t2 ON t1.a = t2.a JOIN t4 ON t4.x = t2.a WHERE t4.y",
+  "SELECT * FROM t1 a1, t1 a2, t2, t4 WHERE a1.a = a2.a AND a2.a = t2.a AND t2.a = t4.x AND a1.c < a2.c",
+  "SELECT count(*) FROM t1, t2, t4 WHERE t1.a < t2.a AND t4.x = 1",
+  "SELECT * FROM t3, t1, t2 WHERE t3.a = t1.a",
+  "SELECT * FROM t1 LEFT JOIN t2 ON t1.a = t2.a, t4 WHERE t4.x = t1.a",
+  "SELECT * FROM t1, t2 WHERE t1.a = t2.a AND 1 = 1 AND t1.a IN (SELECT x FROM t4 WHERE t4.x = t2.a)",
   // Aggregates and grouping.
   "SELECT count(*), count(a), count(b), sum(a), avg(c), min(b), max(c) FROM t1",
   "SELECT count(*), sum(a), max(a) FROM t3",

@@ -268,9 +268,9 @@ export function makeJoin(joinType: JoinType, left: PlanNode, right: PlanNode, co
     // Integer keys of different widths hash and compare as int8 (the executor widens them).
     keyTypes.push(key.left.type.oid === key.right.type.oid ? key.left.type : { oid: TypeOid.int8, typmod: -1 });
   }
-  if (leftKeys.length === 0) return { kind: "nested_loop_join", joinType, left, right, condition, columns };
+  if (leftKeys.length === 0 || condition === undefined) return { kind: "nested_loop_join", joinType, left, right, condition, columns };
   const residual = rest.length === 0 ? undefined : rest.length === 1 ? rest[0] : { kind: "bool" as const, type: { oid: TypeOid.bool, typmod: -1 }, op: "and" as const, args: rest };
-  return { kind: "hash_join", joinType, left, right, leftKeys, rightKeys, keyTypes, residual, columns };
+  return { kind: "hash_join", joinType, left, right, leftKeys, rightKeys, keyTypes, residual, condition, columns };
 }
 
 /** `l = r` with `l` over the left side only and `r` over the right only (either way round). */

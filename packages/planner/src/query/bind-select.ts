@@ -20,6 +20,7 @@ import { bindAggregation, containsAggregate } from "./bind-aggregate.ts";
 import { bindWindows, containsWindowCall } from "./bind-window.ts";
 import { sortKey } from "./sort-key.ts";
 import { bindFromClause, withColumns } from "./bind-from.ts";
+import { optimizeJoins } from "./join-order.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
@@ -100,6 +101,8 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
     rejectAggregates(core.where, "WHERE", context);
     plan = filter(plan, bindCondition(core.where, "WHERE", exprContext(context, fromScope)));
   }
+  // The FROM clause's inner joins and the WHERE conditions, in the cheapest order found.
+  plan = optimizeJoins(plan);
   const isAggregated = core.groupBy.length > 0 || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
   let scope: ColumnScope = fromScope;
   let rewrite = (expr: Expr): Expr => expr;

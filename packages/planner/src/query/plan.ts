@@ -117,6 +117,8 @@ export type PlanNode =
       readonly keyTypes: readonly SqlType[];
       /** The rest of the condition, over the concatenated row. */
       readonly residual: BoundExpr | undefined;
+      /** The whole join condition as written, over the concatenated row (for re-planning). */
+      readonly condition: BoundExpr;
       readonly columns: readonly PlanColumn[];
     }
   | {
