@@ -25,3 +25,5 @@ export type { CompiledPlan, MutableActuals, PlanEnvironment } from "./operators/
 export { interruptIntervalRows } from "./operators/execution-context.ts";
 export type { ExecutionContext } from "./operators/execution-context.ts";
 export type { Row, TableAccess } from "./operators/table-access.ts";
+export { analyzeTable } from "./statistics/analyze.ts";
+export type { AnalyzeOptions } from "./statistics/analyze.ts";

@@ -30,13 +30,13 @@ export { signatureId } from "./functions/signature.ts";
 export type { CastContext, CastSignature, FunctionSignature, Volatility } from "./functions/signature.ts";
 export { planSelect } from "./query/bind-select.ts";
 export type { BoundQuery } from "./query/bind-select.ts";
-export type { Catalog, CatalogColumn, CatalogTable } from "./query/catalog.ts";
+export type { Catalog, CatalogColumn, CatalogTable, ColumnStatistics, TableStatistics } from "./query/catalog.ts";
 export type { AggregateCall, FrameEdge, JoinType, PlanColumn, PlanNode, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
 export { explainPlan } from "./query/explain.ts";
 export type { ExplainOptions, NodeActuals } from "./query/explain.ts";
-export { estimate, selectivity } from "./query/estimate.ts";
-export type { Estimate } from "./query/estimate.ts";
+export { columnStatistics, estimate, selectivity } from "./query/estimate.ts";
+export type { ColumnStatisticsOf, Estimate } from "./query/estimate.ts";
 export {
   AmbiguousColumnError,
   DuplicateAliasError,

@@ -3,6 +3,7 @@
  * planner is its caller (the engine implements it over its system keyspace; tests implement it
  * with in-memory tables). The planner never sees storage itself.
  */
+import type { SqlValue } from "@omnikv/base";
 import type { SqlType } from "../bound-expr.ts";
 
 export interface CatalogColumn {
@@ -19,6 +20,26 @@ export interface CatalogTable {
   readonly columns: readonly CatalogColumn[];
   /** The number of rows statistics last counted, when they exist. */
   readonly rowCountEstimate?: number;
+  /** What ANALYZE gathered (`@omnikv/executor`'s `analyzeTable`), stored by the catalog's owner. */
+  readonly statistics?: TableStatistics;
+}
+
+/** A table's statistics, as PostgreSQL's pg_class.reltuples and pg_statistic hold them. */
+export interface TableStatistics {
+  readonly rowCount: number;
+  /** One entry per column, in column order. */
+  readonly columns: readonly ColumnStatistics[];
+}
+
+export interface ColumnStatistics {
+  /** The fraction of rows whose value is NULL. */
+  readonly nullFraction: number;
+  /** The estimated number of distinct non-NULL values in the whole table. */
+  readonly distinctCount: number;
+  /** The most common values with the fraction of all rows each has, most common first. */
+  readonly mostCommon: readonly { readonly value: SqlValue; readonly frequency: number }[];
+  /** Equi-depth histogram bounds over the other non-NULL values, ascending (empty when none). */
+  readonly histogram: readonly SqlValue[];
 }
 
 export interface Catalog {

@@ -18,7 +18,7 @@
 import { TypeOid, assert } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import { makeJoin } from "./bind-from.ts";
-import { estimate, selectivity } from "./estimate.ts";
+import { columnStatistics, estimate, selectivity, type ColumnStatisticsOf } from "./estimate.ts";
 import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
 import type { PlanColumn, PlanNode } from "./plan.ts";
 
@@ -135,13 +135,18 @@ function join(a: Candidate, b: Candidate, conditions: readonly Condition[], mask
   const remapped = applicable.map((c) => mapColumns(c.expr, position));
   const columns = [...left.plan.columns, ...right.plan.columns];
   const plan = makeJoin("inner", left.plan, right.plan, remapped.length === 0 ? undefined : and(remapped), columns);
-  const rows = Math.max(1, left.rows * right.rows * remapped.reduce((s, c) => s * joinSelectivity(c), 1));
+  const statsOf = regionStatistics(relations);
+  const rows = Math.max(1, left.rows * right.rows * applicable.reduce((product, c) => product * selectivity(c.expr, statsOf), 1));
   const joinCost = plan.kind === "hash_join" ? right.rows * 2.0 + left.rows * 0.1 : left.rows * right.rows * 0.01;
   return { plan, layout, rows, cost: left.cost + right.cost + joinCost + rows * 0.01 };
 }
 
-function joinSelectivity(condition: BoundExpr): number {
-  return selectivity(condition);
+/** Statistics of the region's original row's columns, from the relation each belongs to. */
+function regionStatistics(relations: readonly Relation[]): ColumnStatisticsOf {
+  return (index) => {
+    const relation = relations.find((r) => index >= r.offset && index < r.offset + r.width);
+    return relation === undefined ? undefined : columnStatistics(relation.plan, index - relation.offset);
+  };
 }
 
 /** Maps an index of the region's original row to its index in a row laid out as `layout`. */
@@ -200,7 +205,8 @@ function dynamicProgramming(leaves: readonly Candidate[], conditions: readonly C
   const count = leaves.length;
   const choices = new Map<number, Choice>();
   leaves.forEach((candidate, i) => choices.set(1 << i, { rows: candidate.rows, cost: candidate.cost, split: undefined }));
-  const facts = conditions.map((c) => ({ mask: Number(c.relations), selectivity: selectivity(c.expr), sides: equalitySides(c.expr, relations) }));
+  const statsOf = regionStatistics(relations);
+  const facts = conditions.map((c) => ({ mask: Number(c.relations), selectivity: selectivity(c.expr, statsOf), sides: equalitySides(c.expr, relations) }));
   const full = (1 << count) - 1;
   const bySize: number[][] = Array.from({ length: count + 1 }, () => []);
   for (let mask = 1; mask <= full; mask++) bySize[bitCount(BigInt(mask))]?.push(mask);
