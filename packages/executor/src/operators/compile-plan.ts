@@ -4,7 +4,7 @@
  * nothing per row. `runPlan` runs it and yields result rows as they are produced.
  */
 import { assert, assertNever } from "@omnikv/base";
-import type { PlanNode } from "@omnikv/planner";
+import type { BoundExpr, PlanNode } from "@omnikv/planner";
 import type { AggregateTable } from "../functions/aggregate-types.ts";
 import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.ts";
 import { compileAggregate } from "./aggregate.ts";
@@ -19,6 +19,7 @@ import type { RowSource } from "./row-source.ts";
 import { compileSeqScan } from "./scan.ts";
 import { compileSetOperation } from "./set-operation.ts";
 import { compileSort } from "./sort.ts";
+import { compileTopN } from "./top-n.ts";
 import { compileWindow } from "./window.ts";
 import { subqueryCompiler } from "./subquery.ts";
 import type { Row } from "./table-access.ts";
@@ -122,8 +123,14 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
       return compileSort(compileNode(plan.input, env), plan.keys, env);
     case "window":
       return compileWindow(compileNode(plan.input, env), plan.windows, env);
-    case "limit":
+    case "limit": {
+      // ORDER BY … LIMIT n: keep only the first rows in a heap instead of sorting all of them.
+      const sort = plan.input;
+      if (sort.kind === "sort" && plan.limit !== undefined && isRunConstant(plan.limit) && (plan.offset === undefined || isRunConstant(plan.offset))) {
+        return compileTopN(compileNode(sort.input, env), sort.keys, plan.limit, plan.offset, env);
+      }
       return compileLimit(compileNode(plan.input, env), plan.limit, plan.offset, env);
+    }
     case "distinct":
       return compileDistinct(compileNode(plan.input, env), plan.columns, env);
     case "set_operation":
@@ -131,6 +138,12 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     default:
       return assertNever(plan);
   }
+}
+
+/** A LIMIT/OFFSET expression fixed for a run: constants, parameters and casts of them. */
+function isRunConstant(expr: BoundExpr): boolean {
+  if (expr.kind === "const" || expr.kind === "param") return true;
+  return expr.kind === "cast" && isRunConstant(expr.expr);
 }
 
 function subqueries(env: PlanEnvironment): SubqueryCompiler {
