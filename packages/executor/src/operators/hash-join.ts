@@ -3,6 +3,7 @@
  * hash table keyed by its key values; a NULL key never matches, as `=` is never true for it),
  * the left input streams through as the probe side. A match also needs the residual condition.
  * LEFT/FULL add each unmatched left row with NULLs; RIGHT/FULL add the unmatched build rows last.
+ * SEMI yields each left row that has a match once, ANTI each one without; both only its columns.
  * Integer keys of different widths are planned as int8 keys; their int2/int4 values (numbers)
  * are widened to bigints here so both sides hash and compare alike.
  * In memory for now: partitioning and spilling beyond work_mem are not built yet.
@@ -46,6 +47,7 @@ export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowS
   const oids = spec.keyTypes.map((type) => type.oid);
   const keepsLeft = spec.joinType === "left" || spec.joinType === "full";
   const keepsRight = spec.joinType === "right" || spec.joinType === "full";
+  const isSemiOrAnti = spec.joinType === "semi" || spec.joinType === "anti";
   return function* hashJoin(run) {
     const table = new RowKeyTable<BuildRow[]>(oids, env.registry, false);
     const unkeyed: BuildRow[] = [];
@@ -71,10 +73,12 @@ export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowS
         const joined = l.concat(entry.row);
         if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
         isMatched = true;
+        if (isSemiOrAnti) break;
         entry.isMatched = true;
         yield joined;
       }
-      if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
+      if (spec.joinType === "semi" ? isMatched : spec.joinType === "anti" ? !isMatched : false) yield l;
+      else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
     }
     if (!keepsRight) return undefined;
     for (const { value } of table.values()) {

@@ -20,6 +20,7 @@ import { bindAggregation, containsAggregate } from "./bind-aggregate.ts";
 import { bindWindows, containsWindowCall } from "./bind-window.ts";
 import { sortKey } from "./sort-key.ts";
 import { bindFromClause, withColumns } from "./bind-from.ts";
+import { decorrelate } from "./decorrelate.ts";
 import { optimizeJoins } from "./join-order.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
@@ -101,8 +102,9 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
     rejectAggregates(core.where, "WHERE", context);
     plan = filter(plan, bindCondition(core.where, "WHERE", exprContext(context, fromScope)));
   }
-  // The FROM clause's inner joins and the WHERE conditions, in the cheapest order found.
-  plan = optimizeJoins(plan);
+  // EXISTS/NOT EXISTS/IN conditions as semi and anti joins, then the FROM clause's inner joins
+  // and the remaining WHERE conditions in the cheapest order found.
+  plan = optimizeJoins(decorrelate(plan));
   const isAggregated = core.groupBy.length > 0 || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
   let scope: ColumnScope = fromScope;
   let rewrite = (expr: Expr): Expr => expr;

@@ -166,6 +166,7 @@ export function columnStatistics(plan: PlanNode, index: number): ColumnStatistic
     }
     case "hash_join":
     case "nested_loop_join": {
+      if (plan.joinType === "semi" || plan.joinType === "anti") return columnStatistics(plan.left, index);
       const width = plan.left.columns.length;
       return index < width ? columnStatistics(plan.left, index) : columnStatistics(plan.right, index - width);
     }
@@ -252,7 +253,15 @@ function estimateStreaming(plan: Extract<PlanNode, { kind: "filter" | "project" 
 
 function estimateJoin(plan: Extract<PlanNode, { kind: "nested_loop_join" | "hash_join" }>): Estimate {
   const [left, right] = [estimate(plan.left), estimate(plan.right)];
-  const statsOf: ColumnStatisticsOf = (index) => columnStatistics(plan, index);
+  const statsOf: ColumnStatisticsOf = (index) => (index < plan.left.columns.length ? columnStatistics(plan.left, index) : columnStatistics(plan.right, index - plan.left.columns.length));
+  if (plan.joinType === "semi" || plan.joinType === "anti") {
+    // Without distinct counts of the keys, half the outer rows find a match (PostgreSQL's default).
+    const matched = Math.min(1, right.rows * selectivity(plan.condition, statsOf));
+    const fraction = plan.joinType === "semi" ? Math.max(matched, 0.5 * Math.min(1, right.rows)) : 1 - Math.min(matched, 0.5);
+    const rows = Math.max(1, left.rows * fraction);
+    const build = right.totalCost + right.rows * (plan.kind === "hash_join" ? hashBuildCostPerRow : cpuCostPerRow);
+    return { rows, startupCost: build, totalCost: build + left.totalCost + left.rows * hashProbeCostPerRow };
+  }
   let rows = left.rows * right.rows * selectivity(plan.condition, statsOf);
   if (plan.joinType === "left" || plan.joinType === "full") rows = Math.max(rows, left.rows);
   if (plan.joinType === "right" || plan.joinType === "full") rows = Math.max(rows, right.rows);

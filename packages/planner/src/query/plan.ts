@@ -33,7 +33,11 @@ export interface AggregateCall {
   readonly type: SqlType;
 }
 
-export type JoinType = "inner" | "left" | "right" | "full";
+/**
+ * `semi`: each left row that has a match, once (EXISTS, IN); `anti`: each left row without one
+ * (NOT EXISTS). Both produce only the left columns.
+ */
+export type JoinType = "inner" | "left" | "right" | "full" | "semi" | "anti";
 
 /** A window frame edge; offsets are evaluated once per partition row's frame (ROWS only). */
 export type FrameEdge =
