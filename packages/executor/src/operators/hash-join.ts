@@ -13,7 +13,7 @@ import type { BoundExpr, JoinType, SqlType } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import type { CompileEnvironment } from "./execution-context.ts";
 import { nulls } from "./nested-loop-join.ts";
-import { RowKeyTable } from "./row-keys.ts";
+import { RowKeyTable, isIdentityEquality } from "./row-keys.ts";
 import type { RowSource } from "./row-source.ts";
 import type { Row } from "./table-access.ts";
 import type { SqlValue } from "../values.ts";
@@ -48,6 +48,12 @@ export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowS
   const keepsLeft = spec.joinType === "left" || spec.joinType === "full";
   const keepsRight = spec.joinType === "right" || spec.joinType === "full";
   const isSemiOrAnti = spec.joinType === "semi" || spec.joinType === "anti";
+  const [onlyType] = spec.keyTypes;
+  const [onlyLeft] = leftKeys;
+  const [onlyRight] = rightKeys;
+  if (spec.keyTypes.length === 1 && onlyType !== undefined && isIdentityEquality(onlyType.oid) && onlyLeft !== undefined && onlyRight !== undefined) {
+    return compileSingleKeyHashJoin(spec, { left, right, leftKey: onlyLeft, rightKey: onlyRight, residual });
+  }
   return function* hashJoin(run) {
     const table = new RowKeyTable<BuildRow[]>(oids, env.registry, false);
     const unkeyed: BuildRow[] = [];
@@ -85,6 +91,61 @@ export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowS
       for (const entry of value) if (!entry.isMatched) yield [...nulls(spec.widths.left), ...entry.row];
     }
     for (const entry of unkeyed) yield [...nulls(spec.widths.left), ...entry.row];
+    return undefined;
+  };
+}
+
+interface SingleKeyParts {
+  readonly left: RowSource;
+  readonly right: RowSource;
+  readonly leftKey: CompiledExpr;
+  readonly rightKey: CompiledExpr;
+  readonly residual: CompiledExpr | undefined;
+}
+
+/**
+ * One key of a type whose `=` is `===` (integers, text, bool, date): the build side goes into a
+ * plain Map by key value — the common join on an id, with no key rows and no bucket search.
+ */
+function compileSingleKeyHashJoin(spec: HashJoinSpec, parts: SingleKeyParts): RowSource {
+  const { left, right, leftKey, rightKey, residual } = parts;
+  const keepsLeft = spec.joinType === "left" || spec.joinType === "full";
+  const keepsRight = spec.joinType === "right" || spec.joinType === "full";
+  const isSemi = spec.joinType === "semi";
+  const isAnti = spec.joinType === "anti";
+  return function* singleKeyHashJoin(run) {
+    const table = new Map<SqlValue, BuildRow[]>();
+    const unkeyed: BuildRow[] = [];
+    for (const row of right(run)) {
+      const key = rightKey(row, run.params, run.context);
+      const entry = { row, isMatched: false };
+      if (key === null) unkeyed.push(entry);
+      else {
+        const bucket = table.get(key);
+        if (bucket === undefined) table.set(key, [entry]);
+        else bucket.push(entry);
+      }
+    }
+    for (const l of left(run)) {
+      const key = leftKey(l, run.params, run.context);
+      const bucket = key === null ? undefined : table.get(key);
+      let isMatched = false;
+      if (bucket !== undefined) {
+        for (const entry of bucket) {
+          const joined = l.concat(entry.row);
+          if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
+          isMatched = true;
+          if (isSemi || isAnti) break;
+          entry.isMatched = true;
+          yield joined;
+        }
+      }
+      if (isSemi ? isMatched : isAnti ? !isMatched : false) yield l;
+      else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
+    }
+    if (!keepsRight) return undefined;
+    for (const bucket of table.values()) for (const entry of bucket) if (!entry.isMatched) yield nulls(spec.widths.left).concat(entry.row);
+    for (const entry of unkeyed) yield nulls(spec.widths.left).concat(entry.row);
     return undefined;
   };
 }

@@ -27,6 +27,11 @@ const identityEqualTypes: ReadonlySet<number> = new Set([
   TypeOid.date,
 ]);
 
+/** Whether the type's `=` is `===` on its runtime values (so a plain Map can key on them). */
+export function isIdentityEquality(oid: number): boolean {
+  return identityEqualTypes.has(oid);
+}
+
 export function equalityOf(oid: number, registry: FunctionRegistry): Equal {
   if (identityEqualTypes.has(oid)) return (a, b) => a === b;
   const resolved = resolveOperator("=", [oid, oid]);
