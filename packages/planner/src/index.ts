@@ -34,6 +34,8 @@ export type { Catalog, CatalogColumn, CatalogTable, ColumnStatistics, TableStati
 export type { AggregateCall, FrameEdge, JoinType, PlanColumn, PlanNode, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
 export { explainPlan } from "./query/explain.ts";
+export { PlanCache } from "./query/plan-cache.ts";
+export type { PlanCacheStats } from "./query/plan-cache.ts";
 export type { ExplainOptions, NodeActuals } from "./query/explain.ts";
 export { columnStatistics, estimate, selectivity } from "./query/estimate.ts";
 export type { ColumnStatisticsOf, Estimate } from "./query/estimate.ts";

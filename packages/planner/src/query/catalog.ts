@@ -48,4 +48,9 @@ export interface Catalog {
    * undefined; undefined when there is none. Names arrive case-folded as PostgreSQL folds them.
    */
   findTable(schema: string | undefined, name: string): CatalogTable | undefined;
+  /**
+   * A number that changes whenever a plan made earlier may be wrong or worse: DDL and new
+   * statistics. Plan caches compare it; a catalog without it disables caching.
+   */
+  readonly version?: number;
 }
