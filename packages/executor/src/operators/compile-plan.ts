@@ -17,6 +17,7 @@ import { compileNestedLoopJoin } from "./nested-loop-join.ts";
 import { compileProject } from "./project.ts";
 import type { RowSource } from "./row-source.ts";
 import { compileSeqScan } from "./scan.ts";
+import { compileIndexScan } from "./index-scan.ts";
 import { compileSetOperation } from "./set-operation.ts";
 import { compileSort } from "./sort.ts";
 import { compileTopN } from "./top-n.ts";
@@ -94,6 +95,8 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
   switch (plan.kind) {
     case "seq_scan":
       return compileSeqScan(plan.table);
+    case "index_scan":
+      return compileIndexScan(plan, env);
     case "values":
       return compileValues(plan.rows, env);
     case "function_scan":

@@ -19,6 +19,44 @@ function planOf(sql: string): PlanNode {
   return planSelect(statement, { catalog: db, settings, paramTypes: [], sql, ctes: [] }).plan;
 }
 
+describe("access paths", () => {
+  const indexed = new MemoryDatabase([
+    {
+      name: "accounts",
+      columns: [["id", "int4"], ["branch", "int4"], ["balance", "int8"]],
+      rows: Array.from({ length: 200 }, (_, i) => [String(i), String(i % 10), String(i * 100)]),
+      indexes: [
+        { name: "accounts_pkey", columns: ["id"], isUnique: true },
+        { name: "accounts_branch_balance", columns: ["branch", "balance"] },
+      ],
+    },
+  ]);
+  const plan = (sql: string): PlanNode => {
+    const [statement] = parse(sql);
+    if (statement?.kind !== "select") throw new Error("not a select");
+    return planSelect(statement, { catalog: indexed, settings, paramTypes: [], sql, ctes: [] }).plan;
+  };
+
+  it("looks a primary key up instead of scanning, and reads ranges of a composite index", () => {
+    expect(explainPlan(plan("SELECT balance FROM accounts WHERE id = 42"), { isCostless: true })).toEqual([
+      "Index Scan using accounts_pkey on accounts",
+      "  Index Cond: (id = 42)",
+    ]);
+    expect(explainPlan(plan("SELECT * FROM accounts WHERE branch = 3 AND balance >= 5000 AND balance < 9000 AND id <> 7"), { isCostless: true })).toEqual([
+      "Filter",
+      "  Filter: (id <> 7)",
+      "  ->  Index Scan using accounts_branch_balance on accounts",
+      "        Index Cond: (branch = 3) AND (balance >= 5000) AND (balance < 9000)",
+    ]);
+    expect(indexed.query("SELECT balance FROM accounts WHERE id = 42").rows).toEqual([["4200"]]);
+    expect(indexed.query("SELECT id FROM accounts WHERE branch = 3 AND balance >= 5000 AND balance < 9000 AND id <> 7").rows).toEqual([["53"], ["63"], ["73"], ["83"]]);
+  });
+
+  it("keeps the sequential scan when no index serves the condition", () => {
+    expect(explainPlan(plan("SELECT * FROM accounts WHERE balance > 100"), { isCostless: true })[0]).toBe("Filter");
+  });
+});
+
 describe("EXPLAIN", () => {
   it("prints operators, details and children as PostgreSQL lays them out", () => {
     const plan = planOf("SELECT t1.b, sum(d) FROM t1 JOIN t2 ON t1.a = t2.a WHERE t2.d > 5 GROUP BY t1.b ORDER BY 2 DESC LIMIT 2");

@@ -2,8 +2,8 @@
  * In-memory tables for the query tests: a `Catalog` and a `TableAccess` over arrays of rows,
  * built from a compact description, plus the SQL that creates the same tables in PostgreSQL.
  */
-import { TypeOid, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
-import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type Row, type TableAccess } from "@omnikv/executor";
+import { Numeric, TypeOid, compareText, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
 import { parse, type SelectStatement, type Statement } from "@omnikv/parser";
 import { planSelect, resolveTypeName, type Catalog, type CatalogTable, type PlanColumn } from "@omnikv/planner";
 
@@ -13,6 +13,8 @@ export interface TableSpec {
   readonly columns: readonly (readonly [string, string])[];
   /** Rows as PostgreSQL literals (text), `null` for NULL. */
   readonly rows: readonly (readonly (string | null)[])[];
+  /** Indexes over named columns, which the planner may scan instead of the table. */
+  readonly indexes?: readonly { readonly name: string; readonly columns: readonly string[]; readonly isUnique?: boolean }[];
 }
 
 const typeOids: ReadonlyMap<string, number> = new Map([
@@ -37,7 +39,14 @@ export class MemoryDatabase implements Catalog, TableAccess {
         if (oid === undefined) throw new Error(`no type ${type}`);
         return { name, type: { oid, typmod: -1 }, isNotNull: false };
       });
-      const table: CatalogTable = { id: id + 1, schema: "public", name: spec.name, columns };
+      const indexes = (spec.indexes ?? []).map((index, i) => ({
+        id: (id + 1) * 100 + i,
+        name: index.name,
+        columns: index.columns.map((name) => spec.columns.findIndex(([column]) => column === name)),
+        isUnique: index.isUnique ?? false,
+        isPrimary: false,
+      }));
+      const table: CatalogTable = { id: id + 1, schema: "public", name: spec.name, columns, indexes };
       const rows = spec.rows.map((row) => row.map((text, i): SqlValue => (text === null ? null : parseValue(columns[i]?.type.oid ?? TypeOid.text, text, settings))));
       this.#tables.set(spec.name, { table, rows: [...rows] });
     });
@@ -50,6 +59,27 @@ export class MemoryDatabase implements Catalog, TableAccess {
 
   scan(table: CatalogTable): Iterable<Row> {
     return this.#tables.get(table.name)?.rows ?? [];
+  }
+
+  /** An index scan done the slow way: filter by the key range, sort by the key (NULLs last). */
+  scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
+    const rows = this.#tables.get(table.name)?.rows ?? [];
+    const columns = request.index.columns;
+    const matches = rows.filter((row) => {
+      const isEqual = request.equal.every((value, i) => compareValues(row[columns[i] ?? -1] ?? null, value) === 0);
+      const next = row[columns[request.equal.length] ?? -1] ?? null;
+      const isAbove = request.lower === undefined || (next !== null && compareValues(next, request.lower.value) > (request.lower.isInclusive ? -1 : 0));
+      const isBelow = request.upper === undefined || (next !== null && compareValues(next, request.upper.value) < (request.upper.isInclusive ? 1 : 0));
+      return isEqual && isAbove && isBelow;
+    });
+    const sorted = matches.toSorted((a, b) => {
+      for (const column of columns) {
+        const order = compareValues(a[column] ?? null, b[column] ?? null);
+        if (order !== 0) return order;
+      }
+      return 0;
+    });
+    return request.isReverse ? sorted.toReversed() : sorted;
   }
 
   /** Runs one SELECT; rows come back as PostgreSQL's text forms. */
@@ -117,4 +147,13 @@ export function postgresSetup(specs: readonly TableSpec[]): string[] {
     const values = spec.rows.map((row) => `(${row.map(literal).join(", ")})`).join(", ");
     return [create, `INSERT INTO ${spec.name} VALUES ${values}`];
   });
+}
+
+/** The btree order of the test tables' values, NULLs last. */
+function compareValues(a: SqlValue, b: SqlValue): number {
+  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;
+  if (typeof a === "string" && typeof b === "string") return compareText(a, b);
+  if (a instanceof Numeric && b instanceof Numeric) return a.compare(b);
+  if ((typeof a === "number" || typeof a === "bigint" || typeof a === "boolean") && (typeof b === "number" || typeof b === "bigint" || typeof b === "boolean")) return a < b ? -1 : a > b ? 1 : 0;
+  throw new Error("the test tables compare numbers, bigints, booleans, strings and numerics");
 }

@@ -18,11 +18,17 @@ const tables: readonly TableSpec[] = [
     name: "t1",
     columns: [["a", "int4"], ["b", "text"], ["c", "numeric"]],
     rows: [["1", "x", "1.5"], ["2", "y", "2.50"], ["2", null, "-3"], [null, "z", null], ["3", "x", "0"], ["4", "w", "10.25"], ["2", "y", "2.75"]],
+    // Indexes only change how rows are found here (PostgreSQL's tables have none): results must not change.
+    indexes: [
+      { name: "t1_a", columns: ["a"] },
+      { name: "t1_b_c", columns: ["b", "c"] },
+    ],
   },
   {
     name: "t2",
     columns: [["a", "int4"], ["d", "int8"], ["e", "float8"]],
     rows: [["1", "10", "0.1"], ["2", "20", "-2.5"], ["5", null, "1e10"], [null, "40", null], ["2", "21", "3"]],
+    indexes: [{ name: "t2_d", columns: ["d"], isUnique: true }],
   },
   { name: "t3", columns: [["a", "int4"], ["f", "bool"]], rows: [] },
   { name: "t4", columns: [["x", "int4"], ["y", "bool"]], rows: [["1", "true"], ["2", "false"], ["3", null], ["1", "true"]] },
@@ -192,6 +198,16 @@ const handWritten = [
   "WITH s AS (SELECT a, sum(c) AS total FROM t1 GROUP BY a) SELECT * FROM s WHERE total > 1 ORDER BY a",
   "WITH x AS (SELECT 1 AS n), y AS (SELECT n + 1 AS m FROM x) SELECT * FROM x, y",
   "WITH s (k) AS (SELECT a FROM t1) SELECT k FROM s ORDER BY k",
+  // Index scans (t1_a, t1_b_c, t2_d): equalities, ranges, NULL bounds, the rest as filters.
+  "SELECT * FROM t1 WHERE a = 2",
+  "SELECT * FROM t1 WHERE a > 1 AND a <= 3",
+  "SELECT * FROM t1 WHERE a = NULL",
+  "SELECT * FROM t1 WHERE b = 'y' AND c > 2.5",
+  "SELECT * FROM t1 WHERE b = 'x' AND c >= 0 AND a < 3",
+  "SELECT * FROM t2 WHERE d = 20",
+  "SELECT * FROM t2 WHERE d < 25 AND e > 0",
+  "SELECT * FROM t1 JOIN t2 ON t1.a = t2.a WHERE t2.d = 21 AND t1.b = 'y'",
+  "SELECT count(*) FROM t1 WHERE 2 = a",
   // Subquery expressions, uncorrelated and correlated, with NULLs.
   "SELECT a, (SELECT max(d) FROM t2) FROM t1",
   "SELECT a, (SELECT max(d) FROM t2 WHERE t2.a = t1.a) AS m FROM t1",

@@ -22,6 +22,7 @@ import { sortKey } from "./sort-key.ts";
 import { bindFromClause, withColumns } from "./bind-from.ts";
 import { decorrelate } from "./decorrelate.ts";
 import { optimizeJoins } from "./join-order.ts";
+import { chooseAccessPaths } from "./access-path.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
@@ -104,7 +105,7 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
   }
   // EXISTS/NOT EXISTS/IN conditions as semi and anti joins, then the FROM clause's inner joins
   // and the remaining WHERE conditions in the cheapest order found.
-  plan = optimizeJoins(decorrelate(plan));
+  plan = chooseAccessPaths(optimizeJoins(decorrelate(plan)));
   const isAggregated = core.groupBy.length > 0 || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
   let scope: ColumnScope = fromScope;
   let rewrite = (expr: Expr): Expr => expr;

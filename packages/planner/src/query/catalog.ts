@@ -22,6 +22,21 @@ export interface CatalogTable {
   readonly rowCountEstimate?: number;
   /** What ANALYZE gathered (`@omnikv/executor`'s `analyzeTable`), stored by the catalog's owner. */
   readonly statistics?: TableStatistics;
+  /** The primary key and secondary indexes, each an ordered list of the table's columns. */
+  readonly indexes?: readonly CatalogIndex[];
+}
+
+/**
+ * An index (the primary key is one, with `isPrimary`): rows ordered by `columns` (ascending,
+ * NULLs last, as a btree), which the executor's `TableAccess.scanIndex` reads by key bounds.
+ */
+export interface CatalogIndex {
+  readonly id: number;
+  readonly name: string;
+  /** Positions of the indexed columns in the table's column list, in key order. */
+  readonly columns: readonly number[];
+  readonly isUnique: boolean;
+  readonly isPrimary: boolean;
 }
 
 /** A table's statistics, as PostgreSQL's pg_class.reltuples and pg_statistic hold them. */

@@ -153,6 +153,7 @@ function interpolate(low: SqlValue, high: SqlValue, value: SqlValue): number {
 export function columnStatistics(plan: PlanNode, index: number): ColumnStatistics | undefined {
   switch (plan.kind) {
     case "seq_scan":
+    case "index_scan":
       return plan.table.statistics?.columns[index];
     case "filter":
     case "sort":
@@ -184,6 +185,20 @@ export function columnStatistics(plan: PlanNode, index: number): ColumnStatistic
 
 export function estimate(plan: PlanNode): Estimate {
   switch (plan.kind) {
+    case "index_scan": {
+      const tableRows = plan.table.statistics?.rowCount ?? plan.table.rowCountEstimate ?? defaultTableRows;
+      const statsOf: ColumnStatisticsOf = (index) => plan.table.statistics?.columns[index];
+      const column = (position: number): BoundExpr => {
+        const index = plan.index.columns[position] ?? 0;
+        return { kind: "column", type: plan.columns[index]?.type ?? { oid: 0, typmod: -1 }, index, name: plan.columns[index]?.name ?? "" };
+      };
+      const equalities = plan.equal.map((value, i): BoundExpr => ({ kind: "call", type: { oid: 16, typmod: -1 }, signatureId: "=(x)", args: [column(i), value], isStrict: true }));
+      const isUnique = plan.index.isUnique && plan.equal.length === plan.index.columns.length;
+      let rows = isUnique ? 1 : tableRows * equalities.reduce((s, e) => s * selectivity(e, statsOf), 1);
+      if (plan.lower !== undefined || plan.upper !== undefined) rows *= plan.lower !== undefined && plan.upper !== undefined ? 0.005 * 50 : rangeSelectivity;
+      rows = Math.max(1, rows);
+      return { rows, startupCost: 0, totalCost: isUnique ? 1.0 : rows * 0.25 + 1.0 };
+    }
     case "seq_scan": {
       const rows = plan.table.statistics?.rowCount ?? plan.table.rowCountEstimate ?? defaultTableRows;
       return { rows, startupCost: 0, totalCost: rows * seqScanCostPerRow };

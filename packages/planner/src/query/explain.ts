@@ -85,6 +85,8 @@ function label(plan: PlanNode): string {
   switch (plan.kind) {
     case "seq_scan":
       return `Seq Scan on ${plan.table.name}`;
+    case "index_scan":
+      return `Index Scan${plan.isReverse ? " Backward" : ""} using ${plan.index.name} on ${plan.table.name}`;
     case "values":
       return "Values Scan";
     case "function_scan":
@@ -121,6 +123,7 @@ function label(plan: PlanNode): string {
 
 function details(plan: PlanNode): string[] {
   if (plan.kind === "filter") return [`Filter: ${exprText(plan.predicate)}`];
+  if (plan.kind === "index_scan") return indexConditions(plan);
   if (plan.kind === "hash_join") {
     const conditions = plan.leftKeys.map((key, i) => `(${exprText(key)} = ${exprText(plan.rightKeys[i])})`);
     return [`Hash Cond: ${conditions.join(" AND ")}`, ...(plan.residual === undefined ? [] : [`Join Filter: ${exprText(plan.residual)}`])];
@@ -129,6 +132,15 @@ function details(plan: PlanNode): string[] {
   if (plan.kind === "aggregate") return plan.groupKeys.length === 0 ? [] : [`Group Key: ${plan.groupKeys.map((k) => exprText(k)).join(", ")}`];
   if (plan.kind === "sort") return [`Sort Key: ${plan.keys.map(sortKeyText).join(", ")}`];
   return [];
+}
+
+function indexConditions(plan: Extract<PlanNode, { kind: "index_scan" }>): string[] {
+  const name = (position: number): string => plan.columns[plan.index.columns[position] ?? -1]?.name ?? "?";
+  const parts = plan.equal.map((value, i) => `(${name(i)} = ${exprText(value)})`);
+  const range = name(plan.equal.length);
+  if (plan.lower !== undefined) parts.push(`(${range} ${plan.lower.isInclusive ? ">=" : ">"} ${exprText(plan.lower.value)})`);
+  if (plan.upper !== undefined) parts.push(`(${range} ${plan.upper.isInclusive ? "<=" : "<"} ${exprText(plan.upper.value)})`);
+  return parts.length === 0 ? [] : [`Index Cond: ${parts.join(" AND ")}`];
 }
 
 function sortKeyText(key: SortKey): string {
@@ -140,6 +152,7 @@ function sortKeyText(key: SortKey): string {
 function children(plan: PlanNode): PlanNode[] {
   switch (plan.kind) {
     case "seq_scan":
+    case "index_scan":
     case "values":
     case "function_scan":
     case "worktable_scan":

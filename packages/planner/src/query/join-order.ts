@@ -19,8 +19,10 @@ import { TypeOid, assert } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import { makeJoin } from "./bind-from.ts";
 import { columnStatistics, estimate, selectivity, type ColumnStatisticsOf } from "./estimate.ts";
-import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
+import { conjuncts, mapColumns } from "./expr-columns.ts";
 import type { PlanColumn, PlanNode } from "./plan.ts";
+import { chooseAccessPaths } from "./access-path.ts";
+import { mapChildren } from "./plan-children.ts";
 
 /** Regions of up to this many relations are planned exhaustively; larger ones greedily. */
 export const dpRelationsMax = 10;
@@ -114,7 +116,8 @@ function planRegion(region: Region): PlanNode {
 
 function leaf(relation: Relation, index: number, conditions: readonly Condition[]): Candidate {
   const own = conditions.filter((c) => c.relations === bit(index)).map((c) => mapColumns(c.expr, (i) => i - relation.offset));
-  const plan: PlanNode = own.length === 0 ? relation.plan : { kind: "filter", input: relation.plan, predicate: and(own), columns: relation.plan.columns };
+  const filtered: PlanNode = own.length === 0 ? relation.plan : { kind: "filter", input: relation.plan, predicate: and(own), columns: relation.plan.columns };
+  const plan = chooseAccessPaths(filtered);
   const e = estimate(plan);
   return { plan, layout: [index], rows: e.rows, cost: e.totalCost };
 }
@@ -295,30 +298,4 @@ function greedy(leaves: readonly Candidate[], conditions: readonly Condition[], 
   return new Map([[mask, current]]);
 }
 
-/** `plan` with `f` applied to each child plan (expressions' subquery plans are left alone). */
-function mapChildren(plan: PlanNode, f: (child: PlanNode) => PlanNode): PlanNode {
-  switch (plan.kind) {
-    case "seq_scan":
-    case "values":
-    case "function_scan":
-    case "worktable_scan":
-      return plan;
-    case "recursive_union":
-      return { ...plan, nonRecursive: f(plan.nonRecursive), recursive: f(plan.recursive) };
-    case "filter":
-    case "project":
-    case "aggregate":
-    case "sort":
-    case "window":
-    case "limit":
-    case "distinct":
-      return { ...plan, input: f(plan.input) };
-    case "nested_loop_join":
-    case "hash_join":
-    case "set_operation":
-      return { ...plan, left: f(plan.left), right: f(plan.right) };
-  }
-  return plan;
-}
 
-export { columnRange };

@@ -4,7 +4,7 @@
  * join's condition to the left input's columns, then the right's). Nodes are immutable.
  */
 import type { BoundExpr, SqlType } from "../bound-expr.ts";
-import type { CatalogTable } from "./catalog.ts";
+import type { CatalogIndex, CatalogTable } from "./catalog.ts";
 
 export interface PlanColumn {
   readonly name: string;
@@ -39,6 +39,11 @@ export interface AggregateCall {
  */
 export type JoinType = "inner" | "left" | "right" | "full" | "semi" | "anti";
 
+export interface IndexBound {
+  readonly value: BoundExpr;
+  readonly isInclusive: boolean;
+}
+
 /** A window frame edge; offsets are evaluated once per partition row's frame (ROWS only). */
 export type FrameEdge =
   | { readonly kind: "unbounded_preceding" }
@@ -72,6 +77,21 @@ export interface WindowSpec {
 
 export type PlanNode =
   | { readonly kind: "seq_scan"; readonly table: CatalogTable; readonly columns: readonly PlanColumn[] }
+  | {
+      /**
+       * The rows whose index key starts with the `equal` values and whose next key column lies
+       * within `lower`/`upper`, in index order (reversed with `isReverse`). The bound values are
+       * constants or parameters, evaluated once per run. Produces the table's columns.
+       */
+      readonly kind: "index_scan";
+      readonly table: CatalogTable;
+      readonly index: CatalogIndex;
+      readonly equal: readonly BoundExpr[];
+      readonly lower: IndexBound | undefined;
+      readonly upper: IndexBound | undefined;
+      readonly isReverse: boolean;
+      readonly columns: readonly PlanColumn[];
+    }
   | {
       /** A function in FROM: a set-returning function's rows, or a scalar function's one row. */
       readonly kind: "function_scan";

@@ -1,0 +1,133 @@
+/**
+ * Access paths: a filter over a sequential scan becomes an index scan when an index of the table
+ * serves some of its conditions more cheaply — equalities on a prefix of the index's columns
+ * (`pk = $1`, `(a, b) = (1, 2)`), then a range on the next column (`x > 5 AND x <= 10`); the
+ * other conditions stay in a filter above it. Costs follow the constants of the system we
+ * re-create: a sequential scan 1.0 per row, an index scan 0.25 per row it returns, a lookup of
+ * a whole unique key 1.0. Bound values must be constants or parameters of the column's own type,
+ * or integers of another width (so the index's order is the comparison's).
+ */
+import { TypeOid } from "@omnikv/base";
+import type { BoundExpr } from "../bound-expr.ts";
+import type { CatalogIndex } from "./catalog.ts";
+import { estimate, selectivity } from "./estimate.ts";
+import { conjuncts } from "./expr-columns.ts";
+import { mapChildren } from "./plan-children.ts";
+import type { IndexBound, PlanNode } from "./plan.ts";
+
+const indexScanCostPerRow = 0.25;
+const uniqueLookupCost = 1.0;
+
+interface Comparison {
+  readonly part: BoundExpr;
+  readonly column: number;
+  readonly op: "=" | "<" | "<=" | ">" | ">=";
+  readonly value: BoundExpr;
+}
+
+type ComparisonOperator = Comparison["op"];
+
+const mirrored: ReadonlyMap<string, ComparisonOperator> = new Map<string, ComparisonOperator>([
+  ["=", "="],
+  ["<", ">"],
+  ["<=", ">="],
+  [">", "<"],
+  [">=", "<="],
+]);
+const operators: ReadonlySet<string> = new Set(mirrored.keys());
+
+function asOperator(op: string): ComparisonOperator | undefined {
+  for (const candidate of ["=", "<", "<=", ">", ">="] as const) if (candidate === op) return candidate;
+  return undefined;
+}
+
+function isRunConstant(expr: BoundExpr): boolean {
+  if (expr.kind === "const" || expr.kind === "param") return true;
+  return expr.kind === "cast" && isRunConstant(expr.expr);
+}
+
+const integerTypes: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
+
+/** Same type, or integers of different widths (the executor widens or narrows the bound). */
+function isSameOrder(a: number, b: number): boolean {
+  return a === b || (integerTypes.has(a) && integerTypes.has(b));
+}
+
+/** `column op value` (either way round) with a same-type comparison, if `part` is one. */
+function comparisonOf(part: BoundExpr): Comparison | undefined {
+  if (part.kind !== "call" || part.args.length !== 2) return undefined;
+  const typed = asOperator(part.signatureId.slice(0, part.signatureId.indexOf("(")));
+  if (typed === undefined || !operators.has(typed)) return undefined;
+  const [a, b] = part.args;
+  if (a === undefined || b === undefined || !isSameOrder(a.type.oid, b.type.oid)) return undefined;
+  if (a.kind === "column" && isRunConstant(b)) return { part, column: a.index, op: typed, value: b };
+  const flipped = mirrored.get(typed);
+  if (b.kind === "column" && isRunConstant(a) && flipped !== undefined) return { part, column: b.index, op: flipped, value: a };
+  return undefined;
+}
+
+interface IndexChoice {
+  readonly plan: PlanNode;
+  readonly cost: number;
+}
+
+/** `plan` with every filter over a sequential scan turned into an index scan where cheaper. */
+export function chooseAccessPaths(plan: PlanNode): PlanNode {
+  if (plan.kind === "filter" && plan.input.kind === "seq_scan") return chooseForFilter(plan, plan.input);
+  return mapChildren(plan, chooseAccessPaths);
+}
+
+function chooseForFilter(filter: Extract<PlanNode, { kind: "filter" }>, scan: Extract<PlanNode, { kind: "seq_scan" }>): PlanNode {
+  const parts = conjuncts(filter.predicate);
+  const comparisons = parts.map(comparisonOf);
+  let best: IndexChoice = { plan: filter, cost: estimate(filter).totalCost };
+  for (const index of scan.table.indexes ?? []) {
+    const choice = indexChoice(index, scan, parts, comparisons);
+    if (choice !== undefined && choice.cost < best.cost) best = choice;
+  }
+  return best.plan;
+}
+
+function indexChoice(index: CatalogIndex, scan: Extract<PlanNode, { kind: "seq_scan" }>, parts: readonly BoundExpr[], comparisons: readonly (Comparison | undefined)[]): IndexChoice | undefined {
+  const used = new Set<BoundExpr>();
+  const equal: BoundExpr[] = [];
+  for (const column of index.columns) {
+    const match = comparisons.find((c) => c !== undefined && c.column === column && c.op === "=" && !used.has(c.part));
+    if (match === undefined) break;
+    equal.push(match.value);
+    used.add(match.part);
+  }
+  let lower: IndexBound | undefined;
+  let upper: IndexBound | undefined;
+  const rangeColumn = index.columns[equal.length];
+  if (rangeColumn !== undefined) {
+    for (const c of comparisons) {
+      if (c === undefined || c.column !== rangeColumn || c.op === "=" || used.has(c.part)) continue;
+      const bound = { value: c.value, isInclusive: c.op === "<=" || c.op === ">=" };
+      if ((c.op === ">" || c.op === ">=") && lower === undefined) lower = bound;
+      else if ((c.op === "<" || c.op === "<=") && upper === undefined) upper = bound;
+      else continue;
+      used.add(c.part);
+    }
+  }
+  if (used.size === 0) return undefined;
+  const served = parts.filter((p) => used.has(p));
+  const rest = parts.filter((p) => !used.has(p));
+  const tableRows = estimate(scan).rows;
+  const statsOf = (column: number): ReturnType<typeof columnStats> => columnStats(scan, column);
+  const matched = Math.max(1, tableRows * served.reduce((s, p) => s * selectivity(p, statsOf), 1));
+  const isUniqueLookup = index.isUnique && equal.length === index.columns.length;
+  const indexCost = isUniqueLookup ? uniqueLookupCost : matched * indexScanCostPerRow + uniqueLookupCost;
+  const indexScan: PlanNode = { kind: "index_scan", table: scan.table, index, equal, lower, upper, isReverse: false, columns: scan.columns };
+  const plan: PlanNode = rest.length === 0 ? indexScan : { kind: "filter", input: indexScan, predicate: and(rest), columns: scan.columns };
+  return { plan, cost: indexCost + matched * 0.01 };
+}
+
+function columnStats(scan: Extract<PlanNode, { kind: "seq_scan" }>, column: number) {
+  return scan.table.statistics?.columns[column];
+}
+
+function and(parts: readonly BoundExpr[]): BoundExpr {
+  const [only] = parts;
+  return parts.length === 1 && only !== undefined ? only : { kind: "bool", type: { oid: TypeOid.bool, typmod: -1 }, op: "and", args: parts };
+}
