@@ -123,7 +123,7 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     case "aggregate":
       return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env);
     case "sort":
-      return compileSort(compileNode(plan.input, env), plan.keys, env);
+      return compileSort(compileNode(plan.input, env), plan.keys, env, plan.columns.map((c) => c.type.oid));
     case "window":
       return compileWindow(compileNode(plan.input, env), plan.windows, env);
     case "limit": {

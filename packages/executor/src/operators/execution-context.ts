@@ -20,6 +20,10 @@ export interface ExecutionContext {
    * can only arrive between event-loop turns, so a caller that wants them runs a plan in slices.
    */
   readonly interrupt?: () => void;
+  /** PostgreSQL's work_mem: what a sort holds in memory before it spills (default 4 MiB). */
+  readonly workMemBytes?: number;
+  /** Where spill files go (default: the operating system's temporary directory). */
+  readonly tempDirectory?: string;
 }
 
 /** How many rows (or sort comparisons) an operator handles between calls of `interrupt`. */
