@@ -3,7 +3,9 @@
  * and network interfaces. See README.md.
  */
 export { RaftNode } from "./raft-node.ts";
-export type { FollowerStatus, RaftNodeOptions, RaftRole, RaftStatus } from "./raft-node.ts";
+export type { FollowerStatus, MembershipChange, RaftNodeOptions, RaftRole, RaftStatus } from "./raft-node.ts";
+export { allMembers, allVoters, describeMembership, emptyMembership, isJoint, isVoter, membershipOf } from "./membership.ts";
+export type { MembershipConfig } from "./membership.ts";
 export { defaultRaftConfig, resolveRaftConfig } from "./raft-config.ts";
 export type { RaftConfig } from "./raft-config.ts";
 export type { LogWrite, ReadState, Ready, ReceivedSnapshot } from "./ready.ts";

@@ -10,6 +10,7 @@
 import { AssertionError, assert, term } from "@omnikv/base";
 import type { HardState, LogEntry } from "./log-entry.ts";
 import type { RaftLogStorage } from "./log-storage.ts";
+import { describeMembership, type MembershipConfig } from "./membership.ts";
 import type { LogIndex } from "./types.ts";
 
 export interface LogStorageHarness {
@@ -31,9 +32,14 @@ function entriesFrom(first: LogIndex, last: LogIndex, termValue: number): LogEnt
 }
 
 function describeEntries(entries: readonly LogEntry[]): string {
-  return entries
-    .map((e) => `${e.index}@${e.term}:${e.payload.kind === "command" ? new TextDecoder().decode(e.payload.command) : "blank"}`)
-    .join(",");
+  return entries.map((e) => `${e.index}@${e.term}:${describePayload(e)}`).join(",");
+}
+
+function describePayload(logEntry: LogEntry): string {
+  const payload = logEntry.payload;
+  if (payload.kind === "command") return new TextDecoder().decode(payload.command);
+  if (payload.kind === "membership") return `conf(${describeMembership(payload.config)})`;
+  return "blank";
 }
 
 function checkEntries(actual: readonly LogEntry[], expected: readonly LogEntry[], what: string): void {
@@ -57,7 +63,7 @@ const checks: Record<string, Check> = {
   async "starts empty"({ open }) {
     const storage = await open();
     const hardState = await storage.readHardState();
-    assert(hardState.term === 0n && hardState.votedFor === 0, "a new storage has term 0 and no vote");
+    assert(hardState.term === 0n && hardState.votedFor === 0 && hardState.commitIndex === 0, "a new storage has term 0, no vote, commit 0");
     const state = await storage.logState();
     assert(state.lastIndex === 0 && state.firstIndex === 1, "a new storage has no entries");
     checkEntries(await storage.readRange(1, 10), [], "reading an empty log");
@@ -66,15 +72,16 @@ const checks: Record<string, Check> = {
   async "keeps the last hard state"({ open }) {
     const storage = await open();
     const states: HardState[] = [
-      { term: term(1), votedFor: 2 },
-      { term: term(1), votedFor: 2 },
-      { term: term(7), votedFor: 0 },
-      { term: term(2n ** 40n), votedFor: 3 },
+      { term: term(1), votedFor: 2, commitIndex: 0 },
+      { term: term(1), votedFor: 2, commitIndex: 5 },
+      { term: term(7), votedFor: 0, commitIndex: 9 },
+      { term: term(2n ** 40n), votedFor: 3, commitIndex: 2 ** 40 },
     ];
     for (const state of states) {
       await storage.saveHardState(state);
       const read = await storage.readHardState();
-      assert(read.term === state.term && read.votedFor === state.votedFor, `hard state ${state.term}/${state.votedFor} reads back`);
+      const isSame = read.term === state.term && read.votedFor === state.votedFor && read.commitIndex === state.commitIndex;
+      assert(isSame, `hard state ${state.term}/${state.votedFor}/${state.commitIndex} reads back`);
     }
     await storage.close();
   },
@@ -144,6 +151,30 @@ const checks: Record<string, Check> = {
     await expectRejection(storage.readRange(5, 12), "reading an entry the reset dropped");
     await storage.close();
   },
+  async "keeps membership entries and the purge point's membership"({ open, reopen }) {
+    let storage = await open();
+    const joint: MembershipConfig = { voters: [1, 2, 4], outgoingVoters: [1, 2, 3], learners: [5] };
+    const plain: MembershipConfig = { voters: [1, 2, 4], outgoingVoters: [], learners: [5] };
+    const entries: LogEntry[] = [
+      entry(1, 1),
+      { index: 2, term: term(1), payload: { kind: "membership", config: joint } },
+      { index: 3, term: term(1), payload: { kind: "membership", config: plain } },
+      entry(4, 1, "x"),
+    ];
+    await storage.append(entries);
+    await storage.purgeUpTo(3, plain);
+    if (reopen !== undefined) storage = await reopen(storage);
+    const state = await storage.logState();
+    assert(state.purgedIndex === 3, "the purge point survives");
+    assert(state.purgedConfig !== undefined && describeMembership(state.purgedConfig) === describeMembership(plain), "the purge point keeps its membership");
+    checkEntries(await storage.readRange(4, 5), entries.slice(3), "entries after the purge");
+    await storage.close();
+    storage = await open();
+    await storage.append(entries);
+    if (reopen !== undefined) storage = await reopen(storage);
+    checkEntries(await storage.readRange(1, 5), entries, "membership entries");
+    await storage.close();
+  },
   async "does not alias caller buffers"({ open }) {
     const storage = await open();
     const command = encoder.encode("original");
@@ -166,10 +197,10 @@ const checks: Record<string, Check> = {
     let storage = await open();
     await storage.append(entriesFrom(1, 4, 1));
     const issued = [
-      storage.saveHardState({ term: term(2), votedFor: 1 }),
+      storage.saveHardState({ term: term(2), votedFor: 1, commitIndex: 0 }),
       storage.truncateAfter(2),
       storage.append(entriesFrom(3, 5, 2)),
-      storage.saveHardState({ term: term(3), votedFor: 0 }),
+      storage.saveHardState({ term: term(3), votedFor: 0, commitIndex: 1 }),
     ];
     await Promise.all(issued);
     if (reopen !== undefined) storage = await reopen(storage);
@@ -181,14 +212,14 @@ const checks: Record<string, Check> = {
   async "survives a restart"({ open, reopen }) {
     if (reopen === undefined) return;
     let storage = await open();
-    await storage.saveHardState({ term: term(4), votedFor: 2 });
+    await storage.saveHardState({ term: term(4), votedFor: 2, commitIndex: 6 });
     await storage.append([...entriesFrom(1, 5, 1), ...entriesFrom(6, 9, 3)]);
     await storage.truncateAfter(7);
     await storage.append(entriesFrom(8, 8, 4));
     await storage.purgeUpTo(2);
     storage = await reopen(storage);
     const hardState = await storage.readHardState();
-    assert(hardState.term === 4n && hardState.votedFor === 2, "the hard state survives a restart");
+    assert(hardState.term === 4n && hardState.votedFor === 2 && hardState.commitIndex === 6, "the hard state survives a restart");
     const state = await storage.logState();
     assert(state.firstIndex === 3 && state.lastIndex === 8 && state.purgedTerm === 1n, "the log bounds survive a restart");
     checkEntries(await storage.readRange(3, 100), [...entriesFrom(3, 5, 1), ...entriesFrom(6, 7, 3), ...entriesFrom(8, 8, 4)], "entries after a restart");

@@ -5,6 +5,7 @@
  */
 import { assert } from "@omnikv/base";
 import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
+import type { MembershipConfig } from "./membership.ts";
 import type { LogState, RaftLogStorage } from "./log-storage.ts";
 import { checkIndex, noNode, termZero, type LogIndex, type Term } from "./types.ts";
 import { RaftStorageError } from "./errors.ts";
@@ -14,6 +15,7 @@ interface MemoryDisk {
   entries: LogEntry[];
   purgedIndex: LogIndex;
   purgedTerm: Term;
+  purgedConfig: MembershipConfig | undefined;
 }
 
 export class MemoryLogStorage implements RaftLogStorage {
@@ -21,7 +23,7 @@ export class MemoryLogStorage implements RaftLogStorage {
   #isClosed = false;
 
   constructor(disk?: MemoryDisk) {
-    this.#disk = disk ?? { hardState: { term: termZero, votedFor: noNode }, entries: [], purgedIndex: 0, purgedTerm: termZero };
+    this.#disk = disk ?? { hardState: { term: termZero, votedFor: noNode, commitIndex: 0 }, entries: [], purgedIndex: 0, purgedTerm: termZero, purgedConfig: undefined };
   }
 
   /** A new instance over the same contents, as after a restart; this one must be closed. */
@@ -37,7 +39,7 @@ export class MemoryLogStorage implements RaftLogStorage {
 
   saveHardState(state: HardState): Promise<void> {
     this.#checkOpen();
-    this.#disk.hardState = { term: state.term, votedFor: state.votedFor };
+    this.#disk.hardState = { term: state.term, votedFor: state.votedFor, commitIndex: state.commitIndex };
     return Promise.resolve();
   }
 
@@ -62,7 +64,7 @@ export class MemoryLogStorage implements RaftLogStorage {
     return Promise.resolve();
   }
 
-  purgeUpTo(index: LogIndex): Promise<void> {
+  purgeUpTo(index: LogIndex, config?: MembershipConfig): Promise<void> {
     this.#checkOpen();
     checkIndex(index, "purge index");
     if (index <= this.#disk.purgedIndex) return Promise.resolve();
@@ -71,6 +73,7 @@ export class MemoryLogStorage implements RaftLogStorage {
     this.#disk.entries.splice(0, index - this.#disk.purgedIndex);
     this.#disk.purgedIndex = index;
     this.#disk.purgedTerm = term;
+    if (config !== undefined) this.#disk.purgedConfig = config;
     return Promise.resolve();
   }
 
@@ -80,6 +83,7 @@ export class MemoryLogStorage implements RaftLogStorage {
     this.#disk.entries = [];
     this.#disk.purgedIndex = meta.index;
     this.#disk.purgedTerm = meta.term;
+    this.#disk.purgedConfig = meta.config;
     return Promise.resolve();
   }
 
@@ -99,6 +103,7 @@ export class MemoryLogStorage implements RaftLogStorage {
       lastIndex: this.#lastIndex(),
       purgedIndex: this.#disk.purgedIndex,
       purgedTerm: this.#disk.purgedTerm,
+      purgedConfig: this.#disk.purgedConfig,
     });
   }
 
@@ -122,6 +127,6 @@ export class MemoryLogStorage implements RaftLogStorage {
 }
 
 function copyEntry(entry: LogEntry): LogEntry {
-  if (entry.payload.kind === "blank") return entry;
+  if (entry.payload.kind !== "command") return entry;
   return { index: entry.index, term: entry.term, payload: { kind: "command", command: entry.payload.command.slice() } };
 }

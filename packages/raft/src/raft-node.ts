@@ -16,10 +16,22 @@
  */
 import { assert, assertNever } from "@omnikv/base";
 import { Progress } from "./internal/progress.ts";
-import { quorumIndex, voteOutcome } from "./internal/quorum.ts";
+
 import { RaftLog } from "./internal/raft-log.ts";
 import { ReadIndexQueue, type ReadState } from "./internal/read-index-queue.ts";
 import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
+import {
+  allMembers,
+  allVoters,
+  checkMembership,
+  isJoint,
+  isVoter,
+  jointQuorumIndex,
+  jointVoteOutcome,
+  membershipOf,
+  sortedIds,
+  type MembershipConfig,
+} from "./membership.ts";
 import type {
   AppendMessage,
   AppendResponseMessage,
@@ -38,7 +50,10 @@ export type RaftRole = "follower" | "preCandidate" | "candidate" | "leader";
 
 export interface RaftNodeOptions {
   readonly id: NodeId;
-  /** Every voter, this node included. */
+  /**
+   * The bootstrap voters, used until a snapshot or a committed membership entry says otherwise.
+   * A node joining an existing cluster passes `[]` and learns its configuration from the leader.
+   */
   readonly voters: readonly NodeId[];
   readonly random: RandomSource;
   readonly config?: Partial<RaftConfig>;
@@ -69,6 +84,13 @@ export interface RaftStatus {
   readonly lastIndex: LogIndex;
   readonly lastTerm: Term;
   readonly followers: readonly FollowerStatus[];
+  readonly config: MembershipConfig;
+}
+
+/** A requested membership: the voters and learners the cluster should end up with. */
+export interface MembershipChange {
+  readonly voters: readonly NodeId[];
+  readonly learners: readonly NodeId[];
 }
 
 /** A message without its header; `term` defaults to the sender's current term. */
@@ -84,7 +106,11 @@ function messageOf(body: MessageBody, header: { readonly from: NodeId; readonly 
 export class RaftNode {
   readonly id: NodeId;
   readonly config: RaftConfig;
-  readonly #voters: readonly NodeId[];
+  #config: MembershipConfig;
+  /** Membership entries committed after the snapshot point (index, config), oldest first. */
+  #configHistory: { readonly index: LogIndex; readonly config: MembershipConfig }[] = [];
+  /** Index of the last membership entry this leader appended; a new change waits until it commits. */
+  #pendingConfigIndex: LogIndex = 0;
   readonly #random: RandomSource;
   readonly #log: RaftLog;
   #term: Term;
@@ -112,15 +138,18 @@ export class RaftNode {
     this.id = checkNodeId(options.id, "node id");
     this.config = resolveRaftConfig(options.config);
     assert(new Set(options.voters).size === options.voters.length, "voters are distinct");
-    for (const voter of options.voters) checkNodeId(voter, "voter id");
-    this.#voters = [...options.voters].sort((a, b) => a - b);
     this.#random = options.random;
-    const hardState = options.hardState ?? { term: termZero, votedFor: noNode };
+    const hardState = options.hardState ?? { term: termZero, votedFor: noNode, commitIndex: 0 };
     this.#term = hardState.term;
     this.#votedFor = hardState.votedFor;
     this.#persistedHardState = hardState;
     const snapshot = options.snapshot ?? { index: 0, term: termZero };
-    this.#log = new RaftLog(options.entries ?? [], snapshot, options.appliedIndex ?? snapshot.index);
+    // Past index 0 the bootstrap voters may be long gone: the snapshot must say who the members are.
+    assert(snapshot.index === 0 || snapshot.config !== undefined, "a snapshot past index 0 carries its membership");
+    this.#log = new RaftLog(options.entries ?? [], snapshot, options.appliedIndex ?? snapshot.index, hardState.commitIndex);
+    this.#config = snapshot.config ?? membershipOf(options.voters);
+    this.#configHistory = [{ index: snapshot.index, config: this.#config }];
+    this.#applyCommittedMembership(snapshot.index, this.#log.commitIndex);
     this.#resetElectionTimer();
   }
 
@@ -145,7 +174,12 @@ export class RaftNode {
   }
 
   get voters(): readonly NodeId[] {
-    return this.#voters;
+    return this.#config.voters;
+  }
+
+  /** The membership in force: that of the last committed membership entry. */
+  get membership(): MembershipConfig {
+    return this.#config;
   }
 
   /** The entry at `index` held in memory, for inspection by tests and tools. */
@@ -157,9 +191,11 @@ export class RaftNode {
     return this.#log.termAt(index);
   }
 
-  /** The snapshot point: entries up to it were compacted away. */
+  /** The snapshot point (entries up to it were compacted away) and the membership in force there. */
   get snapshot(): SnapshotMeta {
-    return this.#log.snapshot;
+    const point = this.#configHistory[0];
+    assert(point !== undefined && point.index === this.#log.snapshot.index, "the membership history starts at the snapshot point");
+    return { ...this.#log.snapshot, config: point.config };
   }
 
   /**
@@ -169,6 +205,16 @@ export class RaftNode {
    */
   compact(index: LogIndex): void {
     this.#log.compact(index);
+    const kept = this.#configHistory.filter((c) => c.index > index);
+    this.#configHistory = [{ index, config: this.#configAt(index) }, ...kept];
+  }
+
+  /** The membership in force at `index` (at or after the snapshot point, at or below commit). */
+  #configAt(index: LogIndex): MembershipConfig {
+    let config = this.#configHistory[0]?.config;
+    for (const entry of this.#configHistory) if (entry.index <= index) config = entry.config;
+    assert(config !== undefined, "the history starts at the snapshot point");
+    return config;
   }
 
   status(): RaftStatus {
@@ -189,6 +235,7 @@ export class RaftNode {
       lastIndex: this.#log.lastIndex(),
       lastTerm: this.#log.lastTerm(),
       followers,
+      config: this.#config,
     };
   }
 
@@ -234,14 +281,38 @@ export class RaftNode {
       return true;
     }
     this.#readQueue.add(requestId, this.#log.commitIndex);
-    if (this.#voters.length === 1) this.#readStates.push(...this.#readQueue.release(this.#voters, this.id));
-    else this.#needsReadBroadcast = true;
+    this.#releaseReads();
+    if (this.#readQueue.size() > 0) this.#needsReadBroadcast = true;
     return true;
+  }
+
+  /**
+   * Proposes a membership change (leader only). Changing the voters goes through a joint
+   * configuration (old and new voters must both agree) that the leader leaves on its own once it
+   * commits; changing only the learners is a single step. Refused (undefined) while another change
+   * is uncommitted, during a transfer, or when a voter would become a learner directly (remove it
+   * first). A leader that is not among the new voters hands leadership to one once it commits.
+   */
+  changeMembership(change: MembershipChange): { readonly index: LogIndex; readonly term: Term } | undefined {
+    if (!this.#canPropose() || this.#pendingConfigIndex > this.#log.commitIndex || isJoint(this.#config)) return undefined;
+    const voters = sortedIds(change.voters);
+    const learners = sortedIds(change.learners);
+    if (voters.length === 0 || learners.some((id) => voters.includes(id) || isVoter(this.#config, id))) return undefined;
+    const isSameVoters = voters.join(",") === this.#config.voters.join(",");
+    const outgoingVoters = isSameVoters ? [] : this.#config.voters;
+    return this.#proposeMembership(checkMembership({ voters, outgoingVoters, learners }));
+  }
+
+  #proposeMembership(config: MembershipConfig): { readonly index: LogIndex; readonly term: Term } {
+    const entry: LogEntry = { index: this.#log.lastIndex() + 1, term: this.#term, payload: { kind: "membership", config } };
+    this.#pendingConfigIndex = entry.index;
+    this.#appendAsLeader(entry);
+    return { index: entry.index, term: entry.term };
   }
 
   /** Hands leadership to `to` (TimeoutNow once its log is caught up). Returns false if refused. */
   transferLeadership(to: NodeId): boolean {
-    if (this.#role !== "leader" || to === this.id || !this.#voters.includes(to)) return false;
+    if (this.#role !== "leader" || to === this.id || !this.#config.voters.includes(to)) return false;
     if (this.#leadTransferee === to) return true;
     this.#leadTransferee = to;
     this.#electionElapsed = 0;
@@ -254,7 +325,6 @@ export class RaftNode {
   step(message: RaftMessage): void {
     assert(message.to === this.id, "a message reaches its addressee");
     assert(message.from !== this.id, "a node sends nothing to itself");
-    if (!this.#voters.includes(message.from)) return;
     if (message.term > this.#term) {
       if (!this.#stepHigherTerm(message)) return;
     } else if (message.term < this.#term) {
@@ -272,8 +342,7 @@ export class RaftNode {
       this.#log.hasCommittedToHand() ||
       this.#readStates.length > 0 ||
       this.#droppedReads.length > 0 ||
-      this.#needsBroadcast ||
-      this.#needsReadBroadcast ||
+      (this.#role === "leader" && (this.#needsBroadcast || this.#needsReadBroadcast)) ||
       this.#isHardStateDirty()
     );
   }
@@ -281,7 +350,7 @@ export class RaftNode {
   /** Takes everything the runtime must do now; see ready.ts for the required order. */
   takeReady(): Ready {
     this.#flushBroadcasts();
-    const hardState = this.#isHardStateDirty() ? { term: this.#term, votedFor: this.#votedFor } : undefined;
+    const hardState = this.#isHardStateDirty() ? { term: this.#term, votedFor: this.#votedFor, commitIndex: this.#log.commitIndex } : undefined;
     if (hardState !== undefined) this.#persistedHardState = hardState;
     const ready: Ready = {
       snapshot: this.#receivedSnapshot,
@@ -364,7 +433,7 @@ export class RaftNode {
   // ---- elections -----------------------------------------------------------------------------
 
   #isPromotable(): boolean {
-    return this.#voters.includes(this.id);
+    return isVoter(this.#config, this.id);
   }
 
   #campaign(kind: "preVote" | "election", isLeaderTransfer: boolean): void {
@@ -373,11 +442,11 @@ export class RaftNode {
     else this.#becomeCandidate();
     const term = isPreVote ? nextTerm(this.#term) : this.#term;
     this.#votes.set(this.id, true);
-    if (voteOutcome(this.#voters, this.#votes) === "won") {
+    if (jointVoteOutcome(this.#config, this.#votes) === "won") {
       this.#onVoteWon(isPreVote);
       return;
     }
-    for (const voter of this.#voters) {
+    for (const voter of allVoters(this.#config)) {
       if (voter === this.id) continue;
       this.#send(voter, {
         kind: "vote",
@@ -410,7 +479,7 @@ export class RaftNode {
     const isExpected = message.isPreVote ? this.#role === "preCandidate" : this.#role === "candidate";
     if (!isExpected) return;
     this.#votes.set(message.from, message.isGranted);
-    const outcome = voteOutcome(this.#voters, this.#votes);
+    const outcome = jointVoteOutcome(this.#config, this.#votes);
     if (outcome === "won") this.#onVoteWon(message.isPreVote);
     else if (outcome === "lost") this.#becomeFollower(this.#term, noNode);
   }
@@ -460,10 +529,10 @@ export class RaftNode {
     this.#electionElapsed = 0;
     this.#leadTransferee = noNode;
     this.#progress = new Map();
-    for (const voter of this.#voters) {
-      if (voter === this.id) continue;
-      this.#progress.set(voter, new Progress(this.#log.lastIndex() + 1, this.config.inflightMessagesMax));
-    }
+    this.#syncProgress();
+    // Entries of earlier terms may hold an uncommitted membership change: no new change (and no
+    // leaving a joint configuration) until everything up to the blank entry has committed.
+    this.#pendingConfigIndex = this.#log.lastIndex() + 1;
     this.#appendAsLeader({ index: this.#log.lastIndex() + 1, term: this.#term, payload: { kind: "blank" } });
   }
 
@@ -494,6 +563,7 @@ export class RaftNode {
         this.#becomeFollower(this.#term, noNode);
         return;
       }
+      this.#handOverIfRemoved();
     }
     if (this.#heartbeatElapsed >= this.config.heartbeatTicks) {
       this.#heartbeatElapsed = 0;
@@ -503,12 +573,12 @@ export class RaftNode {
 
   /** Whether a quorum was heard from since the last call; resets the activity flags. */
   #checkQuorumActive(): boolean {
-    let active = 1;
-    for (const progress of this.#progress.values()) {
-      if (progress.isRecentActive) active += 1;
+    const active = new Map<NodeId, boolean>([[this.id, true]]);
+    for (const [id, progress] of this.#progress) {
+      active.set(id, progress.isRecentActive);
       progress.isRecentActive = false;
     }
-    return active >= Math.floor(this.#voters.length / 2) + 1;
+    return jointVoteOutcome(this.#config, new Map([...active].filter(([, isActive]) => isActive))) === "won";
   }
 
   // ---- replication ---------------------------------------------------------------------------
@@ -522,11 +592,16 @@ export class RaftNode {
     assert(this.#role === "leader", "only the leader appends on its own");
     this.#log.append(entry);
     this.#needsBroadcast = true;
-    if (this.#voters.length === 1) this.#maybeCommit();
+    this.#maybeCommit();
   }
 
   #flushBroadcasts(): void {
-    if (this.#role !== "leader") return;
+    if (this.#role !== "leader") {
+      // Leadership ended after a broadcast was asked for (a commit removed this leader, say).
+      this.#needsBroadcast = false;
+      this.#needsReadBroadcast = false;
+      return;
+    }
     if (this.#needsBroadcast) {
       this.#needsBroadcast = false;
       for (const id of this.#progress.keys()) this.#sendAppends(id);
@@ -546,7 +621,9 @@ export class RaftNode {
 
   /** Sends one append; returns whether one was sent and another may follow. */
   #sendAppend(to: NodeId, isEmptyAllowed: boolean): boolean {
-    const progress = this.#progressOf(to);
+    // A commit may meanwhile have removed this leader, or the follower, from the membership.
+    const progress = this.#role === "leader" ? this.#progress.get(to) : undefined;
+    if (progress === undefined) return false;
     if (progress.isPaused()) return false;
     const prevIndex = progress.nextIndex - 1;
     const prevTerm = this.#log.termAt(prevIndex);
@@ -570,7 +647,7 @@ export class RaftNode {
     }
     const lastNewIndex = this.#log.appendFromLeader(message.prevIndex, message.prevTerm, message.entries);
     if (lastNewIndex !== undefined) {
-      this.#log.commitTo(Math.min(message.commitIndex, lastNewIndex));
+      this.#commitTo(Math.min(message.commitIndex, lastNewIndex));
       this.#send(message.from, { ...base, matchIndex: lastNewIndex });
       return;
     }
@@ -582,7 +659,7 @@ export class RaftNode {
 
   /** The follower needs entries compacted away: send the snapshot (the runtime attaches its data). */
   #sendSnapshot(to: NodeId, progress: Progress): void {
-    const snapshot = this.#log.snapshot;
+    const snapshot = this.snapshot;
     assert(progress.nextIndex <= snapshot.index, "only a follower behind the snapshot point needs it");
     this.#send(to, { kind: "snapshot", snapshot, data: undefined });
     progress.becomeSnapshot(snapshot.index, this.#leaderTicks);
@@ -598,16 +675,19 @@ export class RaftNode {
     assert(message.data !== undefined, "a snapshot message carries its data when delivered");
     if (this.#log.termAt(meta.index) === meta.term) {
       // We hold the snapshot's last entry, hence (log matching) everything before it: just commit.
-      this.#log.commitTo(meta.index);
+      this.#commitTo(meta.index);
     } else {
       this.#log.restore(meta);
+      this.#config = meta.config ?? this.#config;
+      this.#configHistory = [{ index: meta.index, config: this.#config }];
       this.#receivedSnapshot = { meta, data: message.data };
     }
     this.#send(message.from, { ...base, matchIndex: meta.index });
   }
 
   #handleAppendResponse(message: AppendResponseMessage): void {
-    const progress = this.#progressOf(message.from);
+    const progress = this.#progress.get(message.from);
+    if (progress === undefined) return; // not (or no longer) a member
     progress.isRecentActive = true;
     if (!message.isSuccess) {
       this.#handleAppendRejection(progress, message);
@@ -639,20 +719,88 @@ export class RaftNode {
 
   /** Advances the commit index to what a quorum holds, if that entry is of the current term (figure 8). */
   #maybeCommit(): boolean {
-    const matches = this.#voters.map((id) => (id === this.id ? this.#log.lastIndex() : this.#progressOf(id).matchIndex));
-    const index = quorumIndex(matches);
+    const index = jointQuorumIndex(this.#config, (id) => this.#matchOf(id));
     if (index <= this.#log.commitIndex || this.#log.termAt(index) !== this.#term) return false;
-    this.#log.commitTo(index);
+    this.#commitTo(index);
     this.#onCommitAdvanced();
     return true;
+  }
+
+  #matchOf(id: NodeId): LogIndex {
+    if (id === this.id) return this.#log.lastIndex();
+    return this.#progress.get(id)?.matchIndex ?? 0;
+  }
+
+  /** Advances the commit index; membership entries take effect as they commit. */
+  #commitTo(index: LogIndex): void {
+    const previous = this.#log.commitIndex;
+    if (!this.#log.commitTo(index)) return;
+    this.#applyCommittedMembership(previous, index);
+  }
+
+  #applyCommittedMembership(afterIndex: LogIndex, throughIndex: LogIndex): void {
+    let isChanged = false;
+    for (let index = afterIndex + 1; index <= throughIndex; index++) {
+      const entry = this.#log.entryAt(index);
+      assert(entry !== undefined, "committed entries after the snapshot are in memory");
+      if (entry.payload.kind !== "membership") continue;
+      this.#config = checkMembership(entry.payload.config);
+      this.#configHistory.push({ index, config: this.#config });
+      isChanged = true;
+    }
+    // Reacting only after the whole range keeps a nested commit (of the entry that leaves a joint
+    // configuration, say) from being overtaken by older entries of this range.
+    if (isChanged && this.#role === "leader") this.#onLeaderMembershipChanged();
+  }
+
+  /** The leader tracks the new members, leaves a joint configuration, or steps down if removed. */
+  #onLeaderMembershipChanged(): void {
+    this.#syncProgress();
+    if (this.#leadTransferee !== noNode && !this.#config.voters.includes(this.#leadTransferee)) this.#leadTransferee = noNode;
+    if (isJoint(this.#config)) {
+      if (this.#pendingConfigIndex <= this.#log.commitIndex) {
+        this.#proposeMembership({ voters: this.#config.voters, outgoingVoters: [], learners: this.#config.learners });
+      }
+      return;
+    }
+    this.#handOverIfRemoved();
+  }
+
+  /**
+   * A leader removed from the voters keeps leading (without counting itself) until it hands over:
+   * stepping down at once could strand the new voters, which may not know yet that the change
+   * committed and so still need old voters' votes, refused to a log behind theirs. It transfers
+   * leadership to the most caught-up new voter instead (retried every election timeout).
+   */
+  #handOverIfRemoved(): void {
+    if (this.#role !== "leader" || isVoter(this.#config, this.id) || this.#leadTransferee !== noNode) return;
+    const target = [...this.#config.voters].sort((a, b) => this.#matchOf(b) - this.#matchOf(a) || a - b)[0];
+    if (target !== undefined) this.transferLeadership(target);
+  }
+
+  /** One `Progress` per member other than this node: new members probed from the end of the log. */
+  #syncProgress(): void {
+    const members = allMembers(this.#config).filter((id) => id !== this.id);
+    // Deleting the current key while iterating a Map is well defined.
+    for (const id of this.#progress.keys()) if (!members.includes(id)) this.#progress.delete(id);
+    for (const id of members) {
+      if (!this.#progress.has(id)) this.#progress.set(id, new Progress(this.#log.lastIndex() + 1, this.config.inflightMessagesMax));
+    }
+    this.#needsBroadcast = true;
+  }
+
+  #releaseReads(): void {
+    if (this.#role !== "leader") return;
+    const confirmed = jointQuorumIndex(this.#config, (id) => this.#readQueue.ackedSeq(id, this.id));
+    this.#readStates.push(...this.#readQueue.release(confirmed));
   }
 
   #onCommitAdvanced(): void {
     const deferred = this.#readQueue.takeDeferred();
     if (deferred.length === 0) return;
     for (const requestId of deferred) this.#readQueue.add(requestId, this.#log.commitIndex);
-    if (this.#voters.length === 1) this.#readStates.push(...this.#readQueue.release(this.#voters, this.id));
-    else this.#needsReadBroadcast = true;
+    this.#releaseReads();
+    if (this.#readQueue.size() > 0) this.#needsReadBroadcast = true;
   }
 
   #broadcastHeartbeat(): void {
@@ -663,12 +811,13 @@ export class RaftNode {
   }
 
   #handleHeartbeat(message: HeartbeatMessage): void {
-    this.#log.commitTo(Math.min(message.commitIndex, this.#log.lastIndex()));
+    this.#commitTo(Math.min(message.commitIndex, this.#log.lastIndex()));
     this.#send(message.from, { kind: "heartbeatResponse", readSeq: message.readSeq });
   }
 
   #handleHeartbeatResponse(message: HeartbeatResponseMessage): void {
-    const progress = this.#progressOf(message.from);
+    const progress = this.#progress.get(message.from);
+    if (progress === undefined) return; // not (or no longer) a member
     progress.isRecentActive = true;
     progress.heartbeatAnswered();
     const ticksSinceProgress = this.#leaderTicks - progress.lastProgressTick;
@@ -684,7 +833,10 @@ export class RaftNode {
       progress.lastProgressTick = this.#leaderTicks;
     }
     if (progress.matchIndex < this.#log.lastIndex()) this.#sendAppend(message.from, false);
-    if (message.readSeq > 0) this.#readStates.push(...this.#readQueue.acknowledge(message.from, message.readSeq, this.#voters, this.id));
+    if (message.readSeq > 0) {
+      this.#readQueue.acknowledge(message.from, message.readSeq);
+      this.#releaseReads();
+    }
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -696,7 +848,8 @@ export class RaftNode {
   }
 
   #isHardStateDirty(): boolean {
-    return this.#persistedHardState.term !== this.#term || this.#persistedHardState.votedFor !== this.#votedFor;
+    const persisted = this.#persistedHardState;
+    return persisted.term !== this.#term || persisted.votedFor !== this.#votedFor || persisted.commitIndex !== this.#log.commitIndex;
   }
 
   #send(to: NodeId, body: MessageBody): void {

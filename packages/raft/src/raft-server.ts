@@ -22,10 +22,11 @@ import { assert } from "@omnikv/base";
 import { NotLeaderError, RaftStoppedError, RaftStorageError } from "./errors.ts";
 import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { RaftLogStorage } from "./log-storage.ts";
+import type { MembershipConfig } from "./membership.ts";
 import type { RaftMessage } from "./message.ts";
 import type { RaftNetwork } from "./network.ts";
 import type { RaftConfig } from "./raft-config.ts";
-import { RaftNode, type RaftRole } from "./raft-node.ts";
+import { RaftNode, type MembershipChange, type RaftRole } from "./raft-node.ts";
 import type { Ready } from "./ready.ts";
 import type { RaftStateMachine } from "./state-machine.ts";
 import { mathRandomSource, type LogIndex, type NodeId, type RandomSource, type Term } from "./types.ts";
@@ -54,6 +55,7 @@ export interface RaftMetrics {
   readonly lastIndex: LogIndex;
   /** Leader only: entries each follower is behind the leader's last index. */
   readonly replicationLag: readonly { readonly id: NodeId; readonly matchIndex: LogIndex; readonly lagEntries: number }[];
+  readonly membership: MembershipConfig;
 }
 
 interface Waiter<T> {
@@ -114,7 +116,7 @@ export class RaftServer<R> {
       voters: options.voters,
       random: options.random ?? mathRandomSource,
       hardState,
-      snapshot: { index: state.purgedIndex, term: state.purgedTerm },
+      snapshot: { index: state.purgedIndex, term: state.purgedTerm, config: state.purgedConfig },
       entries,
       appliedIndex: machine.appliedIndex(),
       ...(options.config === undefined ? {} : { config: options.config }),
@@ -152,6 +154,21 @@ export class RaftServer<R> {
     });
   }
 
+  /**
+   * Changes the membership (see `RaftNode.changeMembership`); resolves once the change's first
+   * entry is applied here (for a change of voters: the joint configuration, which the leader
+   * then leaves on its own). Rejects with `NotLeaderError` when refused or leadership is lost.
+   */
+  changeMembership(change: MembershipChange): Promise<void> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const proposal = this.#node.changeMembership(change);
+    if (proposal === undefined) return Promise.reject(this.#notLeader());
+    this.#kick();
+    return new Promise((resolve, reject) => {
+      this.#writes.set(proposal.index, { term: proposal.term, resolve: () => resolve(), reject });
+    });
+  }
+
   /** Hands leadership to `to`; returns false when this node cannot (not leader, unknown target). */
   transferLeadership(to: NodeId): boolean {
     const isAccepted = this.#node.transferLeadership(to);
@@ -176,6 +193,7 @@ export class RaftServer<R> {
       appliedIndex: this.#appliedIndex,
       lastIndex: status.lastIndex,
       replicationLag: status.followers.map((f) => ({ id: f.id, matchIndex: f.matchIndex, lagEntries: status.lastIndex - f.matchIndex })),
+      membership: status.config,
     };
   }
 
@@ -272,7 +290,7 @@ export class RaftServer<R> {
     assert(this.#appliedIndex === index, "nothing is applied while a snapshot is built");
     this.#snapshot = { meta: { index, term }, data };
     this.#node.compact(index);
-    await this.#storage.purgeUpTo(index);
+    await this.#storage.purgeUpTo(index, this.#node.snapshot.config);
   }
 
   async #installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {

@@ -18,6 +18,7 @@ import { RaftStorageError } from "./errors.ts";
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from "./internal/log-record.ts";
 import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogState, RaftLogStorage } from "./log-storage.ts";
+import type { MembershipConfig } from "./membership.ts";
 import { MemoryLogStorage } from "./memory-log-storage.ts";
 import { checkIndex, type LogIndex } from "./types.ts";
 
@@ -76,15 +77,15 @@ export class WalLogStorage implements RaftLogStorage {
     return this.#write({ kind: "truncate", index });
   }
 
-  async purgeUpTo(index: LogIndex): Promise<void> {
+  async purgeUpTo(index: LogIndex, config?: MembershipConfig): Promise<void> {
     checkIndex(index, "purge index");
     if (index <= this.#purgedIndex) return;
     if (index > this.#lastIndex) throw new RaftStorageError(`purge up to ${index} past the last index`);
     const [entry] = await this.#state.readRange(index, index + 1);
     assert(entry !== undefined, "an entry below the last index exists");
-    void this.#state.purgeUpTo(index);
+    void this.#state.purgeUpTo(index, config);
     this.#purgedIndex = index;
-    await this.#write({ kind: "purge", index, term: entry.term });
+    await this.#write({ kind: "purge", index, term: entry.term, config });
   }
 
   resetToSnapshot(meta: SnapshotMeta): Promise<void> {
@@ -92,7 +93,7 @@ export class WalLogStorage implements RaftLogStorage {
     void this.#state.resetToSnapshot(meta);
     this.#lastIndex = meta.index;
     this.#purgedIndex = meta.index;
-    return this.#write({ kind: "reset", index: meta.index, term: meta.term });
+    return this.#write({ kind: "reset", index: meta.index, term: meta.term, config: meta.config });
   }
 
   readRange(fromIndex: LogIndex, toIndexExclusive: LogIndex): Promise<readonly LogEntry[]> {
@@ -126,8 +127,8 @@ async function replayRecord(state: MemoryLogStorage, record: LogRecord): Promise
     case "truncate":
       return state.truncateAfter(record.index);
     case "purge":
-      return state.purgeUpTo(record.index);
+      return state.purgeUpTo(record.index, record.config);
     case "reset":
-      return state.resetToSnapshot({ index: record.index, term: record.term });
+      return state.resetToSnapshot({ index: record.index, term: record.term, config: record.config });
   }
 }

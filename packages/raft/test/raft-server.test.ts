@@ -180,4 +180,22 @@ describe("RaftServer", () => {
     expect(machine?.snapshotsInstalled).toBeGreaterThanOrEqual(1);
     expect(machine?.data.size).toBe(100);
   });
+
+  it("adds a joining node as a voter and removes the leader (it hands over)", async () => {
+    const cluster = await startCluster();
+    const leader = await waitFor(() => leaderOf(cluster.servers), "a leader");
+    await leader.clientWrite(encoder.encode("m=1"));
+    const machine = new KvStateMachine();
+    const joining = await RaftServer.start({ id: 4, voters: [], storage: new MemoryLogStorage(), stateMachine: machine, network: cluster.network.endpoint(4), config, tickMs: 5 });
+    cluster.servers.push(joining);
+    await leader.changeMembership({ voters: [1, 2, 3, 4], learners: [] });
+    await waitFor(() => (joining.metrics().membership.voters.length === 4 && machine.data.get("m") === "1" ? true : undefined), "the new voter to catch up");
+    const remaining = [1, 2, 3, 4].filter((id) => id !== leader.id);
+    await leader.changeMembership({ voters: remaining, learners: [] });
+    const next = await waitFor(() => leaderOf(cluster.servers.filter((s) => s !== leader)), "a leader among the remaining voters");
+    expect(remaining).toContain(next.id);
+    await waitFor(() => (next.metrics().membership.outgoingVoters.length === 0 ? true : undefined), "the joint configuration to be left");
+    expect(await next.clientWrite(encoder.encode("m=2"))).toBe("1");
+    expect(next.metrics().membership.voters).toEqual(remaining);
+  });
 });

@@ -1,127 +1,240 @@
 /**
  * The records `WalLogStorage` writes into its `@omnikv/wal` log: one per storage mutation. The
  * WAL adds framing, CRC32 and torn-tail recovery; these are the payloads. All integers are
- * little-endian; indexes are u64 holding safe integers.
+ * little-endian; indexes and ids are u64 holding safe integers.
  *
- *   hard state   [u8 1][u64 term][u64 votedFor]
- *   entries      [u8 2][u32 count] count × ( [u64 index][u64 term][u8 kind: 0 blank, 1 command]
- *                                            [u32 length][length bytes] )
- *   truncate     [u8 3][u64 index]                  drop entries above index
- *   purge        [u8 4][u64 index][u64 term]         drop entries up to index; it had this term
- *   reset        [u8 5][u64 index][u64 term]         drop every entry; a snapshot ends at index/term
+ *   hard state   [u8 1][u64 term][u64 votedFor][u64 commitIndex]
+ *   entries      [u8 2][u32 count] count × ( [u64 index][u64 term][u8 kind][u32 length][length bytes] )
+ *                kind 0 blank (length 0), 1 command (the bytes), 2 membership (a config, below)
+ *   truncate     [u8 3][u64 index]                           drop entries above index
+ *   purge        [u8 4][u64 index][u64 term][config?]        drop entries up to index
+ *   reset        [u8 5][u64 index][u64 term][config?]        drop every entry; a snapshot ends there
+ *   config?      [u8 0] (none) | [u8 1][config]
+ *   config       [u32 n][n × u64 voter] [u32 n][n × u64 outgoing voter] [u32 n][n × u64 learner]
  */
 import { assert, assertNever, term as makeTerm } from "@omnikv/base";
 import { CorruptionError } from "@omnikv/wal";
-import type { HardState, LogEntry } from "../log-entry.ts";
+import type { EntryPayload, HardState, LogEntry } from "../log-entry.ts";
+import type { MembershipConfig } from "../membership.ts";
 import type { LogIndex, Term } from "../types.ts";
 
 export type LogRecord =
   | { readonly kind: "hardState"; readonly state: HardState }
   | { readonly kind: "entries"; readonly entries: readonly LogEntry[] }
   | { readonly kind: "truncate"; readonly index: LogIndex }
-  | { readonly kind: "purge"; readonly index: LogIndex; readonly term: Term }
-  | { readonly kind: "reset"; readonly index: LogIndex; readonly term: Term };
+  | { readonly kind: "purge" | "reset"; readonly index: LogIndex; readonly term: Term; readonly config: MembershipConfig | undefined };
 
 const tag = { hardState: 1, entries: 2, truncate: 3, purge: 4, reset: 5 } as const;
 
-function recordBytes(record: LogRecord): number {
-  switch (record.kind) {
-    case "hardState":
-      return 17;
-    case "entries":
-      return 5 + record.entries.reduce((sum, e) => sum + 21 + (e.payload.kind === "command" ? e.payload.command.length : 0), 0);
-    case "truncate":
-      return 9;
-    case "purge":
-    case "reset":
-      return 17;
-    default:
-      return assertNever(record);
+/** A growable little-endian writer: records are small, and simplicity beats a size pre-pass here. */
+class Writer {
+  #bytes = new Uint8Array(64);
+  #view = new DataView(this.#bytes.buffer);
+  #length = 0;
+
+  #reserve(count: number): number {
+    if (this.#length + count > this.#bytes.length) {
+      const grown = new Uint8Array(Math.max(this.#bytes.length * 2, this.#length + count));
+      grown.set(this.#bytes.subarray(0, this.#length));
+      this.#bytes = grown;
+      this.#view = new DataView(grown.buffer);
+    }
+    const at = this.#length;
+    this.#length += count;
+    return at;
   }
+
+  u8(value: number): void {
+    const at = this.#reserve(1); // before reading #view: reserving may replace the buffer
+    this.#view.setUint8(at, value);
+  }
+
+  u32(value: number): void {
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value, true);
+  }
+
+  u64(value: bigint | number): void {
+    const at = this.#reserve(8);
+    this.#view.setBigUint64(at, BigInt(value), true);
+  }
+
+  bytes(value: Uint8Array): void {
+    this.u32(value.length);
+    const at = this.#reserve(value.length);
+    this.#bytes.set(value, at);
+  }
+
+  finish(): Uint8Array {
+    return this.#bytes.slice(0, this.#length);
+  }
+}
+
+class Reader {
+  readonly #bytes: Uint8Array;
+  readonly #view: DataView;
+  readonly #where: string;
+  #offset = 0;
+
+  constructor(bytes: Uint8Array, where: string) {
+    this.#bytes = bytes;
+    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.#where = where;
+  }
+
+  corrupt(why: string): CorruptionError {
+    return new CorruptionError(this.#where, this.#offset, why);
+  }
+
+  #take(count: number): number {
+    if (this.#offset + count > this.#bytes.length) throw this.corrupt("raft log record is cut short");
+    const at = this.#offset;
+    this.#offset += count;
+    return at;
+  }
+
+  u8(): number {
+    return this.#view.getUint8(this.#take(1));
+  }
+
+  u32(): number {
+    return this.#view.getUint32(this.#take(4), true);
+  }
+
+  u64(): bigint {
+    return this.#view.getBigUint64(this.#take(8), true);
+  }
+
+  index(): LogIndex {
+    const value = Number(this.u64());
+    if (!Number.isSafeInteger(value)) throw this.corrupt("index is not a safe integer");
+    return value;
+  }
+
+  bytes(): Uint8Array {
+    const length = this.u32();
+    const at = this.#take(length);
+    return this.#bytes.slice(at, at + length);
+  }
+
+  end(): void {
+    if (this.#offset !== this.#bytes.length) throw this.corrupt("trailing bytes in a raft log record");
+  }
+}
+
+function writeIds(writer: Writer, ids: readonly number[]): void {
+  writer.u32(ids.length);
+  for (const id of ids) writer.u64(id);
+}
+
+function readIds(reader: Reader): number[] {
+  const count = reader.u32();
+  return Array.from({ length: count }, () => reader.index());
+}
+
+function writeConfig(writer: Writer, config: MembershipConfig): void {
+  writeIds(writer, config.voters);
+  writeIds(writer, config.outgoingVoters);
+  writeIds(writer, config.learners);
+}
+
+function readConfig(reader: Reader): MembershipConfig {
+  return { voters: readIds(reader), outgoingVoters: readIds(reader), learners: readIds(reader) };
+}
+
+function writePayload(writer: Writer, payload: EntryPayload): void {
+  switch (payload.kind) {
+    case "blank":
+      writer.u8(0);
+      writer.u32(0);
+      return;
+    case "command":
+      writer.u8(1);
+      writer.bytes(payload.command);
+      return;
+    case "membership": {
+      writer.u8(2);
+      const inner = new Writer();
+      writeConfig(inner, payload.config);
+      writer.bytes(inner.finish());
+      return;
+    }
+    default:
+      assertNever(payload);
+  }
+}
+
+function readPayload(reader: Reader, where: string): EntryPayload {
+  const kind = reader.u8();
+  const bytes = reader.bytes();
+  if (kind === 0 && bytes.length === 0) return { kind: "blank" };
+  if (kind === 1) return { kind: "command", command: bytes };
+  if (kind === 2) {
+    const inner = new Reader(bytes, where);
+    const config = readConfig(inner);
+    inner.end();
+    return { kind: "membership", config };
+  }
+  throw reader.corrupt(`bad entry payload kind ${kind}`);
 }
 
 export function encodeLogRecord(record: LogRecord): Uint8Array {
-  const bytes = new Uint8Array(recordBytes(record));
-  const view = new DataView(bytes.buffer);
-  view.setUint8(0, tag[record.kind]);
+  const writer = new Writer();
+  writer.u8(tag[record.kind]);
   switch (record.kind) {
     case "hardState":
-      view.setBigUint64(1, record.state.term, true);
-      view.setBigUint64(9, BigInt(record.state.votedFor), true);
+      writer.u64(record.state.term);
+      writer.u64(record.state.votedFor);
+      writer.u64(record.state.commitIndex);
       break;
     case "truncate":
-      view.setBigUint64(1, BigInt(record.index), true);
+      writer.u64(record.index);
       break;
     case "purge":
     case "reset":
-      view.setBigUint64(1, BigInt(record.index), true);
-      view.setBigUint64(9, record.term, true);
+      writer.u64(record.index);
+      writer.u64(record.term);
+      writer.u8(record.config === undefined ? 0 : 1);
+      if (record.config !== undefined) writeConfig(writer, record.config);
       break;
     case "entries":
-      encodeEntries(view, bytes, record.entries);
+      writer.u32(record.entries.length);
+      for (const entry of record.entries) {
+        writer.u64(entry.index);
+        writer.u64(entry.term);
+        writePayload(writer, entry.payload);
+      }
       break;
+    default:
+      assertNever(record);
   }
+  const bytes = writer.finish();
+  assert(bytes.length > 0, "a record has at least its tag");
   return bytes;
-}
-
-function encodeEntries(view: DataView, bytes: Uint8Array, entries: readonly LogEntry[]): void {
-  view.setUint32(1, entries.length, true);
-  let offset = 5;
-  for (const entry of entries) {
-    view.setBigUint64(offset, BigInt(entry.index), true);
-    view.setBigUint64(offset + 8, entry.term, true);
-    const command = entry.payload.kind === "command" ? entry.payload.command : undefined;
-    view.setUint8(offset + 16, command === undefined ? 0 : 1);
-    view.setUint32(offset + 17, command?.length ?? 0, true);
-    if (command !== undefined) bytes.set(command, offset + 21);
-    offset += 21 + (command?.length ?? 0);
-  }
-  assert(offset === bytes.length, "the encoded entries fill the record exactly");
 }
 
 /** Decodes one record; `where` names it in a `CorruptionError` (a CRC-valid record that does not parse). */
 export function decodeLogRecord(bytes: Uint8Array, where: string): LogRecord {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const corrupt = (why: string): CorruptionError => new CorruptionError(where, 0, why);
-  const index = (offset: number): LogIndex => {
-    const value = Number(view.getBigUint64(offset, true));
-    if (!Number.isSafeInteger(value)) throw corrupt("index is not a safe integer");
-    return value;
-  };
-  if (bytes.length < 1) throw corrupt("empty raft log record");
-  const kind = view.getUint8(0);
-  const sizes: Record<number, number> = { 1: 17, 3: 9, 4: 17, 5: 17 };
-  if (sizes[kind] !== undefined && bytes.length !== sizes[kind]) throw corrupt(`raft log record of kind ${kind} has ${bytes.length} bytes`);
-  switch (kind) {
-    case tag.hardState:
-      return { kind: "hardState", state: { term: makeTerm(view.getBigUint64(1, true)), votedFor: index(9) } };
-    case tag.truncate:
-      return { kind: "truncate", index: index(1) };
-    case tag.purge:
-      return { kind: "purge", index: index(1), term: makeTerm(view.getBigUint64(9, true)) };
-    case tag.reset:
-      return { kind: "reset", index: index(1), term: makeTerm(view.getBigUint64(9, true)) };
-    case tag.entries:
-      return { kind: "entries", entries: decodeEntries(view, bytes, index, corrupt) };
-    default:
-      throw corrupt(`unknown raft log record kind ${kind}`);
+  const reader = new Reader(bytes, where);
+  const kind = reader.u8();
+  let record: LogRecord;
+  if (kind === tag.hardState) {
+    record = { kind: "hardState", state: { term: makeTerm(reader.u64()), votedFor: reader.index(), commitIndex: reader.index() } };
+  } else if (kind === tag.truncate) {
+    record = { kind: "truncate", index: reader.index() };
+  } else if (kind === tag.purge || kind === tag.reset) {
+    const index = reader.index();
+    const termValue = makeTerm(reader.u64());
+    const config = reader.u8() === 1 ? readConfig(reader) : undefined;
+    record = { kind: kind === tag.purge ? "purge" : "reset", index, term: termValue, config };
+  } else if (kind === tag.entries) {
+    const count = reader.u32();
+    const entries: LogEntry[] = [];
+    for (let i = 0; i < count; i++) entries.push({ index: reader.index(), term: makeTerm(reader.u64()), payload: readPayload(reader, where) });
+    record = { kind: "entries", entries };
+  } else {
+    throw reader.corrupt(`unknown raft log record kind ${kind}`);
   }
-}
-
-function decodeEntries(view: DataView, bytes: Uint8Array, index: (offset: number) => LogIndex, corrupt: (why: string) => CorruptionError): LogEntry[] {
-  if (bytes.length < 5) throw corrupt("truncated entries record");
-  const count = view.getUint32(1, true);
-  const entries: LogEntry[] = [];
-  let offset = 5;
-  for (let i = 0; i < count; i++) {
-    if (offset + 21 > bytes.length) throw corrupt("truncated entry header");
-    const kind = view.getUint8(offset + 16);
-    const length = view.getUint32(offset + 17, true);
-    if (offset + 21 + length > bytes.length || kind > 1) throw corrupt("bad entry payload");
-    const payload = kind === 0 ? ({ kind: "blank" } as const) : ({ kind: "command", command: bytes.slice(offset + 21, offset + 21 + length) } as const);
-    entries.push({ index: index(offset), term: makeTerm(view.getBigUint64(offset + 8, true)), payload });
-    offset += 21 + length;
-  }
-  if (offset !== bytes.length) throw corrupt("trailing bytes after the entries");
-  return entries;
+  reader.end();
+  return record;
 }

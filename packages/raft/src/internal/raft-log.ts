@@ -30,7 +30,7 @@ export class RaftLog {
   commitIndex: LogIndex;
   appliedHandedIndex: LogIndex;
 
-  constructor(entries: readonly LogEntry[], snapshot: SnapshotMeta, appliedIndex: LogIndex) {
+  constructor(entries: readonly LogEntry[], snapshot: SnapshotMeta, appliedIndex: LogIndex, commitIndex: LogIndex) {
     this.#offset = checkIndex(snapshot.index, "snapshot index");
     this.#offsetTerm = snapshot.term;
     this.#entries = [...entries];
@@ -41,7 +41,7 @@ export class RaftLog {
     checkIndex(appliedIndex, "applied index");
     assert(appliedIndex <= this.lastIndex(), "the applied index is inside the log");
     assert(appliedIndex >= snapshot.index, "the state machine holds at least the snapshot");
-    this.commitIndex = appliedIndex;
+    this.commitIndex = Math.max(appliedIndex, Math.min(checkIndex(commitIndex, "commit index"), this.lastIndex()));
     this.appliedHandedIndex = appliedIndex;
     this.#dirtyFromIndex = undefined;
   }

@@ -9,7 +9,6 @@
  */
 import { assert } from "@omnikv/base";
 import type { LogIndex, NodeId } from "../types.ts";
-import { quorumIndex } from "./quorum.ts";
 
 export interface ReadState {
   readonly requestId: number;
@@ -53,14 +52,18 @@ export class ReadIndexQueue {
     return this.#awaitingTermCommit.splice(0);
   }
 
-  /** Records `from`'s answer to round `seq`; returns the reads a quorum has now confirmed. */
-  acknowledge(from: NodeId, seq: number, voters: readonly NodeId[], self: NodeId): readonly ReadState[] {
+  /** Records `from`'s answer to round `seq`. */
+  acknowledge(from: NodeId, seq: number): void {
     if (seq > (this.#ackedSeq.get(from) ?? 0)) this.#ackedSeq.set(from, seq);
-    return this.release(voters, self);
   }
 
-  release(voters: readonly NodeId[], self: NodeId): readonly ReadState[] {
-    const confirmed = quorumIndex(voters.map((id) => (id === self ? this.#seq : (this.#ackedSeq.get(id) ?? 0))));
+  /** The last round `id` answered (the leader itself has answered every round). */
+  ackedSeq(id: NodeId, self: NodeId): number {
+    return id === self ? this.#seq : (this.#ackedSeq.get(id) ?? 0);
+  }
+
+  /** Releases the reads of rounds up to `confirmed`, the round a quorum has answered. */
+  release(confirmed: number): readonly ReadState[] {
     let count = 0;
     while (count < this.#pending.length && (this.#pending[count]?.seq ?? Infinity) <= confirmed) count += 1;
     return this.#pending.splice(0, count).map((read) => ({ requestId: read.requestId, index: read.index }));

@@ -3,10 +3,12 @@
  * `RaftNode`s whose messages wait in per-recipient queues until a command delivers them, so a
  * script decides every interleaving. Commands:
  *
- *   add-nodes <n> [pre-vote=false] [check-quorum=false] [entries-per-msg=N] [election=N]
- *   init-node <id> term=T [vote=V]     input lines "index/term [text]" give its durable log
+ *   add-nodes <n> [voters=N] [pre-vote=false] [check-quorum=false] [entries-per-msg=N] [election=N]
+ *   init-node <id> term=T [vote=V] [joining]   input lines "index/term [text]" give its durable log;
+ *                       a joining node starts with no membership and learns it from the leader
  *   campaign <id>       tick <id> [n=N]      tick-election <id>      tick-heartbeat <id>
  *   propose <id> <text> read-index <id> <request>     transfer-leader <from> <to>
+ *   propose-conf <id> voters=a,b,… [learners=c,…]
  *   process-ready <id>  deliver-msgs <id> [drop]      stabilize
  *   cut <a> <b> (both directions)    isolate <id>    heal
  *   status              raft-log <id>     compact <id> <index>
@@ -15,14 +17,16 @@
  * always starts a campaign on a follower.
  */
 import { assert, assertNever, term as makeTerm } from "@omnikv/base";
-import { RaftNode, type LogEntry, type RaftMessage, type Ready, type RaftConfig } from "@omnikv/raft";
+import { RaftNode, describeMembership, type LogEntry, type RaftMessage, type Ready, type RaftConfig } from "@omnikv/raft";
 import { numberArg, unknownCommand, type DataDrivenCase } from "@omnikv/testkit";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 export function formatEntry(entry: LogEntry): string {
-  return `${entry.index}/${entry.term} ${entry.payload.kind === "command" ? decoder.decode(entry.payload.command) : "blank"}`;
+  const payload = entry.payload;
+  const text = payload.kind === "command" ? decoder.decode(payload.command) : payload.kind === "membership" ? `conf(${describeMembership(payload.config)})` : "blank";
+  return `${entry.index}/${entry.term} ${text}`;
 }
 
 export function formatMessage(m: RaftMessage): string {
@@ -63,6 +67,8 @@ export class InteractionEnv {
   readonly #cut = new Set<string>();
   #config: Partial<RaftConfig> = {};
   #voters: number[] = [];
+  /** Every node, voters first; the others start as joining nodes. */
+  #ids: number[] = [];
 
   handle(testCase: DataDrivenCase): string {
     switch (testCase.command) {
@@ -81,6 +87,11 @@ export class InteractionEnv {
         return this.#tick(testCase, this.#config.heartbeatTicks ?? 1);
       case "propose": {
         const proposal = this.#node(testCase).propose(encoder.encode(this.#positional(testCase, 1)));
+        return proposal === undefined ? "refused" : `proposed ${proposal.index}/${proposal.term}`;
+      }
+      case "propose-conf": {
+        const ids = (key: string): number[] => testCase.args.find((a) => a.key === key)?.values.map(Number) ?? [];
+        const proposal = this.#node(testCase).changeMembership({ voters: ids("voters"), learners: ids("learners") });
         return proposal === undefined ? "refused" : `proposed ${proposal.index}/${proposal.term}`;
       }
       case "read-index":
@@ -108,7 +119,7 @@ export class InteractionEnv {
       }
       case "isolate": {
         const id = this.#id(testCase);
-        for (const other of this.#voters) if (other !== id) this.#cut.add(`${id}>${other}`).add(`${other}>${id}`);
+        for (const other of this.#ids) if (other !== id) this.#cut.add(`${id}>${other}`).add(`${other}>${id}`);
         return "ok";
       }
       case "heal":
@@ -138,7 +149,8 @@ export class InteractionEnv {
 
   #addNodes(testCase: DataDrivenCase): string {
     const count = Number(this.#positional(testCase, 0));
-    this.#voters = Array.from({ length: count }, (_, i) => i + 1);
+    this.#ids = Array.from({ length: count }, (_, i) => i + 1);
+    this.#voters = this.#ids.slice(0, numberArg(testCase, "voters", count));
     this.#config = {
       isPreVoteEnabled: boolArg(testCase, "pre-vote", false),
       isCheckQuorumEnabled: boolArg(testCase, "check-quorum", false),
@@ -146,7 +158,7 @@ export class InteractionEnv {
       electionTicks: numberArg(testCase, "election", 10),
       heartbeatTicks: 1,
     };
-    for (const id of this.#voters) this.#create(id, { term: 0, vote: 0 }, []);
+    for (const id of this.#ids) this.#create(id, { term: 0, vote: 0 }, [], !this.#voters.includes(id));
     return `${count} nodes, pre-vote=${this.#config.isPreVoteEnabled} check-quorum=${this.#config.isCheckQuorumEnabled}`;
   }
 
@@ -161,17 +173,17 @@ export class InteractionEnv {
         const payload = text === undefined || text === "blank" ? ({ kind: "blank" } as const) : ({ kind: "command", command: encoder.encode(text) } as const);
         return { index, term: makeTerm(termValue), payload };
       });
-    this.#create(id, { term: numberArg(testCase, "term"), vote: numberArg(testCase, "vote", 0) }, entries);
+    this.#create(id, { term: numberArg(testCase, "term"), vote: numberArg(testCase, "vote", 0) }, entries, testCase.args.some((a) => a.key === "joining"));
     return this.#status(this.#node(testCase));
   }
 
-  #create(id: number, hard: { readonly term: number; readonly vote: number }, entries: readonly LogEntry[]): void {
+  #create(id: number, hard: { readonly term: number; readonly vote: number }, entries: readonly LogEntry[], isJoining = false): void {
     const node = new RaftNode({
       id,
-      voters: this.#voters,
+      voters: isJoining ? [] : this.#voters,
       random: { int: (min) => min },
       config: this.#config,
-      hardState: { term: makeTerm(hard.term), votedFor: hard.vote },
+      hardState: { term: makeTerm(hard.term), votedFor: hard.vote, commitIndex: 0 },
       entries,
     });
     this.#nodes.set(id, node);
@@ -217,14 +229,14 @@ export class InteractionEnv {
     const out: string[] = [];
     for (let round = 0; round < 100; round++) {
       let isIdle = true;
-      for (const id of this.#voters) {
+      for (const id of this.#ids) {
         const text = this.#processReady(id);
         if (text !== "") {
           out.push(text);
           isIdle = false;
         }
       }
-      for (const id of this.#voters) {
+      for (const id of this.#ids) {
         if ((this.#inbox.get(id) ?? []).length === 0) continue;
         isIdle = false;
         out.push(`> ${id} receiving messages`, ...this.#deliver(id, false).split("\n").map((l) => `  ${l}`));
@@ -236,7 +248,7 @@ export class InteractionEnv {
 
   #status(node: RaftNode): string {
     const s = node.status();
-    return `${s.id}: ${s.role} term:${s.term} vote:${s.votedFor} leader:${s.leaderId} commit:${s.commitIndex} last:${s.lastIndex}/${s.lastTerm}`;
+    return `${s.id}: ${s.role} term:${s.term} vote:${s.votedFor} leader:${s.leaderId} commit:${s.commitIndex} last:${s.lastIndex}/${s.lastTerm} ${describeMembership(s.config)}`;
   }
 
   #positional(testCase: DataDrivenCase, position: number): string {
@@ -265,7 +277,9 @@ function formatReady(node: RaftNode, ready: Ready): string {
   if (ready.snapshot !== undefined) {
     lines.push(`  Snapshot: ${ready.snapshot.meta.index}/${ready.snapshot.meta.term} ${decoder.decode(ready.snapshot.data)}`);
   }
-  if (ready.hardState !== undefined) lines.push(`  HardState term:${ready.hardState.term} vote:${ready.hardState.votedFor}`);
+  if (ready.hardState !== undefined) {
+    lines.push(`  HardState term:${ready.hardState.term} vote:${ready.hardState.votedFor} commit:${ready.hardState.commitIndex}`);
+  }
   if (ready.logWrite !== undefined) {
     lines.push(`  Entries from ${ready.logWrite.fromIndex}: ${ready.logWrite.entries.map(formatEntry).join(", ")}`);
   }

@@ -3,8 +3,9 @@
  * VOPR). One seed drives everything: a virtual clock, message delay, loss, duplication and
  * reordering, directed link cuts and heals, node isolation, crashes that lose unsynced state
  * (mid-Ready: before the sync, or after it but before the messages left), restarts, tick jitter,
- * log compaction with snapshot catch-up, and key-value clients issuing puts (proposals) and
- * linearizable gets (ReadIndex).
+ * log compaction with snapshot catch-up, membership churn (in half of the seeds: 5 nodes of which
+ * 3 start as voters, and leaders are asked to change voters and learners), and key-value clients
+ * issuing puts (proposals) and linearizable gets (ReadIndex).
  *
  * After every event the safety properties are checked (see `#checkInvariants`). The chaos phase
  * is followed by a liveness phase: links heal, crashed nodes restart, loss stops, and a probe
@@ -12,7 +13,7 @@
  * checker. Every event is folded into `traceHash`, so a seed's run can be compared byte for byte.
  */
 import { assert, term as makeTerm } from "@omnikv/base";
-import { RaftNode, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotMeta } from "@omnikv/raft";
+import { RaftNode, allMembers, describeMembership, isJoint, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotMeta } from "@omnikv/raft";
 import { SeededRandom } from "@omnikv/testkit";
 import { EventQueue } from "./event-queue.ts";
 import { commandText, decodeKvCommand, encodeKvCommand } from "./kv-command.ts";
@@ -25,6 +26,8 @@ export interface SimOptions {
   readonly chaosMs?: number;
   readonly livenessMs?: number;
   readonly clientCount?: number;
+  /** Receives a line per notable event (role, term and membership changes), for debugging a seed. */
+  readonly log?: (line: string) => void;
 }
 
 export interface SimResult {
@@ -36,6 +39,7 @@ export interface SimResult {
   readonly crashes: number;
   readonly compactions: number;
   readonly snapshotsInstalled: number;
+  readonly membershipChanges: number;
   readonly history: readonly KvOperation[];
 }
 
@@ -63,6 +67,10 @@ interface SimNode {
   commitSeen: number;
   /** A paused process (GC pause, VM stall, clock jump) handles nothing before this time. */
   pausedUntilMs: number;
+  /** The voters it is started with; a node joining later starts with none. */
+  readonly bootstrapVoters: readonly number[];
+  /** Removed from the cluster and shut down for good (liveness phase). */
+  isDecommissioned: boolean;
 }
 
 type PendingOp =
@@ -106,6 +114,10 @@ export class Simulator {
   readonly #isPreVoteEnabled: boolean;
   readonly #isCheckQuorumEnabled: boolean;
   readonly #compactChance: number;
+  readonly #isChurn: boolean;
+  #membershipChanges = 0;
+  readonly #log: ((line: string) => void) | undefined;
+  readonly #lastSeen = new Map<number, string>();
   #now = 0;
   #steps = 0;
   #trace = fnvOffset;
@@ -119,8 +131,10 @@ export class Simulator {
 
   constructor(options: SimOptions) {
     this.#seed = options.seed;
+    this.#log = options.log;
     this.#random = new SeededRandom(options.seed);
-    const nodeCount = options.nodeCount ?? this.#random.pick([3, 3, 5]);
+    this.#isChurn = options.nodeCount === undefined && this.#random.chance(0.5);
+    const nodeCount = this.#isChurn ? 5 : (options.nodeCount ?? this.#random.pick([3, 3, 5]));
     this.#chaosMs = options.chaosMs ?? 3000;
     this.#endMs = this.#chaosMs + (options.livenessMs ?? 3000);
     this.#faultGapMsMax = this.#random.pick([150, 300, 600]);
@@ -135,7 +149,7 @@ export class Simulator {
         id,
         raft: undefined,
         incarnation: 0,
-        durableHardState: { term: makeTerm(0), votedFor: noNode },
+        durableHardState: { term: makeTerm(0), votedFor: noNode, commitIndex: 0 },
         durableSnapshot: { meta: { index: 0, term: makeTerm(0) }, kv: new Map() },
         durableEntries: [],
         kv: new Map(),
@@ -144,6 +158,8 @@ export class Simulator {
         pendingReads: [],
         commitSeen: 0,
         pausedUntilMs: 0,
+        bootstrapVoters: this.#isChurn && id > 3 ? [] : Array.from({ length: this.#isChurn ? 3 : nodeCount }, (_, i) => i + 1),
+        isDecommissioned: false,
       };
       this.#nodes.push(node);
     }
@@ -167,7 +183,7 @@ export class Simulator {
       this.#handle(next.event);
       this.#checkInvariants();
     }
-    if (!this.#isProbeDone) this.#fail("liveness: the healed cluster did not commit a new proposal everywhere");
+    if (!this.#isProbeDone) this.#fail(`liveness: the healed cluster did not commit a new proposal everywhere\n${this.#describeCluster()}`);
     this.#finishClients();
     return {
       seed: this.#seed,
@@ -178,8 +194,19 @@ export class Simulator {
       crashes: this.#crashes,
       compactions: this.#compactions,
       snapshotsInstalled: this.#snapshotsInstalled,
+      membershipChanges: this.#membershipChanges,
       history: this.#history,
     };
+  }
+
+  #describeCluster(): string {
+    const probe = this.#probe === undefined ? "none" : `${this.#probe.index}/${this.#probe.term} on ${this.#probe.node}`;
+    const lines = this.#nodes.map((n) => {
+      if (n.raft === undefined) return `  ${n.id}: down${n.isDecommissioned ? " (decommissioned)" : ""}`;
+      const st = n.raft.status();
+      return `  ${n.id}: ${st.role} term ${st.term} leader ${st.leaderId} commit ${st.commitIndex} applied ${n.appliedIndex} last ${st.lastIndex} ${describeMembership(st.config)}`;
+    });
+    return [`probe ${probe}`, ...lines].join("\n");
   }
 
   #fail(message: string): never {
@@ -236,7 +263,7 @@ export class Simulator {
 
   #onRestart(id: number): void {
     const node = this.#node(id);
-    if (node.raft !== undefined) return;
+    if (node.raft !== undefined || node.isDecommissioned) return;
     this.#start(node);
   }
 
@@ -244,7 +271,7 @@ export class Simulator {
     node.incarnation += 1;
     node.raft = new RaftNode({
       id: node.id,
-      voters: this.#nodes.map((n) => n.id),
+      voters: node.bootstrapVoters,
       random: new SeededRandom(this.#random.nextUint32()),
       hardState: node.durableHardState,
       snapshot: node.durableSnapshot.meta,
@@ -285,6 +312,7 @@ export class Simulator {
   #onFault(): void {
     if (!this.#isChaos) return;
     this.#queue.push(this.#now + this.#random.int(30, this.#faultGapMsMax), { kind: "fault" });
+    if (this.#isChurn && this.#random.chance(0.2)) return this.#changeMembership();
     const ids = this.#nodes.map((n) => n.id);
     const a = this.#random.pick(ids);
     const b = this.#random.pick(ids.filter((id) => id !== a));
@@ -302,6 +330,20 @@ export class Simulator {
       if (node.raft !== undefined) this.#crash(node);
     } else this.#disturbLeader(roll);
     this.#trace = mixNumber(mixString(this.#trace, "fault"), roll);
+  }
+
+  /** Asks a leader for a random new membership (it may refuse: a change is in progress, say). */
+  #changeMembership(): void {
+    const leader = this.#nodes.find((n) => n.raft?.role === "leader");
+    if (leader?.raft === undefined) return;
+    const ids = this.#nodes.map((n) => n.id);
+    const voters = ids.filter(() => this.#random.chance(0.6));
+    if (voters.length === 0) voters.push(this.#random.pick(ids));
+    const learners = ids.filter((id) => !voters.includes(id) && this.#random.chance(0.5));
+    const proposal = leader.raft.changeMembership({ voters, learners });
+    this.#trace = mixString(this.#trace, `conf ${voters.join(",")}/${learners.join(",")} ${proposal === undefined ? "refused" : proposal.index}`);
+    if (proposal !== undefined) this.#membershipChanges += 1;
+    this.#drive(leader);
   }
 
   /** Leaders attract faults: crash one, isolate it, or make it hand over leadership. */
@@ -324,7 +366,10 @@ export class Simulator {
   // ---- one node's Ready ----------------------------------------------------------------------
 
   #drive(node: SimNode): void {
+    let rounds = 0;
     while (node.raft?.hasReady() === true) {
+      rounds += 1;
+      if (rounds > 1000) this.#fail(`node ${node.id} never runs out of Ready: ${JSON.stringify(node.raft.status(), (_k, v: unknown) => (typeof v === "bigint" ? Number(v) : v))}`);
       const ready = node.raft.takeReady();
       if (this.#isChaos && this.#random.chance(this.#midReadyCrashChance)) {
         // Crash before the sync (lose this Ready) or after it (persisted, nothing sent).
@@ -356,10 +401,8 @@ export class Simulator {
   #maybeCompact(node: SimNode): void {
     const raft = node.raft;
     if (raft === undefined || !this.#random.chance(this.#compactChance) || node.appliedIndex <= raft.snapshot.index) return;
-    const term = raft.termAt(node.appliedIndex);
-    assert(term !== undefined, "the applied index is in the log");
-    const meta = { index: node.appliedIndex, term };
-    raft.compact(meta.index);
+    raft.compact(node.appliedIndex);
+    const meta = raft.snapshot;
     this.#compactions += 1;
     node.durableSnapshot = { meta, kv: new Map(node.kv) };
     node.durableEntries = node.durableEntries.filter((e) => e.index > meta.index);
@@ -395,6 +438,7 @@ export class Simulator {
       if (hardState.term === old.term && old.votedFor !== noNode && hardState.votedFor !== old.votedFor) {
         this.#fail(`node ${node.id} changed its vote in term ${hardState.term}`);
       }
+      if (hardState.commitIndex < old.commitIndex) this.#fail(`node ${node.id} persisted a lower commit index`);
       node.durableHardState = hardState;
     }
     const write = ready.logWrite;
@@ -421,11 +465,13 @@ export class Simulator {
     for (const entry of ready.committedEntries) {
       if (entry.index !== node.appliedIndex + 1) this.#fail(`node ${node.id} applied ${entry.index} after ${node.appliedIndex}`);
       node.appliedIndex = entry.index;
-      const text = `${entry.term}:${entry.payload.kind === "command" ? commandText(entry.payload.command) : "blank"}`;
+      const payload = entry.payload;
+      const text = `${entry.term}:${payload.kind === "command" ? commandText(payload.command) : payload.kind === "membership" ? describeMembership(payload.config) : "blank"}`;
       const previous = this.#applied.get(entry.index);
       if (previous === undefined) this.#applied.set(entry.index, text);
       else if (previous !== text) this.#fail(`state machine safety: index ${entry.index} applied as ${previous} and ${text}`);
       if (entry.payload.kind === "command") this.#applyCommand(node, entry, entry.payload.command);
+
     }
     node.pendingReads.push(...ready.readStates);
     for (const requestId of ready.droppedReads) this.#dropRead(node, requestId);
@@ -532,12 +578,13 @@ export class Simulator {
       // The chaos phase ends: heal everything, restart the crashed, stop loss and duplication.
       this.#isChaos = false;
       this.#cut.clear();
-      for (const node of this.#nodes) if (node.raft === undefined && node.pausedUntilMs <= this.#now) this.#start(node);
+      for (const node of this.#nodes) if (node.raft === undefined && !node.isDecommissioned && node.pausedUntilMs <= this.#now) this.#start(node);
     }
+    this.#decommissionRemoved();
     this.#checkProbeDone();
     if (this.#isProbeDone) return;
     this.#queue.push(this.#now + 100, { kind: "probe" });
-    const leader = this.#nodes.find((n) => n.raft?.role === "leader" && n.raft.term === this.#maxTerm());
+    const leader = this.#currentLeader();
     if (leader?.raft === undefined || this.#probe?.term === leader.raft.term) return;
     const value = `probe-${this.#now}`;
     const proposal = leader.raft.propose(encodeKvCommand({ op: "probe", value }));
@@ -546,14 +593,56 @@ export class Simulator {
     this.#drive(leader);
   }
 
-  #maxTerm(): bigint {
-    return this.#nodes.reduce((max, n) => (n.raft !== undefined && n.raft.term > max ? n.raft.term : max), 0n);
+  /**
+   * Like an operator would, shut down the nodes the cluster removed: those outside the membership
+   * of the current leader (committed, since membership takes effect at commit). Membership churn
+   * has stopped in the liveness phase, so a removed node is never needed again; left running, one
+   * that never learned of its removal would keep campaigning.
+   */
+  #decommissionRemoved(): void {
+    const leader = this.#currentLeader()?.raft;
+    if (leader === undefined || isJoint(leader.membership) || this.#hasPendingMembership(leader.commitIndex)) return;
+    const members = allMembers(leader.membership);
+    for (const node of this.#nodes) {
+      if (members.includes(node.id)) continue;
+      node.isDecommissioned = true;
+      if (node.raft !== undefined) this.#crash(node);
+    }
   }
 
+  /** Whether any live node holds a membership entry above `commitIndex` (a change that may still commit). */
+  #hasPendingMembership(commitIndex: number): boolean {
+    return this.#nodes.some((n) => {
+      const raft = n.raft;
+      if (raft === undefined) return n.durableEntries.some((e) => e.index > commitIndex && e.payload.kind === "membership");
+      for (let index = commitIndex + 1; index <= raft.lastIndex; index++) if (raft.entryAt(index)?.payload.kind === "membership") return true;
+      return false;
+    });
+  }
+
+  /**
+   * The leader of the highest term among live leaders. (Not "of the highest term": a removed node
+   * that never learned of its removal may campaign on and on at terms nobody follows.)
+   */
+  #currentLeader(): SimNode | undefined {
+    let best: SimNode | undefined;
+    for (const node of this.#nodes) {
+      if (node.raft?.role !== "leader" || node.pausedUntilMs > this.#now) continue;
+      if (best?.raft === undefined || node.raft.term > best.raft.term) best = node;
+    }
+    return best;
+  }
+
+  /** Done when every member of the current leader's membership applied the probe. */
   #checkProbeDone(): void {
     const probe = this.#probe;
-    if (probe === undefined) return;
-    this.#isProbeDone = this.#nodes.every((n) => n.raft !== undefined && n.appliedIndex >= probe.index);
+    const leader = this.#currentLeader()?.raft;
+    if (probe === undefined || leader === undefined) return;
+    const members = allMembers(leader.membership);
+    this.#isProbeDone = members.every((id) => {
+      const node = this.#node(id);
+      return node.raft !== undefined && node.appliedIndex >= probe.index;
+    });
   }
 
   // ---- invariants ----------------------------------------------------------------------------
@@ -569,6 +658,11 @@ export class Simulator {
   #checkNode(node: SimNode): void {
     const raft = node.raft;
     assert(raft !== undefined, "checked nodes are live");
+    if (this.#log !== undefined) {
+      const seen = `${raft.role} t${raft.term} v${raft.status().votedFor} c${raft.commitIndex} l${raft.lastIndex} ${describeMembership(raft.membership)}`;
+      if (this.#lastSeen.get(node.id) !== seen) this.#log(`${this.#now} n${node.id} ${seen}`);
+      this.#lastSeen.set(node.id, seen);
+    }
     if (raft.term < node.durableHardState.term) this.#fail(`node ${node.id}: term below its durable term`);
     if (raft.commitIndex < node.commitSeen) this.#fail(`node ${node.id}: commit index went back`);
     node.commitSeen = raft.commitIndex;
@@ -626,6 +720,7 @@ export class Simulator {
 }
 
 function entryHash(previous: number, entry: LogEntry): number {
-  const payload = entry.payload.kind === "command" ? commandText(entry.payload.command) : "blank";
-  return mixString(mixNumber(mixNumber(previous, entry.index), Number(entry.term)), payload);
+  const payload = entry.payload;
+  const text = payload.kind === "command" ? commandText(payload.command) : payload.kind === "membership" ? describeMembership(payload.config) : "blank";
+  return mixString(mixNumber(mixNumber(previous, entry.index), Number(entry.term)), text);
 }
