@@ -13,7 +13,7 @@
  * checker. Every event is folded into `traceHash`, so a seed's run can be compared byte for byte.
  */
 import { assert, term as makeTerm } from "@omnikv/base";
-import { RaftNode, allMembers, describeMembership, isJoint, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotMeta } from "@omnikv/raft";
+import { RaftNode, allMembers, describeMembership, isJoint, isVoter, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotMeta } from "@omnikv/raft";
 import { SeededRandom } from "@omnikv/testkit";
 import { EventQueue } from "./event-queue.ts";
 import { commandText, decodeKvCommand, encodeKvCommand } from "./kv-command.ts";
@@ -602,6 +602,9 @@ export class Simulator {
   #decommissionRemoved(): void {
     const leader = this.#currentLeader()?.raft;
     if (leader === undefined || isJoint(leader.membership) || this.#hasPendingMembership(leader.commitIndex)) return;
+    // A removed leader still handing over is not enough: the new voters may not know yet that the
+    // change committed, and still need the old voters' votes until one of them leads.
+    if (!isVoter(leader.membership, leader.id)) return;
     const members = allMembers(leader.membership);
     for (const node of this.#nodes) {
       if (members.includes(node.id)) continue;
