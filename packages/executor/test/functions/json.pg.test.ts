@@ -154,7 +154,18 @@ function jsonbCases(doc: string, other: string, key: string, index: number, path
   ];
 }
 
-function jsonCases(doc: string, key: string, index: number, path: readonly string[]): Case[] {
+/**
+ * PostgreSQL 15's json (not jsonb) path walk counts a negative subscript below the top level from
+ * the element count of the first array it met at that depth, not the array it is in
+ * (`'[[1,2,3,4],[false,0,[7]]]'::json #> '{1,-2}'` is `[7]`; jsonb gives `0`, as we do for both).
+ * Paths for json therefore use negative subscripts only at the top level.
+ */
+function jsonPath(path: readonly string[]): string[] {
+  return path.map((step, i) => (i > 0 && step.startsWith("-") ? step.slice(1) : step));
+}
+
+function jsonCases(doc: string, key: string, index: number, rawPath: readonly string[]): Case[] {
+  const path = jsonPath(rawPath);
   const d = `${literal(doc)}::json`;
   const k = literal(key);
   const p = arrayLiteral(path);

@@ -25,7 +25,7 @@ import {
 import { SqlSyntaxError, type Expr, type SelectStatement } from "@omnikv/parser";
 import type { BoundExpr, SqlType, SubqueryCorrelation } from "../bound-expr.ts";
 import type { PlanNode } from "../query/plan.ts";
-import { findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
+import { canCoerceImplicitly, findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import type { CastContext } from "../functions/signature.ts";
 import { arrayOidOf, resolveTypeName } from "./type-names.ts";
 import { selectCommonType } from "./common-type.ts";
@@ -403,12 +403,13 @@ function bindCase(expr: Extract<Expr, { kind: "case" }>, context: BindContext): 
   const results = expr.whens.map((when) => bindExpr(when.result, context));
   const elseResult: BoundExpr =
     expr.elseResult === undefined ? { kind: "const", type: typeOf(TypeOid.unknown), value: null } : bindExpr(expr.elseResult, context);
-  const common = typeOf(selectCommonType([...results, elseResult].map((result) => result.type.oid), "CASE"));
+  const common = typeOf(selectCommonType([...results, elseResult].map((result) => result.type.oid), "CASE", false));
+  const [coercedElse, ...coercedResults] = coerceToCommon([elseResult, ...results], common, "CASE", context);
   return {
     kind: "case",
     type: common,
-    whens: results.map((result, i) => ({ condition: conditions[i] ?? result, result: coerce(result, common, "implicit", context) })),
-    elseResult: coerce(elseResult, common, "implicit", context),
+    whens: results.map((result, i) => ({ condition: conditions[i] ?? result, result: coercedResults[i] ?? result })),
+    elseResult: coercedElse ?? elseResult,
   };
 }
 
@@ -419,11 +420,25 @@ function bindSpecialFunction(expr: Extract<Expr, { kind: "special_function" }>, 
     const [left, right] = callArgs(equality);
     return { kind: "nullif", type: left.type, signatureId: callId(equality), left, right };
   }
-  const common = typeOf(selectCommonType(args.map((arg) => arg.type.oid), expr.name.toUpperCase()));
-  const coerced = args.map((arg) => coerce(arg, common, "implicit", context));
+  const common = typeOf(selectCommonType(args.map((arg) => arg.type.oid), expr.name.toUpperCase(), false));
+  const coerced = coerceToCommon(args, common, expr.name.toUpperCase(), context);
   if (expr.name === "coalesce") return { kind: "coalesce", type: common, args: coerced };
   const comparison = callOperator("<", [coerced[0] ?? coerced[1] ?? { kind: "const", type: common, value: null }, coerced[0] ?? { kind: "const", type: common, value: null }], context);
   return { kind: "min_max", type: common, op: expr.name, compareId: callId(comparison), args: coerced };
+}
+
+/**
+ * Each input coerced to the construct's common type in order, as PostgreSQL's
+ * coerce_to_common_type: an input that cannot get there is 42846 "X could not convert type …",
+ * raised only after the inputs before it were converted (their bad literals fail first).
+ */
+function coerceToCommon(args: readonly BoundExpr[], common: SqlType, construct: string, context: BindContext): BoundExpr[] {
+  return args.map((arg) => {
+    if (arg.type.oid !== TypeOid.unknown && arg.type.oid !== common.oid && !canCoerceImplicitly(arg.type.oid, common.oid)) {
+      throw new CannotCoerceError(`${construct} could not convert type ${formatTypeName(arg.type.oid)} to ${formatTypeName(common.oid)}`);
+    }
+    return coerce(arg, common, "implicit", context);
+  });
 }
 
 /** CURRENT_DATE, LOCALTIMESTAMP(3), CURRENT_USER …: calls of the catalog's functions of those names. */

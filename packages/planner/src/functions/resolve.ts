@@ -262,7 +262,13 @@ function polymorphicReturn(signature: FunctionSignature, concrete: readonly numb
  * seen; inputs of another category fail with 42804, and an input that cannot reach the result
  * implicitly with 42846, as coerce_to_common_type reports it.
  */
-export function selectCommonType(types: readonly number[], construct: string): number {
+/**
+ * PostgreSQL's select_common_type. With `isVerified` (the default: IN lists and set operations
+ * check every input up front) an input that cannot reach the chosen type is 42846 here; CASE,
+ * COALESCE, GREATEST/LEAST and ARRAY pass false and check each input as they coerce it, in
+ * order, so an earlier bad literal (22P02, 22007) is reported first, as there.
+ */
+export function selectCommonType(types: readonly number[], construct: string, isVerified = true): number {
   const known = types.filter((type) => type !== TypeOid.unknown);
   let chosen = known[0];
   if (chosen === undefined) return TypeOid.text;
@@ -275,7 +281,7 @@ export function selectCommonType(types: readonly number[], construct: string): n
     const isTakeover = !isPreferred(chosen) && canCoerceImplicitly(chosen, type) && !canCoerceImplicitly(type, chosen);
     if (isTakeover) chosen = type;
   }
-  for (const type of known) {
+  for (const type of isVerified ? known : []) {
     if (!canCoerceImplicitly(type, chosen)) {
       throw new CannotCoerceError(`${construct} could not convert type ${formatTypeName(type)} to ${formatTypeName(chosen)}`);
     }
