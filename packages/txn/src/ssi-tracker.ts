@@ -34,9 +34,9 @@ const everything: KeyRange = { gte: undefined, lt: undefined };
 
 export class SsiTracker {
   readonly #readKeysMax: number;
-  readonly #readersByKey = new Map<string, Set<TxnRecord>>();
+  readonly #readersByKey: KeyIndex = new Map();
   readonly #rangeReaders = new Set<TxnRecord>();
-  readonly #writersByKey = new Map<string, Set<TxnRecord>>();
+  readonly #writersByKey: KeyIndex = new Map();
   readonly #writers = new Set<TxnRecord>();
   #failures = 0;
 
@@ -73,9 +73,7 @@ export class SsiTracker {
         addToIndex(this.#readersByKey, key, reader);
       }
     }
-    const writers = this.#writersByKey.get(key);
-    if (writers === undefined) return;
-    for (const writer of writers) if (writer !== reader && !sees(reader, writer)) this.#addEdge(reader, writer);
+    for (const writer of members(this.#writersByKey.get(key))) if (writer !== reader && !sees(reader, writer)) this.#addEdge(reader, writer);
   }
 
   /** `reader` scanned `range`: a predicate read, so later inserts into it conflict too. */
@@ -95,10 +93,7 @@ export class SsiTracker {
     assert(writer.isSsi && writer.status === "active", "only active serializable transactions write under SSI");
     addToIndex(this.#writersByKey, key, writer);
     this.#writers.add(writer);
-    const readers = this.#readersByKey.get(key);
-    if (readers !== undefined) {
-      for (const reader of readers) if (this.#isConcurrentReader(reader, writer)) this.#addEdge(reader, writer);
-    }
+    for (const reader of members(this.#readersByKey.get(key))) if (this.#isConcurrentReader(reader, writer)) this.#addEdge(reader, writer);
     for (const reader of this.#rangeReaders) {
       if (!this.#isConcurrentReader(reader, writer) || reader.outConflicts.has(writer)) continue;
       if (reader.readRanges?.some((range) => rangeHas(range, key)) === true) this.#addEdge(reader, writer);
@@ -206,15 +201,34 @@ function earlier(summary: CommitPoint | undefined, commit: CommitPoint): CommitP
   return { commitOrder: commit.commitOrder, commitSequence: commit.commitSequence };
 }
 
-function addToIndex(index: Map<string, Set<TxnRecord>>, key: string, txn: TxnRecord): void {
-  const set = index.get(key);
-  if (set === undefined) index.set(key, new Set([txn]));
-  else set.add(txn);
+/**
+ * Transactions by key. Most keys have one reader or writer at a time, so a key maps to that
+ * transaction itself and only becomes a Set when a second one arrives (fewer allocations on the
+ * hot path).
+ */
+type KeyIndex = Map<string, TxnRecord | Set<TxnRecord>>;
+
+const noMembers: readonly TxnRecord[] = [];
+
+function members(entry: TxnRecord | Set<TxnRecord> | undefined): Iterable<TxnRecord> {
+  if (entry === undefined) return noMembers;
+  return entry instanceof Set ? entry : [entry];
 }
 
-function removeFromIndex(index: Map<string, Set<TxnRecord>>, key: string, txn: TxnRecord): void {
-  const set = index.get(key);
-  if (set === undefined) return;
-  set.delete(txn);
-  if (set.size === 0) index.delete(key);
+function addToIndex(index: KeyIndex, key: string, txn: TxnRecord): void {
+  const entry = index.get(key);
+  if (entry === undefined) index.set(key, txn);
+  else if (entry instanceof Set) entry.add(txn);
+  else if (entry !== txn) index.set(key, new Set([entry, txn]));
+}
+
+function removeFromIndex(index: KeyIndex, key: string, txn: TxnRecord): void {
+  const entry = index.get(key);
+  if (entry === undefined) return;
+  if (entry instanceof Set) {
+    entry.delete(txn);
+    if (entry.size === 0) index.delete(key);
+  } else if (entry === txn) {
+    index.delete(key);
+  }
 }

@@ -155,8 +155,14 @@ export class TransactionManager {
 
   /** Drops committed transactions that every active REPEATABLE READ or SERIALIZABLE one sees. */
   #prune(): void {
+    // `#active` is in begin order, and a REPEATABLE READ or SERIALIZABLE snapshot never moves, so
+    // the first such transaction holds the oldest snapshot (READ COMMITTED ones are skipped).
     let oldest = Number.POSITIVE_INFINITY;
-    for (const txn of this.#active) if (txn.isolation !== "read committed" && txn.snapshotSequence < oldest) oldest = txn.snapshotSequence;
+    for (const txn of this.#active) {
+      if (txn.isolation === "read committed") continue;
+      oldest = txn.snapshotSequence;
+      break;
+    }
     while (this.#trackedHead < this.#tracked.length) {
       const txn = this.#tracked[this.#trackedHead];
       assert(txn !== undefined, "tracked index in range");

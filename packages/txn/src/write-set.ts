@@ -26,7 +26,8 @@ interface UndoEntry {
 export class WriteSet {
   readonly #entries = new Map<string, BufferedWrite>();
   readonly #undo: UndoEntry[] = [];
-  #sorted: string[] | undefined = [];
+  /** The keys in byte order, built when a scan needs them and dropped when a key is added. */
+  #sorted: string[] | undefined = undefined;
   #isRecordingUndo = false;
 
   get size(): number {
