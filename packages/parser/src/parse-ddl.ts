@@ -153,8 +153,15 @@ function parseGenericOptionsWithEquals(p: TokenStream): GenericOption[] {
 }
 
 function parseTableTrailer(p: TokenStream): void {
+  const onCommit = p.peek();
   if (p.acceptKeywords("on", "commit")) {
-    if (!p.acceptKeywords("preserve", "rows") && !p.acceptKeywords("delete", "rows")) p.expectKeyword("drop");
+    // PRESERVE ROWS is what every table does; the others change a temporary table's life at
+    // commit, which nothing implements yet, so they fail rather than being silently ignored.
+    if (!p.acceptKeywords("preserve", "rows")) {
+      const isKnown = p.acceptKeywords("delete", "rows") || p.acceptKeyword("drop");
+      if (!isKnown) p.expectKeyword("drop");
+      throw featureNotSupported(p, onCommit, "ON COMMIT DELETE ROWS and ON COMMIT DROP are not supported yet");
+    }
   }
   if (p.acceptKeyword("tablespace")) parseColId(p);
 }
