@@ -50,11 +50,14 @@ function plan(sql) {
   return planSelect(statement, { catalog, settings, paramTypes: [], sql, ctes: [] });
 }
 
-/** @param {string} sql */
-function run(sql) {
+/**
+ * @param {string} sql
+ * @param {number} [workMemBytes] the sort's memory budget (default: 256 MiB, an in-memory sort)
+ */
+function run(sql, workMemBytes = 256 * 1024 * 1024) {
   const compiled = compilePlan(plan(sql).plan, { registry: builtinRegistry, aggregates: builtinAggregates });
   let rows = 0;
-  for (const _ of compiled({ tables: access, context, params: [] })) rows += 1;
+  for (const _ of compiled({ tables: access, context, params: [], workMemBytes })) rows += 1;
   return rows;
 }
 
@@ -73,6 +76,7 @@ function medianMs(body) {
 const joinMs = medianMs(() => run("SELECT count(*) FROM probe JOIN build ON probe.k = build.k"));
 const aggregateMs = medianMs(() => run("SELECT g, count(*), sum(x) FROM facts GROUP BY g"));
 const sortMs = medianMs(() => run("SELECT x FROM keys ORDER BY x"));
+const externalSortMs = medianMs(() => run("SELECT x FROM keys ORDER BY x", 4 * 1024 * 1024));
 const star = `SELECT * FROM center ${Array.from({ length: 9 }, (_, i) => `JOIN dim${i + 1} ON dim${i + 1}.id = center.d${i + 1}`).join(" ")}`;
 const planMs = medianMs(() => plan(star));
 for (let t = 1; t <= 64; t++) addTable(`chain${t}`, [["k", int4], ["next", int4]], []);
@@ -84,6 +88,7 @@ const rate = (value) => Math.round(value).toLocaleString("en-US");
 console.log(`executor operators, medians of ${repeats}, Node ${process.version}`);
 console.log(`hash join 1,000,000 x 100,000 (with count(*)): ${rate(1_000_000 / (joinMs / 1000))} probe rows/s (target >= 2,000,000)`);
 console.log(`hash aggregate 1,000,000 rows into 1,000 groups: ${rate(1_000_000 / (aggregateMs / 1000))} rows/s (target >= 3,000,000)`);
-console.log(`sort 1,000,000 int8 keys: ${(sortMs / 1000).toFixed(2)} s (target <= 1.5 s)`);
+console.log(`sort 1,000,000 int8 keys in memory: ${(sortMs / 1000).toFixed(2)} s (target <= 1.5 s)`);
+console.log(`sort 1,000,000 int8 keys with work_mem 4 MiB (external merge sort): ${(externalSortMs / 1000).toFixed(2)} s`);
 console.log(`plan a 10-table star join (dynamic programming): ${planMs.toFixed(1)} ms (target <= 50 ms)`);
 console.log(`plan a 64-table chain equi-join (greedy): ${chainMs.toFixed(1)} ms (target: well under 1 s)`);
