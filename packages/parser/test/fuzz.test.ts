@@ -11,7 +11,7 @@
  * `SEED` replays a run (the seed is printed on failure by testkit's `withSeed`).
  *
  * The deterministic half checks the limits: nesting far past `depthMax` fails with 54001 in
- * bounded time (never a RangeError), depth 900 parses, long flat chains parse, and `lengthMax`
+ * bounded time (never a RangeError), depth 450 parses, long flat chains parse, and `lengthMax`
  * fails with 54000.
  */
 import { describe, expect, it } from "vitest";
@@ -350,7 +350,7 @@ describe("parser limits", () => {
 
     // A scalar subquery is two levels, the expression and the query (it also spends twice the
     // stack); everything else is one.
-    const acceptedDepth = name.startsWith("subqueries") ? 450 : 900;
+    const acceptedDepth = name.startsWith("subqueries") ? 225 : 450;
     it(`parses ${name} ${acceptedDepth} deep, and deparses it`, () => {
       const sql = build(acceptedDepth);
       expect(sqlStateOf(() => deparse(parse(sql)))).toBe("no error");
