@@ -9,6 +9,7 @@ import type { AggregateTable } from "../functions/aggregate-types.ts";
 import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.ts";
 import { compileAggregate } from "./aggregate.ts";
 import { compileDistinct } from "./distinct.ts";
+import { compileDistinctOn } from "./distinct-on.ts";
 import type { ExecutionContext } from "./execution-context.ts";
 import { compileFilter } from "./filter.ts";
 import { compileHashJoin } from "./hash-join.ts";
@@ -136,6 +137,8 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     }
     case "distinct":
       return compileDistinct(compileNode(plan.input, env), plan.columns, env);
+    case "distinct_on":
+      return compileDistinctOn(compileNode(plan.input, env), plan.keys, env);
     case "set_operation":
       return compileSetOperation(plan.op, plan.isAll, compileNode(plan.left, env), compileNode(plan.right, env), plan.columns, env);
     default:

@@ -178,6 +178,13 @@ const handWritten = [
   "SELECT a FROM t1 ORDER BY a LIMIT NULL",
   "SELECT a FROM t1 ORDER BY a FETCH FIRST 2 ROWS ONLY",
   "SELECT a, b FROM t1 ORDER BY a DESC, b LIMIT 0",
+  // DISTINCT ON (the ORDER BY decides which row of each group comes first).
+  "SELECT DISTINCT ON (a) a, b, c FROM t1 ORDER BY a, c DESC",
+  "SELECT DISTINCT ON (b) b, a FROM t1 ORDER BY b, a DESC NULLS LAST, c",
+  "SELECT DISTINCT ON (a % 2) a % 2 AS parity, a, c FROM t1 ORDER BY a % 2, c",
+  "SELECT DISTINCT ON (a) a FROM t1",
+  "SELECT DISTINCT ON (1) a, c FROM t1 ORDER BY 1, 2 LIMIT 2",
+  "SELECT DISTINCT ON (a) a, b FROM t1 ORDER BY b",
   // Set operations and VALUES.
   "SELECT a FROM t1 UNION SELECT a FROM t2",
   "SELECT a FROM t1 UNION ALL SELECT a FROM t2",

@@ -94,7 +94,6 @@ interface Target {
 }
 
 function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: QueryContext): PlanNode {
-  if (Array.isArray(core.distinct)) throw new FeatureNotSupportedError("SELECT DISTINCT ON is not supported yet");
   rejectWindowCalls(core);
   const from = bindFromClause(core.from, context, bindSelect);
   const fromScope = levelScope(from.scope, context.outer);
@@ -126,6 +125,10 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
   }
   const targets = bindTargets({ targets: core.targets, from: from.scope, scope, rewrite, isAggregated }, context);
   const sortKeys = bindOrderBy(orderBy, targets, scope, rewrite, core.distinct === true, context);
+  if (Array.isArray(core.distinct)) {
+    const distinctOn = bindDistinctOn(core.distinct, { targets, scope, rewrite, context, sortKeys });
+    return finishCore(plan, targets, distinctOn.sortKeys, false, distinctOn.keys);
+  }
   return finishCore(plan, targets, sortKeys, core.distinct === true);
 }
 
@@ -152,12 +155,13 @@ export function position(sql: string, offset: number): number {
 }
 
 /** Projection, then DISTINCT, then the sort (over hidden columns too), then dropping hidden ones. */
-function finishCore(input: PlanNode, targets: readonly Target[], sortKeys: readonly SortKey[], isDistinct: boolean): PlanNode {
+function finishCore(input: PlanNode, targets: readonly Target[], sortKeys: readonly SortKey[], isDistinct: boolean, distinctOn?: readonly BoundExpr[]): PlanNode {
   const visible = targets.filter((t) => t.name !== hiddenName);
   const columns = targets.map((t) => ({ name: t.name, type: t.expr.type }));
   let plan: PlanNode = { kind: "project", input, exprs: targets.map((t) => t.expr), columns };
   if (isDistinct) plan = { kind: "distinct", input: plan, columns: plan.columns };
   if (sortKeys.length > 0) plan = { kind: "sort", input: plan, keys: sortKeys, columns: plan.columns };
+  if (distinctOn !== undefined) plan = { kind: "distinct_on", input: plan, keys: distinctOn, columns: plan.columns };
   if (visible.length === targets.length) return plan;
   const exprs = visible.map((t, index): BoundExpr => ({ kind: "column", type: t.expr.type, index, name: t.name }));
   return { kind: "project", input: plan, exprs, columns: visible.map((t) => ({ name: t.name, type: t.expr.type })) };
@@ -298,6 +302,30 @@ function sortByOutput(plan: PlanNode, orderBy: readonly SortBy[], context: Query
     return sortKey({ kind: "column", type: column.type, index, name: column.name }, item);
   });
   return { kind: "sort", input: plan, keys, columns: plan.columns };
+}
+
+/**
+ * DISTINCT ON (exprs): each expression is an output column or a hidden one (as ORDER BY items
+ * are); the rows are sorted on the ORDER BY, which must begin with exactly these expressions
+ * (42P10 otherwise), or on the expressions themselves without ORDER BY; of each run of rows with
+ * equal values the first is kept.
+ */
+function bindDistinctOn(
+  exprs: readonly Expr[],
+  input: { readonly targets: Target[]; readonly scope: ColumnScope; readonly rewrite: (expr: Expr) => Expr; readonly context: QueryContext; readonly sortKeys: readonly SortKey[] },
+): { readonly keys: BoundExpr[]; readonly sortKeys: readonly SortKey[] } {
+  const items: SortBy[] = exprs.map((expr) => ({ kind: "sort_by", expr, pos: expr.pos }));
+  const onKeys = bindOrderBy(items, input.targets, input.scope, input.rewrite, false, input.context);
+  const keys = onKeys.map((k) => k.expr);
+  const columnOf = (key: SortKey): number | undefined => (key.expr.kind === "column" ? key.expr.index : undefined);
+  if (input.sortKeys.length === 0) return { keys, sortKeys: onKeys };
+  const leading = new Set(input.sortKeys.slice(0, onKeys.length).map(columnOf));
+  const isMatching = input.sortKeys.length >= onKeys.length && onKeys.every((k) => leading.has(columnOf(k)));
+  if (!isMatching) {
+    const first = exprs[0];
+    throw new InvalidColumnReferenceError("SELECT DISTINCT ON expressions must match initial ORDER BY expressions", first === undefined ? {} : { position: position(input.context.sql, first.pos) });
+  }
+  return { keys, sortKeys: input.sortKeys };
 }
 
 // ---------------------------------------------------------------------------------------------

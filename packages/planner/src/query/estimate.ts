@@ -159,6 +159,7 @@ export function columnStatistics(plan: PlanNode, index: number): ColumnStatistic
     case "sort":
     case "limit":
     case "distinct":
+    case "distinct_on":
     case "window":
       return columnStatistics(plan.input, index);
     case "project": {
@@ -234,6 +235,10 @@ export function estimate(plan: PlanNode): Estimate {
       const input = estimate(plan.input);
       const sortCost = input.rows > 1 ? input.rows * Math.log2(input.rows) * cpuCostPerRow : 0;
       return { rows: input.rows, startupCost: input.totalCost + sortCost, totalCost: input.totalCost + sortCost + input.rows * cpuCostPerRow };
+    }
+    case "distinct_on": {
+      const input = estimate(plan.input);
+      return { rows: Math.max(1, Math.min(input.rows, groupsMax)), startupCost: input.startupCost, totalCost: input.totalCost + input.rows * cpuCostPerRow };
     }
     case "set_operation": {
       const [left, right] = [estimate(plan.left), estimate(plan.right)];

@@ -113,6 +113,8 @@ function label(plan: PlanNode): string {
       return "Limit";
     case "distinct":
       return "Unique (hashed)";
+    case "distinct_on":
+      return "Unique";
     case "set_operation":
       if (plan.op === "union") return plan.isAll ? "Append" : "Union";
       return `HashSetOp ${plan.op === "intersect" ? "Intersect" : "Except"}${plan.isAll ? " All" : ""}`;
@@ -166,6 +168,7 @@ function children(plan: PlanNode): PlanNode[] {
     case "window":
     case "limit":
     case "distinct":
+    case "distinct_on":
       return [plan.input];
     case "nested_loop_join":
     case "hash_join":

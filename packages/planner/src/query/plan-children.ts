@@ -22,6 +22,7 @@ export function mapChildren(plan: PlanNode, f: (child: PlanNode) => PlanNode): P
     case "window":
     case "limit":
     case "distinct":
+    case "distinct_on":
       return { ...plan, input: f(plan.input) };
     case "nested_loop_join":
     case "hash_join":

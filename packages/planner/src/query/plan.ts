@@ -170,6 +170,13 @@ export type PlanNode =
     }
   | { readonly kind: "distinct"; readonly input: PlanNode; readonly columns: readonly PlanColumn[] }
   | {
+      /** DISTINCT ON: of each run of rows with equal `keys` (the input is sorted on them), the first. */
+      readonly kind: "distinct_on";
+      readonly input: PlanNode;
+      readonly keys: readonly BoundExpr[];
+      readonly columns: readonly PlanColumn[];
+    }
+  | {
       readonly kind: "set_operation";
       readonly op: "union" | "intersect" | "except";
       readonly isAll: boolean;
