@@ -122,7 +122,7 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     case "hash_join":
       return compileHashJoin({ ...plan, widths: widths(plan) }, compileNode(plan.left, env), compileNode(plan.right, env), env);
     case "aggregate":
-      return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env);
+      return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env, plan.input.columns.map((c) => c.type.oid));
     case "sort":
       return compileSort(compileNode(plan.input, env), plan.keys, env, plan.columns.map((c) => c.type.oid));
     case "window":

@@ -65,9 +65,56 @@ export class SpillDirectory {
     return new SpillFileReader(path, oids);
   }
 
+  /** A new file to append rows to as they come (buffered), read back once finished. */
+  createWriter(oids: readonly number[]): SpillFileWriter {
+    return new SpillFileWriter(join(this.path, `run-${++this.#files}`), oids);
+  }
+
   /** Deletes every file. */
   remove(): void {
     rmSync(this.path, { recursive: true, force: true });
+  }
+}
+
+/** Appends rows to one spill file, writing whenever 64 KiB are buffered. */
+export class SpillFileWriter {
+  readonly #path: string;
+  readonly #oids: readonly number[];
+  readonly #fd: number;
+  readonly #pending: Uint8Array[] = [];
+  #pendingBytes = 0;
+  #rows = 0;
+
+  constructor(path: string, oids: readonly number[]) {
+    this.#path = path;
+    this.#oids = oids;
+    this.#fd = openSync(path, "w");
+  }
+
+  get rowCount(): number {
+    return this.#rows;
+  }
+
+  append(row: Row): void {
+    const encoded = encodeRow(row, this.#oids);
+    this.#pending.push(encoded);
+    this.#pendingBytes += encoded.length;
+    this.#rows += 1;
+    if (this.#pendingBytes >= readChunkBytes) this.#flush();
+  }
+
+  /** Writes what is buffered, closes the file and returns its reader. */
+  finish(): SpillFileReader {
+    this.#flush();
+    closeSync(this.#fd);
+    return new SpillFileReader(this.#path, this.#oids);
+  }
+
+  #flush(): void {
+    if (this.#pending.length === 0) return;
+    writeSync(this.#fd, Buffer.concat(this.#pending));
+    this.#pending.length = 0;
+    this.#pendingBytes = 0;
   }
 }
 

@@ -67,3 +67,21 @@ describe("external sort", () => {
     expect(readdirSync(directory ?? "")).toEqual([]);
   });
 });
+
+describe("spilling hash aggregation", () => {
+  for (const sql of [
+    "SELECT id % 5000 AS g, count(*), sum(a), max(b) FROM big GROUP BY id % 5000",
+    "SELECT b, count(DISTINCT a), avg(c) FILTER (WHERE a > 0), string_agg(id::text, ',') FROM big GROUP BY b",
+    "SELECT a, c, count(*) FROM big GROUP BY a, c",
+  ]) {
+    it(`gives the in-memory result: ${sql}`, () => {
+      const sorted = (result: { rows: Row[] }): string[] => result.rows.map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).sort();
+      const inMemory = run(sql);
+      const spilled = run(sql, 32 * 1024);
+      expect(spilled.rows.length).toBeGreaterThan(400);
+      expect(spilled.spillFilesSeen).toBeGreaterThan(0);
+      expect(sorted(spilled)).toEqual(sorted(inMemory));
+      expect(readdirSync(directory ?? "")).toEqual([]);
+    });
+  }
+});
