@@ -120,7 +120,12 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     case "nested_loop_join":
       return compileNestedLoopJoin(plan.joinType, compileNode(plan.left, env), compileNode(plan.right, env), plan.condition, widths(plan), env);
     case "hash_join":
-      return compileHashJoin({ ...plan, widths: widths(plan) }, compileNode(plan.left, env), compileNode(plan.right, env), env);
+      return compileHashJoin(
+        { ...plan, widths: widths(plan), leftOids: plan.left.columns.map((c) => c.type.oid), rightOids: plan.right.columns.map((c) => c.type.oid) },
+        compileNode(plan.left, env),
+        compileNode(plan.right, env),
+        env,
+      );
     case "aggregate":
       return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env, plan.input.columns.map((c) => c.type.oid));
     case "sort":

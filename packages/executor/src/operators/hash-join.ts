@@ -4,19 +4,29 @@
  * the left input streams through as the probe side. A match also needs the residual condition.
  * LEFT/FULL add each unmatched left row with NULLs; RIGHT/FULL add the unmatched build rows last.
  * SEMI yields each left row that has a match once, ANTI each one without; both only its columns.
- * Integer keys of different widths are planned as int8 keys; their int2/int4 values (numbers)
- * are widened to bigints here so both sides hash and compare alike.
- * In memory for now: partitioning and spilling beyond work_mem are not built yet.
+ *
+ * One key of a type whose `=` is `===` (integers, text, bool, date) uses a plain Map by key value;
+ * other keys the typed `RowKeyTable`. Integer keys of different widths are planned as int8 keys;
+ * their int2/int4 values (numbers) are widened to bigints so both sides hash and compare alike.
+ *
+ * Memory (grace hash join): when the build side passes `workMemBytes`, both sides are split by
+ * key hash into temporary files and each pair of partitions is joined in memory in turn; rows
+ * with NULL keys are settled on the way (they match nothing). A partition that alone exceeds the
+ * budget is still joined in memory (one level of partitioning).
  */
-import { TypeOid } from "@omnikv/base";
+import { TypeOid, hashValue } from "@omnikv/base";
 import type { BoundExpr, JoinType, SqlType } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
-import type { CompileEnvironment } from "./execution-context.ts";
+import type { EvalContext } from "../functions/function-types.ts";
+import type { FunctionRegistry } from "../functions/registry.ts";
+import type { SqlValue } from "../values.ts";
+import type { CompileEnvironment, ExecutionContext } from "./execution-context.ts";
 import { nulls } from "./nested-loop-join.ts";
 import { RowKeyTable, isIdentityEquality } from "./row-keys.ts";
 import type { RowSource } from "./row-source.ts";
+import { defaultWorkMemBytes } from "./sort.ts";
+import { SpillDirectory, canSpill, estimateRowBytes, type SpillFileReader, type SpillFileWriter } from "./spill-file.ts";
 import type { Row } from "./table-access.ts";
-import type { SqlValue } from "../values.ts";
 
 export interface HashJoinSpec {
   readonly joinType: JoinType;
@@ -25,11 +35,32 @@ export interface HashJoinSpec {
   readonly keyTypes: readonly SqlType[];
   readonly residual: BoundExpr | undefined;
   readonly widths: { readonly left: number; readonly right: number };
+  /** Column types of each side, for spilling. */
+  readonly leftOids: readonly number[];
+  readonly rightOids: readonly number[];
 }
 
 interface BuildRow {
   readonly row: Row;
   isMatched: boolean;
+}
+
+interface BuildTable {
+  add(key: readonly SqlValue[], entry: BuildRow): void;
+  get(key: readonly SqlValue[]): readonly BuildRow[] | undefined;
+  buckets(): Iterable<readonly BuildRow[]>;
+}
+
+/** Partitions of a spilling hash join. */
+const partitionCount = 16;
+
+/** Everything one join needs at run time, compiled once. */
+interface Join {
+  readonly spec: HashJoinSpec;
+  readonly leftKeys: readonly CompiledExpr[];
+  readonly rightKeys: readonly CompiledExpr[];
+  readonly residual: CompiledExpr | undefined;
+  readonly newTable: (context: EvalContext) => BuildTable;
 }
 
 export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowSource, env: CompileEnvironment): RowSource {
@@ -41,111 +72,138 @@ export function compileHashJoin(spec: HashJoinSpec, left: RowSource, right: RowS
       return typeof value === "number" ? BigInt(value) : value;
     };
   };
-  const leftKeys = spec.leftKeys.map((expr, i) => widen(expr, spec.keyTypes[i]));
-  const rightKeys = spec.rightKeys.map((expr, i) => widen(expr, spec.keyTypes[i]));
-  const residual = spec.residual === undefined ? undefined : compileExpr(spec.residual, env.registry);
-  const oids = spec.keyTypes.map((type) => type.oid);
-  const keepsLeft = spec.joinType === "left" || spec.joinType === "full";
-  const keepsRight = spec.joinType === "right" || spec.joinType === "full";
-  const isSemiOrAnti = spec.joinType === "semi" || spec.joinType === "anti";
   const [onlyType] = spec.keyTypes;
-  const [onlyLeft] = leftKeys;
-  const [onlyRight] = rightKeys;
-  if (spec.keyTypes.length === 1 && onlyType !== undefined && isIdentityEquality(onlyType.oid) && onlyLeft !== undefined && onlyRight !== undefined) {
-    return compileSingleKeyHashJoin(spec, { left, right, leftKey: onlyLeft, rightKey: onlyRight, residual });
-  }
+  const isPlainMap = spec.keyTypes.length === 1 && onlyType !== undefined && isIdentityEquality(onlyType.oid);
+  const oids = spec.keyTypes.map((type) => type.oid);
+  const join: Join = {
+    spec,
+    leftKeys: spec.leftKeys.map((expr, i) => widen(expr, spec.keyTypes[i])),
+    rightKeys: spec.rightKeys.map((expr, i) => widen(expr, spec.keyTypes[i])),
+    residual: spec.residual === undefined ? undefined : compileExpr(spec.residual, env.registry),
+    newTable: isPlainMap ? plainMapTable : (context) => rowKeyTable(oids, env.registry, context),
+  };
+  const isSpillable = canSpill(spec.leftOids) && canSpill(spec.rightOids);
   return function* hashJoin(run) {
-    const table = new RowKeyTable<BuildRow[]>(oids, env.registry, false);
-    const unkeyed: BuildRow[] = [];
-    for (const row of right(run)) {
-      const key = rightKeys.map((expr) => expr(row, run.params, run.context));
-      const entry = { row, isMatched: false };
-      if (key.includes(null)) unkeyed.push(entry);
-      else table.getOrInsert(key, run.context, () => []).push(entry);
-    }
-    const [onlyKey] = leftKeys;
-    const probeKey: SqlValue[] = [null];
-    for (const l of left(run)) {
-      // One key (the common case) reuses one key row; the table does not keep probe keys.
-      let key: Row;
-      if (leftKeys.length === 1 && onlyKey !== undefined) {
-        probeKey[0] = onlyKey(l, run.params, run.context);
-        key = probeKey;
-      } else {
-        key = leftKeys.map((expr) => expr(l, run.params, run.context));
+    const budget = run.workMemBytes ?? defaultWorkMemBytes;
+    const buildRows: Row[] = [];
+    let bytes = 0;
+    const build = right(run)[Symbol.iterator]();
+    for (let next = build.next(); next.done !== true; next = build.next()) {
+      buildRows.push(next.value);
+      bytes += estimateRowBytes(next.value);
+      if (bytes > budget && isSpillable) {
+        yield* graceJoin(join, buildRows, build, left(run), run);
+        return undefined;
       }
-      let isMatched = false;
-      for (const entry of table.get(key, run.context) ?? []) {
-        const joined = l.concat(entry.row);
-        if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
-        isMatched = true;
-        if (isSemiOrAnti) break;
-        entry.isMatched = true;
-        yield joined;
-      }
-      if (spec.joinType === "semi" ? isMatched : spec.joinType === "anti" ? !isMatched : false) yield l;
-      else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
     }
-    if (!keepsRight) return undefined;
-    for (const { value } of table.values()) {
-      for (const entry of value) if (!entry.isMatched) yield [...nulls(spec.widths.left), ...entry.row];
-    }
-    for (const entry of unkeyed) yield [...nulls(spec.widths.left), ...entry.row];
+    yield* joinInMemory(join, buildRows, left(run), run);
     return undefined;
   };
 }
 
-interface SingleKeyParts {
-  readonly left: RowSource;
-  readonly right: RowSource;
-  readonly leftKey: CompiledExpr;
-  readonly rightKey: CompiledExpr;
-  readonly residual: CompiledExpr | undefined;
+function plainMapTable(): BuildTable {
+  const map = new Map<SqlValue, BuildRow[]>();
+  return {
+    add: (key, entry) => {
+      const value = key[0] ?? null;
+      const bucket = map.get(value);
+      if (bucket === undefined) map.set(value, [entry]);
+      else bucket.push(entry);
+    },
+    get: (key) => map.get(key[0] ?? null),
+    buckets: () => map.values(),
+  };
 }
 
-/**
- * One key of a type whose `=` is `===` (integers, text, bool, date): the build side goes into a
- * plain Map by key value — the common join on an id, with no key rows and no bucket search.
- */
-function compileSingleKeyHashJoin(spec: HashJoinSpec, parts: SingleKeyParts): RowSource {
-  const { left, right, leftKey, rightKey, residual } = parts;
+function rowKeyTable(oids: readonly number[], registry: FunctionRegistry, context: EvalContext): BuildTable {
+  const table = new RowKeyTable<BuildRow[]>(oids, registry, false);
+  return {
+    add: (key, entry) => table.getOrInsert(key, context, () => []).push(entry),
+    get: (key) => table.get(key, context),
+    buckets: () => [...table.values()].map((entry) => entry.value),
+  };
+}
+
+function keyOf(keys: readonly CompiledExpr[], row: Row, run: ExecutionContext, into: SqlValue[]): SqlValue[] {
+  for (let i = 0; i < keys.length; i++) into[i] = keys[i]?.(row, run.params, run.context) ?? null;
+  return into;
+}
+
+/** The in-memory join of one build side and one probe side. */
+function* joinInMemory(join: Join, build: Iterable<Row>, probe: Iterable<Row>, run: ExecutionContext): Generator<Row, undefined, undefined> {
+  const { spec, residual } = join;
   const keepsLeft = spec.joinType === "left" || spec.joinType === "full";
   const keepsRight = spec.joinType === "right" || spec.joinType === "full";
   const isSemi = spec.joinType === "semi";
   const isAnti = spec.joinType === "anti";
-  return function* singleKeyHashJoin(run) {
-    const table = new Map<SqlValue, BuildRow[]>();
-    const unkeyed: BuildRow[] = [];
-    for (const row of right(run)) {
-      const key = rightKey(row, run.params, run.context);
-      const entry = { row, isMatched: false };
-      if (key === null) unkeyed.push(entry);
-      else {
-        const bucket = table.get(key);
-        if (bucket === undefined) table.set(key, [entry]);
-        else bucket.push(entry);
-      }
+  const table = join.newTable(run.context);
+  const unkeyed: BuildRow[] = [];
+  for (const row of build) {
+    const key = keyOf(join.rightKeys, row, run, []);
+    const entry = { row, isMatched: false };
+    if (key.includes(null)) unkeyed.push(entry);
+    else table.add(key, entry);
+  }
+  const probeKey: SqlValue[] = [];
+  for (const l of probe) {
+    const key = keyOf(join.leftKeys, l, run, probeKey);
+    const bucket = key.includes(null) ? undefined : table.get(key);
+    let isMatched = false;
+    for (const entry of bucket ?? []) {
+      const joined = l.concat(entry.row);
+      if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
+      isMatched = true;
+      if (isSemi || isAnti) break;
+      entry.isMatched = true;
+      yield joined;
     }
-    for (const l of left(run)) {
-      const key = leftKey(l, run.params, run.context);
-      const bucket = key === null ? undefined : table.get(key);
-      let isMatched = false;
-      if (bucket !== undefined) {
-        for (const entry of bucket) {
-          const joined = l.concat(entry.row);
-          if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
-          isMatched = true;
-          if (isSemi || isAnti) break;
-          entry.isMatched = true;
-          yield joined;
-        }
-      }
-      if (isSemi ? isMatched : isAnti ? !isMatched : false) yield l;
-      else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
+    if (isSemi ? isMatched : isAnti ? !isMatched : false) yield l;
+    else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
+  }
+  if (!keepsRight) return undefined;
+  for (const bucket of table.buckets()) for (const entry of bucket) if (!entry.isMatched) yield nulls(spec.widths.left).concat(entry.row);
+  for (const entry of unkeyed) yield nulls(spec.widths.left).concat(entry.row);
+  return undefined;
+}
+
+function partitionOf(key: readonly SqlValue[], oids: readonly number[]): number {
+  let hash = 0x2545f491;
+  key.forEach((value, i) => {
+    hash = Math.imul(hash ^ hashValue(oids[i] ?? 0, value ?? 0), 0x85ebca6b);
+    hash ^= hash >>> 13;
+  });
+  return (hash >>> 0) % partitionCount;
+}
+
+/** Partitions both sides by key hash into files, then joins each pair of partitions in memory. */
+function* graceJoin(join: Join, buffered: readonly Row[], restOfBuild: Iterator<Row, undefined, undefined>, probe: Iterable<Row>, run: ExecutionContext): Generator<Row, undefined, undefined> {
+  const { spec } = join;
+  const oids = spec.keyTypes.map((type) => type.oid);
+  const directory = new SpillDirectory(run.tempDirectory);
+  try {
+    const buildFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.rightOids));
+    const probeFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.leftOids));
+    const keepsRight = spec.joinType === "right" || spec.joinType === "full";
+    const unkeyedBuild: SpillFileWriter | undefined = keepsRight ? directory.createWriter(spec.rightOids) : undefined;
+    const place = (row: Row): void => {
+      const key = keyOf(join.rightKeys, row, run, []);
+      if (key.includes(null)) unkeyedBuild?.append(row);
+      else buildFiles[partitionOf(key, oids)]?.append(row);
+    };
+    for (const row of buffered) place(row);
+    for (let next = restOfBuild.next(); next.done !== true; next = restOfBuild.next()) place(next.value);
+    const probeKey: SqlValue[] = [];
+    for (const l of probe) {
+      const key = keyOf(join.leftKeys, l, run, probeKey);
+      if (!key.includes(null)) probeFiles[partitionOf(key, oids)]?.append(l);
+      else if (spec.joinType === "left" || spec.joinType === "full") yield l.concat(nulls(spec.widths.right));
+      else if (spec.joinType === "anti") yield l;
     }
-    if (!keepsRight) return undefined;
-    for (const bucket of table.values()) for (const entry of bucket) if (!entry.isMatched) yield nulls(spec.widths.left).concat(entry.row);
-    for (const entry of unkeyed) yield nulls(spec.widths.left).concat(entry.row);
-    return undefined;
-  };
+    const pairs: [SpillFileReader, SpillFileReader][] = buildFiles.map((writer, i) => [writer.finish(), probeFiles[i]?.finish() ?? writer.finish()]);
+    for (const [buildFile, probeFile] of pairs) yield* joinInMemory(join, buildFile.rows(), probeFile.rows(), run);
+    if (unkeyedBuild !== undefined) for (const row of unkeyedBuild.finish().rows()) yield nulls(spec.widths.left).concat(row);
+  } finally {
+    directory.remove();
+  }
+  return undefined;
 }

@@ -85,3 +85,34 @@ describe("spilling hash aggregation", () => {
     });
   }
 });
+
+describe("grace hash join", () => {
+  for (const sql of [
+    "SELECT x.id, y.id FROM big x JOIN big y ON x.id = y.id + 5",
+    "SELECT x.id, y.b FROM big x LEFT JOIN big y ON x.a = y.id",
+    "SELECT x.id, y.id FROM big x RIGHT JOIN big y ON x.a * 10 = y.id",
+    "SELECT x.id, y.id FROM big x FULL JOIN big y ON x.a * 10 = y.id",
+    "SELECT x.id, y.id FROM big x JOIN big y ON x.a = y.a AND x.b = y.b",
+    "SELECT x.id FROM big x WHERE x.a IN (SELECT id FROM big)",
+    "SELECT x.id FROM big x WHERE NOT EXISTS (SELECT 1 FROM big y WHERE y.id = x.a)",
+    "SELECT x.id FROM big x WHERE NOT EXISTS (SELECT 1 FROM big y WHERE y.a = x.a + 1 AND y.b = x.b)",
+  ]) {
+    it(`gives the in-memory result: ${sql}`, () => {
+      const sorted = (result: { rows: Row[] }): string[] => result.rows.map((row) => JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v))).sort();
+      const inMemory = run(sql);
+      const spilled = run(sql, 32 * 1024);
+      expect(inMemory.spillFilesSeen).toBe(0);
+      expect(spilled.spillFilesSeen).toBeGreaterThan(0);
+      expect(spilled.rows.length).toBeGreaterThan(100);
+      expect(sorted(spilled)).toEqual(sorted(inMemory));
+      expect(readdirSync(directory ?? "")).toEqual([]);
+    });
+  }
+
+  it("removes its files when the consumer stops early", () => {
+    const partial = run("SELECT x.id, y.id FROM big x JOIN big y ON x.id = y.id", 32 * 1024, 5);
+    expect(partial.rows).toHaveLength(5);
+    expect(partial.spillFilesSeen).toBeGreaterThan(0);
+    expect(readdirSync(directory ?? "")).toEqual([]);
+  });
+});

@@ -3,7 +3,8 @@
  * a semi or anti join, so the subquery runs once rather than once per outer row.
  *
  * - EXISTS / NOT EXISTS: the subquery must be a filter over a FROM clause (projections aside)
- *   whose only references to the outer query are equalities `inner = outer`; those become the
+ *   whose only references to the outer query are equalities `inner = outer` (each side an
+ *   expression: one over the subquery's rows, one over outer values only); those become the
  *   join's keys (hash semi/anti join), the rest of its filter stays on its side. A NULL key never
  *   matches, exactly as `=` is never true for NULL, so NOT EXISTS as an anti join is exact.
  * - `x IN (uncorrelated subquery)` as a top-level WHERE conjunct: a semi join on `x = column`;
@@ -13,7 +14,7 @@
  */
 import type { BoundExpr } from "../bound-expr.ts";
 import { makeJoin } from "./bind-from.ts";
-import { conjuncts, mapColumns } from "./expr-columns.ts";
+import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
 import type { PlanNode } from "./plan.ts";
 import { TypeOid } from "@omnikv/base";
 
@@ -73,19 +74,37 @@ function existsJoin(left: PlanNode, subquery: SubqueryExpr, joinType: "semi" | "
   return makeJoin(joinType, left, right, and(keys), left.columns);
 }
 
-/** `inner = $slot` (either way round) as `outer = inner` over the concatenated row, if it is one. */
+/**
+ * `innerExpr = outerExpr` (either way round) as `outer = inner` over the concatenated row, if it
+ * is one: one side reads only the subquery's rows, the other only correlation parameters (and
+ * constants), which become the outer query's expressions they stand for.
+ */
 function correlatedEquality(part: BoundExpr, slots: ReadonlySet<number>, subquery: SubqueryExpr, width: number): BoundExpr | undefined {
   if (part.kind !== "call" || !part.signatureId.startsWith("=(") || part.args.length !== 2) return undefined;
   const [a, b] = part.args;
   if (a === undefined || b === undefined) return undefined;
-  const isSlot = (e: BoundExpr): boolean => e.kind === "param" && slots.has(e.index);
-  const [param, innerSide] = isSlot(a) && !usesSlots(b, slots) ? [a, b] : isSlot(b) && !usesSlots(a, slots) ? [b, a] : [undefined, undefined];
-  if (param?.kind !== "param" || innerSide === undefined) return undefined;
-  const outer = subquery.correlations.find((c) => c.slot === param.index)?.value;
-  if (outer === undefined || outer.type.oid !== param.type.oid) return undefined;
+  const isOuterOnly = (e: BoundExpr): boolean => usesSlots(e, slots) && columnRange(e).min === Number.POSITIVE_INFINITY && !containsSubquery(e);
+  const [outerSide, innerSide] = isOuterOnly(a) && !usesSlots(b, slots) ? [a, b] : isOuterOnly(b) && !usesSlots(a, slots) ? [b, a] : [undefined, undefined];
+  if (outerSide === undefined || innerSide === undefined) return undefined;
+  let isExact = true;
+  const outer = mapColumns(outerSide, (i) => i, (param) => {
+    if (!slots.has(param.index)) return undefined;
+    const value = subquery.correlations.find((c) => c.slot === param.index)?.value;
+    // A parameter typed differently from the value it is bound to would change the comparison.
+    if (value === undefined || value.type.oid !== param.type.oid) isExact = false;
+    return value;
+  });
+  if (!isExact) return undefined;
   const shifted = mapColumns(innerSide, (i) => i + width);
-  const args = param === a ? [outer, shifted] : [shifted, outer];
+  const args = outerSide === a ? [outer, shifted] : [shifted, outer];
   return { ...part, args };
+}
+
+function containsSubquery(node: unknown): boolean {
+  if (Array.isArray(node)) return node.some(containsSubquery);
+  if (typeof node !== "object" || node === null) return false;
+  if ("kind" in node && node.kind === "subquery") return true;
+  return Object.values(node).some(containsSubquery);
 }
 
 /** Whether any of the correlation parameters `slots` appears anywhere inside `node`. */

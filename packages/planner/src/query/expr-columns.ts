@@ -18,13 +18,17 @@ export function columnRange(expr: BoundExpr): { readonly min: number; readonly m
   return { min, max };
 }
 
-/** `expr` with every column index replaced by `remap(index)`. */
-export function mapColumns(expr: BoundExpr, remap: (index: number) => number): BoundExpr {
-  const map = (child: BoundExpr): BoundExpr => mapColumns(child, remap);
+/**
+ * `expr` with every column index replaced by `remap(index)`, and every parameter by
+ * `replaceParam(param)` when that is given (and returns an expression).
+ */
+export function mapColumns(expr: BoundExpr, remap: (index: number) => number, replaceParam?: (param: Extract<BoundExpr, { kind: "param" }>) => BoundExpr | undefined): BoundExpr {
+  const map = (child: BoundExpr): BoundExpr => mapColumns(child, remap, replaceParam);
   switch (expr.kind) {
     case "const":
-    case "param":
       return expr;
+    case "param":
+      return replaceParam?.(expr) ?? expr;
     case "column":
       return { ...expr, index: remap(expr.index) };
     case "call":
