@@ -9,8 +9,13 @@
  * Three-valued logic of ANY/ALL as PostgreSQL: ANY is true if some comparison is true, else
  * NULL if some is NULL, else false (so `x IN (subquery)` with no match and a NULL is NULL); ALL
  * dually. Over no rows ANY is false and ALL true, whatever `left` is.
+ *
+ * Hashed subplan: an uncorrelated `x = ANY (subquery)` / `x <> ALL (subquery)` (IN / NOT IN)
+ * over one identity-equality type (integers, text, …) puts the subquery's values in a Set once
+ * per run and answers each outer row by lookup, with the same three-valued result, rather than
+ * comparing against every row (quadratic for NOT IN, which cannot become an anti join).
  */
-import { assert, assertNever } from "@omnikv/base";
+import { TypeOid, assert, assertNever } from "@omnikv/base";
 import type { BoundExpr } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import type { EvalContext } from "../functions/function-types.ts";
@@ -18,6 +23,7 @@ import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.t
 import type { SqlValue } from "../values.ts";
 import type { CompiledPlan } from "./compile-plan.ts";
 import { CardinalityViolationError } from "./errors.ts";
+import { isIdentityEquality } from "./row-keys.ts";
 import type { Row } from "./table-access.ts";
 
 type SubqueryExpr = Extract<BoundExpr, { kind: "subquery" }>;
@@ -70,6 +76,69 @@ function compileSubquery(expr: SubqueryExpr, registry: FunctionRegistry, plan: C
 }
 
 function compileQuantified(
+  expr: SubqueryExpr,
+  registry: FunctionRegistry,
+  rowsFor: (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>,
+): CompiledExpr {
+  return hashedQuantified(expr, registry, rowsFor) ?? scannedQuantified(expr, registry, rowsFor);
+}
+
+const integerTypes: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
+
+/** The values of an uncorrelated IN / NOT IN subquery, as a lookup set. */
+interface ValueSet {
+  readonly values: ReadonlySet<SqlValue>;
+  readonly hasNull: boolean;
+  readonly isEmpty: boolean;
+}
+
+function hashedQuantified(
+  expr: SubqueryExpr,
+  registry: FunctionRegistry,
+  rowsFor: (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>,
+): CompiledExpr | undefined {
+  const test = expr.test;
+  if (test === undefined || expr.correlations.length > 0 || !test.isStrict) return undefined;
+  const [leftType, rightType] = test.argTypes;
+  if (leftType === undefined || rightType === undefined || !isIdentityEquality(leftType) || !isIdentityEquality(rightType)) return undefined;
+  const isIntegers = integerTypes.has(leftType) && integerTypes.has(rightType);
+  if (leftType !== rightType && !isIntegers) return undefined;
+  // int2/int4 values are numbers and int8 values bigints: compare integers as bigints.
+  const keyOf = isIntegers ? (value: SqlValue): SqlValue => (typeof value === "number" ? BigInt(value) : value) : (value: SqlValue): SqlValue => value;
+  const isIn = expr.form === "any" && test.signatureId.startsWith("=(");
+  const isNotIn = expr.form === "all" && test.signatureId.startsWith("<>(");
+  if (!isIn && !isNotIn) return undefined;
+  const left = compileExpr(test.left, registry);
+  const right = compileExpr(test.right, registry);
+  const perRun = new WeakMap<EvalContext, ValueSet>();
+  const setFor = (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext): ValueSet => {
+    let set = perRun.get(context);
+    if (set === undefined) {
+      const values = new Set<SqlValue>();
+      let hasNull = false;
+      let isEmpty = true;
+      for (const inner of rowsFor(row, params, context)) {
+        isEmpty = false;
+        const value = right(inner, params, context);
+        if (value === null) hasNull = true;
+        else values.add(keyOf(value));
+      }
+      set = { values, hasNull, isEmpty };
+      perRun.set(context, set);
+    }
+    return set;
+  };
+  return (row, params, context) => {
+    const set = setFor(row, params, context);
+    if (set.isEmpty) return isNotIn;
+    const l = left(row, params, context);
+    // `x = ANY`: true on a match, else NULL if x or some value is NULL, else false; NOT IN is its negation.
+    const isMember: boolean | null = l === null ? null : set.values.has(keyOf(l)) ? true : set.hasNull ? null : false;
+    return isMember === null ? null : isIn ? isMember : !isMember;
+  };
+}
+
+function scannedQuantified(
   expr: SubqueryExpr,
   registry: FunctionRegistry,
   rowsFor: (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>,
