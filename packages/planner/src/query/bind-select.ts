@@ -21,6 +21,7 @@ import { bindWindows, containsWindowCall } from "./bind-window.ts";
 import { sortKey } from "./sort-key.ts";
 import { bindFromClause, withColumns } from "./bind-from.ts";
 import { decorrelate } from "./decorrelate.ts";
+import { simplifyOuterJoins } from "./outer-join.ts";
 import { optimizeJoins } from "./join-order.ts";
 import { chooseAccessPaths } from "./access-path.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
@@ -102,9 +103,10 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
     rejectAggregates(core.where, "WHERE", context);
     plan = filter(plan, bindCondition(core.where, "WHERE", exprContext(context, fromScope)));
   }
-  // EXISTS/NOT EXISTS/IN conditions as semi and anti joins, then the FROM clause's inner joins
+  // Outer joins whose NULL-extended rows the WHERE clause rejects as inner joins; EXISTS/NOT
+  // EXISTS/IN conditions as semi and anti joins; then the FROM clause's inner joins
   // and the remaining WHERE conditions in the cheapest order found.
-  plan = chooseAccessPaths(optimizeJoins(decorrelate(plan)));
+  plan = chooseAccessPaths(optimizeJoins(decorrelate(simplifyOuterJoins(plan))));
   const isAggregated = core.groupBy.length > 0 || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
   let scope: ColumnScope = fromScope;
   let rewrite = (expr: Expr): Expr => expr;

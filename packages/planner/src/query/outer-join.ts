@@ -1,0 +1,115 @@
+/**
+ * Outer-join simplification (PostgreSQL's reduce_outer_joins): a condition above an outer join
+ * that can never be true when a column of its null-extended side is NULL removes every
+ * null-extended row, so the join is an inner one (or, for FULL, a one-sided one):
+ *
+ *   a LEFT JOIN b ON a.id = b.a_id WHERE b.x > 5   ≡   a JOIN b ON a.id = b.a_id WHERE b.x > 5
+ *
+ * Inner joins can then be reordered with the rest of their region. "Rejecting" conditions are
+ * WHERE conjuncts and inner joins' ON conjuncts above the join; those of outer joins' ON clauses
+ * are not used (they do not remove the preserved side's rows). The analysis is conservative:
+ * it only follows filters and joins, and only strict expressions (NULL in, NULL out).
+ */
+import type { BoundExpr } from "../bound-expr.ts";
+import { conjuncts, mapColumns } from "./expr-columns.ts";
+import type { JoinType, PlanNode } from "./plan.ts";
+import { mapChildren } from "./plan-children.ts";
+
+type Join = Extract<PlanNode, { kind: "hash_join" | "nested_loop_join" }>;
+
+/** `plan` with outer joins reduced where conditions above them reject their NULL-extended rows. */
+export function simplifyOuterJoins(plan: PlanNode, rejected: ReadonlySet<number> = new Set()): PlanNode {
+  switch (plan.kind) {
+    case "filter":
+      return { ...plan, input: simplifyOuterJoins(plan.input, union(rejected, rejectedColumns(plan.predicate))) };
+    case "hash_join":
+    case "nested_loop_join":
+      return simplifyJoin(plan, rejected);
+    default:
+      // Other nodes change or hide columns: what is rejected above says nothing below.
+      return mapChildren(plan, (child) => simplifyOuterJoins(child));
+  }
+}
+
+function simplifyJoin(join: Join, rejected: ReadonlySet<number>): PlanNode {
+  const width = join.left.columns.length;
+  const isLeftRejected = [...rejected].some((c) => c < width);
+  const isRightRejected = [...rejected].some((c) => c >= width);
+  const joinType = reducedType(join.joinType, isLeftRejected, isRightRejected);
+  const below = joinType === "inner" && join.condition !== undefined ? union(rejected, rejectedColumns(join.condition)) : rejected;
+  const leftRejected = new Set([...below].filter((c) => c < width));
+  const rightRejected = new Set([...below].filter((c) => c >= width).map((c) => c - width));
+  const isLeftPreserved = joinType === "inner" || joinType === "left" || joinType === "semi" || joinType === "anti";
+  const isRightPreserved = joinType === "inner" || joinType === "right";
+  return {
+    ...join,
+    joinType,
+    left: simplifyOuterJoins(join.left, isLeftPreserved ? leftRejected : new Set()),
+    right: simplifyOuterJoins(join.right, isRightPreserved ? rightRejected : new Set()),
+  };
+}
+
+/** The join type once rows NULL-extended on a rejected side are known to be filtered out. */
+function reducedType(joinType: JoinType, isLeftRejected: boolean, isRightRejected: boolean): JoinType {
+  switch (joinType) {
+    case "left":
+      return isRightRejected ? "inner" : "left";
+    case "right":
+      return isLeftRejected ? "inner" : "right";
+    case "full":
+      // Rejecting NULL-extended left columns removes the unmatched right rows: a LEFT join remains.
+      if (isLeftRejected && isRightRejected) return "inner";
+      return isLeftRejected ? "left" : isRightRejected ? "right" : "full";
+    default:
+      return joinType;
+  }
+}
+
+function union(a: ReadonlySet<number>, b: ReadonlySet<number>): ReadonlySet<number> {
+  return b.size === 0 ? a : new Set([...a, ...b]);
+}
+
+/** The columns for which `condition` is false or NULL whenever that column is NULL. */
+function rejectedColumns(condition: BoundExpr): ReadonlySet<number> {
+  const result = new Set<number>();
+  for (const part of conjuncts(condition)) {
+    const columns = new Set<number>();
+    mapColumns(part, (index) => {
+      columns.add(index);
+      return index;
+    });
+    for (const column of columns) if (isRejecting(part, column)) result.add(column);
+  }
+  return result;
+}
+
+/** Whether `expr` is false or NULL whenever column `column` is NULL. */
+function isRejecting(expr: BoundExpr, column: number): boolean {
+  switch (expr.kind) {
+    case "null_test":
+      return expr.isNegated ? isNullWhen(expr.arg, column) : false;
+    case "bool_test":
+      return !expr.isNegated && expr.test !== "unknown" && isNullWhen(expr.arg, column);
+    case "bool":
+      return expr.op === "and" ? expr.args.some((arg) => isRejecting(arg, column)) : expr.args.every((arg) => isRejecting(arg, column));
+    default:
+      return isNullWhen(expr, column);
+  }
+}
+
+/** Whether `expr` is NULL whenever column `column` is NULL (strict all the way down to it). */
+function isNullWhen(expr: BoundExpr, column: number): boolean {
+  switch (expr.kind) {
+    case "column":
+      return expr.index === column;
+    case "call":
+      return expr.isStrict && expr.args.some((arg) => isNullWhen(arg, column));
+    case "cast":
+      // Every cast maps NULL to NULL.
+      return isNullWhen(expr.expr, column);
+    case "not":
+      return isNullWhen(expr.arg, column);
+    default:
+      return false;
+  }
+}
