@@ -11,7 +11,7 @@ import { TypeOid } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import type { CatalogIndex } from "./catalog.ts";
 import { estimate, selectivity } from "./estimate.ts";
-import { conjuncts } from "./expr-columns.ts";
+import { conjunction, conjuncts } from "./expr-columns.ts";
 import { mapChildren } from "./plan-children.ts";
 import type { IndexBound, PlanNode } from "./plan.ts";
 
@@ -119,7 +119,7 @@ function indexChoice(index: CatalogIndex, scan: Extract<PlanNode, { kind: "seq_s
   const isUniqueLookup = index.isUnique && equal.length === index.columns.length;
   const indexCost = isUniqueLookup ? uniqueLookupCost : matched * indexScanCostPerRow + uniqueLookupCost;
   const indexScan: PlanNode = { kind: "index_scan", table: scan.table, index, equal, lower, upper, isReverse: false, columns: scan.columns };
-  const plan: PlanNode = rest.length === 0 ? indexScan : { kind: "filter", input: indexScan, predicate: and(rest), columns: scan.columns };
+  const plan: PlanNode = rest.length === 0 ? indexScan : { kind: "filter", input: indexScan, predicate: conjunction(rest), columns: scan.columns };
   return { plan, cost: indexCost + matched * 0.01 };
 }
 
@@ -127,7 +127,3 @@ function columnStats(scan: Extract<PlanNode, { kind: "seq_scan" }>, column: numb
   return scan.table.statistics?.columns[column];
 }
 
-function and(parts: readonly BoundExpr[]): BoundExpr {
-  const [only] = parts;
-  return parts.length === 1 && only !== undefined ? only : { kind: "bool", type: { oid: TypeOid.bool, typmod: -1 }, op: "and", args: parts };
-}

@@ -14,7 +14,7 @@
  */
 import type { BoundExpr } from "../bound-expr.ts";
 import { makeJoin } from "./bind-from.ts";
-import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
+import { columnRange, conjunction, conjuncts, mapColumns } from "./expr-columns.ts";
 import type { PlanNode } from "./plan.ts";
 import { TypeOid } from "@omnikv/base";
 
@@ -27,18 +27,13 @@ export function decorrelate(plan: PlanNode): PlanNode {
   if (!isJoinable.includes(true)) return plan;
   // The other conditions stay below the semi joins, where join ordering can push them down.
   const rest = parts.filter((_, i) => isJoinable[i] !== true);
-  let result: PlanNode = rest.length === 0 ? plan.input : { kind: "filter", input: plan.input, predicate: and(rest), columns: plan.columns };
+  let result: PlanNode = rest.length === 0 ? plan.input : { kind: "filter", input: plan.input, predicate: conjunction(rest), columns: plan.columns };
   parts.forEach((condition, i) => {
     if (isJoinable[i] !== true) return;
     const joined = semiJoinFor(result, condition);
     if (joined !== undefined) result = joined;
   });
   return result;
-}
-
-function and(parts: readonly BoundExpr[]): BoundExpr {
-  const [only] = parts;
-  return parts.length === 1 && only !== undefined ? only : { kind: "bool", type: { oid: TypeOid.bool, typmod: -1 }, op: "and", args: parts };
 }
 
 function semiJoinFor(left: PlanNode, condition: BoundExpr): PlanNode | undefined {
@@ -70,8 +65,8 @@ function existsJoin(left: PlanNode, subquery: SubqueryExpr, joinType: "semi" | "
     else rest.push(part);
   }
   if (keys.length === 0) return undefined;
-  const right: PlanNode = rest.length === 0 ? inner.input : { kind: "filter", input: inner.input, predicate: and(rest), columns: inner.input.columns };
-  return makeJoin(joinType, left, right, and(keys), left.columns);
+  const right: PlanNode = rest.length === 0 ? inner.input : { kind: "filter", input: inner.input, predicate: conjunction(rest), columns: inner.input.columns };
+  return makeJoin(joinType, left, right, conjunction(keys), left.columns);
 }
 
 /**

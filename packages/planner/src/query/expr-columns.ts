@@ -3,7 +3,7 @@
  * same expression with its column indexes remapped (a join's right-side key, read against the
  * right row alone, is the condition's reference shifted left by the left side's width).
  */
-import { assertNever } from "@omnikv/base";
+import { TypeOid, assertNever } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 
 /** The highest and lowest column index `expr` refers to ([Infinity, -Infinity] when none). */
@@ -66,6 +66,12 @@ export function mapColumns(expr: BoundExpr, remap: (index: number) => number, re
     default:
       return assertNever(expr);
   }
+}
+
+/** The AND of `parts` (the part itself when there is one); the inverse of `conjuncts`. */
+export function conjunction(parts: readonly BoundExpr[]): BoundExpr {
+  const [only] = parts;
+  return parts.length === 1 && only !== undefined ? only : { kind: "bool", type: { oid: TypeOid.bool, typmod: -1 }, op: "and", args: parts };
 }
 
 /** The AND-ed parts of a condition. */

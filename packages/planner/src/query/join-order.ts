@@ -15,11 +15,11 @@
  * Outer joins end a region (their inputs are optimized on their own): reordering across them
  * would change results. Estimates come from `estimate.ts`.
  */
-import { TypeOid, assert } from "@omnikv/base";
+import { assert } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import { makeJoin } from "./bind-from.ts";
 import { columnStatistics, estimate, selectivity, type ColumnStatisticsOf } from "./estimate.ts";
-import { conjuncts, mapColumns } from "./expr-columns.ts";
+import { conjunction, conjuncts, mapColumns } from "./expr-columns.ts";
 import type { PlanColumn, PlanNode } from "./plan.ts";
 import { chooseAccessPaths } from "./access-path.ts";
 import { mapChildren } from "./plan-children.ts";
@@ -110,22 +110,16 @@ function planRegion(region: Region): PlanNode {
   let plan = chosen.plan;
   // Conditions on no relation at all (constants) apply once, on top.
   const constant = conditions.filter((c) => c.relations === 0n).map((c) => c.expr);
-  if (constant.length > 0) plan = { kind: "filter", input: plan, predicate: and(constant), columns: plan.columns };
+  if (constant.length > 0) plan = { kind: "filter", input: plan, predicate: conjunction(constant), columns: plan.columns };
   return restoreOrder(plan, chosen.layout, relations, region.columns);
 }
 
 function leaf(relation: Relation, index: number, conditions: readonly Condition[]): Candidate {
   const own = conditions.filter((c) => c.relations === bit(index)).map((c) => mapColumns(c.expr, (i) => i - relation.offset));
-  const filtered: PlanNode = own.length === 0 ? relation.plan : { kind: "filter", input: relation.plan, predicate: and(own), columns: relation.plan.columns };
+  const filtered: PlanNode = own.length === 0 ? relation.plan : { kind: "filter", input: relation.plan, predicate: conjunction(own), columns: relation.plan.columns };
   const plan = chooseAccessPaths(filtered);
   const e = estimate(plan);
   return { plan, layout: [index], rows: e.rows, cost: e.totalCost };
-}
-
-function and(parts: readonly BoundExpr[]): BoundExpr {
-  const [only] = parts;
-  if (parts.length === 1 && only !== undefined) return only;
-  return { kind: "bool", type: { oid: TypeOid.bool, typmod: -1 }, op: "and", args: parts };
 }
 
 /** Joins two candidates with the conditions that become evaluable; the smaller side builds. */
@@ -137,7 +131,7 @@ function join(a: Candidate, b: Candidate, conditions: readonly Condition[], mask
   const applicable = conditions.filter((c) => (c.relations & union) === c.relations && (c.relations & leftMask) !== c.relations && (c.relations & rightMask) !== c.relations);
   const remapped = applicable.map((c) => mapColumns(c.expr, position));
   const columns = [...left.plan.columns, ...right.plan.columns];
-  const plan = makeJoin("inner", left.plan, right.plan, remapped.length === 0 ? undefined : and(remapped), columns);
+  const plan = makeJoin("inner", left.plan, right.plan, remapped.length === 0 ? undefined : conjunction(remapped), columns);
   const statsOf = regionStatistics(relations);
   const rows = Math.max(1, left.rows * right.rows * applicable.reduce((product, c) => product * selectivity(c.expr, statsOf), 1));
   const joinCost = plan.kind === "hash_join" ? right.rows * 2.0 + left.rows * 0.1 : left.rows * right.rows * 0.01;

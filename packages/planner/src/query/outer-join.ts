@@ -9,9 +9,11 @@
  * WHERE conjuncts and inner joins' ON conjuncts above the join; those of outer joins' ON clauses
  * are not used (they do not remove the preserved side's rows). The analysis is conservative:
  * it only follows filters and joins, and only strict expressions (NULL in, NULL out).
+ *
+ * WHERE conditions on a remaining LEFT/RIGHT join's preserved side alone move below the join.
  */
 import type { BoundExpr } from "../bound-expr.ts";
-import { conjuncts, mapColumns } from "./expr-columns.ts";
+import { columnRange, conjunction, conjuncts, mapColumns } from "./expr-columns.ts";
 import type { JoinType, PlanNode } from "./plan.ts";
 import { mapChildren } from "./plan-children.ts";
 
@@ -21,7 +23,7 @@ type Join = Extract<PlanNode, { kind: "hash_join" | "nested_loop_join" }>;
 export function simplifyOuterJoins(plan: PlanNode, rejected: ReadonlySet<number> = new Set()): PlanNode {
   switch (plan.kind) {
     case "filter":
-      return { ...plan, input: simplifyOuterJoins(plan.input, union(rejected, rejectedColumns(plan.predicate))) };
+      return pushToPreservedSide(plan.predicate, simplifyOuterJoins(plan.input, union(rejected, rejectedColumns(plan.predicate))));
     case "hash_join":
     case "nested_loop_join":
       return simplifyJoin(plan, rejected);
@@ -29,6 +31,36 @@ export function simplifyOuterJoins(plan: PlanNode, rejected: ReadonlySet<number>
       // Other nodes change or hide columns: what is rejected above says nothing below.
       return mapChildren(plan, (child) => simplifyOuterJoins(child));
   }
+}
+
+/**
+ * `predicate` over `input`, its conjuncts on an outer join's preserved side alone applied below
+ * the join, on that side: each preserved row's columns are the same in all of its output rows,
+ * so filtering before the join keeps exactly the rows filtering after it does (and join
+ * ordering and access paths can use the condition there).
+ */
+function pushToPreservedSide(predicate: BoundExpr, input: PlanNode): PlanNode {
+  const parts = conjuncts(predicate);
+  if ((input.kind !== "hash_join" && input.kind !== "nested_loop_join") || (input.joinType !== "left" && input.joinType !== "right")) {
+    return { kind: "filter", input, predicate, columns: input.columns };
+  }
+  const width = input.left.columns.length;
+  const isPushed = (part: BoundExpr): boolean => {
+    const { min, max } = columnRange(part);
+    if (min === Number.POSITIVE_INFINITY) return false;
+    return input.joinType === "left" ? max < width : min >= width;
+  };
+  const pushed = parts.filter(isPushed);
+  const kept = parts.filter((part) => !isPushed(part));
+  if (pushed.length === 0) return { kind: "filter", input, predicate, columns: input.columns };
+  const onSide = (side: PlanNode, shift: number): PlanNode => ({
+    kind: "filter",
+    input: side,
+    predicate: conjunction(pushed.map((part) => mapColumns(part, (i) => i - shift))),
+    columns: side.columns,
+  });
+  const join: PlanNode = input.joinType === "left" ? { ...input, left: onSide(input.left, 0) } : { ...input, right: onSide(input.right, width) };
+  return kept.length === 0 ? join : { kind: "filter", input: join, predicate: conjunction(kept), columns: input.columns };
 }
 
 function simplifyJoin(join: Join, rejected: ReadonlySet<number>): PlanNode {
