@@ -176,7 +176,7 @@ function partitionOf(key: readonly SqlValue[], oids: readonly number[]): number 
 }
 
 /** Partitions both sides by key hash into files, then joins each pair of partitions in memory. */
-function* graceJoin(join: Join, buffered: readonly Row[], restOfBuild: Iterator<Row, undefined, undefined>, probe: Iterable<Row>, run: ExecutionContext): Generator<Row, undefined, undefined> {
+function* graceJoin(join: Join, buffered: readonly Row[], restOfBuild: Iterator<Row, unknown>, probe: Iterable<Row>, run: ExecutionContext): Generator<Row, undefined, undefined> {
   const { spec } = join;
   const oids = spec.keyTypes.map((type) => type.oid);
   const directory = new SpillDirectory(run.tempDirectory);

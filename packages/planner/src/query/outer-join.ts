@@ -21,16 +21,10 @@ type Join = Extract<PlanNode, { kind: "hash_join" | "nested_loop_join" }>;
 
 /** `plan` with outer joins reduced where conditions above them reject their NULL-extended rows. */
 export function simplifyOuterJoins(plan: PlanNode, rejected: ReadonlySet<number> = new Set()): PlanNode {
-  switch (plan.kind) {
-    case "filter":
-      return pushToPreservedSide(plan.predicate, simplifyOuterJoins(plan.input, union(rejected, rejectedColumns(plan.predicate))));
-    case "hash_join":
-    case "nested_loop_join":
-      return simplifyJoin(plan, rejected);
-    default:
-      // Other nodes change or hide columns: what is rejected above says nothing below.
-      return mapChildren(plan, (child) => simplifyOuterJoins(child));
-  }
+  if (plan.kind === "filter") return pushToPreservedSide(plan.predicate, simplifyOuterJoins(plan.input, union(rejected, rejectedColumns(plan.predicate))));
+  if (plan.kind === "hash_join" || plan.kind === "nested_loop_join") return simplifyJoin(plan, rejected);
+  // Other nodes change or hide columns: what is rejected above says nothing below.
+  return mapChildren(plan, (child) => simplifyOuterJoins(child));
 }
 
 /**
@@ -83,18 +77,12 @@ function simplifyJoin(join: Join, rejected: ReadonlySet<number>): PlanNode {
 
 /** The join type once rows NULL-extended on a rejected side are known to be filtered out. */
 function reducedType(joinType: JoinType, isLeftRejected: boolean, isRightRejected: boolean): JoinType {
-  switch (joinType) {
-    case "left":
-      return isRightRejected ? "inner" : "left";
-    case "right":
-      return isLeftRejected ? "inner" : "right";
-    case "full":
-      // Rejecting NULL-extended left columns removes the unmatched right rows: a LEFT join remains.
-      if (isLeftRejected && isRightRejected) return "inner";
-      return isLeftRejected ? "left" : isRightRejected ? "right" : "full";
-    default:
-      return joinType;
-  }
+  if (joinType === "left") return isRightRejected ? "inner" : "left";
+  if (joinType === "right") return isLeftRejected ? "inner" : "right";
+  if (joinType !== "full") return joinType;
+  // Rejecting NULL-extended left columns removes the unmatched right rows: a LEFT join remains.
+  if (isLeftRejected && isRightRejected) return "inner";
+  return isLeftRejected ? "left" : isRightRejected ? "right" : "full";
 }
 
 function union(a: ReadonlySet<number>, b: ReadonlySet<number>): ReadonlySet<number> {
@@ -117,31 +105,18 @@ function rejectedColumns(condition: BoundExpr): ReadonlySet<number> {
 
 /** Whether `expr` is false or NULL whenever column `column` is NULL. */
 function isRejecting(expr: BoundExpr, column: number): boolean {
-  switch (expr.kind) {
-    case "null_test":
-      return expr.isNegated ? isNullWhen(expr.arg, column) : false;
-    case "bool_test":
-      return !expr.isNegated && expr.test !== "unknown" && isNullWhen(expr.arg, column);
-    case "bool":
-      return expr.op === "and" ? expr.args.some((arg) => isRejecting(arg, column)) : expr.args.every((arg) => isRejecting(arg, column));
-    default:
-      return isNullWhen(expr, column);
-  }
+  if (expr.kind === "null_test") return expr.isNegated && isNullWhen(expr.arg, column);
+  if (expr.kind === "bool_test") return !expr.isNegated && expr.test !== "unknown" && isNullWhen(expr.arg, column);
+  if (expr.kind === "bool") return expr.op === "and" ? expr.args.some((arg) => isRejecting(arg, column)) : expr.args.every((arg) => isRejecting(arg, column));
+  return isNullWhen(expr, column);
 }
 
 /** Whether `expr` is NULL whenever column `column` is NULL (strict all the way down to it). */
 function isNullWhen(expr: BoundExpr, column: number): boolean {
-  switch (expr.kind) {
-    case "column":
-      return expr.index === column;
-    case "call":
-      return expr.isStrict && expr.args.some((arg) => isNullWhen(arg, column));
-    case "cast":
-      // Every cast maps NULL to NULL.
-      return isNullWhen(expr.expr, column);
-    case "not":
-      return isNullWhen(expr.arg, column);
-    default:
-      return false;
-  }
+  if (expr.kind === "column") return expr.index === column;
+  if (expr.kind === "call") return expr.isStrict && expr.args.some((arg) => isNullWhen(arg, column));
+  // Every cast maps NULL to NULL, and NOT NULL is NULL.
+  if (expr.kind === "cast") return isNullWhen(expr.expr, column);
+  if (expr.kind === "not") return isNullWhen(expr.arg, column);
+  return false;
 }
