@@ -18,8 +18,8 @@ export type {
 } from "./functions/function-types.ts";
 export { builtinAggregates, builtinRegistry, builtinSetReturningFunctions } from "./functions/builtin-registry.ts";
 export type { AggregateFunction, AggregateState, AggregateTable } from "./functions/aggregate-types.ts";
-export { distinctRowsMax, prepareAggregateCall } from "./functions/aggregate-call.ts";
-export type { AggregateCallSpec, AggregateGroup } from "./functions/aggregate-call.ts";
+export { bufferedRowsMax, prepareAggregateCall } from "./functions/aggregate-call.ts";
+export type { AggregateCallSpec, AggregateGroup, Compare as AggregateOrderCompare } from "./functions/aggregate-call.ts";
 export { compilePlan } from "./operators/compile-plan.ts";
 export type { CompiledPlan, MutableActuals, PlanEnvironment } from "./operators/compile-plan.ts";
 export { interruptIntervalRows } from "./operators/execution-context.ts";

@@ -12,8 +12,12 @@
  *   `array_agg(DISTINCT x)` comes out sorted in PostgreSQL. A type without `=` (json) fails when
  *   the call is prepared, with 42883 as PostgreSQL's "could not identify an equality operator".
  *
- * Invariants: `final` is called once per group; a DISTINCT group holds at most
- * `distinctRowsMax` rows (the aggregation operator spills before that, once it exists).
+ * - ORDER BY inside the call: the counting rows (arguments and key values) are buffered and
+ *   fed to the state in key order at `final`; with DISTINCT the keys are among the arguments
+ *   (the planner checks), the rows are sorted by keys then arguments and equal ones fed once.
+ *
+ * Invariants: `final` is called once per group; a DISTINCT or ORDER BY group holds at most
+ * `bufferedRowsMax` rows (the aggregation operator spills before that, once it exists).
  */
 import { ProgramLimitExceededError, assert } from "@omnikv/base";
 import { resolveOperator } from "@omnikv/planner";
@@ -23,8 +27,11 @@ import type { EvalContext, ScalarFunction } from "./function-types.ts";
 import type { FunctionRegistry } from "./registry.ts";
 import { pgQsort } from "../internal/pg-qsort.ts";
 
-/** The most rows one DISTINCT aggregate group buffers in memory. */
-export const distinctRowsMax = 16_000_000;
+/** The most rows one DISTINCT or ORDER BY aggregate group buffers in memory. */
+export const bufferedRowsMax = 16_000_000;
+
+/** The order of two values of one type (negative, zero, positive). */
+export type Compare = (a: SqlValue, b: SqlValue, context: EvalContext) => number;
 
 export interface AggregateCallSpec {
   readonly aggregate: AggregateFunction;
@@ -32,6 +39,11 @@ export interface AggregateCallSpec {
   readonly argTypes: readonly number[];
   readonly isStrict: boolean;
   readonly isDistinct: boolean;
+  /**
+   * ORDER BY inside the call, one comparator per key (direction and NULL placement included):
+   * each row's key values follow its arguments in `add`'s `args`.
+   */
+  readonly orderBy?: readonly Compare[];
 }
 
 /** The running aggregate of one group. */
@@ -41,8 +53,6 @@ export interface AggregateGroup {
   /** The aggregate's value over the rows added; call once. */
   final(context: EvalContext): SqlValue;
 }
-
-type Compare = (a: SqlValue, b: SqlValue, context: EvalContext) => number;
 
 /** The btree order of one type, NULLs after every value and equal to each other. */
 function typeComparator(oid: number, registry: FunctionRegistry): Compare {
@@ -59,11 +69,12 @@ function typeComparator(oid: number, registry: FunctionRegistry): Compare {
   };
 }
 
-function compareLists(compares: readonly Compare[], a: readonly SqlValue[], b: readonly SqlValue[], context: EvalContext): number {
+/** Compares `a` and `b` on the values from index `from` on, one comparator each. */
+function compareLists(compares: readonly Compare[], a: readonly SqlValue[], b: readonly SqlValue[], context: EvalContext, from = 0): number {
   for (let i = 0; i < compares.length; i++) {
     const compare = compares[i];
     assert(compare !== undefined, "one comparator per argument");
-    const order = compare(a[i] ?? null, b[i] ?? null, context);
+    const order = compare(a[from + i] ?? null, b[from + i] ?? null, context);
     if (order !== 0) return order;
   }
   return 0;
@@ -77,6 +88,12 @@ export function prepareAggregateCall(spec: AggregateCallSpec, registry: Function
   assert(!(spec.isDistinct && spec.argTypes.length === 0), "DISTINCT needs arguments (no count(DISTINCT *))");
   const compares = spec.isDistinct ? spec.argTypes.map((oid) => typeComparator(oid, registry)) : [];
   const { aggregate, argTypes, isStrict, isDistinct } = spec;
+  const orderBy = spec.orderBy ?? [];
+  const argCount = argTypes.length;
+  const isBuffered = isDistinct || orderBy.length > 0;
+  /** ORDER BY keys first; under DISTINCT the arguments break ties, so equal ones end up adjacent. */
+  const order = (a: readonly SqlValue[], b: readonly SqlValue[], context: EvalContext): number =>
+    compareLists(orderBy, a, b, context, argCount) || compareLists(compares, a, b, context);
   return () => {
     const state = aggregate(argTypes);
     const pending: (readonly SqlValue[])[] = [];
@@ -84,25 +101,31 @@ export function prepareAggregateCall(spec: AggregateCallSpec, registry: Function
     return {
       add(filter, args, context) {
         assert(!isFinal, "no rows after final");
-        assert(args.length === argTypes.length, "one value per argument");
+        assert(args.length === argCount + orderBy.length, "one value per argument and per ORDER BY key");
         if (filter !== true) return;
-        if (isStrict && args.some((arg) => arg === null)) return;
-        if (!isDistinct) return state.step(args, context);
-        if (pending.length >= distinctRowsMax) {
-          throw new ProgramLimitExceededError(`a DISTINCT aggregate group holds at most ${distinctRowsMax} rows`);
+        if (isStrict && args.some((arg, i) => i < argCount && arg === null)) return;
+        if (!isBuffered) return state.step(args, context);
+        if (pending.length >= bufferedRowsMax) {
+          throw new ProgramLimitExceededError(`a DISTINCT or ORDER BY aggregate group holds at most ${bufferedRowsMax} rows`);
         }
         pending.push([...args]);
       },
       final(context) {
         assert(!isFinal, "final is called once");
         isFinal = true;
+        if (!isDistinct) {
+          // Array.prototype.sort is stable: rows with equal keys keep their input order.
+          if (orderBy.length > 0) pending.sort((a, b) => order(a, b, context));
+          for (const row of pending) state.step(row.length === argCount ? row : row.slice(0, argCount), context);
+          return state.final(context);
+        }
         // PostgreSQL's own quicksort, so that of equal rows that print differently (1.0 and 1.00)
         // the same one comes first and is kept.
-        pgQsort(pending, (a, b) => compareLists(compares, a, b, context));
+        pgQsort(pending, (a, b) => order(a, b, context));
         let previous: readonly SqlValue[] | undefined;
-        for (const args of pending) {
-          if (previous === undefined || compareLists(compares, previous, args, context) !== 0) state.step(args, context);
-          previous = args;
+        for (const row of pending) {
+          if (previous === undefined || compareLists(compares, previous, row, context) !== 0) state.step(row.length === argCount ? row : row.slice(0, argCount), context);
+          previous = row;
         }
         return state.final(context);
       },

@@ -18,7 +18,7 @@ import type { AggregateTable } from "../functions/aggregate-types.ts";
 import type { SqlValue } from "../values.ts";
 import type { CompileEnvironment, ExecutionContext } from "./execution-context.ts";
 import { RowKeyTable } from "./row-keys.ts";
-import { defaultWorkMemBytes } from "./sort.ts";
+import { defaultWorkMemBytes, keyComparator } from "./sort.ts";
 import { SpillDirectory, canSpill, estimateRowBytes, type SpillFileWriter } from "./spill-file.ts";
 import type { Row } from "./table-access.ts";
 import type { RowSource } from "./row-source.ts";
@@ -49,8 +49,12 @@ export function compileAggregate(
     const aggregate = env.aggregates[call.signatureId];
     assert(aggregate !== undefined, `an implementation of aggregate ${call.signatureId}`);
     return {
-      createGroup: prepareAggregateCall({ aggregate, argTypes: call.argTypes, isStrict: call.isStrict, isDistinct: call.isDistinct }, env.registry),
-      args: call.args.map((arg) => compileExpr(arg, env.registry)),
+      createGroup: prepareAggregateCall(
+        { aggregate, argTypes: call.argTypes, isStrict: call.isStrict, isDistinct: call.isDistinct, orderBy: call.orderBy.map((key) => keyComparator(key, env)) },
+        env.registry,
+      ),
+      // ORDER BY keys travel after the arguments (see prepareAggregateCall).
+      args: [...call.args, ...call.orderBy.map((key) => key.expr)].map((arg) => compileExpr(arg, env.registry)),
       filter: call.filter === undefined ? undefined : compileExpr(call.filter, env.registry),
     };
   });

@@ -6,7 +6,7 @@
  * error (42803), as in PostgreSQL. Without GROUP BY, the whole input is one group (one row even
  * over no input).
  */
-import { FeatureNotSupportedError, assert } from "@omnikv/base";
+import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
 import { deparse, type Expr, type SelectCore, type SortBy } from "@omnikv/parser";
 import { bindCondition, bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
 import type { BoundExpr } from "../bound-expr.ts";
@@ -15,7 +15,8 @@ import { resolveFunction } from "../functions/resolve.ts";
 import { mapExpr, visitExpr } from "./ast-walk.ts";
 import { GroupingError, InvalidColumnReferenceError, UndefinedColumnError } from "./errors.ts";
 import type { AggregateCall, PlanColumn, PlanNode } from "./plan.ts";
-import { exprContext, type QueryContext } from "./query-context.ts";
+import { characterPosition, exprContext, type QueryContext } from "./query-context.ts";
+import { sortKey } from "./sort-key.ts";
 import type { FromScope, ResolvedColumn } from "./scope.ts";
 
 const aggregateNames: ReadonlySet<string> = new Set(aggregatesFunctions.map((signature) => signature.name));
@@ -123,7 +124,7 @@ function collectAggregateCalls(exprs: readonly Expr[]): FuncCall[] {
   for (const expr of exprs) {
     visitExpr(expr, (node) => {
       if (!isAggregateCall(node)) return;
-      if ([...node.args, ...(node.filter === undefined ? [] : [node.filter])].some(containsAggregate)) {
+      if ([...node.args, ...(node.filter === undefined ? [] : [node.filter]), ...node.orderBy.map((item) => item.expr)].some(containsAggregate)) {
         throw new GroupingError("aggregate function calls cannot be nested");
       }
       const text = deparse(node);
@@ -136,7 +137,7 @@ function collectAggregateCalls(exprs: readonly Expr[]): FuncCall[] {
 }
 
 function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryContext): AggregateCall & { readonly name: string } {
-  if (call.orderBy.length > 0 || call.withinGroup.length > 0) throw new FeatureNotSupportedError("ORDER BY inside an aggregate call is not supported yet");
+  if (call.withinGroup.length > 0) throw new FeatureNotSupportedError("WITHIN GROUP (ordered-set aggregates) is not supported yet");
   if (call.isVariadic) throw new FeatureNotSupportedError("VARIADIC aggregate calls are not supported yet");
   const bindContext = exprContext(context, scope);
   const name = call.name.at(-1) ?? "";
@@ -145,6 +146,18 @@ function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryCon
   assert(resolved.signature.kind === "aggregate", "an aggregate name resolves to an aggregate");
   const coerced = args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? arg.type.oid), "implicit", bindContext));
   const filter = call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext);
+  if (call.isDistinct) {
+    // PostgreSQL sorts DISTINCT input by the ORDER BY keys, so they must be among the arguments.
+    const argTexts = call.args.map((arg) => deparse(arg));
+    const stray = call.orderBy.find((item) => !argTexts.includes(deparse(item.expr)));
+    if (stray !== undefined) {
+      throw new InvalidColumnReferenceError("in an aggregate with DISTINCT, ORDER BY expressions must appear in argument list", { position: characterPosition(context.sql, stray.expr.pos) });
+    }
+  }
+  const orderBy = call.orderBy.map((item) => {
+    const bound = bindExpr(item.expr, bindContext);
+    return sortKey(bound.type.oid === TypeOid.unknown ? coerce(bound, typeOf(TypeOid.text), "implicit", bindContext) : bound, item);
+  });
   return {
     name,
     signatureId: resolved.signature.id,
@@ -153,6 +166,7 @@ function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryCon
     isStrict: resolved.signature.isStrict,
     isDistinct: call.isDistinct,
     filter,
+    orderBy,
     type: typeOf(resolved.returnType),
   };
 }

@@ -188,6 +188,7 @@ function bindWindowCall(call: FuncCall, bindContext: ReturnType<typeof exprConte
     isStrict: resolved.signature.isStrict,
     isDistinct: false,
     filter,
+    orderBy: [],
     type: typeOf(resolved.returnType),
   };
   if (call.filter !== undefined) throw new FeatureNotSupportedError("FILTER is not supported for window aggregates yet");

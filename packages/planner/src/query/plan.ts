@@ -30,6 +30,8 @@ export interface AggregateCall {
   readonly isStrict: boolean;
   readonly isDistinct: boolean;
   readonly filter: BoundExpr | undefined;
+  /** ORDER BY inside the call (`string_agg(x, ',' ORDER BY y)`): the order rows reach the aggregate in. */
+  readonly orderBy: readonly SortKey[];
   readonly type: SqlType;
 }
 
