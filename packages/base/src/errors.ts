@@ -32,6 +32,7 @@ export const SqlState = {
   InvalidArgumentForPowerFunction: "2201F",
   ArraySubscriptError: "2202E",
   NullValueNotAllowed: "22004",
+  InvalidPrecedingOrFollowingSize: "22013",
   IntervalFieldOverflow: "22015",
   DatatypeMismatch: "42804",
   UndefinedFunction: "42883",

@@ -6,3 +6,9 @@ export class CardinalityViolationError extends DbError {
   override readonly name = "CardinalityViolationError";
   readonly sqlState = SqlState.CardinalityViolation;
 }
+
+/** 22013: a window frame offset that is negative. */
+export class InvalidPrecedingOrFollowingSizeError extends DbError {
+  override readonly name = "InvalidPrecedingOrFollowingSizeError";
+  readonly sqlState = SqlState.InvalidPrecedingOrFollowingSize;
+}

@@ -12,7 +12,7 @@
  * for the default RANGE frame, else once per row over its frame (O(rows × frame), not yet the
  * incremental form PostgreSQL uses for moving frames).
  */
-import { InvalidParameterValueError, assert, assertNever } from "@omnikv/base";
+import { InvalidParameterValueError, NullValueNotAllowedError, assert, assertNever } from "@omnikv/base";
 import type { FrameEdge, WindowCall, WindowSpec } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import { prepareAggregateCall } from "../functions/aggregate-call.ts";
@@ -23,6 +23,7 @@ import { interruptIntervalRows, type CompileEnvironment, type ExecutionContext }
 import type { RowSource } from "./row-source.ts";
 import { keyComparator } from "./sort.ts";
 import type { Row } from "./table-access.ts";
+import { InvalidPrecedingOrFollowingSizeError } from "./errors.ts";
 
 type Compare = (a: SqlValue, b: SqlValue, context: EvalContext) => number;
 
@@ -42,6 +43,9 @@ interface Partition {
   /** For each position, the first and last position of its peer group. */
   readonly peerStart: readonly number[];
   readonly peerEnd: readonly number[];
+  /** For each position, the number of its peer group; and each group's first position. */
+  readonly groupOf: readonly number[];
+  readonly groupStarts: readonly number[];
   readonly input: readonly Row[];
 }
 
@@ -96,6 +100,8 @@ function* partitions(w: CompiledWindow, rows: readonly Row[], order: readonly nu
     const members = order.slice(start, end);
     const peerStart: number[] = [];
     const peerEnd: number[] = [];
+    const groupOf: number[] = [];
+    const groupStarts: number[] = [];
     let groupStart = 0;
     for (let i = 1; i <= members.length; i++) {
       const isBoundary = i === members.length || !same(w.order, evalKeys(w.order, members[i - 1] ?? 0), evalKeys(w.order, members[i] ?? 0));
@@ -103,10 +109,12 @@ function* partitions(w: CompiledWindow, rows: readonly Row[], order: readonly nu
       for (let j = groupStart; j < i; j++) {
         peerStart[j] = groupStart;
         peerEnd[j] = i - 1;
+        groupOf[j] = groupStarts.length;
       }
+      groupStarts.push(groupStart);
       groupStart = i;
     }
-    yield { rows: members, peerStart, peerEnd, input: rows };
+    yield { rows: members, peerStart, peerEnd, groupOf, groupStarts, input: rows };
     start = end;
   }
   return undefined;
@@ -187,35 +195,77 @@ function compileFrame(spec: WindowSpec, env: CompileEnvironment): Frame {
   return { spec, startOffset: offset(spec.frame.start), endOffset: offset(spec.frame.end) };
 }
 
-/** The frame of position `i`: [first, last] positions (last < first when empty). */
+/**
+ * The frame of position `i`: [first, last] positions (last < first when empty), before
+ * exclusion. ROWS offsets count rows; GROUPS offsets count peer groups (a start n groups back
+ * is that group's first row, an end n groups ahead that group's last row); CURRENT ROW in
+ * RANGE and GROUPS mode means the whole peer group.
+ */
 function frameOf(frame: Frame, p: Partition, i: number, run: ExecutionContext): readonly [number, number] {
   const spec = frame.spec;
   const row = p.input[p.rows[i] ?? -1] ?? [];
   const offsetOf = (compiled: CompiledExpr | undefined): number => {
     if (compiled === undefined) return 0;
     const value = compiled(row, run.params, run.context);
-    if (value === null) throw new InvalidParameterValueError("frame starting or ending offset must not be null");
-    if (typeof value !== "bigint" || value < 0n) throw new InvalidParameterValueError("frame starting or ending offset must not be negative");
+    if (value === null) throw new NullValueNotAllowedError("frame starting or ending offset must not be null");
+    if (typeof value !== "bigint" || value < 0n) throw new InvalidPrecedingOrFollowingSizeError("frame starting or ending offset must not be negative");
     return Number(value);
   };
+  const last = p.rows.length - 1;
+  /** The first (start edge) or last (end edge) position of peer group `group`, clamped to the partition. */
+  const groupEdge = (group: number, isStart: boolean): number => {
+    if (group < 0) return isStart ? 0 : -1;
+    const first = p.groupStarts[group];
+    if (first === undefined) return isStart ? last + 1 : last;
+    return isStart ? first : (p.peerEnd[first] ?? first);
+  };
   const position = (edge: FrameEdge, isStart: boolean): number => {
+    const offset = (): number => offsetOf(isStart ? frame.startOffset : frame.endOffset);
     switch (edge.kind) {
       case "unbounded_preceding":
         return 0;
       case "unbounded_following":
-        return p.rows.length - 1;
+        return last;
       case "current_row":
-        if (spec.frame.mode === "range") return isStart ? (p.peerStart[i] ?? i) : (p.peerEnd[i] ?? i);
+        if (spec.frame.mode !== "rows") return isStart ? (p.peerStart[i] ?? i) : (p.peerEnd[i] ?? i);
         return i;
       case "preceding":
-        return i - offsetOf(isStart ? frame.startOffset : frame.endOffset);
+        return spec.frame.mode === "groups" ? groupEdge((p.groupOf[i] ?? 0) - offset(), isStart) : i - offset();
       case "following":
-        return i + offsetOf(isStart ? frame.startOffset : frame.endOffset);
+        return spec.frame.mode === "groups" ? groupEdge((p.groupOf[i] ?? 0) + offset(), isStart) : i + offset();
       default:
         return assertNever(edge);
     }
   };
-  return [Math.max(0, position(spec.frame.start, true)), Math.min(p.rows.length - 1, position(spec.frame.end, false))];
+  return [Math.max(0, position(spec.frame.start, true)), Math.min(last, position(spec.frame.end, false))];
+}
+
+/**
+ * The positions of `i`'s frame after EXCLUDE: CURRENT ROW drops `i`, GROUP its peer group, TIES
+ * its peers but not `i` itself.
+ */
+function framePositions(frame: Frame, p: Partition, i: number, run: ExecutionContext, bounds = frameOf(frame, p, i, run)): number[] {
+  const [first, last] = bounds;
+  const exclusion = frame.spec.frame.exclusion;
+  const peerFirst = p.peerStart[i] ?? i;
+  const peerLast = p.peerEnd[i] ?? i;
+  const isExcluded = (k: number): boolean => {
+    switch (exclusion) {
+      case undefined:
+        return false;
+      case "current_row":
+        return k === i;
+      case "group":
+        return k >= peerFirst && k <= peerLast;
+      case "ties":
+        return k !== i && k >= peerFirst && k <= peerLast;
+      default:
+        return assertNever(exclusion);
+    }
+  };
+  const positions: number[] = [];
+  for (let k = first; k <= last; k++) if (!isExcluded(k)) positions.push(k);
+  return positions;
 }
 
 function navigationCall(name: string, frame: Frame, args: readonly CompiledExpr[]): CompiledCall {
@@ -233,14 +283,18 @@ function navigationCall(name: string, frame: Frame, args: readonly CompiledExpr[
         const isInside = target >= 0 && target < p.rows.length;
         return set(out, row, column, isInside ? valueAt(target) : third === undefined ? null : third(current, run.params, run.context));
       }
-      const [first, last] = frameOf(frame, p, i, run);
-      if (name === "first_value") return set(out, row, column, first <= last ? valueAt(first) : null);
-      if (name === "last_value") return set(out, row, column, first <= last ? valueAt(last) : null);
+      const positions = framePositions(frame, p, i, run);
+      const at = (index: number): SqlValue => {
+        const position = positions[index];
+        return position === undefined ? null : valueAt(position);
+      };
+      if (name === "first_value") return set(out, row, column, at(0));
+      if (name === "last_value") return set(out, row, column, at(positions.length - 1));
       const n = second?.(current, run.params, run.context) ?? null;
       if (n === null) return set(out, row, column, null);
       assert(typeof n === "number", "nth_value's position is an int4");
       if (n <= 0) throw new InvalidParameterValueError("argument of nth_value must be greater than zero");
-      return set(out, row, column, first + n - 1 <= last ? valueAt(first + n - 1) : null);
+      return set(out, row, column, at(n - 1));
     });
   };
 }
@@ -252,27 +306,29 @@ function compileAggregateCall(call: WindowCall, windowFrame: Frame, args: readon
   assert(implementation !== undefined, `an implementation of aggregate ${aggregate.signatureId}`);
   const createGroup = prepareAggregateCall({ aggregate: implementation, argTypes: aggregate.argTypes, isStrict: aggregate.isStrict, isDistinct: false }, env.registry);
   return (p, run, out, column) => {
-    const aggregateOver = (first: number, last: number): SqlValue => {
+    const aggregateOver = (positions: readonly number[]): SqlValue => {
       const group = createGroup();
-      for (let position = first; position <= last; position++) {
+      for (const position of positions) {
         const row = p.input[p.rows[position] ?? -1] ?? [];
         group.add(true, args.map((arg) => arg(row, run.params, run.context)), run.context);
       }
       return group.final(run.context);
     };
     const frame = windowFrame.spec.frame;
-    if (frame.start.kind === "unbounded_preceding" && frame.end.kind === "unbounded_following") {
-      const value = aggregateOver(0, p.rows.length - 1);
+    if (frame.start.kind === "unbounded_preceding" && frame.end.kind === "unbounded_following" && frame.exclusion === undefined) {
+      const value = aggregateOver(p.rows.map((_, i) => i));
       for (const row of p.rows) set(out, row, column, value);
       return;
     }
+    // Rows with the same frame (peers under RANGE, say) share one computation; an exclusion
+    // depends on the row itself.
     const computed = new Map<string, SqlValue>();
     p.rows.forEach((row, i) => {
-      const [first, last] = frameOf(windowFrame, p, i, run);
-      const key = `${first}:${last}`;
+      const bounds = frameOf(windowFrame, p, i, run);
+      const key = frame.exclusion === undefined ? `${bounds[0]}:${bounds[1]}` : `${bounds[0]}:${bounds[1]}:${i}`;
       let value = computed.get(key);
       if (value === undefined && !computed.has(key)) {
-        value = aggregateOver(first, last);
+        value = aggregateOver(framePositions(windowFrame, p, i, run, bounds));
         computed.set(key, value);
       }
       set(out, row, column, value ?? null);

@@ -7,7 +7,8 @@
  * Functions: row_number, rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead,
  * first_value, last_value, nth_value, and every aggregate over its frame. Frames: ROWS with
  * UNBOUNDED / n PRECEDING / CURRENT ROW / n FOLLOWING / UNBOUNDED FOLLOWING, and RANGE with
- * UNBOUNDED and CURRENT ROW (peers); RANGE with offsets, GROUPS and EXCLUDE are 0A000 here.
+ * UNBOUNDED and CURRENT ROW (peers); GROUPS counting peer groups; EXCLUDE; RANGE with offsets is
+ * 0A000 here.
  */
 import { FeatureNotSupportedError, TypeOid, UndefinedObjectError, assert } from "@omnikv/base";
 import { deparse, WindowingError, type Expr, type FrameBound, type SelectCore, type SortBy, type WindowDef } from "@omnikv/parser";
@@ -148,8 +149,7 @@ function bindFrame(window: WindowDef, bindContext: ReturnType<typeof exprContext
     // PostgreSQL's default: the whole partition without ORDER BY, else up to the current row's last peer.
     return { mode: "range", start: { kind: "unbounded_preceding" }, end: window.orderBy.length === 0 ? { kind: "unbounded_following" } : { kind: "current_row" } };
   }
-  if (frame.mode === "groups") throw new FeatureNotSupportedError("GROUPS window frames are not supported yet");
-  if (frame.exclusion !== undefined && frame.exclusion !== "no_others") throw new FeatureNotSupportedError("window frame EXCLUDE is not supported yet");
+  if (frame.mode === "groups" && window.orderBy.length === 0) throw new WindowingError("GROUPS mode requires an ORDER BY clause");
   const edge = (bound: FrameBound): FrameEdge => {
     if (bound.type === "preceding" || bound.type === "following") {
       if (frame.mode === "range") throw new FeatureNotSupportedError("RANGE with offset PRECEDING/FOLLOWING is not supported yet");
@@ -159,7 +159,8 @@ function bindFrame(window: WindowDef, bindContext: ReturnType<typeof exprContext
     }
     return { kind: bound.type };
   };
-  return { mode: frame.mode, start: edge(frame.start), end: frame.end === undefined ? { kind: "current_row" } : edge(frame.end) };
+  const bounds = { mode: frame.mode, start: edge(frame.start), end: frame.end === undefined ? { kind: "current_row" as const } : edge(frame.end) };
+  return frame.exclusion === undefined || frame.exclusion === "no_others" ? bounds : { ...bounds, exclusion: frame.exclusion };
 }
 
 const int8Type: SqlType = typeOf(TypeOid.int8);

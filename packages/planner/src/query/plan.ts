@@ -55,9 +55,12 @@ export type FrameEdge =
   | { readonly kind: "unbounded_following" };
 
 export interface WindowFrameSpec {
-  readonly mode: "rows" | "range";
+  /** ROWS counts rows, GROUPS peer groups; RANGE offsets are not supported (0A000). */
+  readonly mode: "rows" | "range" | "groups";
   readonly start: FrameEdge;
   readonly end: FrameEdge;
+  /** EXCLUDE CURRENT ROW / GROUP / TIES; undefined for EXCLUDE NO OTHERS (the default). */
+  readonly exclusion?: "current_row" | "group" | "ties";
 }
 
 /** One window function call: a ranking or navigation function, or an aggregate over the frame. */
