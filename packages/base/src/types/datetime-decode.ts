@@ -267,10 +267,11 @@ function decodeNumber(state: DecodeState, text: string, fieldMask: number): numb
     state.day = civil.day;
     return Mask.dayOfYear | Mask.month | Mask.day;
   }
-  return assignDatePart(state, value, length, fieldMask & dateMask);
+  return assignDatePart(state, text, value, fieldMask & dateMask);
 }
 
-function assignDatePart(state: DecodeState, value: number, length: number, dateFields: number): number {
+function assignDatePart(state: DecodeState, text: string, value: number, dateFields: number): number {
+  const length = text.length;
   const setYear = (): number => {
     state.year = value;
     state.is2digits = length <= 2;
@@ -304,7 +305,8 @@ function assignDatePart(state: DecodeState, value: number, length: number, dateF
     case Mask.month | Mask.day:
       return setYear();
     case dateMask:
-      return decodeNumberField(state, String(value).padStart(length, "0"), dateMask);
+      // The whole field, fraction included: "34.5" has only two digits, so it is no hhmm time.
+      return decodeNumberField(state, text, dateMask);
     default:
       throw new DecodeFailure("badFormat");
   }
@@ -370,8 +372,8 @@ function decodeTime(state: DecodeState, text: string): void {
 export function decodeTimezoneOffset(text: string): number {
   const sign = text.charAt(0);
   if (sign !== "+" && sign !== "-") throw new DecodeFailure("badFormat");
+  // Like strtol, no digits at all read as hour 0: a lone "-" (e.g. "2024-" as hhmm-zz) is UTC.
   const hourPart = leadingInteger(text, 1);
-  if (hourPart.end === 1) throw new DecodeFailure("badFormat");
   let hours = hourPart.value;
   let minutes = 0;
   let seconds = 0;
@@ -392,7 +394,7 @@ export function decodeTimezoneOffset(text: string): number {
   if (hours < 0 || hours > 15 || minutes < 0 || minutes >= 60 || seconds < 0 || seconds >= 60) throw new DecodeFailure("tzOverflow");
   if (end !== text.length) throw new DecodeFailure("badFormat");
   const total = (hours * 60 + minutes) * 60 + seconds;
-  return sign === "-" ? -total : total;
+  return sign === "-" && total !== 0 ? -total : total;
 }
 
 const specials: ReadonlyMap<string, SpecialValue> = new Map([

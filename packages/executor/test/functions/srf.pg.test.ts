@@ -44,6 +44,9 @@ beforeAll(async () => {
   client = new Client({ host: server.host, port: server.port, user: server.user, database: server.database });
   await client.connect();
   await client.query(`SET TimeZone = '${timeZone}'`);
+  // A generated case PostgreSQL is slow on fails as that case (57014, with the seed printed)
+  // rather than stalling this test and every later one behind the same connection.
+  await client.query("SET statement_timeout = '20s'");
 }, 60_000);
 
 afterAll(async () => {
@@ -126,9 +129,13 @@ function errorFields(error: unknown): { readonly code: string; readonly message:
 
 async function theirs(c: Case): Promise<string> {
   try {
-    // Capped like our side: a generated interval step can make a series of millions of rows.
+    // Capped like our side: a generated interval step can make a series of billions of rows. In
+    // FROM, PostgreSQL materializes a function's whole result before LIMIT applies, so a
+    // one-column function is called in the select list, where it runs a row per call and LIMIT
+    // stops it.
+    const query = c.columnTypes.length === 1 ? sqlOf(c).replace("SELECT * FROM ", "SELECT ") : sqlOf(c);
     const result = await client.query<(string | null)[]>({
-      text: `${sqlOf(c)} LIMIT ${rowsMax + 1}`,
+      text: `${query} LIMIT ${rowsMax + 1}`,
       rowMode: "array",
       types: { getTypeParser: () => (value: string) => value },
     });
