@@ -28,6 +28,9 @@ import type { Row } from "./table-access.ts";
 
 type SubqueryExpr = Extract<BoundExpr, { kind: "subquery" }>;
 
+/** A subquery's rows for one outer row (its values feed the correlation parameters). */
+type RowsFor = (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>;
+
 /** A subquery compiler that compiles subquery plans with `compilePlan` (passed in, not imported, to keep modules acyclic). */
 export function subqueryCompiler(compilePlan: (plan: SubqueryExpr["plan"], registry: FunctionRegistry) => CompiledPlan): SubqueryCompiler {
   return (expr, registry) => compileSubquery(expr, registry, compilePlan(expr.plan, registry));
@@ -35,21 +38,25 @@ export function subqueryCompiler(compilePlan: (plan: SubqueryExpr["plan"], regis
 
 function compileSubquery(expr: SubqueryExpr, registry: FunctionRegistry, plan: CompiledPlan): CompiledExpr {
   const correlations = expr.correlations.map((c) => ({ slot: c.slot, value: compileExpr(c.value, registry) }));
-  const perRun = new WeakMap<EvalContext, readonly Row[]>();
-  const rowsFor = (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext): Iterable<Row> => {
+  /** The subquery's rows for this outer row, run afresh. */
+  const run: RowsFor = (row, params, context) => {
     const tables = context.tables;
     assert(tables !== undefined, "a subquery runs inside a plan run, which provides its tables");
-    if (correlations.length === 0) {
-      let rows = perRun.get(context);
-      if (rows === undefined) {
-        rows = [...plan({ tables, context, params, ...interruptOf(context) })];
-        perRun.set(context, rows);
-      }
-      return rows;
-    }
+    if (correlations.length === 0) return plan({ tables, context, params, ...interruptOf(context) });
     const inner = params.slice();
     for (const { slot, value } of correlations) inner[slot - 1] = value(row, params, context);
     return plan({ tables, context, params: inner, ...interruptOf(context) });
+  };
+  /** The same, with an uncorrelated subquery's rows kept for the rest of the plan run. */
+  const perRun = new WeakMap<EvalContext, readonly Row[]>();
+  const rowsFor: RowsFor = (row, params, context) => {
+    if (correlations.length > 0) return run(row, params, context);
+    let rows = perRun.get(context);
+    if (rows === undefined) {
+      rows = [...run(row, params, context)];
+      perRun.set(context, rows);
+    }
+    return rows;
   };
   switch (expr.form) {
     case "exists":
@@ -69,18 +76,11 @@ function compileSubquery(expr: SubqueryExpr, registry: FunctionRegistry, plan: C
       };
     case "any":
     case "all":
-      return compileQuantified(expr, registry, rowsFor);
+      // The hashed form keeps its own per-run Set, so it reads the rows once without keeping them.
+      return hashedQuantified(expr, registry, run) ?? scannedQuantified(expr, registry, rowsFor);
     default:
       return assertNever(expr.form);
   }
-}
-
-function compileQuantified(
-  expr: SubqueryExpr,
-  registry: FunctionRegistry,
-  rowsFor: (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>,
-): CompiledExpr {
-  return hashedQuantified(expr, registry, rowsFor) ?? scannedQuantified(expr, registry, rowsFor);
 }
 
 const integerTypes: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
@@ -95,7 +95,7 @@ interface ValueSet {
 function hashedQuantified(
   expr: SubqueryExpr,
   registry: FunctionRegistry,
-  rowsFor: (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>,
+  rowsFor: RowsFor,
 ): CompiledExpr | undefined {
   const test = expr.test;
   if (test === undefined || expr.correlations.length > 0 || !test.isStrict) return undefined;
@@ -141,7 +141,7 @@ function hashedQuantified(
 function scannedQuantified(
   expr: SubqueryExpr,
   registry: FunctionRegistry,
-  rowsFor: (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => Iterable<Row>,
+  rowsFor: RowsFor,
 ): CompiledExpr {
   const test = expr.test;
   assert(test !== undefined, "an ANY/ALL subquery has its comparison");
