@@ -12,6 +12,7 @@ export type {
   EvalContext,
   FunctionTable,
   ScalarFunction,
+  SequenceFunctions,
   SessionInfo,
   SetReturningFunction,
   SetReturningTable,

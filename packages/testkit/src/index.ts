@@ -23,3 +23,5 @@ export { postgresBinDir, startPostgres } from "./postgres.ts";
 export type { PostgresServer, StartPostgresOptions } from "./postgres.ts";
 export { MalformedHistoryError, checkSerializable, checkSnapshotIsolation, historyAnomaliesReportedMax } from "./history-checker.ts";
 export type { CheckResult, History, HistoryOp, HistoryTxn } from "./history-checker.ts";
+export { formatSltValue, parseSlt, runSlt } from "./sqllogictest.ts";
+export type { SltDriver, SltRecord, SltResult, SltRun } from "./sqllogictest.ts";

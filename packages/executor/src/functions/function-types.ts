@@ -26,6 +26,20 @@ export interface SessionInfo {
   setSetting(name: string, value: string, isLocal: boolean): string;
   /** The current transaction's id, assigning one if it has none (`txid_current()`). */
   currentTransactionId(): bigint;
+  /** The database's sequences, when it has them (`nextval`, `currval`, `setval`, `lastval`). */
+  readonly sequences?: SequenceFunctions;
+}
+
+/**
+ * Sequence access by name (resolved along the search_path). Sequences are not transactional, as in
+ * PostgreSQL: a value handed out is never handed out again, even if the transaction rolls back.
+ */
+export interface SequenceFunctions {
+  nextval(name: string): bigint;
+  /** The value nextval last returned in this session (55000 before any). */
+  currval(name: string): bigint;
+  setval(name: string, value: bigint, isCalled: boolean): bigint;
+  lastval(): bigint;
 }
 
 /** Session state an expression may read. */

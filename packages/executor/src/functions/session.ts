@@ -18,7 +18,7 @@ import {
   arrayOf,
   assert,
 } from "@omnikv/base";
-import type { FunctionTable, ScalarFunction, SessionInfo, TypedFunctionTable } from "./function-types.ts";
+import type { FunctionTable, ScalarFunction, SequenceFunctions, SessionInfo, TypedFunctionTable } from "./function-types.ts";
 import { asBool, asText, type SqlValue } from "../values.ts";
 
 /** The session, or 0A000 when the expression is evaluated outside one. */
@@ -105,7 +105,25 @@ export const sessionFunctions: FunctionTable = {
   "set_config(text,text,bool)": (args, context) => setConfig(args, sessionOf(context.session, "set_config")),
   "pg_backend_pid()": fromSession("pg_backend_pid", (session) => session.backendPid),
   "txid_current()": fromSession("txid_current", (session) => session.currentTransactionId()),
+  "nextval(text)": (args, context) => sequencesOf(context.session, "nextval").nextval(asText(args[0] ?? null)),
+  "currval(text)": (args, context) => sequencesOf(context.session, "currval").currval(asText(args[0] ?? null)),
+  "setval(text,int8)": (args, context) => sequencesOf(context.session, "setval").setval(asText(args[0] ?? null), asInt8(args[1] ?? null), true),
+  "setval(text,int8,bool)": (args, context) =>
+    sequencesOf(context.session, "setval").setval(asText(args[0] ?? null), asInt8(args[1] ?? null), asBool(args[2] ?? null)),
+  "lastval()": fromSession("lastval", (session) => sequencesOf(session, "lastval").lastval()),
 };
+
+/** The session's sequences, or 0A000 when it has none (stand-alone evaluation, in-memory test tables). */
+function sequencesOf(session: SessionInfo | undefined, functionName: string): SequenceFunctions {
+  const sequences = sessionOf(session, functionName).sequences;
+  if (sequences === undefined) throw new FeatureNotSupportedError(`${functionName}() needs a database with sequences`);
+  return sequences;
+}
+
+function asInt8(value: SqlValue): bigint {
+  assert(typeof value === "bigint", "an int8 argument is a bigint");
+  return value;
+}
 
 /**
  * Typed implementations, for the registry's typed tables: `pg_typeof("any")` names its argument's

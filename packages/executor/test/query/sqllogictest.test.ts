@@ -5,8 +5,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { parseSlt, runSlt, type SltDriver } from "@omnikv/testkit";
 import { describe, expect, it } from "vitest";
-import { parseSlt, runSlt } from "./sqllogictest.ts";
+import { MemoryDatabase, settings } from "./memory-tables.ts";
 
 const corpus = join(import.meta.dirname, "../../../../../shared/sqllogictest");
 
@@ -16,11 +17,22 @@ const corpus = join(import.meta.dirname, "../../../../../shared/sqllogictest");
  */
 const postgresFailures: Readonly<Record<string, readonly number[]>> = { "in1.test": [279, 290, 313, 324] };
 
+function memoryDriver(): SltDriver {
+  const db = new MemoryDatabase([]);
+  return {
+    statement: (sql) => db.execute(sql),
+    query: (sql) => {
+      const result = db.select(sql);
+      return { oids: result.columns.map((c) => c.type.oid), rows: result.rows };
+    },
+  };
+}
+
 describe("sqllogictest corpus through the planner and executor", () => {
   for (const file of ["select1.test", "select2.test", "select3.test", "in1.test"]) {
-    it(`passes ${file} as PostgreSQL 15 does`, () => {
+    it(`passes ${file} as PostgreSQL 15 does`, async () => {
       const records = parseSlt(readFileSync(join(corpus, file), "utf8"));
-      const { failures, queries } = runSlt(records);
+      const { failures, queries } = await runSlt(records, memoryDriver(), settings);
       const failedLines = failures.map((failure) => Number(/^line (\d+)/.exec(failure)?.[1]));
       expect(failedLines, failures.join("\n")).toEqual(postgresFailures[file] ?? []);
       expect(queries).toBeGreaterThan(100);

@@ -54,4 +54,10 @@ export const sessionFunctions: readonly FunctionSignature[] = [
   // Stable in pg_proc: the id does not change within a transaction.
   sessionValue("txid_current", int8),
   pgTypeofSignature,
+  // Sequences (PostgreSQL declares the argument regclass; a name as text resolves the same way here).
+  signature({ name: "nextval", args: [text], returns: int8, volatility: "volatile" }),
+  signature({ name: "currval", args: [text], returns: int8, volatility: "volatile" }),
+  signature({ name: "setval", args: [text, int8], returns: int8, volatility: "volatile" }),
+  signature({ name: "setval", args: [text, int8, bool], returns: int8, volatility: "volatile" }),
+  signature({ name: "lastval", args: [], returns: int8, volatility: "volatile" }),
 ];

@@ -14,6 +14,7 @@ import type { BoundExpr } from "../bound-expr.ts";
 import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
 import { DuplicateAliasError, InvalidRecursionError, UndefinedTableError } from "./errors.ts";
 import type { JoinType, PlanColumn, PlanNode } from "./plan.ts";
+import type { CatalogTable } from "./catalog.ts";
 import { characterPosition, exprContext, type QueryContext, type WorkTable } from "./query-context.ts";
 import { FromScope, type MergedColumn, type ScopeRelation } from "./scope.ts";
 
@@ -133,7 +134,15 @@ function bindTableRef(item: Extract<FromItem, { kind: "table_ref" }>, context: Q
     throw new UndefinedTableError(`relation "${shown}" does not exist`, { position: position(context.sql, item.pos) });
   }
   const columns = table.columns.map((c) => ({ name: c.name, type: c.type }));
-  return relationOf({ kind: "seq_scan", table, columns }, alias, table.schema, item.alias?.columns ?? []);
+  const bound = relationOf({ kind: "seq_scan", table, columns }, alias, table.schema, item.alias?.columns ?? []);
+  return table.columns.some((c) => c.isSystem === true) ? markSystemColumns(bound, table) : bound;
+}
+
+/** Flags the table's system columns in its scope, so `*` leaves them out. */
+function markSystemColumns(bound: BoundFrom, table: CatalogTable): BoundFrom {
+  const scope = bound.scope;
+  const relations = scope.relations.map((r) => ({ ...r, columns: r.columns.map((c) => (table.columns[c.index]?.isSystem === true ? { ...c, isSystem: true } : c)) }));
+  return { ...bound, scope: new FromScope(relations, scope.merged, scope.width) };
 }
 
 function position(sql: string, offset: number): number {

@@ -10,6 +10,11 @@ export interface CatalogColumn {
   readonly name: string;
   readonly type: SqlType;
   readonly isNotNull: boolean;
+  /**
+   * A system column, such as the row id of a table without a primary key: found by name like
+   * PostgreSQL's `ctid`, never expanded by `*`. The engine puts system columns last.
+   */
+  readonly isSystem?: boolean;
 }
 
 export interface CatalogTable {

@@ -20,6 +20,8 @@ export interface ScopeColumn {
   readonly index: number;
   /** Hidden from `*` and from unqualified lookup (a USING column's per-side copy). */
   readonly isMergedAway?: boolean;
+  /** A system column (the engine's `ctid` row id): found by name, never listed by `*`. */
+  readonly isSystem?: boolean;
 }
 
 export interface ScopeRelation {
@@ -108,9 +110,9 @@ export class FromScope implements ColumnScope {
     if (qualifier !== undefined) {
       const relation = this.relations.find((r) => r.alias === qualifier);
       if (relation === undefined) throw new UndefinedTableError(`missing FROM-clause entry for table "${qualifier}"`);
-      return relation.columns.map((c) => ({ index: c.index, type: c.type, name: c.name, relation: qualifier }));
+      return relation.columns.filter((c) => c.isSystem !== true).map((c) => ({ index: c.index, type: c.type, name: c.name, relation: qualifier }));
     }
-    const visible = this.relations.flatMap((r) => r.columns.filter((c) => c.isMergedAway !== true).map((c) => ({ ...c, relation: r.alias })));
+    const visible = this.relations.flatMap((r) => r.columns.filter((c) => c.isMergedAway !== true && c.isSystem !== true).map((c) => ({ ...c, relation: r.alias })));
     const merged = this.merged.map((c) => ({ ...c, relation: undefined }));
     return [...merged, ...visible.map((c) => ({ index: c.index, type: c.type, name: c.name, relation: c.relation }))];
   }

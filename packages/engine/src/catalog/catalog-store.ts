@@ -1,0 +1,191 @@
+/**
+ * The catalog in memory: `CatalogState` is the committed catalog (immutable; replaced as a whole
+ * when a transaction that changed it commits), `CatalogView` is one transaction's catalog — the
+ * committed state under the transaction's own uncommitted changes. DDL writes each changed
+ * definition through the transaction too, so it commits or rolls back with the data, atomically.
+ */
+import { assert } from "@omnikv/base";
+import type { Transaction } from "@omnikv/txn";
+import type { ObjectDefinition, SchemaDefinition, SequenceDefinition, TableDefinition } from "./definitions.ts";
+import { catalogKey, nameKey } from "../storage/keys.ts";
+
+/** Every change of any catalog, committed or not, takes a fresh number: plan caches compare them. */
+let versionCounter = 0;
+export function nextCatalogVersion(): number {
+  versionCounter += 1;
+  return versionCounter;
+}
+
+export type RelationDefinition = TableDefinition | SequenceDefinition;
+
+export class CatalogState {
+  readonly objects: ReadonlyMap<number, ObjectDefinition>;
+  readonly version: number;
+  readonly #relations = new Map<string, number>();
+  readonly #schemas = new Map<string, number>();
+
+  constructor(objects: ReadonlyMap<number, ObjectDefinition>) {
+    this.objects = objects;
+    this.version = nextCatalogVersion();
+    for (const object of objects.values()) {
+      if (object.kind === "schema") this.#schemas.set(object.name, object.id);
+      else this.#relations.set(qualified(object.schema, object.name), object.id);
+    }
+  }
+
+  relationId(schema: string, name: string): number | undefined {
+    return this.#relations.get(qualified(schema, name));
+  }
+
+  schemaId(name: string): number | undefined {
+    return this.#schemas.get(name);
+  }
+
+  /** This state with a transaction's changes applied (undefined: the object was dropped). */
+  apply(changes: ReadonlyMap<number, ObjectDefinition | undefined>): CatalogState {
+    const objects = new Map(this.objects);
+    for (const [id, object] of changes) {
+      if (object === undefined) objects.delete(id);
+      else objects.set(id, object);
+    }
+    return new CatalogState(objects);
+  }
+}
+
+function qualified(schema: string, name: string): string {
+  return `${schema}\u0000${name}`;
+}
+
+export class CatalogView {
+  readonly #committed: () => CatalogState;
+  readonly #changes = new Map<number, ObjectDefinition | undefined>();
+  #ownVersion = 0;
+
+  constructor(committed: () => CatalogState) {
+    this.#committed = committed;
+  }
+
+  get changes(): ReadonlyMap<number, ObjectDefinition | undefined> {
+    return this.#changes;
+  }
+
+  get version(): number {
+    return this.#changes.size === 0 ? this.#committed().version : this.#ownVersion;
+  }
+
+  get(id: number): ObjectDefinition | undefined {
+    if (this.#changes.has(id)) return this.#changes.get(id);
+    return this.#committed().objects.get(id);
+  }
+
+  table(id: number): TableDefinition | undefined {
+    const object = this.get(id);
+    return object?.kind === "table" ? object : undefined;
+  }
+
+  *objects(): IterableIterator<ObjectDefinition> {
+    for (const [id, object] of this.#committed().objects) if (!this.#changes.has(id)) yield object;
+    for (const object of this.#changes.values()) if (object !== undefined) yield object;
+  }
+
+  *tables(): IterableIterator<TableDefinition> {
+    for (const object of this.objects()) if (object.kind === "table") yield object;
+  }
+
+  relation(schema: string, name: string): RelationDefinition | undefined {
+    for (const object of this.#changes.values()) {
+      if (object !== undefined && object.kind !== "schema" && object.schema === schema && object.name === name) return object;
+    }
+    const id = this.#committed().relationId(schema, name);
+    if (id === undefined || this.#changes.has(id)) return undefined;
+    const object = this.#committed().objects.get(id);
+    return object === undefined || object.kind === "schema" ? undefined : object;
+  }
+
+  schema(name: string): SchemaDefinition | undefined {
+    for (const object of this.#changes.values()) if (object?.kind === "schema" && object.name === name) return object;
+    const id = this.#committed().schemaId(name);
+    if (id === undefined || this.#changes.has(id)) return undefined;
+    const object = this.#committed().objects.get(id);
+    return object?.kind === "schema" ? object : undefined;
+  }
+
+  /** Along the search path when `schema` is undefined. */
+  findRelation(schema: string | undefined, name: string, searchPath: readonly string[]): RelationDefinition | undefined {
+    if (schema !== undefined) return this.relation(schema, name);
+    for (const candidate of searchPath) {
+      const found = this.relation(candidate, name);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+
+  /** The table an index (or primary key) named `name` belongs to, with the index's id. */
+  findIndex(schema: string | undefined, name: string, searchPath: readonly string[]): { readonly table: TableDefinition; readonly indexId: number } | undefined {
+    for (const table of this.tables()) {
+      if (schema === undefined ? !searchPath.includes(table.schema) : table.schema !== schema) continue;
+      const index = table.indexes.find((i) => i.name === name);
+      if (index !== undefined) return { table, indexId: index.id };
+      if (table.primaryKey?.name === name) return { table, indexId: table.primaryKey.id };
+    }
+    return undefined;
+  }
+
+  /** Whether a relation (table, sequence or index) named `name` exists in `schema`. */
+  isNameTaken(schema: string, name: string): boolean {
+    return this.relation(schema, name) !== undefined || this.findIndex(schema, name, []) !== undefined;
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the changes as they were at the savepoint (the store's writes are undone by the transaction). */
+  restore(changes: ReadonlyMap<number, ObjectDefinition | undefined>): void {
+    this.#changes.clear();
+    for (const [id, object] of changes) this.#changes.set(id, object);
+    this.#ownVersion = nextCatalogVersion();
+  }
+
+  /** Creates or replaces `object` in this transaction. */
+  async write(txn: Transaction, object: ObjectDefinition): Promise<void> {
+    const previous = this.get(object.id);
+    this.#record(object.id, object);
+    await txn.put(catalogKey(object.id), new TextEncoder().encode(JSON.stringify(object)));
+    await this.#claimNames(txn, previous, object);
+  }
+
+  async remove(txn: Transaction, id: number): Promise<void> {
+    const previous = this.get(id);
+    assert(previous !== undefined, "only an existing object is removed");
+    this.#record(id, undefined);
+    await txn.delete(catalogKey(id));
+    await this.#claimNames(txn, previous, undefined);
+  }
+
+  #record(id: number, object: ObjectDefinition | undefined): void {
+    this.#changes.set(id, object);
+    this.#ownVersion = nextCatalogVersion();
+  }
+
+  /**
+   * Writes a key per relation and index name: two transactions creating the same name write the
+   * same key, and the transaction layer makes the second wait and then fail or see the first.
+   */
+  async #claimNames(txn: Transaction, previous: ObjectDefinition | undefined, next: ObjectDefinition | undefined): Promise<void> {
+    const before = namesOf(previous);
+    const after = namesOf(next);
+    for (const key of before) if (!after.includes(key)) await txn.delete(nameKey(...splitName(key)));
+    for (const key of after) if (!before.includes(key)) await txn.put(nameKey(...splitName(key)), new Uint8Array([1]));
+  }
+}
+
+function namesOf(object: ObjectDefinition | undefined): string[] {
+  if (object === undefined) return [];
+  if (object.kind === "schema") return [qualified("", object.name)];
+  if (object.kind === "sequence") return [qualified(object.schema, object.name)];
+  const names = [object.name, ...object.indexes.map((i) => i.name)];
+  if (object.primaryKey !== undefined) names.push(object.primaryKey.name);
+  return names.map((name) => qualified(object.schema, name));
+}
+
+function splitName(key: string): [string, string] {
+  const at = key.indexOf("\u0000");
+  return [key.slice(0, at), key.slice(at + 1)];
+}

@@ -1,0 +1,621 @@
+/**
+ * DDL: CREATE/DROP TABLE, CREATE/DROP INDEX, ALTER TABLE, CREATE/DROP SEQUENCE and SCHEMA,
+ * TRUNCATE. Every change goes through the transaction's `CatalogView` (and so commits or rolls
+ * back with the transaction); dropping or truncating deletes the rows in the same transaction.
+ * Constraint names follow PostgreSQL's rules (`t_pkey`, `t_a_key`, `t_a_check`, `t_b_fkey`,
+ * `t_a_seq`, `t_a_idx`), so clients and error messages see the names PostgreSQL would give.
+ */
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
+import { compileExpr } from "@omnikv/executor";
+import { deparse, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName } from "@omnikv/planner";
+import type { CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition } from "./definitions.ts";
+import {
+  DependentObjectsStillExistError,
+  DuplicateColumnError,
+  DuplicateSchemaError,
+  DuplicateTableError,
+  InvalidSchemaNameError,
+  InvalidTableDefinitionError,
+  NotNullViolationError,
+  UniqueViolationError,
+} from "../errors.ts";
+import { isKeyEncodable } from "../encoding/key-codec.ts";
+import { relationEnd, relationPrefix } from "../storage/keys.ts";
+import { RowWriter, compileTableExpr, parseStoredExpression } from "../storage/row-writer.ts";
+import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
+import type { StatementEnvironment } from "../dml/statement-environment.ts";
+
+export interface DdlEnvironment extends StatementEnvironment {
+  allocateObjectId(): number;
+  readonly sequences: {
+    reset(definition: SequenceDefinition): void;
+    drop(id: number): void;
+  };
+  notice(message: string): void;
+}
+
+const serialTypes: Readonly<Record<string, number>> = {
+  serial: TypeOid.int4,
+  serial4: TypeOid.int4,
+  bigserial: TypeOid.int8,
+  serial8: TypeOid.int8,
+  smallserial: TypeOid.int2,
+  serial2: TypeOid.int2,
+};
+
+const sequenceMax: Readonly<Record<number, bigint>> = { [TypeOid.int2]: 32767n, [TypeOid.int4]: 2147483647n, [TypeOid.int8]: 9223372036854775807n };
+
+/** The schema a new object goes into: the one named, or the first existing one on the search path. */
+function creationSchema(env: DdlEnvironment, name: readonly string[]): string {
+  if (name.length > 1) {
+    const schema = name.at(-2) ?? "";
+    if (env.catalog.schema(schema) === undefined) throw new InvalidSchemaNameError(`schema "${schema}" does not exist`);
+    return schema;
+  }
+  const schema = env.searchPath.find((candidate) => env.catalog.schema(candidate) !== undefined);
+  if (schema === undefined) throw new InvalidSchemaNameError("no schema has been selected to create in");
+  return schema;
+}
+
+/** A name not yet taken in `schema`: `base`, else `base1`, `base2`… (PostgreSQL's ChooseRelationName). */
+function chooseName(taken: (name: string) => boolean, base: string): string {
+  const truncated = base.slice(0, 63);
+  if (!taken(truncated)) return truncated;
+  for (let n = 1; ; n++) {
+    const candidate = `${base.slice(0, 63 - String(n).length)}${n}`;
+    if (!taken(candidate)) return candidate;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CREATE TABLE
+
+export async function createTable(env: DdlEnvironment, statement: CreateTableStatement): Promise<boolean> {
+  const name = statement.name.at(-1) ?? "";
+  const schema = creationSchema(env, statement.name);
+  if (env.catalog.isNameTaken(schema, name)) {
+    if (statement.ifNotExists) {
+      env.notice(`relation "${name}" already exists, skipping`);
+      return false;
+    }
+    throw new DuplicateTableError(`relation "${name}" already exists`);
+  }
+  const id = env.allocateObjectId();
+  const names = new Set<string>([name]);
+  const taken = (candidate: string): boolean => names.has(candidate) || env.catalog.isNameTaken(schema, candidate);
+  const claim = (base: string): string => {
+    const chosen = chooseName(taken, base);
+    names.add(chosen);
+    return chosen;
+  };
+  const columns: ColumnDefinition[] = [];
+  const sequences: SequenceDefinition[] = [];
+  const constraints: TableConstraint[] = [...statement.constraints];
+  for (const column of statement.columns) {
+    if (columns.some((c) => c.name === column.name)) throw new DuplicateColumnError(`column "${column.name}" specified more than once`);
+    const { definition, sequence, tableConstraints } = defineColumn(env, schema, name, column, claim);
+    columns.push(definition);
+    if (sequence !== undefined) sequences.push(sequence);
+    constraints.push(...tableConstraints);
+  }
+  let table: TableDefinition = { kind: "table", id, schema, name, columns, indexes: [], checks: [], foreignKeys: [], schemaVersion: 1 };
+  for (const constraint of constraints) table = addConstraint(env, table, constraint, claim);
+  for (const sequence of sequences) {
+    await env.catalog.write(env.txn, { ...sequence, ownedBy: { tableId: id, column: sequence.ownedBy?.column ?? "" } });
+    env.sequences.reset(sequence);
+  }
+  await env.catalog.write(env.txn, table);
+  return true;
+}
+
+function defineColumn(
+  env: DdlEnvironment,
+  schema: string,
+  table: string,
+  column: ColumnDef,
+  claim: (base: string) => string,
+): { definition: ColumnDefinition; sequence?: SequenceDefinition; tableConstraints: TableConstraint[] } {
+  const typeName = column.type.names.at(-1) ?? "";
+  const serialOid = column.type.names.length === 1 && column.type.arrayBounds.length === 0 ? serialTypes[typeName] : undefined;
+  const type = serialOid === undefined ? resolveTypeName(column.type) : { oid: serialOid, typmod: -1 };
+  let definition: ColumnDefinition = { name: column.name, typeOid: type.oid, typmod: type.typmod, isNotNull: false };
+  let sequence: SequenceDefinition | undefined;
+  const tableConstraints: TableConstraint[] = [];
+  if (serialOid !== undefined) {
+    sequence = sequenceFor(env, schema, claim(`${table}_${column.name}_seq`), serialOid, [], column.name);
+    definition = { ...definition, isNotNull: true, defaultSql: `nextval('${sequence.name}')` };
+  }
+  for (const constraint of column.constraints) {
+    const pos = constraint.pos;
+    if (constraint.type === "not_null") definition = { ...definition, isNotNull: true };
+    else if (constraint.type === "null") definition = { ...definition, isNotNull: false };
+    else if (constraint.type === "default") definition = { ...definition, defaultSql: checkedDefault(env, definition, constraint.expr) };
+    else if (constraint.type === "primary_key" || constraint.type === "unique") tableConstraints.push({ kind: "table_constraint", type: constraint.type, columns: [column.name], pos, ...nameOf(constraint.name) });
+    else if (constraint.type === "check") tableConstraints.push({ kind: "table_constraint", type: "check", expr: constraint.expr, pos, ...nameOf(constraint.name) });
+    else if (constraint.type === "references") {
+      const { type: _type, kind: _kind, name: constraintName, pos: _pos, ...spec } = constraint;
+      tableConstraints.push({ kind: "table_constraint", type: "foreign_key", columns: [column.name], pos, ...spec, ...nameOf(constraintName) });
+    } else if (constraint.type === "identity") {
+      sequence = sequenceFor(env, schema, claim(`${table}_${column.name}_seq`), type.oid, constraint.options, column.name);
+      definition = { ...definition, isNotNull: true, identity: constraint.generated, identitySequence: sequence.id };
+    } else {
+      throw new FeatureNotSupportedError("generated columns are not supported yet");
+    }
+  }
+  if (!isKeyEncodable(type.oid) && tableConstraints.some((c) => c.type === "primary_key" || c.type === "unique")) {
+    throw new FeatureNotSupportedError(`a ${typeName} column cannot be part of a key yet`);
+  }
+  return { definition, ...(sequence === undefined ? {} : { sequence }), tableConstraints };
+}
+
+function nameOf(name: string | undefined): { readonly name?: string } {
+  return name === undefined ? {} : { name };
+}
+
+/** Binds the default once now, so a bad default fails at CREATE (as in PostgreSQL), and keeps its text. */
+function checkedDefault(env: DdlEnvironment, column: ColumnDefinition, expr: Expr): string {
+  const sql = deparse(expr);
+  const context = { settings: env.settings, paramTypes: [], sql };
+  coerce(bindExpr(expr, context), { oid: column.typeOid, typmod: column.typmod }, "assignment", context);
+  return sql;
+}
+
+function sequenceFor(env: DdlEnvironment, schema: string, name: string, typeOid: number, options: readonly SequenceOption[], column?: string): SequenceDefinition {
+  const base = sequenceDefinition(env.allocateObjectId(), schema, name, typeOid, options);
+  return column === undefined ? base : { ...base, ownedBy: { tableId: 0, column } };
+}
+
+function sequenceDefinition(id: number, schema: string, name: string, typeOid: number, options: readonly SequenceOption[]): SequenceDefinition {
+  const numberOption = (option: string): bigint | undefined => {
+    const found = options.find((o) => o.name === option && !o.isNegated);
+    const value = found?.value;
+    return value !== undefined && !Array.isArray(value) && "kind" in value && value.kind === "number" ? BigInt(value.text) : undefined;
+  };
+  const asType = options.find((o) => o.name === "as")?.value;
+  const oid = asType !== undefined && !Array.isArray(asType) && "kind" in asType && asType.kind === "type_name" ? resolveTypeName(asType).oid : typeOid;
+  const increment = numberOption("increment") ?? 1n;
+  const max = numberOption("maxvalue") ?? (increment > 0n ? (sequenceMax[oid] ?? sequenceMax[TypeOid.int8] ?? 0n) : -1n);
+  const min = numberOption("minvalue") ?? (increment > 0n ? 1n : -(sequenceMax[oid] ?? 0n) - 1n);
+  const start = numberOption("start") ?? (increment > 0n ? min : max);
+  const isCycle = options.some((o) => o.name === "cycle" && !o.isNegated);
+  return { kind: "sequence", id, schema, name, typeOid: oid, start: String(start), increment: String(increment), min: String(min), max: String(max), isCycle };
+}
+
+/** Adds a table constraint to the definition (checking it is well-formed; data is checked by the caller). */
+function addConstraint(env: DdlEnvironment, table: TableDefinition, constraint: TableConstraint, claim: (base: string) => string): TableDefinition {
+  const position = (name: string): number => {
+    const index = table.columns.findIndex((c) => c.name === name);
+    if (index < 0) throw new UndefinedColumnError(`column "${name}" named in key does not exist`);
+    return index;
+  };
+  if (constraint.type === "primary_key") {
+    if (table.primaryKey !== undefined) throw new InvalidTableDefinitionError(`multiple primary keys for table "${table.name}" are not allowed`);
+    const columns = constraint.columns.map(position);
+    assertKeyTypes(table, columns);
+    const name = constraint.name ?? claim(`${table.name}_pkey`);
+    const withNotNull = table.columns.map((c, i) => (columns.includes(i) ? { ...c, isNotNull: true } : c));
+    return { ...table, columns: withNotNull, primaryKey: { id: env.allocateObjectId(), name, columns } };
+  }
+  if (constraint.type === "unique") {
+    const columns = constraint.columns.map(position);
+    assertKeyTypes(table, columns);
+    const name = constraint.name ?? claim(`${table.name}_${constraint.columns.join("_")}_key`);
+    const index: IndexDefinition = { id: env.allocateObjectId(), name, columns, descending: columns.map(() => false), isUnique: true, isConstraint: true };
+    return { ...table, indexes: [...table.indexes, index] };
+  }
+  if (constraint.type === "check") {
+    const referenced = firstColumnReferenced(constraint.expr, table);
+    const name = constraint.name ?? claim(referenced === undefined ? `${table.name}_check` : `${table.name}_${referenced}_check`);
+    const check: CheckDefinition = { name, sql: deparse(constraint.expr) };
+    compileTableExpr(table, check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry);
+    return { ...table, checks: [...table.checks, check] };
+  }
+  if (constraint.type === "foreign_key") return { ...table, foreignKeys: [...table.foreignKeys, foreignKeyOf(env, table, constraint, position, claim)] };
+  throw new FeatureNotSupportedError(`${String(constraint.type)} constraints are not supported`);
+}
+
+function foreignKeyOf(
+  env: DdlEnvironment,
+  table: TableDefinition,
+  constraint: Extract<TableConstraint, { type: "foreign_key" }>,
+  position: (name: string) => number,
+  claim: (base: string) => string,
+): ForeignKeyDefinition {
+  const columns = constraint.columns.map(position);
+  const refName = constraint.refTable.at(-1) ?? "";
+  const isSelf = refName === table.name && (constraint.refTable.length === 1 || constraint.refTable.at(-2) === table.schema);
+  const parent = isSelf ? table : env.catalog.findRelation(constraint.refTable.length > 1 ? constraint.refTable.at(-2) : undefined, refName, env.searchPath);
+  if (parent === undefined) throw new UndefinedTableError(`relation "${constraint.refTable.join(".")}" does not exist`);
+  if (parent.kind !== "table") throw new WrongObjectTypeError(`referenced relation "${refName}" is not a table`);
+  let refColumns: number[];
+  if (constraint.refColumns.length === 0) {
+    if (parent.primaryKey === undefined) throw new UndefinedObjectError(`there is no primary key for referenced table "${parent.name}"`);
+    refColumns = [...parent.primaryKey.columns];
+  } else {
+    refColumns = constraint.refColumns.map((name) => {
+      const index = parent.columns.findIndex((c) => c.name === name);
+      if (index < 0) throw new UndefinedColumnError(`column "${name}" referenced in foreign key constraint does not exist`);
+      return index;
+    });
+  }
+  if (refColumns.length !== columns.length) throw new InvalidForeignKey("number of referencing and referenced columns for foreign key disagree");
+  const isKey = (keyColumns: readonly number[]): boolean => keyColumns.length === refColumns.length && keyColumns.every((c) => refColumns.includes(c));
+  if (!(parent.primaryKey !== undefined && isKey(parent.primaryKey.columns)) && !parent.indexes.some((i) => i.isUnique && isKey(i.columns))) {
+    throw new InvalidForeignKey(`there is no unique constraint matching given keys for referenced table "${parent.name}"`);
+  }
+  const name = constraint.name ?? claim(`${table.name}_${constraint.columns.join("_")}_fkey`);
+  return { name, columns, refTableId: parent.id, refColumns, onDelete: constraint.onDelete ?? "no_action", onUpdate: constraint.onUpdate ?? "no_action" };
+}
+
+class InvalidForeignKey extends DbError {
+  override readonly name: string = "InvalidForeignKeyError";
+  readonly sqlState = SqlState.InvalidColumnReference;
+}
+
+function assertKeyTypes(table: TableDefinition, columns: readonly number[]): void {
+  for (const column of columns) {
+    const definition = table.columns[column];
+    if (definition !== undefined && !isKeyEncodable(definition.typeOid)) {
+      throw new FeatureNotSupportedError(`a column of type ${formatTypeName(definition.typeOid)} cannot be part of a key yet`);
+    }
+  }
+}
+
+
+function firstColumnReferenced(expr: Expr, table: TableDefinition): string | undefined {
+  const text = deparse(expr);
+  let first: { name: string; at: number } | undefined;
+  for (const column of table.columns) {
+    const match = new RegExp(`(^|[^a-z0-9_"])"?${column.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^a-z0-9_"])`).exec(text);
+    if (match !== null && (first === undefined || match.index < first.at)) first = { name: column.name, at: match.index };
+  }
+  return first?.name;
+}
+
+// ---------------------------------------------------------------------------------------------
+// DROP, TRUNCATE
+
+export async function drop(env: DdlEnvironment, statement: DropStatement): Promise<void> {
+  for (const name of statement.names) {
+    const relationName = name.at(-1) ?? "";
+    const schema = name.length > 1 ? name.at(-2) : undefined;
+    if (statement.objectType === "schema") {
+      await dropSchema(env, relationName, statement.ifExists, statement.behavior === "cascade");
+      continue;
+    }
+    if (statement.objectType === "index") {
+      await dropIndex(env, schema, relationName, statement.ifExists);
+      continue;
+    }
+    const relation = env.catalog.findRelation(schema, relationName, env.searchPath);
+    const kind = statement.objectType === "sequence" ? "sequence" : "table";
+    if (relation === undefined || relation.kind !== kind) {
+      if (relation !== undefined) throw new WrongObjectTypeError(`"${relationName}" is not a ${statement.objectType}`, { hint: `Use DROP ${relation.kind.toUpperCase()} to remove a ${relation.kind}.` });
+      if (statement.ifExists) {
+        env.notice(`${statement.objectType} "${relationName}" does not exist, skipping`);
+        continue;
+      }
+      if (statement.objectType === "view") throw new UndefinedTableError(`view "${relationName}" does not exist`);
+      throw new UndefinedTableError(`${statement.objectType} "${relationName}" does not exist`);
+    }
+    if (relation.kind === "sequence") {
+      await env.catalog.remove(env.txn, relation.id);
+      env.sequences.drop(relation.id);
+    } else {
+      await dropTable(env, relation, statement.behavior === "cascade");
+    }
+  }
+}
+
+async function dropTable(env: DdlEnvironment, table: TableDefinition, isCascade: boolean): Promise<void> {
+  for (const child of Array.from(env.catalog.tables())) {
+    if (child.id === table.id) continue;
+    const referencing = child.foreignKeys.filter((fk) => fk.refTableId === table.id);
+    if (referencing.length === 0) continue;
+    if (!isCascade) {
+      throw new DependentObjectsStillExistError(`cannot drop table ${table.name} because other objects depend on it`, {
+        detail: referencing.map((fk) => `constraint ${fk.name} on table ${child.name} depends on table ${table.name}`).join("\n"),
+        hint: "Use DROP ... CASCADE to drop the dependent objects too.",
+      });
+    }
+    env.notice(`drop cascades to constraint ${referencing.map((fk) => fk.name).join(", ")} on table ${child.name}`);
+    await env.catalog.write(env.txn, { ...child, foreignKeys: child.foreignKeys.filter((fk) => fk.refTableId !== table.id) });
+  }
+  await deleteRange(env, table.id);
+  for (const index of table.indexes) await deleteRange(env, index.id);
+  for (const object of Array.from(env.catalog.objects())) {
+    if (object.kind === "sequence" && object.ownedBy?.tableId === table.id) {
+      await env.catalog.remove(env.txn, object.id);
+      env.sequences.drop(object.id);
+    }
+  }
+  await env.catalog.remove(env.txn, table.id);
+}
+
+/** Deletes every key of relation `id` in the transaction. */
+async function deleteRange(env: DdlEnvironment, id: number): Promise<void> {
+  const keys = [...env.txn.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].map(([key]) => key);
+  for (const key of keys) await env.txn.delete(key);
+}
+
+async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: string, ifExists: boolean): Promise<void> {
+  const found = env.catalog.findIndex(schema, name, env.searchPath);
+  if (found === undefined) {
+    if (ifExists) {
+      env.notice(`index "${name}" does not exist, skipping`);
+      return;
+    }
+    throw new UndefinedObjectError(`index "${name}" does not exist`);
+  }
+  const index = found.table.indexes.find((i) => i.id === found.indexId);
+  if (index === undefined || index.isConstraint) {
+    throw new DependentObjectsStillExistError(`cannot drop index ${name} because constraint ${name} on table ${found.table.name} requires it`, {
+      hint: `You can drop constraint ${name} on table ${found.table.name} instead.`,
+    });
+  }
+  await deleteRange(env, index.id);
+  await env.catalog.write(env.txn, { ...found.table, indexes: found.table.indexes.filter((i) => i.id !== index.id) });
+}
+
+async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, isCascade: boolean): Promise<void> {
+  const schema = env.catalog.schema(name);
+  if (schema === undefined) {
+    if (ifExists) {
+      env.notice(`schema "${name}" does not exist, skipping`);
+      return;
+    }
+    throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
+  }
+  const members = [...env.catalog.objects()].filter((o) => o.kind !== "schema" && o.schema === name);
+  if (members.length > 0 && !isCascade) {
+    throw new DependentObjectsStillExistError(`cannot drop schema ${name} because other objects depend on it`, { hint: "Use DROP ... CASCADE to drop the dependent objects too." });
+  }
+  for (const member of members) {
+    if (member.kind === "table") await dropTable(env, member, true);
+    else if (env.catalog.get(member.id) !== undefined) await env.catalog.remove(env.txn, member.id);
+  }
+  await env.catalog.remove(env.txn, schema.id);
+}
+
+export async function createSchema(env: DdlEnvironment, name: string, ifNotExists: boolean): Promise<void> {
+  if (env.catalog.schema(name) !== undefined) {
+    if (ifNotExists) {
+      env.notice(`schema "${name}" already exists, skipping`);
+      return;
+    }
+    throw new DuplicateSchemaError(`schema "${name}" already exists`);
+  }
+  await env.catalog.write(env.txn, { kind: "schema", id: env.allocateObjectId(), name });
+}
+
+export async function truncate(env: DdlEnvironment, statement: TruncateStatement): Promise<void> {
+  const tables = statement.tables.map((name) => {
+    const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, name.at(-1) ?? "", env.searchPath);
+    if (relation?.kind !== "table") throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+    return relation;
+  });
+  const ids = new Set(tables.map((t) => t.id));
+  for (const child of env.catalog.tables()) {
+    const fk = child.foreignKeys.find((f) => ids.has(f.refTableId) && !ids.has(child.id));
+    if (fk !== undefined && statement.behavior !== "cascade") {
+      throw new FeatureNotSupportedError("cannot truncate a table referenced in a foreign key constraint", {
+        detail: `Table "${child.name}" references "${tables.find((t) => t.id === fk.refTableId)?.name ?? ""}".`,
+        hint: `Truncate table "${child.name}" at the same time, or use TRUNCATE ... CASCADE.`,
+      });
+    }
+  }
+  for (const table of tables) {
+    await deleteRange(env, table.id);
+    for (const index of table.indexes) await deleteRange(env, index.id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// CREATE INDEX
+
+export async function createIndex(env: DdlEnvironment, statement: CreateIndexStatement): Promise<void> {
+  const tableName = statement.table.at(-1) ?? "";
+  const table = env.catalog.findRelation(statement.table.length > 1 ? statement.table.at(-2) : undefined, tableName, env.searchPath);
+  if (table === undefined) throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
+  if (table.kind !== "table") throw new WrongObjectTypeError(`"${tableName}" is not a table`);
+  if (statement.where !== undefined) throw new FeatureNotSupportedError("partial indexes are not supported yet");
+  if (statement.method !== undefined && statement.method !== "btree") throw new FeatureNotSupportedError(`access method "${statement.method}" is not supported`);
+  const columns = statement.elements.map((element) => {
+    if (element.column === undefined) throw new FeatureNotSupportedError("indexes on expressions are not supported yet");
+    const index = table.columns.findIndex((c) => c.name === element.column);
+    if (index < 0) throw new UndefinedColumnError(`column "${element.column}" does not exist`);
+    return index;
+  });
+  assertKeyTypes(table, columns);
+  const names = statement.elements.map((e) => e.column ?? "expr");
+  const name = statement.name ?? chooseName((n) => env.catalog.isNameTaken(table.schema, n), `${table.name}_${names.join("_")}_idx`);
+  if (env.catalog.isNameTaken(table.schema, name)) {
+    if (statement.ifNotExists) {
+      env.notice(`relation "${name}" already exists, skipping`);
+      return;
+    }
+    throw new DuplicateTableError(`relation "${name}" already exists`);
+  }
+  const index: IndexDefinition = {
+    id: env.allocateObjectId(),
+    name,
+    columns,
+    descending: statement.elements.map((e) => e.direction === "desc"),
+    isUnique: statement.isUnique,
+    isConstraint: false,
+  };
+  await buildIndex(env, table, index);
+}
+
+/** Adds `index` to the table and writes its entries for every existing row. */
+async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: IndexDefinition): Promise<void> {
+  const withIndex: TableDefinition = { ...table, indexes: [...table.indexes, index] };
+  const layout = layoutOf(withIndex);
+  const rows = [...env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })];
+  let built = 0;
+  for (const [key, value] of rows) {
+    const row = layout.decode(key, value);
+    const suffix = key.subarray(4);
+    const entry = layout.indexEntry(index, row, suffix);
+    if (entry.isUniqueKey && (await env.txn.getForUpdate(entry.key)) !== undefined) {
+      throw new UniqueViolationError(`could not create unique index "${index.name}"`, {
+        detail: `Key (${index.columns.map((c) => table.columns[c]?.name ?? "?").join(", ")})=(${index.columns.map((c) => formatStored(layout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
+      });
+    }
+    await env.txn.put(entry.key, suffix);
+    built += 1;
+  }
+  await env.catalog.write(env.txn, withIndex);
+  if (built >= 100_000) env.notice(`index "${index.name}" built over ${built} rows`);
+}
+
+
+function formatStored(oid: number, value: SqlValue): string {
+  return value === null ? "null" : formatValue(oid, value, storageTextSettings);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALTER TABLE, sequences
+
+export async function alterTable(env: DdlEnvironment, statement: AlterTableStatement): Promise<void> {
+  const name = statement.table.at(-1) ?? "";
+  const relation = env.catalog.findRelation(statement.table.length > 1 ? statement.table.at(-2) : undefined, name, env.searchPath);
+  if (relation === undefined) {
+    if (statement.ifExists) {
+      env.notice(`relation "${name}" does not exist, skipping`);
+      return;
+    }
+    throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
+  }
+  if (relation.kind !== "table") throw new WrongObjectTypeError(`"${name}" is not a table`);
+  let table = relation;
+  for (const action of statement.actions) table = await alterAction(env, table, action);
+  await env.catalog.write(env.txn, table);
+}
+
+async function alterAction(env: DdlEnvironment, table: TableDefinition, action: AlterTableAction): Promise<TableDefinition> {
+  const columnIndex = (column: string): number => {
+    const index = table.columns.findIndex((c) => c.name === column);
+    if (index < 0) throw new UndefinedColumnError(`column "${column}" of relation "${table.name}" does not exist`);
+    return index;
+  };
+  const claim = (base: string): string => chooseName((n) => env.catalog.isNameTaken(table.schema, n), base);
+  if (action.type === "add_column") return addColumn(env, table, action.column, action.ifNotExists, claim);
+  if (action.type === "set_default" || action.type === "drop_default") {
+    const index = columnIndex(action.column);
+    return withColumn(table, index, (c) => {
+      if (action.type === "drop_default") {
+        const { defaultSql: _dropped, ...rest } = c;
+        return rest;
+      }
+      return { ...c, defaultSql: checkedDefault(env, c, action.expr) };
+    });
+  }
+  if (action.type === "set_not_null") {
+    const index = columnIndex(action.column);
+    const layout = layoutOf(table);
+    for (const [key, value] of env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) {
+      if ((layout.decode(key, value)[index] ?? null) === null) throw new NotNullViolationError(`column "${action.column}" of relation "${table.name}" contains null values`);
+    }
+    return withColumn(table, index, (c) => ({ ...c, isNotNull: true }));
+  }
+  if (action.type === "drop_not_null") {
+    const index = columnIndex(action.column);
+    if (table.primaryKey?.columns.includes(index) === true) throw new InvalidTableDefinitionError(`column "${action.column}" is in a primary key`);
+    return withColumn(table, index, (c) => ({ ...c, isNotNull: false }));
+  }
+  if (action.type === "add_constraint") {
+    const updated = addConstraint(env, table, action.constraint, claim);
+    await validateExistingRows(env, table, updated);
+    return updated;
+  }
+  if (action.type === "drop_constraint") return dropConstraint(env, table, action.constraint, action.ifExists);
+  throw new FeatureNotSupportedError(`ALTER TABLE … ${action.type.replaceAll("_", " ").toUpperCase()} is not supported yet`);
+}
+
+function withColumn(table: TableDefinition, index: number, change: (column: ColumnDefinition) => ColumnDefinition): TableDefinition {
+  return { ...table, columns: table.columns.map((c, i) => (i === index ? change(c) : c)) };
+}
+
+/**
+ * ADD COLUMN never rewrites rows: older rows read the default's value at this moment (PostgreSQL's
+ * "missing value"). A volatile default would need a value per row, which only a rewrite gives.
+ */
+async function addColumn(env: DdlEnvironment, table: TableDefinition, column: ColumnDef, ifNotExists: boolean, claim: (base: string) => string): Promise<TableDefinition> {
+  if (table.columns.some((c) => c.name === column.name)) {
+    if (ifNotExists) {
+      env.notice(`column "${column.name}" of relation "${table.name}" already exists, skipping`);
+      return table;
+    }
+    throw new DuplicateColumnError(`column "${column.name}" of relation "${table.name}" already exists`);
+  }
+  const { definition, sequence, tableConstraints } = defineColumn(env, table.schema, table.name, column, claim);
+  if (sequence !== undefined) throw new FeatureNotSupportedError("ADD COLUMN with a serial or identity column is not supported yet");
+  let missingText: string | undefined;
+  if (definition.defaultSql !== undefined) {
+    if (/\b(nextval|random|gen_random_uuid|clock_timestamp)\s*\(/i.test(definition.defaultSql)) {
+      throw new FeatureNotSupportedError("ADD COLUMN with a volatile default is not supported yet");
+    }
+    const expr = parseStoredExpression(definition.defaultSql);
+    const context = { settings: env.settings, paramTypes: [], sql: definition.defaultSql };
+    const value = compileExpr(coerce(bindExpr(expr, context), { oid: definition.typeOid, typmod: definition.typmod }, "assignment", context), env.registry)([], [], env.context);
+    if (value !== null) missingText = formatValue(definition.typeOid, value, storageTextSettings);
+  }
+  const hasRows = !env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id), limit: 1 }).next().done;
+  if (definition.isNotNull && missingText === undefined && hasRows) {
+    throw new NotNullViolationError(`column "${column.name}" of relation "${table.name}" contains null values`);
+  }
+  let updated: TableDefinition = {
+    ...table,
+    columns: [...table.columns, { ...definition, ...(missingText === undefined ? {} : { missingText }) }],
+    schemaVersion: table.schemaVersion + 1,
+  };
+  for (const constraint of tableConstraints) updated = addConstraint(env, updated, constraint, claim);
+  await validateExistingRows(env, table, updated);
+  return updated;
+}
+
+/** After a constraint was added: every existing row must satisfy it, and new indexes are built. */
+async function validateExistingRows(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<void> {
+  if (after.primaryKey !== undefined && before.primaryKey === undefined) throw new FeatureNotSupportedError("adding a primary key to an existing table is not supported yet");
+  const newIndexes = after.indexes.filter((i) => !before.indexes.some((b) => b.id === i.id));
+  const isNewCheck = after.checks.length > before.checks.length || after.foreignKeys.length > before.foreignKeys.length;
+  if (newIndexes.length === 0 && !isNewCheck) return;
+  const layout = layoutOf(after);
+  const writer = new RowWriter(env, { ...after, indexes: [] });
+  const rows = [...env.txn.scan({ gte: relationPrefix(after.id), lt: relationEnd(after.id) })].map(([key, value]) => layout.decode(key, value));
+  if (isNewCheck) for (const row of rows) await writer.update(row, row);
+  let table = { ...after, indexes: after.indexes.filter((i) => !newIndexes.includes(i)) };
+  for (const index of newIndexes) {
+    await buildIndex(env, table, index);
+    table = { ...table, indexes: [...table.indexes, index] };
+  }
+}
+
+function dropConstraint(env: DdlEnvironment, table: TableDefinition, name: string, ifExists: boolean): TableDefinition {
+  if (table.checks.some((c) => c.name === name)) return { ...table, checks: table.checks.filter((c) => c.name !== name) };
+  if (table.foreignKeys.some((f) => f.name === name)) return { ...table, foreignKeys: table.foreignKeys.filter((f) => f.name !== name) };
+  if (table.indexes.some((i) => i.isConstraint && i.name === name)) throw new FeatureNotSupportedError("dropping a unique constraint is not supported yet");
+  if (table.primaryKey?.name === name) throw new FeatureNotSupportedError("dropping a primary key is not supported yet");
+  if (ifExists) {
+    env.notice(`constraint "${name}" of relation "${table.name}" does not exist, skipping`);
+    return table;
+  }
+  throw new UndefinedObjectError(`constraint "${name}" of relation "${table.name}" does not exist`);
+}
+
+export async function createSequence(env: DdlEnvironment, statement: CreateSequenceStatement): Promise<void> {
+  const name = statement.name.at(-1) ?? "";
+  const schema = creationSchema(env, statement.name);
+  if (env.catalog.isNameTaken(schema, name)) {
+    if (statement.ifNotExists) {
+      env.notice(`relation "${name}" already exists, skipping`);
+      return;
+    }
+    throw new DuplicateTableError(`relation "${name}" already exists`);
+  }
+  const sequence = sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options);
+  await env.catalog.write(env.txn, sequence);
+  env.sequences.reset(sequence);
+}

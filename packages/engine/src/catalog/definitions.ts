@@ -1,0 +1,99 @@
+/**
+ * The catalog's objects as they are stored: plain JSON-serializable records, one per object, kept
+ * in the store's system keyspace and changed only inside transactions (see catalog-store.ts).
+ * Columns are referred to by position; 64-bit numbers are kept as decimal strings.
+ */
+import type { TableStatistics } from "@omnikv/planner";
+
+export type ReferentialAction = "no_action" | "restrict" | "cascade" | "set_null" | "set_default";
+
+export interface ColumnDefinition {
+  readonly name: string;
+  readonly typeOid: number;
+  readonly typmod: number;
+  readonly isNotNull: boolean;
+  /** The DEFAULT expression as SQL text, when there is one. */
+  readonly defaultSql?: string;
+  /** GENERATED … AS IDENTITY: the sequence that feeds it is `identitySequence`. */
+  readonly identity?: "always" | "by_default";
+  readonly identitySequence?: number;
+  /**
+   * What rows stored before `ALTER TABLE ADD COLUMN` read for this column (PostgreSQL's
+   * attmissingval): the default's value then, as text; absent means NULL. Rows are never rewritten.
+   */
+  readonly missingText?: string;
+}
+
+export interface IndexDefinition {
+  readonly id: number;
+  readonly name: string;
+  /** Column positions, in key order. */
+  readonly columns: readonly number[];
+  /** As declared (kept for pg_get_indexdef); storage is always ascending, NULLS LAST. */
+  readonly descending: readonly boolean[];
+  readonly isUnique: boolean;
+  /** Set when a UNIQUE constraint (rather than CREATE UNIQUE INDEX) made it. */
+  readonly isConstraint: boolean;
+}
+
+export interface CheckDefinition {
+  readonly name: string;
+  readonly sql: string;
+}
+
+export interface ForeignKeyDefinition {
+  readonly name: string;
+  readonly columns: readonly number[];
+  readonly refTableId: number;
+  readonly refColumns: readonly number[];
+  readonly onDelete: ReferentialAction;
+  readonly onUpdate: ReferentialAction;
+}
+
+export interface PrimaryKeyDefinition {
+  /** The primary key's index id (its rows are the table's own keyspace). */
+  readonly id: number;
+  readonly name: string;
+  readonly columns: readonly number[];
+}
+
+export interface TableDefinition {
+  readonly kind: "table";
+  readonly id: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly columns: readonly ColumnDefinition[];
+  /** Absent: rows are keyed by a hidden 64-bit row id, visible as the system column `ctid`. */
+  readonly primaryKey?: PrimaryKeyDefinition;
+  readonly indexes: readonly IndexDefinition[];
+  readonly checks: readonly CheckDefinition[];
+  readonly foreignKeys: readonly ForeignKeyDefinition[];
+  /** Bumped by every change of the column list; each stored row records the version it was written with. */
+  readonly schemaVersion: number;
+}
+
+export interface SequenceDefinition {
+  readonly kind: "sequence";
+  readonly id: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly typeOid: number;
+  readonly start: string;
+  readonly increment: string;
+  readonly min: string;
+  readonly max: string;
+  readonly isCycle: boolean;
+  /** SERIAL and identity columns own their sequence: dropping the table drops it. */
+  readonly ownedBy?: { readonly tableId: number; readonly column: string };
+}
+
+export interface SchemaDefinition {
+  readonly kind: "schema";
+  readonly id: number;
+  readonly name: string;
+}
+
+export type ObjectDefinition = TableDefinition | SequenceDefinition | SchemaDefinition;
+
+/** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
+export type StatisticsById = ReadonlyMap<number, TableStatistics>;

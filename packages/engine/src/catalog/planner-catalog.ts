@@ -1,0 +1,56 @@
+/**
+ * The planner's `Catalog` over a transaction's `CatalogView`: tables as the planner sees them
+ * (columns, the primary key and secondary indexes, statistics). A table without a primary key
+ * gets the system column `ctid` last: its row id, which UPDATE and DELETE address rows by.
+ */
+import { TypeOid } from "@omnikv/base";
+import type { Catalog, CatalogIndex, CatalogTable, TableStatistics } from "@omnikv/planner";
+import type { CatalogView } from "./catalog-store.ts";
+import type { StatisticsById, TableDefinition } from "./definitions.ts";
+
+export const rowIdColumnName = "ctid";
+
+export class PlannerCatalog implements Catalog {
+  readonly #view: CatalogView;
+  readonly #searchPath: () => readonly string[];
+  readonly #statistics: () => StatisticsById;
+
+  constructor(view: CatalogView, searchPath: () => readonly string[], statistics: () => StatisticsById) {
+    this.#view = view;
+    this.#searchPath = searchPath;
+    this.#statistics = statistics;
+  }
+
+  get version(): number {
+    return this.#view.version;
+  }
+
+  findTable(schema: string | undefined, name: string): CatalogTable | undefined {
+    const relation = this.#view.findRelation(schema, name, this.#searchPath());
+    if (relation?.kind !== "table") return undefined;
+    return catalogTableOf(relation, this.#statistics().get(relation.id));
+  }
+}
+
+const tables = new WeakMap<TableDefinition, { readonly statistics: TableStatistics | undefined; readonly table: CatalogTable }>();
+
+export function catalogTableOf(definition: TableDefinition, statistics: TableStatistics | undefined): CatalogTable {
+  const cached = tables.get(definition);
+  if (cached !== undefined && cached.statistics === statistics) return cached.table;
+  const columns = definition.columns.map((c) => ({ name: c.name, type: { oid: c.typeOid, typmod: c.typmod }, isNotNull: c.isNotNull }));
+  if (definition.primaryKey === undefined) columns.push({ name: rowIdColumnName, type: { oid: TypeOid.int8, typmod: -1 }, isNotNull: true, isSystem: true } as (typeof columns)[number]);
+  const indexes: CatalogIndex[] = [];
+  const primaryKey = definition.primaryKey;
+  if (primaryKey !== undefined) indexes.push({ id: primaryKey.id, name: primaryKey.name, columns: primaryKey.columns, isUnique: true, isPrimary: true });
+  for (const index of definition.indexes) indexes.push({ id: index.id, name: index.name, columns: index.columns, isUnique: index.isUnique, isPrimary: false });
+  const table: CatalogTable = {
+    id: definition.id,
+    schema: definition.schema,
+    name: definition.name,
+    columns,
+    indexes,
+    ...(statistics === undefined ? {} : { statistics, rowCountEstimate: statistics.rowCount }),
+  };
+  tables.set(definition, { statistics, table });
+  return table;
+}

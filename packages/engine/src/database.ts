@@ -1,0 +1,156 @@
+/**
+ * `Database`: one store (an `LsmStore` in `dir`, or in memory), its transaction manager, the
+ * committed catalog, sequences and row-id counters. Sessions (`connect`) run SQL against it.
+ */
+import { DataCorruptedError, assert } from "@omnikv/base";
+import { builtinAggregates, builtinRegistry, type AggregateTable, type FunctionRegistry } from "@omnikv/executor";
+import { LsmStore } from "@omnikv/lsm";
+import type { TableStatistics } from "@omnikv/planner";
+import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
+import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
+import type { ObjectDefinition } from "./catalog/definitions.ts";
+import { SequenceStore } from "./catalog/sequences.ts";
+import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix } from "./storage/keys.ts";
+import { Session, type ConnectOptions } from "./session/session.ts";
+
+export interface DatabaseOptions {
+  /** The data directory (created on first open); in memory when absent. */
+  readonly dir?: string;
+  /** Whether each commit waits for fsync (default true). */
+  readonly sync?: boolean;
+  /** The isolation level of transactions that do not name one (default READ COMMITTED, as PostgreSQL). */
+  readonly defaultIsolation?: IsolationLevel;
+}
+
+interface RowIdCounter {
+  next: bigint;
+}
+
+export class Database {
+  readonly store: MvccStore;
+  readonly transactions: TransactionManager;
+  readonly sequences: SequenceStore;
+  readonly registry: FunctionRegistry = builtinRegistry;
+  readonly aggregates: AggregateTable = builtinAggregates;
+  readonly statistics = new Map<number, TableStatistics>();
+  readonly #close: () => Promise<void>;
+  #catalog: CatalogState;
+  #nextObjectId: number;
+  readonly #rowIds = new Map<number, RowIdCounter>();
+  readonly #sessions = new Set<Session>();
+  #nextBackendPid = 1000;
+  #isClosed = false;
+
+  private constructor(store: MvccStore, close: () => Promise<void>, options: DatabaseOptions) {
+    this.store = store;
+    this.#close = close;
+    this.transactions = new TransactionManager(store, { sync: options.sync ?? true, defaultIsolation: options.defaultIsolation ?? "read committed" });
+    this.sequences = new SequenceStore(store);
+    this.sequences.load();
+    const objects = new Map<number, ObjectDefinition>();
+    for (const [, value] of store.scan({ gte: relationPrefix(catalogKeyspace), lt: relationEnd(catalogKeyspace) })) {
+      const object = parseDefinition(value);
+      objects.set(object.id, object);
+    }
+    this.#catalog = new CatalogState(objects);
+    const stored = store.get(nextObjectIdKey);
+    const highest = Math.max(firstObjectId - 1, ...objects.keys());
+    this.#nextObjectId = Math.max(highest + 1, stored === undefined ? 0 : new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0));
+  }
+
+  static async open(options: DatabaseOptions = {}): Promise<Database> {
+    let database: Database;
+    if (options.dir === undefined) {
+      database = new Database(new MemoryMvccStore(), () => Promise.resolve(), options);
+    } else {
+      const store = await LsmStore.open(options.dir);
+      database = new Database(store, () => store.close(), options);
+    }
+    await database.#bootstrap();
+    return database;
+  }
+
+  /** A new database has the schema `public`, as PostgreSQL's template has. */
+  async #bootstrap(): Promise<void> {
+    if (this.#catalog.schemaId("public") !== undefined) return;
+    const txn = await this.transactions.begin();
+    const view = this.catalogView();
+    await view.write(txn, { kind: "schema", id: this.allocateObjectId(), name: "public" });
+    await this.sequences.settled();
+    await txn.commit();
+    this.publishCatalog(view);
+  }
+
+  connect(options: ConnectOptions = {}): Session {
+    assert(!this.#isClosed, "the database is open");
+    const session = new Session(this, options, this.#nextBackendPid++, () => this.#sessions.delete(session));
+    this.#sessions.add(session);
+    return session;
+  }
+
+  get catalog(): CatalogState {
+    return this.#catalog;
+  }
+
+  catalogView(): CatalogView {
+    return new CatalogView(() => this.#catalog);
+  }
+
+  /** After a commit: the transaction's catalog changes become everyone's. */
+  publishCatalog(view: CatalogView): void {
+    if (view.changes.size === 0) return;
+    this.#catalog = this.#catalog.apply(view.changes);
+    for (const [id, object] of view.changes) if (object?.kind !== "table") this.statistics.delete(id);
+  }
+
+  /** Object ids are never reused: the high-water mark is recorded (unsynced, ordered before any commit that uses it). */
+  allocateObjectId(): number {
+    const id = this.#nextObjectId;
+    this.#nextObjectId += 1;
+    const value = new Uint8Array(4);
+    new DataView(value.buffer).setUint32(0, this.#nextObjectId);
+    void this.store.write([{ type: "put", key: nextObjectIdKey, value }], { sync: false });
+    return id;
+  }
+
+  /** The next row id of a table without a primary key: one above the largest stored, then counted in memory. */
+  allocateRowId(tableId: number): bigint {
+    let counter = this.#rowIds.get(tableId);
+    if (counter === undefined) {
+      let last = 0n;
+      for (const [key] of this.store.scan({ gte: relationPrefix(tableId), lt: relationEnd(tableId), reverse: true })) {
+        last = readRowId(key);
+        break;
+      }
+      counter = { next: last + 1n };
+      this.#rowIds.set(tableId, counter);
+    }
+    const id = counter.next;
+    counter.next += 1n;
+    return id;
+  }
+
+  get isClosed(): boolean {
+    return this.#isClosed;
+  }
+
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    for (const session of Array.from(this.#sessions)) await session.close();
+    await this.sequences.settled().catch(() => undefined);
+    await this.#close();
+  }
+}
+
+/** A stored catalog record; a record that is not one is damage, reported as such. */
+function parseDefinition(bytes: Uint8Array): ObjectDefinition {
+  const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+  if (!isDefinition(parsed)) throw new DataCorruptedError("a catalog record is not an object definition");
+  return parsed;
+}
+
+function isDefinition(value: unknown): value is ObjectDefinition {
+  if (typeof value !== "object" || value === null || !("kind" in value) || !("id" in value)) return false;
+  return (value.kind === "table" || value.kind === "sequence" || value.kind === "schema") && typeof value.id === "number";
+}

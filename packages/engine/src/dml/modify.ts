@@ -1,0 +1,341 @@
+/**
+ * INSERT, UPDATE and DELETE. Each reads the rows it changes with a query the engine synthesizes
+ * (planned by the planner, run by the executor), reads them all before writing any (so a
+ * statement never sees its own changes), then writes through `RowWriter`, which enforces the
+ * constraints and maintains the indexes.
+ *
+ * UPDATE and DELETE lock each target row. Under READ COMMITTED a row another transaction changed
+ * since the statement's snapshot is re-checked against its newest version, as PostgreSQL's
+ * EvalPlanQual does: the same query runs again over just that version; a row that no longer
+ * matches is skipped, one that does is changed from its newest values (no lost updates).
+ */
+import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
+import { compileExpr, type CompiledExpr, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
+import type { DeleteStatement, Expr, InsertStatement, ResTarget, SelectStatement, UpdateStatement } from "@omnikv/parser";
+import { SqlSyntaxError } from "@omnikv/parser";
+import {
+  UndefinedColumnError,
+  UndefinedTableError,
+  bindExpr,
+  coerce,
+  formatTypeName,
+  type BoundExpr,
+  type Catalog,
+  type CatalogTable,
+  type PlanColumn,
+} from "@omnikv/planner";
+import type { ColumnDefinition, TableDefinition } from "../catalog/definitions.ts";
+import { rowIdColumnName } from "../catalog/planner-catalog.ts";
+import { compareBytes } from "../encoding/key-codec.ts";
+import { UniqueViolationError } from "../errors.ts";
+import { RowWriter, parseStoredExpression } from "../storage/row-writer.ts";
+import { layoutOf } from "../storage/table-layout.ts";
+import { columnRef, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
+import { runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
+
+export interface ModifyResult {
+  readonly rowCount: number;
+  /** The RETURNING rows, when the statement has a RETURNING clause. */
+  readonly returning?: QueryRows;
+}
+
+export function targetTable(env: StatementEnvironment, name: readonly string[]): TableDefinition {
+  const relationName = name.at(-1) ?? "";
+  const schema = name.length > 1 ? name.at(-2) : undefined;
+  const relation = env.catalog.findRelation(schema, relationName, env.searchPath);
+  if (relation === undefined) throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+  if (relation.kind !== "table") throw new WrongObjectTypeError(`"${relationName}" is not a table`);
+  return relation;
+}
+
+// ---------------------------------------------------------------------------------------------
+// INSERT
+
+export async function executeInsert(env: StatementEnvironment, statement: InsertStatement): Promise<ModifyResult> {
+  const table = targetTable(env, statement.table);
+  const allPositions = targetPositions(table, statement.columns);
+  const source = readInsertSource(env, table, allPositions, statement);
+  // Without a column list, the source's columns fill the table's first columns; the rest take defaults.
+  const positions = statement.columns.length === 0 ? allPositions.slice(0, source.columns.length) : allPositions;
+  const assign = positions.map((position, i) => assignment(env, source.columns[i], i, table.columns[position]));
+  const defaults = table.columns.map((column, i) => (positions.includes(i) ? undefined : defaultOf(env, column)));
+  const writer = new RowWriter(env, table);
+  const hasRowId = table.primaryKey === undefined;
+  const inserted: Row[] = [];
+  const onConflict = statement.onConflict;
+  if (onConflict !== undefined && onConflict.action === "update") throw new FeatureNotSupportedError("ON CONFLICT DO UPDATE is not supported yet");
+  for (const sourceRow of source.rows) {
+    const row: SqlValue[] = table.columns.map((_, i) => {
+      const fill = defaults[i];
+      return fill === undefined ? null : fill([], env.params, env.context);
+    });
+    positions.forEach((position, i) => {
+      row[position] = assign[i]?.(sourceRow, env.params, env.context) ?? null;
+    });
+    if (hasRowId) row.push(await env.allocateRowId(table.id));
+    if (onConflict === undefined) {
+      await writer.insert(row);
+    } else if (!(await insertOrSkip(env, writer, row))) {
+      continue;
+    }
+    inserted.push(row);
+  }
+  return withReturning(env, table, statement.alias, statement.returning, inserted);
+}
+
+/** ON CONFLICT DO NOTHING: the insert under a savepoint, undone when it violates a unique constraint. */
+async function insertOrSkip(env: StatementEnvironment, writer: RowWriter, row: Row): Promise<boolean> {
+  const savepoint = `on-conflict-${String(Math.random()).slice(2)}`;
+  env.txn.savepoint(savepoint);
+  try {
+    await writer.insert(row);
+    env.txn.releaseSavepoint(savepoint);
+    return true;
+  } catch (error) {
+    if (!(error instanceof UniqueViolationError)) throw error;
+    env.txn.rollbackToSavepoint(savepoint);
+    env.txn.releaseSavepoint(savepoint);
+    return false;
+  }
+}
+
+function targetPositions(table: TableDefinition, columns: readonly string[]): number[] {
+  if (columns.length === 0) return table.columns.map((_, i) => i);
+  const positions = columns.map((name) => {
+    const position = table.columns.findIndex((c) => c.name === name);
+    if (position < 0) throw new UndefinedColumnError(`column "${name}" of relation "${table.name}" does not exist`);
+    return position;
+  });
+  const duplicate = positions.find((p, i) => positions.indexOf(p) !== i);
+  if (duplicate !== undefined) throw new SqlSyntaxError(`column "${table.columns[duplicate]?.name ?? ""}" specified more than once`);
+  return positions;
+}
+
+function readInsertSource(env: StatementEnvironment, table: TableDefinition, positions: readonly number[], statement: InsertStatement): QueryRows {
+  const source = statement.source;
+  if (source === undefined) return { columns: [], rows: [[]] };
+  const body = source.body;
+  if (body.kind === "values" && source.orderBy.length === 0 && source.limit === undefined && source.offset === undefined) {
+    const rows = body.rows.map((values) => {
+      if (values.length > positions.length) throw new SqlSyntaxError("INSERT has more expressions than target columns");
+      return values.map((expr, i) => valueForColumn(env, table.columns[positions[i] ?? -1], expr));
+    });
+    if (statement.columns.length > 0 && (rows[0]?.length ?? 0) < positions.length) throw new SqlSyntaxError("INSERT has more target columns than expressions");
+    return runQuery(env, queryOf({ ...body, rows }, body.pos, source.with ?? statement.with));
+  }
+  const query = statement.with === undefined || source.with !== undefined ? source : { ...source, with: statement.with };
+  const result = runQuery(env, query);
+  if (result.columns.length > positions.length) throw new SqlSyntaxError("INSERT has more expressions than target columns");
+  if (statement.columns.length > 0 && result.columns.length < positions.length) throw new SqlSyntaxError("INSERT has more target columns than expressions");
+  return result;
+}
+
+/** A VALUES or SET expression for `column`: DEFAULT becomes the column's default, untyped literals its type. */
+function valueForColumn(env: StatementEnvironment, column: ColumnDefinition | undefined, expr: Expr): Expr {
+  if (column === undefined) return expr;
+  if (expr.kind === "default") {
+    const sql = column.defaultSql ?? identityDefault(env, column);
+    const value = sql === undefined ? ({ kind: "null", pos: expr.pos } as const) : parseStoredExpression(sql);
+    return typedForColumn(value, column, env.paramTypes);
+  }
+  return typedForColumn(expr, column, env.paramTypes);
+}
+
+function identityDefault(env: StatementEnvironment, column: ColumnDefinition): string | undefined {
+  if (column.identitySequence === undefined) return undefined;
+  const sequence = env.catalog.get(column.identitySequence);
+  if (sequence?.kind !== "sequence") return undefined;
+  return `nextval('${sequence.schema}.${sequence.name}')`;
+}
+
+/** The value a column gets when the statement does not set it. */
+function defaultOf(env: StatementEnvironment, column: ColumnDefinition): CompiledExpr | undefined {
+  const sql = column.defaultSql ?? identityDefault(env, column);
+  if (sql === undefined) return undefined;
+  const text = `SELECT ${sql}`;
+  const context = { settings: env.settings, paramTypes: [], sql: text };
+  const expr = parseStoredExpression(sql);
+  const bound = bindExpr(expr, context);
+  return compileExpr(coerce(bound, { oid: column.typeOid, typmod: column.typmod }, "assignment", context), env.registry);
+}
+
+/** The assignment cast of a source column into `column` (PostgreSQL's rules: 42804 when there is none). */
+function assignment(env: StatementEnvironment, source: PlanColumn | undefined, sourceIndex: number, column: ColumnDefinition | undefined): CompiledExpr {
+  if (source === undefined || column === undefined) return () => null;
+  const from = source.type.oid === TypeOid.unknown ? { oid: TypeOid.text, typmod: -1 } : source.type;
+  const context = { settings: env.settings, paramTypes: env.paramTypes, sql: env.sql };
+  const input: BoundExpr = { kind: "column", type: from, index: sourceIndex, name: source.name };
+  let bound: BoundExpr;
+  try {
+    bound = coerce(input, { oid: column.typeOid, typmod: column.typmod }, "assignment", context);
+  } catch (error) {
+    if (error instanceof DbError && error.sqlState === SqlState.CannotCoerce) {
+      throw new DatatypeMismatchError(`column "${column.name}" is of type ${formatTypeName(column.typeOid)} but expression is of type ${formatTypeName(from.oid)}`, {
+        hint: "You will need to rewrite or cast the expression.",
+      });
+    }
+    throw error;
+  }
+  return compileExpr(bound, env.registry);
+}
+
+// ---------------------------------------------------------------------------------------------
+// UPDATE and DELETE
+
+interface TargetRows {
+  readonly table: TableDefinition;
+  readonly alias: string;
+  /** The synthesized query: the table's columns (and row id), then the new values (UPDATE). */
+  readonly query: SelectStatement;
+  readonly rows: Row[];
+  readonly columns: readonly PlanColumn[];
+}
+
+function readTargets(env: StatementEnvironment, statement: UpdateStatement | DeleteStatement, extraTargets: (table: TableDefinition, alias: string) => ResTarget[]): TargetRows {
+  const table = targetTable(env, statement.table);
+  const alias = statement.alias ?? table.name;
+  const pos = statement.pos;
+  const width = table.columns.length + (table.primaryKey === undefined ? 1 : 0);
+  const own = Array.from({ length: width }, (_, i) => target(columnRef([alias, table.columns[i]?.name ?? rowIdColumnName], pos)));
+  const others = statement.kind === "update" ? statement.from : statement.using;
+  const query = selectStatement(
+    { targets: [...own, ...extraTargets(table, alias)], from: [tableRef(statement.table, statement.alias, pos), ...others], ...(statement.where === undefined ? {} : { where: statement.where }) },
+    pos,
+    statement.with,
+  );
+  const result = runQuery(env, query);
+  return { table, alias, query, rows: dedupeByKey(table, result.rows), columns: result.columns };
+}
+
+/** UPDATE … FROM may join a target row to several rows: PostgreSQL changes it once. */
+function dedupeByKey(table: TableDefinition, rows: Row[]): Row[] {
+  if (rows.length < 2) return rows;
+  const layout = layoutOf(table);
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const key = Buffer.from(layout.keySuffix(row)).toString("latin1");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export async function executeUpdate(env: StatementEnvironment, statement: UpdateStatement): Promise<ModifyResult> {
+  const table = targetTable(env, statement.table);
+  const assignments = statement.set.flatMap((clause) => splitSetClause(clause.columns, clause.value, clause.isMulti));
+  const positions = assignments.map(({ column }) => {
+    const position = table.columns.findIndex((c) => c.name === column);
+    if (position < 0) throw new UndefinedColumnError(`column "${column}" of relation "${table.name}" does not exist`);
+    return position;
+  });
+  const targets = readTargets(env, statement, () => assignments.map(({ value }, i) => target(valueForColumn(env, table.columns[positions[i] ?? -1], value))));
+  const width = targets.table.columns.length + (table.primaryKey === undefined ? 1 : 0);
+  const assign = positions.map((position, i) => assignment(env, targets.columns[width + i], width + i, table.columns[position]));
+  const writer = new RowWriter(env, table);
+  const updated: Row[] = [];
+  for (const selected of targets.rows) {
+    const current = await lockCurrent(env, targets, writer, selected);
+    if (current === undefined) continue;
+    const newRow = current.slice(0, width);
+    positions.forEach((position, i) => {
+      newRow[position] = assign[i]?.(current, env.params, env.context) ?? null;
+    });
+    await writer.update(current.slice(0, width), newRow);
+    updated.push(newRow);
+  }
+  return withReturning(env, table, statement.alias, statement.returning, updated);
+}
+
+function splitSetClause(columns: readonly string[], value: Expr, isMulti: boolean): { readonly column: string; readonly value: Expr }[] {
+  if (!isMulti) return [{ column: columns[0] ?? "", value }];
+  if (value.kind !== "row") throw new FeatureNotSupportedError("UPDATE … SET (columns) = (SELECT …) is not supported yet");
+  if (value.items.length !== columns.length) throw new SqlSyntaxError("number of columns does not match number of values");
+  return columns.map((column, i) => ({ column, value: value.items[i] ?? value }));
+}
+
+export async function executeDelete(env: StatementEnvironment, statement: DeleteStatement): Promise<ModifyResult> {
+  const targets = readTargets(env, statement, () => []);
+  const table = targets.table;
+  const writer = new RowWriter(env, table);
+  const width = table.columns.length + (table.primaryKey === undefined ? 1 : 0);
+  const deleted: Row[] = [];
+  for (const selected of targets.rows) {
+    const current = await lockCurrent(env, targets, writer, selected);
+    if (current === undefined) continue;
+    const row = current.slice(0, width);
+    await writer.delete(row);
+    deleted.push(row);
+  }
+  return withReturning(env, table, statement.alias, statement.returning, deleted);
+}
+
+/**
+ * Locks the target row and returns the statement's row for it: `selected` when the row is
+ * unchanged since the snapshot, the re-evaluated row when it changed (READ COMMITTED), undefined
+ * when it was deleted or no longer matches.
+ */
+async function lockCurrent(env: StatementEnvironment, targets: TargetRows, writer: RowWriter, selected: Row): Promise<Row | undefined> {
+  const layout = writer.layout;
+  const key = layout.rowKey(selected);
+  const newest = await env.txn.getForUpdate(key);
+  if (newest === undefined) return undefined;
+  if (compareBytes(newest, layout.encodeValue(selected)) === 0) return selected;
+  const version = layout.decode(key, newest);
+  return reevaluate(env, targets, version);
+}
+
+/** Runs the target query again with the target table reduced to one row version. */
+function reevaluate(env: StatementEnvironment, targets: TargetRows, version: Row): Row | undefined {
+  const catalog = new SingleRowCatalog(env.planner, targets.table.id);
+  const access = new SingleRowAccess(env.access, targets.table.id, version);
+  return runQuery(env, targets.query, catalog, access).rows[0];
+}
+
+/** The planner's catalog with one table stripped of indexes and statistics: it is scanned, never probed. */
+class SingleRowCatalog implements Catalog {
+  readonly #inner: Catalog;
+  readonly #tableId: number;
+
+  constructor(inner: Catalog, tableId: number) {
+    this.#inner = inner;
+    this.#tableId = tableId;
+  }
+
+  findTable(schema: string | undefined, name: string): CatalogTable | undefined {
+    const table = this.#inner.findTable(schema, name);
+    if (table?.id !== this.#tableId) return table;
+    return { id: table.id, schema: table.schema, name: table.name, columns: table.columns, indexes: [] };
+  }
+}
+
+/** Table access where one table holds exactly the given rows. */
+class SingleRowAccess implements TableAccess {
+  readonly #inner: TableAccess;
+  readonly #tableId: number;
+  readonly #rows: readonly Row[];
+
+  constructor(inner: TableAccess, tableId: number, ...rows: Row[]) {
+    this.#inner = inner;
+    this.#tableId = tableId;
+    this.#rows = rows;
+  }
+
+  scan(table: CatalogTable): Iterable<Row> {
+    return table.id === this.#tableId ? this.#rows : this.#inner.scan(table);
+  }
+
+  scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
+    if (table.id === this.#tableId || this.#inner.scanIndex === undefined) throw new Error("the re-checked table has no indexes");
+    return this.#inner.scanIndex(table, request);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// RETURNING
+
+function withReturning(env: StatementEnvironment, table: TableDefinition, alias: string | undefined, returning: readonly ResTarget[], rows: Row[]): ModifyResult {
+  if (returning.length === 0) return { rowCount: rows.length };
+  const query = selectStatement({ targets: returning, from: [tableRef([table.schema, table.name], alias ?? table.name, returning[0]?.pos ?? 0)] }, returning[0]?.pos ?? 0);
+  const access = new SingleRowAccess(env.access, table.id, ...rows);
+  return { rowCount: rows.length, returning: runQuery(env, query, new SingleRowCatalog(env.planner, table.id), access) };
+}

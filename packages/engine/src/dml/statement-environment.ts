@@ -1,0 +1,47 @@
+/**
+ * What one statement runs with: its transaction and catalog, the planner's and the executor's
+ * views of them, the session's settings, and the statement's parameters. `runQuery` plans and
+ * runs a SELECT (or a query the engine synthesized) over it.
+ */
+import type { SqlValue, TextIoSettings } from "@omnikv/base";
+import { compilePlan, type AggregateTable, type Row, type TableAccess } from "@omnikv/executor";
+import type { SelectStatement } from "@omnikv/parser";
+import { planSelect, type Catalog, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
+import type { WriteEnvironment } from "../storage/row-writer.ts";
+
+export interface StatementEnvironment extends WriteEnvironment {
+  readonly planner: PlannerCatalog;
+  readonly access: TableAccess;
+  readonly aggregates: AggregateTable;
+  readonly settings: TextIoSettings;
+  readonly params: readonly SqlValue[];
+  readonly paramTypes: readonly number[];
+  readonly sql: string;
+  readonly searchPath: readonly string[];
+  readonly workMemBytes: number;
+  readonly interrupt?: () => void;
+  /** A fresh row id for a table without a primary key. */
+  allocateRowId(tableId: number): Promise<bigint>;
+}
+
+export interface QueryRows {
+  readonly columns: readonly PlanColumn[];
+  readonly rows: Row[];
+}
+
+export function planQuery(env: StatementEnvironment, statement: SelectStatement, catalog: Catalog = env.planner): { readonly plan: PlanNode; readonly columns: readonly PlanColumn[] } {
+  return planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [] });
+}
+
+/** Plans and runs `statement`, returning every row (DML reads its targets in full before writing). */
+export function runQuery(env: StatementEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, access: TableAccess = env.access): QueryRows {
+  const { plan, columns } = planQuery(env, statement, catalog);
+  return { columns, rows: [...streamPlan(env, plan, access)] };
+}
+
+export function streamPlan(env: StatementEnvironment, plan: PlanNode, access: TableAccess = env.access): Iterable<Row> {
+  const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates });
+  const interrupt = env.interrupt === undefined ? {} : { interrupt: env.interrupt };
+  return run({ tables: access, context: env.context, params: env.params, workMemBytes: env.workMemBytes, ...interrupt });
+}

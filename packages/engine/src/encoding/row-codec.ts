@@ -1,0 +1,156 @@
+/**
+ * The stored form of a row's column values (the value half of a row's key-value pair): a schema
+ * version, a NULL bitmap and each non-NULL value in its PostgreSQL binary form (`sendValue`).
+ *
+ *   +----------------+--------------+-----------------------+---------------------------------+
+ *   | schema version | column count | NULL bitmap           | per non-NULL column, in order:  |
+ *   | varint         | varint       | ceil(count / 8) bytes | varint length, then that many   |
+ *   |                |              | bit (i & 7) of byte   | bytes of sendValue(oid, value)  |
+ *   |                |              | (i >> 3): column i is |                                 |
+ *   |                |              | NULL; spare bits 0    |                                 |
+ *   +----------------+--------------+-----------------------+---------------------------------+
+ *
+ * Varints are unsigned LEB128 of at most 5 bytes (values up to 2^32 - 1), minimal: no overlong
+ * forms, so a varint's size follows from its value. Nothing follows the last value.
+ *
+ * The column count may be smaller than the table's current column count: a row written before
+ * `ALTER TABLE … ADD COLUMN` has only the columns that existed then, and `decodeRow` returns only
+ * those (the caller fills the rest from the column defaults).
+ *
+ * Decoding is strict: truncated input, a malformed varint, a set spare bitmap bit, a value its
+ * type's receive function rejects, or trailing bytes raise `DataCorruptedError` (XX001); nothing
+ * loops on bad input (every loop is bounded by the column count, which is checked against `oids`).
+ */
+import { AssertionError, DataCorruptedError, assert, recvValue, sendValue, typeInfo, type SqlValue } from "@omnikv/base";
+
+const varintSizeBytesMax = 5;
+const uint32Max = 0xffff_ffff;
+
+/** A decoded row: `values.length` is the stored column count, which may be less than `oids.length`. */
+export interface DecodedRow {
+  readonly schemaVersion: number;
+  readonly values: SqlValue[];
+}
+
+function varintLength(value: number): number {
+  if (value < 0x80) return 1;
+  if (value < 0x4000) return 2;
+  if (value < 0x20_0000) return 3;
+  if (value < 0x1000_0000) return 4;
+  return varintSizeBytesMax;
+}
+
+function writeVarint(target: Uint8Array, offset: number, value: number): number {
+  assert(Number.isInteger(value) && value >= 0 && value <= uint32Max, "a row varint is an unsigned 32-bit integer");
+  let at = offset;
+  let rest = value;
+  while (rest >= 0x80) {
+    target[at++] = (rest & 0x7f) | 0x80;
+    rest = Math.floor(rest / 0x80);
+  }
+  target[at++] = rest;
+  assert(at - offset === varintLength(value), "a varint takes varintLength bytes");
+  return at;
+}
+
+/** The varint at `offset`; its size is `varintLength(value)` because overlong forms are rejected. */
+function readVarint(source: Uint8Array, offset: number, what: string): number {
+  let value = 0;
+  for (let index = 0; index < varintSizeBytesMax; index++) {
+    const byte = source[offset + index];
+    if (byte === undefined) throw new DataCorruptedError(`row data is truncated in the ${what}`);
+    if (index === varintSizeBytesMax - 1 && byte > 0x0f) throw new DataCorruptedError(`row data has an invalid varint as the ${what}`);
+    value += (byte & 0x7f) * 2 ** (7 * index);
+    if (byte < 0x80) {
+      if (byte === 0 && index > 0) throw new DataCorruptedError(`row data has an overlong varint as the ${what}`);
+      return value;
+    }
+  }
+  // The fifth byte is at most 0x0f, so it always ends the varint.
+  throw new AssertionError("a five-byte varint ends at its fifth byte");
+}
+
+/** The stored bytes of a row of `oids.length` columns. NULL is `null` in `values`. */
+export function encodeRow(schemaVersion: number, oids: readonly number[], values: readonly SqlValue[]): Uint8Array {
+  assert(Number.isInteger(schemaVersion) && schemaVersion >= 0 && schemaVersion <= uint32Max, "a schema version is an unsigned 32-bit integer");
+  assert(oids.length === values.length, "a row has one value per column type");
+  const count = values.length;
+  const bitmapSizeBytes = (count + 7) >>> 3;
+  const sent: (Uint8Array | undefined)[] = [];
+  let sizeBytes = varintLength(schemaVersion) + varintLength(count) + bitmapSizeBytes;
+  for (let index = 0; index < count; index++) {
+    const value = values[index] ?? null;
+    if (value === null) {
+      sent.push(undefined);
+      continue;
+    }
+    const bytes = sendValue(oids[index] ?? 0, value);
+    sent.push(bytes);
+    sizeBytes += varintLength(bytes.length) + bytes.length;
+  }
+
+  const out = new Uint8Array(sizeBytes);
+  let at = writeVarint(out, 0, schemaVersion);
+  at = writeVarint(out, at, count);
+  const bitmapStart = at;
+  at += bitmapSizeBytes;
+  for (let index = 0; index < count; index++) {
+    const bytes = sent[index];
+    if (bytes === undefined) {
+      out[bitmapStart + (index >>> 3)] = (out[bitmapStart + (index >>> 3)] ?? 0) | (1 << (index & 7));
+      continue;
+    }
+    at = writeVarint(out, at, bytes.length);
+    out.set(bytes, at);
+    at += bytes.length;
+  }
+  assert(at === sizeBytes, "the row fills exactly its computed size");
+  return out;
+}
+
+/**
+ * The schema version and values of a stored row, decoding each value as the type at its position
+ * in `oids`. `values.length` is the stored column count and may be less than `oids.length` (the
+ * row predates added columns); a row with more columns than `oids` is corrupt.
+ */
+export function decodeRow(bytes: Uint8Array, oids: readonly number[]): DecodedRow {
+  const end = bytes.length;
+  const schemaVersion = readVarint(bytes, 0, "schema version");
+  let at = varintLength(schemaVersion);
+  const count = readVarint(bytes, at, "column count");
+  at += varintLength(count);
+  if (count > oids.length) throw new DataCorruptedError(`row data has ${count} columns but the table has ${oids.length}`);
+  const bitmapStart = at;
+  const bitmapSizeBytes = (count + 7) >>> 3;
+  at += bitmapSizeBytes;
+  if (at > end) throw new DataCorruptedError("row data is truncated in the null bitmap");
+  const spareBits = count & 7;
+  if (spareBits !== 0 && ((bytes[at - 1] ?? 0) >>> spareBits) !== 0) throw new DataCorruptedError("row data has a null bitmap bit beyond its columns");
+
+  const values: SqlValue[] = [];
+  for (let index = 0; index < count; index++) {
+    if ((((bytes[bitmapStart + (index >>> 3)] ?? 0) >>> (index & 7)) & 1) !== 0) {
+      values.push(null);
+      continue;
+    }
+    const sizeBytes = readVarint(bytes, at, `length of column ${index + 1}`);
+    at += varintLength(sizeBytes);
+    if (sizeBytes > end - at) throw new DataCorruptedError(`row data is truncated in column ${index + 1}`);
+    values.push(receive(oids[index] ?? 0, bytes.subarray(at, at + sizeBytes), index));
+    at += sizeBytes;
+  }
+  if (at !== end) throw new DataCorruptedError(`row data has ${end - at} bytes after its last column`);
+  assert(values.length === count, "one value per stored column");
+  return { schemaVersion, values };
+}
+
+/** `recvValue`, with a rejection of stored bytes reported as corruption (a bug stays a bug). */
+function receive(oid: number, bytes: Uint8Array, index: number): SqlValue {
+  try {
+    return recvValue(oid, bytes);
+  } catch (error) {
+    if (error instanceof AssertionError) throw error;
+    const type = typeInfo(oid)?.displayName ?? String(oid);
+    throw new DataCorruptedError(`row data has an invalid ${type} value in column ${index + 1}`, { cause: error });
+  }
+}

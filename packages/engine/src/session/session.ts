@@ -1,0 +1,508 @@
+/**
+ * `Session`: one connection's SQL. Runs statements in PostgreSQL's transaction model: outside a
+ * block every statement string runs in one implicit transaction (committed at its end, rolled back
+ * on an error); BEGIN … COMMIT makes an explicit block; after an error inside a block only
+ * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
+ */
+import { DbError, FeatureNotSupportedError, TypeOid, formatValue, parseTimeZone, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import type { EvalContext, Row, SequenceFunctions, SessionInfo } from "@omnikv/executor";
+import { parse, type Statement } from "@omnikv/parser";
+import { explainPlan, type PlanColumn } from "@omnikv/planner";
+import type { IsolationLevel, Transaction } from "@omnikv/txn";
+import type { CatalogView } from "../catalog/catalog-store.ts";
+import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
+import { alterTable, createIndex, createSchema, createSequence, createTable, drop, truncate, type DdlEnvironment } from "../catalog/ddl.ts";
+import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
+import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
+import type { Database } from "../database.ts";
+import { executeDelete, executeInsert, executeUpdate, type ModifyResult } from "../dml/modify.ts";
+import { planQuery, streamPlan } from "../dml/statement-environment.ts";
+import { ActiveTransactionError, InFailedTransactionError, NoActiveTransactionError, QueryCanceledError } from "../errors.ts";
+import { TxnTableAccess } from "../storage/table-access.ts";
+import { Settings } from "./settings.ts";
+import { UndefinedTableError } from "@omnikv/planner";
+import { analyzeTable } from "@omnikv/executor";
+import { relationEnd, relationPrefix } from "../storage/keys.ts";
+import { layoutOf } from "../storage/table-layout.ts";
+
+export interface ConnectOptions {
+  readonly user?: string;
+  readonly database?: string;
+  /** Initial settings, as a client's startup `options` carry them. */
+  readonly settings?: ReadonlyMap<string, string>;
+}
+
+export interface Field {
+  readonly name: string;
+  readonly typeOid: number;
+  readonly typmod: number;
+}
+
+export interface QueryResult {
+  /** Runtime values (see `@omnikv/base`'s `SqlValue`); `formatRow` gives PostgreSQL's text. */
+  readonly rows: readonly (readonly SqlValue[])[];
+  readonly fields: readonly Field[];
+  /** The command tag's verb: `SELECT`, `INSERT`, `CREATE TABLE`, … */
+  readonly command: string;
+  readonly rowCount: number;
+  /** The full command tag PostgreSQL sends, e.g. `INSERT 0 3`. */
+  readonly commandTag: string;
+  readonly notices: readonly string[];
+}
+
+interface ActiveTransaction {
+  readonly txn: Transaction;
+  readonly catalog: CatalogView;
+  readonly isExplicit: boolean;
+  isFailed: boolean;
+  readonly startMicros: bigint;
+  readonly savepoints: { readonly name: string; readonly catalog: ReadonlyMap<number, ObjectDefinition | undefined> }[];
+}
+
+const postgresEpochMs = 946_684_800_000;
+
+export class Session {
+  readonly #db: Database;
+  readonly #onClose: () => void;
+  readonly settings: Settings;
+  readonly user: string;
+  readonly databaseName: string;
+  readonly backendPid: number;
+  #active: ActiveTransaction | undefined;
+  #notices: string[] = [];
+  #isCanceled = false;
+  #deadline = 0;
+  readonly #currvals = new Map<number, bigint>();
+  #lastval: bigint | undefined;
+  #isClosed = false;
+
+  constructor(db: Database, options: ConnectOptions, backendPid: number, onClose: () => void) {
+    this.#db = db;
+    this.#onClose = onClose;
+    this.settings = new Settings(options.settings);
+    this.user = options.user ?? "postgres";
+    this.databaseName = options.database ?? "postgres";
+    this.backendPid = backendPid;
+  }
+
+  /** `I` idle, `T` in a transaction block, `E` in a failed block (ReadyForQuery's status). */
+  get transactionStatus(): "I" | "T" | "E" {
+    if (this.#active === undefined || !this.#active.isExplicit) return "I";
+    return this.#active.isFailed ? "E" : "T";
+  }
+
+  /** Runs every statement of `sql` and returns the last one's result. */
+  async query(sql: string, params: readonly unknown[] = []): Promise<QueryResult> {
+    const results = await this.queryAll(sql, params);
+    const last = results.at(-1);
+    return last ?? { rows: [], fields: [], command: "", rowCount: 0, commandTag: "", notices: [] };
+  }
+
+  /** Runs every statement of `sql`, as the simple query protocol does, and returns each result. */
+  async queryAll(sql: string, params: readonly unknown[] = []): Promise<QueryResult[]> {
+    this.#assertOpen();
+    const statements = parse(sql);
+    const textParams = params.map(paramText);
+    const results: QueryResult[] = [];
+    for (const statement of statements) {
+      results.push(await this.#runStatement(statement, sql, textParams, []));
+    }
+    await this.#endImplicit();
+    return results;
+  }
+
+  /** Asks the running statement to stop (57014); a no-op when none runs. */
+  cancel(): void {
+    this.#isCanceled = true;
+  }
+
+  async close(): Promise<void> {
+    if (this.#isClosed) return;
+    this.#isClosed = true;
+    if (this.#active !== undefined && this.#active.txn.status === "active") this.#active.txn.rollback();
+    this.#active = undefined;
+    this.#onClose();
+    await Promise.resolve();
+  }
+
+  #assertOpen(): void {
+    if (this.#isClosed) throw new FeatureNotSupportedError("the session is closed");
+  }
+
+  async #runStatement(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): Promise<QueryResult> {
+    this.#notices = [];
+    this.#isCanceled = false;
+    const timeout = this.settings.milliseconds("statement_timeout");
+    this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
+    if (statement.kind === "transaction") return this.#transactionControl(statement);
+    const active = this.#active;
+    if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    const current = active ?? (await this.#begin(false, {}));
+    if (current.txn.isolation === "read committed") current.txn.beginStatement();
+    try {
+      return await this.#execute(statement, sql, params, paramTypes, current);
+    } catch (error) {
+      await this.#fail(current);
+      throw error;
+    }
+  }
+
+  async #fail(current: ActiveTransaction): Promise<void> {
+    if (current.isExplicit) {
+      current.isFailed = true;
+      return;
+    }
+    if (current.txn.status === "active") current.txn.rollback();
+    this.#active = undefined;
+    this.settings.endTransaction();
+    await Promise.resolve();
+  }
+
+  async #begin(isExplicit: boolean, modes: { isolation?: IsolationLevel; readOnly?: boolean }): Promise<ActiveTransaction> {
+    const isolation = modes.isolation ?? isolationOf(this.settings.get("default_transaction_isolation"));
+    const txn = await this.#db.transactions.begin({ isolation, readOnly: modes.readOnly ?? false });
+    const active: ActiveTransaction = {
+      txn,
+      catalog: this.#db.catalogView(),
+      isExplicit,
+      isFailed: false,
+      startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n,
+      savepoints: [],
+    };
+    this.#active = active;
+    return active;
+  }
+
+  /** Commits the implicit transaction of a statement string. */
+  async #endImplicit(): Promise<void> {
+    const active = this.#active;
+    if (active === undefined || active.isExplicit) return;
+    this.#active = undefined;
+    await this.#commit(active);
+  }
+
+  async #commit(active: ActiveTransaction): Promise<void> {
+    this.settings.endTransaction();
+    if (active.txn.status !== "active") return;
+    await this.#db.sequences.settled();
+    await active.txn.commit();
+    this.#db.publishCatalog(active.catalog);
+  }
+
+  async #transactionControl(statement: Extract<Statement, { kind: "transaction" }>): Promise<QueryResult> {
+    const active = this.#active;
+    const action = statement.action;
+    if (action === "begin") return this.#beginBlock(active, statement.modes);
+    if (action === "commit") return this.#commitBlock(active);
+    if (action === "rollback") return this.#rollbackBlock(active);
+    return this.#savepoint(action, statement.savepoint ?? "");
+  }
+
+  async #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"]): Promise<QueryResult> {
+    if (active?.isExplicit === true) {
+      this.#notices.push("there is already a transaction in progress");
+      return this.#result("BEGIN");
+    }
+    const mode = modes.reduce<{ isolation?: IsolationLevel; readOnly?: boolean }>(
+      (acc, m) => ({
+        ...acc,
+        ...(m.isolationLevel === undefined ? {} : { isolation: isolationOf(m.isolationLevel) }),
+        ...(m.isReadOnly === undefined ? {} : { readOnly: m.isReadOnly }),
+      }),
+      {},
+    );
+    if (active !== undefined) {
+      // BEGIN inside a statement string's implicit transaction turns it into a block.
+      this.#active = { ...active, isExplicit: true };
+      return this.#result("BEGIN");
+    }
+    await this.#begin(true, mode);
+    return this.#result("BEGIN");
+  }
+
+  async #commitBlock(active: ActiveTransaction | undefined): Promise<QueryResult> {
+    this.#active = undefined;
+    if (active === undefined || !active.isExplicit) {
+      if (active !== undefined) await this.#commit(active);
+      this.#notices.push("there is no transaction in progress");
+      return this.#result("COMMIT");
+    }
+    if (active.isFailed) {
+      if (active.txn.status === "active") active.txn.rollback();
+      this.settings.endTransaction();
+      return this.#result("ROLLBACK");
+    }
+    await this.#commit(active);
+    return this.#result("COMMIT");
+  }
+
+  #rollbackBlock(active: ActiveTransaction | undefined): QueryResult {
+    this.#active = undefined;
+    this.settings.endTransaction();
+    if (active !== undefined && active.txn.status === "active") active.txn.rollback();
+    if (active === undefined || !active.isExplicit) this.#notices.push("there is no transaction in progress");
+    return this.#result("ROLLBACK");
+  }
+
+  #savepoint(action: "savepoint" | "release" | "rollback_to", name: string): QueryResult {
+    const active = this.#active;
+    const tag = action === "savepoint" ? "SAVEPOINT" : action === "release" ? "RELEASE" : "ROLLBACK";
+    if (active === undefined || !active.isExplicit) throw new NoActiveTransactionError(`${tag === "ROLLBACK" ? "ROLLBACK TO SAVEPOINT" : tag} can only be used in transaction blocks`);
+    if (active.isFailed && action !== "rollback_to") throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    if (action === "savepoint") {
+      active.txn.savepoint(name);
+      active.savepoints.push({ name, catalog: new Map(active.catalog.changes) });
+    } else if (action === "release") {
+      active.txn.releaseSavepoint(name);
+      const at = active.savepoints.findLastIndex((s) => s.name === name);
+      active.savepoints.length = Math.max(0, at);
+    } else {
+      active.txn.rollbackToSavepoint(name);
+      const at = active.savepoints.findLastIndex((s) => s.name === name);
+      const saved = active.savepoints[at];
+      if (saved !== undefined) {
+        active.catalog.restore(saved.catalog);
+        active.savepoints.length = at + 1;
+      }
+      active.isFailed = false;
+    }
+    return this.#result(tag);
+  }
+
+  #result(command: string, rowCount = 0, tag?: string, rows: readonly (readonly SqlValue[])[] = [], fields: readonly Field[] = []): QueryResult {
+    return { rows, fields, command, rowCount, commandTag: tag ?? command, notices: this.#notices };
+  }
+
+  #textSettings(): TextIoSettings {
+    return { extraFloatDigits: Number(this.settings.get("extra_float_digits")), timeZone: parseTimeZone(this.settings.get("timezone")) };
+  }
+
+  #searchPath(): string[] {
+    return this.settings
+      .get("search_path")
+      .split(",")
+      .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
+      .map((s) => (s === "$user" ? this.user : s))
+      .filter((s) => s !== "");
+  }
+
+  #environment(active: ActiveTransaction, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): DdlEnvironment {
+    const searchPath = this.#searchPath();
+    const context: EvalContext = {
+      extraFloatDigits: Number(this.settings.get("extra_float_digits")),
+      timeZone: this.settings.get("timezone"),
+      transactionStartMicros: active.startMicros,
+      session: this.#sessionInfo(active, searchPath),
+    };
+    return {
+      txn: active.txn,
+      catalog: active.catalog,
+      registry: this.#db.registry,
+      aggregates: this.#db.aggregates,
+      context,
+      planner: new PlannerCatalog(active.catalog, () => searchPath, () => this.#db.statistics),
+      access: new TxnTableAccess(active.txn, active.catalog),
+      settings: this.#textSettings(),
+      params,
+      paramTypes,
+      sql,
+      searchPath,
+      workMemBytes: this.settings.bytes("work_mem"),
+      interrupt: () => this.#interrupt(),
+      allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
+      allocateObjectId: () => this.#db.allocateObjectId(),
+      sequences: this.#db.sequences,
+      notice: (message) => this.#notices.push(message),
+    };
+  }
+
+  #interrupt(): void {
+    if (this.#isCanceled) {
+      this.#isCanceled = false;
+      throw new QueryCanceledError("canceling statement due to user request");
+    }
+    if (this.#deadline !== 0 && Date.now() > this.#deadline) throw new QueryCanceledError("canceling statement due to statement timeout");
+  }
+
+  #sessionInfo(active: ActiveTransaction, searchPath: readonly string[]): SessionInfo {
+    return {
+      databaseName: this.databaseName,
+      currentUser: this.user,
+      sessionUser: this.user,
+      backendPid: this.backendPid,
+      searchPath: searchPath.filter((s) => active.catalog.schema(s) !== undefined),
+      serverVersion: this.settings.get("server_version"),
+      getSetting: (name) => (this.settings.has(name) ? this.settings.get(name) : undefined),
+      setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal),
+      currentTransactionId: () => BigInt(active.txn.id),
+      sequences: this.#sequenceFunctions(active, searchPath),
+    };
+  }
+
+  #sequenceFunctions(active: ActiveTransaction, searchPath: readonly string[]): SequenceFunctions {
+    const find = (name: string): SequenceDefinition => {
+      const parts = name.split(".");
+      const relation = active.catalog.findRelation(parts.length > 1 ? parts[0] : undefined, parts.at(-1) ?? "", searchPath);
+      if (relation?.kind !== "sequence") throw new UndefinedTableError(`relation "${name}" does not exist`);
+      return relation;
+    };
+    return {
+      nextval: (name) => {
+        const sequence = find(name);
+        const value = this.#db.sequences.nextval(sequence);
+        this.#currvals.set(sequence.id, value);
+        this.#lastval = value;
+        return value;
+      },
+      currval: (name) => {
+        const sequence = find(name);
+        const value = this.#currvals.get(sequence.id);
+        if (value === undefined) throw currvalNotDefined(sequence.name);
+        return value;
+      },
+      setval: (name, value, isCalled) => {
+        const sequence = find(name);
+        this.#db.sequences.setval(sequence, value, isCalled);
+        if (isCalled) this.#currvals.set(sequence.id, value);
+        return value;
+      },
+      lastval: () => {
+        if (this.#lastval === undefined) throw lastvalNotDefined();
+        return this.#lastval;
+      },
+    };
+  }
+
+  async #execute(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[], active: ActiveTransaction): Promise<QueryResult> {
+    const env = this.#environment(active, sql, params, paramTypes);
+    switch (statement.kind) {
+      case "select": {
+        const { plan, columns } = planQuery(env, statement);
+        const rows = Array.from(streamPlan(env, plan));
+        return this.#result("SELECT", rows.length, `SELECT ${rows.length}`, rows, fieldsOf(columns));
+      }
+      case "insert":
+        return this.#modifyResult("INSERT", await executeInsert(env, statement));
+      case "update":
+        return this.#modifyResult("UPDATE", await executeUpdate(env, statement));
+      case "delete":
+        return this.#modifyResult("DELETE", await executeDelete(env, statement));
+      case "create_table":
+        await createTable(env, statement);
+        return this.#result("CREATE TABLE");
+      case "create_index":
+        await createIndex(env, statement);
+        return this.#result("CREATE INDEX");
+      case "create_sequence":
+        await createSequence(env, statement);
+        return this.#result("CREATE SEQUENCE");
+      case "create_schema":
+        await createSchema(env, statement.name ?? this.user, statement.ifNotExists);
+        return this.#result("CREATE SCHEMA");
+      case "drop":
+        await drop(env, statement);
+        return this.#result(`DROP ${statement.objectType.toUpperCase()}`);
+      case "alter_table":
+        await alterTable(env, statement);
+        return this.#result("ALTER TABLE");
+      case "truncate":
+        await truncate(env, statement);
+        return this.#result("TRUNCATE TABLE");
+      case "set":
+        this.settings.set(statement.name, statement.values.map(setValueText).join(", "), statement.isLocal);
+        return this.#result("SET");
+      case "reset":
+        this.settings.reset(statement.name);
+        return this.#result("RESET");
+      case "show": {
+        const name = statement.name;
+        const value = name.toLowerCase() === "transaction_isolation" || name.toLowerCase() === "transaction isolation level" ? active.txn.isolation : this.settings.get(name);
+        return this.#result("SHOW", 1, "SHOW", [[value]], [{ name: Settings.displayName(name), typeOid: TypeOid.text, typmod: -1 }]);
+      }
+      case "explain": {
+        const inner = statement.statement;
+        if (inner.kind !== "select") throw new FeatureNotSupportedError(`EXPLAIN of ${inner.kind.toUpperCase()} is not supported yet`);
+        const { plan } = planQuery(env, inner);
+        const lines = explainPlan(plan);
+        return this.#result("EXPLAIN", lines.length, "EXPLAIN", lines.map((line) => [line]), [{ name: "QUERY PLAN", typeOid: TypeOid.text, typmod: -1 }]);
+      }
+      case "analyze":
+        this.#analyze(env, statement.tables);
+        return this.#result("ANALYZE");
+      case "vacuum":
+        return this.#result("VACUUM");
+      case "alter_role":
+      case "alter_sequence":
+      case "copy":
+      case "create_role":
+      case "create_table_as":
+      case "create_view":
+      case "deallocate":
+      case "discard":
+      case "drop_role":
+      case "execute":
+      case "grant":
+      case "grant_role":
+      case "prepare":
+      case "rename":
+      case "set_transaction":
+      case "transaction":
+        break;
+    }
+    throw new FeatureNotSupportedError(`${statement.kind.replaceAll("_", " ").toUpperCase()} is not supported yet`);
+  }
+
+  #analyze(env: DdlEnvironment, names: readonly (readonly string[])[]): void {
+    const tables = names.length === 0 ? [...env.catalog.tables()] : names.map((name) => {
+      const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, name.at(-1) ?? "", env.searchPath);
+      if (relation?.kind !== "table") throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+      return relation;
+    });
+    for (const definition of tables) {
+      const layout = layoutOf(definition);
+      const rows = (function* rows(): Iterable<Row> {
+        for (const [key, value] of env.txn.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id) })) yield layout.decode(key, value);
+      })();
+      this.#db.statistics.set(definition.id, analyzeTable(catalogTableOf(definition, undefined), rows, env.registry, env.context));
+    }
+  }
+
+  #modifyResult(command: "INSERT" | "UPDATE" | "DELETE", result: ModifyResult): QueryResult {
+    const tag = command === "INSERT" ? `INSERT 0 ${result.rowCount}` : `${command} ${result.rowCount}`;
+    const returning = result.returning;
+    if (returning === undefined) return this.#result(command, result.rowCount, tag);
+    return this.#result(command, result.rowCount, tag, returning.rows, fieldsOf(returning.columns));
+  }
+}
+
+function fieldsOf(columns: readonly PlanColumn[]): Field[] {
+  return columns.map((c) => ({ name: c.name, typeOid: c.type.oid === TypeOid.unknown ? TypeOid.text : c.type.oid, typmod: c.type.typmod }));
+}
+
+function isolationOf(level: string): IsolationLevel {
+  if (level === "serializable") return "serializable";
+  if (level === "repeatable read") return "repeatable read";
+  return "read committed";
+}
+
+function setValueText(value: { readonly kind: "string"; readonly value: string } | { readonly kind: "number"; readonly text: string }): string {
+  return value.kind === "string" ? value.value : value.text;
+}
+
+/** A client's parameter as PostgreSQL's text form; the statement's untyped `$n` read it like a literal. */
+function paramText(value: unknown): SqlValue {
+  if (value === null || value === undefined) return null;
+  if (typeof value === "string") return value;
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof Date) return value.toISOString();
+  if (value instanceof Uint8Array) return `\\x${Buffer.from(value).toString("hex")}`;
+  return JSON.stringify(value);
+}
+
+/** PostgreSQL's text form of a result row's values (null stays null). */
+export function formatRow(fields: readonly Field[], row: readonly SqlValue[], settings: TextIoSettings): (string | null)[] {
+  return row.map((value, i) => (value === null ? null : formatValue(fields[i]?.typeOid ?? TypeOid.text, value, settings)));
+}
+
+export { DbError, ActiveTransactionError };

@@ -1,0 +1,144 @@
+/**
+ * Session settings (GUCs) as PostgreSQL 15 names, defaults and prints them: SET, SET LOCAL
+ * (until the transaction ends), RESET, SHOW, `current_setting` and `set_config`. Values are kept
+ * as the text SHOW prints; the few the engine acts on are validated when set.
+ */
+import { DbError, InvalidParameterValueError, SqlState, UndefinedObjectError, parseTimeZone } from "@omnikv/base";
+
+const defaults: ReadonlyMap<string, string> = new Map([
+  ["application_name", ""],
+  ["client_encoding", "UTF8"],
+  ["client_min_messages", "notice"],
+  ["datestyle", "ISO, MDY"],
+  ["default_transaction_isolation", "read committed"],
+  ["default_transaction_read_only", "off"],
+  ["extra_float_digits", "1"],
+  ["idle_in_transaction_session_timeout", "0"],
+  ["integer_datetimes", "on"],
+  ["intervalstyle", "postgres"],
+  ["is_superuser", "on"],
+  ["lock_timeout", "0"],
+  ["max_identifier_length", "63"],
+  ["search_path", '"$user", public'],
+  ["server_encoding", "UTF8"],
+  ["server_version", "15.0"],
+  ["server_version_num", "150000"],
+  ["standard_conforming_strings", "on"],
+  ["statement_timeout", "0"],
+  ["timezone", "UTC"],
+  ["transaction_isolation", "read committed"],
+  ["work_mem", "4MB"],
+]);
+
+/** Settings a session cannot change. */
+const readOnly: ReadonlySet<string> = new Set(["integer_datetimes", "is_superuser", "max_identifier_length", "server_encoding", "server_version", "server_version_num", "transaction_isolation"]);
+
+/** The spelling SHOW uses in its column header (PostgreSQL keeps the canonical name's case). */
+const displayNames: ReadonlyMap<string, string> = new Map([
+  ["datestyle", "DateStyle"],
+  ["intervalstyle", "IntervalStyle"],
+  ["timezone", "TimeZone"],
+]);
+
+export class Settings {
+  readonly #session = new Map<string, string>();
+  readonly #local = new Map<string, string>();
+
+  constructor(initial: ReadonlyMap<string, string> = new Map()) {
+    for (const [name, value] of initial) this.set(name, value, false);
+  }
+
+  get(name: string): string {
+    const key = name.toLowerCase();
+    const value = this.#local.get(key) ?? this.#session.get(key) ?? defaults.get(key);
+    if (value === undefined) throw new UndefinedObjectError(`unrecognized configuration parameter "${name}"`);
+    return value;
+  }
+
+  has(name: string): boolean {
+    return defaults.has(name.toLowerCase());
+  }
+
+  set(name: string, value: string, isLocal: boolean): string {
+    const key = name.toLowerCase();
+    if (!defaults.has(key)) throw new UndefinedObjectError(`unrecognized configuration parameter "${name}"`);
+    if (readOnly.has(key)) throw new CantChangeError(`parameter "${key}" cannot be changed`);
+    const normalized = normalize(key, value);
+    (isLocal ? this.#local : this.#session).set(key, normalized);
+    return normalized;
+  }
+
+  reset(name: string): void {
+    const key = name.toLowerCase();
+    if (key === "all") {
+      this.#session.clear();
+      this.#local.clear();
+      return;
+    }
+    if (!defaults.has(key)) throw new UndefinedObjectError(`unrecognized configuration parameter "${name}"`);
+    this.#session.delete(key);
+    this.#local.delete(key);
+  }
+
+  /** At transaction end: SET LOCAL values lapse. */
+  endTransaction(): void {
+    this.#local.clear();
+  }
+
+  static displayName(name: string): string {
+    const key = name.toLowerCase();
+    return displayNames.get(key) ?? key;
+  }
+
+  /** Milliseconds of a time setting such as statement_timeout (`0` = none). */
+  milliseconds(name: string): number {
+    return parseDuration(this.get(name));
+  }
+
+  bytes(name: string): number {
+    const match = /^(\d+)\s*(kB|MB|GB)?$/.exec(this.get(name));
+    if (match === null) return 4 * 1024 * 1024;
+    const unit = match[2] === "GB" ? 1024 ** 3 : match[2] === "MB" ? 1024 ** 2 : 1024;
+    return Number(match[1]) * unit;
+  }
+}
+
+
+class CantChangeError extends DbError {
+  override readonly name: string = "CantChangeRuntimeParamError";
+  readonly sqlState = SqlState.ObjectNotInPrerequisiteState;
+}
+
+function normalize(key: string, value: string): string {
+  if (key === "statement_timeout" || key === "lock_timeout" || key === "idle_in_transaction_session_timeout") {
+    parseDuration(value);
+    return /^\d+$/.test(value.trim()) ? (value.trim() === "0" ? "0" : `${value.trim()}ms`) : value.trim();
+  }
+  if (key === "timezone") {
+    parseTimeZone(value);
+    return value;
+  }
+  if (key === "extra_float_digits") {
+    const digits = Number(value);
+    if (!Number.isInteger(digits) || digits < -15 || digits > 3) {
+      throw new InvalidParameterValueError(`${value} is outside the valid range for parameter "extra_float_digits" (-15 .. 3)`);
+    }
+    return String(digits);
+  }
+  if (key === "default_transaction_isolation") {
+    const level = value.toLowerCase();
+    if (!["read committed", "repeatable read", "serializable", "read uncommitted"].includes(level)) {
+      throw new InvalidParameterValueError(`invalid value for parameter "default_transaction_isolation": "${value}"`);
+    }
+    return level;
+  }
+  return value;
+}
+
+const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseDuration(text: string): number {
+  const match = /^\s*(\d+)\s*(ms|s|min|h|d)?\s*$/.exec(text);
+  if (match === null) throw new InvalidParameterValueError(`invalid value for parameter: "${text}"`);
+  return Number(match[1]) * (durationUnits[match[2] ?? "ms"] ?? 1);
+}

@@ -1,0 +1,72 @@
+/**
+ * The key layout. Every key starts with a 4-byte big-endian relation id, so each table, index and
+ * system keyspace is one contiguous range of the store:
+ *
+ *   [u32 1][u32 object id]              catalog object (JSON of its definition)
+ *   [u32 2][utf8 schema 0x00 name]      name claim of a relation (its id); concurrent creators conflict here
+ *   [u32 3]["next-object-id"]           high-water mark of object ids (never reused)
+ *   [u32 4][u32 sequence id]            sequence state (not transactional)
+ *   [u32 table id][encoded primary key] a row; with no primary key: [u32 table id][u64 row id]
+ *   [u32 index id][encoded columns]     a unique index entry without NULLs; value = the row's key suffix
+ *   [u32 index id][encoded columns][row key suffix]   any other index entry; value = the row key suffix
+ *
+ * Column values are encoded order-preservingly (encoding/key-codec.ts), so a range of the store
+ * is a range of the index.
+ */
+export const catalogKeyspace = 1;
+export const namesKeyspace = 2;
+export const metaKeyspace = 3;
+export const sequencesKeyspace = 4;
+/** Object ids start here, as PostgreSQL's user OIDs do. */
+export const firstObjectId = 16384;
+
+export function relationPrefix(id: number): Uint8Array {
+  const key = new Uint8Array(4);
+  new DataView(key.buffer).setUint32(0, id);
+  return key;
+}
+
+export function withPrefix(id: number, suffix: Uint8Array): Uint8Array {
+  const key = new Uint8Array(4 + suffix.length);
+  new DataView(key.buffer).setUint32(0, id);
+  key.set(suffix, 4);
+  return key;
+}
+
+export function catalogKey(id: number): Uint8Array {
+  const key = new Uint8Array(8);
+  const view = new DataView(key.buffer);
+  view.setUint32(0, catalogKeyspace);
+  view.setUint32(4, id);
+  return key;
+}
+
+export function nameKey(schema: string, name: string): Uint8Array {
+  return withPrefix(namesKeyspace, new TextEncoder().encode(`${schema}\u0000${name}`));
+}
+
+export const nextObjectIdKey: Uint8Array = withPrefix(metaKeyspace, new TextEncoder().encode("next-object-id"));
+
+export function sequenceKey(id: number): Uint8Array {
+  const key = new Uint8Array(8);
+  const view = new DataView(key.buffer);
+  view.setUint32(0, sequencesKeyspace);
+  view.setUint32(4, id);
+  return key;
+}
+
+/** The key suffix of a row of a table without a primary key. */
+export function rowIdSuffix(rowId: bigint): Uint8Array {
+  const suffix = new Uint8Array(8);
+  new DataView(suffix.buffer).setBigUint64(0, rowId);
+  return suffix;
+}
+
+export function readRowId(key: Uint8Array): bigint {
+  return new DataView(key.buffer, key.byteOffset + 4, 8).getBigUint64(0);
+}
+
+/** The smallest key after every key that starts with the 4-byte prefix of relation `id`. */
+export function relationEnd(id: number): Uint8Array {
+  return relationPrefix(id + 1);
+}

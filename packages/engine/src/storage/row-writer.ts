@@ -1,0 +1,283 @@
+/**
+ * Writes rows of one table inside a transaction and enforces its constraints there, with
+ * PostgreSQL's SQLSTATEs and messages: NOT NULL (23502), CHECK (23514), PRIMARY KEY and UNIQUE
+ * (23505), FOREIGN KEY (23503, with NO ACTION / RESTRICT / CASCADE / SET NULL on the referenced
+ * side). Every index is maintained in the same transaction as the row.
+ *
+ * Uniqueness holds between concurrent transactions because a unique key is a key of its own:
+ * the writer reads it with `getForUpdate`, which takes the row lock (a concurrent inserter of the
+ * same value waits), and then sees the newest committed value under READ COMMITTED or fails with
+ * 40001 under REPEATABLE READ and SERIALIZABLE — what PostgreSQL does.
+ */
+import { TypeOid, formatValue, type SqlValue } from "@omnikv/base";
+import { compileExpr, type CompiledExpr, type EvalContext, type FunctionRegistry, type Row } from "@omnikv/executor";
+import { parse, type Expr } from "@omnikv/parser";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, type ColumnScope, type SqlType } from "@omnikv/planner";
+import type { Transaction } from "@omnikv/txn";
+import type { CatalogView } from "../catalog/catalog-store.ts";
+import type { ForeignKeyDefinition, TableDefinition } from "../catalog/definitions.ts";
+import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from "../errors.ts";
+import { compareBytes } from "../encoding/key-codec.ts";
+import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
+import { layoutOf, storageTextSettings, type TableLayout } from "./table-layout.ts";
+
+export interface WriteEnvironment {
+  readonly txn: Transaction;
+  readonly catalog: CatalogView;
+  readonly registry: FunctionRegistry;
+  readonly context: EvalContext;
+}
+
+/** How deep ON DELETE CASCADE / SET NULL may recurse (a cycle of cascades stops here). */
+export const cascadeDepthMax = 64;
+
+export class RowWriter {
+  readonly #env: WriteEnvironment;
+  readonly layout: TableLayout;
+  readonly #checks: readonly { readonly name: string; readonly test: CompiledExpr }[];
+
+  constructor(env: WriteEnvironment, definition: TableDefinition) {
+    this.#env = env;
+    this.layout = layoutOf(definition);
+    this.#checks = definition.checks.map((check) => ({ name: check.name, test: compileTableExpr(definition, check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry) }));
+  }
+
+  get definition(): TableDefinition {
+    return this.layout.definition;
+  }
+
+  async insert(row: Row): Promise<void> {
+    this.#checkRow(row);
+    await this.#checkReferences(row, undefined);
+    const suffix = this.layout.keySuffix(row);
+    const key = withPrefix(this.definition.id, suffix);
+    if (this.definition.primaryKey !== undefined) {
+      const existing = await this.#env.txn.getForUpdate(key);
+      if (existing !== undefined) throw this.#duplicate(this.definition.primaryKey.name, this.definition.primaryKey.columns, row);
+    }
+    await this.#env.txn.put(key, this.layout.encodeValue(row));
+    await this.#insertIndexEntries(row, suffix, undefined);
+  }
+
+  /** Replaces `oldRow` (already locked by the caller) with `newRow`. */
+  async update(oldRow: Row, newRow: Row, depth = 0): Promise<void> {
+    this.#checkRow(newRow);
+    await this.#checkReferences(newRow, oldRow);
+    const oldSuffix = this.layout.keySuffix(oldRow);
+    const newSuffix = this.layout.keySuffix(newRow);
+    const isKeyChanged = compareBytes(oldSuffix, newSuffix) !== 0;
+    if (isKeyChanged) {
+      await this.#applyReferencingActions(oldRow, newRow, depth);
+      await this.#env.txn.delete(withPrefix(this.definition.id, oldSuffix));
+      const key = withPrefix(this.definition.id, newSuffix);
+      const primaryKey = this.definition.primaryKey;
+      if (primaryKey !== undefined && (await this.#env.txn.getForUpdate(key)) !== undefined) throw this.#duplicate(primaryKey.name, primaryKey.columns, newRow);
+    } else if (this.#isReferencedKeyChanged(oldRow, newRow)) {
+      await this.#applyReferencingActions(oldRow, newRow, depth);
+    }
+    await this.#env.txn.put(withPrefix(this.definition.id, newSuffix), this.layout.encodeValue(newRow));
+    await this.#insertIndexEntries(newRow, newSuffix, { row: oldRow, suffix: oldSuffix });
+  }
+
+  /** Deletes `row` (already locked by the caller) and its index entries. */
+  async delete(row: Row, depth = 0): Promise<void> {
+    await this.#applyReferencingActions(row, undefined, depth);
+    const suffix = this.layout.keySuffix(row);
+    await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
+    for (const index of this.definition.indexes) await this.#env.txn.delete(this.layout.indexEntry(index, row, suffix).key);
+  }
+
+  async #insertIndexEntries(row: Row, suffix: Uint8Array, old: { readonly row: Row; readonly suffix: Uint8Array } | undefined): Promise<void> {
+    for (const index of this.definition.indexes) {
+      const entry = this.layout.indexEntry(index, row, suffix);
+      if (old !== undefined) {
+        const previous = this.layout.indexEntry(index, old.row, old.suffix);
+        if (compareBytes(previous.key, entry.key) === 0 && compareBytes(old.suffix, suffix) === 0) continue;
+        await this.#env.txn.delete(previous.key);
+      }
+      if (entry.isUniqueKey) {
+        const existing = await this.#env.txn.getForUpdate(entry.key);
+        if (existing !== undefined) throw this.#duplicate(index.name, index.columns, row);
+      }
+      await this.#env.txn.put(entry.key, suffix);
+    }
+  }
+
+  #checkRow(row: Row): void {
+    const definition = this.definition;
+    definition.columns.forEach((column, i) => {
+      if (column.isNotNull && (row[i] ?? null) === null) {
+        throw new NotNullViolationError(`null value in column "${column.name}" of relation "${definition.name}" violates not-null constraint`, {
+          detail: `Failing row contains ${describeRow(this.layout.oids, row)}.`,
+        });
+      }
+    });
+    for (const check of this.#checks) {
+      if (check.test(row, [], this.#env.context) === false) {
+        throw new CheckViolationError(`new row for relation "${definition.name}" violates check constraint "${check.name}"`, {
+          detail: `Failing row contains ${describeRow(this.layout.oids, row)}.`,
+        });
+      }
+    }
+  }
+
+  /** The outgoing foreign keys: each referenced row must exist (MATCH SIMPLE: a NULL skips the check). */
+  async #checkReferences(row: Row, oldRow: Row | undefined): Promise<void> {
+    for (const foreignKey of this.definition.foreignKeys) {
+      const values = foreignKey.columns.map((c) => row[c] ?? null);
+      if (values.includes(null)) continue;
+      if (oldRow !== undefined && foreignKey.columns.every((c) => sameValue(this.layout.oids[c] ?? 0, oldRow[c] ?? null, row[c] ?? null))) continue;
+      const parent = this.#env.catalog.table(foreignKey.refTableId);
+      if (parent === undefined) continue;
+      const found = await findReferencedRow(this.#env, parent, foreignKey.refColumns, values);
+      if (!found) {
+        const names = foreignKey.columns.map((c) => this.definition.columns[c]?.name ?? "?");
+        throw new ForeignKeyViolationError(`insert or update on table "${this.definition.name}" violates foreign key constraint "${foreignKey.name}"`, {
+          detail: `Key (${names.join(", ")})=(${describeValues(foreignKey.columns.map((c) => this.layout.oids[c] ?? 0), values)}) is not present in table "${parent.name}".`,
+        });
+      }
+    }
+  }
+
+  #isReferencedKeyChanged(oldRow: Row, newRow: Row): boolean {
+    for (const child of this.#env.catalog.tables()) {
+      for (const foreignKey of child.foreignKeys) {
+        if (foreignKey.refTableId !== this.definition.id) continue;
+        if (!foreignKey.refColumns.every((c) => sameValue(this.layout.oids[c] ?? 0, oldRow[c] ?? null, newRow[c] ?? null))) return true;
+      }
+    }
+    return false;
+  }
+
+  /** The referencing side: rows of other tables whose foreign keys point at `oldRow`. */
+  async #applyReferencingActions(oldRow: Row, newRow: Row | undefined, depth: number): Promise<void> {
+    for (const child of Array.from(this.#env.catalog.tables())) {
+      for (const foreignKey of child.foreignKeys) {
+        if (foreignKey.refTableId !== this.definition.id) continue;
+        const keyValues = foreignKey.refColumns.map((c) => oldRow[c] ?? null);
+        if (keyValues.includes(null)) continue;
+        if (newRow !== undefined && foreignKey.refColumns.every((c) => sameValue(this.layout.oids[c] ?? 0, oldRow[c] ?? null, newRow[c] ?? null))) continue;
+        await this.#applyAction(child, foreignKey, keyValues, newRow, depth);
+      }
+    }
+  }
+
+  async #applyAction(child: TableDefinition, foreignKey: ForeignKeyDefinition, keyValues: readonly SqlValue[], newRow: Row | undefined, depth: number): Promise<void> {
+    const childLayout = layoutOf(child);
+    const referencing: Row[] = [];
+    for (const [key, value] of this.#env.txn.scan({ gte: relationPrefix(child.id), lt: relationEnd(child.id) })) {
+      const row = childLayout.decode(key, value);
+      if (foreignKey.columns.every((c, i) => sameValue(childLayout.oids[c] ?? 0, row[c] ?? null, keyValues[i] ?? null))) referencing.push(row);
+    }
+    if (referencing.length === 0) return;
+    const action = newRow === undefined ? foreignKey.onDelete : foreignKey.onUpdate;
+    if (action === "no_action" || action === "restrict" || action === "set_default" || depth >= cascadeDepthMax) {
+      const names = foreignKey.refColumns.map((c) => this.definition.columns[c]?.name ?? "?");
+      throw new ForeignKeyViolationError(`update or delete on table "${this.definition.name}" violates foreign key constraint "${foreignKey.name}" on table "${child.name}"`, {
+        detail: `Key (${names.join(", ")})=(${describeValues(foreignKey.refColumns.map((c) => this.layout.oids[c] ?? 0), keyValues)}) is still referenced from table "${child.name}".`,
+      });
+    }
+    const writer = new RowWriter(this.#env, child);
+    for (const row of referencing) {
+      await this.#env.txn.getForUpdate(childLayout.rowKey(row));
+      if (action === "cascade" && newRow === undefined) {
+        await writer.delete(row, depth + 1);
+        continue;
+      }
+      const updated = [...row];
+      foreignKey.columns.forEach((c, i) => {
+        updated[c] = action === "set_null" ? null : (newRow?.[foreignKey.refColumns[i] ?? -1] ?? null);
+      });
+      await writer.update(row, updated, depth + 1);
+    }
+  }
+
+  #duplicate(constraint: string, columns: readonly number[], row: Row): UniqueViolationError {
+    const names = columns.map((c) => this.definition.columns[c]?.name ?? "?");
+    return new UniqueViolationError(`duplicate key value violates unique constraint "${constraint}"`, {
+      detail: `Key (${names.join(", ")})=(${describeValues(columns.map((c) => this.layout.oids[c] ?? 0), columns.map((c) => row[c] ?? null))}) already exists.`,
+    });
+  }
+}
+
+/** Whether the referenced table has a row with `values` in `columns` (its primary key or a unique index). */
+async function findReferencedRow(env: WriteEnvironment, parent: TableDefinition, columns: readonly number[], values: readonly SqlValue[]): Promise<boolean> {
+  const layout = layoutOf(parent);
+  const probe: SqlValue[] = parent.columns.map(() => null);
+  columns.forEach((c, i) => {
+    probe[c] = values[i] ?? null;
+  });
+  const primaryKey = parent.primaryKey;
+  if (primaryKey !== undefined && sameColumns(primaryKey.columns, columns)) {
+    const key = layout.rowKey(probe);
+    // FOR KEY SHARE in PostgreSQL: a concurrent delete of the parent waits for this transaction.
+    await env.txn.lock(key, { mode: "share" });
+    return env.txn.get(key) !== undefined;
+  }
+  const index = parent.indexes.find((i) => i.isUnique && sameColumns(i.columns, columns));
+  if (index !== undefined) {
+    const entry = layout.indexEntry(index, probe, new Uint8Array(0));
+    await env.txn.lock(entry.key, { mode: "share" });
+    return env.txn.get(entry.key) !== undefined;
+  }
+  for (const [key, value] of env.txn.scan({ gte: relationPrefix(parent.id), lt: relationEnd(parent.id) })) {
+    const row = layout.decode(key, value);
+    if (columns.every((c, i) => sameValue(layout.oids[c] ?? 0, row[c] ?? null, values[i] ?? null))) return true;
+  }
+  return false;
+}
+
+function sameColumns(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((c) => b.includes(c));
+}
+
+/** Equality as a key sees it (NULL equals nothing). */
+export function sameValue(oid: number, a: SqlValue, b: SqlValue): boolean {
+  if (a === null || b === null) return a === null && b === null;
+  return formatValue(oid, a, storageTextSettings) === formatValue(oid, b, storageTextSettings);
+}
+
+function describeValues(oids: readonly number[], values: readonly SqlValue[]): string {
+  return values.map((value, i) => (value === null ? "null" : formatValue(oids[i] ?? TypeOid.text, value, storageTextSettings))).join(", ");
+}
+
+function describeRow(oids: readonly number[], row: Row): string {
+  return `(${describeValues(oids, row.slice(0, oids.length))})`;
+}
+
+/** A scope of one table's columns by name (qualified by the table's name or not), for CHECK and DEFAULT expressions. */
+export class TableScope implements ColumnScope {
+  readonly #definition: TableDefinition;
+
+  constructor(definition: TableDefinition) {
+    this.#definition = definition;
+  }
+
+  resolve(names: readonly string[]): { readonly index: number; readonly type: SqlType; readonly name: string } {
+    const name = names.at(-1) ?? "";
+    if (names.length > 1 && names.at(-2) !== this.#definition.name) {
+      throw new UndefinedTableError(`missing FROM-clause entry for table "${names.at(-2) ?? ""}"`);
+    }
+    const index = this.#definition.columns.findIndex((c) => c.name === name);
+    const column = this.#definition.columns[index];
+    if (column === undefined) throw new UndefinedColumnError(`column "${name}" does not exist`);
+    return { index, type: { oid: column.typeOid, typmod: column.typmod }, name };
+  }
+}
+
+/** Parses one stored expression (`SELECT <sql>`), returning its AST. */
+export function parseStoredExpression(sql: string): Expr {
+  const [statement] = parse(`SELECT ${sql}`);
+  if (statement?.kind !== "select" || statement.body.kind !== "select_core") throw new TypeError(`not an expression: ${sql}`);
+  const target = statement.body.targets[0];
+  if (target === undefined) throw new TypeError(`not an expression: ${sql}`);
+  return target.expr;
+}
+
+/** Compiles a stored expression over the table's row, coerced to `type` as an assignment. */
+export function compileTableExpr(definition: TableDefinition, sql: string, type: SqlType, registry: FunctionRegistry): CompiledExpr {
+  const text = `SELECT ${sql}`;
+  const bindContext = { settings: storageTextSettings, paramTypes: [], sql: text, scope: new TableScope(definition) };
+  const bound = bindExpr(parseStoredExpression(sql), bindContext);
+  return compileExpr(coerce(bound, type, "assignment", bindContext), registry);
+}

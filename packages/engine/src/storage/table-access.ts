@@ -1,0 +1,88 @@
+/**
+ * The executor's `TableAccess` over one transaction: table scans are range scans of the table's
+ * keyspace at the transaction's snapshot (with its own writes merged in), index scans are range
+ * scans of the index keyspace followed by a point read of each row. Rows stream; nothing is
+ * materialized here.
+ */
+import { TypeOid, type SqlValue } from "@omnikv/base";
+import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
+import type { CatalogTable } from "@omnikv/planner";
+import type { Transaction } from "@omnikv/txn";
+import type { CatalogView } from "../catalog/catalog-store.ts";
+import type { TableDefinition } from "../catalog/definitions.ts";
+import { KeyWriter, prefixEnd } from "../encoding/key-codec.ts";
+import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
+import { appendKeyValue, layoutOf, type TableLayout } from "./table-layout.ts";
+
+/** The marker byte of a NULL key column (ascending, NULLS LAST): every non-NULL value sorts before it. */
+const nullMarker = 0x02;
+
+export class TxnTableAccess implements TableAccess {
+  readonly #txn: Transaction;
+  readonly #catalog: CatalogView;
+
+  constructor(txn: Transaction, catalog: CatalogView) {
+    this.#txn = txn;
+    this.#catalog = catalog;
+  }
+
+  *scan(table: CatalogTable): Iterable<Row> {
+    const layout = this.#layout(table);
+    for (const [key, value] of this.#txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) yield layout.decode(key, value);
+  }
+
+  *scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
+    const layout = this.#layout(table);
+    const definition = layout.definition;
+    const isPrimary = request.index.isPrimary;
+    const columns = isPrimary ? (definition.primaryKey?.columns ?? []) : (definition.indexes.find((i) => i.id === request.index.id)?.columns ?? []);
+    const range = keyRange(isPrimary ? definition.id : request.index.id, columns.map((c) => layout.oids[c] ?? TypeOid.text), request);
+    const entries = this.#txn.scan({ ...range, reverse: request.isReverse });
+    if (isPrimary) {
+      for (const [key, value] of entries) yield layout.decode(key, value);
+      return;
+    }
+    for (const [, suffix] of entries) {
+      const key = withPrefix(definition.id, suffix);
+      const value = this.#txn.get(key);
+      if (value !== undefined) yield layout.decode(key, value);
+    }
+  }
+
+  #layout(table: CatalogTable): TableLayout {
+    const definition: TableDefinition | undefined = this.#catalog.table(table.id);
+    if (definition === undefined) throw new Error(`table ${table.name} (id ${table.id}) is not in the catalog`);
+    return layoutOf(definition);
+  }
+}
+
+/** The store range `[gte, lt)` of an index scan request over keyspace `id` whose key columns have `oids`. */
+export function keyRange(id: number, oids: readonly number[], request: IndexScanRequest): { readonly gte: Uint8Array; readonly lt: Uint8Array } {
+  const prefix = new KeyWriter();
+  prefix.appendUint32(id);
+  request.equal.forEach((value, i) => appendKeyValue(prefix, oids[i] ?? TypeOid.text, value));
+  const base = prefix.finish();
+  const nextOid = oids[request.equal.length] ?? TypeOid.text;
+  const end = prefixEnd(base) ?? relationEnd(id);
+  if (request.lower === undefined && request.upper === undefined) return { gte: base, lt: end };
+  const gte = request.lower === undefined ? base : bound(base, nextOid, request.lower.value, !request.lower.isInclusive);
+  // A range condition never matches NULL, and NULLs sort last: stop before them.
+  const lt = request.upper === undefined ? concat(base, new Uint8Array([nullMarker])) : bound(base, nextOid, request.upper.value, request.upper.isInclusive);
+  return { gte, lt };
+}
+
+/** `base` + the encoded value, or the first key after every key starting with that (`isAfter`). */
+function bound(base: Uint8Array, oid: number, value: SqlValue, isAfter: boolean): Uint8Array {
+  const writer = new KeyWriter();
+  writer.appendBytes(base);
+  appendKeyValue(writer, oid, value);
+  const key = writer.finish();
+  return isAfter ? (prefixEnd(key) ?? key) : key;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}

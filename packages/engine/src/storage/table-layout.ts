@@ -1,0 +1,105 @@
+/**
+ * How one version of a table's definition maps rows to keys and values: the row key (table id +
+ * encoded primary key, or + row id), the row value (encoding/row-codec.ts, user columns only),
+ * and each index's entry. One `TableLayout` is made per `TableDefinition` object and cached.
+ */
+import { TypeOid, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import type { Row } from "@omnikv/executor";
+import type { IndexDefinition, TableDefinition } from "../catalog/definitions.ts";
+import { KeyWriter } from "../encoding/key-codec.ts";
+import { decodeRow, encodeRow } from "../encoding/row-codec.ts";
+import { readRowId, rowIdSuffix, withPrefix } from "./keys.ts";
+
+/** The canonical text settings of stored text (attmissingval): independent of any session. */
+export const storageTextSettings: TextIoSettings = { extraFloatDigits: 3, timeZone: parseTimeZone("UTC") };
+
+const integerOids: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
+
+/**
+ * Appends a key column. Integers of every width encode as int8, so a bound of another integer
+ * type (the planner allows int4 = int8 comparisons as index conditions) compares correctly.
+ */
+export function appendKeyValue(writer: KeyWriter, oid: number, value: SqlValue): void {
+  if (integerOids.has(oid) && (typeof value === "number" || typeof value === "bigint")) {
+    writer.appendValue(TypeOid.int8, BigInt(value));
+  } else {
+    writer.appendValue(oid, value);
+  }
+}
+
+export interface IndexEntry {
+  readonly key: Uint8Array;
+  /** True when the key holds only the indexed columns (a unique index entry without NULLs). */
+  readonly isUniqueKey: boolean;
+}
+
+export class TableLayout {
+  readonly definition: TableDefinition;
+  readonly oids: readonly number[];
+  /** The values rows written before each column existed read as. */
+  readonly #missing: readonly SqlValue[];
+  readonly hasRowId: boolean;
+  /** Width of a row as the executor sees it: user columns, then `ctid` when there is no primary key. */
+  readonly width: number;
+
+  constructor(definition: TableDefinition) {
+    this.definition = definition;
+    this.oids = definition.columns.map((c) => c.typeOid);
+    this.#missing = definition.columns.map((c) => (c.missingText === undefined ? null : parseValue(c.typeOid, c.missingText, storageTextSettings)));
+    this.hasRowId = definition.primaryKey === undefined;
+    this.width = definition.columns.length + (this.hasRowId ? 1 : 0);
+  }
+
+  decode(key: Uint8Array, value: Uint8Array): Row {
+    const { values } = decodeRow(value, this.oids);
+    for (let i = values.length; i < this.oids.length; i++) values.push(this.#missing[i] ?? null);
+    if (this.hasRowId) values.push(readRowId(key));
+    return values;
+  }
+
+  encodeValue(row: Row): Uint8Array {
+    return encodeRow(this.definition.schemaVersion, this.oids, row.length === this.oids.length ? row : row.slice(0, this.oids.length));
+  }
+
+  /** The row key after the table prefix: the encoded primary key, or the row id. */
+  keySuffix(row: Row): Uint8Array {
+    const primaryKey = this.definition.primaryKey;
+    if (primaryKey === undefined) {
+      const rowId = row[this.oids.length];
+      if (typeof rowId !== "bigint") throw new TypeError("a row of a table without a primary key carries its row id");
+      return rowIdSuffix(rowId);
+    }
+    const writer = new KeyWriter();
+    for (const column of primaryKey.columns) appendKeyValue(writer, this.oids[column] ?? TypeOid.text, row[column] ?? null);
+    return writer.finish();
+  }
+
+  rowKey(row: Row): Uint8Array {
+    return withPrefix(this.definition.id, this.keySuffix(row));
+  }
+
+  indexEntry(index: IndexDefinition, row: Row, keySuffix: Uint8Array): IndexEntry {
+    const writer = new KeyWriter();
+    writer.appendUint32(index.id);
+    let hasNull = false;
+    for (const column of index.columns) {
+      const value = row[column] ?? null;
+      hasNull ||= value === null;
+      appendKeyValue(writer, this.oids[column] ?? TypeOid.text, value);
+    }
+    const isUniqueKey = index.isUnique && !hasNull;
+    if (!isUniqueKey) writer.appendBytes(keySuffix);
+    return { key: writer.finish(), isUniqueKey };
+  }
+}
+
+const layouts = new WeakMap<TableDefinition, TableLayout>();
+
+export function layoutOf(definition: TableDefinition): TableLayout {
+  let layout = layouts.get(definition);
+  if (layout === undefined) {
+    layout = new TableLayout(definition);
+    layouts.set(definition, layout);
+  }
+  return layout;
+}
