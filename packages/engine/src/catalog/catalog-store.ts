@@ -8,6 +8,7 @@ import { assert } from "@omnikv/base";
 import type { Transaction } from "@omnikv/txn";
 import type { ObjectDefinition, SchemaDefinition, SequenceDefinition, TableDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
+import { DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
 
 /** Every change of any catalog, committed or not, takes a fresh number: plan caches compare them. */
 let versionCounter = 0;
@@ -172,7 +173,15 @@ export class CatalogView {
     const before = namesOf(previous);
     const after = namesOf(next);
     for (const key of before) if (!after.includes(key)) await txn.delete(nameKey(...splitName(key)));
-    for (const key of after) if (!before.includes(key)) await txn.put(nameKey(...splitName(key)), new Uint8Array([1]));
+    for (const key of after) {
+      if (before.includes(key)) continue;
+      const [schema, name] = splitName(key);
+      // Read with the lock held: a concurrent creator of this name that committed first is seen here.
+      if ((await txn.getForUpdate(nameKey(schema, name))) !== undefined) {
+        throw schema === "" ? new DuplicateSchemaError(`schema "${name}" already exists`) : new DuplicateTableError(`relation "${name}" already exists`);
+      }
+      await txn.put(nameKey(schema, name), new Uint8Array([1]));
+    }
   }
 }
 

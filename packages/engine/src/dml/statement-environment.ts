@@ -4,7 +4,7 @@
  * runs a SELECT (or a query the engine synthesized) over it.
  */
 import type { SqlValue, TextIoSettings } from "@omnikv/base";
-import { compilePlan, type AggregateTable, type Row, type TableAccess } from "@omnikv/executor";
+import { compilePlan, type AggregateTable, type ExecutionContext, type Row, type TableAccess } from "@omnikv/executor";
 import type { SelectStatement } from "@omnikv/parser";
 import { planSelect, type Catalog, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
@@ -42,6 +42,11 @@ export function runQuery(env: StatementEnvironment, statement: SelectStatement, 
 
 export function streamPlan(env: StatementEnvironment, plan: PlanNode, access: TableAccess = env.access): Iterable<Row> {
   const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates });
+  return run(runContext(env, access));
+}
+
+/** What a compiled plan runs with in this statement. */
+export function runContext(env: StatementEnvironment, access: TableAccess = env.access): ExecutionContext {
   const interrupt = env.interrupt === undefined ? {} : { interrupt: env.interrupt };
-  return run({ tables: access, context: env.context, params: env.params, workMemBytes: env.workMemBytes, ...interrupt });
+  return { tables: access, context: env.context, params: env.params, workMemBytes: env.workMemBytes, ...interrupt };
 }

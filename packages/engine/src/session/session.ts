@@ -4,9 +4,9 @@
  * on an error); BEGIN … COMMIT makes an explicit block; after an error inside a block only
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
-import { DbError, FeatureNotSupportedError, TypeOid, formatValue, parseTimeZone, type SqlValue, type TextIoSettings } from "@omnikv/base";
-import type { EvalContext, Row, SequenceFunctions, SessionInfo } from "@omnikv/executor";
-import { parse, type Statement } from "@omnikv/parser";
+import { DbError, FeatureNotSupportedError, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { compilePlan, type CompiledPlan, type EvalContext, type Row, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type Statement } from "@omnikv/parser";
 import { explainPlan, type PlanColumn } from "@omnikv/planner";
 import type { IsolationLevel, Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
@@ -16,8 +16,16 @@ import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
 import { executeDelete, executeInsert, executeUpdate, type ModifyResult } from "../dml/modify.ts";
-import { planQuery, streamPlan } from "../dml/statement-environment.ts";
-import { ActiveTransactionError, InFailedTransactionError, NoActiveTransactionError, QueryCanceledError } from "../errors.ts";
+import { planQuery, runContext, streamPlan } from "../dml/statement-environment.ts";
+import {
+  ActiveTransactionError,
+  DuplicatePreparedStatementError,
+  InFailedTransactionError,
+  InvalidPortalError,
+  InvalidStatementNameError,
+  NoActiveTransactionError,
+  QueryCanceledError,
+} from "../errors.ts";
 import { TxnTableAccess } from "../storage/table-access.ts";
 import { Settings } from "./settings.ts";
 import { UndefinedTableError } from "@omnikv/planner";
@@ -50,6 +58,33 @@ export interface QueryResult {
   readonly notices: readonly string[];
 }
 
+/** A statement prepared once: parsed now, planned on first use and again only when the catalog changes. */
+interface PreparedStatement {
+  readonly sql: string;
+  readonly statement: Statement | undefined;
+  readonly paramTypes: readonly number[];
+  plan?: { readonly version: number; readonly columns: readonly PlanColumn[]; readonly run: CompiledPlan };
+}
+
+/** A bound statement and where its execution is: rows not yet fetched stay in the iterator. */
+interface Portal {
+  readonly prepared: PreparedStatement;
+  readonly params: readonly SqlValue[];
+  /** Set once execution started: the remaining rows and the result's shape. */
+  pending?: { readonly rows: Iterator<Row>; readonly fields: readonly Field[]; readonly command: string; readonly tag: (count: number) => string; fetched: number };
+}
+
+export interface PreparedDescription {
+  readonly paramTypes: readonly number[];
+  /** The result's columns; empty for a statement that returns no rows. */
+  readonly fields: readonly Field[];
+}
+
+export interface ExecuteResult extends QueryResult {
+  /** More rows remain: `executePortal` with the same portal fetches them. */
+  readonly isSuspended: boolean;
+}
+
 interface ActiveTransaction {
   readonly txn: Transaction;
   readonly catalog: CatalogView;
@@ -73,6 +108,8 @@ export class Session {
   #isCanceled = false;
   #deadline = 0;
   readonly #currvals = new Map<number, bigint>();
+  readonly #prepared = new Map<string, PreparedStatement>();
+  readonly #portals = new Map<string, Portal>();
   #lastval: bigint | undefined;
   #isClosed = false;
 
@@ -111,6 +148,118 @@ export class Session {
     return results;
   }
 
+  /**
+   * Prepares `sql` (one statement, or none) under `name` ("" is the unnamed statement, replaced
+   * by each prepare). `paramTypes` declares `$n` types by OID (0: typed by use, sent as text).
+   */
+  prepare(name: string, sql: string, paramTypes: readonly number[] = []): PreparedDescription {
+    this.#assertOpen();
+    if (name !== "" && this.#prepared.has(name)) throw new DuplicatePreparedStatementError(`prepared statement "${name}" already exists`);
+    const statements = parse(sql);
+    if (statements.length > 1) throw new SqlSyntaxErrorMultiple("cannot insert multiple commands into a prepared statement");
+    const prepared: PreparedStatement = { sql, statement: statements[0], paramTypes };
+    this.#prepared.set(name, prepared);
+    return { paramTypes, fields: [] };
+  }
+
+  /** DEALLOCATE / Close: forgets a prepared statement. */
+  deallocate(name: string): void {
+    this.#prepared.delete(name);
+  }
+
+  /**
+   * Binds the prepared statement `statementName` to `params` as portal `portalName` (Bind).
+   * Declared parameter types parse the values from their text forms.
+   */
+  bind(portalName: string, statementName: string, params: readonly unknown[]): void {
+    this.#assertOpen();
+    const prepared = this.#prepared.get(statementName);
+    if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${statementName}" does not exist`);
+    const settings = this.#textSettings();
+    const values = params.map((param, i) => {
+      const text = paramText(param);
+      const oid = prepared.paramTypes[i] ?? 0;
+      return text === null || oid === 0 || typeof text !== "string" ? text : parseValue(oid, text, settings);
+    });
+    this.#portals.set(portalName, { prepared, params: values });
+  }
+
+  /** Runs (or resumes) a portal, returning at most `maxRows` rows (0: all). */
+  async executePortal(portalName: string, maxRows = 0): Promise<ExecuteResult> {
+    const portal = this.#portals.get(portalName);
+    if (portal === undefined) throw new InvalidPortalError(`portal "${portalName}" does not exist`);
+    const statement = portal.prepared.statement;
+    if (statement === undefined) return { ...this.#result(""), isSuspended: false };
+    if (portal.pending === undefined) {
+      if (statement.kind !== "select") {
+        const result = await this.#runStatement(statement, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
+        portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag, fetched: 0 };
+      } else {
+        portal.pending = await this.#startSelect(portal);
+      }
+    }
+    return this.#fetch(portal, maxRows);
+  }
+
+  /** Prepares, binds and runs in one call (the unnamed portal); see `executePortal` for `maxRows`. */
+  async execute(name: string, params: readonly unknown[] = [], options: { readonly maxRows?: number } = {}): Promise<ExecuteResult> {
+    this.bind("", name, params);
+    const result = await this.executePortal("", options.maxRows ?? 0);
+    if (!result.isSuspended) await this.sync();
+    return result;
+  }
+
+  /** Sync: ends the implicit transaction of the extended protocol (commits it) and drops the portals. */
+  async sync(): Promise<void> {
+    this.#portals.clear();
+    await this.#endImplicit();
+  }
+
+  closePortal(name: string): void {
+    this.#portals.delete(name);
+  }
+
+  async #startSelect(portal: Portal): Promise<NonNullable<Portal["pending"]>> {
+    const statement = portal.prepared.statement;
+    assert(statement?.kind === "select", "a SELECT portal");
+    this.#startStatement();
+    const active = this.#active;
+    if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    const current = active ?? (await this.#begin(false, {}));
+    if (current.txn.isolation === "read committed") current.txn.beginStatement();
+    try {
+      const env = this.#environment(current, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
+      const prepared = portal.prepared;
+      if (prepared.plan === undefined || prepared.plan.version !== env.planner.version) {
+        const { plan, columns } = planQuery(env, statement);
+        prepared.plan = { version: env.planner.version, columns, run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }) };
+      }
+      const rows = prepared.plan.run(runContext(env))[Symbol.iterator]();
+      return { rows, fields: fieldsOf(prepared.plan.columns), command: "SELECT", tag: (count) => `SELECT ${count}`, fetched: 0 };
+    } catch (error) {
+      await this.#fail(current);
+      throw error;
+    }
+  }
+
+  async #fetch(portal: Portal, maxRows: number): Promise<ExecuteResult> {
+    const pending = portal.pending;
+    assert(pending !== undefined, "a started portal");
+    const rows: Row[] = [];
+    try {
+      const limit = maxRows === 0 ? Number.POSITIVE_INFINITY : maxRows;
+      for (let next = rows.length < limit ? pending.rows.next() : undefined; next !== undefined && next.done !== true; next = rows.length < limit ? pending.rows.next() : undefined) {
+        rows.push(next.value);
+      }
+    } catch (error) {
+      if (this.#active !== undefined) await this.#fail(this.#active);
+      throw error;
+    }
+    pending.fetched += rows.length;
+    const isSuspended = maxRows !== 0 && rows.length === maxRows;
+    return { ...this.#result(pending.command, rows.length, pending.tag(pending.fetched), rows, pending.fields), isSuspended };
+  }
+
   /** Asks the running statement to stop (57014); a no-op when none runs. */
   cancel(): void {
     this.#isCanceled = true;
@@ -130,10 +279,7 @@ export class Session {
   }
 
   async #runStatement(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): Promise<QueryResult> {
-    this.#notices = [];
-    this.#isCanceled = false;
-    const timeout = this.settings.milliseconds("statement_timeout");
-    this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
+    this.#startStatement();
     if (statement.kind === "transaction") return this.#transactionControl(statement);
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
@@ -145,6 +291,13 @@ export class Session {
       await this.#fail(current);
       throw error;
     }
+  }
+
+  #startStatement(): void {
+    this.#notices = [];
+    this.#isCanceled = false;
+    const timeout = this.settings.milliseconds("statement_timeout");
+    this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
   }
 
   async #fail(current: ActiveTransaction): Promise<void> {
@@ -431,13 +584,16 @@ export class Session {
         return this.#result("ANALYZE");
       case "vacuum":
         return this.#result("VACUUM");
+      case "deallocate":
+        if (statement.name === undefined) this.#prepared.clear();
+        else if (!this.#prepared.delete(statement.name)) throw new InvalidStatementNameError(`prepared statement "${statement.name}" does not exist`);
+        return this.#result("DEALLOCATE");
       case "alter_role":
       case "alter_sequence":
       case "copy":
       case "create_role":
       case "create_table_as":
       case "create_view":
-      case "deallocate":
       case "discard":
       case "drop_role":
       case "execute":

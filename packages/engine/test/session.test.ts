@@ -1,0 +1,228 @@
+/**
+ * Sessions: prepared statements and portals, concurrency between sessions (unique keys, lost
+ * updates, READ COMMITTED re-checks), statement_timeout and cancel, settings, and durability of
+ * data, catalog and sequences across a reopen.
+ */
+import { join } from "node:path";
+import { DbError } from "@omnikv/base";
+import { makeTempDir } from "@omnikv/testkit";
+import { afterAll, describe, expect, it } from "vitest";
+import { Database, type Session } from "../src/index.ts";
+
+const temp = makeTempDir("engine-session");
+afterAll(() => temp.cleanup());
+
+async function sqlState(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof DbError ? error.sqlState : `not a DbError: ${String(error)}`;
+  }
+  return "no error";
+}
+
+/** Resolves true if `promise` is still pending after a few event-loop turns (it waits on a lock). */
+async function isBlocked(promise: Promise<unknown>): Promise<boolean> {
+  let isSettled = false;
+  promise.then(
+    () => (isSettled = true),
+    () => (isSettled = true),
+  );
+  for (let i = 0; i < 20; i++) await new Promise((resolve) => setImmediate(resolve));
+  return !isSettled;
+}
+
+async function withDatabase(run: (db: Database, a: Session, b: Session) => Promise<void>): Promise<void> {
+  const db = await Database.open();
+  try {
+    await run(db, db.connect(), db.connect());
+  } finally {
+    await db.close();
+  }
+}
+
+describe("prepared statements and portals", () => {
+  it("plans once, binds parameters by declared type, and suspends at maxRows", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int8 PRIMARY KEY, v text)");
+      await session.query("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10) g");
+      session.prepare("by_id", "SELECT v FROM t WHERE id = $1", [20]);
+      const one = await session.execute("by_id", [7n]);
+      expect(one.rows).toEqual([["v7"]]);
+      expect(one.commandTag).toBe("SELECT 1");
+      session.prepare("all", "SELECT id FROM t ORDER BY id");
+      session.bind("p", "all", []);
+      const first = await session.executePortal("p", 4);
+      expect(first.rows.map((r) => r[0])).toEqual([1n, 2n, 3n, 4n]);
+      expect(first.isSuspended).toBe(true);
+      const rest = await session.executePortal("p", 100);
+      expect(rest.rows.map((r) => r[0])).toEqual([5n, 6n, 7n, 8n, 9n, 10n]);
+      expect(rest.isSuspended).toBe(false);
+      expect(rest.commandTag).toBe("SELECT 10");
+      await session.sync();
+      expect(() => session.prepare("all", "SELECT 1")).toThrow(/already exists/);
+      expect(() => session.bind("", "missing", [])).toThrow(/does not exist/);
+    });
+  });
+
+  it("re-plans a prepared statement after DDL", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (a int)");
+      await session.query("INSERT INTO t VALUES (1)");
+      session.prepare("star", "SELECT * FROM t");
+      expect((await session.execute("star")).fields.map((f) => f.name)).toEqual(["a"]);
+      await session.query("ALTER TABLE t ADD COLUMN b text DEFAULT 'x'");
+      const after = await session.execute("star");
+      expect(after.fields.map((f) => f.name)).toEqual(["a", "b"]);
+      expect(after.rows).toEqual([[1, "x"]]);
+    });
+  });
+});
+
+describe("concurrent sessions", () => {
+  it("a second inserter of a unique key waits, then fails with 23505 under READ COMMITTED", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY, u text UNIQUE)");
+      await a.query("BEGIN");
+      await a.query("INSERT INTO t VALUES (1, 'x')");
+      const second = b.query("INSERT INTO t VALUES (2, 'x')");
+      expect(await isBlocked(second)).toBe(true);
+      await a.query("COMMIT");
+      expect(await sqlState(second)).toBe("23505");
+    });
+  });
+
+  it("the same conflict between SERIALIZABLE transactions is a serialization failure (40001)", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY)");
+      await a.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      await b.query("BEGIN ISOLATION LEVEL SERIALIZABLE");
+      await a.query("INSERT INTO t VALUES (1)");
+      const second = b.query("INSERT INTO t VALUES (1)");
+      await a.query("COMMIT");
+      expect(await sqlState(second)).toBe("40001");
+      expect(b.transactionStatus).toBe("E");
+      await b.query("ROLLBACK");
+    });
+  });
+
+  it("a rolled-back inserter lets the waiting one in", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY)");
+      await a.query("BEGIN");
+      await a.query("INSERT INTO t VALUES (1)");
+      const second = b.query("INSERT INTO t VALUES (1)");
+      await a.query("ROLLBACK");
+      await second;
+      expect((await a.query("SELECT count(*) FROM t")).rows).toEqual([[1n]]);
+    });
+  });
+
+  it("concurrent increments never lose an update (READ COMMITTED re-check)", async () => {
+    await withDatabase(async (db, a) => {
+      await a.query("CREATE TABLE counter (k int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO counter VALUES (1, 0)");
+      const sessions = Array.from({ length: 8 }, () => db.connect());
+      await Promise.all(
+        sessions.map(async (session) => {
+          for (let i = 0; i < 25; i++) {
+            await session.query("BEGIN");
+            await session.query("UPDATE counter SET v = v + 1 WHERE k = 1");
+            await session.query("COMMIT");
+          }
+        }),
+      );
+      expect((await a.query("SELECT v FROM counter")).rows).toEqual([[200]]);
+    });
+  });
+
+  it("a row that no longer matches after the concurrent commit is skipped", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO t VALUES (1, 0), (2, 0)");
+      await a.query("BEGIN");
+      await a.query("UPDATE t SET v = 10 WHERE k = 1");
+      const second = b.query("UPDATE t SET v = v + 1 WHERE v = 0");
+      expect(await isBlocked(second)).toBe(true);
+      await a.query("COMMIT");
+      expect((await second).rowCount).toBe(1);
+      expect((await a.query("SELECT k, v FROM t ORDER BY k")).rows).toEqual([
+        [1, 10],
+        [2, 1],
+      ]);
+    });
+  });
+
+  it("a deleted row is skipped by a waiting DELETE", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY)");
+      await a.query("INSERT INTO t VALUES (1)");
+      await a.query("BEGIN");
+      await a.query("DELETE FROM t WHERE k = 1");
+      const second = b.query("DELETE FROM t WHERE k = 1");
+      await a.query("COMMIT");
+      expect((await second).rowCount).toBe(0);
+    });
+  });
+
+  it("concurrent CREATE TABLE of one name: the second fails once the first commits", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("BEGIN");
+      await a.query("CREATE TABLE same (x int)");
+      const second = b.query("CREATE TABLE same (y int)");
+      await a.query("COMMIT");
+      expect(await sqlState(second)).not.toBe("no error");
+      expect((await b.query("SELECT * FROM same")).fields.map((f) => f.name)).toEqual(["x"]);
+    });
+  });
+});
+
+describe("interrupts and settings", () => {
+  it("statement_timeout cancels a long query with 57014 and the session goes on", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("SET statement_timeout = 50");
+      const started = performance.now();
+      expect(await sqlState(session.query("SELECT count(*) FROM generate_series(1, 100000) a, generate_series(1, 100000) b"))).toBe("57014");
+      expect(performance.now() - started).toBeLessThan(5000);
+      await session.query("RESET statement_timeout");
+      expect((await session.query("SELECT 1")).rows).toEqual([[1]]);
+    });
+  });
+
+  it("SET LOCAL lasts until the transaction ends; SHOW prints PostgreSQL's names", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("BEGIN");
+      await session.query("SET LOCAL extra_float_digits = 0");
+      expect((await session.query("SHOW extra_float_digits")).rows).toEqual([["0"]]);
+      await session.query("COMMIT");
+      expect((await session.query("SHOW extra_float_digits")).rows).toEqual([["1"]]);
+      const timeZone = await session.query("SHOW TimeZone");
+      expect(timeZone.fields[0]?.name).toBe("TimeZone");
+      expect(await sqlState(session.query("SET extra_float_digits = 9"))).toBe("22023");
+    });
+  });
+});
+
+describe("durability", () => {
+  it("data, catalog, indexes and sequences survive close and reopen", async () => {
+    const dir = join(temp.path, "reopen");
+    const first = await Database.open({ dir });
+    const session = first.connect();
+    await session.query("CREATE TABLE t (id serial PRIMARY KEY, name text UNIQUE, n int)");
+    await session.query("CREATE INDEX t_n ON t (n)");
+    await session.query("INSERT INTO t (name, n) SELECT 'n' || g, g % 7 FROM generate_series(1, 500) g");
+    await session.query("CREATE TABLE plain (x int)");
+    await session.query("INSERT INTO plain VALUES (1), (2)");
+    await first.close();
+
+    const second = await Database.open({ dir });
+    const reopened = second.connect();
+    expect((await reopened.query("SELECT count(*) FROM t WHERE n = 3")).rows).toEqual([[72n]]);
+    expect(await sqlState(reopened.query("INSERT INTO t (name, n) VALUES ('n1', 0)"))).toBe("23505");
+    const next = await reopened.query("INSERT INTO t (name, n) VALUES ('new', 0) RETURNING id");
+    expect(Number(next.rows[0]?.[0])).toBeGreaterThan(500);
+    await reopened.query("INSERT INTO plain VALUES (3)");
+    expect((await reopened.query("SELECT x FROM plain ORDER BY ctid")).rows).toEqual([[1], [2], [3]]);
+    await second.close();
+  });
+});
