@@ -80,6 +80,7 @@ export const SqlState = {
   DependentObjectsStillExist: "2BP01",
   SequenceGeneratorLimitExceeded: "2200H",
   InvalidColumnDefinition: "42611",
+  BadCopyFileFormat: "22P04",
   InvalidPassword: "28P01",
   InsufficientPrivilege: "42501",
   ProtocolViolation: "08P01",

@@ -79,6 +79,47 @@ describe("prepared statements and portals", () => {
   });
 });
 
+describe("COPY", () => {
+  it("copies text and CSV in, in chunks that split lines and characters, and copies out", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int PRIMARY KEY, name text, note text DEFAULT 'd', price numeric)");
+      const sink = await session.copyFrom("COPY t (id, name, price) FROM STDIN");
+      const data = new TextEncoder().encode("1\tzürich\t1.50\n2\t\\N literal\t\\N\n3\ttab\\there\t2\n\\.\n");
+      for (let i = 0; i < data.length; i += 3) await sink.write(data.subarray(i, i + 3));
+      expect((await sink.finish()).commandTag).toBe("COPY 3");
+      const csv = await session.copyFrom("COPY t FROM STDIN WITH (FORMAT csv, HEADER)");
+      await csv.write(new TextEncoder().encode('id,name,note,price\n4,"a, ""quoted""\nline",,3\n5,,x,\n'));
+      expect((await csv.finish()).rowCount).toBe(2);
+      const rows = (await session.query("SELECT id, name, note, price::text FROM t ORDER BY id")).rows;
+      expect(rows).toEqual([
+        [1, "zürich", "d", "1.50"],
+        [2, "N literal", "d", null],
+        [3, "tab\there", "d", "2"],
+        [4, 'a, "quoted"\nline', null, "3"],
+        [5, null, "x", null],
+      ]);
+      const out: string[] = [];
+      const copy = session.copyTo("COPY (SELECT id, name FROM t WHERE id IN (3, 5) ORDER BY id) TO STDOUT");
+      for await (const chunk of copy) out.push(new TextDecoder().decode(chunk));
+      expect(out.join("")).toBe("3\ttab\\there\n5\t\\N\n");
+    });
+  });
+
+  it("a bad line fails the COPY with its SQLSTATE and copies nothing", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int PRIMARY KEY, n int NOT NULL)");
+      const sink = await session.copyFrom("COPY t FROM STDIN");
+      expect(await sqlState(sink.write(new TextEncoder().encode("1\t1\n2\tx\n")))).toBe("22P02");
+      const short = await session.copyFrom("COPY t FROM STDIN");
+      expect(await sqlState((async () => {
+        await short.write(new TextEncoder().encode("1\n"));
+        await short.finish();
+      })())).toBe("22P04");
+      expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[0n]]);
+    });
+  });
+});
+
 describe("concurrent sessions", () => {
   it("a second inserter of a unique key waits, then fails with 23505 under READ COMMITTED", async () => {
     await withDatabase(async (_db, a, b) => {

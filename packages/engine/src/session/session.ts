@@ -6,7 +6,7 @@
  */
 import { DbError, FeatureNotSupportedError, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type EvalContext, type Row, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
-import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type Statement } from "@omnikv/parser";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type Statement } from "@omnikv/parser";
 import { explainPlan, type PlanColumn } from "@omnikv/planner";
 import type { IsolationLevel, Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
@@ -28,6 +28,7 @@ import {
 } from "../errors.ts";
 import { TxnTableAccess } from "../storage/table-access.ts";
 import { Settings } from "./settings.ts";
+import { copyIn, copyOut, type CopyIn } from "./copy.ts";
 import { UndefinedTableError } from "@omnikv/planner";
 import { analyzeTable } from "@omnikv/executor";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
@@ -72,6 +73,13 @@ interface Portal {
   readonly params: readonly SqlValue[];
   /** Set once execution started: the remaining rows and the result's shape. */
   pending?: { readonly rows: Iterator<Row>; readonly fields: readonly Field[]; readonly command: string; readonly tag: (count: number) => string; fetched: number };
+}
+
+/** Where COPY FROM STDIN's data goes (the shape pgwire's CopyInSink drives). */
+export interface CopySink {
+  write(chunk: Uint8Array): Promise<void>;
+  finish(): Promise<QueryResult>;
+  abort(reason: string): Promise<void>;
 }
 
 export interface PreparedDescription {
@@ -222,11 +230,7 @@ export class Session {
   async #startSelect(portal: Portal): Promise<NonNullable<Portal["pending"]>> {
     const statement = portal.prepared.statement;
     assert(statement?.kind === "select", "a SELECT portal");
-    this.#startStatement();
-    const active = this.#active;
-    if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
-    const current = active ?? (await this.#begin(false, {}));
-    if (current.txn.isolation === "read committed") current.txn.beginStatement();
+    const current = await this.#statementTransaction();
     try {
       const env = this.#environment(current, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
       const prepared = portal.prepared;
@@ -258,6 +262,92 @@ export class Session {
     pending.fetched += rows.length;
     const isSuspended = maxRows !== 0 && rows.length === maxRows;
     return { ...this.#result(pending.command, rows.length, pending.tag(pending.fetched), rows, pending.fields), isSuspended };
+  }
+
+  /**
+   * COPY … FROM STDIN: the sink takes the data in chunks of any size; `finish` writes the last
+   * line and ends the statement (committing its implicit transaction), `abort` rolls it back.
+   */
+  async copyFrom(sql: string): Promise<CopySink> {
+    const statement = this.#singleCopy(sql, "from");
+    const current = await this.#statementTransaction();
+    const env = this.#environment(current, sql, [], []);
+    const fail = async (error: unknown): Promise<never> => {
+      await this.#fail(current);
+      throw error;
+    };
+    let sink: CopyIn;
+    try {
+      sink = copyIn(env, statement);
+    } catch (error) {
+      return fail(error);
+    }
+    return {
+      write: async (chunk) => {
+        try {
+          await sink.write(chunk);
+        } catch (error) {
+          await fail(error);
+        }
+      },
+      finish: async () => {
+        let count = 0;
+        try {
+          count = await sink.finish();
+        } catch (error) {
+          return fail(error);
+        }
+        await this.#endImplicit();
+        return this.#result("COPY", count, `COPY ${count}`);
+      },
+      abort: async (reason) => {
+        await this.#fail(current);
+        if (current.isExplicit) return;
+        this.#notices.push(`COPY aborted: ${reason}`);
+      },
+    };
+  }
+
+  /** COPY … TO STDOUT: the data in chunks (lines); the statement's result is the generator's return value. */
+  async *copyTo(sql: string): AsyncGenerator<Uint8Array, QueryResult> {
+    const statement = this.#singleCopy(sql, "to");
+    const current = await this.#statementTransaction();
+    let count = 0;
+    try {
+      const lines = copyOut(this.#environment(current, sql, [], []), statement);
+      for (let next = lines.next(); ; next = lines.next()) {
+        if (next.done === true) {
+          count = next.value;
+          break;
+        }
+        yield next.value;
+      }
+    } catch (error) {
+      await this.#fail(current);
+      throw error;
+    }
+    await this.#endImplicit();
+    return this.#result("COPY", count, `COPY ${count}`);
+  }
+
+  #singleCopy(sql: string, direction: "from" | "to"): CopyStatement {
+    this.#assertOpen();
+    const statements = parse(sql);
+    const statement = statements[0];
+    if (statements.length !== 1 || statement?.kind !== "copy" || statement.direction !== direction) {
+      throw new FeatureNotSupportedError(`expected one COPY … ${direction === "from" ? "FROM STDIN" : "TO STDOUT"} statement`);
+    }
+    return statement;
+  }
+
+  /** The transaction a statement runs in: the block's, or a new implicit one. */
+  async #statementTransaction(): Promise<ActiveTransaction> {
+    this.#startStatement();
+    const active = this.#active;
+    if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    const current = active ?? (await this.#begin(false, {}));
+    if (current.txn.isolation === "read committed") current.txn.beginStatement();
+    return current;
   }
 
   /** Asks the running statement to stop (57014); a no-op when none runs. */
