@@ -333,6 +333,12 @@ class SingleRowAccess implements TableAccess {
 // ---------------------------------------------------------------------------------------------
 // RETURNING
 
+/** The columns a DML statement's RETURNING clause produces (Describe), planned without running it. */
+export function returningColumns(env: StatementEnvironment, statement: InsertStatement | UpdateStatement | DeleteStatement): readonly PlanColumn[] {
+  const table = targetTable(env, statement.table);
+  return withReturning(env, table, statement.alias, statement.returning, []).returning?.columns ?? [];
+}
+
 function withReturning(env: StatementEnvironment, table: TableDefinition, alias: string | undefined, returning: readonly ResTarget[], rows: Row[]): ModifyResult {
   if (returning.length === 0) return { rowCount: rows.length };
   const query = selectStatement({ targets: returning, from: [tableRef([table.schema, table.name], alias ?? table.name, returning[0]?.pos ?? 0)] }, returning[0]?.pos ?? 0);

@@ -19,6 +19,7 @@ class BadCopyFileFormatError extends DbError {
 }
 
 export interface CopyIn {
+  readonly columnCount: number;
   write(chunk: Uint8Array): Promise<void>;
   /** The data ended: the number of rows copied. */
   finish(): Promise<number>;
@@ -58,6 +59,7 @@ export function copyIn(env: StatementEnvironment, statement: CopyStatement): Cop
     count += 1;
   };
   return {
+    columnCount: positions.length,
     write: async (chunk) => {
       for (const line of reader.push(chunk)) await insertLine(line);
     },

@@ -15,7 +15,7 @@ import { alterTable, createIndex, createSchema, createSequence, createTable, dro
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
-import { executeDelete, executeInsert, executeUpdate, type ModifyResult } from "../dml/modify.ts";
+import { executeDelete, executeInsert, executeUpdate, returningColumns, type ModifyResult } from "../dml/modify.ts";
 import { planQuery, runContext, streamPlan } from "../dml/statement-environment.ts";
 import {
   ActiveTransactionError,
@@ -71,16 +71,29 @@ interface PreparedStatement {
 interface Portal {
   readonly prepared: PreparedStatement;
   readonly params: readonly SqlValue[];
+  formats: readonly number[];
   /** Set once execution started: the remaining rows and the result's shape. */
   pending?: { readonly rows: Iterator<Row>; readonly fields: readonly Field[]; readonly command: string; readonly tag: (count: number) => string; fetched: number };
 }
 
 /** Where COPY FROM STDIN's data goes (the shape pgwire's CopyInSink drives). */
 export interface CopySink {
+  /** The number of columns each line carries. */
+  readonly columnCount: number;
   write(chunk: Uint8Array): Promise<void>;
   finish(): Promise<QueryResult>;
   abort(reason: string): Promise<void>;
 }
+
+/** A parameter value: a runtime value (text is parsed by the declared type), a JS Date, or undefined for NULL. */
+export type ParamValue = SqlValue | Date | undefined;
+
+/** One statement's outcome in `queryEach`. */
+export type StatementOutcome =
+  | { readonly kind: "result"; readonly result: QueryResult }
+  | { readonly kind: "copyIn"; readonly sink: CopySink }
+  | { readonly kind: "copyOut"; readonly chunks: AsyncGenerator<Uint8Array, QueryResult> }
+  | { readonly kind: "empty" };
 
 export interface PreparedDescription {
   readonly paramTypes: readonly number[];
@@ -157,6 +170,30 @@ export class Session {
   }
 
   /**
+   * Runs every statement of `sql` one at a time, as the simple query protocol does, yielding
+   * each one's outcome as it completes; COPY statements yield their data channel instead (the
+   * caller drives it before asking for the next statement). Stops at the first error.
+   */
+  async *queryEach(sql: string): AsyncGenerator<StatementOutcome> {
+    this.#assertOpen();
+    const statements = parse(sql);
+    if (statements.length === 0) {
+      yield { kind: "empty" };
+      return;
+    }
+    for (const statement of statements) {
+      if (statement.kind === "copy" && statement.direction === "from" && statement.target === "stdin") {
+        yield { kind: "copyIn", sink: await this.#copyFrom(statement, sql) };
+      } else if (statement.kind === "copy" && statement.direction === "to" && statement.target === "stdout") {
+        yield { kind: "copyOut", chunks: this.#copyTo(statement, sql) };
+      } else {
+        yield { kind: "result", result: await this.#runStatement(statement, sql, [], []) };
+      }
+    }
+    await this.#endImplicit();
+  }
+
+  /**
    * Prepares `sql` (one statement, or none) under `name` ("" is the unnamed statement, replaced
    * by each prepare). `paramTypes` declares `$n` types by OID (0: typed by use, sent as text).
    */
@@ -179,17 +216,49 @@ export class Session {
    * Binds the prepared statement `statementName` to `params` as portal `portalName` (Bind).
    * Declared parameter types parse the values from their text forms.
    */
-  bind(portalName: string, statementName: string, params: readonly unknown[]): void {
+  bind(portalName: string, statementName: string, params: readonly ParamValue[]): void {
     this.#assertOpen();
     const prepared = this.#prepared.get(statementName);
     if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${statementName}" does not exist`);
     const settings = this.#textSettings();
-    const values = params.map((param, i) => {
-      const text = paramText(param);
-      const oid = prepared.paramTypes[i] ?? 0;
-      return text === null || oid === 0 || typeof text !== "string" ? text : parseValue(oid, text, settings);
-    });
-    this.#portals.set(portalName, { prepared, params: values });
+    const values = params.map((param, i) => paramValue(param, prepared.paramTypes[i] ?? 0, settings));
+    this.#portals.set(portalName, { prepared, params: values, formats: [] });
+  }
+
+  /** Result formats (0 text, 1 binary) the client asked for at Bind; kept for Describe of the portal. */
+  setResultFormats(portalName: string, formats: readonly number[]): void {
+    const portal = this.#portals.get(portalName);
+    if (portal !== undefined) portal.formats = formats;
+  }
+
+  /** Describe of a prepared statement: its parameter types (undeclared ones as text) and result columns. */
+  async describePrepared(name: string): Promise<PreparedDescription> {
+    const prepared = this.#prepared.get(name);
+    if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${name}" does not exist`);
+    const count = Math.max(prepared.paramTypes.length, highestParam(prepared.statement));
+    const paramTypes = Array.from({ length: count }, (_, i) => (prepared.paramTypes[i] ?? 0) || TypeOid.text);
+    return { paramTypes, fields: await this.#describeFields(prepared) };
+  }
+
+  /** Describe of a portal: its result columns (empty when it returns no rows). */
+  async describePortal(name: string): Promise<readonly Field[]> {
+    const portal = this.#portals.get(name);
+    if (portal === undefined) throw new InvalidPortalError(`portal "${name}" does not exist`);
+    return portal.pending?.fields ?? this.#describeFields(portal.prepared);
+  }
+
+  async #describeFields(prepared: PreparedStatement): Promise<readonly Field[]> {
+    const statement = prepared.statement;
+    if (statement === undefined) return [];
+    const isQuery = statement.kind === "select" || ((statement.kind === "insert" || statement.kind === "update" || statement.kind === "delete") && statement.returning.length > 0);
+    if (statement.kind === "show") return [{ name: Settings.displayName(statement.name), typeOid: TypeOid.text, typmod: -1 }];
+    if (statement.kind === "explain") return [{ name: "QUERY PLAN", typeOid: TypeOid.text, typmod: -1 }];
+    if (!isQuery) return [];
+    const active = this.#active ?? (await this.#begin(false, {}));
+    if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    const env = this.#environment(active, prepared.sql, [], prepared.paramTypes);
+    if (statement.kind === "select") return fieldsOf(planQuery(env, statement).columns);
+    return fieldsOf(returningColumns(env, statement));
   }
 
   /** Runs (or resumes) a portal, returning at most `maxRows` rows (0: all). */
@@ -210,7 +279,7 @@ export class Session {
   }
 
   /** Prepares, binds and runs in one call (the unnamed portal); see `executePortal` for `maxRows`. */
-  async execute(name: string, params: readonly unknown[] = [], options: { readonly maxRows?: number } = {}): Promise<ExecuteResult> {
+  async execute(name: string, params: readonly ParamValue[] = [], options: { readonly maxRows?: number } = {}): Promise<ExecuteResult> {
     this.bind("", name, params);
     const result = await this.executePortal("", options.maxRows ?? 0);
     if (!result.isSuspended) await this.sync();
@@ -269,7 +338,10 @@ export class Session {
    * line and ends the statement (committing its implicit transaction), `abort` rolls it back.
    */
   async copyFrom(sql: string): Promise<CopySink> {
-    const statement = this.#singleCopy(sql, "from");
+    return this.#copyFrom(this.#singleCopy(sql, "from"), sql);
+  }
+
+  async #copyFrom(statement: CopyStatement, sql: string): Promise<CopySink> {
     const current = await this.#statementTransaction();
     const env = this.#environment(current, sql, [], []);
     const fail = async (error: unknown): Promise<never> => {
@@ -283,6 +355,7 @@ export class Session {
       return fail(error);
     }
     return {
+      columnCount: sink.columnCount,
       write: async (chunk) => {
         try {
           await sink.write(chunk);
@@ -309,8 +382,11 @@ export class Session {
   }
 
   /** COPY … TO STDOUT: the data in chunks (lines); the statement's result is the generator's return value. */
-  async *copyTo(sql: string): AsyncGenerator<Uint8Array, QueryResult> {
-    const statement = this.#singleCopy(sql, "to");
+  copyTo(sql: string): AsyncGenerator<Uint8Array, QueryResult> {
+    return this.#copyTo(this.#singleCopy(sql, "to"), sql);
+  }
+
+  async *#copyTo(statement: CopyStatement, sql: string): AsyncGenerator<Uint8Array, QueryResult> {
     const current = await this.#statementTransaction();
     let count = 0;
     try {
@@ -733,6 +809,30 @@ function isolationOf(level: string): IsolationLevel {
 
 function setValueText(value: { readonly kind: "string"; readonly value: string } | { readonly kind: "number"; readonly text: string }): string {
   return value.kind === "string" ? value.value : value.text;
+}
+
+/**
+ * A bound parameter: text is parsed by the declared type's input function (or kept as text for an
+ * undeclared one, typed by use); JavaScript numbers, bigints, booleans and dates go through their
+ * text form; anything else is taken as a runtime value of the declared type.
+ */
+function paramValue(param: ParamValue, oid: number, settings: TextIoSettings): SqlValue {
+  if (param === null || param === undefined) return null;
+  const isPlain = typeof param === "string" || typeof param === "number" || typeof param === "bigint" || typeof param === "boolean" || param instanceof Date;
+  if (oid === 0 || isPlain) {
+    const text = paramText(param);
+    return oid === 0 || typeof text !== "string" ? text : parseValue(oid, text, settings);
+  }
+  return param;
+}
+
+/** The highest `$n` a statement refers to. */
+function highestParam(node: unknown): number {
+  if (typeof node !== "object" || node === null) return 0;
+  if (Array.isArray(node)) return node.reduce((max: number, item: unknown) => Math.max(max, highestParam(item)), 0);
+  let max = "kind" in node && node.kind === "param" && "index" in node && typeof node.index === "number" ? node.index : 0;
+  for (const value of Object.values(node)) if (typeof value === "object") max = Math.max(max, highestParam(value));
+  return max;
 }
 
 /** A client's parameter as PostgreSQL's text form; the statement's untyped `$n` read it like a literal. */
