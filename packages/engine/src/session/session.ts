@@ -207,6 +207,18 @@ export class Session {
     return { paramTypes, fields: [] };
   }
 
+  /** The declared parameter types of a prepared statement (0 where undeclared). */
+  paramTypesOf(name: string): readonly number[] {
+    const prepared = this.#prepared.get(name);
+    if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${name}" does not exist`);
+    return prepared.paramTypes;
+  }
+
+  /** The settings values are printed with (extra_float_digits, TimeZone), as this session has them now. */
+  textSettings(): TextIoSettings {
+    return this.#textSettings();
+  }
+
   /** DEALLOCATE / Close: forgets a prepared statement. */
   deallocate(name: string): void {
     this.#prepared.delete(name);

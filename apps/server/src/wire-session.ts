@@ -1,0 +1,227 @@
+/**
+ * The engine's `Session` behind pgwire's `Session` interface: statements run in the engine,
+ * results are encoded here (text: the type's output function; binary: its send function), and
+ * notices, COPY and portals are mapped onto pgwire's events.
+ */
+import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, type SqlValue } from "@omnikv/base";
+import type { Field, QueryResult, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
+import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
+import type { Logger } from "./logger.ts";
+
+/** pg_type.typlen of the fixed-width types (everything else is variable, -1). */
+const typeSizes: ReadonlyMap<number, number> = new Map([
+  [TypeOid.bool, 1],
+  [TypeOid.int2, 2],
+  [TypeOid.int4, 4],
+  [TypeOid.int8, 8],
+  [TypeOid.float4, 4],
+  [TypeOid.float8, 8],
+  [TypeOid.oid, 4],
+  [TypeOid.date, 4],
+  [TypeOid.time, 8],
+  [TypeOid.timestamp, 8],
+  [TypeOid.timestamptz, 8],
+  [TypeOid.interval, 16],
+  [TypeOid.uuid, 16],
+]);
+
+/** Settings whose changes PostgreSQL reports to the client with ParameterStatus. */
+const reportedSettings: ReadonlyMap<string, string> = new Map([
+  ["application_name", "application_name"],
+  ["client_encoding", "client_encoding"],
+  ["datestyle", "DateStyle"],
+  ["intervalstyle", "IntervalStyle"],
+  ["timezone", "TimeZone"],
+  ["standard_conforming_strings", "standard_conforming_strings"],
+  ["default_transaction_read_only", "default_transaction_read_only"],
+]);
+
+const utf8 = new TextEncoder();
+const utf8Decoder = new TextDecoder();
+
+export interface WireSessionOptions {
+  readonly slowQueryMs: number;
+  readonly logger: Logger;
+}
+
+export class WireSession implements Session {
+  readonly #session: EngineSession;
+  readonly #options: WireSessionOptions;
+  readonly #portalFormats = new Map<string, readonly FormatCode[]>();
+
+  constructor(session: EngineSession, options: WireSessionOptions) {
+    this.#session = session;
+    this.#options = options;
+  }
+
+  get transactionStatus(): TransactionStatus {
+    return this.#session.transactionStatus;
+  }
+
+  simpleQuery(sql: string): AsyncIterable<QueryEvent> {
+    return this.#timed(sql, this.#simpleQuery(sql));
+  }
+
+  async *#simpleQuery(sql: string): AsyncGenerator<QueryEvent> {
+    for await (const outcome of this.#session.queryEach(sql)) yield* this.#outcomeEvents(outcome);
+  }
+
+  async *#outcomeEvents(outcome: StatementOutcome): AsyncGenerator<QueryEvent> {
+    if (outcome.kind === "empty") {
+      yield { kind: "emptyQuery" };
+      return;
+    }
+    if (outcome.kind === "copyIn") {
+      let finished: QueryResult | undefined;
+      const sink = outcome.sink;
+      yield {
+        kind: "copyIn",
+        format: 0,
+        columnFormats: Array.from({ length: sink.columnCount }, () => 0 as const),
+        sink: {
+          write: (data) => sink.write(data),
+          finish: async () => {
+            finished = await sink.finish();
+          },
+          abort: (reason) => sink.abort(reason),
+        },
+      };
+      if (finished !== undefined) yield { kind: "commandComplete", tag: finished.commandTag };
+      return;
+    }
+    if (outcome.kind === "copyOut") {
+      yield { kind: "copyOut", format: 0, columnFormats: [] };
+      const chunks = outcome.chunks;
+      for (let next = await chunks.next(); ; next = await chunks.next()) {
+        if (next.done === true) {
+          yield { kind: "commandComplete", tag: next.value.commandTag };
+          break;
+        }
+        yield { kind: "copyData", data: next.value };
+      }
+      return;
+    }
+    const result = outcome.result;
+    yield* this.#notices(result);
+    if (result.fields.length > 0 || result.command === "SELECT") {
+      yield { kind: "rowDescription", fields: this.#describe(result.fields, []) };
+      yield { kind: "rows", rows: this.#encodeRows(result, []) };
+    }
+    yield* this.#parameterStatus(result);
+    yield { kind: "commandComplete", tag: result.commandTag };
+  }
+
+  *#notices(result: QueryResult): Generator<QueryEvent> {
+    for (const message of result.notices) yield { kind: "notice", notice: { severity: "NOTICE", sqlState: "00000", message } };
+  }
+
+  *#parameterStatus(result: QueryResult): Generator<QueryEvent> {
+    if (result.command !== "SET" && result.command !== "RESET") return;
+    for (const [setting, name] of reportedSettings) yield { kind: "parameterStatus", name, value: this.#session.settings.get(setting) };
+  }
+
+  parse(name: string, sql: string, paramTypeOids: readonly number[]): void {
+    if (name === "") this.#session.deallocate("");
+    this.#session.prepare(name, sql, paramTypeOids);
+  }
+
+  bind(request: BindRequest): void {
+    const types = this.#session.paramTypesOf(request.statement);
+    const values = request.params.map((cell, i) => decodeParam(cell, request.paramFormats[i] ?? 0, types[i] ?? 0));
+    this.#session.bind(request.portal, request.statement, values);
+    this.#portalFormats.set(request.portal, request.resultFormats);
+  }
+
+  async describeStatement(name: string): Promise<StatementDescription> {
+    const description = await this.#session.describePrepared(name);
+    return { paramTypeOids: description.paramTypes, fields: description.fields.length === 0 ? null : this.#describe(description.fields, []) };
+  }
+
+  async describePortal(name: string): Promise<readonly FieldDescription[] | null> {
+    const fields = await this.#session.describePortal(name);
+    return fields.length === 0 ? null : this.#describe(fields, this.#portalFormats.get(name) ?? []);
+  }
+
+  execute(portal: string, maxRows: number): AsyncIterable<QueryEvent> {
+    return this.#timed(`portal ${portal}`, this.#execute(portal, maxRows));
+  }
+
+  async *#execute(portal: string, maxRows: number): AsyncGenerator<QueryEvent> {
+    const result = await this.#session.executePortal(portal, maxRows);
+    if (result.command === "") {
+      yield { kind: "emptyQuery" };
+      return;
+    }
+    yield* this.#notices(result);
+    if (result.rows.length > 0) yield { kind: "rows", rows: this.#encodeRows(result, this.#portalFormats.get(portal) ?? []) };
+    yield* this.#parameterStatus(result);
+    yield result.isSuspended ? { kind: "portalSuspended" } : { kind: "commandComplete", tag: result.commandTag };
+  }
+
+  close(kind: "statement" | "portal", name: string): void {
+    if (kind === "statement") this.#session.deallocate(name);
+    else {
+      this.#session.closePortal(name);
+      this.#portalFormats.delete(name);
+    }
+  }
+
+  async sync(): Promise<void> {
+    this.#portalFormats.clear();
+    await this.#session.sync();
+  }
+
+  cancel(): void {
+    this.#session.cancel();
+  }
+
+  async end(): Promise<void> {
+    await this.#session.close();
+  }
+
+  #describe(fields: readonly Field[], formats: readonly FormatCode[]): FieldDescription[] {
+    return fields.map((field, i) => ({
+      name: field.name,
+      tableOid: 0,
+      columnNumber: 0,
+      typeOid: field.typeOid,
+      typeSize: typeSizes.get(field.typeOid) ?? -1,
+      typeModifier: field.typmod,
+      format: formatOf(formats, i),
+    }));
+  }
+
+  #encodeRows(result: QueryResult, formats: readonly FormatCode[]): Cell[][] {
+    const settings = this.#session.textSettings();
+    const oids = result.fields.map((f) => f.typeOid);
+    const binary = oids.map((oid, i) => formatOf(formats, i) === 1 && hasBinaryIo(oid));
+    return result.rows.map((row) => row.map((value, i) => encodeCell(value, oids[i] ?? TypeOid.text, binary[i] === true, settings)));
+  }
+
+  /** Logs statements slower than the slow-query threshold. */
+  async *#timed(what: string, events: AsyncGenerator<QueryEvent>): AsyncGenerator<QueryEvent> {
+    const started = performance.now();
+    yield* events;
+    const ms = performance.now() - started;
+    if (this.#options.slowQueryMs > 0 && ms >= this.#options.slowQueryMs) this.#options.logger.warn("slow query", { ms: Math.round(ms), statement: what.slice(0, 1000) });
+  }
+}
+
+/** One entry per column, or a single code for every column, or none (all text). */
+function formatOf(formats: readonly FormatCode[], index: number): FormatCode {
+  if (formats.length === 0) return 0;
+  if (formats.length === 1) return formats[0] ?? 0;
+  return formats[index] ?? 0;
+}
+
+function encodeCell(value: SqlValue, oid: number, isBinary: boolean, settings: Parameters<typeof formatValue>[2]): Cell {
+  if (value === null) return null;
+  return isBinary ? sendValue(oid, value) : utf8.encode(formatValue(oid, value, settings));
+}
+
+/** A Bind parameter: binary by the declared type's receive function, text as a string (parsed by the engine). */
+function decodeParam(cell: Cell, format: FormatCode, oid: number): SqlValue {
+  if (cell === null) return null;
+  if (format === 1 && oid !== 0 && hasBinaryIo(oid)) return recvValue(oid, cell);
+  return utf8Decoder.decode(cell);
+}
