@@ -5,7 +5,7 @@
  * Constraint names follow PostgreSQL's rules (`t_pkey`, `t_a_key`, `t_a_check`, `t_b_fkey`,
  * `t_a_seq`, `t_a_idx`), so clients and error messages see the names PostgreSQL would give.
  */
-import { DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
 import { deparse, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName } from "@omnikv/planner";
@@ -578,16 +578,59 @@ async function addColumn(env: DdlEnvironment, table: TableDefinition, column: Co
 
 /** After a constraint was added: every existing row must satisfy it, and new indexes are built. */
 async function validateExistingRows(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<void> {
-  if (after.primaryKey !== undefined && before.primaryKey === undefined) throw new FeatureNotSupportedError("adding a primary key to an existing table is not supported yet");
-  const newIndexes = after.indexes.filter((i) => !before.indexes.some((b) => b.id === i.id));
+  let current = before;
+  if (after.primaryKey !== undefined && before.primaryKey === undefined) {
+    await rekeyTable(env, before, after);
+    current = { ...before, primaryKey: after.primaryKey, columns: after.columns };
+  }
+  const newIndexes = after.indexes.filter((i) => !current.indexes.some((b) => b.id === i.id));
   const isNewCheck = after.checks.length > before.checks.length || after.foreignKeys.length > before.foreignKeys.length;
   if (newIndexes.length === 0 && !isNewCheck) return;
   const layout = layoutOf(after);
-  const writer = new RowWriter(env, { ...after, indexes: [] });
-  const rows = [...env.txn.scan({ gte: relationPrefix(after.id), lt: relationEnd(after.id) })].map(([key, value]) => layout.decode(key, value));
-  if (isNewCheck) for (const row of rows) await writer.update(row, row);
+  if (isNewCheck) {
+    const writer = new RowWriter(env, { ...after, indexes: [] });
+    const rows = [...env.txn.scan({ gte: relationPrefix(after.id), lt: relationEnd(after.id) })].map(([key, value]) => layout.decode(key, value));
+    for (const row of rows) await writer.validate(row);
+  }
   let table = { ...after, indexes: after.indexes.filter((i) => !newIndexes.includes(i)) };
   for (const index of newIndexes) {
+    await buildIndex(env, table, index);
+    table = { ...table, indexes: [...table.indexes, index] };
+  }
+}
+
+/**
+ * ALTER TABLE … ADD PRIMARY KEY on a table that had none: every row moves from its row-id key to
+ * its primary-key key (NULLs are 23502, duplicates 23505, as PostgreSQL reports them), and the
+ * secondary indexes, whose entries point at row keys, are rebuilt.
+ */
+async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<void> {
+  const primaryKey = after.primaryKey;
+  assert(primaryKey !== undefined, "a primary key is being added");
+  const oldLayout = layoutOf(before);
+  const newLayout = layoutOf({ ...after, indexes: [] });
+  const width = before.columns.length;
+  const seen = new Set<string>();
+  const entries = [...env.txn.scan({ gte: relationPrefix(before.id), lt: relationEnd(before.id) })];
+  for (const [key, value] of entries) {
+    const row = oldLayout.decode(key, value).slice(0, width);
+    for (const column of primaryKey.columns) {
+      if ((row[column] ?? null) === null) throw new NotNullViolationError(`column "${before.columns[column]?.name ?? ""}" of relation "${before.name}" contains null values`);
+    }
+    const newKey = newLayout.rowKey(row);
+    const seenKey = Buffer.from(newKey).toString("latin1");
+    if (seen.has(seenKey)) {
+      throw new UniqueViolationError(`could not create unique index "${primaryKey.name}"`, {
+        detail: `Key (${primaryKey.columns.map((c) => before.columns[c]?.name ?? "?").join(", ")})=(${primaryKey.columns.map((c) => formatStored(oldLayout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
+      });
+    }
+    seen.add(seenKey);
+    await env.txn.delete(key);
+    await env.txn.put(newKey, newLayout.encodeValue(row));
+  }
+  for (const index of before.indexes) await deleteRange(env, index.id);
+  let table: TableDefinition = { ...after, indexes: [] };
+  for (const index of before.indexes) {
     await buildIndex(env, table, index);
     table = { ...table, indexes: [...table.indexes, index] };
   }

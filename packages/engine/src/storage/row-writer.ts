@@ -59,6 +59,12 @@ export class RowWriter {
     await this.#insertIndexEntries(row, suffix, undefined);
   }
 
+  /** Checks an existing row against the table's constraints (after ALTER TABLE ADD CONSTRAINT). */
+  async validate(row: Row): Promise<void> {
+    this.#checkRow(row);
+    await this.#checkReferences(row, undefined);
+  }
+
   /** Replaces `oldRow` (already locked by the caller) with `newRow`. */
   async update(oldRow: Row, newRow: Row, depth = 0): Promise<void> {
     this.#checkRow(newRow);
