@@ -58,7 +58,7 @@ describe("prepared statements and portals", () => {
       const rest = await session.executePortal("p", 100);
       expect(rest.rows.map((r) => r[0])).toEqual([5n, 6n, 7n, 8n, 9n, 10n]);
       expect(rest.isSuspended).toBe(false);
-      expect(rest.commandTag).toBe("SELECT 10");
+      expect(rest.commandTag).toBe("SELECT 6");
       await session.sync();
       expect(() => session.prepare("all", "SELECT 1")).toThrow(/already exists/);
       expect(() => session.bind("", "missing", [])).toThrow(/does not exist/);

@@ -25,12 +25,18 @@ export interface StatementEnvironment extends WriteEnvironment {
   allocateRowId(tableId: number): Promise<bigint>;
 }
 
+/** What planning and running a query needs (a read-only statement has no transaction). */
+export type QueryEnvironment = Pick<
+  StatementEnvironment,
+  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "interrupt"
+>;
+
 export interface QueryRows {
   readonly columns: readonly PlanColumn[];
   readonly rows: Row[];
 }
 
-export function planQuery(env: StatementEnvironment, statement: SelectStatement, catalog: Catalog = env.planner): { readonly plan: PlanNode; readonly columns: readonly PlanColumn[] } {
+export function planQuery(env: QueryEnvironment, statement: SelectStatement, catalog: Catalog = env.planner): { readonly plan: PlanNode; readonly columns: readonly PlanColumn[] } {
   return planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [] });
 }
 
@@ -40,13 +46,13 @@ export function runQuery(env: StatementEnvironment, statement: SelectStatement, 
   return { columns, rows: [...streamPlan(env, plan, access)] };
 }
 
-export function streamPlan(env: StatementEnvironment, plan: PlanNode, access: TableAccess = env.access): Iterable<Row> {
+export function streamPlan(env: QueryEnvironment, plan: PlanNode, access: TableAccess = env.access): Iterable<Row> {
   const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates });
   return run(runContext(env, access));
 }
 
 /** What a compiled plan runs with in this statement. */
-export function runContext(env: StatementEnvironment, access: TableAccess = env.access): ExecutionContext {
+export function runContext(env: QueryEnvironment, access: TableAccess = env.access): ExecutionContext {
   const interrupt = env.interrupt === undefined ? {} : { interrupt: env.interrupt };
   return { tables: access, context: env.context, params: env.params, workMemBytes: env.workMemBytes, ...interrupt };
 }

@@ -6,7 +6,7 @@
  */
 import { DbError, FeatureNotSupportedError, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type EvalContext, type Row, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
-import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type Statement } from "@omnikv/parser";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type SelectStatement, type Statement } from "@omnikv/parser";
 import { explainPlan, type PlanColumn } from "@omnikv/planner";
 import type { IsolationLevel, Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
@@ -16,7 +16,7 @@ import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
 import { executeDelete, executeInsert, executeUpdate, returningColumns, type ModifyResult } from "../dml/modify.ts";
-import { planQuery, runContext, streamPlan } from "../dml/statement-environment.ts";
+import { planQuery, runContext, streamPlan, type QueryEnvironment } from "../dml/statement-environment.ts";
 import {
   ActiveTransactionError,
   DuplicatePreparedStatementError,
@@ -26,7 +26,7 @@ import {
   NoActiveTransactionError,
   QueryCanceledError,
 } from "../errors.ts";
-import { TxnTableAccess } from "../storage/table-access.ts";
+import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table-access.ts";
 import { Settings } from "./settings.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
 import { UndefinedTableError } from "@omnikv/planner";
@@ -73,7 +73,14 @@ interface Portal {
   readonly params: readonly SqlValue[];
   formats: readonly number[];
   /** Set once execution started: the remaining rows and the result's shape. */
-  pending?: { readonly rows: Iterator<Row>; readonly fields: readonly Field[]; readonly command: string; readonly tag: (count: number) => string; fetched: number };
+  pending?: {
+    readonly rows: Iterator<Row>;
+    readonly fields: readonly Field[];
+    readonly command: string;
+    readonly tag: (count: number) => string;
+    /** Releases what the portal reads from (a snapshot) once its rows are done or it is closed. */
+    readonly release?: () => void;
+  };
 }
 
 /** Where COPY FROM STDIN's data goes (the shape pgwire's CopyInSink drives). */
@@ -106,6 +113,24 @@ export interface ExecuteResult extends QueryResult {
   readonly isSuspended: boolean;
 }
 
+/** What a statement reads in: a transaction, or (a single autocommit SELECT) a bare snapshot. */
+interface StatementScope {
+  readonly catalog: CatalogView;
+  readonly startMicros: bigint;
+  readonly txn?: Transaction;
+}
+
+/** Values derived from the settings, recomputed only when a setting changes. */
+interface DerivedSettings {
+  readonly version: number;
+  readonly searchPath: readonly string[];
+  readonly text: TextIoSettings;
+  readonly extraFloatDigits: number;
+  readonly timeZone: string;
+  readonly workMemBytes: number;
+  readonly isolation: IsolationLevel;
+}
+
 interface ActiveTransaction {
   readonly txn: Transaction;
   readonly catalog: CatalogView;
@@ -133,6 +158,7 @@ export class Session {
   readonly #portals = new Map<string, Portal>();
   #lastval: bigint | undefined;
   #isClosed = false;
+  #derivedCache: DerivedSettings | undefined;
 
   constructor(db: Database, options: ConnectOptions, backendPid: number, onClose: () => void) {
     this.#db = db;
@@ -282,7 +308,7 @@ export class Session {
     if (portal.pending === undefined) {
       if (statement.kind !== "select") {
         const result = await this.#runStatement(statement, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
-        portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag, fetched: 0 };
+        portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag };
       } else {
         portal.pending = await this.#startSelect(portal);
       }
@@ -300,50 +326,75 @@ export class Session {
 
   /** Sync: ends the implicit transaction of the extended protocol (commits it) and drops the portals. */
   async sync(): Promise<void> {
+    for (const portal of this.#portals.values()) portal.pending?.release?.();
     this.#portals.clear();
     await this.#endImplicit();
   }
 
   closePortal(name: string): void {
+    this.#portals.get(name)?.pending?.release?.();
     this.#portals.delete(name);
   }
 
   async #startSelect(portal: Portal): Promise<NonNullable<Portal["pending"]>> {
     const statement = portal.prepared.statement;
     assert(statement?.kind === "select", "a SELECT portal");
+    const prepared = portal.prepared;
+    if (this.#isSnapshotRead(statement, prepared.sql)) {
+      this.#startStatement();
+      const reader = new SnapshotReader(this.#db.store);
+      try {
+        const env = this.#queryEnvironment(this.#snapshotScope(), reader, prepared.sql, portal.params, prepared.paramTypes);
+        return { ...this.#openPortal(prepared, statement, env), release: () => reader.release() };
+      } catch (error) {
+        reader.release();
+        throw error;
+      }
+    }
     const current = await this.#statementTransaction();
     try {
-      const env = this.#environment(current, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
-      const prepared = portal.prepared;
-      if (prepared.plan === undefined || prepared.plan.version !== env.planner.version) {
-        const { plan, columns } = planQuery(env, statement);
-        prepared.plan = { version: env.planner.version, columns, run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }) };
-      }
-      const rows = prepared.plan.run(runContext(env))[Symbol.iterator]();
-      return { rows, fields: fieldsOf(prepared.plan.columns), command: "SELECT", tag: (count) => `SELECT ${count}`, fetched: 0 };
+      return this.#openPortal(prepared, statement, this.#environment(current, prepared.sql, portal.params, prepared.paramTypes));
     } catch (error) {
       await this.#fail(current);
       throw error;
     }
   }
 
+  /** Plans (once per catalog version) and starts the portal's rows. */
+  #openPortal(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment): NonNullable<Portal["pending"]> {
+    if (prepared.plan === undefined || prepared.plan.version !== env.planner.version) {
+      const { plan, columns } = planQuery(env, statement);
+      prepared.plan = { version: env.planner.version, columns, run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }) };
+    }
+    const rows = prepared.plan.run(runContext(env))[Symbol.iterator]();
+    return { rows, fields: fieldsOf(prepared.plan.columns), command: "SELECT", tag: (count) => `SELECT ${count}` };
+  }
+
   async #fetch(portal: Portal, maxRows: number): Promise<ExecuteResult> {
     const pending = portal.pending;
     assert(pending !== undefined, "a started portal");
     const rows: Row[] = [];
+    let isDone = false;
     try {
       const limit = maxRows === 0 ? Number.POSITIVE_INFINITY : maxRows;
-      for (let next = rows.length < limit ? pending.rows.next() : undefined; next !== undefined && next.done !== true; next = rows.length < limit ? pending.rows.next() : undefined) {
+      while (rows.length < limit) {
+        const next = pending.rows.next();
+        if (next.done === true) {
+          isDone = true;
+          break;
+        }
         rows.push(next.value);
       }
     } catch (error) {
+      pending.release?.();
       if (this.#active !== undefined) await this.#fail(this.#active);
       throw error;
     }
-    pending.fetched += rows.length;
-    const isSuspended = maxRows !== 0 && rows.length === maxRows;
-    return { ...this.#result(pending.command, rows.length, pending.tag(pending.fetched), rows, pending.fields), isSuspended };
+    if (isDone) pending.release?.();
+    // As PostgreSQL: the tag of an Execute that finishes a suspended portal counts only its own rows.
+    return { ...this.#result(pending.command, rows.length, pending.tag(rows.length), rows, pending.fields), isSuspended: !isDone };
   }
+
 
   /**
    * COPY … FROM STDIN: the sink takes the data in chunks of any size; `finish` writes the last
@@ -459,6 +510,7 @@ export class Session {
   async #runStatement(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): Promise<QueryResult> {
     this.#startStatement();
     if (statement.kind === "transaction") return this.#transactionControl(statement);
+    if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) return this.#snapshotSelect(statement, sql, params, paramTypes);
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const current = active ?? (await this.#begin(false, {}));
@@ -476,6 +528,18 @@ export class Session {
     this.#isCanceled = false;
     const timeout = this.settings.milliseconds("statement_timeout");
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
+  }
+
+  #snapshotSelect(statement: SelectStatement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): QueryResult {
+    const reader = new SnapshotReader(this.#db.store);
+    try {
+      const env = this.#queryEnvironment(this.#snapshotScope(), reader, sql, params, paramTypes);
+      const { plan, columns } = planQuery(env, statement);
+      const rows = Array.from(streamPlan(env, plan));
+      return this.#result("SELECT", rows.length, `SELECT ${rows.length}`, rows, fieldsOf(columns));
+    } finally {
+      reader.release();
+    }
   }
 
   async #fail(current: ActiveTransaction): Promise<void> {
@@ -604,47 +668,85 @@ export class Session {
     return { rows, fields, command, rowCount, commandTag: tag ?? command, notices: this.#notices };
   }
 
+  #derived(): DerivedSettings {
+    const cached = this.#derivedCache;
+    if (cached?.version === this.settings.version) return cached;
+    const extraFloatDigits = Number(this.settings.get("extra_float_digits"));
+    const timeZone = this.settings.get("timezone");
+    const derived: DerivedSettings = {
+      version: this.settings.version,
+      searchPath: this.settings
+        .get("search_path")
+        .split(",")
+        .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
+        .map((s) => (s === "$user" ? this.user : s))
+        .filter((s) => s !== ""),
+      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone) },
+      extraFloatDigits,
+      timeZone,
+      workMemBytes: this.settings.bytes("work_mem"),
+      isolation: isolationOf(this.settings.get("default_transaction_isolation")),
+    };
+    this.#derivedCache = derived;
+    return derived;
+  }
+
   #textSettings(): TextIoSettings {
-    return { extraFloatDigits: Number(this.settings.get("extra_float_digits")), timeZone: parseTimeZone(this.settings.get("timezone")) };
+    return this.#derived().text;
   }
 
-  #searchPath(): string[] {
-    return this.settings
-      .get("search_path")
-      .split(",")
-      .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
-      .map((s) => (s === "$user" ? this.user : s))
-      .filter((s) => s !== "");
+  #searchPath(): readonly string[] {
+    return this.#derived().searchPath;
   }
 
-  #environment(active: ActiveTransaction, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): DdlEnvironment {
-    const searchPath = this.#searchPath();
+  #queryEnvironment(scope: StatementScope, reader: RowReader, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): QueryEnvironment {
+    const derived = this.#derived();
+    const searchPath = derived.searchPath;
     const context: EvalContext = {
-      extraFloatDigits: Number(this.settings.get("extra_float_digits")),
-      timeZone: this.settings.get("timezone"),
-      transactionStartMicros: active.startMicros,
-      session: this.#sessionInfo(active, searchPath),
+      extraFloatDigits: derived.extraFloatDigits,
+      timeZone: derived.timeZone,
+      transactionStartMicros: scope.startMicros,
+      session: this.#sessionInfo(scope, searchPath),
     };
     return {
-      txn: active.txn,
-      catalog: active.catalog,
       registry: this.#db.registry,
       aggregates: this.#db.aggregates,
       context,
-      planner: new PlannerCatalog(active.catalog, () => searchPath, () => this.#db.statistics),
-      access: new TxnTableAccess(active.txn, active.catalog),
-      settings: this.#textSettings(),
+      planner: new PlannerCatalog(scope.catalog, () => searchPath, () => this.#db.statistics),
+      access: new TxnTableAccess(reader, scope.catalog),
+      settings: derived.text,
       params,
       paramTypes,
       sql,
-      searchPath,
-      workMemBytes: this.settings.bytes("work_mem"),
+      workMemBytes: derived.workMemBytes,
       interrupt: () => this.#interrupt(),
+    };
+  }
+
+  #environment(active: ActiveTransaction, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): DdlEnvironment {
+    return {
+      ...this.#queryEnvironment(active, active.txn, sql, params, paramTypes),
+      txn: active.txn,
+      catalog: active.catalog,
+      searchPath: this.#searchPath(),
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       sequences: this.#db.sequences,
       notice: (message) => this.#notices.push(message),
     };
+  }
+
+  /**
+   * A single SELECT outside a transaction block under READ COMMITTED or REPEATABLE READ reads at
+   * a bare store snapshot: the same answer as a one-statement transaction, without one.
+   * SERIALIZABLE keeps its transaction (SSI must see the read), and so does txid_current().
+   */
+  #isSnapshotRead(statement: Statement, sql: string): boolean {
+    return this.#active === undefined && statement.kind === "select" && statement.locking.length === 0 && this.#derived().isolation !== "serializable" && !/txid_current/i.test(sql);
+  }
+
+  #snapshotScope(): StatementScope {
+    return { catalog: this.#db.catalogView(), startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n };
   }
 
   #interrupt(): void {
@@ -655,7 +757,7 @@ export class Session {
     if (this.#deadline !== 0 && Date.now() > this.#deadline) throw new QueryCanceledError("canceling statement due to statement timeout");
   }
 
-  #sessionInfo(active: ActiveTransaction, searchPath: readonly string[]): SessionInfo {
+  #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
     return {
       databaseName: this.databaseName,
       currentUser: this.user,
@@ -665,12 +767,12 @@ export class Session {
       serverVersion: this.settings.get("server_version"),
       getSetting: (name) => (this.settings.has(name) ? this.settings.get(name) : undefined),
       setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal),
-      currentTransactionId: () => BigInt(active.txn.id),
+      currentTransactionId: () => (active.txn === undefined ? 0n : BigInt(active.txn.id)),
       sequences: this.#sequenceFunctions(active, searchPath),
     };
   }
 
-  #sequenceFunctions(active: ActiveTransaction, searchPath: readonly string[]): SequenceFunctions {
+  #sequenceFunctions(active: StatementScope, searchPath: readonly string[]): SequenceFunctions {
     const find = (name: string): SequenceDefinition => {
       const parts = name.split(".");
       const relation = active.catalog.findRelation(parts.length > 1 ? parts[0] : undefined, parts.at(-1) ?? "", searchPath);

@@ -43,6 +43,12 @@ const displayNames: ReadonlyMap<string, string> = new Map([
 export class Settings {
   readonly #session = new Map<string, string>();
   readonly #local = new Map<string, string>();
+  #version = 0;
+
+  /** Changes with every SET, RESET and lapse of SET LOCAL: values derived from settings can be cached by it. */
+  get version(): number {
+    return this.#version;
+  }
 
   constructor(initial: ReadonlyMap<string, string> = new Map()) {
     for (const [name, value] of initial) this.set(name, value, false);
@@ -65,11 +71,13 @@ export class Settings {
     if (readOnly.has(key)) throw new CantChangeError(`parameter "${key}" cannot be changed`);
     const normalized = normalize(key, value);
     (isLocal ? this.#local : this.#session).set(key, normalized);
+    this.#version += 1;
     return normalized;
   }
 
   reset(name: string): void {
     const key = name.toLowerCase();
+    this.#version += 1;
     if (key === "all") {
       this.#session.clear();
       this.#local.clear();
@@ -82,7 +90,9 @@ export class Settings {
 
   /** At transaction end: SET LOCAL values lapse. */
   endTransaction(): void {
+    if (this.#local.size === 0) return;
     this.#local.clear();
+    this.#version += 1;
   }
 
   static displayName(name: string): string {

@@ -7,7 +7,7 @@
 import { TypeOid, type SqlValue } from "@omnikv/base";
 import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogTable } from "@omnikv/planner";
-import type { Transaction } from "@omnikv/txn";
+import type { MvccSnapshot, MvccStore } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { TableDefinition } from "../catalog/definitions.ts";
 import { KeyWriter, prefixEnd } from "../encoding/key-codec.ts";
@@ -17,11 +17,43 @@ import { appendKeyValue, layoutOf, type TableLayout } from "./table-layout.ts";
 /** The marker byte of a NULL key column (ascending, NULLS LAST): every non-NULL value sorts before it. */
 const nullMarker = 0x02;
 
+/** What table access reads through: a transaction (which `Transaction` is) or a bare store snapshot. */
+export interface RowReader {
+  get(key: Uint8Array): Uint8Array | undefined;
+  scan(options: { readonly gte?: Uint8Array; readonly lt?: Uint8Array; readonly reverse?: boolean }): Iterable<[Uint8Array, Uint8Array]>;
+}
+
+/**
+ * Reads at one store snapshot without a transaction: what a single autocommit SELECT under READ
+ * COMMITTED or REPEATABLE READ needs (one consistent snapshot, no locks, no conflict tracking).
+ */
+export class SnapshotReader implements RowReader {
+  readonly #store: MvccStore;
+  readonly #snapshot: MvccSnapshot;
+
+  constructor(store: MvccStore) {
+    this.#store = store;
+    this.#snapshot = store.snapshot();
+  }
+
+  get(key: Uint8Array): Uint8Array | undefined {
+    return this.#store.get(key, { snapshot: this.#snapshot });
+  }
+
+  scan(options: { readonly gte?: Uint8Array; readonly lt?: Uint8Array; readonly reverse?: boolean }): Iterable<[Uint8Array, Uint8Array]> {
+    return this.#store.scan({ ...options, snapshot: this.#snapshot });
+  }
+
+  release(): void {
+    this.#snapshot.release();
+  }
+}
+
 export class TxnTableAccess implements TableAccess {
-  readonly #txn: Transaction;
+  readonly #txn: RowReader;
   readonly #catalog: CatalogView;
 
-  constructor(txn: Transaction, catalog: CatalogView) {
+  constructor(txn: RowReader, catalog: CatalogView) {
     this.#txn = txn;
     this.#catalog = catalog;
   }
@@ -36,6 +68,10 @@ export class TxnTableAccess implements TableAccess {
     const definition = layout.definition;
     const isPrimary = request.index.isPrimary;
     const columns = isPrimary ? (definition.primaryKey?.columns ?? []) : (definition.indexes.find((i) => i.id === request.index.id)?.columns ?? []);
+    if (isPointLookup(request, columns.length)) {
+      yield* this.#point(layout, isPrimary ? definition.id : request.index.id, columns, request);
+      return;
+    }
     const range = keyRange(isPrimary ? definition.id : request.index.id, columns.map((c) => layout.oids[c] ?? TypeOid.text), request);
     const entries = this.#txn.scan({ ...range, reverse: request.isReverse });
     if (isPrimary) {
@@ -49,11 +85,36 @@ export class TxnTableAccess implements TableAccess {
     }
   }
 
+  /**
+   * Equality on every column of the primary key or of a unique index: one point read instead of
+   * a range scan (a unique entry without NULLs is keyed by its columns alone; equality never
+   * matches NULL). A non-unique-form entry cannot exist for non-NULL values of a unique index.
+   */
+  *#point(layout: TableLayout, keyspace: number, columns: readonly number[], request: IndexScanRequest): Iterable<Row> {
+    const writer = new KeyWriter();
+    writer.appendUint32(keyspace);
+    request.equal.forEach((value, i) => appendKeyValue(writer, layout.oids[columns[i] ?? 0] ?? TypeOid.text, value));
+    const key = writer.finish();
+    const value = this.#txn.get(key);
+    if (value === undefined) return;
+    if (request.index.isPrimary) {
+      yield layout.decode(key, value);
+      return;
+    }
+    const rowKey = withPrefix(layout.definition.id, value);
+    const row = this.#txn.get(rowKey);
+    if (row !== undefined) yield layout.decode(rowKey, row);
+  }
+
   #layout(table: CatalogTable): TableLayout {
     const definition: TableDefinition | undefined = this.#catalog.table(table.id);
     if (definition === undefined) throw new Error(`table ${table.name} (id ${table.id}) is not in the catalog`);
     return layoutOf(definition);
   }
+}
+
+function isPointLookup(request: IndexScanRequest, keyColumns: number): boolean {
+  return request.index.isUnique && request.equal.length === keyColumns && request.lower === undefined && request.upper === undefined;
 }
 
 /** The store range `[gte, lt)` of an index scan request over keyspace `id` whose key columns have `oids`. */
