@@ -3,12 +3,14 @@
  * committed catalog, sequences and row-id counters. Sessions (`connect`) run SQL against it.
  */
 import { DataCorruptedError, assert } from "@omnikv/base";
-import { builtinAggregates, builtinRegistry, type AggregateTable, type FunctionRegistry } from "@omnikv/executor";
+import { analyzeTable, builtinAggregates, builtinRegistry, type AggregateTable, type FunctionRegistry, type Row } from "@omnikv/executor";
 import { LsmStore } from "@omnikv/lsm";
 import type { TableStatistics } from "@omnikv/planner";
 import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
 import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
-import type { ObjectDefinition } from "./catalog/definitions.ts";
+import type { ObjectDefinition, TableDefinition } from "./catalog/definitions.ts";
+import { catalogTableOf } from "./catalog/planner-catalog.ts";
+import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
@@ -20,6 +22,12 @@ export interface DatabaseOptions {
   readonly sync?: boolean;
   /** The isolation level of transactions that do not name one (default READ COMMITTED, as PostgreSQL). */
   readonly defaultIsolation?: IsolationLevel;
+  /**
+   * Auto-analyze: a table is analyzed again after `analyzeThresholdRows + analyzeScaleFactor *
+   * rows` of its rows changed (PostgreSQL's autovacuum_analyze_threshold 50 and scale factor 0.1).
+   */
+  readonly analyzeThresholdRows?: number;
+  readonly analyzeScaleFactor?: number;
 }
 
 interface RowIdCounter {
@@ -37,6 +45,12 @@ export class Database {
   #catalog: CatalogState;
   #nextObjectId: number;
   readonly #rowIds = new Map<number, RowIdCounter>();
+  /** Rows changed per table by committed transactions since its last analyze. */
+  readonly #changedSinceAnalyze = new Map<number, number>();
+  readonly #analyzing = new Set<number>();
+  readonly #analyzeThresholdRows: number;
+  readonly #analyzeScaleFactor: number;
+  #pendingAnalyze: Promise<void> = Promise.resolve();
   readonly #sessions = new Set<Session>();
   #nextBackendPid = 1000;
   #isClosed = false;
@@ -45,6 +59,9 @@ export class Database {
     this.store = store;
     this.#close = close;
     this.transactions = new TransactionManager(store, { sync: options.sync ?? true, defaultIsolation: options.defaultIsolation ?? "read committed" });
+    this.#analyzeThresholdRows = options.analyzeThresholdRows ?? 50;
+    this.#analyzeScaleFactor = options.analyzeScaleFactor ?? 0.1;
+    assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
     this.sequences = new SequenceStore(store);
     this.sequences.load();
     const objects = new Map<number, ObjectDefinition>();
@@ -103,6 +120,36 @@ export class Database {
     for (const [id, object] of view.changes) if (object?.kind !== "table") this.statistics.delete(id);
   }
 
+  /**
+   * After a commit: counts the rows it changed and analyzes, off the request path, every table
+   * whose changes passed its threshold.
+   */
+  noteCommittedChanges(changes: ReadonlyMap<number, number>): void {
+    for (const [tableId, count] of changes) {
+      const total = (this.#changedSinceAnalyze.get(tableId) ?? 0) + count;
+      this.#changedSinceAnalyze.set(tableId, total);
+      const rows = this.statistics.get(tableId)?.rowCount ?? 0;
+      if (total >= this.#analyzeThresholdRows + this.#analyzeScaleFactor * rows && !this.#analyzing.has(tableId)) {
+        this.#analyzing.add(tableId);
+        this.#pendingAnalyze = this.#pendingAnalyze.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.#autoAnalyze(tableId));
+      }
+    }
+  }
+
+  /** Resolves when the auto-analyze runs scheduled so far have finished. */
+  async analyzed(): Promise<void> {
+    await this.#pendingAnalyze;
+  }
+
+  #autoAnalyze(tableId: number): void {
+    this.#analyzing.delete(tableId);
+    if (this.#isClosed) return;
+    const definition = this.#catalog.objects.get(tableId);
+    if (definition?.kind !== "table") return;
+    this.#changedSinceAnalyze.set(tableId, 0);
+    this.statistics.set(tableId, analyzeStored(this, definition));
+  }
+
   /** Object ids are never reused: the high-water mark is recorded (unsynced, ordered before any commit that uses it). */
   allocateObjectId(): number {
     const id = this.#nextObjectId;
@@ -153,4 +200,19 @@ function parseDefinition(bytes: Uint8Array): ObjectDefinition {
 function isDefinition(value: unknown): value is ObjectDefinition {
   if (typeof value !== "object" || value === null || !("kind" in value) || !("id" in value)) return false;
   return (value.kind === "table" || value.kind === "sequence" || value.kind === "schema") && typeof value.id === "number";
+}
+
+/** ANALYZE of a table at the newest committed state (a store snapshot). */
+export function analyzeStored(db: Database, definition: TableDefinition): TableStatistics {
+  const snapshot = db.store.snapshot();
+  try {
+    const layout = layoutOf(definition);
+    const rows = (function* rows(): Iterable<Row> {
+      for (const [key, value] of db.store.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id), snapshot })) yield layout.decode(key, value);
+    })();
+    const context = { extraFloatDigits: 3, timeZone: "UTC", transactionStartMicros: 0n };
+    return analyzeTable(catalogTableOf(definition, undefined), rows, db.registry, context);
+  } finally {
+    snapshot.release();
+  }
 }

@@ -218,6 +218,22 @@ describe("concurrent sessions", () => {
   });
 });
 
+describe("statistics", () => {
+  it("auto-analyze gathers statistics once enough rows changed, and the planner's estimates use them", async () => {
+    await withDatabase(async (db, session) => {
+      await session.query("CREATE TABLE t (id int PRIMARY KEY, kind int)");
+      await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1, 40) g");
+      await db.analyzed();
+      // 40 rows: below the threshold of 50, so no statistics yet (the planner guesses).
+      expect((await session.query("EXPLAIN SELECT * FROM t")).rows[0]?.[0]).not.toContain("rows=40 ");
+      await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(41, 1000) g");
+      await db.analyzed();
+      expect((await session.query("EXPLAIN SELECT * FROM t")).rows[0]?.[0]).toContain("rows=1000 ");
+      expect((await session.query("EXPLAIN SELECT * FROM t WHERE kind = 1")).rows[0]?.[0]).toContain("rows=250 ");
+    });
+  });
+});
+
 describe("interrupts and settings", () => {
   it("statement_timeout cancels a long query with 57014 and the session goes on", async () => {
     await withDatabase(async (_db, session) => {

@@ -132,6 +132,8 @@ interface DerivedSettings {
 }
 
 interface ActiveTransaction {
+  /** Rows written per table, for auto-analyze once the transaction commits. */
+  readonly changedRows: Map<number, number>;
   readonly txn: Transaction;
   readonly catalog: CatalogView;
   readonly isExplicit: boolean;
@@ -561,6 +563,7 @@ export class Session {
       catalog: this.#db.catalogView(),
       isExplicit,
       isFailed: false,
+      changedRows: new Map(),
       startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n,
       savepoints: [],
     };
@@ -582,6 +585,7 @@ export class Session {
     await this.#db.sequences.settled();
     await active.txn.commit();
     this.#db.publishCatalog(active.catalog);
+    if (active.changedRows.size > 0) this.#db.noteCommittedChanges(active.changedRows);
   }
 
   async #transactionControl(statement: Extract<Statement, { kind: "transaction" }>): Promise<QueryResult> {
@@ -728,6 +732,7 @@ export class Session {
       ...this.#queryEnvironment(active, active.txn, sql, params, paramTypes),
       txn: active.txn,
       catalog: active.catalog,
+      changedRows: active.changedRows,
       searchPath: this.#searchPath(),
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),

@@ -26,6 +26,8 @@ export interface WriteEnvironment {
   readonly catalog: CatalogView;
   readonly registry: FunctionRegistry;
   readonly context: EvalContext;
+  /** Counts rows written per table (auto-analyze decides from the committed counts). */
+  readonly changedRows?: Map<number, number>;
 }
 
 /** How deep ON DELETE CASCADE / SET NULL may recurse (a cycle of cascades stops here). */
@@ -56,6 +58,7 @@ export class RowWriter {
       if (existing !== undefined) throw this.#duplicate(this.definition.primaryKey.name, this.definition.primaryKey.columns, row);
     }
     await this.#env.txn.put(key, this.layout.encodeValue(row));
+    this.#countChange();
     await this.#insertIndexEntries(row, suffix, undefined);
   }
 
@@ -82,6 +85,7 @@ export class RowWriter {
       await this.#applyReferencingActions(oldRow, newRow, depth);
     }
     await this.#env.txn.put(withPrefix(this.definition.id, newSuffix), this.layout.encodeValue(newRow));
+    this.#countChange();
     await this.#insertIndexEntries(newRow, newSuffix, { row: oldRow, suffix: oldSuffix });
   }
 
@@ -90,7 +94,13 @@ export class RowWriter {
     await this.#applyReferencingActions(row, undefined, depth);
     const suffix = this.layout.keySuffix(row);
     await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
+    this.#countChange();
     for (const index of this.definition.indexes) await this.#env.txn.delete(this.layout.indexEntry(index, row, suffix).key);
+  }
+
+  #countChange(): void {
+    const counts = this.#env.changedRows;
+    if (counts !== undefined) counts.set(this.definition.id, (counts.get(this.definition.id) ?? 0) + 1);
   }
 
   async #insertIndexEntries(row: Row, suffix: Uint8Array, old: { readonly row: Row; readonly suffix: Uint8Array } | undefined): Promise<void> {
