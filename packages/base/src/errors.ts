@@ -81,6 +81,7 @@ export const SqlState = {
   SequenceGeneratorLimitExceeded: "2200H",
   InvalidColumnDefinition: "42611",
   BadCopyFileFormat: "22P04",
+  IdleInTransactionSessionTimeout: "25P03",
   InvalidPassword: "28P01",
   InsufficientPrivilege: "42501",
   ProtocolViolation: "08P01",

@@ -246,6 +246,34 @@ describe("interrupts and settings", () => {
     });
   });
 
+  it("lock_timeout bounds a row-lock wait (55P03) and the waiting transaction can go on after a rollback", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO t VALUES (1, 0)");
+      await a.query("BEGIN");
+      await a.query("UPDATE t SET v = 1 WHERE k = 1");
+      await b.query("SET lock_timeout = '100ms'");
+      const started = performance.now();
+      expect(await sqlState(b.query("UPDATE t SET v = 2 WHERE k = 1"))).toBe("55P03");
+      expect(performance.now() - started).toBeGreaterThanOrEqual(90);
+      await a.query("COMMIT");
+      expect((await b.query("UPDATE t SET v = 2 WHERE k = 1")).rowCount).toBe(1);
+    });
+  });
+
+  it("idle_in_transaction_session_timeout rolls back and terminates an idle session (25P03)", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY)");
+      await b.query("SET idle_in_transaction_session_timeout = 50");
+      await b.query("BEGIN");
+      await b.query("INSERT INTO t VALUES (1)");
+      await new Promise((resolve) => setTimeout(resolve, 150));
+      expect(await sqlState(b.query("SELECT 1"))).toBe("25P03");
+      // Its row lock is gone: another session inserts the same key at once.
+      await a.query("INSERT INTO t VALUES (1)");
+    });
+  });
+
   it("SET LOCAL lasts until the transaction ends; SHOW prints PostgreSQL's names", async () => {
     await withDatabase(async (_db, session) => {
       await session.query("BEGIN");

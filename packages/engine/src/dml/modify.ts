@@ -28,7 +28,7 @@ import type { ColumnDefinition, TableDefinition } from "../catalog/definitions.t
 import { rowIdColumnName } from "../catalog/planner-catalog.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
 import { UniqueViolationError } from "../errors.ts";
-import { RowWriter, parseStoredExpression } from "../storage/row-writer.ts";
+import { RowWriter, lockOptions, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { columnRef, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
 import { runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
@@ -277,7 +277,7 @@ export async function executeDelete(env: StatementEnvironment, statement: Delete
 async function lockCurrent(env: StatementEnvironment, targets: TargetRows, writer: RowWriter, selected: Row): Promise<Row | undefined> {
   const layout = writer.layout;
   const key = layout.rowKey(selected);
-  const newest = await env.txn.getForUpdate(key);
+  const newest = await env.txn.getForUpdate(key, lockOptions(env));
   if (newest === undefined) return undefined;
   if (compareBytes(newest, layout.encodeValue(selected)) === 0) return selected;
   const version = layout.decode(key, newest);

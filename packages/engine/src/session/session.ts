@@ -4,7 +4,7 @@
  * on an error); BEGIN … COMMIT makes an explicit block; after an error inside a block only
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
-import { DbError, FeatureNotSupportedError, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type EvalContext, type Row, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type SelectStatement, type Statement } from "@omnikv/parser";
 import { explainPlan, type PlanColumn } from "@omnikv/planner";
@@ -18,7 +18,7 @@ import type { Database } from "../database.ts";
 import { executeDelete, executeInsert, executeUpdate, returningColumns, type ModifyResult } from "../dml/modify.ts";
 import { planQuery, runContext, streamPlan, type QueryEnvironment } from "../dml/statement-environment.ts";
 import {
-  ActiveTransactionError,
+
   DuplicatePreparedStatementError,
   InFailedTransactionError,
   InvalidPortalError,
@@ -129,6 +129,8 @@ interface DerivedSettings {
   readonly timeZone: string;
   readonly workMemBytes: number;
   readonly isolation: IsolationLevel;
+  readonly lockTimeoutMs: number;
+  readonly idleInTransactionTimeoutMs: number;
 }
 
 interface ActiveTransaction {
@@ -143,6 +145,11 @@ interface ActiveTransaction {
 }
 
 const postgresEpochMs = 946_684_800_000;
+
+class IdleInTransactionTimeoutError extends DbError {
+  override readonly name: string = "IdleInTransactionTimeoutError";
+  readonly sqlState = SqlState.IdleInTransactionSessionTimeout;
+}
 
 export class Session {
   readonly #db: Database;
@@ -160,6 +167,9 @@ export class Session {
   readonly #portals = new Map<string, Portal>();
   #lastval: bigint | undefined;
   #isClosed = false;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Set when the session was terminated (idle_in_transaction_session_timeout): every later call fails with it. */
+  #terminated: DbError | undefined;
   #derivedCache: DerivedSettings | undefined;
 
   constructor(db: Database, options: ConnectOptions, backendPid: number, onClose: () => void) {
@@ -190,10 +200,14 @@ export class Session {
     const statements = parse(sql);
     const textParams = params.map(paramText);
     const results: QueryResult[] = [];
-    for (const statement of statements) {
-      results.push(await this.#runStatement(statement, sql, textParams, []));
+    try {
+      for (const statement of statements) {
+        results.push(await this.#runStatement(statement, sql, textParams, []));
+      }
+      await this.#endImplicit();
+    } finally {
+      this.#armIdleTimer();
     }
-    await this.#endImplicit();
     return results;
   }
 
@@ -331,6 +345,7 @@ export class Session {
     for (const portal of this.#portals.values()) portal.pending?.release?.();
     this.#portals.clear();
     await this.#endImplicit();
+    this.#armIdleTimer();
   }
 
   closePortal(name: string): void {
@@ -499,6 +514,7 @@ export class Session {
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    clearTimeout(this.#idleTimer);
     if (this.#active !== undefined && this.#active.txn.status === "active") this.#active.txn.rollback();
     this.#active = undefined;
     this.#onClose();
@@ -506,7 +522,24 @@ export class Session {
   }
 
   #assertOpen(): void {
+    if (this.#terminated !== undefined) throw this.#terminated;
     if (this.#isClosed) throw new FeatureNotSupportedError("the session is closed");
+  }
+
+  /**
+   * After a call returns inside a transaction block: idle_in_transaction_session_timeout starts.
+   * When it fires the transaction rolls back (releasing its locks) and the session is terminated
+   * (25P03), as PostgreSQL terminates the connection.
+   */
+  #armIdleTimer(): void {
+    clearTimeout(this.#idleTimer);
+    const timeout = this.#derived().idleInTransactionTimeoutMs;
+    if (timeout <= 0 || this.#active === undefined || !this.#active.isExplicit) return;
+    this.#idleTimer = setTimeout(() => {
+      this.#terminated = new IdleInTransactionTimeoutError("terminating connection due to idle-in-transaction timeout");
+      void this.close();
+    }, timeout);
+    this.#idleTimer.unref();
   }
 
   async #runStatement(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): Promise<QueryResult> {
@@ -526,6 +559,8 @@ export class Session {
   }
 
   #startStatement(): void {
+    this.#assertOpen();
+    clearTimeout(this.#idleTimer);
     this.#notices = [];
     this.#isCanceled = false;
     const timeout = this.settings.milliseconds("statement_timeout");
@@ -690,6 +725,8 @@ export class Session {
       timeZone,
       workMemBytes: this.settings.bytes("work_mem"),
       isolation: isolationOf(this.settings.get("default_transaction_isolation")),
+      lockTimeoutMs: this.settings.milliseconds("lock_timeout"),
+      idleInTransactionTimeoutMs: this.settings.milliseconds("idle_in_transaction_session_timeout"),
     };
     this.#derivedCache = derived;
     return derived;
@@ -733,6 +770,7 @@ export class Session {
       txn: active.txn,
       catalog: active.catalog,
       changedRows: active.changedRows,
+      ...(this.#derived().lockTimeoutMs > 0 ? { lockTimeoutMs: this.#derived().lockTimeoutMs } : {}),
       searchPath: this.#searchPath(),
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
@@ -970,4 +1008,3 @@ export function formatRow(fields: readonly Field[], row: readonly SqlValue[], se
   return row.map((value, i) => (value === null ? null : formatValue(fields[i]?.typeOid ?? TypeOid.text, value, settings)));
 }
 
-export { DbError, ActiveTransactionError };

@@ -26,6 +26,8 @@ export interface WriteEnvironment {
   readonly catalog: CatalogView;
   readonly registry: FunctionRegistry;
   readonly context: EvalContext;
+  /** The session's lock_timeout: how long a row-lock wait may last before 55P03 (absent: wait indefinitely). */
+  readonly lockTimeoutMs?: number;
   /** Counts rows written per table (auto-analyze decides from the committed counts). */
   readonly changedRows?: Map<number, number>;
 }
@@ -54,7 +56,7 @@ export class RowWriter {
     const suffix = this.layout.keySuffix(row);
     const key = withPrefix(this.definition.id, suffix);
     if (this.definition.primaryKey !== undefined) {
-      const existing = await this.#env.txn.getForUpdate(key);
+      const existing = await this.#env.txn.getForUpdate(key, lockOptions(this.#env));
       if (existing !== undefined) throw this.#duplicate(this.definition.primaryKey.name, this.definition.primaryKey.columns, row);
     }
     await this.#env.txn.put(key, this.layout.encodeValue(row));
@@ -80,7 +82,7 @@ export class RowWriter {
       await this.#env.txn.delete(withPrefix(this.definition.id, oldSuffix));
       const key = withPrefix(this.definition.id, newSuffix);
       const primaryKey = this.definition.primaryKey;
-      if (primaryKey !== undefined && (await this.#env.txn.getForUpdate(key)) !== undefined) throw this.#duplicate(primaryKey.name, primaryKey.columns, newRow);
+      if (primaryKey !== undefined && (await this.#env.txn.getForUpdate(key, lockOptions(this.#env))) !== undefined) throw this.#duplicate(primaryKey.name, primaryKey.columns, newRow);
     } else if (this.#isReferencedKeyChanged(oldRow, newRow)) {
       await this.#applyReferencingActions(oldRow, newRow, depth);
     }
@@ -112,7 +114,7 @@ export class RowWriter {
         await this.#env.txn.delete(previous.key);
       }
       if (entry.isUniqueKey) {
-        const existing = await this.#env.txn.getForUpdate(entry.key);
+        const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
         if (existing !== undefined) throw this.#duplicate(index.name, index.columns, row);
       }
       await this.#env.txn.put(entry.key, suffix);
@@ -195,7 +197,7 @@ export class RowWriter {
     }
     const writer = new RowWriter(this.#env, child);
     for (const row of referencing) {
-      await this.#env.txn.getForUpdate(childLayout.rowKey(row));
+      await this.#env.txn.getForUpdate(childLayout.rowKey(row), lockOptions(this.#env));
       if (action === "cascade" && newRow === undefined) {
         await writer.delete(row, depth + 1);
         continue;
@@ -216,6 +218,11 @@ export class RowWriter {
   }
 }
 
+/** Row-lock wait options from the session's lock_timeout. */
+export function lockOptions(env: WriteEnvironment): { readonly timeoutMs?: number } {
+  return env.lockTimeoutMs === undefined ? {} : { timeoutMs: env.lockTimeoutMs };
+}
+
 /** Whether the referenced table has a row with `values` in `columns` (its primary key or a unique index). */
 async function findReferencedRow(env: WriteEnvironment, parent: TableDefinition, columns: readonly number[], values: readonly SqlValue[]): Promise<boolean> {
   const layout = layoutOf(parent);
@@ -227,13 +234,13 @@ async function findReferencedRow(env: WriteEnvironment, parent: TableDefinition,
   if (primaryKey !== undefined && sameColumns(primaryKey.columns, columns)) {
     const key = layout.rowKey(probe);
     // FOR KEY SHARE in PostgreSQL: a concurrent delete of the parent waits for this transaction.
-    await env.txn.lock(key, { mode: "share" });
+    await env.txn.lock(key, { mode: "share", ...lockOptions(env) });
     return env.txn.get(key) !== undefined;
   }
   const index = parent.indexes.find((i) => i.isUnique && sameColumns(i.columns, columns));
   if (index !== undefined) {
     const entry = layout.indexEntry(index, probe, new Uint8Array(0));
-    await env.txn.lock(entry.key, { mode: "share" });
+    await env.txn.lock(entry.key, { mode: "share", ...lockOptions(env) });
     return env.txn.get(entry.key) !== undefined;
   }
   for (const [key, value] of env.txn.scan({ gte: relationPrefix(parent.id), lt: relationEnd(parent.id) })) {
