@@ -199,7 +199,7 @@ function parseDefinition(bytes: Uint8Array): ObjectDefinition {
 
 function isDefinition(value: unknown): value is ObjectDefinition {
   if (typeof value !== "object" || value === null || !("kind" in value) || !("id" in value)) return false;
-  return (value.kind === "table" || value.kind === "sequence" || value.kind === "schema") && typeof value.id === "number";
+  return (value.kind === "table" || value.kind === "sequence" || value.kind === "view" || value.kind === "schema") && typeof value.id === "number";
 }
 
 /** ANALYZE of a table at the newest committed state (a store snapshot). */

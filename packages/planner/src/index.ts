@@ -30,7 +30,7 @@ export { signatureId } from "./functions/signature.ts";
 export type { CastContext, CastSignature, FunctionSignature, Volatility } from "./functions/signature.ts";
 export { planSelect } from "./query/bind-select.ts";
 export type { BoundQuery } from "./query/bind-select.ts";
-export type { Catalog, CatalogColumn, CatalogIndex, CatalogTable, ColumnStatistics, TableStatistics } from "./query/catalog.ts";
+export type { Catalog, CatalogColumn, CatalogIndex, CatalogTable, CatalogView, ColumnStatistics, TableStatistics } from "./query/catalog.ts";
 export type { AggregateCall, FrameEdge, IndexBound, JoinType, PlanColumn, PlanNode, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
 export { explainPlan } from "./query/explain.ts";

@@ -6,7 +6,7 @@
  */
 import { assert } from "@omnikv/base";
 import type { Transaction } from "@omnikv/txn";
-import type { ObjectDefinition, SchemaDefinition, SequenceDefinition, TableDefinition } from "./definitions.ts";
+import type { ObjectDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
 import { DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
 
@@ -17,7 +17,7 @@ export function nextCatalogVersion(): number {
   return versionCounter;
 }
 
-export type RelationDefinition = TableDefinition | SequenceDefinition;
+export type RelationDefinition = TableDefinition | SequenceDefinition | ViewDefinition;
 
 export class CatalogState {
   readonly objects: ReadonlyMap<number, ObjectDefinition>;
@@ -188,7 +188,7 @@ export class CatalogView {
 function namesOf(object: ObjectDefinition | undefined): string[] {
   if (object === undefined) return [];
   if (object.kind === "schema") return [qualified("", object.name)];
-  if (object.kind === "sequence") return [qualified(object.schema, object.name)];
+  if (object.kind === "sequence" || object.kind === "view") return [qualified(object.schema, object.name)];
   const names = [object.name, ...object.indexes.map((i) => i.name)];
   if (object.primaryKey !== undefined) names.push(object.primaryKey.name);
   return names.map((name) => qualified(object.schema, name));

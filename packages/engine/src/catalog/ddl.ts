@@ -7,9 +7,9 @@
  */
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
-import { deparse, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
-import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName } from "@omnikv/planner";
-import type { CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition } from "./definitions.ts";
+import { deparse, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName, type Catalog } from "@omnikv/planner";
+import type { CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
   DependentObjectsStillExistError,
   DuplicateColumnError,
@@ -24,7 +24,7 @@ import { isKeyEncodable } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { RowWriter, compileTableExpr, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
-import type { StatementEnvironment } from "../dml/statement-environment.ts";
+import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
 
 export interface DdlEnvironment extends StatementEnvironment {
   allocateObjectId(): number;
@@ -289,7 +289,7 @@ export async function drop(env: DdlEnvironment, statement: DropStatement): Promi
       continue;
     }
     const relation = env.catalog.findRelation(schema, relationName, env.searchPath);
-    const kind = statement.objectType === "sequence" ? "sequence" : "table";
+    const kind = statement.objectType === "sequence" ? "sequence" : statement.objectType === "view" ? "view" : "table";
     if (relation === undefined || relation.kind !== kind) {
       if (relation !== undefined) throw new WrongObjectTypeError(`"${relationName}" is not a ${statement.objectType}`, { hint: `Use DROP ${relation.kind.toUpperCase()} to remove a ${relation.kind}.` });
       if (statement.ifExists) {
@@ -302,13 +302,114 @@ export async function drop(env: DdlEnvironment, statement: DropStatement): Promi
     if (relation.kind === "sequence") {
       await env.catalog.remove(env.txn, relation.id);
       env.sequences.drop(relation.id);
+    } else if (relation.kind === "view") {
+      await dropDependentViews(env, relation.id, relation.name, "view", statement.behavior === "cascade");
+      await env.catalog.remove(env.txn, relation.id);
     } else {
       await dropTable(env, relation, statement.behavior === "cascade");
     }
   }
 }
 
+/** Views built on relation `id`: an error (2BP01) unless CASCADE, which drops them (and theirs). */
+async function dropDependentViews(env: DdlEnvironment, id: number, name: string, kind: string, isCascade: boolean): Promise<void> {
+  const dependents = Array.from(env.catalog.objects()).filter((o): o is ViewDefinition => o.kind === "view" && o.dependsOn.includes(id));
+  if (dependents.length === 0) return;
+  if (!isCascade) {
+    throw new DependentObjectsStillExistError(`cannot drop ${kind} ${name} because other objects depend on it`, {
+      detail: dependents.map((view) => `view ${view.name} depends on ${kind} ${name}`).join("\n"),
+      hint: "Use DROP ... CASCADE to drop the dependent objects too.",
+    });
+  }
+  for (const view of dependents) {
+    if (env.catalog.get(view.id) === undefined) continue;
+    env.notice(`drop cascades to view ${view.name}`);
+    await dropDependentViews(env, view.id, view.name, "view", true);
+    await env.catalog.remove(env.txn, view.id);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views and CREATE TABLE AS
+
+/** CREATE [OR REPLACE] VIEW: the query is planned now (so errors show at creation) and stored as text. */
+export async function createView(env: DdlEnvironment, statement: CreateViewStatement): Promise<void> {
+  const name = statement.name.at(-1) ?? "";
+  const schema = creationSchema(env, statement.name);
+  const existing = env.catalog.relation(schema, name);
+  if (existing !== undefined && !(statement.orReplace && existing.kind === "view")) throw new DuplicateTableError(`relation "${name}" already exists`);
+  // The views the query names are expanded by the planner: record them as dependencies too.
+  const usedViews = new Set<number>();
+  const recording: Catalog = {
+    findTable: (s, n) => env.planner.findTable(s, n),
+    findView: (s, n) => {
+      const found = env.planner.findView(s, n);
+      const relation = found === undefined ? undefined : env.catalog.findRelation(s, n, env.searchPath);
+      if (relation !== undefined) usedViews.add(relation.id);
+      return found;
+    },
+  };
+  const { plan, columns } = planQuery(env, statement.query, recording);
+  if (statement.columns.length > columns.length) throw new InvalidTableDefinitionError("CREATE VIEW specifies more column names than columns");
+  const names = columns.map((c, i) => statement.columns[i] ?? c.name);
+  if (existing?.kind === "view") {
+    const kept = existing.columns.every((c, i) => names[i] === c);
+    if (!kept) throw new InvalidTableDefinitionError(`cannot change name of view column "${existing.columns.find((c, i) => names[i] !== c) ?? ""}"`);
+  }
+  const view: ViewDefinition = { kind: "view", id: existing?.id ?? env.allocateObjectId(), schema, name, sql: deparse(statement.query), columns: names, dependsOn: [...relationsOf(plan), ...usedViews] };
+  await env.catalog.write(env.txn, view);
+}
+
+/** The ids of the tables a plan reads (views are already expanded into their tables). */
+function relationsOf(node: unknown, found = new Set<number>()): number[] {
+  if (typeof node === "object" && node !== null) {
+    if ("table" in node && typeof node.table === "object" && node.table !== null && "id" in node.table && typeof node.table.id === "number") found.add(node.table.id);
+    for (const value of Object.values(node)) if (typeof value === "object") relationsOf(value, found);
+  }
+  return [...found];
+}
+
+/** CREATE TABLE … AS query: a table with the query's columns and types, filled with its rows. */
+export async function createTableAs(env: DdlEnvironment, statement: CreateTableAsStatement): Promise<number> {
+  const name = statement.name.at(-1) ?? "";
+  const schema = creationSchema(env, statement.name);
+  if (env.catalog.isNameTaken(schema, name)) {
+    if (statement.ifNotExists) {
+      env.notice(`relation "${name}" already exists, skipping`);
+      return 0;
+    }
+    throw new DuplicateTableError(`relation "${name}" already exists`);
+  }
+  const { plan, columns } = planQuery(env, statement.query);
+  const definition: TableDefinition = {
+    kind: "table",
+    id: env.allocateObjectId(),
+    schema,
+    name,
+    columns: columns.map((c, i) => ({
+      name: statement.columns[i] ?? c.name,
+      typeOid: c.type.oid === TypeOid.unknown ? TypeOid.text : c.type.oid,
+      typmod: c.type.typmod,
+      isNotNull: false,
+    })),
+    indexes: [],
+    checks: [],
+    foreignKeys: [],
+    schemaVersion: 1,
+  };
+  await env.catalog.write(env.txn, definition);
+  if (!statement.withData) return 0;
+  const writer = new RowWriter(env, definition);
+  let count = 0;
+  for (const row of Array.from(streamPlan(env, plan))) {
+    await writer.insert([...row, await env.allocateRowId(definition.id)]);
+    count += 1;
+  }
+  return count;
+}
+
 async function dropTable(env: DdlEnvironment, table: TableDefinition, isCascade: boolean): Promise<void> {
+  await dropDependentViews(env, table.id, table.name, "table", isCascade);
   for (const child of Array.from(env.catalog.tables())) {
     if (child.id === table.id) continue;
     const referencing = child.foreignKeys.filter((fk) => fk.refTableId === table.id);
@@ -372,6 +473,7 @@ async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, 
     throw new DependentObjectsStillExistError(`cannot drop schema ${name} because other objects depend on it`, { hint: "Use DROP ... CASCADE to drop the dependent objects too." });
   }
   for (const member of members) {
+    if (env.catalog.get(member.id) === undefined) continue;
     if (member.kind === "table") await dropTable(env, member, true);
     else if (env.catalog.get(member.id) !== undefined) await env.catalog.remove(env.txn, member.id);
   }

@@ -87,13 +87,26 @@ export interface SequenceDefinition {
   readonly ownedBy?: { readonly tableId: number; readonly column: string };
 }
 
+export interface ViewDefinition {
+  readonly kind: "view";
+  readonly id: number;
+  readonly schema: string;
+  readonly name: string;
+  /** The view's query as SQL text (deparsed), bound wherever the view is used. */
+  readonly sql: string;
+  /** Output column names (the view's column list, or the query's names at creation). */
+  readonly columns: readonly string[];
+  /** The tables it reads: dropping one needs CASCADE, which drops the view too. */
+  readonly dependsOn: readonly number[];
+}
+
 export interface SchemaDefinition {
   readonly kind: "schema";
   readonly id: number;
   readonly name: string;
 }
 
-export type ObjectDefinition = TableDefinition | SequenceDefinition | SchemaDefinition;
+export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition;
 
 /** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
 export type StatisticsById = ReadonlyMap<number, TableStatistics>;

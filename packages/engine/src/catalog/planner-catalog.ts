@@ -3,10 +3,11 @@
  * (columns, the primary key and secondary indexes, statistics). A table without a primary key
  * gets the system column `ctid` last: its row id, which UPDATE and DELETE address rows by.
  */
-import { TypeOid } from "@omnikv/base";
-import type { Catalog, CatalogIndex, CatalogTable, TableStatistics } from "@omnikv/planner";
+import { TypeOid, assert } from "@omnikv/base";
+import { parse } from "@omnikv/parser";
+import type { Catalog, CatalogIndex, CatalogTable, CatalogView as PlannerView, TableStatistics } from "@omnikv/planner";
 import type { CatalogView } from "./catalog-store.ts";
-import type { StatisticsById, TableDefinition } from "./definitions.ts";
+import type { StatisticsById, TableDefinition, ViewDefinition } from "./definitions.ts";
 
 export const rowIdColumnName = "ctid";
 
@@ -25,11 +26,31 @@ export class PlannerCatalog implements Catalog {
     return this.#view.version;
   }
 
+  findView(schema: string | undefined, name: string): PlannerView | undefined {
+    const relation = this.#view.findRelation(schema, name, this.#searchPath());
+    if (relation?.kind !== "view") return undefined;
+    return viewOf(relation);
+  }
+
   findTable(schema: string | undefined, name: string): CatalogTable | undefined {
     const relation = this.#view.findRelation(schema, name, this.#searchPath());
     if (relation?.kind !== "table") return undefined;
     return catalogTableOf(relation, this.#statistics().get(relation.id));
   }
+}
+
+const views = new WeakMap<ViewDefinition, PlannerView>();
+
+/** The planner's view of a stored view: its query parsed once per definition. */
+function viewOf(definition: ViewDefinition): PlannerView {
+  let view = views.get(definition);
+  if (view === undefined) {
+    const [query] = parse(definition.sql);
+    assert(query?.kind === "select", "a stored view is a SELECT");
+    view = { schema: definition.schema, name: definition.name, query, columns: definition.columns };
+    views.set(definition, view);
+  }
+  return view;
 }
 
 const tables = new WeakMap<TableDefinition, { readonly statistics: TableStatistics | undefined; readonly table: CatalogTable }>();

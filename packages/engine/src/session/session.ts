@@ -11,7 +11,7 @@ import { explainPlan, type PlanColumn } from "@omnikv/planner";
 import type { IsolationLevel, Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
-import { alterTable, createIndex, createSchema, createSequence, createTable, drop, truncate, type DdlEnvironment } from "../catalog/ddl.ts";
+import { alterTable, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment } from "../catalog/ddl.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -872,6 +872,13 @@ export class Session {
       case "create_sequence":
         await createSequence(env, statement);
         return this.#result("CREATE SEQUENCE");
+      case "create_view":
+        await createView(env, statement);
+        return this.#result("CREATE VIEW");
+      case "create_table_as": {
+        const count = await createTableAs(env, statement);
+        return this.#result("SELECT", count, `SELECT ${count}`);
+      }
       case "create_schema":
         await createSchema(env, statement.name ?? this.user, statement.ifNotExists);
         return this.#result("CREATE SCHEMA");
@@ -915,8 +922,6 @@ export class Session {
       case "alter_sequence":
       case "copy":
       case "create_role":
-      case "create_table_as":
-      case "create_view":
       case "discard":
       case "drop_role":
       case "execute":

@@ -128,6 +128,15 @@ function bindTableRef(item: Extract<FromItem, { kind: "table_ref" }>, context: Q
     const renamed = cte.columns.length > 0 ? renameColumns(plan.columns, cte.columns, name) : plan.columns;
     return relationOf({ ...plan, columns: renamed }, alias, undefined, item.alias?.columns ?? []);
   }
+  const view = context.catalog.findView?.(schema, name);
+  if (view !== undefined) {
+    // A view is its query, bound where it is used (as PostgreSQL's rewriter expands it), with no
+    // outer scope: its names resolve in the view's own query only.
+    const { outer: _outer, recursiveCtes: _recursive, ...standalone } = context;
+    const plan = bindQuery(view.query, { ...standalone, ctes: [], subqueryDepth: 0, workTables: [] });
+    const renamed = view.columns.length > 0 ? renameColumns(plan.columns, view.columns, name) : plan.columns;
+    return relationOf({ ...plan, columns: renamed }, alias, view.schema, item.alias?.columns ?? []);
+  }
   const table = context.catalog.findTable(schema, name);
   if (table === undefined) {
     const shown = item.name.join(".");

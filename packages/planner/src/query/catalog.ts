@@ -4,6 +4,7 @@
  * with in-memory tables). The planner never sees storage itself.
  */
 import type { SqlValue } from "@omnikv/base";
+import type { SelectStatement } from "@omnikv/parser";
 import type { SqlType } from "../bound-expr.ts";
 
 export interface CatalogColumn {
@@ -62,12 +63,24 @@ export interface ColumnStatistics {
   readonly histogram: readonly SqlValue[];
 }
 
+export interface CatalogView {
+  readonly schema: string;
+  readonly name: string;
+  readonly query: SelectStatement;
+  readonly columns: readonly string[];
+}
+
 export interface Catalog {
   /**
    * The table `schema.name`, or `name` found along the session's search_path when `schema` is
    * undefined; undefined when there is none. Names arrive case-folded as PostgreSQL folds them.
    */
   findTable(schema: string | undefined, name: string): CatalogTable | undefined;
+  /**
+   * The view `schema.name` (or found along the search_path), when the catalog has views: its
+   * query is bound in place of the name, and `columns` (when not empty) rename its output.
+   */
+  findView?(schema: string | undefined, name: string): CatalogView | undefined;
   /**
    * A number that changes whenever a plan made earlier may be wrong or worse: DDL and new
    * statistics. Plan caches compare it; a catalog without it disables caching.
