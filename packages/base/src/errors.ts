@@ -82,6 +82,7 @@ export const SqlState = {
   InvalidColumnDefinition: "42611",
   BadCopyFileFormat: "22P04",
   IdleInTransactionSessionTimeout: "25P03",
+  InvalidForeignKey: "42830",
   InvalidPassword: "28P01",
   InsufficientPrivilege: "42501",
   ProtocolViolation: "08P01",

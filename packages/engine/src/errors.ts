@@ -2,11 +2,18 @@
  * The engine's errors: constraint violations and catalog errors, each with PostgreSQL's SQLSTATE
  * (the messages follow PostgreSQL's wording so clients and tests can match them).
  */
-import { DbError, SqlState } from "@omnikv/base";
+import { DbError, SqlState, type DbErrorOptions } from "@omnikv/base";
 
 export class UniqueViolationError extends DbError {
   override readonly name: string = "UniqueViolationError";
   readonly sqlState = SqlState.UniqueViolation;
+  /** The violated constraint or unique index (ON CONFLICT compares it with its target). */
+  readonly constraint: string | undefined;
+
+  constructor(message: string, options: DbErrorOptions = {}, constraint?: string) {
+    super(message, options);
+    this.constraint = constraint;
+  }
 }
 
 export class NotNullViolationError extends DbError {

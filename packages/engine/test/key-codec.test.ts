@@ -416,7 +416,13 @@ describe("key encoding edge cases", () => {
     expect(hex(encodeKey(TypeOid.int4, 1))).toBe("0180000001");
     expect(hex(encodeKey(TypeOid.int4, -1))).toBe("017fffffff");
     expect(hex(encodeKey(TypeOid.int2, -0x8000))).toBe("010000");
-    expect(hex(encodeKey(TypeOid.int8, 0n))).toBe("018000000000000000");
+    expect(hex(encodeKey(TypeOid.int8, 0n))).toBe("0180");
+    expect(hex(encodeKey(TypeOid.int8, 1n))).toBe("018101");
+    expect(hex(encodeKey(TypeOid.int8, 256n))).toBe("01820100");
+    expect(hex(encodeKey(TypeOid.int8, -1n))).toBe("017f");
+    expect(hex(encodeKey(TypeOid.int8, -257n))).toBe("017dfeff");
+    // The least int8: ~v is 0x7fff…ff, 8 significant bytes, inverted.
+    expect(hex(encodeKey(TypeOid.int8, -(2n ** 63n)))).toBe("01778000000000000000");
     expect(hex(encodeKey(TypeOid.text, "a\u0000b"))).toBe("016100ff620001");
     expect(hex(encodeKey(TypeOid.bpchar, "ab  "))).toBe("0161620001");
     expect(hex(encodeKey(TypeOid.float8, 1))).toBe("01bff0000000000000");

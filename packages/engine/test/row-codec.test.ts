@@ -65,6 +65,8 @@ const scalarArbitraries: ReadonlyMap<number, fc.Arbitrary<SqlValue>> = new Map<n
   [TypeOid.int8, fc.bigInt({ min: int64Min, max: int64Max })],
   [TypeOid.oid, oidArbitrary],
   [TypeOid.regtype, oidArbitrary],
+  [TypeOid.regclass, oidArbitrary],
+  [TypeOid.regnamespace, oidArbitrary],
   [TypeOid.float4, fc.float()],
   [TypeOid.float8, fc.double()],
   [

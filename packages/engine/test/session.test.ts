@@ -33,7 +33,7 @@ async function isBlocked(promise: Promise<unknown>): Promise<boolean> {
 }
 
 async function withDatabase(run: (db: Database, a: Session, b: Session) => Promise<void>): Promise<void> {
-  const db = await Database.open();
+  const db = await Database.open({ analyzeIntervalMs: 0 });
   try {
     await run(db, db.connect(), db.connect());
   } finally {
@@ -49,6 +49,9 @@ describe("prepared statements and portals", () => {
       session.prepare("by_id", "SELECT v FROM t WHERE id = $1", [20]);
       const one = await session.execute("by_id", [7n]);
       expect(one.rows).toEqual([["v7"]]);
+      session.prepare("add", "INSERT INTO t VALUES ($1, $2)");
+      const added = await session.execute("add", [11, "eleven"]);
+      expect([added.rowCount, added.commandTag]).toEqual([1, "INSERT 0 1"]);
       expect(one.commandTag).toBe("SELECT 1");
       session.prepare("all", "SELECT id FROM t ORDER BY id");
       session.bind("p", "all", []);
@@ -56,9 +59,9 @@ describe("prepared statements and portals", () => {
       expect(first.rows.map((r) => r[0])).toEqual([1n, 2n, 3n, 4n]);
       expect(first.isSuspended).toBe(true);
       const rest = await session.executePortal("p", 100);
-      expect(rest.rows.map((r) => r[0])).toEqual([5n, 6n, 7n, 8n, 9n, 10n]);
+      expect(rest.rows.map((r) => r[0])).toEqual([5n, 6n, 7n, 8n, 9n, 10n, 11n]);
       expect(rest.isSuspended).toBe(false);
-      expect(rest.commandTag).toBe("SELECT 6");
+      expect(rest.commandTag).toBe("SELECT 7");
       await session.sync();
       expect(() => session.prepare("all", "SELECT 1")).toThrow(/already exists/);
       expect(() => session.bind("", "missing", [])).toThrow(/does not exist/);

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { parseTimeZone } from "@omnikv/base";
 import { makeTempDir, parseSlt, runSlt, type SltDriver } from "@omnikv/testkit";
 import { afterAll, describe, expect, it } from "vitest";
-import { Database, type Session } from "../src/index.ts";
+import { Database, formatRow, type Session } from "../src/index.ts";
 
 const corpus = join(import.meta.dirname, "../../../../shared/sqllogictest");
 const ownFiles = join(import.meta.dirname, "slt");
@@ -37,7 +37,7 @@ function engineDriver(db: Database): SltDriver {
     },
     query: async (sql, connection) => {
       const result = await session(connection).query(sql);
-      return { oids: result.fields.map((f) => f.typeOid), rows: result.rows };
+      return { oids: result.fields.map((f) => f.typeOid), rows: result.rows.map((row) => formatRow(result.fields, row, settings)) };
     },
   };
 }
@@ -49,7 +49,7 @@ describe("sqllogictest corpus through the engine", () => {
   for (const file of ["select1.test", "select2.test", "select3.test", "in1.test"]) {
     it(`passes ${file} as PostgreSQL 15 does (in memory)`, async () => {
       const db = await Database.open();
-      const { failures, queries } = await runSlt(parseSlt(readFileSync(join(corpus, file), "utf8")), engineDriver(db), settings);
+      const { failures, queries } = await runSlt(parseSlt(readFileSync(join(corpus, file), "utf8")), engineDriver(db));
       await db.close();
       const failedLines = failures.map((failure) => Number(/^line (\d+)/.exec(failure)?.[1]));
       expect(failedLines, failures.join("\n")).toEqual(postgresFailures[file] ?? []);
@@ -59,7 +59,7 @@ describe("sqllogictest corpus through the engine", () => {
 
   it("passes select1.test over an LSM store on disk", async () => {
     const db = await Database.open({ dir: join(temp.path, "select1"), sync: false });
-    const { failures } = await runSlt(parseSlt(readFileSync(join(corpus, "select1.test"), "utf8")), engineDriver(db), settings);
+    const { failures } = await runSlt(parseSlt(readFileSync(join(corpus, "select1.test"), "utf8")), engineDriver(db));
     await db.close();
     expect(failures).toEqual([]);
   });
@@ -69,7 +69,7 @@ describe("the engine's own sqllogictest files", () => {
   for (const file of readdirSync(ownFiles).filter((name) => name.endsWith(".slt"))) {
     it(`passes ${file}`, async () => {
       const db = await Database.open();
-      const { failures } = await runSlt(parseSlt(readFileSync(join(ownFiles, file), "utf8")), engineDriver(db), settings, 50);
+      const { failures } = await runSlt(parseSlt(readFileSync(join(ownFiles, file), "utf8")), engineDriver(db), 50);
       await db.close();
       expect(failures).toEqual([]);
     });

@@ -12,6 +12,7 @@ export type {
   EvalContext,
   FunctionTable,
   ScalarFunction,
+  CatalogFunctions,
   SequenceFunctions,
   SessionInfo,
   SetReturningFunction,

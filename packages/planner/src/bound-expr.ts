@@ -107,13 +107,13 @@ export type BoundExpr =
   | {
       /**
        * A subquery used as an expression. `scalar`: its one row's one column (NULL for no row,
-       * 21000 for more than one); `exists`: whether it returns a row; `any`/`all`: `left op row`
+       * 21000 for more than one); `array`: its rows' one column as an array (ARRAY(subquery)); `exists`: whether it returns a row; `any`/`all`: `left op row`
        * over its rows, combined with OR/AND in three-valued logic (IN is `= ANY`, NOT IN
        * `<> ALL`). The values of outer columns it reads are passed as parameters `slot`.
        */
       readonly kind: "subquery";
       readonly type: SqlType;
-      readonly form: "scalar" | "exists" | "any" | "all";
+      readonly form: "scalar" | "exists" | "any" | "all" | "array";
       readonly plan: PlanNode;
       readonly correlations: readonly SubqueryCorrelation[];
       readonly test?: SubqueryTest;

@@ -10,7 +10,10 @@
  * decimals, `T` text with `(empty)` for '' and `@` for control characters, `NULL` for NULL.
  */
 import { createHash } from "node:crypto";
-import { TypeOid, formatValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+
+/** PostgreSQL's OIDs of the two types the C driver prints specially (testkit does not import base). */
+const boolOid = 16;
+const numericOid = 1700;
 
 export interface SltRecord {
   readonly line: number;
@@ -73,10 +76,13 @@ export function parseSlt(text: string): SltRecord[] {
   return records;
 }
 
-/** A query's result as the engine under test returns it: each column's type OID and the rows' values. */
+/**
+ * A query's result as the engine under test returns it: each column's type OID and the rows'
+ * values in PostgreSQL's text form (null for NULL).
+ */
 export interface SltResult {
   readonly oids: readonly number[];
-  readonly rows: readonly (readonly SqlValue[])[];
+  readonly rows: readonly (readonly (string | null)[])[];
 }
 
 export interface SltDriver {
@@ -90,12 +96,12 @@ export interface SltRun {
 }
 
 /** Runs every record; returns one message per failure (the file's line and what differed). */
-export async function runSlt(records: readonly SltRecord[], driver: SltDriver, settings: TextIoSettings, failuresMax = 20): Promise<SltRun> {
+export async function runSlt(records: readonly SltRecord[], driver: SltDriver, failuresMax = 20): Promise<SltRun> {
   const failures: string[] = [];
   let queries = 0;
   for (const record of records) {
     if (failures.length >= failuresMax) break;
-    const failure = record.kind === "statement" ? await runStatement(driver, record) : await runQuery(driver, record, settings);
+    const failure = record.kind === "statement" ? await runStatement(driver, record) : await runQuery(driver, record);
     if (record.kind === "query") queries += 1;
     if (failure !== undefined) failures.push(`line ${record.line}: ${record.sql}\n  ${failure}`);
   }
@@ -120,11 +126,11 @@ async function runStatement(driver: SltDriver, record: SltRecord): Promise<strin
   }
 }
 
-async function runQuery(driver: SltDriver, record: SltRecord, settings: TextIoSettings): Promise<string | undefined> {
+async function runQuery(driver: SltDriver, record: SltRecord): Promise<string | undefined> {
   let values: string[];
   try {
     const result = await driver.query(record.sql, record.connection);
-    const rows = result.rows.map((row) => row.map((value, i) => formatSltValue(value, result.oids[i] ?? TypeOid.text, record.types[i] ?? "T", settings)));
+    const rows = result.rows.map((row) => row.map((text, i) => formatSltValue(text, result.oids[i] ?? 0, record.types[i] ?? "T")));
     if (record.sort === "rowsort") rows.sort((a, b) => compareRows(a, b));
     values = rows.flat();
     if (record.sort === "valuesort") values.sort();
@@ -140,12 +146,12 @@ async function runQuery(driver: SltDriver, record: SltRecord, settings: TextIoSe
   return isSame ? undefined : `expected ${record.expected.join(" ")}, got ${values.join(" ")}`;
 }
 
-export function formatSltValue(value: SqlValue, oid: number, type: string, settings: TextIoSettings): string {
-  if (value === null) return "NULL";
-  if (type === "I" && typeof value === "boolean") return value ? "1" : "0";
-  const text = formatValue(oid, value, settings);
+/** A value as the C driver prints it, from its PostgreSQL text form. */
+export function formatSltValue(text: string | null, oid: number, type: string): string {
+  if (text === null) return "NULL";
+  if (type === "I" && oid === boolOid) return text === "t" || text === "true" ? "1" : "0";
   if (type === "R") return Number.parseFloat(text).toFixed(3);
-  if (type === "I" && oid === TypeOid.numeric && text.includes(".")) return text.replace(/\..*$/, "");
+  if (type === "I" && oid === numericOid && text.includes(".")) return text.replace(/\..*$/, "");
   if (text === "") return "(empty)";
   let printed = "";
   for (let i = 0; i < text.length; i++) printed += text.charCodeAt(i) < 0x20 ? "@" : text.charAt(i);

@@ -108,6 +108,8 @@ const codecs: ReadonlyMap<number, BinaryCodec> = new Map<number, BinaryCodec>([
   [TypeOid.int8, { send: (v) => sendInt8(asBigInt(v)), recv: recvInt8 }],
   [TypeOid.oid, oidCodec],
   [TypeOid.regtype, oidCodec],
+  [TypeOid.regclass, oidCodec],
+  [TypeOid.regnamespace, oidCodec],
   [TypeOid.float4, { send: (v) => sendFloat4(asNumber(v)), recv: recvFloat4 }],
   [TypeOid.float8, { send: (v) => sendFloat8(asNumber(v)), recv: recvFloat8 }],
   [TypeOid.numeric, { send: (v) => asNumeric(v).toBinary(), recv: (bytes) => Numeric.fromBinary(bytes) }],

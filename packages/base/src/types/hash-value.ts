@@ -61,6 +61,8 @@ const hashers: ReadonlyMap<number, Hasher> = new Map<number, Hasher>([
   [TypeOid.int4, int4Hash],
   [TypeOid.oid, int4Hash],
   [TypeOid.regtype, int4Hash],
+  [TypeOid.regclass, int4Hash],
+  [TypeOid.regnamespace, int4Hash],
   [TypeOid.date, int4Hash],
   [TypeOid.int8, int8Hash],
   [TypeOid.time, int8Hash],

@@ -66,6 +66,7 @@ export const TypeOid = {
   jsonbArray: 3807,
   regclassArray: 2210,
   regtypeArray: 2211,
+  regnamespaceArray: 4090,
 } as const;
 
 export type TypeOid = (typeof TypeOid)[keyof typeof TypeOid];

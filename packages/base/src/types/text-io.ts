@@ -67,6 +67,11 @@ export type SqlValue =
 export interface TextIoSettings {
   readonly extraFloatDigits: number;
   readonly timeZone: TimeZone;
+  /**
+   * `regclass` output: a relation's name as the catalog's owner prints it (qualified when it is
+   * not visible on the search_path). Without it, or for an unknown OID, the OID's digits.
+   */
+  readonly relationName?: (oid: number) => string | undefined;
 }
 
 interface TextCodec {
@@ -112,6 +117,18 @@ function formatRegtype(oid: number): string {
   return typeInfo(oid)?.displayName ?? String(oid);
 }
 
+/**
+ * `regclass` and `regnamespace` read from digits only here: a name needs the catalog, so the
+ * planner resolves a quoted name through the session instead (42P01 when there is none).
+ */
+function parseRegOid(what: string): (text: string) => number {
+  return (text) => {
+    const trimmed = text.trim();
+    if (/^[0-9]+$/.test(trimmed)) return parseOid(trimmed);
+    throw new UndefinedObjectError(`${what} "${trimmed}" needs the catalog to be resolved`);
+  };
+}
+
 const identityText: TextCodec = { parse: (text) => text, format: (value) => expect(value, isString, "text") };
 
 const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
@@ -121,6 +138,17 @@ const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
   [TypeOid.int8, { parse: parseInt8, format: (v) => formatInt8(expect(v, isBigInt, "int8")) }],
   [TypeOid.oid, { parse: parseOid, format: (v) => formatOid(expect(v, isNumber, "oid")) }],
   [TypeOid.regtype, { parse: parseRegtype, format: (v) => formatRegtype(expect(v, isNumber, "regtype")) }],
+  [
+    TypeOid.regclass,
+    {
+      parse: parseRegOid("relation"),
+      format: (v, s) => {
+        const oid = expect(v, isNumber, "regclass");
+        return s.relationName?.(oid) ?? formatOid(oid);
+      },
+    },
+  ],
+  [TypeOid.regnamespace, { parse: parseRegOid("schema"), format: (v) => formatOid(expect(v, isNumber, "regnamespace")) }],
   [TypeOid.float4, { parse: parseFloat4, format: (v, s) => formatFloat4(expect(v, isNumber, "float4"), s.extraFloatDigits) }],
   [TypeOid.float8, { parse: parseFloat8, format: (v, s) => formatFloat8(expect(v, isNumber, "float8"), s.extraFloatDigits) }],
   [TypeOid.numeric, { parse: (text) => Numeric.parse(text), format: (v) => expect(v, isNumeric, "numeric").toString() }],

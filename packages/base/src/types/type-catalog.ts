@@ -50,6 +50,7 @@ const scalarTypes: readonly (readonly [number, string, string, TypeCategory, boo
   [TypeOid.numeric, "numeric", "numeric", "N", false, TypeOid.numericArray],
   [TypeOid.regclass, "regclass", "regclass", "N", false, TypeOid.regclassArray],
   [TypeOid.regtype, "regtype", "regtype", "N", false, TypeOid.regtypeArray],
+  [TypeOid.regnamespace, "regnamespace", "regnamespace", "N", false, TypeOid.regnamespaceArray],
   [TypeOid.uuid, "uuid", "uuid", "U", false, TypeOid.uuidArray],
   [TypeOid.jsonb, "jsonb", "jsonb", "U", false, TypeOid.jsonbArray],
   [TypeOid.void, "void", "void", "P", false, undefined],

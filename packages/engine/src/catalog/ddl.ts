@@ -250,7 +250,7 @@ function foreignKeyOf(
 
 class InvalidForeignKey extends DbError {
   override readonly name: string = "InvalidForeignKeyError";
-  readonly sqlState = SqlState.InvalidColumnReference;
+  readonly sqlState = SqlState.InvalidForeignKey;
 }
 
 function assertKeyTypes(table: TableDefinition, columns: readonly number[]): void {
@@ -633,6 +633,7 @@ async function alterAction(env: DdlEnvironment, table: TableDefinition, action: 
     return updated;
   }
   if (action.type === "drop_constraint") return dropConstraint(env, table, action.constraint, action.ifExists);
+  if (action.type === "drop_column") return dropColumn(env, table, action.column, action.ifExists, action.behavior === "cascade");
   throw new FeatureNotSupportedError(`ALTER TABLE … ${action.type.replaceAll("_", " ").toUpperCase()} is not supported yet`);
 }
 
@@ -736,6 +737,83 @@ async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: T
     await buildIndex(env, table, index);
     table = { ...table, indexes: [...table.indexes, index] };
   }
+}
+
+/**
+ * DROP COLUMN: indexes and CHECK constraints on the column go with it (as in PostgreSQL), foreign
+ * keys of other tables that reference it and views on the table need CASCADE (2BP01). Rows are
+ * rewritten without the value, since a row stores its columns by position.
+ */
+async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: string, ifExists: boolean, isCascade: boolean): Promise<TableDefinition> {
+  const dropped = table.columns.findIndex((c) => c.name === name);
+  if (dropped < 0) {
+    if (ifExists) {
+      env.notice(`column "${name}" of relation "${table.name}" does not exist, skipping`);
+      return table;
+    }
+    throw new UndefinedColumnError(`column "${name}" of relation "${table.name}" does not exist`);
+  }
+  const isPrimaryKeyDropped = table.primaryKey?.columns.includes(dropped) === true;
+  await dropDependentViews(env, table.id, table.name, "table", isCascade);
+  const shift = (column: number): number => (column > dropped ? column - 1 : column);
+  for (const child of Array.from(env.catalog.tables())) {
+    if (child.id === table.id) continue;
+    const referencing = child.foreignKeys.filter((fk) => fk.refTableId === table.id && fk.refColumns.includes(dropped));
+    if (referencing.length > 0 && !isCascade) {
+      throw new DependentObjectsStillExistError(`cannot drop column ${name} of table ${table.name} because other objects depend on it`, {
+        detail: referencing.map((fk) => `constraint ${fk.name} on table ${child.name} depends on column ${name} of table ${table.name}`).join("\n"),
+        hint: "Use DROP ... CASCADE to drop the dependent objects too.",
+      });
+    }
+    const kept = child.foreignKeys.filter((fk) => !referencing.includes(fk)).map((fk) => (fk.refTableId === table.id ? { ...fk, refColumns: fk.refColumns.map(shift) } : fk));
+    if (child.foreignKeys.some((fk) => fk.refTableId === table.id)) await env.catalog.write(env.txn, { ...child, foreignKeys: kept });
+  }
+  const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped));
+  for (const index of removedIndexes) await deleteRange(env, index.id);
+  const mentions = (sql: string): boolean => new RegExp(`(^|[^a-z0-9_"$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^a-z0-9_"$])`).test(sql);
+  const { primaryKey: _primaryKey, ...withoutPrimaryKey } = table;
+  const after: TableDefinition = {
+    ...withoutPrimaryKey,
+    columns: table.columns.filter((_, i) => i !== dropped),
+    // A primary key on the column goes with it (as in PostgreSQL); the rows are then keyed by row id.
+    ...(table.primaryKey === undefined || isPrimaryKeyDropped ? {} : { primaryKey: { ...table.primaryKey, columns: table.primaryKey.columns.map(shift) } }),
+    indexes: table.indexes.filter((i) => !removedIndexes.includes(i)).map((i) => ({ ...i, columns: i.columns.map(shift) })),
+    checks: table.checks.filter((c) => !mentions(c.sql)),
+    foreignKeys: table.foreignKeys
+      .filter((fk) => !fk.columns.includes(dropped))
+      .map((fk) => ({ ...fk, columns: fk.columns.map(shift), refColumns: fk.refTableId === table.id ? fk.refColumns.map(shift) : fk.refColumns })),
+    schemaVersion: table.schemaVersion + 1,
+  };
+  const oldLayout = layoutOf(table);
+  const newLayout = layoutOf(after);
+  for (const [key, value] of Array.from(env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) }))) {
+    const row = oldLayout.decode(key, value).filter((_, i) => i !== dropped);
+    if (!isPrimaryKeyDropped) {
+      await env.txn.put(key, newLayout.encodeValue(row));
+      continue;
+    }
+    row.push(await env.allocateRowId(table.id));
+    await env.txn.delete(key);
+    await env.txn.put(newLayout.rowKey(row), newLayout.encodeValue(row));
+  }
+  if (isPrimaryKeyDropped) {
+    // The remaining indexes point at row keys, which changed: rebuild them.
+    const kept = after.indexes;
+    for (const index of kept) await deleteRange(env, index.id);
+    let rebuilt: TableDefinition = { ...after, indexes: [] };
+    for (const index of kept) {
+      await buildIndex(env, rebuilt, index);
+      rebuilt = { ...rebuilt, indexes: [...rebuilt.indexes, index] };
+    }
+  }
+  const identity = table.columns[dropped]?.identitySequence;
+  for (const object of Array.from(env.catalog.objects())) {
+    if (object.kind === "sequence" && (object.id === identity || (object.ownedBy?.tableId === table.id && object.ownedBy.column === name))) {
+      await env.catalog.remove(env.txn, object.id);
+      env.sequences.drop(object.id);
+    }
+  }
+  return after;
 }
 
 function dropConstraint(env: DdlEnvironment, table: TableDefinition, name: string, ifExists: boolean): TableDefinition {

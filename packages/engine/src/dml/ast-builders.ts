@@ -56,3 +56,15 @@ export function typedForColumn(expr: Expr, column: ColumnDefinition, paramTypes:
   const isUntyped = expr.kind === "string" || expr.kind === "null" || (expr.kind === "param" && (paramTypes[expr.index - 1] ?? 0) === 0);
   return isUntyped ? { kind: "cast", expr, type: typeNameOf(column, expr.pos), pos: expr.pos } : expr;
 }
+
+/** The column's type with its modifier (`numeric(10,2)`, `varchar(5)`, `timestamp(3)`), for an explicit cast. */
+export function columnTypeName(column: ColumnDefinition, pos: number): TypeName {
+  const base = typeNameOf(column, pos);
+  const typmod = column.typmod;
+  if (typmod < 0 || base.arrayBounds.length > 0) return base;
+  const number = (n: number): Expr => ({ kind: "number", text: String(n), isInteger: true, pos });
+  if (column.typeOid === TypeOid.numeric) return { ...base, modifiers: [number(((typmod - 4) >> 16) & 0xffff), number((typmod - 4) & 0xffff)] };
+  if (column.typeOid === TypeOid.varchar || column.typeOid === TypeOid.bpchar) return { ...base, modifiers: [number(typmod - 4)] };
+  if (column.typeOid === TypeOid.time || column.typeOid === TypeOid.timestamp || column.typeOid === TypeOid.timestamptz) return { ...base, modifiers: [number(typmod)] };
+  return base;
+}

@@ -9,11 +9,12 @@
  * EvalPlanQual does: the same query runs again over just that version; a row that no longer
  * matches is skipped, one that does is changed from its newest values (no lost updates).
  */
-import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
+import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
 import { compileExpr, type CompiledExpr, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
 import type { DeleteStatement, Expr, InsertStatement, ResTarget, SelectStatement, UpdateStatement } from "@omnikv/parser";
 import { SqlSyntaxError } from "@omnikv/parser";
 import {
+  InvalidColumnReferenceError,
   UndefinedColumnError,
   UndefinedTableError,
   bindExpr,
@@ -27,10 +28,9 @@ import {
 import type { ColumnDefinition, TableDefinition } from "../catalog/definitions.ts";
 import { rowIdColumnName } from "../catalog/planner-catalog.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
-import { UniqueViolationError } from "../errors.ts";
 import { RowWriter, lockOptions, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
-import { columnRef, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
+import { columnRef, columnTypeName, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
 import { runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
 
 export interface ModifyResult {
@@ -64,6 +64,7 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
   const inserted: Row[] = [];
   const onConflict = statement.onConflict;
   if (onConflict !== undefined && onConflict.action === "update") throw new FeatureNotSupportedError("ON CONFLICT DO UPDATE is not supported yet");
+  const arbiters = onConflict === undefined ? undefined : conflictArbiters(table, onConflict);
   for (const sourceRow of source.rows) {
     const row: SqlValue[] = table.columns.map((_, i) => {
       const fill = defaults[i];
@@ -75,7 +76,7 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
     if (hasRowId) row.push(await env.allocateRowId(table.id));
     if (onConflict === undefined) {
       await writer.insert(row);
-    } else if (!(await insertOrSkip(env, writer, row))) {
+    } else if (!(await insertOrSkip(writer, row, arbiters))) {
       continue;
     }
     inserted.push(row);
@@ -83,20 +84,39 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
   return withReturning(env, table, statement.alias, statement.returning, inserted);
 }
 
-/** ON CONFLICT DO NOTHING: the insert under a savepoint, undone when it violates a unique constraint. */
-async function insertOrSkip(env: StatementEnvironment, writer: RowWriter, row: Row): Promise<boolean> {
-  const savepoint = `on-conflict-${String(Math.random()).slice(2)}`;
-  env.txn.savepoint(savepoint);
-  try {
-    await writer.insert(row);
-    env.txn.releaseSavepoint(savepoint);
-    return true;
-  } catch (error) {
-    if (!(error instanceof UniqueViolationError)) throw error;
-    env.txn.rollbackToSavepoint(savepoint);
-    env.txn.releaseSavepoint(savepoint);
-    return false;
+/**
+ * The constraints an ON CONFLICT clause arbitrates (PostgreSQL's arbiter indexes): the one named,
+ * the primary key or unique index on exactly the listed columns (42P10 when none), or every
+ * unique constraint when no target is given (undefined).
+ */
+function conflictArbiters(table: TableDefinition, onConflict: NonNullable<InsertStatement["onConflict"]>): ReadonlySet<string> | undefined {
+  const keys = [
+    ...(table.primaryKey === undefined ? [] : [{ name: table.primaryKey.name, columns: table.primaryKey.columns }]),
+    ...table.indexes.filter((i) => i.isUnique).map((i) => ({ name: i.name, columns: i.columns })),
+  ];
+  if (onConflict.targetConstraint !== undefined) {
+    const named = keys.find((k) => k.name === onConflict.targetConstraint);
+    if (named === undefined) throw new UndefinedObjectError(`constraint "${onConflict.targetConstraint}" for table "${table.name}" does not exist`);
+    return new Set([named.name]);
   }
+  if (onConflict.targetColumns.length === 0) return undefined;
+  const wanted = onConflict.targetColumns.map((element) => table.columns.findIndex((c) => c.name === element.column));
+  const matching = keys.filter((k) => k.columns.length === wanted.length && wanted.every((c) => k.columns.includes(c)));
+  if (matching.length === 0 || onConflict.targetWhere !== undefined) {
+    throw new InvalidColumnReferenceError("there is no unique or exclusion constraint matching the ON CONFLICT specification");
+  }
+  return new Set(matching.map((k) => k.name));
+}
+
+/**
+ * ON CONFLICT DO NOTHING: the arbiters are checked first (a conflict there skips the row, even if
+ * another constraint would also fail); otherwise the row is inserted, and any other violation is
+ * an error, as in PostgreSQL.
+ */
+async function insertOrSkip(writer: RowWriter, row: Row, arbiters: ReadonlySet<string> | undefined): Promise<boolean> {
+  if (await writer.conflicts(row, arbiters)) return false;
+  await writer.insert(row);
+  return true;
 }
 
 function targetPositions(table: TableDefinition, columns: readonly string[]): number[] {
@@ -191,7 +211,7 @@ interface TargetRows {
   readonly columns: readonly PlanColumn[];
 }
 
-function readTargets(env: StatementEnvironment, statement: UpdateStatement | DeleteStatement, extraTargets: (table: TableDefinition, alias: string) => ResTarget[]): TargetRows {
+function readTargets(env: StatementEnvironment, statement: UpdateStatement | DeleteStatement, extraTargets: (table: TableDefinition, alias: string) => readonly ResTarget[]): TargetRows {
   const table = targetTable(env, statement.table);
   const alias = statement.alias ?? table.name;
   const pos = statement.pos;
@@ -228,11 +248,18 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
     if (position < 0) throw new UndefinedColumnError(`column "${column}" of relation "${table.name}" does not exist`);
     return position;
   });
-  const targets = readTargets(env, statement, () => assignments.map(({ value }, i) => target(valueForColumn(env, table.columns[positions[i] ?? -1], value))));
+  const values = assignments.map(({ value }, i) => valueForColumn(env, table.columns[positions[i] ?? -1], value));
+  // With FROM tables, RETURNING is computed by the target query (it may name those tables), its
+  // target columns replaced by their new values.
+  const alias = statement.alias ?? table.name;
+  const returningInQuery = statement.from.length > 0 ? statement.returning.map((t) => withNewValues(t, table, alias, positions, values)) : [];
+  const targets = readTargets(env, statement, () => [...values.map((value) => target(value)), ...returningInQuery]);
   const width = targets.table.columns.length + (table.primaryKey === undefined ? 1 : 0);
+  const returningAt = width + values.length;
   const assign = positions.map((position, i) => assignment(env, targets.columns[width + i], width + i, table.columns[position]));
   const writer = new RowWriter(env, table);
   const updated: Row[] = [];
+  const returned: Row[] = [];
   for (const selected of targets.rows) {
     const current = await lockCurrent(env, targets, writer, selected);
     if (current === undefined) continue;
@@ -242,8 +269,52 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
     });
     await writer.update(current.slice(0, width), newRow);
     updated.push(newRow);
+    if (returningInQuery.length > 0) returned.push(current.slice(returningAt));
   }
+  if (returningInQuery.length > 0) return { rowCount: updated.length, returning: { columns: targets.columns.slice(returningAt), rows: returned } };
   return withReturning(env, table, statement.alias, statement.returning, updated);
+}
+
+/**
+ * A RETURNING item of UPDATE … FROM rewritten to read the new row: references to a target column
+ * become that column's SET expression (cast to the column's type); `*` and `alias.*` list the
+ * target's columns so each can be replaced. Other tables' columns stay as they are.
+ */
+function withNewValues(item: ResTarget, table: TableDefinition, alias: string, positions: readonly number[], values: readonly Expr[]): ResTarget {
+  const replaced = (column: number, pos: number): Expr => {
+    const at = positions.lastIndexOf(column);
+    const name = table.columns[column]?.name ?? "";
+    const value = values[at];
+    const definition = table.columns[column];
+    if (at < 0 || value === undefined || definition === undefined) return columnRef([alias, name], pos);
+    return { kind: "cast", expr: value, type: columnTypeName(definition, pos), pos };
+  };
+  const rewrite = (node: unknown): unknown => {
+    if (typeof node !== "object" || node === null) return node;
+    if (Array.isArray(node)) return node.map(rewrite);
+    if ("kind" in node && node.kind === "column_ref" && "names" in node && Array.isArray(node.names) && "pos" in node && typeof node.pos === "number") {
+      const names = node.names.filter((name): name is string => typeof name === "string");
+      const isTarget = names.length === 1 || (names.length === 2 && names[0] === alias);
+      const column = table.columns.findIndex((c) => c.name === names.at(-1));
+      if (isTarget && column >= 0 && !("isStar" in node && node.isStar === true)) return replaced(column, node.pos);
+      return node;
+    }
+    if ("kind" in node && (node.kind === "select" || node.kind === "select_core")) return node; // subqueries keep their own scope
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, rewrite(value)]));
+  };
+  const expr = item.expr;
+  if (expr.kind === "column_ref" && expr.isStar && (expr.names.length === 0 || expr.names[0] === alias)) {
+    throw new FeatureNotSupportedError("RETURNING * of UPDATE … FROM is not supported yet; list the columns");
+  }
+  const rewritten = rewrite(expr);
+  if (!isExprNode(rewritten)) throw new TypeError("a rewritten RETURNING item is an expression");
+  // The output keeps the name PostgreSQL gives the item as written.
+  const name = item.alias ?? (expr.kind === "column_ref" ? expr.names.at(-1) : undefined);
+  return name === undefined ? { ...item, expr: rewritten } : { ...item, expr: rewritten, alias: name };
+}
+
+function isExprNode(value: unknown): value is Expr {
+  return typeof value === "object" && value !== null && "kind" in value && typeof value.kind === "string" && "pos" in value;
 }
 
 function splitSetClause(columns: readonly string[], value: Expr, isMulti: boolean): { readonly column: string; readonly value: Expr }[] {
@@ -254,19 +325,23 @@ function splitSetClause(columns: readonly string[], value: Expr, isMulti: boolea
 }
 
 export async function executeDelete(env: StatementEnvironment, statement: DeleteStatement): Promise<ModifyResult> {
-  const targets = readTargets(env, statement, () => []);
+  // RETURNING is computed by the target query itself, so it may name the USING tables too; the
+  // deleted row's values are the ones it reads (re-read when the row changed concurrently).
+  const targets = readTargets(env, statement, () => statement.returning);
   const table = targets.table;
   const writer = new RowWriter(env, table);
   const width = table.columns.length + (table.primaryKey === undefined ? 1 : 0);
-  const deleted: Row[] = [];
+  let count = 0;
+  const returned: Row[] = [];
   for (const selected of targets.rows) {
     const current = await lockCurrent(env, targets, writer, selected);
     if (current === undefined) continue;
-    const row = current.slice(0, width);
-    await writer.delete(row);
-    deleted.push(row);
+    await writer.delete(current.slice(0, width));
+    count += 1;
+    if (statement.returning.length > 0) returned.push(current.slice(width));
   }
-  return withReturning(env, table, statement.alias, statement.returning, deleted);
+  if (statement.returning.length === 0) return { rowCount: count };
+  return { rowCount: count, returning: { columns: targets.columns.slice(width), rows: returned } };
 }
 
 /**

@@ -24,7 +24,12 @@
  *
  * Bodies (ascending; all integers big-endian):
  *   bool                      1 byte: 0x00 false, 0x01 true
- *   int2 / int4 / int8        2 / 4 / 8 bytes, two's complement with the sign bit flipped
+ *   int2 / int4               2 / 4 bytes, two's complement with the sign bit flipped
+ *   int8                      variable length, 1–9 bytes: a header byte 0x80 + n for a value
+ *                             >= 0 of n significant bytes (0 has none), then those bytes; for a
+ *                             negative value v, 0x7F - n with n the significant bytes of ~v, then
+ *                             those bytes inverted. Small keys stay short and differ early, which
+ *                             is what the memtable's 8-byte prefix comparison feeds on.
  *   oid, regtype              4 bytes unsigned
  *   date                      as int4 (±infinity are int32 min/max, so they sort at the ends)
  *   time, timestamp(tz)       as int8 (±infinity are int64 min/max)
@@ -117,10 +122,20 @@ class ByteSink {
   }
 
   /** A signed 64-bit integer with its sign bit flipped. */
-  int64Flipped(n: bigint): void {
-    this.reserve(8);
-    this.view.setBigUint64(this.length, BigInt.asUintN(64, n) ^ int64SignBit);
-    this.length += 8;
+  /** The variable-length order-preserving form of a 64-bit integer (see the header comment). */
+  int64Ordered(n: bigint): void {
+    const isNegative = n < 0n;
+    let magnitude = isNegative ? -n - 1n : n;
+    let size = 0;
+    for (let rest = magnitude; rest > 0n; rest >>= 8n) size += 1;
+    this.reserve(1 + size);
+    this.bytes[this.length] = isNegative ? 0x7f - size : 0x80 + size;
+    for (let i = size; i >= 1; i--) {
+      const byte = Number(magnitude & 0xffn);
+      this.bytes[this.length + i] = isNegative ? 0xff - byte : byte;
+      magnitude >>= 8n;
+    }
+    this.length += 1 + size;
   }
 
   raw(bytes: Uint8Array): void {
@@ -168,7 +183,7 @@ function encodeInt4(sink: ByteSink, n: number): void {
 
 function encodeInt8(sink: ByteSink, n: bigint): void {
   assert(n >= -int64SignBit && n < int64SignBit, "an int8 or date/time value is a 64-bit integer");
-  sink.int64Flipped(n);
+  sink.int64Ordered(n);
 }
 
 function encodeOid(sink: ByteSink, value: SqlValue): void {

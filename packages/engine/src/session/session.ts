@@ -5,7 +5,7 @@
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
-import { compilePlan, type CompiledPlan, type EvalContext, type Row, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
+import { compilePlan, type CompiledPlan, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type SelectStatement, type Statement } from "@omnikv/parser";
 import { explainPlan, type PlanColumn } from "@omnikv/planner";
 import type { IsolationLevel, Transaction } from "@omnikv/txn";
@@ -27,8 +27,11 @@ import {
   QueryCanceledError,
 } from "../errors.ts";
 import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table-access.ts";
-import { Settings } from "./settings.ts";
+import { Settings, settingNames } from "./settings.ts";
+import { SystemTableAccess, type SystemContext } from "../catalog/system-tables.ts";
+import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
+import { pointLookupOf, runPointLookup, type PointLookup } from "./point-lookup.ts";
 import { UndefinedTableError } from "@omnikv/planner";
 import { analyzeTable } from "@omnikv/executor";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
@@ -64,7 +67,7 @@ interface PreparedStatement {
   readonly sql: string;
   readonly statement: Statement | undefined;
   readonly paramTypes: readonly number[];
-  plan?: { readonly version: number; readonly columns: readonly PlanColumn[]; readonly run: CompiledPlan };
+  plan?: { readonly version: number; readonly columns: readonly PlanColumn[]; readonly fields: readonly Field[]; readonly run: CompiledPlan; readonly point: PointLookup | undefined };
 }
 
 /** A bound statement and where its execution is: rows not yet fetched stay in the iterator. */
@@ -80,6 +83,8 @@ interface Portal {
     readonly tag: (count: number) => string;
     /** Releases what the portal reads from (a snapshot) once its rows are done or it is closed. */
     readonly release?: () => void;
+    /** A data-changing statement's row count (its RETURNING rows may be fewer or none). */
+    readonly rowCount?: number;
   };
 }
 
@@ -324,7 +329,7 @@ export class Session {
     if (portal.pending === undefined) {
       if (statement.kind !== "select") {
         const result = await this.#runStatement(statement, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
-        portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag };
+        portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag, rowCount: result.rowCount };
       } else {
         portal.pending = await this.#startSelect(portal);
       }
@@ -361,8 +366,9 @@ export class Session {
       this.#startStatement();
       const reader = new SnapshotReader(this.#db.store);
       try {
-        const env = this.#queryEnvironment(this.#snapshotScope(), reader, prepared.sql, portal.params, prepared.paramTypes);
-        return { ...this.#openPortal(prepared, statement, env), release: () => reader.release() };
+        const scope = this.#snapshotScope();
+        const env = this.#queryEnvironment(scope, reader, prepared.sql, portal.params, prepared.paramTypes);
+        return { ...this.#openPortal(prepared, statement, env, reader, scope.catalog), release: () => reader.release() };
       } catch (error) {
         reader.release();
         throw error;
@@ -370,7 +376,7 @@ export class Session {
     }
     const current = await this.#statementTransaction();
     try {
-      return this.#openPortal(prepared, statement, this.#environment(current, prepared.sql, portal.params, prepared.paramTypes));
+      return this.#openPortal(prepared, statement, this.#environment(current, prepared.sql, portal.params, prepared.paramTypes), current.txn, current.catalog);
     } catch (error) {
       await this.#fail(current);
       throw error;
@@ -378,14 +384,22 @@ export class Session {
   }
 
   /** Plans (once per catalog version) and starts the portal's rows. */
-  #openPortal(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment): NonNullable<Portal["pending"]> {
+  #openPortal(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment, reader: RowReader, catalog: CatalogView): NonNullable<Portal["pending"]> {
     if (prepared.plan === undefined || prepared.plan.version !== env.planner.version) {
       const { plan, columns } = planQuery(env, statement);
-      prepared.plan = { version: env.planner.version, columns, run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }) };
+      prepared.plan = {
+        version: env.planner.version,
+        columns,
+        fields: fieldsOf(columns),
+        run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }),
+        point: pointLookupOf(plan, env.registry),
+      };
     }
-    const rows = prepared.plan.run(runContext(env))[Symbol.iterator]();
-    return { rows, fields: fieldsOf(prepared.plan.columns), command: "SELECT", tag: (count) => `SELECT ${count}` };
+    const point = prepared.plan.point;
+    const rows = point === undefined ? prepared.plan.run(runContext(env))[Symbol.iterator]() : runPointLookup(point, catalog, reader, env.params, env.context)[Symbol.iterator]();
+    return { rows, fields: prepared.plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
   }
+
 
   async #fetch(portal: Portal, maxRows: number): Promise<ExecuteResult> {
     const pending = portal.pending;
@@ -409,7 +423,7 @@ export class Session {
     }
     if (isDone) pending.release?.();
     // As PostgreSQL: the tag of an Execute that finishes a suspended portal counts only its own rows.
-    return { ...this.#result(pending.command, rows.length, pending.tag(rows.length), rows, pending.fields), isSuspended: !isDone };
+    return { ...this.#result(pending.command, pending.rowCount ?? rows.length, pending.tag(rows.length), rows, pending.fields), isSuspended: !isDone };
   }
 
 
@@ -544,7 +558,7 @@ export class Session {
 
   async #runStatement(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): Promise<QueryResult> {
     this.#startStatement();
-    if (statement.kind === "transaction") return this.#transactionControl(statement);
+    if (statement.kind === "transaction") return this.#transactionControl(statement, sql);
     if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) return this.#snapshotSelect(statement, sql, params, paramTypes);
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
@@ -623,19 +637,20 @@ export class Session {
     if (active.changedRows.size > 0) this.#db.noteCommittedChanges(active.changedRows);
   }
 
-  async #transactionControl(statement: Extract<Statement, { kind: "transaction" }>): Promise<QueryResult> {
+  async #transactionControl(statement: Extract<Statement, { kind: "transaction" }>, sql: string): Promise<QueryResult> {
     const active = this.#active;
     const action = statement.action;
-    if (action === "begin") return this.#beginBlock(active, statement.modes);
+    // The AST does not keep BEGIN and START TRANSACTION apart; the tag does, as PostgreSQL's.
+    if (action === "begin") return this.#beginBlock(active, statement.modes, /^\s*start\b/i.test(sql.slice(statement.pos)) ? "START TRANSACTION" : "BEGIN");
     if (action === "commit") return this.#commitBlock(active);
     if (action === "rollback") return this.#rollbackBlock(active);
     return this.#savepoint(action, statement.savepoint ?? "");
   }
 
-  async #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"]): Promise<QueryResult> {
+  async #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): Promise<QueryResult> {
     if (active?.isExplicit === true) {
       this.#notices.push("there is already a transaction in progress");
-      return this.#result("BEGIN");
+      return this.#result(tag);
     }
     const mode = modes.reduce<{ isolation?: IsolationLevel; readOnly?: boolean }>(
       (acc, m) => ({
@@ -648,10 +663,10 @@ export class Session {
     if (active !== undefined) {
       // BEGIN inside a statement string's implicit transaction turns it into a block.
       this.#active = { ...active, isExplicit: true };
-      return this.#result("BEGIN");
+      return this.#result(tag);
     }
     await this.#begin(true, mode);
-    return this.#result("BEGIN");
+    return this.#result(tag);
   }
 
   async #commitBlock(active: ActiveTransaction | undefined): Promise<QueryResult> {
@@ -683,6 +698,17 @@ export class Session {
     const tag = action === "savepoint" ? "SAVEPOINT" : action === "release" ? "RELEASE" : "ROLLBACK";
     if (active === undefined || !active.isExplicit) throw new NoActiveTransactionError(`${tag === "ROLLBACK" ? "ROLLBACK TO SAVEPOINT" : tag} can only be used in transaction blocks`);
     if (active.isFailed && action !== "rollback_to") throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    try {
+      this.#applySavepoint(active, action, name);
+    } catch (error) {
+      // As any failed statement in a block: a missing savepoint (3B001) aborts the transaction.
+      active.isFailed = true;
+      throw error;
+    }
+    return this.#result(tag);
+  }
+
+  #applySavepoint(active: ActiveTransaction, action: "savepoint" | "release" | "rollback_to", name: string): void {
     if (action === "savepoint") {
       active.txn.savepoint(name);
       active.savepoints.push({ name, catalog: new Map(active.catalog.changes) });
@@ -700,7 +726,6 @@ export class Session {
       }
       active.isFailed = false;
     }
-    return this.#result(tag);
   }
 
   #result(command: string, rowCount = 0, tag?: string, rows: readonly (readonly SqlValue[])[] = [], fields: readonly Field[] = []): QueryResult {
@@ -720,7 +745,7 @@ export class Session {
         .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
         .map((s) => (s === "$user" ? this.user : s))
         .filter((s) => s !== ""),
-      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone) },
+      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone), relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.user).relationName(oid) },
       extraFloatDigits,
       timeZone,
       workMemBytes: this.settings.bytes("work_mem"),
@@ -754,7 +779,7 @@ export class Session {
       aggregates: this.#db.aggregates,
       context,
       planner: new PlannerCatalog(scope.catalog, () => searchPath, () => this.#db.statistics),
-      access: new TxnTableAccess(reader, scope.catalog),
+      access: new SystemTableAccess(new TxnTableAccess(reader, scope.catalog), this.#systemContext(scope.catalog)),
       settings: derived.text,
       params,
       paramTypes,
@@ -800,20 +825,16 @@ export class Session {
     if (this.#deadline !== 0 && Date.now() > this.#deadline) throw new QueryCanceledError("canceling statement due to statement timeout");
   }
 
-  #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
-    return {
-      databaseName: this.databaseName,
-      currentUser: this.user,
-      sessionUser: this.user,
-      backendPid: this.backendPid,
-      searchPath: searchPath.filter((s) => active.catalog.schema(s) !== undefined),
-      serverVersion: this.settings.get("server_version"),
-      getSetting: (name) => (this.settings.has(name) ? this.settings.get(name) : undefined),
-      setSetting: (name, value, isLocal) => this.settings.set(name, value, isLocal),
-      currentTransactionId: () => (active.txn === undefined ? 0n : BigInt(active.txn.id)),
-      sequences: this.#sequenceFunctions(active, searchPath),
-    };
+  /** What the system catalogs (system-tables.ts) show of this session. */
+  #systemContext(view: CatalogView): SystemContext {
+    const settings = (): (readonly [string, string])[] => settingNames.map((name) => [Settings.displayName(name), this.settings.get(name)]);
+    return { view, userName: this.user, databaseName: this.databaseName, settings };
   }
+
+  #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
+    return new StatementSessionInfo(this, active, searchPath, () => this.#sequenceFunctions(active, searchPath));
+  }
+
 
   #sequenceFunctions(active: StatementScope, searchPath: readonly string[]): SequenceFunctions {
     const find = (name: string): SequenceDefinition => {
@@ -1013,3 +1034,67 @@ export function formatRow(fields: readonly Field[], row: readonly SqlValue[], se
   return row.map((value, i) => (value === null ? null : formatValue(fields[i]?.typeOid ?? TypeOid.text, value, settings)));
 }
 
+
+/**
+ * The session as a statement's functions see it. Made per statement, so it is cheap: what only
+ * some functions need (the visible schemas, sequence access) is computed when first asked for.
+ */
+class StatementSessionInfo implements SessionInfo {
+  readonly #session: Session;
+  readonly #scope: StatementScope;
+  readonly #searchPath: readonly string[];
+  readonly #makeSequences: () => SequenceFunctions;
+  #sequences: SequenceFunctions | undefined;
+
+  constructor(session: Session, scope: StatementScope, searchPath: readonly string[], makeSequences: () => SequenceFunctions) {
+    this.#session = session;
+    this.#scope = scope;
+    this.#searchPath = searchPath;
+    this.#makeSequences = makeSequences;
+  }
+
+  get databaseName(): string {
+    return this.#session.databaseName;
+  }
+
+  get currentUser(): string {
+    return this.#session.user;
+  }
+
+  get sessionUser(): string {
+    return this.#session.user;
+  }
+
+  get backendPid(): number {
+    return this.#session.backendPid;
+  }
+
+  get searchPath(): readonly string[] {
+    return this.#searchPath.filter((s) => this.#scope.catalog.schema(s) !== undefined);
+  }
+
+  get serverVersion(): string {
+    return this.#session.settings.get("server_version");
+  }
+
+  get catalog(): CatalogFunctions {
+    return new ViewCatalogFunctions(this.#scope.catalog, this.#searchPath, this.#session.user);
+  }
+
+  get sequences(): SequenceFunctions {
+    this.#sequences ??= this.#makeSequences();
+    return this.#sequences;
+  }
+
+  getSetting(name: string): string | undefined {
+    return this.#session.settings.has(name) ? this.#session.settings.get(name) : undefined;
+  }
+
+  setSetting(name: string, value: string, isLocal: boolean): string {
+    return this.#session.settings.set(name, value, isLocal);
+  }
+
+  currentTransactionId(): bigint {
+    return this.#scope.txn === undefined ? 0n : BigInt(this.#scope.txn.id);
+  }
+}

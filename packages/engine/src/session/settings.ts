@@ -30,6 +30,9 @@ const defaults: ReadonlyMap<string, string> = new Map([
   ["work_mem", "4MB"],
 ]);
 
+/** Every setting's name, in order, as pg_settings lists them. */
+export const settingNames: readonly string[] = [...defaults.keys()];
+
 /** Settings a session cannot change. */
 const readOnly: ReadonlySet<string> = new Set(["integer_datetimes", "is_superuser", "max_identifier_length", "server_encoding", "server_version", "server_version_num", "transaction_isolation"]);
 

@@ -62,7 +62,9 @@ export function rowIdSuffix(rowId: bigint): Uint8Array {
   return suffix;
 }
 
+/** The row id of a row-id key; 0 for a key of another form (a table that had a primary key until just now). */
 export function readRowId(key: Uint8Array): bigint {
+  if (key.length !== 12) return 0n;
   return new DataView(key.buffer, key.byteOffset + 4, 8).getBigUint64(0);
 }
 

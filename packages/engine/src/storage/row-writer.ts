@@ -64,6 +64,27 @@ export class RowWriter {
     await this.#insertIndexEntries(row, suffix, undefined);
   }
 
+  /**
+   * Whether inserting `row` would conflict with an existing row on the primary key or a unique
+   * index named in `arbiters` (every one when undefined) — ON CONFLICT's arbiter check, made
+   * before the insert as PostgreSQL's speculative insertion does. Takes the keys' row locks.
+   */
+  async conflicts(row: Row, arbiters: ReadonlySet<string> | undefined): Promise<boolean> {
+    // NOT NULL and CHECK come first, as PostgreSQL's ExecConstraints runs before the arbiter check.
+    this.#checkRow(row);
+    const primaryKey = this.definition.primaryKey;
+    if (primaryKey !== undefined && (arbiters === undefined || arbiters.has(primaryKey.name))) {
+      if ((await this.#env.txn.getForUpdate(this.layout.rowKey(row), lockOptions(this.#env))) !== undefined) return true;
+    }
+    const suffix = this.layout.keySuffix(row);
+    for (const index of this.definition.indexes) {
+      if (!index.isUnique || (arbiters !== undefined && !arbiters.has(index.name))) continue;
+      const entry = this.layout.indexEntry(index, row, suffix);
+      if (entry.isUniqueKey && (await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env))) !== undefined) return true;
+    }
+    return false;
+  }
+
   /** Checks an existing row against the table's constraints (after ALTER TABLE ADD CONSTRAINT). */
   async validate(row: Row): Promise<void> {
     this.#checkRow(row);
@@ -77,19 +98,21 @@ export class RowWriter {
     const oldSuffix = this.layout.keySuffix(oldRow);
     const newSuffix = this.layout.keySuffix(newRow);
     const isKeyChanged = compareBytes(oldSuffix, newSuffix) !== 0;
+    const isReferencedChanged = isKeyChanged || this.#isReferencedKeyChanged(oldRow, newRow);
     if (isKeyChanged) {
-      await this.#applyReferencingActions(oldRow, newRow, depth);
       await this.#env.txn.delete(withPrefix(this.definition.id, oldSuffix));
       const key = withPrefix(this.definition.id, newSuffix);
       const primaryKey = this.definition.primaryKey;
       if (primaryKey !== undefined && (await this.#env.txn.getForUpdate(key, lockOptions(this.#env))) !== undefined) throw this.#duplicate(primaryKey.name, primaryKey.columns, newRow);
-    } else if (this.#isReferencedKeyChanged(oldRow, newRow)) {
-      await this.#applyReferencingActions(oldRow, newRow, depth);
     }
     await this.#env.txn.put(withPrefix(this.definition.id, newSuffix), this.layout.encodeValue(newRow));
     this.#countChange();
     await this.#insertIndexEntries(newRow, newSuffix, { row: oldRow, suffix: oldSuffix });
+    // After the new key exists: ON UPDATE CASCADE moves referencing rows to it, and their
+    // foreign-key check finds it.
+    if (isReferencedChanged) await this.#applyReferencingActions(oldRow, newRow, depth);
   }
+
 
   /** Deletes `row` (already locked by the caller) and its index entries. */
   async delete(row: Row, depth = 0): Promise<void> {
@@ -214,7 +237,7 @@ export class RowWriter {
     const names = columns.map((c) => this.definition.columns[c]?.name ?? "?");
     return new UniqueViolationError(`duplicate key value violates unique constraint "${constraint}"`, {
       detail: `Key (${names.join(", ")})=(${describeValues(columns.map((c) => this.layout.oids[c] ?? 0), columns.map((c) => row[c] ?? null))}) already exists.`,
-    });
+    }, constraint);
   }
 }
 

@@ -293,9 +293,40 @@ function compileLengthCoercion(inner: CompiledExpr, oid: number, typmod: number,
         return value instanceof Numeric ? value.applyTypmod(precision, scale) : value;
       };
     }
+    case TypeOid.time:
+    case TypeOid.timestamp:
+    case TypeOid.timestamptz: {
+      const scale = precisionScale(typmod);
+      return (row, params, context) => {
+        const value = inner(row, params, context);
+        return typeof value === "bigint" && scale !== 1n && value !== int64Min && value !== int64Max ? roundToScale(value, scale) : value;
+      };
+    }
+    case TypeOid.interval: {
+      const scale = precisionScale(typmod);
+      return (row, params, context) => {
+        const value = inner(row, params, context);
+        if (scale === 1n || value === null || typeof value !== "object" || !("micros" in value)) return value;
+        return { months: value.months, days: value.days, micros: roundToScale(value.micros, scale) };
+      };
+    }
     default:
       return inner;
   }
+}
+
+const int64Min = -(2n ** 63n);
+const int64Max = 2n ** 63n - 1n;
+
+/** Microseconds per unit of a fractional-seconds precision (0–6; 6 and above keep every microsecond). */
+function precisionScale(precision: number): bigint {
+  return precision >= 0 && precision < 6 ? 10n ** BigInt(6 - precision) : 1n;
+}
+
+/** Rounds half away from zero, as PostgreSQL's AdjustTimestampForTypmod and AdjustIntervalForTypmod do. */
+function roundToScale(micros: bigint, scale: bigint): bigint {
+  const half = scale / 2n;
+  return micros >= 0n ? ((micros + half) / scale) * scale : -(((-micros + half) / scale) * scale);
 }
 
 // ---------------------------------------------------------------------------------------------

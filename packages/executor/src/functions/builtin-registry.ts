@@ -4,6 +4,7 @@ import type { AggregateTable } from "./aggregate-types.ts";
 import { arithmeticFunctions } from "./arithmetic.ts";
 import { arrayComparisonFunctions } from "./array-comparison.ts";
 import { castFunctions } from "./casts.ts";
+import { catalogFunctions } from "./catalog.ts";
 import { comparisonFunctions } from "./comparison.ts";
 import { datetimeFunctions } from "./datetime.ts";
 import { jsonFunctions, jsonTypedFunctions } from "./json.ts";
@@ -26,6 +27,7 @@ export const builtinRegistry = new FunctionRegistry(
     jsonFunctions,
     textFunctions,
     sessionFunctions,
+    catalogFunctions,
   ],
   [jsonTypedFunctions, textTypedFunctions, sessionTypedFunctions, arrayComparisonFunctions],
 );

@@ -28,6 +28,36 @@ export interface SessionInfo {
   currentTransactionId(): bigint;
   /** The database's sequences, when it has them (`nextval`, `currval`, `setval`, `lastval`). */
   readonly sequences?: SequenceFunctions;
+  /** The system catalog, when there is one (`pg_get_indexdef`, `::regclass`, …; catalog.ts). */
+  readonly catalog?: CatalogFunctions;
+}
+
+/**
+ * What the catalog information functions read, by OID, as the transaction sees the catalog.
+ * Absence is undefined (the functions then return NULL, as PostgreSQL does for unknown OIDs).
+ */
+export interface CatalogFunctions {
+  /** A role's name (`pg_get_userbyid`). */
+  userName(oid: number): string | undefined;
+  /** Whether the relation is found by its unqualified name along the search_path. */
+  isTableVisible(oid: number): boolean;
+  /** `CREATE [UNIQUE] INDEX …` (column 0), or the name of key column `column` (1-based). */
+  indexDefinition(oid: number, column: number, isPretty: boolean): string | undefined;
+  /** `PRIMARY KEY (id)`, `CHECK (…)`, `FOREIGN KEY (…) REFERENCES t(…)`, … */
+  constraintDefinition(oid: number, isPretty: boolean): string | undefined;
+  /** A stored expression (pg_attrdef.adbin, pg_constraint.conbin) as SQL text. */
+  expressionText(expression: string, relationOid: number, isPretty: boolean): string;
+  /** A comment (`COMMENT ON`); `subId` is a column number for col_description, else 0. */
+  description(oid: number, catalogName: string, subId: number): string | undefined;
+  /** `'name'::regclass`: 42P01 when there is no such relation. */
+  relationOid(name: string): number;
+  /** regclass output: the name, qualified when not visible; `-` for 0, the digits for an unknown OID. */
+  relationName(oid: number): string;
+  /** `'name'::regnamespace` (3F000 when there is none) and its output. */
+  namespaceOid(name: string): number;
+  namespaceName(oid: number): string;
+  /** `pg_get_serial_sequence(table, column)`: the qualified sequence name, or undefined. */
+  serialSequence(table: string, column: string): string | undefined;
 }
 
 /**

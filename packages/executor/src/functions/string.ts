@@ -223,9 +223,18 @@ function formatAnyNonArray(value: SqlValue, context: EvalContext): string {
   return formatJsonb(asJsonb(value));
 }
 
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length + b.length > allocSizeBytesMax) throw new ProgramLimitExceededError("invalid memory alloc request size");
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
 function concatenation(): Record<string, ScalarFunction> {
   return {
     "||(text,text)": fn(2, (args) => textArg(args, 0) + textArg(args, 1)),
+    "||(bytea,bytea)": fn(2, (args) => concatBytes(asBytes(args[0] ?? null), asBytes(args[1] ?? null))),
     "||(text,anynonarray)": fn(2, (args, context) => textArg(args, 0) + formatAnyNonArray(args[1] ?? null, context)),
     "||(anynonarray,text)": fn(2, (args, context) => formatAnyNonArray(args[0] ?? null, context) + textArg(args, 1)),
   };

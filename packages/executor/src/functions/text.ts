@@ -641,6 +641,13 @@ function arrayDimensionFunctions(): Record<string, ScalarFunction> {
   return {
     "array_length(anyarray,int4)": dimension((info) => info.length),
     "array_upper(anyarray,int4)": dimension((info) => info.lowerBound + info.length - 1),
+    // `a[i]` of a one-dimensional array; NULL outside its bounds or for a multi-dimensional one.
+    "[](anyarray,int4)": fn(2, (args) => {
+      const array = asArray(args[0] ?? null);
+      const info = array.dims.length === 1 ? dimensionInfo(array, 1) : undefined;
+      const index = asNumber(args[1] ?? null) - (info?.lowerBound ?? 0);
+      return info === undefined || index < 0 || index >= info.length ? null : (array.elements[index] ?? null);
+    }),
     "array_lower(anyarray,int4)": dimension((info) => info.lowerBound),
     "cardinality(anyarray)": fn(1, (args) => asArray(args[0] ?? null).elements.length),
     "array_append(anycompatiblearray,anycompatible)": append,

@@ -15,7 +15,7 @@
  * per run and answers each outer row by lookup, with the same three-valued result, rather than
  * comparing against every row (quadratic for NOT IN, which cannot become an anti join).
  */
-import { TypeOid, assert, assertNever } from "@omnikv/base";
+import { TypeOid, arrayOf, assert, assertNever } from "@omnikv/base";
 import type { BoundExpr } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import type { EvalContext } from "../functions/function-types.ts";
@@ -74,6 +74,8 @@ function compileSubquery(expr: SubqueryExpr, registry: FunctionRegistry, plan: C
         }
         return value;
       };
+    case "array":
+      return (row, params, context) => arrayOf([...rowsFor(row, params, context)].map((result) => result[0] ?? null));
     case "any":
     case "all":
       // The hashed form keeps its own per-run Set, so it reads the rows once without keeping them.

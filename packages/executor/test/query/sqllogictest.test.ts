@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSlt, runSlt, type SltDriver } from "@omnikv/testkit";
 import { describe, expect, it } from "vitest";
-import { MemoryDatabase, settings } from "./memory-tables.ts";
+import { MemoryDatabase } from "./memory-tables.ts";
 
 const corpus = join(import.meta.dirname, "../../../../../shared/sqllogictest");
 
@@ -22,7 +22,7 @@ function memoryDriver(): SltDriver {
   return {
     statement: (sql) => db.execute(sql),
     query: (sql) => {
-      const result = db.select(sql);
+      const result = db.query(sql);
       return { oids: result.columns.map((c) => c.type.oid), rows: result.rows };
     },
   };
@@ -32,7 +32,7 @@ describe("sqllogictest corpus through the planner and executor", () => {
   for (const file of ["select1.test", "select2.test", "select3.test", "in1.test"]) {
     it(`passes ${file} as PostgreSQL 15 does`, async () => {
       const records = parseSlt(readFileSync(join(corpus, file), "utf8"));
-      const { failures, queries } = await runSlt(records, memoryDriver(), settings);
+      const { failures, queries } = await runSlt(records, memoryDriver());
       const failedLines = failures.map((failure) => Number(/^line (\d+)/.exec(failure)?.[1]));
       expect(failedLines, failures.join("\n")).toEqual(postgresFailures[file] ?? []);
       expect(queries).toBeGreaterThan(100);

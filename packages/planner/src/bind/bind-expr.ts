@@ -137,15 +137,17 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
     case "quantified_subquery":
     case "exists":
     case "scalar_subquery":
+    case "array_subquery":
       return bindSubqueryExpr(expr, context);
+    case "collate":
+      return bindCollate(expr, context);
+    case "subscript":
+      return bindSubscript(expr, context);
     case "bit_string":
     case "default":
-    case "array_subquery":
     case "row":
-    case "subscript":
     case "field_select":
     case "named_arg":
-    case "collate":
     case "grouping":
       throw new FeatureNotSupportedError(`${expr.kind.replaceAll("_", " ")} expressions are not supported yet`);
   }
@@ -171,7 +173,35 @@ function bindColumn(expr: Extract<Expr, { kind: "column_ref" }>, context: BindCo
   return { kind: "column", type: column.type, index: column.index, name: column.name };
 }
 
-type SubqueryAst = Extract<Expr, { kind: "in_subquery" | "quantified_subquery" | "exists" | "scalar_subquery" }>;
+/** `a[i]` on an array (slices `a[i:j]` are not supported yet). */
+function bindSubscript(expr: Extract<Expr, { kind: "subscript" }>, context: BindContext): BoundExpr {
+  if (expr.isSlice || expr.index === undefined) throw new FeatureNotSupportedError("array slices are not supported yet");
+  const array = bindExpr(expr.expr, context);
+  if (typeInfo(array.type.oid)?.elementOid === undefined) {
+    throw new DatatypeMismatchError(`cannot subscript type ${formatTypeName(array.type.oid)} because it does not support subscripting`);
+  }
+  return callOperator("[]", [array, bindExpr(expr.index, context)], context, [expr.index.pos]);
+}
+
+/**
+ * `expr COLLATE name`: every string here compares by code point, which is the C collation and
+ * also what `default` means in this build; other collations are 0A000.
+ */
+function bindCollate(expr: Extract<Expr, { kind: "collate" }>, context: BindContext): BoundExpr {
+  const names = expr.collation;
+  const collation = names.at(-1) ?? "";
+  const isBuiltin = names.length === 1 || (names.length === 2 && names[0] === "pg_catalog");
+  if (!isBuiltin || !["default", "C", "POSIX", "ucs_basic"].includes(collation)) {
+    throw new FeatureNotSupportedError(`collation "${names.join(".")}" is not supported (only "C" and "default")`);
+  }
+  const bound = bindExpr(expr.expr, context);
+  const oid = bound.type.oid;
+  const isCollatable = oid === TypeOid.text || oid === TypeOid.varchar || oid === TypeOid.bpchar || oid === TypeOid.name || oid === TypeOid.unknown;
+  if (!isCollatable) throw new DatatypeMismatchError(`collations are not supported by type ${formatTypeName(oid)}`);
+  return bound;
+}
+
+type SubqueryAst = Extract<Expr, { kind: "in_subquery" | "quantified_subquery" | "exists" | "scalar_subquery" | "array_subquery" }>;
 
 /** EXISTS, scalar subqueries, `x IN (subquery)` (= ANY) and `x op ANY|ALL (subquery)`. */
 function bindSubqueryExpr(expr: SubqueryAst, context: BindContext): BoundExpr {
@@ -183,6 +213,7 @@ function bindSubqueryExpr(expr: SubqueryAst, context: BindContext): BoundExpr {
     throw new SqlSyntaxError(extra.length > 0 ? "subquery has too many columns" : "subquery must return a column");
   }
   if (expr.kind === "scalar_subquery") return { kind: "subquery", type: column.type, form: "scalar", plan, correlations };
+  if (expr.kind === "array_subquery") return { kind: "subquery", type: typeOf(arrayOidOf(column.type.oid)), form: "array", plan, correlations };
   const isAny = expr.kind === "in_subquery" ? !expr.isNegated : expr.quantifier === "any";
   const op = expr.kind === "in_subquery" ? (expr.isNegated ? "<>" : "=") : expr.op;
   const leftExpr = expr.kind === "in_subquery" ? expr.expr : expr.left;
@@ -469,7 +500,11 @@ function bindFuncCall(expr: Extract<Expr, { kind: "func_call" }>, context: BindC
 export function coerce(expr: BoundExpr, target: SqlType, context: CastContext, bindContext: BindContext): BoundExpr {
   let result = expr;
   if (expr.type.oid !== target.oid) {
-    if (expr.kind === "const" && expr.type.oid === TypeOid.unknown) {
+    if (expr.kind === "const" && expr.type.oid === TypeOid.unknown && isCatalogName(target.oid, expr.value)) {
+      // `'users'::regclass`: the name is resolved by the catalog when the statement runs.
+      const name: BoundExpr = { kind: "const", type: typeOf(TypeOid.text), value: expr.value };
+      result = { kind: "cast", type: typeOf(target.oid), expr: name, method: "function", castId: `cast(text,${target.oid === TypeOid.regclass ? "regclass" : "regnamespace"})`, isExplicit: context === "explicit" };
+    } else if (expr.kind === "const" && expr.type.oid === TypeOid.unknown) {
       const value = typeof expr.value === "string" ? parseValue(target.oid, expr.value, bindContext.settings) : null;
       result = { kind: "const", type: typeOf(target.oid), value };
     } else if (expr.type.oid === TypeOid.unknown) {
@@ -482,6 +517,12 @@ export function coerce(expr: BoundExpr, target: SqlType, context: CastContext, b
     result = { kind: "cast", type: target, expr: result, method: "length", isExplicit: context === "explicit" };
   }
   return result;
+}
+
+/** A quoted name (not digits) given as a regclass or regnamespace: the catalog resolves it at run time. */
+function isCatalogName(targetOid: number, value: unknown): boolean {
+  const isCatalogType = targetOid === TypeOid.regclass || targetOid === TypeOid.regnamespace;
+  return isCatalogType && typeof value === "string" && !/^\s*[0-9]+\s*$/.test(value);
 }
 
 function castNode(expr: BoundExpr, targetOid: number, context: CastContext): BoundExpr {

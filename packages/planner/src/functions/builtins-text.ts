@@ -59,6 +59,8 @@ function arrayProcedures(): FunctionSignature[] {
   return [
     fn("array_length", [anyarray, int4], int4),
     fn("array_upper", [anyarray, int4], int4),
+    // `a[i]`: the binder's subscript, an operator no SQL text can name.
+    signature({ name: "[]", kind: "operator", args: [anyarray, int4], returns: anyelement }),
     fn("array_lower", [anyarray, int4], int4),
     fn("cardinality", [anyarray], int4),
     pseudoSignature({ name: "array_append", args: [array, element], returns: array, ...lenient }),

@@ -15,6 +15,7 @@ import { aggregatesFunctions } from "./builtins-aggregates.ts";
 import { datetimeFunctions } from "./builtins-datetime.ts";
 import { jsonFunctions } from "./builtins-json.ts";
 import { sessionFunctions } from "./builtins-session.ts";
+import { catalogFunctions } from "./builtins-catalog.ts";
 import { srfFunctions } from "./builtins-srf.ts";
 import { textFunctions } from "./builtins-text.ts";
 
@@ -83,6 +84,7 @@ function comparisonOperators(): FunctionSignature[] {
 function textOperators(): FunctionSignature[] {
   return [
     operator("||", [text, text], text),
+    operator("||", [bytea, bytea], bytea),
     operator("||", [text, anyNonArrayOid], text),
     operator("||", [anyNonArrayOid, text], text),
     ...["~~", "!~~", "~~*", "!~~*", "~", "!~", "~*", "!~*"].map((op) => operator(op, [text, text], bool)),
@@ -161,6 +163,7 @@ export const builtinFunctions: readonly FunctionSignature[] = [
   ...aggregatesFunctions,
   ...srfFunctions,
   ...sessionFunctions,
+  ...catalogFunctions,
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -186,6 +189,11 @@ function numericCasts(): CastSignature[] {
   // regtype is an oid shown as a type name: the two convert without any work, both ways.
   casts.push(cast(oid, TypeOid.regtype, "implicit", true), cast(TypeOid.regtype, oid, "implicit", true));
   casts.push(cast(int4, TypeOid.regtype, "implicit", true));
+  // regclass and regnamespace likewise; their names come from the catalog (executor catalog.ts).
+  for (const reg of [TypeOid.regclass, TypeOid.regnamespace]) {
+    casts.push(cast(oid, reg, "implicit", true), cast(reg, oid, "implicit", true), cast(int4, reg, "implicit", true));
+    casts.push(cast(text, reg, "explicit"), cast(reg, text, "assignment"));
+  }
   return casts;
 }
 

@@ -15,8 +15,8 @@ import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
 import { DuplicateAliasError, InvalidRecursionError, UndefinedTableError } from "./errors.ts";
 import type { JoinType, PlanColumn, PlanNode } from "./plan.ts";
 import type { CatalogTable } from "./catalog.ts";
-import { characterPosition, exprContext, type QueryContext, type WorkTable } from "./query-context.ts";
-import { FromScope, type MergedColumn, type ScopeRelation } from "./scope.ts";
+import { characterPosition, exprContext, noColumns, type QueryContext, type WorkTable } from "./query-context.ts";
+import { FromScope, levelScope, type MergedColumn, type ScopeRelation } from "./scope.ts";
 
 export interface BoundFrom {
   readonly plan: PlanNode;
@@ -77,7 +77,8 @@ function bindFunctionRef(item: Extract<FromItem, { kind: "function_ref" }>, cont
   if (call.kind !== "func_call" || call.isStar || call.isDistinct || call.filter !== undefined || call.over !== undefined) {
     throw new FeatureNotSupportedError("only plain function calls are supported in FROM");
   }
-  const bindContext = exprContext(context, undefined);
+  // Its arguments see no FROM item of their own level, but may read an enclosing query's columns.
+  const bindContext = exprContext(context, context.outer === undefined ? undefined : levelScope(noColumns, context.outer));
   const name = call.name.at(-1) ?? "";
   const args = call.args.map((arg) => bindExpr(arg, bindContext));
   const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));

@@ -67,7 +67,7 @@ export function exprContext(context: QueryContext, scope: BindContext["scope"]):
 }
 
 /** The scope of a level without a FROM clause: every name is unknown there. */
-const noColumns: ColumnScope = {
+export const noColumns: ColumnScope = {
   resolve(names) {
     throw new UndefinedColumnError(`column "${names.join(".")}" does not exist`);
   },

@@ -1,0 +1,204 @@
+/**
+ * The executor's `CatalogFunctions` over a transaction's `CatalogView`: what `pg_get_indexdef`,
+ * `pg_get_constraintdef`, `pg_table_is_visible`, `::regclass` and their kin read. Definitions
+ * print as PostgreSQL 15 prints them for the same objects (`CREATE UNIQUE INDEX users_pkey ON
+ * public.users USING btree (id)`, `FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE
+ * CASCADE`); stored expressions are the SQL text the parser's deparser wrote at CREATE time,
+ * which may differ from PostgreSQL's deparsing in parentheses and casts.
+ *
+ * OIDs are those of system-tables.ts: user objects by id, constraints without an id of their
+ * own by `syntheticOid`.
+ */
+import type { CatalogFunctions } from "@omnikv/executor";
+import { UndefinedTableError } from "@omnikv/planner";
+import { InvalidSchemaNameError } from "../errors.ts";
+import type { CatalogView } from "./catalog-store.ts";
+import type { ReferentialAction, TableDefinition } from "./definitions.ts";
+import {
+  expressionDisplay,
+  foreignKeySlotBase,
+  isSystemSchema,
+  namespaceOid,
+  ownerOid,
+  relationByOid,
+  resolveSystemTable,
+  syntheticParts,
+  type RelationEntry,
+} from "./system-tables.ts";
+
+/** Words PostgreSQL's quote_ident quotes (its reserved and type-function-name keywords that tables and columns commonly hit). */
+const reservedWords: ReadonlySet<string> = new Set(
+  ("all analyse analyze and any array as asc asymmetric authorization binary both case cast check collate collation column concurrently constraint create " +
+    "cross current_catalog current_date current_role current_schema current_time current_timestamp current_user default deferrable desc distinct do else end " +
+    "except false fetch for foreign freeze from full grant group having ilike in initially inner intersect into is isnull join lateral leading left like limit " +
+    "localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references returning right select session_user " +
+    "similar some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window with").split(" "),
+);
+
+export function quoteIdent(name: string): string {
+  return /^[a-z_][a-z0-9_$]*$/.test(name) && !reservedWords.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
+}
+
+/** `a.b` / `"A".b` → its parts, unquoted names folded to lowercase as PostgreSQL folds them. */
+export function splitQualifiedName(text: string): string[] {
+  const parts: string[] = [];
+  let current = "";
+  let isQuoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i] ?? "";
+    if (isQuoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        current += '"';
+        i++;
+      } else if (ch === '"') isQuoted = false;
+      else current += ch;
+    } else if (ch === '"') isQuoted = true;
+    else if (ch === ".") {
+      parts.push(current);
+      current = "";
+    } else current += ch.toLowerCase();
+  }
+  parts.push(current);
+  return parts.map((p) => p.trim());
+}
+
+const actionText: Readonly<Record<ReferentialAction, string>> = { no_action: "NO ACTION", restrict: "RESTRICT", cascade: "CASCADE", set_null: "SET NULL", set_default: "SET DEFAULT" };
+
+export class ViewCatalogFunctions implements CatalogFunctions {
+  readonly #view: CatalogView;
+  readonly #searchPath: readonly string[];
+  readonly #userName: string;
+
+  constructor(view: CatalogView, searchPath: readonly string[], userName: string) {
+    this.#view = view;
+    this.#searchPath = searchPath;
+    this.#userName = userName;
+  }
+
+  userName(oid: number): string | undefined {
+    return oid === ownerOid ? this.#userName : undefined;
+  }
+
+  /** The schemas searched for an unqualified name: pg_catalog first unless the path names it. */
+  #path(): readonly string[] {
+    return this.#searchPath.includes("pg_catalog") ? this.#searchPath : ["pg_catalog", ...this.#searchPath];
+  }
+
+  #holdsName(schema: string, name: string): boolean {
+    if (isSystemSchema(schema)) return resolveSystemTable(schema, name, [], () => false) !== undefined;
+    return this.#view.isNameTaken(schema, name);
+  }
+
+  isTableVisible(oid: number): boolean {
+    const relation = relationByOid(this.#view, oid);
+    if (relation === undefined) return false;
+    const first = this.#path().find((schema) => this.#holdsName(schema, relation.name));
+    return first === relation.schema;
+  }
+
+  #displayName(relation: { readonly schema: string; readonly name: string; readonly oid: number }): string {
+    return this.isTableVisible(relation.oid) ? quoteIdent(relation.name) : `${quoteIdent(relation.schema)}.${quoteIdent(relation.name)}`;
+  }
+
+  indexDefinition(oid: number, column: number, isPretty: boolean): string | undefined {
+    void isPretty;
+    const relation = relationByOid(this.#view, oid);
+    const index = relation?.index;
+    if (relation === undefined || index === undefined) return undefined;
+    const names = index.columns.map((c, i) => `${quoteIdent(index.table.columns[c]?.name ?? "?")}${index.descending[i] === true ? " DESC" : ""}`);
+    if (column > 0) return names[column - 1] ?? "";
+    const table = `${quoteIdent(index.table.schema)}.${quoteIdent(index.table.name)}`;
+    return `CREATE ${index.isUnique ? "UNIQUE " : ""}INDEX ${quoteIdent(relation.name)} ON ${table} USING btree (${names.join(", ")})`;
+  }
+
+  #columnList(table: TableDefinition, columns: readonly number[]): string {
+    return columns.map((c) => quoteIdent(table.columns[c]?.name ?? "?")).join(", ");
+  }
+
+  constraintDefinition(oid: number, isPretty: boolean): string | undefined {
+    const synthetic = syntheticParts(oid);
+    if (synthetic !== undefined) return this.#syntheticConstraint(synthetic.tableId, synthetic.slot, isPretty);
+    const relation: RelationEntry | undefined = relationByOid(this.#view, oid);
+    const index = relation?.index;
+    if (index === undefined || !index.isConstraint) return undefined;
+    return `${index.isPrimary ? "PRIMARY KEY" : "UNIQUE"} (${this.#columnList(index.table, index.columns)})`;
+  }
+
+  #syntheticConstraint(tableId: number, slot: number, isPretty: boolean): string | undefined {
+    const table = this.#view.table(tableId);
+    if (table === undefined) return undefined;
+    if (slot < foreignKeySlotBase) {
+      const check = table.checks[slot];
+      return check === undefined ? undefined : isPretty ? `CHECK (${check.sql})` : `CHECK ((${check.sql}))`;
+    }
+    const fk = table.foreignKeys[slot - foreignKeySlotBase];
+    const referenced = fk === undefined ? undefined : this.#view.table(fk.refTableId);
+    if (fk === undefined || referenced === undefined) return undefined;
+    let text = `FOREIGN KEY (${this.#columnList(table, fk.columns)}) REFERENCES ${this.#displayName({ ...referenced, oid: referenced.id })}(${this.#columnList(referenced, fk.refColumns)})`;
+    if (fk.onUpdate !== "no_action") text += ` ON UPDATE ${actionText[fk.onUpdate]}`;
+    if (fk.onDelete !== "no_action") text += ` ON DELETE ${actionText[fk.onDelete]}`;
+    return text;
+  }
+
+  expressionText(expression: string, relationOid: number, isPretty: boolean): string {
+    void relationOid;
+    void isPretty;
+    return expressionDisplay(expression);
+  }
+
+  description(oid: number, catalogName: string, subId: number): string | undefined {
+    void oid;
+    void catalogName;
+    void subId;
+    return undefined;
+  }
+
+  relationOid(name: string): number {
+    if (/^\s*[0-9]+\s*$/.test(name)) return Number(name);
+    const parts = splitQualifiedName(name);
+    const relationName = parts.at(-1) ?? "";
+    const schema = parts.length > 1 ? parts.at(-2) : undefined;
+    const system = resolveSystemTable(schema, relationName, this.#searchPath, (s) => this.#view.isNameTaken(s, relationName));
+    if (system !== undefined) return system.id;
+    const relation = this.#view.findRelation(schema, relationName, this.#searchPath);
+    if (relation !== undefined) return relation.id;
+    const index = this.#view.findIndex(schema, relationName, this.#searchPath);
+    if (index !== undefined) return index.indexId;
+    throw new UndefinedTableError(`relation "${name}" does not exist`);
+  }
+
+  relationName(oid: number): string {
+    if (oid === 0) return "-";
+    const relation = relationByOid(this.#view, oid);
+    return relation === undefined ? String(oid) : this.#displayName(relation);
+  }
+
+  namespaceOid(name: string): number {
+    if (/^\s*[0-9]+\s*$/.test(name)) return Number(name);
+    const schema = splitQualifiedName(name)[0] ?? "";
+    const oid = namespaceOid(this.#view, schema);
+    if (oid === 0) throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
+    return oid;
+  }
+
+  namespaceName(oid: number): string {
+    if (oid === namespaceOid(this.#view, "pg_catalog")) return "pg_catalog";
+    if (oid === namespaceOid(this.#view, "information_schema")) return "information_schema";
+    const schema = this.#view.get(oid);
+    return schema?.kind === "schema" ? quoteIdent(schema.name) : String(oid);
+  }
+
+  serialSequence(table: string, column: string): string | undefined {
+    const oid = this.relationOid(table);
+    const definition = this.#view.table(oid);
+    const columnDefinition = definition?.columns.find((c) => c.name === column);
+    if (definition === undefined || columnDefinition === undefined) return undefined;
+    const identity = columnDefinition.identitySequence === undefined ? undefined : this.#view.get(columnDefinition.identitySequence);
+    if (identity?.kind === "sequence") return `${quoteIdent(identity.schema)}.${quoteIdent(identity.name)}`;
+    const match = /^nextval\('((?:[^']|'')*)'\)$/.exec(columnDefinition.defaultSql ?? "");
+    if (match === null) return undefined;
+    const parts = splitQualifiedName((match[1] ?? "").replaceAll("''", "'"));
+    const sequence = this.#view.findRelation(parts.length > 1 ? parts[0] : undefined, parts.at(-1) ?? "", [definition.schema, ...this.#searchPath]);
+    return sequence === undefined ? undefined : `${quoteIdent(sequence.schema)}.${quoteIdent(sequence.name)}`;
+  }
+}

@@ -1,0 +1,121 @@
+/**
+ * Implementations of the catalog family's signatures (planner's builtins-catalog.ts), by id:
+ * PostgreSQL 15's system catalog information functions and the regclass/regnamespace casts.
+ * Those that need the catalog read it through `SessionInfo.catalog`, which the engine provides;
+ * without one (stand-alone evaluation) they fail with 0A000, as the session functions do.
+ *
+ * `format_type` needs no catalog: it prints a type OID and typmod as PostgreSQL does
+ * (`character varying(100)`, `numeric(10,2)`, `timestamp(3) with time zone`, `integer[]`).
+ */
+import { FeatureNotSupportedError, TypeOid, assert, typeInfo } from "@omnikv/base";
+import type { CatalogFunctions, EvalContext, FunctionTable } from "./function-types.ts";
+import { asBool, asText, type SqlValue } from "../values.ts";
+
+function catalogOf(context: EvalContext, functionName: string): CatalogFunctions {
+  const catalog = context.session?.catalog;
+  if (catalog === undefined) throw new FeatureNotSupportedError(`${functionName}() needs a database catalog, and this expression is evaluated without one`);
+  return catalog;
+}
+
+function asOid(value: SqlValue | undefined): number {
+  assert(typeof value === "number", "an oid argument is a number");
+  return value;
+}
+
+/** The typmod's text after the type name, as PostgreSQL's typmodout functions print it. */
+function typmodText(oid: number, typmod: number): string {
+  if (typmod < 0) return "";
+  switch (oid) {
+    case TypeOid.varchar:
+    case TypeOid.bpchar:
+      return `(${typmod - 4})`;
+    case TypeOid.numeric: {
+      const value = typmod - 4;
+      return `(${(value >> 16) & 0xffff},${value & 0xffff})`;
+    }
+    case TypeOid.time:
+    case TypeOid.timetz:
+    case TypeOid.timestamp:
+    case TypeOid.timestamptz:
+    case TypeOid.interval:
+      return `(${typmod})`;
+    default:
+      return "";
+  }
+}
+
+/** `timestamp(3) with time zone`: the precision goes after the first word, as PostgreSQL writes it. */
+function withTypmod(displayName: string, oid: number, typmod: number): string {
+  const modifier = typmodText(oid, typmod);
+  if (modifier === "") return oid === TypeOid.bpchar && typmod < 0 ? "bpchar" : displayName;
+  const space = displayName.indexOf(" ");
+  const isSplit = oid !== TypeOid.varchar && oid !== TypeOid.bpchar && space > 0;
+  return isSplit ? `${displayName.slice(0, space)}${modifier}${displayName.slice(space)}` : `${displayName}${modifier}`;
+}
+
+/** `format_type(oid, typmod)`: NULL for a NULL oid, `???` for an unknown one. */
+export function formatType(oid: number, typmod: number): string {
+  const info = typeInfo(oid);
+  if (info === undefined) return "???";
+  const elementOid = info.elementOid;
+  if (elementOid !== undefined) {
+    const element = typeInfo(elementOid);
+    assert(element !== undefined, "an array's element type is known");
+    return `${withTypmod(element.displayName, elementOid, typmod)}[]`;
+  }
+  const text = withTypmod(info.displayName, oid, typmod);
+  assert(text.length > 0, "a type has a name");
+  return text;
+}
+
+const encodings: Readonly<Record<number, string>> = { 0: "SQL_ASCII", 6: "UTF8", 8: "LATIN1" };
+
+const nullOf = (): SqlValue => null;
+const always = (value: boolean) => (): SqlValue => value;
+
+export const catalogFunctions: FunctionTable = {
+  "pg_table_is_visible(oid)": (args, context) => catalogOf(context, "pg_table_is_visible").isTableVisible(asOid(args[0])),
+  "pg_type_is_visible(oid)": (args) => typeInfo(asOid(args[0])) !== undefined,
+  "format_type(oid,int4)": (args) => {
+    const [oid = null, typmod = null] = args;
+    if (oid === null) return null;
+    return formatType(asOid(oid), typmod === null ? -1 : asOid(typmod));
+  },
+  "pg_get_userbyid(oid)": (args, context) => {
+    const oid = asOid(args[0]);
+    return catalogOf(context, "pg_get_userbyid").userName(oid) ?? `unknown (OID=${oid})`;
+  },
+  "pg_get_indexdef(oid)": (args, context) => catalogOf(context, "pg_get_indexdef").indexDefinition(asOid(args[0]), 0, false) ?? null,
+  "pg_get_indexdef(oid,int4,bool)": (args, context) =>
+    catalogOf(context, "pg_get_indexdef").indexDefinition(asOid(args[0]), asOid(args[1]), asBool(args[2] ?? null)) ?? null,
+  "pg_get_constraintdef(oid)": (args, context) => catalogOf(context, "pg_get_constraintdef").constraintDefinition(asOid(args[0]), false) ?? null,
+  "pg_get_constraintdef(oid,bool)": (args, context) =>
+    catalogOf(context, "pg_get_constraintdef").constraintDefinition(asOid(args[0]), asBool(args[1] ?? null)) ?? null,
+  "pg_get_expr(text,oid)": (args, context) => catalogOf(context, "pg_get_expr").expressionText(asText(args[0] ?? null), asOid(args[1]), false),
+  "pg_get_expr(text,oid,bool)": (args, context) =>
+    catalogOf(context, "pg_get_expr").expressionText(asText(args[0] ?? null), asOid(args[1]), asBool(args[2] ?? null)),
+  "obj_description(oid)": (args, context) => catalogOf(context, "obj_description").description(asOid(args[0]), "", 0) ?? null,
+  "obj_description(oid,name)": (args, context) => catalogOf(context, "obj_description").description(asOid(args[0]), asText(args[1] ?? null), 0) ?? null,
+  "col_description(oid,int4)": (args, context) => catalogOf(context, "col_description").description(asOid(args[0]), "pg_class", asOid(args[1])) ?? null,
+  "shobj_description(oid,name)": (args, context) => catalogOf(context, "shobj_description").description(asOid(args[0]), asText(args[1] ?? null), 0) ?? null,
+  "pg_encoding_to_char(int4)": (args) => encodings[asOid(args[0])] ?? "",
+  "pg_get_partkeydef(oid)": nullOf,
+  "pg_relation_is_publishable(oid)": always(false),
+  "pg_get_triggerdef(oid)": nullOf,
+  "pg_get_triggerdef(oid,bool)": nullOf,
+  "pg_get_statisticsobjdef_columns(oid)": nullOf,
+  "pg_get_serial_sequence(text,text)": (args, context) =>
+    catalogOf(context, "pg_get_serial_sequence").serialSequence(asText(args[0] ?? null), asText(args[1] ?? null)) ?? null,
+  "has_table_privilege(text,text)": always(true),
+  "has_table_privilege(oid,text)": always(true),
+  "has_table_privilege(name,text,text)": always(true),
+  "has_schema_privilege(text,text)": always(true),
+  "has_schema_privilege(name,text,text)": always(true),
+  "has_database_privilege(text,text)": always(true),
+  // Declared scalar (see builtins-catalog.ts): its one row is the relation itself.
+  "pg_partition_ancestors(oid)": (args) => asOid(args[0]),
+  "cast(text,regclass)": (args, context) => catalogOf(context, "regclass").relationOid(asText(args[0] ?? null)),
+  "cast(regclass,text)": (args, context) => catalogOf(context, "regclass").relationName(asOid(args[0])),
+  "cast(text,regnamespace)": (args, context) => catalogOf(context, "regnamespace").namespaceOid(asText(args[0] ?? null)),
+  "cast(regnamespace,text)": (args, context) => catalogOf(context, "regnamespace").namespaceName(asOid(args[0])),
+};
