@@ -54,6 +54,11 @@ export class WireSession implements Session {
     this.#options = options;
   }
 
+  /** BackendKeyData's process id is the engine session's pg_backend_pid(), so pids agree (isolationtester). */
+  get processId(): number {
+    return this.#session.backendPid;
+  }
+
   get transactionStatus(): TransactionStatus {
     return this.#session.transactionStatus;
   }

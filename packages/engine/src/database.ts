@@ -20,6 +20,11 @@ export interface DatabaseOptions {
   readonly dir?: string;
   /** Whether each commit waits for fsync (default true). */
   readonly sync?: boolean;
+  /**
+   * PostgreSQL's deadlock_timeout (default 1000 ms, as there): how long a lock waiter waits before
+   * it looks for a deadlock; it is the victim if it finds one, so the longest waiter gives way.
+   */
+  readonly deadlockTimeoutMs?: number;
   /** The isolation level of transactions that do not name one (default READ COMMITTED, as PostgreSQL). */
   readonly defaultIsolation?: IsolationLevel;
   /**
@@ -65,7 +70,11 @@ export class Database {
   private constructor(store: MvccStore, close: () => Promise<void>, options: DatabaseOptions) {
     this.store = store;
     this.#close = close;
-    this.transactions = new TransactionManager(store, { sync: options.sync ?? true, defaultIsolation: options.defaultIsolation ?? "read committed" });
+    this.transactions = new TransactionManager(store, {
+      sync: options.sync ?? true,
+      defaultIsolation: options.defaultIsolation ?? "read committed",
+      deadlockTimeoutMs: options.deadlockTimeoutMs ?? 1000,
+    });
     this.#analyzeThresholdRows = options.analyzeThresholdRows ?? 50;
     this.#analyzeScaleFactor = options.analyzeScaleFactor ?? 0.1;
     this.#analyzeIntervalMs = options.analyzeIntervalMs ?? 1000;
@@ -111,6 +120,27 @@ export class Database {
     const session = new Session(this, options, this.#nextBackendPid++, () => this.#sessions.delete(session));
     this.#sessions.add(session);
     return session;
+  }
+
+  /** The open session with backend pid `pid`, if any. */
+  sessionByPid(pid: number): Session | undefined {
+    for (const session of this.#sessions) if (session.backendPid === pid) return session;
+    return undefined;
+  }
+
+  /**
+   * Whether session `pid` waits on a row lock held by (or queued ahead of it for) a transaction
+   * of one of the sessions `pids` (PostgreSQL's pg_isolation_test_session_is_blocked).
+   */
+  isSessionBlocked(pid: number, pids: readonly number[]): boolean {
+    const waiting = this.sessionByPid(pid)?.transactionId;
+    if (waiting === undefined) return false;
+    const blockers = new Set(this.transactions.waitsFor(waiting));
+    if (blockers.size === 0) return false;
+    return pids.some((other) => {
+      const id = this.sessionByPid(other)?.transactionId;
+      return id !== undefined && blockers.has(id);
+    });
   }
 
   get catalog(): CatalogState {

@@ -109,6 +109,11 @@ export interface BindRequest {
 export interface Session {
   /** ReadyForQuery's status byte, read after each Query and Sync. */
   readonly transactionStatus: TransactionStatus;
+  /**
+   * The process id BackendKeyData announces (what the engine's `pg_backend_pid()` returns), if the
+   * Session has one; pgwire picks its own when absent or taken.
+   */
+  readonly processId?: number;
   /** ParameterStatus values that override pgwire's PostgreSQL 15 defaults at startup. */
   readonly parameterStatus?: Readonly<Record<string, string>>;
   /** A Query message: one or more `;`-separated statements, run under the implicit-transaction rules. */

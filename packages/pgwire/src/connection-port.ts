@@ -21,7 +21,8 @@ export interface ConnectionHost {
   readonly tlsContext: SecureContext | undefined;
   tryAcquireSessionSlot(): boolean;
   releaseSessionSlot(): void;
-  registerCancelKey(target: Cancelable): { readonly processId: number; readonly secretKey: number };
+  /** `preferred`: the Session's own process id (its `pg_backend_pid()`), used when free. */
+  registerCancelKey(target: Cancelable, preferred?: number): { readonly processId: number; readonly secretKey: number };
   unregisterCancelKey(processId: number): void;
   cancel(processId: number, secretKey: number): void;
 }

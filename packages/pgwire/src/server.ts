@@ -80,10 +80,16 @@ export class PgServer implements ConnectionHost {
     this.#sessionCount -= 1;
   }
 
-  registerCancelKey(target: Cancelable): { readonly processId: number; readonly secretKey: number } {
-    while (this.#cancelKeys.has(this.#nextProcessId)) this.#nextProcessId = (this.#nextProcessId % 0x7fff_fff0) + 1;
-    const processId = this.#nextProcessId;
-    this.#nextProcessId = (this.#nextProcessId % 0x7fff_fff0) + 1;
+  registerCancelKey(target: Cancelable, preferred?: number): { readonly processId: number; readonly secretKey: number } {
+    const isPreferredFree = preferred !== undefined && Number.isInteger(preferred) && preferred > 0 && preferred <= 0x7fff_ffff && !this.#cancelKeys.has(preferred);
+    let processId: number;
+    if (isPreferredFree) {
+      processId = preferred;
+    } else {
+      while (this.#cancelKeys.has(this.#nextProcessId)) this.#nextProcessId = (this.#nextProcessId % 0x7fff_fff0) + 1;
+      processId = this.#nextProcessId;
+      this.#nextProcessId = (this.#nextProcessId % 0x7fff_fff0) + 1;
+    }
     const secretKey = randomBytes(4).readInt32BE(0);
     this.#cancelKeys.set(processId, { secretKey, target });
     return { processId, secretKey };

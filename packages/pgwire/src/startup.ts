@@ -48,7 +48,7 @@ export async function runStartup(connection: ConnectionPort): Promise<Session | 
     remoteAddress: connection.remoteAddress,
     isTls: connection.isTls,
   });
-  const { processId, secretKey } = connection.host.registerCancelKey(connection);
+  const { processId, secretKey } = connection.host.registerCancelKey(connection, session.processId);
   connection.acquireSession(session, processId);
   sendSessionStart(connection, session, params, { processId, secretKey });
   return session;

@@ -32,6 +32,12 @@ export interface LockWaitOptions {
   readonly timeoutMs: number;
   /** A label of the locked thing for error messages, e.g. `key "k1"` or a row description. */
   readonly what: string;
+  /**
+   * 0 (the default): a wait that would close a cycle fails at once. Otherwise PostgreSQL's
+   * deadlock_timeout: the waiter looks for a cycle only after waiting this long, and if it finds
+   * one it is the victim — so, as in PostgreSQL, the transaction that waited longest gives way.
+   */
+  readonly deadlockTimeoutMs?: number;
 }
 
 interface Waiter {
@@ -40,6 +46,7 @@ interface Waiter {
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
   timer: ReturnType<typeof setTimeout> | undefined;
+  deadlockTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
 interface LockEntry {
@@ -86,12 +93,19 @@ export class LockTable {
     assert(entry !== undefined, "a lock that could not be granted has an entry");
     assert(!this.#waiting.has(owner), "an owner waits for one lock at a time");
     const isUpgrade = entry.holders.has(owner);
-    if (this.#wouldDeadlock(owner, entry, mode, isUpgrade)) {
-      const detail = `${owner.label} would wait for ${options.what}, which is held by a transaction that waits for it in turn`;
+    const deadlockTimeoutMs = options.deadlockTimeoutMs ?? 0;
+    const detail = `${owner.label} would wait for ${options.what}, which is held by a transaction that waits for it in turn`;
+    if (deadlockTimeoutMs === 0 && this.#wouldDeadlock(owner, entry, mode, isUpgrade)) {
       return Promise.reject(new DeadlockDetectedError("deadlock detected", { detail }));
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = { owner, mode, resolve, reject, timer: undefined };
+      const waiter: Waiter = { owner, mode, resolve, reject, timer: undefined, deadlockTimer: undefined };
+      if (deadlockTimeoutMs > 0) {
+        waiter.deadlockTimer = setTimeout(() => {
+          waiter.deadlockTimer = undefined;
+          if (this.#isInCycle(owner)) this.#abandon(owner, new DeadlockDetectedError("deadlock detected", { detail }));
+        }, deadlockTimeoutMs);
+      }
       if (isUpgrade) entry.queue.unshift(waiter);
       else entry.queue.push(waiter);
       this.#waiting.set(owner, { entry, waiter });
@@ -101,6 +115,13 @@ export class LockTable {
         }, options.timeoutMs);
       }
     });
+  }
+
+  /** Whom `owner` waits for now (conflicting holders and conflicting waiters ahead of it); empty when it does not wait. */
+  blockersOf(owner: LockOwner): LockOwner[] {
+    const waiting = this.#waiting.get(owner);
+    if (waiting === undefined) return [];
+    return blockersOf(waiting.entry, owner, waiting.waiter.mode, waiting.entry.queue.indexOf(waiting.waiter));
   }
 
   /** Stops `owner`'s wait, if any, rejecting it with `error` (a rollback or a cancel). */
@@ -132,6 +153,7 @@ export class LockTable {
     const { entry, waiter } = waiting;
     this.#waiting.delete(owner);
     if (waiter.timer !== undefined) clearTimeout(waiter.timer);
+    if (waiter.deadlockTimer !== undefined) clearTimeout(waiter.deadlockTimer);
     const index = entry.queue.indexOf(waiter);
     assert(index >= 0, "a waiting owner is queued");
     entry.queue.splice(index, 1);
@@ -147,14 +169,27 @@ export class LockTable {
       entry.holders.set(head.owner, head.mode);
       this.#waiting.delete(head.owner);
       if (head.timer !== undefined) clearTimeout(head.timer);
+      if (head.deadlockTimer !== undefined) clearTimeout(head.deadlockTimer);
       head.resolve();
     }
     if (entry.holders.size === 0 && entry.queue.length === 0) this.#entries.delete(entry.key);
   }
 
   /** Whether a wait of `owner` on `entry` would close a cycle of waits. */
+  /** Whether `owner`, now waiting, is on a cycle of waits (the check a deadlock_timeout runs). */
+  #isInCycle(owner: LockOwner): boolean {
+    const waiting = this.#waiting.get(owner);
+    if (waiting === undefined) return false;
+    return this.#searchCycle(owner, blockersOf(waiting.entry, owner, waiting.waiter.mode, waiting.entry.queue.indexOf(waiting.waiter)));
+  }
+
   #wouldDeadlock(owner: LockOwner, entry: LockEntry, mode: LockMode, isUpgrade: boolean): boolean {
-    const stack = blockersOf(entry, owner, mode, isUpgrade ? 0 : entry.queue.length);
+    return this.#searchCycle(owner, blockersOf(entry, owner, mode, isUpgrade ? 0 : entry.queue.length));
+  }
+
+  /** Follows "waits for" edges from `blockers`; true if they lead back to `owner`. */
+  #searchCycle(owner: LockOwner, blockers: LockOwner[]): boolean {
+    const stack = blockers;
     const visited = new Set<LockOwner>();
     let steps = 0;
     while (stack.length > 0 && steps < deadlockSearchNodesMax) {

@@ -28,6 +28,12 @@ export interface TransactionManagerOptions {
   readonly defaultIsolation?: IsolationLevel;
   /** PostgreSQL's `lock_timeout` in milliseconds; 0 (the default) waits without a limit. */
   readonly lockTimeoutMs?: number;
+  /**
+   * PostgreSQL's deadlock_timeout: a lock waiter checks for a deadlock only after waiting this long,
+   * and is the victim if it finds one (the longest waiter gives way, as in PostgreSQL). 0 (the
+   * default) checks at once, when the wait begins, and fails the newcomer.
+   */
+  readonly deadlockTimeoutMs?: number;
   /** Commit durably (the default) or once the operating system has the write. */
   readonly sync?: boolean;
   /** SIREAD keys one transaction holds before they become one lock on everything (default 100,000). */
@@ -77,6 +83,7 @@ export class TransactionManager {
     this.#safeSnapshotAttemptsMax = positiveInteger(options.safeSnapshotAttemptsMax ?? 1000, "safeSnapshotAttemptsMax");
     const resolved: ResolvedManagerOptions = {
       lockTimeoutMs: nonNegativeInteger(options.lockTimeoutMs ?? 0, "lockTimeoutMs"),
+      deadlockTimeoutMs: nonNegativeInteger(options.deadlockTimeoutMs ?? 0, "deadlockTimeoutMs"),
       isSync: options.sync ?? true,
       readKeysMax: positiveInteger(options.readKeysMax ?? 100_000, "readKeysMax"),
     };
@@ -89,6 +96,18 @@ export class TransactionManager {
       nextCommitOrder: () => ++this.#commitOrder,
       onFinished: (txn) => this.#onFinished(txn),
     };
+  }
+
+  /**
+   * The ids of the transactions that transaction `id` waits for on a row lock now (empty when it
+   * does not wait): what PostgreSQL's pg_isolation_test_session_is_blocked and pg_locks show.
+   */
+  waitsFor(id: number): number[] {
+    for (const txn of this.#active) {
+      if (txn.id !== id) continue;
+      return this.#services.locks.blockersOf(txn).flatMap((owner) => (owner instanceof TxnRecord ? [owner.id] : []));
+    }
+    return [];
   }
 
   /** Begins a transaction; resolves at once unless it is READ ONLY DEFERRABLE and must wait. */

@@ -282,7 +282,7 @@ export class Transaction {
       if (wait === "skip") return false;
       if (wait === "nowait") throw new LockNotAvailableError("could not obtain lock on row", { detail: `key ${JSON.stringify(name)} is locked` });
       const timeoutMs = options.timeoutMs ?? this.#services.options.lockTimeoutMs;
-      await locks.wait(this.#txn, name, mode, { timeoutMs, what: `key ${JSON.stringify(name)}` });
+      await locks.wait(this.#txn, name, mode, { timeoutMs, what: `key ${JSON.stringify(name)}`, deadlockTimeoutMs: this.#services.options.deadlockTimeoutMs });
     }
     // Only a rollback to a savepoint needs the log, so there is none without one.
     if (this.#savepoints.length > 0) this.#lockLog.push({ key: name, previous });

@@ -10,6 +10,7 @@ import type { TxnRecord } from "./txn-record.ts";
 
 export interface ResolvedManagerOptions {
   readonly lockTimeoutMs: number;
+  readonly deadlockTimeoutMs: number;
   readonly isSync: boolean;
   readonly readKeysMax: number;
 }

@@ -139,6 +139,24 @@ describe("Transaction", () => {
     expect(view(await manager.begin())).toEqual(["a=1", "b=1"]);
   });
 
+  it("with a deadlock timeout, the longest waiter is the victim once its timeout passes (PostgreSQL's rule)", async () => {
+    const manager = await seeded({ a: "0", b: "0" }, { deadlockTimeoutMs: 50 });
+    const t1 = await manager.begin({ isolation: "read committed" });
+    const t2 = await manager.begin({ isolation: "read committed" });
+    await t1.put(b("a"), b("1"));
+    await t2.put(b("b"), b("2"));
+    const t1Waits = t1.put(b("b"), b("1"));
+    const t2Waits = t2.put(b("a"), b("2"));
+    // Both wait: the cycle exists, but nobody has looked for it yet.
+    expect((await settle(t1Waits)).state).toBe("pending");
+    expect((await settle(t2Waits)).state).toBe("pending");
+    await expect(t1Waits).rejects.toMatchObject({ sqlState: "40P01" });
+    t1.rollback();
+    await t2Waits;
+    await t2.commit();
+    expect(view(await manager.begin())).toEqual(["a=2", "b=2"]);
+  });
+
   it("detects a three-transaction deadlock, through queued waiters too", async () => {
     const manager = await seeded({});
     const [t1, t2, t3] = await Promise.all([manager.begin(), manager.begin(), manager.begin()]);

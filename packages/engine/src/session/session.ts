@@ -8,7 +8,7 @@ import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatVal
 import { compilePlan, type CompiledPlan, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type SelectStatement, type Statement } from "@omnikv/parser";
 import { explainPlan, type PlanColumn } from "@omnikv/planner";
-import type { IsolationLevel, Transaction } from "@omnikv/txn";
+import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
 import { alterTable, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment } from "../catalog/ddl.ts";
@@ -136,6 +136,7 @@ interface DerivedSettings {
   readonly isolation: IsolationLevel;
   readonly lockTimeoutMs: number;
   readonly idleInTransactionTimeoutMs: number;
+  readonly statementTimeoutMs: number;
 }
 
 interface ActiveTransaction {
@@ -164,6 +165,12 @@ export class Session {
   readonly databaseName: string;
   readonly backendPid: number;
   #active: ActiveTransaction | undefined;
+  /**
+   * BEGIN was issued but no statement ran in the block yet. As in PostgreSQL, the transaction (and
+   * its snapshot) starts with the block's first statement, not at BEGIN: a REPEATABLE READ block
+   * opened early still sees what committed before its first query.
+   */
+  #pendingBlock: { readonly isolation?: IsolationLevel; readonly readOnly?: boolean; readonly startMicros: bigint } | undefined;
   #notices: string[] = [];
   #isCanceled = false;
   #deadline = 0;
@@ -186,8 +193,20 @@ export class Session {
     this.backendPid = backendPid;
   }
 
+  /** The id of the transaction this session runs now, if any. */
+  get transactionId(): number | undefined {
+    const txn = this.#active?.txn;
+    return txn === undefined || txn.status !== "active" ? undefined : Number(txn.id);
+  }
+
+  /** Whether session `pid` waits on a lock held by one of `pids` (see `Database.isSessionBlocked`). */
+  isSessionBlocked(pid: number, pids: readonly number[]): boolean {
+    return this.#db.isSessionBlocked(pid, pids);
+  }
+
   /** `I` idle, `T` in a transaction block, `E` in a failed block (ReadyForQuery's status). */
   get transactionStatus(): "I" | "T" | "E" {
+    if (this.#pendingBlock !== undefined) return "T";
     if (this.#active === undefined || !this.#active.isExplicit) return "I";
     return this.#active.isFailed ? "E" : "T";
   }
@@ -313,7 +332,7 @@ export class Session {
     if (statement.kind === "show") return [{ name: Settings.displayName(statement.name), typeOid: TypeOid.text, typmod: -1 }];
     if (statement.kind === "explain") return [{ name: "QUERY PLAN", typeOid: TypeOid.text, typmod: -1 }];
     if (!isQuery) return [];
-    const active = this.#active ?? (await this.#begin(false, {}));
+    const active = this.#active ?? (await this.#startTransaction());
     if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const env = this.#environment(active, prepared.sql, [], prepared.paramTypes);
     if (statement.kind === "select") return fieldsOf(planQuery(env, statement).columns);
@@ -331,7 +350,7 @@ export class Session {
         const result = await this.#runStatement(statement, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
         portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag, rowCount: result.rowCount };
       } else {
-        portal.pending = await this.#startSelect(portal);
+        portal.pending = this.#startSnapshotSelect(portal) ?? (await this.#startSelect(portal));
       }
     }
     return this.#fetch(portal, maxRows);
@@ -349,7 +368,7 @@ export class Session {
   async sync(): Promise<void> {
     for (const portal of this.#portals.values()) portal.pending?.release?.();
     this.#portals.clear();
-    await this.#endImplicit();
+    if (this.#active !== undefined) await this.#endImplicit();
     this.#armIdleTimer();
   }
 
@@ -358,30 +377,36 @@ export class Session {
     this.#portals.delete(name);
   }
 
+  /** A SELECT portal outside a transaction block starts at a store snapshot, synchronously (see `#isSnapshotRead`). */
+  #startSnapshotSelect(portal: Portal): NonNullable<Portal["pending"]> | undefined {
+    const statement = portal.prepared.statement;
+    const prepared = portal.prepared;
+    if (statement?.kind !== "select" || !this.#isSnapshotRead(statement, prepared.sql)) return undefined;
+    this.#startStatement();
+    const reader = new SnapshotReader(this.#db.store);
+    try {
+      const scope = this.#snapshotScope();
+      const env = this.#queryEnvironment(scope, reader, prepared.sql, portal.params, prepared.paramTypes);
+      return { ...this.#openPortal(prepared, statement, env, reader, scope.catalog), release: () => reader.release() };
+    } catch (error) {
+      reader.release();
+      throw error;
+    }
+  }
+
   async #startSelect(portal: Portal): Promise<NonNullable<Portal["pending"]>> {
     const statement = portal.prepared.statement;
     assert(statement?.kind === "select", "a SELECT portal");
     const prepared = portal.prepared;
-    if (this.#isSnapshotRead(statement, prepared.sql)) {
-      this.#startStatement();
-      const reader = new SnapshotReader(this.#db.store);
-      try {
-        const scope = this.#snapshotScope();
-        const env = this.#queryEnvironment(scope, reader, prepared.sql, portal.params, prepared.paramTypes);
-        return { ...this.#openPortal(prepared, statement, env, reader, scope.catalog), release: () => reader.release() };
-      } catch (error) {
-        reader.release();
-        throw error;
-      }
-    }
     const current = await this.#statementTransaction();
     try {
       return this.#openPortal(prepared, statement, this.#environment(current, prepared.sql, portal.params, prepared.paramTypes), current.txn, current.catalog);
     } catch (error) {
-      await this.#fail(current);
+      this.#fail(current);
       throw error;
     }
   }
+
 
   /** Plans (once per catalog version) and starts the portal's rows. */
   #openPortal(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment, reader: RowReader, catalog: CatalogView): NonNullable<Portal["pending"]> {
@@ -401,7 +426,7 @@ export class Session {
   }
 
 
-  async #fetch(portal: Portal, maxRows: number): Promise<ExecuteResult> {
+  #fetch(portal: Portal, maxRows: number): ExecuteResult {
     const pending = portal.pending;
     assert(pending !== undefined, "a started portal");
     const rows: Row[] = [];
@@ -418,7 +443,7 @@ export class Session {
       }
     } catch (error) {
       pending.release?.();
-      if (this.#active !== undefined) await this.#fail(this.#active);
+      if (this.#active !== undefined) this.#fail(this.#active);
       throw error;
     }
     if (isDone) pending.release?.();
@@ -439,7 +464,7 @@ export class Session {
     const current = await this.#statementTransaction();
     const env = this.#environment(current, sql, [], []);
     const fail = async (error: unknown): Promise<never> => {
-      await this.#fail(current);
+      this.#fail(current);
       throw error;
     };
     let sink: CopyIn;
@@ -468,7 +493,7 @@ export class Session {
         return this.#result("COPY", count, `COPY ${count}`);
       },
       abort: async (reason) => {
-        await this.#fail(current);
+        this.#fail(current);
         if (current.isExplicit) return;
         this.#notices.push(`COPY aborted: ${reason}`);
       },
@@ -493,7 +518,7 @@ export class Session {
         yield next.value;
       }
     } catch (error) {
-      await this.#fail(current);
+      this.#fail(current);
       throw error;
     }
     await this.#endImplicit();
@@ -515,7 +540,7 @@ export class Session {
     this.#startStatement();
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
-    const current = active ?? (await this.#begin(false, {}));
+    const current = active ?? (await this.#startTransaction());
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     return current;
   }
@@ -531,6 +556,7 @@ export class Session {
     clearTimeout(this.#idleTimer);
     if (this.#active !== undefined && this.#active.txn.status === "active") this.#active.txn.rollback();
     this.#active = undefined;
+    this.#pendingBlock = undefined;
     this.#onClose();
     await Promise.resolve();
   }
@@ -548,7 +574,7 @@ export class Session {
   #armIdleTimer(): void {
     clearTimeout(this.#idleTimer);
     const timeout = this.#derived().idleInTransactionTimeoutMs;
-    if (timeout <= 0 || this.#active === undefined || !this.#active.isExplicit) return;
+    if (timeout <= 0 || this.transactionStatus === "I") return;
     this.#idleTimer = setTimeout(() => {
       this.#terminated = new IdleInTransactionTimeoutError("terminating connection due to idle-in-transaction timeout");
       void this.close();
@@ -562,12 +588,12 @@ export class Session {
     if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) return this.#snapshotSelect(statement, sql, params, paramTypes);
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
-    const current = active ?? (await this.#begin(false, {}));
+    const current = active ?? (await this.#startTransaction());
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     try {
       return await this.#execute(statement, sql, params, paramTypes, current);
     } catch (error) {
-      await this.#fail(current);
+      this.#fail(current);
       throw error;
     }
   }
@@ -577,7 +603,7 @@ export class Session {
     clearTimeout(this.#idleTimer);
     this.#notices = [];
     this.#isCanceled = false;
-    const timeout = this.settings.milliseconds("statement_timeout");
+    const timeout = this.#derived().statementTimeoutMs;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
   }
 
@@ -593,15 +619,36 @@ export class Session {
     }
   }
 
-  async #fail(current: ActiveTransaction): Promise<void> {
+  /** After an error: a block is marked failed (25P02 until ROLLBACK); an implicit transaction rolls back. */
+  #fail(current: ActiveTransaction): void {
     if (current.isExplicit) {
+      // As PostgreSQL aborts the (sub)transaction at once: its writes are undone and its row locks
+      // released now, not at the ROLLBACK that ends the failed block — waiters go on.
       current.isFailed = true;
+      const savepoint = current.savepoints.at(-1);
+      if (current.txn.status !== "active") return;
+      if (savepoint === undefined) {
+        current.txn.rollback();
+      } else {
+        current.txn.rollbackToSavepoint(savepoint.name);
+        current.catalog.restore(savepoint.catalog);
+      }
       return;
     }
     if (current.txn.status === "active") current.txn.rollback();
     this.#active = undefined;
     this.settings.endTransaction();
-    await Promise.resolve();
+  }
+
+  /** The transaction a statement runs in when none is active: the pending block's, or an implicit one. */
+  async #startTransaction(): Promise<ActiveTransaction> {
+    const pending = this.#pendingBlock;
+    if (pending === undefined) return this.#begin(false, {});
+    this.#pendingBlock = undefined;
+    const active = await this.#begin(true, pending);
+    const started: ActiveTransaction = { ...active, startMicros: pending.startMicros };
+    this.#active = started;
+    return started;
   }
 
   async #begin(isExplicit: boolean, modes: { isolation?: IsolationLevel; readOnly?: boolean }): Promise<ActiveTransaction> {
@@ -644,11 +691,12 @@ export class Session {
     if (action === "begin") return this.#beginBlock(active, statement.modes, /^\s*start\b/i.test(sql.slice(statement.pos)) ? "START TRANSACTION" : "BEGIN");
     if (action === "commit") return this.#commitBlock(active);
     if (action === "rollback") return this.#rollbackBlock(active);
+    if (this.#pendingBlock !== undefined) await this.#startTransaction();
     return this.#savepoint(action, statement.savepoint ?? "");
   }
 
-  async #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): Promise<QueryResult> {
-    if (active?.isExplicit === true) {
+  #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): QueryResult {
+    if (active?.isExplicit === true || this.#pendingBlock !== undefined) {
       this.#notices.push("there is already a transaction in progress");
       return this.#result(tag);
     }
@@ -665,11 +713,16 @@ export class Session {
       this.#active = { ...active, isExplicit: true };
       return this.#result(tag);
     }
-    await this.#begin(true, mode);
+    this.#pendingBlock = { ...mode, startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n };
     return this.#result(tag);
   }
 
   async #commitBlock(active: ActiveTransaction | undefined): Promise<QueryResult> {
+    if (this.#pendingBlock !== undefined) {
+      this.#pendingBlock = undefined;
+      this.settings.endTransaction();
+      return this.#result("COMMIT");
+    }
     this.#active = undefined;
     if (active === undefined || !active.isExplicit) {
       if (active !== undefined) await this.#commit(active);
@@ -686,6 +739,11 @@ export class Session {
   }
 
   #rollbackBlock(active: ActiveTransaction | undefined): QueryResult {
+    if (this.#pendingBlock !== undefined) {
+      this.#pendingBlock = undefined;
+      this.settings.endTransaction();
+      return this.#result("ROLLBACK");
+    }
     this.#active = undefined;
     this.settings.endTransaction();
     if (active !== undefined && active.txn.status === "active") active.txn.rollback();
@@ -709,6 +767,7 @@ export class Session {
   }
 
   #applySavepoint(active: ActiveTransaction, action: "savepoint" | "release" | "rollback_to", name: string): void {
+    if (action !== "savepoint" && !active.savepoints.some((s) => s.name === name)) throw new SavepointError(`savepoint "${name}" does not exist`);
     if (action === "savepoint") {
       active.txn.savepoint(name);
       active.savepoints.push({ name, catalog: new Map(active.catalog.changes) });
@@ -752,6 +811,7 @@ export class Session {
       isolation: isolationOf(this.settings.get("default_transaction_isolation")),
       lockTimeoutMs: this.settings.milliseconds("lock_timeout"),
       idleInTransactionTimeoutMs: this.settings.milliseconds("idle_in_transaction_session_timeout"),
+      statementTimeoutMs: this.settings.milliseconds("statement_timeout"),
     };
     this.#derivedCache = derived;
     return derived;
@@ -810,7 +870,7 @@ export class Session {
    * SERIALIZABLE keeps its transaction (SSI must see the read), and so does txid_current().
    */
   #isSnapshotRead(statement: Statement, sql: string): boolean {
-    return this.#active === undefined && statement.kind === "select" && statement.locking.length === 0 && this.#derived().isolation !== "serializable" && !/txid_current/i.test(sql);
+    return this.#active === undefined && this.#pendingBlock === undefined && statement.kind === "select" && statement.locking.length === 0 && this.#derived().isolation !== "serializable" && !/txid_current/i.test(sql);
   }
 
   #snapshotScope(): StatementScope {
@@ -1096,5 +1156,9 @@ class StatementSessionInfo implements SessionInfo {
 
   currentTransactionId(): bigint {
     return this.#scope.txn === undefined ? 0n : BigInt(this.#scope.txn.id);
+  }
+
+  isSessionBlocked(pid: number, pids: readonly number[]): boolean {
+    return this.#session.isSessionBlocked(pid, pids);
   }
 }

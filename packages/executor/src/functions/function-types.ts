@@ -26,6 +26,11 @@ export interface SessionInfo {
   setSetting(name: string, value: string, isLocal: boolean): string;
   /** The current transaction's id, assigning one if it has none (`txid_current()`). */
   currentTransactionId(): bigint;
+  /**
+   * Whether the session with backend pid `pid` waits on a lock held by (or queued ahead of it for)
+   * a session in `pids` — `pg_isolation_test_session_is_blocked`; absent without a server.
+   */
+  isSessionBlocked?(pid: number, pids: readonly number[]): boolean;
   /** The database's sequences, when it has them (`nextval`, `currval`, `setval`, `lastval`). */
   readonly sequences?: SequenceFunctions;
   /** The system catalog, when there is one (`pg_get_indexdef`, `::regclass`, …; catalog.ts). */

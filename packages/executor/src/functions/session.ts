@@ -111,6 +111,15 @@ export const sessionFunctions: FunctionTable = {
   "setval(text,int8,bool)": (args, context) =>
     sequencesOf(context.session, "setval").setval(asText(args[0] ?? null), asInt8(args[1] ?? null), asBool(args[2] ?? null)),
   "lastval()": fromSession("lastval", (session) => sequencesOf(session, "lastval").lastval()),
+  "pg_isolation_test_session_is_blocked(int4,_int4)": (args, context) => {
+    const session = sessionOf(context.session, "pg_isolation_test_session_is_blocked");
+    if (session.isSessionBlocked === undefined) throw new FeatureNotSupportedError("pg_isolation_test_session_is_blocked() needs a database");
+    const pids = args[1];
+    assert(typeof pids === "object" && pids !== null && "elements" in pids, "the pids are an int4 array");
+    const others: number[] = [];
+    for (const pid of pids.elements) if (typeof pid === "number") others.push(pid);
+    return session.isSessionBlocked(asInt4(args[0] ?? null), others);
+  },
 };
 
 /** The session's sequences, or 0A000 when it has none (stand-alone evaluation, in-memory test tables). */
@@ -118,6 +127,11 @@ function sequencesOf(session: SessionInfo | undefined, functionName: string): Se
   const sequences = sessionOf(session, functionName).sequences;
   if (sequences === undefined) throw new FeatureNotSupportedError(`${functionName}() needs a database with sequences`);
   return sequences;
+}
+
+function asInt4(value: SqlValue): number {
+  assert(typeof value === "number", "an int4 argument is a number");
+  return value;
 }
 
 function asInt8(value: SqlValue): bigint {

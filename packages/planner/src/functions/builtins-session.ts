@@ -17,7 +17,7 @@ import { TypeOid } from "@omnikv/base";
 import { signature } from "./signature.ts";
 import type { FunctionSignature } from "./signature.ts";
 
-const { bool, int4, int8, text, name, nameArray, any } = TypeOid;
+const { bool, int4, int4Array, int8, text, name, nameArray, any } = TypeOid;
 
 /** A no-argument function reading the session: stable, like its `pg_proc` entry. */
 function sessionValue(functionName: string, returns: number): FunctionSignature {
@@ -60,4 +60,6 @@ export const sessionFunctions: readonly FunctionSignature[] = [
   signature({ name: "setval", args: [text, int8], returns: int8, volatility: "volatile" }),
   signature({ name: "setval", args: [text, int8, bool], returns: int8, volatility: "volatile" }),
   signature({ name: "lastval", args: [], returns: int8, volatility: "volatile" }),
+  // isolationtester's probe: is the session with this pid waiting on a lock held by one of these?
+  signature({ name: "pg_isolation_test_session_is_blocked", args: [int4, int4Array], returns: bool, volatility: "volatile" }),
 ];
