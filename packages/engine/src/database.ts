@@ -14,6 +14,7 @@ import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
+import type { RowReader } from "./storage/table-access.ts";
 
 export interface DatabaseOptions {
   /** The data directory (created on first open); in memory when absent. */
@@ -51,6 +52,8 @@ export class Database {
   readonly registry: FunctionRegistry = builtinRegistry;
   readonly aggregates: AggregateTable = builtinAggregates;
   readonly statistics = new Map<number, TableStatistics>();
+  /** Reads the newest committed state, no snapshot: for single reads, which are consistent alone. */
+  readonly latestReader: RowReader;
   readonly #close: () => Promise<void>;
   #catalog: CatalogState;
   #nextObjectId: number;
@@ -81,6 +84,7 @@ export class Database {
     assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
     this.sequences = new SequenceStore(store);
     this.sequences.load();
+    this.latestReader = { get: (key) => store.get(key), scan: (options) => store.scan(options) };
     const objects = new Map<number, ObjectDefinition>();
     for (const [, value] of store.scan({ gte: relationPrefix(catalogKeyspace), lt: relationEnd(catalogKeyspace) })) {
       const object = parseDefinition(value);

@@ -359,9 +359,25 @@ export class Session {
   /** Prepares, binds and runs in one call (the unnamed portal); see `executePortal` for `maxRows`. */
   async execute(name: string, params: readonly ParamValue[] = [], options: { readonly maxRows?: number } = {}): Promise<ExecuteResult> {
     this.bind("", name, params);
+    const portal = this.#portals.get("");
+    // A SELECT outside a block runs synchronously to the end (no await, no transaction to commit).
+    const pending = portal === undefined ? undefined : this.#startSnapshotSelect(portal);
+    if (portal !== undefined && pending !== undefined) {
+      portal.pending = pending;
+      const result = this.#fetch(portal, options.maxRows ?? 0);
+      if (!result.isSuspended) this.#finishPortals();
+      return result;
+    }
     const result = await this.executePortal("", options.maxRows ?? 0);
     if (!result.isSuspended) await this.sync();
     return result;
+  }
+
+  /** Sync without an implicit transaction to end: portals released, the idle timer armed. */
+  #finishPortals(): void {
+    for (const portal of this.#portals.values()) portal.pending?.release?.();
+    this.#portals.clear();
+    this.#armIdleTimer();
   }
 
   /** Sync: ends the implicit transaction of the extended protocol (commits it) and drops the portals. */
@@ -383,6 +399,14 @@ export class Session {
     const prepared = portal.prepared;
     if (statement?.kind !== "select" || !this.#isSnapshotRead(statement, prepared.sql)) return undefined;
     this.#startStatement();
+    const plan = prepared.plan;
+    if (plan?.point?.isPrimary === true && plan.version === this.#db.catalog.version) {
+      // A primary-key lookup planned for this catalog: one read of the newest committed version
+      // (a single read needs no snapshot to be consistent) and the projection.
+      const scope = this.#snapshotScope();
+      const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, portal.params, this.#evalContext(scope, this.#derived()));
+      return { rows: rows[Symbol.iterator](), fields: plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
+    }
     const reader = new SnapshotReader(this.#db.store);
     try {
       const scope = this.#snapshotScope();
@@ -825,15 +849,19 @@ export class Session {
     return this.#derived().searchPath;
   }
 
-  #queryEnvironment(scope: StatementScope, reader: RowReader, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): QueryEnvironment {
-    const derived = this.#derived();
-    const searchPath = derived.searchPath;
-    const context: EvalContext = {
+  #evalContext(scope: StatementScope, derived: DerivedSettings): EvalContext {
+    return {
       extraFloatDigits: derived.extraFloatDigits,
       timeZone: derived.timeZone,
       transactionStartMicros: scope.startMicros,
-      session: this.#sessionInfo(scope, searchPath),
+      session: this.#sessionInfo(scope, derived.searchPath),
     };
+  }
+
+  #queryEnvironment(scope: StatementScope, reader: RowReader, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): QueryEnvironment {
+    const derived = this.#derived();
+    const searchPath = derived.searchPath;
+    const context = this.#evalContext(scope, derived);
     return {
       registry: this.#db.registry,
       aggregates: this.#db.aggregates,
