@@ -84,7 +84,7 @@ export class Database {
     assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
     this.sequences = new SequenceStore(store);
     this.sequences.load();
-    this.latestReader = { get: (key) => store.get(key), scan: (options) => store.scan(options) };
+    this.latestReader = { get: (key) => store.get(key), scan: (range) => store.scan(range) };
     const objects = new Map<number, ObjectDefinition>();
     for (const [, value] of store.scan({ gte: relationPrefix(catalogKeyspace), lt: relationEnd(catalogKeyspace) })) {
       const object = parseDefinition(value);
