@@ -3,7 +3,7 @@
  * committed catalog, sequences and row-id counters. Sessions (`connect`) run SQL against it.
  */
 import { DataCorruptedError, assert } from "@omnikv/base";
-import { analyzeTable, builtinAggregates, builtinRegistry, type AggregateTable, type FunctionRegistry, type Row } from "@omnikv/executor";
+import { builtinAggregates, builtinRegistry, statisticsOfSample, type AggregateTable, type FunctionRegistry, type Row } from "@omnikv/executor";
 import { LsmStore } from "@omnikv/lsm";
 import type { TableStatistics } from "@omnikv/planner";
 import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
@@ -184,15 +184,17 @@ export class Database {
     await this.#pendingAnalyze;
   }
 
-  #autoAnalyze(tableId: number): void {
+  async #autoAnalyze(tableId: number): Promise<void> {
     this.#analyzing.delete(tableId);
     if (this.#isClosed) return;
     const definition = this.#catalog.objects.get(tableId);
     if (definition?.kind !== "table") return;
     this.#changedSinceAnalyze.set(tableId, 0);
     this.#lastAnalyzed.set(tableId, Date.now());
-    this.statistics.set(tableId, analyzeStored(this, definition));
+    const statistics = await analyzeInSlices(this, definition, () => this.#isClosed);
+    if (statistics !== undefined) this.statistics.set(tableId, statistics);
   }
+
 
   /** Object ids are never reused: the high-water mark is recorded (unsynced, ordered before any commit that uses it). */
   allocateObjectId(): number {
@@ -229,6 +231,8 @@ export class Database {
     if (this.#isClosed) return;
     this.#isClosed = true;
     for (const session of Array.from(this.#sessions)) await session.close();
+    // A running auto-analyze stops at its next slice; it must not read a closed store.
+    await this.#pendingAnalyze.catch(() => undefined);
     await this.sequences.settled().catch(() => undefined);
     await this.#close();
   }
@@ -246,17 +250,38 @@ function isDefinition(value: unknown): value is ObjectDefinition {
   return (value.kind === "table" || value.kind === "sequence" || value.kind === "view" || value.kind === "schema") && typeof value.id === "number";
 }
 
-/** ANALYZE of a table at the newest committed state (a store snapshot). */
-export function analyzeStored(db: Database, definition: TableDefinition): TableStatistics {
+/** Rows an auto-analyze reads before it lets other work run (it never holds the event loop long). */
+export const analyzeSliceRows = 4096;
+
+/**
+ * ANALYZE off the request path: the table is read at a snapshot in slices of `analyzeSliceRows`,
+ * yielding to the event loop between slices, into a uniform reservoir sample. Undefined when the
+ * database closed meanwhile.
+ */
+async function analyzeInSlices(db: Database, definition: TableDefinition, isClosed: () => boolean, sampleRowsMax = 30_000): Promise<TableStatistics | undefined> {
   const snapshot = db.store.snapshot();
   try {
     const layout = layoutOf(definition);
-    const rows = (function* rows(): Iterable<Row> {
-      for (const [key, value] of db.store.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id), snapshot })) yield layout.decode(key, value);
-    })();
+    const sample: Row[] = [];
+    let rowCount = 0;
+    const entries = db.store.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id), snapshot })[Symbol.iterator]();
+    for (let next = entries.next(); next.done !== true; next = entries.next()) {
+      const [key, value] = next.value;
+      rowCount += 1;
+      if (sample.length < sampleRowsMax) sample.push(layout.decode(key, value));
+      else {
+        const slot = Math.floor(Math.random() * rowCount);
+        if (slot < sampleRowsMax) sample[slot] = layout.decode(key, value);
+      }
+      if (rowCount % analyzeSliceRows === 0) {
+        await new Promise((resolve) => setImmediate(resolve));
+        if (isClosed()) return undefined;
+      }
+    }
     const context = { extraFloatDigits: 3, timeZone: "UTC", transactionStartMicros: 0n };
-    return analyzeTable(catalogTableOf(definition, undefined), rows, db.registry, context);
+    return statisticsOfSample(catalogTableOf(definition, undefined), sample, rowCount, db.registry, context);
   } finally {
     snapshot.release();
   }
 }
+

@@ -27,5 +27,5 @@ export type { CompiledPlan, MutableActuals, PlanEnvironment } from "./operators/
 export { interruptIntervalRows } from "./operators/execution-context.ts";
 export type { ExecutionContext } from "./operators/execution-context.ts";
 export type { IndexScanRequest, Row, TableAccess } from "./operators/table-access.ts";
-export { analyzeTable } from "./statistics/analyze.ts";
+export { analyzeTable, statisticsOfSample } from "./statistics/analyze.ts";
 export type { AnalyzeOptions } from "./statistics/analyze.ts";

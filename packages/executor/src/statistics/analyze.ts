@@ -44,6 +44,22 @@ export function analyzeTable(table: CatalogTable, rows: Iterable<Row>, registry:
       if (slot < sampleRowsMax) sample[slot] = row;
     }
   }
+  return statisticsOfSample(table, sample, rowCount, registry, context, options);
+}
+
+/**
+ * Statistics from a uniform sample of a table of `rowCount` rows: what `analyzeTable` computes
+ * after sampling, for callers that sample themselves (in slices, off the request path).
+ */
+export function statisticsOfSample(
+  table: CatalogTable,
+  sample: readonly Row[],
+  rowCount: number,
+  registry: FunctionRegistry,
+  context: EvalContext,
+  options: AnalyzeOptions = {},
+): TableStatistics {
+  assert(sample.length <= rowCount, "a sample holds at most the table's rows");
   const columns = table.columns.map((column, index) =>
     columnStatistics(
       sample.map((row) => row[index] ?? null),
