@@ -68,6 +68,25 @@ describe("prepared statements and portals", () => {
     });
   });
 
+  it("caches parameterized statements by text and re-plans them after DDL", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int PRIMARY KEY, a text)");
+      await session.query("INSERT INTO t VALUES ($1, $2)", [1, "one"]);
+      await session.query("INSERT INTO t VALUES ($1, $2)", [2, "two"]);
+      expect((await session.query("SELECT * FROM t WHERE id = $1", [2])).rows).toEqual([[2, "two"]]);
+      await session.query("ALTER TABLE t ADD COLUMN b int DEFAULT 5");
+      const after = await session.query("SELECT * FROM t WHERE id = $1", [2]);
+      expect(after.fields.map((f) => f.name)).toEqual(["id", "a", "b"]);
+      expect(after.rows).toEqual([[2, "two", 5]]);
+      await session.query("BEGIN");
+      await session.query("UPDATE t SET a = $1 WHERE id = $2", ["deux", 2]);
+      expect((await session.query("SELECT a FROM t WHERE id = $1", [2])).rows).toEqual([["deux"]]);
+      await session.query("ROLLBACK");
+      expect((await session.query("SELECT a FROM t WHERE id = $1", [2])).rows).toEqual([["two"]]);
+      await expect(session.query("SELECT $1; SELECT 2", [1])).rejects.toThrow(/multiple commands/);
+    });
+  });
+
   it("re-plans a prepared statement after DDL", async () => {
     await withDatabase(async (_db, session) => {
       await session.query("CREATE TABLE t (a int)");

@@ -22,6 +22,8 @@ export class MemoryMvccStore implements MvccStore {
   readonly #snapshots = new Map<number, number>();
   #nextSequence = 1;
   #visibleSequence = 0;
+  /** Written batches not yet visible, in sequence order. */
+  readonly #queued: { readonly firstSequence: number; readonly entries: readonly { readonly key: string; readonly value: Uint8Array | undefined }[]; readonly resolve: (sequence: number) => void }[] = [];
 
   snapshot(): MvccSnapshot {
     const sequence = this.#visibleSequence;
@@ -65,17 +67,26 @@ export class MemoryMvccStore implements MvccStore {
     this.#nextSequence += batch.length;
     const entries = batch.map((write) => ({ key: keyString(write.key), value: write.type === "put" ? write.value.slice() : undefined }));
     return new Promise<number>((resolve) => {
-      const apply = (): void => {
-        assert(this.#visibleSequence === firstSequence - 1, "batches become visible in sequence order");
-        entries.forEach((entry, index) => this.#apply(entry.key, firstSequence + index, entry.value));
-        this.#visibleSequence = firstSequence + batch.length - 1;
-        resolve(this.#visibleSequence);
-      };
-      // Durable writes take a turn of the event loop, others a microtask; both keep their order.
+      this.#queued.push({ firstSequence, entries, resolve });
+      // Durable writes take a turn of the event loop, others a microtask. A write that comes due
+      // applies every earlier queued write first, so batches become visible in sequence order
+      // even when a non-durable write follows a durable one.
+      const apply = (): void => this.#applyThrough(firstSequence);
       if (options.sync ?? true) setImmediate(apply);
       else queueMicrotask(apply);
     });
   }
+
+  #applyThrough(sequence: number): void {
+    for (let head = this.#queued[0]; head !== undefined && head.firstSequence <= sequence; head = this.#queued[0]) {
+      this.#queued.shift();
+      assert(this.#visibleSequence === head.firstSequence - 1, "batches become visible in sequence order");
+      head.entries.forEach((entry, index) => this.#apply(entry.key, head.firstSequence + index, entry.value));
+      this.#visibleSequence = head.firstSequence + head.entries.length - 1;
+      head.resolve(this.#visibleSequence);
+    }
+  }
+
 
   /** Keys with at least one stored version (for tests of version pruning). */
   get keyCount(): number {

@@ -251,3 +251,14 @@ describe("READ ONLY DEFERRABLE", () => {
     expect(text(reader.get(b("x")))).toBe("0");
   });
 });
+
+describe("MemoryMvccStore", () => {
+  it("makes batches visible in sequence order when a non-durable write follows a durable one", async () => {
+    const store = new MemoryMvccStore();
+    const durable = store.write([{ type: "put", key: b("a"), value: b("1") }], { sync: true });
+    const fast = store.write([{ type: "put", key: b("b"), value: b("2") }], { sync: false });
+    expect(await fast).toBe(2);
+    expect(await durable).toBe(1);
+    expect(text(store.get(b("a")))).toBe("1");
+  });
+});

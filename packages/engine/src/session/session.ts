@@ -152,6 +152,12 @@ interface ActiveTransaction {
 
 const postgresEpochMs = 946_684_800_000;
 
+/** How many statement texts a session keeps parsed and planned (see `#cachedStatement`). */
+export const statementCacheSize = 100;
+
+/** The portal `query(sql, params)` runs in; no client name can collide with it. */
+const internalPortal = "\u0000query";
+
 class IdleInTransactionTimeoutError extends DbError {
   override readonly name: string = "IdleInTransactionTimeoutError";
   readonly sqlState = SqlState.IdleInTransactionSessionTimeout;
@@ -176,6 +182,7 @@ export class Session {
   #deadline = 0;
   readonly #currvals = new Map<number, bigint>();
   readonly #prepared = new Map<string, PreparedStatement>();
+  readonly #statementCache = new Map<string, PreparedStatement>();
   readonly #portals = new Map<string, Portal>();
   #lastval: bigint | undefined;
   #isClosed = false;
@@ -221,6 +228,12 @@ export class Session {
   /** Runs every statement of `sql`, as the simple query protocol does, and returns each result. */
   async queryAll(sql: string, params: readonly unknown[] = []): Promise<QueryResult[]> {
     this.#assertOpen();
+    if (params.length > 0) {
+      // One statement with parameters, as the extended protocol sends it: planned once per SQL
+      // text (the session's statement cache), like a prepared statement.
+      const result = await this.#executePrepared(internalPortal, this.#cachedStatement(sql, []), params.map(paramText), 0);
+      return [result];
+    }
     const statements = parse(sql);
     const textParams = params.map(paramText);
     const results: QueryResult[] = [];
@@ -266,11 +279,32 @@ export class Session {
   prepare(name: string, sql: string, paramTypes: readonly number[] = []): PreparedDescription {
     this.#assertOpen();
     if (name !== "" && this.#prepared.has(name)) throw new DuplicatePreparedStatementError(`prepared statement "${name}" already exists`);
+    this.#prepared.set(name, this.#cachedStatement(sql, paramTypes));
+    return { paramTypes, fields: [] };
+  }
+
+  /**
+   * The parsed statement for `sql` with these declared types, shared by every prepare of the
+   * same text (drivers re-send Parse for each parameterized query): its plan is made once and
+   * remade only when the catalog changes. The last `statementCacheSize` texts are kept.
+   */
+  #cachedStatement(sql: string, paramTypes: readonly number[]): PreparedStatement {
+    const key = `${paramTypes.join(",")}\u0000${sql}`;
+    const cached = this.#statementCache.get(key);
+    if (cached !== undefined) {
+      this.#statementCache.delete(key);
+      this.#statementCache.set(key, cached);
+      return cached;
+    }
     const statements = parse(sql);
     if (statements.length > 1) throw new SqlSyntaxErrorMultiple("cannot insert multiple commands into a prepared statement");
     const prepared: PreparedStatement = { sql, statement: statements[0], paramTypes };
-    this.#prepared.set(name, prepared);
-    return { paramTypes, fields: [] };
+    this.#statementCache.set(key, prepared);
+    if (this.#statementCache.size > statementCacheSize) {
+      const oldest = this.#statementCache.keys().next();
+      if (oldest.done !== true) this.#statementCache.delete(oldest.value);
+    }
+    return prepared;
   }
 
   /** The declared parameter types of a prepared statement (0 where undeclared). */
@@ -298,6 +332,10 @@ export class Session {
     this.#assertOpen();
     const prepared = this.#prepared.get(statementName);
     if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${statementName}" does not exist`);
+    this.#bindPrepared(portalName, prepared, params);
+  }
+
+  #bindPrepared(portalName: string, prepared: PreparedStatement, params: readonly ParamValue[]): void {
     const settings = this.#textSettings();
     const values = params.map((param, i) => paramValue(param, prepared.paramTypes[i] ?? 0, settings));
     this.#portals.set(portalName, { prepared, params: values, formats: [] });
@@ -358,17 +396,23 @@ export class Session {
 
   /** Prepares, binds and runs in one call (the unnamed portal); see `executePortal` for `maxRows`. */
   async execute(name: string, params: readonly ParamValue[] = [], options: { readonly maxRows?: number } = {}): Promise<ExecuteResult> {
-    this.bind("", name, params);
-    const portal = this.#portals.get("");
+    const prepared = this.#prepared.get(name);
+    if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${name}" does not exist`);
+    return this.#executePrepared("", prepared, params, options.maxRows ?? 0);
+  }
+
+  async #executePrepared(portalName: string, prepared: PreparedStatement, params: readonly ParamValue[], maxRows: number): Promise<ExecuteResult> {
+    this.#bindPrepared(portalName, prepared, params);
+    const portal = this.#portals.get(portalName);
     // A SELECT outside a block runs synchronously to the end (no await, no transaction to commit).
     const pending = portal === undefined ? undefined : this.#startSnapshotSelect(portal);
     if (portal !== undefined && pending !== undefined) {
       portal.pending = pending;
-      const result = this.#fetch(portal, options.maxRows ?? 0);
+      const result = this.#fetch(portal, maxRows);
       if (!result.isSuspended) this.#finishPortals();
       return result;
     }
-    const result = await this.executePortal("", options.maxRows ?? 0);
+    const result = await this.executePortal(portalName, maxRows);
     if (!result.isSuspended) await this.sync();
     return result;
   }
