@@ -373,6 +373,22 @@ const onConflictSteps: readonly Step[] = [
   "SELECT * FROM oc ORDER BY id",
 ];
 
+/** ON CONFLICT DO UPDATE: excluded, WHERE, RETURNING, DEFAULT, a row affected twice, constraints. */
+const upsertSteps: readonly Step[] = [
+  "CREATE TABLE counters (name text PRIMARY KEY, hits int NOT NULL DEFAULT 0, note text, code int UNIQUE)",
+  "INSERT INTO counters VALUES ('a', 1, 'first', 1)",
+  "INSERT INTO counters (name, hits) VALUES ('a', 5), ('b', 2) ON CONFLICT (name) DO UPDATE SET hits = counters.hits + excluded.hits RETURNING *",
+  "INSERT INTO counters (name, hits) VALUES ('a', 100) ON CONFLICT (name) DO UPDATE SET hits = excluded.hits WHERE counters.hits > 1000 RETURNING name",
+  "INSERT INTO counters (name, note) VALUES ('b', 'noted') ON CONFLICT ON CONSTRAINT counters_pkey DO UPDATE SET note = excluded.note, hits = DEFAULT RETURNING *",
+  "INSERT INTO counters AS c (name, code) VALUES ('z', 1) ON CONFLICT (code) DO UPDATE SET note = c.name || '+' || excluded.name RETURNING c.*",
+  "INSERT INTO counters (name) VALUES ('c'), ('c') ON CONFLICT (name) DO UPDATE SET hits = 9",
+  "INSERT INTO counters (name) VALUES ('d') ON CONFLICT DO UPDATE SET hits = 9",
+  "INSERT INTO counters (name, hits) VALUES ('a', NULL) ON CONFLICT (name) DO UPDATE SET hits = 1",
+  "INSERT INTO counters (name) VALUES ('a') ON CONFLICT (name) DO UPDATE SET hits = NULL",
+  "INSERT INTO counters (name, code) VALUES ('e', 1) ON CONFLICT (name) DO UPDATE SET hits = 3",
+  "SELECT * FROM counters ORDER BY name",
+];
+
 /** RETURNING may name the tables of UPDATE … FROM and DELETE … USING. */
 const returningJoinedSteps: readonly Step[] = [
   "CREATE TABLE products (id int PRIMARY KEY, category text)",
@@ -819,6 +835,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["INSERT (multi-row, … SELECT), UPDATE … FROM, DELETE … USING, RETURNING, parameters", dmlSteps],
   ["RETURNING names the tables of UPDATE … FROM and DELETE … USING", returningJoinedSteps],
   ["INSERT … ON CONFLICT DO NOTHING, with and without a conflict target", onConflictSteps],
+  ["INSERT … ON CONFLICT DO UPDATE", upsertSteps],
   ["transaction blocks: errors, savepoints (nested, released, rolled back to)", savepointSteps],
   ["a missing savepoint aborts the transaction block", missingSavepointSteps],
   ["implicit transactions of statement strings; COMMIT, ROLLBACK, SAVEPOINT outside a block", implicitTransactionSteps],

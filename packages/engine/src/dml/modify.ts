@@ -10,6 +10,11 @@
  * matches is skipped, one that does is changed from its newest values (no lost updates).
  */
 import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
+
+class CardinalityViolationError extends DbError {
+  override readonly name: string = "CardinalityViolationError";
+  readonly sqlState = SqlState.CardinalityViolation;
+}
 import { compileExpr, type CompiledExpr, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
 import type { DeleteStatement, Expr, InsertStatement, ResTarget, SelectStatement, UpdateStatement } from "@omnikv/parser";
 import { SqlSyntaxError } from "@omnikv/parser";
@@ -31,7 +36,7 @@ import { compareBytes } from "../encoding/key-codec.ts";
 import { RowWriter, lockOptions, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { columnRef, columnTypeName, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
-import { runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
+import { planQuery, runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
 
 export interface ModifyResult {
   readonly rowCount: number;
@@ -63,8 +68,13 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
   const hasRowId = table.primaryKey === undefined;
   const inserted: Row[] = [];
   const onConflict = statement.onConflict;
-  if (onConflict !== undefined && onConflict.action === "update") throw new FeatureNotSupportedError("ON CONFLICT DO UPDATE is not supported yet");
+  if (onConflict?.action === "update" && onConflict.targetColumns.length === 0 && onConflict.targetConstraint === undefined) {
+    throw new SqlSyntaxError("ON CONFLICT DO UPDATE requires inference specification or constraint name", {
+      hint: "For example, ON CONFLICT (column_name).",
+    });
+  }
   const arbiters = onConflict === undefined ? undefined : conflictArbiters(table, onConflict);
+  const upsert = onConflict?.action === "update" ? new Upsert(env, table, statement.alias ?? table.name, onConflict, writer) : undefined;
   for (const sourceRow of source.rows) {
     const row: SqlValue[] = table.columns.map((_, i) => {
       const fill = defaults[i];
@@ -76,12 +86,134 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
     if (hasRowId) row.push(await env.allocateRowId(table.id));
     if (onConflict === undefined) {
       await writer.insert(row);
+    } else if (upsert !== undefined) {
+      const existing = await writer.conflictingRow(row, arbiters);
+      if (existing !== undefined) {
+        const updated = await upsert.update(existing, row);
+        if (updated !== undefined) inserted.push(updated);
+        continue;
+      }
+      await writer.insert(row);
+      upsert.noteInserted(row);
     } else if (!(await insertOrSkip(writer, row, arbiters))) {
       continue;
     }
     inserted.push(row);
   }
   return withReturning(env, table, statement.alias, statement.returning, inserted);
+}
+
+/** The synthetic table `excluded` (the row proposed for insertion) is read under this id. */
+const excludedTableId = -1;
+
+/**
+ * ON CONFLICT … DO UPDATE: the SET expressions and the WHERE condition are planned once, as a
+ * query over the target table (the existing row) and `excluded` (the proposed row), and run for
+ * each conflict over exactly those two rows. A row may be updated once per statement (21000).
+ */
+class Upsert {
+  readonly #env: StatementEnvironment;
+  readonly #table: TableDefinition;
+  readonly #writer: RowWriter;
+  readonly #positions: readonly number[];
+  readonly #assign: readonly CompiledExpr[];
+  readonly #query: SelectStatement;
+  readonly #catalog: Catalog;
+  readonly #hasWhere: boolean;
+  readonly #updatedKeys = new Set<string>();
+
+  constructor(env: StatementEnvironment, table: TableDefinition, alias: string, onConflict: NonNullable<InsertStatement["onConflict"]>, writer: RowWriter) {
+    this.#env = env;
+    this.#table = table;
+    this.#writer = writer;
+    const assignments = onConflict.set.flatMap((clause) => splitSetClause(clause.columns, clause.value, clause.isMulti));
+    this.#positions = assignments.map(({ column }) => {
+      const position = table.columns.findIndex((c) => c.name === column);
+      if (position < 0) throw new UndefinedColumnError(`column "${column}" of relation "${table.name}" does not exist`);
+      return position;
+    });
+    const values = assignments.map(({ value }, i) => target(valueForColumn(env, table.columns[this.#positions[i] ?? -1], value)));
+    const pos = onConflict.pos;
+    this.#hasWhere = onConflict.where !== undefined;
+    const condition = onConflict.where === undefined ? [] : [target({ kind: "cast", expr: onConflict.where, type: { kind: "type_name", names: ["bool"], modifiers: [], arrayBounds: [], pos }, pos })];
+    this.#query = selectStatement({ targets: [...values, ...condition], from: [tableRef([table.schema, table.name], alias, pos), tableRef(["\u0000excluded"], "excluded", pos)] }, pos);
+    this.#catalog = new ExcludedCatalog(new SingleRowCatalog(env.planner, table.id), env.planner.findTable(table.schema, table.name));
+    const { columns } = planQuery(env, this.#query, this.#catalog);
+    this.#assign = this.#positions.map((position, i) => assignment(env, columns[i], i, table.columns[position]));
+  }
+
+  /** A row this command inserted: a later proposed row that conflicts with it is an error too (21000). */
+  noteInserted(row: Row): void {
+    this.#updatedKeys.add(Buffer.from(this.#writer.layout.rowKey(row)).toString("latin1"));
+  }
+
+  /** Updates the existing row (key locked) from the proposed one; the new row, or undefined when WHERE rejects it. */
+  async update(existingKey: Uint8Array, proposed: Row): Promise<Row | undefined> {
+    const seen = Buffer.from(existingKey).toString("latin1");
+    if (this.#updatedKeys.has(seen)) {
+      throw new CardinalityViolationError("ON CONFLICT DO UPDATE command cannot affect row a second time", {
+        hint: "Ensure that no rows proposed for insertion within the same command have duplicate constrained values.",
+      });
+    }
+    const layout = this.#writer.layout;
+    const bytes = await this.#env.txn.getForUpdate(existingKey, lockOptions(this.#env));
+    if (bytes === undefined) return undefined;
+    const existing = layout.decode(existingKey, bytes);
+    const access = new TwoRowAccess(this.#env.access, this.#table.id, existing, proposed);
+    const [result] = runQuery(this.#env, this.#query, this.#catalog, access).rows;
+    if (result === undefined) return undefined;
+    if (this.#hasWhere && result[this.#positions.length] !== true) return undefined;
+    const updated = existing.slice();
+    this.#positions.forEach((position, i) => {
+      updated[position] = this.#assign[i]?.(result, this.#env.params, this.#env.context) ?? null;
+    });
+    await this.#writer.update(existing, updated);
+    this.#updatedKeys.add(Buffer.from(layout.rowKey(updated)).toString("latin1"));
+    this.#updatedKeys.add(seen);
+    return updated;
+  }
+}
+
+/** The planner's catalog plus `excluded`: the target table's columns under a table id of its own. */
+class ExcludedCatalog implements Catalog {
+  readonly #inner: Catalog;
+  readonly #excluded: CatalogTable | undefined;
+
+  constructor(inner: Catalog, upsertTarget: CatalogTable | undefined) {
+    this.#inner = inner;
+    this.#excluded = upsertTarget === undefined ? undefined : { id: excludedTableId, schema: upsertTarget.schema, name: "excluded", columns: upsertTarget.columns, indexes: [] };
+  }
+
+  findTable(schema: string | undefined, name: string): CatalogTable | undefined {
+    if (schema === undefined && name === "\u0000excluded") return this.#excluded;
+    return this.#inner.findTable(schema, name);
+  }
+}
+
+/** The target table holding one row and `excluded` holding the other; everything else as usual. */
+class TwoRowAccess implements TableAccess {
+  readonly #inner: TableAccess;
+  readonly #tableId: number;
+  readonly #existing: Row;
+  readonly #proposed: Row;
+
+  constructor(inner: TableAccess, tableId: number, existing: Row, proposed: Row) {
+    this.#inner = inner;
+    this.#tableId = tableId;
+    this.#existing = existing;
+    this.#proposed = proposed;
+  }
+
+  scan(table: CatalogTable): Iterable<Row> {
+    if (table.id === this.#tableId) return [this.#existing];
+    if (table.id === excludedTableId) return [this.#proposed];
+    return this.#inner.scan(table);
+  }
+
+  scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
+    if (table.id === this.#tableId || table.id === excludedTableId || this.#inner.scanIndex === undefined) throw new Error("the upsert's tables have no indexes");
+    return this.#inner.scanIndex(table, request);
+  }
 }
 
 /**

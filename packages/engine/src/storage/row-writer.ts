@@ -70,20 +70,31 @@ export class RowWriter {
    * before the insert as PostgreSQL's speculative insertion does. Takes the keys' row locks.
    */
   async conflicts(row: Row, arbiters: ReadonlySet<string> | undefined): Promise<boolean> {
-    // NOT NULL and CHECK come first, as PostgreSQL's ExecConstraints runs before the arbiter check.
+    return (await this.conflictingRow(row, arbiters)) !== undefined;
+  }
+
+  /**
+   * The key of the existing row `row` would conflict with on an arbiter (locked), or undefined.
+   * NOT NULL and CHECK come first, as PostgreSQL's ExecConstraints runs before the arbiter check.
+   */
+  async conflictingRow(row: Row, arbiters: ReadonlySet<string> | undefined): Promise<Uint8Array | undefined> {
     this.#checkRow(row);
     const primaryKey = this.definition.primaryKey;
     if (primaryKey !== undefined && (arbiters === undefined || arbiters.has(primaryKey.name))) {
-      if ((await this.#env.txn.getForUpdate(this.layout.rowKey(row), lockOptions(this.#env))) !== undefined) return true;
+      const key = this.layout.rowKey(row);
+      if ((await this.#env.txn.getForUpdate(key, lockOptions(this.#env))) !== undefined) return key;
     }
     const suffix = this.layout.keySuffix(row);
     for (const index of this.definition.indexes) {
       if (!index.isUnique || (arbiters !== undefined && !arbiters.has(index.name))) continue;
       const entry = this.layout.indexEntry(index, row, suffix);
-      if (entry.isUniqueKey && (await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env))) !== undefined) return true;
+      if (!entry.isUniqueKey) continue;
+      const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
+      if (existing !== undefined) return withPrefix(this.definition.id, existing);
     }
-    return false;
+    return undefined;
   }
+
 
   /** Checks an existing row against the table's constraints (after ALTER TABLE ADD CONSTRAINT). */
   async validate(row: Row): Promise<void> {
