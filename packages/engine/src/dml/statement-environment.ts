@@ -23,6 +23,11 @@ export interface StatementEnvironment extends WriteEnvironment {
   readonly interrupt?: () => void;
   /** A fresh row id for a table without a primary key. */
   allocateRowId(tableId: number): Promise<bigint>;
+  /**
+   * Describe's dry run: when set, every query the statement would run is planned, recorded here
+   * and not run (it yields no rows), so the statement changes nothing.
+   */
+  readonly plans?: PlanNode[];
 }
 
 /** What planning and running a query needs (a read-only statement has no transaction). */
@@ -43,6 +48,10 @@ export function planQuery(env: QueryEnvironment, statement: SelectStatement, cat
 /** Plans and runs `statement`, returning every row (DML reads its targets in full before writing). */
 export function runQuery(env: StatementEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, access: TableAccess = env.access): QueryRows {
   const { plan, columns } = planQuery(env, statement, catalog);
+  if (env.plans !== undefined) {
+    env.plans.push(plan);
+    return { columns, rows: [] };
+  }
   return { columns, rows: [...streamPlan(env, plan, access)] };
 }
 

@@ -7,7 +7,7 @@
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type SelectStatement, type Statement } from "@omnikv/parser";
-import { explainPlan, type PlanColumn } from "@omnikv/planner";
+import { explainPlan, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
@@ -352,8 +352,32 @@ export class Session {
     const prepared = this.#prepared.get(name);
     if (prepared === undefined) throw new InvalidStatementNameError(`prepared statement "${name}" does not exist`);
     const count = Math.max(prepared.paramTypes.length, highestParam(prepared.statement));
-    const paramTypes = Array.from({ length: count }, (_, i) => (prepared.paramTypes[i] ?? 0) || TypeOid.text);
+    const inferred = count === 0 ? new Map<number, number>() : await this.#inferParamTypes(prepared, count);
+    const paramTypes = Array.from({ length: count }, (_, i) => (prepared.paramTypes[i] ?? 0) || (inferred.get(i + 1) ?? TypeOid.text));
     return { paramTypes, fields: await this.#describeFields(prepared) };
+  }
+
+  /**
+   * The types PostgreSQL would infer for undeclared parameters: each one's type where the
+   * statement's plans first convert it (`id = $1` makes $1 an int4; a VALUES item or SET value
+   * takes its column's type). DML is dry-run: its queries are planned, none is run.
+   */
+  async #inferParamTypes(prepared: PreparedStatement, count: number): Promise<Map<number, number>> {
+    const statement = prepared.statement;
+    const inferred = new Map<number, number>();
+    if (statement === undefined) return inferred;
+    const isDml = statement.kind === "insert" || statement.kind === "update" || statement.kind === "delete";
+    if (statement.kind !== "select" && !isDml) return inferred;
+    const active = this.#active ?? (await this.#startTransaction());
+    if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    const plans: PlanNode[] = [];
+    const env = { ...this.#environment(active, prepared.sql, Array.from({ length: count }, () => null), prepared.paramTypes), plans };
+    if (statement.kind === "select") plans.push(planQuery(env, statement).plan);
+    else if (statement.kind === "insert") await executeInsert(env, statement);
+    else if (statement.kind === "update") await executeUpdate(env, statement);
+    else if (statement.kind === "delete") await executeDelete(env, statement);
+    collectParamCasts(plans, inferred);
+    return inferred;
   }
 
   /** Describe of a portal: its result columns (empty when it returns no rows). */
@@ -1139,6 +1163,25 @@ function paramValue(param: ParamValue, oid: number, settings: TextIoSettings): S
     return oid === 0 || typeof text !== "string" ? text : parseValue(oid, text, settings);
   }
   return param;
+}
+
+/** For each parameter of unknown type, the type of the first cast applied to it in the plans. */
+function collectParamCasts(node: unknown, found: Map<number, number>): void {
+  if (typeof node !== "object" || node === null) return;
+  if (Array.isArray(node)) {
+    for (const item of node) collectParamCasts(item, found);
+    return;
+  }
+  if ("kind" in node && node.kind === "cast" && "expr" in node && "type" in node) {
+    const inner = node.expr;
+    const type = node.type;
+    if (typeof inner === "object" && inner !== null && "kind" in inner && inner.kind === "param" && "index" in inner && typeof inner.index === "number") {
+      const innerType = "type" in inner && typeof inner.type === "object" && inner.type !== null && "oid" in inner.type ? inner.type.oid : undefined;
+      const oid = typeof type === "object" && type !== null && "oid" in type && typeof type.oid === "number" ? type.oid : undefined;
+      if (innerType === TypeOid.unknown && oid !== undefined && !found.has(inner.index)) found.set(inner.index, oid);
+    }
+  }
+  for (const value of Object.values(node)) if (typeof value === "object") collectParamCasts(value, found);
 }
 
 /** The highest `$n` a statement refers to. */

@@ -103,7 +103,8 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
     case "null":
       return { kind: "const", type: typeOf(TypeOid.unknown), value: null };
     case "param":
-      return { kind: "param", type: typeOf(context.paramTypes[expr.index - 1] ?? TypeOid.unknown), index: expr.index };
+      // 0 is the protocol's "unspecified": the parameter is typed by its use, as an untyped literal.
+      return { kind: "param", type: typeOf(context.paramTypes[expr.index - 1] || TypeOid.unknown), index: expr.index };
     case "column_ref":
       return bindColumn(expr, context);
     case "cast": {
