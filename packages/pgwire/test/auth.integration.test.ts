@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type ClientConfig } from "pg";
-import { RawClient, eventually, fe, fieldsOf, typesOf } from "./fixtures/raw-client.ts";
+import { RawClient, eventually, fe, fieldsOf, typesOf } from "@omnikv/testkit";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;

@@ -10,7 +10,7 @@ import { decodeFrontendMessage } from "../src/codec/frontend-messages.ts";
 import { decodeStartupPacket, parseStartupOptions } from "../src/codec/startup-packet.ts";
 import { MessageBuffer } from "../src/codec/message-buffer.ts";
 import { writeDataRow, writeErrorOrNotice } from "../src/codec/backend-messages.ts";
-import { fe } from "./fixtures/raw-client.ts";
+import { fe } from "@omnikv/testkit";
 
 function drain(reader: MessageReader): RawMessage[] {
   const messages: RawMessage[] = [];

@@ -10,7 +10,7 @@ import * as fc from "fast-check";
 import { propertyParams } from "@omnikv/testkit";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RawClient, fe, fieldsOf } from "./fixtures/raw-client.ts";
+import { RawClient, fe, fieldsOf } from "@omnikv/testkit";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;

@@ -12,7 +12,7 @@
  */
 import { startPostgres, runDataDrivenAsync, unknownCommand, type DataDrivenCase, type PostgresServer } from "@omnikv/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RawClient, fe, fieldsOf, type BackendFrame } from "./fixtures/raw-client.ts";
+import { RawClient, fe, fieldsOf, type BackendFrame } from "@omnikv/testkit";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 const goldenPath = new URL("../testdata/pg15-frames.txt", import.meta.url).pathname;

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type ClientConfig, type QueryResult } from "pg";
 import { PgServer } from "@omnikv/pgwire";
 import { mapBackend } from "./fixtures/map-backend.ts";
-import { RawClient, fe } from "./fixtures/raw-client.ts";
+import { RawClient, fe } from "@omnikv/testkit";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;

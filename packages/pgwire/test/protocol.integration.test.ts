@@ -4,7 +4,7 @@
  * FATAL 08P01 for malformed or out-of-order input, and backpressure on a client that stops reading.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RawClient, eventually, fe, fieldsOf, typesOf, type BackendFrame } from "./fixtures/raw-client.ts";
+import { RawClient, eventually, fe, fieldsOf, typesOf, type BackendFrame } from "@omnikv/testkit";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;

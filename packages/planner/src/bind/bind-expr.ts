@@ -264,6 +264,10 @@ function coerceAt(arg: BoundExpr, target: SqlType, context: BindContext, pos: nu
 
 function callFunction(name: string, args: readonly BoundExpr[], context: BindContext, positions: readonly number[]): BoundExpr {
   const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
+  if (resolved.signature.returnsSet === true) {
+    // A set-returning function yields rows, not a value: only FROM runs it (for now).
+    throw new FeatureNotSupportedError(`set-returning function ${name}() is not supported here yet`, { hint: `Call it in FROM: SELECT * FROM ${name}(…).` });
+  }
   return {
     kind: "call",
     type: typeOf(resolved.returnType),
