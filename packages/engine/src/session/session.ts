@@ -368,10 +368,16 @@ export class Session {
     if (statement === undefined) return inferred;
     const isDml = statement.kind === "insert" || statement.kind === "update" || statement.kind === "delete";
     if (statement.kind !== "select" && !isDml) return inferred;
+    const nulls = Array.from({ length: count }, () => null);
+    if (statement.kind === "select" && this.#active === undefined && this.#pendingBlock === undefined) {
+      const env = this.#queryEnvironment(this.#snapshotScope(), this.#db.latestReader, prepared.sql, nulls, prepared.paramTypes);
+      collectParamCasts([planQuery(env, statement).plan], inferred);
+      return inferred;
+    }
     const active = this.#active ?? (await this.#startTransaction());
     if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const plans: PlanNode[] = [];
-    const env = { ...this.#environment(active, prepared.sql, Array.from({ length: count }, () => null), prepared.paramTypes), plans };
+    const env = { ...this.#environment(active, prepared.sql, nulls, prepared.paramTypes), plans };
     if (statement.kind === "select") plans.push(planQuery(env, statement).plan);
     else if (statement.kind === "insert") await executeInsert(env, statement);
     else if (statement.kind === "update") await executeUpdate(env, statement);
@@ -394,10 +400,17 @@ export class Session {
     if (statement.kind === "show") return [{ name: Settings.displayName(statement.name), typeOid: TypeOid.text, typmod: -1 }];
     if (statement.kind === "explain") return [{ name: "QUERY PLAN", typeOid: TypeOid.text, typmod: -1 }];
     if (!isQuery) return [];
+    if (statement.kind === "select" && this.#active === undefined && this.#pendingBlock === undefined) {
+      // Drivers send Describe before every Execute (libpq's PQexecPrepared does): plan once, with
+      // no transaction — the plan is what Execute runs next.
+      const scope = this.#snapshotScope();
+      const env = this.#queryEnvironment(scope, this.#db.latestReader, prepared.sql, [], prepared.paramTypes);
+      return this.#planFor(prepared, statement, env).fields;
+    }
     const active = this.#active ?? (await this.#startTransaction());
     if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const env = this.#environment(active, prepared.sql, [], prepared.paramTypes);
-    if (statement.kind === "select") return fieldsOf(planQuery(env, statement).columns);
+    if (statement.kind === "select") return this.#planFor(prepared, statement, env).fields;
     return fieldsOf(returningColumns(env, statement));
   }
 
@@ -500,21 +513,26 @@ export class Session {
   }
 
 
+  /** The statement's plan for the catalog `env` sees: made once per catalog version and kept. */
+  #planFor(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment): NonNullable<PreparedStatement["plan"]> {
+    if (prepared.plan !== undefined && prepared.plan.version === env.planner.version) return prepared.plan;
+    const { plan, columns } = planQuery(env, statement);
+    prepared.plan = {
+      version: env.planner.version,
+      columns,
+      fields: fieldsOf(columns),
+      run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }),
+      point: pointLookupOf(plan, env.registry),
+    };
+    return prepared.plan;
+  }
+
   /** Plans (once per catalog version) and starts the portal's rows. */
   #openPortal(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment, reader: RowReader, catalog: CatalogView): NonNullable<Portal["pending"]> {
-    if (prepared.plan === undefined || prepared.plan.version !== env.planner.version) {
-      const { plan, columns } = planQuery(env, statement);
-      prepared.plan = {
-        version: env.planner.version,
-        columns,
-        fields: fieldsOf(columns),
-        run: compilePlan(plan, { registry: env.registry, aggregates: env.aggregates }),
-        point: pointLookupOf(plan, env.registry),
-      };
-    }
-    const point = prepared.plan.point;
-    const rows = point === undefined ? prepared.plan.run(runContext(env))[Symbol.iterator]() : runPointLookup(point, catalog, reader, env.params, env.context)[Symbol.iterator]();
-    return { rows, fields: prepared.plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
+    const plan = this.#planFor(prepared, statement, env);
+    const point = plan.point;
+    const rows = point === undefined ? plan.run(runContext(env))[Symbol.iterator]() : runPointLookup(point, catalog, reader, env.params, env.context)[Symbol.iterator]();
+    return { rows, fields: plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
   }
 
 
