@@ -126,6 +126,11 @@ export class Database {
     return session;
   }
 
+  /** The open sessions, oldest first. */
+  sessions(): Session[] {
+    return Array.from(this.#sessions);
+  }
+
   /** The open session with backend pid `pid`, if any. */
   sessionByPid(pid: number): Session | undefined {
     for (const session of this.#sessions) if (session.backendPid === pid) return session;

@@ -216,6 +216,30 @@ describe("concurrent sessions", () => {
     });
   });
 
+  it("pg_stat_activity and pg_locks show a session waiting on another's row lock", async () => {
+    await withDatabase(async (db, a, b) => {
+      await a.query("CREATE TABLE t (k int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO t VALUES (1, 0)");
+      await a.query("BEGIN");
+      await a.query("UPDATE t SET v = 1 WHERE k = 1");
+      const waiting = b.query("UPDATE t SET v = 2 WHERE k = 1");
+      expect(await isBlocked(waiting)).toBe(true);
+      const observer = db.connect();
+      const activity = await observer.query("SELECT pid, state, wait_event_type, query FROM pg_stat_activity ORDER BY pid");
+      expect(activity.rows).toEqual([
+        [a.backendPid, "idle in transaction", null, "UPDATE t SET v = 1 WHERE k = 1"],
+        [b.backendPid, "active", "Lock", "UPDATE t SET v = 2 WHERE k = 1"],
+        [observer.backendPid, "active", null, "SELECT pid, state, wait_event_type, query FROM pg_stat_activity ORDER BY pid"],
+      ]);
+      const blocked = await observer.query(
+        "SELECT w.pid, h.pid FROM pg_locks w JOIN pg_locks h ON h.transactionid = w.transactionid AND h.granted AND h.pid <> w.pid WHERE NOT w.granted",
+      );
+      expect(blocked.rows).toEqual([[b.backendPid, a.backendPid]]);
+      await a.query("COMMIT");
+      await waiting;
+    });
+  });
+
   it("a deleted row is skipped by a waiting DELETE", async () => {
     await withDatabase(async (_db, a, b) => {
       await a.query("CREATE TABLE t (k int PRIMARY KEY)");

@@ -32,6 +32,25 @@ export interface SystemContext {
   readonly databaseName: string;
   /** `pg_settings`: each setting's name and current value. */
   readonly settings: () => readonly (readonly [string, string])[];
+  /** `pg_stat_activity` and `pg_locks`: the database's sessions as they are now. */
+  readonly activity?: () => readonly SessionActivity[];
+}
+
+/** One session, as pg_stat_activity and pg_locks show it. */
+export interface SessionActivity {
+  readonly pid: number;
+  readonly userName: string;
+  readonly applicationName: string;
+  /** Microseconds since 2000-01-01, as timestamptz values are. */
+  readonly backendStart: bigint;
+  readonly transactionStart: bigint | undefined;
+  readonly queryStart: bigint | undefined;
+  readonly state: "active" | "idle" | "idle in transaction" | "idle in transaction (aborted)";
+  readonly query: string;
+  /** The session's transaction id, when it has a transaction. */
+  readonly transactionId: number | undefined;
+  /** The transactions it waits for on a row lock (empty: not waiting). */
+  readonly waitsFor: readonly number[];
 }
 
 export const pgCatalogOid = 11;
@@ -566,6 +585,15 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(12_002, "pg_user", [
     ["usename", N], ["usesysid", O], ["usecreatedb", B], ["usesuper", B], ["userepl", B], ["usebypassrls", B], ["passwd", T], ["valuntil", TZ], ["useconfig", TA],
   ], userRows, true),
+  systemTable(12_004, "pg_stat_activity", [
+    ["datid", O], ["datname", N], ["pid", I4], ["leader_pid", I4], ["usesysid", O], ["usename", N], ["application_name", T], ["client_addr", T],
+    ["client_hostname", T], ["client_port", I4], ["backend_start", TZ], ["xact_start", TZ], ["query_start", TZ], ["state_change", TZ], ["wait_event_type", T],
+    ["wait_event", T], ["state", T], ["backend_xid", T], ["backend_xmin", T], ["query_id", I8], ["query", T], ["backend_type", T],
+  ], activityRows, true),
+  systemTable(12_005, "pg_locks", [
+    ["locktype", T], ["database", O], ["relation", O], ["page", I4], ["tuple", I2], ["virtualxid", T], ["transactionid", T], ["classid", O], ["objid", O],
+    ["objsubid", I2], ["virtualtransaction", T], ["pid", I4], ["mode", T], ["granted", B], ["fastpath", B], ["waitstart", TZ],
+  ], lockRows, true),
   systemTable(12_003, "pg_settings", [
     ...named("name setting unit category short_desc extra_desc context vartype source min_val max_val", T), ["enumvals", TA], ["boot_val", T], ["reset_val", T],
     ["sourcefile", T], ["sourceline", I4], ["pending_restart", B],
@@ -640,6 +668,36 @@ export function resolveSystemTable(schema: string | undefined, name: string, sea
 }
 
 /** The rows of system table `id`, or undefined when `id` is no system table. */
+/** pg_stat_activity: one row per session; a session waiting on a row lock shows wait_event_type Lock. */
+function* activityRows(context: SystemContext): Iterable<Row> {
+  for (const session of context.activity?.() ?? []) {
+    const isWaiting = session.waitsFor.length > 0;
+    yield [
+      databaseOid, context.databaseName, session.pid, null, ownerOid, session.userName, session.applicationName, "127.0.0.1", null, null, session.backendStart,
+      session.transactionStart ?? null, session.queryStart ?? null, session.queryStart ?? session.backendStart, isWaiting ? "Lock" : null,
+      isWaiting ? "transactionid" : null, session.state, session.transactionId === undefined ? null : String(session.transactionId), null, null, session.query,
+      "client backend",
+    ];
+  }
+}
+
+/**
+ * pg_locks, as PostgreSQL shows row-lock waits: every transaction holds an ExclusiveLock on its
+ * own transaction id, and a waiter asks for a ShareLock on the id of each transaction it waits
+ * for (not granted). Row locks themselves are not listed (PostgreSQL keeps them in the rows).
+ */
+function* lockRows(context: SystemContext): Iterable<Row> {
+  for (const session of context.activity?.() ?? []) {
+    if (session.transactionId === undefined) continue;
+    const virtual = `${session.pid}/${session.transactionId}`;
+    yield ["virtualxid", null, null, null, null, virtual, null, null, null, null, virtual, session.pid, "ExclusiveLock", true, true, null];
+    yield ["transactionid", null, null, null, null, null, String(session.transactionId), null, null, null, virtual, session.pid, "ExclusiveLock", true, false, null];
+    for (const blocker of session.waitsFor) {
+      yield ["transactionid", null, null, null, null, null, String(blocker), null, null, null, virtual, session.pid, "ShareLock", false, false, session.queryStart ?? null];
+    }
+  }
+}
+
 export function systemTableRows(id: number, context: SystemContext): Iterable<Row> | undefined {
   const table = systemTablesById.get(id);
   if (table === undefined) return undefined;

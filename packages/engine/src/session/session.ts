@@ -28,7 +28,7 @@ import {
 } from "../errors.ts";
 import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table-access.ts";
 import { Settings, settingNames } from "./settings.ts";
-import { SystemTableAccess, type SystemContext } from "../catalog/system-tables.ts";
+import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
 import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
 import { pointLookupOf, runPointLookup, type PointLookup } from "./point-lookup.ts";
@@ -186,6 +186,11 @@ export class Session {
   readonly #portals = new Map<string, Portal>();
   #lastval: bigint | undefined;
   #isClosed = false;
+  readonly #backendStart = BigInt(Date.now() - postgresEpochMs) * 1000n;
+  /** What pg_stat_activity shows: the last statement text, when it started, and whether it runs. */
+  #query = "";
+  #queryStart: bigint | undefined;
+  #running = 0;
   #idleTimer: NodeJS.Timeout | undefined;
   /** Set when the session was terminated (idle_in_transaction_session_timeout): every later call fails with it. */
   #terminated: DbError | undefined;
@@ -228,6 +233,40 @@ export class Session {
   /** Runs every statement of `sql`, as the simple query protocol does, and returns each result. */
   async queryAll(sql: string, params: readonly unknown[] = []): Promise<QueryResult[]> {
     this.#assertOpen();
+    this.#noteQuery(sql);
+    try {
+      return await this.#queryAll(sql, params);
+    } finally {
+      this.#running -= 1;
+    }
+  }
+
+  /** pg_stat_activity: this session as it is now. */
+  activity(): SessionActivity {
+    const transactionId = this.transactionId;
+    const status = this.transactionStatus;
+    const state = this.#running > 0 ? "active" : status === "T" ? "idle in transaction" : status === "E" ? "idle in transaction (aborted)" : "idle";
+    return {
+      pid: this.backendPid,
+      userName: this.user,
+      applicationName: this.settings.get("application_name"),
+      backendStart: this.#backendStart,
+      transactionStart: this.#active?.startMicros ?? this.#pendingBlock?.startMicros,
+      queryStart: this.#queryStart,
+      state,
+      query: this.#query,
+      transactionId,
+      waitsFor: transactionId === undefined ? [] : this.#db.transactions.waitsFor(transactionId),
+    };
+  }
+
+  #noteQuery(sql: string): void {
+    this.#query = sql;
+    this.#queryStart = BigInt(Date.now() - postgresEpochMs) * 1000n;
+    this.#running += 1;
+  }
+
+  async #queryAll(sql: string, params: readonly unknown[]): Promise<QueryResult[]> {
     if (params.length > 0) {
       // One statement with parameters, as the extended protocol sends it: planned once per SQL
       // text (the session's statement cache), like a prepared statement.
@@ -255,6 +294,15 @@ export class Session {
    */
   async *queryEach(sql: string): AsyncGenerator<StatementOutcome> {
     this.#assertOpen();
+    this.#noteQuery(sql);
+    try {
+      yield* this.#queryEach(sql);
+    } finally {
+      this.#running -= 1;
+    }
+  }
+
+  async *#queryEach(sql: string): AsyncGenerator<StatementOutcome> {
     const statements = parse(sql);
     if (statements.length === 0) {
       yield { kind: "empty" };
@@ -418,6 +466,15 @@ export class Session {
   async executePortal(portalName: string, maxRows = 0): Promise<ExecuteResult> {
     const portal = this.#portals.get(portalName);
     if (portal === undefined) throw new InvalidPortalError(`portal "${portalName}" does not exist`);
+    this.#noteQuery(portal.prepared.sql);
+    try {
+      return await this.#executePortal(portal, maxRows);
+    } finally {
+      this.#running -= 1;
+    }
+  }
+
+  async #executePortal(portal: Portal, maxRows: number): Promise<ExecuteResult> {
     const statement = portal.prepared.statement;
     if (statement === undefined) return { ...this.#result(""), isSuspended: false };
     if (portal.pending === undefined) {
@@ -1002,7 +1059,7 @@ export class Session {
   /** What the system catalogs (system-tables.ts) show of this session. */
   #systemContext(view: CatalogView): SystemContext {
     const settings = (): (readonly [string, string])[] => settingNames.map((name) => [Settings.displayName(name), this.settings.get(name)]);
-    return { view, userName: this.user, databaseName: this.databaseName, settings };
+    return { view, userName: this.user, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()) };
   }
 
   #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
