@@ -240,6 +240,22 @@ describe("concurrent sessions", () => {
     });
   });
 
+  it("pg_stat_progress_create_index shows a running index build", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE big (id int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO big SELECT g, g % 100 FROM generate_series(1, 20000) g");
+      const build = a.query("CREATE INDEX big_v ON big (v)");
+      let seen: readonly (readonly unknown[])[] = [];
+      for (let i = 0; i < 1000 && seen.length === 0; i++) {
+        seen = (await b.query("SELECT pid, command, phase, tuples_total FROM pg_stat_progress_create_index")).rows;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await build;
+      expect(seen).toEqual([[a.backendPid, "CREATE INDEX", "building index", 20000n]]);
+      expect((await b.query("SELECT count(*) FROM pg_stat_progress_create_index")).rows).toEqual([[0n]]);
+    });
+  });
+
   it("a deleted row is skipped by a waiting DELETE", async () => {
     await withDatabase(async (_db, a, b) => {
       await a.query("CREATE TABLE t (k int PRIMARY KEY)");

@@ -33,7 +33,20 @@ export interface DdlEnvironment extends StatementEnvironment {
     drop(id: number): void;
   };
   notice(message: string): void;
+  /** Reports a running index build (pg_stat_progress_create_index); undefined when it ends. */
+  reportIndexBuild?(progress: IndexBuildProgress | undefined): void;
 }
+
+export interface IndexBuildProgress {
+  readonly tableId: number;
+  readonly indexId: number;
+  readonly phase: "building index";
+  readonly tuplesTotal: number;
+  readonly tuplesDone: number;
+}
+
+/** Rows between two progress reports of an index build. */
+const progressIntervalRows = 1024;
 
 const serialTypes: Readonly<Record<string, number>> = {
   serial: TypeOid.int4,
@@ -555,18 +568,28 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
   const withIndex: TableDefinition = { ...table, indexes: [...table.indexes, index] };
   const layout = layoutOf(withIndex);
   const rows = [...env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })];
+  const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal: rows.length, tuplesDone: done });
   let built = 0;
-  for (const [key, value] of rows) {
-    const row = layout.decode(key, value);
-    const suffix = key.subarray(4);
-    const entry = layout.indexEntry(index, row, suffix);
-    if (entry.isUniqueKey && (await env.txn.getForUpdate(entry.key)) !== undefined) {
-      throw new UniqueViolationError(`could not create unique index "${index.name}"`, {
-        detail: `Key (${index.columns.map((c) => table.columns[c]?.name ?? "?").join(", ")})=(${index.columns.map((c) => formatStored(layout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
-      });
+  try {
+    for (const [key, value] of rows) {
+      if (built % progressIntervalRows === 0) {
+        report(built);
+        // Let other sessions run (and watch the progress) during a long build.
+        if (built > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      const row = layout.decode(key, value);
+      const suffix = key.subarray(4);
+      const entry = layout.indexEntry(index, row, suffix);
+      if (entry.isUniqueKey && (await env.txn.getForUpdate(entry.key)) !== undefined) {
+        throw new UniqueViolationError(`could not create unique index "${index.name}"`, {
+          detail: `Key (${index.columns.map((c) => table.columns[c]?.name ?? "?").join(", ")})=(${index.columns.map((c) => formatStored(layout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
+        });
+      }
+      await env.txn.put(entry.key, suffix);
+      built += 1;
     }
-    await env.txn.put(entry.key, suffix);
-    built += 1;
+  } finally {
+    env.reportIndexBuild?.(undefined);
   }
   await env.catalog.write(env.txn, withIndex);
   if (built >= 100_000) env.notice(`index "${index.name}" built over ${built} rows`);

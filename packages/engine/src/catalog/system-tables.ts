@@ -51,6 +51,8 @@ export interface SessionActivity {
   readonly transactionId: number | undefined;
   /** The transactions it waits for on a row lock (empty: not waiting). */
   readonly waitsFor: readonly number[];
+  /** Its running CREATE INDEX, if any. */
+  readonly indexBuild: { readonly tableId: number; readonly indexId: number; readonly phase: string; readonly tuplesTotal: number; readonly tuplesDone: number } | undefined;
 }
 
 export const pgCatalogOid = 11;
@@ -594,6 +596,10 @@ const systemTables: readonly SystemTableSpec[] = [
     ["locktype", T], ["database", O], ["relation", O], ["page", I4], ["tuple", I2], ["virtualxid", T], ["transactionid", T], ["classid", O], ["objid", O],
     ["objsubid", I2], ["virtualtransaction", T], ["pid", I4], ["mode", T], ["granted", B], ["fastpath", B], ["waitstart", TZ],
   ], lockRows, true),
+  systemTable(12_006, "pg_stat_progress_create_index", [
+    ["pid", I4], ["datid", O], ["datname", N], ["relid", O], ["index_relid", O], ["command", T], ["phase", T], ["lockers_total", I8], ["lockers_done", I8],
+    ["current_locker_pid", I8], ["blocks_total", I8], ["blocks_done", I8], ["tuples_total", I8], ["tuples_done", I8], ["partitions_total", I8], ["partitions_done", I8],
+  ], indexProgressRows, true),
   systemTable(12_003, "pg_settings", [
     ...named("name setting unit category short_desc extra_desc context vartype source min_val max_val", T), ["enumvals", TA], ["boot_val", T], ["reset_val", T],
     ["sourcefile", T], ["sourceline", I4], ["pending_restart", B],
@@ -668,6 +674,18 @@ export function resolveSystemTable(schema: string | undefined, name: string, sea
 }
 
 /** The rows of system table `id`, or undefined when `id` is no system table. */
+/** pg_stat_progress_create_index: one row per session building an index now. */
+function* indexProgressRows(context: SystemContext): Iterable<Row> {
+  for (const session of context.activity?.() ?? []) {
+    const build = session.indexBuild;
+    if (build === undefined) continue;
+    yield [
+      session.pid, databaseOid, context.databaseName, build.tableId, build.indexId, "CREATE INDEX", build.phase, 0n, 0n, 0n, 0n, 0n,
+      BigInt(build.tuplesTotal), BigInt(build.tuplesDone), 0n, 0n,
+    ];
+  }
+}
+
 /** pg_stat_activity: one row per session; a session waiting on a row lock shows wait_event_type Lock. */
 function* activityRows(context: SystemContext): Iterable<Row> {
   for (const session of context.activity?.() ?? []) {

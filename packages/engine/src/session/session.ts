@@ -11,7 +11,7 @@ import { explainPlan, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
-import { alterTable, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment } from "../catalog/ddl.ts";
+import { alterTable, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -191,6 +191,8 @@ export class Session {
   #query = "";
   #queryStart: bigint | undefined;
   #running = 0;
+  /** A CREATE INDEX running in this session (pg_stat_progress_create_index). */
+  #indexBuild: IndexBuildProgress | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
   /** Set when the session was terminated (idle_in_transaction_session_timeout): every later call fails with it. */
   #terminated: DbError | undefined;
@@ -257,6 +259,7 @@ export class Session {
       query: this.#query,
       transactionId,
       waitsFor: transactionId === undefined ? [] : this.#db.transactions.waitsFor(transactionId),
+      indexBuild: this.#indexBuild,
     };
   }
 
@@ -1032,6 +1035,9 @@ export class Session {
       allocateObjectId: () => this.#db.allocateObjectId(),
       sequences: this.#db.sequences,
       notice: (message) => this.#notices.push(message),
+      reportIndexBuild: (progress) => {
+        this.#indexBuild = progress;
+      },
     };
   }
 
