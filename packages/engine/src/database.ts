@@ -12,6 +12,7 @@ import type { ObjectDefinition, TableDefinition } from "./catalog/definitions.ts
 import { catalogTableOf } from "./catalog/planner-catalog.ts";
 import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
+import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
@@ -91,6 +92,9 @@ export class Database {
       objects.set(object.id, object);
     }
     this.#catalog = new CatalogState(objects);
+    const tables = new Map<number, TableDefinition>();
+    for (const object of objects.values()) if (object.kind === "table") tables.set(object.id, object);
+    for (const [id, statistics] of loadStatistics(store, tables)) this.statistics.set(id, statistics);
     const stored = store.get(nextObjectIdKey);
     const highest = Math.max(firstObjectId - 1, ...objects.keys());
     this.#nextObjectId = Math.max(highest + 1, stored === undefined ? 0 : new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0));
@@ -163,8 +167,20 @@ export class Database {
   /** After a commit: the transaction's catalog changes become everyone's. */
   publishCatalog(view: CatalogView): void {
     if (view.changes.size === 0) return;
+    const before = this.#catalog;
     this.#catalog = this.#catalog.apply(view.changes);
-    for (const [id, object] of view.changes) if (object?.kind !== "table") this.statistics.delete(id);
+    for (const [id, object] of view.changes) {
+      // Statistics describe one table shape: a dropped or re-shaped table loses them.
+      const previous = before.objects.get(id);
+      const isReshaped = object?.kind === "table" && previous?.kind === "table" && previous.schemaVersion !== object.schemaVersion;
+      if ((object?.kind !== "table" || isReshaped) && this.statistics.delete(id)) void deleteStatistics(this.store, id).catch(() => undefined);
+    }
+  }
+
+  /** ANALYZE's result: used by the planner from now on, and kept in the store for the next open. */
+  setStatistics(table: TableDefinition, statistics: TableStatistics): void {
+    this.statistics.set(table.id, statistics);
+    void storeStatistics(this.store, table, statistics).catch(() => undefined);
   }
 
   /**
@@ -197,7 +213,7 @@ export class Database {
     this.#changedSinceAnalyze.set(tableId, 0);
     this.#lastAnalyzed.set(tableId, Date.now());
     const statistics = await analyzeInSlices(this, definition, () => this.#isClosed);
-    if (statistics !== undefined) this.statistics.set(tableId, statistics);
+    if (statistics !== undefined) this.setStatistics(definition, statistics);
   }
 
 

@@ -1205,7 +1205,7 @@ export class Session {
       const rows = (function* rows(): Iterable<Row> {
         for (const [key, value] of env.txn.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id) })) yield layout.decode(key, value);
       })();
-      this.#db.statistics.set(definition.id, analyzeTable(catalogTableOf(definition, undefined), rows, env.registry, env.context));
+      this.#db.setStatistics(definition, analyzeTable(catalogTableOf(definition, undefined), rows, env.registry, env.context));
     }
   }
 

@@ -6,6 +6,7 @@
  *   [u32 2][utf8 schema 0x00 name]      name claim of a relation (its id); concurrent creators conflict here
  *   [u32 3]["next-object-id"]           high-water mark of object ids (never reused)
  *   [u32 4][u32 sequence id]            sequence state (not transactional)
+ *   [u32 5][u32 table id]               the table's statistics (written by ANALYZE, not transactional)
  *   [u32 table id][encoded primary key] a row; with no primary key: [u32 table id][u64 row id]
  *   [u32 index id][encoded columns]     a unique index entry without NULLs; value = the row's key suffix
  *   [u32 index id][encoded columns][row key suffix]   any other index entry; value = the row key suffix
@@ -17,6 +18,7 @@ export const catalogKeyspace = 1;
 export const namesKeyspace = 2;
 export const metaKeyspace = 3;
 export const sequencesKeyspace = 4;
+export const statisticsKeyspace = 5;
 /** Object ids start here, as PostgreSQL's user OIDs do. */
 export const firstObjectId = 16384;
 
