@@ -9,7 +9,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as fc from "fast-check";
-import { RawClient, fe, fieldsOf, makeTempDir, propertyParams } from "@omnikv/testkit";
+import { RawClient, closesWithin, fe, fieldsOf, makeTempDir, propertyParams, sendFragmented } from "@omnikv/testkit";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { password, startServerProcess, type ServerProcess } from "./server-process.ts";
@@ -100,21 +100,6 @@ const corruptMessage = fc.oneof(
   fc.uint8Array({ minLength: 1, maxLength: 64 }).map((bytes) => Buffer.from(bytes)),
 );
 
-async function sendFragmented(client: RawClient, bytes: Buffer, cuts: readonly number[]): Promise<void> {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-  let start = 0;
-  for (const point of [...points, bytes.length]) {
-    if (point > start) client.send(bytes.subarray(start, point));
-    start = point;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-async function closesWithin(client: RawClient, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!client.isClosed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  return client.isClosed;
-}
 
 describe("protocol fuzzing against the server", () => {
   it("survives corrupted, truncated and fragmented streams after startup", async () => {

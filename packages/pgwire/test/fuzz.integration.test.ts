@@ -7,10 +7,9 @@
  * session keeps getting correct answers throughout. Seeds: FC_SEED / FC_PATH / FC_NUM_RUNS.
  */
 import * as fc from "fast-check";
-import { propertyParams } from "@omnikv/testkit";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { RawClient, fe, fieldsOf } from "@omnikv/testkit";
+import { RawClient, closesWithin, fe, fieldsOf, propertyParams, sendFragmented } from "@omnikv/testkit";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;
@@ -78,21 +77,6 @@ const corruptMessage = fc.oneof(
 /** A complete frame whose type no frontend message has: the server must answer FATAL 08P01. */
 const unknownFrame = fc.constantFrom("~", "!", "0", "z", "R").map((type) => fe.raw(type, Buffer.from("junk")));
 
-async function sendFragmented(client: RawClient, bytes: Buffer, cuts: readonly number[]): Promise<void> {
-  const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
-  let start = 0;
-  for (const point of [...points, bytes.length]) {
-    if (point > start) client.send(bytes.subarray(start, point));
-    start = point;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
-}
-
-async function closesWithin(client: RawClient, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!client.isClosed && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-  return client.isClosed;
-}
 
 describe("protocol fuzzing", () => {
   it("survives corrupted, truncated and fragmented streams after startup", async () => {

@@ -25,5 +25,5 @@ export { MalformedHistoryError, checkSerializable, checkSnapshotIsolation, histo
 export type { CheckResult, History, HistoryOp, HistoryTxn } from "./history-checker.ts";
 export { formatSltValue, parseSlt, runSlt } from "./sqllogictest.ts";
 export type { SltDriver, SltRecord, SltResult, SltRun } from "./sqllogictest.ts";
-export { RawClient, eventually, fe, fieldsOf, typesOf } from "./pg-raw-client.ts";
+export { RawClient, closesWithin, eventually, fe, fieldsOf, sendFragmented, typesOf } from "./pg-raw-client.ts";
 export type { BackendFrame } from "./pg-raw-client.ts";
