@@ -724,6 +724,9 @@ export class Session {
     if (this.#isClosed) return;
     this.#isClosed = true;
     clearTimeout(this.#idleTimer);
+    // A suspended portal pins a store snapshot until it is released.
+    for (const portal of this.#portals.values()) portal.pending?.release?.();
+    this.#portals.clear();
     if (this.#active !== undefined && this.#active.txn.status === "active") this.#active.txn.rollback();
     this.#active = undefined;
     this.#pendingBlock = undefined;
