@@ -5,6 +5,7 @@
  * SIGTERM; after SIGKILL, a restart recovers every committed row.
  */
 import { execFile, type ExecFileException } from "node:child_process";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempDir } from "@omnikv/testkit";
 import { Client, type ClientConfig } from "pg";
@@ -111,6 +112,28 @@ describe("psql", () => {
     const result = await run("psql", ["-X", "-h", "127.0.0.1", "-p", String(server.port), "-U", "omnikv", "-c", "SELECT 1"], "", { PGPASSWORD: "wrong" });
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('password authentication failed for user "omnikv"');
+  });
+});
+
+describe("TLS", () => {
+  it("upgrades a connection with the configured certificate, and plain connections still work", async () => {
+    const config = join(temp.path, "tls.json");
+    const fixtures = join(import.meta.dirname, "fixtures");
+    writeFileSync(config, JSON.stringify({ tls: { cert: join(fixtures, "tls-cert.pem"), key: join(fixtures, "tls-key.pem") } }));
+    const tlsServer = await startServerProcess(join(temp.path, "tls-data"), ["--config", config]);
+    try {
+      const args = ["-X", "-h", "127.0.0.1", "-p", String(tlsServer.port), "-U", "omnikv", "-d", "postgres", "-tA", "-c", "SELECT 40 + 2"];
+      const secure = await run("psql", args, "", { PGPASSWORD: password, PGSSLMODE: "require" });
+      expect(secure).toMatchObject({ code: 0, stdout: "42\n" });
+      const plain = await run("psql", args, "", { PGPASSWORD: password, PGSSLMODE: "disable" });
+      expect(plain).toMatchObject({ code: 0, stdout: "42\n" });
+    } finally {
+      await tlsServer.stop();
+    }
+    // Without a certificate the server answers SSLRequest with N: sslmode=require fails.
+    const refused = await run("psql", ["-X", "-h", "127.0.0.1", "-p", String(server.port), "-U", "omnikv", "-c", "SELECT 1"], "", { PGPASSWORD: password, PGSSLMODE: "require" });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("server does not support SSL");
   });
 });
 
