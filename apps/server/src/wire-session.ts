@@ -3,27 +3,11 @@
  * results are encoded here (text: the type's output function; binary: its send function), and
  * notices, COPY and portals are mapped onto pgwire's events.
  */
-import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, type SqlValue } from "@omnikv/base";
+import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, typeLength, type SqlValue } from "@omnikv/base";
 import type { Field, QueryResult, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
 import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
 import type { Logger } from "./logger.ts";
 
-/** pg_type.typlen of the fixed-width types (everything else is variable, -1). */
-const typeSizes: ReadonlyMap<number, number> = new Map([
-  [TypeOid.bool, 1],
-  [TypeOid.int2, 2],
-  [TypeOid.int4, 4],
-  [TypeOid.int8, 8],
-  [TypeOid.float4, 4],
-  [TypeOid.float8, 8],
-  [TypeOid.oid, 4],
-  [TypeOid.date, 4],
-  [TypeOid.time, 8],
-  [TypeOid.timestamp, 8],
-  [TypeOid.timestamptz, 8],
-  [TypeOid.interval, 16],
-  [TypeOid.uuid, 16],
-]);
 
 /** Settings whose changes PostgreSQL reports to the client with ParameterStatus. */
 const reportedSettings: ReadonlyMap<string, string> = new Map([
@@ -190,7 +174,7 @@ export class WireSession implements Session {
       tableOid: 0,
       columnNumber: 0,
       typeOid: field.typeOid,
-      typeSize: typeSizes.get(field.typeOid) ?? -1,
+      typeSize: typeLength(field.typeOid),
       typeModifier: field.typmod,
       format: formatOf(formats, i),
     }));

@@ -44,7 +44,7 @@ export {
 export type { DbErrorOptions } from "./errors.ts";
 export { lsn, pageId, term, txnId } from "./ids.ts";
 export { TypeOid } from "./types/oids.ts";
-export { typeInfo, typeInfoByName } from "./types/type-catalog.ts";
+export { typeInfo, typeInfoByName, typeLength } from "./types/type-catalog.ts";
 export type { TypeCategory, TypeInfo } from "./types/type-catalog.ts";
 export { Numeric, numericDscaleMax, numericIntegerDigitsMax, numericPrecisionMax } from "./types/numeric.ts";
 export type { NumericIntType, NumericKind } from "./types/numeric.ts";

@@ -85,3 +85,16 @@ export function typeInfo(oid: number): TypeInfo | undefined {
 export function typeInfoByName(name: string): TypeInfo | undefined {
   return byName.get(name);
 }
+
+/** pg_type.typlen of the fixed-length types; everything else is variable (-1), cstring-like -2. */
+const typeLengths: ReadonlyMap<number, number> = new Map([
+  [TypeOid.bool, 1], [TypeOid.char, 1], [TypeOid.name, 64], [TypeOid.int8, 8], [TypeOid.int2, 2], [TypeOid.int4, 4], [TypeOid.oid, 4],
+  [TypeOid.float4, 4], [TypeOid.float8, 8], [TypeOid.unknown, -2], [TypeOid.date, 4], [TypeOid.time, 8], [TypeOid.timestamp, 8],
+  [TypeOid.timestamptz, 8], [TypeOid.interval, 16], [TypeOid.timetz, 12], [TypeOid.regclass, 4], [TypeOid.regtype, 4], [TypeOid.uuid, 16],
+  [TypeOid.void, 4], [TypeOid.anyelement, 4], [TypeOid.any, 4], [TypeOid.anynonarray, 4], [TypeOid.anycompatible, 4],
+]);
+
+/** pg_type.typlen: the byte length of a fixed-length type, -1 for a variable-length one (RowDescription's typeSize). */
+export function typeLength(oid: number): number {
+  return typeLengths.get(oid) ?? -1;
+}

@@ -18,7 +18,7 @@
  * - Check and foreign-key constraints and column defaults have no object id of their own; they
  *   get synthetic OIDs from their table's id and their position (`syntheticOid`).
  */
-import { TypeOid, assert, typeInfo, type PgArray, type SqlValue } from "@omnikv/base";
+import { TypeOid, assert, typeInfo, typeLength, type PgArray, type SqlValue } from "@omnikv/base";
 import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import type { CatalogView } from "./catalog-store.ts";
@@ -192,15 +192,9 @@ interface TypeStorage {
   readonly align: string;
 }
 
-const typeLengths: ReadonlyMap<number, number> = new Map([
-  [TypeOid.bool, 1], [TypeOid.char, 1], [TypeOid.name, 64], [TypeOid.int8, 8], [TypeOid.int2, 2], [TypeOid.int4, 4], [TypeOid.oid, 4],
-  [TypeOid.float4, 4], [TypeOid.float8, 8], [TypeOid.unknown, -2], [TypeOid.date, 4], [TypeOid.time, 8], [TypeOid.timestamp, 8],
-  [TypeOid.timestamptz, 8], [TypeOid.interval, 16], [TypeOid.timetz, 12], [TypeOid.regclass, 4], [TypeOid.regtype, 4], [TypeOid.uuid, 16],
-  [TypeOid.void, 4], [TypeOid.anyelement, 4], [TypeOid.any, 4], [TypeOid.anynonarray, 4], [TypeOid.anycompatible, 4],
-]);
 
 export function typeStorage(oid: number): TypeStorage {
-  const length = typeLengths.get(oid) ?? -1;
+  const length = typeLength(oid);
   const isByValue = length === 1 || length === 2 || length === 4 || length === 8;
   const align = length === 1 || length === 64 || length === -2 ? "c" : length === 2 ? "s" : length === 8 || length === 16 || length === 12 ? "d" : "i";
   return { length, isByValue: isByValue && oid !== TypeOid.name, align };

@@ -5,7 +5,7 @@
  * Projections are not shown (PostgreSQL folds them into the node below); the other operators
  * appear under the names of the executor's own operators.
  */
-import { TypeOid, assertNever } from "@omnikv/base";
+import { assertNever, typeLength } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import { estimate } from "./estimate.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
@@ -61,20 +61,12 @@ function annotation(plan: PlanNode, options: ExplainOptions): string {
   return parts.join("");
 }
 
+/** EXPLAIN's row width: fixed-length types by their length, variable-length ones 32 bytes (a guess, as PostgreSQL's). */
 function width(columns: readonly PlanColumn[]): number {
-  const sizes: ReadonlyMap<number, number> = new Map([
-    [TypeOid.bool, 1],
-    [TypeOid.int2, 2],
-    [TypeOid.int4, 4],
-    [TypeOid.int8, 8],
-    [TypeOid.float4, 4],
-    [TypeOid.float8, 8],
-    [TypeOid.date, 4],
-    [TypeOid.timestamp, 8],
-    [TypeOid.timestamptz, 8],
-    [TypeOid.uuid, 16],
-  ]);
-  return columns.reduce((sum, column) => sum + (sizes.get(column.type.oid) ?? 32), 0);
+  return columns.reduce((sum, column) => {
+    const length = typeLength(column.type.oid);
+    return sum + (length > 0 ? length : 32);
+  }, 0);
 }
 
 function joinName(joinType: string): string {
