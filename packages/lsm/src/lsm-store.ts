@@ -195,7 +195,7 @@ export class LsmStore {
     // Tables that become obsolete before the store exists are deleted once it does.
     const opened: { store?: LsmStore; pendingDeletes: number[] } = { pendingDeletes: [] };
     const versions = await VersionSet.open(dir, {
-      ...(resolved.cipher === undefined ? {} : { walCipher: resolved.cipher.wal }),
+      ...(resolved.cipher === undefined ? {} : { walCipher: resolved.cipher.manifest }),
       manifestEditsMax: resolved.manifestEditsMax,
       onObsoleteFiles: (numbers) => (opened.store === undefined ? opened.pendingDeletes.push(...numbers) : opened.store.#deleteTables(numbers)),
     });

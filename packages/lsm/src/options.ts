@@ -43,8 +43,12 @@ export interface LsmOptions {
   readonly manifestEditsMax?: number;
   /** How long background work may hold the event loop before yielding. Default 4 ms. */
   readonly backgroundSliceMs?: number;
-  /** Encryption at rest: one cipher for table blocks, one for wal and manifest records. */
-  readonly cipher?: { readonly block: BlockCipher; readonly wal: WalCipher };
+  /**
+   * Encryption at rest: a cipher for table blocks, one for wal records and one for manifest
+   * records. The two log ciphers must differ in what they bind (both logs number records from
+   * their own LSNs), so a manifest record can never be replayed as a wal record or the reverse.
+   */
+  readonly cipher?: { readonly block: BlockCipher; readonly wal: WalCipher; readonly manifest: WalCipher };
 }
 
 export type ResolvedLsmOptions = Required<Omit<LsmOptions, "cipher">> & { readonly cipher: LsmOptions["cipher"] };
