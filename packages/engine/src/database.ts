@@ -8,7 +8,9 @@ import { LsmStore } from "@omnikv/lsm";
 import type { TableStatistics } from "@omnikv/planner";
 import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
 import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
-import type { ObjectDefinition, TableDefinition } from "./catalog/definitions.ts";
+import type { ObjectDefinition, RoleDefinition, TableDefinition } from "./catalog/definitions.ts";
+import { bootstrapRoleId, publicRoleId } from "./catalog/privileges.ts";
+import { InvalidAuthorizationError } from "./errors.ts";
 import { catalogTableOf } from "./catalog/planner-catalog.ts";
 import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
@@ -40,6 +42,16 @@ export interface DatabaseOptions {
    * default 60 s there; 1 s here): a table filled row by row is not rescanned at every 10 %.
    */
   readonly analyzeIntervalMs?: number;
+  /**
+   * The name of the superuser a new database is created with (PostgreSQL's bootstrap superuser,
+   * role id 10; default `postgres`). Sessions that name no user run as it.
+   */
+  readonly bootstrapSuperuser?: string;
+  /**
+   * Turns a plain-text PASSWORD (CREATE/ALTER ROLE) into the verifier the catalog stores, e.g. a
+   * SCRAM-SHA-256 verifier. Without it only passwords already in verifier form are accepted.
+   */
+  readonly passwordVerifier?: (password: string) => string;
 }
 
 interface RowIdCounter {
@@ -70,6 +82,8 @@ export class Database {
   readonly #sessions = new Set<Session>();
   #nextBackendPid = 1000;
   #isClosed = false;
+  readonly #bootstrapSuperuser: string;
+  readonly passwordVerifier: ((password: string) => string) | undefined;
 
   private constructor(store: MvccStore, close: () => Promise<void>, options: DatabaseOptions) {
     this.store = store;
@@ -82,6 +96,8 @@ export class Database {
     this.#analyzeThresholdRows = options.analyzeThresholdRows ?? 50;
     this.#analyzeScaleFactor = options.analyzeScaleFactor ?? 0.1;
     this.#analyzeIntervalMs = options.analyzeIntervalMs ?? 1000;
+    this.#bootstrapSuperuser = options.bootstrapSuperuser ?? "postgres";
+    this.passwordVerifier = options.passwordVerifier;
     assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
     this.sequences = new SequenceStore(store);
     this.sequences.load();
@@ -112,22 +128,61 @@ export class Database {
     return database;
   }
 
-  /** A new database has the schema `public`, as PostgreSQL's template has. */
+  /**
+   * A new database has the bootstrap superuser (role 10) and the schema `public` it owns, with
+   * PostgreSQL 15's privileges on it (USAGE for PUBLIC, no CREATE). A catalog from before roles
+   * existed gets the superuser and those privileges on its first open.
+   */
   async #bootstrap(): Promise<void> {
-    if (this.#catalog.schemaId("public") !== undefined) return;
+    const hasRoles = this.#catalog.objects.get(bootstrapRoleId) !== undefined;
+    const publicId = this.#catalog.schemaId("public");
+    if (hasRoles && publicId !== undefined) return;
     const txn = await this.transactions.begin();
     const view = this.catalogView();
-    await view.write(txn, { kind: "schema", id: this.allocateObjectId(), name: "public" });
+    if (!hasRoles) await view.write(txn, bootstrapRole(this.#bootstrapSuperuser));
+    const publicAcl = [
+      { grantee: bootstrapRoleId, grantor: bootstrapRoleId, privileges: "UC", grantOptions: "" },
+      { grantee: publicRoleId, grantor: bootstrapRoleId, privileges: "U", grantOptions: "" },
+    ];
+    const existing = publicId === undefined ? undefined : view.schema("public");
+    await view.write(txn, { kind: "schema", id: existing?.id ?? this.allocateObjectId(), name: "public", owner: bootstrapRoleId, acl: publicAcl });
     await this.sequences.settled();
     await txn.commit();
     this.publishCatalog(view);
   }
 
+  /**
+   * The stored password verifier of a role that may log in, for authentication (PostgreSQL's
+   * pg_authid.rolpassword): undefined when the role does not exist, cannot LOGIN or has none.
+   */
+  passwordSecret(roleName: string): string | undefined {
+    const role = this.#catalog.role(roleName);
+    if (role === undefined || !role.canLogin) return undefined;
+    return role.password;
+  }
+
+  /**
+   * A session. A named `user` must be a role that may log in (28000 otherwise, as PostgreSQL
+   * refuses the connection); with no user, the session runs as the bootstrap superuser.
+   */
   connect(options: ConnectOptions = {}): Session {
     assert(!this.#isClosed, "the database is open");
-    const session = new Session(this, options, this.#nextBackendPid++, () => this.#sessions.delete(session));
+    const named = options.user;
+    if (named !== undefined) {
+      const role = this.#catalog.role(named);
+      if (role === undefined) throw new InvalidAuthorizationError(`role "${named}" does not exist`);
+      if (!role.canLogin) throw new InvalidAuthorizationError(`role "${named}" is not permitted to log in`);
+    }
+    const user = named ?? this.#bootstrapRoleName();
+    const session = new Session(this, { ...options, user }, this.#nextBackendPid++, () => this.#sessions.delete(session));
     this.#sessions.add(session);
     return session;
+  }
+
+  #bootstrapRoleName(): string {
+    const role = this.#catalog.objects.get(bootstrapRoleId);
+    assert(role?.kind === "role", "the bootstrap superuser exists");
+    return role.name;
   }
 
   /** The open sessions, oldest first. */
@@ -259,6 +314,10 @@ export class Database {
   }
 }
 
+function bootstrapRole(name: string): RoleDefinition {
+  return { kind: "role", id: bootstrapRoleId, name, isSuperuser: true, isInherit: true, canCreateRole: true, canCreateDb: true, canLogin: true, connectionLimit: -1, memberOf: [] };
+}
+
 /** A stored catalog record; a record that is not one is damage, reported as such. */
 function parseDefinition(bytes: Uint8Array): ObjectDefinition {
   const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
@@ -268,7 +327,8 @@ function parseDefinition(bytes: Uint8Array): ObjectDefinition {
 
 function isDefinition(value: unknown): value is ObjectDefinition {
   if (typeof value !== "object" || value === null || !("kind" in value) || !("id" in value)) return false;
-  return (value.kind === "table" || value.kind === "sequence" || value.kind === "view" || value.kind === "schema") && typeof value.id === "number";
+  const kinds: readonly unknown[] = ["table", "sequence", "view", "schema", "role"];
+  return kinds.includes(value.kind) && typeof value.id === "number";
 }
 
 /** Rows an auto-analyze reads before it lets other work run (it never holds the event loop long). */

@@ -105,3 +105,14 @@ export class InvalidPortalError extends DbError {
   override readonly name: string = "InvalidPortalError";
   readonly sqlState = SqlState.InvalidCursorName;
 }
+
+export class InsufficientPrivilegeError extends DbError {
+  override readonly name: string = "InsufficientPrivilegeError";
+  readonly sqlState = SqlState.InsufficientPrivilege;
+}
+
+/** A login refused: no such role, or a role without LOGIN (28000). */
+export class InvalidAuthorizationError extends DbError {
+  override readonly name: string = "InvalidAuthorizationError";
+  readonly sqlState = SqlState.InvalidAuthorizationSpecification;
+}

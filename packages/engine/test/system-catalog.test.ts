@@ -19,7 +19,7 @@ let db: Database;
 let session: Session;
 
 beforeAll(async () => {
-  db = await Database.open();
+  db = await Database.open({ bootstrapSuperuser: "alice" });
   session = db.connect({ user: "alice", database: "shop" });
   await session.query(schemaSql);
 });

@@ -6,9 +6,12 @@
  */
 import { assert } from "@omnikv/base";
 import type { Transaction } from "@omnikv/txn";
-import type { ObjectDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
+import type { ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
-import { DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
+import { DuplicateObjectError, DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
+
+/** Role names are claimed in the names keyspace under this pseudo-schema (no schema name is empty-prefixed so). */
+const roleNamespace = "\u0001role";
 
 /** Every change of any catalog, committed or not, takes a fresh number: plan caches compare them. */
 let versionCounter = 0;
@@ -24,14 +27,26 @@ export class CatalogState {
   readonly version: number;
   readonly #relations = new Map<string, number>();
   readonly #schemas = new Map<string, number>();
+  readonly #roles = new Map<string, number>();
 
   constructor(objects: ReadonlyMap<number, ObjectDefinition>) {
     this.objects = objects;
     this.version = nextCatalogVersion();
     for (const object of objects.values()) {
       if (object.kind === "schema") this.#schemas.set(object.name, object.id);
+      else if (object.kind === "role") this.#roles.set(object.name, object.id);
       else this.#relations.set(qualified(object.schema, object.name), object.id);
     }
+  }
+
+  roleId(name: string): number | undefined {
+    return this.#roles.get(name);
+  }
+
+  role(name: string): RoleDefinition | undefined {
+    const id = this.#roles.get(name);
+    const object = id === undefined ? undefined : this.objects.get(id);
+    return object?.kind === "role" ? object : undefined;
   }
 
   relationId(schema: string, name: string): number | undefined {
@@ -95,12 +110,29 @@ export class CatalogView {
 
   relation(schema: string, name: string): RelationDefinition | undefined {
     for (const object of this.#changes.values()) {
-      if (object !== undefined && object.kind !== "schema" && object.schema === schema && object.name === name) return object;
+      if (object !== undefined && object.kind !== "schema" && object.kind !== "role" && object.schema === schema && object.name === name) return object;
     }
     const id = this.#committed().relationId(schema, name);
     if (id === undefined || this.#changes.has(id)) return undefined;
     const object = this.#committed().objects.get(id);
-    return object === undefined || object.kind === "schema" ? undefined : object;
+    return object === undefined || object.kind === "schema" || object.kind === "role" ? undefined : object;
+  }
+
+  role(name: string): RoleDefinition | undefined {
+    for (const object of this.#changes.values()) if (object?.kind === "role" && object.name === name) return object;
+    const id = this.#committed().roleId(name);
+    if (id === undefined || this.#changes.has(id)) return undefined;
+    const object = this.#committed().objects.get(id);
+    return object?.kind === "role" ? object : undefined;
+  }
+
+  roleById(id: number): RoleDefinition | undefined {
+    const object = this.get(id);
+    return object?.kind === "role" ? object : undefined;
+  }
+
+  *roles(): IterableIterator<RoleDefinition> {
+    for (const object of this.objects()) if (object.kind === "role") yield object;
   }
 
   schema(name: string): SchemaDefinition | undefined {
@@ -178,6 +210,7 @@ export class CatalogView {
       const [schema, name] = splitName(key);
       // Read with the lock held: a concurrent creator of this name that committed first is seen here.
       if ((await txn.getForUpdate(nameKey(schema, name))) !== undefined) {
+        if (schema === roleNamespace) throw new DuplicateObjectError(`role "${name}" already exists`);
         throw schema === "" ? new DuplicateSchemaError(`schema "${name}" already exists`) : new DuplicateTableError(`relation "${name}" already exists`);
       }
       await txn.put(nameKey(schema, name), new Uint8Array([1]));
@@ -188,6 +221,7 @@ export class CatalogView {
 function namesOf(object: ObjectDefinition | undefined): string[] {
   if (object === undefined) return [];
   if (object.kind === "schema") return [qualified("", object.name)];
+  if (object.kind === "role") return [qualified(roleNamespace, object.name)];
   if (object.kind === "sequence" || object.kind === "view") return [qualified(object.schema, object.name)];
   const names = [object.name, ...object.indexes.map((i) => i.name)];
   if (object.primaryKey !== undefined) names.push(object.primaryKey.name);

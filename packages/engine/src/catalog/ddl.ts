@@ -17,6 +17,7 @@ import {
   DuplicateTableError,
   InvalidSchemaNameError,
   InvalidTableDefinitionError,
+  InsufficientPrivilegeError,
   NotNullViolationError,
   UniqueViolationError,
 } from "../errors.ts";
@@ -25,8 +26,12 @@ import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { RowWriter, compileTableExpr, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
+import { mustBeOwner, permissionDenied, type OwnedObject } from "./privileges.ts";
+import type { AuthContext } from "./roles.ts";
 
 export interface DdlEnvironment extends StatementEnvironment {
+  /** Who runs the statement: CREATE needs the schema's CREATE privilege, ALTER and DROP ownership. */
+  readonly auth: AuthContext;
   allocateObjectId(): number;
   readonly sequences: {
     reset(definition: SequenceDefinition): void;
@@ -59,16 +64,30 @@ const serialTypes: Readonly<Record<string, number>> = {
 
 const sequenceMax: Readonly<Record<number, bigint>> = { [TypeOid.int2]: 32767n, [TypeOid.int4]: 2147483647n, [TypeOid.int8]: 9223372036854775807n };
 
-/** The schema a new object goes into: the one named, or the first existing one on the search path. */
+/**
+ * The schema a new object goes into: the one named, or the first existing one on the search path
+ * (which leaves out schemas without USAGE); current_user needs CREATE on it (42501).
+ */
 function creationSchema(env: DdlEnvironment, name: readonly string[]): string {
-  if (name.length > 1) {
-    const schema = name.at(-2) ?? "";
-    if (env.catalog.schema(schema) === undefined) throw new InvalidSchemaNameError(`schema "${schema}" does not exist`);
-    return schema;
-  }
-  const schema = env.searchPath.find((candidate) => env.catalog.schema(candidate) !== undefined);
-  if (schema === undefined) throw new InvalidSchemaNameError("no schema has been selected to create in");
-  return schema;
+  const named = name.length > 1 ? (name.at(-2) ?? "") : undefined;
+  const schemaName = named ?? env.searchPath.find((candidate) => env.catalog.schema(candidate) !== undefined);
+  if (schemaName === undefined) throw new InvalidSchemaNameError("no schema has been selected to create in");
+  const schema = env.catalog.schema(schemaName);
+  if (schema === undefined) throw new InvalidSchemaNameError(`schema "${schemaName}" does not exist`);
+  if (!env.auth.checker.has(env.auth.roleId, schema, "C")) throw permissionDenied(schema);
+  return schemaName;
+}
+
+/** ALTER, DROP and CREATE INDEX need ownership (or the privileges of the owner's role). */
+function requireOwner(env: DdlEnvironment, object: OwnedObject): void {
+  env.auth.checker.requireOwner(env.auth.roleId, object);
+}
+
+/** DROP: the object's owner, or the owner of its schema, as PostgreSQL allows. */
+function requireDropRight(env: DdlEnvironment, object: OwnedObject): void {
+  const schema = object.kind === "schema" ? undefined : env.catalog.schema(object.schema);
+  if (schema !== undefined && env.auth.checker.isOwner(env.auth.roleId, schema)) return;
+  if (!env.auth.checker.isOwner(env.auth.roleId, object)) throw mustBeOwner(object);
 }
 
 /** A name not yet taken in `schema`: `base`, else `base1`, `base2`… (PostgreSQL's ChooseRelationName). */
@@ -112,10 +131,10 @@ export async function createTable(env: DdlEnvironment, statement: CreateTableSta
     if (sequence !== undefined) sequences.push(sequence);
     constraints.push(...tableConstraints);
   }
-  let table: TableDefinition = { kind: "table", id, schema, name, columns, indexes: [], checks: [], foreignKeys: [], schemaVersion: 1 };
+  let table: TableDefinition = { kind: "table", id, schema, name, columns, indexes: [], checks: [], foreignKeys: [], schemaVersion: 1, owner: env.auth.roleId };
   for (const constraint of constraints) table = addConstraint(env, table, constraint, claim);
   for (const sequence of sequences) {
-    await env.catalog.write(env.txn, { ...sequence, ownedBy: { tableId: id, column: sequence.ownedBy?.column ?? "" } });
+    await env.catalog.write(env.txn, { ...sequence, owner: env.auth.roleId, ownedBy: { tableId: id, column: sequence.ownedBy?.column ?? "" } });
     env.sequences.reset(sequence);
   }
   await env.catalog.write(env.txn, table);
@@ -241,6 +260,7 @@ function foreignKeyOf(
   const parent = isSelf ? table : env.catalog.findRelation(constraint.refTable.length > 1 ? constraint.refTable.at(-2) : undefined, refName, env.searchPath);
   if (parent === undefined) throw new UndefinedTableError(`relation "${constraint.refTable.join(".")}" does not exist`);
   if (parent.kind !== "table") throw new WrongObjectTypeError(`referenced relation "${refName}" is not a table`);
+  env.auth.checker.require(env.auth.roleId, parent, "x");
   let refColumns: number[];
   if (constraint.refColumns.length === 0) {
     if (parent.primaryKey === undefined) throw new UndefinedObjectError(`there is no primary key for referenced table "${parent.name}"`);
@@ -312,6 +332,7 @@ export async function drop(env: DdlEnvironment, statement: DropStatement): Promi
       if (statement.objectType === "view") throw new UndefinedTableError(`view "${relationName}" does not exist`);
       throw new UndefinedTableError(`${statement.objectType} "${relationName}" does not exist`);
     }
+    requireDropRight(env, relation);
     if (relation.kind === "sequence") {
       await env.catalog.remove(env.txn, relation.id);
       env.sequences.drop(relation.id);
@@ -351,6 +372,7 @@ export async function createView(env: DdlEnvironment, statement: CreateViewState
   const schema = creationSchema(env, statement.name);
   const existing = env.catalog.relation(schema, name);
   if (existing !== undefined && !(statement.orReplace && existing.kind === "view")) throw new DuplicateTableError(`relation "${name}" already exists`);
+  if (existing !== undefined) requireOwner(env, existing);
   // The views the query names are expanded by the planner: record them as dependencies too.
   const usedViews = new Set<number>();
   const recording: Catalog = {
@@ -369,7 +391,17 @@ export async function createView(env: DdlEnvironment, statement: CreateViewState
     const kept = existing.columns.every((c, i) => names[i] === c);
     if (!kept) throw new InvalidTableDefinitionError(`cannot change name of view column "${existing.columns.find((c, i) => names[i] !== c) ?? ""}"`);
   }
-  const view: ViewDefinition = { kind: "view", id: existing?.id ?? env.allocateObjectId(), schema, name, sql: deparse(statement.query), columns: names, dependsOn: [...relationsOf(plan), ...usedViews] };
+  const view: ViewDefinition = {
+    kind: "view",
+    id: existing?.id ?? env.allocateObjectId(),
+    schema,
+    name,
+    sql: deparse(statement.query),
+    columns: names,
+    dependsOn: [...relationsOf(plan), ...usedViews],
+    owner: existing === undefined ? env.auth.roleId : (existing.owner ?? env.auth.roleId),
+    ...(existing?.acl === undefined ? {} : { acl: existing.acl }),
+  };
   await env.catalog.write(env.txn, view);
 }
 
@@ -409,6 +441,7 @@ export async function createTableAs(env: DdlEnvironment, statement: CreateTableA
     checks: [],
     foreignKeys: [],
     schemaVersion: 1,
+    owner: env.auth.roleId,
   };
   await env.catalog.write(env.txn, definition);
   if (!statement.withData) return 0;
@@ -462,6 +495,7 @@ async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: 
     }
     throw new UndefinedObjectError(`index "${name}" does not exist`);
   }
+  if (!env.auth.checker.isOwner(env.auth.roleId, found.table)) throw new InsufficientPrivilegeError(`must be owner of index ${name}`);
   const index = found.table.indexes.find((i) => i.id === found.indexId);
   if (index === undefined || index.isConstraint) {
     throw new DependentObjectsStillExistError(`cannot drop index ${name} because constraint ${name} on table ${found.table.name} requires it`, {
@@ -481,7 +515,8 @@ async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, 
     }
     throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
   }
-  const members = [...env.catalog.objects()].filter((o) => o.kind !== "schema" && o.schema === name);
+  requireOwner(env, schema);
+  const members = [...env.catalog.objects()].filter((o): o is Exclude<typeof o, { kind: "schema" | "role" }> => o.kind !== "schema" && o.kind !== "role" && o.schema === name);
   if (members.length > 0 && !isCascade) {
     throw new DependentObjectsStillExistError(`cannot drop schema ${name} because other objects depend on it`, { hint: "Use DROP ... CASCADE to drop the dependent objects too." });
   }
@@ -493,7 +528,7 @@ async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, 
   await env.catalog.remove(env.txn, schema.id);
 }
 
-export async function createSchema(env: DdlEnvironment, name: string, ifNotExists: boolean): Promise<void> {
+export async function createSchema(env: DdlEnvironment, name: string, ifNotExists: boolean, owner: number): Promise<void> {
   if (env.catalog.schema(name) !== undefined) {
     if (ifNotExists) {
       env.notice(`schema "${name}" already exists, skipping`);
@@ -501,7 +536,7 @@ export async function createSchema(env: DdlEnvironment, name: string, ifNotExist
     }
     throw new DuplicateSchemaError(`schema "${name}" already exists`);
   }
-  await env.catalog.write(env.txn, { kind: "schema", id: env.allocateObjectId(), name });
+  await env.catalog.write(env.txn, { kind: "schema", id: env.allocateObjectId(), name, owner });
 }
 
 export async function truncate(env: DdlEnvironment, statement: TruncateStatement): Promise<void> {
@@ -534,6 +569,7 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
   const table = env.catalog.findRelation(statement.table.length > 1 ? statement.table.at(-2) : undefined, tableName, env.searchPath);
   if (table === undefined) throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
   if (table.kind !== "table") throw new WrongObjectTypeError(`"${tableName}" is not a table`);
+  requireOwner(env, table);
   if (statement.where !== undefined) throw new FeatureNotSupportedError("partial indexes are not supported yet");
   if (statement.method !== undefined && statement.method !== "btree") throw new FeatureNotSupportedError(`access method "${statement.method}" is not supported`);
   const columns = statement.elements.map((element) => {
@@ -614,6 +650,7 @@ export async function alterTable(env: DdlEnvironment, statement: AlterTableState
     throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
   }
   if (relation.kind !== "table") throw new WrongObjectTypeError(`"${name}" is not a table`);
+  requireOwner(env, relation);
   let table = relation;
   for (const action of statement.actions) table = await alterAction(env, table, action);
   await env.catalog.write(env.txn, table);
@@ -861,7 +898,7 @@ export async function createSequence(env: DdlEnvironment, statement: CreateSeque
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
   }
-  const sequence = sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options);
+  const sequence = { ...sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options), owner: env.auth.roleId };
   await env.catalog.write(env.txn, sequence);
   env.sequences.reset(sequence);
 }

@@ -57,7 +57,28 @@ export interface PrimaryKeyDefinition {
   readonly columns: readonly number[];
 }
 
-export interface TableDefinition {
+/**
+ * One aclitem (PostgreSQL's `grantee=privs/grantor`): `privileges` and `grantOptions` are
+ * privilege letters (`arwdDxt`, `UC`, …); grantee 0 is PUBLIC.
+ */
+export interface AclEntry {
+  readonly grantee: number;
+  readonly grantor: number;
+  readonly privileges: string;
+  readonly grantOptions: string;
+}
+
+/**
+ * What every owned object carries: its owner's role id (absent in catalogs written before roles
+ * existed: the bootstrap superuser, 10) and its ACL (absent: the default privileges, as
+ * PostgreSQL's NULL relacl).
+ */
+export interface Owned {
+  readonly owner?: number;
+  readonly acl?: readonly AclEntry[];
+}
+
+export interface TableDefinition extends Owned {
   readonly kind: "table";
   readonly id: number;
   readonly schema: string;
@@ -72,7 +93,7 @@ export interface TableDefinition {
   readonly schemaVersion: number;
 }
 
-export interface SequenceDefinition {
+export interface SequenceDefinition extends Owned {
   readonly kind: "sequence";
   readonly id: number;
   readonly schema: string;
@@ -87,7 +108,7 @@ export interface SequenceDefinition {
   readonly ownedBy?: { readonly tableId: number; readonly column: string };
 }
 
-export interface ViewDefinition {
+export interface ViewDefinition extends Owned {
   readonly kind: "view";
   readonly id: number;
   readonly schema: string;
@@ -100,13 +121,38 @@ export interface ViewDefinition {
   readonly dependsOn: readonly number[];
 }
 
-export interface SchemaDefinition {
+export interface SchemaDefinition extends Owned {
   readonly kind: "schema";
   readonly id: number;
   readonly name: string;
 }
 
-export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition;
+/** A role's membership in another role (a row of pg_auth_members, kept on the member). */
+export interface RoleMembership {
+  readonly roleId: number;
+  readonly grantor: number;
+  readonly isAdmin: boolean;
+}
+
+/**
+ * A role (pg_authid). `password` is a verifier (`SCRAM-SHA-256$…` or `md5…`), never a password.
+ * The bootstrap superuser has id 10, as in PostgreSQL.
+ */
+export interface RoleDefinition {
+  readonly kind: "role";
+  readonly id: number;
+  readonly name: string;
+  readonly isSuperuser: boolean;
+  readonly isInherit: boolean;
+  readonly canCreateRole: boolean;
+  readonly canCreateDb: boolean;
+  readonly canLogin: boolean;
+  readonly connectionLimit: number;
+  readonly password?: string;
+  readonly memberOf: readonly RoleMembership[];
+}
+
+export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition | RoleDefinition;
 
 /** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
 export type StatisticsById = ReadonlyMap<number, TableStatistics>;

@@ -11,7 +11,9 @@
  */
 import type { CatalogFunctions } from "@omnikv/executor";
 import { UndefinedTableError } from "@omnikv/planner";
+import { UndefinedObjectError } from "@omnikv/base";
 import { InvalidSchemaNameError } from "../errors.ts";
+import { PrivilegeChecker, privilegeLetter, type OwnedObject } from "./privileges.ts";
 import type { CatalogView } from "./catalog-store.ts";
 import type { ReferentialAction, TableDefinition } from "./definitions.ts";
 import {
@@ -19,7 +21,6 @@ import {
   foreignKeySlotBase,
   isSystemSchema,
   namespaceOid,
-  ownerOid,
   relationByOid,
   resolveSystemTable,
   syntheticParts,
@@ -76,7 +77,43 @@ export class ViewCatalogFunctions implements CatalogFunctions {
   }
 
   userName(oid: number): string | undefined {
-    return oid === ownerOid ? this.#userName : undefined;
+    return this.#view.roleById(oid)?.name;
+  }
+
+  #roleId(name: string | undefined): number {
+    const roleName = name ?? this.#userName;
+    const role = this.#view.role(roleName);
+    if (role === undefined) throw new UndefinedObjectError(`role "${roleName}" does not exist`);
+    return role.id;
+  }
+
+  hasPrivilege(objectClass: "table" | "sequence" | "schema", role: string | undefined, object: string | number, privilege: string): boolean {
+    const roleId = this.#roleId(role);
+    const target = this.#privilegeTarget(objectClass, object);
+    // A system catalog: PUBLIC may read it (pg_authid excepted), as in PostgreSQL.
+    if (target === undefined) return new PrivilegeChecker(this.#view).isSuperuser(roleId) || (privilegeLetter(privilege.split(",")[0] ?? "") === "r" && object !== "pg_authid");
+    const checker = new PrivilegeChecker(this.#view);
+    return privilege.split(",").some((name) => checker.has(roleId, target, privilegeLetter(name), /with\s+grant\s+option/i.test(name)));
+  }
+
+  #privilegeTarget(objectClass: "table" | "sequence" | "schema", object: string | number): OwnedObject | undefined {
+    if (objectClass === "schema") {
+      const schema = typeof object === "number" ? this.#view.get(object) : this.#view.schema(object);
+      if (schema?.kind !== "schema") throw new InvalidSchemaNameError(`schema "${String(object)}" does not exist`);
+      return schema;
+    }
+    const oid = typeof object === "number" ? object : this.relationOid(object);
+    const relation = this.#view.get(oid);
+    if (relation === undefined || relation.kind === "role" || relation.kind === "schema") return undefined;
+    return relation;
+  }
+
+  hasRole(role: string | undefined, target: string, mode: string): boolean {
+    const roleId = this.#roleId(role);
+    const targetId = this.#roleId(target);
+    const checker = new PrivilegeChecker(this.#view);
+    if (mode.trim().toLowerCase().startsWith("usage")) return checker.hasPrivilegesOf(roleId, targetId);
+    return checker.isSuperuser(roleId) || checker.isMemberOf(roleId, targetId);
   }
 
   /** The schemas searched for an unqualified name: pg_catalog first unless the path names it. */

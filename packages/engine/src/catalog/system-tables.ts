@@ -22,7 +22,8 @@ import { TypeOid, assert, typeInfo, typeLength, type PgArray, type SqlValue } fr
 import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import type { CatalogView } from "./catalog-store.ts";
-import type { ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
+import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
+import { aclItemText, ownerOf, type OwnedObject } from "./privileges.ts";
 import { builtinFunctions } from "@omnikv/planner";
 
 /** What system rows show of the session: the owner of everything, and the database. */
@@ -92,6 +93,8 @@ export interface RelationEntry {
   readonly name: string;
   readonly schema: string;
   readonly kind: "r" | "i" | "S" | "v";
+  /** The stored object (its owner and ACL), for tables, views and sequences. */
+  readonly object?: OwnedObject;
   readonly table?: TableDefinition;
   /** For an index: its table, columns (positions), and flags. */
   readonly index?: { readonly table: TableDefinition; readonly columns: readonly number[]; readonly descending: readonly boolean[]; readonly isUnique: boolean; readonly isPrimary: boolean; readonly isConstraint: boolean };
@@ -108,16 +111,16 @@ export function namespaceOid(view: CatalogView, schema: string): number {
 export function* relations(view: CatalogView): Iterable<RelationEntry> {
   for (const spec of systemTables) yield { oid: spec.id, name: spec.name, schema: spec.schema, kind: spec.isView ? "v" : "r", system: spec };
   for (const object of view.objects()) {
-    if (object.kind === "schema") continue;
+    if (object.kind === "schema" || object.kind === "role") continue;
     if (object.kind === "view") {
-      yield { oid: object.id, name: object.name, schema: object.schema, kind: "v" };
+      yield { oid: object.id, name: object.name, schema: object.schema, kind: "v", object };
       continue;
     }
     if (object.kind === "sequence") {
-      yield { oid: object.id, name: object.name, schema: object.schema, kind: "S" };
+      yield { oid: object.id, name: object.name, schema: object.schema, kind: "S", object };
       continue;
     }
-    yield { oid: object.id, name: object.name, schema: object.schema, kind: "r", table: object };
+    yield { oid: object.id, name: object.name, schema: object.schema, kind: "r", table: object, object };
     const pk = object.primaryKey;
     if (pk !== undefined) {
       const index = { table: object, columns: pk.columns, descending: pk.columns.map(() => false), isUnique: true, isPrimary: true, isConstraint: true };
@@ -233,9 +236,20 @@ function* typeRows(): Iterable<Row> {
 // Row producers
 
 function* namespaceRows({ view }: SystemContext): Iterable<Row> {
-  yield [pgCatalogOid, "pg_catalog", ownerOid, null];
-  yield [informationSchemaOid, "information_schema", ownerOid, null];
-  for (const object of view.objects()) if (object.kind === "schema") yield [object.id, object.name, ownerOid, null];
+  yield [pgCatalogOid, "pg_catalog", ownerOid, aclArray(view, [{ grantee: ownerOid, grantor: ownerOid, privileges: "UC", grantOptions: "" }, { grantee: 0, grantor: ownerOid, privileges: "U", grantOptions: "" }])];
+  yield [informationSchemaOid, "information_schema", ownerOid, aclArray(view, [{ grantee: ownerOid, grantor: ownerOid, privileges: "UC", grantOptions: "" }, { grantee: 0, grantor: ownerOid, privileges: "U", grantOptions: "" }])];
+  for (const object of view.objects()) if (object.kind === "schema") yield [object.id, object.name, ownerOf(object), object.acl === undefined ? null : aclArray(view, object.acl)];
+}
+
+/** An ACL as aclitem[] prints (here text[]: `{alice=arwdDxt/bob,=r/bob}`). */
+function aclArray(view: CatalogView, acl: readonly AclEntry[]): PgArray<string> {
+  return arrayOf(acl.map((entry) => aclItemText(entry, (id) => view.roleById(id)?.name ?? String(id))));
+}
+
+/** The owner's id of a relation: a system table's is the bootstrap superuser. */
+function relationOwner(r: RelationEntry): number {
+  if (r.object !== undefined) return ownerOf(r.object);
+  return r.index === undefined ? ownerOid : ownerOf(r.index.table);
 }
 
 function* classRows({ view }: SystemContext): Iterable<Row> {
@@ -245,8 +259,8 @@ function* classRows({ view }: SystemContext): Iterable<Row> {
     const hasTriggers = r.table !== undefined && (r.table.foreignKeys.length > 0 || referencesTable(view, r.oid));
     const am = r.kind === "r" ? heapAmOid : r.kind === "i" ? btreeAmOid : 0;
     yield [
-      r.oid, r.name, namespaceOid(view, r.schema), 0, 0, ownerOid, am, r.system === undefined ? r.oid : 0, 0, 0, -1, 0, 0, hasIndex, false, "p", r.kind,
-      columns.length, r.table?.checks.length ?? 0, r.kind === "v", hasTriggers, false, false, false, true, r.kind === "r" || r.kind === "S" ? "d" : "n", false, 0, null, null, null,
+      r.oid, r.name, namespaceOid(view, r.schema), 0, 0, relationOwner(r), am, r.system === undefined ? r.oid : 0, 0, 0, -1, 0, 0, hasIndex, false, "p", r.kind,
+      columns.length, r.table?.checks.length ?? 0, r.kind === "v", hasTriggers, false, false, false, true, r.kind === "r" || r.kind === "S" ? "d" : "n", false, 0, r.object?.acl === undefined ? null : aclArray(view, r.object.acl), null, null,
     ];
   }
 }
@@ -361,12 +375,29 @@ function* settingRows({ settings }: SystemContext): Iterable<Row> {
   }
 }
 
-function* roleRows({ userName }: SystemContext): Iterable<Row> {
-  yield [userName, true, true, true, true, true, true, -1, "********", null, true, null, ownerOid];
+/** pg_roles: every role, the password masked (pg_authid has it, for superusers only). */
+function* roleRows({ view }: SystemContext): Iterable<Row> {
+  for (const r of view.roles()) {
+    // REPLICATION and BYPASSRLS cannot be granted here; the bootstrap superuser has them, as in PostgreSQL.
+    const isBootstrap = r.id === ownerOid;
+    yield [r.name, r.isSuperuser, r.isInherit, r.canCreateRole, r.canCreateDb, r.canLogin, isBootstrap, r.connectionLimit, "********", null, isBootstrap, null, r.id];
+  }
 }
 
-function* userRows({ userName }: SystemContext): Iterable<Row> {
-  yield [userName, ownerOid, true, true, true, true, "********", null, null];
+function* authIdRows({ view }: SystemContext): Iterable<Row> {
+  for (const r of view.roles()) {
+    yield [r.id, r.name, r.isSuperuser, r.isInherit, r.canCreateRole, r.canCreateDb, r.canLogin, r.id === ownerOid, r.id === ownerOid, r.connectionLimit, r.password ?? null, null];
+  }
+}
+
+function* userRows({ view }: SystemContext): Iterable<Row> {
+  for (const r of view.roles()) {
+    if (r.canLogin) yield [r.name, r.id, r.canCreateDb, r.isSuperuser, r.id === ownerOid, r.id === ownerOid, "********", null, null];
+  }
+}
+
+function* authMemberRows({ view }: SystemContext): Iterable<Row> {
+  for (const r of view.roles()) for (const m of r.memberOf) yield [m.roleId, r.id, m.grantor, m.isAdmin];
 }
 
 function* databaseRows({ databaseName }: SystemContext): Iterable<Row> {
@@ -382,9 +413,10 @@ const none = (): Iterable<Row> => [];
 // ---------------------------------------------------------------------------------------------
 // information_schema
 
-function* schemataRows({ view, databaseName, userName }: SystemContext): Iterable<Row> {
-  const names = ["pg_catalog", "information_schema", ...[...view.objects()].flatMap((o) => (o.kind === "schema" ? [o.name] : []))];
-  for (const name of names) yield [databaseName, name, userName, null, null, null, null];
+function* schemataRows({ view, databaseName }: SystemContext): Iterable<Row> {
+  const roleName = (id: number): string => view.roleById(id)?.name ?? String(id);
+  for (const name of ["pg_catalog", "information_schema"]) yield [databaseName, name, roleName(ownerOid), null, null, null, null];
+  for (const o of view.objects()) if (o.kind === "schema") yield [databaseName, o.name, roleName(ownerOf(o)), null, null, null, null];
 }
 
 function* tablesRows({ view, databaseName }: SystemContext): Iterable<Row> {
@@ -573,7 +605,11 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(3541, "pg_range", [["rngtypid", O], ["rngsubtype", O], ["rngmultitypid", O], ["rngcollation", O], ["rngsubopc", O], ["rngcanonical", N], ["rngsubdiff", N]]),
   systemTable(3466, "pg_event_trigger", [["oid", O], ["evtname", N], ["evtevent", N], ["evtowner", O], ["evtfoid", O], ["evtenabled", C], ["evttags", TA]]),
   systemTable(2616, "pg_opclass", [["oid", O], ["opcmethod", O], ["opcname", N], ["opcnamespace", O], ["opcowner", O], ["opcfamily", O], ["opcintype", O], ["opcdefault", B], ["opckeytype", O]]),
-  systemTable(1261, "pg_auth_members", [["roleid", O], ["member", O], ["grantor", O], ["admin_option", B]]),
+  systemTable(1261, "pg_auth_members", [["roleid", O], ["member", O], ["grantor", O], ["admin_option", B]], authMemberRows),
+  systemTable(1260, "pg_authid", [
+    ["oid", O], ["rolname", N], ["rolsuper", B], ["rolinherit", B], ["rolcreaterole", B], ["rolcreatedb", B], ["rolcanlogin", B], ["rolreplication", B],
+    ["rolbypassrls", B], ["rolconnlimit", I4], ["rolpassword", T], ["rolvaliduntil", TZ],
+  ], authIdRows),
   systemTable(12_001, "pg_roles", [
     ["rolname", N], ["rolsuper", B], ["rolinherit", B], ["rolcreaterole", B], ["rolcreatedb", B], ["rolcanlogin", B], ["rolreplication", B], ["rolconnlimit", I4],
     ["rolpassword", T], ["rolvaliduntil", TZ], ["rolbypassrls", B], ["rolconfig", TA], ["oid", O],

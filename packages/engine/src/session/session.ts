@@ -30,6 +30,10 @@ import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table
 import { Settings, settingNames } from "./settings.ts";
 import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
 import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
+import { PrivilegeChecker, permissionDenied } from "../catalog/privileges.ts";
+import { alterRole, createRole, dropRole, grantPrivileges, grantRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
+import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
+import { InsufficientPrivilegeError } from "../errors.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
 import { pointLookupOf, runPointLookup, type PointLookup } from "./point-lookup.ts";
 import { UndefinedTableError } from "@omnikv/planner";
@@ -67,6 +71,8 @@ interface PreparedStatement {
   readonly sql: string;
   readonly statement: Statement | undefined;
   readonly paramTypes: readonly number[];
+  /** The last catalog version and current_user its privileges were checked for (and passed). */
+  privilegesChecked?: { readonly version: number; readonly user: string };
   plan?: { readonly version: number; readonly columns: readonly PlanColumn[]; readonly fields: readonly Field[]; readonly run: CompiledPlan; readonly point: PointLookup | undefined };
 }
 
@@ -167,7 +173,11 @@ export class Session {
   readonly #db: Database;
   readonly #onClose: () => void;
   readonly settings: Settings;
-  readonly user: string;
+  /** session_user (SET SESSION AUTHORIZATION changes it) and current_user (SET ROLE changes it). */
+  #sessionUser: string;
+  #currentUser: string;
+  /** The role that logged in: SET SESSION AUTHORIZATION is allowed when it is a superuser. */
+  readonly #authenticatedUser: string;
   readonly databaseName: string;
   readonly backendPid: number;
   #active: ActiveTransaction | undefined;
@@ -202,9 +212,60 @@ export class Session {
     this.#db = db;
     this.#onClose = onClose;
     this.settings = new Settings(options.settings);
-    this.user = options.user ?? "postgres";
+    this.#sessionUser = options.user ?? "postgres";
+    this.#currentUser = this.#sessionUser;
+    this.#authenticatedUser = this.#sessionUser;
     this.databaseName = options.database ?? "postgres";
     this.backendPid = backendPid;
+  }
+
+  /** session_user: who pg_stat_activity shows. */
+  get user(): string {
+    return this.#sessionUser;
+  }
+
+  get sessionUser(): string {
+    return this.#sessionUser;
+  }
+
+  get currentUser(): string {
+    return this.#currentUser;
+  }
+
+  /** Whether current_user is a superuser now (the server's `is_superuser` ParameterStatus). */
+  get isSuperuser(): boolean {
+    return this.#db.catalog.role(this.#currentUser)?.isSuperuser === true;
+  }
+
+  /** The privilege context of a statement over `catalog`: who runs it (a dropped role holds nothing). */
+  #auth(catalog: CatalogView): AuthContext {
+    const verifier = this.#db.passwordVerifier;
+    return {
+      roleId: catalog.role(this.#currentUser)?.id ?? -1,
+      sessionRoleId: catalog.role(this.#sessionUser)?.id ?? -1,
+      checker: new PrivilegeChecker(catalog),
+      ...(verifier === undefined ? {} : { passwordVerifier: verifier }),
+    };
+  }
+
+  /** 42501 unless current_user may run `statement` (see statement-privileges.ts). */
+  #checkPrivileges(statement: Statement, catalog: CatalogView): void {
+    const auth = this.#auth(catalog);
+    if (auth.checker.isSuperuser(auth.roleId)) return;
+    checkStatementPrivileges({ catalog, checker: auth.checker, roleId: auth.roleId, searchPath: this.#usableSearchPath(catalog, auth) }, statement);
+  }
+
+  /**
+   * The search path as name lookup uses it: schemas current_user has no USAGE on are skipped
+   * (PostgreSQL's recomputeNamespacePath), so an unqualified name never resolves into them.
+   */
+  #usableSearchPath(catalog: CatalogView, auth: AuthContext = this.#auth(catalog)): readonly string[] {
+    const path = this.#searchPath();
+    if (auth.checker.isSuperuser(auth.roleId)) return path;
+    return path.filter((name) => {
+      const schema = catalog.schema(name);
+      return schema === undefined || auth.checker.has(auth.roleId, schema, "U");
+    });
   }
 
   /** The id of the transaction this session runs now, if any. */
@@ -540,6 +601,7 @@ export class Session {
     const prepared = portal.prepared;
     if (statement?.kind !== "select" || !this.#isSnapshotRead(statement, prepared.sql)) return undefined;
     this.#startStatement();
+    this.#checkPrepared(prepared, statement, this.#db.catalogView());
     const plan = prepared.plan;
     if (plan?.point?.isPrimary === true && plan.version === this.#db.catalog.version) {
       // A primary-key lookup planned for this catalog: one read of the newest committed version
@@ -565,6 +627,7 @@ export class Session {
     const prepared = portal.prepared;
     const current = await this.#statementTransaction();
     try {
+      this.#checkPrepared(prepared, statement, current.catalog);
       return this.#openPortal(prepared, statement, this.#environment(current, prepared.sql, portal.params, prepared.paramTypes), current.txn, current.catalog);
     } catch (error) {
       this.#fail(current);
@@ -572,6 +635,14 @@ export class Session {
     }
   }
 
+
+  /** `#checkPrivileges`, skipped when it passed already for this catalog version and user. */
+  #checkPrepared(prepared: PreparedStatement, statement: Statement, catalog: CatalogView): void {
+    const passed = prepared.privilegesChecked;
+    if (passed !== undefined && passed.version === catalog.version && passed.user === this.#currentUser) return;
+    this.#checkPrivileges(statement, catalog);
+    prepared.privilegesChecked = { version: catalog.version, user: this.#currentUser };
+  }
 
   /** The statement's plan for the catalog `env` sees: made once per catalog version and kept. */
   #planFor(prepared: PreparedStatement, statement: SelectStatement, env: QueryEnvironment): NonNullable<PreparedStatement["plan"]> {
@@ -639,6 +710,7 @@ export class Session {
     };
     let sink: CopyIn;
     try {
+      this.#checkPrivileges(statement, current.catalog);
       sink = copyIn(env, statement);
     } catch (error) {
       return fail(error);
@@ -679,6 +751,7 @@ export class Session {
     const current = await this.#statementTransaction();
     let count = 0;
     try {
+      this.#checkPrivileges(statement, current.catalog);
       const lines = copyOut(this.#environment(current, sql, [], []), statement);
       for (let next = lines.next(); ; next = lines.next()) {
         if (next.done === true) {
@@ -758,12 +831,16 @@ export class Session {
   async #runStatement(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): Promise<QueryResult> {
     this.#startStatement();
     if (statement.kind === "transaction") return this.#transactionControl(statement, sql);
-    if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) return this.#snapshotSelect(statement, sql, params, paramTypes);
+    if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) {
+      this.#checkPrivileges(statement, this.#db.catalogView());
+      return this.#snapshotSelect(statement, sql, params, paramTypes);
+    }
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const current = active ?? (await this.#startTransaction());
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     try {
+      this.#checkPrivileges(statement, current.catalog);
       return await this.#execute(statement, sql, params, paramTypes, current);
     } catch (error) {
       this.#fail(current);
@@ -975,9 +1052,9 @@ export class Session {
         .get("search_path")
         .split(",")
         .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
-        .map((s) => (s === "$user" ? this.user : s))
+        .map((s) => (s === "$user" ? this.#currentUser : s))
         .filter((s) => s !== ""),
-      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone), relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.user).relationName(oid) },
+      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone), relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.#currentUser).relationName(oid) },
       extraFloatDigits,
       timeZone,
       workMemBytes: this.settings.bytes("work_mem"),
@@ -1009,7 +1086,7 @@ export class Session {
 
   #queryEnvironment(scope: StatementScope, reader: RowReader, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): QueryEnvironment {
     const derived = this.#derived();
-    const searchPath = derived.searchPath;
+    const searchPath = this.#usableSearchPath(scope.catalog);
     const context = this.#evalContext(scope, derived);
     return {
       registry: this.#db.registry,
@@ -1033,7 +1110,8 @@ export class Session {
       catalog: active.catalog,
       changedRows: active.changedRows,
       ...(this.#derived().lockTimeoutMs > 0 ? { lockTimeoutMs: this.#derived().lockTimeoutMs } : {}),
-      searchPath: this.#searchPath(),
+      searchPath: this.#usableSearchPath(active.catalog),
+      auth: this.#auth(active.catalog),
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       sequences: this.#db.sequences,
@@ -1068,7 +1146,7 @@ export class Session {
   /** What the system catalogs (system-tables.ts) show of this session. */
   #systemContext(view: CatalogView): SystemContext {
     const settings = (): (readonly [string, string])[] => settingNames.map((name) => [Settings.displayName(name), this.settings.get(name)]);
-    return { view, userName: this.user, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()) };
+    return { view, userName: this.#currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()) };
   }
 
   #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
@@ -1077,28 +1155,32 @@ export class Session {
 
 
   #sequenceFunctions(active: StatementScope, searchPath: readonly string[]): SequenceFunctions {
-    const find = (name: string): SequenceDefinition => {
+    const auth = this.#auth(active.catalog);
+    const usable = this.#usableSearchPath(active.catalog, auth);
+    // PostgreSQL: nextval needs USAGE or UPDATE, currval USAGE or SELECT, setval UPDATE.
+    const find = (name: string, letters: string): SequenceDefinition => {
       const parts = name.split(".");
-      const relation = active.catalog.findRelation(parts.length > 1 ? parts[0] : undefined, parts.at(-1) ?? "", searchPath);
+      const relation = active.catalog.findRelation(parts.length > 1 ? parts[0] : undefined, parts.at(-1) ?? "", parts.length > 1 ? searchPath : usable);
       if (relation?.kind !== "sequence") throw new UndefinedTableError(`relation "${name}" does not exist`);
+      if (!auth.checker.hasAny(auth.roleId, relation, letters)) throw permissionDenied(relation);
       return relation;
     };
     return {
       nextval: (name) => {
-        const sequence = find(name);
+        const sequence = find(name, "Uw");
         const value = this.#db.sequences.nextval(sequence);
         this.#currvals.set(sequence.id, value);
         this.#lastval = value;
         return value;
       },
       currval: (name) => {
-        const sequence = find(name);
+        const sequence = find(name, "Ur");
         const value = this.#currvals.get(sequence.id);
         if (value === undefined) throw currvalNotDefined(sequence.name);
         return value;
       },
       setval: (name, value, isCalled) => {
-        const sequence = find(name);
+        const sequence = find(name, "w");
         this.#db.sequences.setval(sequence, value, isCalled);
         if (isCalled) this.#currvals.set(sequence.id, value);
         return value;
@@ -1141,7 +1223,8 @@ export class Session {
         return this.#result("SELECT", count, `SELECT ${count}`);
       }
       case "create_schema":
-        await createSchema(env, statement.name ?? this.user, statement.ifNotExists);
+        if (!env.auth.checker.isSuperuser(env.auth.roleId)) throw new InsufficientPrivilegeError(`permission denied for database ${this.databaseName}`);
+        await createSchema(env, statement.name ?? statement.authorization ?? this.#currentUser, statement.ifNotExists, statement.authorization === undefined ? env.auth.roleId : roleOrThrow(env.catalog, statement.authorization).id);
         return this.#result("CREATE SCHEMA");
       case "drop":
         await drop(env, statement);
@@ -1153,11 +1236,34 @@ export class Session {
         await truncate(env, statement);
         return this.#result("TRUNCATE TABLE");
       case "set":
+        if (statement.name === "role" || statement.name === "session_authorization") {
+          this.#setRole(env.catalog, statement.name, statement.values[0]?.kind === "string" ? statement.values[0].value : undefined);
+          return this.#result("SET");
+        }
         this.settings.set(statement.name, statement.values.map(setValueText).join(", "), statement.isLocal);
         return this.#result("SET");
       case "reset":
+        if (statement.name === "role" || statement.name === "session_authorization") {
+          this.#setRole(env.catalog, statement.name, undefined);
+          return this.#result("RESET");
+        }
         this.settings.reset(statement.name);
         return this.#result("RESET");
+      case "create_role":
+        await createRole(env, statement);
+        return this.#result("CREATE ROLE");
+      case "alter_role":
+        await alterRole(env, statement);
+        return this.#result("ALTER ROLE");
+      case "drop_role":
+        await dropRole(env, statement);
+        return this.#result("DROP ROLE");
+      case "grant":
+        await grantPrivileges(env, statement);
+        return this.#result(statement.isGrant ? "GRANT" : "REVOKE");
+      case "grant_role":
+        await grantRole(env, statement);
+        return this.#result(statement.isGrant ? "GRANT ROLE" : "REVOKE ROLE");
       case "show": {
         const name = statement.name;
         const value = name.toLowerCase() === "transaction_isolation" || name.toLowerCase() === "transaction isolation level" ? active.txn.isolation : this.settings.get(name);
@@ -1179,15 +1285,10 @@ export class Session {
         if (statement.name === undefined) this.#prepared.clear();
         else if (!this.#prepared.delete(statement.name)) throw new InvalidStatementNameError(`prepared statement "${statement.name}" does not exist`);
         return this.#result("DEALLOCATE");
-      case "alter_role":
       case "alter_sequence":
       case "copy":
-      case "create_role":
       case "discard":
-      case "drop_role":
       case "execute":
-      case "grant":
-      case "grant_role":
       case "prepare":
       case "rename":
       case "set_transaction":
@@ -1195,6 +1296,32 @@ export class Session {
         break;
     }
     throw new FeatureNotSupportedError(`${statement.kind.replaceAll("_", " ").toUpperCase()} is not supported yet`);
+  }
+
+  /**
+   * SET ROLE r / RESET ROLE (membership of the session user needed) and SET SESSION
+   * AUTHORIZATION u / RESET (only when the authenticated user is a superuser); `undefined` resets.
+   * Unlike PostgreSQL, the change is not undone by a ROLLBACK.
+   */
+  #setRole(catalog: CatalogView, name: "role" | "session_authorization", value: string | undefined): void {
+    const checker = new PrivilegeChecker(catalog);
+    if (name === "session_authorization") {
+      const authenticated = catalog.role(this.#authenticatedUser);
+      const target = value === undefined || value.toLowerCase() === "default" ? this.#authenticatedUser : value;
+      const role = roleOrThrow(catalog, target);
+      if (role.name !== this.#authenticatedUser && authenticated?.isSuperuser !== true) throw new InsufficientPrivilegeError(`permission denied to set session authorization`);
+      this.#sessionUser = role.name;
+      this.#currentUser = role.name;
+    } else if (value === undefined || value.toLowerCase() === "none") {
+      this.#currentUser = this.#sessionUser;
+    } else {
+      const role = roleOrThrow(catalog, value);
+      const session = catalog.role(this.#sessionUser);
+      const isAllowed = session !== undefined && (session.isSuperuser || checker.isMemberOf(session.id, role.id));
+      if (!isAllowed) throw new InsufficientPrivilegeError(`permission denied to set role "${role.name}"`);
+      this.#currentUser = role.name;
+    }
+    this.#derivedCache = undefined;
   }
 
   #analyze(env: DdlEnvironment, names: readonly (readonly string[])[]): void {
@@ -1317,11 +1444,11 @@ class StatementSessionInfo implements SessionInfo {
   }
 
   get currentUser(): string {
-    return this.#session.user;
+    return this.#session.currentUser;
   }
 
   get sessionUser(): string {
-    return this.#session.user;
+    return this.#session.sessionUser;
   }
 
   get backendPid(): number {
@@ -1337,7 +1464,7 @@ class StatementSessionInfo implements SessionInfo {
   }
 
   get catalog(): CatalogFunctions {
-    return new ViewCatalogFunctions(this.#scope.catalog, this.#searchPath, this.#session.user);
+    return new ViewCatalogFunctions(this.#scope.catalog, this.#searchPath, this.#session.currentUser);
   }
 
   get sequences(): SequenceFunctions {

@@ -22,6 +22,12 @@ function asOid(value: SqlValue | undefined): number {
   return value;
 }
 
+/** has_*_privilege: `object` is a name (text) or an oid; the role defaults to current_user. */
+function privilegeOf(context: EvalContext, objectClass: "table" | "sequence" | "schema", role: SqlValue | undefined, object: SqlValue | undefined, privilege: SqlValue | undefined): boolean {
+  const target = typeof object === "number" ? object : asText(object ?? null);
+  return catalogOf(context, `has_${objectClass}_privilege`).hasPrivilege(objectClass, role === undefined ? undefined : asText(role), target, asText(privilege ?? null));
+}
+
 /** The typmod's text after the type name, as PostgreSQL's typmodout functions print it. */
 function typmodText(oid: number, typmod: number): string {
   if (typmod < 0) return "";
@@ -106,11 +112,17 @@ export const catalogFunctions: FunctionTable = {
   "pg_get_statisticsobjdef_columns(oid)": nullOf,
   "pg_get_serial_sequence(text,text)": (args, context) =>
     catalogOf(context, "pg_get_serial_sequence").serialSequence(asText(args[0] ?? null), asText(args[1] ?? null)) ?? null,
-  "has_table_privilege(text,text)": always(true),
-  "has_table_privilege(oid,text)": always(true),
-  "has_table_privilege(name,text,text)": always(true),
-  "has_schema_privilege(text,text)": always(true),
-  "has_schema_privilege(name,text,text)": always(true),
+  "has_table_privilege(text,text)": (args, context) => privilegeOf(context, "table", undefined, args[0], args[1]),
+  "has_table_privilege(oid,text)": (args, context) => privilegeOf(context, "table", undefined, args[0], args[1]),
+  "has_table_privilege(name,text,text)": (args, context) => privilegeOf(context, "table", args[0], args[1], args[2]),
+  "has_table_privilege(name,oid,text)": (args, context) => privilegeOf(context, "table", args[0], args[1], args[2]),
+  "has_sequence_privilege(text,text)": (args, context) => privilegeOf(context, "sequence", undefined, args[0], args[1]),
+  "has_sequence_privilege(name,text,text)": (args, context) => privilegeOf(context, "sequence", args[0], args[1], args[2]),
+  "has_schema_privilege(text,text)": (args, context) => privilegeOf(context, "schema", undefined, args[0], args[1]),
+  "has_schema_privilege(oid,text)": (args, context) => privilegeOf(context, "schema", undefined, args[0], args[1]),
+  "has_schema_privilege(name,text,text)": (args, context) => privilegeOf(context, "schema", args[0], args[1], args[2]),
+  "pg_has_role(name,text)": (args, context) => catalogOf(context, "pg_has_role").hasRole(undefined, asText(args[0] ?? null), asText(args[1] ?? null)),
+  "pg_has_role(name,name,text)": (args, context) => catalogOf(context, "pg_has_role").hasRole(asText(args[0] ?? null), asText(args[1] ?? null), asText(args[2] ?? null)),
   "has_database_privilege(text,text)": always(true),
   // Declared scalar (see builtins-catalog.ts): its one row is the relation itself.
   "pg_partition_ancestors(oid)": (args) => asOid(args[0]),

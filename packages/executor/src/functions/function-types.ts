@@ -63,6 +63,13 @@ export interface CatalogFunctions {
   namespaceName(oid: number): string;
   /** `pg_get_serial_sequence(table, column)`: the qualified sequence name, or undefined. */
   serialSequence(table: string, column: string): string | undefined;
+  /**
+   * has_table_privilege and its kin: whether `role` (current_user when undefined) holds
+   * `privilege` (`SELECT`, `usage`, a comma list) on the object named (or with that oid).
+   */
+  hasPrivilege(objectClass: "table" | "sequence" | "schema", role: string | undefined, object: string | number, privilege: string): boolean;
+  /** pg_has_role: `mode` is MEMBER, USAGE (privileges inherited) or SET. */
+  hasRole(role: string | undefined, target: string, mode: string): boolean;
 }
 
 /**

@@ -41,12 +41,18 @@ export const catalogFunctions: readonly FunctionSignature[] = [
   catalogFunction({ name: "pg_get_triggerdef", args: [oid, bool], returns: text }),
   catalogFunction({ name: "pg_get_statisticsobjdef_columns", args: [oid], returns: text }),
   catalogFunction({ name: "pg_get_serial_sequence", args: [text, text], returns: text }),
-  // Every object is the superuser's: each privilege is held.
+  // Privilege inquiry: the role is current_user when not given.
   catalogFunction({ name: "has_table_privilege", args: [text, text], returns: bool }),
   catalogFunction({ name: "has_table_privilege", args: [oid, text], returns: bool }),
   catalogFunction({ name: "has_table_privilege", args: [name, text, text], returns: bool }),
+  catalogFunction({ name: "has_table_privilege", args: [name, oid, text], returns: bool }),
+  catalogFunction({ name: "has_sequence_privilege", args: [text, text], returns: bool }),
+  catalogFunction({ name: "has_sequence_privilege", args: [name, text, text], returns: bool }),
   catalogFunction({ name: "has_schema_privilege", args: [text, text], returns: bool }),
+  catalogFunction({ name: "has_schema_privilege", args: [oid, text], returns: bool }),
   catalogFunction({ name: "has_schema_privilege", args: [name, text, text], returns: bool }),
+  catalogFunction({ name: "pg_has_role", args: [name, text], returns: bool }),
+  catalogFunction({ name: "pg_has_role", args: [name, name, text], returns: bool }),
   catalogFunction({ name: "has_database_privilege", args: [text, text], returns: bool }),
   // pg_partition_ancestors(regclass) returns the relation and its ancestors. Nothing is partitioned
   // here, so its set is always the one relation: a scalar function gives the same rows in FROM

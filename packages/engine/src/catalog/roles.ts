@@ -1,0 +1,317 @@
+/**
+ * Role DDL and GRANT/REVOKE: CREATE/ALTER/DROP ROLE (and USER), GRANT/REVOKE privileges on
+ * tables, views, sequences and schemas, and GRANT/REVOKE of role membership. Roles and ACLs are
+ * catalog objects, so every change commits or rolls back with its transaction. Permission rules
+ * and messages are PostgreSQL 15's (superuser, CREATEROLE, owners, grant options).
+ *
+ * Passwords: the catalog keeps a verifier only. A PASSWORD already in verifier form
+ * (`SCRAM-SHA-256$…`, `md5` + 32 hex digits) is stored as given; a plain one goes through the
+ * database's `passwordVerifier` hook, and without one it is refused.
+ */
+import { DbError, FeatureNotSupportedError, SqlState, UndefinedObjectError, WrongObjectTypeError } from "@omnikv/base";
+import type { CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RoleOption } from "@omnikv/parser";
+import { UndefinedTableError } from "@omnikv/planner";
+import type { Transaction } from "@omnikv/txn";
+import type { CatalogView } from "./catalog-store.ts";
+import type { RoleDefinition, RoleMembership } from "./definitions.ts";
+import {
+  InvalidGrantOperationError,
+  allPrivileges,
+  bootstrapRoleId,
+  classOf,
+  effectiveAcl,
+  grantAcl,
+  letterList,
+  objectWord,
+  ownerOf,
+  permissionDenied,
+  privilegeLetters,
+  publicRoleId,
+  revokeAcl,
+  type OwnedObject,
+  type PrivilegeChecker,
+} from "./privileges.ts";
+import { DependentObjectsStillExistError, DuplicateObjectError, InsufficientPrivilegeError, InvalidSchemaNameError } from "../errors.ts";
+
+/** Who runs the statement, and what role DDL needs beside the catalog. */
+export interface AuthContext {
+  /** current_user's role id (SET ROLE changes it). */
+  readonly roleId: number;
+  /** session_user's role id. */
+  readonly sessionRoleId: number;
+  readonly checker: PrivilegeChecker;
+  /** Turns a plain password into the verifier stored (Database.open's `passwordVerifier`). */
+  readonly passwordVerifier?: (password: string) => string;
+}
+
+export interface RoleEnvironment {
+  readonly catalog: CatalogView;
+  readonly txn: Transaction;
+  readonly auth: AuthContext;
+  readonly searchPath: readonly string[];
+  allocateObjectId(): number;
+  notice(message: string): void;
+}
+
+class ReservedNameError extends DbError {
+  override readonly name: string = "ReservedNameError";
+  readonly sqlState = SqlState.ReservedName;
+}
+
+class ObjectInUseError extends DbError {
+  override readonly name: string = "ObjectInUseError";
+  readonly sqlState = SqlState.ObjectInUse;
+}
+
+/** The stored form of a PASSWORD: a verifier, never the password (see the header). */
+export function passwordVerifierOf(password: string, hook: ((password: string) => string) | undefined): string {
+  if (password.startsWith("SCRAM-SHA-256$") || /^md5[0-9a-f]{32}$/.test(password)) return password;
+  if (hook === undefined) throw new FeatureNotSupportedError("a plain-text PASSWORD needs a password verifier: open the database with passwordVerifier, or give a SCRAM-SHA-256 verifier");
+  const verifier = hook(password);
+  if (!verifier.startsWith("SCRAM-SHA-256$") && !/^md5[0-9a-f]{32}$/.test(verifier)) throw new FeatureNotSupportedError("the password verifier returned no SCRAM-SHA-256 or md5 verifier");
+  return verifier;
+}
+
+export function roleOrThrow(catalog: CatalogView, name: string): RoleDefinition {
+  const role = catalog.role(name);
+  if (role === undefined) throw new UndefinedObjectError(`role "${name}" does not exist`);
+  return role;
+}
+
+function checkRoleName(name: string): void {
+  if (name === "public" || name === "none") throw new ReservedNameError(`role name "${name}" is reserved`);
+  if (name.startsWith("pg_")) throw new ReservedNameError(`role name "${name}" is reserved`, { detail: 'Role names starting with "pg_" are reserved.' });
+}
+
+function hasCreateRole(env: RoleEnvironment): boolean {
+  const role = env.catalog.roleById(env.auth.roleId);
+  return role?.isSuperuser === true || role?.canCreateRole === true;
+}
+
+function isSuperuser(env: RoleEnvironment): boolean {
+  return env.catalog.roleById(env.auth.roleId)?.isSuperuser === true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// CREATE / ALTER / DROP ROLE
+
+export async function createRole(env: RoleEnvironment, statement: CreateRoleStatement): Promise<void> {
+  if (!hasCreateRole(env)) throw new InsufficientPrivilegeError("permission denied to create role");
+  checkRoleName(statement.name);
+  if (env.catalog.role(statement.name) !== undefined) throw new DuplicateObjectError(`role "${statement.name}" already exists`);
+  const base: RoleDefinition = {
+    kind: "role",
+    id: env.allocateObjectId(),
+    name: statement.name,
+    isSuperuser: false,
+    isInherit: true,
+    canCreateRole: false,
+    canCreateDb: false,
+    canLogin: statement.isUser,
+    connectionLimit: -1,
+    memberOf: [],
+  };
+  const role = withOptions(env, base, statement.options.filter((o) => o.name !== "in_role" && o.name !== "role" && o.name !== "admin"));
+  if (role.isSuperuser && !isSuperuser(env)) throw new InsufficientPrivilegeError("must be superuser to create superusers");
+  await env.catalog.write(env.txn, role);
+  for (const option of statement.options) {
+    const names = Array.isArray(option.value) ? option.value.filter((v): v is string => typeof v === "string") : [];
+    if (option.name === "in_role") for (const name of names) await addMembership(env, roleOrThrow(env.catalog, name), role.name, false);
+    if (option.name === "role" || option.name === "admin") for (const name of names) await addMembership(env, role, name, option.name === "admin");
+  }
+}
+
+/** The role with its attribute options applied. */
+function withOptions(env: RoleEnvironment, role: RoleDefinition, options: readonly RoleOption[]): RoleDefinition {
+  let next = role;
+  for (const option of options) {
+    const value = option.value;
+    const flag = value === true;
+    if (option.name === "superuser") next = { ...next, isSuperuser: flag };
+    else if (option.name === "login") next = { ...next, canLogin: flag };
+    else if (option.name === "createdb") next = { ...next, canCreateDb: flag };
+    else if (option.name === "createrole") next = { ...next, canCreateRole: flag };
+    else if (option.name === "inherit") next = { ...next, isInherit: flag };
+    else if (option.name === "connection_limit") next = { ...next, connectionLimit: typeof value === "number" ? value : -1 };
+    else if (option.name === "password") next = withPassword(env, next, value);
+    else if ((option.name === "replication" || option.name === "bypassrls") && !flag) continue;
+    else throw new FeatureNotSupportedError(`role option ${option.name.toUpperCase()} is not supported`);
+  }
+  return next;
+}
+
+function withPassword(env: RoleEnvironment, role: RoleDefinition, value: RoleOption["value"]): RoleDefinition {
+  const { password: _old, ...rest } = role;
+  if (value === null) return rest;
+  if (typeof value !== "string") throw new FeatureNotSupportedError("PASSWORD takes a string");
+  if (value === "") {
+    env.notice(`empty string is not a valid password, clearing password`);
+    return rest;
+  }
+  return { ...rest, password: passwordVerifierOf(value, env.auth.passwordVerifier) };
+}
+
+export async function alterRole(env: RoleEnvironment, statement: AlterRoleStatement): Promise<void> {
+  const role = roleOrThrow(env.catalog, statement.name);
+  const changesSuperuser = statement.options.some((o) => o.name === "superuser");
+  if ((role.isSuperuser || changesSuperuser) && !isSuperuser(env)) {
+    throw new InsufficientPrivilegeError("must be superuser to alter superuser roles or change superuser attribute");
+  }
+  const isOwnPasswordOnly = role.id === env.auth.roleId && statement.options.every((o) => o.name === "password");
+  if (!hasCreateRole(env) && !isOwnPasswordOnly) throw new InsufficientPrivilegeError("permission denied");
+  const next = withOptions(env, role, statement.options);
+  if (role.id === bootstrapRoleId && !next.isSuperuser) throw new InsufficientPrivilegeError("permission denied: bootstrap user must be superuser");
+  await env.catalog.write(env.txn, next);
+}
+
+export async function dropRole(env: RoleEnvironment, statement: DropRoleStatement): Promise<void> {
+  if (!hasCreateRole(env)) throw new InsufficientPrivilegeError("permission denied to drop role");
+  for (const name of statement.names) {
+    const role = env.catalog.role(name);
+    if (role === undefined) {
+      if (!statement.ifExists) throw new UndefinedObjectError(`role "${name}" does not exist`);
+      env.notice(`role "${name}" does not exist, skipping`);
+      continue;
+    }
+    if (role.id === env.auth.roleId) throw new ObjectInUseError("current user cannot be dropped");
+    if (role.id === env.auth.sessionRoleId) throw new ObjectInUseError("session user cannot be dropped");
+    if (role.id === bootstrapRoleId) throw new DependentObjectsStillExistError(`cannot drop role ${name} because it is required by the database system`);
+    if (role.isSuperuser && !isSuperuser(env)) throw new InsufficientPrivilegeError("must be superuser to drop superusers");
+    const dependents = dependentsOf(env.catalog, role.id);
+    if (dependents.length > 0) {
+      throw new DependentObjectsStillExistError(`role "${name}" cannot be dropped because some objects depend on it`, { detail: dependents.join("\n") });
+    }
+    for (const member of Array.from(env.catalog.roles())) {
+      if (member.memberOf.some((m) => m.roleId === role.id)) await env.catalog.write(env.txn, { ...member, memberOf: member.memberOf.filter((m) => m.roleId !== role.id) });
+    }
+    await env.catalog.remove(env.txn, role.id);
+  }
+}
+
+/** PostgreSQL's DETAIL lines of what keeps a role: `owner of table t`, `privileges for schema s`. */
+function dependentsOf(catalog: CatalogView, roleId: number): string[] {
+  const owned: string[] = [];
+  const granted: string[] = [];
+  for (const object of catalog.objects()) {
+    if (object.kind === "role") continue;
+    if (ownerOf(object) === roleId) owned.push(`owner of ${objectWord(object)} ${qualifiedName(object)}`);
+    else if (object.acl?.some((e) => e.grantee === roleId || e.grantor === roleId) === true) granted.push(`privileges for ${objectWord(object)} ${qualifiedName(object)}`);
+  }
+  return [...owned, ...granted];
+}
+
+function qualifiedName(object: OwnedObject): string {
+  return object.kind === "schema" || object.schema === "public" ? object.name : `${object.schema}.${object.name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// GRANT / REVOKE role membership
+
+export async function grantRole(env: RoleEnvironment, statement: GrantRoleStatement): Promise<void> {
+  for (const roleName of statement.roles) {
+    const role = roleOrThrow(env.catalog, roleName);
+    checkAdmin(env, role);
+    for (const memberName of statement.grantees) {
+      if (statement.isGrant) await addMembership(env, role, memberName, statement.withAdminOption);
+      else await removeMembership(env, role, memberName, statement.withAdminOption);
+    }
+  }
+}
+
+/** PostgreSQL 15: superusers manage any membership; CREATEROLE or ADMIN OPTION a non-superuser role's. */
+function checkAdmin(env: RoleEnvironment, role: RoleDefinition): void {
+  if (isSuperuser(env)) return;
+  if (role.isSuperuser) throw new InsufficientPrivilegeError("must be superuser to alter superusers");
+  if (hasCreateRole(env)) return;
+  const isAdmin = env.catalog.roleById(env.auth.roleId)?.memberOf.some((m) => m.roleId === role.id && m.isAdmin) === true;
+  if (!isAdmin) throw new InsufficientPrivilegeError(`must have admin option on role "${role.name}"`);
+}
+
+async function addMembership(env: RoleEnvironment, role: RoleDefinition, memberName: string, isAdmin: boolean): Promise<void> {
+  const member = roleOrThrow(env.catalog, memberName);
+  if (member.id === role.id || env.auth.checker.isMemberOf(role.id, member.id)) {
+    throw new InvalidGrantOperationError(`role "${member.name}" is a member of role "${role.name}"`);
+  }
+  const existing = member.memberOf.find((m) => m.roleId === role.id);
+  if (existing !== undefined && (existing.isAdmin || !isAdmin)) {
+    env.notice(`role "${member.name}" is already a member of role "${role.name}"`);
+    return;
+  }
+  const membership: RoleMembership = { roleId: role.id, grantor: env.auth.roleId, isAdmin };
+  await env.catalog.write(env.txn, { ...member, memberOf: [...member.memberOf.filter((m) => m.roleId !== role.id), membership] });
+}
+
+async function removeMembership(env: RoleEnvironment, role: RoleDefinition, memberName: string, isAdminOnly: boolean): Promise<void> {
+  const member = roleOrThrow(env.catalog, memberName);
+  const existing = member.memberOf.find((m) => m.roleId === role.id);
+  if (existing === undefined) {
+    env.notice(`role "${member.name}" is not a member of role "${role.name}"`);
+    return;
+  }
+  const kept = member.memberOf.filter((m) => m.roleId !== role.id);
+  const memberOf = isAdminOnly ? [...kept, { ...existing, isAdmin: false }] : kept;
+  await env.catalog.write(env.txn, { ...member, memberOf });
+}
+
+// ---------------------------------------------------------------------------------------------
+// GRANT / REVOKE privileges
+
+export async function grantPrivileges(env: RoleEnvironment, statement: GrantStatement): Promise<void> {
+  const grantees = statement.grantees.map((name) => (name === "public" ? publicRoleId : roleOrThrow(env.catalog, name).id));
+  for (const object of grantTargets(env, statement)) {
+    const objectClass = classOf(object);
+    const requested = privilegeLetters(statement.privileges, objectClass === "sequence" && statement.objectType === "table" ? "table" : objectClass);
+    const letters = letterList(requested).filter((l) => allPrivileges(objectClass).includes(l)).join("");
+    if (letters.length < requested.length) env.notice(`sequence "${object.name}" only supports USAGE, SELECT, and UPDATE privileges`);
+    const { grantor, grantable } = bestGrantor(env, object, letters, statement.isGrant);
+    let acl = [...effectiveAcl(object)];
+    for (const grantee of grantees) {
+      acl = statement.isGrant
+        ? grantAcl(acl, { grantee, grantor, letters: grantable, withGrantOption: statement.withGrantOption })
+        : revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption });
+    }
+    await env.catalog.write(env.txn, { ...object, acl });
+  }
+}
+
+/**
+ * PostgreSQL's select_best_grantor: a superuser or the owner grants as the owner; anyone else
+ * grants as themselves what they hold WITH GRANT OPTION (none at all: 42501 when they hold no
+ * privilege either, else a warning).
+ */
+function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string, isGrant: boolean): { readonly grantor: number; readonly grantable: string } {
+  const checker = env.auth.checker;
+  if (checker.isOwner(env.auth.roleId, object)) return { grantor: ownerOf(object), grantable: letters };
+  const grantable = letterList(letters).filter((l) => checker.has(env.auth.roleId, object, l, true)).join("");
+  if (grantable === "" && !checker.hasAny(env.auth.roleId, object, allPrivileges(classOf(object)))) throw permissionDenied(object);
+  const quoted = `"${object.name}"`;
+  if (grantable === "") env.notice(isGrant ? `no privileges were granted for ${quoted}` : `no privileges could be revoked for ${quoted}`);
+  else if (grantable.length < letters.length) env.notice(isGrant ? `not all privileges were granted for ${quoted}` : `not all privileges could be revoked for ${quoted}`);
+  return { grantor: env.auth.roleId, grantable };
+}
+
+function grantTargets(env: RoleEnvironment, statement: GrantStatement): OwnedObject[] {
+  if (statement.objectType === "database" || statement.objectType === "function") {
+    throw new FeatureNotSupportedError(`GRANT … ON ${statement.objectType.toUpperCase()} is not supported`);
+  }
+  if (statement.isAllInSchema) {
+    return statement.objects.flatMap((name) => {
+      const schema = schemaOrThrow(env, name.at(-1) ?? "");
+      const wanted = statement.objectType === "sequence" ? ["sequence"] : ["table", "view"];
+      return [...env.catalog.objects()].filter((o): o is OwnedObject => o.kind !== "role" && o.kind !== "schema" && o.schema === schema.name && wanted.includes(o.kind));
+    });
+  }
+  return statement.objects.map((name) => {
+    if (statement.objectType === "schema") return schemaOrThrow(env, name.at(-1) ?? "");
+    const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, name.at(-1) ?? "", env.searchPath);
+    if (relation === undefined) throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+    if (statement.objectType === "sequence" && relation.kind !== "sequence") throw new WrongObjectTypeError(`"${relation.name}" is not a sequence`);
+    return relation;
+  });
+}
+
+function schemaOrThrow(env: RoleEnvironment, name: string): OwnedObject {
+  const schema = env.catalog.schema(name);
+  if (schema === undefined) throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
+  return schema;
+}

@@ -1,0 +1,124 @@
+/**
+ * The privileges a DML statement needs, checked before it runs, as PostgreSQL's
+ * ExecCheckRTPerms does: SELECT on every table, view or sequence read (a view's own tables are
+ * checked as the view's owner), INSERT/UPDATE/DELETE on the target, SELECT on the target too when
+ * the statement reads its rows (WHERE, RETURNING, a SET expression over columns, ON CONFLICT DO
+ * UPDATE), USAGE on every schema named explicitly. Unqualified names resolve along the search
+ * path with the schemas lacking USAGE already left out (see `usableSearchPath`).
+ *
+ * The walk is over the statement's AST, not the plan: the plan has views expanded and no longer
+ * says whose privileges a table is read with.
+ */
+import type { CopyStatement, DeleteStatement, InsertStatement, QualifiedName, Statement, UpdateStatement } from "@omnikv/parser";
+import { parse } from "@omnikv/parser";
+import type { CatalogView, RelationDefinition } from "./catalog-store.ts";
+import { InsufficientPrivilegeError } from "../errors.ts";
+import { ownerOf, permissionDenied, type PrivilegeChecker } from "./privileges.ts";
+import { resolveSystemTable } from "./system-tables.ts";
+
+export interface AccessContext {
+  readonly catalog: CatalogView;
+  readonly checker: PrivilegeChecker;
+  /** The search path with schemas the role may not use removed. */
+  readonly searchPath: readonly string[];
+  readonly roleId: number;
+}
+
+/** Views nest at most this deep (a cycle cannot be created, but a bound keeps the walk finite). */
+const viewDepthMax = 64;
+
+/** Throws 42501 unless the role may run `statement`; a no-op for superusers and for other statements. */
+export function checkStatementPrivileges(context: AccessContext, statement: Statement): void {
+  if (context.checker.isSuperuser(context.roleId)) return;
+  if (statement.kind === "select") checkReads(context, statement, 0);
+  else if (statement.kind === "insert") checkInsert(context, statement);
+  else if (statement.kind === "update") checkUpdate(context, statement);
+  else if (statement.kind === "delete") checkDelete(context, statement);
+  else if (statement.kind === "copy") checkCopy(context, statement);
+  else if (statement.kind === "explain") checkStatementPrivileges(context, statement.statement);
+  else if (statement.kind === "create_table_as") checkReads(context, statement.query, 0);
+  else if (statement.kind === "truncate") for (const name of statement.tables) requireOn(context, name, "D");
+}
+
+function checkInsert(context: AccessContext, statement: InsertStatement): void {
+  let letters = "a";
+  if (statement.onConflict?.action === "update") letters += "w";
+  if (statement.returning.length > 0 || statement.onConflict?.action === "update") letters += "r";
+  requireOn(context, statement.table, letters);
+  checkReads(context, statement, 0);
+}
+
+function checkUpdate(context: AccessContext, statement: UpdateStatement): void {
+  const readsRows = statement.where !== undefined || statement.returning.length > 0 || statement.from.length > 0 || hasColumnRef(statement.set);
+  requireOn(context, statement.table, readsRows ? "wr" : "w");
+  checkReads(context, statement, 0);
+}
+
+function checkDelete(context: AccessContext, statement: DeleteStatement): void {
+  const readsRows = statement.where !== undefined || statement.returning.length > 0 || statement.using.length > 0;
+  requireOn(context, statement.table, readsRows ? "dr" : "d");
+  checkReads(context, statement, 0);
+}
+
+function checkCopy(context: AccessContext, statement: CopyStatement): void {
+  if (statement.query !== undefined) checkReads(context, statement.query, 0);
+  if (statement.table !== undefined) requireOn(context, statement.table, statement.direction === "from" ? "a" : "r");
+}
+
+/** The letters on the relation `name` names (a missing relation is left for the planner to report). */
+function requireOn(context: AccessContext, name: QualifiedName, letters: string): void {
+  const relation = resolve(context, name);
+  if (relation !== undefined) context.checker.require(context.roleId, relation, letters);
+}
+
+function resolve(context: AccessContext, name: QualifiedName): RelationDefinition | undefined {
+  const schemaName = name.length > 1 ? name.at(-2) : undefined;
+  const relationName = name.at(-1) ?? "";
+  if (schemaName !== undefined) {
+    const schema = context.catalog.schema(schemaName);
+    if (schema !== undefined) context.checker.requireUsage(context.roleId, schema);
+  }
+  const system = resolveSystemTable(schemaName, relationName, context.searchPath, (s) => context.catalog.relation(s, relationName) !== undefined);
+  if (system !== undefined) {
+    // PostgreSQL grants SELECT on its catalogs to PUBLIC, except pg_authid (it holds the password verifiers).
+    if (system.name === "pg_authid") throw new InsufficientPrivilegeError("permission denied for table pg_authid");
+    return undefined;
+  }
+  return context.catalog.findRelation(schemaName, relationName, context.searchPath);
+}
+
+/** SELECT on every relation a statement reads (CTE names excluded), views checked as their owners. */
+function checkReads(context: AccessContext, node: unknown, depth: number): void {
+  const cteNames = new Set<string>();
+  collectCteNames(node, cteNames);
+  for (const name of tableRefs(node)) {
+    if (name.length === 1 && cteNames.has(name[0] ?? "")) continue;
+    const relation = resolve(context, name);
+    if (relation === undefined) continue;
+    if (!context.checker.has(context.roleId, relation, "r")) throw permissionDenied(relation);
+    if (relation.kind === "view" && depth < viewDepthMax) {
+      const [query] = parse(relation.sql);
+      checkReads({ ...context, roleId: ownerOf(relation) }, query, depth + 1);
+    }
+  }
+}
+
+function collectCteNames(node: unknown, found: Set<string>): void {
+  if (typeof node !== "object" || node === null) return;
+  if ("kind" in node && node.kind === "cte" && "name" in node && typeof node.name === "string") found.add(node.name);
+  for (const value of Object.values(node)) if (typeof value === "object") collectCteNames(value, found);
+}
+
+/** Every `table_ref` name under `node`, in the order written. */
+function tableRefs(node: unknown, found: QualifiedName[] = []): QualifiedName[] {
+  if (typeof node !== "object" || node === null) return found;
+  if ("kind" in node && node.kind === "table_ref" && "name" in node && Array.isArray(node.name)) found.push(node.name.filter((part): part is string => typeof part === "string"));
+  for (const value of Object.values(node)) if (typeof value === "object") tableRefs(value, found);
+  return found;
+}
+
+function hasColumnRef(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  if ("kind" in node && node.kind === "column_ref") return true;
+  return Object.values(node).some((value) => typeof value === "object" && hasColumnRef(value));
+}
