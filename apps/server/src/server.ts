@@ -3,7 +3,7 @@
  * front. `startServer` is what `omnikv start` runs; tests start it in a child process.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "@omnikv/engine";
 import { PgServer, createScramVerifier, type Backend, type HbaRule } from "@omnikv/pgwire";
@@ -28,23 +28,20 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** The users file holds SCRAM verifiers only, never a password. */
-interface UsersFile {
-  readonly users: Readonly<Record<string, string>>;
-}
-
 /**
- * Opens (creating on first run) the data directory and starts listening. On first run the
- * superuser `omnikv` gets the password in OMNIKV_PASSWORD, or a generated one logged once.
+ * Opens (creating on first run) the data directory and starts listening. Roles and their
+ * password verifiers live in the engine's catalog; on first run the superuser `omnikv` gets the
+ * password in OMNIKV_PASSWORD, or a generated one logged once.
  */
 export async function startServer(config: ServerConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const isNew = !existsSync(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
-  const users = loadUsers(config.dataDir, env, logger);
-  const db = await Database.open({ dir: join(config.dataDir, "store") });
+  const passwordVerifier = createScramVerifier;
+  const db = await Database.open({ dir: join(config.dataDir, "store"), bootstrapSuperuser: superuserName, passwordVerifier });
   if (isNew) logger.info("created data directory", { dataDir: config.dataDir });
+  await ensureSuperuserPassword(db, config.dataDir, env, logger);
   const backend: Backend = {
-    passwordSecret: (user) => users.users[user],
+    passwordSecret: (user) => db.passwordSecret(user),
     startup: (params) =>
       new WireSession(db.connect({ user: params.user, database: params.database, settings: params.settings }), { slowQueryMs: config.slowQueryMs, logger }),
   };
@@ -53,7 +50,8 @@ export async function startServer(config: ServerConfig, logger: Logger, env: Nod
     host: config.host,
     port: config.port,
     maxConnections: config.maxConnections,
-    parameterStatus: { server_version: "15.0", is_superuser: "on" },
+    // is_superuser is per session (WireSession.parameterStatus).
+    parameterStatus: { server_version: "15.0" },
     onInternalError: (error) => logger.error("internal error", { error: error instanceof Error ? (error.stack ?? error.message) : String(error) }),
     ...(config.hba === undefined ? {} : { hba: config.hba }),
     ...(config.tls === undefined ? {} : { tls: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }),
@@ -69,21 +67,46 @@ export async function startServer(config: ServerConfig, logger: Logger, env: Nod
   };
 }
 
-function loadUsers(dataDir: string, env: NodeJS.ProcessEnv, logger: Logger): UsersFile {
-  const path = join(dataDir, "users.json");
-  if (existsSync(path)) {
-    const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
-    if (typeof parsed !== "object" || parsed === null || !("users" in parsed) || typeof parsed.users !== "object" || parsed.users === null) {
-      throw new Error(`${path} is not a users file`);
+/**
+ * The superuser's password, once: a data directory from before roles lived in the catalog has a
+ * users.json of verifiers, which move into the catalog (the file is renamed, so this runs once);
+ * a new one takes OMNIKV_PASSWORD or a generated password, logged once. Only verifiers are stored.
+ */
+async function ensureSuperuserPassword(db: Database, dataDir: string, env: NodeJS.ProcessEnv, logger: Logger): Promise<void> {
+  if (db.passwordSecret(superuserName) !== undefined) return;
+  const session = db.connect();
+  try {
+    const path = join(dataDir, "users.json");
+    if (existsSync(path)) {
+      for (const [name, verifier] of Object.entries(readUsersFile(path))) {
+        const role = quoteIdentifier(name);
+        if (name !== superuserName) await session.query(`CREATE ROLE ${role} LOGIN`).catch(() => undefined);
+        await session.query(`ALTER ROLE ${role} PASSWORD '${verifier.replaceAll("'", "''")}'`);
+      }
+      renameSync(path, `${path}.migrated`);
+      logger.info("moved users.json into the catalog", { dataDir });
+      return;
     }
-    const users: Record<string, string> = {};
-    for (const [name, secret] of Object.entries(parsed.users)) if (typeof secret === "string") users[name] = secret;
-    return { users };
+    const given = env["OMNIKV_PASSWORD"];
+    const password = given === undefined || given === "" ? randomBytes(18).toString("base64url") : given;
+    if (given === undefined || given === "") logger.warn("generated the superuser's password; it is shown only once", { user: superuserName, password });
+    await session.query(`ALTER ROLE ${superuserName} PASSWORD '${createScramVerifier(password)}'`);
+  } finally {
+    await session.close();
   }
-  const given = env["OMNIKV_PASSWORD"];
-  const password = given === undefined || given === "" ? randomBytes(18).toString("base64url") : given;
-  if (given === undefined || given === "") logger.warn("generated the superuser's password; it is shown only once", { user: superuserName, password });
-  const file: UsersFile = { users: { [superuserName]: createScramVerifier(password) } };
-  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-  return file;
+}
+
+/** users.json from before: `{ "users": { name: verifier } }`. */
+function readUsersFile(path: string): Record<string, string> {
+  const parsed: unknown = JSON.parse(readFileSync(path, "utf8"));
+  if (typeof parsed !== "object" || parsed === null || !("users" in parsed) || typeof parsed.users !== "object" || parsed.users === null) {
+    throw new Error(`${path} is not a users file`);
+  }
+  const users: Record<string, string> = {};
+  for (const [name, secret] of Object.entries(parsed.users)) if (typeof secret === "string") users[name] = secret;
+  return users;
+}
+
+function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }

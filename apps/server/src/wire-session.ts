@@ -38,6 +38,11 @@ export class WireSession implements Session {
     this.#options = options;
   }
 
+  /** ParameterStatus at startup: whether the logged-in role is a superuser (PostgreSQL reports it). */
+  get parameterStatus(): Readonly<Record<string, string>> {
+    return { is_superuser: this.#session.isSuperuser ? "on" : "off" };
+  }
+
   /** BackendKeyData's process id is the engine session's pg_backend_pid(), so pids agree (isolationtester). */
   get processId(): number {
     return this.#session.backendPid;

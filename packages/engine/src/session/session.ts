@@ -1266,7 +1266,9 @@ export class Session {
         return this.#result(statement.isGrant ? "GRANT ROLE" : "REVOKE ROLE");
       case "show": {
         const name = statement.name;
-        const value = name.toLowerCase() === "transaction_isolation" || name.toLowerCase() === "transaction isolation level" ? active.txn.isolation : this.settings.get(name);
+        const lower = name.toLowerCase();
+        const isIsolation = lower === "transaction_isolation" || lower === "transaction isolation level";
+        const value = isIsolation ? active.txn.isolation : lower === "is_superuser" ? (env.auth.checker.isSuperuser(env.auth.roleId) ? "on" : "off") : this.settings.get(name);
         return this.#result("SHOW", 1, "SHOW", [[value]], [{ name: Settings.displayName(name), typeOid: TypeOid.text, typmod: -1 }]);
       }
       case "explain": {
