@@ -13,7 +13,7 @@ import type { CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantR
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import type { CatalogView } from "./catalog-store.ts";
-import type { RoleDefinition, RoleMembership } from "./definitions.ts";
+import type { AclEntry, RoleDefinition, RoleMembership } from "./definitions.ts";
 import {
   InvalidGrantOperationError,
   allPrivileges,
@@ -70,6 +70,13 @@ export function passwordVerifierOf(password: string, hook: ((password: string) =
   const verifier = hook(password);
   if (!verifier.startsWith("SCRAM-SHA-256$") && !/^md5[0-9a-f]{32}$/.test(verifier)) throw new FeatureNotSupportedError("the password verifier returned no SCRAM-SHA-256 or md5 verifier");
   return verifier;
+}
+
+/** A grantee: a role name, or CURRENT_USER / CURRENT_ROLE / SESSION_USER. */
+function granteeRole(env: RoleEnvironment, name: string): RoleDefinition {
+  const id = name === "current_user" || name === "current_role" ? env.auth.roleId : name === "session_user" ? env.auth.sessionRoleId : undefined;
+  const role = id === undefined ? undefined : env.catalog.roleById(id);
+  return role ?? roleOrThrow(env.catalog, name);
 }
 
 export function roleOrThrow(catalog: CatalogView, name: string): RoleDefinition {
@@ -228,9 +235,9 @@ function checkAdmin(env: RoleEnvironment, role: RoleDefinition): void {
 }
 
 async function addMembership(env: RoleEnvironment, role: RoleDefinition, memberName: string, isAdmin: boolean): Promise<void> {
-  const member = roleOrThrow(env.catalog, memberName);
+  const member = granteeRole(env, memberName);
   if (member.id === role.id || env.auth.checker.isMemberOf(role.id, member.id)) {
-    throw new InvalidGrantOperationError(`role "${member.name}" is a member of role "${role.name}"`);
+    throw new InvalidGrantOperationError(`role "${role.name}" is a member of role "${member.name}"`);
   }
   const existing = member.memberOf.find((m) => m.roleId === role.id);
   if (existing !== undefined && (existing.isAdmin || !isAdmin)) {
@@ -242,7 +249,7 @@ async function addMembership(env: RoleEnvironment, role: RoleDefinition, memberN
 }
 
 async function removeMembership(env: RoleEnvironment, role: RoleDefinition, memberName: string, isAdminOnly: boolean): Promise<void> {
-  const member = roleOrThrow(env.catalog, memberName);
+  const member = granteeRole(env, memberName);
   const existing = member.memberOf.find((m) => m.roleId === role.id);
   if (existing === undefined) {
     env.notice(`role "${member.name}" is not a member of role "${role.name}"`);
@@ -257,22 +264,43 @@ async function removeMembership(env: RoleEnvironment, role: RoleDefinition, memb
 // GRANT / REVOKE privileges
 
 export async function grantPrivileges(env: RoleEnvironment, statement: GrantStatement): Promise<void> {
-  const grantees = statement.grantees.map((name) => (name === "public" ? publicRoleId : roleOrThrow(env.catalog, name).id));
+  const grantees = statement.grantees.map((name) => (name === "public" ? publicRoleId : granteeRole(env, name).id));
   for (const object of grantTargets(env, statement)) {
     const objectClass = classOf(object);
     const requested = privilegeLetters(statement.privileges, objectClass === "sequence" && statement.objectType === "table" ? "table" : objectClass);
     const letters = letterList(requested).filter((l) => allPrivileges(objectClass).includes(l)).join("");
     if (letters.length < requested.length) env.notice(`sequence "${object.name}" only supports USAGE, SELECT, and UPDATE privileges`);
     const { grantor, grantable } = bestGrantor(env, object, letters, statement.isGrant);
+    if (grantable === "") continue;
     let acl = [...effectiveAcl(object)];
     for (const grantee of grantees) {
       acl = statement.isGrant
         ? grantAcl(acl, { grantee, grantor, letters: grantable, withGrantOption: statement.withGrantOption })
-        : revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption });
+        : revokeDependents(revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption }), grantee, grantable, statement.behavior === "cascade");
     }
     await env.catalog.write(env.txn, { ...object, acl });
   }
 }
+
+/**
+ * After a REVOKE took grant options from `grantee`: what it granted on with the options it no
+ * longer holds (from any grantor) goes too, recursively — only with CASCADE; without it such
+ * grants are an error (2BP01), as PostgreSQL's recursive_revoke.
+ */
+function revokeDependents(acl: readonly AclEntry[], grantee: number, letters: string, isCascade: boolean, depth = 0): AclEntry[] {
+  const held = acl.filter((e) => e.grantee === grantee).map((e) => e.grantOptions).join("");
+  const lost = letterList(letters).filter((l) => !held.includes(l)).join("");
+  let next = [...acl];
+  if (lost === "" || depth > aclDepthMax) return next;
+  for (const entry of acl.filter((e) => e.grantor === grantee && e.grantee !== grantee && letterList(e.privileges).some((l) => lost.includes(l)))) {
+    if (!isCascade) throw new DependentObjectsStillExistError("dependent privileges exist", { hint: "Use CASCADE to revoke them too." });
+    next = revokeDependents(revokeAcl(next, { grantee: entry.grantee, grantor: grantee, letters: lost, isGrantOptionOnly: false }), entry.grantee, lost, true, depth + 1);
+  }
+  return next;
+}
+
+/** Grant chains are at most this long (each link is a distinct role, so this bounds the recursion). */
+const aclDepthMax = 1000;
 
 /**
  * PostgreSQL's select_best_grantor: a superuser or the owner grants as the owner; anyone else

@@ -9,7 +9,7 @@
  * The walk is over the statement's AST, not the plan: the plan has views expanded and no longer
  * says whose privileges a table is read with.
  */
-import type { CopyStatement, DeleteStatement, InsertStatement, QualifiedName, Statement, UpdateStatement } from "@omnikv/parser";
+import type { CopyStatement, DeleteStatement, InsertStatement, QualifiedName, SelectStatement, Statement, UpdateStatement } from "@omnikv/parser";
 import { parse } from "@omnikv/parser";
 import type { CatalogView, RelationDefinition } from "./catalog-store.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
@@ -30,7 +30,10 @@ const viewDepthMax = 64;
 /** Throws 42501 unless the role may run `statement`; a no-op for superusers and for other statements. */
 export function checkStatementPrivileges(context: AccessContext, statement: Statement): void {
   if (context.checker.isSuperuser(context.roleId)) return;
-  if (statement.kind === "select") checkReads(context, statement, 0);
+  if (statement.kind === "select") {
+    checkReads(context, statement, 0);
+    checkLocking(context, statement);
+  }
   else if (statement.kind === "insert") checkInsert(context, statement);
   else if (statement.kind === "update") checkUpdate(context, statement);
   else if (statement.kind === "delete") checkDelete(context, statement);
@@ -38,6 +41,17 @@ export function checkStatementPrivileges(context: AccessContext, statement: Stat
   else if (statement.kind === "explain") checkStatementPrivileges(context, statement.statement);
   else if (statement.kind === "create_table_as") checkReads(context, statement.query, 0);
   else if (statement.kind === "truncate") for (const name of statement.tables) requireOn(context, name, "D");
+}
+
+/** SELECT … FOR UPDATE/SHARE: each locked table needs UPDATE too (PostgreSQL's rule). */
+function checkLocking(context: AccessContext, statement: SelectStatement): void {
+  if (statement.locking.length === 0 || statement.body.kind !== "select_core") return;
+  const named = statement.locking.flatMap((clause) => clause.tables.map((name) => name.at(-1) ?? ""));
+  for (const item of statement.body.from) {
+    if (item.kind !== "table_ref") continue;
+    const alias = item.alias?.name ?? item.name.at(-1) ?? "";
+    if (named.length === 0 || named.includes(alias)) requireOn(context, item.name, "w");
+  }
 }
 
 function checkInsert(context: AccessContext, statement: InsertStatement): void {

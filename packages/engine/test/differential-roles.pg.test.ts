@@ -1,0 +1,282 @@
+/**
+ * Roles and privileges, differentially against PostgreSQL 15 (testkit's `startPostgres`, a
+ * private cluster for this file): the same scripts run on a fresh engine database and on
+ * PostgreSQL, switching roles with SET SESSION AUTHORIZATION / SET ROLE, and every statement must
+ * have the same outcome: for an error its SQLSTATE and message, for a success its command tag and
+ * rows in text form. Roles are cluster-wide in PostgreSQL, so before each scenario its roles,
+ * their objects and `public` go back to a fresh cluster's state.
+ */
+import { Client } from "pg";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseTimeZone } from "@omnikv/base";
+import { Database, formatRow, type Session } from "@omnikv/engine";
+import { startPostgres, type PostgresServer } from "@omnikv/testkit";
+
+const textSettings = { extraFloatDigits: 1, timeZone: parseTimeZone("UTC") };
+let server: PostgresServer;
+let client: Client;
+
+beforeAll(async () => {
+  server = await startPostgres();
+  client = new Client({ host: server.host, port: server.port, user: server.user, database: server.database });
+  await client.connect();
+  await client.query("SET client_min_messages = warning");
+});
+
+afterAll(async () => {
+  await client.end();
+  await server.stop();
+});
+
+/** A fresh cluster's roles and `public` (PostgreSQL 15: owned by pg_database_owner, USAGE for PUBLIC). */
+async function resetPostgres(): Promise<void> {
+  await client.query("ROLLBACK");
+  await client.query("RESET SESSION AUTHORIZATION");
+  await client.query(`DO $$ DECLARE r text; BEGIN
+    FOR r IN SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' AND rolname <> 'postgres' LOOP
+      EXECUTE format('DROP OWNED BY %I CASCADE', r); EXECUTE format('DROP ROLE %I', r);
+    END LOOP; END $$`);
+  await client.query("DROP SCHEMA IF EXISTS app CASCADE; DROP SCHEMA public CASCADE; CREATE SCHEMA public AUTHORIZATION pg_database_owner; GRANT USAGE ON SCHEMA public TO PUBLIC");
+}
+
+/** A command tag as the pg client parses it: the verb and the row count (`CREATE ROLE` → `CREATE`). */
+function pgClientTag(tag: string): string {
+  const match = /^([A-Za-z]+)(?: (\d+))?(?: (\d+))?/.exec(tag);
+  if (match === null) return tag;
+  const count = match[3] ?? match[2];
+  return count === undefined ? (match[1] ?? "") : `${match[1] ?? ""} ${count}`;
+}
+
+async function ours(session: Session, sql: string): Promise<string> {
+  try {
+    const result = await session.query(sql);
+    const rows = result.rows.map((row) => JSON.stringify(formatRow(result.fields, row, textSettings)));
+    return [pgClientTag(result.commandTag), ...rows].join("\n");
+  } catch (error) {
+    const code = typeof error === "object" && error !== null && "sqlState" in error ? String(error.sqlState) : "not a DbError";
+    return `ERROR ${code} ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+async function theirs(sql: string): Promise<string> {
+  try {
+    const result = await client.query<(string | null)[]>({ text: sql, rowMode: "array", types: { getTypeParser: () => (value: string) => value } });
+    const tag = [result.command, result.rowCount ?? ""].join(" ").trim();
+    return [tag, ...result.rows.map((row) => JSON.stringify(row))].join("\n");
+  } catch (error) {
+    const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "?";
+    return `ERROR ${code} ${error instanceof Error ? error.message : String(error)}`;
+  }
+}
+
+/** Runs `steps` on both sides; returns every mismatch. */
+async function runScenario(steps: readonly string[]): Promise<string[]> {
+  await resetPostgres();
+  const db = await Database.open({ passwordVerifier: () => "SCRAM-SHA-256$4096:c2FsdA==$c3RvcmVk:c2VydmVy" });
+  const mismatches: string[] = [];
+  try {
+    const session = db.connect();
+    for (const [index, sql] of steps.entries()) {
+      const [pgText, ourText] = [await theirs(sql), await ours(session, sql)];
+      if (pgText !== ourText) mismatches.push(`#${index + 1} ${sql}\n  pg:   ${pgText}\n  ours: ${ourText}`);
+    }
+  } finally {
+    await db.close();
+  }
+  return mismatches;
+}
+
+const setup = [
+  "CREATE ROLE alice LOGIN",
+  "CREATE ROLE bob LOGIN",
+  "CREATE TABLE t (id int PRIMARY KEY, v text)",
+  "INSERT INTO t VALUES (1, 'one'), (2, 'two')",
+];
+
+describe("roles and privileges: the same outcomes as PostgreSQL 15", () => {
+  it("table privileges, statement by statement", async () => {
+    const asAlice = (sql: string): string[] => ["SET SESSION AUTHORIZATION alice", sql, "RESET SESSION AUTHORIZATION"];
+    const statements = [
+      "SELECT * FROM t ORDER BY id",
+      "INSERT INTO t VALUES (3, 'three')",
+      "UPDATE t SET v = 'x'",
+      "UPDATE t SET v = 'y' WHERE id = 1",
+      "DELETE FROM t WHERE id = 3",
+      "DELETE FROM t WHERE id = 99",
+      "TRUNCATE t",
+      "INSERT INTO t VALUES (4, 'four') RETURNING id",
+      "INSERT INTO t VALUES (1, 'dup') ON CONFLICT (id) DO UPDATE SET v = 'conflict'",
+      "INSERT INTO t VALUES (1, 'dup') ON CONFLICT DO NOTHING",
+      "SELECT count(*) FROM (SELECT id FROM t) s",
+      "EXPLAIN SELECT * FROM t",
+    ];
+    const steps = [...setup];
+    for (const grant of ["", "SELECT", "INSERT", "UPDATE", "DELETE", "TRUNCATE", "SELECT, INSERT, UPDATE"]) {
+      steps.push("REVOKE ALL ON t FROM alice");
+      if (grant !== "") steps.push(`GRANT ${grant} ON t TO alice`);
+      for (const sql of statements) if (!sql.startsWith("EXPLAIN")) steps.push(...asAlice(sql));
+      steps.push("SELECT relacl::text FROM pg_class WHERE relname = 't'");
+    }
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
+  it("views, sequences, schemas, foreign keys", async () => {
+    const steps = [
+      ...setup,
+      "GRANT CREATE ON SCHEMA public TO bob",
+      "GRANT SELECT ON t TO bob",
+      "SET ROLE bob",
+      "CREATE VIEW v AS SELECT id FROM t",
+      "CREATE TABLE b (id serial PRIMARY KEY, x int)",
+      "RESET ROLE",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT * FROM v",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT SELECT ON v TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT * FROM v ORDER BY id",
+      "INSERT INTO b (x) VALUES (1)",
+      "RESET SESSION AUTHORIZATION",
+      "REVOKE SELECT ON t FROM bob",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT * FROM v ORDER BY id",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT INSERT ON b TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "INSERT INTO b (x) VALUES (1)",
+      "SELECT nextval('b_id_seq')",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT USAGE ON SEQUENCE b_id_seq TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "INSERT INTO b (x) VALUES (1)",
+      "SELECT currval('b_id_seq')",
+      "SELECT setval('b_id_seq', 5)",
+      "SELECT * FROM b_id_seq",
+      "CREATE TABLE mine (a int)",
+      "CREATE TABLE fk (a int REFERENCES t (id))",
+      "RESET SESSION AUTHORIZATION",
+      "CREATE SCHEMA app",
+      "CREATE TABLE app.x (a int)",
+      "GRANT SELECT ON ALL TABLES IN SCHEMA app TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT * FROM app.x",
+      "SET search_path = app, public",
+      "SELECT * FROM x",
+      "RESET search_path",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT USAGE ON SCHEMA app TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT * FROM app.x",
+      "CREATE TABLE app.y (a int)",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT CREATE ON SCHEMA public TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE TABLE fk (a int REFERENCES t (id))",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT REFERENCES ON t TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE TABLE fk (a int REFERENCES t (id))",
+      "ALTER TABLE t ADD COLUMN w int",
+      "CREATE INDEX ON t (v)",
+      "DROP TABLE t",
+      "DROP VIEW v",
+      "DROP TABLE fk",
+      "RESET SESSION AUTHORIZATION",
+      "SELECT c.relname, pg_get_userbyid(c.relowner), c.relacl::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname IN ('public', 'app') AND c.relkind IN ('r', 'v', 'S') ORDER BY 1",
+      "SELECT nspname, nspacl::text FROM pg_namespace WHERE nspname = 'app'",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
+  it("membership, INHERIT, SET ROLE, grant options, PUBLIC, inquiry functions", async () => {
+    const steps = [
+      ...setup,
+      "CREATE ROLE readers",
+      "CREATE ROLE carol LOGIN NOINHERIT",
+      "GRANT SELECT ON t TO readers",
+      "GRANT readers TO alice",
+      "GRANT readers TO carol",
+      "GRANT readers TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT id FROM t ORDER BY id",
+      "SET ROLE readers",
+      "SELECT current_user, session_user",
+      "SET ROLE bob",
+      "RESET ROLE",
+      "SET SESSION AUTHORIZATION carol",
+      "SELECT id FROM t ORDER BY id",
+      "SET ROLE readers",
+      "SELECT id FROM t ORDER BY id",
+      "RESET ROLE",
+      "RESET SESSION AUTHORIZATION",
+      "SELECT r.rolname, m.rolname, pg_get_userbyid(a.grantor), a.admin_option FROM pg_auth_members a JOIN pg_roles r ON r.oid = a.roleid JOIN pg_roles m ON m.oid = a.member WHERE m.rolname !~ '^pg_' ORDER BY 1, 2",
+      "SELECT has_table_privilege('alice', 't', 'SELECT'), has_table_privilege('carol', 't', 'SELECT'), has_table_privilege('bob', 't', 'INSERT')",
+      "SELECT pg_has_role('alice', 'readers', 'MEMBER'), pg_has_role('carol', 'readers', 'USAGE'), pg_has_role('bob', 'readers', 'MEMBER')",
+      "GRANT readers TO readers",
+      "GRANT alice TO readers",
+      "GRANT SELECT, UPDATE ON t TO alice WITH GRANT OPTION",
+      "SET SESSION AUTHORIZATION alice",
+      "GRANT SELECT ON t TO bob",
+      "GRANT INSERT ON t TO bob",
+      "GRANT SELECT, INSERT ON t TO bob",
+      "SELECT has_table_privilege('t', 'UPDATE WITH GRANT OPTION')",
+      "SET SESSION AUTHORIZATION bob",
+      "GRANT SELECT ON t TO carol",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT DELETE ON t TO PUBLIC",
+      "SELECT relacl::text FROM pg_class WHERE relname = 't'",
+      "REVOKE UPDATE ON t FROM alice",
+      "REVOKE GRANT OPTION FOR SELECT ON t FROM alice",
+      "REVOKE GRANT OPTION FOR SELECT ON t FROM alice CASCADE",
+      "GRANT SELECT ON t TO CURRENT_USER",
+      "CREATE SEQUENCE sq",
+      "GRANT ALL ON SEQUENCE sq TO alice",
+      "GRANT INSERT ON sq TO bob",
+      "GRANT SELECT, INSERT ON TABLE sq TO bob",
+      "SELECT relname, relacl::text FROM pg_class WHERE relname IN ('sq', 't') ORDER BY 1",
+      "SELECT has_sequence_privilege('alice', 'sq', 'USAGE'), has_sequence_privilege('bob', 'sq', 'UPDATE'), has_schema_privilege('alice', 'public', 'USAGE')",
+      "SELECT relacl::text FROM pg_class WHERE relname = 't'",
+      "REVOKE readers FROM carol",
+      "REVOKE readers FROM carol",
+      "SELECT rolname, rolsuper, rolinherit, rolcreaterole, rolcreatedb, rolcanlogin, rolconnlimit FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
+  it("role DDL: who may, and what it refuses", async () => {
+    const steps = [
+      ...setup,
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE ROLE x",
+      "ALTER ROLE bob CREATEDB",
+      "DROP ROLE bob",
+      "RESET SESSION AUTHORIZATION",
+      "CREATE ROLE alice",
+      "CREATE ROLE pg_mine",
+      "CREATE ROLE public",
+      "ALTER ROLE nobody LOGIN",
+      "DROP ROLE nobody",
+      "DROP ROLE IF EXISTS nobody",
+      "CREATE ROLE manager CREATEROLE",
+      "SET ROLE manager",
+      "CREATE ROLE worker LOGIN CONNECTION LIMIT 2",
+      "CREATE ROLE boss SUPERUSER",
+      "ALTER ROLE worker NOLOGIN",
+      "ALTER ROLE postgres NOSUPERUSER",
+      "GRANT worker TO bob",
+      "DROP ROLE worker",
+      "RESET ROLE",
+      "CREATE ROLE groupie IN ROLE manager",
+      "GRANT SELECT ON t TO bob",
+      "DROP ROLE bob",
+      "REVOKE SELECT ON t FROM bob",
+      "DROP ROLE bob",
+      "DROP ROLE postgres",
+      "SET SESSION AUTHORIZATION alice",
+      "SET SESSION AUTHORIZATION postgres",
+      "RESET SESSION AUTHORIZATION",
+      "SELECT rolname, rolcanlogin, rolconnlimit, rolcreaterole FROM pg_roles WHERE rolname !~ '^pg_' ORDER BY 1",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+});
