@@ -2,21 +2,27 @@
 /**
  * `omnikv`: the server's command line.
  *
- *   omnikv start [--data DIR] [--host HOST] [--port PORT] [--config FILE]
+ *   omnikv start [--data DIR] [--host HOST] [--port PORT] [--config FILE] [--encryption-key-file FILE]
+ *   omnikv genkey --out FILE
+ *   omnikv rekey --data DIR [--encryption-key-file OLD] [--new-key-file NEW] [--rotate-data-key]
  *   omnikv help [COMMAND]
  *
  * Options override the config file (JSON: dataDir, host, port, maxConnections, slowQueryMs,
  * hba, tls), which overrides the defaults. SIGINT and SIGTERM shut down cleanly.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { generateKeyFileContents } from "@omnikv/security";
+import { keySourceFrom, newPassphraseVariable, passphraseVariable, rekeyDataDirectory } from "./encryption.ts";
 import { jsonLogger } from "./logger.ts";
 import { startServer, type ServerConfig } from "./server.ts";
 
-const usage: Readonly<Record<string, string>> = {
+const usage: Record<string, string> = {
   main: `omnikv — a PostgreSQL-compatible SQL database
 
 Usage:
   omnikv start [options]   start the server (creates the data directory on first run)
+  omnikv genkey --out F    write a new random encryption key file
+  omnikv rekey [options]   re-encrypt the data keys under a new key (the data is not rewritten)
   omnikv help [command]    show help
 
 Run "omnikv start --help" for the server's options.
@@ -28,13 +34,33 @@ Run "omnikv start --help" for the server's options.
   --port PORT          TCP port (default 5432; 0 picks a free one)
   --config FILE        JSON config: dataDir, host, port, maxConnections, slowQueryMs, hba, tls
   --slow-query-ms MS   log statements slower than MS milliseconds (default 1000; 0 disables)
+  --encryption-key-file FILE
+                       encrypt the data directory at rest under the key in FILE (see genkey);
+                       or set ${passphraseVariable} to use a passphrase (Argon2id)
 
 On first run the superuser "omnikv" gets the password in OMNIKV_PASSWORD, or a generated one
 that is printed once. Connect with: psql -h 127.0.0.1 -U omnikv
 `,
 };
 
+usage["genkey"] = `omnikv genkey --out FILE
+
+Writes 32 random bytes (64 hex digits) to FILE, readable by its owner only, for
+"omnikv start --encryption-key-file FILE". Refuses to overwrite an existing file.
+`;
+usage["rekey"] = `omnikv rekey --data DIR [--encryption-key-file OLD] [--new-key-file NEW] [--rotate-data-key]
+
+Rewraps the data directory's data keys under a new key-encryption key; the data itself is not
+rewritten. The current key is --encryption-key-file or ${passphraseVariable}; the new one is
+--new-key-file or ${newPassphraseVariable}. --rotate-data-key also adds a new data key that seals
+everything written from then on (compaction re-encrypts older files as it rewrites them).
+Run it while the server is stopped or running; a running server picks up a rotated data key at restart.
+`;
+
 const defaults: ServerConfig = { dataDir: "./omnikv-data", host: "127.0.0.1", port: 5432, maxConnections: 100, slowQueryMs: 1000 };
+
+/** Options that take no value. */
+const flagOptions = new Set(["rotate-data-key"]);
 
 function parseOptions(args: readonly string[]): Map<string, string> {
   const options = new Map<string, string>();
@@ -46,6 +72,10 @@ function parseOptions(args: readonly string[]): Map<string, string> {
     }
     const match = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (match === null) throw new UsageError(`unexpected argument "${arg}"`);
+    if (flagOptions.has(match[1] ?? "")) {
+      options.set(match[1] ?? "", "true");
+      continue;
+    }
     const value = match[2] ?? args[++i];
     if (value === undefined) throw new UsageError(`--${match[1] ?? ""} needs a value`);
     options.set(match[1] ?? "", value);
@@ -56,7 +86,7 @@ function parseOptions(args: readonly string[]): Map<string, string> {
 class UsageError extends Error {}
 
 function configFrom(options: ReadonlyMap<string, string>): ServerConfig {
-  const known = new Set(["data", "host", "port", "config", "slow-query-ms", "help"]);
+  const known = new Set(["data", "host", "port", "config", "slow-query-ms", "encryption-key-file", "help"]);
   for (const name of options.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const path = options.get("config");
   const file: Partial<ServerConfig> = path === undefined ? {} : parseConfigFile(path);
@@ -70,7 +100,33 @@ function configFrom(options: ReadonlyMap<string, string>): ServerConfig {
     host: options.get("host") ?? file.host ?? defaults.host,
     port,
     slowQueryMs,
+    ...encryptionOf(options.get("encryption-key-file")),
   };
+}
+
+function encryptionOf(keyFile: string | undefined): Pick<ServerConfig, "encryption"> {
+  const source = keySourceFrom(keyFile, process.env);
+  return source === undefined ? {} : { encryption: source };
+}
+
+function genkey(options: ReadonlyMap<string, string>): number {
+  const out = options.get("out");
+  if (out === undefined) throw new UsageError("genkey needs --out FILE");
+  if (existsSync(out)) throw new UsageError(`${out} exists; genkey never overwrites a key`);
+  writeFileSync(out, generateKeyFileContents(), { mode: 0o600, flag: "wx" });
+  process.stdout.write(`wrote a new key to ${out}\n`);
+  return 0;
+}
+
+async function rekey(options: ReadonlyMap<string, string>): Promise<number> {
+  for (const name of options.keys()) if (!["data", "encryption-key-file", "new-key-file", "rotate-data-key"].includes(name)) throw new UsageError(`unknown option --${name}`);
+  const from = keySourceFrom(options.get("encryption-key-file"), process.env);
+  const to = keySourceFrom(options.get("new-key-file"), process.env, newPassphraseVariable);
+  if (from === undefined) throw new UsageError(`rekey needs the current key: --encryption-key-file or ${passphraseVariable}`);
+  if (to === undefined) throw new UsageError(`rekey needs the new key: --new-key-file or ${newPassphraseVariable}`);
+  const currentKeyId = await rekeyDataDirectory(options.get("data") ?? defaults.dataDir, from, to, options.get("rotate-data-key") === "true");
+  process.stdout.write(`rekeyed; data key ${currentKeyId} seals new data\n`);
+  return 0;
 }
 
 function parseConfigFile(path: string): Partial<ServerConfig> {
@@ -85,12 +141,14 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(usage[rest[0] ?? "main"] ?? usage["main"] ?? "");
     return 0;
   }
-  if (command !== "start") throw new UsageError(`unknown command "${command}"`);
+  if (command !== "start" && command !== "genkey" && command !== "rekey") throw new UsageError(`unknown command "${command}"`);
   const options = parseOptions(rest);
   if (options.has("help")) {
-    process.stdout.write(usage["start"] ?? "");
+    process.stdout.write(usage[command] ?? "");
     return 0;
   }
+  if (command === "genkey") return genkey(options);
+  if (command === "rekey") return rekey(options);
   const logger = jsonLogger();
   const server = await startServer(configFrom(options), logger);
   await new Promise<void>((resolve) => {

@@ -3,10 +3,12 @@
  * front. `startServer` is what `omnikv start` runs; tests start it in a child process.
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, renameSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { Database } from "@omnikv/engine";
-import { PgServer, createScramVerifier, type Backend, type HbaRule } from "@omnikv/pgwire";
+import { PgServer, type Backend, type HbaRule } from "@omnikv/pgwire";
+import { createScramVerifier, type KeySource } from "@omnikv/security";
+import { storeEncryption } from "./encryption.ts";
 import type { Logger } from "./logger.ts";
 import { WireSession } from "./wire-session.ts";
 
@@ -19,9 +21,23 @@ export interface ServerConfig {
   readonly slowQueryMs: number;
   readonly hba?: readonly HbaRule[];
   readonly tls?: { readonly cert: string; readonly key: string };
+  /** Encryption at rest: where the key-encryption key comes from (see encryption.ts). */
+  readonly encryption?: KeySource;
 }
 
 export const superuserName = "omnikv";
+
+/**
+ * `<data>/tmp`, where statements spill beyond work_mem (as PostgreSQL's pgsql_tmp): inside the
+ * data directory so it is covered by the same disk, permissions and encryption. Emptied at start:
+ * a crash leaves spill files behind that no statement will read.
+ */
+function freshTempDirectory(dataDir: string): string {
+  const path = join(dataDir, "tmp");
+  rmSync(path, { recursive: true, force: true });
+  mkdirSync(path, { recursive: true });
+  return path;
+}
 
 export interface RunningServer {
   readonly port: number;
@@ -36,8 +52,12 @@ export interface RunningServer {
 export async function startServer(config: ServerConfig, logger: Logger, env: NodeJS.ProcessEnv = process.env): Promise<RunningServer> {
   const isNew = !existsSync(config.dataDir);
   mkdirSync(config.dataDir, { recursive: true });
-  const passwordVerifier = createScramVerifier;
-  const db = await Database.open({ dir: join(config.dataDir, "store"), bootstrapSuperuser: superuserName, passwordVerifier });
+  // Checked first: a wrong key or a mismatched directory fails before anything is written.
+  const storeDir = join(config.dataDir, "store");
+  const { storeOptions, spillCipher } = await storeEncryption(config.dataDir, storeDir, config.encryption);
+  const tempDirectory = freshTempDirectory(config.dataDir);
+  const passwordVerifier = (password: string): string => createScramVerifier(password);
+  const db = await Database.open({ dir: storeDir, storeOptions, tempDirectory, ...(spillCipher === undefined ? {} : { spillCipher }), bootstrapSuperuser: superuserName, passwordVerifier });
   if (isNew) logger.info("created data directory", { dataDir: config.dataDir });
   await ensureSuperuserPassword(db, config.dataDir, env, logger);
   const backend: Backend = {

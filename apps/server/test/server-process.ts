@@ -16,9 +16,9 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export async function startServerProcess(dataDir: string, extraArgs: readonly string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(dataDir: string, extraArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [cliPath, "start", "--data", dataDir, "--port", "0", ...extraArgs], {
-    env: { ...process.env, OMNIKV_PASSWORD: password },
+    env: { ...process.env, OMNIKV_PASSWORD: password, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];

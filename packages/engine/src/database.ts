@@ -3,8 +3,8 @@
  * committed catalog, sequences and row-id counters. Sessions (`connect`) run SQL against it.
  */
 import { DataCorruptedError, assert } from "@omnikv/base";
-import { builtinAggregates, builtinRegistry, statisticsOfSample, type AggregateTable, type FunctionRegistry, type Row } from "@omnikv/executor";
-import { LsmStore } from "@omnikv/lsm";
+import { builtinAggregates, builtinRegistry, statisticsOfSample, type AggregateTable, type FunctionRegistry, type Row, type SpillCipher } from "@omnikv/executor";
+import { LsmStore, type LsmOptions } from "@omnikv/lsm";
 import type { TableStatistics } from "@omnikv/planner";
 import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
 import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
@@ -18,12 +18,19 @@ import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/sta
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
+import type { SpillSettings } from "./dml/statement-environment.ts";
 
 export interface DatabaseOptions {
   /** The data directory (created on first open); in memory when absent. */
   readonly dir?: string;
   /** Whether each commit waits for fsync (default true). */
   readonly sync?: boolean;
+  /** Options for the LSM store under `dir`, e.g. `cipher` for encryption at rest (@omnikv/security). */
+  readonly storeOptions?: LsmOptions;
+  /** Where sorts, hash joins and aggregations spill beyond work_mem (default: the OS temporary directory). */
+  readonly tempDirectory?: string;
+  /** Encryption at rest for spill files (e.g. `createStoreCiphers(keyring).spill` from @omnikv/security). */
+  readonly spillCipher?: SpillCipher;
   /**
    * PostgreSQL's deadlock_timeout (default 1000 ms, as there): how long a lock waiter waits before
    * it looks for a deadlock; it is the victim if it finds one, so the longest waiter gives way.
@@ -84,6 +91,8 @@ export class Database {
   #isClosed = false;
   readonly #bootstrapSuperuser: string;
   readonly passwordVerifier: ((password: string) => string) | undefined;
+  /** Where statements spill and how spill files are sealed (see DatabaseOptions). */
+  readonly spill: SpillSettings;
 
   private constructor(store: MvccStore, close: () => Promise<void>, options: DatabaseOptions) {
     this.store = store;
@@ -98,6 +107,10 @@ export class Database {
     this.#analyzeIntervalMs = options.analyzeIntervalMs ?? 1000;
     this.#bootstrapSuperuser = options.bootstrapSuperuser ?? "postgres";
     this.passwordVerifier = options.passwordVerifier;
+    this.spill = {
+      ...(options.tempDirectory === undefined ? {} : { tempDirectory: options.tempDirectory }),
+      ...(options.spillCipher === undefined ? {} : { cipher: options.spillCipher }),
+    };
     assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
     this.sequences = new SequenceStore(store);
     this.sequences.load();
@@ -121,7 +134,7 @@ export class Database {
     if (options.dir === undefined) {
       database = new Database(new MemoryMvccStore(), () => Promise.resolve(), options);
     } else {
-      const store = await LsmStore.open(options.dir);
+      const store = await LsmStore.open(options.dir, options.storeOptions);
       database = new Database(store, () => store.close(), options);
     }
     await database.#bootstrap();
@@ -301,6 +314,14 @@ export class Database {
 
   get isClosed(): boolean {
     return this.#isClosed;
+  }
+
+  /**
+   * CHECKPOINT: writes the memtables out as tables, so what is durable in the log is also in the
+   * data files (a no-op in memory). Statements keep running meanwhile.
+   */
+  async checkpoint(): Promise<void> {
+    if (this.store instanceof LsmStore) await this.store.flush();
   }
 
   async close(): Promise<void> {

@@ -26,6 +26,7 @@ export { compilePlan } from "./operators/compile-plan.ts";
 export type { CompiledPlan, MutableActuals, PlanEnvironment } from "./operators/compile-plan.ts";
 export { interruptIntervalRows } from "./operators/execution-context.ts";
 export type { ExecutionContext } from "./operators/execution-context.ts";
+export type { SpillCipher } from "./operators/spill-file.ts";
 export type { IndexScanRequest, Row, TableAccess } from "./operators/table-access.ts";
 export { analyzeTable, statisticsOfSample } from "./statistics/analyze.ts";
 export type { AnalyzeOptions } from "./statistics/analyze.ts";

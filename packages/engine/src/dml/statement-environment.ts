@@ -4,11 +4,17 @@
  * runs a SELECT (or a query the engine synthesized) over it.
  */
 import type { SqlValue, TextIoSettings } from "@omnikv/base";
-import { compilePlan, type AggregateTable, type ExecutionContext, type Row, type TableAccess } from "@omnikv/executor";
+import { compilePlan, type AggregateTable, type ExecutionContext, type Row, type SpillCipher, type TableAccess } from "@omnikv/executor";
 import type { SelectStatement } from "@omnikv/parser";
 import { planSelect, type Catalog, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
 import type { WriteEnvironment } from "../storage/row-writer.ts";
+
+export interface SpillSettings {
+  /** Default: the operating system's temporary directory. */
+  readonly tempDirectory?: string;
+  readonly cipher?: SpillCipher;
+}
 
 export interface StatementEnvironment extends WriteEnvironment {
   readonly planner: PlannerCatalog;
@@ -20,6 +26,8 @@ export interface StatementEnvironment extends WriteEnvironment {
   readonly sql: string;
   readonly searchPath: readonly string[];
   readonly workMemBytes: number;
+  /** Where operators spill beyond work_mem, and the cipher that seals what they spill. */
+  readonly spill: SpillSettings;
   readonly interrupt?: () => void;
   /** A fresh row id for a table without a primary key. */
   allocateRowId(tableId: number): Promise<bigint>;
@@ -33,7 +41,7 @@ export interface StatementEnvironment extends WriteEnvironment {
 /** What planning and running a query needs (a read-only statement has no transaction). */
 export type QueryEnvironment = Pick<
   StatementEnvironment,
-  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "interrupt"
+  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "spill" | "interrupt"
 >;
 
 export interface QueryRows {
@@ -63,5 +71,14 @@ export function streamPlan(env: QueryEnvironment, plan: PlanNode, access: TableA
 /** What a compiled plan runs with in this statement. */
 export function runContext(env: QueryEnvironment, access: TableAccess = env.access): ExecutionContext {
   const interrupt = env.interrupt === undefined ? {} : { interrupt: env.interrupt };
-  return { tables: access, context: env.context, params: env.params, workMemBytes: env.workMemBytes, ...interrupt };
+  const { tempDirectory, cipher } = env.spill;
+  return {
+    tables: access,
+    context: env.context,
+    params: env.params,
+    workMemBytes: env.workMemBytes,
+    ...(tempDirectory === undefined ? {} : { tempDirectory }),
+    ...(cipher === undefined ? {} : { spillCipher: cipher }),
+    ...interrupt,
+  };
 }

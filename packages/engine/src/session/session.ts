@@ -1108,6 +1108,7 @@ export class Session {
       ...this.#queryEnvironment(active, active.txn, sql, params, paramTypes),
       txn: active.txn,
       catalog: active.catalog,
+      spill: this.#db.spill,
       changedRows: active.changedRows,
       ...(this.#derived().lockTimeoutMs > 0 ? { lockTimeoutMs: this.#derived().lockTimeoutMs } : {}),
       searchPath: this.#usableSearchPath(active.catalog),

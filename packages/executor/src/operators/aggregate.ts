@@ -86,7 +86,7 @@ export function compileAggregate(
             return newStates();
           });
           if (bytes > budget && isSpillable && level < spillLevelsMax) {
-            const directory = (spill.directory ??= new SpillDirectory(run.tempDirectory));
+            const directory = (spill.directory ??= new SpillDirectory(run.tempDirectory, run.spillCipher));
             partitions = Array.from({ length: spillPartitions }, () => directory.createWriter(inputOids));
           }
         }

@@ -7,6 +7,7 @@
 import type { FunctionRegistry } from "../functions/registry.ts";
 import type { EvalContext } from "../functions/function-types.ts";
 import type { SqlValue } from "../values.ts";
+import type { SpillCipher } from "./spill-file.ts";
 import type { TableAccess } from "./table-access.ts";
 
 export interface ExecutionContext {
@@ -24,6 +25,8 @@ export interface ExecutionContext {
   readonly workMemBytes?: number;
   /** Where spill files go (default: the operating system's temporary directory). */
   readonly tempDirectory?: string;
+  /** Encryption at rest for spill files (see `SpillCipher`); plaintext when absent. */
+  readonly spillCipher?: SpillCipher;
 }
 
 /** How many rows (or sort comparisons) an operator handles between calls of `interrupt`. */

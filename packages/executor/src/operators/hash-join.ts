@@ -179,7 +179,7 @@ function partitionOf(key: readonly SqlValue[], oids: readonly number[]): number 
 function* graceJoin(join: Join, buffered: readonly Row[], restOfBuild: Iterator<Row, unknown>, probe: Iterable<Row>, run: ExecutionContext): Generator<Row, undefined, undefined> {
   const { spec } = join;
   const oids = spec.keyTypes.map((type) => type.oid);
-  const directory = new SpillDirectory(run.tempDirectory);
+  const directory = new SpillDirectory(run.tempDirectory, run.spillCipher);
   try {
     const buildFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.rightOids));
     const probeFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.leftOids));

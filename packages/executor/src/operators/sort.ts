@@ -62,7 +62,7 @@ export function compileSort(input: RowSource, keys: readonly SortKey[], env: Com
         buffered.push(row);
         bytes += estimateRowBytes(row);
         if (bytes > budget && isSpillable) {
-          spill ??= new SpillDirectory(run.tempDirectory);
+          spill ??= new SpillDirectory(run.tempDirectory, run.spillCipher);
           runs.push(spill.write(sortRows(buffered, run), oids));
           buffered = [];
           bytes = 0;
