@@ -44,6 +44,9 @@ GRANT SELECT ON ALL TABLES IN SCHEMA app TO readers;
 SET ROLE alice;
 GRANT SELECT ON items TO bob;
 RESET ROLE;
+GRANT SELECT ON plain TO bob;
+ALTER TABLE plain OWNER TO alice;
+ALTER ROLE limited RENAME TO capped;
 `;
 
 interface Target {
@@ -82,12 +85,14 @@ afterAll(async () => {
 
 describe("psql's role and privilege listings print what PostgreSQL 15 prints", () => {
   const commands: readonly string[] = [
-    "\\du (alice|bob|readers|admin2|limited|omnikv|\"Mixed Case\")",
+    "\\du (alice|bob|readers|admin2|capped|omnikv|\"Mixed Case\")",
     "\\du alice",
     "\\dp",
     "\\dp app.*",
     "\\dp items",
     "\\z secrets",
+    "\\dp plain",
+    "\\dn+ app",
   ];
   it.each(commands)("%s", async (command) => {
     const expected = await psql(postgresql, command);

@@ -288,6 +288,17 @@ describe("role DDL", () => {
     expect(db.passwordSecret("alice")).toBe("md5aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa");
   });
 
+  it("ALTER ROLE … RENAME keeps the role's sessions, grants and password; OWNER TO moves the ACL", async () => {
+    await admin.query("GRANT SELECT ON t TO alice");
+    await admin.query("ALTER ROLE alice RENAME TO alicia");
+    expect((await alice.query("SELECT current_user")).rows).toEqual([["alicia"]]);
+    expect(await failure(alice.query("SELECT * FROM t"))).toBe("no error");
+    expect(db.passwordSecret("alicia")).toMatch(/^SCRAM-SHA-256\$/);
+    await admin.query("ALTER TABLE t OWNER TO alicia");
+    expect((await admin.query("SELECT pg_get_userbyid(relowner), relacl::text FROM pg_class WHERE relname = 't'")).rows).toEqual([["alicia", "{alicia=arwdDxt/alicia}"]]);
+    expect(await failure(alice.query("DROP TABLE t"))).toBe("no error");
+  });
+
   it("a plain password without a verifier hook is refused (0A000)", async () => {
     const bare = await Database.open();
     try {

@@ -689,10 +689,10 @@ export type AlterTableAction = NodeBase & { readonly kind: "alter_table_action" 
     | { readonly type: "set_type"; readonly column: string; readonly dataType: TypeName; readonly using?: Expr }
   );
 
-/** `ALTER TABLE t RENAME [COLUMN] a TO b`, `… RENAME CONSTRAINT a TO b`, `… RENAME TO u`. */
+/** `ALTER TABLE t RENAME [COLUMN] a TO b`, `… RENAME CONSTRAINT a TO b`, `… RENAME TO u`, `ALTER ROLE r RENAME TO s`. */
 export interface RenameStatement extends NodeBase {
   readonly kind: "rename";
-  readonly objectType: "table" | "column" | "constraint" | "index" | "view" | "sequence" | "schema";
+  readonly objectType: "table" | "column" | "constraint" | "index" | "view" | "sequence" | "schema" | "role";
   readonly name: QualifiedName;
   readonly ifExists: boolean;
   /** The column or constraint renamed, for those object types. */
@@ -867,6 +867,15 @@ export interface RoleOption extends NodeBase {
   readonly value: boolean | number | string | null | readonly string[];
 }
 
+/** `ALTER TABLE | VIEW | SEQUENCE | SCHEMA name OWNER TO role`. */
+export interface AlterOwnerStatement extends NodeBase {
+  readonly kind: "alter_owner";
+  readonly objectType: "table" | "view" | "sequence" | "schema";
+  readonly name: QualifiedName;
+  readonly ifExists: boolean;
+  readonly owner: string;
+}
+
 export interface CreateRoleStatement extends NodeBase {
   readonly kind: "create_role";
   readonly name: string;
@@ -943,7 +952,8 @@ export type Statement =
   | AlterRoleStatement
   | DropRoleStatement
   | GrantStatement
-  | GrantRoleStatement;
+  | GrantRoleStatement
+  | AlterOwnerStatement;
 
 /** Any node `deparse` accepts. */
 export type Node =

@@ -76,7 +76,7 @@ const statementKinds: ReadonlySet<string> = new Set([
   "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
   "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
-  "explain", "analyze", "vacuum", "create_role", "alter_role", "drop_role", "grant", "grant_role",
+  "explain", "analyze", "vacuum", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner",
 ]);
 
 function isStatement(node: Node): node is Statement {
@@ -127,13 +127,14 @@ export function deparseStatement(statement: Statement): string {
     case "drop_role":
     case "grant":
     case "grant_role":
+    case "alter_owner":
       return deparseAdministrative(statement);
   }
   return assertNever(statement);
 }
 
 type SessionKind = "set" | "set_transaction" | "reset" | "show" | "discard" | "prepare" | "execute" | "deallocate" | "explain";
-type AdministrativeKind = "analyze" | "vacuum" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role";
+type AdministrativeKind = "analyze" | "vacuum" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner";
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -529,6 +530,8 @@ function deparseRename(statement: Extract<Statement, { kind: "rename" }>): strin
     case "sequence":
     case "schema":
       return `ALTER ${statement.objectType.toUpperCase()} ${ifExists}${quoteName(statement.name)} RENAME TO ${newName}`;
+    case "role":
+      return `ALTER ROLE ${deparseRole(statement.name.at(-1) ?? "")} RENAME TO ${newName}`;
   }
   return assertNever(statement.objectType);
 }
@@ -660,6 +663,10 @@ function deparseAdministrative(statement: Extract<Statement, { kind: Administrat
       if (statement.isGrant) return `GRANT ${roles} TO ${grantees}${statement.withAdminOption ? " WITH ADMIN OPTION" : ""}`;
       const admin = statement.withAdminOption ? "ADMIN OPTION FOR " : "";
       return `REVOKE ${admin}${roles} FROM ${grantees}${behavior(statement.behavior)}`;
+    }
+    case "alter_owner": {
+      const name = statement.objectType === "schema" ? quoteIdent(statement.name.at(-1) ?? "") : quoteName(statement.name);
+      return `ALTER ${statement.objectType.toUpperCase()} ${statement.ifExists ? "IF EXISTS " : ""}${name} OWNER TO ${deparseRole(statement.owner)}`;
     }
   }
   return assertNever(statement);

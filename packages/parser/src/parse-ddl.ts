@@ -7,6 +7,7 @@
  * are accepted.
  */
 import type {
+  AlterOwnerStatement,
   AlterSequenceStatement,
   AlterTableAction,
   AlterTableStatement,
@@ -559,12 +560,13 @@ export function parseDrop(p: TokenStream, pos: number): DropStatement {
 }
 
 /** After ALTER TABLE. */
-export function parseAlterTable(p: TokenStream, pos: number): AlterTableStatement | RenameStatement {
+export function parseAlterTable(p: TokenStream, pos: number): AlterTableStatement | RenameStatement | AlterOwnerStatement {
   const ifExists = p.acceptKeywords("if", "exists");
   const isOnly = p.acceptKeyword("only");
   const table = parseQualifiedName(p);
   p.acceptOp("*");
   if (p.acceptKeyword("rename")) return parseRenameRest(p, pos, "table", table, ifExists);
+  if (p.acceptKeywords("owner", "to")) return { kind: "alter_owner", pos, objectType: "table", name: table, ifExists, owner: parseRoleSpec(p) };
   const actions: AlterTableAction[] = [];
   do actions.push(parseAlterAction(p));
   while (p.acceptPunct(","));
@@ -645,10 +647,13 @@ function parseAlterColumn(p: TokenStream, pos: number, column: string): AlterTab
 }
 
 /** ALTER INDEX / VIEW / SEQUENCE / SCHEMA … RENAME TO, and ALTER SEQUENCE options. */
-export function parseAlterOther(p: TokenStream, pos: number): RenameStatement | AlterSequenceStatement {
+export function parseAlterOther(p: TokenStream, pos: number): RenameStatement | AlterSequenceStatement | AlterOwnerStatement {
   const objectType = p.next().text;
   const ifExists = p.acceptKeywords("if", "exists");
   const name = objectType === "schema" ? [parseColId(p)] : parseQualifiedName(p);
+  if ((objectType === "view" || objectType === "sequence" || objectType === "schema") && p.acceptKeywords("owner", "to")) {
+    return { kind: "alter_owner", pos, objectType, name, ifExists, owner: parseRoleSpec(p) };
+  }
   if (p.acceptKeyword("rename")) {
     // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the caller only dispatches these object types
     return parseRenameRest(p, pos, objectType as RenameStatement["objectType"], name, ifExists);

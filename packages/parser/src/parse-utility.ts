@@ -400,7 +400,11 @@ export function parseCreateRole(p: TokenStream, pos: number): Statement {
 export function parseAlterRole(p: TokenStream, pos: number): Statement {
   p.next();
   const name = parseRoleSpec(p);
-  if (p.isKeyword("set") || p.isKeyword("reset") || p.isKeyword("rename") || p.isKeyword("in")) {
+  if (p.acceptKeyword("rename")) {
+    p.expectKeyword("to");
+    return { kind: "rename", pos, objectType: "role", name: [name], ifExists: false, newName: parseRoleSpec(p) };
+  }
+  if (p.isKeyword("set") || p.isKeyword("reset") || p.isKeyword("in")) {
     throw featureNotSupported(p, p.peek(), `ALTER ROLE … ${p.peek().text.toUpperCase()} is not supported`);
   }
   return { kind: "alter_role", pos, name, options: parseRoleOptions(p) };

@@ -32,6 +32,7 @@ import type { AuthContext } from "./roles.ts";
 export interface DdlEnvironment extends StatementEnvironment {
   /** Who runs the statement: CREATE needs the schema's CREATE privilege, ALTER and DROP ownership. */
   readonly auth: AuthContext;
+  readonly databaseName: string;
   allocateObjectId(): number;
   readonly sequences: {
     reset(definition: SequenceDefinition): void;

@@ -9,7 +9,7 @@
  * database's `passwordVerifier` hook, and without one it is refused.
  */
 import { DbError, FeatureNotSupportedError, SqlState, UndefinedObjectError, WrongObjectTypeError } from "@omnikv/base";
-import type { CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RoleOption } from "@omnikv/parser";
+import type { AlterOwnerStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import type { CatalogView } from "./catalog-store.ts";
@@ -49,6 +49,8 @@ export interface RoleEnvironment {
   readonly txn: Transaction;
   readonly auth: AuthContext;
   readonly searchPath: readonly string[];
+  /** The database's name, for `permission denied for database d`. */
+  readonly databaseName: string;
   allocateObjectId(): number;
   notice(message: string): void;
 }
@@ -209,6 +211,83 @@ function dependentsOf(catalog: CatalogView, roleId: number): string[] {
 
 function qualifiedName(object: OwnedObject): string {
   return object.kind === "schema" || object.schema === "public" ? object.name : `${object.schema}.${object.name}`;
+}
+
+/**
+ * ALTER ROLE a RENAME TO b (PostgreSQL 15's rules): not the session's own user, superusers only
+ * by superusers, others with CREATEROLE; an MD5 verifier is salted with the name, so it is cleared.
+ */
+export async function renameRole(env: RoleEnvironment, statement: RenameStatement): Promise<void> {
+  const oldName = statement.name.at(-1) ?? "";
+  const role = roleOrThrow(env.catalog, oldName);
+  if (role.id === env.auth.sessionRoleId) throw new FeatureNotSupportedError("session user cannot be renamed");
+  if (role.id === env.auth.roleId) throw new FeatureNotSupportedError("current user cannot be renamed");
+  if (env.catalog.role(statement.newName) !== undefined) throw new DuplicateObjectError(`role "${statement.newName}" already exists`);
+  checkRoleName(statement.newName);
+  if (role.isSuperuser && !isSuperuser(env)) throw new InsufficientPrivilegeError("must be superuser to rename superusers");
+  if (!hasCreateRole(env)) throw new InsufficientPrivilegeError("permission denied to rename role");
+  let renamed: RoleDefinition = { ...role, name: statement.newName };
+  if (role.password?.startsWith("md5") === true) {
+    const { password: _cleared, ...rest } = renamed;
+    renamed = rest;
+    env.notice("MD5 password cleared because of role rename");
+  }
+  await env.catalog.write(env.txn, renamed);
+}
+
+/**
+ * ALTER TABLE | VIEW | SEQUENCE | SCHEMA … OWNER TO (PostgreSQL's ATExecChangeOwner): the owner
+ * (or a superuser) may give the object to a role it is a member of, which needs CREATE on the
+ * schema. The ACL follows: the old owner's entries become the new owner's. A table's owned
+ * sequences change owner with it.
+ */
+export async function alterOwner(env: RoleEnvironment, statement: AlterOwnerStatement): Promise<void> {
+  const object = ownerTarget(env, statement);
+  if (object === undefined) return;
+  const newOwner = granteeRole(env, statement.owner);
+  if (ownerOf(object) === newOwner.id) return;
+  if (!isSuperuser(env)) {
+    env.auth.checker.requireOwner(env.auth.roleId, object);
+    if (!env.auth.checker.isMemberOf(env.auth.roleId, newOwner.id)) throw new InsufficientPrivilegeError(`must be member of role "${newOwner.name}"`);
+    if (object.kind === "schema") throw new InsufficientPrivilegeError(`permission denied for database ${env.databaseName}`);
+    const schema = env.catalog.schema(object.schema);
+    if (schema !== undefined && !env.auth.checker.has(newOwner.id, schema, "C")) throw permissionDenied(schema);
+  }
+  await env.catalog.write(env.txn, withOwner(object, newOwner.id));
+  if (object.kind !== "table") return;
+  for (const sequence of Array.from(env.catalog.objects())) {
+    if (sequence.kind === "sequence" && sequence.ownedBy?.tableId === object.id) await env.catalog.write(env.txn, withOwner(sequence, newOwner.id));
+  }
+}
+
+function ownerTarget(env: RoleEnvironment, statement: AlterOwnerStatement): OwnedObject | undefined {
+  const name = statement.name.at(-1) ?? "";
+  if (statement.objectType === "schema") {
+    const schema = env.catalog.schema(name);
+    if (schema === undefined) throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
+    return schema;
+  }
+  const relation = env.catalog.findRelation(statement.name.length > 1 ? statement.name.at(-2) : undefined, name, env.searchPath);
+  if (relation === undefined) {
+    if (!statement.ifExists) throw new UndefinedTableError(`relation "${statement.name.join(".")}" does not exist`);
+    env.notice(`relation "${name}" does not exist, skipping`);
+    return undefined;
+  }
+  if (statement.objectType !== "table" && relation.kind !== statement.objectType) throw new WrongObjectTypeError(`"${name}" is not a ${statement.objectType}`);
+  return relation;
+}
+
+/** The object owned by `owner`, its ACL's old-owner entries moved to the new owner (PostgreSQL's aclnewowner). */
+function withOwner<T extends OwnedObject>(object: T, owner: number): T {
+  const oldOwner = ownerOf(object);
+  if (object.acl === undefined) return { ...object, owner };
+  let acl: AclEntry[] = [];
+  for (const entry of object.acl) {
+    const moved = { ...entry, grantee: entry.grantee === oldOwner ? owner : entry.grantee, grantor: entry.grantor === oldOwner ? owner : entry.grantor };
+    acl = grantAcl(acl, { grantee: moved.grantee, grantor: moved.grantor, letters: moved.privileges, withGrantOption: false });
+    if (moved.grantOptions !== "") acl = grantAcl(acl, { grantee: moved.grantee, grantor: moved.grantor, letters: moved.grantOptions, withGrantOption: true });
+  }
+  return { ...object, owner, acl };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ import { Settings, settingNames } from "./settings.ts";
 import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
 import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
 import { PrivilegeChecker, permissionDenied } from "../catalog/privileges.ts";
-import { alterRole, createRole, dropRole, grantPrivileges, grantRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
+import { alterOwner, alterRole, createRole, dropRole, grantPrivileges, grantRole, renameRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
 import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
@@ -72,7 +72,7 @@ interface PreparedStatement {
   readonly statement: Statement | undefined;
   readonly paramTypes: readonly number[];
   /** The last catalog version and current_user its privileges were checked for (and passed). */
-  privilegesChecked?: { readonly version: number; readonly user: string };
+  privilegesChecked?: { readonly version: number; readonly roleId: number };
   plan?: { readonly version: number; readonly columns: readonly PlanColumn[]; readonly fields: readonly Field[]; readonly run: CompiledPlan; readonly point: PointLookup | undefined };
 }
 
@@ -174,10 +174,12 @@ export class Session {
   readonly #onClose: () => void;
   readonly settings: Settings;
   /** session_user (SET SESSION AUTHORIZATION changes it) and current_user (SET ROLE changes it). */
-  #sessionUser: string;
-  #currentUser: string;
+  #sessionRoleId: number;
+  #currentRoleId: number;
   /** The role that logged in: SET SESSION AUTHORIZATION is allowed when it is a superuser. */
-  readonly #authenticatedUser: string;
+  readonly #authenticatedRoleId: number;
+  /** The name the session logged in with, shown if its role is dropped meanwhile. */
+  readonly #loginName: string;
   readonly databaseName: string;
   readonly backendPid: number;
   #active: ActiveTransaction | undefined;
@@ -212,37 +214,44 @@ export class Session {
     this.#db = db;
     this.#onClose = onClose;
     this.settings = new Settings(options.settings);
-    this.#sessionUser = options.user ?? "postgres";
-    this.#currentUser = this.#sessionUser;
-    this.#authenticatedUser = this.#sessionUser;
+    // Roles are held by id (as PostgreSQL holds OIDs): a rename does not detach the session.
+    this.#loginName = options.user ?? "postgres";
+    this.#sessionRoleId = db.catalog.role(this.#loginName)?.id ?? -1;
+    this.#currentRoleId = this.#sessionRoleId;
+    this.#authenticatedRoleId = this.#sessionRoleId;
     this.databaseName = options.database ?? "postgres";
     this.backendPid = backendPid;
   }
 
   /** session_user: who pg_stat_activity shows. */
   get user(): string {
-    return this.#sessionUser;
+    return this.sessionUser;
   }
 
   get sessionUser(): string {
-    return this.#sessionUser;
+    return this.#roleName(this.#sessionRoleId);
   }
 
   get currentUser(): string {
-    return this.#currentUser;
+    return this.#roleName(this.#currentRoleId);
+  }
+
+  #roleName(id: number): string {
+    const role = (this.#active?.catalog ?? this.#db.catalogView()).roleById(id);
+    return role?.name ?? this.#loginName;
   }
 
   /** Whether current_user is a superuser now (the server's `is_superuser` ParameterStatus). */
   get isSuperuser(): boolean {
-    return this.#db.catalog.role(this.#currentUser)?.isSuperuser === true;
+    return this.#db.catalogView().roleById(this.#currentRoleId)?.isSuperuser === true;
   }
 
   /** The privilege context of a statement over `catalog`: who runs it (a dropped role holds nothing). */
   #auth(catalog: CatalogView): AuthContext {
     const verifier = this.#db.passwordVerifier;
     return {
-      roleId: catalog.role(this.#currentUser)?.id ?? -1,
-      sessionRoleId: catalog.role(this.#sessionUser)?.id ?? -1,
+      roleId: this.#currentRoleId,
+      sessionRoleId: this.#sessionRoleId,
       checker: new PrivilegeChecker(catalog),
       ...(verifier === undefined ? {} : { passwordVerifier: verifier }),
     };
@@ -639,9 +648,9 @@ export class Session {
   /** `#checkPrivileges`, skipped when it passed already for this catalog version and user. */
   #checkPrepared(prepared: PreparedStatement, statement: Statement, catalog: CatalogView): void {
     const passed = prepared.privilegesChecked;
-    if (passed !== undefined && passed.version === catalog.version && passed.user === this.#currentUser) return;
+    if (passed !== undefined && passed.version === catalog.version && passed.roleId === this.#currentRoleId) return;
     this.#checkPrivileges(statement, catalog);
-    prepared.privilegesChecked = { version: catalog.version, user: this.#currentUser };
+    prepared.privilegesChecked = { version: catalog.version, roleId: this.#currentRoleId };
   }
 
   /** The statement's plan for the catalog `env` sees: made once per catalog version and kept. */
@@ -1052,9 +1061,9 @@ export class Session {
         .get("search_path")
         .split(",")
         .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
-        .map((s) => (s === "$user" ? this.#currentUser : s))
+        .map((s) => (s === "$user" ? this.currentUser : s))
         .filter((s) => s !== ""),
-      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone), relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.#currentUser).relationName(oid) },
+      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone), relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.currentUser).relationName(oid) },
       extraFloatDigits,
       timeZone,
       workMemBytes: this.settings.bytes("work_mem"),
@@ -1113,6 +1122,7 @@ export class Session {
       ...(this.#derived().lockTimeoutMs > 0 ? { lockTimeoutMs: this.#derived().lockTimeoutMs } : {}),
       searchPath: this.#usableSearchPath(active.catalog),
       auth: this.#auth(active.catalog),
+      databaseName: this.databaseName,
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       sequences: this.#db.sequences,
@@ -1147,7 +1157,7 @@ export class Session {
   /** What the system catalogs (system-tables.ts) show of this session. */
   #systemContext(view: CatalogView): SystemContext {
     const settings = (): (readonly [string, string])[] => settingNames.map((name) => [Settings.displayName(name), this.settings.get(name)]);
-    return { view, userName: this.#currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()) };
+    return { view, userName: this.currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()) };
   }
 
   #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
@@ -1225,7 +1235,7 @@ export class Session {
       }
       case "create_schema":
         if (!env.auth.checker.isSuperuser(env.auth.roleId)) throw new InsufficientPrivilegeError(`permission denied for database ${this.databaseName}`);
-        await createSchema(env, statement.name ?? statement.authorization ?? this.#currentUser, statement.ifNotExists, statement.authorization === undefined ? env.auth.roleId : roleOrThrow(env.catalog, statement.authorization).id);
+        await createSchema(env, statement.name ?? statement.authorization ?? this.currentUser, statement.ifNotExists, statement.authorization === undefined ? env.auth.roleId : roleOrThrow(env.catalog, statement.authorization).id);
         return this.#result("CREATE SCHEMA");
       case "drop":
         await drop(env, statement);
@@ -1265,6 +1275,13 @@ export class Session {
       case "grant_role":
         await grantRole(env, statement);
         return this.#result(statement.isGrant ? "GRANT ROLE" : "REVOKE ROLE");
+      case "alter_owner":
+        await alterOwner(env, statement);
+        return this.#result(`ALTER ${statement.objectType.toUpperCase()}`);
+      case "rename":
+        if (statement.objectType !== "role") break;
+        await renameRole(env, statement);
+        return this.#result("ALTER ROLE");
       case "show": {
         const name = statement.name;
         const lower = name.toLowerCase();
@@ -1293,7 +1310,6 @@ export class Session {
       case "discard":
       case "execute":
       case "prepare":
-      case "rename":
       case "set_transaction":
       case "transaction":
         break;
@@ -1309,20 +1325,21 @@ export class Session {
   #setRole(catalog: CatalogView, name: "role" | "session_authorization", value: string | undefined): void {
     const checker = new PrivilegeChecker(catalog);
     if (name === "session_authorization") {
-      const authenticated = catalog.role(this.#authenticatedUser);
-      const target = value === undefined || value.toLowerCase() === "default" ? this.#authenticatedUser : value;
-      const role = roleOrThrow(catalog, target);
-      if (role.name !== this.#authenticatedUser && authenticated?.isSuperuser !== true) throw new InsufficientPrivilegeError(`permission denied to set session authorization`);
-      this.#sessionUser = role.name;
-      this.#currentUser = role.name;
+      const authenticated = catalog.roleById(this.#authenticatedRoleId);
+      const isDefault = value === undefined || value.toLowerCase() === "default";
+      const role = isDefault ? authenticated : roleOrThrow(catalog, value);
+      if (role === undefined) throw new InsufficientPrivilegeError("permission denied to set session authorization");
+      if (role.id !== this.#authenticatedRoleId && authenticated?.isSuperuser !== true) throw new InsufficientPrivilegeError("permission denied to set session authorization");
+      this.#sessionRoleId = role.id;
+      this.#currentRoleId = role.id;
     } else if (value === undefined || value.toLowerCase() === "none") {
-      this.#currentUser = this.#sessionUser;
+      this.#currentRoleId = this.#sessionRoleId;
     } else {
       const role = roleOrThrow(catalog, value);
-      const session = catalog.role(this.#sessionUser);
+      const session = catalog.roleById(this.#sessionRoleId);
       const isAllowed = session !== undefined && (session.isSuperuser || checker.isMemberOf(session.id, role.id));
       if (!isAllowed) throw new InsufficientPrivilegeError(`permission denied to set role "${role.name}"`);
-      this.#currentUser = role.name;
+      this.#currentRoleId = role.id;
     }
     this.#derivedCache = undefined;
   }
