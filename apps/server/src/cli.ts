@@ -3,6 +3,8 @@
  * `omnikv`: the server's command line.
  *
  *   omnikv start [--data DIR] [--host HOST] [--port PORT] [--config FILE] [--encryption-key-file FILE]
+ *   omnikv token --data DIR --role ROLE [--ttl 1h] [--subject S]
+ *   omnikv apikey --data DIR --role ROLE
  *   omnikv genkey --out FILE
  *   omnikv rekey --data DIR [--encryption-key-file OLD] [--new-key-file NEW] [--rotate-data-key]
  *   omnikv help [COMMAND]
@@ -13,6 +15,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { generateKeyFileContents } from "@omnikv/security";
 import { keySourceFrom, newPassphraseVariable, passphraseVariable, rekeyDataDirectory } from "./encryption.ts";
+import { ApiKeyStore, mintToken, parseTtl } from "./http-credentials.ts";
 import { jsonLogger } from "./logger.ts";
 import { startServer, type ServerConfig } from "./server.ts";
 
@@ -21,6 +24,8 @@ const usage: Record<string, string> = {
 
 Usage:
   omnikv start [options]   start the server (creates the data directory on first run)
+  omnikv token [options]   mint a JWT for the HTTP API
+  omnikv apikey [options]  create an API key for the HTTP API
   omnikv genkey --out F    write a new random encryption key file
   omnikv rekey [options]   re-encrypt the data keys under a new key (the data is not rewritten)
   omnikv help [command]    show help
@@ -34,6 +39,7 @@ Run "omnikv start --help" for the server's options.
   --port PORT          TCP port (default 5432; 0 picks a free one)
   --config FILE        JSON config: dataDir, host, port, maxConnections, slowQueryMs, hba, tls
   --slow-query-ms MS   log statements slower than MS milliseconds (default 1000; 0 disables)
+  --http-port PORT     also serve the HTTP API (POST /sql, /kv/<key>) on PORT (default off)
   --encryption-key-file FILE
                        encrypt the data directory at rest under the key in FILE (see genkey);
                        or set ${passphraseVariable} to use a passphrase (Argon2id)
@@ -43,6 +49,17 @@ that is printed once. Connect with: psql -h 127.0.0.1 -U omnikv
 `,
 };
 
+usage["token"] = `omnikv token --data DIR --role ROLE [--ttl 1h] [--subject NAME]
+
+Prints a JWT (HS256, signed with DIR/http-token-secret) for the HTTP API's
+"Authorization: Bearer" header. Requests run as ROLE (which must exist and may log in).
+--ttl: seconds, or a number with s, m, h or d (default 1h).
+`;
+usage["apikey"] = `omnikv apikey --data DIR --role ROLE
+
+Creates an API key for the HTTP API that acts as ROLE and prints it once; DIR/api-keys.json
+keeps only its SHA-256. A running server accepts it at once.
+`;
 usage["genkey"] = `omnikv genkey --out FILE
 
 Writes 32 random bytes (64 hex digits) to FILE, readable by its owner only, for
@@ -86,7 +103,7 @@ function parseOptions(args: readonly string[]): Map<string, string> {
 class UsageError extends Error {}
 
 function configFrom(options: ReadonlyMap<string, string>): ServerConfig {
-  const known = new Set(["data", "host", "port", "config", "slow-query-ms", "encryption-key-file", "help"]);
+  const known = new Set(["data", "host", "port", "config", "slow-query-ms", "encryption-key-file", "http-port", "help"]);
   for (const name of options.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const path = options.get("config");
   const file: Partial<ServerConfig> = path === undefined ? {} : parseConfigFile(path);
@@ -101,7 +118,41 @@ function configFrom(options: ReadonlyMap<string, string>): ServerConfig {
     port,
     slowQueryMs,
     ...encryptionOf(options.get("encryption-key-file")),
+    ...httpPortOf(options.get("http-port") ?? (file.httpPort === undefined ? undefined : String(file.httpPort))),
   };
+}
+
+function httpPortOf(text: string | undefined): Pick<ServerConfig, "httpPort"> {
+  if (text === undefined) return {};
+  const httpPort = Number(text);
+  if (!Number.isInteger(httpPort) || httpPort < 0 || httpPort > 65_535) throw new UsageError(`--http-port must be 0..65535`);
+  return { httpPort };
+}
+
+function only(options: ReadonlyMap<string, string>, allowed: readonly string[]): void {
+  for (const name of options.keys()) if (!allowed.includes(name)) throw new UsageError(`unknown option --${name}`);
+}
+
+async function token(options: ReadonlyMap<string, string>): Promise<number> {
+  only(options, ["data", "role", "ttl", "subject"]);
+  const role = options.get("role");
+  if (role === undefined) throw new UsageError("token needs --role ROLE");
+  let ttlSeconds: number;
+  try {
+    ttlSeconds = parseTtl(options.get("ttl") ?? "1h");
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  process.stdout.write(`${await mintToken(options.get("data") ?? defaults.dataDir, role, ttlSeconds, options.get("subject") ?? role)}\n`);
+  return 0;
+}
+
+function apikey(options: ReadonlyMap<string, string>): number {
+  only(options, ["data", "role"]);
+  const role = options.get("role");
+  if (role === undefined) throw new UsageError("apikey needs --role ROLE");
+  process.stdout.write(`${new ApiKeyStore(options.get("data") ?? defaults.dataDir).add(role)}\n`);
+  return 0;
 }
 
 function encryptionOf(keyFile: string | undefined): Pick<ServerConfig, "encryption"> {
@@ -141,12 +192,14 @@ async function main(args: readonly string[]): Promise<number> {
     process.stdout.write(usage[rest[0] ?? "main"] ?? usage["main"] ?? "");
     return 0;
   }
-  if (command !== "start" && command !== "genkey" && command !== "rekey") throw new UsageError(`unknown command "${command}"`);
+  if (!["start", "token", "apikey", "genkey", "rekey"].includes(command)) throw new UsageError(`unknown command "${command}"`);
   const options = parseOptions(rest);
   if (options.has("help")) {
     process.stdout.write(usage[command] ?? "");
     return 0;
   }
+  if (command === "token") return token(options);
+  if (command === "apikey") return apikey(options);
   if (command === "genkey") return genkey(options);
   if (command === "rekey") return rekey(options);
   const logger = jsonLogger();

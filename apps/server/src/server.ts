@@ -9,6 +9,8 @@ import { Database } from "@omnikv/engine";
 import { PgServer, type Backend, type HbaRule } from "@omnikv/pgwire";
 import { createScramVerifier, type KeySource } from "@omnikv/security";
 import { storeEncryption } from "./encryption.ts";
+import { startHttpApi, type RunningHttpApi } from "./http-api.ts";
+import { ApiKeyStore, tokenSecret } from "./http-credentials.ts";
 import type { Logger } from "./logger.ts";
 import { WireSession } from "./wire-session.ts";
 
@@ -23,6 +25,8 @@ export interface ServerConfig {
   readonly tls?: { readonly cert: string; readonly key: string };
   /** Encryption at rest: where the key-encryption key comes from (see encryption.ts). */
   readonly encryption?: KeySource;
+  /** The HTTP API's port (see http-api.ts); off when absent. */
+  readonly httpPort?: number;
 }
 
 export const superuserName = "omnikv";
@@ -41,6 +45,7 @@ function freshTempDirectory(dataDir: string): string {
 
 export interface RunningServer {
   readonly port: number;
+  readonly httpPort?: number;
   close(): Promise<void>;
 }
 
@@ -77,14 +82,32 @@ export async function startServer(config: ServerConfig, logger: Logger, env: Nod
     ...(config.tls === undefined ? {} : { tls: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }),
   });
   const port = await server.listen();
+  const http = config.httpPort === undefined ? undefined : await startHttp(config, config.httpPort, db, logger);
   logger.info("listening", { host: config.host, port, dataDir: config.dataDir });
   return {
     port,
+    ...(http === undefined ? {} : { httpPort: http.port }),
     close: async () => {
+      await http?.close();
       await server.close();
       await db.close();
     },
   };
+}
+
+async function startHttp(config: ServerConfig, httpPort: number, db: Database, logger: Logger): Promise<RunningHttpApi> {
+  const apiKeys = new ApiKeyStore(config.dataDir);
+  const http = await startHttpApi({
+    db,
+    host: config.host,
+    port: httpPort,
+    tokenKey: { alg: "HS256", secret: tokenSecret(config.dataDir) },
+    apiKeys: () => apiKeys.records(),
+    logger,
+    ...(config.tls === undefined ? {} : { tls: { cert: readFileSync(config.tls.cert), key: readFileSync(config.tls.key) } }),
+  });
+  logger.info("http api listening", { host: config.host, port: http.port, tls: config.tls !== undefined });
+  return http;
 }
 
 /**

@@ -10,6 +10,8 @@ export const password = "test-password";
 
 export interface ServerProcess {
   readonly port: number;
+  /** The HTTP API's port, when started with --http-port. */
+  readonly httpPort: number | undefined;
   readonly child: ChildProcess;
   /** Every log line so far. */
   readonly logs: string[];
@@ -45,8 +47,11 @@ export async function startServerProcess(dataDir: string, extraArgs: readonly st
       reject(new Error(`the server exited: ${logs.join("\n")}`));
     });
   });
+  const httpLine = logs.find((line) => line.includes('"msg":"http api listening"'));
+  const httpPort = httpLine === undefined ? undefined : Number(/"port":(\d+)/.exec(httpLine)?.[1]);
   return {
     port,
+    httpPort,
     child,
     logs,
     stop: async (signal = "SIGTERM") => {

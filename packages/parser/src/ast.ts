@@ -857,6 +857,11 @@ export interface VacuumStatement extends NodeBase {
   readonly options: readonly GenericOption[];
 }
 
+/** CHECKPOINT: make everything written so far durable in the data files (not just the log). */
+export interface CheckpointStatement extends NodeBase {
+  readonly kind: "checkpoint";
+}
+
 // ---------------------------------------------------------------------------------------------
 // Roles and privileges
 
@@ -948,6 +953,7 @@ export type Statement =
   | ExplainStatement
   | AnalyzeStatement
   | VacuumStatement
+  | CheckpointStatement
   | CreateRoleStatement
   | AlterRoleStatement
   | DropRoleStatement

@@ -76,7 +76,7 @@ const statementKinds: ReadonlySet<string> = new Set([
   "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
   "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
-  "explain", "analyze", "vacuum", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner",
+  "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner",
 ]);
 
 function isStatement(node: Node): node is Statement {
@@ -122,6 +122,7 @@ export function deparseStatement(statement: Statement): string {
       return deparseSession(statement);
     case "analyze":
     case "vacuum":
+    case "checkpoint":
     case "create_role":
     case "alter_role":
     case "drop_role":
@@ -134,7 +135,7 @@ export function deparseStatement(statement: Statement): string {
 }
 
 type SessionKind = "set" | "set_transaction" | "reset" | "show" | "discard" | "prepare" | "execute" | "deallocate" | "explain";
-type AdministrativeKind = "analyze" | "vacuum" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner";
+type AdministrativeKind = "analyze" | "vacuum" | "checkpoint" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner";
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -649,6 +650,8 @@ function deparseAdministrative(statement: Extract<Statement, { kind: Administrat
       const options = statement.options.length > 0 ? ` ${deparseOptions(statement.options)}` : "";
       return `VACUUM${options}${tableList(statement.tables)}`;
     }
+    case "checkpoint":
+      return "CHECKPOINT";
     case "create_role":
       return `CREATE ${statement.isUser ? "USER" : "ROLE"} ${deparseRole(statement.name)}${deparseRoleOptions(statement.options)}`;
     case "alter_role":

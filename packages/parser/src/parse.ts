@@ -168,6 +168,8 @@ function parseUtilityStatement(p: TokenStream): Statement {
       return parseAnalyze(p);
     case "vacuum":
       return parseVacuum(p);
+    case "checkpoint":
+      return { kind: "checkpoint", pos: p.next().pos };
     case "grant":
     case "revoke":
       return parseGrant(p);
@@ -181,7 +183,7 @@ function parseUtilityStatement(p: TokenStream): Statement {
 
 /** PostgreSQL statements OmniKV-TS does not implement: a clear 0A000, not a syntax error. */
 const unsupportedStatements: ReadonlySet<string> = new Set([
-  "listen", "notify", "unlisten", "do", "call", "checkpoint", "lock", "comment", "cluster", "reindex",
+  "listen", "notify", "unlisten", "do", "call", "lock", "comment", "cluster", "reindex",
   "refresh", "security", "fetch", "move", "declare", "close", "load", "import", "reassign", "merge",
 ]);
 

@@ -1108,6 +1108,7 @@ export class Session {
       paramTypes,
       sql,
       workMemBytes: derived.workMemBytes,
+      spill: this.#db.spill,
       interrupt: () => this.#interrupt(),
     };
   }
@@ -1117,7 +1118,6 @@ export class Session {
       ...this.#queryEnvironment(active, active.txn, sql, params, paramTypes),
       txn: active.txn,
       catalog: active.catalog,
-      spill: this.#db.spill,
       changedRows: active.changedRows,
       ...(this.#derived().lockTimeoutMs > 0 ? { lockTimeoutMs: this.#derived().lockTimeoutMs } : {}),
       searchPath: this.#usableSearchPath(active.catalog),
@@ -1301,6 +1301,11 @@ export class Session {
         return this.#result("ANALYZE");
       case "vacuum":
         return this.#result("VACUUM");
+      case "checkpoint":
+        // PostgreSQL 15: superusers and members of pg_checkpoint (a role OmniKV-TS does not have).
+        if (!this.isSuperuser) throw new InsufficientPrivilegeError("must be superuser or have privileges of pg_checkpoint to do CHECKPOINT");
+        await this.#db.checkpoint();
+        return this.#result("CHECKPOINT");
       case "deallocate":
         if (statement.name === undefined) this.#prepared.clear();
         else if (!this.#prepared.delete(statement.name)) throw new InvalidStatementNameError(`prepared statement "${statement.name}" does not exist`);
