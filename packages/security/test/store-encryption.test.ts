@@ -11,7 +11,7 @@ import CRC32 from "crc-32";
 import { SqlState, hasSqlState, lsn } from "@omnikv/base";
 import { CorruptionError, LsmStore, type LsmOptions } from "@omnikv/lsm";
 import { Wal } from "@omnikv/wal";
-import { Keyring, createStoreCiphers, type StoreCiphers } from "../src/index.ts";
+import { Keyring, Sealer, createStoreCiphers, type StoreCiphers } from "../src/index.ts";
 import { withTempDir } from "./helpers.ts";
 
 const encoder = new TextEncoder();
@@ -149,6 +149,50 @@ describe("an encrypted LsmStore", () => {
       );
       expectCorruption(failure);
       expect(allFiles(dir).map((path) => [path, readFileSync(path).toString("base64")])).toEqual(before);
+    });
+  });
+
+  it("after a data-key rotation, new tables use the new key and compaction re-encrypts the old ones", async () => {
+    await withTempDir(async (dir) => {
+      const oldKey = { id: 1, key: Buffer.alloc(32, 1) };
+      const newKey = { id: 2, key: Buffer.alloc(32, 2) };
+      let store = await LsmStore.open(dir, lsmOptions(createStoreCiphers(new Keyring([oldKey], 1))));
+      await writeRound(store, 1);
+      await store.flush();
+      await store.close();
+      const keyIds = (): number[] => tables(dir).map((path) => Sealer.keyIdOf(readFileSync(path)));
+      expect(keyIds()).toEqual([1]);
+      store = await LsmStore.open(dir, lsmOptions(createStoreCiphers(new Keyring([oldKey, newKey], 2))));
+      await writeRound(store, 2);
+      await store.flush();
+      expect(new Set(keyIds())).toEqual(new Set([1, 2]));
+      await store.compact();
+      expect(new Set(keyIds())).toEqual(new Set([2]));
+      expect(readAllErrors(store, 2)).toEqual([]);
+      await store.close();
+    });
+  });
+
+  it("a manifest record with a flipped ciphertext bit under a recomputed CRC fails the open", async () => {
+    await withTempDir(async (dir) => {
+      const ciphers = createStoreCiphers(Keyring.generate());
+      const store = await LsmStore.open(dir, lsmOptions(ciphers));
+      await writeRound(store, 1);
+      await store.flush();
+      await store.close();
+      const manifestDir = join(dir, readFileSync(join(dir, "CURRENT"), "utf8").trim());
+      const [segment = ""] = walSegments(manifestDir);
+      const bytes = readFileSync(segment);
+      const [[frameOffset, payloadOffset, payloadLength] = [0, 0, 0]] = frames(bytes);
+      bytes[payloadOffset + 20] = (bytes[payloadOffset + 20] ?? 0) ^ 0x01;
+      rewriteFrameCrc(bytes, frameOffset, payloadLength);
+      writeFileSync(segment, bytes);
+      const failure = await LsmStore.open(dir, lsmOptions(ciphers)).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expectCorruption(failure);
+      expect(String(failure)).toMatch(/failed authentication/);
     });
   });
 
