@@ -37,6 +37,9 @@ beforeAll(async () => {
   server = await startServerProcess(join(temp.path, "data"), ["--config", config]);
   healthy = new Client({ host: "127.0.0.1", port: server.port, user: "omnikv", password, database: "postgres" });
   await healthy.connect();
+  // The fuzzed connections' role must exist to log in (28000 otherwise); a superuser, so the
+  // fuzzed statements reach the engine as the superuser's did before roles were enforced.
+  await healthy.query("CREATE ROLE trusted LOGIN SUPERUSER");
   await healthy.query("CREATE TABLE fz (n int PRIMARY KEY, t text)");
   healthyLoop = (async (): Promise<void> => {
     for (let round = 0; healthyLoopState.isRunning; round += 1) {
