@@ -197,6 +197,11 @@ describe("owners, PUBLIC, membership, superusers", () => {
     await alice.query("DROP TABLE own");
   });
 
+  it("ANALYZE skips tables current_user does not own, with PostgreSQL 15's warning", async () => {
+    expect((await alice.query("ANALYZE t")).notices).toEqual(['skipping "t" --- only table or database owner can analyze it']);
+    expect((await admin.query("ANALYZE t")).notices).toEqual([]);
+  });
+
   it("PUBLIC grants reach every role", async () => {
     await admin.query("GRANT SELECT ON t TO PUBLIC");
     expect(await failure(alice.query("SELECT * FROM t"))).toBe("no error");

@@ -41,6 +41,8 @@ export interface SystemContext {
 export interface SessionActivity {
   readonly pid: number;
   readonly userName: string;
+  /** The session user's role id (pg_stat_activity.usesysid). */
+  readonly userId: number;
   readonly applicationName: string;
   /** Microseconds since 2000-01-01, as timestamptz values are. */
   readonly backendStart: bigint;
@@ -721,7 +723,7 @@ function* activityRows(context: SystemContext): Iterable<Row> {
   for (const session of context.activity?.() ?? []) {
     const isWaiting = session.waitsFor.length > 0;
     yield [
-      databaseOid, context.databaseName, session.pid, null, ownerOid, session.userName, session.applicationName, "127.0.0.1", null, null, session.backendStart,
+      databaseOid, context.databaseName, session.pid, null, session.userId, session.userName, session.applicationName, "127.0.0.1", null, null, session.backendStart,
       session.transactionStart ?? null, session.queryStart ?? null, session.queryStart ?? session.backendStart, isWaiting ? "Lock" : null,
       isWaiting ? "transactionid" : null, session.state, session.transactionId === undefined ? null : String(session.transactionId), null, null, session.query,
       "client backend",

@@ -321,6 +321,7 @@ export class Session {
     return {
       pid: this.backendPid,
       userName: this.user,
+      userId: this.#sessionRoleId,
       applicationName: this.settings.get("application_name"),
       backendStart: this.#backendStart,
       transactionStart: this.#active?.startMicros ?? this.#pendingBlock?.startMicros,
@@ -1286,7 +1287,7 @@ export class Session {
         const name = statement.name;
         const lower = name.toLowerCase();
         const isIsolation = lower === "transaction_isolation" || lower === "transaction isolation level";
-        const value = isIsolation ? active.txn.isolation : lower === "is_superuser" ? (env.auth.checker.isSuperuser(env.auth.roleId) ? "on" : "off") : this.settings.get(name);
+        const value = isIsolation ? active.txn.isolation : (this.#roleSetting(lower, env.auth) ?? this.settings.get(name));
         return this.#result("SHOW", 1, "SHOW", [[value]], [{ name: Settings.displayName(name), typeOid: TypeOid.text, typmod: -1 }]);
       }
       case "explain": {
@@ -1349,11 +1350,25 @@ export class Session {
     this.#derivedCache = undefined;
   }
 
+  /** SHOW of the settings roles decide: is_superuser, role (`none` unless SET ROLE), session_authorization. */
+  #roleSetting(name: string, auth: AuthContext): string | undefined {
+    if (name === "is_superuser") return auth.checker.isSuperuser(auth.roleId) ? "on" : "off";
+    if (name === "role") return this.#currentRoleId === this.#sessionRoleId ? "none" : this.currentUser;
+    if (name === "session_authorization") return this.sessionUser;
+    return undefined;
+  }
+
+  /** ANALYZE: tables current_user does not own are skipped with PostgreSQL 15's warning. */
   #analyze(env: DdlEnvironment, names: readonly (readonly string[])[]): void {
-    const tables = names.length === 0 ? [...env.catalog.tables()] : names.map((name) => {
+    const listed = names.length === 0 ? [...env.catalog.tables()] : names.map((name) => {
       const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, name.at(-1) ?? "", env.searchPath);
       if (relation?.kind !== "table") throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
       return relation;
+    });
+    const tables = listed.filter((table) => {
+      const isOwned = env.auth.checker.isOwner(env.auth.roleId, table);
+      if (!isOwned) env.notice(`skipping "${table.name}" --- only table or database owner can analyze it`);
+      return isOwned;
     });
     for (const definition of tables) {
       const layout = layoutOf(definition);
