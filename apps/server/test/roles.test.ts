@@ -118,6 +118,49 @@ describe("logins", () => {
   });
 });
 
+/** Each privilege with statements that need it, run by a role that has only that privilege. */
+const matrix: readonly { readonly privilege: string; readonly statements: readonly string[] }[] = [
+  { privilege: "SELECT", statements: ["SELECT count(*) FROM m", "SELECT id FROM m WHERE id = 1"] },
+  { privilege: "INSERT", statements: ["INSERT INTO m VALUES (100 + (random() * 1000000)::int, 'x')"] },
+  { privilege: "UPDATE", statements: ["UPDATE m SET v = 'y'"] },
+  { privilege: "DELETE", statements: ["DELETE FROM m"] },
+  { privilege: "TRUNCATE", statements: ["TRUNCATE m"] },
+];
+
+describe("the privilege matrix over the wire (simple and extended protocol)", () => {
+  it("each statement: 42501 without its privilege, allowed with it, 42501 again after REVOKE", async () => {
+    const admin = await connect("omnikv", password);
+    await admin.query("CREATE ROLE matrix LOGIN PASSWORD 'matrix-pw'");
+    await admin.query("CREATE TABLE m (id int PRIMARY KEY, v text)");
+    const user = await connect("matrix", "matrix-pw");
+    const outcomes: string[] = [];
+    try {
+      let statementIndex = 0;
+      for (const { privilege, statements } of matrix) {
+        for (const sql of statements) {
+          statementIndex += 1;
+          // A named statement is prepared once and executed three times: its plan is kept, its privileges are checked each time.
+          const extended = { name: `matrix${statementIndex}`, text: sql, values: [] };
+          const run = async (): Promise<string> => `${await failure(() => user.query(sql))} / ${await failure(() => user.query(extended))}`;
+          outcomes.push(`${privilege} ${sql}: ${await run()}`);
+          await admin.query(`GRANT ${privilege} ON m TO matrix`);
+          outcomes.push(`${privilege} ${sql}: ${await run()}`);
+          await admin.query(`REVOKE ${privilege} ON m FROM matrix`);
+          outcomes.push(`${privilege} ${sql}: ${await run()}`);
+        }
+      }
+    } finally {
+      await user.end();
+      await admin.end();
+    }
+    const denied = "42501 permission denied for table m / 42501 permission denied for table m";
+    const expected = matrix.flatMap(({ privilege, statements }) =>
+      statements.flatMap((sql) => [`${privilege} ${sql}: ${denied}`, `${privilege} ${sql}: no error / no error`, `${privilege} ${sql}: ${denied}`]),
+    );
+    expect(outcomes).toEqual(expected);
+  });
+});
+
 describe("a data directory from before roles lived in the catalog", () => {
   it("moves users.json's verifier into the catalog, once", async () => {
     const oldDir = join(temp.path, "old");
