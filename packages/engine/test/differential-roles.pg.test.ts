@@ -267,6 +267,42 @@ describe("roles and privileges: the same outcomes as PostgreSQL 15", () => {
     expect(await runScenario(steps)).toEqual([]);
   });
 
+  it("DROP OWNED and REASSIGN OWNED; CREATE INDEX needs CREATE on the schema", async () => {
+    const steps = [
+      ...setup,
+      "GRANT CREATE ON SCHEMA public TO alice",
+      "GRANT SELECT ON t TO alice WITH GRANT OPTION",
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE TABLE a1 (id serial PRIMARY KEY)",
+      "CREATE VIEW av AS SELECT id FROM a1",
+      "CREATE SEQUENCE aseq",
+      "GRANT SELECT ON t TO bob",
+      "GRANT SELECT ON a1 TO bob",
+      "RESET SESSION AUTHORIZATION",
+      "REVOKE CREATE ON SCHEMA public FROM alice",
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE INDEX ON a1 (id)",
+      "RESET SESSION AUTHORIZATION",
+      "SET SESSION AUTHORIZATION bob",
+      "DROP OWNED BY alice",
+      "REASSIGN OWNED BY alice TO bob",
+      "RESET SESSION AUTHORIZATION",
+      "DROP ROLE alice",
+      "REASSIGN OWNED BY alice TO bob",
+      "SELECT relname, pg_get_userbyid(relowner), relacl::text FROM pg_class WHERE relname IN ('a1', 'av', 'aseq', 'a1_id_seq', 't') ORDER BY 1",
+      "DROP OWNED BY alice",
+      "SELECT relacl::text FROM pg_class WHERE relname = 't'",
+      "DROP ROLE alice",
+      "DROP OWNED BY bob",
+      "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public' ORDER BY 1",
+      "DROP OWNED BY postgres",
+      "REASSIGN OWNED BY postgres TO bob",
+      "DROP OWNED BY nobody",
+      "DROP ROLE bob",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
   it("role DDL: who may, and what it refuses", async () => {
     const steps = [
       ...setup,

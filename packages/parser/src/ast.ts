@@ -881,6 +881,20 @@ export interface AlterOwnerStatement extends NodeBase {
   readonly owner: string;
 }
 
+/** `DROP OWNED BY r, … [CASCADE | RESTRICT]`: drops the roles' objects and revokes their privileges. */
+export interface DropOwnedStatement extends NodeBase {
+  readonly kind: "drop_owned";
+  readonly roles: readonly string[];
+  readonly behavior?: DropBehavior;
+}
+
+/** `REASSIGN OWNED BY r, … TO new_owner`. */
+export interface ReassignOwnedStatement extends NodeBase {
+  readonly kind: "reassign_owned";
+  readonly roles: readonly string[];
+  readonly newOwner: string;
+}
+
 export interface CreateRoleStatement extends NodeBase {
   readonly kind: "create_role";
   readonly name: string;
@@ -959,7 +973,9 @@ export type Statement =
   | DropRoleStatement
   | GrantStatement
   | GrantRoleStatement
-  | AlterOwnerStatement;
+  | AlterOwnerStatement
+  | DropOwnedStatement
+  | ReassignOwnedStatement;
 
 /** Any node `deparse` accepts. */
 export type Node =

@@ -76,7 +76,7 @@ const statementKinds: ReadonlySet<string> = new Set([
   "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
   "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
-  "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner",
+  "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner", "drop_owned", "reassign_owned",
 ]);
 
 function isStatement(node: Node): node is Statement {
@@ -129,13 +129,15 @@ export function deparseStatement(statement: Statement): string {
     case "grant":
     case "grant_role":
     case "alter_owner":
+    case "drop_owned":
+    case "reassign_owned":
       return deparseAdministrative(statement);
   }
   return assertNever(statement);
 }
 
 type SessionKind = "set" | "set_transaction" | "reset" | "show" | "discard" | "prepare" | "execute" | "deallocate" | "explain";
-type AdministrativeKind = "analyze" | "vacuum" | "checkpoint" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner";
+type AdministrativeKind = "analyze" | "vacuum" | "checkpoint" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner" | "drop_owned" | "reassign_owned";
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -671,6 +673,10 @@ function deparseAdministrative(statement: Extract<Statement, { kind: Administrat
       const name = statement.objectType === "schema" ? quoteIdent(statement.name.at(-1) ?? "") : quoteName(statement.name);
       return `ALTER ${statement.objectType.toUpperCase()} ${statement.ifExists ? "IF EXISTS " : ""}${name} OWNER TO ${deparseRole(statement.owner)}`;
     }
+    case "drop_owned":
+      return `DROP OWNED BY ${statement.roles.map(deparseRole).join(", ")}${behavior(statement.behavior)}`;
+    case "reassign_owned":
+      return `REASSIGN OWNED BY ${statement.roles.map(deparseRole).join(", ")} TO ${deparseRole(statement.newOwner)}`;
   }
   return assertNever(statement);
 }

@@ -410,6 +410,25 @@ export function parseAlterRole(p: TokenStream, pos: number): Statement {
   return { kind: "alter_role", pos, name, options: parseRoleOptions(p) };
 }
 
+/** DROP OWNED BY roles [CASCADE | RESTRICT], after DROP. */
+export function parseDropOwned(p: TokenStream, pos: number): Statement {
+  p.expectKeyword("owned");
+  p.expectKeyword("by");
+  const roles = parseRoleList(p);
+  const behavior = parseDropBehavior(p);
+  return { kind: "drop_owned", pos, roles, ...(behavior === undefined ? {} : { behavior }) };
+}
+
+/** REASSIGN OWNED BY roles TO role. */
+export function parseReassignOwned(p: TokenStream): Statement {
+  const pos = p.next().pos;
+  p.expectKeyword("owned");
+  p.expectKeyword("by");
+  const roles = parseRoleList(p);
+  p.expectKeyword("to");
+  return { kind: "reassign_owned", pos, roles, newOwner: parseRoleSpec(p) };
+}
+
 export function parseDropRole(p: TokenStream, pos: number): Statement {
   p.next();
   const ifExists = p.acceptKeywords("if", "exists");

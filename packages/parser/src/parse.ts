@@ -29,7 +29,9 @@ import {
   parseCreateRole,
   parseDeallocate,
   parseDiscard,
+  parseDropOwned,
   parseDropRole,
+  parseReassignOwned,
   parseExecute,
   parseExplain,
   parseGrant,
@@ -173,6 +175,8 @@ function parseUtilityStatement(p: TokenStream): Statement {
     case "grant":
     case "revoke":
       return parseGrant(p);
+    case "reassign":
+      return parseReassignOwned(p);
     default:
       if (unsupportedStatements.has(token.text)) {
         throw featureNotSupported(p, token, `${token.text.toUpperCase()} is not supported`);
@@ -184,7 +188,7 @@ function parseUtilityStatement(p: TokenStream): Statement {
 /** PostgreSQL statements OmniKV-TS does not implement: a clear 0A000, not a syntax error. */
 const unsupportedStatements: ReadonlySet<string> = new Set([
   "listen", "notify", "unlisten", "do", "call", "lock", "comment", "cluster", "reindex",
-  "refresh", "security", "fetch", "move", "declare", "close", "load", "import", "reassign", "merge",
+  "refresh", "security", "fetch", "move", "declare", "close", "load", "import", "merge",
 ]);
 
 /** WITH … SELECT is a query; WITH … INSERT/UPDATE/DELETE attaches the CTEs to the DML. */
@@ -233,8 +237,9 @@ const unsupportedCreates: ReadonlySet<string> = new Set([
 function parseDropStatement(p: TokenStream): Statement {
   const pos = p.next().pos;
   if (p.isKeyword("role") || p.isKeyword("user") || p.isKeyword("group")) return parseDropRole(p, pos);
+  if (p.isKeyword("owned")) return parseDropOwned(p, pos);
   const next = p.peek();
-  if (next.type === TokenType.Word && (unsupportedCreates.has(next.text) || next.text === "owned")) {
+  if (next.type === TokenType.Word && unsupportedCreates.has(next.text)) {
     throw featureNotSupported(p, next, `DROP ${next.text.toUpperCase()} is not supported`);
   }
   return parseDrop(p, pos);

@@ -7,7 +7,7 @@
  */
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
-import { deparse, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { deparse, type DropOwnedStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName, type Catalog } from "@omnikv/planner";
 import type { CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
@@ -26,8 +26,8 @@ import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { RowWriter, compileTableExpr, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
-import { mustBeOwner, permissionDenied, type OwnedObject } from "./privileges.ts";
-import type { AuthContext } from "./roles.ts";
+import { mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
+import { ownedRoles, revokeAllFrom, type AuthContext } from "./roles.ts";
 
 export interface DdlEnvironment extends StatementEnvironment {
   /** Who runs the statement: CREATE needs the schema's CREATE privilege, ALTER and DROP ownership. */
@@ -507,6 +507,25 @@ async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: 
   await env.catalog.write(env.txn, { ...found.table, indexes: found.table.indexes.filter((i) => i.id !== index.id) });
 }
 
+/**
+ * DROP OWNED BY roles: their privileges are revoked, then what they own is dropped — views,
+ * tables (with their sequences and indexes), sequences, schemas; objects of other roles that
+ * depend on them need CASCADE, as in PostgreSQL.
+ */
+export async function dropOwned(env: DdlEnvironment, statement: DropOwnedStatement): Promise<void> {
+  const roles = ownedRoles(env, statement.roles, "drop");
+  const ids = new Set(roles.map((r) => r.id));
+  for (const role of roles) await revokeAllFrom(env, role.id);
+  const order = ["view", "table", "sequence", "schema"] as const;
+  for (const objectType of order) {
+    for (const object of Array.from(env.catalog.objects())) {
+      if (object.kind !== objectType || !ids.has(ownerOf(object)) || env.catalog.get(object.id) === undefined) continue;
+      const names = object.kind === "schema" ? [[object.name]] : [[object.schema, object.name]];
+      await drop(env, { kind: "drop", pos: statement.pos, objectType, names, ifExists: false, isConcurrent: false, ...(statement.behavior === undefined ? {} : { behavior: statement.behavior }) });
+    }
+  }
+}
+
 async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, isCascade: boolean): Promise<void> {
   const schema = env.catalog.schema(name);
   if (schema === undefined) {
@@ -571,6 +590,9 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
   if (table === undefined) throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
   if (table.kind !== "table") throw new WrongObjectTypeError(`"${tableName}" is not a table`);
   requireOwner(env, table);
+  // PostgreSQL's DefineIndex: the owner still needs CREATE on the table's schema.
+  const schema = env.catalog.schema(table.schema);
+  if (schema !== undefined && !env.auth.checker.has(env.auth.roleId, schema, "C")) throw permissionDenied(schema);
   if (statement.where !== undefined) throw new FeatureNotSupportedError("partial indexes are not supported yet");
   if (statement.method !== undefined && statement.method !== "btree") throw new FeatureNotSupportedError(`access method "${statement.method}" is not supported`);
   const columns = statement.elements.map((element) => {

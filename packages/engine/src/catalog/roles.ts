@@ -9,7 +9,7 @@
  * database's `passwordVerifier` hook, and without one it is refused.
  */
 import { DbError, FeatureNotSupportedError, SqlState, UndefinedObjectError, WrongObjectTypeError } from "@omnikv/base";
-import type { AlterOwnerStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
+import type { AlterOwnerStatement, ReassignOwnedStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import type { CatalogView } from "./catalog-store.ts";
@@ -288,6 +288,42 @@ function withOwner<T extends OwnedObject>(object: T, owner: number): T {
     if (moved.grantOptions !== "") acl = grantAcl(acl, { grantee: moved.grantee, grantor: moved.grantor, letters: moved.grantOptions, withGrantOption: true });
   }
   return { ...object, owner, acl };
+}
+
+/** The roles DROP/REASSIGN OWNED name; current_user needs the privileges of each. */
+export function ownedRoles(env: RoleEnvironment, names: readonly string[], action: "drop" | "reassign"): RoleDefinition[] {
+  return names.map((name) => {
+    const role = granteeRole(env, name);
+    if (!env.auth.checker.hasPrivilegesOf(env.auth.roleId, role.id)) throw new InsufficientPrivilegeError(`permission denied to ${action} objects`);
+    if (role.id === bootstrapRoleId) {
+      const what = action === "drop" ? "drop objects" : "reassign ownership of objects";
+      throw new DependentObjectsStillExistError(`cannot ${what} owned by role ${role.name} because they are required by the database system`);
+    }
+    return role;
+  });
+}
+
+/** DROP OWNED's first half: every privilege granted to the role is revoked (and what it granted with them). */
+export async function revokeAllFrom(env: RoleEnvironment, roleId: number): Promise<void> {
+  for (const object of Array.from(env.catalog.objects())) {
+    if (object.kind === "role" || object.acl?.some((e) => e.grantee === roleId) !== true) continue;
+    let acl: AclEntry[] = [...object.acl];
+    for (const entry of object.acl.filter((e) => e.grantee === roleId)) {
+      acl = revokeDependents(revokeAcl(acl, { grantee: roleId, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), roleId, entry.privileges, true);
+    }
+    await env.catalog.write(env.txn, { ...object, acl });
+  }
+}
+
+/** REASSIGN OWNED BY roles TO role: everything they own changes owner (PostgreSQL 15's rules). */
+export async function reassignOwned(env: RoleEnvironment, statement: ReassignOwnedStatement): Promise<void> {
+  const roles = ownedRoles(env, statement.roles, "reassign");
+  const newOwner = granteeRole(env, statement.newOwner);
+  if (!env.auth.checker.hasPrivilegesOf(env.auth.roleId, newOwner.id)) throw new InsufficientPrivilegeError("permission denied to reassign objects");
+  const ids = new Set(roles.map((r) => r.id));
+  for (const object of Array.from(env.catalog.objects())) {
+    if (object.kind !== "role" && ids.has(ownerOf(object))) await env.catalog.write(env.txn, withOwner(object, newOwner.id));
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ import { explainPlan, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
-import { alterTable, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
+import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -31,7 +31,7 @@ import { Settings, settingNames } from "./settings.ts";
 import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
 import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
 import { PrivilegeChecker, permissionDenied } from "../catalog/privileges.ts";
-import { alterOwner, alterRole, createRole, dropRole, grantPrivileges, grantRole, renameRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
+import { alterOwner, alterRole, createRole, dropRole, grantPrivileges, grantRole, reassignOwned, renameRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
 import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
@@ -1276,6 +1276,12 @@ export class Session {
       case "grant_role":
         await grantRole(env, statement);
         return this.#result(statement.isGrant ? "GRANT ROLE" : "REVOKE ROLE");
+      case "drop_owned":
+        await dropOwned(env, statement);
+        return this.#result("DROP OWNED");
+      case "reassign_owned":
+        await reassignOwned(env, statement);
+        return this.#result("REASSIGN OWNED");
       case "alter_owner":
         await alterOwner(env, statement);
         return this.#result(`ALTER ${statement.objectType.toUpperCase()}`);
