@@ -23,7 +23,7 @@ import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import type { CatalogView } from "./catalog-store.ts";
 import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
-import { aclItemText, ownerOf, type OwnedObject } from "./privileges.ts";
+import { PrivilegeChecker, aclItemText, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
 import { builtinFunctions } from "@omnikv/planner";
 
 /** What system rows show of the session: the owner of everything, and the database. */
@@ -421,6 +421,52 @@ function* schemataRows({ view, databaseName }: SystemContext): Iterable<Row> {
   for (const o of view.objects()) if (o.kind === "schema") yield [databaseName, o.name, roleName(ownerOf(o)), null, null, null, null];
 }
 
+const privilegeNames: Readonly<Record<string, string>> = { a: "INSERT", r: "SELECT", w: "UPDATE", d: "DELETE", D: "TRUNCATE", x: "REFERENCES", t: "TRIGGER" };
+
+/**
+ * information_schema.table_privileges: one row per privilege of each aclitem (the default ACL
+ * when none is stored) on tables and views, where current_user holds the privileges of the
+ * grantor or the grantee, or the grantee is PUBLIC.
+ */
+function* tablePrivilegeRows(context: SystemContext, isEnabledOnly = false): Iterable<Row> {
+  const { view, databaseName } = context;
+  const checker = new PrivilegeChecker(view);
+  const userId = view.role(context.userName)?.id ?? -1;
+  const holds = (roleId: number): boolean => checker.hasPrivilegesOf(userId, roleId);
+  const name = (roleId: number): string => (roleId === publicRoleId ? "PUBLIC" : (view.roleById(roleId)?.name ?? String(roleId)));
+  for (const object of view.objects()) {
+    if (object.kind !== "table" && object.kind !== "view") continue;
+    for (const entry of effectiveAcl(object)) {
+      const isVisible = holds(entry.grantor) || (entry.grantee !== publicRoleId && holds(entry.grantee)) || (!isEnabledOnly && entry.grantee === publicRoleId);
+      if (!isVisible) continue;
+      for (const letter of letterList(entry.privileges)) {
+        const privilege = privilegeNames[letter];
+        if (privilege === undefined) continue;
+        // PostgreSQL: grantable when held WITH GRANT OPTION or when the grantee holds the grantor's privileges.
+        const isGrantable = entry.grantOptions.includes(letter) || (entry.grantee !== publicRoleId && checker.hasPrivilegesOf(entry.grantee, entry.grantor));
+        yield [name(entry.grantor), name(entry.grantee), databaseName, object.schema, object.name, privilege, isGrantable ? "YES" : "NO", privilege === "SELECT" ? "YES" : "NO"];
+      }
+    }
+  }
+}
+
+/** information_schema.enabled_roles: the roles whose privileges current_user holds. */
+function* enabledRoleRows({ view, userName }: SystemContext): Iterable<Row> {
+  const checker = new PrivilegeChecker(view);
+  const userId = view.role(userName)?.id ?? -1;
+  for (const role of view.roles()) if (checker.hasPrivilegesOf(userId, role.id)) yield [role.name];
+}
+
+/** information_schema.applicable_roles: memberships of the enabled roles. */
+function* applicableRoleRows({ view, userName }: SystemContext): Iterable<Row> {
+  const checker = new PrivilegeChecker(view);
+  const userId = view.role(userName)?.id ?? -1;
+  for (const member of view.roles()) {
+    if (!checker.hasPrivilegesOf(userId, member.id)) continue;
+    for (const m of member.memberOf) yield [member.name, view.roleById(m.roleId)?.name ?? String(m.roleId), m.isAdmin ? "YES" : "NO"];
+  }
+}
+
 function* tablesRows({ view, databaseName }: SystemContext): Iterable<Row> {
   for (const r of relations(view)) {
     if (r.kind !== "r" && r.kind !== "v") continue;
@@ -660,6 +706,14 @@ const systemTables: readonly SystemTableSpec[] = [
     ...named("constraint_catalog constraint_schema constraint_name table_catalog table_schema table_name", identifier), ["constraint_type", V],
     ...named("is_deferrable initially_deferred enforced nulls_distinct", yesOrNo),
   ], tableConstraintsRows),
+  infoSpec(13_006, "table_privileges", [
+    ...named("grantor grantee table_catalog table_schema table_name", identifier), ["privilege_type", V], ["is_grantable", yesOrNo], ["with_hierarchy", yesOrNo],
+  ], (context) => tablePrivilegeRows(context)),
+  infoSpec(13_007, "role_table_grants", [
+    ...named("grantor grantee table_catalog table_schema table_name", identifier), ["privilege_type", V], ["is_grantable", yesOrNo], ["with_hierarchy", yesOrNo],
+  ], (context) => tablePrivilegeRows(context, true)),
+  infoSpec(13_008, "enabled_roles", [["role_name", identifier]], enabledRoleRows),
+  infoSpec(13_009, "applicable_roles", [["grantee", identifier], ["role_name", identifier], ["is_grantable", yesOrNo]], applicableRoleRows),
 ];
 
 const systemTablesById: ReadonlyMap<number, SystemTableSpec> = new Map(systemTables.map((t) => [t.id, t]));
