@@ -87,6 +87,7 @@ export const SqlState = {
   InvalidAuthorizationSpecification: "28000",
   InsufficientPrivilege: "42501",
   InvalidGrantOperation: "0LP01",
+  UndefinedDatabase: "3D000",
   ReservedName: "42939",
   ObjectInUse: "55006",
   ProtocolViolation: "08P01",

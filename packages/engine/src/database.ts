@@ -9,8 +9,8 @@ import type { TableStatistics } from "@omnikv/planner";
 import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
 import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
 import type { ObjectDefinition, RoleDefinition, TableDefinition } from "./catalog/definitions.ts";
-import { bootstrapRoleId, publicRoleId } from "./catalog/privileges.ts";
-import { InvalidAuthorizationError } from "./errors.ts";
+import { PrivilegeChecker, bootstrapRoleId, databaseObject, publicRoleId } from "./catalog/privileges.ts";
+import { InsufficientPrivilegeError, InvalidAuthorizationError } from "./errors.ts";
 import { catalogTableOf } from "./catalog/planner-catalog.ts";
 import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
@@ -185,6 +185,10 @@ export class Database {
       const role = this.#catalog.role(named);
       if (role === undefined) throw new InvalidAuthorizationError(`role "${named}" does not exist`);
       if (!role.canLogin) throw new InvalidAuthorizationError(`role "${named}" is not permitted to log in`);
+      const database = databaseObject(this.catalogView(), options.database ?? "postgres");
+      if (!new PrivilegeChecker(this.catalogView()).has(role.id, database, "c")) {
+        throw new InsufficientPrivilegeError(`permission denied for database "${options.database ?? "postgres"}"`, { detail: "User does not have CONNECT privilege." });
+      }
     }
     const user = named ?? this.#bootstrapRoleName();
     const session = new Session(this, { ...options, user }, this.#nextBackendPid++, () => this.#sessions.delete(session));
@@ -348,7 +352,7 @@ function parseDefinition(bytes: Uint8Array): ObjectDefinition {
 
 function isDefinition(value: unknown): value is ObjectDefinition {
   if (typeof value !== "object" || value === null || !("kind" in value) || !("id" in value)) return false;
-  const kinds: readonly unknown[] = ["table", "sequence", "view", "schema", "role"];
+  const kinds: readonly unknown[] = ["table", "sequence", "view", "schema", "role", "database"];
   return kinds.includes(value.kind) && typeof value.id === "number";
 }
 

@@ -311,6 +311,36 @@ describe("roles and privileges: the same outcomes as PostgreSQL 15", () => {
     expect(await runScenario(steps)).toEqual([]);
   });
 
+  it("database privileges: CREATE SCHEMA, CONNECT, TEMP, datacl", async () => {
+    const steps = [
+      ...setup,
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE SCHEMA s1",
+      "RESET SESSION AUTHORIZATION",
+      "GRANT CREATE ON DATABASE postgres TO alice",
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE SCHEMA s1",
+      "CREATE SCHEMA s2 AUTHORIZATION bob",
+      "CREATE TABLE s1.x (a int)",
+      "RESET SESSION AUTHORIZATION",
+      "SELECT datname, pg_get_userbyid(datdba), datacl::text FROM pg_database WHERE datname = 'postgres'",
+      "SELECT has_database_privilege('alice', 'postgres', 'CREATE'), has_database_privilege('bob', 'postgres', 'CONNECT'), has_database_privilege('bob', 'postgres', 'CREATE'), has_database_privilege('postgres', 'TEMP')",
+      "GRANT ALL ON DATABASE postgres TO bob",
+      "REVOKE CONNECT ON DATABASE postgres FROM PUBLIC",
+      "SELECT datacl::text FROM pg_database WHERE datname = 'postgres'",
+      "GRANT CONNECT ON DATABASE nosuch TO bob",
+      "GRANT SELECT ON DATABASE postgres TO bob",
+      "DROP ROLE alice",
+      "DROP SCHEMA s1 CASCADE",
+      "REVOKE ALL ON DATABASE postgres FROM alice",
+      "DROP ROLE alice",
+      "REVOKE ALL ON DATABASE postgres FROM bob",
+      "GRANT CONNECT ON DATABASE postgres TO PUBLIC",
+      "SELECT datacl::text FROM pg_database WHERE datname = 'postgres'",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
   it("role DDL: who may, and what it refuses", async () => {
     const steps = [
       ...setup,

@@ -280,6 +280,17 @@ describe("role DDL", () => {
     }
   });
 
+  it("logins need CONNECT on the database (PUBLIC has it by default); CREATE SCHEMA needs CREATE on it", async () => {
+    await admin.query("REVOKE CONNECT ON DATABASE postgres FROM PUBLIC");
+    expect(() => db.connect({ user: "alice" })).toThrow('permission denied for database "postgres"');
+    await admin.query("GRANT CONNECT ON DATABASE postgres TO alice");
+    const again = db.connect({ user: "alice" });
+    expect(await failure(again.query("CREATE SCHEMA mine"))).toBe("42501 permission denied for database postgres");
+    await admin.query("GRANT CREATE ON DATABASE postgres TO alice");
+    expect(await failure(again.query("CREATE SCHEMA mine"))).toBe("no error");
+    expect((await admin.query("SELECT datacl::text FROM pg_database")).rows).toEqual([["{=T/postgres,postgres=CTc/postgres,alice=Cc/postgres}"]]);
+  });
+
   it("passwords are stored as SCRAM verifiers; passwordSecret serves LOGIN roles only", async () => {
     const secret = db.passwordSecret("alice") ?? "";
     expect(secret).toMatch(/^SCRAM-SHA-256\$4096:/);

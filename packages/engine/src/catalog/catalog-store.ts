@@ -35,7 +35,7 @@ export class CatalogState {
     for (const object of objects.values()) {
       if (object.kind === "schema") this.#schemas.set(object.name, object.id);
       else if (object.kind === "role") this.#roles.set(object.name, object.id);
-      else this.#relations.set(qualified(object.schema, object.name), object.id);
+      else if (object.kind !== "database") this.#relations.set(qualified(object.schema, object.name), object.id);
     }
   }
 
@@ -110,12 +110,12 @@ export class CatalogView {
 
   relation(schema: string, name: string): RelationDefinition | undefined {
     for (const object of this.#changes.values()) {
-      if (object !== undefined && object.kind !== "schema" && object.kind !== "role" && object.schema === schema && object.name === name) return object;
+      if (object !== undefined && isRelation(object) && object.schema === schema && object.name === name) return object;
     }
     const id = this.#committed().relationId(schema, name);
     if (id === undefined || this.#changes.has(id)) return undefined;
     const object = this.#committed().objects.get(id);
-    return object === undefined || object.kind === "schema" || object.kind === "role" ? undefined : object;
+    return object === undefined || !isRelation(object) ? undefined : object;
   }
 
   role(name: string): RoleDefinition | undefined {
@@ -218,8 +218,13 @@ export class CatalogView {
   }
 }
 
+/** Tables, views and sequences: the objects with a schema and a name in it. */
+export function isRelation(object: ObjectDefinition): object is RelationDefinition {
+  return object.kind === "table" || object.kind === "view" || object.kind === "sequence";
+}
+
 function namesOf(object: ObjectDefinition | undefined): string[] {
-  if (object === undefined) return [];
+  if (object === undefined || object.kind === "database") return [];
   if (object.kind === "schema") return [qualified("", object.name)];
   if (object.kind === "role") return [qualified(roleNamespace, object.name)];
   if (object.kind === "sequence" || object.kind === "view") return [qualified(object.schema, object.name)];

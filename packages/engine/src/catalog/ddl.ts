@@ -9,6 +9,7 @@ import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, Undefined
 import { compileExpr } from "@omnikv/executor";
 import { deparse, type DropOwnedStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName, type Catalog } from "@omnikv/planner";
+import { isRelation } from "./catalog-store.ts";
 import type { CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
   DependentObjectsStillExistError,
@@ -86,7 +87,7 @@ function requireOwner(env: DdlEnvironment, object: OwnedObject): void {
 
 /** DROP: the object's owner, or the owner of its schema, as PostgreSQL allows. */
 function requireDropRight(env: DdlEnvironment, object: OwnedObject): void {
-  const schema = object.kind === "schema" ? undefined : env.catalog.schema(object.schema);
+  const schema = object.kind === "schema" || object.kind === "database" ? undefined : env.catalog.schema(object.schema);
   if (schema !== undefined && env.auth.checker.isOwner(env.auth.roleId, schema)) return;
   if (!env.auth.checker.isOwner(env.auth.roleId, object)) throw mustBeOwner(object);
 }
@@ -536,7 +537,7 @@ async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, 
     throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
   }
   requireOwner(env, schema);
-  const members = [...env.catalog.objects()].filter((o): o is Exclude<typeof o, { kind: "schema" | "role" }> => o.kind !== "schema" && o.kind !== "role" && o.schema === name);
+  const members = [...env.catalog.objects()].filter((o) => isRelation(o) && o.schema === name);
   if (members.length > 0 && !isCascade) {
     throw new DependentObjectsStillExistError(`cannot drop schema ${name} because other objects depend on it`, { hint: "Use DROP ... CASCADE to drop the dependent objects too." });
   }

@@ -152,7 +152,18 @@ export interface RoleDefinition {
   readonly memberOf: readonly RoleMembership[];
 }
 
-export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition | RoleDefinition;
+/**
+ * The database's own privileges (pg_database.datacl): one record, id 5 (PostgreSQL's OID of
+ * `postgres`), written by the first GRANT/REVOKE ON DATABASE. `name` is the name it was granted
+ * under; sessions may name the database differently, and all see the same record.
+ */
+export interface DatabaseDefinition extends Owned {
+  readonly kind: "database";
+  readonly id: number;
+  readonly name: string;
+}
+
+export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition | RoleDefinition | DatabaseDefinition;
 
 /** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
 export type StatisticsById = ReadonlyMap<number, TableStatistics>;

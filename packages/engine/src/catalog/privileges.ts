@@ -10,7 +10,7 @@
  */
 import { DbError, InvalidParameterValueError, SqlState, assert } from "@omnikv/base";
 import type { CatalogView } from "./catalog-store.ts";
-import type { AclEntry, ObjectDefinition, RoleDefinition, SchemaDefinition } from "./definitions.ts";
+import type { AclEntry, DatabaseDefinition, ObjectDefinition, RoleDefinition, SchemaDefinition } from "./definitions.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
 
 /** The bootstrap superuser's id (PostgreSQL's BOOTSTRAP_SUPERUSERID). */
@@ -29,19 +29,24 @@ const letterOf: Readonly<Record<string, string>> = {
   trigger: "t",
   usage: "U",
   create: "C",
+  temporary: "T",
+  temp: "T",
+  connect: "c",
 };
 
 export type OwnedObject = Exclude<ObjectDefinition, RoleDefinition>;
-export type ObjectClass = "table" | "sequence" | "schema";
+export type ObjectClass = "table" | "sequence" | "schema" | "database";
 
 /** The privileges an object class has (ALL PRIVILEGES). */
 export function allPrivileges(objectClass: ObjectClass): string {
+  if (objectClass === "database") return "CTc";
   if (objectClass === "schema") return "UC";
   if (objectClass === "sequence") return "rwU";
   return "arwdDxt";
 }
 
 export function classOf(object: OwnedObject): ObjectClass {
+  if (object.kind === "database") return "database";
   if (object.kind === "schema") return "schema";
   if (object.kind === "sequence") return "sequence";
   return "table";
@@ -60,8 +65,20 @@ export function ownerOf(object: OwnedObject): number {
 export function effectiveAcl(object: OwnedObject): readonly AclEntry[] {
   if (object.acl !== undefined) return object.acl;
   const owner = ownerOf(object);
-  return [{ grantee: owner, grantor: owner, privileges: allPrivileges(classOf(object)), grantOptions: "" }];
+  const ownerEntry = { grantee: owner, grantor: owner, privileges: allPrivileges(classOf(object)), grantOptions: "" };
+  // A database's default also lets PUBLIC connect and create temporary tables.
+  if (object.kind === "database") return [{ grantee: publicRoleId, grantor: owner, privileges: "Tc", grantOptions: "" }, ownerEntry];
+  return [ownerEntry];
 }
+
+/** The database's privilege record: the stored one, or the default (owned by the bootstrap superuser). */
+export function databaseObject(view: CatalogView, name: string): DatabaseDefinition {
+  const stored = view.get(databaseId);
+  return stored?.kind === "database" ? { ...stored, name } : { kind: "database", id: databaseId, name };
+}
+
+/** pg_database's OID of the one database. */
+export const databaseId = 5;
 
 /** Privilege names (lowercase, as parsed; empty for ALL) as letters, checked against the class. */
 export function privilegeLetters(names: readonly string[], objectClass: ObjectClass): string {

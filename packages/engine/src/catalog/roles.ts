@@ -12,13 +12,14 @@ import { DbError, FeatureNotSupportedError, SqlState, UndefinedObjectError, Wron
 import type { AlterOwnerStatement, ReassignOwnedStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
-import type { CatalogView } from "./catalog-store.ts";
+import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { AclEntry, RoleDefinition, RoleMembership } from "./definitions.ts";
 import {
   InvalidGrantOperationError,
   allPrivileges,
   bootstrapRoleId,
   classOf,
+  databaseObject,
   effectiveAcl,
   grantAcl,
   letterList,
@@ -210,7 +211,7 @@ function dependentsOf(catalog: CatalogView, roleId: number): string[] {
 }
 
 function qualifiedName(object: OwnedObject): string {
-  return object.kind === "schema" || object.schema === "public" ? object.name : `${object.schema}.${object.name}`;
+  return object.kind === "schema" || object.kind === "database" || object.schema === "public" ? object.name : `${object.schema}.${object.name}`;
 }
 
 /**
@@ -249,7 +250,7 @@ export async function alterOwner(env: RoleEnvironment, statement: AlterOwnerStat
   if (!isSuperuser(env)) {
     env.auth.checker.requireOwner(env.auth.roleId, object);
     if (!env.auth.checker.isMemberOf(env.auth.roleId, newOwner.id)) throw new InsufficientPrivilegeError(`must be member of role "${newOwner.name}"`);
-    if (object.kind === "schema") throw new InsufficientPrivilegeError(`permission denied for database ${env.databaseName}`);
+    if (object.kind === "schema" || object.kind === "database") throw new InsufficientPrivilegeError(`permission denied for database ${env.databaseName}`);
     const schema = env.catalog.schema(object.schema);
     if (schema !== undefined && !env.auth.checker.has(newOwner.id, schema, "C")) throw permissionDenied(schema);
   }
@@ -434,14 +435,19 @@ function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string,
 }
 
 function grantTargets(env: RoleEnvironment, statement: GrantStatement): OwnedObject[] {
-  if (statement.objectType === "database" || statement.objectType === "function") {
-    throw new FeatureNotSupportedError(`GRANT … ON ${statement.objectType.toUpperCase()} is not supported`);
+  if (statement.objectType === "function") throw new FeatureNotSupportedError("GRANT … ON FUNCTION is not supported");
+  if (statement.objectType === "database") {
+    return statement.objects.map((name) => {
+      const databaseName = name.at(-1) ?? "";
+      if (databaseName !== env.databaseName) throw new UndefinedDatabaseError(`database "${databaseName}" does not exist`);
+      return databaseObject(env.catalog, databaseName);
+    });
   }
   if (statement.isAllInSchema) {
     return statement.objects.flatMap((name) => {
       const schema = schemaOrThrow(env, name.at(-1) ?? "");
       const wanted = statement.objectType === "sequence" ? ["sequence"] : ["table", "view"];
-      return [...env.catalog.objects()].filter((o): o is OwnedObject => o.kind !== "role" && o.kind !== "schema" && o.schema === schema.name && wanted.includes(o.kind));
+      return [...env.catalog.objects()].filter((o): o is OwnedObject => isRelation(o) && o.schema === schema.name && wanted.includes(o.kind));
     });
   }
   return statement.objects.map((name) => {
@@ -451,6 +457,11 @@ function grantTargets(env: RoleEnvironment, statement: GrantStatement): OwnedObj
     if (statement.objectType === "sequence" && relation.kind !== "sequence") throw new WrongObjectTypeError(`"${relation.name}" is not a sequence`);
     return relation;
   });
+}
+
+class UndefinedDatabaseError extends DbError {
+  override readonly name: string = "UndefinedDatabaseError";
+  readonly sqlState = SqlState.UndefinedDatabase;
 }
 
 function schemaOrThrow(env: RoleEnvironment, name: string): OwnedObject {

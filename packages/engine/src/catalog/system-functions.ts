@@ -13,7 +13,7 @@ import type { CatalogFunctions } from "@omnikv/executor";
 import { UndefinedTableError } from "@omnikv/planner";
 import { UndefinedObjectError } from "@omnikv/base";
 import { InvalidSchemaNameError } from "../errors.ts";
-import { PrivilegeChecker, privilegeLetter, type OwnedObject } from "./privileges.ts";
+import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
 import type { CatalogView } from "./catalog-store.ts";
 import type { ReferentialAction, TableDefinition } from "./definitions.ts";
 import {
@@ -87,7 +87,7 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     return role.id;
   }
 
-  hasPrivilege(objectClass: "table" | "sequence" | "schema", role: string | undefined, object: string | number, privilege: string): boolean {
+  hasPrivilege(objectClass: "table" | "sequence" | "schema" | "database", role: string | undefined, object: string | number, privilege: string): boolean {
     const roleId = this.#roleId(role);
     const target = this.#privilegeTarget(objectClass, object);
     // A system catalog: PUBLIC may read it (pg_authid excepted), as in PostgreSQL.
@@ -96,7 +96,9 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     return privilege.split(",").some((name) => checker.has(roleId, target, privilegeLetter(name), /with\s+grant\s+option/i.test(name)));
   }
 
-  #privilegeTarget(objectClass: "table" | "sequence" | "schema", object: string | number): OwnedObject | undefined {
+  #privilegeTarget(objectClass: "table" | "sequence" | "schema" | "database", object: string | number): OwnedObject | undefined {
+    // One database, under whatever name the session uses.
+    if (objectClass === "database") return databaseObject(this.#view, String(object));
     if (objectClass === "schema") {
       const schema = typeof object === "number" ? this.#view.get(object) : this.#view.schema(object);
       if (schema?.kind !== "schema") throw new InvalidSchemaNameError(`schema "${String(object)}" does not exist`);
@@ -104,7 +106,7 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     }
     const oid = typeof object === "number" ? object : this.relationOid(object);
     const relation = this.#view.get(oid);
-    if (relation === undefined || relation.kind === "role" || relation.kind === "schema") return undefined;
+    if (relation === undefined || relation.kind === "role" || relation.kind === "schema" || relation.kind === "database") return undefined;
     return relation;
   }
 

@@ -23,7 +23,7 @@ import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import type { CatalogView } from "./catalog-store.ts";
 import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
-import { PrivilegeChecker, aclItemText, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
+import { PrivilegeChecker, aclItemText, databaseObject, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
 import { builtinFunctions } from "@omnikv/planner";
 
 /** What system rows show of the session: the owner of everything, and the database. */
@@ -113,7 +113,7 @@ export function namespaceOid(view: CatalogView, schema: string): number {
 export function* relations(view: CatalogView): Iterable<RelationEntry> {
   for (const spec of systemTables) yield { oid: spec.id, name: spec.name, schema: spec.schema, kind: spec.isView ? "v" : "r", system: spec };
   for (const object of view.objects()) {
-    if (object.kind === "schema" || object.kind === "role") continue;
+    if (object.kind === "schema" || object.kind === "role" || object.kind === "database") continue;
     if (object.kind === "view") {
       yield { oid: object.id, name: object.name, schema: object.schema, kind: "v", object };
       continue;
@@ -402,8 +402,10 @@ function* authMemberRows({ view }: SystemContext): Iterable<Row> {
   for (const r of view.roles()) for (const m of r.memberOf) yield [m.roleId, r.id, m.grantor, m.isAdmin];
 }
 
-function* databaseRows({ databaseName }: SystemContext): Iterable<Row> {
-  yield [databaseOid, databaseName, ownerOid, 6, "c", false, true, -1, 1663, "C", "C", null, null, null];
+function* databaseRows({ view, databaseName }: SystemContext): Iterable<Row> {
+  const database = databaseObject(view, databaseName);
+  const acl = database.acl === undefined ? null : aclArray(view, database.acl);
+  yield [databaseOid, databaseName, ownerOf(database), 6, "c", false, true, -1, 1663, "C", "C", null, null, acl];
 }
 
 function* fixedRows(rows: readonly Row[]): Iterable<Row> {

@@ -30,7 +30,7 @@ import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table
 import { Settings, settingNames } from "./settings.ts";
 import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
 import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
-import { PrivilegeChecker, permissionDenied } from "../catalog/privileges.ts";
+import { PrivilegeChecker, databaseObject, permissionDenied } from "../catalog/privileges.ts";
 import { alterOwner, alterRole, createRole, dropRole, grantPrivileges, grantRole, reassignOwned, renameRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
 import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
@@ -1235,7 +1235,7 @@ export class Session {
         return this.#result("SELECT", count, `SELECT ${count}`);
       }
       case "create_schema":
-        if (!env.auth.checker.isSuperuser(env.auth.roleId)) throw new InsufficientPrivilegeError(`permission denied for database ${this.databaseName}`);
+        this.#checkCreateSchema(env, statement.authorization);
         await createSchema(env, statement.name ?? statement.authorization ?? this.currentUser, statement.ifNotExists, statement.authorization === undefined ? env.auth.roleId : roleOrThrow(env.catalog, statement.authorization).id);
         return this.#result("CREATE SCHEMA");
       case "drop":
@@ -1354,6 +1354,14 @@ export class Session {
       this.#currentRoleId = role.id;
     }
     this.#derivedCache = undefined;
+  }
+
+  /** CREATE SCHEMA needs CREATE on the database; AUTHORIZATION r, membership in r (PostgreSQL's rules). */
+  #checkCreateSchema(env: DdlEnvironment, authorization: string | undefined): void {
+    const { checker, roleId } = env.auth;
+    if (!checker.has(roleId, databaseObject(env.catalog, this.databaseName), "C")) throw new InsufficientPrivilegeError(`permission denied for database ${this.databaseName}`);
+    const owner = authorization === undefined ? undefined : roleOrThrow(env.catalog, authorization);
+    if (owner !== undefined && !checker.isSuperuser(roleId) && !checker.isMemberOf(roleId, owner.id)) throw new InsufficientPrivilegeError(`must be member of role "${owner.name}"`);
   }
 
   /** SHOW of the settings roles decide: is_superuser, role (`none` unless SET ROLE), session_authorization. */

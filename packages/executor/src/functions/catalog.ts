@@ -23,7 +23,7 @@ function asOid(value: SqlValue | undefined): number {
 }
 
 /** has_*_privilege: `object` is a name (text) or an oid; the role defaults to current_user. */
-function privilegeOf(context: EvalContext, objectClass: "table" | "sequence" | "schema", role: SqlValue | undefined, object: SqlValue | undefined, privilege: SqlValue | undefined): boolean {
+function privilegeOf(context: EvalContext, objectClass: "table" | "sequence" | "schema" | "database", role: SqlValue | undefined, object: SqlValue | undefined, privilege: SqlValue | undefined): boolean {
   const target = typeof object === "number" ? object : asText(object ?? null);
   return catalogOf(context, `has_${objectClass}_privilege`).hasPrivilege(objectClass, role === undefined ? undefined : asText(role), target, asText(privilege ?? null));
 }
@@ -123,7 +123,8 @@ export const catalogFunctions: FunctionTable = {
   "has_schema_privilege(name,text,text)": (args, context) => privilegeOf(context, "schema", args[0], args[1], args[2]),
   "pg_has_role(name,text)": (args, context) => catalogOf(context, "pg_has_role").hasRole(undefined, asText(args[0] ?? null), asText(args[1] ?? null)),
   "pg_has_role(name,name,text)": (args, context) => catalogOf(context, "pg_has_role").hasRole(asText(args[0] ?? null), asText(args[1] ?? null), asText(args[2] ?? null)),
-  "has_database_privilege(text,text)": always(true),
+  "has_database_privilege(text,text)": (args, context) => privilegeOf(context, "database", undefined, args[0], args[1]),
+  "has_database_privilege(name,text,text)": (args, context) => privilegeOf(context, "database", args[0], args[1], args[2]),
   // Declared scalar (see builtins-catalog.ts): its one row is the relation itself.
   "pg_partition_ancestors(oid)": (args) => asOid(args[0]),
   "cast(text,regclass)": (args, context) => catalogOf(context, "regclass").relationOid(asText(args[0] ?? null)),

@@ -67,7 +67,7 @@ export interface CatalogFunctions {
    * has_table_privilege and its kin: whether `role` (current_user when undefined) holds
    * `privilege` (`SELECT`, `usage`, a comma list) on the object named (or with that oid).
    */
-  hasPrivilege(objectClass: "table" | "sequence" | "schema", role: string | undefined, object: string | number, privilege: string): boolean;
+  hasPrivilege(objectClass: "table" | "sequence" | "schema" | "database", role: string | undefined, object: string | number, privilege: string): boolean;
   /** pg_has_role: `mode` is MEMBER, USAGE (privileges inherited) or SET. */
   hasRole(role: string | undefined, target: string, mode: string): boolean;
 }

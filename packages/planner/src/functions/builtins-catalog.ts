@@ -54,6 +54,7 @@ export const catalogFunctions: readonly FunctionSignature[] = [
   catalogFunction({ name: "pg_has_role", args: [name, text], returns: bool }),
   catalogFunction({ name: "pg_has_role", args: [name, name, text], returns: bool }),
   catalogFunction({ name: "has_database_privilege", args: [text, text], returns: bool }),
+  catalogFunction({ name: "has_database_privilege", args: [name, text, text], returns: bool }),
   // pg_partition_ancestors(regclass) returns the relation and its ancestors. Nothing is partitioned
   // here, so its set is always the one relation: a scalar function gives the same rows in FROM
   // and also works in a select list, where set-returning calls are not supported yet.
