@@ -4,7 +4,7 @@
  * notices, COPY and portals are mapped onto pgwire's events.
  */
 import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, typeLength, type SqlValue } from "@omnikv/base";
-import type { Field, QueryResult, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
+import type { Field, QueryResult, RowStream, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
 import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
 import type { Logger } from "./logger.ts";
 
@@ -19,6 +19,12 @@ const reportedSettings: ReadonlyMap<string, string> = new Map([
   ["standard_conforming_strings", "standard_conforming_strings"],
   ["default_transaction_read_only", "default_transaction_read_only"],
 ]);
+
+/**
+ * Rows fetched and encoded per step of a result (simple-protocol SELECTs and Execute): between
+ * steps pgwire waits while the socket is backed up, so a slow client bounds what is buffered.
+ */
+const streamBatchRows = 256;
 
 const utf8 = new TextEncoder();
 const utf8Decoder = new TextDecoder();
@@ -95,6 +101,10 @@ export class WireSession implements Session {
       }
       return;
     }
+    if (outcome.kind === "rows") {
+      yield* this.#streamedRows(outcome.stream);
+      return;
+    }
     const result = outcome.result;
     yield* this.#notices(result);
     if (result.fields.length > 0 || result.command === "SELECT") {
@@ -105,7 +115,20 @@ export class WireSession implements Session {
     yield { kind: "commandComplete", tag: result.commandTag };
   }
 
-  *#notices(result: QueryResult): Generator<QueryEvent> {
+  /** A SELECT's rows in batches: pgwire waits for the socket to drain before asking for the next. */
+  *#streamedRows(stream: RowStream): Generator<QueryEvent> {
+    yield { kind: "rowDescription", fields: this.#describe(stream.fields, []) };
+    const oids = stream.fields.map((field) => field.typeOid);
+    for (;;) {
+      const rows = stream.take(streamBatchRows);
+      if (rows.length > 0) yield { kind: "rows", rows: this.#encode(rows, oids, []) };
+      if (rows.length < streamBatchRows) break;
+    }
+    yield* this.#notices(stream);
+    yield { kind: "commandComplete", tag: `SELECT ${stream.rowCount}` };
+  }
+
+  *#notices(result: { readonly notices: readonly string[] }): Generator<QueryEvent> {
     for (const message of result.notices) yield { kind: "notice", notice: { severity: "NOTICE", sqlState: "00000", message } };
   }
 
@@ -140,16 +163,33 @@ export class WireSession implements Session {
     return this.#timed(`portal ${portal}`, this.#execute(portal, maxRows));
   }
 
+  /**
+   * Execute, fetched from the portal in batches of at most `streamBatchRows` (pgwire waits for the
+   * socket to drain between them), up to `maxRows` (0: all). The tag counts this Execute's rows.
+   */
   async *#execute(portal: string, maxRows: number): AsyncGenerator<QueryEvent> {
-    const result = await this.#session.executePortal(portal, maxRows);
-    if (result.command === "") {
-      yield { kind: "emptyQuery" };
-      return;
+    const formats = this.#portalFormats.get(portal) ?? [];
+    let sent = 0;
+    for (;;) {
+      const want = maxRows === 0 ? streamBatchRows : Math.min(streamBatchRows, maxRows - sent);
+      const result = await this.#session.executePortal(portal, want);
+      if (result.command === "") {
+        yield { kind: "emptyQuery" };
+        return;
+      }
+      yield* this.#notices(result);
+      if (result.rows.length > 0) yield { kind: "rows", rows: this.#encodeRows(result, formats) };
+      sent += result.rows.length;
+      if (!result.isSuspended) {
+        yield* this.#parameterStatus(result);
+        yield { kind: "commandComplete", tag: result.command === "SELECT" ? `SELECT ${sent}` : result.commandTag };
+        return;
+      }
+      if (maxRows !== 0 && sent >= maxRows) {
+        yield { kind: "portalSuspended" };
+        return;
+      }
     }
-    yield* this.#notices(result);
-    if (result.rows.length > 0) yield { kind: "rows", rows: this.#encodeRows(result, this.#portalFormats.get(portal) ?? []) };
-    yield* this.#parameterStatus(result);
-    yield result.isSuspended ? { kind: "portalSuspended" } : { kind: "commandComplete", tag: result.commandTag };
   }
 
   close(kind: "statement" | "portal", name: string): void {
@@ -186,10 +226,17 @@ export class WireSession implements Session {
   }
 
   #encodeRows(result: QueryResult, formats: readonly FormatCode[]): Cell[][] {
+    return this.#encode(
+      result.rows,
+      result.fields.map((f) => f.typeOid),
+      formats,
+    );
+  }
+
+  #encode(rows: readonly (readonly SqlValue[])[], oids: readonly number[], formats: readonly FormatCode[]): Cell[][] {
     const settings = this.#session.textSettings();
-    const oids = result.fields.map((f) => f.typeOid);
     const binary = oids.map((oid, i) => formatOf(formats, i) === 1 && hasBinaryIo(oid));
-    return result.rows.map((row) => row.map((value, i) => encodeCell(value, oids[i] ?? TypeOid.text, binary[i] === true, settings)));
+    return rows.map((row) => row.map((value, i) => encodeCell(value, oids[i] ?? TypeOid.text, binary[i] === true, settings)));
   }
 
   /** Logs statements slower than the slow-query threshold. */

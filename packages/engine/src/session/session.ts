@@ -109,9 +109,26 @@ export type ParamValue = SqlValue | Date | undefined;
 /** One statement's outcome in `queryEach`. */
 export type StatementOutcome =
   | { readonly kind: "result"; readonly result: QueryResult }
+  | { readonly kind: "rows"; readonly stream: RowStream }
   | { readonly kind: "copyIn"; readonly sink: CopySink }
   | { readonly kind: "copyOut"; readonly chunks: AsyncGenerator<Uint8Array, QueryResult> }
   | { readonly kind: "empty" };
+
+/**
+ * A SELECT's rows as the executor produces them, for a caller that sends them on as it goes
+ * (the simple query protocol outside a transaction block): the caller takes batches at its own
+ * pace, so a slow client holds the query back instead of the server buffering the whole result.
+ * The rows come from one store snapshot, held until the caller moves on to the next statement.
+ */
+export interface RowStream {
+  readonly fields: readonly Field[];
+  /** Up to `maxRows` more rows; fewer (none at the end) once the result is exhausted. */
+  take(maxRows: number): (readonly SqlValue[])[];
+  /** Rows taken so far: CommandComplete's count once `take` returned fewer than asked. */
+  readonly rowCount: number;
+  /** Notices raised so far. */
+  readonly notices: readonly string[];
+}
 
 export interface PreparedDescription {
   readonly paramTypes: readonly number[];
@@ -387,6 +404,13 @@ export class Session {
         yield { kind: "copyIn", sink: await this.#copyFrom(statement, sql) };
       } else if (statement.kind === "copy" && statement.direction === "to" && statement.target === "stdout") {
         yield { kind: "copyOut", chunks: this.#copyTo(statement, sql) };
+      } else if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) {
+        const { stream, release } = this.#streamSnapshotSelect(statement, sql);
+        try {
+          yield { kind: "rows", stream };
+        } finally {
+          release();
+        }
       } else {
         yield { kind: "result", result: await this.#runStatement(statement, sql, [], []) };
       }
@@ -865,6 +889,48 @@ export class Session {
     this.#isCanceled = false;
     const timeout = this.#derived().statementTimeoutMs;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
+  }
+
+  /** A snapshot SELECT whose rows are pulled by the caller (see `RowStream`); `release` ends it. */
+  #streamSnapshotSelect(statement: SelectStatement, sql: string): { readonly stream: RowStream; readonly release: () => void } {
+    this.#startStatement();
+    this.#checkPrivileges(statement, this.#db.catalogView());
+    const reader = new SnapshotReader(this.#db.store);
+    try {
+      const env = this.#queryEnvironment(this.#snapshotScope(), reader, sql, [], []);
+      const { plan, columns } = planQuery(env, statement);
+      const rows = streamPlan(env, plan)[Symbol.iterator]();
+      let rowCount = 0;
+      const stream: RowStream = {
+        fields: fieldsOf(columns),
+        take: (maxRows) => {
+          const batch: Row[] = [];
+          while (batch.length < maxRows) {
+            const next = rows.next();
+            if (next.done === true) break;
+            batch.push(next.value);
+          }
+          rowCount += batch.length;
+          return batch;
+        },
+        get rowCount() {
+          return rowCount;
+        },
+        notices: this.#notices,
+      };
+      // Closing the generators runs the operators' cleanup (spill files) when the caller stops early.
+      const release = (): void => {
+        try {
+          rows.return?.();
+        } finally {
+          reader.release();
+        }
+      };
+      return { stream, release };
+    } catch (error) {
+      reader.release();
+      throw error;
+    }
   }
 
   #snapshotSelect(statement: SelectStatement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): QueryResult {
