@@ -175,6 +175,12 @@ interface ActiveTransaction {
 
 const postgresEpochMs = 946_684_800_000;
 
+/** session_user and current_user, by role id. */
+interface RoleState {
+  readonly sessionRoleId: number;
+  readonly currentRoleId: number;
+}
+
 /** How many statement texts a session keeps parsed and planned (see `#cachedStatement`). */
 export const statementCacheSize = 100;
 
@@ -197,6 +203,9 @@ export class Session {
   readonly #authenticatedRoleId: number;
   /** The name the session logged in with, shown if its role is dropped meanwhile. */
   readonly #loginName: string;
+  /** The roles when the running transaction first changed them, and its last session-level change. */
+  #roleAtStart: RoleState | undefined;
+  #roleSessionValue: RoleState | undefined;
   readonly databaseName: string;
   readonly backendPid: number;
   #active: ActiveTransaction | undefined;
@@ -964,6 +973,7 @@ export class Session {
     if (current.txn.status === "active") current.txn.rollback();
     this.#active = undefined;
     this.settings.endTransaction();
+    this.#endRoleTransaction(false);
   }
 
   /** The transaction a statement runs in when none is active: the pending block's, or an implicit one. */
@@ -1003,6 +1013,7 @@ export class Session {
 
   async #commit(active: ActiveTransaction): Promise<void> {
     this.settings.endTransaction();
+    this.#endRoleTransaction(active.txn.status === "active");
     if (active.txn.status !== "active") return;
     await this.#db.sequences.settled();
     await active.txn.commit();
@@ -1058,6 +1069,7 @@ export class Session {
     if (active.isFailed) {
       if (active.txn.status === "active") active.txn.rollback();
       this.settings.endTransaction();
+      this.#endRoleTransaction(false);
       return this.#result("ROLLBACK");
     }
     await this.#commit(active);
@@ -1072,6 +1084,7 @@ export class Session {
     }
     this.#active = undefined;
     this.settings.endTransaction();
+    this.#endRoleTransaction(false);
     if (active !== undefined && active.txn.status === "active") active.txn.rollback();
     if (active === undefined || !active.isExplicit) this.#notices.push("there is no transaction in progress");
     return this.#result("ROLLBACK");
@@ -1315,14 +1328,14 @@ export class Session {
         return this.#result("TRUNCATE TABLE");
       case "set":
         if (statement.name === "role" || statement.name === "session_authorization") {
-          this.#setRole(env.catalog, statement.name, statement.values[0]?.kind === "string" ? statement.values[0].value : undefined);
+          this.#setRole(env.catalog, statement.name, statement.values[0]?.kind === "string" ? statement.values[0].value : undefined, statement.isLocal);
           return this.#result("SET");
         }
         this.settings.set(statement.name, statement.values.map(setValueText).join(", "), statement.isLocal);
         return this.#result("SET");
       case "reset":
         if (statement.name === "role" || statement.name === "session_authorization") {
-          this.#setRole(env.catalog, statement.name, undefined);
+          this.#setRole(env.catalog, statement.name, undefined, false);
           return this.#result("RESET");
         }
         this.settings.reset(statement.name);
@@ -1396,11 +1409,34 @@ export class Session {
   }
 
   /**
-   * SET ROLE r / RESET ROLE (membership of the session user needed) and SET SESSION
+   * SET [LOCAL] ROLE r / RESET ROLE (membership of the session user needed) and SET SESSION
    * AUTHORIZATION u / RESET (only when the authenticated user is a superuser); `undefined` resets.
-   * Unlike PostgreSQL, the change is not undone by a ROLLBACK.
+   * Transactional as in PostgreSQL: a ROLLBACK undoes it, and SET LOCAL lasts until the
+   * transaction ends (see `#endRoleTransaction`).
    */
-  #setRole(catalog: CatalogView, name: "role" | "session_authorization", value: string | undefined): void {
+  #setRole(catalog: CatalogView, name: "role" | "session_authorization", value: string | undefined, isLocal: boolean): void {
+    this.#roleAtStart ??= { sessionRoleId: this.#sessionRoleId, currentRoleId: this.#currentRoleId };
+    this.#applyRole(catalog, name, value);
+    if (!isLocal) this.#roleSessionValue = { sessionRoleId: this.#sessionRoleId, currentRoleId: this.#currentRoleId };
+    this.#derivedCache = undefined;
+  }
+
+  /**
+   * At a transaction's end: a commit keeps the last session-level role change (SET LOCAL's ends),
+   * a rollback restores the roles the transaction started with.
+   */
+  #endRoleTransaction(isCommit: boolean): void {
+    const atStart = this.#roleAtStart;
+    if (atStart === undefined) return;
+    const kept = isCommit ? (this.#roleSessionValue ?? atStart) : atStart;
+    this.#sessionRoleId = kept.sessionRoleId;
+    this.#currentRoleId = kept.currentRoleId;
+    this.#roleAtStart = undefined;
+    this.#roleSessionValue = undefined;
+    this.#derivedCache = undefined;
+  }
+
+  #applyRole(catalog: CatalogView, name: "role" | "session_authorization", value: string | undefined): void {
     const checker = new PrivilegeChecker(catalog);
     if (name === "session_authorization") {
       const authenticated = catalog.roleById(this.#authenticatedRoleId);
@@ -1419,7 +1455,6 @@ export class Session {
       if (!isAllowed) throw new InsufficientPrivilegeError(`permission denied to set role "${role.name}"`);
       this.#currentRoleId = role.id;
     }
-    this.#derivedCache = undefined;
   }
 
   /** CREATE SCHEMA needs CREATE on the database; AUTHORIZATION r, membership in r (PostgreSQL's rules). */
