@@ -603,6 +603,8 @@ export class Session {
   }
 
   async #executePrepared(portalName: string, prepared: PreparedStatement, params: readonly ParamValue[], maxRows: number): Promise<ExecuteResult> {
+    const pointResult = this.#pointSelect(portalName, prepared, params);
+    if (pointResult !== undefined) return pointResult;
     this.#bindPrepared(portalName, prepared, params);
     const portal = this.#portals.get(portalName);
     // A SELECT outside a block runs synchronously to the end (no await, no transaction to commit).
@@ -636,6 +638,29 @@ export class Session {
   closePortal(name: string): void {
     this.#portals.get(name)?.pending?.release?.();
     this.#portals.delete(name);
+  }
+
+  /**
+   * The commonest OLTP statement, a prepared primary-key SELECT outside a transaction block,
+   * without a portal: one read of the newest committed version (a single read needs no snapshot
+   * to be consistent), as `#startSnapshotSelect` does, minus the portal's bookkeeping. Undefined
+   * when the statement is not one (not planned yet for this catalog, not a primary-key lookup).
+   */
+  #pointSelect(portalName: string, prepared: PreparedStatement, params: readonly ParamValue[]): ExecuteResult | undefined {
+    const plan = prepared.plan;
+    const statement = prepared.statement;
+    if (plan?.point?.isPrimary !== true || plan.version !== this.#db.catalog.version || statement?.kind !== "select") return undefined;
+    if (!this.#isSnapshotRead(statement, prepared.sql) || this.#portals.has(portalName)) return undefined;
+    // In the portal path's order: parameters are converted at Bind, privileges checked at Execute.
+    const settings = this.#textSettings();
+    const values = params.map((param, i) => paramValue(param, prepared.paramTypes[i] ?? 0, settings));
+    this.#startStatement();
+    const scope = this.#snapshotScope();
+    this.#checkPrepared(prepared, statement, scope.catalog);
+    const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, values, this.#evalContext(scope, this.#derived()));
+    // As a completed execute does; outside a block there is no idle-in-transaction timer to arm.
+    if (this.#portals.size > 0) this.#finishPortals();
+    return { rows, fields: plan.fields, command: "SELECT", rowCount: rows.length, commandTag: rows.length === 1 ? "SELECT 1" : "SELECT 0", notices: this.#notices, isSuspended: false };
   }
 
   /** A SELECT portal outside a transaction block starts at a store snapshot, synchronously (see `#isSnapshotRead`). */
