@@ -47,6 +47,10 @@ RESET ROLE;
 GRANT SELECT ON plain TO bob;
 ALTER TABLE plain OWNER TO alice;
 ALTER ROLE limited RENAME TO capped;
+ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO readers;
+ALTER DEFAULT PRIVILEGES FOR ROLE alice IN SCHEMA app GRANT INSERT, UPDATE ON TABLES TO bob;
+ALTER DEFAULT PRIVILEGES FOR ROLE alice GRANT USAGE ON SEQUENCES TO bob WITH GRANT OPTION;
+CREATE TABLE later (z int);
 `;
 
 interface Target {
@@ -93,6 +97,8 @@ describe("psql's role and privilege listings print what PostgreSQL 15 prints", (
     "\\z secrets",
     "\\dp plain",
     "\\dn+ app",
+    "\\ddp",
+    "\\dp later",
   ];
   it.each(commands)("%s", async (command) => {
     const expected = await psql(postgresql, command);

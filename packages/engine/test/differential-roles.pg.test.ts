@@ -374,6 +374,45 @@ describe("roles and privileges: the same outcomes as PostgreSQL 15", () => {
     expect(await runScenario(steps)).toEqual([]);
   });
 
+  it("ALTER DEFAULT PRIVILEGES: global and per-schema entries, applied at creation, pg_default_acl", async () => {
+    const steps = [
+      ...setup,
+      "CREATE ROLE readers",
+      "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO readers",
+      "CREATE TABLE d1 (a int)",
+      "SELECT relacl::text FROM pg_class WHERE relname = 'd1'",
+      "GRANT CREATE ON SCHEMA public TO alice",
+      "ALTER DEFAULT PRIVILEGES FOR ROLE alice IN SCHEMA public GRANT INSERT ON TABLES TO bob",
+      "ALTER DEFAULT PRIVILEGES FOR ROLE alice GRANT USAGE ON SEQUENCES TO bob WITH GRANT OPTION",
+      "ALTER DEFAULT PRIVILEGES FOR ROLE alice REVOKE ALL ON TABLES FROM PUBLIC",
+      "ALTER DEFAULT PRIVILEGES FOR ROLE alice REVOKE TRUNCATE ON TABLES FROM alice",
+      "SET SESSION AUTHORIZATION alice",
+      "CREATE TABLE d2 (id serial, a int)",
+      "CREATE VIEW dv AS SELECT a FROM d2",
+      "CREATE SEQUENCE dseq",
+      "ALTER DEFAULT PRIVILEGES FOR ROLE bob GRANT SELECT ON TABLES TO alice",
+      "ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO readers",
+      "CREATE TABLE d3 (a int)",
+      "RESET SESSION AUTHORIZATION",
+      "SELECT relname, relacl::text FROM pg_class WHERE relname IN ('d1', 'd2', 'd3', 'dv', 'd2_id_seq', 'dseq') ORDER BY 1",
+      "SELECT pg_get_userbyid(defaclrole), defaclnamespace = 0, defaclobjtype, defaclacl::text FROM pg_default_acl ORDER BY 1, 2, 3",
+      "ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE ON SCHEMAS TO bob",
+      "ALTER DEFAULT PRIVILEGES GRANT USAGE ON SCHEMAS TO bob",
+      "CREATE SCHEMA ds",
+      "SELECT nspacl::text FROM pg_namespace WHERE nspname = 'ds'",
+      "DROP ROLE alice",
+      "DROP OWNED BY alice",
+      "DROP ROLE alice",
+      "DROP ROLE bob",
+      "DROP SCHEMA ds",
+      "ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM readers",
+      "ALTER DEFAULT PRIVILEGES REVOKE USAGE ON SCHEMAS FROM bob",
+      "SELECT count(*) FROM pg_default_acl",
+      "DROP ROLE bob",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
   it("role DDL: who may, and what it refuses", async () => {
     const steps = [
       ...setup,

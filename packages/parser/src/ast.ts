@@ -895,6 +895,19 @@ export interface ReassignOwnedStatement extends NodeBase {
   readonly newOwner: string;
 }
 
+/**
+ * `ALTER DEFAULT PRIVILEGES [FOR ROLE r, …] [IN SCHEMA s, …] GRANT|REVOKE … ON TABLES|SEQUENCES|
+ * SCHEMAS …`: `action` is the abbreviated GRANT/REVOKE, its `objects` empty.
+ */
+export interface AlterDefaultPrivilegesStatement extends NodeBase {
+  readonly kind: "alter_default_privileges";
+  /** Empty: the current role. */
+  readonly roles: readonly string[];
+  /** Empty: every schema. */
+  readonly schemas: readonly string[];
+  readonly action: GrantStatement;
+}
+
 export interface CreateRoleStatement extends NodeBase {
   readonly kind: "create_role";
   readonly name: string;
@@ -975,7 +988,8 @@ export type Statement =
   | GrantRoleStatement
   | AlterOwnerStatement
   | DropOwnedStatement
-  | ReassignOwnedStatement;
+  | ReassignOwnedStatement
+  | AlterDefaultPrivilegesStatement;
 
 /** Any node `deparse` accepts. */
 export type Node =

@@ -76,7 +76,7 @@ const statementKinds: ReadonlySet<string> = new Set([
   "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
   "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
-  "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner", "drop_owned", "reassign_owned",
+  "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner", "drop_owned", "reassign_owned", "alter_default_privileges",
 ]);
 
 function isStatement(node: Node): node is Statement {
@@ -131,13 +131,14 @@ export function deparseStatement(statement: Statement): string {
     case "alter_owner":
     case "drop_owned":
     case "reassign_owned":
+    case "alter_default_privileges":
       return deparseAdministrative(statement);
   }
   return assertNever(statement);
 }
 
 type SessionKind = "set" | "set_transaction" | "reset" | "show" | "discard" | "prepare" | "execute" | "deallocate" | "explain";
-type AdministrativeKind = "analyze" | "vacuum" | "checkpoint" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner" | "drop_owned" | "reassign_owned";
+type AdministrativeKind = "analyze" | "vacuum" | "checkpoint" | "create_role" | "alter_role" | "drop_role" | "grant" | "grant_role" | "alter_owner" | "drop_owned" | "reassign_owned" | "alter_default_privileges";
 
 // ---------------------------------------------------------------------------------------------
 // Queries
@@ -677,6 +678,11 @@ function deparseAdministrative(statement: Extract<Statement, { kind: Administrat
       return `DROP OWNED BY ${statement.roles.map(deparseRole).join(", ")}${behavior(statement.behavior)}`;
     case "reassign_owned":
       return `REASSIGN OWNED BY ${statement.roles.map(deparseRole).join(", ")} TO ${deparseRole(statement.newOwner)}`;
+    case "alter_default_privileges": {
+      const roles = statement.roles.length === 0 ? "" : ` FOR ROLE ${statement.roles.map(deparseRole).join(", ")}`;
+      const schemas = statement.schemas.length === 0 ? "" : ` IN SCHEMA ${statement.schemas.map(quoteIdent).join(", ")}`;
+      return `ALTER DEFAULT PRIVILEGES${roles}${schemas} ${deparseGrant(statement.action, `${statement.action.objectType.toUpperCase()}S`)}`;
+    }
   }
   return assertNever(statement);
 }
@@ -717,10 +723,13 @@ function deparseRoleOption(option: RoleOption): string {
   }
 }
 
-function deparseGrant(statement: Extract<Statement, { kind: "grant" }>): string {
+/** GRANT/REVOKE; `abbreviated` is ALTER DEFAULT PRIVILEGES' object class (`TABLES`, …) in place of objects. */
+function deparseGrant(statement: Extract<Statement, { kind: "grant" }>, abbreviated?: string): string {
   const privileges = statement.privileges.length === 0 ? "ALL PRIVILEGES" : statement.privileges.map((p) => p.toUpperCase()).join(", ");
   let on: string;
-  if (statement.isAllInSchema) {
+  if (abbreviated !== undefined) {
+    on = abbreviated;
+  } else if (statement.isAllInSchema) {
     on = `ALL ${statement.objectType === "table" ? "TABLES" : "SEQUENCES"} IN SCHEMA ${statement.objects.map(quoteName).join(", ")}`;
   } else {
     on = `${statement.objectType.toUpperCase()} ${statement.objects.map(quoteName).join(", ")}`;

@@ -410,6 +410,57 @@ export function parseAlterRole(p: TokenStream, pos: number): Statement {
   return { kind: "alter_role", pos, name, options: parseRoleOptions(p) };
 }
 
+/** ALTER DEFAULT PRIVILEGES [FOR ROLE …] [IN SCHEMA …] GRANT|REVOKE … ON TABLES|SEQUENCES|SCHEMAS …, after PRIVILEGES. */
+export function parseAlterDefaultPrivileges(p: TokenStream, pos: number): Statement {
+  const roles: string[] = [];
+  const schemas: string[] = [];
+  for (;;) {
+    if (p.acceptKeyword("for")) {
+      if (!p.acceptKeyword("role")) p.expectKeyword("user");
+      roles.push(...parseRoleList(p));
+    } else if (p.acceptKeyword("in")) {
+      p.expectKeyword("schema");
+      do schemas.push(parseColId(p));
+      while (p.acceptPunct(","));
+    } else {
+      break;
+    }
+  }
+  const first = p.peek();
+  if (first.type !== TokenType.Word || (first.text !== "grant" && first.text !== "revoke")) throw p.unexpected();
+  p.next();
+  const isGrant = first.text === "grant";
+  const isOptionRevoke = !isGrant && p.acceptKeywords("grant", "option", "for");
+  const items = parsePrivilegeItems(p);
+  const unknown = items?.find((item) => !privilegeWords.has(item.name));
+  if (unknown !== undefined) throw p.errorAt(unknown.token.pos, `unrecognized privilege type "${unknown.name}"`);
+  p.expectKeyword("on");
+  const objectType = parseDefaultObjectType(p);
+  const rest = parseGranteesRest(p, isGrant, isOptionRevoke);
+  const action: GrantStatement = { kind: "grant", pos: first.pos, isGrant, privileges: (items ?? []).map((item) => item.name), objectType, objects: [], isAllInSchema: false, ...rest };
+  return { kind: "alter_default_privileges", pos, roles, schemas, action };
+}
+
+function parseDefaultObjectType(p: TokenStream): GrantStatement["objectType"] {
+  if (p.acceptKeyword("tables")) return "table";
+  if (p.acceptKeyword("sequences")) return "sequence";
+  if (p.acceptKeyword("schemas")) return "schema";
+  if (p.acceptKeyword("functions") || p.acceptKeyword("routines")) return "function";
+  if (p.isKeyword("types")) throw featureNotSupported(p, p.peek(), "default privileges on types are not supported");
+  throw p.unexpected();
+}
+
+/** TO|FROM grantees [WITH GRANT OPTION] [GRANTED BY r] [CASCADE|RESTRICT]. */
+function parseGranteesRest(p: TokenStream, isGrant: boolean, isOptionRevoke: boolean): Pick<GrantStatement, "grantees" | "withGrantOption" | "behavior"> {
+  if (isGrant) p.expectKeyword("to");
+  else p.expectKeyword("from");
+  const grantees = parseRoleList(p);
+  const withGrantOption = (isGrant && p.acceptKeywords("with", "grant", "option")) || isOptionRevoke;
+  if (p.acceptKeywords("granted", "by")) parseRoleSpec(p);
+  const behavior = isGrant ? undefined : parseDropBehavior(p);
+  return { grantees, withGrantOption, ...(behavior ? { behavior } : {}) };
+}
+
 /** DROP OWNED BY roles [CASCADE | RESTRICT], after DROP. */
 export function parseDropOwned(p: TokenStream, pos: number): Statement {
   p.expectKeyword("owned");

@@ -29,6 +29,7 @@ import {
   parseCreateRole,
   parseDeallocate,
   parseDiscard,
+  parseAlterDefaultPrivileges,
   parseDropOwned,
   parseDropRole,
   parseReassignOwned,
@@ -252,6 +253,7 @@ function parseAlter(p: TokenStream): Statement {
     return parseAlterOther(p, pos);
   }
   if (p.isKeyword("role") || p.isKeyword("user") || p.isKeyword("group")) return parseAlterRole(p, pos);
+  if (p.acceptKeywords("default", "privileges")) return parseAlterDefaultPrivileges(p, pos);
   const next = p.peek();
   if (next.type === TokenType.Word && (unsupportedCreates.has(next.text) || next.text === "system" || next.text === "default")) {
     throw featureNotSupported(p, next, `ALTER ${next.text.toUpperCase()} is not supported`);

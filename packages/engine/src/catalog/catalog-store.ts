@@ -35,7 +35,7 @@ export class CatalogState {
     for (const object of objects.values()) {
       if (object.kind === "schema") this.#schemas.set(object.name, object.id);
       else if (object.kind === "role") this.#roles.set(object.name, object.id);
-      else if (object.kind !== "database") this.#relations.set(qualified(object.schema, object.name), object.id);
+      else if (isRelation(object)) this.#relations.set(qualified(object.schema, object.name), object.id);
     }
   }
 
@@ -224,7 +224,7 @@ export function isRelation(object: ObjectDefinition): object is RelationDefiniti
 }
 
 function namesOf(object: ObjectDefinition | undefined): string[] {
-  if (object === undefined || object.kind === "database") return [];
+  if (object === undefined || object.kind === "database" || object.kind === "default_acl") return [];
   if (object.kind === "schema") return [qualified("", object.name)];
   if (object.kind === "role") return [qualified(roleNamespace, object.name)];
   if (object.kind === "sequence" || object.kind === "view") return [qualified(object.schema, object.name)];

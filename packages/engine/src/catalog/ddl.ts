@@ -10,7 +10,7 @@ import { compileExpr } from "@omnikv/executor";
 import { deparse, type DropOwnedStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
-import type { CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
+import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
   DependentObjectsStillExistError,
   DuplicateColumnError,
@@ -27,7 +27,7 @@ import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { RowWriter, compileTableExpr, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
-import { mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
+import { initialAcl, mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
 import { ownedRoles, revokeAllFrom, type AuthContext } from "./roles.ts";
 
 export interface DdlEnvironment extends StatementEnvironment {
@@ -78,6 +78,12 @@ function creationSchema(env: DdlEnvironment, name: readonly string[]): string {
   if (schema === undefined) throw new InvalidSchemaNameError(`schema "${schemaName}" does not exist`);
   if (!env.auth.checker.has(env.auth.roleId, schema, "C")) throw permissionDenied(schema);
   return schemaName;
+}
+
+/** A new object's owner (current_user) and its ACL from ALTER DEFAULT PRIVILEGES, if any. */
+function ownership(env: DdlEnvironment, schema: string, objectClass: "table" | "sequence"): { readonly owner: number; readonly acl?: readonly AclEntry[] } {
+  const acl = initialAcl(env.catalog, env.auth.roleId, env.catalog.schema(schema)?.id ?? 0, objectClass);
+  return { owner: env.auth.roleId, ...(acl === undefined ? {} : { acl }) };
 }
 
 /** ALTER, DROP and CREATE INDEX need ownership (or the privileges of the owner's role). */
@@ -133,10 +139,10 @@ export async function createTable(env: DdlEnvironment, statement: CreateTableSta
     if (sequence !== undefined) sequences.push(sequence);
     constraints.push(...tableConstraints);
   }
-  let table: TableDefinition = { kind: "table", id, schema, name, columns, indexes: [], checks: [], foreignKeys: [], schemaVersion: 1, owner: env.auth.roleId };
+  let table: TableDefinition = { kind: "table", id, schema, name, columns, indexes: [], checks: [], foreignKeys: [], schemaVersion: 1, ...ownership(env, schema, "table") };
   for (const constraint of constraints) table = addConstraint(env, table, constraint, claim);
   for (const sequence of sequences) {
-    await env.catalog.write(env.txn, { ...sequence, owner: env.auth.roleId, ownedBy: { tableId: id, column: sequence.ownedBy?.column ?? "" } });
+    await env.catalog.write(env.txn, { ...sequence, ...ownership(env, schema, "sequence"), ownedBy: { tableId: id, column: sequence.ownedBy?.column ?? "" } });
     env.sequences.reset(sequence);
   }
   await env.catalog.write(env.txn, table);
@@ -401,8 +407,7 @@ export async function createView(env: DdlEnvironment, statement: CreateViewState
     sql: deparse(statement.query),
     columns: names,
     dependsOn: [...relationsOf(plan), ...usedViews],
-    owner: existing === undefined ? env.auth.roleId : (existing.owner ?? env.auth.roleId),
-    ...(existing?.acl === undefined ? {} : { acl: existing.acl }),
+    ...(existing === undefined ? ownership(env, schema, "table") : { owner: existing.owner ?? env.auth.roleId, ...(existing.acl === undefined ? {} : { acl: existing.acl }) }),
   };
   await env.catalog.write(env.txn, view);
 }
@@ -443,7 +448,7 @@ export async function createTableAs(env: DdlEnvironment, statement: CreateTableA
     checks: [],
     foreignKeys: [],
     schemaVersion: 1,
-    owner: env.auth.roleId,
+    ...ownership(env, schema, "table"),
   };
   await env.catalog.write(env.txn, definition);
   if (!statement.withData) return 0;
@@ -557,7 +562,8 @@ export async function createSchema(env: DdlEnvironment, name: string, ifNotExist
     }
     throw new DuplicateSchemaError(`schema "${name}" already exists`);
   }
-  await env.catalog.write(env.txn, { kind: "schema", id: env.allocateObjectId(), name, owner });
+  const acl = initialAcl(env.catalog, owner, 0, "schema");
+  await env.catalog.write(env.txn, { kind: "schema", id: env.allocateObjectId(), name, owner, ...(acl === undefined ? {} : { acl }) });
 }
 
 export async function truncate(env: DdlEnvironment, statement: TruncateStatement): Promise<void> {
@@ -922,7 +928,7 @@ export async function createSequence(env: DdlEnvironment, statement: CreateSeque
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
   }
-  const sequence = { ...sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options), owner: env.auth.roleId };
+  const sequence = { ...sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options), ...ownership(env, schema, "sequence") };
   await env.catalog.write(env.txn, sequence);
   env.sequences.reset(sequence);
 }

@@ -163,7 +163,21 @@ export interface DatabaseDefinition extends Owned {
   readonly name: string;
 }
 
-export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition | RoleDefinition | DatabaseDefinition;
+/**
+ * ALTER DEFAULT PRIVILEGES (pg_default_acl): the ACL objects of `objectType` (`r` tables and
+ * views, `S` sequences, `n` schemas) created by `role` get — in schema `schemaId`, or in any
+ * schema when it is 0. A global entry replaces the built-in default; a schema's adds to it.
+ */
+export interface DefaultAclDefinition {
+  readonly kind: "default_acl";
+  readonly id: number;
+  readonly role: number;
+  readonly schemaId: number;
+  readonly objectType: "r" | "S" | "n";
+  readonly acl: readonly AclEntry[];
+}
+
+export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition | RoleDefinition | DatabaseDefinition | DefaultAclDefinition;
 
 /** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
 export type StatisticsById = ReadonlyMap<number, TableStatistics>;

@@ -10,7 +10,7 @@
  */
 import { DbError, InvalidParameterValueError, SqlState, assert } from "@omnikv/base";
 import type { CatalogView } from "./catalog-store.ts";
-import type { AclEntry, DatabaseDefinition, ObjectDefinition, RoleDefinition, SchemaDefinition } from "./definitions.ts";
+import type { AclEntry, DatabaseDefinition, DefaultAclDefinition, ObjectDefinition, RoleDefinition, SchemaDefinition } from "./definitions.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
 
 /** The bootstrap superuser's id (PostgreSQL's BOOTSTRAP_SUPERUSERID). */
@@ -34,7 +34,12 @@ const letterOf: Readonly<Record<string, string>> = {
   connect: "c",
 };
 
-export type OwnedObject = Exclude<ObjectDefinition, RoleDefinition>;
+export type OwnedObject = Exclude<ObjectDefinition, RoleDefinition | DefaultAclDefinition>;
+
+/** Objects with an owner and an ACL (everything but roles and default-privilege entries). */
+export function isOwned(object: ObjectDefinition): object is OwnedObject {
+  return object.kind !== "role" && object.kind !== "default_acl";
+}
 export type ObjectClass = "table" | "sequence" | "schema" | "database";
 
 /** The privileges an object class has (ALL PRIVILEGES). */
@@ -79,6 +84,46 @@ export function databaseObject(view: CatalogView, name: string): DatabaseDefinit
 
 /** pg_database's OID of the one database. */
 export const databaseId = 5;
+
+/** The pg_default_acl object type of a new object's class. */
+export function defaultAclType(objectClass: ObjectClass): "r" | "S" | "n" | undefined {
+  if (objectClass === "table") return "r";
+  if (objectClass === "sequence") return "S";
+  if (objectClass === "schema") return "n";
+  return undefined;
+}
+
+/**
+ * The ACL a new object of `owner` in schema `schemaId` starts with (PostgreSQL's
+ * get_user_default_acl): the owner's global default entry (or the built-in default) merged with
+ * its entry for the schema, sorted; undefined (NULL, the built-in default) when that is all.
+ */
+export function initialAcl(view: CatalogView, owner: number, schemaId: number, objectClass: ObjectClass): AclEntry[] | undefined {
+  const type = defaultAclType(objectClass);
+  const entries = [...view.objects()].filter((o): o is DefaultAclDefinition => o.kind === "default_acl" && o.role === owner && o.objectType === type);
+  const global = entries.find((e) => e.schemaId === 0);
+  const local = schemaId === 0 ? undefined : entries.find((e) => e.schemaId === schemaId);
+  if (global === undefined && local === undefined) return undefined;
+  const builtin = [{ grantee: owner, grantor: owner, privileges: allPrivileges(objectClass), grantOptions: "" }];
+  let acl: AclEntry[] = [...(global?.acl ?? builtin)];
+  for (const entry of local?.acl ?? []) {
+    acl = grantAcl(acl, { grantee: entry.grantee, grantor: entry.grantor, letters: entry.privileges, withGrantOption: false });
+    if (entry.grantOptions !== "") acl = grantAcl(acl, { grantee: entry.grantee, grantor: entry.grantor, letters: entry.grantOptions, withGrantOption: true });
+  }
+  const sorted = sortAcl(acl);
+  return aclEquals(sorted, builtin) ? undefined : sorted;
+}
+
+/** PostgreSQL's aclitemsort order: by grantee, then grantor (PUBLIC, id 0, first). */
+export function sortAcl(acl: readonly AclEntry[]): AclEntry[] {
+  return [...acl].sort((a, b) => a.grantee - b.grantee || a.grantor - b.grantor);
+}
+
+export function aclEquals(a: readonly AclEntry[], b: readonly AclEntry[]): boolean {
+  const x = sortAcl(a);
+  const y = sortAcl(b);
+  return x.length === y.length && x.every((e, i) => e.grantee === y[i]?.grantee && e.grantor === y[i]?.grantor && e.privileges === y[i]?.privileges && e.grantOptions === y[i]?.grantOptions);
+}
 
 /** Privilege names (lowercase, as parsed; empty for ALL) as letters, checked against the class. */
 export function privilegeLetters(names: readonly string[], objectClass: ObjectClass): string {

@@ -9,17 +9,20 @@
  * database's `passwordVerifier` hook, and without one it is refused.
  */
 import { DbError, FeatureNotSupportedError, SqlState, UndefinedObjectError, WrongObjectTypeError } from "@omnikv/base";
-import type { AlterOwnerStatement, ReassignOwnedStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
+import type { AlterDefaultPrivilegesStatement, AlterOwnerStatement, ReassignOwnedStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
-import type { AclEntry, RoleDefinition, RoleMembership } from "./definitions.ts";
+import type { AclEntry, DefaultAclDefinition, RoleDefinition, RoleMembership } from "./definitions.ts";
 import {
   InvalidGrantOperationError,
   allPrivileges,
   bootstrapRoleId,
+  aclEquals,
   classOf,
   databaseObject,
+  defaultAclType,
+  isOwned,
   effectiveAcl,
   grantAcl,
   letterList,
@@ -203,11 +206,19 @@ function dependentsOf(catalog: CatalogView, roleId: number): string[] {
   const owned: string[] = [];
   const granted: string[] = [];
   for (const object of catalog.objects()) {
-    if (object.kind === "role") continue;
+    if (object.kind === "default_acl") {
+      if (object.role === roleId || object.acl.some((e) => e.grantee === roleId)) owned.push(`${object.role === roleId ? "owner of" : "privileges for"} default privileges on new ${defaultAclWord(object.objectType)} belonging to role ${catalog.roleById(object.role)?.name ?? object.role}`);
+      continue;
+    }
+    if (!isOwned(object)) continue;
     if (ownerOf(object) === roleId) owned.push(`owner of ${objectWord(object)} ${qualifiedName(object)}`);
     else if (object.acl?.some((e) => e.grantee === roleId || e.grantor === roleId) === true) granted.push(`privileges for ${objectWord(object)} ${qualifiedName(object)}`);
   }
   return [...owned, ...granted];
+}
+
+function defaultAclWord(objectType: "r" | "S" | "n"): string {
+  return objectType === "r" ? "relations" : objectType === "S" ? "sequences" : "schemas";
 }
 
 function qualifiedName(object: OwnedObject): string {
@@ -307,7 +318,11 @@ export function ownedRoles(env: RoleEnvironment, names: readonly string[], actio
 /** DROP OWNED's first half: every privilege granted to the role is revoked (and what it granted with them). */
 export async function revokeAllFrom(env: RoleEnvironment, roleId: number): Promise<void> {
   for (const object of Array.from(env.catalog.objects())) {
-    if (object.kind === "role" || object.acl?.some((e) => e.grantee === roleId) !== true) continue;
+    if (object.kind === "default_acl") {
+      if (object.role === roleId) await env.catalog.remove(env.txn, object.id);
+      continue;
+    }
+    if (!isOwned(object) || object.acl?.some((e) => e.grantee === roleId) !== true) continue;
     let acl: AclEntry[] = [...object.acl];
     for (const entry of object.acl.filter((e) => e.grantee === roleId)) {
       acl = revokeDependents(revokeAcl(acl, { grantee: roleId, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), roleId, entry.privileges, true);
@@ -323,8 +338,52 @@ export async function reassignOwned(env: RoleEnvironment, statement: ReassignOwn
   if (!env.auth.checker.hasPrivilegesOf(env.auth.roleId, newOwner.id)) throw new InsufficientPrivilegeError("permission denied to reassign objects");
   const ids = new Set(roles.map((r) => r.id));
   for (const object of Array.from(env.catalog.objects())) {
-    if (object.kind !== "role" && ids.has(ownerOf(object))) await env.catalog.write(env.txn, withOwner(object, newOwner.id));
+    if (isOwned(object) && ids.has(ownerOf(object))) await env.catalog.write(env.txn, withOwner(object, newOwner.id));
   }
+}
+
+/**
+ * ALTER DEFAULT PRIVILEGES (PostgreSQL 15): for each target role (current_user by default; others
+ * need membership), its entry — global, or per schema — changes as GRANT/REVOKE would change an
+ * ACL, the role itself being the grantor. A global entry that equals the built-in default, or a
+ * schema entry left empty, is removed.
+ */
+export async function alterDefaultPrivileges(env: RoleEnvironment, statement: AlterDefaultPrivilegesStatement): Promise<void> {
+  const action = statement.action;
+  if (action.objectType === "function" || action.objectType === "database") throw new FeatureNotSupportedError(`default privileges on ${action.objectType}s are not supported`);
+  if (action.objectType === "schema" && statement.schemas.length > 0) throw new InvalidGrantOperationError("cannot use IN SCHEMA clause when using GRANT/REVOKE ON SCHEMAS");
+  const objectClass = action.objectType;
+  const letters = privilegeLetters(action.privileges, objectClass);
+  const grantees = action.grantees.map((name) => (name === "public" ? publicRoleId : granteeRole(env, name).id));
+  const roles = statement.roles.length === 0 ? [env.catalog.roleById(env.auth.roleId)] : statement.roles.map((name) => granteeRole(env, name));
+  const schemaIds = statement.schemas.length === 0 ? [0] : statement.schemas.map((name) => schemaOrThrow(env, name).id);
+  for (const role of roles) {
+    if (role === undefined) continue;
+    if (!env.auth.checker.isSuperuser(env.auth.roleId) && !env.auth.checker.isMemberOf(env.auth.roleId, role.id)) throw new InsufficientPrivilegeError(`must be member of role "${role.name}"`);
+    for (const schemaId of schemaIds) await changeDefaultAcl(env, { role: role.id, schemaId, objectClass, letters, grantees, action });
+  }
+}
+
+async function changeDefaultAcl(
+  env: RoleEnvironment,
+  change: { readonly role: number; readonly schemaId: number; readonly objectClass: "table" | "sequence" | "schema"; readonly letters: string; readonly grantees: readonly number[]; readonly action: GrantStatement },
+): Promise<void> {
+  const type = defaultAclType(change.objectClass) ?? "r";
+  const existing = [...env.catalog.objects()].find((o): o is DefaultAclDefinition => o.kind === "default_acl" && o.role === change.role && o.schemaId === change.schemaId && o.objectType === type);
+  const builtin = [{ grantee: change.role, grantor: change.role, privileges: allPrivileges(change.objectClass), grantOptions: "" }];
+  let acl: AclEntry[] = [...(existing?.acl ?? (change.schemaId === 0 ? builtin : []))];
+  for (const grantee of change.grantees) {
+    acl = change.action.isGrant
+      ? grantAcl(acl, { grantee, grantor: change.role, letters: change.letters, withGrantOption: change.action.withGrantOption })
+      : revokeAcl(acl, { grantee, grantor: change.role, letters: change.letters, isGrantOptionOnly: change.action.withGrantOption });
+  }
+  const isDefault = change.schemaId === 0 ? aclEquals(acl, builtin) : acl.length === 0;
+  if (isDefault) {
+    if (existing !== undefined) await env.catalog.remove(env.txn, existing.id);
+    return;
+  }
+  const definition: DefaultAclDefinition = { kind: "default_acl", id: existing?.id ?? env.allocateObjectId(), role: change.role, schemaId: change.schemaId, objectType: type, acl };
+  await env.catalog.write(env.txn, definition);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import { UndefinedTableError } from "@omnikv/planner";
 import { UndefinedObjectError } from "@omnikv/base";
 import { InvalidSchemaNameError } from "../errors.ts";
 import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
-import type { CatalogView } from "./catalog-store.ts";
+import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { ReferentialAction, TableDefinition } from "./definitions.ts";
 import {
   expressionDisplay,
@@ -106,7 +106,7 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     }
     const oid = typeof object === "number" ? object : this.relationOid(object);
     const relation = this.#view.get(oid);
-    if (relation === undefined || relation.kind === "role" || relation.kind === "schema" || relation.kind === "database") return undefined;
+    if (relation === undefined || !isRelation(relation)) return undefined;
     return relation;
   }
 

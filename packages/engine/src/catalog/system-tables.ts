@@ -21,7 +21,7 @@
 import { TypeOid, assert, typeInfo, typeLength, type PgArray, type SqlValue } from "@omnikv/base";
 import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
-import type { CatalogView } from "./catalog-store.ts";
+import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
 import { PrivilegeChecker, aclItemText, databaseObject, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
 import { builtinFunctions } from "@omnikv/planner";
@@ -113,7 +113,7 @@ export function namespaceOid(view: CatalogView, schema: string): number {
 export function* relations(view: CatalogView): Iterable<RelationEntry> {
   for (const spec of systemTables) yield { oid: spec.id, name: spec.name, schema: spec.schema, kind: spec.isView ? "v" : "r", system: spec };
   for (const object of view.objects()) {
-    if (object.kind === "schema" || object.kind === "role" || object.kind === "database") continue;
+    if (!isRelation(object)) continue;
     if (object.kind === "view") {
       yield { oid: object.id, name: object.name, schema: object.schema, kind: "v", object };
       continue;
@@ -349,6 +349,13 @@ function referencedIndex(view: CatalogView, tableId: number, columns: readonly n
   const same = (a: readonly number[]): boolean => a.length === columns.length && a.every((c) => columns.includes(c));
   if (table.primaryKey !== undefined && same(table.primaryKey.columns)) return table.primaryKey.id;
   return table.indexes.find((i) => i.isUnique && same(i.columns))?.id ?? 0;
+}
+
+/** pg_default_acl: ALTER DEFAULT PRIVILEGES' entries. */
+function* defaultAclRows({ view }: SystemContext): Iterable<Row> {
+  for (const object of view.objects()) {
+    if (object.kind === "default_acl") yield [object.id, object.role, object.schemaId, object.objectType, aclArray(view, object.acl)];
+  }
 }
 
 function* sequenceRows({ view }: SystemContext): Iterable<Row> {
@@ -655,6 +662,7 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(3541, "pg_range", [["rngtypid", O], ["rngsubtype", O], ["rngmultitypid", O], ["rngcollation", O], ["rngsubopc", O], ["rngcanonical", N], ["rngsubdiff", N]]),
   systemTable(3466, "pg_event_trigger", [["oid", O], ["evtname", N], ["evtevent", N], ["evtowner", O], ["evtfoid", O], ["evtenabled", C], ["evttags", TA]]),
   systemTable(2616, "pg_opclass", [["oid", O], ["opcmethod", O], ["opcname", N], ["opcnamespace", O], ["opcowner", O], ["opcfamily", O], ["opcintype", O], ["opcdefault", B], ["opckeytype", O]]),
+  systemTable(826, "pg_default_acl", [["oid", O], ["defaclrole", O], ["defaclnamespace", O], ["defaclobjtype", C], ["defaclacl", TA]], defaultAclRows),
   systemTable(1261, "pg_auth_members", [["roleid", O], ["member", O], ["grantor", O], ["admin_option", B]], authMemberRows),
   systemTable(1260, "pg_authid", [
     ["oid", O], ["rolname", N], ["rolsuper", B], ["rolinherit", B], ["rolcreaterole", B], ["rolcreatedb", B], ["rolcanlogin", B], ["rolreplication", B],
