@@ -2,37 +2,14 @@
  * The engine's spill settings reach the executor: a sort beyond work_mem spills into the
  * configured temporary directory, every chunk goes through the configured SpillCipher, and
  * while a portal is suspended mid-result its spill files hold no plaintext. The cipher is
- * AES-256-GCM from node:crypto (the server passes @omnikv/security's, which engine may not import).
+ * testkit's AES-256-GCM (the server passes @omnikv/security's, which engine may not import).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import type { SpillCipher } from "@omnikv/executor";
+import { createCountingTestCipher } from "@omnikv/testkit";
 import { Database } from "../src/index.ts";
-
-function countingGcmCipher(): SpillCipher & { sealed: number } {
-  const key = randomBytes(32);
-  const aad = (file: number, chunk: number): Buffer => Buffer.from(`${file}/${chunk}`);
-  const cipher = {
-    sealed: 0,
-    seal(file: number, chunk: number, plaintext: Uint8Array): Uint8Array {
-      cipher.sealed++;
-      const iv = randomBytes(12);
-      const c = createCipheriv("aes-256-gcm", key, iv).setAAD(aad(file, chunk));
-      const body = Buffer.concat([c.update(plaintext), c.final()]);
-      return Buffer.concat([iv, body, c.getAuthTag()]);
-    },
-    open(file: number, chunk: number, sealed: Uint8Array): Uint8Array {
-      const bytes = Buffer.from(sealed);
-      const d = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, 12)).setAAD(aad(file, chunk));
-      d.setAuthTag(bytes.subarray(bytes.length - 16));
-      return Buffer.concat([d.update(bytes.subarray(12, bytes.length - 16)), d.final()]);
-    },
-  };
-  return cipher;
-}
 
 function spillFiles(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
@@ -44,7 +21,7 @@ describe("spill settings", () => {
   for (const isEncrypted of [false, true]) {
     it(`spill into the configured directory ${isEncrypted ? "sealed by the cipher" : "in plaintext without one"}`, async () => {
       const tempDirectory = mkdtempSync(join(tmpdir(), "omnikv-engine-spill-"));
-      const cipher = countingGcmCipher();
+      const cipher = createCountingTestCipher();
       const db = await Database.open({ tempDirectory, ...(isEncrypted ? { spillCipher: cipher } : {}) });
       const session = db.connect();
       try {

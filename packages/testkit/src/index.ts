@@ -27,3 +27,5 @@ export { formatSltValue, parseSlt, runSlt } from "./sqllogictest.ts";
 export type { SltDriver, SltRecord, SltResult, SltRun } from "./sqllogictest.ts";
 export { RawClient, closesWithin, eventually, fe, fieldsOf, sendFragmented, typesOf } from "./pg-raw-client.ts";
 export type { BackendFrame } from "./pg-raw-client.ts";
+export { createCountingTestCipher } from "./test-cipher.ts";
+export type { CountingTestCipher } from "./test-cipher.ts";

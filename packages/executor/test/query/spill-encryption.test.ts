@@ -1,43 +1,19 @@
 /**
  * Spill files under a SpillCipher: spilled rows never reach the disk in plaintext, results equal
- * the unencrypted run, and a tampered or truncated chunk is XX001. The cipher here is AES-256-GCM
- * straight from node:crypto (the product's is @omnikv/security's, which this package may not import).
+ * the unencrypted run, and a tampered or truncated chunk is XX001. The cipher here is testkit's
+ * AES-256-GCM (the product's is @omnikv/security's, which this package may not import).
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import { readFileSync, readdirSync, rmSync, truncateSync, writeFileSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DataCorruptedError } from "@omnikv/base";
 import { builtinAggregates, builtinRegistry, compilePlan, type Row, type SpillCipher } from "@omnikv/executor";
+import { createCountingTestCipher } from "@omnikv/testkit";
 import { parse } from "@omnikv/parser";
 import { planSelect } from "@omnikv/planner";
 import { SpillDirectory } from "../../src/operators/spill-file.ts";
 import { MemoryDatabase, context, settings } from "./memory-tables.ts";
-
-function gcmSpillCipher(): SpillCipher & { sealed: number; opened: number } {
-  const key = randomBytes(32);
-  const aad = (fileId: number, chunk: number): Buffer => Buffer.from(`${fileId}:${chunk}`);
-  const cipher = {
-    sealed: 0,
-    opened: 0,
-    seal(fileId: number, chunk: number, plaintext: Uint8Array): Uint8Array {
-      cipher.sealed++;
-      const iv = randomBytes(12);
-      const c = createCipheriv("aes-256-gcm", key, iv).setAAD(aad(fileId, chunk));
-      const body = Buffer.concat([c.update(plaintext), c.final()]);
-      return Buffer.concat([iv, body, c.getAuthTag()]);
-    },
-    open(fileId: number, chunk: number, sealed: Uint8Array): Uint8Array {
-      cipher.opened++;
-      const bytes = Buffer.from(sealed);
-      const d = createDecipheriv("aes-256-gcm", key, bytes.subarray(0, 12)).setAAD(aad(fileId, chunk));
-      d.setAuthTag(bytes.subarray(bytes.length - 16));
-      return Buffer.concat([d.update(bytes.subarray(12, bytes.length - 16)), d.final()]);
-    },
-  };
-  return cipher;
-}
 
 const marker = "MARKER-PLAINTEXT";
 const rows = Array.from({ length: 20_000 }, (_, i) => [String(i % 977), `${marker}-${i}`, String(i)]);
@@ -86,7 +62,7 @@ describe("encrypted spill files", () => {
       const plain = run(sql);
       expect(plain.files).toBeGreaterThan(0);
       if (isPlaintextVisible) expect(plain.plaintextFiles).toBeGreaterThan(0);
-      const cipher = gcmSpillCipher();
+      const cipher = createCountingTestCipher();
       const encrypted = run(sql, cipher);
       expect(encrypted.files).toBeGreaterThan(0);
       expect(encrypted.plaintextFiles).toBe(0);
@@ -100,7 +76,7 @@ describe("encrypted spill files", () => {
   it("a flipped bit, a swapped chunk or a truncated file is XX001", () => {
     const dir = mkdtempSync(join(tmpdir(), "omnikv-spill-enc-unit-"));
     directory = dir;
-    const cipher = gcmSpillCipher();
+    const cipher = createCountingTestCipher();
     const spill = new SpillDirectory(dir, cipher);
     const manyRows = rows.slice(0, 8000).map((row) => [BigInt(row[0] ?? 0), row[1] ?? "", Number(row[2])]);
     const oids = [20, 25, 23];
