@@ -47,6 +47,12 @@ function pgClientTag(tag: string): string {
   return count === undefined ? (match[1] ?? "") : `${match[1] ?? ""} ${count}`;
 }
 
+/** An error's DETAIL, compared too (DROP ROLE lists what depends on the role there). */
+function detailOf(error: unknown): string {
+  const detail: unknown = typeof error === "object" && error !== null && "detail" in error ? error.detail : undefined;
+  return typeof detail === "string" && detail !== "" ? ` DETAIL: ${detail}` : "";
+}
+
 async function ours(session: Session, sql: string): Promise<string> {
   try {
     const result = await session.query(sql);
@@ -54,7 +60,7 @@ async function ours(session: Session, sql: string): Promise<string> {
     return [pgClientTag(result.commandTag), ...rows].join("\n");
   } catch (error) {
     const code = typeof error === "object" && error !== null && "sqlState" in error ? String(error.sqlState) : "not a DbError";
-    return `ERROR ${code} ${error instanceof Error ? error.message : String(error)}`;
+    return `ERROR ${code} ${error instanceof Error ? error.message : String(error)}${detailOf(error)}`;
   }
 }
 
@@ -65,7 +71,7 @@ async function theirs(sql: string): Promise<string> {
     return [tag, ...result.rows.map((row) => JSON.stringify(row))].join("\n");
   } catch (error) {
     const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : "?";
-    return `ERROR ${code} ${error instanceof Error ? error.message : String(error)}`;
+    return `ERROR ${code} ${error instanceof Error ? error.message : String(error)}${detailOf(error)}`;
   }
 }
 

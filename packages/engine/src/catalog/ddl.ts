@@ -121,7 +121,6 @@ export async function createTable(env: DdlEnvironment, statement: CreateTableSta
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
   }
-  const id = env.allocateObjectId();
   const names = new Set<string>([name]);
   const taken = (candidate: string): boolean => names.has(candidate) || env.catalog.isNameTaken(schema, candidate);
   const claim = (base: string): string => {
@@ -139,6 +138,8 @@ export async function createTable(env: DdlEnvironment, statement: CreateTableSta
     if (sequence !== undefined) sequences.push(sequence);
     constraints.push(...tableConstraints);
   }
+  // After the serial columns' sequences, as PostgreSQL creates them first (their ids are lower).
+  const id = env.allocateObjectId();
   let table: TableDefinition = { kind: "table", id, schema, name, columns, indexes: [], checks: [], foreignKeys: [], schemaVersion: 1, ...ownership(env, schema, "table") };
   for (const constraint of constraints) table = addConstraint(env, table, constraint, claim);
   for (const sequence of sequences) {

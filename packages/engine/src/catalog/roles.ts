@@ -13,7 +13,7 @@ import type { AlterDefaultPrivilegesStatement, AlterOwnerStatement, ReassignOwne
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
-import type { AclEntry, DefaultAclDefinition, RoleDefinition, RoleMembership } from "./definitions.ts";
+import type { AclEntry, DefaultAclDefinition, ObjectDefinition, RoleDefinition, RoleMembership } from "./definitions.ts";
 import {
   InvalidGrantOperationError,
   allPrivileges,
@@ -203,18 +203,30 @@ export async function dropRole(env: RoleEnvironment, statement: DropRoleStatemen
 
 /** PostgreSQL's DETAIL lines of what keeps a role: `owner of table t`, `privileges for schema s`. */
 function dependentsOf(catalog: CatalogView, roleId: number): string[] {
-  const owned: string[] = [];
-  const granted: string[] = [];
+  const found: { readonly id: number; readonly text: string }[] = [];
   for (const object of catalog.objects()) {
-    if (object.kind === "default_acl") {
-      if (object.role === roleId || object.acl.some((e) => e.grantee === roleId)) owned.push(`${object.role === roleId ? "owner of" : "privileges for"} default privileges on new ${defaultAclWord(object.objectType)} belonging to role ${catalog.roleById(object.role)?.name ?? object.role}`);
-      continue;
-    }
-    if (!isOwned(object)) continue;
-    if (ownerOf(object) === roleId) owned.push(`owner of ${objectWord(object)} ${qualifiedName(object)}`);
-    else if (object.acl?.some((e) => e.grantee === roleId || e.grantor === roleId) === true) granted.push(`privileges for ${objectWord(object)} ${qualifiedName(object)}`);
+    const text = dependencyText(catalog, object, roleId);
+    if (text !== undefined) found.push({ id: object.id, text });
   }
-  return [...owned, ...granted];
+  // PostgreSQL 15 sorts them by object id (shared_dependency_comparator).
+  return found.sort((a, b) => a.id - b.id).map((d) => d.text);
+}
+
+function dependencyText(catalog: CatalogView, object: ObjectDefinition, roleId: number): string | undefined {
+  if (object.kind === "default_acl") {
+    if (object.role !== roleId && !object.acl.some((e) => e.grantee === roleId)) return undefined;
+    const schema = object.schemaId === 0 ? "" : ` in schema ${schemaName(catalog, object.schemaId)}`;
+    return `${object.role === roleId ? "owner of" : "privileges for"} default privileges on new ${defaultAclWord(object.objectType)} belonging to role ${catalog.roleById(object.role)?.name ?? object.role}${schema}`;
+  }
+  if (!isOwned(object)) return undefined;
+  if (ownerOf(object) === roleId) return `owner of ${objectWord(object)} ${qualifiedName(object)}`;
+  if (object.acl?.some((e) => e.grantee === roleId || e.grantor === roleId) === true) return `privileges for ${objectWord(object)} ${qualifiedName(object)}`;
+  return undefined;
+}
+
+function schemaName(catalog: CatalogView, id: number): string {
+  const schema = catalog.get(id);
+  return schema?.kind === "schema" ? schema.name : String(id);
 }
 
 function defaultAclWord(objectType: "r" | "S" | "n"): string {
