@@ -419,6 +419,48 @@ describe("roles and privileges: the same outcomes as PostgreSQL 15", () => {
     expect(await runScenario(steps)).toEqual([]);
   });
 
+  it("column privileges: SELECT, INSERT, UPDATE, REFERENCES on columns; attacl", async () => {
+    const attacl = "SELECT attname, attacl::text FROM pg_attribute WHERE attrelid = 'c'::regclass AND attnum > 0 ORDER BY attnum";
+    const steps = [
+      ...setup,
+      "CREATE TABLE c (id int PRIMARY KEY, a text, secret text)",
+      "INSERT INTO c VALUES (1, 'x', 's')",
+      "GRANT SELECT (id, a), UPDATE (a), INSERT (id, a) ON c TO alice",
+      attacl,
+      "SELECT relacl::text FROM pg_class WHERE relname = 'c'",
+      "SET SESSION AUTHORIZATION alice",
+      "SELECT id, a FROM c ORDER BY id",
+      "SELECT * FROM c",
+      "SELECT secret FROM c",
+      "SELECT count(*) FROM c",
+      "SELECT c.a FROM c WHERE c.id = 1",
+      "SELECT x.a FROM c AS x ORDER BY 1",
+      "UPDATE c SET a = 'y' WHERE id = 1",
+      "UPDATE c SET secret = 'z'",
+      "UPDATE c SET a = secret",
+      "INSERT INTO c (id, a) VALUES (2, 'b')",
+      "INSERT INTO c VALUES (3, 'c', 'd')",
+      "INSERT INTO c (id, a) VALUES (4, 'e') RETURNING id",
+      "INSERT INTO c (id, a) VALUES (5, 'e') RETURNING *",
+      "DELETE FROM c WHERE id = 1",
+      "RESET SESSION AUTHORIZATION",
+      "REVOKE SELECT ON c FROM alice",
+      attacl,
+      "GRANT DELETE (a) ON c TO alice",
+      "GRANT SELECT (nope) ON c TO alice",
+      "GRANT REFERENCES (id) ON c TO bob",
+      "GRANT CREATE ON SCHEMA public TO bob",
+      "SET SESSION AUTHORIZATION bob",
+      "CREATE TABLE fkc (x int REFERENCES c (id))",
+      "RESET SESSION AUTHORIZATION",
+      "DROP ROLE alice",
+      "REVOKE ALL ON c FROM alice",
+      attacl,
+      "DROP ROLE alice",
+    ];
+    expect(await runScenario(steps)).toEqual([]);
+  });
+
   it("role DDL: who may, and what it refuses", async () => {
     const steps = [
       ...setup,

@@ -202,6 +202,21 @@ describe("owners, PUBLIC, membership, superusers", () => {
     expect((await admin.query("ANALYZE t")).notices).toEqual([]);
   });
 
+  it("column privileges: SELECT/UPDATE/INSERT on named columns only", async () => {
+    await admin.query("GRANT SELECT (id), UPDATE (v), INSERT (id) ON t TO alice");
+    expect((await alice.query("SELECT id FROM t ORDER BY id")).rows).toEqual([[1], [2]]);
+    expect(await failure(alice.query("SELECT v FROM t"))).toBe("42501 permission denied for table t");
+    expect(await failure(alice.query("SELECT * FROM t"))).toBe("42501 permission denied for table t");
+    expect(await failure(alice.query("UPDATE t SET v = 'x' WHERE id = 1"))).toBe("no error");
+    expect(await failure(alice.query("UPDATE t SET v = v"))).toBe("42501 permission denied for table t");
+    expect(await failure(alice.query("INSERT INTO t (id) VALUES (9)"))).toBe("no error");
+    expect(await failure(alice.query("INSERT INTO t VALUES (10, 'ten')"))).toBe("42501 permission denied for table t");
+    expect((await admin.query("SELECT attname, attacl::text FROM pg_attribute WHERE attrelid = 't'::regclass AND attnum > 0 ORDER BY attnum")).rows).toEqual([
+      ["id", "{alice=ar/postgres}"],
+      ["v", "{alice=w/postgres}"],
+    ]);
+  });
+
   it("PUBLIC grants reach every role", async () => {
     await admin.query("GRANT SELECT ON t TO PUBLIC");
     expect(await failure(alice.query("SELECT * FROM t"))).toBe("no error");

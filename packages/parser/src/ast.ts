@@ -933,6 +933,11 @@ export interface GrantStatement extends NodeBase {
   readonly isGrant: boolean;
   /** Lowercased privilege names; empty means ALL [PRIVILEGES]. */
   readonly privileges: readonly string[];
+  /**
+   * Column privileges: per entry of `privileges`, the columns it is limited to (`SELECT (a, b)`),
+   * an empty list meaning the whole table. Absent when no privilege names columns.
+   */
+  readonly columns?: readonly (readonly string[])[];
   readonly objectType: "table" | "sequence" | "schema" | "database" | "function";
   /** `ALL TABLES IN SCHEMA s` lists the schemas here with `isAllInSchema`. */
   readonly objects: readonly QualifiedName[];

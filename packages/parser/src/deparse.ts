@@ -725,7 +725,11 @@ function deparseRoleOption(option: RoleOption): string {
 
 /** GRANT/REVOKE; `abbreviated` is ALTER DEFAULT PRIVILEGES' object class (`TABLES`, …) in place of objects. */
 function deparseGrant(statement: Extract<Statement, { kind: "grant" }>, abbreviated?: string): string {
-  const privileges = statement.privileges.length === 0 ? "ALL PRIVILEGES" : statement.privileges.map((p) => p.toUpperCase()).join(", ");
+  const withColumns = (name: string, i: number): string => {
+    const columns = statement.columns?.[i] ?? [];
+    return columns.length === 0 ? name.toUpperCase() : `${name.toUpperCase()} (${columns.map(quoteIdent).join(", ")})`;
+  };
+  const privileges = statement.privileges.length === 0 ? "ALL PRIVILEGES" : statement.privileges.map(withColumns).join(", ");
   let on: string;
   if (abbreviated !== undefined) {
     on = abbreviated;

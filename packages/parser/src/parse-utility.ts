@@ -434,6 +434,7 @@ export function parseAlterDefaultPrivileges(p: TokenStream, pos: number): Statem
   const items = parsePrivilegeItems(p);
   const unknown = items?.find((item) => !privilegeWords.has(item.name));
   if (unknown !== undefined) throw p.errorAt(unknown.token.pos, `unrecognized privilege type "${unknown.name}"`);
+  if (items?.some((item) => item.columns !== undefined) === true) throw featureNotSupported(p, p.peek(), "default privileges cannot name columns");
   p.expectKeyword("on");
   const objectType = parseDefaultObjectType(p);
   const rest = parseGranteesRest(p, isGrant, isOptionRevoke);
@@ -513,7 +514,18 @@ export function parseGrant(p: TokenStream): GrantStatement | GrantRoleStatement 
   const unknown = items?.find((item) => !privilegeWords.has(item.name));
   if (unknown !== undefined) throw p.errorAt(unknown.token.pos, `unrecognized privilege type "${unknown.name}"`);
   const privileges = (items ?? []).map((item) => item.name);
-  return parsePrivilegeGrantRest(p, first.pos, isGrant, privileges, isOptionRevoke);
+  const grant = parsePrivilegeGrantRest(p, first.pos, isGrant, privileges, isOptionRevoke);
+  if (items === undefined || !items.some((item) => item.columns !== undefined)) return grant;
+  return { ...grant, columns: items.map((item) => item.columns ?? []) };
+}
+
+/** `( col, … )` after a privilege. */
+function parseColumnList(p: TokenStream): string[] {
+  p.expectPunct("(");
+  const columns = [parseColId(p)];
+  while (p.acceptPunct(",")) columns.push(parseColId(p));
+  p.expectPunct(")");
+  return columns;
 }
 
 interface PrivilegeOrRole {
@@ -521,6 +533,8 @@ interface PrivilegeOrRole {
   readonly name: string;
   /** An unquoted privilege keyword (SELECT, USAGE, …) rather than a role name. */
   readonly isPrivilege: boolean;
+  /** `SELECT (a, b)`: the columns a privilege is limited to. */
+  readonly columns?: readonly string[];
 }
 
 /**
@@ -537,11 +551,11 @@ function parsePrivilegeItems(p: TokenStream): PrivilegeOrRole[] | undefined {
     const token = p.peek();
     if (token.type === TokenType.Word && privilegeWords.has(token.text)) {
       p.next();
-      items.push({ token, name: token.text === "temp" ? "temporary" : token.text, isPrivilege: true });
+      const name = token.text === "temp" ? "temporary" : token.text;
+      items.push({ token, name, isPrivilege: true, ...(p.isPunct("(") ? { columns: parseColumnList(p) } : {}) });
     } else {
       items.push({ token, name: parseRoleSpec(p), isPrivilege: false });
     }
-    if (p.isPunct("(")) throw featureNotSupported(p, p.peek(), "column privileges are not supported");
   } while (p.acceptPunct(","));
   return items;
 }

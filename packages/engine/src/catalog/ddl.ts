@@ -269,7 +269,10 @@ function foreignKeyOf(
   const parent = isSelf ? table : env.catalog.findRelation(constraint.refTable.length > 1 ? constraint.refTable.at(-2) : undefined, refName, env.searchPath);
   if (parent === undefined) throw new UndefinedTableError(`relation "${constraint.refTable.join(".")}" does not exist`);
   if (parent.kind !== "table") throw new WrongObjectTypeError(`referenced relation "${refName}" is not a table`);
-  env.auth.checker.require(env.auth.roleId, parent, "x");
+  const canReference = (column: number): boolean => {
+    const definition = parent.columns[column];
+    return definition !== undefined && env.auth.checker.hasColumn(env.auth.roleId, parent, definition, "x");
+  };
   let refColumns: number[];
   if (constraint.refColumns.length === 0) {
     if (parent.primaryKey === undefined) throw new UndefinedObjectError(`there is no primary key for referenced table "${parent.name}"`);
@@ -286,6 +289,8 @@ function foreignKeyOf(
   if (!(parent.primaryKey !== undefined && isKey(parent.primaryKey.columns)) && !parent.indexes.some((i) => i.isUnique && isKey(i.columns))) {
     throw new InvalidForeignKey(`there is no unique constraint matching given keys for referenced table "${parent.name}"`);
   }
+  // As PostgreSQL, after the key is found: REFERENCES on the table, or on each referenced column.
+  if (!refColumns.every(canReference)) throw permissionDenied(parent);
   const name = constraint.name ?? claim(`${table.name}_${constraint.columns.join("_")}_fkey`);
   return { name, columns, refTableId: parent.id, refColumns, onDelete: constraint.onDelete ?? "no_action", onUpdate: constraint.onUpdate ?? "no_action" };
 }

@@ -17,6 +17,8 @@ export interface ColumnDefinition {
   /** GENERATED … AS IDENTITY: the sequence that feeds it is `identitySequence`. */
   readonly identity?: "always" | "by_default";
   readonly identitySequence?: number;
+  /** Column privileges (pg_attribute.attacl); absent when none were granted. */
+  readonly acl?: readonly AclEntry[];
   /**
    * What rows stored before `ALTER TABLE ADD COLUMN` read for this column (PostgreSQL's
    * attmissingval): the default's value then, as text; absent means NULL. Rows are never rewritten.

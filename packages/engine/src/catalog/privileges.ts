@@ -271,6 +271,16 @@ export class PrivilegeChecker {
     return effectiveAcl(object).some((e) => roles.has(e.grantee) && (isGrantOption ? e.grantOptions : e.privileges).includes(letter));
   }
 
+  /**
+   * Whether `roleId` holds privilege `letter` on column `column` of a table or view: on the
+   * relation, or on the column itself (column privileges).
+   */
+  hasColumn(roleId: number, relation: OwnedObject, column: ColumnAcl, letter: string): boolean {
+    if (this.has(roleId, relation, letter)) return true;
+    const roles = this.privilegeRoles(roleId);
+    return (column.acl ?? []).some((e) => roles.has(e.grantee) && e.privileges.includes(letter));
+  }
+
   /** Whether `roleId` holds any of `letters`. */
   hasAny(roleId: number, object: OwnedObject, letters: string): boolean {
     return letterList(letters).some((letter) => this.has(roleId, object, letter));
@@ -291,6 +301,15 @@ export class PrivilegeChecker {
     if (!this.has(roleId, schema, "U")) throw permissionDenied(schema);
   }
 }
+
+/** A column as privilege checks see it. */
+export interface ColumnAcl {
+  readonly name: string;
+  readonly acl?: readonly AclEntry[];
+}
+
+/** The privileges a column may be granted: SELECT, INSERT, UPDATE, REFERENCES. */
+export const columnPrivileges = "arwx";
 
 export function permissionDenied(object: OwnedObject): InsufficientPrivilegeError {
   return new InsufficientPrivilegeError(`permission denied for ${objectWord(object)} ${object.name}`);

@@ -10,16 +10,17 @@
  */
 import { DbError, FeatureNotSupportedError, SqlState, UndefinedObjectError, WrongObjectTypeError } from "@omnikv/base";
 import type { AlterDefaultPrivilegesStatement, AlterOwnerStatement, ReassignOwnedStatement, CreateRoleStatement, AlterRoleStatement, DropRoleStatement, GrantRoleStatement, GrantStatement, RenameStatement, RoleOption } from "@omnikv/parser";
-import { UndefinedTableError } from "@omnikv/planner";
+import { UndefinedColumnError, UndefinedTableError } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
-import type { AclEntry, DefaultAclDefinition, ObjectDefinition, RoleDefinition, RoleMembership } from "./definitions.ts";
+import type { AclEntry, ColumnDefinition, DefaultAclDefinition, ObjectDefinition, RoleDefinition, RoleMembership, TableDefinition } from "./definitions.ts";
 import {
   InvalidGrantOperationError,
   allPrivileges,
   bootstrapRoleId,
   aclEquals,
   classOf,
+  columnPrivileges,
   databaseObject,
   defaultAclType,
   isOwned,
@@ -220,8 +221,11 @@ function dependencyText(catalog: CatalogView, object: ObjectDefinition, roleId: 
   }
   if (!isOwned(object)) return undefined;
   if (ownerOf(object) === roleId) return `owner of ${objectWord(object)} ${qualifiedName(object)}`;
-  if (object.acl?.some((e) => e.grantee === roleId || e.grantor === roleId) === true) return `privileges for ${objectWord(object)} ${qualifiedName(object)}`;
-  return undefined;
+  const mentions = (acl: readonly AclEntry[] | undefined): boolean => acl?.some((e) => e.grantee === roleId || e.grantor === roleId) === true;
+  const lines = mentions(object.acl) ? [`privileges for ${objectWord(object)} ${qualifiedName(object)}`] : [];
+  // Column privileges come after the table's own (PostgreSQL sorts by object, then column number).
+  if (object.kind === "table") for (const c of object.columns) if (mentions(c.acl)) lines.push(`privileges for column ${c.name} of table ${qualifiedName(object)}`);
+  return lines.length === 0 ? undefined : lines.join("\n");
 }
 
 function schemaName(catalog: CatalogView, id: number): string {
@@ -334,12 +338,17 @@ export async function revokeAllFrom(env: RoleEnvironment, roleId: number): Promi
       if (object.role === roleId) await env.catalog.remove(env.txn, object.id);
       continue;
     }
-    if (!isOwned(object) || object.acl?.some((e) => e.grantee === roleId) !== true) continue;
+    if (!isOwned(object)) continue;
+    const cleared = object.kind === "table" ? withoutRoleInColumns(object, roleId) : object;
+    if (object.acl?.some((e) => e.grantee === roleId) !== true) {
+      if (cleared !== object) await env.catalog.write(env.txn, cleared);
+      continue;
+    }
     let acl: AclEntry[] = [...object.acl];
     for (const entry of object.acl.filter((e) => e.grantee === roleId)) {
       acl = revokeDependents(revokeAcl(acl, { grantee: roleId, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), roleId, entry.privileges, true);
     }
-    await env.catalog.write(env.txn, { ...object, acl });
+    await env.catalog.write(env.txn, { ...cleared, acl });
   }
 }
 
@@ -452,6 +461,15 @@ async function removeMembership(env: RoleEnvironment, role: RoleDefinition, memb
 
 export async function grantPrivileges(env: RoleEnvironment, statement: GrantStatement): Promise<void> {
   const grantees = statement.grantees.map((name) => (name === "public" ? publicRoleId : granteeRole(env, name).id));
+  const columns = statement.columns;
+  if (columns !== undefined) {
+    const tableLevel = statement.privileges.filter((_, i) => (columns[i] ?? []).length === 0);
+    for (const object of grantTargets(env, statement)) await grantColumnPrivileges(env, statement, object, grantees);
+    if (tableLevel.length === 0) return;
+    const { columns: _columns, ...rest } = statement;
+    await grantPrivileges(env, { ...rest, privileges: tableLevel });
+    return;
+  }
   for (const object of grantTargets(env, statement)) {
     const objectClass = classOf(object);
     const requested = privilegeLetters(statement.privileges, objectClass === "sequence" && statement.objectType === "table" ? "table" : objectClass);
@@ -465,8 +483,61 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
         ? grantAcl(acl, { grantee, grantor, letters: grantable, withGrantOption: statement.withGrantOption })
         : revokeDependents(revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption }), grantee, grantable, statement.behavior === "cascade");
     }
-    await env.catalog.write(env.txn, { ...object, acl });
+    // As PostgreSQL: revoking a table privilege revokes it from every column too.
+    const revoked = statement.isGrant || object.kind !== "table" ? object : withoutColumnPrivileges(object, grantees, grantor, grantable);
+    await env.catalog.write(env.txn, { ...revoked, acl });
   }
+}
+
+function withoutColumnPrivileges(table: TableDefinition, grantees: readonly number[], grantor: number, letters: string): TableDefinition {
+  const columns = table.columns.map((column) => {
+    if (column.acl === undefined) return column;
+    let acl = [...column.acl];
+    for (const grantee of grantees) acl = revokeAcl(acl, { grantee, grantor, letters, isGrantOptionOnly: false });
+    return withColumnAcl(column, acl);
+  });
+  return { ...table, columns };
+}
+
+/** The table without the role's column privileges (itself when it had none). */
+function withoutRoleInColumns(table: TableDefinition, roleId: number): TableDefinition {
+  if (!table.columns.some((c) => c.acl?.some((e) => e.grantee === roleId) === true)) return table;
+  return { ...table, columns: table.columns.map((c) => (c.acl === undefined ? c : withColumnAcl(c, c.acl.filter((e) => e.grantee !== roleId)))) };
+}
+
+function withColumnAcl(column: ColumnDefinition, acl: readonly AclEntry[]): ColumnDefinition {
+  const { acl: _old, ...rest } = column;
+  return acl.length === 0 ? rest : { ...rest, acl };
+}
+
+/**
+ * GRANT/REVOKE SELECT (a, b), INSERT (c), … ON t: each named privilege on each named column
+ * (SELECT, INSERT, UPDATE, REFERENCES only), with the grantor a table-level GRANT would have.
+ */
+async function grantColumnPrivileges(env: RoleEnvironment, statement: GrantStatement, object: OwnedObject, grantees: readonly number[]): Promise<void> {
+  if (object.kind !== "table") throw new InvalidGrantOperationError(`column privileges are only valid for tables`);
+  let table = object;
+  for (const [i, name] of statement.privileges.entries()) {
+    const names = statement.columns?.[i] ?? [];
+    if (names.length === 0) continue;
+    const letter = privilegeLetters([name], "table");
+    if (!columnPrivileges.includes(letter)) throw new InvalidGrantOperationError(`invalid privilege type ${name.toUpperCase()} for column`);
+    const { grantor, grantable } = bestGrantor(env, table, letter, statement.isGrant);
+    if (grantable === "") continue;
+    for (const columnName of names) {
+      const at = table.columns.findIndex((c) => c.name === columnName);
+      const column = table.columns[at];
+      if (column === undefined) throw new UndefinedColumnError(`column "${columnName}" of relation "${table.name}" does not exist`);
+      let acl = [...(column.acl ?? [])];
+      for (const grantee of grantees) {
+        acl = statement.isGrant
+          ? grantAcl(acl, { grantee, grantor, letters: grantable, withGrantOption: statement.withGrantOption })
+          : revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption });
+      }
+      table = { ...table, columns: table.columns.map((c, j) => (j === at ? withColumnAcl(c, acl) : c)) };
+    }
+  }
+  await env.catalog.write(env.txn, table);
 }
 
 /**

@@ -13,7 +13,8 @@ import type { CopyStatement, DeleteStatement, InsertStatement, QualifiedName, Se
 import { parse } from "@omnikv/parser";
 import type { CatalogView, RelationDefinition } from "./catalog-store.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
-import { ownerOf, permissionDenied, type PrivilegeChecker } from "./privileges.ts";
+import type { ColumnDefinition, TableDefinition } from "./definitions.ts";
+import { letterList, ownerOf, permissionDenied, type PrivilegeChecker } from "./privileges.ts";
 import { resolveSystemTable } from "./system-tables.ts";
 
 export interface AccessContext {
@@ -50,7 +51,7 @@ function checkLocking(context: AccessContext, statement: SelectStatement): void 
   for (const item of statement.body.from) {
     if (item.kind !== "table_ref") continue;
     const alias = item.alias?.name ?? item.name.at(-1) ?? "";
-    if (named.length === 0 || named.includes(alias)) requireOn(context, item.name, "w");
+    if (named.length === 0 || named.includes(alias)) requireOn(context, item.name, "w", () => "any");
   }
 }
 
@@ -58,31 +59,88 @@ function checkInsert(context: AccessContext, statement: InsertStatement): void {
   let letters = "a";
   if (statement.onConflict?.action === "update") letters += "w";
   if (statement.returning.length > 0 || statement.onConflict?.action === "update") letters += "r";
-  requireOn(context, statement.table, letters);
+  const alias = statement.alias ?? statement.table.at(-1) ?? "";
+  const updated = statement.onConflict?.set.flatMap((s) => s.columns) ?? [];
+  requireOn(context, statement.table, letters, (letter, table) => {
+    if (letter === "a") return statement.columns.length > 0 ? statement.columns : table.columns.map((c) => c.name);
+    return letter === "w" ? updated : referencedColumns(statement, table, alias);
+  });
   checkReads(context, statement, 0);
 }
 
 function checkUpdate(context: AccessContext, statement: UpdateStatement): void {
   const readsRows = statement.where !== undefined || statement.returning.length > 0 || statement.from.length > 0 || hasColumnRef(statement.set);
-  requireOn(context, statement.table, readsRows ? "wr" : "w");
+  const alias = statement.alias ?? statement.table.at(-1) ?? "";
+  const assigned = statement.set.flatMap((s) => s.columns);
+  requireOn(context, statement.table, readsRows ? "wr" : "w", (letter, table) => (letter === "w" ? assigned : referencedColumns(statement, table, alias)));
   checkReads(context, statement, 0);
 }
 
 function checkDelete(context: AccessContext, statement: DeleteStatement): void {
   const readsRows = statement.where !== undefined || statement.returning.length > 0 || statement.using.length > 0;
-  requireOn(context, statement.table, readsRows ? "dr" : "d");
+  const alias = statement.alias ?? statement.table.at(-1) ?? "";
+  requireOn(context, statement.table, readsRows ? "dr" : "d", (letter, table) => (letter === "r" ? referencedColumns(statement, table, alias) : undefined));
   checkReads(context, statement, 0);
 }
 
 function checkCopy(context: AccessContext, statement: CopyStatement): void {
   if (statement.query !== undefined) checkReads(context, statement.query, 0);
-  if (statement.table !== undefined) requireOn(context, statement.table, statement.direction === "from" ? "a" : "r");
+  const columns = (table: TableDefinition): readonly string[] => (statement.columns.length > 0 ? statement.columns : table.columns.map((c) => c.name));
+  if (statement.table !== undefined) requireOn(context, statement.table, statement.direction === "from" ? "a" : "r", (_letter, table) => columns(table));
 }
 
+/**
+ * The columns a letter can be held on instead of the table (column privileges): a list (each
+ * needed), "any" (one suffices: PostgreSQL's rule when a statement names none), or undefined
+ * (only the table-level privilege will do).
+ */
+type ColumnNeeds = (letter: string, table: TableDefinition) => readonly string[] | "any" | undefined;
+
 /** The letters on the relation `name` names (a missing relation is left for the planner to report). */
-function requireOn(context: AccessContext, name: QualifiedName, letters: string): void {
+function requireOn(context: AccessContext, name: QualifiedName, letters: string, columns?: ColumnNeeds): void {
   const relation = resolve(context, name);
-  if (relation !== undefined) context.checker.require(context.roleId, relation, letters);
+  if (relation !== undefined) requireLetters(context, relation, letters, columns);
+}
+
+function requireLetters(context: AccessContext, relation: RelationDefinition, letters: string, columns: ColumnNeeds | undefined): void {
+  const { checker, roleId } = context;
+  for (const letter of letterList(letters)) {
+    if (checker.has(roleId, relation, letter)) continue;
+    const needed = relation.kind === "table" ? columns?.(letter, relation) : undefined;
+    if (needed === undefined || relation.kind !== "table") throw permissionDenied(relation);
+    const holds = (column: ColumnDefinition): boolean => checker.hasColumn(roleId, relation, column, letter);
+    const isHeld = needed === "any" ? relation.columns.some(holds) : needed.every((name) => relation.columns.some((c) => c.name === name && holds(c)));
+    if (!isHeld) throw permissionDenied(relation);
+  }
+}
+
+/**
+ * The columns of `table` (named `alias` in the statement) that `node` refers to: `*` and
+ * `alias.*` are all of them, `alias.c` is c, an unqualified `c` is c when the table has one.
+ * Unqualified names are not resolved scope by scope, so a column of the same name in another
+ * table of the statement counts too (more privileges may be asked than PostgreSQL asks).
+ */
+function referencedColumns(node: unknown, table: TableDefinition, alias: string): readonly string[] | "any" {
+  const found = new Set<string>();
+  for (const ref of columnRefs(node)) {
+    const qualifier = ref.isStar ? ref.names.at(-1) : ref.names.at(-2);
+    if (ref.isStar) {
+      if (qualifier === undefined || qualifier === alias) return table.columns.map((c) => c.name);
+      continue;
+    }
+    const name = ref.names.at(-1) ?? "";
+    if (qualifier === undefined ? table.columns.some((c) => c.name === name) : qualifier === alias) found.add(name);
+  }
+  return found.size === 0 ? "any" : [...found];
+}
+
+function columnRefs(node: unknown, found: { readonly names: readonly string[]; readonly isStar: boolean }[] = []): { readonly names: readonly string[]; readonly isStar: boolean }[] {
+  if (typeof node !== "object" || node === null) return found;
+  if ("kind" in node && node.kind === "column_ref" && "names" in node && Array.isArray(node.names) && "isStar" in node) {
+    found.push({ names: node.names.filter((n): n is string => typeof n === "string"), isStar: node.isStar === true });
+  }
+  for (const value of Object.values(node)) if (typeof value === "object") columnRefs(value, found);
+  return found;
 }
 
 function resolve(context: AccessContext, name: QualifiedName): RelationDefinition | undefined {
@@ -105,11 +163,11 @@ function resolve(context: AccessContext, name: QualifiedName): RelationDefinitio
 function checkReads(context: AccessContext, node: unknown, depth: number): void {
   const cteNames = new Set<string>();
   collectCteNames(node, cteNames);
-  for (const name of tableRefs(node)) {
+  for (const { name, alias } of tableRefs(node)) {
     if (name.length === 1 && cteNames.has(name[0] ?? "")) continue;
     const relation = resolve(context, name);
     if (relation === undefined) continue;
-    if (!context.checker.has(context.roleId, relation, "r")) throw permissionDenied(relation);
+    requireLetters(context, relation, "r", (_letter, table) => referencedColumns(node, table, alias));
     if (relation.kind === "view" && depth < viewDepthMax) {
       const [query] = parse(relation.sql);
       checkReads({ ...context, roleId: ownerOf(relation) }, query, depth + 1);
@@ -123,10 +181,14 @@ function collectCteNames(node: unknown, found: Set<string>): void {
   for (const value of Object.values(node)) if (typeof value === "object") collectCteNames(value, found);
 }
 
-/** Every `table_ref` name under `node`, in the order written. */
-function tableRefs(node: unknown, found: QualifiedName[] = []): QualifiedName[] {
+/** Every `table_ref` under `node`, in the order written: its name and the alias it is known by. */
+function tableRefs(node: unknown, found: { readonly name: QualifiedName; readonly alias: string }[] = []): { readonly name: QualifiedName; readonly alias: string }[] {
   if (typeof node !== "object" || node === null) return found;
-  if ("kind" in node && node.kind === "table_ref" && "name" in node && Array.isArray(node.name)) found.push(node.name.filter((part): part is string => typeof part === "string"));
+  if ("kind" in node && node.kind === "table_ref" && "name" in node && Array.isArray(node.name)) {
+    const name = node.name.filter((part): part is string => typeof part === "string");
+    const alias = "alias" in node && typeof node.alias === "object" && node.alias !== null && "name" in node.alias && typeof node.alias.name === "string" ? node.alias.name : (name.at(-1) ?? "");
+    found.push({ name, alias });
+  }
   for (const value of Object.values(node)) if (typeof value === "object") tableRefs(value, found);
   return found;
 }

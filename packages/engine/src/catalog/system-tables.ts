@@ -276,7 +276,7 @@ function* attributeRows({ view }: SystemContext): Iterable<Row> {
       const identity = column?.identity === "always" ? "a" : column?.identity === "by_default" ? "d" : "";
       yield [
         r.oid, c.name, c.typeOid, -1, storage.length, i + 1, info?.category === "A" ? 1 : 0, -1, c.typmod, storage.isByValue, storage.align, storage.length === -1 ? "x" : "p", "",
-        c.isNotNull, column?.defaultSql !== undefined, column?.missingText !== undefined, identity, "", false, true, 0, typeCollation(c.typeOid), null, null, null, column?.missingText ?? null,
+        c.isNotNull, column?.defaultSql !== undefined, column?.missingText !== undefined, identity, "", false, true, 0, typeCollation(c.typeOid), column?.acl === undefined ? null : aclArray(view, column.acl), null, null, column?.missingText ?? null,
       ];
     }
   }
