@@ -37,3 +37,18 @@ export class RaftStoppedError extends DbError {
   override readonly name = "RaftStoppedError";
   readonly sqlState = SqlState.ObjectNotInPrerequisiteState;
 }
+
+/**
+ * 54000: a `TcpNetwork` frame larger than `frameBytesMax`, either a message too large to send (it
+ * is dropped) or a frame announced by a peer (the connection is closed before reading it).
+ */
+export class RaftFrameTooLargeError extends DbError {
+  override readonly name = "RaftFrameTooLargeError";
+  readonly sqlState = SqlState.ProgramLimitExceeded;
+}
+
+/** 08P01: bytes from a peer that are not a valid frame (bad magic, version, checksum or body). */
+export class RaftProtocolError extends DbError {
+  override readonly name = "RaftProtocolError";
+  readonly sqlState = SqlState.ProtocolViolation;
+}

@@ -24,7 +24,7 @@ export type {
 } from "./message.ts";
 export { checkIndex, mathRandomSource, nextTerm, noNode, termZero } from "./types.ts";
 export type { LogIndex, NodeId, RandomSource, Term } from "./types.ts";
-export { NotLeaderError, RaftConfigError, RaftStoppedError, RaftStorageError } from "./errors.ts";
+export { NotLeaderError, RaftConfigError, RaftFrameTooLargeError, RaftProtocolError, RaftStoppedError, RaftStorageError } from "./errors.ts";
 export type { LogState, RaftLogStorage } from "./log-storage.ts";
 export type { RaftStateMachine } from "./state-machine.ts";
 export type { RaftNetwork } from "./network.ts";
@@ -36,3 +36,5 @@ export { RaftServer } from "./raft-server.ts";
 export type { RaftMetrics, RaftServerOptions } from "./raft-server.ts";
 export { WalLogStorage } from "./wal-log-storage.ts";
 export type { SnapshotMeta } from "./log-entry.ts";
+export { TcpNetwork, tcpNetworkDefaults } from "./tcp-network.ts";
+export type { TcpNetworkMetrics, TcpNetworkOptions, TcpPeerAddress } from "./tcp-network.ts";

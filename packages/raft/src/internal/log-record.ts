@@ -27,7 +27,7 @@ export type LogRecord =
 const tag = { hardState: 1, entries: 2, truncate: 3, purge: 4, reset: 5 } as const;
 
 /** A growable little-endian writer: records are small, and simplicity beats a size pre-pass here. */
-class Writer {
+export class Writer {
   #bytes = new Uint8Array(64);
   #view = new DataView(this.#bytes.buffer);
   #length = 0;
@@ -70,7 +70,7 @@ class Writer {
   }
 }
 
-class Reader {
+export class Reader {
   readonly #bytes: Uint8Array;
   readonly #view: DataView;
   readonly #where: string;
@@ -132,17 +132,17 @@ function readIds(reader: Reader): number[] {
   return Array.from({ length: count }, () => reader.index());
 }
 
-function writeConfig(writer: Writer, config: MembershipConfig): void {
+export function writeConfig(writer: Writer, config: MembershipConfig): void {
   writeIds(writer, config.voters);
   writeIds(writer, config.outgoingVoters);
   writeIds(writer, config.learners);
 }
 
-function readConfig(reader: Reader): MembershipConfig {
+export function readConfig(reader: Reader): MembershipConfig {
   return { voters: readIds(reader), outgoingVoters: readIds(reader), learners: readIds(reader) };
 }
 
-function writePayload(writer: Writer, payload: EntryPayload): void {
+export function writePayload(writer: Writer, payload: EntryPayload): void {
   switch (payload.kind) {
     case "blank":
       writer.u8(0);
@@ -164,7 +164,7 @@ function writePayload(writer: Writer, payload: EntryPayload): void {
   }
 }
 
-function readPayload(reader: Reader, where: string): EntryPayload {
+export function readPayload(reader: Reader, where: string): EntryPayload {
   const kind = reader.u8();
   const bytes = reader.bytes();
   if (kind === 0 && bytes.length === 0) return { kind: "blank" };

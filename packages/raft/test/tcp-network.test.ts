@@ -1,0 +1,331 @@
+/**
+ * `TcpNetwork` over real loopback sockets, and its message codec: every message kind round-trips
+ * (property-based, split into random chunks as a socket would), a restarted peer is reconnected,
+ * garbage and oversized frames close the connection without harming the node, a message too large
+ * to send is refused with a clear error, and a peer that stops reading bounds the send queue.
+ */
+import { createServer, connect, type Server, type Socket } from "node:net";
+import * as fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { term } from "@omnikv/base";
+import {
+  MemoryLogStorage,
+  RaftFrameTooLargeError,
+  RaftProtocolError,
+  RaftServer,
+  TcpNetwork,
+  type LogEntry,
+  type RaftMessage,
+  type TcpNetworkOptions,
+} from "@omnikv/raft";
+import { FrameReader } from "../src/internal/frame-reader.ts";
+import { decodeMessage, encodeFrame, encodeMessage } from "../src/internal/message-codec.ts";
+import { KvStateMachine } from "./support/kv-state-machine.ts";
+
+const open: TcpNetwork[] = [];
+const rawServers: Server[] = [];
+const rawSockets: Socket[] = [];
+
+afterEach(async () => {
+  for (const network of open.splice(0)) {
+    network.close();
+    await network.closed;
+  }
+  for (const socket of rawSockets.splice(0)) socket.destroy();
+  for (const server of rawServers.splice(0)) server.close();
+});
+
+async function listen(id: number, peers: Map<number, { host: string; port: number }>, extra: Partial<TcpNetworkOptions> = {}, port = 0): Promise<TcpNetwork> {
+  const network = await TcpNetwork.listen({ id, listen: { port }, peers, ...extra });
+  open.push(network);
+  return network;
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const safeIndex = fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER });
+const nodeId = fc.integer({ min: 1, max: 1_000_000 });
+const anyTerm = fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }).map((t) => term(t));
+const ids = fc.uniqueArray(nodeId, { maxLength: 5 });
+const config = fc.record({ voters: ids, outgoingVoters: ids, learners: ids });
+const entry: fc.Arbitrary<LogEntry> = fc.record({
+  index: safeIndex,
+  term: anyTerm,
+  payload: fc.oneof(
+    fc.constant({ kind: "blank" as const }),
+    fc.uint8Array({ maxLength: 64 }).map((command) => ({ kind: "command" as const, command })),
+    config.map((c) => ({ kind: "membership" as const, config: c })),
+  ),
+});
+const header = { from: nodeId, to: nodeId, term: anyTerm };
+
+const message: fc.Arbitrary<RaftMessage> = fc.oneof(
+  fc.record({ kind: fc.constant("vote" as const), ...header, isPreVote: fc.boolean(), isLeaderTransfer: fc.boolean(), lastLogIndex: safeIndex, lastLogTerm: anyTerm }),
+  fc.record({ kind: fc.constant("voteResponse" as const), ...header, isPreVote: fc.boolean(), isGranted: fc.boolean() }),
+  fc.record({ kind: fc.constant("append" as const), ...header, prevIndex: safeIndex, prevTerm: anyTerm, entries: fc.array(entry, { maxLength: 8 }), commitIndex: safeIndex }),
+  fc.record({
+    kind: fc.constant("appendResponse" as const),
+    ...header,
+    isSuccess: fc.boolean(),
+    matchIndex: safeIndex,
+    rejectedIndex: safeIndex,
+    hintIndex: safeIndex,
+    hintTerm: anyTerm,
+  }),
+  fc.record({ kind: fc.constant("heartbeat" as const), ...header, commitIndex: safeIndex, readSeq: safeIndex }),
+  fc.record({ kind: fc.constant("heartbeatResponse" as const), ...header, readSeq: safeIndex }),
+  fc.record({ kind: fc.constant("timeoutNow" as const), ...header }),
+  fc.record({
+    kind: fc.constant("snapshot" as const),
+    ...header,
+    snapshot: fc.oneof(fc.record({ index: safeIndex, term: anyTerm }), fc.record({ index: safeIndex, term: anyTerm, config })),
+    data: fc.option(fc.uint8Array({ maxLength: 256 }), { nil: undefined }),
+  }),
+);
+
+/** One message of each kind, addressed from 1 to 2, the snapshot carrying 1 MiB. */
+function oneOfEachKind(): RaftMessage[] {
+  const h = { from: 1, to: 2, term: term(7) };
+  const entries: LogEntry[] = [
+    { index: 5, term: term(6), payload: { kind: "blank" } },
+    { index: 6, term: term(7), payload: { kind: "command", command: new Uint8Array([1, 2, 3]) } },
+    { index: 7, term: term(7), payload: { kind: "membership", config: { voters: [1, 2, 3], outgoingVoters: [1, 2], learners: [9] } } },
+  ];
+  const data = new Uint8Array(1024 * 1024).map((_, i) => i % 251);
+  return [
+    { kind: "vote", ...h, isPreVote: true, isLeaderTransfer: false, lastLogIndex: 4, lastLogTerm: term(6) },
+    { kind: "voteResponse", ...h, isPreVote: false, isGranted: true },
+    { kind: "append", ...h, prevIndex: 4, prevTerm: term(6), entries, commitIndex: 4 },
+    { kind: "appendResponse", ...h, isSuccess: false, matchIndex: 0, rejectedIndex: 4, hintIndex: 3, hintTerm: term(5) },
+    { kind: "heartbeat", ...h, commitIndex: 7, readSeq: 12 },
+    { kind: "heartbeatResponse", ...h, readSeq: 12 },
+    { kind: "timeoutNow", ...h },
+    { kind: "snapshot", ...h, snapshot: { index: 100, term: term(7), config: { voters: [1, 2, 3], outgoingVoters: [], learners: [] } }, data },
+  ];
+}
+
+describe("message codec", () => {
+  it("round-trips every message kind", () => {
+    fc.assert(
+      fc.property(message, (m) => {
+        expect(decodeMessage(encodeMessage(m))).toEqual(m);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("reassembles frames from arbitrary chunk boundaries", () => {
+    fc.assert(
+      fc.property(fc.array(message, { minLength: 1, maxLength: 10 }), fc.array(fc.integer({ min: 1, max: 97 }), { minLength: 1 }), (messages, cuts) => {
+        const stream = Buffer.concat(messages.map((m) => encodeFrame(m)));
+        const reader = new FrameReader(1 << 20);
+        const received: RaftMessage[] = [];
+        let at = 0;
+        for (let i = 0; at < stream.length; i++) {
+          const size = cuts[i % cuts.length] ?? 1;
+          received.push(...reader.push(stream.subarray(at, at + size)));
+          at += size;
+        }
+        expect(received).toEqual(messages);
+        expect(reader.bufferedBytes).toBe(0);
+      }),
+    );
+  });
+
+  it("rejects corrupted frames: any flipped byte fails the magic, version, length bound or checksum", () => {
+    const append = oneOfEachKind().find((m) => m.kind === "append");
+    if (append === undefined) throw new Error("no append message");
+    const frame = encodeFrame(append);
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: frame.length - 1 }), fc.integer({ min: 1, max: 255 }), (at, mask) => {
+        const bad = frame.slice();
+        bad[at] = (bad[at] ?? 0) ^ mask;
+        // A body-length byte may grow the announced length: then the frame is incomplete, not accepted.
+        let error: unknown;
+        let messages: RaftMessage[] = [];
+        try {
+          messages = new FrameReader(1 << 20).push(bad);
+        } catch (e) {
+          error = e;
+        }
+        expect(messages).toEqual([]);
+        if (error !== undefined) expect(error instanceof RaftProtocolError || error instanceof RaftFrameTooLargeError).toBe(true);
+      }),
+    );
+  });
+});
+
+describe("TcpNetwork over loopback", () => {
+  it("delivers one message of every kind, a 1 MiB snapshot included", async () => {
+    const b = await listen(2, new Map());
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]));
+    const received: RaftMessage[] = [];
+    b.onMessage((m) => received.push(m));
+    const sent = oneOfEachKind();
+    // The first sends may find the connection still being set up: they queue, not drop.
+    a.send(sent);
+    await waitFor(() => (received.length >= sent.length ? true : undefined), "all messages");
+    // The 1 MiB snapshot is compared bytewise (a deep equality over a million elements is slow).
+    const [sentSnapshot, receivedSnapshot] = [sent.at(-1), received.at(-1)];
+    if (sentSnapshot?.kind !== "snapshot" || receivedSnapshot?.kind !== "snapshot") throw new Error("the snapshot comes last");
+    expect(Buffer.compare(sentSnapshot.data ?? new Uint8Array(), receivedSnapshot.data ?? new Uint8Array())).toBe(0);
+    expect({ ...receivedSnapshot, data: undefined }).toEqual({ ...sentSnapshot, data: undefined });
+    expect(received.slice(0, -1)).toEqual(sent.slice(0, -1));
+    expect(b.metrics().receivedMessages).toBe(sent.length);
+    expect(a.metrics().peers[0]?.droppedFrames).toBe(0);
+  });
+
+  it("reconnects after the peer restarts on the same port", async () => {
+    let b = await listen(2, new Map());
+    const port = b.port;
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port }]]), { reconnectDelayMsMin: 5, reconnectDelayMsMax: 50 });
+    const heartbeat = (readSeq: number): RaftMessage => ({ kind: "heartbeat", from: 1, to: 2, term: term(1), commitIndex: 0, readSeq });
+    let received: RaftMessage[] = [];
+    b.onMessage((m) => received.push(m));
+    a.send([heartbeat(1)]);
+    await waitFor(() => (received.length === 1 ? true : undefined), "the first heartbeat");
+    b.close();
+    await b.closed;
+    // Sends while the peer is down drop (the connection is lost or in back-off) without throwing.
+    for (let i = 0; i < 20; i++) {
+      a.send([heartbeat(100 + i)]);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    b = await listen(2, new Map(), {}, port);
+    received = [];
+    b.onMessage((m) => received.push(m));
+    await waitFor(
+      () => {
+        a.send([heartbeat(1000)]);
+        return received.some((m) => m.kind === "heartbeat" && m.readSeq === 1000) ? true : undefined;
+      },
+      "a heartbeat after the restart",
+    );
+    const stats = a.metrics().peers[0];
+    expect(stats?.connectCount).toBeGreaterThanOrEqual(2);
+    expect(stats?.droppedFrames).toBeGreaterThan(0);
+  });
+
+  it("closes connections that send garbage or oversized frames, and keeps serving others", async () => {
+    const errors: Error[] = [];
+    const b = await listen(2, new Map(), { frameBytesMax: 4096, onError: (e) => errors.push(e) });
+    const received: RaftMessage[] = [];
+    b.onMessage((m) => received.push(m));
+    const oversized = Buffer.alloc(12);
+    oversized.writeUInt16LE(0x4b52, 0);
+    oversized.writeUInt8(1, 2);
+    oversized.writeUInt32LE(1 << 30, 4); // announces a 1 GiB body: refused before any of it arrives
+    const badChecksum = Buffer.from(encodeFrame({ kind: "timeoutNow", from: 1, to: 2, term: term(1) }));
+    badChecksum.writeUInt32LE((badChecksum.readUInt32LE(8) ^ 1) >>> 0, 8);
+    for (const bytes of [Buffer.from("GET / HTTP/1.1\r\nHost: x\r\n\r\n"), oversized, badChecksum]) {
+      expect(await writeRawAndAwaitClose(b.port, bytes)).toBe(true);
+    }
+    expect(b.metrics().rejectedConnections).toBe(3);
+    expect(received).toEqual([]);
+    expect(errors.some((e) => e instanceof RaftFrameTooLargeError)).toBe(true);
+    expect(errors.filter((e) => e instanceof RaftProtocolError)).toHaveLength(2);
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]));
+    a.send([{ kind: "timeoutNow", from: 1, to: 2, term: term(3) }]);
+    await waitFor(() => (received.length === 1 ? true : undefined), "a valid message after the garbage");
+  });
+
+  it("refuses to send a message larger than frameBytesMax, with a clear error", async () => {
+    const errors: Error[] = [];
+    const b = await listen(2, new Map());
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { frameBytesMax: 1024, onError: (e) => errors.push(e) });
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 1, term: term(1) }, data: new Uint8Array(2048) }]);
+    expect(a.metrics().oversizedMessages).toBe(1);
+    expect(errors[0]).toBeInstanceOf(RaftFrameTooLargeError);
+    expect(errors[0]?.message).toMatch(/snapshot message of \d+ bytes to node 2 exceeds frameBytesMax 1024/);
+  });
+
+  it("bounds the send queue when the peer stops reading, and drops the excess", async () => {
+    const stalled = await stalledServer();
+    const queueBytesMax = 1024 * 1024;
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: stalled.port }]]), { sendQueueBytesMax: queueBytesMax, sendQueueFramesMax: 64 });
+    const data = new Uint8Array(64 * 1024);
+    let maxQueued = 0;
+    for (let round = 0; round < 200; round++) {
+      const burst = Array.from({ length: 16 }, (): RaftMessage => ({ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: round, term: term(1) }, data }));
+      a.send(burst);
+      const stats = a.metrics().peers[0];
+      maxQueued = Math.max(maxQueued, stats?.queuedBytes ?? 0);
+      expect(stats?.queuedFrames).toBeLessThanOrEqual(64);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const stats = a.metrics().peers[0];
+    expect(maxQueued).toBeLessThanOrEqual(queueBytesMax);
+    expect(stats?.droppedFrames).toBeGreaterThan(0);
+    // 200 MiB offered; what left the queue sits in kernel buffers the stalled peer never drains.
+    expect(stats?.sentFrames).toBeLessThan(3200);
+    expect((stats?.sentFrames ?? 0) + (stats?.droppedFrames ?? 0) + (stats?.queuedFrames ?? 0)).toBe(3200);
+  });
+});
+
+describe("RaftServer over TcpNetwork", () => {
+  it("elects a leader and replicates writes over loopback (with log compaction)", async () => {
+    const voters = [1, 2, 3];
+    const networks = await Promise.all(voters.map((id) => listen(id, new Map())));
+    const addresses = new Map(voters.map((id, i) => [id, { host: "127.0.0.1", port: networks[i]?.port ?? 0 }]));
+    // Re-listen with the peer table now that every port is known (port 0 picked them).
+    for (const network of networks) network.close();
+    const wired = await Promise.all(voters.map((id) => listen(id, addresses, {}, addresses.get(id)?.port ?? 0)));
+    const networkOf = (i: number): TcpNetwork => {
+      const network = wired[i];
+      if (network === undefined) throw new Error(`no network for node ${i + 1}`);
+      return network;
+    };
+    const machines = voters.map(() => new KvStateMachine());
+    const servers = await Promise.all(
+      voters.map((id, i) =>
+        RaftServer.start({ id, voters, storage: new MemoryLogStorage(), stateMachine: machines[i] ?? new KvStateMachine(), network: networkOf(i), tickMs: 5, snapshotIntervalEntries: 100 }),
+      ),
+    );
+    try {
+      const leader = await waitFor(() => servers.find((s) => s.metrics().role === "leader"), "a leader");
+      const encoder = new TextEncoder();
+      await Promise.all(Array.from({ length: 500 }, (_, i) => leader.clientWrite(encoder.encode(`k${i % 50}=${i}`))));
+      await waitFor(() => (machines.every((m) => m.data.get("k49") === "499") ? true : undefined), "every node to apply");
+      expect(wired.every((n) => n.metrics().rejectedConnections === 0)).toBe(true);
+    } finally {
+      for (const server of servers) await server.stop();
+    }
+  });
+});
+
+/** Writes bytes on a fresh connection; resolves true once the server closed it. */
+function writeRawAndAwaitClose(port: number, bytes: Uint8Array): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: "127.0.0.1", port }, () => socket.write(bytes));
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve(false);
+    }, 5000);
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}
+
+/** A server that accepts connections and never reads from them. */
+async function stalledServer(): Promise<{ readonly port: number }> {
+  const server = createServer((socket) => {
+    socket.pause();
+    rawSockets.push(socket);
+  });
+  rawServers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  if (address === null || typeof address === "string") throw new Error("no address");
+  return { port: address.port };
+}
