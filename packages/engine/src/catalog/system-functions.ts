@@ -10,7 +10,7 @@
  * own by `syntheticOid`.
  */
 import type { CatalogFunctions } from "@omnikv/executor";
-import { UndefinedTableError } from "@omnikv/planner";
+import { UndefinedColumnError, UndefinedTableError } from "@omnikv/planner";
 import { UndefinedObjectError } from "@omnikv/base";
 import { InvalidSchemaNameError } from "../errors.ts";
 import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
@@ -108,6 +108,20 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     const relation = this.#view.get(oid);
     if (relation === undefined || !isRelation(relation)) return undefined;
     return relation;
+  }
+
+  hasColumnPrivilege(role: string | undefined, table: string, column: string, privilege: string): boolean {
+    const roleId = this.#roleId(role);
+    const relation = this.#privilegeTarget("table", table);
+    if (relation === undefined) return this.hasPrivilege("table", role, table, privilege);
+    const columns = relation.kind === "table" ? relation.columns : [];
+    const definition = columns.find((c) => c.name === column);
+    if (definition === undefined && relation.kind === "table") throw new UndefinedColumnError(`column "${column}" of relation "${relation.name}" does not exist`);
+    const checker = new PrivilegeChecker(this.#view);
+    return privilege.split(",").some((name) => {
+      const letter = privilegeLetter(name);
+      return definition === undefined ? checker.has(roleId, relation, letter) : checker.hasColumn(roleId, relation, definition, letter);
+    });
   }
 
   hasRole(role: string | undefined, target: string, mode: string): boolean {

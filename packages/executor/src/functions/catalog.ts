@@ -116,6 +116,10 @@ export const catalogFunctions: FunctionTable = {
   "has_table_privilege(oid,text)": (args, context) => privilegeOf(context, "table", undefined, args[0], args[1]),
   "has_table_privilege(name,text,text)": (args, context) => privilegeOf(context, "table", args[0], args[1], args[2]),
   "has_table_privilege(name,oid,text)": (args, context) => privilegeOf(context, "table", args[0], args[1], args[2]),
+  "has_column_privilege(text,text,text)": (args, context) =>
+    catalogOf(context, "has_column_privilege").hasColumnPrivilege(undefined, asText(args[0] ?? null), asText(args[1] ?? null), asText(args[2] ?? null)),
+  "has_column_privilege(name,text,text,text)": (args, context) =>
+    catalogOf(context, "has_column_privilege").hasColumnPrivilege(asText(args[0] ?? null), asText(args[1] ?? null), asText(args[2] ?? null), asText(args[3] ?? null)),
   "has_sequence_privilege(text,text)": (args, context) => privilegeOf(context, "sequence", undefined, args[0], args[1]),
   "has_sequence_privilege(name,text,text)": (args, context) => privilegeOf(context, "sequence", args[0], args[1], args[2]),
   "has_schema_privilege(text,text)": (args, context) => privilegeOf(context, "schema", undefined, args[0], args[1]),

@@ -68,6 +68,8 @@ export interface CatalogFunctions {
    * `privilege` (`SELECT`, `usage`, a comma list) on the object named (or with that oid).
    */
   hasPrivilege(objectClass: "table" | "sequence" | "schema" | "database", role: string | undefined, object: string | number, privilege: string): boolean;
+  /** has_column_privilege: on the table, or on the column itself (SELECT, INSERT, UPDATE, REFERENCES). */
+  hasColumnPrivilege(role: string | undefined, table: string, column: string, privilege: string): boolean;
   /** pg_has_role: `mode` is MEMBER, USAGE (privileges inherited) or SET. */
   hasRole(role: string | undefined, target: string, mode: string): boolean;
 }

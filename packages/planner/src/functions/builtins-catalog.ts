@@ -46,6 +46,8 @@ export const catalogFunctions: readonly FunctionSignature[] = [
   catalogFunction({ name: "has_table_privilege", args: [oid, text], returns: bool }),
   catalogFunction({ name: "has_table_privilege", args: [name, text, text], returns: bool }),
   catalogFunction({ name: "has_table_privilege", args: [name, oid, text], returns: bool }),
+  catalogFunction({ name: "has_column_privilege", args: [text, text, text], returns: bool }),
+  catalogFunction({ name: "has_column_privilege", args: [name, text, text, text], returns: bool }),
   catalogFunction({ name: "has_sequence_privilege", args: [text, text], returns: bool }),
   catalogFunction({ name: "has_sequence_privilege", args: [name, text, text], returns: bool }),
   catalogFunction({ name: "has_schema_privilege", args: [text, text], returns: bool }),
