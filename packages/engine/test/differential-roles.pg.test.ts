@@ -458,6 +458,8 @@ describe("roles and privileges: the same outcomes as PostgreSQL 15", () => {
       "SET SESSION AUTHORIZATION bob",
       "CREATE TABLE fkc (x int REFERENCES c (id))",
       "RESET SESSION AUTHORIZATION",
+      "ALTER TABLE c OWNER TO bob",
+      attacl,
       "DROP ROLE alice",
       "REVOKE ALL ON c FROM alice",
       attacl,

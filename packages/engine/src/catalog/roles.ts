@@ -306,16 +306,23 @@ function ownerTarget(env: RoleEnvironment, statement: AlterOwnerStatement): Owne
 }
 
 /** The object owned by `owner`, its ACL's old-owner entries moved to the new owner (PostgreSQL's aclnewowner). */
-function withOwner<T extends OwnedObject>(object: T, owner: number): T {
+function withOwner(object: OwnedObject, owner: number): OwnedObject {
   const oldOwner = ownerOf(object);
-  if (object.acl === undefined) return { ...object, owner };
-  let acl: AclEntry[] = [];
-  for (const entry of object.acl) {
-    const moved = { ...entry, grantee: entry.grantee === oldOwner ? owner : entry.grantee, grantor: entry.grantor === oldOwner ? owner : entry.grantor };
-    acl = grantAcl(acl, { grantee: moved.grantee, grantor: moved.grantor, letters: moved.privileges, withGrantOption: false });
-    if (moved.grantOptions !== "") acl = grantAcl(acl, { grantee: moved.grantee, grantor: moved.grantor, letters: moved.grantOptions, withGrantOption: true });
+  const moved = object.kind === "table" ? { ...object, columns: object.columns.map((c) => (c.acl === undefined ? c : { ...c, acl: movedAcl(c.acl, oldOwner, owner) })) } : object;
+  if (object.acl === undefined) return { ...moved, owner };
+  return { ...moved, owner, acl: movedAcl(object.acl, oldOwner, owner) };
+}
+
+/** An ACL with the old owner's entries (as grantee and as grantor) made the new owner's, merged. */
+function movedAcl(acl: readonly AclEntry[], oldOwner: number, owner: number): AclEntry[] {
+  let moved: AclEntry[] = [];
+  for (const entry of acl) {
+    const grantee = entry.grantee === oldOwner ? owner : entry.grantee;
+    const grantor = entry.grantor === oldOwner ? owner : entry.grantor;
+    moved = grantAcl(moved, { grantee, grantor, letters: entry.privileges, withGrantOption: false });
+    if (entry.grantOptions !== "") moved = grantAcl(moved, { grantee, grantor, letters: entry.grantOptions, withGrantOption: true });
   }
-  return { ...object, owner, acl };
+  return moved;
 }
 
 /** The roles DROP/REASSIGN OWNED name; current_user needs the privileges of each. */
