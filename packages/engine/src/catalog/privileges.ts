@@ -133,7 +133,7 @@ export function privilegeLetters(names: readonly string[], objectClass: ObjectCl
   for (const name of names) {
     const letter = letterOf[name];
     if (letter === undefined || !all.includes(letter)) {
-      throw new InvalidGrantOperationError(`invalid privilege type ${name.toUpperCase()} for ${objectClass === "table" ? "relation" : objectClass}`);
+      throw new InvalidGrantOperationError(`invalid privilege type ${name.toUpperCase()} for ${objectClass}`);
     }
     if (!letters.includes(letter)) letters += letter;
   }

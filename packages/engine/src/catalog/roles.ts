@@ -467,6 +467,7 @@ async function removeMembership(env: RoleEnvironment, role: RoleDefinition, memb
 // GRANT / REVOKE privileges
 
 export async function grantPrivileges(env: RoleEnvironment, statement: GrantStatement): Promise<void> {
+  if (statement.isGrant && statement.withGrantOption && statement.grantees.includes("public")) throw new InvalidGrantOperationError("grant options can only be granted to roles");
   const grantees = statement.grantees.map((name) => (name === "public" ? publicRoleId : granteeRole(env, name).id));
   const columns = statement.columns;
   if (columns !== undefined) {
@@ -483,9 +484,11 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
     const letters = letterList(requested).filter((l) => allPrivileges(objectClass).includes(l)).join("");
     if (letters.length < requested.length) env.notice(`sequence "${object.name}" only supports USAGE, SELECT, and UPDATE privileges`);
     const { grantor, grantable } = bestGrantor(env, object, letters, statement.isGrant);
+    checkColumnRevoke(env, statement, object, letters, grantor);
     if (grantable === "") continue;
     let acl = [...effectiveAcl(object)];
     for (const grantee of grantees) {
+      if (statement.isGrant && statement.withGrantOption) checkCircularity(env.auth.checker, acl, { grantee, grantor, letters: grantable, owner: ownerOf(object) });
       acl = statement.isGrant
         ? grantAcl(acl, { grantee, grantor, letters: grantable, withGrantOption: statement.withGrantOption })
         : revokeDependents(revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption }), grantee, grantable, statement.behavior === "cascade");
@@ -494,6 +497,35 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
     const revoked = statement.isGrant || object.kind !== "table" ? object : withoutColumnPrivileges(object, grantees, grantor, grantable);
     await env.catalog.write(env.txn, { ...revoked, acl });
   }
+}
+
+/**
+ * PostgreSQL's REVOKE of a column-capable privilege (SELECT, INSERT, UPDATE, REFERENCES) from a
+ * table or view goes on to every column, first the system column tableoid; a non-owner holding
+ * none of those privileges fails there, after the table-level warning.
+ */
+function checkColumnRevoke(env: RoleEnvironment, statement: GrantStatement, object: OwnedObject, letters: string, grantor: number): void {
+  if (statement.isGrant || (object.kind !== "table" && object.kind !== "view") || grantor === ownerOf(object)) return;
+  if (!letterList(letters).some((l) => columnPrivileges.includes(l))) return;
+  if (!env.auth.checker.hasAny(env.auth.roleId, object, columnPrivileges)) {
+    throw new InsufficientPrivilegeError(`permission denied for column "tableoid" of relation "${object.name}"`);
+  }
+}
+
+/**
+ * PostgreSQL's check_circularity: granting grant options to a role must not be what the grantor's
+ * own grant options rest on — without every grant option the grantee holds (and what was granted
+ * with them), the grantor must still hold the options it grants (0LP01 otherwise).
+ */
+function checkCircularity(checker: PrivilegeChecker, acl: readonly AclEntry[], change: { readonly grantee: number; readonly grantor: number; readonly letters: string; readonly owner: number }): void {
+  if (change.grantor === change.owner || checker.privilegeRoles(change.grantor).has(change.owner)) return;
+  let work = [...acl];
+  for (let entry = work.find((e) => e.grantee === change.grantee && e.grantOptions !== ""); entry !== undefined; entry = work.find((e) => e.grantee === change.grantee && e.grantOptions !== "")) {
+    work = revokeDependents(revokeAcl(work, { grantee: change.grantee, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), change.grantee, entry.privileges, true);
+  }
+  const roles = checker.privilegeRoles(change.grantor);
+  const held = work.filter((e) => roles.has(e.grantee)).map((e) => e.grantOptions).join("");
+  if (letterList(change.letters).some((l) => !held.includes(l))) throw new InvalidGrantOperationError("grant options cannot be granted back to your own grantor");
 }
 
 function withoutColumnPrivileges(table: TableDefinition, grantees: readonly number[], grantor: number, letters: string): TableDefinition {
@@ -557,7 +589,8 @@ function revokeDependents(acl: readonly AclEntry[], grantee: number, letters: st
   const lost = letterList(letters).filter((l) => !held.includes(l)).join("");
   let next = [...acl];
   if (lost === "" || depth > aclDepthMax) return next;
-  for (const entry of acl.filter((e) => e.grantor === grantee && e.grantee !== grantee && letterList(e.privileges).some((l) => lost.includes(l)))) {
+  // A role's grants to itself go too (each is removed before its own cascade is looked at, so this ends).
+  for (const entry of acl.filter((e) => e.grantor === grantee && letterList(e.privileges).some((l) => lost.includes(l)))) {
     if (!isCascade) throw new DependentObjectsStillExistError("dependent privileges exist", { hint: "Use CASCADE to revoke them too." });
     next = revokeDependents(revokeAcl(next, { grantee: entry.grantee, grantor: grantee, letters: lost, isGrantOptionOnly: false }), entry.grantee, lost, true, depth + 1);
   }
@@ -574,13 +607,32 @@ const aclDepthMax = 1000;
  */
 function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string, isGrant: boolean): { readonly grantor: number; readonly grantable: string } {
   const checker = env.auth.checker;
-  if (checker.isOwner(env.auth.roleId, object)) return { grantor: ownerOf(object), grantable: letters };
-  const grantable = letterList(letters).filter((l) => checker.has(env.auth.roleId, object, l, true)).join("");
-  if (grantable === "" && !checker.hasAny(env.auth.roleId, object, allPrivileges(classOf(object)))) throw permissionDenied(object);
+  if (checker.isSuperuser(env.auth.roleId) || env.auth.roleId === ownerOf(object)) return { grantor: ownerOf(object), grantable: letters };
+  const { grantor, grantable } = grantorWithOptions(checker, env.auth.roleId, object, letters);
+  if (grantable === "" && !checker.hasAny(env.auth.roleId, object, allPrivileges(classOf(object)))) {
+    // PostgreSQL's restrict_and_check_grant names a view a table here.
+    throw object.kind === "view" ? new InsufficientPrivilegeError(`permission denied for table ${object.name}`) : permissionDenied(object);
+  }
   const quoted = `"${object.name}"`;
   if (grantable === "") env.notice(isGrant ? `no privileges were granted for ${quoted}` : `no privileges could be revoked for ${quoted}`);
   else if (grantable.length < letters.length) env.notice(isGrant ? `not all privileges were granted for ${quoted}` : `not all privileges could be revoked for ${quoted}`);
-  return { grantor: env.auth.roleId, grantable };
+  return { grantor, grantable };
+}
+
+/**
+ * PostgreSQL's select_best_grantor search: among the role and the roles whose privileges it has
+ * (in that order), the first holding every wanted grant option directly (an owner holds them
+ * all), else the one holding most of them; the role itself, holding none, when nobody does.
+ */
+function grantorWithOptions(checker: PrivilegeChecker, roleId: number, object: OwnedObject, letters: string): { readonly grantor: number; readonly grantable: string } {
+  let best = { grantor: roleId, grantable: "" };
+  for (const candidate of checker.privilegeRoles(roleId)) {
+    if (candidate === publicRoleId) continue;
+    const held = candidate === ownerOf(object) ? letters : letterList(letters).filter((l) => effectiveAcl(object).some((e) => e.grantee === candidate && e.grantOptions.includes(l))).join("");
+    if (held.length === letters.length) return { grantor: candidate, grantable: held };
+    if (held.length > best.grantable.length) best = { grantor: candidate, grantable: held };
+  }
+  return best;
 }
 
 function grantTargets(env: RoleEnvironment, statement: GrantStatement): OwnedObject[] {
