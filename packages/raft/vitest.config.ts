@@ -1,3 +1,5 @@
 import { packageConfig } from "../../vitest.shared.ts";
 
-export default packageConfig({ testTimeoutMs: 60_000 });
+// The real-process test runs the example KV server, which imports the built package (dist/), as a
+// consumer would.
+export default packageConfig({ globalSetup: ["./test/build-dist.global-setup.ts"], testTimeoutMs: 60_000 });
