@@ -33,6 +33,9 @@ afterAll(async () => {
 async function resetPostgres(): Promise<void> {
   await client.query("ROLLBACK");
   await client.query("RESET SESSION AUTHORIZATION");
+  // A scenario's SETs (search_path, …) must not leak into the next one.
+  await client.query("RESET ALL");
+  await client.query("SET client_min_messages = warning");
   // Every role's objects and privileges go first, then the roles (grants between them are gone by then).
   await client.query(`DO $$ DECLARE r text; BEGIN
     FOR r IN SELECT rolname FROM pg_roles WHERE rolname NOT LIKE 'pg\\_%' AND rolname <> 'postgres' LOOP
@@ -542,6 +545,8 @@ const randomSetup = [
   "INSERT INTO t2 VALUES (1, 10)",
   "CREATE VIEW v1 AS SELECT t1.id, v, w FROM t1 JOIN t2 ON t1.id = t2.id",
   "CREATE SEQUENCE s1",
+  "CREATE SCHEMA app",
+  "CREATE TABLE app.t3 (k int)",
 ];
 
 const users = ["alice", "bob", "carol"] as const;
@@ -559,6 +564,12 @@ const adminArb = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), fc.constantFrom(...users)).map(([isGrant, user]) => (isGrant ? `GRANT grp TO ${user}` : `REVOKE grp FROM ${user}`)) },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), fc.constantFrom(...users)).map(([inherit, user]) => `ALTER ROLE ${user} ${inherit ? "INHERIT" : "NOINHERIT"}`) },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), fc.constantFrom("USAGE", "UPDATE", "SELECT"), granteeArb).map(([isGrant, privilege, grantee]) => (isGrant ? `GRANT ${privilege} ON SEQUENCE s1 TO ${grantee}` : `REVOKE ${privilege} ON SEQUENCE s1 FROM ${grantee}`)) },
+  {
+    weight: 2,
+    arbitrary: fc.tuple(fc.boolean(), fc.constantFrom("SELECT (v)", "SELECT (id)", "UPDATE (v)", "INSERT (id, v)", "SELECT (id), UPDATE (v)"), granteeArb).map(([isGrant, privilege, grantee]) => (isGrant ? `GRANT ${privilege} ON t1 TO ${grantee}` : `REVOKE ${privilege} ON t1 FROM ${grantee}`)),
+  },
+  { weight: 1, arbitrary: fc.tuple(fc.boolean(), fc.constantFrom("USAGE", "CREATE", "ALL"), granteeArb).map(([isGrant, privilege, grantee]) => (isGrant ? `GRANT ${privilege} ON SCHEMA app TO ${grantee}` : `REVOKE ${privilege} ON SCHEMA app FROM ${grantee}`)) },
+  { weight: 1, arbitrary: fc.tuple(fc.boolean(), granteeArb).map(([isGrant, grantee]) => (isGrant ? `ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO ${grantee}` : `ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM ${grantee}`)) },
 );
 
 const userStatementArb = fc.constantFrom(
@@ -584,6 +595,16 @@ const userStatementArb = fc.constantFrom(
   "REVOKE SELECT ON t1 FROM bob",
   "REVOKE UPDATE ON t2 FROM carol CASCADE",
   "REVOKE GRANT OPTION FOR SELECT ON t2 FROM bob",
+  "SELECT id FROM t1 ORDER BY id",
+  "SELECT id, v FROM t1 ORDER BY id",
+  "UPDATE t1 SET v = 'y' WHERE id = 2",
+  "INSERT INTO t1 (id, v) VALUES (7, 'g') ON CONFLICT DO NOTHING",
+  "SELECT * FROM app.t3",
+  "CREATE TABLE app.mine (a int)",
+  "SELECT relacl::text FROM pg_class WHERE relname = 'mine'",
+  "SET search_path = app, public",
+  "SELECT count(*) FROM t3",
+  "RESET search_path",
   "SELECT has_table_privilege('t1', 'SELECT'), has_table_privilege('t2', 'UPDATE'), has_table_privilege('v1', 'SELECT')",
 );
 
@@ -591,13 +612,15 @@ const userArb = fc.tuple(fc.constantFrom(...users), fc.array(userStatementArb, {
 
 const randomStepsArb = fc.array(fc.oneof({ weight: 1, arbitrary: adminArb.map((sql) => [sql]) }, { weight: 1, arbitrary: userArb }), { minLength: 1, maxLength: 14 });
 
-const aclQuery = "SELECT relname, relacl::text FROM pg_class WHERE relname IN ('t1', 't2', 'v1', 's1') ORDER BY 1";
+const aclQuery = "SELECT relname, relacl::text FROM pg_class WHERE relname IN ('t1', 't2', 'v1', 's1', 't3', 'mine') ORDER BY 1";
+const columnAclQuery = "SELECT attname, attacl::text FROM pg_attribute WHERE attrelid = 't1'::regclass AND attnum > 0 ORDER BY attnum";
+const schemaAclQuery = "SELECT nspacl::text FROM pg_namespace WHERE nspname = 'app'";
 
 describe("random grants, revokes and memberships match PostgreSQL 15", () => {
   it("every statement by every role: the same outcome, and the same ACLs after", async () => {
     await fc.assert(
       fc.asyncProperty(randomStepsArb, async (blocks) => {
-        const mismatches = await runScenario([...randomSetup, ...blocks.flat(), aclQuery], true);
+        const mismatches = await runScenario([...randomSetup, ...blocks.flat(), aclQuery, columnAclQuery, schemaAclQuery], true);
         expect(mismatches.join("\n\n")).toBe("");
       }),
       propertyParams(40),

@@ -494,7 +494,7 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
         : revokeDependents(revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption }), grantee, grantable, statement.behavior === "cascade");
     }
     // As PostgreSQL: revoking a table privilege revokes it from every column too.
-    const revoked = statement.isGrant || object.kind !== "table" ? object : withoutColumnPrivileges(object, grantees, grantor, grantable);
+    const revoked = statement.isGrant || object.kind !== "table" ? object : withoutColumnPrivileges(object, { grantees, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption });
     await env.catalog.write(env.txn, { ...revoked, acl });
   }
 }
@@ -528,11 +528,11 @@ function checkCircularity(checker: PrivilegeChecker, acl: readonly AclEntry[], c
   if (letterList(change.letters).some((l) => !held.includes(l))) throw new InvalidGrantOperationError("grant options cannot be granted back to your own grantor");
 }
 
-function withoutColumnPrivileges(table: TableDefinition, grantees: readonly number[], grantor: number, letters: string): TableDefinition {
+function withoutColumnPrivileges(table: TableDefinition, change: { readonly grantees: readonly number[]; readonly grantor: number; readonly letters: string; readonly isGrantOptionOnly: boolean }): TableDefinition {
   const columns = table.columns.map((column) => {
     if (column.acl === undefined) return column;
     let acl = [...column.acl];
-    for (const grantee of grantees) acl = revokeAcl(acl, { grantee, grantor, letters, isGrantOptionOnly: false });
+    for (const grantee of change.grantees) acl = revokeAcl(acl, { grantee, grantor: change.grantor, letters: change.letters, isGrantOptionOnly: change.isGrantOptionOnly });
     return withColumnAcl(column, acl);
   });
   return { ...table, columns };
