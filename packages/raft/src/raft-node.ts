@@ -347,6 +347,21 @@ export class RaftNode {
     );
   }
 
+  /**
+   * Takes only the pending heartbeats and heartbeat answers, leaving everything else for
+   * `takeReady`. They promise nothing durable (ready.ts), so a runtime may send them while an
+   * earlier Ready is still being made durable: a slow sync must not depose a healthy leader.
+   */
+  takeLivenessMessages(): RaftMessage[] {
+    const isLiveness = (m: RaftMessage): boolean => m.kind === "heartbeat" || m.kind === "heartbeatResponse";
+    const liveness = this.#messages.filter(isLiveness);
+    if (liveness.length === 0) return liveness;
+    const rest = this.#messages.filter((m) => !isLiveness(m));
+    assert(liveness.length + rest.length === this.#messages.length, "every message is taken once");
+    this.#messages = rest;
+    return liveness;
+  }
+
   /** Takes everything the runtime must do now; see ready.ts for the required order. */
   takeReady(): Ready {
     this.#flushBroadcasts();

@@ -2,7 +2,7 @@
  * `RaftServer`: the runtime around a `RaftNode`. It owns the clock (a tick every `tickMs`), the
  * log storage, the network endpoint and the state machine, and turns the core's `Ready` batches
  * into I/O in the order ready.ts requires: persist (hard state, truncation, append), then send,
- * then apply. One `Ready` is processed at a time; inputs arriving meanwhile (messages, ticks,
+ * then apply (heartbeats and their answers, which promise nothing durable, leave before the sync). One `Ready` is processed at a time; inputs arriving meanwhile (messages, ticks,
  * proposals) accumulate in the core and form the next batch: that is where batching comes from.
  *
  * Client API: `clientWrite(command)` resolves with the state machine's result once the entry is
@@ -95,6 +95,7 @@ export class RaftServer<R> {
     this.#network.onMessage((message) => {
       if (this.#failure !== undefined) return;
       this.#node.step(message);
+      this.#sendLivenessEarly();
       this.#kick();
     });
   }
@@ -208,7 +209,18 @@ export class RaftServer<R> {
   #tick(): void {
     if (this.#failure !== undefined) return;
     this.#node.tick();
+    this.#sendLivenessEarly();
     this.#kick();
+  }
+
+  /**
+   * While a Ready is being made durable, heartbeats and their answers produced meanwhile leave at
+   * once instead of waiting for the sync (they promise nothing durable; see `splitByPromise`).
+   */
+  #sendLivenessEarly(): void {
+    if (!this.#isRunning) return;
+    const liveness = this.#node.takeLivenessMessages();
+    if (liveness.length > 0) this.#network.send(liveness);
   }
 
   #kick(): void {
@@ -221,9 +233,11 @@ export class RaftServer<R> {
     try {
       while (this.#failure === undefined && this.#node.hasReady()) {
         const ready = this.#node.takeReady();
+        const { liveness, durable } = splitByPromise(ready.messages);
+        if (liveness.length > 0) this.#network.send(liveness);
         if (ready.snapshot !== undefined) await this.#installSnapshot(ready.snapshot.meta, ready.snapshot.data);
         await this.#persist(ready);
-        if (ready.messages.length > 0) this.#network.send(ready.messages.map((m) => this.#withSnapshotData(m)));
+        if (durable.length > 0) this.#network.send(durable.map((m) => this.#withSnapshotData(m)));
         await this.#apply(ready.committedEntries);
         this.#handleReads(ready);
         if (this.#appliedIndex - (this.#snapshot?.meta.index ?? 0) >= this.#snapshotIntervalEntries) await this.#takeSnapshot();
@@ -327,4 +341,22 @@ export class RaftServer<R> {
     this.#writes.clear();
     this.#reads.clear();
   }
+}
+
+/**
+ * Splits a Ready's messages by what they promise. Heartbeats and their answers promise nothing
+ * durable (no vote, no log acknowledgement; a leader's term was made durable before it could
+ * win), so they leave before the sync: a disk stalling for longer than an election timeout must
+ * not starve followers of heartbeats or the leader of check-quorum answers and depose a healthy
+ * leader. Everything else waits for the sync (ready.ts).
+ */
+function splitByPromise(messages: readonly RaftMessage[]): { readonly liveness: RaftMessage[]; readonly durable: RaftMessage[] } {
+  const liveness: RaftMessage[] = [];
+  const durable: RaftMessage[] = [];
+  for (const message of messages) {
+    if (message.kind === "heartbeat" || message.kind === "heartbeatResponse") liveness.push(message);
+    else durable.push(message);
+  }
+  assert(liveness.length + durable.length === messages.length, "every message is sent once");
+  return { liveness, durable };
 }

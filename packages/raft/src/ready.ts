@@ -5,7 +5,9 @@
  * 0. if `snapshot` is set: install it in the state machine and reset the log storage to it
  *    (every entry dropped, the purge point set to the snapshot's index and term);
  * 1. make `hardState` and `logWrite` durable (truncate the log at `logWrite.fromIndex`, append);
- * 2. only then send `messages` (a vote or an acknowledgement promises durability);
+ * 2. only then send `messages` (a vote or an acknowledgement promises durability); `heartbeat`
+ *    and `heartbeatResponse` messages promise nothing durable and may leave before step 1, which
+ *    `RaftServer` does so that a slow sync cannot starve leadership of heartbeats;
  * 3. apply `committedEntries` in order, then answer `readStates` once applied ≥ their index;
  *    fail `droppedReads` (leadership ended; retry on the new leader). Messages of kind
  *    `snapshot` get the state machine's snapshot at their `snapshot.index` attached as `data`.

@@ -198,4 +198,53 @@ describe("RaftServer", () => {
     expect(await next.clientWrite(encoder.encode("m=2"))).toBe("1");
     expect(next.metrics().membership.voters).toEqual(remaining);
   });
+
+  it("keeps a healthy leader while every disk stalls for longer than an election timeout", async () => {
+    // Each mutation takes 4 election timeouts (tickMs 5 × electionTicks 10 = 50 ms) to become durable.
+    const network = new MemoryNetwork();
+    const storages = voters.map(() => new StallingLogStorage());
+    const servers = await Promise.all(
+      voters.map((id, i) => RaftServer.start({ id, voters, storage: storages[i] ?? new StallingLogStorage(), stateMachine: new KvStateMachine(), network: network.endpoint(id), config, tickMs: 5 })),
+    );
+    running = { network, servers, storages: [], machines: [] };
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    await leader.clientWrite(encoder.encode("d=0"));
+    const term = leader.metrics().term;
+    for (const storage of storages) storage.stallMs = 200;
+    for (let i = 1; i <= 3; i++) {
+      // Without the early heartbeats the cluster churns through elections and this never resolves.
+      const timeout = new Promise<string>((resolve) => setTimeout(() => resolve(`timed out; terms ${servers.map((s) => s.metrics().term).join(",")}`), 5000));
+      expect(await Promise.race([leader.clientWrite(encoder.encode(`d=${i}`)), timeout])).toBe(String(i - 1));
+    }
+    // Heartbeats and their answers left before each stalled sync, so nobody campaigned.
+    expect(servers.map((s) => s.metrics().term)).toEqual(servers.map(() => term));
+    expect(leader.metrics().role).toBe("leader");
+  });
 });
+
+/** A `MemoryLogStorage` whose mutations become durable only after `stallMs` (a slow disk). */
+class StallingLogStorage extends MemoryLogStorage {
+  stallMs = 0;
+
+  override async saveHardState(...args: Parameters<MemoryLogStorage["saveHardState"]>): Promise<void> {
+    const done = super.saveHardState(...args);
+    await this.#stall();
+    return done;
+  }
+
+  override async append(...args: Parameters<MemoryLogStorage["append"]>): Promise<void> {
+    const done = super.append(...args);
+    await this.#stall();
+    return done;
+  }
+
+  override async truncateAfter(...args: Parameters<MemoryLogStorage["truncateAfter"]>): Promise<void> {
+    const done = super.truncateAfter(...args);
+    await this.#stall();
+    return done;
+  }
+
+  async #stall(): Promise<void> {
+    if (this.stallMs > 0) await new Promise((resolve) => setTimeout(resolve, this.stallMs));
+  }
+}
