@@ -570,6 +570,8 @@ const adminArb = fc.oneof(
   },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), fc.constantFrom("USAGE", "CREATE", "ALL"), granteeArb).map(([isGrant, privilege, grantee]) => (isGrant ? `GRANT ${privilege} ON SCHEMA app TO ${grantee}` : `REVOKE ${privilege} ON SCHEMA app FROM ${grantee}`)) },
   { weight: 1, arbitrary: fc.tuple(fc.boolean(), granteeArb).map(([isGrant, grantee]) => (isGrant ? `ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT SELECT ON TABLES TO ${grantee}` : `ALTER DEFAULT PRIVILEGES REVOKE SELECT ON TABLES FROM ${grantee}`)) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("t1", "t2", "v1"), fc.constantFrom("alice", "bob", "grp", "postgres")).map(([table, owner]) => `ALTER TABLE ${table} OWNER TO ${owner}`) },
+  { weight: 1, arbitrary: fc.tuple(fc.constantFrom("alice", "bob", "grp"), fc.constantFrom("alice", "carol", "postgres")).map(([from, to]) => `REASSIGN OWNED BY ${from} TO ${to}`) },
 );
 
 const userStatementArb = fc.constantFrom(
@@ -605,6 +607,11 @@ const userStatementArb = fc.constantFrom(
   "SET search_path = app, public",
   "SELECT count(*) FROM t3",
   "RESET search_path",
+  "ALTER TABLE t2 OWNER TO alice",
+  "ALTER TABLE t1 ADD COLUMN extra int",
+  "CREATE INDEX ON t2 (w)",
+  "DROP VIEW v1",
+  "GRANT SELECT ON t1 TO grp WITH GRANT OPTION",
   "SELECT has_table_privilege('t1', 'SELECT'), has_table_privilege('t2', 'UPDATE'), has_table_privilege('v1', 'SELECT')",
 );
 

@@ -272,6 +272,9 @@ export async function renameRole(env: RoleEnvironment, statement: RenameStatemen
 export async function alterOwner(env: RoleEnvironment, statement: AlterOwnerStatement): Promise<void> {
   const object = ownerTarget(env, statement);
   if (object === undefined) return;
+  // ALTER TABLE/VIEW/SEQUENCE checks ownership before anything (PostgreSQL's RangeVar callback);
+  // ALTER SCHEMA only when the owner changes.
+  if (object.kind !== "schema" && object.kind !== "database") env.auth.checker.requireOwner(env.auth.roleId, object);
   const newOwner = granteeRole(env, statement.owner);
   if (ownerOf(object) === newOwner.id) return;
   if (!isSuperuser(env)) {
@@ -353,7 +356,7 @@ export async function revokeAllFrom(env: RoleEnvironment, roleId: number): Promi
     }
     let acl: AclEntry[] = [...object.acl];
     for (const entry of object.acl.filter((e) => e.grantee === roleId)) {
-      acl = revokeDependents(revokeAcl(acl, { grantee: roleId, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), roleId, entry.privileges, true);
+      acl = revokeDependents(revokeAcl(acl, { grantee: roleId, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), roleId, entry.privileges, { isCascade: true, owner: ownerOf(object), checker: env.auth.checker });
     }
     await env.catalog.write(env.txn, { ...cleared, acl });
   }
@@ -491,7 +494,7 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
       if (statement.isGrant && statement.withGrantOption) checkCircularity(env.auth.checker, acl, { grantee, grantor, letters: grantable, owner: ownerOf(object) });
       acl = statement.isGrant
         ? grantAcl(acl, { grantee, grantor, letters: grantable, withGrantOption: statement.withGrantOption })
-        : revokeDependents(revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption }), grantee, grantable, statement.behavior === "cascade");
+        : revokeDependents(revokeAcl(acl, { grantee, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption }), grantee, grantable, { isCascade: statement.behavior === "cascade", owner: ownerOf(object), checker: env.auth.checker });
     }
     // As PostgreSQL: revoking a table privilege revokes it from every column too.
     const revoked = statement.isGrant || object.kind !== "table" ? object : withoutColumnPrivileges(object, { grantees, grantor, letters: grantable, isGrantOptionOnly: statement.withGrantOption });
@@ -521,7 +524,7 @@ function checkCircularity(checker: PrivilegeChecker, acl: readonly AclEntry[], c
   if (change.grantor === change.owner || checker.privilegeRoles(change.grantor).has(change.owner)) return;
   let work = [...acl];
   for (let entry = work.find((e) => e.grantee === change.grantee && e.grantOptions !== ""); entry !== undefined; entry = work.find((e) => e.grantee === change.grantee && e.grantOptions !== "")) {
-    work = revokeDependents(revokeAcl(work, { grantee: change.grantee, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), change.grantee, entry.privileges, true);
+    work = revokeDependents(revokeAcl(work, { grantee: change.grantee, grantor: entry.grantor, letters: entry.privileges, isGrantOptionOnly: false }), change.grantee, entry.privileges, { isCascade: true, owner: change.owner, checker });
   }
   const roles = checker.privilegeRoles(change.grantor);
   const held = work.filter((e) => roles.has(e.grantee)).map((e) => e.grantOptions).join("");
@@ -584,17 +587,27 @@ async function grantColumnPrivileges(env: RoleEnvironment, statement: GrantState
  * longer holds (from any grantor) goes too, recursively — only with CASCADE; without it such
  * grants are an error (2BP01), as PostgreSQL's recursive_revoke.
  */
-function revokeDependents(acl: readonly AclEntry[], grantee: number, letters: string, isCascade: boolean, depth = 0): AclEntry[] {
-  const held = acl.filter((e) => e.grantee === grantee).map((e) => e.grantOptions).join("");
+function revokeDependents(acl: readonly AclEntry[], grantee: number, letters: string, context: RevokeContext, depth = 0): AclEntry[] {
+  // As recursive_revoke: the owner never loses grant options; others keep those they still hold
+  // through another grantor, PUBLIC, or a role whose privileges they have.
+  const roles = context.checker.privilegeRoles(grantee);
+  if (grantee === context.owner || roles.has(context.owner)) return [...acl];
+  const held = acl.filter((e) => roles.has(e.grantee)).map((e) => e.grantOptions).join("");
   const lost = letterList(letters).filter((l) => !held.includes(l)).join("");
   let next = [...acl];
   if (lost === "" || depth > aclDepthMax) return next;
   // A role's grants to itself go too (each is removed before its own cascade is looked at, so this ends).
   for (const entry of acl.filter((e) => e.grantor === grantee && letterList(e.privileges).some((l) => lost.includes(l)))) {
-    if (!isCascade) throw new DependentObjectsStillExistError("dependent privileges exist", { hint: "Use CASCADE to revoke them too." });
-    next = revokeDependents(revokeAcl(next, { grantee: entry.grantee, grantor: grantee, letters: lost, isGrantOptionOnly: false }), entry.grantee, lost, true, depth + 1);
+    if (!context.isCascade) throw new DependentObjectsStillExistError("dependent privileges exist", { hint: "Use CASCADE to revoke them too." });
+    next = revokeDependents(revokeAcl(next, { grantee: entry.grantee, grantor: grantee, letters: lost, isGrantOptionOnly: false }), entry.grantee, lost, { ...context, isCascade: true }, depth + 1);
   }
   return next;
+}
+
+interface RevokeContext {
+  readonly isCascade: boolean;
+  readonly owner: number;
+  readonly checker: PrivilegeChecker;
 }
 
 /** Grant chains are at most this long (each link is a distinct role, so this bounds the recursion). */
