@@ -13,7 +13,7 @@ import type { CopyStatement, DeleteStatement, InsertStatement, QualifiedName, Se
 import { parse } from "@omnikv/parser";
 import type { CatalogView, RelationDefinition } from "./catalog-store.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
-import type { ColumnDefinition, TableDefinition } from "./definitions.ts";
+import type { ColumnDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { letterList, ownerOf, permissionDenied, type PrivilegeChecker } from "./privileges.ts";
 import { resolveSystemTable } from "./system-tables.ts";
 
@@ -169,10 +169,21 @@ function checkReads(context: AccessContext, node: unknown, depth: number): void 
     if (relation === undefined) continue;
     requireLetters(context, relation, "r", (_letter, table) => referencedColumns(node, table, alias));
     if (relation.kind === "view" && depth < viewDepthMax) {
-      const [query] = parse(relation.sql);
-      checkReads({ ...context, roleId: ownerOf(relation) }, query, depth + 1);
+      checkReads({ ...context, roleId: ownerOf(relation) }, viewQuery(relation), depth + 1);
     }
   }
+}
+
+const viewQueries = new WeakMap<ViewDefinition, unknown>();
+
+/** A view's stored query, parsed once per definition (a checked statement may name it often). */
+function viewQuery(view: ViewDefinition): unknown {
+  let query = viewQueries.get(view);
+  if (query === undefined) {
+    query = parse(view.sql)[0];
+    viewQueries.set(view, query);
+  }
+  return query;
 }
 
 function collectCteNames(node: unknown, found: Set<string>): void {
