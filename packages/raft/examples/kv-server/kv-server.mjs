@@ -44,6 +44,7 @@ function parseOptions() {
       "tick-ms": { type: "string", default: "20" },
       "election-ticks": { type: "string", default: "10" },
       "snapshot-interval": { type: "string", default: "10000" },
+      "request-timeout-ms": { type: "string", default: "5000" },
       "exit-with-parent": { type: "boolean", default: false },
     },
   });
@@ -62,6 +63,7 @@ function parseOptions() {
     tickMs: Number(values["tick-ms"]),
     electionTicks: Number(values["election-ticks"]),
     snapshotIntervalEntries: Number(values["snapshot-interval"]),
+    requestTimeoutMs: Number(values["request-timeout-ms"]),
     isExitWithParent: values["exit-with-parent"],
   };
 }
@@ -108,10 +110,31 @@ function reply(response, status, body, headers = {}) {
   response.end(body);
 }
 
+/** A request that outlived `--request-timeout-ms` (its write may still commit later). */
+class RequestTimeoutError extends Error {}
+
 /**
- * @param {{ id: number, peers: Map<number, Peer>, server: RaftServer<undefined>, machine: KvStateMachine, network: TcpNetwork }} node
+ * Settles like `promise`, or rejects with `RequestTimeoutError` after `ms`: a write pending on a
+ * deposed leader may never settle (README, "Not built yet"), and an HTTP client must get an answer.
+ * @template T
+ * @param {Promise<T>} promise
+ * @param {number} ms
+ * @returns {Promise<T>}
  */
-function makeHandler({ id, peers, server, machine, network }) {
+function withTimeout(promise, ms) {
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let timer;
+  /** @type {Promise<never>} */
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new RequestTimeoutError(`no answer within ${ms} ms; a write may still commit`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * @param {{ id: number, peers: Map<number, Peer>, server: RaftServer<undefined>, machine: KvStateMachine, network: TcpNetwork, requestTimeoutMs: number }} node
+ */
+function makeHandler({ id, peers, server, machine, network, requestTimeoutMs }) {
   /**
    * Turns a refusal into the HTTP answer: 421 with the leader's HTTP address when another node
    * leads, 503 when nobody is known to lead or this leader is busy (both retryable).
@@ -128,6 +151,7 @@ function makeHandler({ id, peers, server, machine, network }) {
       return reply(response, error.leaderId === id ? 503 : 421, `${error.message}\n`, { "retry-after": "1" });
     }
     if (error instanceof RaftStoppedError) return reply(response, 503, "stopping\n");
+    if (error instanceof RequestTimeoutError) return reply(response, 504, `${error.message}\n`);
     return reply(response, 500, `${error instanceof Error ? error.message : String(error)}\n`);
   };
 
@@ -148,11 +172,11 @@ function makeHandler({ id, peers, server, machine, network }) {
       if (request.method === "PUT") {
         const body = await readBody(request);
         if (body === undefined) return reply(response, 413, `value larger than ${bodyBytesMax} bytes\n`);
-        await server.clientWrite(encodePut(key, body));
+        await withTimeout(server.clientWrite(encodePut(key, body)), requestTimeoutMs);
         return reply(response, 200, "");
       }
       if (request.method === "GET") {
-        await server.ensureLinearizable();
+        await withTimeout(server.ensureLinearizable(), requestTimeoutMs);
         const value = machine.data.get(key);
         return value === undefined ? reply(response, 404, "") : reply(response, 200, value, { "content-type": "application/octet-stream" });
       }
@@ -181,7 +205,7 @@ async function main() {
     config: { electionTicks: options.electionTicks },
     snapshotIntervalEntries: options.snapshotIntervalEntries,
   });
-  const handler = makeHandler({ id: options.id, peers: options.peers, server, machine, network });
+  const handler = makeHandler({ id: options.id, peers: options.peers, server, machine, network, requestTimeoutMs: options.requestTimeoutMs });
   const http = createServer((request, response) => void handler(request, response));
   await new Promise((resolve) => http.listen(options.httpPort, "127.0.0.1", () => resolve(undefined)));
   const stop = async () => {
