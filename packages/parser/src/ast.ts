@@ -496,6 +496,12 @@ export interface SelectCore extends NodeBase {
   readonly from: readonly FromItem[];
   readonly where?: Expr;
   readonly groupBy: readonly Expr[];
+  /**
+   * GROUP BY with ROLLUP, CUBE, GROUPING SETS or `()`: the grouping sets, expanded (PostgreSQL's
+   * expand_grouping_sets), each a list of indexes into `groupBy`, which then holds every distinct
+   * grouping expression once. Absent for a plain GROUP BY list (one set of all of `groupBy`).
+   */
+  readonly groupingSets?: readonly (readonly number[])[];
   readonly having?: Expr;
   readonly windows: readonly WindowDef[];
 }

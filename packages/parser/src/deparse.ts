@@ -3,7 +3,7 @@
  * (positions aside). Used for EXPLAIN output, views stored as text, error context, and the
  * round-trip property that keeps parser and deparser honest with each other.
  */
-import { StatementTooComplexError, assertNever } from "@omnikv/base";
+import { StatementTooComplexError, assert, assertNever } from "@omnikv/base";
 import type {
   Alias,
   ColumnConstraint,
@@ -212,7 +212,10 @@ function deparseCore(core: SelectCore): string {
   if (core.targets.length > 0) parts.push(core.targets.map(deparseTarget).join(", "));
   if (core.from.length > 0) parts.push(`FROM ${core.from.map(deparseFromItem).join(", ")}`);
   if (core.where !== undefined) parts.push(`WHERE ${deparseExpr(core.where)}`);
-  if (core.groupBy.length > 0) parts.push(`GROUP BY ${core.groupBy.map(deparseExpr).join(", ")}`);
+  if (core.groupingSets !== undefined) {
+    const sets = core.groupingSets.map((set) => `(${set.map((index) => deparseExpr(groupingExpr(core, index))).join(", ")})`);
+    parts.push(`GROUP BY GROUPING SETS (${sets.join(", ")})`);
+  } else if (core.groupBy.length > 0) parts.push(`GROUP BY ${core.groupBy.map(deparseExpr).join(", ")}`);
   if (core.having !== undefined) parts.push(`HAVING ${deparseExpr(core.having)}`);
   if (core.windows.length > 0) {
     const windows = core.windows.map((window) => `${quoteIdent(window.name ?? "")} AS ${deparseWindowSpec(window)}`);
@@ -744,4 +747,10 @@ function deparseGrant(statement: Extract<Statement, { kind: "grant" }>, abbrevia
   }
   const option = statement.withGrantOption ? "GRANT OPTION FOR " : "";
   return `REVOKE ${option}${privileges} ON ${on} FROM ${grantees}${behavior(statement.behavior)}`;
+}
+
+function groupingExpr(core: SelectCore, index: number): Expr {
+  const expr = core.groupBy[index];
+  assert(expr !== undefined, "a grouping set names GROUP BY expressions");
+  return expr;
 }

@@ -21,8 +21,10 @@ import type {
   WindowDef,
   WithClause,
 } from "./ast.ts";
+import { StatementTooComplexError } from "@omnikv/base";
 import { SqlSyntaxError, characterPosition } from "./errors.ts";
-import { TokenType } from "./lexer.ts";
+import { TokenType, type Token } from "./lexer.ts";
+import { deparseExpr } from "./deparse-expr.ts";
 import { isColId, reservedKeywords } from "./keywords.ts";
 import {
   Prec,
@@ -319,10 +321,11 @@ function parseSelectCore(p: TokenStream): SelectCore {
   }
   const from = p.acceptKeyword("from") ? parseFromList(p) : [];
   const where = p.acceptKeyword("where") ? parseExpr(p) : undefined;
-  const groupBy = p.acceptKeyword("group") ? (p.expectKeyword("by"), parseGroupBy(p)) : [];
+  const grouping = p.acceptKeyword("group") ? (p.expectKeyword("by"), parseGroupBy(p)) : { groupBy: [] };
   const having = p.acceptKeyword("having") ? parseExpr(p) : undefined;
   const windows = p.acceptKeyword("window") ? parseWindowClause(p) : [];
-  const core: Building<SelectCore> = { kind: "select_core", pos, distinct, targets, from, groupBy, windows };
+  const core: Building<SelectCore> = { kind: "select_core", pos, distinct, targets, from, groupBy: grouping.groupBy, windows };
+  if (grouping.groupingSets !== undefined) core.groupingSets = grouping.groupingSets;
   if (where !== undefined) core.where = where;
   if (having !== undefined) core.having = having;
   return core;
@@ -357,21 +360,120 @@ function parseTarget(p: TokenStream): ResTarget {
   return { kind: "res_target", pos, expr };
 }
 
-function parseGroupBy(p: TokenStream): Expr[] {
-  if (!p.acceptKeyword("all")) p.acceptKeyword("distinct");
+/** PostgreSQL's limit on the grouping sets one GROUP BY expands to. */
+export const groupingSetsMax = 4096;
+
+/** A grouping set while parsing: its expressions. */
+type ExprSets = Expr[][];
+
+/**
+ * GROUP BY [ALL | DISTINCT] items. Plain expressions make a plain list; ROLLUP, CUBE, GROUPING
+ * SETS and `()` make grouping sets, expanded here as PostgreSQL does: the items' set lists are
+ * combined by cartesian product, and DISTINCT drops repeated sets.
+ */
+function parseGroupBy(p: TokenStream): { readonly groupBy: Expr[]; readonly groupingSets?: number[][] } {
+  const start = p.peek();
+  const isDistinct = !p.acceptKeyword("all") && p.acceptKeyword("distinct");
   const items: Expr[] = [];
+  let sets: ExprSets = [[]];
+  let hasGroupingSets = false;
   do {
-    const token = p.peek();
-    const isGroupingSet =
-      ((p.isKeyword("rollup") || p.isKeyword("cube")) && p.isPunct("(", 1)) ||
-      p.isKeywords("grouping", "sets") ||
-      (p.isPunct("(") && p.isPunct(")", 1));
-    if (isGroupingSet) {
-      throw featureNotSupported(p, token, "ROLLUP, CUBE and GROUPING SETS are not supported");
+    if (isGroupingSetStart(p)) {
+      hasGroupingSets = true;
+      sets = product(p, start, sets, parseGroupingSetItem(p));
+    } else {
+      const expr = parseExpr(p);
+      items.push(expr);
+      sets = product(p, start, sets, [[expr]]);
     }
-    items.push(parseExpr(p));
   } while (p.acceptPunct(","));
-  return items;
+  if (!hasGroupingSets) return { groupBy: items };
+  return indexGroupingSets(isDistinct ? distinctSets(sets) : sets);
+}
+
+function isGroupingSetStart(p: TokenStream): boolean {
+  return ((p.isKeyword("rollup") || p.isKeyword("cube")) && p.isPunct("(", 1)) || p.isKeywords("grouping", "sets") || (p.isPunct("(") && p.isPunct(")", 1));
+}
+
+/** One ROLLUP, CUBE, GROUPING SETS or `()`: its list of sets. */
+function parseGroupingSetItem(p: TokenStream): ExprSets {
+  if (p.acceptPunct("(")) {
+    p.expectPunct(")");
+    return [[]];
+  }
+  if (p.acceptKeyword("grouping")) {
+    p.expectKeyword("sets");
+    p.expectPunct("(");
+    const sets: ExprSets = [];
+    do sets.push(...(isGroupingSetStart(p) ? parseGroupingSetItem(p) : [parseSetElement(p)]));
+    while (p.acceptPunct(","));
+    p.expectPunct(")");
+    return sets;
+  }
+  const isRollup = p.next().text === "rollup";
+  p.expectPunct("(");
+  const elements: Expr[][] = [];
+  do elements.push(parseSetElement(p));
+  while (p.acceptPunct(","));
+  p.expectPunct(")");
+  if (isRollup) return elements.map((_, i) => elements.slice(0, elements.length - i).flat()).concat([[]]);
+  // CUBE: every subset, PostgreSQL's order (the full set first, the empty set last).
+  const subsets: ExprSets = [];
+  for (let mask = (1 << elements.length) - 1; mask >= 0; mask--) subsets.push(elements.filter((_, i) => (mask & (1 << (elements.length - 1 - i))) !== 0).flat());
+  return subsets;
+}
+
+/** An element of ROLLUP, CUBE or GROUPING SETS: an expression, or a parenthesized list of them. */
+function parseSetElement(p: TokenStream): Expr[] {
+  if (!p.isPunct("(")) return [parseExpr(p)];
+  const start = p.index;
+  p.next();
+  const list: Expr[] = [];
+  do list.push(parseExpr(p));
+  while (p.acceptPunct(","));
+  if (p.acceptPunct(")") && (p.isPunct(",") || p.isPunct(")"))) return list;
+  // Not a list after all, e.g. `(a + b) * 2`: an expression that starts with a parenthesis.
+  p.rewind(start);
+  return [parseExpr(p)];
+}
+
+function product(p: TokenStream, start: Token, left: ExprSets, right: ExprSets): ExprSets {
+  if (left.length * right.length > groupingSetsMax) {
+    throw new StatementTooComplexError(`too many grouping sets present (maximum ${groupingSetsMax})`, { position: characterPosition(p.sql, start.pos) });
+  }
+  return left.flatMap((set) => right.map((other) => [...set, ...other]));
+}
+
+/** GROUP BY DISTINCT: each set once (sets equal as sets of expressions). */
+function distinctSets(sets: ExprSets): ExprSets {
+  const seen = new Set<string>();
+  return sets.filter((set) => {
+    const key = [...new Set(set.map((expr) => deparseExpr(expr)))].sort().join("\u0000");
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** The distinct expressions of all sets (by their text, in order of appearance), and each set as indexes into them. */
+function indexGroupingSets(sets: ExprSets): { readonly groupBy: Expr[]; readonly groupingSets: number[][] } {
+  const groupBy: Expr[] = [];
+  const texts: string[] = [];
+  const groupingSets = sets.map((set) => {
+    const indexes: number[] = [];
+    for (const expr of set) {
+      const text = deparseExpr(expr);
+      let index = texts.indexOf(text);
+      if (index < 0) {
+        index = texts.length;
+        texts.push(text);
+        groupBy.push(expr);
+      }
+      if (!indexes.includes(index)) indexes.push(index);
+    }
+    return indexes;
+  });
+  return { groupBy, groupingSets };
 }
 
 function parseWindowClause(p: TokenStream): WindowDef[] {

@@ -56,30 +56,115 @@ export interface Aggregation {
 
 const groupPrefix = "\u0000group:";
 const aggregatePrefix = "\u0000aggregate:";
+const groupingPrefix = "\u0000grouping:";
+
+type GroupingCall = Extract<Expr, { kind: "grouping" }>;
 
 export function bindAggregation(input: AggregationInput): Aggregation {
   const { core, context, scope } = input;
   const groups = core.groupBy.map((expr) => bindGroupKey(expr, core, scope, input.bindScope, context));
-  const calls = collectAggregateCalls([...core.targets.map((t) => t.expr), ...(core.having === undefined ? [] : [core.having]), ...input.orderBy.map((s) => s.expr)]);
+  const above = [...core.targets.map((t) => t.expr), ...(core.having === undefined ? [] : [core.having]), ...input.orderBy.map((s) => s.expr)];
+  const calls = collectAggregateCalls(above);
   const aggregates = calls.map((call) => bindAggregateCall(call, input.bindScope, context));
-  const columns = [
-    ...groups.map((g) => ({ name: g.name, type: g.expr.type })),
-    ...aggregates.map((a) => ({ name: a.name, type: a.type })),
-  ];
-  const plan: PlanNode = { kind: "aggregate", input: input.input, groupKeys: groups.map((g) => g.expr), aggregates, columns };
   const groupTexts = groups.map((g) => g.text);
+  const groupingCalls = collectGroupingCalls(above);
+  const groupingArgs = groupingCalls.map((call) => groupingArguments(call, groupTexts, context));
+  const keyColumns = groups.map((g) => ({ name: g.name, type: g.expr.type }));
+  const aggregateColumns = aggregates.map((a) => ({ name: a.name, type: a.type }));
+  const columns = [...keyColumns, ...aggregateColumns, ...groupingCalls.map(() => ({ name: "grouping", type: typeOf(TypeOid.int4) }))];
+  // GROUPING() under a plain GROUP BY is the one set of every key (and always 0).
+  const sets = core.groupingSets ?? (groupingCalls.length > 0 ? [groups.map((_, i) => i)] : undefined);
+  const plan: PlanNode =
+    sets === undefined
+      ? { kind: "aggregate", input: input.input, groupKeys: groups.map((g) => g.expr), aggregates, columns }
+      : groupingSetsPlan({ input: input.input, groups, aggregates, groupingArgs, columns, sets });
   const callTexts = calls.map((call) => deparse(call));
+  const groupingTexts = groupingCalls.map((call) => deparse(call));
   const rewrite = (expr: Expr): Expr =>
     mapExpr(expr, (node) => {
       const text = node.kind === "number" || node.kind === "string" ? undefined : deparse(node);
       if (text === undefined) return undefined;
+      if (node.kind === "grouping") return { kind: "column_ref", names: [`${groupingPrefix}${groupingTexts.indexOf(text)}`], isStar: false, pos: node.pos };
       const call = isAggregateCall(node) ? callTexts.indexOf(text) : -1;
       if (call >= 0) return { kind: "column_ref", names: [`${aggregatePrefix}${call}`], isStar: false, pos: node.pos };
       const group = groupTexts.indexOf(text);
       if (group >= 0) return { kind: "column_ref", names: [`${groupPrefix}${group}`], isStar: false, pos: node.pos };
       return undefined;
     });
-  return { plan, scope: new AggregateScope(scope, groups.map((g) => g.expr), columns), rewrite };
+  return { plan, scope: new AggregateScope(scope, groups.map((g) => g.expr), columns, aggregates.length), rewrite };
+}
+
+interface GroupingSetsInput {
+  readonly input: PlanNode;
+  readonly groups: readonly GroupKey[];
+  readonly aggregates: readonly AggregateCall[];
+  /** For each GROUPING() call, the indexes of its arguments among the group keys. */
+  readonly groupingArgs: readonly (readonly number[])[];
+  readonly columns: readonly PlanColumn[];
+  readonly sets: readonly (readonly number[])[];
+}
+
+/**
+ * Grouping sets as the UNION ALL of one aggregation per set (each reads the input again), each
+ * projected onto the common columns: the keys (NULL where the set does not group by one), the
+ * aggregates, and each GROUPING() call's value for the set, a constant.
+ */
+function groupingSetsPlan(spec: GroupingSetsInput): PlanNode {
+  const { groups, aggregates, columns } = spec;
+  const branches = spec.sets.map((set): PlanNode => {
+    const aggregation: PlanNode = {
+      kind: "aggregate",
+      input: spec.input,
+      groupKeys: set.map((i) => groups[i]?.expr ?? fail("grouping set index in range")),
+      aggregates,
+      columns: [...set.map((i) => columns[i] ?? fail("grouping set index in range")), ...columns.slice(groups.length, groups.length + aggregates.length)],
+    };
+    const exprs: BoundExpr[] = [
+      ...groups.map((group, i): BoundExpr => {
+        const at = set.indexOf(i);
+        return at >= 0 ? { kind: "column", type: group.expr.type, index: at, name: group.name } : { kind: "const", type: group.expr.type, value: null };
+      }),
+      ...aggregates.map((call, j): BoundExpr => ({ kind: "column", type: call.type, index: set.length + j, name: "?column?" })),
+      ...spec.groupingArgs.map((args): BoundExpr => ({ kind: "const", type: typeOf(TypeOid.int4), value: groupingValue(args, set) })),
+    ];
+    return { kind: "project", input: aggregation, exprs, columns };
+  });
+  const [first, ...rest] = branches;
+  assert(first !== undefined, "GROUP BY has at least one grouping set");
+  return rest.reduce((left, right): PlanNode => ({ kind: "set_operation", op: "union", isAll: true, left, right, columns }), first);
+}
+
+/** GROUPING(a, b, …): a bit per argument, the first the most significant, set when the set does not group by it. */
+function groupingValue(args: readonly number[], set: readonly number[]): number {
+  return args.reduce((value, arg) => (value << 1) | (set.includes(arg) ? 0 : 1), 0);
+}
+
+function fail(what: string): never {
+  throw new Error(`invariant violated: ${what}`);
+}
+
+/** The distinct GROUPING() calls (by text), in order of appearance. */
+function collectGroupingCalls(exprs: readonly Expr[]): GroupingCall[] {
+  const calls: GroupingCall[] = [];
+  const seen = new Set<string>();
+  for (const expr of exprs) {
+    visitExpr(expr, (node) => {
+      if (node.kind !== "grouping") return;
+      const text = deparse(node);
+      if (seen.has(text)) return;
+      seen.add(text);
+      calls.push(node);
+    });
+  }
+  return calls;
+}
+
+function groupingArguments(call: GroupingCall, groupTexts: readonly string[], context: QueryContext): number[] {
+  return call.args.map((arg) => {
+    const index = groupTexts.indexOf(deparse(arg));
+    if (index < 0) throw new GroupingError("arguments to GROUPING must be grouping expressions of the associated query level", { position: characterPosition(context.sql, arg.pos) });
+    return index;
+  });
 }
 
 interface GroupKey {
@@ -176,11 +261,13 @@ class AggregateScope implements ColumnScope {
   readonly #input: FromScope;
   readonly #groupKeys: readonly BoundExpr[];
   readonly #columns: readonly PlanColumn[];
+  readonly #aggregateCount: number;
 
-  constructor(input: FromScope, groupKeys: readonly BoundExpr[], columns: readonly PlanColumn[]) {
+  constructor(input: FromScope, groupKeys: readonly BoundExpr[], columns: readonly PlanColumn[], aggregateCount: number) {
     this.#input = input;
     this.#groupKeys = groupKeys;
     this.#columns = columns;
+    this.#aggregateCount = aggregateCount;
   }
 
   resolve(names: readonly string[], pos: number): ResolvedColumn {
@@ -188,6 +275,9 @@ class AggregateScope implements ColumnScope {
     if (names.length === 1 && first.startsWith(groupPrefix)) return this.#column(Number(first.slice(groupPrefix.length)));
     if (names.length === 1 && first.startsWith(aggregatePrefix)) {
       return this.#column(this.#groupKeys.length + Number(first.slice(aggregatePrefix.length)));
+    }
+    if (names.length === 1 && first.startsWith(groupingPrefix)) {
+      return this.#column(this.#groupKeys.length + this.#aggregateCount + Number(first.slice(groupingPrefix.length)));
     }
     const column = this.#input.resolve(names, pos);
     const key = this.#groupKeys.findIndex((k) => k.kind === "column" && k.index === column.index);

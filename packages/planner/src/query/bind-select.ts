@@ -8,8 +8,7 @@
  * column); GROUP BY takes an input column first, then an output column's name, or a position.
  * Unknown-typed select-list literals become text, as in PostgreSQL 10 and later.
  *
- * Not yet here (each fails with 0A000): window functions, subquery expressions, LATERAL,
- * functions in FROM, DISTINCT ON, GROUPING SETS, WITH RECURSIVE, locking clauses.
+ * Not yet here (each fails with 0A000): LATERAL, locking clauses.
  */
 import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
 import { SqlSyntaxError, WindowingError, type Expr, type QueryBody, type ResTarget, type SelectCore, type SelectStatement, type SortBy } from "@omnikv/parser";
@@ -107,7 +106,7 @@ function bindSelectCore(core: SelectCore, orderBy: readonly SortBy[], context: Q
   // EXISTS/IN conditions as semi and anti joins; then the FROM clause's inner joins
   // and the remaining WHERE conditions in the cheapest order found.
   plan = chooseAccessPaths(optimizeJoins(decorrelate(simplifyOuterJoins(plan))));
-  const isAggregated = core.groupBy.length > 0 || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
+  const isAggregated = core.groupBy.length > 0 || core.groupingSets !== undefined || core.having !== undefined || [...core.targets.map((t) => t.expr), ...orderBy.map((s) => s.expr)].some(containsAggregate);
   let scope: ColumnScope = fromScope;
   let rewrite = (expr: Expr): Expr => expr;
   if (isAggregated) {
@@ -215,6 +214,7 @@ function textIfUnknown(expr: BoundExpr, context: BindContext): BoundExpr {
 export function columnNameOf(expr: Expr): string {
   if (expr.kind === "column_ref") return expr.names.at(-1) ?? "?column?";
   if (expr.kind === "func_call") return expr.name.at(-1) ?? "?column?";
+  if (expr.kind === "grouping") return "grouping";
   if (expr.kind === "cast") {
     const inner = expr.expr.kind;
     if (inner === "column_ref" || inner === "func_call" || inner === "cast") return columnNameOf(expr.expr);
