@@ -5,8 +5,8 @@
  *
  * Snapshots are optional. A state machine that implements `buildSnapshot` and `installSnapshot`
  * lets the runtime compact the log (every `snapshotIntervalEntries` applied entries) and bring a
- * follower that fell behind the compaction point up to date with one message. The snapshot travels
- * whole, in one message (chunked streaming is not built yet).
+ * follower that fell behind the compaction point up to date with one message. The snapshot is
+ * built and installed whole, in memory; `TcpNetwork` streams it in chunks on the wire.
  */
 import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogIndex } from "./types.ts";

@@ -8,6 +8,9 @@
  * Limits, each named and enforced:
  * - `frameBytesMax` (default 64 MiB): a larger message is not sent (counted in `oversizedMessages`,
  *   reported to `onError`); a peer announcing a larger frame is disconnected before its body is read.
+ * - snapshots larger than `snapshotChunkBytes` (default 1 MiB) travel as a stream of chunks paced
+ *   by the socket (internal/tcp-peer.ts) and are reassembled by the receiver
+ *   (internal/snapshot-assembler.ts); `snapshotBytesMax` (default 1 GiB) bounds one on both sides.
  * - per-peer send queue (`sendQueueFramesMax`, `sendQueueBytesMax`): past it, messages are
  *   dropped and counted (Raft tolerates loss); see internal/tcp-peer.ts for when else they drop.
  * - an inbound connection buffers at most one frame (internal/frame-reader.ts).
@@ -18,7 +21,8 @@ import { createServer, type Server, type Socket } from "node:net";
 import { assert } from "@omnikv/base";
 import { RaftConfigError, RaftFrameTooLargeError } from "./errors.ts";
 import { FrameReader } from "./internal/frame-reader.ts";
-import { encodeFrame, frameHeaderBytes } from "./internal/message-codec.ts";
+import { encodeFrame, frameHeaderBytes, type Frame } from "./internal/message-codec.ts";
+import { SnapshotAssembler } from "./internal/snapshot-assembler.ts";
 import { TcpPeer, type TcpPeerStats } from "./internal/tcp-peer.ts";
 import type { RaftMessage } from "./message.ts";
 import type { RaftNetwork } from "./network.ts";
@@ -37,6 +41,10 @@ export interface TcpNetworkOptions {
   readonly peers: ReadonlyMap<NodeId, TcpPeerAddress>;
   /** Largest frame body sent or accepted (default 64 MiB). */
   readonly frameBytesMax?: number;
+  /** Snapshots larger than this are streamed in chunks of this size (default 1 MiB; at most half of `frameBytesMax`). */
+  readonly snapshotChunkBytes?: number;
+  /** Largest snapshot sent or accepted (default 1 GiB). */
+  readonly snapshotBytesMax?: number;
   /** Frames queued per peer before new ones drop (default 16,384). */
   readonly sendQueueFramesMax?: number;
   /** Bytes queued per peer before new frames drop (default 32 MiB). */
@@ -62,6 +70,8 @@ export interface TcpNetworkMetrics {
 
 export const tcpNetworkDefaults = {
   frameBytesMax: 64 * 1024 * 1024,
+  snapshotChunkBytes: 1024 * 1024,
+  snapshotBytesMax: 1024 * 1024 * 1024,
   sendQueueFramesMax: 16_384,
   sendQueueBytesMax: 32 * 1024 * 1024,
   reconnectDelayMsMin: 20,
@@ -74,6 +84,8 @@ export class TcpNetwork implements RaftNetwork {
   readonly #peers = new Map<NodeId, TcpPeer>();
   readonly #inbound = new Set<Socket>();
   readonly #frameBytesMax: number;
+  readonly #snapshotChunkBytes: number;
+  readonly #snapshotBytesMax: number;
   readonly #onError: (error: Error) => void;
   readonly #closed: Promise<void>;
   #handler: ((message: RaftMessage) => void) | undefined;
@@ -87,6 +99,8 @@ export class TcpNetwork implements RaftNetwork {
     this.#id = options.id;
     this.#server = server;
     this.#frameBytesMax = options.frameBytesMax ?? tcpNetworkDefaults.frameBytesMax;
+    this.#snapshotChunkBytes = options.snapshotChunkBytes ?? tcpNetworkDefaults.snapshotChunkBytes;
+    this.#snapshotBytesMax = options.snapshotBytesMax ?? tcpNetworkDefaults.snapshotBytesMax;
     this.#onError = options.onError ?? (() => undefined);
     for (const [peerId, address] of options.peers) {
       if (peerId === options.id) continue;
@@ -136,6 +150,10 @@ export class TcpNetwork implements RaftNetwork {
         peer.countDropped(); // skip encoding a frame that would be dropped anyway
         continue;
       }
+      if (message.kind === "snapshot" && message.data !== undefined && message.data.length > this.#snapshotChunkBytes) {
+        if (this.#streamSnapshot(peer, message, message.data)) touched.add(peer);
+        continue;
+      }
       const frame = encodeFrame(message);
       if (frame.length - frameHeaderBytes > this.#frameBytesMax) {
         this.#oversizedMessages += 1;
@@ -146,6 +164,14 @@ export class TcpNetwork implements RaftNetwork {
       if (peer.enqueue(frame)) touched.add(peer);
     }
     for (const peer of touched) peer.flush();
+  }
+
+  #streamSnapshot(peer: TcpPeer, message: RaftMessage & { readonly kind: "snapshot" }, data: Uint8Array): boolean {
+    if (data.length <= this.#snapshotBytesMax) return peer.enqueueSnapshot(message, data);
+    this.#oversizedMessages += 1;
+    peer.countDropped();
+    this.#onError(new RaftFrameTooLargeError(`raft snapshot of ${data.length} bytes to node ${message.to} exceeds snapshotBytesMax ${this.#snapshotBytesMax}`));
+    return false;
   }
 
   onMessage(handler: (message: RaftMessage) => void): void {
@@ -180,15 +206,16 @@ export class TcpNetwork implements RaftNetwork {
     }
     this.#inbound.add(socket);
     const reader = new FrameReader(this.#frameBytesMax);
-    socket.on("data", (chunk: Buffer) => this.#receive(socket, reader, chunk));
+    const assembler = new SnapshotAssembler(this.#snapshotBytesMax);
+    socket.on("data", (chunk: Buffer) => this.#receive(socket, reader, assembler, chunk));
     socket.on("error", () => undefined); // "close" follows
     socket.on("close", () => this.#inbound.delete(socket));
   }
 
-  #receive(socket: Socket, reader: FrameReader, chunk: Buffer): void {
+  #receive(socket: Socket, reader: FrameReader, assembler: SnapshotAssembler, chunk: Buffer): void {
     let messages: RaftMessage[];
     try {
-      messages = reader.push(chunk);
+      messages = toMessages(reader.push(chunk), assembler);
     } catch (error) {
       this.#rejectedConnections += 1;
       socket.destroy();
@@ -206,18 +233,35 @@ export class TcpNetwork implements RaftNetwork {
   }
 }
 
+/** The complete messages among `frames`: whole ones, and snapshots whose last chunk arrived. */
+function toMessages(frames: readonly Frame[], assembler: SnapshotAssembler): RaftMessage[] {
+  const messages: RaftMessage[] = [];
+  for (const frame of frames) {
+    if (frame.kind === "message") {
+      messages.push(frame.message);
+      continue;
+    }
+    const snapshot = assembler.push(frame.chunk);
+    if (snapshot !== undefined) messages.push(snapshot);
+  }
+  return messages;
+}
+
 function peerLimits(options: TcpNetworkOptions): Omit<ConstructorParameters<typeof TcpPeer>[0], "host" | "port"> {
   return {
     queueFramesMax: options.sendQueueFramesMax ?? tcpNetworkDefaults.sendQueueFramesMax,
     queueBytesMax: options.sendQueueBytesMax ?? tcpNetworkDefaults.sendQueueBytesMax,
     reconnectDelayMsMin: options.reconnectDelayMsMin ?? tcpNetworkDefaults.reconnectDelayMsMin,
     reconnectDelayMsMax: options.reconnectDelayMsMax ?? tcpNetworkDefaults.reconnectDelayMsMax,
+    snapshotChunkBytes: options.snapshotChunkBytes ?? tcpNetworkDefaults.snapshotChunkBytes,
   };
 }
 
 function checkOptions(options: TcpNetworkOptions): void {
   const limits = [
     ["frameBytesMax", options.frameBytesMax ?? tcpNetworkDefaults.frameBytesMax],
+    ["snapshotChunkBytes", options.snapshotChunkBytes ?? tcpNetworkDefaults.snapshotChunkBytes],
+    ["snapshotBytesMax", options.snapshotBytesMax ?? tcpNetworkDefaults.snapshotBytesMax],
     ["sendQueueFramesMax", options.sendQueueFramesMax ?? tcpNetworkDefaults.sendQueueFramesMax],
     ["sendQueueBytesMax", options.sendQueueBytesMax ?? tcpNetworkDefaults.sendQueueBytesMax],
     ["reconnectDelayMsMin", options.reconnectDelayMsMin ?? tcpNetworkDefaults.reconnectDelayMsMin],
@@ -225,6 +269,11 @@ function checkOptions(options: TcpNetworkOptions): void {
   ] as const;
   for (const [name, value] of limits) {
     if (!Number.isSafeInteger(value) || value <= 0) throw new RaftConfigError(`tcp network option "${name}" must be a positive integer, got ${value}`);
+  }
+  const frameBytesMax = options.frameBytesMax ?? tcpNetworkDefaults.frameBytesMax;
+  if ((options.snapshotChunkBytes ?? tcpNetworkDefaults.snapshotChunkBytes) > frameBytesMax / 2) {
+    // A chunk's frame also carries its header and the snapshot's membership: leave room for them.
+    throw new RaftConfigError(`tcp network option "snapshotChunkBytes" must be at most half of "frameBytesMax" (${frameBytesMax})`);
   }
   const delays = peerLimits(options);
   if (delays.reconnectDelayMsMin > delays.reconnectDelayMsMax) throw new RaftConfigError(`tcp network option "reconnectDelayMsMin" exceeds "reconnectDelayMsMax"`);

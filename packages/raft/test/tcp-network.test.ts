@@ -19,7 +19,8 @@ import {
   type TcpNetworkOptions,
 } from "@omnikv/raft";
 import { FrameReader } from "../src/internal/frame-reader.ts";
-import { decodeMessage, encodeFrame, encodeMessage } from "../src/internal/message-codec.ts";
+import { decodeMessage, encodeChunkFrame, encodeFrame, encodeMessage, type Frame, type SnapshotChunk } from "../src/internal/message-codec.ts";
+import { SnapshotAssembler } from "../src/internal/snapshot-assembler.ts";
 import { KvStateMachine } from "./support/kv-state-machine.ts";
 
 const open: TcpNetwork[] = [];
@@ -91,6 +92,25 @@ const message: fc.Arbitrary<RaftMessage> = fc.oneof(
   }),
 );
 
+/** The messages among decoded frames (the codec tests send no chunks). */
+function messagesOf(frames: readonly Frame[]): RaftMessage[] {
+  return frames.map((frame) => {
+    if (frame.kind !== "message") throw new Error("unexpected snapshot chunk");
+    return frame.message;
+  });
+}
+
+/** A snapshot's data cut into chunks of the given sizes (cycled), as a sender would stream it. */
+function chunksOf(data: Uint8Array, sizes: readonly number[], streamId: number): SnapshotChunk[] {
+  const chunks: SnapshotChunk[] = [];
+  for (let offset = 0, i = 0; offset < data.length; i++) {
+    const bytes = data.subarray(offset, offset + (sizes[i % sizes.length] ?? 1));
+    chunks.push({ from: 1, to: 2, term: term(3), snapshot: { index: 40, term: term(2) }, streamId, totalBytes: data.length, offset, bytes });
+    offset += bytes.length;
+  }
+  return chunks;
+}
+
 /** One message of each kind, addressed from 1 to 2, the snapshot carrying 1 MiB. */
 function oneOfEachKind(): RaftMessage[] {
   const h = { from: 1, to: 2, term: term(7) };
@@ -131,7 +151,7 @@ describe("message codec", () => {
         let at = 0;
         for (let i = 0; at < stream.length; i++) {
           const size = cuts[i % cuts.length] ?? 1;
-          received.push(...reader.push(stream.subarray(at, at + size)));
+          received.push(...messagesOf(reader.push(stream.subarray(at, at + size))));
           at += size;
         }
         expect(received).toEqual(messages);
@@ -152,7 +172,7 @@ describe("message codec", () => {
         let error: unknown;
         let messages: RaftMessage[] = [];
         try {
-          messages = new FrameReader(1 << 20).push(bad);
+          messages = messagesOf(new FrameReader(1 << 20).push(bad));
         } catch (e) {
           error = e;
         }
@@ -160,6 +180,43 @@ describe("message codec", () => {
         if (error !== undefined) expect(error instanceof RaftProtocolError || error instanceof RaftFrameTooLargeError).toBe(true);
       }),
     );
+  });
+});
+
+describe("snapshot chunks", () => {
+  it("round-trip through frames and reassemble from any chunk sizes", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 1, maxLength: 4096 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }), (data, sizes) => {
+        const reader = new FrameReader(1 << 20);
+        const assembler = new SnapshotAssembler(1 << 20);
+        const results: RaftMessage[] = [];
+        for (const chunk of chunksOf(data, sizes, 7)) {
+          const [frame] = reader.push(encodeChunkFrame(chunk));
+          if (frame?.kind !== "snapshotChunk") throw new Error("a chunk frame decodes to a chunk");
+          expect(frame.chunk).toEqual(chunk);
+          const snapshot = assembler.push(frame.chunk);
+          if (snapshot !== undefined) results.push(snapshot);
+        }
+        expect(results).toEqual([{ kind: "snapshot", from: 1, to: 2, term: term(3), snapshot: { index: 40, term: term(2) }, data }]);
+        expect(assembler.bufferedBytes).toBe(0);
+      }),
+    );
+  });
+
+  it("refuses gaps, streams above snapshotBytesMax, and lets a new stream replace one in progress", () => {
+    const data = new Uint8Array(1000).map((_, i) => i % 256);
+    const [first, second, third] = chunksOf(data, [400], 1);
+    if (first === undefined || second === undefined || third === undefined) throw new Error("three chunks");
+    const gap = new SnapshotAssembler(1 << 20);
+    gap.push(first);
+    expect(() => gap.push(third)).toThrow(RaftProtocolError);
+    expect(() => new SnapshotAssembler(999).push(first)).toThrow(RaftFrameTooLargeError);
+    expect(() => new SnapshotAssembler(1 << 20).push(second)).toThrow(RaftProtocolError);
+    const replaced = new SnapshotAssembler(1 << 20);
+    replaced.push(first);
+    const newer = chunksOf(data, [600], 2);
+    expect(replaced.push(newer[0] ?? first)).toBeUndefined();
+    expect(replaced.push(newer[1] ?? first)?.data).toEqual(data);
   });
 });
 
@@ -216,7 +273,7 @@ describe("TcpNetwork over loopback", () => {
 
   it("closes connections that send garbage or oversized frames, and keeps serving others", async () => {
     const errors: Error[] = [];
-    const b = await listen(2, new Map(), { frameBytesMax: 4096, onError: (e) => errors.push(e) });
+    const b = await listen(2, new Map(), { frameBytesMax: 4096, snapshotChunkBytes: 1024, onError: (e) => errors.push(e) });
     const received: RaftMessage[] = [];
     b.onMessage((m) => received.push(m));
     const oversized = Buffer.alloc(12);
@@ -240,11 +297,41 @@ describe("TcpNetwork over loopback", () => {
   it("refuses to send a message larger than frameBytesMax, with a clear error", async () => {
     const errors: Error[] = [];
     const b = await listen(2, new Map());
-    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { frameBytesMax: 1024, onError: (e) => errors.push(e) });
-    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 1, term: term(1) }, data: new Uint8Array(2048) }]);
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { frameBytesMax: 1024, snapshotChunkBytes: 512, onError: (e) => errors.push(e) });
+    const entries: LogEntry[] = [{ index: 1, term: term(1), payload: { kind: "command", command: new Uint8Array(2048) } }];
+    a.send([{ kind: "append", from: 1, to: 2, term: term(1), prevIndex: 0, prevTerm: term(0), entries, commitIndex: 0 }]);
     expect(a.metrics().oversizedMessages).toBe(1);
     expect(errors[0]).toBeInstanceOf(RaftFrameTooLargeError);
-    expect(errors[0]?.message).toMatch(/snapshot message of \d+ bytes to node 2 exceeds frameBytesMax 1024/);
+    expect(errors[0]?.message).toMatch(/append message of \d+ bytes to node 2 exceeds frameBytesMax 1024/);
+  });
+
+  it("streams a snapshot larger than a frame in chunks, letting heartbeats overtake it", async () => {
+    const b = await listen(2, new Map(), { frameBytesMax: 256 * 1024, snapshotChunkBytes: 64 * 1024 });
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { frameBytesMax: 256 * 1024, snapshotChunkBytes: 64 * 1024 });
+    const received: RaftMessage[] = [];
+    b.onMessage((m) => received.push(m));
+    a.send([{ kind: "heartbeat", from: 1, to: 2, term: term(1), commitIndex: 0, readSeq: 0 }]);
+    await waitFor(() => (received.length === 1 ? true : undefined), "the connection");
+    const data = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) % 256);
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 9, term: term(1) }, data }]);
+    a.send([{ kind: "heartbeat", from: 1, to: 2, term: term(1), commitIndex: 0, readSeq: 1 }]);
+    await waitFor(() => (received.length === 3 ? true : undefined), "the snapshot");
+    expect(received.map((m) => m.kind)).toEqual(["heartbeat", "heartbeat", "snapshot"]);
+    const snapshot = received[2];
+    if (snapshot?.kind !== "snapshot" || snapshot.data === undefined) throw new Error("a snapshot with data");
+    expect(Buffer.compare(snapshot.data, data)).toBe(0);
+    expect(a.metrics().peers[0]?.snapshotStreamsSent).toBe(1);
+    expect(a.metrics().peers[0]?.sentFrames).toBe(2 + 80);
+    expect(b.metrics().rejectedConnections).toBe(0);
+  });
+
+  it("refuses to stream a snapshot larger than snapshotBytesMax", async () => {
+    const errors: Error[] = [];
+    const b = await listen(2, new Map());
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { snapshotChunkBytes: 1024, snapshotBytesMax: 4096, onError: (e) => errors.push(e) });
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 1, term: term(1) }, data: new Uint8Array(8192) }]);
+    expect(a.metrics().oversizedMessages).toBe(1);
+    expect(errors[0]).toBeInstanceOf(RaftFrameTooLargeError);
   });
 
   it("bounds the send queue when the peer stops reading, and drops the excess", async () => {
@@ -271,29 +358,35 @@ describe("TcpNetwork over loopback", () => {
 });
 
 describe("RaftServer over TcpNetwork", () => {
-  it("elects a leader and replicates writes over loopback (with log compaction)", async () => {
+  it("replicates over loopback and catches a late node up with a snapshot streamed in chunks", async () => {
     const voters = [1, 2, 3];
     const networks = await Promise.all(voters.map((id) => listen(id, new Map())));
     const addresses = new Map(voters.map((id, i) => [id, { host: "127.0.0.1", port: networks[i]?.port ?? 0 }]));
     // Re-listen with the peer table now that every port is known (port 0 picked them).
     for (const network of networks) network.close();
-    const wired = await Promise.all(voters.map((id) => listen(id, addresses, {}, addresses.get(id)?.port ?? 0)));
+    // Small chunks, so the ~5 KiB snapshot of 50 keys travels as several of them.
+    const limits = { snapshotChunkBytes: 1024, reconnectDelayMsMax: 50 };
+    const wired = await Promise.all(voters.map((id) => listen(id, addresses, limits, addresses.get(id)?.port ?? 0)));
     const networkOf = (i: number): TcpNetwork => {
       const network = wired[i];
       if (network === undefined) throw new Error(`no network for node ${i + 1}`);
       return network;
     };
     const machines = voters.map(() => new KvStateMachine());
-    const servers = await Promise.all(
-      voters.map((id, i) =>
-        RaftServer.start({ id, voters, storage: new MemoryLogStorage(), stateMachine: machines[i] ?? new KvStateMachine(), network: networkOf(i), tickMs: 5, snapshotIntervalEntries: 100 }),
-      ),
-    );
+    const start = (i: number): Promise<RaftServer<string>> =>
+      RaftServer.start({ id: i + 1, voters, storage: new MemoryLogStorage(), stateMachine: machines[i] ?? new KvStateMachine(), network: networkOf(i), tickMs: 5, snapshotIntervalEntries: 100 });
+    const servers = await Promise.all([start(0), start(1)]);
     try {
-      const leader = await waitFor(() => servers.find((s) => s.metrics().role === "leader"), "a leader");
+      const leader = await waitFor(() => servers.find((s) => s.metrics().role === "leader"), "a leader of two");
       const encoder = new TextEncoder();
-      await Promise.all(Array.from({ length: 500 }, (_, i) => leader.clientWrite(encoder.encode(`k${i % 50}=${i}`))));
-      await waitFor(() => (machines.every((m) => m.data.get("k49") === "499") ? true : undefined), "every node to apply");
+      const value = "v".repeat(100);
+      await Promise.all(Array.from({ length: 500 }, (_, i) => leader.clientWrite(encoder.encode(`k${i % 50}=${value}${i}`))));
+      servers.push(await start(2));
+      const late = machines[2];
+      await waitFor(() => (machines.every((m) => m.data.get("k49") === `${value}499`) ? true : undefined), "every node to apply");
+      expect(late?.snapshotsInstalled).toBeGreaterThanOrEqual(1);
+      const toLate = networkOf(leader.id - 1).metrics().peers.find((p) => p.id === 3);
+      expect(toLate?.snapshotStreamsSent).toBeGreaterThanOrEqual(1);
       expect(wired.every((n) => n.metrics().rejectedConnections === 0)).toBe(true);
     } finally {
       for (const server of servers) await server.stop();

@@ -7,8 +7,7 @@
  */
 import { assert } from "@omnikv/base";
 import { RaftFrameTooLargeError, RaftProtocolError } from "../errors.ts";
-import type { RaftMessage } from "../message.ts";
-import { decodeFrameBody, decodeFrameHeader, frameHeaderBytes, type FrameHeader } from "./message-codec.ts";
+import { decodeFrameBody, decodeFrameHeader, frameHeaderBytes, type Frame, type FrameHeader } from "./message-codec.ts";
 
 export class FrameReader {
   readonly #frameBytesMax: number;
@@ -25,23 +24,23 @@ export class FrameReader {
     return this.#bufferedBytes;
   }
 
-  /** Adds a chunk; returns the messages it completed. Throws on a bad or oversized frame. */
-  push(chunk: Uint8Array): RaftMessage[] {
+  /** Adds a chunk; returns the frames it completed. Throws on a bad or oversized frame. */
+  push(chunk: Uint8Array): Frame[] {
     // A plain view: a Buffer's slice() would share memory, and decoded bytes must be copies.
     this.#chunks.push(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
     this.#bufferedBytes += chunk.length;
-    const messages: RaftMessage[] = [];
+    const frames: Frame[] = [];
     for (;;) {
       if (this.#header === undefined) {
         if (this.#bufferedBytes < frameHeaderBytes) break;
         this.#header = this.#readHeader(this.#take(frameHeaderBytes));
       }
       if (this.#bufferedBytes < this.#header.bodyBytes) break;
-      messages.push(this.#readBody(this.#header, this.#take(this.#header.bodyBytes)));
+      frames.push(this.#readBody(this.#header, this.#take(this.#header.bodyBytes)));
       this.#header = undefined;
     }
     assert(this.#bufferedBytes < frameHeaderBytes + this.#frameBytesMax + chunk.length, "at most one frame plus a chunk is buffered");
-    return messages;
+    return frames;
   }
 
   #readHeader(bytes: Uint8Array): FrameHeader {
@@ -57,7 +56,7 @@ export class FrameReader {
     return header;
   }
 
-  #readBody(header: FrameHeader, body: Uint8Array): RaftMessage {
+  #readBody(header: FrameHeader, body: Uint8Array): Frame {
     try {
       return decodeFrameBody(header, body);
     } catch (error) {

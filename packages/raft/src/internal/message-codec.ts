@@ -14,6 +14,9 @@
  *     6 heartbeatResponse  [u64 readSeq]
  *     7 timeoutNow         (nothing)
  *     8 snapshot           [u64 index][u64 term][config?][u8 hasData][u32 length][length bytes]
+ *     9 snapshot chunk     [u64 index][u64 term][config?][u32 streamId][u64 totalBytes][u64 offset]
+ *                          [u32 length][length bytes]   (not a RaftMessage: TcpNetwork sends a large
+ *                          snapshot's data as a stream of these, reassembled into one `snapshot`)
  *   entry     [u64 index][u64 term][u8 payload kind][u32 length][length bytes]
  *   config?   [u8 0] | [u8 1][u32 n][n × u64 voter][u32 n][n × u64 outgoing][u32 n][n × u64 learner]
  *
@@ -22,7 +25,7 @@
  */
 import { crc32 } from "node:zlib";
 import { assert, assertNever, term as makeTerm } from "@omnikv/base";
-import type { LogEntry } from "../log-entry.ts";
+import type { LogEntry, SnapshotMeta } from "../log-entry.ts";
 import type { RaftMessage, RaftMessageKind } from "../message.ts";
 import { readConfig, readPayload, Reader, writeConfig, writePayload, Writer } from "./log-record.ts";
 
@@ -42,16 +45,53 @@ const kindTag = {
   snapshot: 8,
 } as const satisfies Record<RaftMessageKind, number>;
 
+const snapshotChunkTag = 9;
+
 const where = "raft message frame";
+
+/** A piece of a snapshot's data; chunks of one stream share `streamId` and arrive in order. */
+export interface SnapshotChunk {
+  readonly from: number;
+  readonly to: number;
+  readonly term: RaftMessage["term"];
+  readonly snapshot: SnapshotMeta;
+  readonly streamId: number;
+  readonly totalBytes: number;
+  readonly offset: number;
+  readonly bytes: Uint8Array;
+}
+
+/** What one frame carries: a whole message, or one chunk of a snapshot stream. */
+export type Frame = { readonly kind: "message"; readonly message: RaftMessage } | { readonly kind: "snapshotChunk"; readonly chunk: SnapshotChunk };
 
 /** One message as a complete frame (header included), ready for the socket. */
 export function encodeFrame(message: RaftMessage): Uint8Array {
+  return sealFrame((writer) => writeBody(writer, message));
+}
+
+/** One snapshot chunk as a complete frame. */
+export function encodeChunkFrame(chunk: SnapshotChunk): Uint8Array {
+  assert(chunk.offset + chunk.bytes.length <= chunk.totalBytes, "a chunk lies within its snapshot");
+  return sealFrame((writer) => {
+    writer.u8(snapshotChunkTag);
+    writer.u64(chunk.from);
+    writer.u64(chunk.to);
+    writer.u64(chunk.term);
+    writeSnapshotMeta(writer, chunk.snapshot);
+    writer.u32(chunk.streamId);
+    writer.u64(chunk.totalBytes);
+    writer.u64(chunk.offset);
+    writer.bytes(chunk.bytes);
+  });
+}
+
+function sealFrame(writeContent: (writer: Writer) => void): Uint8Array {
   const writer = new Writer();
   // Header placeholder, patched below once the body length and checksum are known.
   writer.u32(0);
   writer.u32(0);
   writer.u32(0);
-  writeBody(writer, message);
+  writeContent(writer);
   const frame = writer.finish();
   const body = frame.subarray(frameHeaderBytes);
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
@@ -81,10 +121,23 @@ export function decodeFrameHeader(header: Uint8Array): FrameHeader {
 }
 
 /** Checks a body against its header's checksum and decodes it. */
-export function decodeFrameBody(header: FrameHeader, body: Uint8Array): RaftMessage {
+export function decodeFrameBody(header: FrameHeader, body: Uint8Array): Frame {
   assert(body.length === header.bodyBytes, "the body has the length its header announced");
   if (crc32(body) !== header.crc) throw new Reader(body, where).corrupt("frame checksum mismatch");
-  return decodeMessage(body);
+  if (body[0] !== snapshotChunkTag) return { kind: "message", message: decodeMessage(body) };
+  return { kind: "snapshotChunk", chunk: decodeChunk(body) };
+}
+
+function decodeChunk(body: Uint8Array): SnapshotChunk {
+  const reader = new Reader(body, where);
+  const tag = reader.u8();
+  assert(tag === snapshotChunkTag, "decodeChunk reads chunks");
+  const header = { from: reader.index(), to: reader.index(), term: readTerm(reader) };
+  const snapshot = readSnapshotMeta(reader);
+  const chunk = { ...header, snapshot, streamId: reader.u32(), totalBytes: reader.index(), offset: reader.index(), bytes: reader.bytes() };
+  reader.end();
+  if (chunk.offset + chunk.bytes.length > chunk.totalBytes) throw reader.corrupt("snapshot chunk beyond its snapshot's size");
+  return chunk;
 }
 
 export function encodeMessage(message: RaftMessage): Uint8Array {
@@ -132,16 +185,28 @@ function writeBody(writer: Writer, message: RaftMessage): void {
     case "timeoutNow":
       return;
     case "snapshot":
-      writer.u64(message.snapshot.index);
-      writer.u64(message.snapshot.term);
-      writer.u8(message.snapshot.config === undefined ? 0 : 1);
-      if (message.snapshot.config !== undefined) writeConfig(writer, message.snapshot.config);
+      writeSnapshotMeta(writer, message.snapshot);
       writeBool(writer, message.data !== undefined);
       writer.bytes(message.data ?? new Uint8Array(0));
       return;
     default:
       assertNever(message);
   }
+}
+
+function writeSnapshotMeta(writer: Writer, meta: SnapshotMeta): void {
+  writer.u64(meta.index);
+  writer.u64(meta.term);
+  writer.u8(meta.config === undefined ? 0 : 1);
+  if (meta.config !== undefined) writeConfig(writer, meta.config);
+}
+
+function readSnapshotMeta(reader: Reader): SnapshotMeta {
+  const index = reader.index();
+  const snapshotTerm = readTerm(reader);
+  const configTag = reader.u8();
+  if (configTag > 1) throw reader.corrupt(`bad config tag ${configTag}`);
+  return configTag === 1 ? { index, term: snapshotTerm, config: readConfig(reader) } : { index, term: snapshotTerm };
 }
 
 function writeBool(writer: Writer, value: boolean): void {
@@ -211,15 +276,10 @@ function decodeKind(reader: Reader, tag: number, header: Header): RaftMessage {
 }
 
 function readSnapshot(reader: Reader, header: Header): RaftMessage {
-  const index = reader.index();
-  const snapshotTerm = readTerm(reader);
-  const configTag = reader.u8();
-  if (configTag > 1) throw reader.corrupt(`bad config tag ${configTag}`);
-  const config = configTag === 1 ? readConfig(reader) : undefined;
+  const snapshot = readSnapshotMeta(reader);
   const hasData = readBool(reader);
   const data = reader.bytes();
   if (!hasData && data.length > 0) throw reader.corrupt("snapshot data present but flagged absent");
-  const snapshot = config === undefined ? { index, term: snapshotTerm } : { index, term: snapshotTerm, config };
   return { kind: "snapshot", ...header, snapshot, data: hasData ? data : undefined };
 }
 

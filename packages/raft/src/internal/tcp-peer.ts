@@ -11,11 +11,20 @@
  * full (`queueFramesMax` frames or `queueBytesMax` bytes; one frame is always admitted into an
  * empty queue so a large snapshot can pass), and when a connection is lost with frames queued.
  *
- * Buffering bound: the queue, plus at most one write batch (`writeBatchBytesMax`) handed to the
- * socket beyond its high-water mark: the queue is drained only while the socket needs no drain.
+ * Snapshot streaming: a large snapshot is not queued as one frame but held as a stream whose next
+ * chunk (`snapshotChunkBytes`) is encoded only when the socket has drained and the queue is empty.
+ * So the socket's own backpressure paces it (flow control), small messages (heartbeats, votes)
+ * overtake it between chunks instead of waiting behind megabytes, and its size is bounded by the
+ * snapshot, not by the queue. One stream per peer: a newer snapshot replaces the one in progress
+ * (the receiver restarts on the new stream id); a lost connection drops it (Raft retries).
+ *
+ * Buffering bound: the queue, plus at most one write batch (`writeBatchBytesMax`) or one chunk
+ * handed to the socket beyond its high-water mark: nothing is written while the socket needs a drain.
  */
 import { connect, type Socket } from "node:net";
 import { assert } from "@omnikv/base";
+import type { SnapshotMessage } from "../message.ts";
+import { encodeChunkFrame } from "./message-codec.ts";
 
 export interface TcpPeerOptions {
   readonly host: string;
@@ -24,6 +33,7 @@ export interface TcpPeerOptions {
   readonly queueBytesMax: number;
   readonly reconnectDelayMsMin: number;
   readonly reconnectDelayMsMax: number;
+  readonly snapshotChunkBytes: number;
 }
 
 export interface TcpPeerStats {
@@ -33,6 +43,17 @@ export interface TcpPeerStats {
   readonly sentFrames: number;
   readonly droppedFrames: number;
   readonly connectCount: number;
+  /** Snapshot streams whose last chunk was handed to the socket. */
+  readonly snapshotStreamsSent: number;
+  /** Bytes of the snapshot stream in progress not yet handed to the socket. */
+  readonly snapshotBytesPending: number;
+}
+
+interface SnapshotStream {
+  readonly message: SnapshotMessage;
+  readonly data: Uint8Array;
+  readonly streamId: number;
+  offset: number;
 }
 
 type PeerState = "idle" | "connecting" | "connected" | "backoff" | "closed";
@@ -52,6 +73,9 @@ export class TcpPeer {
   #sentFrames = 0;
   #droppedFrames = 0;
   #connectCount = 0;
+  #snapshot: SnapshotStream | undefined;
+  #nextStreamId = 1;
+  #snapshotStreamsSent = 0;
 
   constructor(options: TcpPeerOptions) {
     assert(options.queueFramesMax > 0 && options.queueBytesMax > 0, "queue limits are positive");
@@ -73,6 +97,8 @@ export class TcpPeer {
       sentFrames: this.#sentFrames,
       droppedFrames: this.#droppedFrames,
       connectCount: this.#connectCount,
+      snapshotStreamsSent: this.#snapshotStreamsSent,
+      snapshotBytesPending: this.#snapshot === undefined ? 0 : this.#snapshot.data.length - this.#snapshot.offset,
     };
   }
 
@@ -94,15 +120,48 @@ export class TcpPeer {
     return true;
   }
 
-  /** Writes queued frames to the socket (call after a burst of `enqueue`). */
+  /** Starts streaming a snapshot in chunks (replacing one in progress); false when dropped. */
+  enqueueSnapshot(message: SnapshotMessage, data: Uint8Array): boolean {
+    if (!this.canAccept) {
+      this.#droppedFrames += 1;
+      return false;
+    }
+    if (this.#snapshot !== undefined) this.#droppedFrames += 1; // abandoned for the newer one
+    this.#snapshot = { message, data, streamId: this.#nextStreamId, offset: 0 };
+    this.#nextStreamId = (this.#nextStreamId % 0xffff_ffff) + 1;
+    if (this.#state === "idle") this.#connect();
+    return true;
+  }
+
+  /** Writes queued frames, then snapshot chunks, while the socket takes them. */
   flush(): void {
     const socket = this.#socket;
     if (this.#state !== "connected" || socket === undefined) return;
-    while (this.#queue.length > 0 && !socket.writableNeedDrain) {
-      const batch = this.#takeBatch();
-      this.#sentFrames += batch.frameCount;
-      socket.write(batch.bytes);
+    while (!socket.writableNeedDrain) {
+      if (this.#queue.length > 0) {
+        const batch = this.#takeBatch();
+        this.#sentFrames += batch.frameCount;
+        socket.write(batch.bytes);
+      } else if (this.#snapshot !== undefined) {
+        socket.write(this.#takeChunk(this.#snapshot));
+      } else {
+        return;
+      }
     }
+  }
+
+  #takeChunk(stream: SnapshotStream): Uint8Array {
+    const { message, data, streamId, offset } = stream;
+    const bytes = data.subarray(offset, offset + this.#options.snapshotChunkBytes);
+    assert(bytes.length > 0 || data.length === 0, "a stream in progress has bytes left");
+    const frame = encodeChunkFrame({ from: message.from, to: message.to, term: message.term, snapshot: message.snapshot, streamId, totalBytes: data.length, offset, bytes });
+    stream.offset += bytes.length;
+    this.#sentFrames += 1;
+    if (stream.offset >= data.length) {
+      this.#snapshot = undefined;
+      this.#snapshotStreamsSent += 1;
+    }
+    return frame;
   }
 
   close(): void {
@@ -175,8 +234,9 @@ export class TcpPeer {
   }
 
   #dropQueue(): void {
-    this.#droppedFrames += this.#queue.length;
+    this.#droppedFrames += this.#queue.length + (this.#snapshot === undefined ? 0 : 1);
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#snapshot = undefined;
   }
 }
