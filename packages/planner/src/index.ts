@@ -4,7 +4,7 @@
  * binder that turns parser expressions into typed `BoundExpr`s, and the query binder that turns
  * a SELECT into a physical plan over the `Catalog` interface it declares.
  */
-export type { BoundExpr, SqlType } from "./bound-expr.ts";
+export type { BoundExpr, SqlType, SubqueryCorrelation } from "./bound-expr.ts";
 export { bindCondition, bindExpr, coerce } from "./bind/bind-expr.ts";
 export type { BindContext, ColumnScope } from "./bind/bind-expr.ts";
 export { selectCommonType } from "./bind/common-type.ts";

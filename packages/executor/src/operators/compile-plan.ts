@@ -14,6 +14,7 @@ import type { ExecutionContext } from "./execution-context.ts";
 import { compileFilter } from "./filter.ts";
 import { compileHashJoin } from "./hash-join.ts";
 import { compileLimit } from "./limit.ts";
+import { compileLateralJoin } from "./lateral-join.ts";
 import { compileNestedLoopJoin } from "./nested-loop-join.ts";
 import { compileProject } from "./project.ts";
 import type { RowSource } from "./row-source.ts";
@@ -119,6 +120,13 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
       return compileProject(compileNode(plan.input, env), plan.exprs, env);
     case "nested_loop_join":
       return compileNestedLoopJoin(plan.joinType, compileNode(plan.left, env), compileNode(plan.right, env), plan.condition, widths(plan), env);
+    case "lateral_join":
+      return compileLateralJoin(
+        { joinType: plan.joinType, correlations: plan.correlations, condition: plan.condition, rightWidth: plan.right.columns.length },
+        compileNode(plan.left, env),
+        compileNode(plan.right, env),
+        env,
+      );
     case "hash_join":
       return compileHashJoin(
         { ...plan, widths: widths(plan), leftOids: plan.left.columns.map((c) => c.type.oid), rightOids: plan.right.columns.map((c) => c.type.oid) },

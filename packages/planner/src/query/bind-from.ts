@@ -12,10 +12,10 @@ import { bindCondition, bindExpr, callOperator, coerce } from "../bind/bind-expr
 import { resolveFunction } from "../functions/resolve.ts";
 import type { BoundExpr } from "../bound-expr.ts";
 import { columnRange, conjuncts, mapColumns } from "./expr-columns.ts";
-import { DuplicateAliasError, InvalidRecursionError, UndefinedTableError } from "./errors.ts";
+import { DuplicateAliasError, InvalidColumnReferenceError, InvalidRecursionError, UndefinedTableError } from "./errors.ts";
 import type { JoinType, PlanColumn, PlanNode } from "./plan.ts";
 import type { CatalogTable } from "./catalog.ts";
-import { characterPosition, exprContext, noColumns, type QueryContext, type WorkTable } from "./query-context.ts";
+import { characterPosition, correlationSlotBase, exprContext, noColumns, type OuterLevel, type QueryContext, type WorkTable } from "./query-context.ts";
 import { FromScope, levelScope, type MergedColumn, type ScopeRelation } from "./scope.ts";
 
 export interface BoundFrom {
@@ -30,6 +30,10 @@ export function bindFromClause(items: readonly FromItem[], context: QueryContext
   if (items.length === 0) return { plan: { kind: "values", rows: [[]], columns: [] }, scope: FromScope.empty() };
   let bound: BoundFrom | undefined;
   for (const item of items) {
+    if (bound !== undefined && isLateralCandidate(item)) {
+      bound = bindLateral(bound, item, "inner", undefined, context, bindQuery);
+      continue;
+    }
     const next = bindFromItem(item, context, bindQuery);
     bound = bound === undefined ? next : combine(bound, next, "inner", undefined, context);
   }
@@ -51,14 +55,8 @@ function bindFromItem(item: FromItem, context: QueryContext, bindQuery: QueryBin
   switch (item.kind) {
     case "table_ref":
       return bindTableRef(item, context, bindQuery);
-    case "subquery_ref": {
-      if (item.alias === undefined) {
-        throw new SqlSyntaxError("subquery in FROM must have an alias", { position: position(context.sql, item.pos), hint: "For example, FROM (SELECT ...) [AS] foo." });
-      }
-      if (item.isLateral) throw new FeatureNotSupportedError("LATERAL subqueries are not supported yet");
-      const plan = bindQuery(item.query, context);
-      return relationOf(plan, item.alias.name, undefined, item.alias.columns);
-    }
+    case "subquery_ref":
+      return bindSubqueryRef(item, context, bindQuery);
     case "function_ref":
       return bindFunctionRef(item, context);
     case "join":
@@ -67,12 +65,51 @@ function bindFromItem(item: FromItem, context: QueryContext, bindQuery: QueryBin
   return assertUnreachable(item);
 }
 
+function bindSubqueryRef(item: Extract<FromItem, { kind: "subquery_ref" }>, context: QueryContext, bindQuery: QueryBinder): BoundFrom {
+  if (item.alias === undefined) {
+    throw new SqlSyntaxError("subquery in FROM must have an alias", { position: position(context.sql, item.pos), hint: "For example, FROM (SELECT ...) [AS] foo." });
+  }
+  const plan = bindQuery(item.query, context);
+  return relationOf(plan, item.alias.name, undefined, item.alias.columns);
+}
+
+/** A FROM item that may read the items before it: a LATERAL subquery, or any function (LATERAL is implied for functions). */
+function isLateralCandidate(item: FromItem): item is Extract<FromItem, { kind: "subquery_ref" | "function_ref" }> {
+  return (item.kind === "subquery_ref" && item.isLateral) || item.kind === "function_ref";
+}
+
+/**
+ * `left` joined with a LATERAL item bound one query level below it: the item's references to
+ * `left`'s columns (or to enclosing levels) become correlation parameters, as a correlated
+ * subquery's do, and the join re-runs it for each left row. An item that reads nothing of
+ * `left` joins as any other.
+ */
+function bindLateral(
+  left: BoundFrom,
+  item: Extract<FromItem, { kind: "subquery_ref" | "function_ref" }>,
+  joinType: JoinType,
+  on: Expr | undefined,
+  context: QueryContext,
+  bindQuery: QueryBinder,
+): BoundFrom {
+  const slots = context.slots ?? { next: correlationSlotBase };
+  const outer: OuterLevel = { scope: levelScope(left.scope, context.outer), correlations: [], slots };
+  const lateralContext: QueryContext = { ...context, outer, slots, subqueryDepth: (context.subqueryDepth ?? 0) + 1 };
+  const right = item.kind === "subquery_ref" ? bindSubqueryRef(item, lateralContext, bindQuery) : bindFunctionRef(item, lateralContext);
+  if (outer.correlations.length === 0) return combine(left, right, joinType, on, context);
+  if (joinType !== "inner" && joinType !== "left") {
+    throw new InvalidColumnReferenceError("invalid reference to FROM-clause entry", { detail: "The combining JOIN type must be INNER or LEFT for a LATERAL reference." });
+  }
+  const { scope, columns } = sideBySide(left, right);
+  const condition = on === undefined ? undefined : bindCondition(on, "JOIN/ON", exprContext(context, scope));
+  return { plan: { kind: "lateral_join", joinType, left: left.plan, right: right.plan, correlations: outer.correlations, condition, columns }, scope };
+}
+
 /**
  * A function in FROM. Its columns are a set-returning function's OUT columns, else one column
  * named after the alias (or the function), of the resolved result type.
  */
 function bindFunctionRef(item: Extract<FromItem, { kind: "function_ref" }>, context: QueryContext): BoundFrom {
-  if (item.isLateral) throw new FeatureNotSupportedError("LATERAL functions are not supported yet");
   const call = item.call;
   if (call.kind !== "func_call" || call.isStar || call.isDistinct || call.filter !== undefined || call.over !== undefined) {
     throw new FeatureNotSupportedError("only plain function calls are supported in FROM");
@@ -184,8 +221,10 @@ export function withColumns(plan: PlanNode, columns: readonly PlanColumn[]): Pla
 
 function bindJoin(join: JoinExpr, context: QueryContext, bindQuery: QueryBinder): BoundFrom {
   const left = bindFromItem(join.left, context, bindQuery);
-  const right = bindFromItem(join.right, context, bindQuery);
   const joinType: JoinType = join.joinType === "cross" ? "inner" : join.joinType;
+  const isLateral = isLateralCandidate(join.right) && !join.isNatural && join.using === undefined;
+  if (isLateral && join.alias === undefined) return bindLateral(left, join.right, joinType, join.on, context, bindQuery);
+  const right = bindFromItem(join.right, context, bindQuery);
   const usingNames = join.isNatural ? naturalColumns(left.scope, right.scope) : join.using;
   let bound: BoundFrom;
   if (usingNames !== undefined) {

@@ -8,7 +8,7 @@
  * column); GROUP BY takes an input column first, then an output column's name, or a position.
  * Unknown-typed select-list literals become text, as in PostgreSQL 10 and later.
  *
- * Not yet here (each fails with 0A000): LATERAL, locking clauses.
+ * Not yet here (each fails with 0A000): locking clauses.
  */
 import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
 import { SqlSyntaxError, WindowingError, type Expr, type QueryBody, type ResTarget, type SelectCore, type SelectStatement, type SortBy } from "@omnikv/parser";

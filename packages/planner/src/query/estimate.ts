@@ -166,6 +166,10 @@ export function columnStatistics(plan: PlanNode, index: number): ColumnStatistic
       const source = columnIndex(plan.exprs[index]);
       return source === undefined ? undefined : columnStatistics(plan.input, source);
     }
+    case "lateral_join": {
+      const width = plan.left.columns.length;
+      return index < width ? columnStatistics(plan.left, index) : undefined;
+    }
     case "hash_join":
     case "nested_loop_join": {
       if (plan.joinType === "semi" || plan.joinType === "anti") return columnStatistics(plan.left, index);
@@ -224,6 +228,12 @@ export function estimate(plan: PlanNode): Estimate {
     case "nested_loop_join":
     case "hash_join":
       return estimateJoin(plan);
+    case "lateral_join": {
+      // The right side runs once per left row.
+      const [left, right] = [estimate(plan.left), estimate(plan.right)];
+      const rows = Math.max(plan.joinType === "left" ? left.rows : 1, left.rows * right.rows);
+      return { rows, startupCost: left.startupCost + right.startupCost, totalCost: left.totalCost + left.rows * right.totalCost + rows * cpuCostPerRow };
+    }
     case "aggregate": {
       const input = estimate(plan.input);
       const rows = plan.groupKeys.length === 0 ? 1 : Math.max(1, Math.min(groupsMax, input.rows));

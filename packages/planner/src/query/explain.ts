@@ -93,6 +93,8 @@ function label(plan: PlanNode): string {
       return "Project";
     case "nested_loop_join":
       return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"}`;
+    case "lateral_join":
+      return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"} (lateral)`;
     case "hash_join":
       return `Hash${joinName(plan.joinType)} Join`;
     case "aggregate":
@@ -122,7 +124,7 @@ function details(plan: PlanNode): string[] {
     const conditions = plan.leftKeys.map((key, i) => `(${exprText(key)} = ${exprText(plan.rightKeys[i])})`);
     return [`Hash Cond: ${conditions.join(" AND ")}`, ...(plan.residual === undefined ? [] : [`Join Filter: ${exprText(plan.residual)}`])];
   }
-  if (plan.kind === "nested_loop_join") return plan.condition === undefined ? [] : [`Join Filter: ${exprText(plan.condition)}`];
+  if (plan.kind === "nested_loop_join" || plan.kind === "lateral_join") return plan.condition === undefined ? [] : [`Join Filter: ${exprText(plan.condition)}`];
   if (plan.kind === "aggregate") return plan.groupKeys.length === 0 ? [] : [`Group Key: ${plan.groupKeys.map((k) => exprText(k)).join(", ")}`];
   if (plan.kind === "sort") return [`Sort Key: ${plan.keys.map(sortKeyText).join(", ")}`];
   return [];
@@ -163,6 +165,7 @@ function children(plan: PlanNode): PlanNode[] {
     case "distinct_on":
       return [plan.input];
     case "nested_loop_join":
+    case "lateral_join":
     case "hash_join":
     case "set_operation":
       return [plan.left, plan.right];

@@ -25,6 +25,7 @@ export function mapChildren(plan: PlanNode, f: (child: PlanNode) => PlanNode): P
     case "distinct_on":
       return { ...plan, input: f(plan.input) };
     case "nested_loop_join":
+    case "lateral_join":
     case "hash_join":
     case "set_operation":
       return { ...plan, left: f(plan.left), right: f(plan.right) };

@@ -3,7 +3,7 @@
  * it produces (`columns`); expressions inside a node refer to its input's columns by index (a
  * join's condition to the left input's columns, then the right's). Nodes are immutable.
  */
-import type { BoundExpr, SqlType } from "../bound-expr.ts";
+import type { BoundExpr, SqlType, SubqueryCorrelation } from "../bound-expr.ts";
 import type { CatalogIndex, CatalogTable } from "./catalog.ts";
 
 export interface PlanColumn {
@@ -132,6 +132,20 @@ export type PlanNode =
       readonly left: PlanNode;
       readonly right: PlanNode;
       /** Over the concatenated row; undefined for a cross join. */
+      readonly condition: BoundExpr | undefined;
+      readonly columns: readonly PlanColumn[];
+    }
+  | {
+      /**
+       * LATERAL: for each left row the right side runs again with its correlation parameters
+       * (`slot`) set from the left row, as a correlated subquery does; the condition is over the
+       * concatenated row. PostgreSQL allows only INNER and LEFT here.
+       */
+      readonly kind: "lateral_join";
+      readonly joinType: "inner" | "left";
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      readonly correlations: readonly SubqueryCorrelation[];
       readonly condition: BoundExpr | undefined;
       readonly columns: readonly PlanColumn[];
     }
