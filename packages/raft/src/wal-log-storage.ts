@@ -1,116 +1,304 @@
 /**
- * `WalLogStorage`: a durable `RaftLogStorage` on `@omnikv/wal`. Every mutation is one WAL record
- * (format in internal/log-record.ts) appended with `sync: true`; mutations issued back to back
- * share one fsync through the WAL's group commit. Opening replays the records to rebuild the
- * state, which is then served from memory.
+ * `WalLogStorage`: a durable `RaftLogStorage` on `@omnikv/wal`, bounded on disk and in memory.
+ * Every mutation is one WAL record (format in internal/log-record.ts) appended with `sync: true`;
+ * mutations issued back to back share one fsync through the WAL's group commit.
+ *
+ * Memory. Only the newest entries stay in memory (`EntryCache`, `cacheBytesMax`); older ones are
+ * read back from the WAL on demand. `EntryLocations` maps each live entry to the LSN of the record
+ * holding it, two numbers per appended batch.
+ *
+ * Disk. A purge or a reset writes a *checkpoint* record: the new purge point together with the
+ * hard state in force, so every earlier hard-state, purge and reset record is superseded. Once
+ * that record is durable, the WAL segments whose records all precede
+ *   bound = min(LSN of the checkpoint, LSN of the oldest record holding a live entry)
+ * are deleted (`Wal.truncateBefore`). The bound is computed when the purge is issued, from the
+ * state the checkpoint describes, so a crash at any moment finds either the old segments or a
+ * durable checkpoint that makes them unnecessary. A truncated tail (`truncateAfter`) frees
+ * nothing by itself: its dead records stay until the bound passes them, which happens once the
+ * live entries written before them are purged. So the disk holds the records from the oldest live
+ * entry onward, plus at most one partly dead segment before it.
+ *
+ * Replay after a deletion starts in the middle of the history: the first records retained may
+ * hold entries whose predecessors were deleted, or entries that a later purge drops. Replay
+ * therefore accepts an entries record that does not continue the log by starting a new run there
+ * (`#applyEntries`); every entry still live was written after everything deleted, so at the end
+ * the located entries must cover exactly purgedIndex+1..lastIndex, or the log is corrupt.
  *
  * Invariants: the in-memory state is updated at call time, in call order, and each promise
  * resolves only once its record is durable; a WAL failure fails the storage for good (the WAL
- * refuses further appends), so memory never runs ahead of what a reopen would see without the
- * caller having been told.
- *
- * Limits, until snapshots exist: the whole log is held in memory, and records are never
- * rewritten, so the WAL grows with every mutation (`purgeUpTo` is recorded but frees no segment).
+ * refuses further appends). The cache always holds a suffix of the located entries (asserted).
  */
-import { assert } from "@omnikv/base";
-import { Wal, type WalOptions } from "@omnikv/wal";
+import { assert, lsn as toLsn } from "@omnikv/base";
+import { CorruptionError, Wal, type WalOptions } from "@omnikv/wal";
 import { RaftStorageError } from "./errors.ts";
+import { EntryCache } from "./internal/entry-cache.ts";
+import { EntryLocations } from "./internal/entry-locations.ts";
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from "./internal/log-record.ts";
 import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { LogState, RaftLogStorage } from "./log-storage.ts";
 import type { MembershipConfig } from "./membership.ts";
-import { MemoryLogStorage } from "./memory-log-storage.ts";
-import { checkIndex, type LogIndex } from "./types.ts";
+import { checkIndex, noNode, termZero, type LogIndex, type Term } from "./types.ts";
+
+export interface WalLogStorageOptions extends WalOptions {
+  /** Bytes of the newest entries kept in memory (default 16 MiB); older entries are read from the WAL. */
+  readonly cacheBytesMax?: number;
+}
+
+export interface WalLogStorageStats {
+  readonly cachedEntries: number;
+  readonly cachedBytes: number;
+  /** Runs in the index → LSN map (one per appended batch still live). */
+  readonly locationRuns: number;
+  /** Entries read back from the WAL because they had left the cache. */
+  readonly entriesReadFromDisk: number;
+  /** WAL segments deleted after purges and resets since open. */
+  readonly segmentsDeleted: number;
+  readonly walSegments: number;
+}
+
+/** A raft log is purged often, so smaller segments than the WAL's 64 MiB free space sooner. */
+export const walLogSegmentBytesDefault = 8 * 1024 * 1024;
+export const walLogCacheBytesDefault = 16 * 1024 * 1024;
+
+type PositionRecord = Extract<LogRecord, { kind: "purge" | "reset" }>;
 
 export class WalLogStorage implements RaftLogStorage {
   readonly #wal: Wal;
-  /** The replayed state; MemoryLogStorage applies the same rules the records were written under. */
-  readonly #state: MemoryLogStorage;
-  #lastIndex: LogIndex;
-  #purgedIndex: LogIndex;
+  #hardState: HardState = { term: termZero, votedFor: noNode, commitIndex: 0 };
+  #purgedIndex: LogIndex = 0;
+  #purgedTerm: Term = termZero;
+  #purgedConfig: MembershipConfig | undefined;
+  readonly #locations = new EntryLocations(0);
+  readonly #cache: EntryCache;
+  readonly #counters = { entriesReadFromDisk: 0, segmentsDeleted: 0 };
 
-  private constructor(wal: Wal, state: MemoryLogStorage, lastIndex: LogIndex, purgedIndex: LogIndex) {
+  private constructor(wal: Wal, cacheBytesMax: number) {
     this.#wal = wal;
-    this.#state = state;
-    this.#lastIndex = lastIndex;
-    this.#purgedIndex = purgedIndex;
+    this.#cache = new EntryCache(cacheBytesMax, 1);
   }
 
-  static async open(dir: string, options: WalOptions = {}): Promise<WalLogStorage> {
-    const wal = await Wal.open(dir, options);
-    const state = new MemoryLogStorage();
+  static async open(dir: string, options: WalLogStorageOptions = {}): Promise<WalLogStorage> {
+    const { cacheBytesMax, ...walOptions } = options;
+    const wal = await Wal.open(dir, { segmentBytesTarget: walLogSegmentBytesDefault, ...walOptions });
+    const storage = new WalLogStorage(wal, cacheBytesMax ?? walLogCacheBytesDefault);
     try {
-      for (const record of wal.replay()) await replayRecord(state, decodeLogRecord(record.payload, `${dir} lsn ${record.lsn}`));
+      storage.#replay(dir);
     } catch (error) {
       await wal.close();
       throw error;
     }
-    const logState = await state.logState();
-    return new WalLogStorage(wal, state, logState.lastIndex, logState.purgedIndex);
+    return storage;
+  }
+
+  #replay(dir: string): void {
+    for (const record of this.#wal.replay()) {
+      this.#applyRecord(decodeLogRecord(record.payload, `${dir} lsn ${record.lsn}`), Number(record.lsn));
+    }
+    const locations = this.#locations;
+    const isConsistent = locations.lastIndex >= this.#purgedIndex && (locations.lastIndex === this.#purgedIndex || locations.firstIndex === this.#purgedIndex + 1);
+    if (!isConsistent) {
+      const why = `raft log replay found entries ${locations.firstIndex}..${locations.lastIndex} after purge point ${this.#purgedIndex}`;
+      throw new CorruptionError(dir, 0, why);
+    }
   }
 
   readHardState(): Promise<HardState> {
-    return this.#state.readHardState();
+    return Promise.resolve(this.#hardState);
   }
 
   saveHardState(state: HardState): Promise<void> {
-    void this.#state.saveHardState(state);
-    return this.#write({ kind: "hardState", state });
+    this.#hardState = { term: state.term, votedFor: state.votedFor, commitIndex: state.commitIndex };
+    return this.#write({ kind: "hardState", state: this.#hardState });
   }
 
   append(entries: readonly LogEntry[]): Promise<void> {
     if (entries.length === 0) return Promise.resolve();
-    if (entries[0]?.index !== this.#lastIndex + 1 || !isContiguous(entries)) {
-      return Promise.reject(new RaftStorageError(`append of index ${entries[0]?.index} where ${this.#lastIndex + 1} was expected`));
+    const lastIndex = this.#locations.lastIndex;
+    if (entries[0]?.index !== lastIndex + 1 || !isContiguous(entries)) {
+      return Promise.reject(new RaftStorageError(`append of index ${entries[0]?.index} where ${lastIndex + 1} was expected`));
     }
-    void this.#state.append(entries);
-    this.#lastIndex += entries.length;
-    return this.#write({ kind: "entries", entries });
+    const copies = entries.map(copyEntry);
+    this.#applyEntries(copies, this.#nextLsn());
+    return this.#write({ kind: "entries", entries: copies });
   }
 
   truncateAfter(index: LogIndex): Promise<void> {
     checkIndex(index, "truncation index");
     if (index < this.#purgedIndex) return Promise.reject(new RaftStorageError(`truncation below the purged index ${this.#purgedIndex}`));
-    if (index >= this.#lastIndex) return Promise.resolve();
-    void this.#state.truncateAfter(index);
-    this.#lastIndex = index;
+    if (index >= this.#locations.lastIndex) return Promise.resolve();
+    this.#applyTruncate(index);
     return this.#write({ kind: "truncate", index });
   }
 
   async purgeUpTo(index: LogIndex, config?: MembershipConfig): Promise<void> {
     checkIndex(index, "purge index");
     if (index <= this.#purgedIndex) return;
-    if (index > this.#lastIndex) throw new RaftStorageError(`purge up to ${index} past the last index`);
-    const [entry] = await this.#state.readRange(index, index + 1);
-    assert(entry !== undefined, "an entry below the last index exists");
-    void this.#state.purgeUpTo(index, config);
-    this.#purgedIndex = index;
-    await this.#write({ kind: "purge", index, term: entry.term, config });
+    if (index > this.#locations.lastIndex) throw new RaftStorageError(`purge up to ${index} past the last index`);
+    const term = this.#termAt(index); // synchronous: nothing may run between the check and the write
+    const record: PositionRecord = { kind: "purge", index, term, config, hardState: this.#hardState };
+    await this.#checkpoint(record);
   }
 
-  resetToSnapshot(meta: SnapshotMeta): Promise<void> {
+  async resetToSnapshot(meta: SnapshotMeta): Promise<void> {
     checkIndex(meta.index, "snapshot index");
-    void this.#state.resetToSnapshot(meta);
-    this.#lastIndex = meta.index;
-    this.#purgedIndex = meta.index;
-    return this.#write({ kind: "reset", index: meta.index, term: meta.term, config: meta.config });
+    await this.#checkpoint({ kind: "reset", index: meta.index, term: meta.term, config: meta.config, hardState: this.#hardState });
   }
 
   readRange(fromIndex: LogIndex, toIndexExclusive: LogIndex): Promise<readonly LogEntry[]> {
-    return this.#state.readRange(fromIndex, toIndexExclusive);
+    checkIndex(fromIndex, "range start");
+    if (fromIndex <= this.#purgedIndex) return Promise.reject(new RaftStorageError(`entry ${fromIndex} was purged`));
+    const end = Math.min(toIndexExclusive, this.#locations.lastIndex + 1);
+    if (fromIndex >= end) return Promise.resolve([]);
+    const cacheFirst = this.#cache.firstIndex;
+    if (fromIndex >= cacheFirst) return Promise.resolve(this.#cache.slice(fromIndex, end));
+    try {
+      const fromDisk = this.#readFromWal(fromIndex, Math.min(end, cacheFirst));
+      return Promise.resolve(end > cacheFirst ? [...fromDisk, ...this.#cache.slice(cacheFirst, end)] : fromDisk);
+    } catch (error) {
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+    }
   }
 
   logState(): Promise<LogState> {
-    return this.#state.logState();
+    return Promise.resolve({
+      firstIndex: this.#purgedIndex + 1,
+      lastIndex: this.#locations.lastIndex,
+      purgedIndex: this.#purgedIndex,
+      purgedTerm: this.#purgedTerm,
+      purgedConfig: this.#purgedConfig,
+    });
+  }
+
+  stats(): WalLogStorageStats {
+    return {
+      cachedEntries: this.#cache.count,
+      cachedBytes: this.#cache.sizeBytes,
+      locationRuns: this.#locations.runCount,
+      entriesReadFromDisk: this.#counters.entriesReadFromDisk,
+      segmentsDeleted: this.#counters.segmentsDeleted,
+      walSegments: this.#wal.stats().segmentCount,
+    };
   }
 
   async close(): Promise<void> {
     await this.#wal.close();
-    await this.#state.close();
   }
 
+  /**
+   * Writes a purge or reset with the hard state, then deletes the segments it makes unnecessary.
+   * The bound is taken now, from the state the record describes; records written later are above it.
+   */
+  async #checkpoint(record: PositionRecord): Promise<void> {
+    const lsn = this.#nextLsn();
+    this.#applyRecord(record, lsn);
+    const bound = Math.min(lsn, this.#locations.lsnMin ?? lsn);
+    assert(bound <= lsn, "segment deletion never passes the checkpoint that allows it");
+    await this.#write(record);
+    this.#counters.segmentsDeleted += await this.#wal.truncateBefore(toLsn(bound));
+  }
+
+  #applyRecord(record: LogRecord, lsn: number): void {
+    switch (record.kind) {
+      case "hardState":
+        this.#hardState = record.state;
+        break;
+      case "entries":
+        this.#applyEntries(record.entries, lsn);
+        break;
+      case "truncate":
+        this.#applyTruncate(record.index);
+        break;
+      case "purge":
+        this.#applyPurge(record);
+        break;
+      case "reset":
+        this.#applyReset(record);
+        break;
+    }
+    assert(this.#cache.lastIndex === this.#locations.lastIndex, "the cache holds a suffix of the located entries");
+  }
+
+  /** Appends a run; on replay, a run that does not continue the located entries starts afresh (see the header). */
+  #applyEntries(entries: readonly LogEntry[], lsn: number): void {
+    const first = entries[0];
+    const last = entries[entries.length - 1];
+    if (first === undefined || last === undefined) return;
+    const locations = this.#locations;
+    if (first.index > locations.lastIndex + 1 || first.index < locations.firstIndex) {
+      locations.reset(first.index - 1);
+      this.#cache.reset(first.index);
+    } else if (first.index <= locations.lastIndex) {
+      this.#applyTruncate(first.index - 1);
+    }
+    locations.addRun(first.index, last.index, lsn);
+    this.#cache.append(entries);
+  }
+
+  #applyTruncate(index: LogIndex): void {
+    if (index >= this.#locations.lastIndex) return;
+    this.#locations.truncateAfter(index);
+    this.#cache.truncateAfter(index);
+  }
+
+  #applyPurge(record: PositionRecord): void {
+    if (record.hardState !== undefined) this.#hardState = record.hardState;
+    if (record.index <= this.#purgedIndex) return;
+    this.#locations.dropUpTo(record.index);
+    this.#cache.dropUpTo(record.index);
+    this.#purgedIndex = record.index;
+    this.#purgedTerm = record.term;
+    if (record.config !== undefined) this.#purgedConfig = record.config;
+  }
+
+  #applyReset(record: PositionRecord): void {
+    if (record.hardState !== undefined) this.#hardState = record.hardState;
+    this.#locations.reset(record.index);
+    this.#cache.reset(record.index + 1);
+    this.#purgedIndex = record.index;
+    this.#purgedTerm = record.term;
+    this.#purgedConfig = record.config;
+  }
+
+  #termAt(index: LogIndex): Term {
+    if (index === this.#purgedIndex) return this.#purgedTerm;
+    const [entry] = index >= this.#cache.firstIndex ? this.#cache.slice(index, index + 1) : this.#readFromWal(index, index + 1);
+    assert(entry?.index === index, "a located entry has a term");
+    return entry.term;
+  }
+
+  /** Reads located entries `fromIndex..toIndexExclusive - 1` back from the WAL, in one pass from the first one's record. */
+  #readFromWal(fromIndex: LogIndex, toIndexExclusive: LogIndex): LogEntry[] {
+    assert(fromIndex > this.#purgedIndex && toIndexExclusive <= this.#locations.lastIndex + 1, "only located entries are read from the wal");
+    const entries: LogEntry[] = [];
+    let next = fromIndex;
+    for (const record of this.#wal.replay(toLsn(this.#locations.lsnOf(fromIndex)))) {
+      if (next >= toIndexExclusive) break;
+      if (Number(record.lsn) !== this.#locations.lsnOf(next)) continue;
+      const decoded = decodeLogRecord(record.payload, `${this.#wal.dir} lsn ${record.lsn}`);
+      if (decoded.kind !== "entries") throw new CorruptionError(this.#wal.dir, 0, `lsn ${record.lsn} should hold entry ${next}`);
+      for (const entry of decoded.entries) {
+        if (entry.index === next && next < toIndexExclusive) {
+          entries.push(entry);
+          next += 1;
+        }
+      }
+    }
+    if (next !== toIndexExclusive) throw new CorruptionError(this.#wal.dir, 0, `raft log entry ${next} is missing from the wal`);
+    this.#counters.entriesReadFromDisk += entries.length;
+    return entries;
+  }
+
+  #nextLsn(): number {
+    const next = Number(this.#wal.nextLsn);
+    assert(Number.isSafeInteger(next), "wal lsns fit a safe integer");
+    return next;
+  }
+
+  /** Appends synchronously (the WAL assigns the LSN now, so LSN order is call order) and resolves when durable. */
   async #write(record: LogRecord): Promise<void> {
-    await this.#wal.append(encodeLogRecord(record), { sync: true });
+    const expected = this.#nextLsn();
+    const written = await this.#wal.append(encodeLogRecord(record), { sync: true });
+    assert(Number(written) === expected, "the record got the lsn its entries were located at");
   }
 }
 
@@ -118,17 +306,7 @@ function isContiguous(entries: readonly LogEntry[]): boolean {
   return entries.every((entry, i) => i === 0 || entry.index === (entries[i - 1]?.index ?? 0) + 1);
 }
 
-async function replayRecord(state: MemoryLogStorage, record: LogRecord): Promise<void> {
-  switch (record.kind) {
-    case "hardState":
-      return state.saveHardState(record.state);
-    case "entries":
-      return state.append(record.entries);
-    case "truncate":
-      return state.truncateAfter(record.index);
-    case "purge":
-      return state.purgeUpTo(record.index, record.config);
-    case "reset":
-      return state.resetToSnapshot({ index: record.index, term: record.term, config: record.config });
-  }
+function copyEntry(entry: LogEntry): LogEntry {
+  if (entry.payload.kind !== "command") return entry;
+  return { index: entry.index, term: entry.term, payload: { kind: "command", command: entry.payload.command.slice() } };
 }

@@ -7,8 +7,12 @@
  *   entries      [u8 2][u32 count] count × ( [u64 index][u64 term][u8 kind][u32 length][length bytes] )
  *                kind 0 blank (length 0), 1 command (the bytes), 2 membership (a config, below)
  *   truncate     [u8 3][u64 index]                           drop entries above index
- *   purge        [u8 4][u64 index][u64 term][config?]        drop entries up to index
- *   reset        [u8 5][u64 index][u64 term][config?]        drop every entry; a snapshot ends there
+ *   purge        [u8 4][u64 index][u64 term][config?]        drop entries up to index (written before 0.2)
+ *   reset        [u8 5][u64 index][u64 term][config?]        drop every entry; a snapshot ends there (before 0.2)
+ *   checkpoint   [u8 6 purge | 7 reset][u64 index][u64 term][config?][hard state without its tag]
+ *                a purge or reset that also carries the hard state in force when it was written, so
+ *                every record before it is superseded and the segments holding only such records
+ *                (and purged entries) can be deleted (wal-log-storage.ts)
  *   config?      [u8 0] (none) | [u8 1][config]
  *   config       [u32 n][n × u64 voter] [u32 n][n × u64 outgoing voter] [u32 n][n × u64 learner]
  */
@@ -22,9 +26,40 @@ export type LogRecord =
   | { readonly kind: "hardState"; readonly state: HardState }
   | { readonly kind: "entries"; readonly entries: readonly LogEntry[] }
   | { readonly kind: "truncate"; readonly index: LogIndex }
-  | { readonly kind: "purge" | "reset"; readonly index: LogIndex; readonly term: Term; readonly config: MembershipConfig | undefined };
+  | {
+      readonly kind: "purge" | "reset";
+      readonly index: LogIndex;
+      readonly term: Term;
+      readonly config: MembershipConfig | undefined;
+      /** Present in checkpoint records (tags 6 and 7); absent in the older tags 4 and 5. */
+      readonly hardState: HardState | undefined;
+    };
 
-const tag = { hardState: 1, entries: 2, truncate: 3, purge: 4, reset: 5 } as const;
+const tag = { hardState: 1, entries: 2, truncate: 3, purge: 4, reset: 5, purgeCheckpoint: 6, resetCheckpoint: 7 } as const;
+
+function recordTag(record: LogRecord): number {
+  if (record.kind === "purge" && record.hardState !== undefined) return tag.purgeCheckpoint;
+  if (record.kind === "reset" && record.hardState !== undefined) return tag.resetCheckpoint;
+  return tag[record.kind];
+}
+
+function writeHardState(writer: Writer, state: HardState): void {
+  writer.u64(state.term);
+  writer.u64(state.votedFor);
+  writer.u64(state.commitIndex);
+}
+
+function readHardState(reader: Reader): HardState {
+  return { term: makeTerm(reader.u64()), votedFor: reader.index(), commitIndex: reader.index() };
+}
+
+function readPosition(reader: Reader, kind: "purge" | "reset", hasHardState: boolean): LogRecord {
+  const index = reader.index();
+  const termValue = makeTerm(reader.u64());
+  const config = reader.u8() === 1 ? readConfig(reader) : undefined;
+  const hardState = hasHardState ? readHardState(reader) : undefined;
+  return { kind, index, term: termValue, config, hardState };
+}
 
 /** A growable little-endian writer: records are small, and simplicity beats a size pre-pass here. */
 export class Writer {
@@ -180,12 +215,10 @@ export function readPayload(reader: Reader, where: string): EntryPayload {
 
 export function encodeLogRecord(record: LogRecord): Uint8Array {
   const writer = new Writer();
-  writer.u8(tag[record.kind]);
+  writer.u8(recordTag(record));
   switch (record.kind) {
     case "hardState":
-      writer.u64(record.state.term);
-      writer.u64(record.state.votedFor);
-      writer.u64(record.state.commitIndex);
+      writeHardState(writer, record.state);
       break;
     case "truncate":
       writer.u64(record.index);
@@ -196,6 +229,7 @@ export function encodeLogRecord(record: LogRecord): Uint8Array {
       writer.u64(record.term);
       writer.u8(record.config === undefined ? 0 : 1);
       if (record.config !== undefined) writeConfig(writer, record.config);
+      if (record.hardState !== undefined) writeHardState(writer, record.hardState);
       break;
     case "entries":
       writer.u32(record.entries.length);
@@ -219,14 +253,13 @@ export function decodeLogRecord(bytes: Uint8Array, where: string): LogRecord {
   const kind = reader.u8();
   let record: LogRecord;
   if (kind === tag.hardState) {
-    record = { kind: "hardState", state: { term: makeTerm(reader.u64()), votedFor: reader.index(), commitIndex: reader.index() } };
+    record = { kind: "hardState", state: readHardState(reader) };
   } else if (kind === tag.truncate) {
     record = { kind: "truncate", index: reader.index() };
-  } else if (kind === tag.purge || kind === tag.reset) {
-    const index = reader.index();
-    const termValue = makeTerm(reader.u64());
-    const config = reader.u8() === 1 ? readConfig(reader) : undefined;
-    record = { kind: kind === tag.purge ? "purge" : "reset", index, term: termValue, config };
+  } else if (kind === tag.purge || kind === tag.purgeCheckpoint) {
+    record = readPosition(reader, "purge", kind === tag.purgeCheckpoint);
+  } else if (kind === tag.reset || kind === tag.resetCheckpoint) {
+    record = readPosition(reader, "reset", kind === tag.resetCheckpoint);
   } else if (kind === tag.entries) {
     const count = reader.u32();
     const entries: LogEntry[] = [];
