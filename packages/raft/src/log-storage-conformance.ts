@@ -209,6 +209,56 @@ const checks: Record<string, Check> = {
     assert(hardState.term === 3n && hardState.votedFor === 0, "the last hard state issued wins");
     await storage.close();
   },
+  async "keeps the hard state, purge point and entries across repeated purges and restarts"({ open, reopen }) {
+    // A storage that frees space on purge must carry the hard state and purge point forward: the
+    // record that first held them may be gone. Payloads are large enough to fill small segments.
+    let storage = await open();
+    await storage.saveHardState({ term: term(5), votedFor: 3, commitIndex: 1 });
+    const filler = "x".repeat(200);
+    const long = (first: LogIndex, last: LogIndex): LogEntry[] => Array.from({ length: last - first + 1 }, (_, i) => entry(first + i, 5, `big-${first + i}-${filler}`));
+    for (let first = 1; first <= 1200; first += 50) {
+      await storage.append(long(first, first + 49));
+      if (first % 300 === 1 && first > 1) await storage.purgeUpTo(first - 100);
+      if (first === 601 && reopen !== undefined) storage = await reopen(storage);
+    }
+    await storage.purgeUpTo(1100);
+    if (reopen !== undefined) storage = await reopen(storage);
+    const hardState = await storage.readHardState();
+    assert(hardState.term === 5n && hardState.votedFor === 3 && hardState.commitIndex === 1, "the hard state outlives purges");
+    const state = await storage.logState();
+    assert(state.purgedIndex === 1100 && state.purgedTerm === 5n && state.lastIndex === 1200, "the purge point outlives purges");
+    checkEntries(await storage.readRange(1101, 1201), long(1101, 1200), "the entries after many purges");
+    await expectRejection(storage.readRange(1100, 1102), "reading a purged entry after a restart");
+    await storage.close();
+  },
+  async "truncates a tail after a purge, across a restart"({ open, reopen }) {
+    let storage = await open();
+    await storage.append(entriesFrom(1, 30, 1));
+    await storage.purgeUpTo(10);
+    await storage.truncateAfter(20);
+    await storage.append(entriesFrom(21, 25, 2));
+    await expectRejection(storage.truncateAfter(9), "a truncation below the purge point");
+    if (reopen !== undefined) storage = await reopen(storage);
+    checkEntries(await storage.readRange(11, 100), [...entriesFrom(11, 20, 1), ...entriesFrom(21, 25, 2)], "the log after a purge then a truncation");
+    await storage.purgeUpTo(22);
+    await storage.truncateAfter(23);
+    if (reopen !== undefined) storage = await reopen(storage);
+    const state = await storage.logState();
+    assert(state.purgedIndex === 22 && state.lastIndex === 23 && state.purgedTerm === 2n, "purge and truncation compose");
+    checkEntries(await storage.readRange(23, 100), entriesFrom(23, 23, 2), "the one entry left");
+    await storage.close();
+  },
+  async "reads a long log back from the start after a restart"({ open, reopen }) {
+    let storage = await open();
+    const filler = "y".repeat(500);
+    const all: LogEntry[] = Array.from({ length: 600 }, (_, i) => entry(i + 1, 1 + Math.floor(i / 200), `long-${i + 1}-${filler}`));
+    for (let i = 0; i < all.length; i += 7) await storage.append(all.slice(i, i + 7));
+    checkEntries(await storage.readRange(1, 601), all, "a long log");
+    if (reopen !== undefined) storage = await reopen(storage);
+    checkEntries(await storage.readRange(1, 601), all, "a long log after a restart");
+    checkEntries(await storage.readRange(295, 305), all.slice(294, 304), "a middle range of a long log");
+    await storage.close();
+  },
   async "survives a restart"({ open, reopen }) {
     if (reopen === undefined) return;
     let storage = await open();

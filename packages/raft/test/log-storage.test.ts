@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { MemoryLogStorage, WalLogStorage, checkRaftLogStorage, type LogEntry, type RaftLogStorage } from "@omnikv/raft";
+import { MemoryLogStorage, WalLogStorage, checkRaftLogStorage, type LogEntry, type RaftLogStorage, type WalLogStorageOptions } from "@omnikv/raft";
 import { makeTempDir, type TempDir } from "@omnikv/testkit";
 
 let temp: TempDir | undefined;
@@ -27,30 +27,37 @@ describe("RaftLogStorage conformance", () => {
     expect(names.length).toBeGreaterThanOrEqual(10);
   });
 
-  it("WalLogStorage passes every check, restarts included", async () => {
-    const dir = makeTempDir("raft-wal-storage");
-    temp = dir;
-    let count = 0;
-    const paths = new Map<RaftLogStorage, string>();
-    const names = await checkRaftLogStorage({
-      open: async () => {
-        count += 1;
-        const path = join(dir.path, `log-${count}`);
-        const storage = await WalLogStorage.open(path);
-        paths.set(storage, path);
-        return storage;
-      },
-      reopen: async (storage) => {
-        const path = paths.get(storage);
-        if (path === undefined) throw new Error("reopen got a storage this harness did not open");
-        await storage.close();
-        const reopened = await WalLogStorage.open(path);
-        paths.set(reopened, path);
-        return reopened;
-      },
+  const walCases: readonly { name: string; options: WalLogStorageOptions }[] = [
+    { name: "default options", options: {} },
+    // Tiny segments and cache: every check deletes segments and reads entries back from the WAL.
+    { name: "4 KiB segments and a 2 KiB cache", options: { segmentBytesTarget: 4096, preallocateBytes: 4096, cacheBytesMax: 2048 } },
+  ];
+  for (const { name, options } of walCases) {
+    it(`WalLogStorage passes every check, restarts included (${name})`, async () => {
+      const dir = makeTempDir("raft-wal-storage");
+      temp = dir;
+      let count = 0;
+      const paths = new Map<RaftLogStorage, string>();
+      const names = await checkRaftLogStorage({
+        open: async () => {
+          count += 1;
+          const path = join(dir.path, `log-${count}`);
+          const storage = await WalLogStorage.open(path, options);
+          paths.set(storage, path);
+          return storage;
+        },
+        reopen: async (storage) => {
+          const path = paths.get(storage);
+          if (path === undefined) throw new Error("reopen got a storage this harness did not open");
+          await storage.close();
+          const reopened = await WalLogStorage.open(path, options);
+          paths.set(reopened, path);
+          return reopened;
+        },
+      });
+      expect(names.length).toBeGreaterThanOrEqual(15);
     });
-    expect(names.length).toBeGreaterThanOrEqual(10);
-  });
+  }
 
   it("fails a storage that ignores truncation", async () => {
     class Forgetful extends MemoryLogStorage {
