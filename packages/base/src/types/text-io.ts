@@ -172,6 +172,8 @@ const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
     },
   ],
   [TypeOid.interval, { parse: parseInterval, format: (v) => formatInterval(expect(v, isInterval, "interval")) }],
+  // void (what pg_sleep returns): its output is the empty string, and any input reads as it.
+  [TypeOid.void, { parse: () => "", format: () => "" }],
 ]);
 
 for (const oid of Object.values(TypeOid)) {

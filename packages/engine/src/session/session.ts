@@ -106,6 +106,9 @@ export interface CopySink {
 /** A parameter value: a runtime value (text is parsed by the declared type), a JS Date, or undefined for NULL. */
 export type ParamValue = SqlValue | Date | undefined;
 
+/** pg_sleep waits in steps of this many milliseconds, checking cancel and statement_timeout between them. */
+const sleepStepMs = 50;
+
 /** One statement's outcome in `queryEach`. */
 export type StatementOutcome =
   | { readonly kind: "result"; readonly result: QueryResult }
@@ -216,6 +219,8 @@ export class Session {
    */
   #pendingBlock: { readonly isolation?: IsolationLevel; readonly readOnly?: boolean; readonly startMicros: bigint } | undefined;
   #notices: string[] = [];
+  /** What the running statement's pg_sleep calls asked to wait, in milliseconds. */
+  #pendingSleepMs = 0;
   #isCanceled = false;
   #deadline = 0;
   readonly #currvals = new Map<number, bigint>();
@@ -416,7 +421,8 @@ export class Session {
         yield { kind: "copyIn", sink: await this.#copyFrom(statement, sql) };
       } else if (statement.kind === "copy" && statement.direction === "to" && statement.target === "stdout") {
         yield { kind: "copyOut", chunks: this.#copyTo(statement, sql) };
-      } else if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) {
+      } else if (statement.kind === "select" && this.#isSnapshotRead(statement, sql) && !/pg_sleep/i.test(sql)) {
+        // (A statement that may sleep runs whole, so its sleep is served before its rows go out.)
         const { stream, release } = this.#streamSnapshotSelect(statement, sql);
         try {
           yield { kind: "rows", stream };
@@ -595,7 +601,9 @@ export class Session {
         portal.pending = this.#startSnapshotSelect(portal) ?? (await this.#startSelect(portal));
       }
     }
-    return this.#fetch(portal, maxRows);
+    const result = this.#fetch(portal, maxRows);
+    if (this.#pendingSleepMs > 0) await this.#servePendingSleep(() => this.#abandonPortal(portal));
+    return result;
   }
 
   /** Prepares, binds and runs in one call (the unnamed portal); see `executePortal` for `maxRows`. */
@@ -607,7 +615,10 @@ export class Session {
 
   async #executePrepared(portalName: string, prepared: PreparedStatement, params: readonly ParamValue[], maxRows: number): Promise<ExecuteResult> {
     const pointResult = this.#pointSelect(portalName, prepared, params);
-    if (pointResult !== undefined) return pointResult;
+    if (pointResult !== undefined) {
+      if (this.#pendingSleepMs > 0) await this.#servePendingSleep();
+      return pointResult;
+    }
     this.#bindPrepared(portalName, prepared, params);
     const portal = this.#portals.get(portalName);
     // A SELECT outside a block runs synchronously to the end (no await, no transaction to commit).
@@ -615,6 +626,7 @@ export class Session {
     if (portal !== undefined && pending !== undefined) {
       portal.pending = pending;
       const result = this.#fetch(portal, maxRows);
+      if (this.#pendingSleepMs > 0) await this.#servePendingSleep(() => this.#abandonPortal(portal));
       if (!result.isSuspended) this.#finishPortals();
       return result;
     }
@@ -755,6 +767,12 @@ export class Session {
     return { rows, fields: plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
   }
 
+
+  /** After an error while a portal runs: its rows are released, and a transaction it runs in fails. */
+  #abandonPortal(portal: Portal): void {
+    portal.pending?.release?.();
+    if (this.#active !== undefined) this.#fail(this.#active);
+  }
 
   #fetch(portal: Portal, maxRows: number): ExecuteResult {
     const pending = portal.pending;
@@ -922,7 +940,9 @@ export class Session {
     if (statement.kind === "transaction") return this.#transactionControl(statement, sql);
     if (statement.kind === "select" && this.#isSnapshotRead(statement, sql)) {
       this.#checkPrivileges(statement, this.#db.catalogView());
-      return this.#snapshotSelect(statement, sql, params, paramTypes);
+      const result = this.#snapshotSelect(statement, sql, params, paramTypes);
+      if (this.#pendingSleepMs > 0) await this.#servePendingSleep();
+      return result;
     }
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
@@ -930,7 +950,9 @@ export class Session {
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     try {
       this.#checkPrivileges(statement, current.catalog);
-      return await this.#execute(statement, sql, params, paramTypes, current);
+      const result = await this.#execute(statement, sql, params, paramTypes, current);
+      if (this.#pendingSleepMs > 0) await this.#servePendingSleep();
+      return result;
     } catch (error) {
       this.#fail(current);
       throw error;
@@ -941,9 +963,30 @@ export class Session {
     this.#assertOpen();
     clearTimeout(this.#idleTimer);
     this.#notices = [];
+    this.#pendingSleepMs = 0;
     this.#isCanceled = false;
     const timeout = this.#derived().statementTimeoutMs;
     this.#deadline = timeout > 0 ? Date.now() + timeout : 0;
+  }
+
+  /**
+   * Serves what the statement's pg_sleep calls asked for: a timer wait (the event loop stays free
+   * for other sessions), in steps that check cancel and statement_timeout (57014). The calls
+   * themselves returned at once, so clock_timestamp() does not advance across them within a
+   * statement, unlike PostgreSQL (documented).
+   */
+  async #servePendingSleep(onInterrupt?: () => void): Promise<void> {
+    const until = Date.now() + this.#pendingSleepMs;
+    this.#pendingSleepMs = 0;
+    try {
+      for (let now = Date.now(); now < until; now = Date.now()) {
+        await new Promise((resolve) => setTimeout(resolve, Math.min(until - now, sleepStepMs)));
+        this.#interrupt();
+      }
+    } catch (error) {
+      onInterrupt?.();
+      throw error;
+    }
   }
 
   /** A snapshot SELECT whose rows are pulled by the caller (see `RowStream`); `release` ends it. */
@@ -1287,7 +1330,15 @@ export class Session {
   }
 
   #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
-    return new StatementSessionInfo(this, active, searchPath, () => this.#sequenceFunctions(active, searchPath));
+    return new StatementSessionInfo(
+      this,
+      active,
+      searchPath,
+      () => this.#sequenceFunctions(active, searchPath),
+      (seconds) => {
+        this.#pendingSleepMs += seconds * 1000;
+      },
+    );
   }
 
 
@@ -1636,11 +1687,18 @@ class StatementSessionInfo implements SessionInfo {
   readonly #makeSequences: () => SequenceFunctions;
   #sequences: SequenceFunctions | undefined;
 
-  constructor(session: Session, scope: StatementScope, searchPath: readonly string[], makeSequences: () => SequenceFunctions) {
+  readonly #onSleep: (seconds: number) => void;
+
+  constructor(session: Session, scope: StatementScope, searchPath: readonly string[], makeSequences: () => SequenceFunctions, onSleep: (seconds: number) => void) {
     this.#session = session;
     this.#scope = scope;
     this.#searchPath = searchPath;
     this.#makeSequences = makeSequences;
+    this.#onSleep = onSleep;
+  }
+
+  sleep(seconds: number): void {
+    this.#onSleep(seconds);
   }
 
   get databaseName(): string {

@@ -35,6 +35,12 @@ export interface SessionInfo {
   readonly sequences?: SequenceFunctions;
   /** The system catalog, when there is one (`pg_get_indexdef`, `::regclass`, …; catalog.ts). */
   readonly catalog?: CatalogFunctions;
+  /**
+   * `pg_sleep`: evaluation is synchronous and must not block the event loop (other sessions share
+   * it), so the session records the wait and serves it before the statement completes, still
+   * interruptible by cancel and statement_timeout. Absent without a session that can wait.
+   */
+  sleep?(seconds: number): void;
 }
 
 /**

@@ -19,7 +19,7 @@ import {
   assert,
 } from "@omnikv/base";
 import type { FunctionTable, ScalarFunction, SequenceFunctions, SessionInfo, TypedFunctionTable } from "./function-types.ts";
-import { asBool, asText, type SqlValue } from "../values.ts";
+import { asBool, asNumber, asText, type SqlValue } from "../values.ts";
 
 /** The session, or 0A000 when the expression is evaluated outside one. */
 function sessionOf(session: SessionInfo | undefined, functionName: string): SessionInfo {
@@ -111,6 +111,8 @@ export const sessionFunctions: FunctionTable = {
   "setval(text,int8,bool)": (args, context) =>
     sequencesOf(context.session, "setval").setval(asText(args[0] ?? null), asInt8(args[1] ?? null), asBool(args[2] ?? null)),
   "lastval()": fromSession("lastval", (session) => sequencesOf(session, "lastval").lastval()),
+  "pg_sleep(float8)": (args, context) => sleepFor(asNumber(args[0] ?? null), context.session),
+  "pg_sleep_for(interval)": (args, context) => sleepFor(intervalSeconds(args[0] ?? null), context.session),
   "pg_isolation_test_session_is_blocked(int4,_int4)": (args, context) => {
     const session = sessionOf(context.session, "pg_isolation_test_session_is_blocked");
     if (session.isSessionBlocked === undefined) throw new FeatureNotSupportedError("pg_isolation_test_session_is_blocked() needs a database");
@@ -121,6 +123,21 @@ export const sessionFunctions: FunctionTable = {
     return session.isSessionBlocked(asInt4(args[0] ?? null), others);
   },
 };
+
+/** pg_sleep's void result, after asking the session to wait (a negative or NaN time waits not at all). */
+function sleepFor(seconds: number, session: SessionInfo | undefined): SqlValue {
+  const sleeper = sessionOf(session, "pg_sleep");
+  if (sleeper.sleep === undefined) throw new FeatureNotSupportedError("pg_sleep() needs a database session");
+  if (seconds > 0) sleeper.sleep(seconds);
+  return "";
+}
+
+/** An interval's length in seconds, as extract(epoch from …): 30-day months, 365.25-day years. */
+function intervalSeconds(value: SqlValue): number {
+  assert(typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value, "an interval value");
+  const { months, days, micros } = value;
+  return Math.trunc(months / 12) * 365.25 * 86_400 + (months % 12) * 30 * 86_400 + days * 86_400 + Number(micros) / 1e6;
+}
 
 /** The session's sequences, or 0A000 when it has none (stand-alone evaluation, in-memory test tables). */
 function sequencesOf(session: SessionInfo | undefined, functionName: string): SequenceFunctions {

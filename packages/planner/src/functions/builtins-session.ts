@@ -60,6 +60,9 @@ export const sessionFunctions: readonly FunctionSignature[] = [
   signature({ name: "setval", args: [text, int8], returns: int8, volatility: "volatile" }),
   signature({ name: "setval", args: [text, int8, bool], returns: int8, volatility: "volatile" }),
   signature({ name: "lastval", args: [], returns: int8, volatility: "volatile" }),
+  // Sleeps: strict (a NULL argument returns NULL at once), volatile.
+  signature({ name: "pg_sleep", args: [TypeOid.float8], returns: TypeOid.void, volatility: "volatile" }),
+  signature({ name: "pg_sleep_for", args: [TypeOid.interval], returns: TypeOid.void, volatility: "volatile" }),
   // isolationtester's probe: is the session with this pid waiting on a lock held by one of these?
   signature({ name: "pg_isolation_test_session_is_blocked", args: [int4, int4Array], returns: bool, volatility: "volatile" }),
 ];
