@@ -31,7 +31,7 @@ export type { CastContext, CastSignature, FunctionSignature, Volatility } from "
 export { planSelect } from "./query/bind-select.ts";
 export type { BoundQuery } from "./query/bind-select.ts";
 export type { Catalog, CatalogColumn, CatalogIndex, CatalogTable, CatalogView, ColumnStatistics, TableStatistics } from "./query/catalog.ts";
-export type { AggregateCall, FrameEdge, IndexBound, JoinType, PlanColumn, PlanNode, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
+export type { AggregateCall, FrameEdge, IndexBound, JoinType, PlanColumn, PlanNode, RangeOffsetArithmetic, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
 export { explainPlan } from "./query/explain.ts";
 export { PlanCache } from "./query/plan-cache.ts";

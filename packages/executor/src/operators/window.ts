@@ -10,7 +10,8 @@
  * evaluated at the current row), first_value/last_value/nth_value over the frame. Aggregates
  * over the frame: once per partition when the frame is the whole partition, once per peer group
  * for the default RANGE frame, else once per row over its frame (O(rows × frame), not yet the
- * incremental form PostgreSQL uses for moving frames).
+ * incremental form PostgreSQL uses for moving frames). Frame offsets are evaluated once per run;
+ * RANGE offsets compare the single ORDER BY value through in_range (window-range.ts).
  */
 import { InvalidParameterValueError, NullValueNotAllowedError, assert, assertNever } from "@omnikv/base";
 import type { FrameEdge, WindowCall, WindowSpec } from "@omnikv/planner";
@@ -24,10 +25,12 @@ import type { RowSource } from "./row-source.ts";
 import { keyComparator } from "./sort.ts";
 import type { Row } from "./table-access.ts";
 import { InvalidPrecedingOrFollowingSizeError } from "./errors.ts";
+import { compileInRange, type InRange } from "./window-range.ts";
 
 type Compare = (a: SqlValue, b: SqlValue, context: EvalContext) => number;
 
 interface CompiledWindow {
+  readonly offsets: (run: ExecutionContext) => FrameOffsets;
   readonly partition: readonly { readonly expr: CompiledExpr; readonly compare: Compare }[];
   readonly order: readonly { readonly expr: CompiledExpr; readonly compare: Compare }[];
   readonly spec: WindowSpec;
@@ -47,10 +50,23 @@ interface Partition {
   readonly groupOf: readonly number[];
   readonly groupStarts: readonly number[];
   readonly input: readonly Row[];
+  /** Each position's first ORDER BY value, and the first and last position where it is not null. */
+  readonly orderValues: readonly SqlValue[];
+  readonly nonNullFirst: number;
+  readonly nonNullLast: number;
+  /** The frame offsets, evaluated once per run. */
+  readonly offsets: FrameOffsets;
+}
+
+/** A window's frame offsets for one run: null where the edge has none. */
+interface FrameOffsets {
+  readonly start: SqlValue;
+  readonly end: SqlValue;
 }
 
 export function compileWindow(input: RowSource, windows: readonly WindowSpec[], env: CompileEnvironment & { readonly aggregates: AggregateTable }): RowSource {
   const compiled: CompiledWindow[] = windows.map((spec) => ({
+    offsets: compileOffsets(spec, env),
     partition: spec.partitionBy.map((key) => ({ expr: compileExpr(key.expr, env.registry), compare: keyComparator(key, env) })),
     order: spec.orderBy.map((key) => ({ expr: compileExpr(key.expr, env.registry), compare: keyComparator(key, env) })),
     spec,
@@ -62,8 +78,10 @@ export function compileWindow(input: RowSource, windows: readonly WindowSpec[], 
     let order: number[] = rows.map((_, i) => i);
     let column = rows[0]?.length ?? 0;
     for (const w of compiled) {
+      // Evaluated before any row, so an invalid offset fails even on empty input, as in PostgreSQL.
+      const offsets = w.offsets(run);
       order = windowOrder(w, rows, run);
-      for (const partition of partitions(w, rows, order, run)) {
+      for (const partition of partitions(w, rows, order, offsets, run)) {
         w.calls.forEach((call, i) => call(partition, run, out, column + i));
       }
       column += w.calls.length;
@@ -89,7 +107,7 @@ function windowOrder(w: CompiledWindow, rows: readonly Row[], run: ExecutionCont
     });
 }
 
-function* partitions(w: CompiledWindow, rows: readonly Row[], order: readonly number[], run: ExecutionContext): Generator<Partition, undefined, undefined> {
+function* partitions(w: CompiledWindow, rows: readonly Row[], order: readonly number[], offsets: FrameOffsets, run: ExecutionContext): Generator<Partition, undefined, undefined> {
   const evalKeys = (keys: CompiledWindow["order"], index: number): SqlValue[] => keys.map((k) => k.expr(rows[index] ?? [], run.params, run.context));
   const same = (keys: CompiledWindow["order"], a: SqlValue[], b: SqlValue[]): boolean => keys.every((k, i) => k.compare(a[i] ?? null, b[i] ?? null, run.context) === 0);
   let start = 0;
@@ -103,8 +121,9 @@ function* partitions(w: CompiledWindow, rows: readonly Row[], order: readonly nu
     const groupOf: number[] = [];
     const groupStarts: number[] = [];
     let groupStart = 0;
+    const orderKeys = members.map((member) => evalKeys(w.order, member));
     for (let i = 1; i <= members.length; i++) {
-      const isBoundary = i === members.length || !same(w.order, evalKeys(w.order, members[i - 1] ?? 0), evalKeys(w.order, members[i] ?? 0));
+      const isBoundary = i === members.length || !same(w.order, orderKeys[i - 1] ?? [], orderKeys[i] ?? []);
       if (!isBoundary) continue;
       for (let j = groupStart; j < i; j++) {
         peerStart[j] = groupStart;
@@ -114,7 +133,10 @@ function* partitions(w: CompiledWindow, rows: readonly Row[], order: readonly nu
       groupStarts.push(groupStart);
       groupStart = i;
     }
-    yield { rows: members, peerStart, peerEnd, groupOf, groupStarts, input: rows };
+    const orderValues = orderKeys.map((keys) => keys[0] ?? null);
+    const nonNullFirst = orderValues.findIndex((value) => value !== null);
+    const nonNullLast = orderValues.findLastIndex((value) => value !== null);
+    yield { rows: members, peerStart, peerEnd, groupOf, groupStarts, input: rows, orderValues, nonNullFirst, nonNullLast, offsets };
     start = end;
   }
   return undefined;
@@ -183,34 +205,94 @@ function ntile(p: Partition, run: ExecutionContext, out: SqlValue[][], column: n
   }
 }
 
-/** A window's frame with its offsets compiled. */
+/**
+ * The frame offsets of a window, evaluated once per run with no row (the planner rejects offsets
+ * that read columns) as PostgreSQL evaluates them when the WindowAgg starts: NULL is 22004, a
+ * negative ROWS/GROUPS count 22013; RANGE offsets are checked by in_range when compared.
+ */
+function compileOffsets(spec: WindowSpec, env: CompileEnvironment): (run: ExecutionContext) => FrameOffsets {
+  const compileEdge = (edge: FrameEdge, which: "starting" | "ending"): ((run: ExecutionContext) => SqlValue) => {
+    if (edge.kind !== "preceding" && edge.kind !== "following") return () => null;
+    const offset = compileExpr(edge.offset, env.registry);
+    return (run) => {
+      const value = offset([], run.params, run.context);
+      if (value === null) throw new NullValueNotAllowedError(`frame ${which} offset must not be null`);
+      if (spec.frame.mode === "range") return value;
+      assert(typeof value === "bigint", "a ROWS or GROUPS offset is an int8");
+      if (value < 0n) throw new InvalidPrecedingOrFollowingSizeError(`frame ${which} offset must not be negative`);
+      return value;
+    };
+  };
+  const start = compileEdge(spec.frame.start, "starting");
+  const end = compileEdge(spec.frame.end, "ending");
+  return (run) => ({ start: start(run), end: end(run) });
+}
+
+/** A window's frame, with its RANGE offset comparison when it has one. */
 interface Frame {
   readonly spec: WindowSpec;
-  readonly startOffset: CompiledExpr | undefined;
-  readonly endOffset: CompiledExpr | undefined;
+  readonly inRange: InRange | undefined;
+  readonly isDescending: boolean;
 }
 
 function compileFrame(spec: WindowSpec, env: CompileEnvironment): Frame {
-  const offset = (edge: FrameEdge): CompiledExpr | undefined => (edge.kind === "preceding" || edge.kind === "following" ? compileExpr(edge.offset, env.registry) : undefined);
-  return { spec, startOffset: offset(spec.frame.start), endOffset: offset(spec.frame.end) };
+  const arithmetic = spec.frame.rangeOffset;
+  const key = spec.orderBy[0];
+  const isDescending = key?.isDescending ?? false;
+  if (arithmetic === undefined) return { spec, inRange: undefined, isDescending };
+  const edge = [spec.frame.start, spec.frame.end].find((e) => e.kind === "preceding" || e.kind === "following");
+  assert(key !== undefined && spec.orderBy.length === 1, "a RANGE offset frame has one ORDER BY key");
+  assert(edge !== undefined && (edge.kind === "preceding" || edge.kind === "following"), "a RANGE offset frame has an offset edge");
+  return { spec, inRange: compileInRange(arithmetic, key.expr.type.oid, edge.offset.type.oid, env.registry), isDescending };
+}
+
+/**
+ * A RANGE offset edge of position `i` (nodeWindowAgg's update_frameheadpos/tailpos): a null
+ * current value's frame edge is its peer group's (NULLs are peers of each other only); otherwise
+ * the first (start) or last (end) non-null position whose value is in range, found by binary
+ * search since in_range is monotone along the window order. With none, the start falls just
+ * after the non-null run and the end just before it, so NULLs at the partition's far end stay in
+ * a frame that reaches them through UNBOUNDED, as in PostgreSQL.
+ */
+function rangeEdge(frame: Frame, p: Partition, i: number, edge: { readonly isStart: boolean; readonly isPreceding: boolean }, run: ExecutionContext): number {
+  const base = p.orderValues[i] ?? null;
+  if (base === null) return edge.isStart ? (p.peerStart[i] ?? i) : (p.peerEnd[i] ?? i);
+  const inRange = frame.inRange;
+  assert(inRange !== undefined, "a RANGE offset frame has its in_range");
+  assert(p.nonNullFirst >= 0 && p.nonNullFirst <= i && i <= p.nonNullLast, "a non-null current value lies in the non-null run");
+  const offset = edge.isStart ? p.offsets.start : p.offsets.end;
+  // DESC ordering flips both the sum's direction and the comparison (PostgreSQL's inRangeAsc).
+  const isSubtract = edge.isPreceding !== frame.isDescending;
+  const isLess = !edge.isStart !== frame.isDescending;
+  const holds = (k: number): boolean => inRange({ value: p.orderValues[k] ?? null, base, offset, isSubtract, isLess }, run.context);
+  let low = p.nonNullFirst;
+  let high = p.nonNullLast;
+  if (edge.isStart) {
+    // The first position that holds; the predicate goes false → true.
+    while (low <= high) {
+      const middle = (low + high) >> 1;
+      if (holds(middle)) high = middle - 1;
+      else low = middle + 1;
+    }
+    return low;
+  }
+  // The last position that holds; the predicate goes true → false.
+  while (low <= high) {
+    const middle = (low + high) >> 1;
+    if (holds(middle)) low = middle + 1;
+    else high = middle - 1;
+  }
+  return high;
 }
 
 /**
  * The frame of position `i`: [first, last] positions (last < first when empty), before
  * exclusion. ROWS offsets count rows; GROUPS offsets count peer groups (a start n groups back
- * is that group's first row, an end n groups ahead that group's last row); CURRENT ROW in
- * RANGE and GROUPS mode means the whole peer group.
+ * is that group's first row, an end n groups ahead that group's last row); RANGE offsets compare
+ * values (rangeEdge); CURRENT ROW in RANGE and GROUPS mode means the whole peer group.
  */
 function frameOf(frame: Frame, p: Partition, i: number, run: ExecutionContext): readonly [number, number] {
   const spec = frame.spec;
-  const row = p.input[p.rows[i] ?? -1] ?? [];
-  const offsetOf = (compiled: CompiledExpr | undefined): number => {
-    if (compiled === undefined) return 0;
-    const value = compiled(row, run.params, run.context);
-    if (value === null) throw new NullValueNotAllowedError("frame starting or ending offset must not be null");
-    if (typeof value !== "bigint" || value < 0n) throw new InvalidPrecedingOrFollowingSizeError("frame starting or ending offset must not be negative");
-    return Number(value);
-  };
   const last = p.rows.length - 1;
   /** The first (start edge) or last (end edge) position of peer group `group`, clamped to the partition. */
   const groupEdge = (group: number, isStart: boolean): number => {
@@ -219,8 +301,12 @@ function frameOf(frame: Frame, p: Partition, i: number, run: ExecutionContext): 
     if (first === undefined) return isStart ? last + 1 : last;
     return isStart ? first : (p.peerEnd[first] ?? first);
   };
+  const count = (isStart: boolean): number => {
+    const value = isStart ? p.offsets.start : p.offsets.end;
+    assert(typeof value === "bigint", "a ROWS or GROUPS offset is an int8");
+    return Number(value);
+  };
   const position = (edge: FrameEdge, isStart: boolean): number => {
-    const offset = (): number => offsetOf(isStart ? frame.startOffset : frame.endOffset);
     switch (edge.kind) {
       case "unbounded_preceding":
         return 0;
@@ -230,9 +316,12 @@ function frameOf(frame: Frame, p: Partition, i: number, run: ExecutionContext): 
         if (spec.frame.mode !== "rows") return isStart ? (p.peerStart[i] ?? i) : (p.peerEnd[i] ?? i);
         return i;
       case "preceding":
-        return spec.frame.mode === "groups" ? groupEdge((p.groupOf[i] ?? 0) - offset(), isStart) : i - offset();
-      case "following":
-        return spec.frame.mode === "groups" ? groupEdge((p.groupOf[i] ?? 0) + offset(), isStart) : i + offset();
+      case "following": {
+        const isPreceding = edge.kind === "preceding";
+        if (spec.frame.mode === "range") return rangeEdge(frame, p, i, { isStart, isPreceding }, run);
+        const offset = isPreceding ? -count(isStart) : count(isStart);
+        return spec.frame.mode === "groups" ? groupEdge((p.groupOf[i] ?? 0) + offset, isStart) : i + offset;
+      }
       default:
         return assertNever(edge);
     }

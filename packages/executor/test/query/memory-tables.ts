@@ -24,6 +24,13 @@ const typeOids: ReadonlyMap<string, number> = new Map([
   ["numeric", TypeOid.numeric],
   ["float8", TypeOid.float8],
   ["bool", TypeOid.bool],
+  ["int2", TypeOid.int2],
+  ["float4", TypeOid.float4],
+  ["date", TypeOid.date],
+  ["time", TypeOid.time],
+  ["timestamp", TypeOid.timestamp],
+  ["timestamptz", TypeOid.timestamptz],
+  ["interval", TypeOid.interval],
 ]);
 
 export const settings: TextIoSettings = { extraFloatDigits: 1, timeZone: parseTimeZone("UTC") };

@@ -7,22 +7,26 @@
  * Functions: row_number, rank, dense_rank, percent_rank, cume_dist, ntile, lag, lead,
  * first_value, last_value, nth_value, and every aggregate over its frame. Frames: ROWS with
  * UNBOUNDED / n PRECEDING / CURRENT ROW / n FOLLOWING / UNBOUNDED FOLLOWING, and RANGE with
- * UNBOUNDED and CURRENT ROW (peers); GROUPS counting peer groups; EXCLUDE; RANGE with offsets is
- * 0A000 here.
+ * UNBOUNDED, CURRENT ROW (peers) and offsets (PostgreSQL's in_range rules: one ORDER BY column
+ * of a number or date/time type, the offset coerced to the type its operator family declares);
+ * GROUPS counting peer groups; EXCLUDE.
  */
 import { FeatureNotSupportedError, TypeOid, UndefinedObjectError, assert } from "@omnikv/base";
 import { deparse, WindowingError, type Expr, type FrameBound, type SelectCore, type SortBy, type WindowDef } from "@omnikv/parser";
 import { bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
 import type { BoundExpr, SqlType } from "../bound-expr.ts";
 import { aggregatesFunctions } from "../functions/builtins-aggregates.ts";
-import { resolveFunction } from "../functions/resolve.ts";
+import { AmbiguousFunctionError, canCoerceImplicitly, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import { mapExpr, visitExpr } from "./ast-walk.ts";
 import { sortKey } from "./sort-key.ts";
-import type { FrameEdge, PlanNode, WindowCall, WindowFrameSpec, WindowSpec } from "./plan.ts";
+import type { FrameEdge, PlanNode, RangeOffsetArithmetic, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./plan.ts";
+import { InvalidColumnReferenceError } from "./errors.ts";
 import { exprContext, type QueryContext } from "./query-context.ts";
 import type { ResolvedColumn } from "./scope.ts";
 
 type FuncCall = Extract<Expr, { kind: "func_call" }>;
+
+const int8Type: SqlType = typeOf(TypeOid.int8);
 
 const windowPrefix = "\u0000window:";
 const aggregateNames: ReadonlySet<string> = new Set(aggregatesFunctions.map((signature) => signature.name));
@@ -63,7 +67,7 @@ export function bindWindows(input: WindowInput): Windowing {
     const key = windowKey(window);
     let entry = byWindow.get(key);
     if (entry === undefined) {
-      entry = { spec: bindWindowSpec(window, bindContext, input), calls: [] };
+      entry = { spec: bindWindowSpec(window, bindContext), calls: [] };
       byWindow.set(key, entry);
     }
     entry.calls.push({ call: bindWindowCall(call, bindContext), index });
@@ -136,34 +140,141 @@ function windowKey(window: WindowDef): string {
   return `${partition}|${order}|${frame}`;
 }
 
-function bindWindowSpec(window: WindowDef, bindContext: ReturnType<typeof exprContext>, input: WindowInput): Omit<WindowSpec, "calls"> {
+function bindWindowSpec(window: WindowDef, bindContext: ReturnType<typeof exprContext>): Omit<WindowSpec, "calls"> {
   const ascending: SortBy = { kind: "sort_by", expr: { kind: "null", pos: 0 }, pos: 0 };
   const partitionBy = window.partitionBy.map((expr) => sortKey(bindExpr(expr, bindContext), ascending));
   const orderBy = window.orderBy.map((item) => sortKey(bindExpr(item.expr, bindContext), item));
-  return { partitionBy, orderBy, frame: bindFrame(window, bindContext, input) };
+  return { partitionBy, orderBy, frame: bindFrame(window, bindContext, orderBy) };
 }
 
-function bindFrame(window: WindowDef, bindContext: ReturnType<typeof exprContext>, _input: WindowInput): WindowFrameSpec {
+function bindFrame(window: WindowDef, bindContext: ReturnType<typeof exprContext>, orderBy: readonly SortKey[]): WindowFrameSpec {
   const frame = window.frame;
   if (frame === undefined) {
     // PostgreSQL's default: the whole partition without ORDER BY, else up to the current row's last peer.
     return { mode: "range", start: { kind: "unbounded_preceding" }, end: window.orderBy.length === 0 ? { kind: "unbounded_following" } : { kind: "current_row" } };
   }
+  checkFrameBounds(frame.start, frame.end);
   if (frame.mode === "groups" && window.orderBy.length === 0) throw new WindowingError("GROUPS mode requires an ORDER BY clause");
+  const hasOffset = [frame.start, frame.end].some((bound) => bound?.type === "preceding" || bound?.type === "following");
+  const rangeColumn = frame.mode === "range" && hasOffset ? rangeOffsetColumn(orderBy) : undefined;
   const edge = (bound: FrameBound): FrameEdge => {
     if (bound.type === "preceding" || bound.type === "following") {
-      if (frame.mode === "range") throw new FeatureNotSupportedError("RANGE with offset PRECEDING/FOLLOWING is not supported yet");
       assert(bound.offset !== undefined, "an offset bound has its offset");
-      const offset = coerce(bindExpr(bound.offset, bindContext), typeOf(TypeOid.int8), "implicit", bindContext);
+      // The executor evaluates offsets once per query, as PostgreSQL does, so they cannot read rows.
+      if (containsColumnRef(bound.offset)) throw new InvalidColumnReferenceError(`argument of ${frame.mode.toUpperCase()} must not contain variables`);
+      const bound0 = bindExpr(bound.offset, bindContext);
+      const offset = rangeColumn === undefined ? coerce(bound0, int8Type, "implicit", bindContext) : rangeOffset(bound0, rangeColumn, bindContext);
       return { kind: bound.type, offset };
     }
     return { kind: bound.type };
   };
-  const bounds = { mode: frame.mode, start: edge(frame.start), end: frame.end === undefined ? { kind: "current_row" as const } : edge(frame.end) };
-  return frame.exclusion === undefined || frame.exclusion === "no_others" ? bounds : { ...bounds, exclusion: frame.exclusion };
+  const bounds: WindowFrameSpec = { mode: frame.mode, start: edge(frame.start), end: frame.end === undefined ? { kind: "current_row" as const } : edge(frame.end) };
+  const withArithmetic = rangeColumn === undefined ? bounds : { ...bounds, rangeOffset: rangeArithmetic(rangeColumn, bounds) };
+  return frame.exclusion === undefined || frame.exclusion === "no_others" ? withArithmetic : { ...withArithmetic, exclusion: frame.exclusion };
 }
 
-const int8Type: SqlType = typeOf(TypeOid.int8);
+/** The bound orders PostgreSQL's grammar rejects (gram.y's frame_extent), in its order. */
+function checkFrameBounds(start: FrameBound, end: FrameBound | undefined): void {
+  if (end === undefined) {
+    if (start.type === "following") throw new WindowingError("frame starting from following row cannot end with current row");
+    return;
+  }
+  if (start.type === "current_row" && end.type === "preceding") throw new WindowingError("frame starting from current row cannot have preceding rows");
+  if (start.type === "following" && (end.type === "preceding" || end.type === "current_row")) {
+    throw new WindowingError("frame starting from following row cannot have preceding rows");
+  }
+}
+
+function containsColumnRef(expr: Expr): boolean {
+  let found = false;
+  visitExpr(expr, (node) => {
+    if (node.kind === "column_ref") found = true;
+  });
+  return found;
+}
+
+/**
+ * The in_range offset types PostgreSQL's btree operator families declare for an ORDER BY column
+ * type, preferred first when several fit (integer_ops lets an int2/int4 column take any integer).
+ */
+const rangeOffsetTypes: ReadonlyMap<number, readonly number[]> = new Map([
+  [TypeOid.int2, [TypeOid.int8, TypeOid.int4, TypeOid.int2]],
+  [TypeOid.int4, [TypeOid.int8, TypeOid.int4, TypeOid.int2]],
+  [TypeOid.int8, [TypeOid.int8]],
+  [TypeOid.float4, [TypeOid.float8]],
+  [TypeOid.float8, [TypeOid.float8]],
+  [TypeOid.numeric, [TypeOid.numeric]],
+  [TypeOid.date, [TypeOid.interval]],
+  [TypeOid.timestamp, [TypeOid.interval]],
+  [TypeOid.timestamptz, [TypeOid.interval]],
+  [TypeOid.time, [TypeOid.interval]],
+  [TypeOid.interval, [TypeOid.interval]],
+]);
+
+/** RANGE with an offset needs exactly one ORDER BY column, of a type with in_range support. */
+function rangeOffsetColumn(orderBy: readonly SortKey[]): SqlType {
+  const [key, ...rest] = orderBy;
+  if (key === undefined || rest.length > 0) throw new WindowingError("RANGE with offset PRECEDING/FOLLOWING requires exactly one ORDER BY column");
+  if (!rangeOffsetTypes.has(key.expr.type.oid)) {
+    throw new FeatureNotSupportedError(`RANGE with offset PRECEDING/FOLLOWING is not supported for column type ${formatTypeName(key.expr.type.oid)}`);
+  }
+  return key.expr.type;
+}
+
+/**
+ * The offset coerced to the in_range type PostgreSQL's transformFrameOffset picks: among the
+ * column's offset types the offset reaches implicitly, the one equal to its own type (or, for an
+ * untyped literal, the column's), else the only one; none is 0A000 (as in PostgreSQL 15), several
+ * 42725.
+ */
+function rangeOffset(offset: BoundExpr, column: SqlType, bindContext: ReturnType<typeof exprContext>): BoundExpr {
+  const candidates = rangeOffsetTypes.get(column.oid) ?? [];
+  const source = offset.type.oid;
+  const preferred = source === TypeOid.unknown ? column.oid : source;
+  const matches = candidates.filter((target) => canCoerceImplicitly(source, target));
+  const shown = `column type ${formatTypeName(column.oid)} and offset type ${formatTypeName(source)}`;
+  if (matches.length === 0) {
+    throw new FeatureNotSupportedError(`RANGE with offset PRECEDING/FOLLOWING is not supported for ${shown}`, { hint: "Cast the offset value to an appropriate type." });
+  }
+  const selected = matches.includes(preferred) ? preferred : matches[0];
+  if (selected === undefined || (matches.length > 1 && selected !== preferred)) {
+    throw new AmbiguousFunctionError(`RANGE with offset PRECEDING/FOLLOWING is ambiguous for ${shown}`, { hint: "Cast the offset value to an appropriate type." });
+  }
+  return coerce(offset, typeOf(selected), "implicit", bindContext);
+}
+
+/** How the executor computes `value ± offset` for the column's type (see RangeOffsetArithmetic). */
+function rangeArithmetic(column: SqlType, frame: WindowFrameSpec): RangeOffsetArithmetic {
+  switch (column.oid) {
+    case TypeOid.int2:
+    case TypeOid.int4:
+    case TypeOid.int8:
+      return { kind: "integer" };
+    case TypeOid.float4:
+    case TypeOid.float8:
+      return { kind: "float" };
+    case TypeOid.numeric:
+      return { kind: "numeric" };
+    case TypeOid.time:
+      return { kind: "time" };
+    default:
+      break;
+  }
+  const edge = [frame.start, frame.end].find((e) => e.kind === "preceding" || e.kind === "following");
+  assert(edge !== undefined && (edge.kind === "preceding" || edge.kind === "following"), "a RANGE offset frame has an offset edge");
+  const offsetType = edge.offset.type.oid;
+  const add = resolveOperator("+", [column.oid, offsetType]);
+  const subtract = resolveOperator("-", [column.oid, offsetType]);
+  assert(add.returnType === subtract.returnType, "value + offset and value - offset share a type");
+  return {
+    kind: "operators",
+    addSignatureId: add.signature.id,
+    subtractSignatureId: subtract.signature.id,
+    lessEqualSignatureId: resolveOperator("<=", [column.oid, add.returnType]).signature.id,
+    greaterEqualSignatureId: resolveOperator(">=", [column.oid, add.returnType]).signature.id,
+    sumType: add.returnType,
+  };
+}
 
 function bindWindowCall(call: FuncCall, bindContext: ReturnType<typeof exprContext>): WindowCall {
   const name = call.name.at(-1) ?? "";

@@ -46,7 +46,10 @@ export interface IndexBound {
   readonly isInclusive: boolean;
 }
 
-/** A window frame edge; offsets are evaluated once per partition row's frame (ROWS only). */
+/**
+ * A window frame edge. Offsets are evaluated at each row whose frame is computed: an int8 row or
+ * group count in ROWS and GROUPS mode, a value of the in_range offset type in RANGE mode.
+ */
 export type FrameEdge =
   | { readonly kind: "unbounded_preceding" }
   | { readonly kind: "preceding"; readonly offset: BoundExpr }
@@ -55,13 +58,35 @@ export type FrameEdge =
   | { readonly kind: "unbounded_following" };
 
 export interface WindowFrameSpec {
-  /** ROWS counts rows, GROUPS peer groups; RANGE offsets are not supported (0A000). */
+  /** ROWS counts rows, GROUPS peer groups, RANGE compares the single ORDER BY value. */
   readonly mode: "rows" | "range" | "groups";
   readonly start: FrameEdge;
   readonly end: FrameEdge;
   /** EXCLUDE CURRENT ROW / GROUP / TIES; undefined for EXCLUDE NO OTHERS (the default). */
   readonly exclusion?: "current_row" | "group" | "ties";
+  /** RANGE mode with an offset edge: how `value ± offset` is computed and compared. */
+  readonly rangeOffset?: RangeOffsetArithmetic;
 }
+
+/**
+ * PostgreSQL's in_range support functions for RANGE offsets, by the ORDER BY column's type:
+ * integers (any integer offset), floats (float8 offset), numeric and time of day (interval
+ * offset, whose months and days are ignored) are computed exactly in the executor, so
+ * `value ± offset` never overflows; dates, timestamps and intervals go through the type's own
+ * `+`/`-` with an interval (month arithmetic, the session time zone) and the cross-type
+ * comparison of the column with the sum.
+ */
+export type RangeOffsetArithmetic =
+  | { readonly kind: "integer" | "float" | "numeric" | "time" }
+  | {
+      readonly kind: "operators";
+      readonly addSignatureId: string;
+      readonly subtractSignatureId: string;
+      readonly lessEqualSignatureId: string;
+      readonly greaterEqualSignatureId: string;
+      /** The type of `value ± offset` (timestamp for a date). */
+      readonly sumType: number;
+    };
 
 /** One window function call: a ranking or navigation function, or an aggregate over the frame. */
 export interface WindowCall {
