@@ -135,7 +135,9 @@ export class WalLogStorage implements RaftLogStorage {
     if (index <= this.#purgedIndex) return;
     if (index > this.#locations.lastIndex) throw new RaftStorageError(`purge up to ${index} past the last index`);
     const term = this.#termAt(index); // synchronous: nothing may run between the check and the write
-    const record: PositionRecord = { kind: "purge", index, term, config, hardState: this.#hardState };
+    // The checkpoint carries the membership in force even when this purge names none: the record
+    // that set it may be in a segment this checkpoint lets go.
+    const record: PositionRecord = { kind: "purge", index, term, config: config ?? this.#purgedConfig, hardState: this.#hardState };
     await this.#checkpoint(record);
   }
 
@@ -273,11 +275,14 @@ export class WalLogStorage implements RaftLogStorage {
     let next = fromIndex;
     for (const record of this.#wal.replay(toLsn(this.#locations.lsnOf(fromIndex)))) {
       if (next >= toIndexExclusive) break;
-      if (Number(record.lsn) !== this.#locations.lsnOf(next)) continue;
+      const lsn = Number(record.lsn);
+      if (lsn !== this.#locations.lsnOf(next)) continue;
       const decoded = decodeLogRecord(record.payload, `${this.#wal.dir} lsn ${record.lsn}`);
       if (decoded.kind !== "entries") throw new CorruptionError(this.#wal.dir, 0, `lsn ${record.lsn} should hold entry ${next}`);
       for (const entry of decoded.entries) {
-        if (entry.index === next && next < toIndexExclusive) {
+        // A record's entries past its run were truncated and rewritten by a later record.
+        const isLive = entry.index === next && next < toIndexExclusive && this.#locations.lsnOf(next) === lsn;
+        if (isLive) {
           entries.push(entry);
           next += 1;
         }
