@@ -37,7 +37,7 @@ function learn(knowledge: Knowledge, line: string): void {
   const [word, what, ...rest] = line.split(" ");
   const numbers = [what, ...rest].map(Number);
   if (word === "truncate") {
-    for (const index of [...knowledge.expected.keys()]) if (index > (numbers[0] ?? 0)) knowledge.expected.delete(index);
+    for (const index of knowledge.expected.keys()) if (index > (numbers[0] ?? 0)) knowledge.expected.delete(index);
   } else if (word === "purge") {
     knowledge.purgedIndexMax = Math.max(knowledge.purgedIndexMax, numbers[0] ?? 0);
   } else if (word === "ack" && what === "append") {
@@ -109,7 +109,7 @@ describe("WalLogStorage crash safety (SIGKILL)", () => {
 
   it(`keeps acknowledged entries, the purge point and the term across ${cycles} kill -9 cycles`, async () => {
     await withSeed("raft wal storage crash test", async (random) => {
-      console.log(`raft wal storage crash test: SEED=${random.seed}`);
+      process.stdout.write(`raft wal storage crash test: SEED=${random.seed}\n`);
       const dir = join(temp.path, "log");
       const knowledge: Knowledge = { expected: new Map(), purgedIndexMin: 0, purgedIndexMax: 0, termMin: 0 };
       let acks = 0;
@@ -120,7 +120,7 @@ describe("WalLogStorage crash safety (SIGKILL)", () => {
         acks += lines.filter((line) => line.startsWith("ack ")).length;
         segmentsMax = Math.max(segmentsMax, await verify(dir, knowledge));
       }
-      console.log(`raft wal storage crash test: ${acks} acknowledgements, final purge point ${knowledge.purgedIndexMin}, at most ${segmentsMax} segments`);
+      process.stdout.write(`raft wal storage crash test: ${acks} acknowledgements, final purge point ${knowledge.purgedIndexMin}, at most ${segmentsMax} segments\n`);
       expect(acks).toBeGreaterThan(cycles);
       expect(knowledge.purgedIndexMin, "purges happened, so segments were deleted under the kills").toBeGreaterThan(0);
     });
