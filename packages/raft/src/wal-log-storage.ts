@@ -30,7 +30,7 @@
  */
 import { assert, lsn as toLsn } from "@omnikv/base";
 import { CorruptionError, Wal, type WalOptions } from "@omnikv/wal";
-import { RaftStorageError } from "./errors.ts";
+import { RaftConfigError, RaftStorageError } from "./errors.ts";
 import { EntryCache } from "./internal/entry-cache.ts";
 import { EntryLocations } from "./internal/entry-locations.ts";
 import { decodeLogRecord, encodeLogRecord, type LogRecord } from "./internal/log-record.ts";
@@ -78,9 +78,10 @@ export class WalLogStorage implements RaftLogStorage {
   }
 
   static async open(dir: string, options: WalLogStorageOptions = {}): Promise<WalLogStorage> {
-    const { cacheBytesMax, ...walOptions } = options;
+    const { cacheBytesMax = walLogCacheBytesDefault, ...walOptions } = options;
+    if (!Number.isSafeInteger(cacheBytesMax) || cacheBytesMax <= 0) throw new RaftConfigError(`cacheBytesMax must be a positive integer, got ${cacheBytesMax}`);
     const wal = await Wal.open(dir, { segmentBytesTarget: walLogSegmentBytesDefault, ...walOptions });
-    const storage = new WalLogStorage(wal, cacheBytesMax ?? walLogCacheBytesDefault);
+    const storage = new WalLogStorage(wal, cacheBytesMax);
     try {
       storage.#replay(dir);
     } catch (error) {

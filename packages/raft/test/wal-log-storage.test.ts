@@ -8,7 +8,9 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { term } from "@omnikv/base";
-import { MemoryLogStorage, WalLogStorage, type LogEntry, type RaftLogStorage, type WalLogStorageOptions } from "@omnikv/raft";
+import { Wal } from "@omnikv/wal";
+import { MemoryLogStorage, RaftConfigError, WalLogStorage, type LogEntry, type RaftLogStorage, type WalLogStorageOptions } from "@omnikv/raft";
+import { encodeLogRecord } from "../src/internal/log-record.ts";
 import { makeTempDir, withSeed, type SeededRandom, type TempDir } from "@omnikv/testkit";
 
 let temp: TempDir | undefined;
@@ -103,6 +105,39 @@ describe("WalLogStorage on disk", () => {
     const state = await reopened.logState();
     expect([state.purgedIndex, state.purgedTerm, state.lastIndex]).toEqual([5000, 3n, 5001]);
     await reopened.close();
+  });
+});
+
+describe("WalLogStorage format", () => {
+  it("opens a log written before checkpoint records (purge and reset without the hard state)", async () => {
+    const dir = join(tempDir("raft-wal-old-format").path, "log");
+    const wal = await Wal.open(dir);
+    const config = { voters: [1, 2], outgoingVoters: [], learners: [] };
+    await wal.append([
+      encodeLogRecord({ kind: "hardState", state: { term: term(2), votedFor: 1, commitIndex: 3 } }),
+      encodeLogRecord({ kind: "entries", entries: [1, 2, 3, 4, 5].map((index) => commandEntry(index, 2, 30)) }),
+      encodeLogRecord({ kind: "purge", index: 2, term: term(2), config, hardState: undefined }),
+      encodeLogRecord({ kind: "truncate", index: 4 }),
+    ]);
+    await wal.close();
+    const storage = await WalLogStorage.open(dir, { cacheBytesMax: 100 });
+    expect(await storage.readHardState()).toEqual({ term: 2n, votedFor: 1, commitIndex: 3 });
+    expect(await storage.logState()).toEqual({ firstIndex: 3, lastIndex: 4, purgedIndex: 2, purgedTerm: 2n, purgedConfig: config });
+    const entries = await storage.readRange(3, 10);
+    expect(entries).toHaveLength(2);
+    entries.forEach((entry, i) => expectEntry(entry, 3 + i, 2, 30));
+    await storage.purgeUpTo(3); // a checkpoint now carries the hard state and the membership forward
+    await storage.close();
+    const reopened = await WalLogStorage.open(dir);
+    expect(await reopened.logState()).toEqual({ firstIndex: 4, lastIndex: 4, purgedIndex: 3, purgedTerm: 2n, purgedConfig: config });
+    expect(await reopened.readHardState()).toEqual({ term: 2n, votedFor: 1, commitIndex: 3 });
+    await reopened.close();
+  });
+
+  it("refuses a cache budget that is not a positive integer", async () => {
+    const dir = join(tempDir("raft-wal-options").path, "log");
+    await expect(WalLogStorage.open(dir, { cacheBytesMax: 0 })).rejects.toBeInstanceOf(RaftConfigError);
+    await expect(WalLogStorage.open(dir, { cacheBytesMax: 1.5 })).rejects.toBeInstanceOf(RaftConfigError);
   });
 });
 
