@@ -44,14 +44,24 @@ export interface AggregateCallSpec {
    * each row's key values follow its arguments in `add`'s `args`.
    */
   readonly orderBy?: readonly Compare[];
+  /**
+   * Ordered-set aggregates: how many values at the front of `add`'s `args` are direct arguments.
+   * They are taken from the group's first row (they are the same for every row) whatever its
+   * FILTER or NULLs, and handed to `final` with the first ORDER BY key's equality.
+   */
+  readonly directArgCount?: number;
 }
 
 /** The running aggregate of one group. */
 export interface AggregateGroup {
   /** One input row: its FILTER result (`true` without FILTER) and its argument values. */
   add(filter: SqlValue, args: readonly SqlValue[], context: EvalContext): void;
-  /** The aggregate's value over the rows added; call once. */
-  final(context: EvalContext): SqlValue;
+  /**
+   * The aggregate's value over the rows added; call once. `directArgsWithoutRows` supplies an
+   * ordered-set aggregate's direct arguments when the group saw no row at all (an aggregate
+   * without GROUP BY over no input).
+   */
+  final(context: EvalContext, directArgsWithoutRows?: () => readonly SqlValue[]): SqlValue;
 }
 
 /** The btree order of one type, NULLs after every value and equal to each other. */
@@ -89,7 +99,9 @@ export function prepareAggregateCall(spec: AggregateCallSpec, registry: Function
   const compares = spec.isDistinct ? spec.argTypes.map((oid) => typeComparator(oid, registry)) : [];
   const { aggregate, argTypes, isStrict, isDistinct } = spec;
   const orderBy = spec.orderBy ?? [];
+  const directCount = spec.directArgCount ?? 0;
   const argCount = argTypes.length;
+  assert(directCount === 0 || (orderBy.length === argCount && !isDistinct), "an ordered-set aggregate orders by its aggregated arguments");
   const isBuffered = isDistinct || orderBy.length > 0;
   /** ORDER BY keys first; under DISTINCT the arguments break ties, so equal ones end up adjacent. */
   const order = (a: readonly SqlValue[], b: readonly SqlValue[], context: EvalContext): number =>
@@ -98,10 +110,13 @@ export function prepareAggregateCall(spec: AggregateCallSpec, registry: Function
     const state = aggregate(argTypes);
     const pending: (readonly SqlValue[])[] = [];
     let isFinal = false;
+    let directArgs: readonly SqlValue[] | undefined;
     return {
-      add(filter, args, context) {
+      add(filter, allArgs, context) {
         assert(!isFinal, "no rows after final");
-        assert(args.length === argCount + orderBy.length, "one value per argument and per ORDER BY key");
+        assert(allArgs.length === directCount + argCount + orderBy.length, "one value per direct argument, argument and ORDER BY key");
+        if (directCount > 0) directArgs ??= allArgs.slice(0, directCount);
+        const args = directCount === 0 ? allArgs : allArgs.slice(directCount);
         if (filter !== true) return;
         if (isStrict && args.some((arg, i) => i < argCount && arg === null)) return;
         if (!isBuffered) return state.step(args, context);
@@ -110,14 +125,17 @@ export function prepareAggregateCall(spec: AggregateCallSpec, registry: Function
         }
         pending.push([...args]);
       },
-      final(context) {
+      final(context, directArgsWithoutRows) {
         assert(!isFinal, "final is called once");
         isFinal = true;
         if (!isDistinct) {
           // Array.prototype.sort is stable: rows with equal keys keep their input order.
           if (orderBy.length > 0) pending.sort((a, b) => order(a, b, context));
           for (const row of pending) state.step(row.length === argCount ? row : row.slice(0, argCount), context);
-          return state.final(context);
+          if (directCount === 0 && orderBy.length === 0) return state.final(context);
+          const firstKey = orderBy[0];
+          const isPeer = (a: SqlValue, b: SqlValue): boolean => firstKey?.(a, b, context) === 0;
+          return state.final(context, { directArgs: directArgs ?? directArgsWithoutRows?.() ?? [], isPeer });
         }
         // PostgreSQL's own quicksort, so that of equal rows that print differently (1.0 and 1.00)
         // the same one comes first and is kept.

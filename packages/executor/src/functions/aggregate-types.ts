@@ -10,8 +10,19 @@ import type { EvalContext } from "./function-types.ts";
 export interface AggregateState {
   /** Accumulates one row's arguments. */
   step(args: readonly SqlValue[], context: EvalContext): void;
-  /** The aggregate's value over the rows stepped so far (NULL for none, except count). */
-  final(context: EvalContext): SqlValue;
+  /**
+   * The aggregate's value over the rows stepped so far (NULL for none, except count). Ordered-set
+   * aggregates also get their group's direct arguments and the WITHIN GROUP key's equality.
+   */
+  final(context: EvalContext, group?: OrderedSetGroup): SqlValue;
+}
+
+/** What an ordered-set aggregate's final function needs beyond its sorted values. */
+export interface OrderedSetGroup {
+  /** The direct arguments (the fraction of percentile_cont), evaluated once for the group. */
+  readonly directArgs: readonly SqlValue[];
+  /** Whether two values are equal under the WITHIN GROUP key's btree order (mode counts runs of them). */
+  readonly isPeer: (a: SqlValue, b: SqlValue) => boolean;
 }
 
 /**

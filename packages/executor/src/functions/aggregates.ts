@@ -50,6 +50,7 @@ import { asBigInt, asBool, asBytes, asNumber, asNumeric, asText, type SqlArray, 
 import type { AggregateFunction, AggregateState, AggregateTable } from "./aggregate-types.ts";
 import type { EvalContext } from "./function-types.ts";
 import { textIoSettings } from "../expr/compile.ts";
+import { orderedSetAggregateFunctions } from "./ordered-set-aggregates.ts";
 
 // ---------------------------------------------------------------------------------------------
 // count
@@ -819,4 +820,5 @@ export const aggregateFunctions: AggregateTable = {
   // The resolved argument types are optional until the aggregation operator passes them.
   "json_agg(anyelement)": (argTypes?: readonly number[]) => new JsonAggState(false, argTypes),
   "jsonb_agg(anyelement)": (argTypes?: readonly number[]) => new JsonAggState(true, argTypes),
+  ...orderedSetAggregateFunctions,
 };

@@ -26,6 +26,7 @@ import type { RowSource } from "./row-source.ts";
 interface CompiledCall {
   readonly createGroup: () => AggregateGroup;
   readonly args: readonly CompiledExpr[];
+  readonly directArgs: readonly CompiledExpr[];
   readonly filter: CompiledExpr | undefined;
 }
 
@@ -48,13 +49,13 @@ export function compileAggregate(
   const compiled: CompiledCall[] = calls.map((call) => {
     const aggregate = env.aggregates[call.signatureId];
     assert(aggregate !== undefined, `an implementation of aggregate ${call.signatureId}`);
+    const directArgs = call.directArgs ?? [];
+    const orderBy = call.orderBy.map((key) => keyComparator(key, env));
     return {
-      createGroup: prepareAggregateCall(
-        { aggregate, argTypes: call.argTypes, isStrict: call.isStrict, isDistinct: call.isDistinct, orderBy: call.orderBy.map((key) => keyComparator(key, env)) },
-        env.registry,
-      ),
-      // ORDER BY keys travel after the arguments (see prepareAggregateCall).
-      args: [...call.args, ...call.orderBy.map((key) => key.expr)].map((arg) => compileExpr(arg, env.registry)),
+      createGroup: prepareAggregateCall({ aggregate, argTypes: call.argTypes, isStrict: call.isStrict, isDistinct: call.isDistinct, orderBy, directArgCount: directArgs.length }, env.registry),
+      // Direct arguments come first and ORDER BY keys after the arguments (see prepareAggregateCall).
+      args: [...directArgs, ...call.args, ...call.orderBy.map((key) => key.expr)].map((arg) => compileExpr(arg, env.registry)),
+      directArgs: directArgs.map((arg) => compileExpr(arg, env.registry)),
       filter: call.filter === undefined ? undefined : compileExpr(call.filter, env.registry),
     };
   });
@@ -93,7 +94,14 @@ export function compileAggregate(
       }
       addRow(states, row, argValues, run);
     }
-    for (const { key, value } of groups.values()) yield [...key, ...value.map((state) => state.final(run.context))];
+    // A group without rows (no GROUP BY, no input) evaluates direct arguments without a row: the
+    // planner allows them no input columns then.
+    const finalOf = (state: AggregateGroup, i: number): SqlValue => {
+      const call = compiled[i];
+      assert(call !== undefined, "one compiled call per aggregate state");
+      return state.final(run.context, () => call.directArgs.map((arg) => arg([], run.params, run.context)));
+    };
+    for (const { key, value } of groups.values()) yield [...key, ...value.map(finalOf)];
     if (partitions === undefined) return undefined;
     // The rows of groups first seen after the table filled up, aggregated a partition at a time.
     const files = partitions.map((writer) => ({ rows: writer.rowCount, file: writer.finish() }));

@@ -103,8 +103,35 @@ function booleanAndCollecting(): FunctionSignature[] {
   ];
 }
 
+/**
+ * Ordered-set aggregates (`percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`): the direct arguments
+ * come first in the signature, then the WITHIN GROUP arguments, as in pg_proc; how many are direct
+ * is `orderedSetDirectArgCounts`. Strict in the aggregated argument (PostgreSQL's
+ * ordered_set_transition skips NULL values); a NULL direct argument makes the result NULL.
+ */
+function orderedSet(): FunctionSignature[] {
+  const { float8Array } = TypeOid;
+  return [
+    aggregate("percentile_cont", [float8, float8], float8),
+    aggregate("percentile_cont", [float8, interval], interval),
+    aggregate("percentile_cont", [float8Array, float8], float8Array),
+    aggregate("percentile_cont", [float8Array, interval], TypeOid.intervalArray),
+    aggregate("percentile_disc", [float8, anyelement], anyelement),
+    aggregate("percentile_disc", [float8Array, anyelement], anyarray),
+    aggregate("mode", [anyelement], anyelement),
+  ];
+}
+
+/** The number of direct arguments of each ordered-set aggregate (the rest come from WITHIN GROUP). */
+export const orderedSetDirectArgCounts: ReadonlyMap<string, number> = new Map([
+  ["percentile_cont", 1],
+  ["percentile_disc", 1],
+  ["mode", 0],
+]);
+
 export const aggregatesFunctions: readonly FunctionSignature[] = [
   ...countSumAvg(),
   ...minMaxAndStatistics(),
   ...booleanAndCollecting(),
+  ...orderedSet(),
 ];

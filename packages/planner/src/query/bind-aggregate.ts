@@ -6,12 +6,12 @@
  * error (42803), as in PostgreSQL. Without GROUP BY, the whole input is one group (one row even
  * over no input).
  */
-import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
-import { deparse, type Expr, type SelectCore, type SortBy } from "@omnikv/parser";
+import { DbError, FeatureNotSupportedError, TypeOid, WrongObjectTypeError, assert } from "@omnikv/base";
+import { deparse, SqlSyntaxError, type Expr, type SelectCore, type SortBy } from "@omnikv/parser";
 import { bindCondition, bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
 import type { BoundExpr } from "../bound-expr.ts";
-import { aggregatesFunctions } from "../functions/builtins-aggregates.ts";
-import { resolveFunction } from "../functions/resolve.ts";
+import { aggregatesFunctions, orderedSetDirectArgCounts } from "../functions/builtins-aggregates.ts";
+import { formatTypeName, resolveFunction, UndefinedFunctionError } from "../functions/resolve.ts";
 import { mapExpr, visitExpr } from "./ast-walk.ts";
 import { GroupingError, InvalidColumnReferenceError, UndefinedColumnError } from "./errors.ts";
 import type { AggregateCall, PlanColumn, PlanNode } from "./plan.ts";
@@ -65,8 +65,8 @@ export function bindAggregation(input: AggregationInput): Aggregation {
   const groups = core.groupBy.map((expr) => bindGroupKey(expr, core, scope, input.bindScope, context));
   const above = [...core.targets.map((t) => t.expr), ...(core.having === undefined ? [] : [core.having]), ...input.orderBy.map((s) => s.expr)];
   const calls = collectAggregateCalls(above);
-  const aggregates = calls.map((call) => bindAggregateCall(call, input.bindScope, context));
   const groupTexts = groups.map((g) => g.text);
+  const aggregates = calls.map((call) => bindAggregateCall(call, input.bindScope, context, { groupTexts, scope }));
   const groupingCalls = collectGroupingCalls(above);
   const groupingArgs = groupingCalls.map((call) => groupingArguments(call, groupTexts, context));
   const keyColumns = groups.map((g) => ({ name: g.name, type: g.expr.type }));
@@ -221,13 +221,18 @@ function collectAggregateCalls(exprs: readonly Expr[]): FuncCall[] {
   return calls;
 }
 
-function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryContext): AggregateCall & { readonly name: string } {
-  if (call.withinGroup.length > 0) throw new FeatureNotSupportedError("WITHIN GROUP (ordered-set aggregates) is not supported yet");
+function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryContext, directScope: DirectArgScope): AggregateCall & { readonly name: string } {
   if (call.isVariadic) throw new FeatureNotSupportedError("VARIADIC aggregate calls are not supported yet");
-  const bindContext = exprContext(context, scope);
   const name = call.name.at(-1) ?? "";
+  const isOrderedSet = orderedSetDirectArgCounts.has(name);
+  if (isOrderedSet && call.withinGroup.length > 0) return bindOrderedSetCall(call, scope, context, directScope);
+  const bindContext = exprContext(context, scope);
   const args = call.isStar ? [] : call.args.map((arg) => bindExpr(arg, bindContext));
-  const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
+  // As in PostgreSQL, the function is looked up first (42883), then WITHIN GROUP checked (42809).
+  const withinGroup = call.withinGroup.map((item) => bindExpr(item.expr, bindContext));
+  const resolved = resolveFunction(name, [...args, ...withinGroup].map((arg) => arg.type.oid));
+  if (withinGroup.length > 0) throw new WrongObjectTypeError(`${name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP`);
+  if (isOrderedSet) throw new WrongObjectTypeError(`WITHIN GROUP is required for ordered-set aggregate ${name}`);
   assert(resolved.signature.kind === "aggregate", "an aggregate name resolves to an aggregate");
   const coerced = args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? arg.type.oid), "implicit", bindContext));
   const filter = call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext);
@@ -254,6 +259,73 @@ function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryCon
     orderBy,
     type: typeOf(resolved.returnType),
   };
+}
+
+/** What the direct arguments of an ordered-set aggregate may read: GROUP BY keys, not other input columns. */
+interface DirectArgScope {
+  readonly groupTexts: readonly string[];
+  readonly scope: FromScope;
+}
+
+/**
+ * `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`: resolved as PostgreSQL does over the direct
+ * then the aggregated argument types; the aggregated arguments become the call's arguments and
+ * its ORDER BY (in the WITHIN GROUP direction), the direct ones `directArgs`, evaluated once per
+ * group — so, as in PostgreSQL, they may read only GROUP BY keys (42803).
+ */
+function bindOrderedSetCall(call: FuncCall, scope: ColumnScope, context: QueryContext, directScope: DirectArgScope): AggregateCall & { readonly name: string } {
+  const name = call.name.at(-1) ?? "";
+  if (call.isDistinct) throw new SqlSyntaxError("cannot use DISTINCT with WITHIN GROUP");
+  if (call.orderBy.length > 0) throw new SqlSyntaxError("cannot use multiple ORDER BY clauses with WITHIN GROUP");
+  const bindContext = exprContext(context, scope);
+  const direct = call.args.map((arg) => bindExpr(arg, bindContext));
+  const aggregated = call.withinGroup.map((item) => bindExpr(item.expr, bindContext));
+  const types = [...direct, ...aggregated].map((arg) => arg.type.oid);
+  const directCount = orderedSetDirectArgCounts.get(name) ?? 0;
+  if (direct.length !== directCount) {
+    throw new UndefinedFunctionError(`function ${name}(${types.map(formatTypeName).join(", ")}) does not exist`, {
+      hint: "To use the hypothetical-set aggregate or an ordered-set aggregate, the number of direct arguments must match.",
+    });
+  }
+  const resolved = resolveFunction(name, types);
+  assert(resolved.signature.kind === "aggregate", "an ordered-set aggregate resolves to an aggregate");
+  for (const arg of call.args) checkDirectArg(arg, directScope, context);
+  const coerced = [...direct, ...aggregated].map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? arg.type.oid), "implicit", bindContext));
+  const args = coerced.slice(directCount);
+  const orderBy = args.map((arg, i) => {
+    const item = call.withinGroup[i];
+    assert(item !== undefined, "one WITHIN GROUP key per aggregated argument");
+    return sortKey(arg, item);
+  });
+  return {
+    name,
+    signatureId: resolved.signature.id,
+    argTypes: resolved.argTypes.slice(directCount),
+    args,
+    directArgs: coerced.slice(0, directCount),
+    isStrict: true,
+    isDistinct: false,
+    filter: call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext),
+    orderBy,
+    type: typeOf(resolved.returnType),
+  };
+}
+
+/** A direct argument's column references must be GROUP BY keys (or outer references). */
+function checkDirectArg(arg: Expr, directScope: DirectArgScope, context: QueryContext): void {
+  visitExpr(arg, (node) => {
+    if (node.kind !== "column_ref" || directScope.groupTexts.includes(deparse(node))) return;
+    let isInput = false;
+    try {
+      directScope.scope.resolve(node.names, node.pos);
+      isInput = true;
+    } catch (error) {
+      if (!(error instanceof DbError)) throw error;
+    }
+    if (isInput) {
+      throw new GroupingError("direct arguments of an ordered-set aggregate must use only grouped columns", { position: characterPosition(context.sql, node.pos) });
+    }
+  });
 }
 
 /** Names above the aggregation: its output columns, and input columns only as GROUP BY keys. */

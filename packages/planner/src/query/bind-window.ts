@@ -15,7 +15,7 @@ import { FeatureNotSupportedError, TypeOid, UndefinedObjectError, assert } from 
 import { deparse, WindowingError, type Expr, type FrameBound, type SelectCore, type SortBy, type WindowDef } from "@omnikv/parser";
 import { bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
 import type { BoundExpr, SqlType } from "../bound-expr.ts";
-import { aggregatesFunctions } from "../functions/builtins-aggregates.ts";
+import { aggregatesFunctions, orderedSetDirectArgCounts } from "../functions/builtins-aggregates.ts";
 import { AmbiguousFunctionError, canCoerceImplicitly, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import { mapExpr, visitExpr } from "./ast-walk.ts";
 import { sortKey } from "./sort-key.ts";
@@ -278,6 +278,7 @@ function rangeArithmetic(column: SqlType, frame: WindowFrameSpec): RangeOffsetAr
 
 function bindWindowCall(call: FuncCall, bindContext: ReturnType<typeof exprContext>): WindowCall {
   const name = call.name.at(-1) ?? "";
+  if (call.withinGroup.length > 0 || orderedSetDirectArgCounts.has(name)) throw new FeatureNotSupportedError(`OVER is not supported for ordered-set aggregate ${name}`);
   if (call.isDistinct) throw new FeatureNotSupportedError("DISTINCT is not implemented for window functions");
   if (call.orderBy.length > 0) throw new FeatureNotSupportedError("ORDER BY inside a window function call is not supported yet");
   const args = call.isStar ? [] : call.args.map((arg) => bindExpr(arg, bindContext));

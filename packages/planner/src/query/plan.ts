@@ -33,6 +33,12 @@ export interface AggregateCall {
   /** ORDER BY inside the call (`string_agg(x, ',' ORDER BY y)`): the order rows reach the aggregate in. */
   readonly orderBy: readonly SortKey[];
   readonly type: SqlType;
+  /**
+   * An ordered-set aggregate's direct arguments (the fraction of `percentile_cont(0.5) WITHIN
+   * GROUP (ORDER BY x)`): the same for every row of a group, evaluated once per group and passed
+   * to the final function. `args` and `orderBy` are then the WITHIN GROUP arguments and keys.
+   */
+  readonly directArgs?: readonly BoundExpr[];
 }
 
 /**
