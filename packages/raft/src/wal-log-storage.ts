@@ -194,8 +194,10 @@ export class WalLogStorage implements RaftLogStorage {
   async #checkpoint(record: PositionRecord): Promise<void> {
     const lsn = this.#nextLsn();
     this.#applyRecord(record, lsn);
+    assert(this.#purgedIndex === record.index, "a checkpoint moves the purge point to its index");
+    assert(this.#locations.firstIndex === record.index + 1, "no located entry remains at or below the purge point");
+    // Records below the bound hold only purged entries or state this checkpoint supersedes.
     const bound = Math.min(lsn, this.#locations.lsnMin ?? lsn);
-    assert(bound <= lsn, "segment deletion never passes the checkpoint that allows it");
     await this.#write(record);
     this.#counters.segmentsDeleted += await this.#wal.truncateBefore(toLsn(bound));
   }
@@ -290,6 +292,7 @@ export class WalLogStorage implements RaftLogStorage {
       }
     }
     if (next !== toIndexExclusive) throw new CorruptionError(this.#wal.dir, 0, `raft log entry ${next} is missing from the wal`);
+    assert(entries.length === toIndexExclusive - fromIndex, "one entry per index read");
     this.#counters.entriesReadFromDisk += entries.length;
     return entries;
   }
