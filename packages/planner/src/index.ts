@@ -10,7 +10,7 @@ export type { BindContext, ColumnScope } from "./bind/bind-expr.ts";
 export { selectCommonType } from "./bind/common-type.ts";
 export { arrayOidOf, resolveTypeName } from "./bind/type-names.ts";
 export { anyNonArrayOid, builtinCasts, builtinFunctions } from "./functions/builtins.ts";
-export { aggregatesFunctions } from "./functions/builtins-aggregates.ts";
+export { aggregatesFunctions, hypotheticalSetFunctions } from "./functions/builtins-aggregates.ts";
 export { datetimeFunctions } from "./functions/builtins-datetime.ts";
 export { jsonFunctions } from "./functions/builtins-json.ts";
 export { textFunctions } from "./functions/builtins-text.ts";

@@ -135,7 +135,8 @@ export function prepareAggregateCall(spec: AggregateCallSpec, registry: Function
           if (directCount === 0 && orderBy.length === 0) return state.final(context);
           const firstKey = orderBy[0];
           const isPeer = (a: SqlValue, b: SqlValue): boolean => firstKey?.(a, b, context) === 0;
-          return state.final(context, { directArgs: directArgs ?? directArgsWithoutRows?.() ?? [], isPeer });
+          const compareRows = (a: readonly SqlValue[], b: readonly SqlValue[]): number => compareLists(orderBy, a, b, context);
+          return state.final(context, { directArgs: directArgs ?? directArgsWithoutRows?.() ?? [], isPeer, compareRows });
         }
         // PostgreSQL's own quicksort, so that of equal rows that print differently (1.0 and 1.00)
         // the same one comes first and is kept.

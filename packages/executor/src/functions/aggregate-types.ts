@@ -23,6 +23,8 @@ export interface OrderedSetGroup {
   readonly directArgs: readonly SqlValue[];
   /** Whether two values are equal under the WITHIN GROUP key's btree order (mode counts runs of them). */
   readonly isPeer: (a: SqlValue, b: SqlValue) => boolean;
+  /** The order of two argument rows under every WITHIN GROUP key (hypothetical-set aggregates). */
+  readonly compareRows: (a: readonly SqlValue[], b: readonly SqlValue[]) => number;
 }
 
 /**

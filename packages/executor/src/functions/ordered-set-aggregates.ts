@@ -9,6 +9,7 @@
  * - percentile_disc(f): the first value whose position K (1-based) has K / n ≥ f.
  * - mode(): the value of the longest run of equal values, the first such run in sort order.
  * - The array forms take a float8[] of fractions and answer an array of the same shape.
+ * - rank, dense_rank, percent_rank, cume_dist (hypothetical-set): see HypotheticalState.
  *
  * Fractions: NULL gives NULL; outside [0, 1] or NaN is 22003. A scalar fraction is checked before
  * the rows are looked at (so even for a group without values); an array's only when the group has
@@ -17,7 +18,7 @@
  * Memory: a group's values are held in memory until its final (at most `bufferedRowsMax` per
  * group); the aggregation operator spills whole groups beyond work_mem, not one group's values.
  */
-import { NumericValueOutOfRangeError, addIntervals, assert, multiplyInterval, subtractIntervals, type IntervalValue, type PgArray } from "@omnikv/base";
+import { NumericValueOutOfRangeError, addIntervals, assert, assertNever, multiplyInterval, subtractIntervals, type IntervalValue, type PgArray } from "@omnikv/base";
 import { asNumber, type SqlArray, type SqlValue } from "../values.ts";
 import type { AggregateState, AggregateTable, OrderedSetGroup } from "./aggregate-types.ts";
 
@@ -130,7 +131,53 @@ const mode: Finish = (values, group) => {
   return best;
 };
 
+/**
+ * Hypothetical-set aggregates (hypothetical_rank_common): where the direct arguments' row would
+ * fall among the group's rows in WITHIN GROUP order. rank and percent_rank put it before its
+ * peers, cume_dist after them; dense_rank counts the distinct rows before it.
+ */
+type HypotheticalName = "rank" | "dense_rank" | "percent_rank" | "cume_dist";
+
+class HypotheticalState implements AggregateState {
+  readonly #rows: (readonly SqlValue[])[] = [];
+  readonly #name: HypotheticalName;
+
+  constructor(name: HypotheticalName) {
+    this.#name = name;
+  }
+
+  step(args: readonly SqlValue[]): void {
+    this.#rows.push([...args]);
+  }
+
+  final(_context: unknown, group?: OrderedSetGroup): SqlValue {
+    assert(group !== undefined, "a hypothetical-set aggregate's final gets its group");
+    const hypothetical = group.directArgs;
+    const rows = this.#rows;
+    const before = rows.filter((row) => group.compareRows(row, hypothetical) < 0);
+    switch (this.#name) {
+      case "rank":
+        return BigInt(before.length + 1);
+      case "percent_rank":
+        return rows.length === 0 ? 0 : before.length / rows.length;
+      case "cume_dist":
+        return (rows.filter((row) => group.compareRows(row, hypothetical) <= 0).length + 1) / (rows.length + 1);
+      case "dense_rank": {
+        // The rows arrive sorted, so distinct rows before the hypothetical one are runs of peers.
+        const runs = before.filter((row, i) => i === 0 || group.compareRows(before[i - 1] ?? [], row) !== 0).length;
+        return BigInt(runs + 1);
+      }
+      default:
+        return assertNever(this.#name);
+    }
+  }
+}
+
 export const orderedSetAggregateFunctions: AggregateTable = {
+  "rank(any)": () => new HypotheticalState("rank"),
+  "dense_rank(any)": () => new HypotheticalState("dense_rank"),
+  "percent_rank(any)": () => new HypotheticalState("percent_rank"),
+  "cume_dist(any)": () => new HypotheticalState("cume_dist"),
   "percentile_cont(float8,float8)": () => new OrderedSetState(scalarPercentile((values, f) => percentileCont(values, f, floatLerp))),
   "percentile_cont(float8,interval)": () => new OrderedSetState(scalarPercentile((values, f) => percentileCont(values, f, intervalLerp))),
   "percentile_cont(_float8,float8)": () => new OrderedSetState(arrayPercentile((values, f) => percentileCont(values, f, floatLerp))),

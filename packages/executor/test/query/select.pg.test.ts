@@ -413,6 +413,16 @@ const handWritten = [
   "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY a) OVER () FROM t1",
   "SELECT mode(a) WITHIN GROUP (ORDER BY a) FROM t1",
   "SELECT b, mode() WITHIN GROUP (ORDER BY a) AS m FROM t1 GROUP BY b HAVING mode() WITHIN GROUP (ORDER BY a) > 1 ORDER BY m DESC, b",
+  // Hypothetical-set aggregates.
+  "SELECT rank(2) WITHIN GROUP (ORDER BY a), dense_rank(2) WITHIN GROUP (ORDER BY a), percent_rank(2) WITHIN GROUP (ORDER BY a), cume_dist(2) WITHIN GROUP (ORDER BY a) FROM t1",
+  "SELECT b, rank(2, 1.5) WITHIN GROUP (ORDER BY a DESC, c), dense_rank(NULL, 0) WITHIN GROUP (ORDER BY a, c), percent_rank(3) WITHIN GROUP (ORDER BY a NULLS FIRST), cume_dist('y') WITHIN GROUP (ORDER BY b) FROM t1 GROUP BY b",
+  "SELECT rank(1) WITHIN GROUP (ORDER BY a), dense_rank(1) WITHIN GROUP (ORDER BY a), percent_rank(1) WITHIN GROUP (ORDER BY a), cume_dist(1) WITHIN GROUP (ORDER BY a) FROM t3",
+  "SELECT rank(2) WITHIN GROUP (ORDER BY a) FILTER (WHERE c > 0), cume_dist(2.5) WITHIN GROUP (ORDER BY a) FROM t1",
+  "SELECT g, rank('2024-01-02'::date) WITHIN GROUP (ORDER BY d), cume_dist('12 hours'::interval) WITHIN GROUP (ORDER BY iv DESC) FROM t5 GROUP BY g",
+  "SELECT rank(1, 2) WITHIN GROUP (ORDER BY a) FROM t1",
+  "SELECT rank('x') WITHIN GROUP (ORDER BY a) FROM t1",
+  "SELECT rank(1) FROM t1",
+  "SELECT rank() FROM t1",
   // WITH RECURSIVE.
   "WITH RECURSIVE r (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 10) SELECT * FROM r",
   "WITH RECURSIVE r (n) AS (SELECT 1 UNION SELECT (n % 4) + 1 FROM r) SELECT * FROM r ORDER BY n",

@@ -27,6 +27,7 @@ import type { BoundExpr, SqlType, SubqueryCorrelation } from "../bound-expr.ts";
 import type { PlanNode } from "../query/plan.ts";
 import { canCoerceImplicitly, findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import type { CastContext } from "../functions/signature.ts";
+import { hypotheticalSetReturnTypes } from "../functions/builtins-aggregates.ts";
 import { arrayOidOf, resolveTypeName } from "./type-names.ts";
 import { selectCommonType } from "./common-type.ts";
 
@@ -490,6 +491,10 @@ function bindFuncCall(expr: Extract<Expr, { kind: "func_call" }>, context: BindC
     throw new FeatureNotSupportedError("aggregate and window calls are bound by the query binder");
   }
   const name = expr.name.length === 2 && expr.name[0] === "pg_catalog" ? (expr.name[1] ?? "") : expr.name.join(".");
+  if (hypotheticalSetReturnTypes.has(name)) {
+    // rank() is the window function, rank(x) the hypothetical-set aggregate: both need more here.
+    throw new WrongObjectTypeError(expr.args.length === 0 ? `window function ${name} requires an OVER clause` : `WITHIN GROUP is required for ordered-set aggregate ${name}`);
+  }
   const args = expr.args.map((arg) => {
     if (arg.kind === "named_arg") throw new FeatureNotSupportedError("named function arguments are not supported yet");
     return bindExpr(arg, context);

@@ -19,6 +19,7 @@
 import { TypeOid } from "@omnikv/base";
 import type { FunctionSignature } from "./signature.ts";
 import { anyNonArrayOid, signature } from "./signature.ts";
+import { anyOid, pseudoSignature } from "./builtins-json.ts";
 
 const { bool, int2, int4, int8, float4, float8, numeric, text, bpchar, bytea, oid, json, jsonb } = TypeOid;
 const { date, time, timestamp, timestamptz, interval, anyelement, anyarray } = TypeOid;
@@ -128,6 +129,24 @@ export const orderedSetDirectArgCounts: ReadonlyMap<string, number> = new Map([
   ["percentile_disc", 1],
   ["mode", 0],
 ]);
+
+/** The hypothetical-set aggregates and their result types (rank(…) WITHIN GROUP (ORDER BY …)). */
+export const hypotheticalSetReturnTypes: ReadonlyMap<string, number> = new Map([
+  ["rank", int8],
+  ["dense_rank", int8],
+  ["percent_rank", float8],
+  ["cume_dist", float8],
+]);
+
+/**
+ * Hypothetical-set aggregates: pg_proc's `rank(VARIADIC "any")` and friends, one hypothetical
+ * direct argument per WITHIN GROUP key. Not among `aggregatesFunctions`, whose names are always
+ * aggregates: these are aggregates only with WITHIN GROUP (window functions with OVER). Not strict:
+ * NULL rows take part, ordered as the WITHIN GROUP keys say.
+ */
+export const hypotheticalSetFunctions: readonly FunctionSignature[] = [...hypotheticalSetReturnTypes].map(([name, returns]) =>
+  pseudoSignature({ name, kind: "aggregate", args: [anyOid], returns, isStrict: false, variadicElementType: anyOid }),
+);
 
 export const aggregatesFunctions: readonly FunctionSignature[] = [
   ...countSumAvg(),

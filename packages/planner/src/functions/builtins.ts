@@ -11,7 +11,7 @@
 import { TypeOid } from "@omnikv/base";
 import type { CastContext, CastSignature, FunctionSignature, Volatility } from "./signature.ts";
 import { anyNonArrayOid, signature, signatureId, typeName } from "./signature.ts";
-import { aggregatesFunctions } from "./builtins-aggregates.ts";
+import { aggregatesFunctions, hypotheticalSetFunctions } from "./builtins-aggregates.ts";
 import { datetimeFunctions } from "./builtins-datetime.ts";
 import { jsonFunctions } from "./builtins-json.ts";
 import { sessionFunctions } from "./builtins-session.ts";
@@ -161,6 +161,7 @@ export const builtinFunctions: readonly FunctionSignature[] = [
   ...jsonFunctions,
   ...textFunctions,
   ...aggregatesFunctions,
+  ...hypotheticalSetFunctions,
   ...srfFunctions,
   ...sessionFunctions,
   ...catalogFunctions,

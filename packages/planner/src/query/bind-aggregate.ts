@@ -10,8 +10,8 @@ import { DbError, FeatureNotSupportedError, TypeOid, WrongObjectTypeError, asser
 import { deparse, SqlSyntaxError, type Expr, type SelectCore, type SortBy } from "@omnikv/parser";
 import { bindCondition, bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
 import type { BoundExpr } from "../bound-expr.ts";
-import { aggregatesFunctions, orderedSetDirectArgCounts } from "../functions/builtins-aggregates.ts";
-import { formatTypeName, resolveFunction, UndefinedFunctionError } from "../functions/resolve.ts";
+import { aggregatesFunctions, hypotheticalSetFunctions, hypotheticalSetReturnTypes, orderedSetDirectArgCounts } from "../functions/builtins-aggregates.ts";
+import { formatTypeName, resolveFunction, selectCommonType, UndefinedFunctionError } from "../functions/resolve.ts";
 import { mapExpr, visitExpr } from "./ast-walk.ts";
 import { GroupingError, InvalidColumnReferenceError, UndefinedColumnError } from "./errors.ts";
 import type { AggregateCall, PlanColumn, PlanNode } from "./plan.ts";
@@ -26,7 +26,8 @@ type FuncCall = Extract<Expr, { kind: "func_call" }>;
 function isAggregateCall(expr: Expr): expr is FuncCall {
   if (expr.kind !== "func_call" || expr.over !== undefined) return false;
   const isCatalog = expr.name.length === 1 || (expr.name.length === 2 && expr.name[0] === "pg_catalog");
-  return isCatalog && aggregateNames.has(expr.name.at(-1) ?? "");
+  const name = expr.name.at(-1) ?? "";
+  return isCatalog && (aggregateNames.has(name) || (expr.withinGroup.length > 0 && hypotheticalSetReturnTypes.has(name)));
 }
 
 export function containsAggregate(expr: Expr): boolean {
@@ -226,6 +227,7 @@ function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryCon
   const name = call.name.at(-1) ?? "";
   const isOrderedSet = orderedSetDirectArgCounts.has(name);
   if (isOrderedSet && call.withinGroup.length > 0) return bindOrderedSetCall(call, scope, context, directScope);
+  if (hypotheticalSetReturnTypes.has(name)) return bindHypotheticalSetCall(call, scope, context, directScope);
   const bindContext = exprContext(context, scope);
   const args = call.isStar ? [] : call.args.map((arg) => bindExpr(arg, bindContext));
   // As in PostgreSQL, the function is looked up first (42883), then WITHIN GROUP checked (42809).
@@ -308,6 +310,48 @@ function bindOrderedSetCall(call: FuncCall, scope: ColumnScope, context: QueryCo
     filter: call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext),
     orderBy,
     type: typeOf(resolved.returnType),
+  };
+}
+
+/**
+ * `rank(1, 'x') WITHIN GROUP (ORDER BY a, b)`: one hypothetical direct argument per key, each pair
+ * coerced to its common type (unify_hypothetical_args; 42804 when there is none); the keys are the
+ * call's arguments and ORDER BY, NULL rows included.
+ */
+function bindHypotheticalSetCall(call: FuncCall, scope: ColumnScope, context: QueryContext, directScope: DirectArgScope): AggregateCall & { readonly name: string } {
+  const name = call.name.at(-1) ?? "";
+  if (call.isDistinct) throw new SqlSyntaxError("cannot use DISTINCT with WITHIN GROUP");
+  if (call.orderBy.length > 0) throw new SqlSyntaxError("cannot use multiple ORDER BY clauses with WITHIN GROUP");
+  const bindContext = exprContext(context, scope);
+  const direct = call.args.map((arg) => bindExpr(arg, bindContext));
+  const aggregated = call.withinGroup.map((item) => bindExpr(item.expr, bindContext));
+  if (direct.length !== aggregated.length) {
+    const types = [...direct, ...aggregated].map((arg) => formatTypeName(arg.type.oid)).join(", ");
+    throw new UndefinedFunctionError(`function ${name}(${types}) does not exist`, {
+      hint: `To use the hypothetical-set aggregate ${name}, the number of hypothetical direct arguments (here ${direct.length}) must match the number of ordering columns (here ${aggregated.length}).`,
+    });
+  }
+  for (const arg of call.args) checkDirectArg(arg, directScope, context);
+  const pairs = direct.map((hypothetical, i) => {
+    const actual = aggregated[i];
+    assert(actual !== undefined, "one ordering column per hypothetical argument");
+    const common = typeOf(selectCommonType([hypothetical.type.oid, actual.type.oid], "WITHIN GROUP"));
+    return [coerce(hypothetical, common, "implicit", bindContext), coerce(actual, common, "implicit", bindContext)] as const;
+  });
+  const args = pairs.map(([, actual]) => actual);
+  const signature = hypotheticalSetFunctions.find((candidate) => candidate.name === name);
+  assert(signature !== undefined, "a hypothetical-set aggregate has its signature");
+  return {
+    name,
+    signatureId: signature.id,
+    argTypes: args.map((arg) => arg.type.oid),
+    args,
+    directArgs: pairs.map(([hypothetical]) => hypothetical),
+    isStrict: false,
+    isDistinct: false,
+    filter: call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext),
+    orderBy: args.map((arg, i) => sortKey(arg, call.withinGroup[i] ?? fail("one WITHIN GROUP key per argument"))),
+    type: typeOf(signature.returnType),
   };
 }
 
