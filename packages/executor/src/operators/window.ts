@@ -394,12 +394,14 @@ function compileAggregateCall(call: WindowCall, windowFrame: Frame, args: readon
   const implementation = env.aggregates[aggregate.signatureId];
   assert(implementation !== undefined, `an implementation of aggregate ${aggregate.signatureId}`);
   const createGroup = prepareAggregateCall({ aggregate: implementation, argTypes: aggregate.argTypes, isStrict: aggregate.isStrict, isDistinct: false }, env.registry);
+  const filter = aggregate.filter === undefined ? undefined : compileExpr(aggregate.filter, env.registry);
   return (p, run, out, column) => {
     const aggregateOver = (positions: readonly number[]): SqlValue => {
       const group = createGroup();
       for (const position of positions) {
         const row = p.input[p.rows[position] ?? -1] ?? [];
-        group.add(true, args.map((arg) => arg(row, run.params, run.context)), run.context);
+        const isCounted = filter === undefined ? true : filter(row, run.params, run.context);
+        group.add(isCounted, args.map((arg) => arg(row, run.params, run.context)), run.context);
       }
       return group.final(run.context);
     };

@@ -346,6 +346,13 @@ const handWritten = [
   "SELECT a, row_number() OVER (ORDER BY c) FROM t1 ORDER BY a LIMIT 3",
   "SELECT a FROM t1 WHERE row_number() OVER () > 1",
   "SELECT row_number() OVER w FROM t1 WINDOW v AS (ORDER BY a)",
+  // FILTER on window aggregates; PostgreSQL 15 has no ORDER BY or DISTINCT inside them (0A000).
+  "SELECT a, c, sum(c) FILTER (WHERE a > 1) OVER (ORDER BY a), count(*) FILTER (WHERE c < 2) OVER (PARTITION BY b), array_agg(a) FILTER (WHERE b IS NOT NULL) OVER (ORDER BY a, c ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM t1",
+  "SELECT a, avg(c) FILTER (WHERE a = 2) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING EXCLUDE CURRENT ROW) FROM t1",
+  "SELECT a, row_number() FILTER (WHERE a > 1) OVER () FROM t1",
+  "SELECT a, sum(c) FILTER (WHERE sum(c) > 0) OVER () FROM t1",
+  "SELECT a, array_agg(c ORDER BY c DESC) OVER (PARTITION BY b) FROM t1",
+  "SELECT a, count(DISTINCT c) OVER (PARTITION BY b) FROM t1",
   // RANGE frames with offsets: every in_range type, NULL peers, DESC, extremes, EXCLUDE, errors.
   "SELECT a, c, sum(c) OVER (ORDER BY a RANGE BETWEEN 1 PRECEDING AND 1 FOLLOWING), count(*) OVER (ORDER BY a RANGE 1 PRECEDING) FROM t1",
   "SELECT a, count(*) OVER (ORDER BY a DESC RANGE BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), min(a) OVER (ORDER BY a DESC RANGE BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING) FROM t1",

@@ -9,11 +9,12 @@
  * UNBOUNDED / n PRECEDING / CURRENT ROW / n FOLLOWING / UNBOUNDED FOLLOWING, and RANGE with
  * UNBOUNDED, CURRENT ROW (peers) and offsets (PostgreSQL's in_range rules: one ORDER BY column
  * of a number or date/time type, the offset coerced to the type its operator family declares);
- * GROUPS counting peer groups; EXCLUDE.
+ * GROUPS counting peer groups; EXCLUDE. Aggregates take FILTER; ORDER BY and DISTINCT inside the
+ * call are 0A000, as in PostgreSQL.
  */
 import { FeatureNotSupportedError, TypeOid, UndefinedObjectError, assert } from "@omnikv/base";
 import { deparse, WindowingError, type Expr, type FrameBound, type SelectCore, type SortBy, type WindowDef } from "@omnikv/parser";
-import { bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
+import { bindCondition, bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
 import type { BoundExpr, SqlType } from "../bound-expr.ts";
 import { aggregatesFunctions, orderedSetDirectArgCounts } from "../functions/builtins-aggregates.ts";
 import { AmbiguousFunctionError, canCoerceImplicitly, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
@@ -280,8 +281,10 @@ function bindWindowCall(call: FuncCall, bindContext: ReturnType<typeof exprConte
   const name = call.name.at(-1) ?? "";
   if (call.withinGroup.length > 0 || orderedSetDirectArgCounts.has(name)) throw new FeatureNotSupportedError(`OVER is not supported for ordered-set aggregate ${name}`);
   if (call.isDistinct) throw new FeatureNotSupportedError("DISTINCT is not implemented for window functions");
-  if (call.orderBy.length > 0) throw new FeatureNotSupportedError("ORDER BY inside a window function call is not supported yet");
+  // PostgreSQL 15 itself rejects these (parse_func.c), so this is parity, not a gap.
+  if (call.orderBy.length > 0) throw new FeatureNotSupportedError("aggregate ORDER BY is not implemented for window functions");
   const args = call.isStar ? [] : call.args.map((arg) => bindExpr(arg, bindContext));
+  if (call.filter !== undefined && !aggregateNames.has(name)) throw new FeatureNotSupportedError("FILTER is not implemented for non-aggregate window functions");
   const ranking = rankingType(name, args.length);
   if (ranking !== undefined) {
     const coerced = name === "ntile" ? args.map((arg) => coerce(arg, typeOf(TypeOid.int4), "implicit", bindContext)) : args;
@@ -292,7 +295,7 @@ function bindWindowCall(call: FuncCall, bindContext: ReturnType<typeof exprConte
   const resolved = resolveFunction(name, args.map((arg) => arg.type.oid));
   assert(resolved.signature.kind === "aggregate", "an aggregate name resolves to an aggregate");
   const coerced = args.map((arg, i) => coerce(arg, typeOf(resolved.argTypes[i] ?? arg.type.oid), "implicit", bindContext));
-  const filter = undefined;
+  const filter = call.filter === undefined ? undefined : bindCondition(call.filter, "FILTER", bindContext);
   const aggregate = {
     name,
     signatureId: resolved.signature.id,
@@ -304,7 +307,6 @@ function bindWindowCall(call: FuncCall, bindContext: ReturnType<typeof exprConte
     orderBy: [],
     type: typeOf(resolved.returnType),
   };
-  if (call.filter !== undefined) throw new FeatureNotSupportedError("FILTER is not supported for window aggregates yet");
   return { name, args: coerced, aggregate, type: aggregate.type };
 }
 
