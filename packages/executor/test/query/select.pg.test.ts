@@ -412,6 +412,8 @@ const handWritten = [
   "SELECT percentile_cont('NaN') WITHIN GROUP (ORDER BY a) FROM t1",
   "SELECT a, percentile_cont(a / 10.0) WITHIN GROUP (ORDER BY c) FROM t1 GROUP BY a",
   "SELECT percentile_cont(a / 10.0) WITHIN GROUP (ORDER BY c) FROM t1",
+  "SELECT t1.a, percentile_disc(t1.a / 10.0) WITHIN GROUP (ORDER BY c), rank(a) WITHIN GROUP (ORDER BY c) FROM t1 GROUP BY a",
+  "SELECT (SELECT percentile_cont(t4.x / 10.0) WITHIN GROUP (ORDER BY c) FROM t1) FROM t4",
   "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY b) FROM t1",
   "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY d) FROM t5",
   "SELECT percentile_cont(0.5, 0.6) WITHIN GROUP (ORDER BY a) FROM t1",

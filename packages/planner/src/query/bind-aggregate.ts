@@ -67,7 +67,7 @@ export function bindAggregation(input: AggregationInput): Aggregation {
   const above = [...core.targets.map((t) => t.expr), ...(core.having === undefined ? [] : [core.having]), ...input.orderBy.map((s) => s.expr)];
   const calls = collectAggregateCalls(above);
   const groupTexts = groups.map((g) => g.text);
-  const aggregates = calls.map((call) => bindAggregateCall(call, input.bindScope, context, { groupTexts, scope }));
+  const aggregates = calls.map((call) => bindAggregateCall(call, input.bindScope, context, { groupTexts, groupColumns: groupColumnIndexes(groups), scope }));
   const groupingCalls = collectGroupingCalls(above);
   const groupingArgs = groupingCalls.map((call) => groupingArguments(call, groupTexts, context));
   const keyColumns = groups.map((g) => ({ name: g.name, type: g.expr.type }));
@@ -266,7 +266,13 @@ function bindAggregateCall(call: FuncCall, scope: ColumnScope, context: QueryCon
 /** What the direct arguments of an ordered-set aggregate may read: GROUP BY keys, not other input columns. */
 interface DirectArgScope {
   readonly groupTexts: readonly string[];
+  /** The input columns that are GROUP BY keys on their own (`t.a` and `a` are the same key). */
+  readonly groupColumns: ReadonlySet<number>;
   readonly scope: FromScope;
+}
+
+function groupColumnIndexes(groups: readonly GroupKey[]): ReadonlySet<number> {
+  return new Set(groups.flatMap((g) => (g.expr.kind === "column" ? [g.expr.index] : [])));
 }
 
 /**
@@ -355,14 +361,16 @@ function bindHypotheticalSetCall(call: FuncCall, scope: ColumnScope, context: Qu
   };
 }
 
-/** A direct argument's column references must be GROUP BY keys (or outer references). */
+/**
+ * A direct argument's column references must be GROUP BY keys (or outer references): the FROM
+ * scope says whether a name is an input column; names it cannot resolve are left to binding.
+ */
 function checkDirectArg(arg: Expr, directScope: DirectArgScope, context: QueryContext): void {
   visitExpr(arg, (node) => {
     if (node.kind !== "column_ref" || directScope.groupTexts.includes(deparse(node))) return;
     let isInput = false;
     try {
-      directScope.scope.resolve(node.names, node.pos);
-      isInput = true;
+      isInput = !directScope.groupColumns.has(directScope.scope.resolve(node.names, node.pos).index);
     } catch (error) {
       if (!(error instanceof DbError)) throw error;
     }
