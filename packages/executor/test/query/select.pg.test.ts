@@ -404,6 +404,7 @@ const handWritten = [
   "SELECT percentile_disc(0.5) WITHIN GROUP (ORDER BY n), percentile_disc(0.2) WITHIN GROUP (ORDER BY tz), percentile_disc(1) WITHIN GROUP (ORDER BY tm), percentile_disc(0) WITHIN GROUP (ORDER BY i8), mode() WITHIN GROUP (ORDER BY tm DESC), mode() WITHIN GROUP (ORDER BY i2) FROM t5",
   "SELECT x, mode() WITHIN GROUP (ORDER BY y), percentile_disc(0.5) WITHIN GROUP (ORDER BY y) FROM t4 GROUP BY x",
   "SELECT mode() WITHIN GROUP (ORDER BY c) FROM (VALUES (1.0), (1.00), (2), (2)) AS v (c)",
+  "SELECT max(v), min(v), max(n), min(n) FROM (VALUES ('30 days'::interval, 1.0), ('1 mon', 1.00)) AS t (v, n)",
   "SELECT percentile_cont(ARRAY[0, 0.25, NULL, 1]) WITHIN GROUP (ORDER BY a), percentile_disc(ARRAY[[0.1, 0.9], [0.5, 0.5]]) WITHIN GROUP (ORDER BY b), percentile_cont(ARRAY[0.5]) WITHIN GROUP (ORDER BY iv) FROM t1, (SELECT iv FROM t5 LIMIT 1) AS s",
   "SELECT percentile_cont(ARRAY[2]) WITHIN GROUP (ORDER BY a) FROM t3",
   "SELECT percentile_cont(ARRAY[2]) WITHIN GROUP (ORDER BY a) FROM t1",
@@ -491,7 +492,58 @@ describe("SELECT against PostgreSQL 15", () => {
     }
     expect(found, `FC_SEED=${seed}\n${found.join("\n")}`).toEqual([]);
   });
+
+  it("generated RANGE frames with offsets", async () => {
+    const { seed, numRuns } = propertyParams(200);
+    const queries = fc.sample(rangeFrameArb, { seed, numRuns });
+    const found: string[] = [];
+    for (const sql of queries) {
+      const mismatch = await mismatchOf(sql);
+      if (mismatch !== undefined && found.length < 15) found.push(mismatch);
+    }
+    expect(found, `FC_SEED=${seed}\n${found.join("\n")}`).toEqual([]);
+  });
 });
+
+// ---------------------------------------------------------------------------------------------
+// Generated RANGE frames over t5: each ordering column with offsets its in_range type takes
+
+const rangeColumns: readonly (readonly [string, readonly string[]])[] = [
+  ["i2", ["0", "1", "3", "40000"]],
+  ["i8", ["0", "1", "9223372036854775807"]],
+  ["f4", ["0", "0.5", "2", "'Infinity'"]],
+  ["f8", ["0", "1.5", "'Infinity'"]],
+  ["n", ["0", "1.5", "'Infinity'"]],
+  ["d", ["'0 days'", "'1 day'", "'12 hours'", "'1 mon'", "'1 year'"]],
+  ["ts", ["'0 days'", "'12 hours'", "'1 mon'", "'1 year'"]],
+  ["tz", ["'1 day'", "'1 mon'", "'100 years'"]],
+  ["tm", ["'0'", "'1 hour'", "'6 hours'", "'1 day 2 hours'"]],
+  ["iv", ["'0'", "'1 day'", "'30 days'", "'1 mon'"]],
+];
+
+const rangeFrameArb = fc
+  .record({
+    column: fc.constantFrom(...rangeColumns),
+    isDescending: fc.boolean(),
+    nulls: fc.constantFrom("", " NULLS FIRST", " NULLS LAST"),
+    isPartitioned: fc.boolean(),
+    start: fc.constantFrom("UNBOUNDED PRECEDING", "CURRENT ROW", "o PRECEDING", "o FOLLOWING"),
+    end: fc.constantFrom("UNBOUNDED FOLLOWING", "CURRENT ROW", "o PRECEDING", "o FOLLOWING"),
+    startOffset: fc.nat(),
+    endOffset: fc.nat(),
+    exclusion: fc.constantFrom("", " EXCLUDE CURRENT ROW", " EXCLUDE GROUP", " EXCLUDE TIES"),
+  })
+  .map((q) => {
+    const [column, offsets] = q.column;
+    const offset = (index: number): string => offsets[index % offsets.length] ?? "0";
+    const start = q.start.replace("o ", `${offset(q.startOffset)} `);
+    const end = q.end.replace("o ", `${offset(q.endOffset)} `);
+    const order = `${column}${q.isDescending ? " DESC" : ""}${q.nulls}`;
+    const window = `${q.isPartitioned ? "PARTITION BY g " : ""}ORDER BY ${order} RANGE BETWEEN ${start} AND ${end}${q.exclusion}`;
+    // Equal intervals can differ ('1 mon', '30 days'): min/max would depend on how ties are sorted.
+    const aggregates = column === "iv" ? "sum(iv) OVER w, count(iv) OVER w" : `min(${column}) OVER w, max(${column}) OVER w`;
+    return `SELECT g, ${column}, count(*) OVER w, ${aggregates} FROM t5 WINDOW w AS (${window})`;
+  });
 
 // ---------------------------------------------------------------------------------------------
 // Generated queries over t1 (a, b, c) and t2 (a, d, e)
