@@ -296,7 +296,10 @@ describe("parser fuzzing", () => {
         if (count < 3) failures.push(failure);
       }
       expect(failures, describeFailures(failures)).toEqual([]);
-      expect(slowest.ms, `slowest input took ${slowest.ms.toFixed(1)} ms: ${JSON.stringify(slowest.input.slice(0, 200))}`).toBeLessThan(perInputMsMax);
+      // One timing can include a GC pause or a descheduled process on a loaded machine: the
+      // slowest input is timed twice more, and its best time must be within the bound.
+      const best = Math.min(slowest.ms, checkInput(slowest.input).ms, checkInput(slowest.input).ms);
+      expect(best, `slowest input took ${best.toFixed(1)} ms at best: ${JSON.stringify(slowest.input.slice(0, 200))}`).toBeLessThan(perInputMsMax);
     });
   });
 });

@@ -113,8 +113,6 @@ const codecs: ReadonlyMap<number, BinaryCodec> = new Map<number, BinaryCodec>([
   [TypeOid.float4, { send: (v) => sendFloat4(asNumber(v)), recv: recvFloat4 }],
   [TypeOid.float8, { send: (v) => sendFloat8(asNumber(v)), recv: recvFloat8 }],
   [TypeOid.numeric, { send: (v) => asNumeric(v).toBinary(), recv: (bytes) => Numeric.fromBinary(bytes) }],
-  // void sends no bytes (PostgreSQL's void_send), and receives as the empty string.
-  [TypeOid.void, { send: () => new Uint8Array(0), recv: () => "" }],
   [TypeOid.text, textCodec],
   [TypeOid.varchar, textCodec],
   [TypeOid.bpchar, textCodec],

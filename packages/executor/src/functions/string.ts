@@ -17,19 +17,14 @@ import { createHash } from "node:crypto";
 import {
   InvalidEscapeSequenceError,
   InvalidParameterValueError,
-  Numeric,
   ProgramLimitExceededError,
   SubstringError,
   assert,
   bpcharLength,
-  formatBytea,
-  formatFloat8,
-  formatJsonb,
   octetLength,
   textLength,
 } from "@omnikv/base";
 import { asBigInt, asBytes, asNumber, asText, type SqlValue } from "../values.ts";
-import { asJsonb } from "./comparison.ts";
 import type { EvalContext, FunctionTable, ScalarFunction } from "./function-types.ts";
 import { compileAre, defaultRegexOptions } from "./regex.ts";
 
@@ -202,26 +197,7 @@ function md5Hex(value: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Concatenation with any non-array value
-
-/**
- * The text output of a value whose type the signature leaves open (`anynonarray`). int2/int4 and
- * float values share a representation; an integral number prints the same either way unless it
- * is a float beyond the float's plain-notation range, which needs the argument's type to decide.
- */
-function formatAnyNonArray(value: SqlValue, context: EvalContext): string {
-  if (typeof value === "string") return value;
-  // Through the type's cast to text, so a bool reads `true`, not its output form `t`.
-  if (typeof value === "boolean") return value ? "true" : "false";
-  if (typeof value === "bigint") return value.toString();
-  if (typeof value === "number") {
-    return Number.isSafeInteger(value) && !Object.is(value, -0) ? String(value) : formatFloat8(value, context.extraFloatDigits);
-  }
-  assert(value !== null, "a strict function never sees NULL");
-  if (value instanceof Numeric) return value.toString();
-  if (value instanceof Uint8Array) return formatBytea(value);
-  return formatJsonb(asJsonb(value));
-}
+// Concatenation (`text || anynonarray` and its mirror are typed: text.ts)
 
 function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
   if (a.length + b.length > allocSizeBytesMax) throw new ProgramLimitExceededError("invalid memory alloc request size");
@@ -235,8 +211,6 @@ function concatenation(): Record<string, ScalarFunction> {
   return {
     "||(text,text)": fn(2, (args) => textArg(args, 0) + textArg(args, 1)),
     "||(bytea,bytea)": fn(2, (args) => concatBytes(asBytes(args[0] ?? null), asBytes(args[1] ?? null))),
-    "||(text,anynonarray)": fn(2, (args, context) => textArg(args, 0) + formatAnyNonArray(args[1] ?? null, context)),
-    "||(anynonarray,text)": fn(2, (args, context) => formatAnyNonArray(args[0] ?? null, context) + textArg(args, 1)),
   };
 }
 

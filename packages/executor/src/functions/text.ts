@@ -71,6 +71,16 @@ function outputText(argTypes: readonly number[], index: number, value: SqlValue,
   return formatValue(oid, value, textSettings(context));
 }
 
+/**
+ * `text || anynonarray` and its mirror: the value as its cast to text gives it (PostgreSQL's
+ * anytextcat is `$1::text || $2`), which is the type's output function except for bool
+ * (`true`, not `t`). The argument's type decides: a date and an int4 share a representation.
+ */
+function castText(argTypes: readonly number[], index: number, value: SqlValue, context: EvalContext): string {
+  if ((argTypes[index] ?? TypeOid.text) === TypeOid.bool) return value === true ? "true" : "false";
+  return outputText(argTypes, index, value, context);
+}
+
 function typedCall(compute: (argTypes: readonly number[], args: readonly SqlValue[], context: EvalContext) => SqlValue): TypedScalarFunction {
   return (argTypes) => (args, context) => {
     assert(args.length === argTypes.length, "a typed call has one type per argument");
@@ -714,6 +724,8 @@ function stringTypedFunctions(): Record<string, TypedScalarFunction> {
       args[0] === null || args[0] === undefined ? null : concat(argTypes, args, context, 1, textArg(args, 0)),
     ),
     "format(text,any)": typedCall((argTypes, args, context) => (args[0] === null ? null : formatText({ argTypes, args, context }))),
+    "||(text,anynonarray)": typedCall((argTypes, args, context) => textArg(args, 0) + castText(argTypes, 1, args[1] ?? null, context)),
+    "||(anynonarray,text)": typedCall((argTypes, args, context) => castText(argTypes, 0, args[0] ?? null, context) + textArg(args, 1)),
     "quote_literal(anyelement)": literal,
     "quote_nullable(anyelement)": nullable,
   };

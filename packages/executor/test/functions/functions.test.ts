@@ -4,13 +4,14 @@
  * test covers the same ground at random; these name the cases a reader should see.
  */
 import { describe, expect, it } from "vitest";
-import { DbError, Numeric, formatFloat8, parseJsonb } from "@omnikv/base";
+import { DbError, Numeric, TypeOid, formatFloat8, parseJsonb } from "@omnikv/base";
 import { arithmeticFunctions } from "../../src/functions/arithmetic.ts";
 import { bigIntToFloat4, castFunctions, float4ToNumeric, textToName } from "../../src/functions/casts.ts";
 import { comparisonFunctions } from "../../src/functions/comparison.ts";
 import type { EvalContext, FunctionTable } from "../../src/functions/function-types.ts";
 import { correctlyRoundedPow, glibcCbrt, mathFunctions, numericLog, rint } from "../../src/functions/math.ts";
 import { stringFunctions } from "../../src/functions/string.ts";
+import { textTypedFunctions } from "../../src/functions/text.ts";
 import type { SqlValue } from "../../src/values.ts";
 
 const table: FunctionTable = { ...arithmeticFunctions, ...comparisonFunctions, ...mathFunctions, ...stringFunctions, ...castFunctions };
@@ -170,10 +171,19 @@ describe("string functions", () => {
     expect(failure("~(text,text)", "a", "(")).toMatch(/^2201B /);
   });
 
-  it("formats a non-text operand of || through its cast to text", () => {
-    expect(call("||(text,anynonarray)", "a", true)).toBe("atrue");
-    expect(call("||(anynonarray,text)", 1.5, "x")).toBe("1.5x");
-    expect(call("||(text,anynonarray)", "a", Numeric.parse("1.50"))).toBe("a1.50");
+  it("formats a non-text operand of || through its cast to text, by the operand's type", () => {
+    const typed = (id: string, argTypes: readonly number[], ...args: SqlValue[]): SqlValue => {
+      const implementation = textTypedFunctions[id];
+      if (implementation === undefined) throw new Error(`no typed implementation of ${id}`);
+      return implementation(argTypes)(args, context);
+    };
+    expect(typed("||(text,anynonarray)", [TypeOid.text, TypeOid.bool], "a", true)).toBe("atrue");
+    expect(typed("||(anynonarray,text)", [TypeOid.float8, TypeOid.text], 1.5, "x")).toBe("1.5x");
+    expect(typed("||(text,anynonarray)", [TypeOid.text, TypeOid.numeric], "a", Numeric.parse("1.50"))).toBe("a1.50");
+    // A date and an int4 share a representation (a number): the operand's type decides.
+    expect(typed("||(text,anynonarray)", [TypeOid.text, TypeOid.date], "d ", 0)).toBe("d 2000-01-01");
+    expect(typed("||(text,anynonarray)", [TypeOid.text, TypeOid.int4], "i ", 0)).toBe("i 0");
+    expect(typed("||(text,anynonarray)", [TypeOid.text, TypeOid.interval], "", { months: 0, days: 1, micros: 7_200_000_000n })).toBe("1 day 02:00:00");
   });
 
   it("formats to_hex as unsigned", () => {
