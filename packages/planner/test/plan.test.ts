@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { describe, it } from "vitest";
 import { DbError, TypeOid, parseTimeZone } from "@omnikv/base";
 import { parse } from "@omnikv/parser";
-import { explainPlan, planSelect, type Catalog, type CatalogTable, type ColumnStatistics, type PlanNode } from "@omnikv/planner";
+import { explainPlan, planSelect, type Catalog, type CatalogIndex, type CatalogTable, type ColumnStatistics, type PlanNode } from "@omnikv/planner";
 import { runDataDriven, unknownCommand, type DataDrivenCase } from "@omnikv/testkit";
 
 const testdata = join(import.meta.dirname, "../testdata");
@@ -41,7 +41,15 @@ const tables = [
   table(2, "customers", 50_000, [["id", int4, 50_000], ["region_id", int4, 10], ["name", text, 50_000]]),
   table(3, "products", 1_000, [["id", int4, 1_000], ["category", text, 20]]),
   table(4, "regions", 10, [["id", int4, 10], ["name", text, 10]]),
+  withIndexes(table(5, "events", 100_000, [["id", int4, 100_000], ["kind", text, 50], ["at", int4, 100_000], ["note", text, 100_000]]), [
+    { id: 50, name: "events_pkey", columns: [0], isUnique: true, isPrimary: true },
+    { id: 51, name: "events_kind_at", columns: [1, 2], isUnique: false, isPrimary: false },
+  ]),
 ];
+
+function withIndexes(base: CatalogTable, indexes: readonly CatalogIndex[]): CatalogTable {
+  return { ...base, indexes };
+}
 const catalog: Catalog = { findTable: (_schema, name) => tables.find((t) => t.name === name) };
 
 function planOf(sql: string): PlanNode {

@@ -24,6 +24,7 @@ import { simplifyOuterJoins } from "./outer-join.ts";
 import { optimizeJoins } from "./join-order.ts";
 import { chooseAccessPaths } from "./access-path.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
+import { withIndexOrder } from "./index-order.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
 import { levelScope, type FromScope } from "./scope.ts";
@@ -161,7 +162,7 @@ function finishCore(input: PlanNode, targets: readonly Target[], sortKeys: reado
   const columns = targets.map((t) => ({ name: t.name, type: t.expr.type }));
   let plan: PlanNode = { kind: "project", input, exprs: targets.map((t) => t.expr), columns };
   if (isDistinct) plan = { kind: "distinct", input: plan, columns: plan.columns };
-  if (sortKeys.length > 0) plan = { kind: "sort", input: plan, keys: sortKeys, columns: plan.columns };
+  if (sortKeys.length > 0) plan = withIndexOrder({ kind: "sort", input: plan, keys: sortKeys, columns: plan.columns });
   if (distinctOn !== undefined) plan = { kind: "distinct_on", input: plan, keys: distinctOn, columns: plan.columns };
   if (visible.length === targets.length) return plan;
   const exprs = visible.map((t, index): BoundExpr => ({ kind: "column", type: t.expr.type, index, name: t.name }));

@@ -1,0 +1,118 @@
+/**
+ * Index-provided order: a sort whose keys are columns of a table read by a sequential or index
+ * scan (through filters and the select list's projection) is dropped when an index returns the
+ * rows in that order. A btree index (the primary key too) is ascending with NULLs last, so it
+ * serves `ASC NULLS LAST` forwards and `DESC NULLS FIRST` read backwards — PostgreSQL's defaults —
+ * and never a mix of directions. Columns the scan's equality prefix fixes may appear anywhere in
+ * the keys (they are constant). The key encoding orders values by their type's btree order
+ * (text by bytes, the C collation the executor compares with); only the column's own `<`
+ * operator is accepted, so a sort by another type's order (a cast) keeps its Sort.
+ */
+import { TypeOid } from "@omnikv/base";
+import type { BoundExpr } from "../bound-expr.ts";
+import type { CatalogIndex } from "./catalog.ts";
+import { estimate } from "./estimate.ts";
+import type { PlanNode, SortKey } from "./plan.ts";
+
+type Scan = Extract<PlanNode, { kind: "seq_scan" | "index_scan" }>;
+type SortNode = Extract<PlanNode, { kind: "sort" }>;
+
+/**
+ * Types whose key encoding orders exactly as their btree `<` (others, such as bpchar, which
+ * ignores trailing blanks, or jsonb, keep their Sort).
+ */
+const keyOrderedTypes: ReadonlySet<number> = new Set<number>([
+  TypeOid.bool, TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float4, TypeOid.float8, TypeOid.numeric,
+  TypeOid.text, TypeOid.varchar, TypeOid.bytea, TypeOid.date, TypeOid.time, TypeOid.timestamp, TypeOid.timestamptz, TypeOid.uuid,
+]);
+
+/** Relative costs (the access-path constants): a full index scan reads 0.25 per row; a sort compares n·log2(n). */
+const indexScanCostPerRow = 0.25;
+const sortCostPerComparison = 0.01;
+const seqScanCostPerRow = 1.0;
+
+/** `sort` without its Sort when an index of the scan under its projection gives the order, else `sort`. */
+export function withIndexOrder(sort: SortNode): PlanNode {
+  const path = scanPath(sort.input);
+  if (path === undefined) return sort;
+  const columns = sort.keys.map((key) => tableColumn(key, sort.input, path.exprs));
+  if (columns.some((c) => c === undefined)) return sort;
+  const keyColumns = columns.filter((c): c is number => c !== undefined);
+  // Columns an equality fixes are constant: their direction does not matter.
+  const fixed = new Set(path.scan.kind === "index_scan" ? path.scan.index.columns.slice(0, path.scan.equal.length) : []);
+  const direction = uniformDirection(sort.keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
+  if (direction === undefined) return sort;
+  const scan = orderedScan(path.scan, keyColumns, direction === "descending");
+  if (scan === undefined) return sort;
+  return replaceScan(sort.input, scan);
+}
+
+interface ScanPath {
+  readonly scan: Scan;
+  /** The projection's expressions (over the scan's columns, which are the table's). */
+  readonly exprs: readonly BoundExpr[];
+}
+
+/** A projection over filters over a scan of a stored table. */
+function scanPath(plan: PlanNode): ScanPath | undefined {
+  if (plan.kind !== "project") return undefined;
+  let input = plan.input;
+  while (input.kind === "filter") input = input.input;
+  if (input.kind !== "seq_scan" && input.kind !== "index_scan") return undefined;
+  return { scan: input, exprs: plan.exprs };
+}
+
+/** The table column a sort key reads: a projected column that is a plain column of the scan. */
+function tableColumn(key: SortKey, project: PlanNode, exprs: readonly BoundExpr[]): number | undefined {
+  if (key.expr.kind !== "column" || project.kind !== "project") return undefined;
+  const source = exprs[key.expr.index];
+  if (source?.kind !== "column") return undefined;
+  // Only the column type's own btree order is the key encoding's order.
+  if (!keyOrderedTypes.has(source.type.oid) || source.type.oid !== key.expr.type.oid) return undefined;
+  return source.index;
+}
+
+/** "ascending" for all ASC NULLS LAST, "descending" for all DESC NULLS FIRST, else undefined. */
+function uniformDirection(keys: readonly SortKey[]): "ascending" | "descending" | undefined {
+  if (keys.every((k) => !k.isDescending && !k.isNullsFirst)) return "ascending";
+  if (keys.every((k) => k.isDescending && k.isNullsFirst)) return "descending";
+  return undefined;
+}
+
+/** Whether `index` (with its first `fixed` columns bound by equalities) returns rows ordered by `keyColumns`. */
+export function indexServesOrder(index: CatalogIndex, fixed: number, keyColumns: readonly number[]): boolean {
+  const constant = new Set(index.columns.slice(0, fixed));
+  let position = 0;
+  for (const column of keyColumns) {
+    if (constant.has(column)) continue;
+    while (position < fixed) position++;
+    if (index.columns[position] !== column) return false;
+    position++;
+  }
+  return true;
+}
+
+/** The scan reading its rows in the key order, or undefined when no index gives it cheaply enough. */
+function orderedScan(scan: Scan, keyColumns: readonly number[], isReverse: boolean): Scan | undefined {
+  if (scan.kind === "index_scan") {
+    if (!indexServesOrder(scan.index, scan.equal.length, keyColumns)) return undefined;
+    return { ...scan, isReverse };
+  }
+  const rows = estimate(scan).rows;
+  const sortCost = rows * seqScanCostPerRow + rows * Math.log2(rows + 1) * sortCostPerComparison;
+  let best: { readonly index: CatalogIndex; readonly cost: number } | undefined;
+  for (const index of scan.table.indexes ?? []) {
+    if (!indexServesOrder(index, 0, keyColumns)) continue;
+    // The primary key holds the rows themselves: reading it costs what a sequential scan does.
+    const cost = index.isPrimary ? rows * seqScanCostPerRow : rows * indexScanCostPerRow + 1;
+    if (cost < sortCost && (best === undefined || cost < best.cost)) best = { index, cost };
+  }
+  if (best === undefined) return undefined;
+  return { kind: "index_scan", table: scan.table, index: best.index, equal: [], lower: undefined, upper: undefined, isReverse, columns: scan.columns };
+}
+
+/** `plan` (a projection over filters over a scan) with its scan replaced. */
+function replaceScan(plan: PlanNode, scan: Scan): PlanNode {
+  if (plan.kind === "project" || plan.kind === "filter") return { ...plan, input: replaceScan(plan.input, scan) };
+  return scan;
+}
