@@ -786,6 +786,25 @@ const byteaConcatSteps: readonly Step[] = [
   "UPDATE b SET by = by || '\\x00' RETURNING by",
 ];
 
+/** Index-provided order: NULLs in a secondary index, both directions, equality prefixes, LIMIT. */
+const indexOrderSteps: readonly Step[] = [
+  "CREATE TABLE io (id int PRIMARY KEY, g int, t text, n numeric)",
+  "CREATE INDEX io_g_t ON io (g, t)",
+  "CREATE INDEX io_n ON io (n)",
+  "INSERT INTO io VALUES (5, 1, 'b', 2.5), (1, NULL, 'a', NULL), (3, 1, NULL, -1), (2, 2, 'a', 10), (4, 1, 'a', 2.75), (6, NULL, NULL, 0), (7, 2, 'Z', NULL)",
+  "SELECT id FROM io ORDER BY id LIMIT 3",
+  "SELECT id FROM io ORDER BY id DESC LIMIT 3 OFFSET 1",
+  "SELECT g, t FROM io ORDER BY g, t",
+  "SELECT g, t FROM io ORDER BY g DESC, t DESC",
+  "SELECT t FROM io WHERE g = 1 ORDER BY t",
+  "SELECT t FROM io WHERE g = 1 ORDER BY g DESC, t DESC",
+  "SELECT g, t FROM io ORDER BY g NULLS FIRST, t",
+  "SELECT g, t FROM io ORDER BY g DESC NULLS LAST, t DESC NULLS LAST",
+  "SELECT n::text FROM io ORDER BY n DESC",
+  "SELECT n::text FROM io WHERE n > 0 ORDER BY n",
+  "SELECT id, n FROM io WHERE n IS NOT NULL ORDER BY id",
+];
+
 const nullSteps: readonly Step[] = [
   "CREATE TABLE nl (id int PRIMARY KEY, u int UNIQUE, v text, w int NOT NULL DEFAULT 0, x int CHECK (x > 0))",
   "CREATE INDEX nl_v ON nl (v)",
@@ -848,6 +867,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["column values of every type, jsonb included", columnTypeSteps],
   ["timestamp(p), timestamptz(p), interval(p) round as PostgreSQL does", datetimeTypmodSteps],
   ["bytea || bytea", byteaConcatSteps],
+  ["index-provided order", indexOrderSteps],
   ["NULLs: in unique indexes, NOT NULL, CHECK, ORDER BY, predicates", nullSteps],
 ];
 

@@ -5,9 +5,9 @@
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
-import { compilePlan, type CompiledPlan, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
-import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type SelectStatement, type Statement } from "@omnikv/parser";
-import { explainPlan, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type GenericOption, type SelectStatement, type Statement } from "@omnikv/parser";
+import { explainPlan, type ExplainOptions, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
@@ -1479,7 +1479,7 @@ export class Session {
         const inner = statement.statement;
         if (inner.kind !== "select") throw new FeatureNotSupportedError(`EXPLAIN of ${inner.kind.toUpperCase()} is not supported yet`);
         const { plan } = planQuery(env, inner);
-        const lines = explainPlan(plan);
+        const lines = explainPlan(plan, explainOptions(statement.options, plan, env));
         return this.#result("EXPLAIN", lines.length, "EXPLAIN", lines.map((line) => [line]), [{ name: "QUERY PLAN", typeOid: TypeOid.text, typmod: -1 }]);
       }
       case "analyze":
@@ -1749,4 +1749,25 @@ class StatementSessionInfo implements SessionInfo {
   isSessionBlocked(pid: number, pids: readonly number[]): boolean {
     return this.#session.isSessionBlocked(pid, pids);
   }
+}
+
+/** The option `name` of EXPLAIN: absent, or given bare or as true/on/1. */
+function isExplainOption(options: readonly GenericOption[], name: string): boolean {
+  const option = options.find((o) => o.name.toLowerCase() === name);
+  if (option === undefined) return false;
+  const value = typeof option.value === "string" ? option.value.toLowerCase() : "true";
+  return value === "true" || value === "on" || value === "1";
+}
+
+/**
+ * EXPLAIN's options: COSTS OFF omits the estimates; ANALYZE runs the plan (to its end, its rows
+ * discarded, as PostgreSQL) with every operator instrumented and shows each one's actual rows.
+ */
+function explainOptions(options: readonly GenericOption[], plan: PlanNode, env: QueryEnvironment): ExplainOptions {
+  const isCostless = options.some((o) => o.name.toLowerCase() === "costs") && !isExplainOption(options, "costs");
+  if (!isExplainOption(options, "analyze")) return { isCostless };
+  const actuals = new Map<PlanNode, MutableActuals>();
+  const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates, actuals });
+  for (const row of run(runContext(env))) void row;
+  return { isCostless, actuals: (node) => actuals.get(node) };
 }
