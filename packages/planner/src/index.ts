@@ -33,6 +33,7 @@ export type { BoundQuery } from "./query/bind-select.ts";
 export type { Catalog, CatalogColumn, CatalogIndex, CatalogTable, CatalogView, ColumnStatistics, TableStatistics } from "./query/catalog.ts";
 export type { AggregateCall, FrameEdge, IndexBound, JoinType, PlanColumn, PlanNode, RangeOffsetArithmetic, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
+export type { JoinMethods } from "./query/merge-join.ts";
 export { explainPlan } from "./query/explain.ts";
 export { PlanCache } from "./query/plan-cache.ts";
 export type { PlanCacheStats } from "./query/plan-cache.ts";

@@ -12,6 +12,7 @@ import { compileDistinct } from "./distinct.ts";
 import { compileDistinctOn } from "./distinct-on.ts";
 import type { ExecutionContext } from "./execution-context.ts";
 import { compileFilter } from "./filter.ts";
+import { compileMergeJoin } from "./merge-join.ts";
 import { compileHashJoin } from "./hash-join.ts";
 import { compileLimit } from "./limit.ts";
 import { compileLateralJoin } from "./lateral-join.ts";
@@ -134,6 +135,8 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
         compileNode(plan.right, env),
         env,
       );
+    case "merge_join":
+      return compileMergeJoin({ ...plan, widths: widths(plan) }, compileNode(plan.left, env), compileNode(plan.right, env), env);
     case "aggregate":
       return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env, plan.input.columns.map((c) => c.type.oid));
     case "sort":

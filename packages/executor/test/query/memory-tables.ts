@@ -5,7 +5,7 @@
 import { Numeric, TypeOid, compareText, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
 import { parse, type SelectStatement, type Statement } from "@omnikv/parser";
-import { planSelect, resolveTypeName, type Catalog, type CatalogTable, type PlanColumn } from "@omnikv/planner";
+import { planSelect, resolveTypeName, type Catalog, type CatalogTable, type JoinMethods, type PlanColumn } from "@omnikv/planner";
 
 export interface TableSpec {
   readonly name: string;
@@ -38,6 +38,8 @@ export const context: EvalContext = { extraFloatDigits: 1, timeZone: "UTC", tran
 
 export class MemoryDatabase implements Catalog, TableAccess {
   readonly #tables = new Map<string, { readonly table: CatalogTable; readonly rows: Row[] }>();
+  /** The planner's enable_hashjoin / enable_mergejoin for the next queries (both on when unset). */
+  joinMethods: JoinMethods | undefined;
 
   constructor(specs: readonly TableSpec[]) {
     specs.forEach((spec, id) => {
@@ -103,7 +105,8 @@ export class MemoryDatabase implements Catalog, TableAccess {
   }
 
   #run(statement: SelectStatement, sql: string): { readonly columns: readonly PlanColumn[]; readonly rows: Row[] } {
-    const bound = planSelect(statement, { catalog: this, settings, paramTypes: [], sql, ctes: [] });
+    const joinMethods = this.joinMethods;
+    const bound = planSelect(statement, { catalog: this, settings, paramTypes: [], sql, ctes: [], ...(joinMethods === undefined ? {} : { joinMethods }) });
     const run = compilePlan(bound.plan, { registry: builtinRegistry, aggregates: builtinAggregates });
     return { columns: bound.columns, rows: [...run({ tables: this, context, params: [] })] };
   }

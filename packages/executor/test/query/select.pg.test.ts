@@ -11,7 +11,9 @@ import * as fc from "fast-check";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { propertyParams, startPostgres, type PostgresServer } from "@omnikv/testkit";
-import { MemoryDatabase, postgresSetup, type TableSpec } from "./memory-tables.ts";
+import { parse } from "@omnikv/parser";
+import { explainPlan, planSelect } from "@omnikv/planner";
+import { MemoryDatabase, postgresSetup, settings, type TableSpec } from "./memory-tables.ts";
 
 const tables: readonly TableSpec[] = [
   {
@@ -488,6 +490,35 @@ const handWritten = [
   "SELECT * FROM t1 WHERE a",
 ];
 
+/** Whether `sql` plans a merge join with hash joins disabled. */
+function mergePlanned(sql: string): boolean {
+  const [statement] = parse(sql);
+  if (statement?.kind !== "select") return false;
+  const joinMethods = { isHashJoinEnabled: false, isMergeJoinEnabled: true };
+  try {
+    const plan = planSelect(statement, { catalog: ours, settings, paramTypes: [], sql, ctes: [], joinMethods }).plan;
+    return explainPlan(plan, { isCostless: true }).some((line) => line.includes("Merge"));
+  } catch {
+    return false; // the error cases in the list compare their SQLSTATE only
+  }
+}
+
+/** Merge-join shapes: text and multi-column keys, int4 = int8, duplicates on both sides, NULL keys, empty sides. */
+const mergeJoinQueries = [
+  "SELECT * FROM t1 a1 JOIN t1 a2 ON a1.b = a2.b",
+  "SELECT * FROM t1 a1 FULL JOIN t1 a2 ON a1.b = a2.b AND a1.a = a2.a",
+  "SELECT * FROM t1 a1 LEFT JOIN t1 a2 ON a1.a = a2.a AND a1.c < a2.c",
+  "SELECT * FROM t1 JOIN t2 ON t1.a = t2.d / 10",
+  "SELECT * FROM t1 FULL JOIN t2 ON t1.a::int8 = t2.d / 10 AND t1.b <> 'w'",
+  "SELECT * FROM t1 RIGHT JOIN t2 ON t1.c = t2.e::numeric",
+  "SELECT * FROM t1 FULL JOIN t3 ON t1.a = t3.a",
+  "SELECT * FROM t3 RIGHT JOIN t1 ON t1.a = t3.a",
+  "SELECT * FROM t4 a JOIN t4 b ON a.x = b.x AND a.y = b.y",
+  "SELECT * FROM t4 a FULL JOIN t4 b ON a.y = b.y",
+  "SELECT * FROM t1 WHERE NOT EXISTS (SELECT 1 FROM t2 WHERE t2.a = t1.a AND t2.d > 15)",
+  "SELECT t1.a, t2.d FROM t1 JOIN t2 ON t1.a = t2.a ORDER BY t1.a, t2.d",
+];
+
 describe("SELECT against PostgreSQL 15", () => {
   it("hand-written queries", async () => {
     const found: string[] = [];
@@ -495,6 +526,23 @@ describe("SELECT against PostgreSQL 15", () => {
       const mismatch = await mismatchOf(sql);
       if (mismatch !== undefined) found.push(mismatch);
     }
+    expect(found, found.join("\n")).toEqual([]);
+  });
+
+  it("hand-written joins with merge joins forced (enable_hashjoin off)", async () => {
+    const joins = handWritten.filter((sql) => /\bJOIN\b|\bIN \(SELECT|EXISTS/i.test(sql)).concat(mergeJoinQueries);
+    const found: string[] = [];
+    ours.joinMethods = { isHashJoinEnabled: false, isMergeJoinEnabled: true };
+    try {
+      for (const sql of joins) {
+        const mismatch = await mismatchOf(sql);
+        if (mismatch !== undefined) found.push(mismatch);
+      }
+    } finally {
+      ours.joinMethods = undefined;
+    }
+    const merged = joins.filter((sql) => mergePlanned(sql));
+    expect(merged.length).toBeGreaterThan(60);
     expect(found, found.join("\n")).toEqual([]);
   });
 

@@ -10,6 +10,7 @@
  *
  * Not yet here (each fails with 0A000): locking clauses.
  */
+import { chooseJoinMethods, defaultJoinMethods } from "./merge-join.ts";
 import { FeatureNotSupportedError, TypeOid, assert } from "@omnikv/base";
 import { SqlSyntaxError, WindowingError, type Expr, type QueryBody, type ResTarget, type SelectCore, type SelectStatement, type SortBy } from "@omnikv/parser";
 import { bindCondition, bindExpr, coerce, typeOf, type BindContext } from "../bind/bind-expr.ts";
@@ -39,7 +40,8 @@ export interface BoundQuery {
 
 /** Plans a SELECT statement. */
 export function planSelect(statement: SelectStatement, context: QueryContext): BoundQuery {
-  const plan = bindSelect(statement, { ...context, bindQuery: bindSelect, slots: context.slots ?? { next: correlationSlotBase } });
+  const bound = bindSelect(statement, { ...context, bindQuery: bindSelect, slots: context.slots ?? { next: correlationSlotBase } });
+  const plan = chooseJoinMethods(bound, context.joinMethods ?? defaultJoinMethods);
   return { plan, columns: plan.columns };
 }
 

@@ -39,6 +39,8 @@ const seqScanCostPerRow = 1.0;
 const hashBuildCostPerRow = 2.0;
 const hashProbeCostPerRow = 0.1;
 const cpuCostPerRow = 0.01;
+/** A merge join's step over one input row: a key comparison, cheaper than a hash build. */
+const mergeCostPerRow = 0.05;
 
 /** The estimated selectivity of a condition (0..1), from statistics where `statsOf` has them. */
 export function selectivity(expr: BoundExpr | undefined, statsOf: ColumnStatisticsOf = noStatistics): number {
@@ -171,6 +173,7 @@ export function columnStatistics(plan: PlanNode, index: number): ColumnStatistic
       return index < width ? columnStatistics(plan.left, index) : undefined;
     }
     case "hash_join":
+    case "merge_join":
     case "nested_loop_join": {
       if (plan.joinType === "semi" || plan.joinType === "anti") return columnStatistics(plan.left, index);
       const width = plan.left.columns.length;
@@ -227,6 +230,7 @@ export function estimate(plan: PlanNode): Estimate {
       return estimateStreaming(plan);
     case "nested_loop_join":
     case "hash_join":
+    case "merge_join":
       return estimateJoin(plan);
     case "lateral_join": {
       // The right side runs once per left row.
@@ -281,7 +285,7 @@ function estimateStreaming(plan: Extract<PlanNode, { kind: "filter" | "project" 
   }
 }
 
-function estimateJoin(plan: Extract<PlanNode, { kind: "nested_loop_join" | "hash_join" }>): Estimate {
+function estimateJoin(plan: Extract<PlanNode, { kind: "nested_loop_join" | "hash_join" | "merge_join" }>): Estimate {
   const [left, right] = [estimate(plan.left), estimate(plan.right)];
   const statsOf: ColumnStatisticsOf = (index) => (index < plan.left.columns.length ? columnStatistics(plan.left, index) : columnStatistics(plan.right, index - plan.left.columns.length));
   if (plan.joinType === "semi" || plan.joinType === "anti") {
@@ -296,6 +300,10 @@ function estimateJoin(plan: Extract<PlanNode, { kind: "nested_loop_join" | "hash
   if (plan.joinType === "left" || plan.joinType === "full") rows = Math.max(rows, left.rows);
   if (plan.joinType === "right" || plan.joinType === "full") rows = Math.max(rows, right.rows);
   rows = Math.max(1, rows);
+  if (plan.kind === "merge_join") {
+    // One pass over both sorted inputs; the sorts below (if any) carry their own cost.
+    return { rows, startupCost: left.startupCost + right.startupCost, totalCost: left.totalCost + right.totalCost + (left.rows + right.rows) * mergeCostPerRow + rows * cpuCostPerRow };
+  }
   if (plan.kind === "hash_join") {
     const build = right.totalCost + right.rows * hashBuildCostPerRow;
     return { rows, startupCost: build, totalCost: build + left.totalCost + left.rows * hashProbeCostPerRow + rows * cpuCostPerRow };

@@ -97,6 +97,8 @@ function label(plan: PlanNode): string {
       return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"} (lateral)`;
     case "hash_join":
       return `Hash${joinName(plan.joinType)} Join`;
+    case "merge_join":
+      return `Merge${joinName(plan.joinType)} Join`;
     case "aggregate":
       return plan.groupKeys.length === 0 ? "Aggregate" : "HashAggregate";
     case "sort":
@@ -120,9 +122,10 @@ function label(plan: PlanNode): string {
 function details(plan: PlanNode): string[] {
   if (plan.kind === "filter") return [`Filter: ${exprText(plan.predicate)}`];
   if (plan.kind === "index_scan") return indexConditions(plan);
-  if (plan.kind === "hash_join") {
+  if (plan.kind === "hash_join" || plan.kind === "merge_join") {
     const conditions = plan.leftKeys.map((key, i) => `(${exprText(key)} = ${exprText(plan.rightKeys[i])})`);
-    return [`Hash Cond: ${conditions.join(" AND ")}`, ...(plan.residual === undefined ? [] : [`Join Filter: ${exprText(plan.residual)}`])];
+    const condLabel = plan.kind === "hash_join" ? "Hash Cond" : "Merge Cond";
+    return [`${condLabel}: ${conditions.join(" AND ")}`, ...(plan.residual === undefined ? [] : [`Join Filter: ${exprText(plan.residual)}`])];
   }
   if (plan.kind === "nested_loop_join" || plan.kind === "lateral_join") return plan.condition === undefined ? [] : [`Join Filter: ${exprText(plan.condition)}`];
   if (plan.kind === "aggregate") return plan.groupKeys.length === 0 ? [] : [`Group Key: ${plan.groupKeys.map((k) => exprText(k)).join(", ")}`];
@@ -167,6 +170,7 @@ function children(plan: PlanNode): PlanNode[] {
     case "nested_loop_join":
     case "lateral_join":
     case "hash_join":
+    case "merge_join":
     case "set_operation":
       return [plan.left, plan.right];
     default:

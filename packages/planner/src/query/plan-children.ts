@@ -27,6 +27,7 @@ export function mapChildren(plan: PlanNode, f: (child: PlanNode) => PlanNode): P
     case "nested_loop_join":
     case "lateral_join":
     case "hash_join":
+    case "merge_join":
     case "set_operation":
       return { ...plan, left: f(plan.left), right: f(plan.right) };
   }

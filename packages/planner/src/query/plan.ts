@@ -212,6 +212,22 @@ export type PlanNode =
       readonly columns: readonly PlanColumn[];
     }
   | {
+      /**
+       * Merge join: both inputs arrive sorted ascending on their keys (NULLs last), usually
+       * through Sort nodes the planner adds; the fields mean what they mean for `hash_join`.
+       */
+      readonly kind: "merge_join";
+      readonly joinType: JoinType;
+      readonly left: PlanNode;
+      readonly right: PlanNode;
+      readonly leftKeys: readonly BoundExpr[];
+      readonly rightKeys: readonly BoundExpr[];
+      readonly keyTypes: readonly SqlType[];
+      readonly residual: BoundExpr | undefined;
+      readonly condition: BoundExpr;
+      readonly columns: readonly PlanColumn[];
+    }
+  | {
       readonly kind: "limit";
       readonly input: PlanNode;
       readonly limit: BoundExpr | undefined;

@@ -8,6 +8,7 @@ import type { BindContext, ColumnScope } from "../bind/bind-expr.ts";
 import type { SubqueryCorrelation } from "../bound-expr.ts";
 import type { Catalog } from "./catalog.ts";
 import { UndefinedColumnError } from "./errors.ts";
+import type { JoinMethods } from "./merge-join.ts";
 import type { PlanColumn, PlanNode } from "./plan.ts";
 
 export interface QueryContext {
@@ -29,6 +30,8 @@ export interface QueryContext {
   readonly slots?: { next: number };
   /** Binds a nested query (set by the query binder, so subquery expressions can recurse). */
   readonly bindQuery?: (query: SelectStatement, context: QueryContext) => PlanNode;
+  /** The session's `enable_hashjoin` / `enable_mergejoin`; both on when absent. */
+  readonly joinMethods?: JoinMethods;
 }
 
 export interface WorkTable {
