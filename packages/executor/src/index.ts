@@ -27,6 +27,6 @@ export type { CompiledPlan, MutableActuals, PlanEnvironment } from "./operators/
 export { interruptIntervalRows } from "./operators/execution-context.ts";
 export type { ExecutionContext } from "./operators/execution-context.ts";
 export type { SpillCipher } from "./operators/spill-file.ts";
-export type { IndexScanRequest, Row, TableAccess } from "./operators/table-access.ts";
+export type { IndexScanRequest, Row, ScanOptions, TableAccess } from "./operators/table-access.ts";
 export { analyzeTable, statisticsOfSample } from "./statistics/analyze.ts";
 export type { AnalyzeOptions } from "./statistics/analyze.ts";

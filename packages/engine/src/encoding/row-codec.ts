@@ -113,7 +113,11 @@ export function encodeRow(schemaVersion: number, oids: readonly number[], values
  * in `oids`. `values.length` is the stored column count and may be less than `oids.length` (the
  * row predates added columns); a row with more columns than `oids` is corrupt.
  */
-export function decodeRow(bytes: Uint8Array, oids: readonly number[]): DecodedRow {
+/**
+ * `columns`: decode only these (projection pruning); the others come back as NULL, their bytes
+ * skipped by their length prefix without being converted.
+ */
+export function decodeRow(bytes: Uint8Array, oids: readonly number[], columns?: ReadonlySet<number>): DecodedRow {
   const end = bytes.length;
   const schemaVersion = readVarint(bytes, 0, "schema version");
   let at = varintLength(schemaVersion);
@@ -136,7 +140,7 @@ export function decodeRow(bytes: Uint8Array, oids: readonly number[]): DecodedRo
     const sizeBytes = readVarint(bytes, at, `length of column ${index + 1}`);
     at += varintLength(sizeBytes);
     if (sizeBytes > end - at) throw new DataCorruptedError(`row data is truncated in column ${index + 1}`);
-    values.push(receive(oids[index] ?? 0, bytes.subarray(at, at + sizeBytes), index));
+    values.push(columns === undefined || columns.has(index) ? receive(oids[index] ?? 0, bytes.subarray(at, at + sizeBytes), index) : null);
     at += sizeBytes;
   }
   if (at !== end) throw new DataCorruptedError(`row data has ${end - at} bytes after its last column`);

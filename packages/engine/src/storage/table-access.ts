@@ -5,7 +5,7 @@
  * materialized here.
  */
 import { TypeOid, type SqlValue } from "@omnikv/base";
-import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
+import type { IndexScanRequest, Row, ScanOptions, TableAccess } from "@omnikv/executor";
 import type { CatalogTable } from "@omnikv/planner";
 import type { MvccSnapshot, MvccStore } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
@@ -58,9 +58,9 @@ export class TxnTableAccess implements TableAccess {
     this.#catalog = catalog;
   }
 
-  *scan(table: CatalogTable): Iterable<Row> {
+  *scan(table: CatalogTable, options: ScanOptions = {}): Iterable<Row> {
     const layout = this.#layout(table);
-    for (const [key, value] of this.#txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) yield layout.decode(key, value);
+    for (const [key, value] of this.#txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) yield layout.decode(key, value, options.columns);
   }
 
   *scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
@@ -75,13 +75,13 @@ export class TxnTableAccess implements TableAccess {
     const range = keyRange(isPrimary ? definition.id : request.index.id, columns.map((c) => layout.oids[c] ?? TypeOid.text), request);
     const entries = this.#txn.scan({ ...range, reverse: request.isReverse });
     if (isPrimary) {
-      for (const [key, value] of entries) yield layout.decode(key, value);
+      for (const [key, value] of entries) yield layout.decode(key, value, request.columns);
       return;
     }
     for (const [, suffix] of entries) {
       const key = withPrefix(definition.id, suffix);
       const value = this.#txn.get(key);
-      if (value !== undefined) yield layout.decode(key, value);
+      if (value !== undefined) yield layout.decode(key, value, request.columns);
     }
   }
 

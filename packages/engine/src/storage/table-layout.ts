@@ -50,8 +50,9 @@ export class TableLayout {
     this.width = definition.columns.length + (this.hasRowId ? 1 : 0);
   }
 
-  decode(key: Uint8Array, value: Uint8Array): Row {
-    const { values } = decodeRow(value, this.oids);
+  /** The row of `key` and `value`; with `columns`, only those are decoded (the others are NULL). */
+  decode(key: Uint8Array, value: Uint8Array, columns?: ReadonlySet<number>): Row {
+    const { values } = decodeRow(value, this.oids, columns);
     for (let i = values.length; i < this.oids.length; i++) values.push(this.#missing[i] ?? null);
     if (this.hasRowId) values.push(readRowId(key));
     return values;

@@ -97,7 +97,7 @@ function instrument(source: RowSource, plan: PlanNode, actuals: Map<PlanNode, Mu
 function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
   switch (plan.kind) {
     case "seq_scan":
-      return compileSeqScan(plan.table);
+      return compileSeqScan(plan.table, plan.readColumns);
     case "index_scan":
       return compileIndexScan(plan, env);
     case "values":

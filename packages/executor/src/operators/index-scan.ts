@@ -16,6 +16,7 @@ export function compileIndexScan(plan: Extract<PlanNode, { kind: "index_scan" }>
   const equal = plan.equal.map((expr) => compileExpr(expr, env.registry));
   const lower = plan.lower === undefined ? undefined : { value: compileExpr(plan.lower.value, env.registry), isInclusive: plan.lower.isInclusive };
   const upper = plan.upper === undefined ? undefined : { value: compileExpr(plan.upper.value, env.registry), isInclusive: plan.upper.isInclusive };
+  const readColumns = plan.readColumns === undefined ? undefined : new Set(plan.readColumns);
   const keyTypes = plan.index.columns.map((column) => plan.columns[column]?.type.oid);
   return function* indexScan(run) {
     assert(run.tables.scanIndex !== undefined, "a table access that offers indexes can scan them");
@@ -29,6 +30,7 @@ export function compileIndexScan(plan: Extract<PlanNode, { kind: "index_scan" }>
       ...(lower === undefined || lowerValue === undefined ? {} : { lower: { value: lowerValue, isInclusive: lower.isInclusive } }),
       ...(upper === undefined || upperValue === undefined ? {} : { upper: { value: upperValue, isInclusive: upper.isInclusive } }),
       isReverse: plan.isReverse,
+      ...(readColumns === undefined ? {} : { columns: readColumns }),
     };
     let count = 0;
     for (const row of run.tables.scanIndex(plan.table, request)) {

@@ -16,11 +16,19 @@ export interface IndexScanRequest {
   readonly lower?: { readonly value: SqlValue; readonly isInclusive: boolean };
   readonly upper?: { readonly value: SqlValue; readonly isInclusive: boolean };
   readonly isReverse: boolean;
+  /** The only columns the plan reads (projection pruning): the others may be NULL. */
+  readonly columns?: ReadonlySet<number>;
+}
+
+/** What a sequential scan reads. */
+export interface ScanOptions {
+  /** The only columns the plan reads (projection pruning): the others may be NULL, undecoded. */
+  readonly columns?: ReadonlySet<number>;
 }
 
 export interface TableAccess {
   /** The table's rows, one column value per catalog column, in any order. */
-  scan(table: CatalogTable): Iterable<Row>;
+  scan(table: CatalogTable, options?: ScanOptions): Iterable<Row>;
   /**
    * The rows in the index's key range, in index order (ascending, NULLs last; reversed with
    * `isReverse`). Required when the catalog offers indexes: the planner then plans index scans.

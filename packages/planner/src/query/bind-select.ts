@@ -26,6 +26,7 @@ import { optimizeJoins } from "./join-order.ts";
 import { chooseAccessPaths } from "./access-path.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import { withIndexOrder } from "./index-order.ts";
+import { pruneScanColumns } from "./projection-pruning.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
 import { levelScope, type FromScope } from "./scope.ts";
@@ -162,7 +163,7 @@ export function position(sql: string, offset: number): number {
 function finishCore(input: PlanNode, targets: readonly Target[], sortKeys: readonly SortKey[], isDistinct: boolean, distinctOn?: readonly BoundExpr[]): PlanNode {
   const visible = targets.filter((t) => t.name !== hiddenName);
   const columns = targets.map((t) => ({ name: t.name, type: t.expr.type }));
-  let plan: PlanNode = { kind: "project", input, exprs: targets.map((t) => t.expr), columns };
+  let plan: PlanNode = pruneScanColumns({ kind: "project", input, exprs: targets.map((t) => t.expr), columns });
   if (isDistinct) plan = { kind: "distinct", input: plan, columns: plan.columns };
   if (sortKeys.length > 0) plan = withIndexOrder({ kind: "sort", input: plan, keys: sortKeys, columns: plan.columns });
   if (distinctOn !== undefined) plan = { kind: "distinct_on", input: plan, keys: distinctOn, columns: plan.columns };

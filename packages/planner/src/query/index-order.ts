@@ -108,7 +108,8 @@ function orderedScan(scan: Scan, keyColumns: readonly number[], isReverse: boole
     if (cost < sortCost && (best === undefined || cost < best.cost)) best = { index, cost };
   }
   if (best === undefined) return undefined;
-  return { kind: "index_scan", table: scan.table, index: best.index, equal: [], lower: undefined, upper: undefined, isReverse, columns: scan.columns };
+  const pruning = scan.readColumns === undefined ? {} : { readColumns: scan.readColumns };
+  return { kind: "index_scan", table: scan.table, index: best.index, equal: [], lower: undefined, upper: undefined, isReverse, columns: scan.columns, ...pruning };
 }
 
 /** `plan` (a projection over filters over a scan) with its scan replaced. */

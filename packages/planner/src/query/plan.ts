@@ -112,7 +112,13 @@ export interface WindowSpec {
 }
 
 export type PlanNode =
-  | { readonly kind: "seq_scan"; readonly table: CatalogTable; readonly columns: readonly PlanColumn[] }
+  | {
+      readonly kind: "seq_scan";
+      readonly table: CatalogTable;
+      readonly columns: readonly PlanColumn[];
+      /** Projection pruning: the only table columns the plan reads; the others may arrive as NULL. */
+      readonly readColumns?: readonly number[];
+    }
   | {
       /**
        * The rows whose index key starts with the `equal` values and whose next key column lies
@@ -127,6 +133,8 @@ export type PlanNode =
       readonly upper: IndexBound | undefined;
       readonly isReverse: boolean;
       readonly columns: readonly PlanColumn[];
+      /** Projection pruning: the only table columns the plan reads; the others may arrive as NULL. */
+      readonly readColumns?: readonly number[];
     }
   | {
       /** A function in FROM: a set-returning function's rows, or a scalar function's one row. */
