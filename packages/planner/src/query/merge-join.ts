@@ -47,6 +47,8 @@ export function chooseJoinMethods(plan: PlanNode, methods: JoinMethods): PlanNod
 const sortCostPerRowLog = 0.2;
 /** The merge itself: one key comparison per input row. */
 const mergeCostPerRow = 0.05;
+/** Each joined row, as estimate.ts charges it (`cpuCostPerRow`). */
+const outputCostPerRow = 0.01;
 /** A spilling hash join writes and rereads both inputs once (grace join). */
 const spillCostPerRow = 1.0;
 /** PostgreSQL's default work_mem (the planner does not see the session's). */
@@ -68,7 +70,8 @@ function mergeCost(merge: MergeJoin): number {
     return below.totalCost + below.rows * Math.log2(Math.max(2, below.rows)) * sortCostPerRowLog;
   };
   const rows = estimate(merge.left).rows + estimate(merge.right).rows;
-  return inputCost(merge.left) + inputCost(merge.right) + rows * mergeCostPerRow;
+  // The output rows cost what the hash join's estimate charges for them (0.01 each).
+  return inputCost(merge.left) + inputCost(merge.right) + rows * mergeCostPerRow + estimate(merge).rows * outputCostPerRow;
 }
 
 /** The merge join equivalent to `join`, when every key type has a btree `<` and `=`. */
