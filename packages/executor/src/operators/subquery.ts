@@ -11,19 +11,19 @@
  * dually. Over no rows ANY is false and ALL true, whatever `left` is.
  *
  * Hashed subplan: an uncorrelated `x = ANY (subquery)` / `x <> ALL (subquery)` (IN / NOT IN)
- * over one identity-equality type (integers, text, …) puts the subquery's values in a Set once
- * per run and answers each outer row by lookup, with the same three-valued result, rather than
+ * over one type (or integers of mixed widths), compared by that type's own `=`, puts the
+ * subquery's values in a set once per run and answers each outer row by lookup, with the same three-valued result, rather than
  * comparing against every row (quadratic for NOT IN, which cannot become an anti join).
  */
 import { TypeOid, arrayOf, assert, assertNever } from "@omnikv/base";
-import type { BoundExpr } from "@omnikv/planner";
+import { resolveOperator, type BoundExpr } from "@omnikv/planner";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import type { EvalContext } from "../functions/function-types.ts";
 import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.ts";
 import type { SqlValue } from "../values.ts";
 import type { CompiledPlan } from "./compile-plan.ts";
 import { CardinalityViolationError } from "./errors.ts";
-import { isIdentityEquality } from "./row-keys.ts";
+import { RowKeyTable, isIdentityEquality } from "./row-keys.ts";
 import type { Row } from "./table-access.ts";
 
 type SubqueryExpr = Extract<BoundExpr, { kind: "subquery" }>;
@@ -89,9 +89,44 @@ const integerTypes: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, T
 
 /** The values of an uncorrelated IN / NOT IN subquery, as a lookup set. */
 interface ValueSet {
-  readonly values: ReadonlySet<SqlValue>;
+  has(value: SqlValue, context: EvalContext): boolean;
   readonly hasNull: boolean;
   readonly isEmpty: boolean;
+}
+
+/** How the values of one hashed subplan are kept: a JavaScript Set, or a table of the type's own `=`. */
+type SetMaker = () => { add(value: SqlValue, context: EvalContext): void; has(value: SqlValue, context: EvalContext): boolean };
+
+/**
+ * The set for `x = ANY (subquery)` / `x <> ALL (subquery)`, when one exists: identity-equality
+ * types (integers across widths compared as bigints) in a JavaScript Set; any other type compared
+ * with itself by its standard `=` (numeric 1.0 = 1.00, floats' -0 = 0 and NaN = NaN, intervals'
+ * '1 day' = '24 hours', …) in a RowKeyTable, which hashes as that `=` compares.
+ */
+function setMakerFor(leftType: number, rightType: number, test: NonNullable<SubqueryExpr["test"]>, registry: FunctionRegistry): SetMaker | undefined {
+  const isIntegers = integerTypes.has(leftType) && integerTypes.has(rightType);
+  if (isIdentityEquality(leftType) && isIdentityEquality(rightType) && (leftType === rightType || isIntegers)) {
+    // int2/int4 values are numbers and int8 values bigints: compare integers as bigints.
+    const keyOf = isIntegers ? (value: SqlValue): SqlValue => (typeof value === "number" ? BigInt(value) : value) : (value: SqlValue): SqlValue => value;
+    return () => {
+      const values = new Set<SqlValue>();
+      return { add: (value) => values.add(keyOf(value)), has: (value) => values.has(keyOf(value)) };
+    };
+  }
+  if (leftType !== rightType || !isStandardEquality(leftType, test.signatureId)) return undefined;
+  return () => {
+    const table = new RowKeyTable<true>([leftType], registry, false);
+    return { add: (value, context) => table.getOrInsert([value], context, () => true), has: (value, context) => table.get([value], context) === true };
+  };
+}
+
+/** Whether `signatureId` is the type's own `=` or `<>` (whose negation is that `=`), so hashing by `=` is sound. */
+function isStandardEquality(oid: number, signatureId: string): boolean {
+  try {
+    return [resolveOperator("=", [oid, oid]).signature.id, resolveOperator("<>", [oid, oid]).signature.id].includes(signatureId);
+  } catch {
+    return false;
+  }
 }
 
 function hashedQuantified(
@@ -102,30 +137,28 @@ function hashedQuantified(
   const test = expr.test;
   if (test === undefined || expr.correlations.length > 0 || !test.isStrict) return undefined;
   const [leftType, rightType] = test.argTypes;
-  if (leftType === undefined || rightType === undefined || !isIdentityEquality(leftType) || !isIdentityEquality(rightType)) return undefined;
-  const isIntegers = integerTypes.has(leftType) && integerTypes.has(rightType);
-  if (leftType !== rightType && !isIntegers) return undefined;
-  // int2/int4 values are numbers and int8 values bigints: compare integers as bigints.
-  const keyOf = isIntegers ? (value: SqlValue): SqlValue => (typeof value === "number" ? BigInt(value) : value) : (value: SqlValue): SqlValue => value;
+  if (leftType === undefined || rightType === undefined) return undefined;
   const isIn = expr.form === "any" && test.signatureId.startsWith("=(");
   const isNotIn = expr.form === "all" && test.signatureId.startsWith("<>(");
   if (!isIn && !isNotIn) return undefined;
+  const makeSet = setMakerFor(leftType, rightType, test, registry);
+  if (makeSet === undefined) return undefined;
   const left = compileExpr(test.left, registry);
   const right = compileExpr(test.right, registry);
   const perRun = new WeakMap<EvalContext, ValueSet>();
   const setFor = (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext): ValueSet => {
     let set = perRun.get(context);
     if (set === undefined) {
-      const values = new Set<SqlValue>();
+      const values = makeSet();
       let hasNull = false;
       let isEmpty = true;
       for (const inner of rowsFor(row, params, context)) {
         isEmpty = false;
         const value = right(inner, params, context);
         if (value === null) hasNull = true;
-        else values.add(keyOf(value));
+        else values.add(value, context);
       }
-      set = { values, hasNull, isEmpty };
+      set = { has: (value, valueContext) => values.has(value, valueContext), hasNull, isEmpty };
       perRun.set(context, set);
     }
     return set;
@@ -135,7 +168,7 @@ function hashedQuantified(
     if (set.isEmpty) return isNotIn;
     const l = left(row, params, context);
     // `x = ANY`: true on a match, else NULL if x or some value is NULL, else false; NOT IN is its negation.
-    const isMember: boolean | null = l === null ? null : set.values.has(keyOf(l)) ? true : set.hasNull ? null : false;
+    const isMember: boolean | null = l === null ? null : set.has(l, context) ? true : set.hasNull ? null : false;
     return isMember === null ? null : isIn ? isMember : !isMember;
   };
 }

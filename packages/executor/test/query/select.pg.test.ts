@@ -305,6 +305,20 @@ const handWritten = [
   "SELECT b, b NOT IN (SELECT b FROM t1 WHERE c > 1), b IN (SELECT b FROM t1 WHERE c > 1) FROM t1",
   "SELECT a, a::int8 NOT IN (SELECT d FROM t2), a::int8 = ANY (SELECT d / 10 FROM t2), a <> ALL (SELECT x FROM t4) FROM t1",
   "SELECT a, a NOT IN (SELECT d / 10 FROM t2), a::int2 IN (SELECT d / 10 FROM t2 WHERE d IS NOT NULL), a::int2 NOT IN (SELECT a FROM t2 WHERE a IS NOT NULL) FROM t1",
+  // Unknown literals in set operations resolve with the other side (PostgreSQL's select_common_type).
+  "SELECT 1 UNION ALL SELECT NULL",
+  "SELECT NULL UNION SELECT 2.5::numeric",
+  "SELECT 1 AS n UNION SELECT '2' ORDER BY 1",
+  "SELECT 1 UNION SELECT 'x'",
+  "SELECT NULL UNION SELECT NULL",
+  "SELECT 'a' UNION SELECT 'b' ORDER BY 1",
+  "SELECT a, NULL FROM t1 UNION ALL SELECT NULL, d FROM t2",
+  // Hashed subplans over types compared by their own `=` (numeric scale, float -0/NaN, interval units).
+  "SELECT c, c IN (SELECT c * 1.0 FROM t1 WHERE c > 1), c NOT IN (SELECT 2.5::numeric UNION ALL SELECT NULL) FROM t1",
+  "SELECT e, e IN (SELECT e FROM t2 WHERE e < 5), e NOT IN (SELECT -e FROM t2 WHERE e IS NOT NULL) FROM t2",
+  "SELECT c FROM t1 WHERE c NOT IN (SELECT c FROM t1 WHERE c < 2)",
+  "SELECT i, i IN (SELECT '24 hours'::interval), i NOT IN (SELECT '1 day'::interval) FROM (VALUES ('1 day'::interval), ('25 hours'), (NULL)) v(i)",
+  "SELECT f, f IN (SELECT 'NaN'::float8 UNION ALL SELECT -0.0::float8) FROM (VALUES ('NaN'::float8), (0.0), (1.5)) v(f)",
   // Index-provided order: the Sort is dropped when an index (ascending, NULLs last) gives the order.
   "SELECT a FROM t1 ORDER BY a",
   "SELECT a FROM t1 ORDER BY a DESC",

@@ -24,9 +24,9 @@ import { decorrelate } from "./decorrelate.ts";
 import { simplifyOuterJoins } from "./outer-join.ts";
 import { optimizeJoins } from "./join-order.ts";
 import { chooseAccessPaths } from "./access-path.ts";
-import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import { withIndexOrder } from "./index-order.ts";
 import { pruneScanColumns } from "./projection-pruning.ts";
+import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
 import { levelScope, type FromScope } from "./scope.ts";
@@ -93,6 +93,8 @@ function unreachable(value: never): never {
 interface Target {
   readonly expr: BoundExpr;
   readonly name: string;
+  /** The target was an unknown-typed literal (see PlanColumn.isUnknownLiteral). */
+  readonly isUnknownLiteral?: true;
   /** The target's source expression, to match ORDER BY and GROUP BY expressions against. */
   readonly source: Expr | undefined;
 }
@@ -162,14 +164,14 @@ export function position(sql: string, offset: number): number {
 /** Projection, then DISTINCT, then the sort (over hidden columns too), then dropping hidden ones. */
 function finishCore(input: PlanNode, targets: readonly Target[], sortKeys: readonly SortKey[], isDistinct: boolean, distinctOn?: readonly BoundExpr[]): PlanNode {
   const visible = targets.filter((t) => t.name !== hiddenName);
-  const columns = targets.map((t) => ({ name: t.name, type: t.expr.type }));
+  const columns = targets.map((t): PlanColumn => ({ name: t.name, type: t.expr.type, ...(t.isUnknownLiteral === true ? { isUnknownLiteral: true as const } : {}) }));
   let plan: PlanNode = pruneScanColumns({ kind: "project", input, exprs: targets.map((t) => t.expr), columns });
   if (isDistinct) plan = { kind: "distinct", input: plan, columns: plan.columns };
   if (sortKeys.length > 0) plan = withIndexOrder({ kind: "sort", input: plan, keys: sortKeys, columns: plan.columns });
   if (distinctOn !== undefined) plan = { kind: "distinct_on", input: plan, keys: distinctOn, columns: plan.columns };
   if (visible.length === targets.length) return plan;
   const exprs = visible.map((t, index): BoundExpr => ({ kind: "column", type: t.expr.type, index, name: t.name }));
-  return { kind: "project", input: plan, exprs, columns: visible.map((t) => ({ name: t.name, type: t.expr.type })) };
+  return { kind: "project", input: plan, exprs, columns: visible.map((t): PlanColumn => ({ name: t.name, type: t.expr.type, ...(t.isUnknownLiteral === true ? { isUnknownLiteral: true as const } : {}) })) };
 }
 
 /** The name of ORDER BY expressions carried through the projection but not returned. */
@@ -204,8 +206,9 @@ function bindTargets(input: TargetInput, context: QueryContext): Target[] {
       }
       continue;
     }
-    const value = textIfUnknown(bindExpr(rewrite(expr), bindContext), bindContext);
-    bound.push({ expr: value, name: target.alias ?? columnNameOf(expr), source: expr });
+    const unbound = bindExpr(rewrite(expr), bindContext);
+    const value = textIfUnknown(unbound, bindContext);
+    bound.push({ expr: value, name: target.alias ?? columnNameOf(expr), source: expr, ...(unbound.type.oid === TypeOid.unknown ? { isUnknownLiteral: true as const } : {}) });
   }
   return bound;
 }
@@ -372,16 +375,23 @@ function bindSetOperation(body: Extract<QueryBody, { kind: "set_operation" }>, c
   if (left.columns.length !== right.columns.length) {
     throw new SqlSyntaxError(`each ${opName} query must have the same number of columns`, { position: position(context.sql, body.right.pos) });
   }
-  const types = left.columns.map((c, i) => commonTypeOf([c.type.oid, right.columns[i]?.type.oid ?? TypeOid.unknown], opName));
+  const resolvedOid = (column: PlanColumn | undefined): number => (column === undefined || column.isUnknownLiteral === true ? TypeOid.unknown : column.type.oid);
+  const types = left.columns.map((c, i) => commonTypeOf([resolvedOid(c), resolvedOid(right.columns[i])], opName));
   const columns = left.columns.map((c, i) => ({ name: c.name, type: types[i] ?? c.type }));
   return { kind: "set_operation", op: body.op, isAll: body.isAll, left: castColumns(left, types, context), right: castColumns(right, types, context), columns };
 }
 
-/** `plan` with its columns coerced to `types` (a projection only where one differs). */
+/**
+ * `plan` with its columns coerced to `types` (a projection only where one differs). A column
+ * that was an unknown literal takes the type's input function, as PostgreSQL resolves an
+ * unknown literal (`SELECT 1 UNION SELECT '2'`), hence an explicit coercion from its text.
+ */
 function castColumns(plan: PlanNode, types: readonly SqlType[], context: QueryContext): PlanNode {
   if (plan.columns.every((c, i) => c.type.oid === types[i]?.oid)) return plan;
   const bindContext = exprContext(context, undefined);
-  const exprs = plan.columns.map((c, index) => coerce({ kind: "column", type: c.type, index, name: c.name }, types[index] ?? c.type, "implicit", bindContext));
+  const exprs = plan.columns.map((c, index) =>
+    coerce({ kind: "column", type: c.type, index, name: c.name }, types[index] ?? c.type, c.isUnknownLiteral === true ? "explicit" : "implicit", bindContext),
+  );
   return { kind: "project", input: plan, exprs, columns: plan.columns.map((c, i) => ({ name: c.name, type: types[i] ?? c.type })) };
 }
 

@@ -9,6 +9,11 @@ import type { CatalogIndex, CatalogTable } from "./catalog.ts";
 export interface PlanColumn {
   readonly name: string;
   readonly type: SqlType;
+  /**
+   * A select-list literal of unknown type, made text (PostgreSQL 10+): a set operation still
+   * resolves it as unknown, so `SELECT 1 UNION SELECT NULL` is an integer column.
+   */
+  readonly isUnknownLiteral?: true;
 }
 
 export interface SortKey {
@@ -204,22 +209,6 @@ export type PlanNode =
       readonly columns: readonly PlanColumn[];
     }
   | {
-      readonly kind: "aggregate";
-      readonly input: PlanNode;
-      readonly groupKeys: readonly BoundExpr[];
-      readonly aggregates: readonly AggregateCall[];
-      /** The group keys' columns, then one per aggregate. */
-      readonly columns: readonly PlanColumn[];
-    }
-  | { readonly kind: "sort"; readonly input: PlanNode; readonly keys: readonly SortKey[]; readonly columns: readonly PlanColumn[] }
-  | {
-      /** Window functions: the input columns, then one column per call, window by window. */
-      readonly kind: "window";
-      readonly input: PlanNode;
-      readonly windows: readonly WindowSpec[];
-      readonly columns: readonly PlanColumn[];
-    }
-  | {
       /**
        * Merge join: both inputs arrive sorted ascending on their keys (NULLs last), usually
        * through Sort nodes the planner adds; the fields mean what they mean for `hash_join`.
@@ -233,6 +222,22 @@ export type PlanNode =
       readonly keyTypes: readonly SqlType[];
       readonly residual: BoundExpr | undefined;
       readonly condition: BoundExpr;
+      readonly columns: readonly PlanColumn[];
+    }
+  | {
+      readonly kind: "aggregate";
+      readonly input: PlanNode;
+      readonly groupKeys: readonly BoundExpr[];
+      readonly aggregates: readonly AggregateCall[];
+      /** The group keys' columns, then one per aggregate. */
+      readonly columns: readonly PlanColumn[];
+    }
+  | { readonly kind: "sort"; readonly input: PlanNode; readonly keys: readonly SortKey[]; readonly columns: readonly PlanColumn[] }
+  | {
+      /** Window functions: the input columns, then one column per call, window by window. */
+      readonly kind: "window";
+      readonly input: PlanNode;
+      readonly windows: readonly WindowSpec[];
       readonly columns: readonly PlanColumn[];
     }
   | {
