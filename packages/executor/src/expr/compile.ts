@@ -393,7 +393,7 @@ function compileComparisonForms(
     case "scalar_array_op":
       return compileScalarArrayOp(expr, registry);
     case "distinct": {
-      const equals = registry.lookup(expr.signatureId);
+      const equals = registry.lookup(expr.signatureId, [expr.left.type.oid, expr.right.type.oid]);
       const left = compileExpr(expr.left, registry);
       const right = compileExpr(expr.right, registry);
       const isNegated = expr.isNegated;
@@ -405,7 +405,7 @@ function compileComparisonForms(
       };
     }
     case "nullif": {
-      const equals = registry.lookup(expr.signatureId);
+      const equals = registry.lookup(expr.signatureId, [expr.left.type.oid, expr.right.type.oid]);
       const left = compileExpr(expr.left, registry);
       const right = compileExpr(expr.right, registry);
       // Both arguments are evaluated, as PostgreSQL does, so an error on the right is raised
@@ -434,16 +434,20 @@ function compileComparisonForms(
 }
 
 function compileScalarArrayOp(expr: Extract<BoundExpr, { kind: "scalar_array_op" }>, registry: FunctionRegistry): CompiledExpr {
-  const compare = registry.lookup(expr.signatureId);
+  // The operand types, for typed implementations (array = array compares by the element type).
+  const compare = registry.lookup(expr.signatureId, [expr.left.type.oid, expr.items[0]?.type.oid ?? expr.left.type.oid]);
   const left = compileExpr(expr.left, registry);
   const items = expr.items.map((item) => compileExpr(item, registry));
   const decisive = expr.isAny;
+  // PostgreSQL builds the list as an array first (ExecEvalArrayExpr), so every item is evaluated,
+  // and its errors raised, before any comparison decides: `0 IN (0, 'x'::jsonb::int8)` fails.
+  const values: SqlValue[] = Array.from({ length: items.length }, () => null);
   return (row, params, context) => {
     const value = left(row, params, context);
+    for (let i = 0; i < items.length; i++) values[i] = items[i]?.(row, params, context) ?? null;
     if (value === null) return null;
     let sawNull = false;
-    for (const item of items) {
-      const other = item(row, params, context);
+    for (const other of values) {
       if (other === null) {
         sawNull = true;
       } else if (isTrue(compare([value, other], context)) === decisive) {
