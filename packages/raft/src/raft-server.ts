@@ -124,7 +124,17 @@ export class RaftServer<R> {
     });
     const server = new RaftServer(options, node);
     // Snapshot messages need the data at the compaction point: take one now, at the applied index.
-    if (canSnapshot) await server.#takeSnapshot();
+    // Messages may already arrive and be stepped, but no Ready is processed (so nothing is applied)
+    // until the snapshot is built: the runner stays marked busy meanwhile, then is kicked.
+    if (canSnapshot) {
+      server.#isRunning = true;
+      try {
+        await server.#takeSnapshot();
+      } finally {
+        server.#isRunning = false;
+      }
+      server.#kick();
+    }
     return server;
   }
 
