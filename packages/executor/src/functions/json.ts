@@ -248,16 +248,29 @@ function rootSpan(text: string): Span {
 }
 
 function extractPath(text: string, path: readonly (string | null)[]): Span | undefined {
-  let span: Span | undefined = rootSpan(text);
-  for (const step of path) {
-    if (step === null || span === undefined) return undefined;
-    if (text[span.start] === "{") span = objectField(text, span, step);
-    else {
-      const index = pathIndex(step);
-      span = index === undefined ? undefined : arrayElement(text, span, index);
+  return pathFrom(text, rootSpan(text), path, 0);
+}
+
+/**
+ * The rest of `path` from `span`. PostgreSQL walks the whole json text: under duplicate keys
+ * every occurrence is descended, and the last complete match in document order wins, so
+ * `'{"c": {"1": []}, "c": {}}'::json #> '{c,1}'` is `[]` (jsonb keeps only the last key).
+ */
+function pathFrom(text: string, span: Span, path: readonly (string | null)[], depth: number): Span | undefined {
+  if (depth === path.length) return span;
+  const step = path[depth];
+  if (step === null || step === undefined) return undefined;
+  if (text[span.start] === "{") {
+    let found: Span | undefined;
+    for (const item of containerItems(text, span.start)) {
+      if (item.key !== step) continue;
+      found = pathFrom(text, item.span, path, depth + 1) ?? found;
     }
+    return found;
   }
-  return span;
+  const index = pathIndex(step);
+  const element = index === undefined ? undefined : arrayElement(text, span, index);
+  return element === undefined ? undefined : pathFrom(text, element, path, depth + 1);
 }
 
 function spanJson(text: string, span: Span | undefined): string | null {
