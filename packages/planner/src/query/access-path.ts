@@ -69,6 +69,7 @@ function comparisonOf(part: BoundExpr): Comparison | undefined {
 interface IndexChoice {
   readonly plan: PlanNode;
   readonly cost: number;
+  readonly isUniqueLookup: boolean;
 }
 
 /** `plan` with every filter over a sequential scan turned into an index scan where cheaper. */
@@ -80,10 +81,14 @@ export function chooseAccessPaths(plan: PlanNode): PlanNode {
 function chooseForFilter(filter: Extract<PlanNode, { kind: "filter" }>, scan: Extract<PlanNode, { kind: "seq_scan" }>): PlanNode {
   const parts = conjuncts(filter.predicate);
   const comparisons = parts.map(comparisonOf);
-  let best: IndexChoice = { plan: filter, cost: estimate(filter).totalCost };
+  let best: IndexChoice = { plan: filter, cost: estimate(filter).totalCost, isUniqueLookup: false };
   for (const index of scan.table.indexes ?? []) {
     const choice = indexChoice(index, scan, parts, comparisons);
-    if (choice !== undefined && choice.cost < best.cost) best = choice;
+    if (choice === undefined) continue;
+    // A unique lookup wins ties: it reads one key whatever the table holds, while a scan's real
+    // cost also grows with row versions not yet compacted away, which statistics do not count
+    // (TPC-B's one-row pgbench_branches, updated thousands of times a second, was scanned).
+    if (choice.cost < best.cost || (choice.isUniqueLookup && choice.cost <= best.cost)) best = choice;
   }
   return best.plan;
 }
@@ -120,7 +125,7 @@ function indexChoice(index: CatalogIndex, scan: Extract<PlanNode, { kind: "seq_s
   const indexCost = isUniqueLookup ? uniqueLookupCost : matched * indexScanCostPerRow + uniqueLookupCost;
   const indexScan: PlanNode = { kind: "index_scan", table: scan.table, index, equal, lower, upper, isReverse: false, columns: scan.columns };
   const plan: PlanNode = rest.length === 0 ? indexScan : { kind: "filter", input: indexScan, predicate: conjunction(rest), columns: scan.columns };
-  return { plan, cost: indexCost + matched * 0.01 };
+  return { plan, cost: indexCost + matched * 0.01, isUniqueLookup };
 }
 
 function columnStats(scan: Extract<PlanNode, { kind: "seq_scan" }>, column: number) {
