@@ -273,7 +273,8 @@ function readInsertSource(env: StatementEnvironment, table: TableDefinition, pos
       return values.map((expr, i) => valueForColumn(env, table.columns[positions[i] ?? -1], expr));
     });
     if (statement.columns.length > 0 && (rows[0]?.length ?? 0) < positions.length) throw new SqlSyntaxError("INSERT has more target columns than expressions");
-    return runQuery(env, queryOf({ ...body, rows }, body.pos, source.with ?? statement.with));
+    // Synthesized anew each time from the same statement: its plan is kept for the statement.
+    return runQuery(env, queryOf({ ...body, rows }, body.pos, source.with ?? statement.with), env.planner, env.access, { key: statement, site: "insert values" });
   }
   const query = statement.with === undefined || source.with !== undefined ? source : { ...source, with: statement.with };
   const result = runQuery(env, query);
@@ -355,7 +356,7 @@ function readTargets(env: StatementEnvironment, statement: UpdateStatement | Del
     pos,
     statement.with,
   );
-  const result = runQuery(env, query);
+  const result = runQuery(env, query, env.planner, env.access, { key: statement, site: "targets" });
   return { table, alias, query, rows: dedupeByKey(table, result.rows), columns: result.columns };
 }
 

@@ -36,12 +36,36 @@ export interface StatementEnvironment extends WriteEnvironment {
    * and not run (it yields no rows), so the statement changes nothing.
    */
   readonly plans?: PlanNode[];
+  /** Plans kept across executions of the same parsed statement (see `PlanMemo`). */
+  readonly planMemo?: PlanMemo;
+}
+
+export interface PlannedQuery {
+  readonly plan: PlanNode;
+  readonly columns: readonly PlanColumn[];
+}
+
+/**
+ * Where a session keeps the plans of parsed statements it runs again (prepared statements, and
+ * simple-protocol statements that share a literal shape): keyed by the statement object and the
+ * call site that plans a query for it, valid while the catalog version `get` is given (and the
+ * statistics, settings and current role the memo checks itself) stay the same.
+ */
+export interface PlanMemo {
+  get(key: object, site: string, catalogVersion: number): PlannedQuery | undefined;
+  set(key: object, site: string, catalogVersion: number, planned: PlannedQuery): void;
+}
+
+/** Which statement a plan is kept for, and which of its queries (a DML statement plans several). */
+export interface MemoSlot {
+  readonly key: object;
+  readonly site: string;
 }
 
 /** What planning and running a query needs (a read-only statement has no transaction). */
 export type QueryEnvironment = Pick<
   StatementEnvironment,
-  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "spill" | "interrupt"
+  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "spill" | "interrupt" | "planMemo"
 >;
 
 export interface QueryRows {
@@ -49,13 +73,24 @@ export interface QueryRows {
   readonly rows: Row[];
 }
 
-export function planQuery(env: QueryEnvironment, statement: SelectStatement, catalog: Catalog = env.planner): { readonly plan: PlanNode; readonly columns: readonly PlanColumn[] } {
-  return planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [] });
+/**
+ * Plans `statement`, or takes the plan kept for `slot` (by default the statement itself). Only
+ * plans over the environment's own catalog are kept: a query planned over a one-row or
+ * recording catalog belongs to that one call.
+ */
+export function planQuery(env: QueryEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, slot: MemoSlot = { key: statement, site: "query" }): PlannedQuery {
+  const memo = catalog === env.planner ? env.planMemo : undefined;
+  const version = env.planner.version;
+  const kept = memo?.get(slot.key, slot.site, version);
+  if (kept !== undefined) return kept;
+  const planned = planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [] });
+  memo?.set(slot.key, slot.site, version, planned);
+  return planned;
 }
 
 /** Plans and runs `statement`, returning every row (DML reads its targets in full before writing). */
-export function runQuery(env: StatementEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, access: TableAccess = env.access): QueryRows {
-  const { plan, columns } = planQuery(env, statement, catalog);
+export function runQuery(env: StatementEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, access: TableAccess = env.access, slot?: MemoSlot): QueryRows {
+  const { plan, columns } = planQuery(env, statement, catalog, slot);
   if (env.plans !== undefined) {
     env.plans.push(plan);
     return { columns, rows: [] };
