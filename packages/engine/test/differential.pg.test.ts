@@ -805,6 +805,23 @@ const indexOrderSteps: readonly Step[] = [
   "SELECT id, n FROM io WHERE n IS NOT NULL ORDER BY id",
 ];
 
+/** GROUP BY over a primary-key prefix or an index's next columns: streamed (GroupAggregate). */
+const groupOrderSteps: readonly Step[] = [
+  "CREATE TABLE gk (a int, b text, c numeric, v int, PRIMARY KEY (a, b))",
+  "CREATE INDEX gk_v_c ON gk (v, c)",
+  "INSERT INTO gk VALUES (2, 'b', 1.5, 1), (1, 'a', NULL, 2), (2, 'a', 2.50, 1), (3, 'c', 1.50, NULL), (1, 'c', -1, 2), (2, 'c', 1.5, 1), (4, 'a', NULL, NULL)",
+  "SELECT a, count(*), sum(v), string_agg(b, ',' ORDER BY b DESC), max(c) FROM gk GROUP BY a ORDER BY a",
+  "SELECT b, a, count(*), min(c) FROM gk GROUP BY b, a ORDER BY 1, 2",
+  "SELECT a, count(DISTINCT c) FROM gk WHERE a = 2 GROUP BY a",
+  "SELECT a, count(*) FROM gk WHERE b > 'a' GROUP BY a HAVING count(*) > 1 ORDER BY a",
+  "SELECT c, count(*), sum(a) FROM gk WHERE v = 1 GROUP BY c ORDER BY c",
+  "SELECT a, grouping(a), count(*) FROM gk GROUP BY ROLLUP (a) ORDER BY 1",
+  "SELECT a, count(*) FROM gk WHERE a > 9 GROUP BY a",
+  "SELECT a, count(*) FROM gk GROUP BY a ORDER BY a DESC",
+  "SELECT b, sum(v) FROM gk WHERE a = 2 GROUP BY b ORDER BY b DESC",
+  "SELECT a * 10 AS x, count(*) FROM gk GROUP BY a ORDER BY a",
+];
+
 const nullSteps: readonly Step[] = [
   "CREATE TABLE nl (id int PRIMARY KEY, u int UNIQUE, v text, w int NOT NULL DEFAULT 0, x int CHECK (x > 0))",
   "CREATE INDEX nl_v ON nl (v)",
@@ -868,6 +885,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["timestamp(p), timestamptz(p), interval(p) round as PostgreSQL does", datetimeTypmodSteps],
   ["bytea || bytea", byteaConcatSteps],
   ["index-provided order", indexOrderSteps],
+  ["grouped in index order", groupOrderSteps],
   ["NULLs: in unique indexes, NOT NULL, CHECK, ORDER BY, predicates", nullSteps],
 ];
 
@@ -883,6 +901,28 @@ describe("the engine matches PostgreSQL 15 statement by statement", () => {
       await expectSameAsPostgres(keyTypeSteps(key));
     });
   }
+
+  it("groups by a primary-key prefix or an index's next columns as a stream", async () => {
+    const db = await Database.open();
+    try {
+      const session = db.connect();
+      for (const step of groupOrderSteps.slice(0, 3)) await session.query(typeof step === "string" ? step : step.sql);
+      const planOf = async (sql: string): Promise<string> => {
+        const plan = await session.query(`EXPLAIN (COSTS OFF) ${sql}`);
+        return plan.rows.map((row) => formatRow(plan.fields, row, textSettings).join(" ")).join("\n");
+      };
+      expect(await planOf("SELECT a, count(*) FROM gk GROUP BY a")).toMatch(/GroupAggregate[\s\S]*Index Scan using gk_pkey on gk/);
+      expect(await planOf("SELECT b, count(*) FROM gk WHERE a = 2 GROUP BY b")).toMatch(/GroupAggregate[\s\S]*Index Scan using gk_pkey on gk/);
+      expect(await planOf("SELECT b, count(*) FROM gk GROUP BY b")).toContain("HashAggregate");
+      // The groups come out in index order: ORDER BY over the group keys needs no Sort.
+      for (const sql of ["SELECT a, count(*) FROM gk GROUP BY a ORDER BY a", "SELECT a, count(*) FROM gk GROUP BY a ORDER BY a DESC", "SELECT b, count(*) FROM gk WHERE a = 2 GROUP BY b ORDER BY b DESC"]) {
+        expect(await planOf(sql), sql).not.toContain("Sort");
+      }
+      expect(await planOf("SELECT a, count(*) FROM gk GROUP BY a ORDER BY count(*)")).toContain("Sort");
+    } finally {
+      await db.close();
+    }
+  });
 
   it("the index queries read through the index they are written for", async () => {
     const db = await Database.open();

@@ -37,15 +37,16 @@ const stateBytesPerCall = 96;
 /** Recursion limit of re-partitioning: past it a partition is aggregated in memory whatever its size. */
 const spillLevelsMax = 4;
 
-export function compileAggregate(
-  input: RowSource,
-  groupKeys: readonly BoundExpr[],
-  calls: readonly AggregateCall[],
-  env: CompileEnvironment & { readonly aggregates: AggregateTable },
-  inputOids: readonly number[],
-): RowSource {
-  const keys = groupKeys.map((expr) => compileExpr(expr, env.registry));
-  const keyOids = groupKeys.map((expr) => expr.type.oid);
+/** The aggregate calls of one aggregation, compiled: fresh states, a row's contribution, the results. */
+export interface AggregateCalls {
+  newStates(): AggregateGroup[];
+  /** Adds `row` to the states of its group (FILTER, arguments and ORDER BY keys evaluated here). */
+  addRow(states: readonly AggregateGroup[], row: Row, run: ExecutionContext): void;
+  /** The result of each call for a group. */
+  finals(states: readonly AggregateGroup[], run: ExecutionContext): SqlValue[];
+}
+
+export function compileAggregateCalls(calls: readonly AggregateCall[], env: CompileEnvironment & { readonly aggregates: AggregateTable }): AggregateCalls {
   const compiled: CompiledCall[] = calls.map((call) => {
     const aggregate = env.aggregates[call.signatureId];
     assert(aggregate !== undefined, `an implementation of aggregate ${call.signatureId}`);
@@ -59,15 +60,49 @@ export function compileAggregate(
       filter: call.filter === undefined ? undefined : compileExpr(call.filter, env.registry),
     };
   });
-  const newStates = (): AggregateGroup[] => compiled.map((call) => call.createGroup());
+  // One argument array per call, reused for every row: `add` does not keep it.
+  const argValues = compiled.map((call) => call.args.map((): SqlValue => null));
+  return {
+    newStates: () => compiled.map((call) => call.createGroup()),
+    addRow(states, row, run) {
+      for (let i = 0; i < compiled.length; i++) {
+        const call = compiled[i];
+        const state = states[i];
+        const values = argValues[i];
+        assert(call !== undefined && state !== undefined && values !== undefined, "one state per aggregate call");
+        const isCounted: SqlValue = call.filter === undefined ? true : call.filter(row, run.params, run.context);
+        for (let a = 0; a < call.args.length; a++) values[a] = call.args[a]?.(row, run.params, run.context) ?? null;
+        state.add(isCounted, values, run.context);
+      }
+    },
+    // A group without rows (no GROUP BY, no input) evaluates direct arguments without a row: the
+    // planner allows them no input columns then.
+    finals: (states, run) =>
+      states.map((state, i) => {
+        const call = compiled[i];
+        assert(call !== undefined, "one compiled call per aggregate state");
+        return state.final(run.context, () => call.directArgs.map((arg) => arg([], run.params, run.context)));
+      }),
+  };
+}
+
+export function compileAggregate(
+  input: RowSource,
+  groupKeys: readonly BoundExpr[],
+  calls: readonly AggregateCall[],
+  env: CompileEnvironment & { readonly aggregates: AggregateTable },
+  inputOids: readonly number[],
+): RowSource {
+  const keys = groupKeys.map((expr) => compileExpr(expr, env.registry));
+  const keyOids = groupKeys.map((expr) => expr.type.oid);
+  const prepared = compileAggregateCalls(calls, env);
+  const newStates = (): AggregateGroup[] => prepared.newStates();
   const isSpillable = keys.length > 0 && canSpill(inputOids);
 
   /** Aggregates `rows`; groups that do not fit in `budget` go to partition files, aggregated after. */
   function* aggregateRows(rows: Iterable<Row>, run: ExecutionContext, level: number, spill: { directory?: SpillDirectory }): Generator<Row, undefined, undefined> {
     const groups = new RowKeyTable<AggregateGroup[]>(keyOids, env.registry, true);
     const single = keys.length === 0 ? groups.getOrInsert([], run.context, newStates) : undefined;
-    // One argument array per call, reused for every row: `add` does not keep it.
-    const argValues = compiled.map((call) => call.args.map((): SqlValue => null));
     const budget = run.workMemBytes ?? defaultWorkMemBytes;
     let bytes = 0;
     let partitions: SpillFileWriter[] | undefined;
@@ -83,7 +118,7 @@ export function compileAggregate(
           }
         } else {
           states = groups.getOrInsert(key, run.context, () => {
-            bytes += estimateRowBytes(key) + stateBytesPerCall * compiled.length;
+            bytes += estimateRowBytes(key) + stateBytesPerCall * calls.length;
             return newStates();
           });
           if (bytes > budget && isSpillable && level < spillLevelsMax) {
@@ -92,16 +127,9 @@ export function compileAggregate(
           }
         }
       }
-      addRow(states, row, argValues, run);
+      prepared.addRow(states, row, run);
     }
-    // A group without rows (no GROUP BY, no input) evaluates direct arguments without a row: the
-    // planner allows them no input columns then.
-    const finalOf = (state: AggregateGroup, i: number): SqlValue => {
-      const call = compiled[i];
-      assert(call !== undefined, "one compiled call per aggregate state");
-      return state.final(run.context, () => call.directArgs.map((arg) => arg([], run.params, run.context)));
-    };
-    for (const { key, value } of groups.values()) yield [...key, ...value.map(finalOf)];
+    for (const { key, value } of groups.values()) yield [...key, ...prepared.finals(value, run)];
     if (partitions === undefined) return undefined;
     // The rows of groups first seen after the table filled up, aggregated a partition at a time.
     const files = partitions.map((writer) => ({ rows: writer.rowCount, file: writer.finish() }));
@@ -109,18 +137,6 @@ export function compileAggregate(
       if (count > 0) yield* aggregateRows(file.rows(), run, level + 1, spill);
     }
     return undefined;
-  }
-
-  function addRow(states: readonly AggregateGroup[], row: Row, argValues: SqlValue[][], run: ExecutionContext): void {
-    for (let i = 0; i < compiled.length; i++) {
-      const call = compiled[i];
-      const state = states[i];
-      const values = argValues[i];
-      assert(call !== undefined && state !== undefined && values !== undefined, "one state per aggregate call");
-      const isCounted: SqlValue = call.filter === undefined ? true : call.filter(row, run.params, run.context);
-      for (let a = 0; a < call.args.length; a++) values[a] = call.args[a]?.(row, run.params, run.context) ?? null;
-      state.add(isCounted, values, run.context);
-    }
   }
 
   return function* aggregate(run) {

@@ -8,6 +8,7 @@ import type { BoundExpr, PlanNode } from "@omnikv/planner";
 import type { AggregateTable } from "../functions/aggregate-types.ts";
 import type { FunctionRegistry, SubqueryCompiler } from "../functions/registry.ts";
 import { compileAggregate } from "./aggregate.ts";
+import { compileGroupAggregate } from "./group-aggregate.ts";
 import { compileDistinct } from "./distinct.ts";
 import { compileDistinctOn } from "./distinct-on.ts";
 import type { ExecutionContext } from "./execution-context.ts";
@@ -138,6 +139,7 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     case "merge_join":
       return compileMergeJoin({ ...plan, widths: widths(plan) }, compileNode(plan.left, env), compileNode(plan.right, env), env);
     case "aggregate":
+      if (plan.isSorted === true && plan.groupKeys.length > 0) return compileGroupAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env);
       return compileAggregate(compileNode(plan.input, env), plan.groupKeys, plan.aggregates, env, plan.input.columns.map((c) => c.type.oid));
     case "sort":
       return compileSort(compileNode(plan.input, env), plan.keys, env, plan.columns.map((c) => c.type.oid));

@@ -93,8 +93,8 @@ describe("estimates with statistics", () => {
     // every row version not yet compacted away, which statistics do not count.
     const keyed: CatalogTable = { ...tableOf(3, "one", ["k", "v"]), indexes: [{ id: 30, name: "one_pkey", columns: [0], isUnique: true, isPrimary: true }] };
     const one = analyzed(keyed, [[1, 10]]);
-    const catalog: Catalog = { findTable: (_schema, name) => (name === "one" ? one : undefined) };
-    const lines = explainPlan(planOf("SELECT v FROM one WHERE k = 1", catalog), { isCostless: true });
+    const oneCatalog: Catalog = { findTable: (_schema, name) => (name === "one" ? one : undefined) };
+    const lines = explainPlan(planOf("SELECT v FROM one WHERE k = 1", oneCatalog), { isCostless: true });
     expect(lines).toEqual(["Index Scan using one_pkey on one", "  Index Cond: (k = 1)"]);
   });
 

@@ -14,6 +14,7 @@ import { aggregatesFunctions, hypotheticalSetFunctions, hypotheticalSetReturnTyp
 import { formatTypeName, resolveFunction, selectCommonType, UndefinedFunctionError } from "../functions/resolve.ts";
 import { mapExpr, visitExpr } from "./ast-walk.ts";
 import { GroupingError, InvalidColumnReferenceError, UndefinedColumnError } from "./errors.ts";
+import { withGroupOrder } from "./group-order.ts";
 import type { AggregateCall, PlanColumn, PlanNode } from "./plan.ts";
 import { characterPosition, exprContext, type QueryContext } from "./query-context.ts";
 import { sortKey } from "./sort-key.ts";
@@ -77,7 +78,7 @@ export function bindAggregation(input: AggregationInput): Aggregation {
   const sets = core.groupingSets ?? (groupingCalls.length > 0 ? [groups.map((_, i) => i)] : undefined);
   const plan: PlanNode =
     sets === undefined
-      ? { kind: "aggregate", input: input.input, groupKeys: groups.map((g) => g.expr), aggregates, columns }
+      ? withGroupOrder({ kind: "aggregate", input: input.input, groupKeys: groups.map((g) => g.expr), aggregates, columns })
       : groupingSetsPlan({ input: input.input, groups, aggregates, groupingArgs, columns, sets });
   const callTexts = calls.map((call) => deparse(call));
   const groupingTexts = groupingCalls.map((call) => deparse(call));
@@ -113,13 +114,13 @@ interface GroupingSetsInput {
 function groupingSetsPlan(spec: GroupingSetsInput): PlanNode {
   const { groups, aggregates, columns } = spec;
   const branches = spec.sets.map((set): PlanNode => {
-    const aggregation: PlanNode = {
+    const aggregation: PlanNode = withGroupOrder({
       kind: "aggregate",
       input: spec.input,
       groupKeys: set.map((i) => groups[i]?.expr ?? fail("grouping set index in range")),
       aggregates,
       columns: [...set.map((i) => columns[i] ?? fail("grouping set index in range")), ...columns.slice(groups.length, groups.length + aggregates.length)],
-    };
+    });
     const exprs: BoundExpr[] = [
       ...groups.map((group, i): BoundExpr => {
         const at = set.indexOf(i);

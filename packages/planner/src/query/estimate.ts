@@ -242,7 +242,9 @@ export function estimate(plan: PlanNode): Estimate {
       const input = estimate(plan.input);
       const rows = plan.groupKeys.length === 0 ? 1 : Math.max(1, Math.min(groupsMax, input.rows));
       const cost = input.totalCost + input.rows * cpuCostPerRow * (1 + plan.aggregates.length);
-      return { rows, startupCost: cost, totalCost: cost + rows * cpuCostPerRow };
+      // A sorted aggregation streams: its first group is ready after about one group's input.
+      const startupCost = plan.isSorted === true ? input.startupCost + (cost - input.startupCost) / rows : cost;
+      return { rows, startupCost, totalCost: cost + rows * cpuCostPerRow };
     }
     case "sort":
     case "window": {

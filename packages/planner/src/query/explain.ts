@@ -100,7 +100,7 @@ function label(plan: PlanNode): string {
     case "merge_join":
       return `Merge${joinName(plan.joinType)} Join`;
     case "aggregate":
-      return plan.groupKeys.length === 0 ? "Aggregate" : "HashAggregate";
+      return plan.groupKeys.length === 0 ? "Aggregate" : plan.isSorted === true ? "GroupAggregate" : "HashAggregate";
     case "sort":
       return "Sort";
     case "window":

@@ -21,7 +21,7 @@ type SortNode = Extract<PlanNode, { kind: "sort" }>;
  * Types whose key encoding orders exactly as their btree `<` (others, such as bpchar, which
  * ignores trailing blanks, or jsonb, keep their Sort).
  */
-const keyOrderedTypes: ReadonlySet<number> = new Set<number>([
+export const keyOrderedTypes: ReadonlySet<number> = new Set<number>([
   TypeOid.bool, TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float4, TypeOid.float8, TypeOid.numeric,
   TypeOid.text, TypeOid.varchar, TypeOid.bytea, TypeOid.date, TypeOid.time, TypeOid.timestamp, TypeOid.timestamptz, TypeOid.uuid,
 ]);
@@ -34,7 +34,7 @@ const seqScanCostPerRow = 1.0;
 /** `sort` without its Sort when an index of the scan under its projection gives the order, else `sort`. */
 export function withIndexOrder(sort: SortNode): PlanNode {
   const path = scanPath(sort.input);
-  if (path === undefined) return sort;
+  if (path === undefined) return withGroupedOrder(sort);
   const columns = sort.keys.map((key) => tableColumn(key, sort.input, path.exprs));
   if (columns.some((c) => c === undefined)) return sort;
   const keyColumns = columns.filter((c): c is number => c !== undefined);
@@ -115,5 +115,43 @@ function orderedScan(scan: Scan, keyColumns: readonly number[], isReverse: boole
 /** `plan` (a projection over filters over a scan) with its scan replaced. */
 function replaceScan(plan: PlanNode, scan: Scan): PlanNode {
   if (plan.kind === "project" || plan.kind === "filter") return { ...plan, input: replaceScan(plan.input, scan) };
+  return scan;
+}
+
+/**
+ * A sort of a streamed aggregation's output (GroupAggregate, see group-order.ts) by its group
+ * keys: the groups come out in the index order of their scan, so the Sort is dropped when the
+ * index serves the keys' order; a descending order reads the index backwards, which keeps each
+ * group's rows together.
+ */
+function withGroupedOrder(sort: SortNode): PlanNode {
+  const project = sort.input;
+  if (project.kind !== "project") return sort;
+  let aggregate = project.input;
+  while (aggregate.kind === "filter") aggregate = aggregate.input;
+  if (aggregate.kind !== "aggregate" || aggregate.isSorted !== true) return sort;
+  let scan = aggregate.input;
+  while (scan.kind === "filter") scan = scan.input;
+  if (scan.kind !== "index_scan") return sort;
+  const { groupKeys } = aggregate;
+  const columns = sort.keys.map((key): number | undefined => {
+    if (key.expr.kind !== "column") return undefined;
+    const source = project.exprs[key.expr.index];
+    if (source?.kind !== "column" || source.index >= groupKeys.length) return undefined;
+    const group = groupKeys[source.index];
+    if (group?.kind !== "column" || group.type.oid !== key.expr.type.oid || !keyOrderedTypes.has(group.type.oid)) return undefined;
+    return group.index;
+  });
+  const keyColumns = columns.filter((c): c is number => c !== undefined);
+  if (keyColumns.length !== columns.length) return sort;
+  const fixed = new Set(scan.index.columns.slice(0, scan.equal.length));
+  const direction = uniformDirection(sort.keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
+  if (direction === undefined || !indexServesOrder(scan.index, scan.equal.length, keyColumns)) return sort;
+  return replaceDeepScan(project, { ...scan, isReverse: direction === "descending" });
+}
+
+/** `plan` (projections, filters and aggregations over a scan) with its scan replaced. */
+function replaceDeepScan(plan: PlanNode, scan: Scan): PlanNode {
+  if (plan.kind === "project" || plan.kind === "filter" || plan.kind === "aggregate") return { ...plan, input: replaceDeepScan(plan.input, scan) };
   return scan;
 }

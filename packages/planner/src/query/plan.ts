@@ -231,6 +231,11 @@ export type PlanNode =
       readonly aggregates: readonly AggregateCall[];
       /** The group keys' columns, then one per aggregate. */
       readonly columns: readonly PlanColumn[];
+      /**
+       * The input delivers each group's rows together (group-order.ts): aggregated as a stream,
+       * one group at a time (GroupAggregate), instead of in a hash table.
+       */
+      readonly isSorted?: boolean;
     }
   | { readonly kind: "sort"; readonly input: PlanNode; readonly keys: readonly SortKey[]; readonly columns: readonly PlanColumn[] }
   | {
