@@ -36,7 +36,7 @@ import { compareBytes } from "../encoding/key-codec.ts";
 import { RowWriter, lockOptions, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { columnRef, columnTypeName, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
-import { planQuery, runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
+import { planQuery, runQuery, type MemoSlot, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
 
 export interface ModifyResult {
   readonly rowCount: number;
@@ -121,8 +121,11 @@ class Upsert {
   readonly #catalog: Catalog;
   readonly #hasWhere: boolean;
   readonly #updatedKeys = new Set<string>();
+  /** Where the SET query's plan is kept: planned once per statement, not once per conflict. */
+  readonly #slot: MemoSlot;
 
   constructor(env: StatementEnvironment, table: TableDefinition, alias: string, onConflict: NonNullable<InsertStatement["onConflict"]>, writer: RowWriter) {
+    this.#slot = { key: onConflict, site: "upsert" };
     this.#env = env;
     this.#table = table;
     this.#writer = writer;
@@ -138,7 +141,7 @@ class Upsert {
     const condition = onConflict.where === undefined ? [] : [target({ kind: "cast", expr: onConflict.where, type: { kind: "type_name", names: ["bool"], modifiers: [], arrayBounds: [], pos }, pos })];
     this.#query = selectStatement({ targets: [...values, ...condition], from: [tableRef([table.schema, table.name], alias, pos), tableRef(["\u0000excluded"], "excluded", pos)] }, pos);
     this.#catalog = new ExcludedCatalog(new SingleRowCatalog(env.planner, table.id), env.planner.findTable(table.schema, table.name));
-    const { columns } = planQuery(env, this.#query, this.#catalog);
+    const { columns } = planQuery(env, this.#query, this.#catalog, this.#slot);
     this.#assign = this.#positions.map((position, i) => assignment(env, columns[i], i, table.columns[position]));
   }
 
@@ -160,7 +163,7 @@ class Upsert {
     if (bytes === undefined) return undefined;
     const existing = layout.decode(existingKey, bytes);
     const access = new TwoRowAccess(this.#env.access, this.#table.id, existing, proposed);
-    const [result] = runQuery(this.#env, this.#query, this.#catalog, access).rows;
+    const [result] = runQuery(this.#env, this.#query, this.#catalog, access, this.#slot).rows;
     if (result === undefined) return undefined;
     if (this.#hasWhere && result[this.#positions.length] !== true) return undefined;
     const updated = existing.slice();
@@ -340,6 +343,8 @@ interface TargetRows {
   readonly alias: string;
   /** The synthesized query: the table's columns (and row id), then the new values (UPDATE). */
   readonly query: SelectStatement;
+  /** The UPDATE or DELETE: the key its queries' plans are kept under. */
+  readonly statement: UpdateStatement | DeleteStatement;
   readonly rows: Row[];
   readonly columns: readonly PlanColumn[];
 }
@@ -357,7 +362,7 @@ function readTargets(env: StatementEnvironment, statement: UpdateStatement | Del
     statement.with,
   );
   const result = runQuery(env, query, env.planner, env.access, { key: statement, site: "targets" });
-  return { table, alias, query, rows: dedupeByKey(table, result.rows), columns: result.columns };
+  return { table, alias, query, statement, rows: dedupeByKey(table, result.rows), columns: result.columns };
 }
 
 /** UPDATE … FROM may join a target row to several rows: PostgreSQL changes it once. */
@@ -496,7 +501,7 @@ async function lockCurrent(env: StatementEnvironment, targets: TargetRows, write
 function reevaluate(env: StatementEnvironment, targets: TargetRows, version: Row): Row | undefined {
   const catalog = new SingleRowCatalog(env.planner, targets.table.id);
   const access = new SingleRowAccess(env.access, targets.table.id, version);
-  return runQuery(env, targets.query, catalog, access).rows[0];
+  return runQuery(env, targets.query, catalog, access, { key: targets.statement, site: "recheck" }).rows[0];
 }
 
 /** The planner's catalog with one table stripped of indexes and statistics: it is scanned, never probed. */

@@ -74,17 +74,19 @@ export interface QueryRows {
 }
 
 /**
- * Plans `statement`, or takes the plan kept for `slot` (by default the statement itself). Only
- * plans over the environment's own catalog are kept: a query planned over a one-row or
- * recording catalog belongs to that one call.
+ * Plans `statement`, or takes the plan kept for `slot`. Without a slot, a plan over the
+ * environment's own catalog is kept for the statement itself; a caller planning over another
+ * catalog (one row, `excluded`) keeps its plan only by naming a slot, which asserts that the
+ * catalog is made the same way from `env.planner` each time (a recording catalog never is).
  */
-export function planQuery(env: QueryEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, slot: MemoSlot = { key: statement, site: "query" }): PlannedQuery {
-  const memo = catalog === env.planner ? env.planMemo : undefined;
+export function planQuery(env: QueryEnvironment, statement: SelectStatement, catalog: Catalog = env.planner, slot?: MemoSlot): PlannedQuery {
+  const memoSlot = slot ?? (catalog === env.planner ? { key: statement, site: "query" } : undefined);
+  const memo = memoSlot === undefined ? undefined : env.planMemo;
   const version = env.planner.version;
-  const kept = memo?.get(slot.key, slot.site, version);
+  const kept = memoSlot === undefined ? undefined : memo?.get(memoSlot.key, memoSlot.site, version);
   if (kept !== undefined) return kept;
   const planned = planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [] });
-  memo?.set(slot.key, slot.site, version, planned);
+  if (memoSlot !== undefined) memo?.set(memoSlot.key, memoSlot.site, version, planned);
   return planned;
 }
 
