@@ -219,8 +219,26 @@ export class RaftServer<R> {
   #tick(): void {
     if (this.#failure !== undefined) return;
     this.#node.tick();
+    this.#rejectWritesIfDeposed();
     this.#sendLivenessEarly();
     this.#kick();
+  }
+
+  /**
+   * A node that is no longer the leader rejects its pending writes beyond its known commit index
+   * at once (NotLeaderError: the outcome is unknown, since the new leader may still commit them).
+   * Without this, a deposed leader cut off from the new one held its clients until it heard of
+   * the entries that replaced theirs, possibly never. Writes at or below the commit index are
+   * settled by their entry's term when applied (committed entries are final).
+   */
+  #rejectWritesIfDeposed(): void {
+    if (this.#writes.size === 0 || this.#node.role === "leader") return;
+    const commitIndex = this.#node.commitIndex;
+    for (const [index, waiter] of this.#writes) {
+      if (index <= commitIndex) continue;
+      this.#writes.delete(index);
+      waiter.reject(new NotLeaderError("this node stopped being the leader; the command's outcome is unknown", this.#node.leaderId));
+    }
   }
 
   /**
@@ -249,6 +267,7 @@ export class RaftServer<R> {
         await this.#persist(ready);
         if (durable.length > 0) this.#network.send(durable.map((m) => this.#withSnapshotData(m)));
         await this.#apply(ready.committedEntries);
+        this.#rejectWritesIfDeposed();
         this.#handleReads(ready);
         if (this.#appliedIndex - (this.#snapshot?.meta.index ?? 0) >= this.#snapshotIntervalEntries) await this.#takeSnapshot();
       }
