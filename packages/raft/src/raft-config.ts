@@ -26,6 +26,17 @@ export interface RaftConfig {
   readonly uncommittedEntriesMax: number;
   /** ReadIndex requests waiting for confirmation; more are refused. */
   readonly pendingReadsMax: number;
+  /**
+   * Lease reads: a leader answers `readIndex` at once, without a heartbeat round, while its lease
+   * holds — until `electionTicks - leaseDriftTicks` ticks after it sent the last heartbeat a quorum
+   * answered (followers that answered refuse votes for `electionTicks` after hearing it). Needs
+   * check-quorum. Safe only while clocks drift less than `leaseDriftTicks` over an election
+   * timeout and no process stalls between its tick and serving the read (a GC pause or VM stall
+   * longer than the margin can serve a stale read); ReadIndex has no such assumption.
+   */
+  readonly isLeaseReadEnabled: boolean;
+  /** The lease's safety margin for clock drift, in ticks (below `electionTicks`; default half of it). */
+  readonly leaseDriftTicks: number;
 }
 
 export const defaultRaftConfig: RaftConfig = {
@@ -38,10 +49,14 @@ export const defaultRaftConfig: RaftConfig = {
   applyBatchEntriesMax: 1024,
   uncommittedEntriesMax: 65_536,
   pendingReadsMax: 65_536,
+  isLeaseReadEnabled: false,
+  leaseDriftTicks: 5,
 };
 
 export function resolveRaftConfig(partial: Partial<RaftConfig> = {}): RaftConfig {
-  const config: RaftConfig = { ...defaultRaftConfig, ...partial };
+  const electionTicks = partial.electionTicks ?? defaultRaftConfig.electionTicks;
+  // The drift margin defaults to half the election timeout, whatever that is.
+  const config: RaftConfig = { ...defaultRaftConfig, leaseDriftTicks: Math.floor(electionTicks / 2), ...partial };
   const counts = [
     ["electionTicks", config.electionTicks],
     ["heartbeatTicks", config.heartbeatTicks],
@@ -58,6 +73,12 @@ export function resolveRaftConfig(partial: Partial<RaftConfig> = {}): RaftConfig
   }
   if (config.heartbeatTicks >= config.electionTicks) {
     throw new RaftConfigError(`raft option "heartbeatTicks" must be below "electionTicks"`);
+  }
+  if (!Number.isSafeInteger(config.leaseDriftTicks) || config.leaseDriftTicks < 0 || config.leaseDriftTicks >= config.electionTicks) {
+    throw new RaftConfigError(`raft option "leaseDriftTicks" must be an integer in [0, electionTicks), got ${config.leaseDriftTicks}`);
+  }
+  if (config.isLeaseReadEnabled && !config.isCheckQuorumEnabled) {
+    throw new RaftConfigError(`raft option "isLeaseReadEnabled" needs "isCheckQuorumEnabled": followers must refuse votes while the leader's lease holds`);
   }
   return config;
 }

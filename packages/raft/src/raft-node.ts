@@ -120,8 +120,19 @@ export class RaftNode {
   #electionElapsed = 0;
   #heartbeatElapsed = 0;
   #randomizedElectionTicks = 0;
-  /** Leader only: ticks since it became leader (stall detection). */
+  /** Leader only: ticks since it became leader (stall detection, lease reads). */
   #leaderTicks = 0;
+  /**
+   * Lease reads, follower side: ticks since this node last heard from a leader, which only that
+   * resets (becoming a follower of a higher term without a leader does not). Starts at 0, so a
+   * node that just (re)started also refuses votes for an election timeout: it may have answered
+   * the current leader's heartbeat just before it crashed.
+   */
+  #ticksSinceLeader = 0;
+  /** Lease reads, leader side: the tick each heartbeat round was sent at, oldest first. */
+  #roundTicks: { readonly seq: number; readonly tick: number }[] = [];
+  /** A TimeoutNow was sent this term: its target campaigns past the followers' lease, so this leader's lease is void. */
+  #isLeaseForfeited = false;
   #votes = new Map<NodeId, boolean>();
   #progress = new Map<NodeId, Progress>();
   #leadTransferee: NodeId = noNode;
@@ -247,6 +258,7 @@ export class RaftNode {
       this.#tickLeader();
       return;
     }
+    this.#ticksSinceLeader += 1;
     this.#electionElapsed += 1;
     if (this.#electionElapsed >= this.#randomizedElectionTicks && this.#isPromotable()) {
       this.#campaign(this.config.isPreVoteEnabled ? "preVote" : "election", false);
@@ -278,6 +290,10 @@ export class RaftNode {
     if (this.#role !== "leader" || this.#readQueue.size() >= this.config.pendingReadsMax) return false;
     if (this.#log.termAt(this.#log.commitIndex) !== this.#term) {
       this.#readQueue.deferUntilTermCommit(requestId);
+      return true;
+    }
+    if (this.#hasReadLease()) {
+      this.#readStates.push({ requestId, index: this.#log.commitIndex });
       return true;
     }
     this.#readQueue.add(requestId, this.#log.commitIndex);
@@ -317,7 +333,7 @@ export class RaftNode {
     this.#leadTransferee = to;
     this.#electionElapsed = 0;
     const progress = this.#progressOf(to);
-    if (progress.matchIndex === this.#log.lastIndex()) this.#send(to, { kind: "timeoutNow" });
+    if (progress.matchIndex === this.#log.lastIndex()) this.#sendTimeoutNow(to);
     else this.#sendAppend(to, true);
     return true;
   }
@@ -388,8 +404,9 @@ export class RaftNode {
   /** Returns whether processing continues at the (possibly new) current term. */
   #stepHigherTerm(message: RaftMessage): boolean {
     if (message.kind === "vote") {
-      const isInLease =
-        this.config.isCheckQuorumEnabled && this.#leaderId !== noNode && this.#electionElapsed < this.config.electionTicks;
+      const isInLease = this.config.isLeaseReadEnabled
+        ? this.#ticksSinceLeader < this.config.electionTicks
+        : this.config.isCheckQuorumEnabled && this.#leaderId !== noNode && this.#electionElapsed < this.config.electionTicks;
       if (isInLease && !message.isLeaderTransfer) return false;
       if (message.isPreVote) {
         this.#handleVote(message);
@@ -427,6 +444,7 @@ export class RaftNode {
         if (this.#role !== "follower") this.#becomeFollower(this.#term, message.from);
         this.#leaderId = message.from;
         this.#electionElapsed = 0;
+        this.#ticksSinceLeader = 0;
         if (message.kind === "append") this.#handleAppend(message);
         else if (message.kind === "heartbeat") this.#handleHeartbeat(message);
         else this.#handleSnapshot(message);
@@ -543,6 +561,8 @@ export class RaftNode {
     this.#heartbeatElapsed = 0;
     this.#electionElapsed = 0;
     this.#leadTransferee = noNode;
+    this.#roundTicks = [];
+    this.#isLeaseForfeited = false;
     this.#progress = new Map();
     this.#syncProgress();
     // Entries of earlier terms may hold an uncommitted membership change: no new change (and no
@@ -717,7 +737,7 @@ export class RaftNode {
       this.#sendAppend(message.from, false);
     }
     if (message.from === this.#leadTransferee && progress.matchIndex === this.#log.lastIndex()) {
-      this.#send(message.from, { kind: "timeoutNow" });
+      this.#sendTimeoutNow(message.from);
     }
   }
 
@@ -807,6 +827,7 @@ export class RaftNode {
   #releaseReads(): void {
     if (this.#role !== "leader") return;
     const confirmed = jointQuorumIndex(this.#config, (id) => this.#readQueue.ackedSeq(id, this.id));
+    if (this.config.isLeaseReadEnabled) this.#pruneRoundTicks(confirmed);
     this.#readStates.push(...this.#readQueue.release(confirmed));
   }
 
@@ -819,6 +840,11 @@ export class RaftNode {
   }
 
   #broadcastHeartbeat(): void {
+    if (this.config.isLeaseReadEnabled) {
+      // Every heartbeat is its own round, so an answer tells which send time it confirms.
+      const seq = this.#readQueue.newRound();
+      this.#roundTicks.push({ seq, tick: this.#leaderTicks });
+    }
     for (const [id, progress] of this.#progress) {
       const commitIndex = Math.min(progress.matchIndex, this.#log.commitIndex);
       this.#send(id, { kind: "heartbeat", commitIndex, readSeq: this.#readQueue.seq });
@@ -852,6 +878,36 @@ export class RaftNode {
       this.#readQueue.acknowledge(message.from, message.readSeq);
       this.#releaseReads();
     }
+  }
+
+  // ---- lease reads ---------------------------------------------------------------------------
+
+  /**
+   * Whether this leader's lease holds now: a quorum (itself included) answered a heartbeat round
+   * sent at tick `t`, each of them refuses votes until `electionTicks` after receiving it, so no
+   * other leader can exist before `t + electionTicks` — less the drift margin, in this node's
+   * ticks. Void after a TimeoutNow (its target campaigns through the followers' lease).
+   */
+  #hasReadLease(): boolean {
+    if (!this.config.isLeaseReadEnabled || this.#role !== "leader" || this.#isLeaseForfeited) return false;
+    const confirmed = jointQuorumIndex(this.#config, (id) => this.#readQueue.ackedSeq(id, this.id));
+    this.#pruneRoundTicks(confirmed);
+    // The newest heartbeat round at or before the confirmed one (a read's own round is not sent).
+    const newest = this.#roundTicks[0];
+    if (newest === undefined || newest.seq > confirmed) return false;
+    return this.#leaderTicks < newest.tick + this.config.electionTicks - this.config.leaseDriftTicks;
+  }
+
+  /** Drops the send times of rounds older than the newest one at or before `confirmed`. */
+  #pruneRoundTicks(confirmed: number): void {
+    let drop = 0;
+    while (drop + 1 < this.#roundTicks.length && (this.#roundTicks[drop + 1]?.seq ?? Infinity) <= confirmed) drop += 1;
+    if (drop > 0) this.#roundTicks.splice(0, drop);
+  }
+
+  #sendTimeoutNow(to: NodeId): void {
+    this.#isLeaseForfeited = true;
+    this.#send(to, { kind: "timeoutNow" });
   }
 
   // ---- helpers -------------------------------------------------------------------------------

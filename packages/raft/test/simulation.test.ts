@@ -12,8 +12,10 @@ const seedCount = Number(process.env["RAFT_SEEDS"] ?? "300");
 const onlySeed = process.env["RAFT_SEED"];
 const firstSeed = Number(process.env["RAFT_FIRST_SEED"] ?? "1");
 
-function runSeed(seed: number): void {
-  const result = new Simulator({ seed }).run();
+const leaseSeedCount = Number(process.env["RAFT_LEASE_SEEDS"] ?? "100");
+
+function runSeed(seed: number, isLeaseRead = false): void {
+  const result = new Simulator({ seed, isLeaseRead }).run();
   const check = checkLinearizable(result.history);
   if (check.outcome !== "ok") {
     throw new Error(`seed ${seed}: linearizability ${check.outcome} on key ${check.key} (replay: RAFT_SEED=${seed} npx vitest run test/simulation.test.ts)`);
@@ -42,5 +44,20 @@ describe("deterministic simulation", () => {
       commits += 1;
     }
     expect(commits).toBe(seeds.length);
+  }, 600_000);
+
+  it(`keeps reads linearizable with lease reads over ${onlySeed === undefined ? leaseSeedCount : 1} seeds`, () => {
+    const seeds = onlySeed === undefined ? Array.from({ length: leaseSeedCount }, (_, i) => firstSeed + i) : [Number(onlySeed)];
+    let passed = 0;
+    for (const seed of seeds) {
+      try {
+        runSeed(seed, true);
+        passed += 1;
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        throw new Error(`lease-read simulation failed with RAFT_SEED=${seed} (lease mode)\n${detail}`, { cause: error });
+      }
+    }
+    expect(passed).toBe(seeds.length);
   }, 600_000);
 });

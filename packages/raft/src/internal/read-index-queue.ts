@@ -43,6 +43,13 @@ export class ReadIndexQueue {
     return this.#seq;
   }
 
+  /** Starts a confirmation round with no read of its own (a heartbeat round that renews the lease). */
+  newRound(): number {
+    this.#seq += 1;
+    assert(Number.isSafeInteger(this.#seq), "read rounds stay safe integers");
+    return this.#seq;
+  }
+
   deferUntilTermCommit(requestId: number): void {
     this.#awaitingTermCommit.push(requestId);
   }

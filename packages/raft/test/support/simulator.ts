@@ -28,6 +28,12 @@ export interface SimOptions {
   readonly clientCount?: number;
   /** Receives a line per notable event (role, term and membership changes), for debugging a seed. */
   readonly log?: (line: string) => void;
+  /**
+   * Lease reads on every node (check-quorum forced on). Process pauses are replaced by crashes:
+   * a leader stalled past its lease's drift margin serves stale reads by design (see RaftConfig).
+   * Tick jitter of ±2 ms per 10 ms tick stays, inside the default margin of half an election.
+   */
+  readonly isLeaseRead?: boolean;
 }
 
 export interface SimResult {
@@ -113,6 +119,7 @@ export class Simulator {
   readonly #midReadyCrashChance: number;
   readonly #isPreVoteEnabled: boolean;
   readonly #isCheckQuorumEnabled: boolean;
+  readonly #isLeaseRead: boolean;
   readonly #compactChance: number;
   readonly #isChurn: boolean;
   #membershipChanges = 0;
@@ -142,7 +149,8 @@ export class Simulator {
     this.#duplicateChance = this.#random.pick([0, 0.03, 0.1]);
     this.#midReadyCrashChance = this.#random.pick([0, 0.002, 0.01]);
     this.#isPreVoteEnabled = this.#random.chance(0.75);
-    this.#isCheckQuorumEnabled = this.#random.chance(0.75);
+    this.#isCheckQuorumEnabled = this.#random.chance(0.75) || options.isLeaseRead === true;
+    this.#isLeaseRead = options.isLeaseRead === true;
     this.#compactChance = this.#random.pick([0, 0.02, 0.1]);
     for (let id = 1; id <= nodeCount; id++) {
       const node: SimNode = {
@@ -283,6 +291,7 @@ export class Simulator {
         entriesPerMessageMax: 4,
         isPreVoteEnabled: this.#isPreVoteEnabled,
         isCheckQuorumEnabled: this.#isCheckQuorumEnabled,
+        isLeaseReadEnabled: this.#isLeaseRead,
       },
     });
     node.kv = new Map(node.durableSnapshot.kv);
@@ -347,9 +356,14 @@ export class Simulator {
   }
 
   /** Leaders attract faults: crash one, isolate it, or make it hand over leadership. */
-  #disturbLeader(roll: number): void {
+  #disturbLeader(disturbance: number): void {
+    let roll = disturbance;
     const leader = this.#nodes.find((n) => n.raft?.role === "leader");
     if (leader?.raft === undefined) return;
+    // Lease reads: no pauses (they void any lease by design), and isolations — where a deposed
+    // leader could serve stale reads — far more often than crashes.
+    const leaseRoll = roll < 40 ? 0 : roll < 90 ? 90 : roll;
+    if (this.#isLeaseRead) roll = leaseRoll;
     if (roll < 84) return this.#crash(leader);
     if (roll < 90) {
       leader.pausedUntilMs = this.#now + this.#random.int(100, 600);
