@@ -1,6 +1,7 @@
 /**
  * Backpressure: a client that stops reading never makes the server buffer the result. A 400 MB
- * SELECT (simple protocol, and extended protocol with Execute maxRows 0) sent by a client whose
+ * SELECT (simple protocol outside and inside a transaction block, and extended protocol with
+ * Execute maxRows 0) sent by a client whose
  * socket is paused stays in pg_stat_activity, held by the full socket, while the
  * server's resident memory grows by far less than the result; other sessions keep working, and
  * closing the stalled connection ends the statement.
@@ -57,27 +58,28 @@ afterAll(async () => {
 });
 
 describe("a client that stops reading", () => {
-  for (const protocol of ["simple", "extended"] as const) {
+  for (const protocol of ["simple", "extended", "simple, in a transaction block"] as const) {
     it(`holds a large result back instead of buffering it (${protocol} protocol)`, async () => {
       const pid = server.child.pid ?? 0;
       const before = residentBytes(pid);
       const { client } = await RawClient.startTrusted(server.port, { database: "postgres" });
       client.socket.pause();
-      if (protocol === "simple") client.send(fe.query(bigSelect));
-      else client.send(Buffer.concat([fe.parse("", bigSelect), fe.bind("", ""), fe.execute("", 0), fe.sync()]));
+      const text = protocol === "simple, in a transaction block" ? `BEGIN; ${bigSelect}` : bigSelect;
+      if (protocol === "extended") client.send(Buffer.concat([fe.parse("", bigSelect), fe.bind("", ""), fe.execute("", 0), fe.sync()]));
+      else client.send(fe.query(text));
       // Let the server fill the socket and stall.
       await new Promise((resolve) => setTimeout(resolve, 3000));
       // The simple protocol's statement is running; an extended-protocol portal is fetched in
       // steps, and between them the engine shows the session idle (a known difference: PostgreSQL
       // shows "active" for the whole Execute).
-      expect(await stateOf(bigSelect)).toBe(protocol === "simple" ? "active" : "idle");
+      expect(await stateOf(text)).toBe(protocol === "extended" ? "idle" : "active");
       const growth = residentBytes(pid) - before;
       expect(growth, `the server grew by ${Math.round(growth / 1e6)} MB for a ${resultBytes / 1e6} MB result`).toBeLessThan(growthBytesMax);
       // Another session is served meanwhile.
       expect((await admin.query("SELECT 1 + 1 AS two")).rows).toEqual([{ two: 2 }]);
       client.destroy();
-      for (let attempt = 0; attempt < 100 && (await stateOf(bigSelect)) !== undefined; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await stateOf(bigSelect)).toBeUndefined();
+      for (let attempt = 0; attempt < 100 && (await stateOf(text)) !== undefined; attempt++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await stateOf(text)).toBeUndefined();
     });
   }
 

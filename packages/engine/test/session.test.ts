@@ -377,3 +377,56 @@ describe("durability", () => {
     await second.close();
   });
 });
+
+describe("SELECTs stream inside transaction blocks (simple protocol)", () => {
+  /** The first outcome of `sql` through queryEach, with `take` applied while the statement is open. */
+  async function firstRows(session: Session, sql: string, take: readonly number[]): Promise<unknown[][]> {
+    const batches: unknown[][] = [];
+    let isFirst = true;
+    for await (const outcome of session.queryEach(sql)) {
+      if (outcome.kind !== "rows") throw new Error(`expected rows, got ${outcome.kind}`);
+      if (isFirst) for (const count of take) batches.push(outcome.stream.take(count).map((row) => row[0]));
+      isFirst = false;
+    }
+    return batches;
+  }
+
+  it("pulls rows as the caller asks (a billion-row result is never built) and keeps the block usable", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("BEGIN");
+      // Two statements in one string: the general path (a literal shape takes single statements).
+      const batches = await firstRows(session, "SELECT g FROM generate_series(1, 1000000000) g; SELECT 1", [3, 2]);
+      expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+      expect((await session.query("SELECT 42")).rows).toEqual([[42]]);
+      await session.query("COMMIT");
+      expect(session.transactionStatus).toBe("I");
+    });
+  });
+
+  it("fails the block when a row fails while being taken", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE s (id int PRIMARY KEY)");
+      await session.query("BEGIN");
+      await session.query("INSERT INTO s VALUES (1)");
+      await expect(firstRows(session, "SELECT 1 / (g - 5) FROM generate_series(1, 10) g; SELECT 1", [3, 10])).rejects.toMatchObject({ sqlState: "22012" });
+      expect(session.transactionStatus).toBe("E");
+      expect(await sqlState(session.query("SELECT 1"))).toBe("25P02");
+      await session.query("ROLLBACK");
+      expect((await session.query("SELECT count(*) FROM s")).rows).toEqual([[0n]]);
+    });
+  });
+
+  it("streams a literal-shaped SELECT in a block, and a SERIALIZABLE one outside a block", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE s (id int PRIMARY KEY, v int)");
+      await session.query("INSERT INTO s SELECT g, g * 2 FROM generate_series(1, 100) g");
+      await session.query("BEGIN");
+      await session.query("UPDATE s SET v = 0 WHERE id = 7");
+      expect(await firstRows(session, "SELECT v FROM s WHERE id = 7", [5])).toEqual([[0]]);
+      await session.query("ROLLBACK");
+      await session.query("SET default_transaction_isolation = serializable");
+      expect(await firstRows(session, "SELECT id FROM s WHERE id > 95 ORDER BY id", [2, 10])).toEqual([[96, 97], [98, 99, 100]]);
+      expect(session.transactionStatus).toBe("I");
+    });
+  });
+});

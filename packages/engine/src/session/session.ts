@@ -457,6 +457,13 @@ export class Session {
         } finally {
           release();
         }
+      } else if (statement.kind === "select" && !/pg_sleep/i.test(sql)) {
+        const { stream, release } = await this.#streamTransactionSelect(statement, sql, [], [], (error) => error);
+        try {
+          yield { kind: "rows", stream };
+        } finally {
+          release();
+        }
       } else {
         yield { kind: "result", result: await this.#runStatement(statement, sql, [], []) };
       }
@@ -474,8 +481,12 @@ export class Session {
     const { entry } = shaped;
     const statement = entry.statement;
     const remap = (error: unknown): unknown => withRemappedPosition(error, entry.planningSpans, shaped.spans);
-    if (statement.kind !== "select" || !this.#isSnapshotRead(statement, entry.planningSql) || /pg_sleep/i.test(entry.planningSql)) {
+    if (statement.kind !== "select" || /pg_sleep/i.test(entry.planningSql)) {
       return { outcome: { kind: "result", result: await this.#runShapedStatement(shaped) }, release: () => undefined };
+    }
+    if (!this.#isSnapshotRead(statement, entry.planningSql)) {
+      const { stream, release } = await this.#streamTransactionSelect(statement, entry.planningSql, shaped.params, entry.paramTypes, remap);
+      return { outcome: { kind: "rows", stream }, release };
     }
     let pending: NonNullable<Portal["pending"]> | undefined;
     try {
@@ -1091,6 +1102,59 @@ export class Session {
       onInterrupt?.();
       throw error;
     }
+  }
+
+  /**
+   * A SELECT in a transaction (a block, or an implicit one: SERIALIZABLE, txid_current) whose rows
+   * are pulled by the caller, as `#streamSnapshotSelect` does outside one: a slow client holds the
+   * query back instead of the session buffering the whole result. An error while rows are taken
+   * fails the transaction, as one while planning does. `mapError` rewrites errors (positions of a
+   * literal shape) before they leave.
+   */
+  async #streamTransactionSelect(statement: SelectStatement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[], mapError: (error: unknown) => unknown): Promise<{ readonly stream: RowStream; readonly release: () => void }> {
+    let current: ActiveTransaction;
+    try {
+      current = await this.#statementTransaction();
+    } catch (error) {
+      throw mapError(error);
+    }
+    let rows: Iterator<Row>;
+    let fields: readonly Field[];
+    try {
+      this.#checkPrivileges(statement, current.catalog);
+      const env = this.#environment(current, sql, params, paramTypes);
+      const { plan, columns } = planQuery(env, statement);
+      rows = streamPlan(env, plan)[Symbol.iterator]();
+      fields = fieldsOf(columns);
+    } catch (error) {
+      this.#fail(current);
+      throw mapError(error);
+    }
+    let rowCount = 0;
+    const stream: RowStream = {
+      fields,
+      take: (maxRows) => {
+        const batch: Row[] = [];
+        try {
+          while (batch.length < maxRows) {
+            const next = rows.next();
+            if (next.done === true) break;
+            batch.push(next.value);
+          }
+        } catch (error) {
+          this.#fail(current);
+          throw mapError(error);
+        }
+        rowCount += batch.length;
+        return batch;
+      },
+      get rowCount() {
+        return rowCount;
+      },
+      notices: this.#notices,
+    };
+    // Closing the generators runs the operators' cleanup (spill files) when the caller stops early.
+    return { stream, release: () => void rows.return?.() };
   }
 
   /** A snapshot SELECT whose rows are pulled by the caller (see `RowStream`); `release` ends it. */
