@@ -14,6 +14,8 @@ export const SqlState = {
   SuccessfulCompletion: "00000",
   FeatureNotSupported: "0A000",
   InvalidParameterValue: "22023",
+  InvalidRowCountInLimitClause: "2201W",
+  InvalidRowCountInResultOffsetClause: "2201X",
   InvalidTextRepresentation: "22P02",
   NumericValueOutOfRange: "22003",
   DivisionByZero: "22012",
@@ -160,6 +162,18 @@ export class ObjectNotInPrerequisiteStateError extends DbError {
 export class InvalidParameterValueError extends DbError {
   override readonly name: string = "InvalidParameterValueError";
   readonly sqlState = SqlState.InvalidParameterValue;
+}
+
+/** 2201W: a negative LIMIT. */
+export class InvalidRowCountInLimitClauseError extends DbError {
+  override readonly name: string = "InvalidRowCountInLimitClauseError";
+  readonly sqlState = SqlState.InvalidRowCountInLimitClause;
+}
+
+/** 2201X: a negative OFFSET. */
+export class InvalidRowCountInResultOffsetClauseError extends DbError {
+  override readonly name: string = "InvalidRowCountInResultOffsetClauseError";
+  readonly sqlState = SqlState.InvalidRowCountInResultOffsetClause;
 }
 
 /** A feature PostgreSQL has and OmniKV-TS does not (yet): the message names it. */

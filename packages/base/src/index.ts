@@ -33,6 +33,8 @@ export {
   UntranslatableCharacterError,
   WrongObjectTypeError,
   InvalidParameterValueError,
+  InvalidRowCountInLimitClauseError,
+  InvalidRowCountInResultOffsetClauseError,
   IoError,
   ObjectNotInPrerequisiteStateError,
   ProgramLimitExceededError,

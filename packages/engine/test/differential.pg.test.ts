@@ -822,6 +822,33 @@ const groupOrderSteps: readonly Step[] = [
   "SELECT a * 10 AS x, count(*) FROM gk GROUP BY a ORDER BY a",
 ];
 
+/** SELECT … FOR UPDATE / SHARE over one table: rows, LIMIT/OFFSET after locking, and errors. */
+const rowLockSteps: readonly Step[] = [
+  "CREATE TABLE fu (id int PRIMARY KEY, v int, t text)",
+  "INSERT INTO fu VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c'), (4, 40, 'd')",
+  "SELECT * FROM fu WHERE id = 2 FOR UPDATE",
+  "SELECT v, t FROM fu WHERE v > 15 ORDER BY v DESC FOR SHARE",
+  "SELECT id FROM fu ORDER BY id LIMIT 2 OFFSET 1 FOR UPDATE",
+  "SELECT id FROM fu f WHERE f.v < 35 ORDER BY id FOR NO KEY UPDATE OF f NOWAIT",
+  "SELECT id FROM fu ORDER BY id FOR KEY SHARE SKIP LOCKED",
+  "SELECT id, v * 2 AS dbl FROM fu WHERE id IN (1, 3) ORDER BY dbl DESC FOR UPDATE",
+  "SELECT id FROM fu ORDER BY id LIMIT 0 FOR UPDATE",
+  "SELECT id FROM fu ORDER BY id OFFSET 3 FOR UPDATE",
+  "SELECT id FROM fu ORDER BY id LIMIT '2' OFFSET NULL FOR UPDATE",
+  "SELECT id FROM fu ORDER BY id LIMIT NULL OFFSET -1 FOR UPDATE",
+  "SELECT count(*) FROM fu FOR UPDATE",
+  "SELECT DISTINCT v FROM fu FOR UPDATE",
+  "SELECT v FROM fu GROUP BY v FOR UPDATE",
+  "SELECT id FROM fu FOR UPDATE OF nosuch",
+  "SELECT id FROM fu ORDER BY id LIMIT -1 FOR UPDATE",
+  "BEGIN",
+  "SELECT * FROM fu WHERE id = 1 FOR UPDATE",
+  "UPDATE fu SET v = v + 1 WHERE id = 1",
+  "SELECT * FROM fu WHERE id = 1 FOR UPDATE",
+  "COMMIT",
+  "SELECT * FROM fu ORDER BY id",
+];
+
 const nullSteps: readonly Step[] = [
   "CREATE TABLE nl (id int PRIMARY KEY, u int UNIQUE, v text, w int NOT NULL DEFAULT 0, x int CHECK (x > 0))",
   "CREATE INDEX nl_v ON nl (v)",
@@ -886,6 +913,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["bytea || bytea", byteaConcatSteps],
   ["index-provided order", indexOrderSteps],
   ["grouped in index order", groupOrderSteps],
+  ["row locks (SELECT FOR UPDATE/SHARE)", rowLockSteps],
   ["NULLs: in unique indexes, NOT NULL, CHECK, ORDER BY, predicates", nullSteps],
 ];
 

@@ -430,3 +430,70 @@ describe("SELECTs stream inside transaction blocks (simple protocol)", () => {
     });
   });
 });
+
+describe("SELECT FOR UPDATE / FOR SHARE between sessions", () => {
+  async function withRows(run: (a: Session, b: Session) => Promise<void>): Promise<void> {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE acct (id int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO acct VALUES (1, 10), (2, 20), (3, 30)");
+      await run(a, b);
+    });
+  }
+
+  it("blocks a writer until the locker ends, and FOR SHARE blocks writers but not sharers", async () => {
+    await withRows(async (a, b) => {
+      await a.query("BEGIN");
+      expect((await a.query("SELECT v FROM acct WHERE id = 1 FOR UPDATE")).rows).toEqual([[10]]);
+      const update = b.query("UPDATE acct SET v = 11 WHERE id = 1");
+      expect(await isBlocked(update)).toBe(true);
+      await a.query("COMMIT");
+      await update;
+      await a.query("BEGIN");
+      await a.query("SELECT v FROM acct WHERE id = 2 FOR SHARE");
+      await b.query("BEGIN");
+      expect((await b.query("SELECT v FROM acct WHERE id = 2 FOR SHARE")).rows).toEqual([[20]]);
+      await b.query("COMMIT");
+      const write = b.query("DELETE FROM acct WHERE id = 2");
+      expect(await isBlocked(write)).toBe(true);
+      await a.query("ROLLBACK");
+      expect((await write).rowCount).toBe(1);
+    });
+  });
+
+  it("fails at once with NOWAIT (55P03) and passes over locked rows with SKIP LOCKED", async () => {
+    await withRows(async (a, b) => {
+      await a.query("BEGIN");
+      await a.query("SELECT * FROM acct WHERE id = 2 FOR UPDATE");
+      await b.query("BEGIN");
+      expect(await sqlState(b.query("SELECT * FROM acct WHERE id = 2 FOR UPDATE NOWAIT"))).toBe("55P03");
+      await b.query("ROLLBACK");
+      await b.query("BEGIN");
+      expect((await b.query("SELECT id FROM acct ORDER BY id FOR UPDATE SKIP LOCKED")).rows).toEqual([[1], [3]]);
+      // LIMIT counts locked rows: the locked row 2 is skipped and replaced by row 3.
+      await b.query("ROLLBACK");
+      expect((await b.query("SELECT id FROM acct ORDER BY id LIMIT 2 FOR UPDATE SKIP LOCKED")).rows).toEqual([[1], [3]]);
+      await a.query("COMMIT");
+    });
+  });
+
+  it("re-checks a row changed meanwhile under READ COMMITTED, and fails with 40001 under REPEATABLE READ", async () => {
+    await withRows(async (a, b) => {
+      await a.query("BEGIN");
+      await a.query("UPDATE acct SET v = 35 WHERE id = 1");
+      await a.query("UPDATE acct SET v = 5 WHERE id = 2");
+      // Both rows match at b's snapshot; once a commits, row 1 (now 35) still does and row 2 (now 5) no longer.
+      const locking = b.query("SELECT id, v FROM acct WHERE v >= 10 ORDER BY id FOR UPDATE");
+      expect(await isBlocked(locking)).toBe(true);
+      await a.query("COMMIT");
+      expect((await locking).rows).toEqual([
+        [1, 35],
+        [3, 30],
+      ]);
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      expect((await b.query("SELECT v FROM acct WHERE id = 3")).rows).toEqual([[30]]);
+      await a.query("UPDATE acct SET v = 31 WHERE id = 3");
+      expect(await sqlState(b.query("SELECT v FROM acct WHERE id = 3 FOR UPDATE"))).toBe("40001");
+      await b.query("ROLLBACK");
+    });
+  });
+});

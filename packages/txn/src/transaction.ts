@@ -182,6 +182,17 @@ export class Transaction {
     return this.#services.store.get(key, { snapshot: this.#snapshot() });
   }
 
+  /**
+   * The newest version of `key` as a READ COMMITTED re-check after `lock` reads it: this
+   * transaction's own write first, else the newest committed value (not the statement snapshot).
+   */
+  latest(key: Uint8Array): Uint8Array | undefined {
+    this.#assertActive();
+    const own = this.#txn.writes.get(keyString(key));
+    if (own !== undefined) return own.value;
+    return this.#services.store.get(key);
+  }
+
   savepoint(name: string): void {
     this.#assertActive();
     this.#txn.writes.setUndoRecording(true);

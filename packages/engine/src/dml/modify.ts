@@ -505,7 +505,7 @@ function reevaluate(env: StatementEnvironment, targets: TargetRows, version: Row
 }
 
 /** The planner's catalog with one table stripped of indexes and statistics: it is scanned, never probed. */
-class SingleRowCatalog implements Catalog {
+export class SingleRowCatalog implements Catalog {
   readonly #inner: Catalog;
   readonly #tableId: number;
 
@@ -522,7 +522,7 @@ class SingleRowCatalog implements Catalog {
 }
 
 /** Table access where one table holds exactly the given rows. */
-class SingleRowAccess implements TableAccess {
+export class SingleRowAccess implements TableAccess {
   readonly #inner: TableAccess;
   readonly #tableId: number;
   readonly #rows: readonly Row[];

@@ -36,6 +36,7 @@ import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
 import { pointLookupOf, runPointLookup, type PointLookup } from "./point-lookup.ts";
+import { executeLockingSelect } from "../dml/select-locking.ts";
 import { LiteralShapeCache, withRemappedPosition, type ShapedStatement, type ShapeEntry } from "./literal-shapes.ts";
 import { isSameStamp, SessionPlanMemo, type PlanStamp } from "./plan-memo.ts";
 import { UndefinedTableError } from "@omnikv/planner";
@@ -457,7 +458,7 @@ export class Session {
         } finally {
           release();
         }
-      } else if (statement.kind === "select" && !/pg_sleep/i.test(sql)) {
+      } else if (statement.kind === "select" && statement.locking.length === 0 && !/pg_sleep/i.test(sql)) {
         const { stream, release } = await this.#streamTransactionSelect(statement, sql, [], [], (error) => error);
         try {
           yield { kind: "rows", stream };
@@ -481,7 +482,7 @@ export class Session {
     const { entry } = shaped;
     const statement = entry.statement;
     const remap = (error: unknown): unknown => withRemappedPosition(error, entry.planningSpans, shaped.spans);
-    if (statement.kind !== "select" || /pg_sleep/i.test(entry.planningSql)) {
+    if (statement.kind !== "select" || statement.locking.length > 0 || /pg_sleep/i.test(entry.planningSql)) {
       return { outcome: { kind: "result", result: await this.#runShapedStatement(shaped) }, release: () => undefined };
     }
     if (!this.#isSnapshotRead(statement, entry.planningSql)) {
@@ -649,14 +650,14 @@ export class Session {
     const nulls = Array.from({ length: count }, () => null);
     if (statement.kind === "select" && this.#active === undefined && this.#pendingBlock === undefined) {
       const env = this.#queryEnvironment(this.#snapshotScope(), this.#db.latestReader, prepared.sql, nulls, prepared.paramTypes);
-      collectParamCasts([planQuery(env, statement).plan], inferred);
+      collectParamCasts([planQuery(env, withoutLocking(statement)).plan], inferred);
       return inferred;
     }
     const active = this.#active ?? (await this.#startTransaction());
     if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const plans: PlanNode[] = [];
     const env = { ...this.#environment(active, prepared.sql, nulls, prepared.paramTypes), plans };
-    if (statement.kind === "select") plans.push(planQuery(env, statement).plan);
+    if (statement.kind === "select") plans.push(planQuery(env, withoutLocking(statement)).plan);
     else if (statement.kind === "insert") await executeInsert(env, statement);
     else if (statement.kind === "update") await executeUpdate(env, statement);
     else if (statement.kind === "delete") await executeDelete(env, statement);
@@ -683,11 +684,13 @@ export class Session {
       // no transaction — the plan is what Execute runs next.
       const scope = this.#snapshotScope();
       const env = this.#queryEnvironment(scope, this.#db.latestReader, prepared.sql, [], prepared.paramTypes);
+      if (statement.locking.length > 0) return fieldsOf(planQuery(env, withoutLocking(statement)).columns);
       return this.#planFor(prepared, statement, env).fields;
     }
     const active = this.#active ?? (await this.#startTransaction());
     if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const env = this.#environment(active, prepared.sql, [], prepared.paramTypes);
+    if (statement.kind === "select" && statement.locking.length > 0) return fieldsOf(planQuery(env, withoutLocking(statement)).columns);
     if (statement.kind === "select") return this.#planFor(prepared, statement, env).fields;
     return fieldsOf(returningColumns(env, statement));
   }
@@ -708,7 +711,8 @@ export class Session {
     const statement = portal.prepared.statement;
     if (statement === undefined) return { ...this.#result(""), isSuspended: false };
     if (portal.pending === undefined) {
-      if (statement.kind !== "select") {
+      if (statement.kind !== "select" || statement.locking.length > 0) {
+        // (SELECT FOR UPDATE locks its rows one by one, asynchronously: it runs whole.)
         const result = await this.#runStatement(statement, portal.prepared.sql, portal.params, portal.prepared.paramTypes);
         portal.pending = { rows: result.rows[Symbol.iterator](), fields: result.fields, command: result.command, tag: () => result.commandTag, rowCount: result.rowCount };
       } else {
@@ -1575,6 +1579,10 @@ export class Session {
     const env = this.#environment(active, sql, params, paramTypes);
     switch (statement.kind) {
       case "select": {
+        if (statement.locking.length > 0) {
+          const locked = await executeLockingSelect(env, statement);
+          return this.#result("SELECT", locked.rows.length, `SELECT ${locked.rows.length}`, locked.rows, fieldsOf(locked.columns));
+        }
         const { plan, columns } = planQuery(env, statement);
         const rows = Array.from(streamPlan(env, plan));
         return this.#result("SELECT", rows.length, `SELECT ${rows.length}`, rows, fieldsOf(columns));
@@ -1961,4 +1969,9 @@ function explainOptions(options: readonly GenericOption[], plan: PlanNode, env: 
   const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates, actuals });
   for (const row of run(runContext(env))) void row;
   return { isCostless, actuals: (node) => actuals.get(node) };
+}
+
+/** The query of a SELECT FOR UPDATE/SHARE without its locking clause: its columns and parameter types. */
+function withoutLocking(statement: SelectStatement): SelectStatement {
+  return statement.locking.length === 0 ? statement : { ...statement, locking: [] };
 }

@@ -2,7 +2,7 @@
  * OFFSET/LIMIT: both evaluated once per run. LIMIT NULL means no limit, as in PostgreSQL; a
  * negative count is an error (2201W/2201X, reported as 22023 here until base has those codes).
  */
-import { InvalidParameterValueError } from "@omnikv/base";
+import { InvalidRowCountInLimitClauseError, InvalidRowCountInResultOffsetClauseError } from "@omnikv/base";
 import type { BoundExpr } from "@omnikv/planner";
 import { compileExpr } from "../expr/compile.ts";
 import type { CompileEnvironment } from "./execution-context.ts";
@@ -14,8 +14,8 @@ export function compileLimit(input: RowSource, limit: BoundExpr | undefined, off
   return function* limited(run) {
     const count = limitExpr?.([], run.params, run.context) ?? null;
     const skip = offsetExpr?.([], run.params, run.context) ?? null;
-    if (typeof count === "bigint" && count < 0n) throw new InvalidParameterValueError("LIMIT must not be negative");
-    if (typeof skip === "bigint" && skip < 0n) throw new InvalidParameterValueError("OFFSET must not be negative");
+    if (typeof count === "bigint" && count < 0n) throw new InvalidRowCountInLimitClauseError("LIMIT must not be negative");
+    if (typeof skip === "bigint" && skip < 0n) throw new InvalidRowCountInResultOffsetClauseError("OFFSET must not be negative");
     let remaining = typeof count === "bigint" ? count : -1n;
     let skipped = typeof skip === "bigint" ? skip : 0n;
     if (remaining === 0n) return undefined;

@@ -5,7 +5,7 @@
  * constants or parameters and the sort sits right below them. Ties among equal keys come out in
  * an unspecified order, as in PostgreSQL.
  */
-import { InvalidParameterValueError } from "@omnikv/base";
+import { InvalidRowCountInLimitClauseError, InvalidRowCountInResultOffsetClauseError } from "@omnikv/base";
 import type { BoundExpr, SortKey } from "@omnikv/planner";
 import { compileExpr } from "../expr/compile.ts";
 import type { SqlValue } from "../values.ts";
@@ -27,8 +27,8 @@ export function compileTopN(input: RowSource, keys: readonly SortKey[], limit: B
   return function* topN(run) {
     const count = limitExpr([], run.params, run.context);
     const skip = offsetExpr?.([], run.params, run.context) ?? 0n;
-    if (typeof count === "bigint" && count < 0n) throw new InvalidParameterValueError("LIMIT must not be negative");
-    if (typeof skip === "bigint" && skip < 0n) throw new InvalidParameterValueError("OFFSET must not be negative");
+    if (typeof count === "bigint" && count < 0n) throw new InvalidRowCountInLimitClauseError("LIMIT must not be negative");
+    if (typeof skip === "bigint" && skip < 0n) throw new InvalidRowCountInResultOffsetClauseError("OFFSET must not be negative");
     const order = (a: Entry, b: Entry): number => {
       for (let i = 0; i < compares.length; i++) {
         const result = compares[i]?.(a.keys[i] ?? null, b.keys[i] ?? null, run.context) ?? 0;
