@@ -34,7 +34,7 @@ export type { Catalog, CatalogColumn, CatalogIndex, CatalogTable, CatalogView, C
 export type { AggregateCall, FrameEdge, IndexBound, JoinType, PlanColumn, PlanNode, RangeOffsetArithmetic, SortKey, WindowCall, WindowFrameSpec, WindowSpec } from "./query/plan.ts";
 export type { QueryContext } from "./query/query-context.ts";
 export type { JoinMethods } from "./query/merge-join.ts";
-export { explainPlan } from "./query/explain.ts";
+export { explainOver, explainPlan } from "./query/explain.ts";
 export { PlanCache } from "./query/plan-cache.ts";
 export type { PlanCacheStats } from "./query/plan-cache.ts";
 export type { ExplainOptions, NodeActuals } from "./query/explain.ts";

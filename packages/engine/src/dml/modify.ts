@@ -268,7 +268,8 @@ function targetPositions(table: TableDefinition, columns: readonly string[]): nu
 
 function readInsertSource(env: StatementEnvironment, table: TableDefinition, positions: readonly number[], statement: InsertStatement): QueryRows {
   const source = statement.source;
-  if (source === undefined) return { columns: [], rows: [[]] };
+  // DEFAULT VALUES: one row of defaults — none in a dry run (Describe, EXPLAIN), which writes nothing.
+  if (source === undefined) return { columns: [], rows: env.plans === undefined ? [[]] : [] };
   const body = source.body;
   if (body.kind === "values" && source.orderBy.length === 0 && source.limit === undefined && source.offset === undefined) {
     const rows = body.rows.map((values) => {

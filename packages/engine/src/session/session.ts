@@ -7,7 +7,7 @@
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type GenericOption, type SelectStatement, type Statement } from "@omnikv/parser";
-import { explainPlan, type ExplainOptions, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { explainOver, explainPlan, type ExplainOptions, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
@@ -1675,10 +1675,7 @@ export class Session {
         return this.#result("SHOW", 1, "SHOW", [[value]], [{ name: Settings.displayName(name), typeOid: TypeOid.text, typmod: -1 }]);
       }
       case "explain": {
-        const inner = statement.statement;
-        if (inner.kind !== "select") throw new FeatureNotSupportedError(`EXPLAIN of ${inner.kind.toUpperCase()} is not supported yet`);
-        const { plan } = planQuery(env, inner);
-        const lines = explainPlan(plan, explainOptions(statement.options, plan, env));
+        const lines = await explainLines(env, statement);
         return this.#result("EXPLAIN", lines.length, "EXPLAIN", lines.map((line) => [line]), [{ name: "QUERY PLAN", typeOid: TypeOid.text, typmod: -1 }]);
       }
       case "analyze":
@@ -1962,13 +1959,45 @@ function isExplainOption(options: readonly GenericOption[], name: string): boole
  * EXPLAIN's options: COSTS OFF omits the estimates; ANALYZE runs the plan (to its end, its rows
  * discarded, as PostgreSQL) with every operator instrumented and shows each one's actual rows.
  */
-function explainOptions(options: readonly GenericOption[], plan: PlanNode, env: QueryEnvironment): ExplainOptions {
+function explainOptions(options: readonly GenericOption[], plan: PlanNode | undefined, env: QueryEnvironment): ExplainOptions {
   const isCostless = options.some((o) => o.name.toLowerCase() === "costs") && !isExplainOption(options, "costs");
-  if (!isExplainOption(options, "analyze")) return { isCostless };
+  if (!isExplainOption(options, "analyze") || plan === undefined) return { isCostless };
   const actuals = new Map<PlanNode, MutableActuals>();
   const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates, actuals });
   for (const row of run(runContext(env))) void row;
   return { isCostless, actuals: (node) => actuals.get(node) };
+}
+
+/**
+ * EXPLAIN's lines. A SELECT shows its plan (under `LockRows` with FOR UPDATE/SHARE); INSERT,
+ * UPDATE and DELETE show `Insert on t` / `Update on t` / `Delete on t` over the query that reads
+ * their rows, planned by a dry run of the statement (nothing is written). EXPLAIN ANALYZE runs
+ * SELECTs only.
+ */
+async function explainLines(env: DdlEnvironment, statement: Extract<Statement, { kind: "explain" }>): Promise<string[]> {
+  const inner = statement.statement;
+  const isAnalyze = isExplainOption(statement.options, "analyze");
+  if (inner.kind === "select" && inner.locking.length === 0) {
+    const { plan } = planQuery(env, inner);
+    return explainPlan(plan, explainOptions(statement.options, plan, env));
+  }
+  const isModify = inner.kind === "insert" || inner.kind === "update" || inner.kind === "delete";
+  if ((inner.kind !== "select" && !isModify) || isAnalyze) {
+    throw new FeatureNotSupportedError(`EXPLAIN ${isAnalyze ? "ANALYZE " : ""}of ${inner.kind.toUpperCase()}${inner.kind === "select" ? " FOR UPDATE/SHARE" : ""} is not supported yet`);
+  }
+  const options = explainOptions(statement.options.filter((o) => o.name.toLowerCase() !== "analyze"), undefined, env);
+  if (inner.kind === "select") return explainOver("LockRows", planQuery(env, withoutLocking(inner)).plan, "lock_rows", options);
+  const plans: PlanNode[] = [];
+  const dryRun = { ...env, plans };
+  if (inner.kind === "insert") await executeInsert(dryRun, inner);
+  else if (inner.kind === "update") await executeUpdate(dryRun, inner);
+  else if (inner.kind === "delete") await executeDelete(dryRun, inner);
+  // INSERT … DEFAULT VALUES reads no query: one empty row, PostgreSQL's Result.
+  const input: PlanNode = plans[0] ?? { kind: "values", rows: [[]], columns: [] };
+  const verb = inner.kind === "insert" ? "Insert" : inner.kind === "update" ? "Update" : "Delete";
+  const name = inner.table.at(-1) ?? "";
+  const alias = inner.alias !== undefined && inner.alias !== name ? ` ${inner.alias}` : "";
+  return explainOver(`${verb} on ${name}${alias}`, input, "modify", options);
 }
 
 /** The query of a SELECT FOR UPDATE/SHARE without its locking clause: its columns and parameter types. */
