@@ -503,13 +503,14 @@ describe("EXPLAIN of statements that write or lock", () => {
     await withDatabase(async (_db, session) => {
       await session.query("CREATE TABLE e (id int PRIMARY KEY, v int DEFAULT 7)");
       await session.query("INSERT INTO e VALUES (1, 1)");
-      const plan = async (sql: string): Promise<string[]> => (await session.query(`EXPLAIN (COSTS OFF) ${sql}`)).rows.map((row) => String(row[0]));
+      const text = (value: unknown): string => (typeof value === "string" ? value : `not text: ${typeof value}`);
+      const plan = async (sql: string): Promise<string[]> => (await session.query(`EXPLAIN (COSTS OFF) ${sql}`)).rows.map((row) => text(row[0]));
       expect(await plan("UPDATE e SET v = v + 1 WHERE id = 1")).toEqual(["Update on e", "  ->  Index Scan using e_pkey on e", "        Index Cond: (id = 1)"]);
       expect((await plan("DELETE FROM e x WHERE x.v > 0"))[0]).toBe("Delete on e x");
       expect(await plan("INSERT INTO e DEFAULT VALUES")).toEqual(["Insert on e", "  ->  Values Scan"]);
       expect(await plan("SELECT * FROM e WHERE id = 1 FOR UPDATE")).toEqual(["LockRows", "  ->  Index Scan using e_pkey on e", "        Index Cond: (id = 1)"]);
       const costed = await session.query("EXPLAIN UPDATE e SET v = 2");
-      expect(String(costed.rows[0]?.[0])).toMatch(/^Update on e {2}\(cost=\d+\.\d\d\.\.\d+\.\d\d rows=0 width=0\)$/);
+      expect(text(costed.rows[0]?.[0])).toMatch(/^Update on e {2}\(cost=\d+\.\d\d\.\.\d+\.\d\d rows=0 width=0\)$/);
       expect(await sqlState(session.query("EXPLAIN ANALYZE DELETE FROM e"))).toBe("0A000");
       // Describe's dry run of DEFAULT VALUES inserts nothing either.
       session.prepare("dv", "INSERT INTO e DEFAULT VALUES");

@@ -35,10 +35,10 @@ export function explainPlan(plan: PlanNode, options: ExplainOptions = {}): strin
  * `Insert on t` (PostgreSQL's ModifyTable, which returns no rows: rows=0 width=0) or `LockRows`
  * (SELECT FOR UPDATE: the query's rows and width), with the query's plan below it.
  */
-export function explainOver(label: string, input: PlanNode, kind: "modify" | "lock_rows", options: ExplainOptions = {}): string[] {
+export function explainOver(header: string, input: PlanNode, kind: "modify" | "lock_rows", options: ExplainOptions = {}): string[] {
   const e = estimate(input);
   const [rows, columnsWidth] = kind === "modify" ? [0, 0] : [Math.round(e.rows), width(input.columns)];
-  const lines = [`${label}${options.isCostless === true ? "" : `  (cost=${e.startupCost.toFixed(2)}..${e.totalCost.toFixed(2)} rows=${rows} width=${columnsWidth})`}`];
+  const lines = [`${header}${options.isCostless === true ? "" : `  (cost=${e.startupCost.toFixed(2)}..${e.totalCost.toFixed(2)} rows=${rows} width=${columnsWidth})`}`];
   writeNode(shown(input), 1, false, lines, options);
   return lines;
 }
