@@ -35,7 +35,7 @@ import { TimeSlicer } from "./internal/time-slicer.ts";
 import type { InternalIterator } from "./internal-iterator.ts";
 import { ValueKind } from "./internal-key.ts";
 import { LevelIterator } from "./level-iterator.ts";
-import { MemTable } from "./mem-table.ts";
+import { MemTable, entryOverheadBytes } from "./mem-table.ts";
 import { MergingIterator } from "./merging-iterator.ts";
 import { resolveLsmOptions, type LsmOptions, type ResolvedLsmOptions } from "./options.ts";
 import { BlockCache } from "./sstable/block-cache.ts";
@@ -173,7 +173,7 @@ export class LsmStore {
     this.#tables = init.tables;
     const { blockBytes, blockRestartInterval, compression, bloomBitsPerKey, cipher } = init.options;
     this.#tableShape = { blockBytes, restartInterval: blockRestartInterval, compression, bloomBitsPerKey, ...(cipher === undefined ? {} : { cipher: cipher.block }) };
-    this.#memTable = newMemTableState();
+    this.#memTable = newMemTableState(this.#options.memTableBytes);
     this.#nextSequence = init.versions.flushedSequence + 1;
     this.#visibleSequence = init.versions.flushedSequence;
   }
@@ -312,7 +312,7 @@ export class LsmStore {
   #rotateMemTableIfFull(): void {
     if (this.#memTable.table.approximateBytes < this.#options.memTableBytes) return;
     this.#immutables.push(this.#memTable);
-    this.#memTable = newMemTableState();
+    this.#memTable = newMemTableState(this.#options.memTableBytes);
     this.#scheduleBackgroundWork();
   }
 
@@ -358,26 +358,26 @@ export class LsmStore {
     this.#checkReadable();
     const sequence = this.#readSequence(options?.snapshot);
     const mem = this.#memTable.table;
+    // Hashed once for every memtable's and table's bloom filter.
+    const keyHash = bloomHash(key);
     const found =
-      (mem.isEmpty ? undefined : mem.get(key, sequence)) ??
-      (this.#immutables.length === 0 ? undefined : this.#getFromImmutables(key, sequence)) ??
-      this.#getFromTables(key, sequence);
+      (mem.isEmpty ? undefined : mem.get(key, sequence, keyHash)) ??
+      (this.#immutables.length === 0 ? undefined : this.#getFromImmutables(key, sequence, keyHash)) ??
+      this.#getFromTables(key, sequence, keyHash);
     // A copy: the found bytes live in the memtable or a cached block, which a caller must not be able to change.
     return found === undefined || found.kind === ValueKind.Delete ? undefined : copyBytes(found.value);
   }
 
-  #getFromImmutables(key: Uint8Array, sequence: number): { kind: number; value: Uint8Array } | undefined {
+  #getFromImmutables(key: Uint8Array, sequence: number, keyHash: number): { kind: number; value: Uint8Array } | undefined {
     for (let i = this.#immutables.length - 1; i >= 0; i--) {
-      const found = this.#immutables[i]?.table.get(key, sequence);
+      const found = this.#immutables[i]?.table.get(key, sequence, keyHash);
       if (found !== undefined) return found;
     }
     return undefined;
   }
 
-  #getFromTables(key: Uint8Array, sequence: number): { kind: number; value: Uint8Array } | undefined {
+  #getFromTables(key: Uint8Array, sequence: number, keyHash: number): { kind: number; value: Uint8Array } | undefined {
     const version = this.#versions.current;
-    // Hashed once for every table's bloom filter.
-    const keyHash = bloomHash(key);
     for (const file of version.levels[0] ?? []) {
       if (!fileMayHold(file, key)) continue;
       const found = this.#tables.get(file.fileNumber).get(key, sequence, keyHash);
@@ -594,7 +594,7 @@ export class LsmStore {
     await this.#settleWrites();
     if (!this.#memTable.table.isEmpty) {
       this.#immutables.push(this.#memTable);
-      this.#memTable = newMemTableState();
+      this.#memTable = newMemTableState(this.#options.memTableBytes);
     }
     while (this.#immutables.length > 0) {
       this.#scheduleBackgroundWork();
@@ -744,8 +744,9 @@ export class LsmStore {
   }
 }
 
-function newMemTableState(): MemTableState {
-  return { table: new MemTable(), lastAppliedLsn: 0n, maxSequence: 0 };
+/** A memtable whose key filter is sized for the most entries `memTableBytes` holds (each costs at least its overhead and a trailer). */
+function newMemTableState(memTableBytes: number): MemTableState {
+  return { table: new MemTable(Math.ceil(memTableBytes / (entryOverheadBytes + 8))), lastAppliedLsn: 0n, maxSequence: 0 };
 }
 
 function toWriteBatch(entries: readonly BatchEntry[]): WriteBatch {

@@ -53,6 +53,7 @@ import { assert, invariants } from "@omnikv/base";
 import type { InternalIterator } from "./internal-iterator.ts";
 import { internalKeyKind, internalKeySequence, kindForSeek, trailerBytes, ValueKind, writeTrailer } from "./internal-key.ts";
 import { compareRanges } from "./internal/bytes.ts";
+import { bloomHash } from "./sstable/bloom-filter.ts";
 
 /** What `approximateBytes` charges per entry beyond its key and value bytes: the node record and chunk slack. */
 export const entryOverheadBytes = 56;
@@ -65,10 +66,29 @@ export interface MemTableEntry {
   readonly value: Uint8Array;
 }
 
+/** Bits per expected entry of a memtable's key filter, and its probes: about 1% false positives. */
+const filterBitsPerEntry = 10;
+const filterProbes = 6;
+const filterBitsMin = 1 << 12;
+
 export class MemTable {
   readonly #list = new SkipList();
   #approximateBytes = 0;
   #entryCount = 0;
+  /**
+   * A bloom filter of the user keys, sized for `expectedEntries`: a point read of a key the
+   * memtable does not hold (most reads, once data is in tables) skips the skiplist search, a
+   * cache-missing walk of ~log2(n) nodes. Beyond the expected count it only grows less selective.
+   */
+  readonly #filter: Int32Array;
+  readonly #filterMask: number;
+
+  constructor(expectedEntries = 1 << 16) {
+    let bits = filterBitsMin;
+    while (bits < expectedEntries * filterBitsPerEntry && bits < 1 << 30) bits *= 2;
+    this.#filter = new Int32Array(bits >>> 5);
+    this.#filterMask = bits - 1;
+  }
 
   /** Bytes held, for deciding when the memtable is full: keys + values + `entryOverheadBytes` each. */
   get approximateBytes(): number {
@@ -89,6 +109,7 @@ export class MemTable {
     assert(kind === ValueKind.Put || kind === ValueKind.Delete, "kind is put or delete");
     assert(kind === ValueKind.Put || value.length === 0, "a delete carries no value");
     this.#list.insert(userKey, sequence, kind, value);
+    this.#addToFilter(bloomHash(userKey));
     this.#entryCount += 1;
     this.#approximateBytes += userKey.length + trailerBytes + value.length + entryOverheadBytes;
   }
@@ -97,8 +118,9 @@ export class MemTable {
    * The newest version of `userKey` with sequence <= `snapshotSequence`, deletes included (the
    * caller stops its search at a delete), or undefined when the memtable holds none.
    */
-  get(userKey: Uint8Array, snapshotSequence: number): MemTableEntry | undefined {
+  get(userKey: Uint8Array, snapshotSequence: number, keyHash: number = bloomHash(userKey)): MemTableEntry | undefined {
     assert(Number.isSafeInteger(snapshotSequence) && snapshotSequence >= 0, "snapshot is a non-negative safe integer");
+    if (!this.#mayContain(keyHash)) return undefined;
     const list = this.#list;
     const node = list.findGreaterOrEqual(userKey, userKey.length, snapshotSequence, kindForSeek);
     if (node === head || !list.hasUserKey(node, userKey)) return undefined;
@@ -110,6 +132,30 @@ export class MemTable {
   /** A cursor over every entry; it stays valid (and may or may not see new entries) across `add`. */
   iterator(): InternalIterator {
     return new MemTableIterator(this.#list);
+  }
+
+  // Double hashing (Kirsch–Mitzenmacher), as LevelDB's filter: probe i is hash + i·delta.
+  #addToFilter(keyHash: number): void {
+    const filter = this.#filter;
+    const delta = ((keyHash >>> 17) | (keyHash << 15)) >>> 0;
+    let h = keyHash >>> 0;
+    for (let i = 0; i < filterProbes; i++) {
+      const bit = h & this.#filterMask;
+      filter[bit >>> 5] = (filter[bit >>> 5] ?? 0) | (1 << (bit & 31));
+      h = (h + delta) >>> 0;
+    }
+  }
+
+  #mayContain(keyHash: number): boolean {
+    const filter = this.#filter;
+    const delta = ((keyHash >>> 17) | (keyHash << 15)) >>> 0;
+    let h = keyHash >>> 0;
+    for (let i = 0; i < filterProbes; i++) {
+      const bit = h & this.#filterMask;
+      if (((filter[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) return false;
+      h = (h + delta) >>> 0;
+    }
+    return true;
   }
 }
 

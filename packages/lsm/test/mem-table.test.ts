@@ -272,3 +272,15 @@ function shortName(line: string): string {
   const sequence = Number.parseInt(keyHex.slice(-16, -2), 16);
   return `${userHex}@${sequence}`;
 }
+
+describe("MemTable key filter", () => {
+  it("never hides a key, also far beyond the entries it was sized for", () => {
+    const table = new MemTable(16);
+    const key = (i: number): Uint8Array => new Uint8Array([0, 0, 0x40, 7, (i >>> 24) & 255, (i >>> 16) & 255, (i >>> 8) & 255, i & 255]);
+    for (let i = 0; i < 20_000; i += 2) table.add(i + 1, ValueKind.Put, key(i), new Uint8Array([i & 255]));
+    for (let i = 0; i < 20_000; i++) {
+      const found = table.get(key(i), 1_000_000);
+      expect(found === undefined, `key ${i}`).toBe(i % 2 === 1);
+    }
+  });
+});
