@@ -11,8 +11,10 @@
  *
  * Memory (grace hash join): when the build side passes `workMemBytes`, both sides are split by
  * key hash into temporary files and each pair of partitions is joined in memory in turn; rows
- * with NULL keys are settled on the way (they match nothing). A partition that alone exceeds the
- * budget is still joined in memory (one level of partitioning).
+ * with NULL keys are settled on the way (they match nothing). A partition whose build side alone
+ * exceeds the budget is partitioned again with a new hash, up to four levels (16^4 partitions);
+ * one that cannot split (one key value holds all its rows) is joined in memory whatever its size,
+ * as PostgreSQL's hash join does with a skewed batch.
  */
 import { TypeOid, hashValue } from "@omnikv/base";
 import type { BoundExpr, JoinType, SqlType } from "@omnikv/planner";
@@ -25,7 +27,7 @@ import { nulls } from "./nested-loop-join.ts";
 import { RowKeyTable, isIdentityEquality } from "./row-keys.ts";
 import type { RowSource } from "./row-source.ts";
 import { defaultWorkMemBytes } from "./sort.ts";
-import { SpillDirectory, canSpill, estimateRowBytes, type SpillFileReader, type SpillFileWriter } from "./spill-file.ts";
+import { SpillDirectory, canSpill, estimateRowBytes, type SpillFileWriter } from "./spill-file.ts";
 import type { Row } from "./table-access.ts";
 
 export interface HashJoinSpec {
@@ -166,8 +168,9 @@ function* joinInMemory(join: Join, build: Iterable<Row>, probe: Iterable<Row>, r
   return undefined;
 }
 
-function partitionOf(key: readonly SqlValue[], oids: readonly number[]): number {
-  let hash = 0x2545f491;
+/** A key's partition at a repartitioning level: its hash, mixed with the level so each level splits anew. */
+function partitionOf(key: readonly SqlValue[], oids: readonly number[], level: number): number {
+  let hash = 0x2545f491 ^ Math.imul(level, 0x9e3779b1);
   key.forEach((value, i) => {
     hash = Math.imul(hash ^ hashValue(oids[i] ?? 0, value ?? 0), 0x85ebca6b);
     hash ^= hash >>> 13;
@@ -175,35 +178,69 @@ function partitionOf(key: readonly SqlValue[], oids: readonly number[]): number 
   return (hash >>> 0) % partitionCount;
 }
 
-/** Partitions both sides by key hash into files, then joins each pair of partitions in memory. */
+/** Levels of repartitioning: 16^4 partitions in all before a partition is joined whatever its size. */
+const partitionLevelsMax = 4;
+
+/** Partitions both sides by key hash into files, then joins each pair of partitions. */
 function* graceJoin(join: Join, buffered: readonly Row[], restOfBuild: Iterator<Row, unknown>, probe: Iterable<Row>, run: ExecutionContext): Generator<Row, undefined, undefined> {
-  const { spec } = join;
-  const oids = spec.keyTypes.map((type) => type.oid);
   const directory = new SpillDirectory(run.tempDirectory, run.spillCipher);
+  function* buildRows(): Generator<Row, undefined, undefined> {
+    yield* buffered;
+    for (let next = restOfBuild.next(); next.done !== true; next = restOfBuild.next()) yield next.value;
+    return undefined;
+  }
   try {
-    const buildFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.rightOids));
-    const probeFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.leftOids));
-    const keepsRight = spec.joinType === "right" || spec.joinType === "full";
-    const unkeyedBuild: SpillFileWriter | undefined = keepsRight ? directory.createWriter(spec.rightOids) : undefined;
-    const place = (row: Row): void => {
-      const key = keyOf(join.rightKeys, row, run, []);
-      if (key.includes(null)) unkeyedBuild?.append(row);
-      else buildFiles[partitionOf(key, oids)]?.append(row);
-    };
-    for (const row of buffered) place(row);
-    for (let next = restOfBuild.next(); next.done !== true; next = restOfBuild.next()) place(next.value);
-    const probeKey: SqlValue[] = [];
-    for (const l of probe) {
-      const key = keyOf(join.leftKeys, l, run, probeKey);
-      if (!key.includes(null)) probeFiles[partitionOf(key, oids)]?.append(l);
-      else if (spec.joinType === "left" || spec.joinType === "full") yield l.concat(nulls(spec.widths.right));
-      else if (spec.joinType === "anti") yield l;
-    }
-    const pairs: [SpillFileReader, SpillFileReader][] = buildFiles.map((writer, i) => [writer.finish(), probeFiles[i]?.finish() ?? writer.finish()]);
-    for (const [buildFile, probeFile] of pairs) yield* joinInMemory(join, buildFile.rows(), probeFile.rows(), run);
-    if (unkeyedBuild !== undefined) for (const row of unkeyedBuild.finish().rows()) yield nulls(spec.widths.left).concat(row);
+    yield* partitionedJoin(join, buildRows(), probe, run, directory, 0);
   } finally {
     directory.remove();
   }
+  return undefined;
+}
+
+/**
+ * One level of the grace join. Rows with a NULL key can only be met at level 0 (deeper levels
+ * read rows that had keys): they match nothing and are settled there. A pair whose build side
+ * still exceeds the budget is partitioned again with the next level's hash, unless every one of
+ * its rows stayed together (one key value, or colliding ones: more levels would not split it).
+ */
+function* partitionedJoin(join: Join, build: Iterable<Row>, probe: Iterable<Row>, run: ExecutionContext, directory: SpillDirectory, level: number): Generator<Row, undefined, undefined> {
+  const { spec } = join;
+  const oids = spec.keyTypes.map((type) => type.oid);
+  const budget = run.workMemBytes ?? defaultWorkMemBytes;
+  const buildFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.rightOids));
+  const probeFiles = Array.from({ length: partitionCount }, () => directory.createWriter(spec.leftOids));
+  const buildBytes = buildFiles.map(() => 0);
+  const keepsRight = spec.joinType === "right" || spec.joinType === "full";
+  const unkeyedBuild: SpillFileWriter | undefined = keepsRight && level === 0 ? directory.createWriter(spec.rightOids) : undefined;
+  let buildCount = 0;
+  for (const row of build) {
+    const key = keyOf(join.rightKeys, row, run, []);
+    if (key.includes(null)) {
+      unkeyedBuild?.append(row);
+      continue;
+    }
+    const partition = partitionOf(key, oids, level);
+    buildFiles[partition]?.append(row);
+    buildBytes[partition] = (buildBytes[partition] ?? 0) + estimateRowBytes(row);
+    buildCount += 1;
+  }
+  const probeKey: SqlValue[] = [];
+  for (const l of probe) {
+    const key = keyOf(join.leftKeys, l, run, probeKey);
+    if (!key.includes(null)) probeFiles[partitionOf(key, oids, level)]?.append(l);
+    else if (spec.joinType === "left" || spec.joinType === "full") yield l.concat(nulls(spec.widths.right));
+    else if (spec.joinType === "anti") yield l;
+  }
+  for (let i = 0; i < partitionCount; i++) {
+    const buildWriter = buildFiles[i];
+    const probeWriter = probeFiles[i];
+    if (buildWriter === undefined || probeWriter === undefined) continue;
+    const rowCount = buildWriter.rowCount;
+    const [buildFile, probeFile] = [buildWriter.finish(), probeWriter.finish()];
+    const canSplit = (buildBytes[i] ?? 0) > budget && level + 1 < partitionLevelsMax && rowCount < buildCount;
+    if (canSplit) yield* partitionedJoin(join, buildFile.rows(), probeFile.rows(), run, directory, level + 1);
+    else yield* joinInMemory(join, buildFile.rows(), probeFile.rows(), run);
+  }
+  if (unkeyedBuild !== undefined) for (const row of unkeyedBuild.finish().rows()) yield nulls(spec.widths.left).concat(row);
   return undefined;
 }

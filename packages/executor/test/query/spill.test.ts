@@ -109,6 +109,25 @@ describe("grace hash join", () => {
     });
   }
 
+  it("partitions a partition again while its build side exceeds work_mem", () => {
+    const sql = "SELECT x.id, y.c FROM big x JOIN big y ON x.id = y.id";
+    const sorted = (result: { rows: Row[] }): string[] => result.rows.map((row) => JSON.stringify(row)).sort();
+    const spilled = run(sql, 8 * 1024);
+    // Level 0 alone makes 16 + 16 files; a partition split again adds 32 more before a row comes out.
+    expect(spilled.spillFilesSeen).toBeGreaterThan(32);
+    expect(sorted(spilled)).toEqual(sorted(run(sql)));
+    expect(readdirSync(directory ?? "")).toEqual([]);
+  });
+
+  it("joins a partition that cannot split (one key value) in memory, and finishes", () => {
+    // The build side (big, the LEFT JOIN's inner side) has two key values: repartitioning stops.
+    const sql = "SELECT count(*), sum(y.id) FROM (SELECT id FROM big WHERE id < 6) x LEFT JOIN big y ON x.id % 2 = y.id % 2";
+    const spilled = run(sql, 8 * 1024);
+    expect(spilled.rows).toEqual(run(sql).rows);
+    expect(spilled.rows[0]?.[0]).toBe(60_000n);
+    expect(readdirSync(directory ?? "")).toEqual([]);
+  });
+
   it("removes its files when the consumer stops early", () => {
     const partial = run("SELECT x.id, y.id FROM big x JOIN big y ON x.id = y.id", 32 * 1024, 5);
     expect(partial.rows).toHaveLength(5);
