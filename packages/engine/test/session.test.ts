@@ -519,3 +519,25 @@ describe("EXPLAIN of statements that write or lock", () => {
     });
   });
 });
+
+describe("enable_hashjoin / enable_mergejoin", () => {
+  it("steer the planner's join method, with PostgreSQL's boolean spellings, and keep the answers", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE l (id int PRIMARY KEY, k int)");
+      await session.query("CREATE TABLE r (id int PRIMARY KEY, k int)");
+      await session.query("INSERT INTO l SELECT g, g % 7 FROM generate_series(1, 300) g");
+      await session.query("INSERT INTO r SELECT g, g % 5 FROM generate_series(1, 200) g");
+      const sql = "SELECT l.id, r.id FROM l JOIN r ON l.k = r.k ORDER BY 1, 2";
+      const planText = async (): Promise<string> => (await session.query(`EXPLAIN (COSTS OFF) ${sql}`)).rows.map((row) => (typeof row[0] === "string" ? row[0] : "")).join("\n");
+      const hashed = await session.query(sql);
+      expect(await planText()).toContain("Hash Join");
+      await session.query("SET enable_hashjoin = of");
+      expect(await sqlState(session.query("SET enable_hashjoin = maybe"))).toBe("22023");
+      expect((await session.query("SHOW enable_hashjoin")).rows).toEqual([["off"]]);
+      expect(await planText()).toContain("Merge Join");
+      expect((await session.query(sql)).rows).toEqual(hashed.rows);
+      await session.query("SET enable_hashjoin = TRUE");
+      expect(await planText()).toContain("Hash Join");
+    });
+  });
+});

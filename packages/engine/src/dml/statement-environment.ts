@@ -6,7 +6,7 @@
 import type { SqlValue, TextIoSettings } from "@omnikv/base";
 import { compilePlan, type AggregateTable, type ExecutionContext, type Row, type SpillCipher, type TableAccess } from "@omnikv/executor";
 import type { SelectStatement } from "@omnikv/parser";
-import { planSelect, type Catalog, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { planSelect, type Catalog, type JoinMethods, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
 import type { WriteEnvironment } from "../storage/row-writer.ts";
 
@@ -38,6 +38,8 @@ export interface StatementEnvironment extends WriteEnvironment {
   readonly plans?: PlanNode[];
   /** Plans kept across executions of the same parsed statement (see `PlanMemo`). */
   readonly planMemo?: PlanMemo;
+  /** enable_hashjoin / enable_mergejoin (both on when absent). */
+  readonly joinMethods?: JoinMethods;
 }
 
 export interface PlannedQuery {
@@ -65,7 +67,7 @@ export interface MemoSlot {
 /** What planning and running a query needs (a read-only statement has no transaction). */
 export type QueryEnvironment = Pick<
   StatementEnvironment,
-  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "spill" | "interrupt" | "planMemo"
+  "planner" | "settings" | "paramTypes" | "sql" | "registry" | "aggregates" | "access" | "context" | "params" | "workMemBytes" | "spill" | "interrupt" | "planMemo" | "joinMethods"
 >;
 
 export interface QueryRows {
@@ -85,7 +87,7 @@ export function planQuery(env: QueryEnvironment, statement: SelectStatement, cat
   const version = env.planner.version;
   const kept = memoSlot === undefined ? undefined : memo?.get(memoSlot.key, memoSlot.site, version);
   if (kept !== undefined) return kept;
-  const planned = planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [] });
+  const planned = planSelect(statement, { catalog, settings: env.settings, paramTypes: env.paramTypes, sql: env.sql, ctes: [], ...(env.joinMethods === undefined ? {} : { joinMethods: env.joinMethods }) });
   if (memoSlot !== undefined) memo?.set(memoSlot.key, memoSlot.site, version, planned);
   return planned;
 }

@@ -7,7 +7,7 @@
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type GenericOption, type SelectStatement, type Statement } from "@omnikv/parser";
-import { explainOver, explainPlan, type ExplainOptions, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
@@ -166,6 +166,8 @@ interface DerivedSettings {
   readonly lockTimeoutMs: number;
   readonly idleInTransactionTimeoutMs: number;
   readonly statementTimeoutMs: number;
+  /** enable_hashjoin / enable_mergejoin, for the planner's join method choice. */
+  readonly joinMethods: JoinMethods;
 }
 
 interface ActiveTransaction {
@@ -1412,6 +1414,7 @@ export class Session {
       lockTimeoutMs: this.settings.milliseconds("lock_timeout"),
       idleInTransactionTimeoutMs: this.settings.milliseconds("idle_in_transaction_session_timeout"),
       statementTimeoutMs: this.settings.milliseconds("statement_timeout"),
+      joinMethods: { isHashJoinEnabled: this.settings.get("enable_hashjoin") === "on", isMergeJoinEnabled: this.settings.get("enable_mergejoin") === "on" },
     };
     this.#derivedCache = derived;
     return derived;
@@ -1452,6 +1455,7 @@ export class Session {
       spill: this.#db.spill,
       interrupt: () => this.#interrupt(),
       planMemo: this.#planMemo,
+      joinMethods: derived.joinMethods,
     };
   }
 
@@ -1480,6 +1484,7 @@ export class Session {
       spill: this.#db.spill,
       interrupt: () => this.#interrupt(),
       planMemo: this.#planMemo,
+      joinMethods: derived.joinMethods,
       txn: active.txn,
       catalog,
       changedRows: active.changedRows,

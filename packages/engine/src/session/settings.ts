@@ -12,6 +12,8 @@ const defaults: ReadonlyMap<string, string> = new Map([
   ["datestyle", "ISO, MDY"],
   ["default_transaction_isolation", "read committed"],
   ["default_transaction_read_only", "off"],
+  ["enable_hashjoin", "on"],
+  ["enable_mergejoin", "on"],
   ["extra_float_digits", "1"],
   ["idle_in_transaction_session_timeout", "0"],
   ["integer_datetimes", "on"],
@@ -138,6 +140,7 @@ function normalize(key: string, value: string): string {
     }
     return String(digits);
   }
+  if (booleanSettings.has(key)) return normalizeBoolean(key, value);
   if (key === "default_transaction_isolation") {
     const level = value.toLowerCase();
     if (!["read committed", "repeatable read", "serializable", "read uncommitted"].includes(level)) {
@@ -146,6 +149,18 @@ function normalize(key: string, value: string): string {
     return level;
   }
   return value;
+}
+
+/** Settings PostgreSQL types as booleans: printed as on/off, set from any of its spellings. */
+const booleanSettings: ReadonlySet<string> = new Set(["enable_hashjoin", "enable_mergejoin"]);
+
+/** PostgreSQL's parse_bool: on/off, true/false, yes/no, 1/0 and unique prefixes of the words. */
+function normalizeBoolean(key: string, value: string): string {
+  const text = value.trim().toLowerCase();
+  const isPrefix = (word: string, min: number): boolean => text.length >= min && word.startsWith(text);
+  if (text === "1" || text === "on" || isPrefix("true", 1) || isPrefix("yes", 1)) return "on";
+  if (text === "0" || isPrefix("off", 2) || isPrefix("false", 1) || isPrefix("no", 1)) return "off";
+  throw new InvalidParameterValueError(`parameter "${key}" requires a Boolean value`);
 }
 
 const durationUnits: Readonly<Record<string, number>> = { ms: 1, s: 1000, min: 60_000, h: 3_600_000, d: 86_400_000 };
