@@ -40,3 +40,43 @@ describe("projection pruning", () => {
     expect(readColumns("SELECT * FROM wide")).toBeUndefined();
   });
 });
+
+/** A child plan node (its inputs are plan nodes; everything else under these keys is not there). */
+function isPlanNode(value: unknown): value is PlanNode {
+  return typeof value === "object" && value !== null && "kind" in value && "columns" in value;
+}
+
+describe("projection pruning through joins and aggregations", () => {
+  /** Every scan's table alias-free name and readColumns, left to right. */
+  function scans(sql: string): (readonly number[] | undefined)[] {
+    const [statement] = parse(sql);
+    if (statement?.kind !== "select") throw new Error("one SELECT");
+    const found: (readonly number[] | undefined)[] = [];
+    const visit = (plan: PlanNode): void => {
+      if (plan.kind === "seq_scan" || plan.kind === "index_scan") found.push(plan.readColumns);
+      for (const key of ["input", "left", "right"] as const) {
+        const child: unknown = key in plan ? Reflect.get(plan, key) : undefined;
+        if (isPlanNode(child)) visit(child);
+      }
+    };
+    visit(planSelect(statement, { catalog, settings, paramTypes: [], sql, ctes: [] }).plan);
+    return found;
+  }
+
+  it("gives each side of a join the columns read above it and by the join's condition", () => {
+    const byFirst = (a: readonly number[] | undefined, b: readonly number[] | undefined): number => (a?.[0] ?? -1) - (b?.[0] ?? -1);
+    expect(scans("SELECT x.a, y.b FROM wide x JOIN wide y ON x.c = y.d").toSorted(byFirst)).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    expect(scans("SELECT x.a FROM wide x WHERE EXISTS (SELECT 1 FROM wide y WHERE y.d = x.c AND y.b > 0)").toSorted(byFirst)).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+  });
+
+  it("gives an aggregation's input the columns of its keys and calls", () => {
+    expect(scans("SELECT b, sum(c) FILTER (WHERE d > 0) FROM wide GROUP BY b")).toEqual([[2, 3, 4]]);
+    expect(scans("SELECT count(*) FROM wide x JOIN wide y ON x.id = y.a")).toEqual(expect.arrayContaining([[0], [1]]));
+  });
+});

@@ -3,7 +3,7 @@
  * built from a compact description, plus the SQL that creates the same tables in PostgreSQL.
  */
 import { Numeric, TypeOid, compareText, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
-import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
+import { builtinAggregates, builtinRegistry, compilePlan, type EvalContext, type IndexScanRequest, type Row, type ScanOptions, type TableAccess } from "@omnikv/executor";
 import { parse, type SelectStatement, type Statement } from "@omnikv/parser";
 import { planSelect, resolveTypeName, type Catalog, type CatalogTable, type JoinMethods, type PlanColumn } from "@omnikv/planner";
 
@@ -66,8 +66,9 @@ export class MemoryDatabase implements Catalog, TableAccess {
     return this.#tables.get(name)?.table;
   }
 
-  scan(table: CatalogTable): Iterable<Row> {
-    return this.#tables.get(table.name)?.rows ?? [];
+  /** Rows with the columns the plan does not read set to NULL, as the engine may: wrong pruning shows. */
+  scan(table: CatalogTable, options: ScanOptions = {}): Iterable<Row> {
+    return readOnly(this.#tables.get(table.name)?.rows ?? [], options.columns);
   }
 
   /** An index scan done the slow way: filter by the key range, sort by the key (NULLs last). */
@@ -88,7 +89,7 @@ export class MemoryDatabase implements Catalog, TableAccess {
       }
       return 0;
     });
-    return request.isReverse ? sorted.toReversed() : sorted;
+    return readOnly(request.isReverse ? sorted.toReversed() : sorted, request.columns);
   }
 
   /** Runs one SELECT; rows come back as PostgreSQL's text forms. */
@@ -166,4 +167,9 @@ function compareValues(a: SqlValue, b: SqlValue): number {
   if (a instanceof Numeric && b instanceof Numeric) return a.compare(b);
   if ((typeof a === "number" || typeof a === "bigint" || typeof a === "boolean") && (typeof b === "number" || typeof b === "bigint" || typeof b === "boolean")) return a < b ? -1 : a > b ? 1 : 0;
   throw new Error("the test tables compare numbers, bigints, booleans, strings and numerics");
+}
+
+function readOnly(rows: readonly Row[], columns: ReadonlySet<number> | undefined): readonly Row[] {
+  if (columns === undefined) return rows;
+  return rows.map((row) => row.map((value, i) => (columns.has(i) ? value : null)));
 }

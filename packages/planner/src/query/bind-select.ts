@@ -25,7 +25,7 @@ import { simplifyOuterJoins } from "./outer-join.ts";
 import { optimizeJoins } from "./join-order.ts";
 import { chooseAccessPaths } from "./access-path.ts";
 import { withIndexOrder } from "./index-order.ts";
-import { pruneScanColumns } from "./projection-pruning.ts";
+import { pruneColumns, pruneScanColumns } from "./projection-pruning.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
@@ -42,7 +42,7 @@ export interface BoundQuery {
 /** Plans a SELECT statement. */
 export function planSelect(statement: SelectStatement, context: QueryContext): BoundQuery {
   const bound = bindSelect(statement, { ...context, bindQuery: bindSelect, slots: context.slots ?? { next: correlationSlotBase } });
-  const plan = chooseJoinMethods(bound, context.joinMethods ?? defaultJoinMethods);
+  const plan = pruneColumns(chooseJoinMethods(bound, context.joinMethods ?? defaultJoinMethods));
   return { plan, columns: plan.columns };
 }
 

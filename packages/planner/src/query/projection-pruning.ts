@@ -5,6 +5,7 @@
  * the others. Only this shape is pruned: joins, aggregations and the other nodes' inputs still
  * carry every column of their tables.
  */
+import { assertNever } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import { mapColumns } from "./expr-columns.ts";
 import type { PlanNode } from "./plan.ts";
@@ -35,4 +36,93 @@ function pruned(plan: PlanNode, used: Set<number>, note: (expr: BoundExpr) => vo
   // A scan needs its index's key columns only for the bounds, which are constants: not read here.
   if (used.size >= plan.columns.length) return undefined;
   return { ...plan, readColumns: [...used].toSorted((a, b) => a - b) };
+}
+
+/** Which output columns of a node its consumer reads: some, or all of them. */
+type Needed = ReadonlySet<number> | "all";
+
+/**
+ * Projection pruning through joins, filters, sorts, limits, projections and aggregations: from
+ * the root down, each node is told which of its columns are read above it (`needed`) and passes
+ * on what it reads itself — a join splits the columns between its sides and adds those its keys
+ * and conditions read, an aggregation reads its keys' and calls' columns only. Scans get
+ * `readColumns` (a union with what an earlier pass chose). Any other node (window, DISTINCT,
+ * set operations, LATERAL, recursive unions…) keeps its whole subtree as it is: every column of
+ * its input counts as read, so nothing below it is pruned.
+ */
+export function pruneColumns(plan: PlanNode, needed: Needed = "all"): PlanNode {
+  switch (plan.kind) {
+    case "seq_scan":
+    case "index_scan": {
+      if (needed === "all") return plan;
+      const read = new Set([...needed].filter((i) => i < plan.columns.length));
+      for (const column of plan.readColumns ?? []) read.add(column);
+      if (read.size >= plan.columns.length) return plan;
+      return { ...plan, readColumns: [...read].toSorted((a, b) => a - b) };
+    }
+    case "filter":
+      return { ...plan, input: pruneColumns(plan.input, withRefs(needed, [plan.predicate])) };
+    case "sort":
+      return { ...plan, input: pruneColumns(plan.input, withRefs(needed, plan.keys.map((key) => key.expr))) };
+    case "limit":
+      return { ...plan, input: pruneColumns(plan.input, withRefs(needed, [plan.limit, plan.offset])) };
+    case "project":
+      // Every expression, needed above or not: the executor evaluates them all, and one over a
+      // column left NULL could fail where the real value would not (coalesce(c, 1 / 0)).
+      return { ...plan, input: pruneColumns(plan.input, withRefs(new Set(), plan.exprs)) };
+    case "aggregate": {
+      const exprs: (BoundExpr | undefined)[] = [...plan.groupKeys];
+      for (const call of plan.aggregates) exprs.push(...call.args, ...(call.directArgs ?? []), ...call.orderBy.map((key) => key.expr), call.filter);
+      return { ...plan, input: pruneColumns(plan.input, withRefs(new Set(), exprs)) };
+    }
+    case "hash_join":
+    case "merge_join":
+    case "nested_loop_join":
+      return pruneJoin(plan, needed);
+    case "distinct":
+    case "distinct_on":
+    case "window":
+    case "set_operation":
+    case "recursive_union":
+    case "lateral_join":
+    case "function_scan":
+    case "values":
+    case "worktable_scan":
+      // Not pruned below: every input column counts as read (see the function comment).
+      return plan;
+    default:
+      return assertNever(plan);
+  }
+}
+
+type Join = Extract<PlanNode, { kind: "hash_join" | "merge_join" | "nested_loop_join" }>;
+
+function pruneJoin(join: Join, needed: Needed): PlanNode {
+  const width = join.left.columns.length;
+  const isLeftOnly = join.joinType === "semi" || join.joinType === "anti";
+  // Over the concatenated row: the condition as written (also what a re-plan reads) and the residual.
+  const joined = withRefs(needed === "all" && isLeftOnly ? range(width) : needed, join.kind === "nested_loop_join" ? [join.condition] : [join.condition, join.residual]);
+  const left = joined === "all" ? "all" : new Set([...joined].filter((i) => i < width));
+  const right = joined === "all" ? "all" : new Set([...joined].filter((i) => i >= width).map((i) => i - width));
+  if (join.kind === "nested_loop_join") return { ...join, left: pruneColumns(join.left, left), right: pruneColumns(join.right, right) };
+  // Keys are over each side's own row.
+  return { ...join, left: pruneColumns(join.left, withRefs(left, join.leftKeys)), right: pruneColumns(join.right, withRefs(right, join.rightKeys)) };
+}
+
+function range(count: number): Set<number> {
+  return new Set(Array.from({ length: count }, (_, i) => i));
+}
+
+/** `needed` with the columns `exprs` read (outer references of subqueries included). */
+function withRefs(needed: Needed, exprs: readonly (BoundExpr | undefined)[]): Needed {
+  if (needed === "all") return "all";
+  const result = new Set(needed);
+  for (const expr of exprs) {
+    if (expr === undefined) continue;
+    mapColumns(expr, (index) => {
+      result.add(index);
+      return index;
+    });
+  }
+  return result;
 }
