@@ -847,6 +847,13 @@ const rowLockSteps: readonly Step[] = [
   "SELECT * FROM fu WHERE id = 1 FOR UPDATE",
   "COMMIT",
   "SELECT * FROM fu ORDER BY id",
+  // IN lists through the primary key (one lookup per distinct non-NULL item).
+  "SELECT id, v FROM fu WHERE id IN (4, 1, 4, NULL, 99) ORDER BY id",
+  "SELECT id FROM fu WHERE id IN (2, 3) AND v > 20",
+  "SELECT count(*) FROM fu WHERE id NOT IN (1, 2)",
+  "UPDATE fu SET v = v * 2 WHERE id IN (1, 3) RETURNING id, v",
+  "DELETE FROM fu WHERE id IN (2, 4, NULL) RETURNING id",
+  "SELECT * FROM fu ORDER BY id",
 ];
 
 const nullSteps: readonly Step[] = [

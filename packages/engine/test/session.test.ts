@@ -520,6 +520,19 @@ describe("EXPLAIN of statements that write or lock", () => {
   });
 });
 
+describe("IN lists through an index", () => {
+  it("read one key per distinct item instead of scanning the table", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE big (id int PRIMARY KEY, v int)");
+      await session.query("INSERT INTO big SELECT g, g * 10 FROM generate_series(1, 5000) g");
+      await session.query("ANALYZE big");
+      const plan = await session.query("EXPLAIN (COSTS OFF) SELECT v FROM big WHERE id IN (7, 4000, 7)");
+      expect(plan.rows.map((row) => row[0])).toEqual(["Index Scan using big_pkey on big", "  Index Cond: (id = ANY ('{7,4000,7}'))"]);
+      expect((await session.query("SELECT v FROM big WHERE id IN (7, 4000, 7, NULL) ORDER BY v")).rows).toEqual([[70], [40000]]);
+    });
+  });
+});
+
 describe("enable_hashjoin / enable_mergejoin", () => {
   it("steer the planner's join method, with PostgreSQL's boolean spellings, and keep the answers", async () => {
     await withDatabase(async (_db, session) => {

@@ -66,6 +66,14 @@ function comparisonOf(part: BoundExpr): Comparison | undefined {
   return undefined;
 }
 
+/** The items of `column IN (items)` when `part` is one that an index on the column serves. */
+function inListOf(part: BoundExpr, column: number): readonly BoundExpr[] | undefined {
+  if (part.kind !== "scalar_array_op" || !part.isAny || part.left.kind !== "column" || part.left.index !== column) return undefined;
+  if (asOperator(part.signatureId.slice(0, part.signatureId.indexOf("("))) !== "=") return undefined;
+  const type = part.left.type.oid;
+  return part.items.every((item) => isRunConstant(item) && isSameOrder(type, item.type.oid)) ? part.items : undefined;
+}
+
 interface IndexChoice {
   readonly plan: PlanNode;
   readonly cost: number;
@@ -115,15 +123,25 @@ function indexChoice(index: CatalogIndex, scan: Extract<PlanNode, { kind: "seq_s
       used.add(c.part);
     }
   }
+  // No range on the next column: an IN list there makes one scan per item.
+  let equalAny: readonly BoundExpr[] | undefined;
+  if (rangeColumn !== undefined && lower === undefined && upper === undefined) {
+    const inList = parts.find((p) => !used.has(p) && inListOf(p, rangeColumn) !== undefined);
+    if (inList !== undefined) {
+      equalAny = inListOf(inList, rangeColumn);
+      used.add(inList);
+    }
+  }
   if (used.size === 0) return undefined;
   const served = parts.filter((p) => used.has(p));
   const rest = parts.filter((p) => !used.has(p));
   const tableRows = estimate(scan).rows;
   const statsOf = (column: number): ReturnType<typeof columnStats> => columnStats(scan, column);
   const matched = Math.max(1, tableRows * served.reduce((s, p) => s * selectivity(p, statsOf), 1));
-  const isUniqueLookup = index.isUnique && equal.length === index.columns.length;
-  const indexCost = isUniqueLookup ? uniqueLookupCost : matched * indexScanCostPerRow + uniqueLookupCost;
-  const indexScan: PlanNode = { kind: "index_scan", table: scan.table, index, equal, lower, upper, isReverse: false, columns: scan.columns };
+  const lookups = equalAny?.length ?? 1;
+  const isUniqueLookup = index.isUnique && equal.length + (equalAny === undefined ? 0 : 1) === index.columns.length;
+  const indexCost = isUniqueLookup ? uniqueLookupCost * lookups : matched * indexScanCostPerRow + uniqueLookupCost * lookups;
+  const indexScan: PlanNode = { kind: "index_scan", table: scan.table, index, equal, lower, upper, isReverse: false, columns: scan.columns, ...(equalAny === undefined ? {} : { equalAny }) };
   const plan: PlanNode = rest.length === 0 ? indexScan : { kind: "filter", input: indexScan, predicate: conjunction(rest), columns: scan.columns };
   return { plan, cost: indexCost + matched * 0.01, isUniqueLookup };
 }

@@ -201,11 +201,13 @@ export function estimate(plan: PlanNode): Estimate {
         return { kind: "column", type: plan.columns[index]?.type ?? { oid: 0, typmod: -1 }, index, name: plan.columns[index]?.name ?? "" };
       };
       const equalities = plan.equal.map((value, i): BoundExpr => ({ kind: "call", type: { oid: 16, typmod: -1 }, signatureId: "=(x)", args: [column(i), value], isStrict: true }));
-      const isUnique = plan.index.isUnique && plan.equal.length === plan.index.columns.length;
-      let rows = isUnique ? 1 : tableRows * equalities.reduce((s, e) => s * selectivity(e, statsOf), 1);
+      const lookups = plan.equalAny?.length ?? 1;
+      if (plan.equalAny !== undefined) equalities.push({ kind: "call", type: { oid: 16, typmod: -1 }, signatureId: "=(x)", args: [column(plan.equal.length), plan.equalAny[0] ?? column(0)], isStrict: true });
+      const isUnique = plan.index.isUnique && equalities.length === plan.index.columns.length;
+      let rows = isUnique ? lookups : tableRows * equalities.reduce((s, e) => s * selectivity(e, statsOf), 1) * lookups;
       if (plan.lower !== undefined || plan.upper !== undefined) rows *= plan.lower !== undefined && plan.upper !== undefined ? 0.005 * 50 : rangeSelectivity;
       rows = Math.max(1, rows);
-      return { rows, startupCost: 0, totalCost: isUnique ? 1.0 : rows * 0.25 + 1.0 };
+      return { rows, startupCost: 0, totalCost: isUnique ? lookups : rows * 0.25 + lookups };
     }
     case "seq_scan": {
       const rows = plan.table.statistics?.rowCount ?? plan.table.rowCountEstimate ?? defaultTableRows;

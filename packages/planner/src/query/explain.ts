@@ -150,6 +150,7 @@ function indexConditions(plan: Extract<PlanNode, { kind: "index_scan" }>): strin
   const name = (position: number): string => plan.columns[plan.index.columns[position] ?? -1]?.name ?? "?";
   const parts = plan.equal.map((value, i) => `(${name(i)} = ${exprText(value)})`);
   const range = name(plan.equal.length);
+  if (plan.equalAny !== undefined) parts.push(`(${range} = ANY ('{${plan.equalAny.map((item) => exprText(item)).join(",")}}'))`);
   if (plan.lower !== undefined) parts.push(`(${range} ${plan.lower.isInclusive ? ">=" : ">"} ${exprText(plan.lower.value)})`);
   if (plan.upper !== undefined) parts.push(`(${range} ${plan.upper.isInclusive ? "<=" : "<"} ${exprText(plan.upper.value)})`);
   return parts.length === 0 ? [] : [`Index Cond: ${parts.join(" AND ")}`];

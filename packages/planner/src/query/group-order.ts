@@ -29,7 +29,8 @@ export function withGroupOrder(aggregate: Aggregate): Aggregate {
   const scan = scanUnderFilters(aggregate.input);
   if (scan === undefined) return aggregate;
   if (scan.kind === "index_scan") {
-    return groupsTogether(scan.index, scan.equal.length, columns) ? { ...aggregate, isSorted: true } : aggregate;
+    // (An IN-list scan runs once per item; it is not treated as grouping anything.)
+    return scan.equalAny === undefined && groupsTogether(scan.index, scan.equal.length, columns) ? { ...aggregate, isSorted: true } : aggregate;
   }
   const primary = scan.table.indexes?.find((index) => index.isPrimary);
   if (primary === undefined || !groupsTogether(primary, 0, columns)) return aggregate;

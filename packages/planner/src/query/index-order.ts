@@ -95,7 +95,8 @@ export function indexServesOrder(index: CatalogIndex, fixed: number, keyColumns:
 /** The scan reading its rows in the key order, or undefined when no index gives it cheaply enough. */
 function orderedScan(scan: Scan, keyColumns: readonly number[], isReverse: boolean): Scan | undefined {
   if (scan.kind === "index_scan") {
-    if (!indexServesOrder(scan.index, scan.equal.length, keyColumns)) return undefined;
+    // An IN-list scan runs once per item: its rows are in index order only within an item.
+    if (scan.equalAny !== undefined || !indexServesOrder(scan.index, scan.equal.length, keyColumns)) return undefined;
     return { ...scan, isReverse };
   }
   const rows = estimate(scan).rows;
@@ -132,7 +133,7 @@ function withGroupedOrder(sort: SortNode): PlanNode {
   if (aggregate.kind !== "aggregate" || aggregate.isSorted !== true) return sort;
   let scan = aggregate.input;
   while (scan.kind === "filter") scan = scan.input;
-  if (scan.kind !== "index_scan") return sort;
+  if (scan.kind !== "index_scan" || scan.equalAny !== undefined) return sort;
   const { groupKeys } = aggregate;
   const columns = sort.keys.map((key): number | undefined => {
     if (key.expr.kind !== "column") return undefined;

@@ -140,6 +140,12 @@ export type PlanNode =
       readonly columns: readonly PlanColumn[];
       /** Projection pruning: the only table columns the plan reads; the others may arrive as NULL. */
       readonly readColumns?: readonly number[];
+      /**
+       * `col IN (…)` on the index column after `equal` (never with `lower`/`upper`): one scan per
+       * distinct non-NULL item, in list order — so the whole scan is in index order only within
+       * each item's rows.
+       */
+      readonly equalAny?: readonly BoundExpr[];
     }
   | {
       /** A function in FROM: a set-returning function's rows, or a scalar function's one row. */
