@@ -856,6 +856,22 @@ const rowLockSteps: readonly Step[] = [
   "SELECT * FROM fu ORDER BY id",
 ];
 
+/** Joins that look one side up through an index once per row of the other (index nested loop). */
+const indexJoinSteps: readonly Step[] = [
+  "CREATE TABLE cu (id int PRIMARY KEY, name text)",
+  "INSERT INTO cu SELECT g, 'c' || g FROM generate_series(1, 2000) g",
+  "CREATE TABLE od (id int PRIMARY KEY, cu_id int, amount int)",
+  "CREATE INDEX od_cu ON od (cu_id)",
+  "INSERT INTO od SELECT g, CASE WHEN g % 97 = 0 THEN NULL ELSE g % 2100 END, g FROM generate_series(1, 3000) g",
+  "ANALYZE cu",
+  "ANALYZE od",
+  "SELECT o.id, c.name FROM od o JOIN cu c ON c.id = o.cu_id WHERE o.id IN (5, 97, 2050, 2999) ORDER BY o.id",
+  "SELECT o.id, c.name FROM od o LEFT JOIN cu c ON c.id = o.cu_id WHERE o.id IN (5, 97, 2050, 2999) ORDER BY o.id",
+  "SELECT c.id, count(o.id), sum(o.amount) FROM cu c LEFT JOIN od o ON o.cu_id = c.id WHERE c.id < 4 GROUP BY c.id ORDER BY c.id",
+  "SELECT c.name, o.amount FROM cu c JOIN od o ON o.cu_id = c.id AND o.amount > 1000 WHERE c.id = 7 ORDER BY 2",
+  "SELECT count(*) FROM od o JOIN cu c ON c.id = o.cu_id",
+];
+
 const nullSteps: readonly Step[] = [
   "CREATE TABLE nl (id int PRIMARY KEY, u int UNIQUE, v text, w int NOT NULL DEFAULT 0, x int CHECK (x > 0))",
   "CREATE INDEX nl_v ON nl (v)",
@@ -921,6 +937,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["index-provided order", indexOrderSteps],
   ["grouped in index order", groupOrderSteps],
   ["row locks (SELECT FOR UPDATE/SHARE)", rowLockSteps],
+  ["joins through an index (nested loop)", indexJoinSteps],
   ["NULLs: in unique indexes, NOT NULL, CHECK, ORDER BY, predicates", nullSteps],
 ];
 
@@ -954,6 +971,21 @@ describe("the engine matches PostgreSQL 15 statement by statement", () => {
         expect(await planOf(sql), sql).not.toContain("Sort");
       }
       expect(await planOf("SELECT a, count(*) FROM gk GROUP BY a ORDER BY count(*)")).toContain("Sort");
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("joins a few rows to a large table by looking each one up through its index", async () => {
+    const db = await Database.open();
+    try {
+      const session = db.connect();
+      for (const step of indexJoinSteps.slice(0, 7)) await session.query(typeof step === "string" ? step : step.sql);
+      const plan = await session.query("EXPLAIN (COSTS OFF) SELECT o.id, c.name FROM od o JOIN cu c ON c.id = o.cu_id WHERE o.id IN (5, 97)");
+      const text = plan.rows.map((row) => formatRow(plan.fields, row, textSettings).join(" ")).join("\n");
+      expect(text).toMatch(/Nested Loop[\s\S]*Index Scan using od_pkey on od[\s\S]*Index Scan using cu_pkey on cu/);
+      const whole = await session.query("EXPLAIN (COSTS OFF) SELECT count(*) FROM od o JOIN cu c ON c.id = o.cu_id");
+      expect(whole.rows.map((row) => formatRow(whole.fields, row, textSettings).join(" ")).join("\n")).not.toContain("Nested Loop");
     } finally {
       await db.close();
     }

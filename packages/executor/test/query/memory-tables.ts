@@ -15,6 +15,8 @@ export interface TableSpec {
   readonly rows: readonly (readonly (string | null)[])[];
   /** Indexes over named columns, which the planner may scan instead of the table. */
   readonly indexes?: readonly { readonly name: string; readonly columns: readonly string[]; readonly isUnique?: boolean }[];
+  /** Give the planner the table's row count (`rowCountEstimate`); without it every table is guessed alike. */
+  readonly isCounted?: boolean;
 }
 
 const typeOids: ReadonlyMap<string, number> = new Map([
@@ -55,7 +57,7 @@ export class MemoryDatabase implements Catalog, TableAccess {
         isUnique: index.isUnique ?? false,
         isPrimary: false,
       }));
-      const table: CatalogTable = { id: id + 1, schema: "public", name: spec.name, columns, indexes };
+      const table: CatalogTable = { id: id + 1, schema: "public", name: spec.name, columns, indexes, ...(spec.isCounted === true ? { rowCountEstimate: spec.rows.length } : {}) };
       const rows = spec.rows.map((row) => row.map((text, i): SqlValue => (text === null ? null : parseValue(columns[i]?.type.oid ?? TypeOid.text, text, settings))));
       this.#tables.set(spec.name, { table, rows: [...rows] });
     });

@@ -26,6 +26,7 @@ import { optimizeJoins } from "./join-order.ts";
 import { chooseAccessPaths } from "./access-path.ts";
 import { withIndexOrder } from "./index-order.ts";
 import { pruneColumns, pruneScanColumns } from "./projection-pruning.ts";
+import { chooseIndexNestedLoops } from "./index-nested-loop.ts";
 import { AmbiguousColumnError, GroupingError, InvalidColumnReferenceError } from "./errors.ts";
 import type { PlanColumn, PlanNode, SortKey } from "./plan.ts";
 import { characterPosition, correlationSlotBase, exprContext, type QueryContext } from "./query-context.ts";
@@ -41,8 +42,10 @@ export interface BoundQuery {
 
 /** Plans a SELECT statement. */
 export function planSelect(statement: SelectStatement, context: QueryContext): BoundQuery {
-  const bound = bindSelect(statement, { ...context, bindQuery: bindSelect, slots: context.slots ?? { next: correlationSlotBase } });
-  const plan = pruneColumns(chooseJoinMethods(bound, context.joinMethods ?? defaultJoinMethods));
+  const slots = context.slots ?? { next: correlationSlotBase };
+  const bound = bindSelect(statement, { ...context, bindQuery: bindSelect, slots });
+  // Index lookups first: a merge join is then weighed against the hash joins that remain.
+  const plan = pruneColumns(chooseJoinMethods(chooseIndexNestedLoops(bound, slots), context.joinMethods ?? defaultJoinMethods));
   return { plan, columns: plan.columns };
 }
 

@@ -107,7 +107,7 @@ function label(plan: PlanNode): string {
     case "nested_loop_join":
       return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"}`;
     case "lateral_join":
-      return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"} (lateral)`;
+      return `Nested Loop${joinName(plan.joinType)}${plan.joinType === "inner" ? "" : " Join"}${plan.isIndexLookup === true ? "" : " (lateral)"}`;
     case "hash_join":
       return `Hash${joinName(plan.joinType)} Join`;
     case "merge_join":

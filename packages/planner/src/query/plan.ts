@@ -198,6 +198,8 @@ export type PlanNode =
       readonly correlations: readonly SubqueryCorrelation[];
       readonly condition: BoundExpr | undefined;
       readonly columns: readonly PlanColumn[];
+      /** An index nested-loop join the planner made of a hash join (index-nested-loop.ts), not a LATERAL. */
+      readonly isIndexLookup?: boolean;
     }
   | {
       readonly kind: "hash_join";
