@@ -48,13 +48,26 @@ function shown(plan: PlanNode): PlanNode {
   return plan.kind === "project" ? shown(plan.input) : plan;
 }
 
+/**
+ * While the inner side of an index nested loop is written: its correlation parameters by slot,
+ * shown as the outer expressions they carry (`id = cu_id`, as PostgreSQL prints `id = o.cu_id`),
+ * not as `$100000`.
+ */
+const outerParams = new Map<number, string>();
+
 function writeNode(plan: PlanNode, depth: number, isRoot: boolean, lines: string[], options: ExplainOptions): void {
   const indent = " ".repeat(isRoot ? 0 : depth * 6 - 4);
   const arrow = isRoot ? "" : "->  ";
   lines.push(`${indent}${arrow}${label(plan)}${annotation(plan, options)}`);
   const detailIndent = " ".repeat(isRoot ? 2 : depth * 6 + 2);
   for (const detail of details(plan)) lines.push(`${detailIndent}${detail}`);
-  for (const child of children(plan)) writeNode(shown(child), depth + 1, false, lines, options);
+  const named = plan.kind === "lateral_join" && plan.isIndexLookup === true ? plan.correlations.filter((c) => !outerParams.has(c.slot)) : [];
+  for (const correlation of named) outerParams.set(correlation.slot, exprText(correlation.value));
+  try {
+    for (const child of children(plan)) writeNode(shown(child), depth + 1, false, lines, options);
+  } finally {
+    for (const correlation of named) outerParams.delete(correlation.slot);
+  }
 }
 
 function annotation(plan: PlanNode, options: ExplainOptions): string {
@@ -206,7 +219,7 @@ export function exprText(expr: BoundExpr | undefined): string {
       return "(constant)";
     }
     case "param":
-      return `$${expr.index}`;
+      return outerParams.get(expr.index) ?? `$${expr.index}`;
     case "call": {
       const name = expr.signatureId.slice(0, expr.signatureId.indexOf("("));
       const isOperator = /^[^a-z_]+$/i.test(name);
