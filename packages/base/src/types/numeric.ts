@@ -299,34 +299,6 @@ function lnToScale(x: Numeric, scale: number): bigint {
   return roundShift(result, work - scale);
 }
 
-/** e^(r / 10^work) × 10^work for |r| / 10^work below about 1.2. */
-function expReduced(r: bigint, work: number): bigint {
-  const one = pow10(work);
-  const halvings = 12;
-  const y = r / (1n << BigInt(halvings));
-  let sum = one;
-  let term = one;
-  for (let n = 1n; term !== 0n; n++) {
-    assert(n < BigInt(seriesTermsMax), "exp series converges");
-    term = (term * y) / (one * n);
-    sum += term;
-  }
-  for (let i = 0; i < halvings; i++) sum = (sum * sum) / one;
-  return sum;
-}
-
-/** e^x rounded half away from zero to `rscale` digits, for a finite |x| < 6000. */
-function expToScale(x: Numeric, rscale: number): bigint {
-  const approx = Number(x.toString());
-  assert(Math.abs(approx) < 6001, "exp argument is range-checked by the caller");
-  const k = Math.round(approx / Math.LN10);
-  const wide = Math.max(rscale + k, 0) + 18;
-  const xs = truncShift(x.unscaled, x.dscale - wide);
-  const r = xs - BigInt(k) * ln10Scaled(wide);
-  const e = expReduced(r, wide);
-  return roundShift(e, wide - k - rscale);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Text input
 // ---------------------------------------------------------------------------------------------
@@ -960,7 +932,73 @@ function expAtScale(x: Numeric, rscale: number): Numeric {
     if (approx > 0) throw overflowError();
     return checkedFinite(0n, rscale);
   }
-  return checkedFinite(expToScale(x, rscale), rscale);
+  return checkedFinite(expVar(x, approx, rscale), rscale);
+}
+
+/** A decimal value as unscaled digits at a scale (value = v / 10^s). */
+interface Scaled {
+  readonly v: bigint;
+  readonly s: number;
+}
+
+function atScale(a: Scaled, s: number): bigint {
+  return s >= a.s ? a.v * pow10(s - a.s) : roundShift(a.v, a.s - s);
+}
+
+/** mul_var: the product rounded (half away from zero) to `rscale` digits. */
+function mulVar(a: Scaled, b: Scaled, rscale: number): Scaled {
+  return { v: atScale({ v: a.v * b.v, s: a.s + b.s }, rscale), s: rscale };
+}
+
+/** div_var_int with rounding: a / n at `rscale` digits. */
+function divVarInt(a: Scaled, n: bigint, rscale: number): Scaled {
+  const v = rscale >= a.s ? divRound(a.v * pow10(rscale - a.s), n) : divRound(a.v, n * pow10(a.s - rscale));
+  return { v, s: rscale };
+}
+
+/** The base-10000 weight of a positive value: its leading NBASE digit's exponent. */
+function nbaseWeight(a: Scaled): number {
+  return Math.floor((decimalDigitCount(a.v) - 1 - a.s) / 4);
+}
+
+/**
+ * PostgreSQL 15's exp_var, step for step, so results round exactly as there (its Taylor series
+ * drops terms below its working scale: exp(-0.00000001) is 0.9999999900000001 in PostgreSQL,
+ * while the exact value rounds to …0000): the argument halved ndiv2 times to |x| <= 0.01, the
+ * series summed at sig_digits - 1 digits until a term rounds to zero, squared back ndiv2 times
+ * at a shrinking scale, then rounded to `rscale`.
+ */
+function expVar(x: Numeric, approx: number, rscale: number): bigint {
+  let val = approx;
+  const dweight = Math.trunc(val * Math.LOG10E);
+  let arg: Scaled = { v: x.unscaled, s: x.dscale };
+  let ndiv2 = 0;
+  if (Math.abs(val) > 0.01) {
+    ndiv2 = 1;
+    val /= 2;
+    while (Math.abs(val) > 0.01) {
+      ndiv2++;
+      val /= 2;
+    }
+    arg = divVarInt(arg, 1n << BigInt(ndiv2), x.dscale + ndiv2);
+  }
+  const sigDigits = Math.max(1 + dweight + rscale + Math.trunc(ndiv2 * 0.301029995663981), 0) + 8;
+  let localRscale = sigDigits - 1;
+  let result: Scaled = { v: pow10(arg.s) + arg.v, s: arg.s };
+  let elem = divVarInt(mulVar(arg, arg, localRscale), 2n, localRscale);
+  let ni = 2n;
+  while (elem.v !== 0n) {
+    const s = Math.max(result.s, elem.s);
+    result = { v: atScale(result, s) + atScale(elem, s), s };
+    elem = mulVar(elem, arg, localRscale);
+    ni += 1n;
+    elem = divVarInt(elem, ni, localRscale);
+  }
+  for (; ndiv2 > 0; ndiv2--) {
+    localRscale = Math.max(sigDigits - nbaseWeight(result) * 2 * 4, 0);
+    result = mulVar(result, result, localRscale);
+  }
+  return atScale(result, rscale);
 }
 
 function finiteToNumber(x: Numeric): number {
