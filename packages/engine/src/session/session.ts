@@ -499,38 +499,17 @@ export class Session {
     }
     assert(pending !== undefined, "a snapshot read starts synchronously");
     const { rows, release } = pending;
-    let rowCount = 0;
     let isReleased = false;
     const finish = (): void => {
       if (isReleased) return;
       isReleased = true;
       release?.();
     };
-    const stream: RowStream = {
-      fields: pending.fields,
-      take: (maxRows) => {
-        const batch: Row[] = [];
-        try {
-          while (batch.length < maxRows) {
-            const next = rows.next();
-            if (next.done === true) {
-              finish();
-              break;
-            }
-            batch.push(next.value);
-          }
-        } catch (error) {
-          finish();
-          throw remap(error);
-        }
-        rowCount += batch.length;
-        return batch;
-      },
-      get rowCount() {
-        return rowCount;
-      },
-      notices: this.#notices,
+    const onError = (error: unknown): unknown => {
+      finish();
+      return remap(error);
     };
+    const stream = rowStream(rows, pending.fields, this.#notices, { onEnd: finish, onError });
     return { outcome: { kind: "rows", stream }, release: finish };
   }
 
@@ -1136,29 +1115,11 @@ export class Session {
       this.#fail(current);
       throw mapError(error);
     }
-    let rowCount = 0;
-    const stream: RowStream = {
-      fields,
-      take: (maxRows) => {
-        const batch: Row[] = [];
-        try {
-          while (batch.length < maxRows) {
-            const next = rows.next();
-            if (next.done === true) break;
-            batch.push(next.value);
-          }
-        } catch (error) {
-          this.#fail(current);
-          throw mapError(error);
-        }
-        rowCount += batch.length;
-        return batch;
-      },
-      get rowCount() {
-        return rowCount;
-      },
-      notices: this.#notices,
+    const onError = (error: unknown): unknown => {
+      this.#fail(current);
+      return mapError(error);
     };
+    const stream = rowStream(rows, fields, this.#notices, { onError });
     // Closing the generators runs the operators' cleanup (spill files) when the caller stops early.
     return { stream, release: () => void rows.return?.() };
   }
@@ -1172,24 +1133,7 @@ export class Session {
       const env = this.#queryEnvironment(this.#snapshotScope(), reader, sql, [], []);
       const { plan, columns } = planQuery(env, statement);
       const rows = streamPlan(env, plan)[Symbol.iterator]();
-      let rowCount = 0;
-      const stream: RowStream = {
-        fields: fieldsOf(columns),
-        take: (maxRows) => {
-          const batch: Row[] = [];
-          while (batch.length < maxRows) {
-            const next = rows.next();
-            if (next.done === true) break;
-            batch.push(next.value);
-          }
-          rowCount += batch.length;
-          return batch;
-        },
-        get rowCount() {
-          return rowCount;
-        },
-        notices: this.#notices,
-      };
+      const stream = rowStream(rows, fieldsOf(columns), this.#notices);
       // Closing the generators runs the operators' cleanup (spill files) when the caller stops early.
       const release = (): void => {
         try {
@@ -2008,4 +1952,37 @@ async function explainLines(env: DdlEnvironment, statement: Extract<Statement, {
 /** The query of a SELECT FOR UPDATE/SHARE without its locking clause: its columns and parameter types. */
 function withoutLocking(statement: SelectStatement): SelectStatement {
   return statement.locking.length === 0 ? statement : { ...statement, locking: [] };
+}
+
+/**
+ * A SELECT's rows as a `RowStream`: batches pulled from `rows` as the caller asks. `onEnd` runs
+ * when the rows run out; `onError` turns an error raised while rows are taken into the one thrown
+ * (failing the transaction, moving its position, releasing the snapshot early).
+ */
+function rowStream(rows: Iterator<Row>, fields: readonly Field[], notices: readonly string[], hooks: { readonly onEnd?: () => void; readonly onError?: (error: unknown) => unknown } = {}): RowStream {
+  let rowCount = 0;
+  return {
+    fields,
+    take: (maxRows) => {
+      const batch: Row[] = [];
+      try {
+        while (batch.length < maxRows) {
+          const next = rows.next();
+          if (next.done === true) {
+            hooks.onEnd?.();
+            break;
+          }
+          batch.push(next.value);
+        }
+      } catch (error) {
+        throw hooks.onError === undefined ? error : hooks.onError(error);
+      }
+      rowCount += batch.length;
+      return batch;
+    },
+    get rowCount() {
+      return rowCount;
+    },
+    notices,
+  };
 }
