@@ -35,7 +35,7 @@ import { TimeSlicer } from "./internal/time-slicer.ts";
 import type { InternalIterator } from "./internal-iterator.ts";
 import { ValueKind } from "./internal-key.ts";
 import { LevelIterator } from "./level-iterator.ts";
-import { MemTable, entryOverheadBytes } from "./mem-table.ts";
+import { MemTable } from "./mem-table.ts";
 import { MergingIterator } from "./merging-iterator.ts";
 import { resolveLsmOptions, type LsmOptions, type ResolvedLsmOptions } from "./options.ts";
 import { BlockCache } from "./sstable/block-cache.ts";
@@ -173,7 +173,7 @@ export class LsmStore {
     this.#tables = init.tables;
     const { blockBytes, blockRestartInterval, compression, bloomBitsPerKey, cipher } = init.options;
     this.#tableShape = { blockBytes, restartInterval: blockRestartInterval, compression, bloomBitsPerKey, ...(cipher === undefined ? {} : { cipher: cipher.block }) };
-    this.#memTable = newMemTableState(this.#options.memTableBytes);
+    this.#memTable = newMemTableState();
     this.#nextSequence = init.versions.flushedSequence + 1;
     this.#visibleSequence = init.versions.flushedSequence;
   }
@@ -312,7 +312,7 @@ export class LsmStore {
   #rotateMemTableIfFull(): void {
     if (this.#memTable.table.approximateBytes < this.#options.memTableBytes) return;
     this.#immutables.push(this.#memTable);
-    this.#memTable = newMemTableState(this.#options.memTableBytes);
+    this.#memTable = newMemTableState();
     this.#scheduleBackgroundWork();
   }
 
@@ -594,7 +594,7 @@ export class LsmStore {
     await this.#settleWrites();
     if (!this.#memTable.table.isEmpty) {
       this.#immutables.push(this.#memTable);
-      this.#memTable = newMemTableState(this.#options.memTableBytes);
+      this.#memTable = newMemTableState();
     }
     while (this.#immutables.length > 0) {
       this.#scheduleBackgroundWork();
@@ -744,9 +744,8 @@ export class LsmStore {
   }
 }
 
-/** A memtable whose key filter is sized for the most entries `memTableBytes` holds (each costs at least its overhead and a trailer). */
-function newMemTableState(memTableBytes: number): MemTableState {
-  return { table: new MemTable(Math.ceil(memTableBytes / (entryOverheadBytes + 8))), lastAppliedLsn: 0n, maxSequence: 0 };
+function newMemTableState(): MemTableState {
+  return { table: new MemTable(), lastAppliedLsn: 0n, maxSequence: 0 };
 }
 
 function toWriteBatch(entries: readonly BatchEntry[]): WriteBatch {

@@ -55,8 +55,11 @@ import { internalKeyKind, internalKeySequence, kindForSeek, trailerBytes, ValueK
 import { compareRanges } from "./internal/bytes.ts";
 import { bloomHash } from "./sstable/bloom-filter.ts";
 
-/** What `approximateBytes` charges per entry beyond its key and value bytes: the node record and chunk slack. */
-export const entryOverheadBytes = 56;
+/**
+ * What `approximateBytes` charges per entry beyond its key and value bytes: the node record and
+ * chunk slack (56) and the newest-version index (8-byte slots at a load of 3/8 to 3/4: 16 on average).
+ */
+export const entryOverheadBytes = 72;
 
 /** What `MemTable.get` finds: the newest version of a key visible at the snapshot. */
 export interface MemTableEntry {
@@ -66,28 +69,15 @@ export interface MemTableEntry {
   readonly value: Uint8Array;
 }
 
-/** Bits per expected entry of a memtable's key filter, and its probes: about 1% false positives. */
-const filterBitsPerEntry = 10;
-const filterProbes = 6;
-const filterBitsMin = 1 << 12;
-
 export class MemTable {
   readonly #list = new SkipList();
+  readonly #index: NewestVersionIndex;
   #approximateBytes = 0;
   #entryCount = 0;
-  /**
-   * A bloom filter of the user keys, sized for `expectedEntries`: a point read of a key the
-   * memtable does not hold (most reads, once data is in tables) skips the skiplist search, a
-   * cache-missing walk of ~log2(n) nodes. Beyond the expected count it only grows less selective.
-   */
-  readonly #filter: Int32Array;
-  readonly #filterMask: number;
 
-  constructor(expectedEntries = 1 << 16) {
-    let bits = filterBitsMin;
-    while (bits < expectedEntries * filterBitsPerEntry && bits < 1 << 30) bits *= 2;
-    this.#filter = new Int32Array(bits >>> 5);
-    this.#filterMask = bits - 1;
+  constructor() {
+    // The index starts small and doubles: a memtable costs little until it holds much.
+    this.#index = new NewestVersionIndex(this.#list);
   }
 
   /** Bytes held, for deciding when the memtable is full: keys + values + `entryOverheadBytes` each. */
@@ -108,8 +98,8 @@ export class MemTable {
     assert(Number.isSafeInteger(sequence) && sequence >= 0, "sequence is a non-negative safe integer");
     assert(kind === ValueKind.Put || kind === ValueKind.Delete, "kind is put or delete");
     assert(kind === ValueKind.Put || value.length === 0, "a delete carries no value");
-    this.#list.insert(userKey, sequence, kind, value);
-    this.#addToFilter(bloomHash(userKey));
+    const node = this.#list.insert(userKey, sequence, kind, value);
+    this.#index.add(node, userKey, bloomHash(userKey));
     this.#entryCount += 1;
     this.#approximateBytes += userKey.length + trailerBytes + value.length + entryOverheadBytes;
   }
@@ -117,12 +107,25 @@ export class MemTable {
   /**
    * The newest version of `userKey` with sequence <= `snapshotSequence`, deletes included (the
    * caller stops its search at a delete), or undefined when the memtable holds none.
+   *
+   * The index finds the key's newest version in a probe or two, instead of a skiplist search that
+   * misses the cache at most of its ~log2(n) steps; a key the memtable does not hold (most reads,
+   * once data is in tables) costs the same probe. Older versions follow the newest one at level 0,
+   * so a snapshot older than a few of them falls back to the search.
    */
   get(userKey: Uint8Array, snapshotSequence: number, keyHash: number = bloomHash(userKey)): MemTableEntry | undefined {
     assert(Number.isSafeInteger(snapshotSequence) && snapshotSequence >= 0, "snapshot is a non-negative safe integer");
-    if (!this.#mayContain(keyHash)) return undefined;
     const list = this.#list;
-    const node = list.findGreaterOrEqual(userKey, userKey.length, snapshotSequence, kindForSeek);
+    let node = this.#index.find(userKey, keyHash);
+    if (node === head) return undefined;
+    for (let step = 0; list.sequenceOf(node) > snapshotSequence; step++) {
+      if (step === newerVersionsWalkedMax) {
+        node = list.findGreaterOrEqual(userKey, userKey.length, snapshotSequence, kindForSeek);
+        break;
+      }
+      node = list.next(node, 0);
+      if (node === head) return undefined;
+    }
     if (node === head || !list.hasUserKey(node, userKey)) return undefined;
     const sequence = list.sequenceOf(node);
     assert(sequence <= snapshotSequence, "a lookup never returns a version newer than its snapshot");
@@ -133,29 +136,82 @@ export class MemTable {
   iterator(): InternalIterator {
     return new MemTableIterator(this.#list);
   }
+}
 
-  // Double hashing (Kirsch–Mitzenmacher), as LevelDB's filter: probe i is hash + i·delta.
-  #addToFilter(keyHash: number): void {
-    const filter = this.#filter;
-    const delta = ((keyHash >>> 17) | (keyHash << 15)) >>> 0;
-    let h = keyHash >>> 0;
-    for (let i = 0; i < filterProbes; i++) {
-      const bit = h & this.#filterMask;
-      filter[bit >>> 5] = (filter[bit >>> 5] ?? 0) | (1 << (bit & 31));
-      h = (h + delta) >>> 0;
+/** Versions newer than a lookup's snapshot that `get` steps over before it searches instead. */
+const newerVersionsWalkedMax = 8;
+const indexSlotsMin = 1 << 10;
+/** Int32s per index slot: the node id (0: empty; no node has id 0) and the key's hash. */
+const indexSlotSize = 2;
+
+/**
+ * An open-addressing hash table (linear probing, load at most 3/4) from each user key the
+ * memtable holds to the node of its newest version, the first of its versions in internal-key
+ * order. Slots interleave node and hash so a probe reads one cache line, and the stored hash
+ * settles nearly every mismatch without touching the key bytes.
+ */
+class NewestVersionIndex {
+  readonly #list: SkipList;
+  #slots: Int32Array;
+  #mask: number;
+  #keyCount = 0;
+
+  constructor(list: SkipList) {
+    this.#list = list;
+    this.#slots = new Int32Array(indexSlotsMin * indexSlotSize);
+    this.#mask = indexSlotsMin - 1;
+  }
+
+  /** The node of the newest version of `userKey`, or head when the memtable holds none. */
+  find(userKey: Uint8Array, hash: number): number {
+    const keyHash = hash | 0; // as the Int32Array stores it (bloomHash is unsigned)
+    const slots = this.#slots;
+    for (let slot = keyHash & this.#mask; ; slot = (slot + 1) & this.#mask) {
+      const node = int32At(slots, slot * indexSlotSize);
+      if (node === 0) return head;
+      if (int32At(slots, slot * indexSlotSize + 1) === keyHash && this.#list.hasUserKey(node, userKey)) return node;
     }
   }
 
-  #mayContain(keyHash: number): boolean {
-    const filter = this.#filter;
-    const delta = ((keyHash >>> 17) | (keyHash << 15)) >>> 0;
-    let h = keyHash >>> 0;
-    for (let i = 0; i < filterProbes; i++) {
-      const bit = h & this.#filterMask;
-      if (((filter[bit >>> 5] ?? 0) & (1 << (bit & 31))) === 0) return false;
-      h = (h + delta) >>> 0;
+  /** Records `node` (just inserted, holding `userKey`) if it is the key's newest version. */
+  add(node: number, userKey: Uint8Array, hash: number): void {
+    const keyHash = hash | 0;
+    const slots = this.#slots;
+    const list = this.#list;
+    for (let slot = keyHash & this.#mask; ; slot = (slot + 1) & this.#mask) {
+      const at = slot * indexSlotSize;
+      const held = int32At(slots, at);
+      if (held === 0) {
+        slots[at] = node;
+        slots[at + 1] = keyHash;
+        this.#keyCount += 1;
+        if (this.#keyCount * 4 > (this.#mask + 1) * 3) this.#grow();
+        return;
+      }
+      if (int32At(slots, at + 1) === keyHash && list.hasUserKey(held, userKey)) {
+        // Versions usually arrive in sequence order, but replay and ingestion may add older ones.
+        if (list.sequenceOf(node) > list.sequenceOf(held)) slots[at] = node;
+        return;
+      }
     }
-    return true;
+  }
+
+  #grow(): void {
+    const old = this.#slots;
+    const slotCount = (this.#mask + 1) * 2;
+    const slots = new Int32Array(slotCount * indexSlotSize);
+    const mask = slotCount - 1;
+    for (let at = 0; at < old.length; at += indexSlotSize) {
+      const node = int32At(old, at);
+      if (node === 0) continue;
+      const keyHash = int32At(old, at + 1);
+      let slot = keyHash & mask;
+      while (int32At(slots, slot * indexSlotSize) !== 0) slot = (slot + 1) & mask;
+      slots[slot * indexSlotSize] = node;
+      slots[slot * indexSlotSize + 1] = keyHash;
+    }
+    this.#slots = slots;
+    this.#mask = mask;
   }
 }
 
@@ -223,7 +279,8 @@ class SkipList {
     this.#lastAtLevel.fill(head);
   }
 
-  insert(userKey: Uint8Array, sequence: number, kind: number, value: Uint8Array): void {
+  /** Inserts the entry; returns its node. */
+  insert(userKey: Uint8Array, sequence: number, kind: number, value: Uint8Array): number {
     this.#setProbe(userKey, userKey.length, sequence, kind);
     const splice = this.#findSplice();
     const successor = this.next(int32At(splice, 0), 0);
@@ -248,6 +305,7 @@ class SkipList {
     nodes[successor + fieldPrev] = node; // A successor of head means the new node is the last one.
     if (height > this.height) this.height = height;
     if (invariants.enabled) this.#checkLinks(node, height);
+    return node;
   }
 
   /** Fills `#splice` with the last node before the probe at every level. */

@@ -273,14 +273,32 @@ function shortName(line: string): string {
   return `${userHex}@${sequence}`;
 }
 
-describe("MemTable key filter", () => {
-  it("never hides a key, also far beyond the entries it was sized for", () => {
-    const table = new MemTable(16);
+describe("MemTable newest-version index", () => {
+  it("never hides a key while it grows far beyond its first size", () => {
+    const table = new MemTable();
     const key = (i: number): Uint8Array => new Uint8Array([0, 0, 0x40, 7, (i >>> 24) & 255, (i >>> 16) & 255, (i >>> 8) & 255, i & 255]);
     for (let i = 0; i < 20_000; i += 2) table.add(i + 1, ValueKind.Put, key(i), new Uint8Array([i & 255]));
     for (let i = 0; i < 20_000; i++) {
       const found = table.get(key(i), 1_000_000);
       expect(found === undefined, `key ${i}`).toBe(i % 2 === 1);
+    }
+  });
+
+  it("finds every version of a hot key at every snapshot, however many newer versions there are", () => {
+    const table = new MemTable();
+    const hot = text("hot");
+    // Versions 2, 4, ..., 100, added out of order (odd ones first), next to neighbours on both sides.
+    const sequences = Array.from({ length: 50 }, (_, i) => 2 * (i + 1));
+    for (const sequence of [...sequences.filter((_, i) => i % 2 === 1), ...sequences.filter((_, i) => i % 2 === 0)]) {
+      table.add(sequence, ValueKind.Put, hot, text(`v${sequence}`));
+    }
+    table.add(1, ValueKind.Put, text("hos"), text("before"));
+    table.add(3, ValueKind.Put, text("hou"), text("after"));
+    expect(table.get(hot, 1)).toBeUndefined();
+    for (let snapshot = 2; snapshot <= 102; snapshot++) {
+      const newest = Math.min(100, snapshot - (snapshot % 2));
+      expect(table.get(hot, snapshot)?.sequence, `snapshot ${snapshot}`).toBe(newest);
+      expect(new TextDecoder().decode(table.get(hot, snapshot)?.value), `snapshot ${snapshot}`).toBe(`v${newest}`);
     }
   });
 });
