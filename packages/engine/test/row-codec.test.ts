@@ -21,6 +21,7 @@ import {
   hasBinaryIo,
   parseJsonb,
   recvValue,
+  sendValue,
   typeInfo,
   type SqlValue,
 } from "@omnikv/base";
@@ -176,6 +177,21 @@ describe("row format", () => {
       }),
       params,
     );
+  });
+
+  it("decodes the fixed-width types it reads directly exactly as their receive functions do, at the edges", () => {
+    const cases: readonly (readonly [number, readonly SqlValue[]])[] = [
+      [TypeOid.int2, [0, -1, 1, -32768, 32767, 255, -256]],
+      [TypeOid.int4, [0, -1, 1, -2147483648, 2147483647, 65535, -65536]],
+      [TypeOid.int8, [0n, -1n, 1n, -(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n, -(2n ** 53n), 2n ** 53n - 1n, 2n ** 32n, -(2n ** 32n), 4294967295n, -4294967297n]],
+      [TypeOid.float8, [0, -0, 1.5, -1e308, 5e-324, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN]],
+      [TypeOid.bool, [true, false]],
+    ];
+    for (const [oid, values] of cases) {
+      const decoded = decodeRow(encodeRow(1, values.map(() => oid), values), values.map(() => oid)).values;
+      expect(decoded.map((value) => (Object.is(value, -0) ? "-0" : value)), `oid ${oid}`).toEqual(values.map((value) => (Object.is(value, -0) ? "-0" : value)));
+      values.forEach((value, index) => expect(decoded[index], `oid ${oid} value ${String(value)}`).toEqual(recvValue(oid, sendValue(oid, value))));
+    }
   });
 
   it("returns only the stored columns of a row written before ADD COLUMN", () => {

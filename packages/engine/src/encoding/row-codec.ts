@@ -21,7 +21,7 @@
  * type's receive function rejects, or trailing bytes raise `DataCorruptedError` (XX001); nothing
  * loops on bad input (every loop is bounded by the column count, which is checked against `oids`).
  */
-import { AssertionError, DataCorruptedError, assert, recvValue, sendValue, typeInfo, type SqlValue } from "@omnikv/base";
+import { AssertionError, DataCorruptedError, TypeOid, assert, recvValue, sendValue, typeInfo, type SqlValue } from "@omnikv/base";
 
 const varintSizeBytesMax = 5;
 const uint32Max = 0xffff_ffff;
@@ -140,12 +140,73 @@ export function decodeRow(bytes: Uint8Array, oids: readonly number[], columns?: 
     const sizeBytes = readVarint(bytes, at, `length of column ${index + 1}`);
     at += varintLength(sizeBytes);
     if (sizeBytes > end - at) throw new DataCorruptedError(`row data is truncated in column ${index + 1}`);
-    values.push(columns === undefined || columns.has(index) ? receive(oids[index] ?? 0, bytes.subarray(at, at + sizeBytes), index) : null);
+    if (columns === undefined || columns.has(index)) {
+      const oid = oids[index] ?? 0;
+      values.push(isFixedWidth(oid, sizeBytes) ? decodeFixedWidth(oid, bytes, at) : receive(oid, bytes.subarray(at, at + sizeBytes), index));
+    } else {
+      values.push(null);
+    }
     at += sizeBytes;
   }
   if (at !== end) throw new DataCorruptedError(`row data has ${end - at} bytes after its last column`);
   assert(values.length === count, "one value per stored column");
   return { schemaVersion, values };
+}
+
+// The commonest fixed-width types, decoded straight from the row's bytes: `recvValue` would take a
+// view of the value and a DataView over it, two allocations per value that were a third of a
+// scan's decoding. Same results as the types' receive functions (a test compares them); a value of
+// the wrong size goes through `receive`, which reports it.
+
+/** Whether `decodeFixedWidth` decodes a value of this type and size. */
+function isFixedWidth(oid: number, sizeBytes: number): boolean {
+  switch (oid) {
+    case TypeOid.int4:
+      return sizeBytes === 4;
+    case TypeOid.int8:
+    case TypeOid.float8:
+      return sizeBytes === 8;
+    case TypeOid.int2:
+      return sizeBytes === 2;
+    case TypeOid.bool:
+      return sizeBytes === 1;
+    default:
+      return false;
+  }
+}
+
+/** Scratch for float8: the value's bytes in the platform's order, read as a double. */
+const float8Bytes = new Uint8Array(8);
+const float8Value = new Float64Array(float8Bytes.buffer);
+const isLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+function decodeFixedWidth(oid: number, bytes: Uint8Array, at: number): SqlValue {
+  const b0 = bytes[at] ?? 0;
+  switch (oid) {
+    case TypeOid.bool:
+      return b0 !== 0;
+    case TypeOid.int2:
+      return (((b0 << 8) | (bytes[at + 1] ?? 0)) << 16) >> 16;
+    case TypeOid.int4:
+      return int32At(bytes, at);
+    case TypeOid.int8: {
+      const high = int32At(bytes, at);
+      const low = int32At(bytes, at + 4) >>> 0;
+      // |value| < 2^53 whenever the high word is in [-2^21, 2^21): one safe number, one BigInt.
+      if (high >= -0x20_0000 && high < 0x20_0000) return BigInt(high * 0x1_0000_0000 + low);
+      return (BigInt(high) << 32n) | BigInt(low);
+    }
+    default: {
+      assert(oid === TypeOid.float8, "decodeFixedWidth decodes the types isFixedWidth names");
+      for (let i = 0; i < 8; i++) float8Bytes[isLittleEndian ? 7 - i : i] = bytes[at + i] ?? 0;
+      return float8Value[0] ?? 0;
+    }
+  }
+}
+
+/** The big-endian signed 32-bit integer at `at`. */
+function int32At(bytes: Uint8Array, at: number): number {
+  return ((bytes[at] ?? 0) << 24) | ((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0);
 }
 
 /** `recvValue`, with a rejection of stored bytes reported as corruption (a bug stays a bug). */

@@ -106,21 +106,22 @@ export function compileAggregate(
     const budget = run.workMemBytes ?? defaultWorkMemBytes;
     let bytes = 0;
     let partitions: SpillFileWriter[] | undefined;
+    // The key of each row is built in one scratch array, copied only when it starts a new group.
+    const scratch: SqlValue[] = keys.map((): SqlValue => null);
     for (const row of rows) {
       let states: AggregateGroup[] | undefined = single;
       if (states === undefined) {
-        const key = keys.map((expr) => expr(row, run.params, run.context));
-        if (partitions !== undefined) {
-          states = groups.get(key, run.context);
-          if (states === undefined) {
-            partitions[partitionOf(key, keyOids, level)]?.append(row);
-            continue;
-          }
-        } else {
-          states = groups.getOrInsert(key, run.context, () => {
-            bytes += estimateRowBytes(key) + stateBytesPerCall * calls.length;
-            return newStates();
-          });
+        for (let i = 0; i < keys.length; i++) scratch[i] = keys[i]?.(row, run.params, run.context) ?? null;
+        states = groups.get(scratch, run.context);
+        if (states === undefined && partitions !== undefined) {
+          partitions[partitionOf(scratch, keyOids, level)]?.append(row);
+          continue;
+        }
+        if (states === undefined) {
+          const key = scratch.slice();
+          const created = newStates();
+          states = groups.getOrInsert(key, run.context, () => created);
+          bytes += estimateRowBytes(key) + stateBytesPerCall * calls.length;
           if (bytes > budget && isSpillable && level < spillLevelsMax) {
             const directory = (spill.directory ??= new SpillDirectory(run.tempDirectory, run.spillCipher));
             partitions = Array.from({ length: spillPartitions }, () => directory.createWriter(inputOids));

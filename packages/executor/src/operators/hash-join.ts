@@ -23,7 +23,7 @@ import type { EvalContext } from "../functions/function-types.ts";
 import type { FunctionRegistry } from "../functions/registry.ts";
 import type { SqlValue } from "../values.ts";
 import type { CompileEnvironment, ExecutionContext } from "./execution-context.ts";
-import { nulls } from "./nested-loop-join.ts";
+import { joinedRow, withNullsAfter, withNullsBefore } from "./nested-loop-join.ts";
 import { RowKeyTable, isIdentityEquality } from "./row-keys.ts";
 import type { RowSource } from "./row-source.ts";
 import { defaultWorkMemBytes } from "./sort.ts";
@@ -152,7 +152,7 @@ function* joinInMemory(join: Join, build: Iterable<Row>, probe: Iterable<Row>, r
     const bucket = key.includes(null) ? undefined : table.get(key);
     let isMatched = false;
     for (const entry of bucket ?? []) {
-      const joined = l.concat(entry.row);
+      const joined = joinedRow(l, entry.row);
       if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
       isMatched = true;
       if (isSemi || isAnti) break;
@@ -160,11 +160,11 @@ function* joinInMemory(join: Join, build: Iterable<Row>, probe: Iterable<Row>, r
       yield joined;
     }
     if (isSemi ? isMatched : isAnti ? !isMatched : false) yield l;
-    else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
+    else if (!isMatched && keepsLeft) yield withNullsAfter(l, spec.widths.right);
   }
   if (!keepsRight) return undefined;
-  for (const bucket of table.buckets()) for (const entry of bucket) if (!entry.isMatched) yield nulls(spec.widths.left).concat(entry.row);
-  for (const entry of unkeyed) yield nulls(spec.widths.left).concat(entry.row);
+  for (const bucket of table.buckets()) for (const entry of bucket) if (!entry.isMatched) yield withNullsBefore(spec.widths.left, entry.row);
+  for (const entry of unkeyed) yield withNullsBefore(spec.widths.left, entry.row);
   return undefined;
 }
 
@@ -228,7 +228,7 @@ function* partitionedJoin(join: Join, build: Iterable<Row>, probe: Iterable<Row>
   for (const l of probe) {
     const key = keyOf(join.leftKeys, l, run, probeKey);
     if (!key.includes(null)) probeFiles[partitionOf(key, oids, level)]?.append(l);
-    else if (spec.joinType === "left" || spec.joinType === "full") yield l.concat(nulls(spec.widths.right));
+    else if (spec.joinType === "left" || spec.joinType === "full") yield withNullsAfter(l, spec.widths.right);
     else if (spec.joinType === "anti") yield l;
   }
   for (let i = 0; i < partitionCount; i++) {
@@ -241,6 +241,6 @@ function* partitionedJoin(join: Join, build: Iterable<Row>, probe: Iterable<Row>
     if (canSplit) yield* partitionedJoin(join, buildFile.rows(), probeFile.rows(), run, directory, level + 1);
     else yield* joinInMemory(join, buildFile.rows(), probeFile.rows(), run);
   }
-  if (unkeyedBuild !== undefined) for (const row of unkeyedBuild.finish().rows()) yield nulls(spec.widths.left).concat(row);
+  if (unkeyedBuild !== undefined) for (const row of unkeyedBuild.finish().rows()) yield withNullsBefore(spec.widths.left, row);
   return undefined;
 }

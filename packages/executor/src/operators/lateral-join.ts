@@ -7,7 +7,7 @@
 import type { BoundExpr, SubqueryCorrelation } from "@omnikv/planner";
 import { compileExpr } from "../expr/compile.ts";
 import { interruptIntervalRows, type CompileEnvironment } from "./execution-context.ts";
-import { nulls } from "./nested-loop-join.ts";
+import { joinedRow, withNullsAfter } from "./nested-loop-join.ts";
 import type { RowSource } from "./row-source.ts";
 
 export interface LateralJoinSpec {
@@ -28,12 +28,12 @@ export function compileLateralJoin(spec: LateralJoinSpec, left: RowSource, right
       let isMatched = false;
       for (const r of right({ ...run, params })) {
         if (++steps % interruptIntervalRows === 0) run.interrupt?.();
-        const joined = [...l, ...r];
+        const joined = joinedRow(l, r);
         if (test !== undefined && test(joined, run.params, run.context) !== true) continue;
         isMatched = true;
         yield joined;
       }
-      if (!isMatched && spec.joinType === "left") yield [...l, ...nulls(spec.rightWidth)];
+      if (!isMatched && spec.joinType === "left") yield withNullsAfter(l, spec.rightWidth);
     }
     return undefined;
   };

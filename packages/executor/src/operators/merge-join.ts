@@ -17,7 +17,7 @@ import { assert } from "@omnikv/base";
 import { compileExpr, type CompiledExpr } from "../expr/compile.ts";
 import type { SqlValue } from "../values.ts";
 import { interruptIntervalRows, type CompileEnvironment, type ExecutionContext } from "./execution-context.ts";
-import { nulls } from "./nested-loop-join.ts";
+import { joinedRow, withNullsAfter, withNullsBefore } from "./nested-loop-join.ts";
 import type { RowSource } from "./row-source.ts";
 import type { Row } from "./table-access.ts";
 import { directOrder, type ValueOrder } from "./value-order.ts";
@@ -110,7 +110,7 @@ function* mergeJoin(join: Join, leftRows: Iterable<Row>, rightRows: Iterable<Row
   const tick = (): void => {
     if (++steps.count % interruptIntervalRows === 0) run.interrupt?.();
   };
-  const unmatchedRight = (row: Row): Row[] => (keepsRight ? [nulls(spec.widths.left).concat(row)] : []);
+  const unmatchedRight = (row: Row): Row[] => (keepsRight ? [withNullsBefore(spec.widths.left, row)] : []);
   for (let l = lefts.next().value; l !== undefined; l = lefts.next().value) {
     tick();
     if (!l.key.includes(null) && (group === undefined || compareKeys(orders, l.key, group.key) !== 0)) {
@@ -157,7 +157,7 @@ function* probeGroup(join: Join, l: Row, group: Group | undefined, run: Executio
   const rows = group?.rows ?? [];
   for (let i = 0; i < rows.length; i++) {
     tick();
-    const joined = l.concat(rows[i] ?? []);
+    const joined = joinedRow(l, rows[i] ?? []);
     if (residual !== undefined && residual(joined, run.params, run.context) !== true) continue;
     isMatched = true;
     if (isSemiOrAnti) break;
@@ -165,7 +165,7 @@ function* probeGroup(join: Join, l: Row, group: Group | undefined, run: Executio
     yield joined;
   }
   if (spec.joinType === "semi" ? isMatched : spec.joinType === "anti" ? !isMatched : false) yield l;
-  else if (!isMatched && keepsLeft) yield l.concat(nulls(spec.widths.right));
+  else if (!isMatched && keepsLeft) yield withNullsAfter(l, spec.widths.right);
   return undefined;
 }
 

