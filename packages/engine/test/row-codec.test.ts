@@ -179,7 +179,7 @@ describe("row format", () => {
     );
   });
 
-  it("decodes the fixed-width types it reads directly exactly as their receive functions do, at the edges", () => {
+  it("encodes and decodes the fixed-width types it handles in place exactly as their send and receive functions do, at the edges", () => {
     const cases: readonly (readonly [number, readonly SqlValue[]])[] = [
       [TypeOid.int2, [0, -1, 1, -32768, 32767, 255, -256]],
       [TypeOid.int4, [0, -1, 1, -2147483648, 2147483647, 65535, -65536]],
@@ -191,6 +191,11 @@ describe("row format", () => {
       const decoded = decodeRow(encodeRow(1, values.map(() => oid), values), values.map(() => oid)).values;
       expect(decoded.map((value) => (Object.is(value, -0) ? "-0" : value)), `oid ${oid}`).toEqual(values.map((value) => (Object.is(value, -0) ? "-0" : value)));
       values.forEach((value, index) => expect(decoded[index], `oid ${oid} value ${String(value)}`).toEqual(recvValue(oid, sendValue(oid, value))));
+      for (const value of values) {
+        // Version 1, one column, empty bitmap, then the value's length and its send bytes.
+        const sent = sendValue(oid, value);
+        expect(hex(encodeRow(1, [oid], [value])), `oid ${oid} value ${String(value)}`).toBe(hex(Uint8Array.from([1, 1, 0, sent.length, ...sent])));
+      }
     }
   });
 
