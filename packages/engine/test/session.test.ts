@@ -511,11 +511,64 @@ describe("EXPLAIN of statements that write or lock", () => {
       expect(await plan("SELECT * FROM e WHERE id = 1 FOR UPDATE")).toEqual(["LockRows", "  ->  Index Scan using e_pkey on e", "        Index Cond: (id = 1)"]);
       const costed = await session.query("EXPLAIN UPDATE e SET v = 2");
       expect(text(costed.rows[0]?.[0])).toMatch(/^Update on e {2}\(cost=\d+\.\d\d\.\.\d+\.\d\d rows=0 width=0\)$/);
-      expect(await sqlState(session.query("EXPLAIN ANALYZE DELETE FROM e"))).toBe("0A000");
+      expect(await sqlState(session.query("EXPLAIN ANALYZE SELECT * FROM e FOR UPDATE"))).toBe("0A000");
       // Describe's dry run of DEFAULT VALUES inserts nothing either.
       session.prepare("dv", "INSERT INTO e DEFAULT VALUES");
       await session.describePrepared("dv");
       expect((await session.query("SELECT id, v FROM e")).rows).toEqual([[1, 1]]);
+    });
+  });
+});
+
+describe("EXPLAIN ANALYZE of INSERT, UPDATE and DELETE", () => {
+  /** A plan line without its times, which vary: `(actual rows=9 loops=1)`. */
+  const timeless = (line: unknown): string => (typeof line === "string" ? line.replace(/actual time=[\d.]+\.\.[\d.]+ /u, "actual ") : `not text: ${typeof line}`);
+
+  it("runs the statement, shows the rows each operator produced and the rows RETURNING gave", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE a (id int PRIMARY KEY, k int)");
+      await session.query("CREATE TABLE s (id serial PRIMARY KEY, v int DEFAULT 7)");
+      await session.query("INSERT INTO a SELECT g, g % 10 FROM generate_series(1, 100) g");
+      const analyzed = async (sql: string): Promise<string[]> => (await session.query(`EXPLAIN (ANALYZE, COSTS OFF) ${sql}`)).rows.map((row) => timeless(row[0]));
+      expect(await analyzed("UPDATE a SET k = k + 100 WHERE id < 10")).toEqual([
+        "Update on a  (actual rows=0 loops=1)",
+        "  ->  Index Scan using a_pkey on a  (actual rows=9 loops=1)",
+        "        Index Cond: (id < 10)",
+      ]);
+      expect((await session.query("SELECT count(*) FROM a WHERE k >= 100")).rows).toEqual([[9n]]);
+      // (id 3 has k 103 now: nine rows left with k = 3.)
+      expect(await analyzed("DELETE FROM a WHERE k = 3 RETURNING id")).toEqual([
+        "Delete on a  (actual rows=9 loops=1)",
+        "  ->  Filter  (actual rows=9 loops=1)",
+        "        Filter: (k = 3)",
+        "        ->  Seq Scan on a  (actual rows=100 loops=1)",
+      ]);
+      expect(await analyzed("INSERT INTO a VALUES (1000, 1), (1001, 2)")).toEqual(["Insert on a  (actual rows=0 loops=1)", "  ->  Values Scan  (actual rows=2 loops=1)"]);
+      expect(await analyzed("INSERT INTO s DEFAULT VALUES")).toEqual(["Insert on s  (actual rows=0 loops=1)", "  ->  Values Scan  (actual rows=1 loops=1)"]);
+      expect((await session.query("SELECT count(*) FROM a")).rows).toEqual([[93n]]);
+      expect((await session.query("SELECT id, v FROM s")).rows).toEqual([[1, 7]]);
+      // With costs, the estimate comes first; the time to the first row never exceeds the total.
+      const costed = await session.query("EXPLAIN ANALYZE UPDATE a SET k = 0 WHERE id = 5");
+      const lines = costed.rows.map((row) => (typeof row[0] === "string" ? row[0] : ""));
+      expect(lines[0]).toMatch(/^Update on a {2}\(cost=\d+\.\d\d\.\.\d+\.\d\d rows=0 width=0\) \(actual time=\d+\.\d{3}\.\.\d+\.\d{3} rows=0 loops=1\)$/u);
+      for (const line of lines) {
+        const times = /actual time=([\d.]+)\.\.([\d.]+)/u.exec(line);
+        if (times !== null) expect(Number(times[1]), line).toBeLessThanOrEqual(Number(times[2]));
+      }
+    });
+  });
+
+  it("fails as the statement fails, and a ROLLBACK undoes what it wrote", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE b (id int PRIMARY KEY, v int CHECK (v > 0))");
+      await session.query("INSERT INTO b VALUES (1, 1)");
+      expect(await sqlState(session.query("EXPLAIN ANALYZE INSERT INTO b VALUES (1, 5)"))).toBe("23505");
+      expect(await sqlState(session.query("EXPLAIN ANALYZE UPDATE b SET v = 0"))).toBe("23514");
+      await session.query("BEGIN");
+      await session.query("EXPLAIN ANALYZE UPDATE b SET v = 50");
+      expect((await session.query("SELECT v FROM b")).rows).toEqual([[50]]);
+      await session.query("ROLLBACK");
+      expect((await session.query("SELECT v FROM b")).rows).toEqual([[1]]);
     });
   });
 });

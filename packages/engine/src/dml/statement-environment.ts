@@ -4,7 +4,7 @@
  * runs a SELECT (or a query the engine synthesized) over it.
  */
 import type { SqlValue, TextIoSettings } from "@omnikv/base";
-import { compilePlan, type AggregateTable, type ExecutionContext, type Row, type SpillCipher, type TableAccess } from "@omnikv/executor";
+import { compilePlan, type AggregateTable, type ExecutionContext, type MutableActuals, type Row, type SpillCipher, type TableAccess } from "@omnikv/executor";
 import type { SelectStatement } from "@omnikv/parser";
 import { planSelect, type Catalog, type JoinMethods, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
@@ -36,10 +36,23 @@ export interface StatementEnvironment extends WriteEnvironment {
    * and not run (it yields no rows), so the statement changes nothing.
    */
   readonly plans?: PlanNode[];
+  /** EXPLAIN ANALYZE of INSERT, UPDATE or DELETE: the statement runs, its first query instrumented. */
+  readonly analyzed?: AnalyzedRun;
   /** Plans kept across executions of the same parsed statement (see `PlanMemo`). */
   readonly planMemo?: PlanMemo;
   /** enable_hashjoin / enable_mergejoin (both on when absent). */
   readonly joinMethods?: JoinMethods;
+}
+
+/**
+ * What EXPLAIN ANALYZE of a data-modifying statement records: the plan of the statement's first
+ * query (the one that reads its rows, as in the dry run) and the actuals of its operators. Later
+ * queries (a RETURNING row, a re-check, an ON CONFLICT update) run uninstrumented: PostgreSQL
+ * shows them as part of the modify node, and instrumenting one per row would grow without bound.
+ */
+export interface AnalyzedRun {
+  readonly plans: PlanNode[];
+  readonly actuals: Map<PlanNode, MutableActuals>;
 }
 
 export interface PlannedQuery {
@@ -98,6 +111,12 @@ export function runQuery(env: StatementEnvironment, statement: SelectStatement, 
   if (env.plans !== undefined) {
     env.plans.push(plan);
     return { columns, rows: [] };
+  }
+  const analyzed = env.analyzed;
+  if (analyzed !== undefined && analyzed.plans.length === 0) {
+    analyzed.plans.push(plan);
+    const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates, actuals: analyzed.actuals });
+    return { columns, rows: [...run(runContext(env, access))] };
   }
   return { columns, rows: [...streamPlan(env, plan, access)] };
 }

@@ -4,10 +4,10 @@
  * on an error); BEGIN … COMMIT makes an explicit block; after an error inside a block only
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
-import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNever, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
-import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type GenericOption, type SelectStatement, type Statement } from "@omnikv/parser";
-import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type DeleteStatement, type GenericOption, type InsertStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
+import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
@@ -16,7 +16,7 @@ import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
 import { executeDelete, executeInsert, executeUpdate, returningColumns, type ModifyResult } from "../dml/modify.ts";
-import { planQuery, runContext, streamPlan, type QueryEnvironment } from "../dml/statement-environment.ts";
+import { planQuery, runContext, streamPlan, type AnalyzedRun, type QueryEnvironment, type StatementEnvironment } from "../dml/statement-environment.ts";
 import {
 
   DuplicatePreparedStatementError,
@@ -1921,7 +1921,9 @@ function explainOptions(options: readonly GenericOption[], plan: PlanNode | unde
  * EXPLAIN's lines. A SELECT shows its plan (under `LockRows` with FOR UPDATE/SHARE); INSERT,
  * UPDATE and DELETE show `Insert on t` / `Update on t` / `Delete on t` over the query that reads
  * their rows, planned by a dry run of the statement (nothing is written). EXPLAIN ANALYZE runs
- * SELECTs only.
+ * the statement, as PostgreSQL does: an INSERT, UPDATE or DELETE changes its rows (a transaction
+ * block and ROLLBACK undo it), and the modify node shows the statement's time and the rows it
+ * returned (0 without RETURNING). EXPLAIN ANALYZE of SELECT FOR UPDATE/SHARE is not supported.
  */
 async function explainLines(env: DdlEnvironment, statement: Extract<Statement, { kind: "explain" }>): Promise<string[]> {
   const inner = statement.statement;
@@ -1931,22 +1933,52 @@ async function explainLines(env: DdlEnvironment, statement: Extract<Statement, {
     return explainPlan(plan, explainOptions(statement.options, plan, env));
   }
   const isModify = inner.kind === "insert" || inner.kind === "update" || inner.kind === "delete";
-  if ((inner.kind !== "select" && !isModify) || isAnalyze) {
+  if (!isModify && (inner.kind !== "select" || isAnalyze)) {
     throw new FeatureNotSupportedError(`EXPLAIN ${isAnalyze ? "ANALYZE " : ""}of ${inner.kind.toUpperCase()}${inner.kind === "select" ? " FOR UPDATE/SHARE" : ""} is not supported yet`);
   }
   const options = explainOptions(statement.options.filter((o) => o.name.toLowerCase() !== "analyze"), undefined, env);
   if (inner.kind === "select") return explainOver("LockRows", planQuery(env, withoutLocking(inner)).plan, "lock_rows", options);
-  const plans: PlanNode[] = [];
-  const dryRun = { ...env, plans };
-  if (inner.kind === "insert") await executeInsert(dryRun, inner);
-  else if (inner.kind === "update") await executeUpdate(dryRun, inner);
-  else if (inner.kind === "delete") await executeDelete(dryRun, inner);
-  // INSERT … DEFAULT VALUES reads no query: one empty row, PostgreSQL's Result.
-  const input: PlanNode = plans[0] ?? { kind: "values", rows: [[]], columns: [] };
   const verb = inner.kind === "insert" ? "Insert" : inner.kind === "update" ? "Update" : "Delete";
   const name = inner.table.at(-1) ?? "";
   const alias = inner.alias !== undefined && inner.alias !== name ? ` ${inner.alias}` : "";
-  return explainOver(`${verb} on ${name}${alias}`, input, "modify", options);
+  const header = `${verb} on ${name}${alias}`;
+  if (isAnalyze) return explainAnalyzeModify(env, inner, header, options);
+  const plans: PlanNode[] = [];
+  await executeModify({ ...env, plans }, inner);
+  return explainOver(header, plans[0] ?? defaultValuesInput(), "modify", options);
+}
+
+/** EXPLAIN ANALYZE of INSERT, UPDATE or DELETE: runs it, its reading query instrumented. */
+async function explainAnalyzeModify(env: DdlEnvironment, statement: ModifyStatement, header: string, options: ExplainOptions): Promise<string[]> {
+  const analyzed: AnalyzedRun = { plans: [], actuals: new Map() };
+  const started = performance.now();
+  const result = await executeModify({ ...env, analyzed }, statement);
+  const totalMs = performance.now() - started;
+  const input = analyzed.plans[0] ?? defaultValuesInput();
+  // INSERT … DEFAULT VALUES ran no query: its one empty row took no measurable time.
+  const inputActuals = (node: PlanNode): NodeActuals | undefined => analyzed.actuals.get(node) ?? (node === input ? { rows: 1, loops: 1, firstRowMs: 0, totalMs: 0 } : undefined);
+  const returned = result.returning?.rows.length ?? 0;
+  return explainOver(header, input, "modify", { ...options, actuals: inputActuals }, { rows: returned, loops: 1, firstRowMs: totalMs, totalMs });
+}
+
+type ModifyStatement = InsertStatement | UpdateStatement | DeleteStatement;
+
+function executeModify(env: StatementEnvironment, statement: ModifyStatement): Promise<ModifyResult> {
+  switch (statement.kind) {
+    case "insert":
+      return executeInsert(env, statement);
+    case "update":
+      return executeUpdate(env, statement);
+    case "delete":
+      return executeDelete(env, statement);
+    default:
+      return assertNever(statement);
+  }
+}
+
+/** INSERT … DEFAULT VALUES reads no query: one empty row, PostgreSQL's Result. */
+function defaultValuesInput(): PlanNode {
+  return { kind: "values", rows: [[]], columns: [] };
 }
 
 /** The query of a SELECT FOR UPDATE/SHARE without its locking clause: its columns and parameter types. */

@@ -35,10 +35,11 @@ export function explainPlan(plan: PlanNode, options: ExplainOptions = {}): strin
  * `Insert on t` (PostgreSQL's ModifyTable, which returns no rows: rows=0 width=0) or `LockRows`
  * (SELECT FOR UPDATE: the query's rows and width), with the query's plan below it.
  */
-export function explainOver(header: string, input: PlanNode, kind: "modify" | "lock_rows", options: ExplainOptions = {}): string[] {
+export function explainOver(header: string, input: PlanNode, kind: "modify" | "lock_rows", options: ExplainOptions = {}, headerActuals?: NodeActuals): string[] {
   const e = estimate(input);
   const [rows, columnsWidth] = kind === "modify" ? [0, 0] : [Math.round(e.rows), width(input.columns)];
-  const lines = [`${header}${options.isCostless === true ? "" : `  (cost=${e.startupCost.toFixed(2)}..${e.totalCost.toFixed(2)} rows=${rows} width=${columnsWidth})`}`];
+  const costs = options.isCostless === true ? "" : `  (cost=${e.startupCost.toFixed(2)}..${e.totalCost.toFixed(2)} rows=${rows} width=${columnsWidth})`;
+  const lines = [`${header}${costs}${headerActuals === undefined ? "" : actualsText(headerActuals, options)}`];
   writeNode(shown(input), 1, false, lines, options);
   return lines;
 }
@@ -78,13 +79,18 @@ function annotation(plan: PlanNode, options: ExplainOptions): string {
   }
   const actual = options.actuals?.(plan);
   if (actual !== undefined) {
-    const loops = Math.max(1, actual.loops);
-    const time = `actual time=${(actual.firstRowMs / loops).toFixed(3)}..${(actual.totalMs / loops).toFixed(3)}`;
-    parts.push(`${options.isCostless === true ? "  " : " "}(${time} rows=${Math.round(actual.rows / loops)} loops=${actual.loops})`);
+    parts.push(actualsText(actual, options));
   } else if (options.actuals !== undefined) {
     parts.push(" (never executed)");
   }
   return parts.join("");
+}
+
+/** ` (actual time=first..total rows=n loops=l)`, per loop as PostgreSQL prints it. */
+function actualsText(actual: NodeActuals, options: ExplainOptions): string {
+  const loops = Math.max(1, actual.loops);
+  const time = `actual time=${(actual.firstRowMs / loops).toFixed(3)}..${(actual.totalMs / loops).toFixed(3)}`;
+  return `${options.isCostless === true ? "  " : " "}(${time} rows=${Math.round(actual.rows / loops)} loops=${actual.loops})`;
 }
 
 /** EXPLAIN's row width: fixed-length types by their length, variable-length ones 32 bytes (a guess, as PostgreSQL's). */
