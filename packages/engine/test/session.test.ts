@@ -4,7 +4,7 @@
  * data, catalog and sequences across a reopen.
  */
 import { join } from "node:path";
-import { DbError } from "@omnikv/base";
+import { DbError, TypeOid } from "@omnikv/base";
 import { makeTempDir } from "@omnikv/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { Database, type Session } from "../src/index.ts";
@@ -516,6 +516,38 @@ describe("EXPLAIN of statements that write or lock", () => {
       session.prepare("dv", "INSERT INTO e DEFAULT VALUES");
       await session.describePrepared("dv");
       expect((await session.query("SELECT id, v FROM e")).rows).toEqual([[1, 1]]);
+    });
+  });
+});
+
+describe("JavaScript numbers as parameters", () => {
+  it("bind to integer and float8 parameters exactly as their text does, errors included", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE n (a int2, b int4, c int8, d float8)");
+      session.prepare("put", "INSERT INTO n VALUES ($1, $2, $3, $4)", [TypeOid.int2, TypeOid.int4, TypeOid.int8, TypeOid.float8]);
+      const rows: (readonly (number | string)[])[] = [
+        [-32768, -2147483648, Number.MIN_SAFE_INTEGER, -0],
+        [32767, 2147483647, Number.MAX_SAFE_INTEGER, 1e300],
+        [-0, -0, -0, Number.NaN],
+      ];
+      for (const row of rows) {
+        await session.execute("put", [...row]);
+        await session.execute("put", row.map((value) => String(value)));
+      }
+      const stored = (await session.query("SELECT a, b, c, d::text FROM n")).rows;
+      for (let i = 0; i < stored.length; i += 2) expect(stored[i], `row ${i / 2}`).toEqual(stored[i + 1]);
+      expect(stored[0]).toEqual([-32768, -2147483648, -9007199254740991n, "0"]);
+      // Out of range or fractional: the same errors as their text.
+      for (const [bad, text] of [[[32768, 0, 0, 0], "32768"], [[0, 2147483648, 0, 0], "2147483648"], [[0, 1.5, 0, 0], "1.5"]] as const) {
+        const fromNumber = await sqlState(session.execute("put", [...bad]));
+        const asText = bad.map((value) => String(value));
+        expect(fromNumber, `${text} as a number`).toBe(await sqlState(session.execute("put", asText)));
+      }
+      expect(await sqlState(session.execute("put", [32768, 0, 0, 0]))).toBe("22003");
+      expect(await sqlState(session.execute("put", [0, 1.5, 0, 0]))).toBe("22P02");
+      // Beyond 2^53 a number goes by its String() text, as node-postgres sends it: 2^60 is "1152921504606847000".
+      await session.execute("put", [0, 0, 2 ** 60, 0]);
+      expect((await session.query("SELECT count(*) FROM n WHERE c = 1152921504606847000")).rows).toEqual([[1n]]);
     });
   });
 });

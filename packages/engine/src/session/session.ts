@@ -1768,12 +1768,36 @@ function setValueText(value: { readonly kind: "string"; readonly value: string }
  */
 function paramValue(param: ParamValue, oid: number, settings: TextIoSettings): SqlValue {
   if (param === null || param === undefined) return null;
+  if (typeof param === "number") {
+    const direct = numberParam(param, oid);
+    if (direct !== undefined) return direct;
+  }
   const isPlain = typeof param === "string" || typeof param === "number" || typeof param === "bigint" || typeof param === "boolean" || param instanceof Date;
   if (oid === 0 || isPlain) {
     const text = paramText(param);
     return oid === 0 || typeof text !== "string" ? text : parseValue(oid, text, settings);
   }
   return param;
+}
+
+/**
+ * A JavaScript number bound to an integer or float8 parameter, as parsing its text would give
+ * it (`String(n)` round-trips, and "-0" parses to 0), without the text; undefined when only the
+ * text path decides (out of range, a fraction for an integer: those fail there with 22003/22P02).
+ */
+function numberParam(param: number, oid: number): SqlValue | undefined {
+  switch (oid) {
+    case TypeOid.int4:
+      return Number.isInteger(param) && param >= -0x8000_0000 && param <= 0x7fff_ffff ? param | 0 : undefined;
+    case TypeOid.int8:
+      return Number.isSafeInteger(param) ? BigInt(param) : undefined;
+    case TypeOid.int2:
+      return Number.isInteger(param) && param >= -0x8000 && param <= 0x7fff ? param | 0 : undefined;
+    case TypeOid.float8:
+      return Object.is(param, -0) ? 0 : param;
+    default:
+      return undefined;
+  }
 }
 
 /** For each parameter of unknown type, the type of the first cast applied to it in the plans. */
