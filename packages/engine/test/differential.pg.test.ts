@@ -398,6 +398,16 @@ const returningJoinedSteps: readonly Step[] = [
   "UPDATE products SET category = c.category FROM price_changes c WHERE products.id = 2 AND c.factor < 1 RETURNING products.id, c.factor",
   "DELETE FROM products p USING price_changes c WHERE p.category = c.category AND c.factor < 1 RETURNING p.id, c.factor",
   "DELETE FROM products USING price_changes WHERE products.category = price_changes.category RETURNING price_changes.*",
+  // Stars of UPDATE … FROM: the target's new values, then each FROM item's columns.
+  "INSERT INTO products VALUES (4, 'a'), (5, 'b'), (6, NULL)",
+  "CREATE TABLE notes (category text, note text)",
+  "INSERT INTO notes VALUES ('a', 'cheap'), ('b', 'dear')",
+  "UPDATE products SET category = upper(c.category) FROM price_changes c WHERE products.category = c.category RETURNING *",
+  "UPDATE products p SET category = lower(p.category) FROM price_changes c, notes n WHERE lower(p.category) = c.category AND n.category = c.category RETURNING p.*, n.note, *",
+  "UPDATE products SET id = id + 10 FROM price_changes c JOIN notes n ON n.category = c.category WHERE products.category = c.category RETURNING products.*, c.*",
+  "UPDATE products SET id = id + 10 FROM price_changes c JOIN notes n ON n.category = c.category WHERE products.category = c.category RETURNING *",
+  "UPDATE products SET id = id + 10 FROM (SELECT category, 1 AS one FROM notes) s WHERE products.category = s.category RETURNING *",
+  "SELECT * FROM products ORDER BY id",
 ];
 
 const savepointSteps: readonly Step[] = [

@@ -9,14 +9,14 @@
  * EvalPlanQual does: the same query runs again over just that version; a row that no longer
  * matches is skipped, one that does is changed from its newest values (no lost updates).
  */
-import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
+import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, assert, assertNever, TypeOid, UndefinedObjectError, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
 
 class CardinalityViolationError extends DbError {
   override readonly name: string = "CardinalityViolationError";
   readonly sqlState = SqlState.CardinalityViolation;
 }
 import { compileExpr, type CompiledExpr, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
-import type { DeleteStatement, Expr, InsertStatement, ResTarget, SelectStatement, UpdateStatement } from "@omnikv/parser";
+import type { DeleteStatement, Expr, FromItem, InsertStatement, ResTarget, SelectStatement, UpdateStatement } from "@omnikv/parser";
 import { SqlSyntaxError } from "@omnikv/parser";
 import {
   InvalidColumnReferenceError,
@@ -391,7 +391,7 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
   // With FROM tables, RETURNING is computed by the target query (it may name those tables), its
   // target columns replaced by their new values.
   const alias = statement.alias ?? table.name;
-  const returningInQuery = statement.from.length > 0 ? statement.returning.map((t) => withNewValues(t, table, alias, positions, values)) : [];
+  const returningInQuery = statement.from.length > 0 ? expandStars(statement.returning, table, alias, statement.from).map((t) => withNewValues(t, table, alias, positions, values)) : [];
   const targets = readTargets(env, statement, () => [...values.map((value) => target(value)), ...returningInQuery]);
   const width = targets.table.columns.length + (table.primaryKey === undefined ? 1 : 0);
   const returningAt = width + values.length;
@@ -412,6 +412,44 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
   }
   if (returningInQuery.length > 0) return { rowCount: updated.length, returning: { columns: targets.columns.slice(returningAt), rows: returned } };
   return withReturning(env, table, statement.alias, statement.returning, updated);
+}
+
+/**
+ * RETURNING of UPDATE … FROM with its stars spelled out, so `withNewValues` can replace the
+ * target's columns: `alias.*` is the target's columns, and `*` is the target's columns followed
+ * by each FROM item's (`item.*`), PostgreSQL's order. Items whose `*` is not a plain list of
+ * named items (a join with USING or NATURAL, which merges columns, or an unaliased function) are
+ * refused rather than answered differently.
+ */
+function expandStars(items: readonly ResTarget[], table: TableDefinition, alias: string, from: readonly FromItem[]): ResTarget[] {
+  return items.flatMap((item) => {
+    const expr = item.expr;
+    if (expr.kind !== "column_ref" || !expr.isStar) return [item];
+    const isTargetStar = expr.names.length === 1 && expr.names[0] === alias;
+    if (!isTargetStar && expr.names.length > 0) return [item];
+    const own = table.columns.map((column) => target(columnRef([alias, column.name], expr.pos), column.name));
+    if (isTargetStar) return own;
+    return [...own, ...from.flatMap((fromItem) => starsOf(fromItem, expr.pos))];
+  });
+}
+
+/** `name.*` for each relation a FROM item brings, in order. */
+function starsOf(item: FromItem, pos: number): ResTarget[] {
+  const star = (name: string): ResTarget => target({ kind: "column_ref", names: [name], isStar: true, pos });
+  if (item.alias !== undefined) return [star(item.alias.name)];
+  switch (item.kind) {
+    case "table_ref":
+      return [star(item.name.at(-1) ?? "")];
+    case "join":
+      if (item.isNatural || item.using !== undefined) break;
+      return [...starsOf(item.left, pos), ...starsOf(item.right, pos)];
+    case "subquery_ref":
+    case "function_ref":
+      break;
+    default:
+      return assertNever(item);
+  }
+  throw new FeatureNotSupportedError("RETURNING * of UPDATE … FROM over a join with USING or NATURAL, or an unaliased function, is not supported yet; list the columns");
 }
 
 /**
@@ -442,9 +480,7 @@ function withNewValues(item: ResTarget, table: TableDefinition, alias: string, p
     return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, rewrite(value)]));
   };
   const expr = item.expr;
-  if (expr.kind === "column_ref" && expr.isStar && (expr.names.length === 0 || expr.names[0] === alias)) {
-    throw new FeatureNotSupportedError("RETURNING * of UPDATE … FROM is not supported yet; list the columns");
-  }
+  assert(!(expr.kind === "column_ref" && expr.isStar && (expr.names.length === 0 || expr.names[0] === alias)), "expandStars listed the target's columns");
   const rewritten = rewrite(expr);
   if (!isExprNode(rewritten)) throw new TypeError("a rewritten RETURNING item is an expression");
   // The output keeps the name PostgreSQL gives the item as written.
