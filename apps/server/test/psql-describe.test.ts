@@ -18,6 +18,7 @@ const schemaSql = `
 CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name varchar(100), age int CHECK (age >= 0), created_at timestamptz DEFAULT now());
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id int REFERENCES users(id), amount numeric(10,2) NOT NULL DEFAULT 0, note text);
 CREATE INDEX orders_user_idx ON orders (user_id);
+CREATE UNIQUE INDEX orders_noted_idx ON orders (user_id) WHERE note IS NOT NULL;
 CREATE SCHEMA app;
 CREATE TABLE app.items (sku text PRIMARY KEY, qty int);
 `;
@@ -58,7 +59,7 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
 
   it("\\d orders", async () => {
     expect(await psql("\\d orders")).toBe(
-      "                  Table \"public.orders\"\n Column  |     Type      | Collation | Nullable | Default \n---------+---------------+-----------+----------+---------\n id      | bigint        |           | not null | \n user_id | integer       |           |          | \n amount  | numeric(10,2) |           | not null | 0\n note    | text          |           |          | \nIndexes:\n    \"orders_pkey\" PRIMARY KEY, btree (id)\n    \"orders_user_idx\" btree (user_id)\nForeign-key constraints:\n    \"orders_user_id_fkey\" FOREIGN KEY (user_id) REFERENCES users(id)\n\n",
+      "                  Table \"public.orders\"\n Column  |     Type      | Collation | Nullable | Default \n---------+---------------+-----------+----------+---------\n id      | bigint        |           | not null | \n user_id | integer       |           |          | \n amount  | numeric(10,2) |           | not null | 0\n note    | text          |           |          | \nIndexes:\n    \"orders_pkey\" PRIMARY KEY, btree (id)\n    \"orders_noted_idx\" UNIQUE, btree (user_id) WHERE note IS NOT NULL\n    \"orders_user_idx\" btree (user_id)\nForeign-key constraints:\n    \"orders_user_id_fkey\" FOREIGN KEY (user_id) REFERENCES users(id)\n\n",
     );
   });
 
@@ -70,7 +71,7 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
 
   it("\\di", async () => {
     expect(await psql("\\di")).toBe(
-      "                 List of relations\n Schema |      Name       | Type  | Owner  | Table  \n--------+-----------------+-------+--------+--------\n public | orders_pkey     | index | omnikv | orders\n public | orders_user_idx | index | omnikv | orders\n public | users_email_key | index | omnikv | users\n public | users_pkey      | index | omnikv | users\n(4 rows)\n\n",
+      "                  List of relations\n Schema |       Name       | Type  | Owner  | Table  \n--------+------------------+-------+--------+--------\n public | orders_noted_idx | index | omnikv | orders\n public | orders_pkey      | index | omnikv | orders\n public | orders_user_idx  | index | omnikv | orders\n public | users_email_key  | index | omnikv | users\n public | users_pkey       | index | omnikv | users\n(5 rows)\n\n",
     );
   });
 

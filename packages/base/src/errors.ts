@@ -63,6 +63,7 @@ export const SqlState = {
   UndefinedTable: "42P01",
   GroupingError: "42803",
   InvalidColumnReference: "42P10",
+  InvalidObjectDefinition: "42P17",
   DuplicateAlias: "42712",
   CardinalityViolation: "21000",
   InvalidRecursion: "42P19",

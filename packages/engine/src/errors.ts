@@ -116,3 +116,9 @@ export class InvalidAuthorizationError extends DbError {
   override readonly name: string = "InvalidAuthorizationError";
   readonly sqlState = SqlState.InvalidAuthorizationSpecification;
 }
+
+/** 42P17: an object definition PostgreSQL refuses, e.g. a mutable function in an index predicate. */
+export class InvalidObjectDefinitionError extends DbError {
+  override readonly name: string = "InvalidObjectDefinitionError";
+  readonly sqlState = SqlState.InvalidObjectDefinition;
+}

@@ -520,6 +520,30 @@ describe("EXPLAIN of statements that write or lock", () => {
   });
 });
 
+describe("partial indexes", () => {
+  it("are read only by queries whose conditions state the predicate, and hold exactly the covered rows", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE p (id int PRIMARY KEY, k int, open bool)");
+      await session.query("INSERT INTO p SELECT g, g % 100, g % 10 = 0 FROM generate_series(1, 5000) g");
+      await session.query("CREATE INDEX p_open_k ON p (k) WHERE open");
+      await session.query("ANALYZE p");
+      const plan = async (sql: string): Promise<string> => (await session.query(`EXPLAIN (COSTS OFF) ${sql}`)).rows.map((row) => (typeof row[0] === "string" ? row[0] : "")).join("\n");
+      expect(await plan("SELECT id FROM p WHERE k = 7 AND open")).toContain("Index Scan using p_open_k on p");
+      // Not implied: the index lacks the rows with open = false, so it must not be read.
+      expect(await plan("SELECT id FROM p WHERE k = 7")).not.toContain("p_open_k");
+      expect(await plan("SELECT id FROM p WHERE k = 7 AND open IS NOT FALSE")).not.toContain("p_open_k");
+      expect(await plan("SELECT id FROM p WHERE open ORDER BY k")).not.toContain("p_open_k");
+      // Rows move in and out as they change; the index answers as a scan does.
+      await session.query("UPDATE p SET open = NOT open WHERE id % 7 = 0");
+      await session.query("DELETE FROM p WHERE id % 11 = 0");
+      const viaIndex = await session.query("SELECT count(*) FROM p WHERE k = 10 AND open");
+      const viaScan = await session.query("SELECT count(*) FROM p WHERE k + 0 = 10 AND open IS TRUE");
+      expect(viaIndex.rows).toEqual(viaScan.rows);
+      expect(await plan("SELECT count(*) FROM p WHERE k = 10 AND open")).toContain("p_open_k");
+    });
+  });
+});
+
 describe("JavaScript numbers as parameters", () => {
   it("bind to integer and float8 parameters exactly as their text does, errors included", async () => {
     await withDatabase(async (_db, session) => {

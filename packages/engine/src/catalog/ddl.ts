@@ -5,10 +5,10 @@
  * Constraint names follow PostgreSQL's rules (`t_pkey`, `t_a_key`, `t_a_check`, `t_b_fkey`,
  * `t_a_seq`, `t_a_idx`), so clients and error messages see the names PostgreSQL would give.
  */
-import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
+import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
 import { deparse, type DropOwnedStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
-import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, formatTypeName, resolveTypeName, type Catalog } from "@omnikv/planner";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
 import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
@@ -19,12 +19,13 @@ import {
   InvalidSchemaNameError,
   InvalidTableDefinitionError,
   InsufficientPrivilegeError,
+  InvalidObjectDefinitionError,
   NotNullViolationError,
   UniqueViolationError,
 } from "../errors.ts";
 import { isKeyEncodable } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
-import { RowWriter, compileTableExpr, parseStoredExpression } from "../storage/row-writer.ts";
+import { RowWriter, bindTableExpr, compileTableExpr, indexCoverage, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
 import { initialAcl, mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
@@ -286,7 +287,7 @@ function foreignKeyOf(
   }
   if (refColumns.length !== columns.length) throw new InvalidForeignKey("number of referencing and referenced columns for foreign key disagree");
   const isKey = (keyColumns: readonly number[]): boolean => keyColumns.length === refColumns.length && keyColumns.every((c) => refColumns.includes(c));
-  if (!(parent.primaryKey !== undefined && isKey(parent.primaryKey.columns)) && !parent.indexes.some((i) => i.isUnique && isKey(i.columns))) {
+  if (!(parent.primaryKey !== undefined && isKey(parent.primaryKey.columns)) && !parent.indexes.some((i) => i.isUnique && i.predicate === undefined && isKey(i.columns))) {
     throw new InvalidForeignKey(`there is no unique constraint matching given keys for referenced table "${parent.name}"`);
   }
   // As PostgreSQL, after the key is found: REFERENCES on the table, or on each referenced column.
@@ -606,7 +607,6 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
   // PostgreSQL's DefineIndex: the owner still needs CREATE on the table's schema.
   const schema = env.catalog.schema(table.schema);
   if (schema !== undefined && !env.auth.checker.has(env.auth.roleId, schema, "C")) throw permissionDenied(schema);
-  if (statement.where !== undefined) throw new FeatureNotSupportedError("partial indexes are not supported yet");
   if (statement.method !== undefined && statement.method !== "btree") throw new FeatureNotSupportedError(`access method "${statement.method}" is not supported`);
   const columns = statement.elements.map((element) => {
     if (element.column === undefined) throw new FeatureNotSupportedError("indexes on expressions are not supported yet");
@@ -624,6 +624,7 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
   }
+  const predicate = statement.where === undefined ? undefined : checkedIndexPredicate(table, statement.where);
   const index: IndexDefinition = {
     id: env.allocateObjectId(),
     name,
@@ -631,8 +632,46 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
     descending: statement.elements.map((e) => e.direction === "desc"),
     isUnique: statement.isUnique,
     isConstraint: false,
+    ...(predicate === undefined ? {} : { predicate }),
   };
   await buildIndex(env, table, index);
+}
+
+/**
+ * A partial index's predicate, checked as PostgreSQL checks it, and its stored text: a boolean
+ * expression over the table's columns (42804 otherwise), without subqueries (0A000), aggregates
+ * or parameters, calling only immutable functions (42P17: a row must stay in or out of the index
+ * until it changes).
+ */
+function checkedIndexPredicate(table: TableDefinition, where: Expr): string {
+  if (mentionsSubquery(where)) throw new FeatureNotSupportedError("cannot use subquery in index predicate");
+  const sql = deparse(where);
+  const bound = bindTableExpr(table, sql);
+  if (bound.type.oid !== TypeOid.bool) throw new DatatypeMismatchError(`argument of WHERE must be type boolean, not type ${formatTypeName(bound.type.oid)}`);
+  if (!isImmutableExpr(bound)) throw new InvalidObjectDefinitionError("functions in index predicate must be marked IMMUTABLE");
+  return sql;
+}
+
+function mentionsSubquery(node: unknown): boolean {
+  if (typeof node !== "object" || node === null) return false;
+  const subqueryKinds: readonly unknown[] = ["in_subquery", "quantified_subquery", "exists", "scalar_subquery", "array_subquery", "select"];
+  if ("kind" in node && subqueryKinds.includes(node.kind)) return true;
+  return Object.values(node).some((value) => mentionsSubquery(value));
+}
+
+let volatilityById: ReadonlyMap<string, string> | undefined;
+
+/** Whether every function and operator `expr` calls is immutable (casts and constructs are). */
+function isImmutableExpr(expr: BoundExpr): boolean {
+  volatilityById ??= new Map(builtinFunctions.map((signature) => [signature.id, signature.volatility]));
+  const byId = volatilityById;
+  const visit = (node: unknown): boolean => {
+    if (typeof node !== "object" || node === null) return true;
+    if ("kind" in node && node.kind === "subquery") return false;
+    if ("kind" in node && node.kind === "call" && "signatureId" in node && typeof node.signatureId === "string" && byId.get(node.signatureId) !== "immutable") return false;
+    return Object.values(node).every(visit);
+  };
+  return visit(expr);
 }
 
 /** Adds `index` to the table and writes its entries for every existing row. */
@@ -641,6 +680,7 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
   const layout = layoutOf(withIndex);
   const rows = [...env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })];
   const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal: rows.length, tuplesDone: done });
+  const covers = indexCoverage(withIndex, env.registry);
   let built = 0;
   try {
     for (const [key, value] of rows) {
@@ -650,6 +690,8 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
         if (built > 0) await new Promise((resolve) => setImmediate(resolve));
       }
       const row = layout.decode(key, value);
+      built += 1;
+      if (!covers(index, row, env.context)) continue;
       const suffix = key.subarray(4);
       const entry = layout.indexEntry(index, row, suffix);
       if (entry.isUniqueKey && (await env.txn.getForUpdate(entry.key)) !== undefined) {
@@ -658,7 +700,6 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
         });
       }
       await env.txn.put(entry.key, suffix);
-      built += 1;
     }
   } finally {
     env.reportIndexBuild?.(undefined);
@@ -864,9 +905,10 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
     const kept = child.foreignKeys.filter((fk) => !referencing.includes(fk)).map((fk) => (fk.refTableId === table.id ? { ...fk, refColumns: fk.refColumns.map(shift) } : fk));
     if (child.foreignKeys.some((fk) => fk.refTableId === table.id)) await env.catalog.write(env.txn, { ...child, foreignKeys: kept });
   }
-  const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped));
-  for (const index of removedIndexes) await deleteRange(env, index.id);
   const mentions = (sql: string): boolean => new RegExp(`(^|[^a-z0-9_"$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^a-z0-9_"$])`).test(sql);
+  // An index on the column, or whose predicate mentions it, goes with it (as in PostgreSQL).
+  const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped) || (i.predicate !== undefined && mentions(i.predicate)));
+  for (const index of removedIndexes) await deleteRange(env, index.id);
   const { primaryKey: _primaryKey, ...withoutPrimaryKey } = table;
   const after: TableDefinition = {
     ...withoutPrimaryKey,

@@ -36,6 +36,11 @@ export interface IndexDefinition {
   readonly isUnique: boolean;
   /** Set when a UNIQUE constraint (rather than CREATE UNIQUE INDEX) made it. */
   readonly isConstraint: boolean;
+  /**
+   * A partial index's predicate (`CREATE INDEX … WHERE`), deparsed SQL over the table's columns:
+   * the index has entries, and a unique index enforces uniqueness, only for rows where it is true.
+   */
+  readonly predicate?: string;
 }
 
 export interface CheckDefinition {

@@ -9,6 +9,7 @@ import type { Catalog, CatalogIndex, CatalogTable, CatalogView as PlannerView, T
 import type { CatalogView } from "./catalog-store.ts";
 import type { StatisticsById, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { resolveSystemTable } from "./system-tables.ts";
+import { bindTableExpr } from "../storage/row-writer.ts";
 
 export const rowIdColumnName = "ctid";
 
@@ -66,7 +67,10 @@ export function catalogTableOf(definition: TableDefinition, statistics: TableSta
   const indexes: CatalogIndex[] = [];
   const primaryKey = definition.primaryKey;
   if (primaryKey !== undefined) indexes.push({ id: primaryKey.id, name: primaryKey.name, columns: primaryKey.columns, isUnique: true, isPrimary: true });
-  for (const index of definition.indexes) indexes.push({ id: index.id, name: index.name, columns: index.columns, isUnique: index.isUnique, isPrimary: false });
+  for (const index of definition.indexes) {
+    const predicate = index.predicate === undefined ? {} : { predicate: bindTableExpr(definition, index.predicate) };
+    indexes.push({ id: index.id, name: index.name, columns: index.columns, isUnique: index.isUnique, isPrimary: false, ...predicate });
+  }
   const table: CatalogTable = {
     id: definition.id,
     schema: definition.schema,

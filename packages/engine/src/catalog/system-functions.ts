@@ -154,14 +154,15 @@ export class ViewCatalogFunctions implements CatalogFunctions {
   }
 
   indexDefinition(oid: number, column: number, isPretty: boolean): string | undefined {
-    void isPretty;
     const relation = relationByOid(this.#view, oid);
     const index = relation?.index;
     if (relation === undefined || index === undefined) return undefined;
     const names = index.columns.map((c, i) => `${quoteIdent(index.table.columns[c]?.name ?? "?")}${index.descending[i] === true ? " DESC" : ""}`);
     if (column > 0) return names[column - 1] ?? "";
-    const table = `${quoteIdent(index.table.schema)}.${quoteIdent(index.table.name)}`;
-    return `CREATE ${index.isUnique ? "UNIQUE " : ""}INDEX ${quoteIdent(relation.name)} ON ${table} USING btree (${names.join(", ")})`;
+    // Pretty output names the table without its schema when the search path finds it (PRETTYFLAG_SCHEMA).
+    const table = isPretty ? this.#displayName({ schema: index.table.schema, name: index.table.name, oid: index.table.id }) : `${quoteIdent(index.table.schema)}.${quoteIdent(index.table.name)}`;
+    const where = index.predicate === undefined ? "" : isPretty ? ` WHERE ${index.predicate}` : ` WHERE (${index.predicate})`;
+    return `CREATE ${index.isUnique ? "UNIQUE " : ""}INDEX ${quoteIdent(relation.name)} ON ${table} USING btree (${names.join(", ")})${where}`;
   }
 
   #columnList(table: TableDefinition, columns: readonly number[]): string {

@@ -99,7 +99,7 @@ export interface RelationEntry {
   readonly object?: OwnedObject;
   readonly table?: TableDefinition;
   /** For an index: its table, columns (positions), and flags. */
-  readonly index?: { readonly table: TableDefinition; readonly columns: readonly number[]; readonly descending: readonly boolean[]; readonly isUnique: boolean; readonly isPrimary: boolean; readonly isConstraint: boolean };
+  readonly index?: { readonly table: TableDefinition; readonly columns: readonly number[]; readonly descending: readonly boolean[]; readonly isUnique: boolean; readonly isPrimary: boolean; readonly isConstraint: boolean; readonly predicate?: string };
   readonly system?: SystemTableSpec;
 }
 
@@ -129,7 +129,7 @@ export function* relations(view: CatalogView): Iterable<RelationEntry> {
       yield { oid: pk.id, name: pk.name, schema: object.schema, kind: "i", index };
     }
     for (const i of object.indexes) {
-      const index = { table: object, columns: i.columns, descending: i.descending, isUnique: i.isUnique, isPrimary: false, isConstraint: i.isConstraint };
+      const index = { table: object, columns: i.columns, descending: i.descending, isUnique: i.isUnique, isPrimary: false, isConstraint: i.isConstraint, ...(i.predicate === undefined ? {} : { predicate: i.predicate }) };
       yield { oid: i.id, name: i.name, schema: object.schema, kind: "i", index };
     }
   }
@@ -311,7 +311,8 @@ function* indexRows({ view }: SystemContext): Iterable<Row> {
     const options = index.descending.map((d) => (d ? 3 : 0));
     yield [
       r.oid, index.table.id, keys.length, keys.length, index.isUnique, false, index.isPrimary, false, true, false, true, false, true, true, false,
-      vectorOf(keys), vectorOf(collations), vectorOf(index.columns.map(() => 0)), vectorOf(options), null, null,
+      // indpred: PostgreSQL stores a node tree; clients test it for NULL, and pg_get_indexdef prints it.
+      vectorOf(keys), vectorOf(collations), vectorOf(index.columns.map(() => 0)), vectorOf(options), null, index.predicate ?? null,
     ];
   }
 }

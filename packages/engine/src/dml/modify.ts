@@ -17,7 +17,7 @@ class CardinalityViolationError extends DbError {
 }
 import { compileExpr, type CompiledExpr, type IndexScanRequest, type Row, type TableAccess } from "@omnikv/executor";
 import type { DeleteStatement, Expr, FromItem, InsertStatement, ResTarget, SelectStatement, UpdateStatement } from "@omnikv/parser";
-import { SqlSyntaxError } from "@omnikv/parser";
+import { SqlSyntaxError, deparse } from "@omnikv/parser";
 import {
   InvalidColumnReferenceError,
   UndefinedColumnError,
@@ -225,9 +225,9 @@ class TwoRowAccess implements TableAccess {
  * unique constraint when no target is given (undefined).
  */
 function conflictArbiters(table: TableDefinition, onConflict: NonNullable<InsertStatement["onConflict"]>): ReadonlySet<string> | undefined {
-  const keys = [
+  const keys: { readonly name: string; readonly columns: readonly number[]; readonly predicate?: string }[] = [
     ...(table.primaryKey === undefined ? [] : [{ name: table.primaryKey.name, columns: table.primaryKey.columns }]),
-    ...table.indexes.filter((i) => i.isUnique).map((i) => ({ name: i.name, columns: i.columns })),
+    ...table.indexes.filter((i) => i.isUnique).map((i) => ({ name: i.name, columns: i.columns, ...(i.predicate === undefined ? {} : { predicate: i.predicate }) })),
   ];
   if (onConflict.targetConstraint !== undefined) {
     const named = keys.find((k) => k.name === onConflict.targetConstraint);
@@ -236,8 +236,11 @@ function conflictArbiters(table: TableDefinition, onConflict: NonNullable<Insert
   }
   if (onConflict.targetColumns.length === 0) return undefined;
   const wanted = onConflict.targetColumns.map((element) => table.columns.findIndex((c) => c.name === element.column));
-  const matching = keys.filter((k) => k.columns.length === wanted.length && wanted.every((c) => k.columns.includes(c)));
-  if (matching.length === 0 || onConflict.targetWhere !== undefined) {
+  // A partial unique index arbitrates only when the target's WHERE states its predicate (as
+  // written; PostgreSQL proves implication more generally). A full one arbitrates either way.
+  const targetWhere = onConflict.targetWhere === undefined ? undefined : deparse(onConflict.targetWhere);
+  const matching = keys.filter((k) => k.columns.length === wanted.length && wanted.every((c) => k.columns.includes(c)) && (k.predicate === undefined || k.predicate === targetWhere));
+  if (matching.length === 0) {
     throw new InvalidColumnReferenceError("there is no unique or exclusion constraint matching the ON CONFLICT specification");
   }
   return new Set(matching.map((k) => k.name));

@@ -12,10 +12,10 @@
 import { TypeOid, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr, type CompiledExpr, type EvalContext, type FunctionRegistry, type Row } from "@omnikv/executor";
 import { parse, type Expr } from "@omnikv/parser";
-import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, type ColumnScope, type SqlType } from "@omnikv/planner";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, type BoundExpr, type ColumnScope, type SqlType } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
-import type { ForeignKeyDefinition, TableDefinition } from "../catalog/definitions.ts";
+import type { ForeignKeyDefinition, IndexDefinition, TableDefinition } from "../catalog/definitions.ts";
 import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from "../errors.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
@@ -39,11 +39,13 @@ export class RowWriter {
   readonly #env: WriteEnvironment;
   readonly layout: TableLayout;
   readonly #checks: readonly { readonly name: string; readonly test: CompiledExpr }[];
+  readonly #covers: IndexCoverage;
 
   constructor(env: WriteEnvironment, definition: TableDefinition) {
     this.#env = env;
     this.layout = layoutOf(definition);
     this.#checks = definition.checks.map((check) => ({ name: check.name, test: compileTableExpr(definition, check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry) }));
+    this.#covers = indexCoverage(definition, env.registry);
   }
 
   get definition(): TableDefinition {
@@ -86,7 +88,7 @@ export class RowWriter {
     }
     const suffix = this.layout.keySuffix(row);
     for (const index of this.definition.indexes) {
-      if (!index.isUnique || (arbiters !== undefined && !arbiters.has(index.name))) continue;
+      if (!index.isUnique || (arbiters !== undefined && !arbiters.has(index.name)) || !this.#covers(index, row, this.#env.context)) continue;
       const entry = this.layout.indexEntry(index, row, suffix);
       if (!entry.isUniqueKey) continue;
       const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
@@ -131,7 +133,9 @@ export class RowWriter {
     const suffix = this.layout.keySuffix(row);
     await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
     this.#countChange();
-    for (const index of this.definition.indexes) await this.#env.txn.delete(this.layout.indexEntry(index, row, suffix).key);
+    for (const index of this.definition.indexes) {
+      if (this.#covers(index, row, this.#env.context)) await this.#env.txn.delete(this.layout.indexEntry(index, row, suffix).key);
+    }
   }
 
   #countChange(): void {
@@ -140,13 +144,16 @@ export class RowWriter {
   }
 
   async #insertIndexEntries(row: Row, suffix: Uint8Array, old: { readonly row: Row; readonly suffix: Uint8Array } | undefined): Promise<void> {
+    const context = this.#env.context;
     for (const index of this.definition.indexes) {
-      const entry = this.layout.indexEntry(index, row, suffix);
-      if (old !== undefined) {
+      // A partial index holds the rows its predicate covers: an update may move a row in or out.
+      const entry = this.#covers(index, row, context) ? this.layout.indexEntry(index, row, suffix) : undefined;
+      if (old !== undefined && this.#covers(index, old.row, context)) {
         const previous = this.layout.indexEntry(index, old.row, old.suffix);
-        if (compareBytes(previous.key, entry.key) === 0 && compareBytes(old.suffix, suffix) === 0) continue;
+        if (entry !== undefined && compareBytes(previous.key, entry.key) === 0 && compareBytes(old.suffix, suffix) === 0) continue;
         await this.#env.txn.delete(previous.key);
       }
+      if (entry === undefined) continue;
       if (entry.isUniqueKey) {
         const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
         if (existing !== undefined) throw this.#duplicate(index.name, index.columns, row);
@@ -271,7 +278,7 @@ async function findReferencedRow(env: WriteEnvironment, parent: TableDefinition,
     await env.txn.lock(key, { mode: "share", ...lockOptions(env) });
     return env.txn.get(key) !== undefined;
   }
-  const index = parent.indexes.find((i) => i.isUnique && sameColumns(i.columns, columns));
+  const index = parent.indexes.find((i) => i.isUnique && i.predicate === undefined && sameColumns(i.columns, columns));
   if (index !== undefined) {
     const entry = layout.indexEntry(index, probe, new Uint8Array(0));
     await env.txn.lock(entry.key, { mode: "share", ...lockOptions(env) });
@@ -329,6 +336,30 @@ export function parseStoredExpression(sql: string): Expr {
   const target = statement.body.targets[0];
   if (target === undefined) throw new TypeError(`not an expression: ${sql}`);
   return target.expr;
+}
+
+/** Binds a stored boolean expression (a partial index's predicate) over the table's columns. */
+export function bindTableExpr(definition: TableDefinition, sql: string): BoundExpr {
+  const bindContext = { settings: storageTextSettings, paramTypes: [], sql: `SELECT ${sql}`, scope: new TableScope(definition) };
+  return bindExpr(parseStoredExpression(sql), bindContext);
+}
+
+/**
+ * Whether each index covers a row: true for a full index, the predicate's value for a partial one
+ * (NULL counts as false, as a WHERE clause). Compiled once per table definition.
+ */
+export type IndexCoverage = (index: IndexDefinition, row: Row, context: EvalContext) => boolean;
+
+export function indexCoverage(definition: TableDefinition, registry: FunctionRegistry): IndexCoverage {
+  const predicates = new Map<number, CompiledExpr>();
+  for (const index of definition.indexes) {
+    if (index.predicate !== undefined) predicates.set(index.id, compileTableExpr(definition, index.predicate, { oid: TypeOid.bool, typmod: -1 }, registry));
+  }
+  if (predicates.size === 0) return () => true;
+  return (index, row, context) => {
+    const predicate = predicates.get(index.id);
+    return predicate === undefined || predicate(row, [], context) === true;
+  };
 }
 
 /** Compiles a stored expression over the table's row, coerced to `type` as an assignment. */

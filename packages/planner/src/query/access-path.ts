@@ -12,6 +12,7 @@ import type { BoundExpr } from "../bound-expr.ts";
 import type { CatalogIndex } from "./catalog.ts";
 import { estimate, selectivity } from "./estimate.ts";
 import { conjunction, conjuncts } from "./expr-columns.ts";
+import { isPredicateImplied } from "./predicate-implication.ts";
 import { mapChildren } from "./plan-children.ts";
 import type { IndexBound, PlanNode } from "./plan.ts";
 
@@ -91,6 +92,7 @@ function chooseForFilter(filter: Extract<PlanNode, { kind: "filter" }>, scan: Ex
   const comparisons = parts.map(comparisonOf);
   let best: IndexChoice = { plan: filter, cost: estimate(filter).totalCost, isUniqueLookup: false };
   for (const index of scan.table.indexes ?? []) {
+    if (index.predicate !== undefined && !isPredicateImplied(index.predicate, parts)) continue;
     const choice = indexChoice(index, scan, parts, comparisons);
     if (choice === undefined) continue;
     // A unique lookup wins ties: it reads one key whatever the table holds, while a scan's real

@@ -1,3 +1,4 @@
+import type { BoundExpr } from "../bound-expr.ts";
 /**
  * `Catalog`: what the planner needs to know about stored tables, declared here because the
  * planner is its caller (the engine implements it over its system keyspace; tests implement it
@@ -43,6 +44,12 @@ export interface CatalogIndex {
   readonly columns: readonly number[];
   readonly isUnique: boolean;
   readonly isPrimary: boolean;
+  /**
+   * A partial index's predicate (`CREATE INDEX … WHERE`), bound over the table's columns: the
+   * index holds only the rows for which it is true, so a plan may read it only when the query's
+   * own conditions on the table imply it (see `isPredicateImplied`).
+   */
+  readonly predicate?: BoundExpr;
 }
 
 /** A table's statistics, as PostgreSQL's pg_class.reltuples and pg_statistic hold them. */

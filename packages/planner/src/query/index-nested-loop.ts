@@ -111,7 +111,8 @@ function lookupKey(scan: Scan, keys: readonly BoundExpr[], keyTypes: readonly Sq
     const isSameOrder = key.type.oid === keyType.oid || (integerTypes.has(key.type.oid) && integerTypes.has(keyType.oid));
     if (!isSameOrder) return;
     for (const index of scan.table.indexes ?? []) {
-      if (index.columns[0] !== key.index) continue;
+      // (Partial indexes are left out: the lookups would miss the rows their predicate excludes.)
+      if (index.columns[0] !== key.index || index.predicate !== undefined) continue;
       // A unique single-column index (one row per lookup) beats any other.
       const isBetter = best === undefined || (index.isUnique && index.columns.length === 1 && !(best.index.isUnique && best.index.columns.length === 1));
       if (isBetter) best = { keyIndex, index, type: key.type };

@@ -103,7 +103,8 @@ function orderedScan(scan: Scan, keyColumns: readonly number[], isReverse: boole
   const sortCost = rows * seqScanCostPerRow + rows * Math.log2(rows + 1) * sortCostPerComparison;
   let best: { readonly index: CatalogIndex; readonly cost: number } | undefined;
   for (const index of scan.table.indexes ?? []) {
-    if (!indexServesOrder(index, 0, keyColumns)) continue;
+    // A partial index lacks the rows its predicate excludes: it cannot stand for the whole table.
+    if (index.predicate !== undefined || !indexServesOrder(index, 0, keyColumns)) continue;
     // The primary key holds the rows themselves: reading it costs what a sequential scan does.
     const cost = index.isPrimary ? rows * seqScanCostPerRow : rows * indexScanCostPerRow + 1;
     if (cost < sortCost && (best === undefined || cost < best.cost)) best = { index, cost };
