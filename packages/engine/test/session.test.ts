@@ -528,7 +528,8 @@ describe("partial indexes", () => {
       await session.query("CREATE INDEX p_open_k ON p (k) WHERE open");
       await session.query("ANALYZE p");
       const plan = async (sql: string): Promise<string> => (await session.query(`EXPLAIN (COSTS OFF) ${sql}`)).rows.map((row) => (typeof row[0] === "string" ? row[0] : "")).join("\n");
-      expect(await plan("SELECT id FROM p WHERE k = 7 AND open")).toContain("Index Scan using p_open_k on p");
+      // The index holds only open rows: `open` needs no filter above it (PostgreSQL drops such quals too).
+      expect(await plan("SELECT id FROM p WHERE k = 7 AND open")).toBe("Index Scan using p_open_k on p\n  Index Cond: (k = 7)");
       // Not implied: the index lacks the rows with open = false, so it must not be read.
       expect(await plan("SELECT id FROM p WHERE k = 7")).not.toContain("p_open_k");
       expect(await plan("SELECT id FROM p WHERE k = 7 AND open IS NOT FALSE")).not.toContain("p_open_k");

@@ -12,7 +12,7 @@ import type { BoundExpr } from "../bound-expr.ts";
 import type { CatalogIndex } from "./catalog.ts";
 import { estimate, selectivity } from "./estimate.ts";
 import { conjunction, conjuncts } from "./expr-columns.ts";
-import { isPredicateImplied } from "./predicate-implication.ts";
+import { isPredicateImplied, isSameExpr } from "./predicate-implication.ts";
 import { mapChildren } from "./plan-children.ts";
 import type { IndexBound, PlanNode } from "./plan.ts";
 
@@ -136,7 +136,9 @@ function indexChoice(index: CatalogIndex, scan: Extract<PlanNode, { kind: "seq_s
   }
   if (used.size === 0) return undefined;
   const served = parts.filter((p) => used.has(p));
-  const rest = parts.filter((p) => !used.has(p));
+  // A partial index returns only rows its predicate holds for: the conjuncts stating it need no filter.
+  const predicateParts = index.predicate === undefined ? [] : conjuncts(index.predicate);
+  const rest = parts.filter((p) => !used.has(p) && !predicateParts.some((needed) => isSameExpr(needed, p)));
   const tableRows = estimate(scan).rows;
   const statsOf = (column: number): ReturnType<typeof columnStats> => columnStats(scan, column);
   const matched = Math.max(1, tableRows * served.reduce((s, p) => s * selectivity(p, statsOf), 1));
