@@ -19,6 +19,7 @@ CREATE TABLE users (id serial PRIMARY KEY, email text NOT NULL UNIQUE, name varc
 CREATE TABLE orders (id bigint PRIMARY KEY, user_id int REFERENCES users(id), amount numeric(10,2) NOT NULL DEFAULT 0, note text);
 CREATE INDEX orders_user_idx ON orders (user_id);
 CREATE UNIQUE INDEX orders_noted_idx ON orders (user_id) WHERE note IS NOT NULL;
+CREATE INDEX ON users (lower(email));
 CREATE SCHEMA app;
 CREATE TABLE app.items (sku text PRIMARY KEY, qty int);
 `;
@@ -53,7 +54,7 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
 
   it("\\d users", async () => {
     expect(await psql("\\d users")).toBe(
-      "                                       Table \"public.users\"\n   Column   |           Type           | Collation | Nullable |              Default              \n------------+--------------------------+-----------+----------+-----------------------------------\n id         | integer                  |           | not null | nextval('users_id_seq'::regclass)\n email      | text                     |           | not null | \n name       | character varying(100)   |           |          | \n age        | integer                  |           |          | \n created_at | timestamp with time zone |           |          | now()\nIndexes:\n    \"users_pkey\" PRIMARY KEY, btree (id)\n    \"users_email_key\" UNIQUE CONSTRAINT, btree (email)\nCheck constraints:\n    \"users_age_check\" CHECK (age >= 0)\nReferenced by:\n    TABLE \"orders\" CONSTRAINT \"orders_user_id_fkey\" FOREIGN KEY (user_id) REFERENCES users(id)\n\n",
+      "                                       Table \"public.users\"\n   Column   |           Type           | Collation | Nullable |              Default              \n------------+--------------------------+-----------+----------+-----------------------------------\n id         | integer                  |           | not null | nextval('users_id_seq'::regclass)\n email      | text                     |           | not null | \n name       | character varying(100)   |           |          | \n age        | integer                  |           |          | \n created_at | timestamp with time zone |           |          | now()\nIndexes:\n    \"users_pkey\" PRIMARY KEY, btree (id)\n    \"users_email_key\" UNIQUE CONSTRAINT, btree (email)\n    \"users_lower_idx\" btree (lower(email))\nCheck constraints:\n    \"users_age_check\" CHECK (age >= 0)\nReferenced by:\n    TABLE \"orders\" CONSTRAINT \"orders_user_id_fkey\" FOREIGN KEY (user_id) REFERENCES users(id)\n\n",
     );
   });
 
@@ -71,7 +72,7 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
 
   it("\\di", async () => {
     expect(await psql("\\di")).toBe(
-      "                  List of relations\n Schema |       Name       | Type  | Owner  | Table  \n--------+------------------+-------+--------+--------\n public | orders_noted_idx | index | omnikv | orders\n public | orders_pkey      | index | omnikv | orders\n public | orders_user_idx  | index | omnikv | orders\n public | users_email_key  | index | omnikv | users\n public | users_pkey       | index | omnikv | users\n(5 rows)\n\n",
+      "                  List of relations\n Schema |       Name       | Type  | Owner  | Table  \n--------+------------------+-------+--------+--------\n public | orders_noted_idx | index | omnikv | orders\n public | orders_pkey      | index | omnikv | orders\n public | orders_user_idx  | index | omnikv | orders\n public | users_email_key  | index | omnikv | users\n public | users_lower_idx  | index | omnikv | users\n public | users_pkey       | index | omnikv | users\n(6 rows)\n\n",
     );
   });
 

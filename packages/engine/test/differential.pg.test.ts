@@ -446,6 +446,37 @@ const partialIndexSteps: readonly Step[] = [
   "INSERT INTO accounts VALUES (4000, 'e1', 4)",
 ];
 
+/** Expression indexes: uniqueness on the expression's value, maintenance, planning, catalog text. */
+const expressionIndexSteps: readonly Step[] = [
+  "CREATE TABLE people (id int PRIMARY KEY, email text, n int)",
+  "INSERT INTO people SELECT g, 'User' || g || '@X.com', g FROM generate_series(1, 2000) g",
+  "CREATE UNIQUE INDEX people_lower_email ON people (lower(email))",
+  "CREATE INDEX ON people ((n * 2), n)",
+  "INSERT INTO people VALUES (5000, 'user7@x.COM', 1)",
+  "INSERT INTO people VALUES (5000, 'other@x.com', 1)",
+  "UPDATE people SET email = 'USER8@x.com' WHERE id = 5000",
+  "UPDATE people SET email = 'new@x.com' WHERE id = 8",
+  "UPDATE people SET email = 'USER8@x.com' WHERE id = 5000",
+  "UPDATE people SET email = NULL WHERE id = 10",
+  "INSERT INTO people VALUES (5001, NULL, 3)",
+  "ANALYZE people",
+  "SELECT id FROM people WHERE lower(email) = 'user9@x.com'",
+  "SELECT id FROM people WHERE lower(email) = 'user8@x.com'",
+  "SELECT id FROM people WHERE n * 2 = 10",
+  "SELECT id FROM people WHERE n * 2 > 3990 ORDER BY id",
+  "SELECT id FROM people WHERE n * 2 >= 10 AND n * 2 < 16 ORDER BY id",
+  "SELECT pg_get_indexdef('people_lower_email'::regclass), pg_get_indexdef('people_expr_n_idx'::regclass, 0, true)",
+  "SELECT attname, atttypid FROM pg_attribute WHERE attrelid = 'people_lower_email'::regclass",
+  "CREATE INDEX people_bad ON people ((random() > 0.5))",
+  "CREATE UNIQUE INDEX people_dup ON people ((n % 10))",
+  "INSERT INTO people VALUES (6000, 'USER9@x.com', 1) ON CONFLICT DO NOTHING",
+  "DELETE FROM people WHERE id = 9",
+  "INSERT INTO people VALUES (6000, 'USER9@x.com', 1) RETURNING id",
+  "SELECT id FROM people WHERE lower(email) = 'user9@x.com'",
+  "ALTER TABLE people DROP COLUMN email",
+  "SELECT count(*) FROM pg_index WHERE indrelid = 'people'::regclass",
+];
+
 const savepointSteps: readonly Step[] = [
   "CREATE TABLE tx (id int PRIMARY KEY, v text)",
   "BEGIN",
@@ -969,6 +1000,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["INSERT … ON CONFLICT DO NOTHING, with and without a conflict target", onConflictSteps],
   ["INSERT … ON CONFLICT DO UPDATE", upsertSteps],
   ["partial indexes: uniqueness, maintenance, planning, ON CONFLICT, pg_get_indexdef", partialIndexSteps],
+  ["expression indexes: uniqueness, maintenance, planning, catalog text", expressionIndexSteps],
   ["transaction blocks: errors, savepoints (nested, released, rolled back to)", savepointSteps],
   ["a missing savepoint aborts the transaction block", missingSavepointSteps],
   ["implicit transactions of statement strings; COMMIT, ROLLBACK, SAVEPOINT outside a block", implicitTransactionSteps],

@@ -545,6 +545,26 @@ describe("partial indexes", () => {
   });
 });
 
+describe("expression indexes", () => {
+  it("are read by conditions on the same expression only, and keep their key unique", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE x (id int PRIMARY KEY, email text)");
+      await session.query("INSERT INTO x SELECT g, 'User' || g || '@X.com' FROM generate_series(1, 3000) g");
+      await session.query("CREATE UNIQUE INDEX x_lower ON x (lower(email))");
+      await session.query("ANALYZE x");
+      const plan = async (sql: string): Promise<string> => (await session.query(`EXPLAIN (COSTS OFF) ${sql}`)).rows.map((row) => (typeof row[0] === "string" ? row[0] : "")).join("\n");
+      expect(await plan("SELECT id FROM x WHERE lower(email) = 'user42@x.com'")).toBe("Index Scan using x_lower on x\n  Index Cond: (lower(email) = 'user42@x.com')");
+      expect(await plan("SELECT id FROM x WHERE email = 'User42@X.com'")).not.toContain("x_lower");
+      expect(await plan("SELECT id FROM x WHERE upper(email) = 'USER42@X.COM'")).not.toContain("x_lower");
+      expect((await session.query("SELECT id FROM x WHERE lower(email) = 'user42@x.com'")).rows).toEqual([[42]]);
+      // Prepared: the parameter is bound against the expression's type.
+      session.prepare("by_email", "SELECT id FROM x WHERE lower(email) = lower($1)", [TypeOid.text]);
+      expect((await session.execute("by_email", ["USER43@x.COM"])).rows).toEqual([[43]]);
+      expect(await sqlState(session.query("INSERT INTO x VALUES (9000, 'user44@X.COM')"))).toBe("23505");
+    });
+  });
+});
+
 describe("JavaScript numbers as parameters", () => {
   it("bind to integer and float8 parameters exactly as their text does, errors included", async () => {
     await withDatabase(async (_db, session) => {

@@ -25,7 +25,7 @@ import {
 } from "../errors.ts";
 import { isKeyEncodable } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
-import { RowWriter, bindTableExpr, compileTableExpr, indexCoverage, parseStoredExpression } from "../storage/row-writer.ts";
+import { IndexKeys, RowWriter, bindTableExpr, compileTableExpr, indexCoverage, indexElementLabels, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
 import { initialAcl, mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
@@ -608,14 +608,17 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
   const schema = env.catalog.schema(table.schema);
   if (schema !== undefined && !env.auth.checker.has(env.auth.roleId, schema, "C")) throw permissionDenied(schema);
   if (statement.method !== undefined && statement.method !== "btree") throw new FeatureNotSupportedError(`access method "${statement.method}" is not supported`);
-  const columns = statement.elements.map((element) => {
-    if (element.column === undefined) throw new FeatureNotSupportedError("indexes on expressions are not supported yet");
+  // Per element: a column's position, or -1 and the expression's checked SQL.
+  const expressions = statement.elements.map((element) => (element.column === undefined && element.expr !== undefined ? checkedIndexExpression(table, element.expr) : null));
+  const columns = statement.elements.map((element, i) => {
+    if (expressions[i] !== null) return -1;
     const index = table.columns.findIndex((c) => c.name === element.column);
-    if (index < 0) throw new UndefinedColumnError(`column "${element.column}" does not exist`);
+    if (index < 0) throw new UndefinedColumnError(`column "${element.column ?? ""}" does not exist`);
     return index;
   });
   assertKeyTypes(table, columns);
-  const names = statement.elements.map((e) => e.column ?? "expr");
+  // PostgreSQL names an expression element after its function (`t_lower_idx`), else "expr".
+  const names = statement.elements.map((e) => e.column ?? (e.expr?.kind === "func_call" ? (e.expr.name.at(-1) ?? "expr") : "expr"));
   const name = statement.name ?? chooseName((n) => env.catalog.isNameTaken(table.schema, n), `${table.name}_${names.join("_")}_idx`);
   if (env.catalog.isNameTaken(table.schema, name)) {
     if (statement.ifNotExists) {
@@ -633,8 +636,22 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
     isUnique: statement.isUnique,
     isConstraint: false,
     ...(predicate === undefined ? {} : { predicate }),
+    ...(expressions.every((e) => e === null) ? {} : { expressions }),
   };
   await buildIndex(env, table, index);
+}
+
+/**
+ * An expression index element, checked as PostgreSQL checks it, and its stored text: no
+ * subqueries (0A000), only immutable functions (42P17), a type that can be a key.
+ */
+function checkedIndexExpression(table: TableDefinition, expr: Expr): string {
+  if (mentionsSubquery(expr)) throw new FeatureNotSupportedError("cannot use subquery in index expression");
+  const sql = deparse(expr);
+  const bound = bindTableExpr(table, sql);
+  if (!isImmutableExpr(bound)) throw new InvalidObjectDefinitionError("functions in index expression must be marked IMMUTABLE");
+  if (!isKeyEncodable(bound.type.oid)) throw new FeatureNotSupportedError(`an expression of type ${formatTypeName(bound.type.oid)} cannot be part of a key yet`);
+  return sql;
 }
 
 /**
@@ -681,6 +698,7 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
   const rows = [...env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })];
   const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal: rows.length, tuplesDone: done });
   const covers = indexCoverage(withIndex, env.registry);
+  const keys = new IndexKeys(withIndex, env.registry);
   let built = 0;
   try {
     for (const [key, value] of rows) {
@@ -693,10 +711,12 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
       built += 1;
       if (!covers(index, row, env.context)) continue;
       const suffix = key.subarray(4);
-      const entry = layout.indexEntry(index, row, suffix);
+      const entry = keys.entry(layout, index, row, suffix, env.context);
       if (entry.isUniqueKey && (await env.txn.getForUpdate(entry.key)) !== undefined) {
+        const values = keys.values(index, row, env.context);
+        const oids = keys.oids(index);
         throw new UniqueViolationError(`could not create unique index "${index.name}"`, {
-          detail: `Key (${index.columns.map((c) => table.columns[c]?.name ?? "?").join(", ")})=(${index.columns.map((c) => formatStored(layout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
+          detail: `Key (${indexElementLabels(table, index).join(", ")})=(${values.map((keyValue, i) => formatStored(oids[i] ?? 0, keyValue)).join(", ")}) is duplicated.`,
         });
       }
       await env.txn.put(entry.key, suffix);
@@ -907,7 +927,7 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
   }
   const mentions = (sql: string): boolean => new RegExp(`(^|[^a-z0-9_"$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^a-z0-9_"$])`).test(sql);
   // An index on the column, or whose predicate mentions it, goes with it (as in PostgreSQL).
-  const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped) || (i.predicate !== undefined && mentions(i.predicate)));
+  const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped) || (i.predicate !== undefined && mentions(i.predicate)) || (i.expressions ?? []).some((e) => e !== null && mentions(e)));
   for (const index of removedIndexes) await deleteRange(env, index.id);
   const { primaryKey: _primaryKey, ...withoutPrimaryKey } = table;
   const after: TableDefinition = {
@@ -915,7 +935,7 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
     columns: table.columns.filter((_, i) => i !== dropped),
     // A primary key on the column goes with it (as in PostgreSQL); the rows are then keyed by row id.
     ...(table.primaryKey === undefined || isPrimaryKeyDropped ? {} : { primaryKey: { ...table.primaryKey, columns: table.primaryKey.columns.map(shift) } }),
-    indexes: table.indexes.filter((i) => !removedIndexes.includes(i)).map((i) => ({ ...i, columns: i.columns.map(shift) })),
+    indexes: table.indexes.filter((i) => !removedIndexes.includes(i)).map((i) => ({ ...i, columns: i.columns.map((c) => (c < 0 ? c : shift(c))) })),
     checks: table.checks.filter((c) => !mentions(c.sql)),
     foreignKeys: table.foreignKeys
       .filter((fk) => !fk.columns.includes(dropped))

@@ -29,8 +29,13 @@ export interface ColumnDefinition {
 export interface IndexDefinition {
   readonly id: number;
   readonly name: string;
-  /** Column positions, in key order. */
+  /** Column positions, in key order; -1 for an element that is an expression (see `expressions`). */
   readonly columns: readonly number[];
+  /**
+   * An expression index's keys (`CREATE INDEX ON t (lower(x))`): per element, the deparsed SQL of
+   * its expression over the table's columns, or null for a plain column. Absent: all columns.
+   */
+  readonly expressions?: readonly (string | null)[];
   /** As declared (kept for pg_get_indexdef); storage is always ascending, NULLS LAST. */
   readonly descending: readonly boolean[];
   readonly isUnique: boolean;

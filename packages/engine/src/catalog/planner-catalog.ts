@@ -69,7 +69,8 @@ export function catalogTableOf(definition: TableDefinition, statistics: TableSta
   if (primaryKey !== undefined) indexes.push({ id: primaryKey.id, name: primaryKey.name, columns: primaryKey.columns, isUnique: true, isPrimary: true });
   for (const index of definition.indexes) {
     const predicate = index.predicate === undefined ? {} : { predicate: bindTableExpr(definition, index.predicate) };
-    indexes.push({ id: index.id, name: index.name, columns: index.columns, isUnique: index.isUnique, isPrimary: false, ...predicate });
+    const expressions = index.expressions === undefined ? {} : { expressions: index.expressions.map((sql) => (sql === null ? undefined : bindTableExpr(definition, sql))) };
+    indexes.push({ id: index.id, name: index.name, columns: index.columns, isUnique: index.isUnique, isPrimary: false, ...predicate, ...expressions });
   }
   const table: CatalogTable = {
     id: definition.id,

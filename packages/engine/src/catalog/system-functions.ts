@@ -157,7 +157,13 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     const relation = relationByOid(this.#view, oid);
     const index = relation?.index;
     if (relation === undefined || index === undefined) return undefined;
-    const names = index.columns.map((c, i) => `${quoteIdent(index.table.columns[c]?.name ?? "?")}${index.descending[i] === true ? " DESC" : ""}`);
+    // An expression element prints parenthesized unless it is a function call, as PostgreSQL prints it.
+    const element = (c: number, i: number): string => {
+      const sql = index.expressions?.[i];
+      if (sql === null || sql === undefined) return quoteIdent(index.table.columns[c]?.name ?? "?");
+      return /^[a-z_][a-z0-9_]*\(.*\)$/u.test(sql) ? sql : `(${sql})`;
+    };
+    const names = index.columns.map((c, i) => `${element(c, i)}${index.descending[i] === true ? " DESC" : ""}`);
     if (column > 0) return names[column - 1] ?? "";
     // Pretty output names the table without its schema when the search path finds it (PRETTYFLAG_SCHEMA).
     const table = isPretty ? this.#displayName({ schema: index.table.schema, name: index.table.name, oid: index.table.id }) : `${quoteIdent(index.table.schema)}.${quoteIdent(index.table.name)}`;

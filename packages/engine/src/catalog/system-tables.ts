@@ -21,6 +21,7 @@
 import { TypeOid, assert, typeInfo, typeLength, type PgArray, type SqlValue } from "@omnikv/base";
 import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
+import { bindTableExpr } from "../storage/row-writer.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
 import { PrivilegeChecker, aclItemText, databaseObject, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
@@ -99,7 +100,17 @@ export interface RelationEntry {
   readonly object?: OwnedObject;
   readonly table?: TableDefinition;
   /** For an index: its table, columns (positions), and flags. */
-  readonly index?: { readonly table: TableDefinition; readonly columns: readonly number[]; readonly descending: readonly boolean[]; readonly isUnique: boolean; readonly isPrimary: boolean; readonly isConstraint: boolean; readonly predicate?: string };
+  readonly index?: {
+    readonly table: TableDefinition;
+    readonly columns: readonly number[];
+    readonly descending: readonly boolean[];
+    readonly isUnique: boolean;
+    readonly isPrimary: boolean;
+    readonly isConstraint: boolean;
+    readonly predicate?: string;
+    /** An expression index's elements: the expression's SQL, or null for a column (see IndexDefinition). */
+    readonly expressions?: readonly (string | null)[];
+  };
   readonly system?: SystemTableSpec;
 }
 
@@ -129,7 +140,16 @@ export function* relations(view: CatalogView): Iterable<RelationEntry> {
       yield { oid: pk.id, name: pk.name, schema: object.schema, kind: "i", index };
     }
     for (const i of object.indexes) {
-      const index = { table: object, columns: i.columns, descending: i.descending, isUnique: i.isUnique, isPrimary: false, isConstraint: i.isConstraint, ...(i.predicate === undefined ? {} : { predicate: i.predicate }) };
+      const index = {
+        table: object,
+        columns: i.columns,
+        descending: i.descending,
+        isUnique: i.isUnique,
+        isPrimary: false,
+        isConstraint: i.isConstraint,
+        ...(i.predicate === undefined ? {} : { predicate: i.predicate }),
+        ...(i.expressions === undefined ? {} : { expressions: i.expressions }),
+      };
       yield { oid: i.id, name: i.name, schema: object.schema, kind: "i", index };
     }
   }
@@ -147,7 +167,11 @@ function relationColumns(relation: RelationEntry): readonly { readonly name: str
   if (relation.table !== undefined) return relation.table.columns.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, isNotNull: c.isNotNull, column: c }));
   if (relation.index !== undefined) {
     const table = relation.index.table;
-    return relation.index.columns.map((position) => {
+    const expressions = relation.index.expressions;
+    return relation.index.columns.map((position, i) => {
+      const sql = expressions?.[i];
+      // An expression element is named after its function, as PostgreSQL names it ("lower"), or "expr".
+      if (sql !== null && sql !== undefined) return { name: /^([a-z_][a-z0-9_]*)\(/u.exec(sql)?.[1] ?? "expr", typeOid: bindTableExpr(table, sql).type.oid, typmod: -1, isNotNull: false };
       const c = table.columns[position];
       assert(c !== undefined, "an index column is a column of its table");
       return { name: c.name, typeOid: c.typeOid, typmod: c.typmod, isNotNull: c.isNotNull };
@@ -306,13 +330,15 @@ function* indexRows({ view }: SystemContext): Iterable<Row> {
   for (const r of relations(view)) {
     const index = r.index;
     if (index === undefined) continue;
-    const keys = index.columns.map((c) => c + 1);
+    // indkey: 0 for an expression element (its expression is in indexprs), as in PostgreSQL.
+    const keys = index.columns.map((c) => (c < 0 ? 0 : c + 1));
     const collations = index.columns.map((c) => typeCollation(index.table.columns[c]?.typeOid ?? 0));
+    const expressions = index.expressions?.filter((e): e is string => e !== null);
     const options = index.descending.map((d) => (d ? 3 : 0));
     yield [
       r.oid, index.table.id, keys.length, keys.length, index.isUnique, false, index.isPrimary, false, true, false, true, false, true, true, false,
       // indpred: PostgreSQL stores a node tree; clients test it for NULL, and pg_get_indexdef prints it.
-      vectorOf(keys), vectorOf(collations), vectorOf(index.columns.map(() => 0)), vectorOf(options), null, index.predicate ?? null,
+      vectorOf(keys), vectorOf(collations), vectorOf(index.columns.map(() => 0)), vectorOf(options), expressions === undefined ? null : expressions.join(", "), index.predicate ?? null,
     ];
   }
 }

@@ -39,7 +39,8 @@ export function pointLookupOf(plan: PlanNode, registry: FunctionRegistry): Point
     node = node.input;
   }
   if (node.kind !== "index_scan" || !node.index.isUnique || node.lower !== undefined || node.upper !== undefined) return undefined;
-  if (node.equal.length !== node.index.columns.length) return undefined;
+  // (An expression index's key types are its expressions': such plans take the general path.)
+  if (node.equal.length !== node.index.columns.length || node.index.expressions !== undefined) return undefined;
   const expressions = [...node.equal, ...(projection ?? []), ...(filter === undefined ? [] : [filter])];
   if (expressions.some(hasSubquery)) return undefined;
   return {

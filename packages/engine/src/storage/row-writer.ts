@@ -19,7 +19,7 @@ import type { ForeignKeyDefinition, IndexDefinition, TableDefinition } from "../
 import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from "../errors.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
-import { layoutOf, storageTextSettings, type TableLayout } from "./table-layout.ts";
+import { layoutOf, storageTextSettings, type IndexEntry, type TableLayout } from "./table-layout.ts";
 
 export interface WriteEnvironment {
   readonly txn: Transaction;
@@ -40,12 +40,18 @@ export class RowWriter {
   readonly layout: TableLayout;
   readonly #checks: readonly { readonly name: string; readonly test: CompiledExpr }[];
   readonly #covers: IndexCoverage;
+  readonly #keys: IndexKeys;
 
   constructor(env: WriteEnvironment, definition: TableDefinition) {
     this.#env = env;
     this.layout = layoutOf(definition);
     this.#checks = definition.checks.map((check) => ({ name: check.name, test: compileTableExpr(definition, check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry) }));
     this.#covers = indexCoverage(definition, env.registry);
+    this.#keys = new IndexKeys(definition, env.registry);
+  }
+
+  #entry(index: IndexDefinition, row: Row, keySuffix: Uint8Array): IndexEntry {
+    return this.#keys.entry(this.layout, index, row, keySuffix, this.#env.context);
   }
 
   get definition(): TableDefinition {
@@ -89,7 +95,7 @@ export class RowWriter {
     const suffix = this.layout.keySuffix(row);
     for (const index of this.definition.indexes) {
       if (!index.isUnique || (arbiters !== undefined && !arbiters.has(index.name)) || !this.#covers(index, row, this.#env.context)) continue;
-      const entry = this.layout.indexEntry(index, row, suffix);
+      const entry = this.#entry(index, row, suffix);
       if (!entry.isUniqueKey) continue;
       const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
       if (existing !== undefined) return withPrefix(this.definition.id, existing);
@@ -134,7 +140,7 @@ export class RowWriter {
     await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
     this.#countChange();
     for (const index of this.definition.indexes) {
-      if (this.#covers(index, row, this.#env.context)) await this.#env.txn.delete(this.layout.indexEntry(index, row, suffix).key);
+      if (this.#covers(index, row, this.#env.context)) await this.#env.txn.delete(this.#entry(index, row, suffix).key);
     }
   }
 
@@ -147,16 +153,16 @@ export class RowWriter {
     const context = this.#env.context;
     for (const index of this.definition.indexes) {
       // A partial index holds the rows its predicate covers: an update may move a row in or out.
-      const entry = this.#covers(index, row, context) ? this.layout.indexEntry(index, row, suffix) : undefined;
+      const entry = this.#covers(index, row, context) ? this.#entry(index, row, suffix) : undefined;
       if (old !== undefined && this.#covers(index, old.row, context)) {
-        const previous = this.layout.indexEntry(index, old.row, old.suffix);
+        const previous = this.#entry(index, old.row, old.suffix);
         if (entry !== undefined && compareBytes(previous.key, entry.key) === 0 && compareBytes(old.suffix, suffix) === 0) continue;
         await this.#env.txn.delete(previous.key);
       }
       if (entry === undefined) continue;
       if (entry.isUniqueKey) {
         const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
-        if (existing !== undefined) throw this.#duplicate(index.name, index.columns, row);
+        if (existing !== undefined) throw this.#duplicateInIndex(index, row);
       }
       await this.#env.txn.put(entry.key, suffix);
     }
@@ -249,6 +255,14 @@ export class RowWriter {
       });
       await writer.update(row, updated, depth + 1);
     }
+  }
+
+  #duplicateInIndex(index: IndexDefinition, row: Row): UniqueViolationError {
+    if (index.expressions === undefined) return this.#duplicate(index.name, index.columns, row);
+    const values = this.#keys.values(index, row, this.#env.context);
+    return new UniqueViolationError(`duplicate key value violates unique constraint "${index.name}"`, {
+      detail: `Key (${indexElementLabels(this.definition, index).join(", ")})=(${describeValues(this.#keys.oids(index), values)}) already exists.`,
+    }, index.name);
   }
 
   #duplicate(constraint: string, columns: readonly number[], row: Row): UniqueViolationError {
@@ -360,6 +374,76 @@ export function indexCoverage(definition: TableDefinition, registry: FunctionReg
     const predicate = predicates.get(index.id);
     return predicate === undefined || predicate(row, [], context) === true;
   };
+}
+
+/**
+ * The keys of a table's indexes as stored: per element, its column, or for an expression index
+ * the value of its expression over the row (compiled once per table definition), with each
+ * element's type. Plain-column indexes take `TableLayout.indexEntry` directly.
+ */
+export class IndexKeys {
+  readonly #definition: TableDefinition;
+  readonly #registry: FunctionRegistry;
+  readonly #compiled = new Map<number, readonly (CompiledExpr | undefined)[]>();
+  readonly #oids = new Map<number, readonly number[]>();
+
+  constructor(definition: TableDefinition, registry: FunctionRegistry) {
+    this.#definition = definition;
+    this.#registry = registry;
+  }
+
+  /** The entry of `row` in `index`. */
+  entry(layout: TableLayout, index: IndexDefinition, row: Row, keySuffix: Uint8Array, context: EvalContext): IndexEntry {
+    if (index.expressions === undefined) return layout.indexEntry(index, row, keySuffix);
+    return layout.indexEntryOf(index, this.values(index, row, context), this.oids(index), keySuffix);
+  }
+
+  /** Each element's key value for `row`. */
+  values(index: IndexDefinition, row: Row, context: EvalContext): SqlValue[] {
+    let compiled = this.#compiled.get(index.id);
+    if (compiled === undefined) {
+      compiled = (index.expressions ?? []).map((sql, i) => (sql === null || sql === undefined ? undefined : compileTableExpr(this.#definition, sql, { oid: this.oids(index)[i] ?? TypeOid.text, typmod: -1 }, this.#registry)));
+      this.#compiled.set(index.id, compiled);
+    }
+    return index.columns.map((column, i) => {
+      const expression = compiled[i];
+      return expression === undefined ? (row[column] ?? null) : expression(row, [], context);
+    });
+  }
+
+  /** Each element's type: its column's, or its expression's. */
+  oids(index: IndexDefinition): readonly number[] {
+    let oids = this.#oids.get(index.id);
+    if (oids === undefined) {
+      oids = indexKeyOids(this.#definition, index);
+      this.#oids.set(index.id, oids);
+    }
+    return oids;
+  }
+}
+
+/** Key element types by index definition: binding an expression per scan would cost more than the scan. */
+const keyOidsOf = new WeakMap<IndexDefinition, readonly number[]>();
+
+/**
+ * The type of each key element of `index`: its column's, or (binding it) its expression's. Kept
+ * per index definition: an index's expressions and the types of the columns they read never
+ * change while the definition lives.
+ */
+export function indexKeyOids(definition: TableDefinition, index: IndexDefinition): readonly number[] {
+  const kept = keyOidsOf.get(index);
+  if (kept !== undefined) return kept;
+  const oids = index.columns.map((column, i) => {
+    const sql = index.expressions?.[i];
+    return sql === null || sql === undefined ? (definition.columns[column]?.typeOid ?? TypeOid.text) : bindTableExpr(definition, sql).type.oid;
+  });
+  keyOidsOf.set(index, oids);
+  return oids;
+}
+
+/** How an index's elements read in messages and catalogs: the column's name, or the expression. */
+export function indexElementLabels(definition: TableDefinition, index: IndexDefinition): string[] {
+  return index.columns.map((column, i) => index.expressions?.[i] ?? definition.columns[column]?.name ?? "?");
 }
 
 /** Compiles a stored expression over the table's row, coerced to `type` as an assignment. */

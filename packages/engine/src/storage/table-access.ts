@@ -12,6 +12,7 @@ import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { TableDefinition } from "../catalog/definitions.ts";
 import { KeyWriter, prefixEnd } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
+import { indexKeyOids } from "./row-writer.ts";
 import { appendKeyValue, layoutOf, type TableLayout } from "./table-layout.ts";
 
 /** The marker byte of a NULL key column (ascending, NULLS LAST): every non-NULL value sorts before it. */
@@ -67,12 +68,15 @@ export class TxnTableAccess implements TableAccess {
     const layout = this.#layout(table);
     const definition = layout.definition;
     const isPrimary = request.index.isPrimary;
-    const columns = isPrimary ? (definition.primaryKey?.columns ?? []) : (definition.indexes.find((i) => i.id === request.index.id)?.columns ?? []);
+    const index = isPrimary ? undefined : definition.indexes.find((i) => i.id === request.index.id);
+    const columns = isPrimary ? (definition.primaryKey?.columns ?? []) : (index?.columns ?? []);
+    // Each key element's type: its column's, or an expression index element's expression's.
+    const keyOids = index?.expressions === undefined ? columns.map((c) => layout.oids[c] ?? TypeOid.text) : indexKeyOids(definition, index);
     if (isPointLookup(request, columns.length)) {
-      yield* this.#point(layout, isPrimary ? definition.id : request.index.id, columns, request);
+      yield* this.#point(layout, isPrimary ? definition.id : request.index.id, keyOids, request);
       return;
     }
-    const range = keyRange(isPrimary ? definition.id : request.index.id, columns.map((c) => layout.oids[c] ?? TypeOid.text), request);
+    const range = keyRange(isPrimary ? definition.id : request.index.id, keyOids, request);
     const entries = this.#txn.scan({ ...range, reverse: request.isReverse });
     if (isPrimary) {
       for (const [key, value] of entries) yield layout.decode(key, value, request.columns);
@@ -90,10 +94,10 @@ export class TxnTableAccess implements TableAccess {
    * a range scan (a unique entry without NULLs is keyed by its columns alone; equality never
    * matches NULL). A non-unique-form entry cannot exist for non-NULL values of a unique index.
    */
-  *#point(layout: TableLayout, keyspace: number, columns: readonly number[], request: IndexScanRequest): Iterable<Row> {
+  *#point(layout: TableLayout, keyspace: number, keyOids: readonly number[], request: IndexScanRequest): Iterable<Row> {
     const writer = new KeyWriter();
     writer.appendUint32(keyspace);
-    request.equal.forEach((value, i) => appendKeyValue(writer, layout.oids[columns[i] ?? 0] ?? TypeOid.text, value));
+    request.equal.forEach((value, i) => appendKeyValue(writer, keyOids[i] ?? TypeOid.text, value));
     const key = writer.finish();
     const value = this.#txn.get(key);
     if (value === undefined) return;

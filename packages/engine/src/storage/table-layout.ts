@@ -3,7 +3,7 @@
  * encoded primary key, or + row id), the row value (encoding/row-codec.ts, user columns only),
  * and each index's entry. One `TableLayout` is made per `TableDefinition` object and cached.
  */
-import { TypeOid, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { TypeOid, assert, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import type { Row } from "@omnikv/executor";
 import type { IndexDefinition, TableDefinition } from "../catalog/definitions.ts";
 import { KeyWriter } from "../encoding/key-codec.ts";
@@ -79,7 +79,9 @@ export class TableLayout {
     return withPrefix(this.definition.id, this.keySuffix(row));
   }
 
+  /** The entry of `row` in an index of plain columns (an expression index's go through `indexEntryOf`). */
   indexEntry(index: IndexDefinition, row: Row, keySuffix: Uint8Array): IndexEntry {
+    assert(index.expressions === undefined, "an expression index's keys are computed by IndexKeys");
     const writer = new KeyWriter();
     writer.appendUint32(index.id);
     let hasNull = false;
@@ -88,7 +90,23 @@ export class TableLayout {
       hasNull ||= value === null;
       appendKeyValue(writer, this.oids[column] ?? TypeOid.text, value);
     }
-    const isUniqueKey = index.isUnique && !hasNull;
+    return this.#finishEntry(writer, index.isUnique && !hasNull, keySuffix);
+  }
+
+  /** The index entry with key values `values` of types `oids`, pointing at the row `keySuffix`. */
+  indexEntryOf(index: IndexDefinition, values: readonly SqlValue[], oids: readonly number[], keySuffix: Uint8Array): IndexEntry {
+    const writer = new KeyWriter();
+    writer.appendUint32(index.id);
+    let hasNull = false;
+    values.forEach((value, i) => {
+      hasNull ||= value === null;
+      appendKeyValue(writer, oids[i] ?? TypeOid.text, value);
+    });
+    return this.#finishEntry(writer, index.isUnique && !hasNull, keySuffix);
+  }
+
+  /** A unique entry without NULLs is keyed by its values alone; any other also by the row it points at. */
+  #finishEntry(writer: KeyWriter, isUniqueKey: boolean, keySuffix: Uint8Array): IndexEntry {
     if (!isUniqueKey) writer.appendBytes(keySuffix);
     return { key: writer.finish(), isUniqueKey };
   }

@@ -21,7 +21,10 @@ const uniqueLookupCost = 1.0;
 
 interface Comparison {
   readonly part: BoundExpr;
+  /** The compared column's position, or -1 when the compared side is another expression. */
   readonly column: number;
+  /** The side compared with a run-time constant: a column, or an expression an index may key on. */
+  readonly target: BoundExpr;
   readonly op: "=" | "<" | "<=" | ">" | ">=";
   readonly value: BoundExpr;
 }
@@ -61,9 +64,9 @@ function comparisonOf(part: BoundExpr): Comparison | undefined {
   if (typed === undefined || !operators.has(typed)) return undefined;
   const [a, b] = part.args;
   if (a === undefined || b === undefined || !isSameOrder(a.type.oid, b.type.oid)) return undefined;
-  if (a.kind === "column" && isRunConstant(b)) return { part, column: a.index, op: typed, value: b };
+  if (!isRunConstant(a) && isRunConstant(b)) return { part, column: a.kind === "column" ? a.index : -1, target: a, op: typed, value: b };
   const flipped = mirrored.get(typed);
-  if (b.kind === "column" && isRunConstant(a) && flipped !== undefined) return { part, column: b.index, op: flipped, value: a };
+  if (!isRunConstant(b) && isRunConstant(a) && flipped !== undefined) return { part, column: b.kind === "column" ? b.index : -1, target: b, op: flipped, value: a };
   return undefined;
 }
 
@@ -103,21 +106,30 @@ function chooseForFilter(filter: Extract<PlanNode, { kind: "filter" }>, scan: Ex
   return best.plan;
 }
 
+/** Whether comparison `c` is on key element `element` of `index`: its column, or the same expression. */
+function isOnElement(c: Comparison, index: CatalogIndex, element: number): boolean {
+  const expression = index.expressions?.[element];
+  if (expression !== undefined) return isSameExpr(c.target, expression) && isSameOrder(c.target.type.oid, expression.type.oid);
+  return c.column >= 0 && c.column === index.columns[element];
+}
+
 function indexChoice(index: CatalogIndex, scan: Extract<PlanNode, { kind: "seq_scan" }>, parts: readonly BoundExpr[], comparisons: readonly (Comparison | undefined)[]): IndexChoice | undefined {
   const used = new Set<BoundExpr>();
   const equal: BoundExpr[] = [];
-  for (const column of index.columns) {
-    const match = comparisons.find((c) => c !== undefined && c.column === column && c.op === "=" && !used.has(c.part));
+  for (let element = 0; element < index.columns.length; element++) {
+    const match = comparisons.find((c) => c !== undefined && c.op === "=" && !used.has(c.part) && isOnElement(c, index, element));
     if (match === undefined) break;
     equal.push(match.value);
     used.add(match.part);
   }
   let lower: IndexBound | undefined;
   let upper: IndexBound | undefined;
-  const rangeColumn = index.columns[equal.length];
-  if (rangeColumn !== undefined) {
+  const rangeElement = equal.length;
+  // (IN lists are matched on plain columns only; -1 matches none.)
+  const rangeColumn = index.expressions?.[rangeElement] === undefined ? index.columns[rangeElement] : -1;
+  if (rangeElement < index.columns.length) {
     for (const c of comparisons) {
-      if (c === undefined || c.column !== rangeColumn || c.op === "=" || used.has(c.part)) continue;
+      if (c === undefined || !isOnElement(c, index, rangeElement) || c.op === "=" || used.has(c.part)) continue;
       const bound = { value: c.value, isInclusive: c.op === "<=" || c.op === ">=" };
       if ((c.op === ">" || c.op === ">=") && lower === undefined) lower = bound;
       else if ((c.op === "<" || c.op === "<=") && upper === undefined) upper = bound;

@@ -50,6 +50,12 @@ export interface CatalogIndex {
    * own conditions on the table imply it (see `isPredicateImplied`).
    */
   readonly predicate?: BoundExpr;
+  /**
+   * An expression index's keys (`CREATE INDEX ON t (lower(x))`): per key element, its expression
+   * bound over the table's columns, or undefined for a plain column. An expression element's
+   * entry in `columns` is -1. Only conditions on the same expression (`lower(x) = $1`) read it.
+   */
+  readonly expressions?: readonly (BoundExpr | undefined)[];
 }
 
 /** A table's statistics, as PostgreSQL's pg_class.reltuples and pg_statistic hold them. */

@@ -166,7 +166,10 @@ function details(plan: PlanNode): string[] {
 }
 
 function indexConditions(plan: Extract<PlanNode, { kind: "index_scan" }>): string[] {
-  const name = (position: number): string => plan.columns[plan.index.columns[position] ?? -1]?.name ?? "?";
+  const name = (position: number): string => {
+    const expression = plan.index.expressions?.[position];
+    return expression === undefined ? (plan.columns[plan.index.columns[position] ?? -1]?.name ?? "?") : exprText(expression);
+  };
   const parts = plan.equal.map((value, i) => `(${name(i)} = ${exprText(value)})`);
   const range = name(plan.equal.length);
   if (plan.equalAny !== undefined) parts.push(`(${range} = ANY ('{${plan.equalAny.map((item) => exprText(item)).join(",")}}'))`);
