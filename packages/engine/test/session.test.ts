@@ -565,6 +565,26 @@ describe("expression indexes", () => {
   });
 });
 
+describe("ALTER … RENAME", () => {
+  it("refuses what would break a view or a column default that names the object in text", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE r (id serial PRIMARY KEY, v int)");
+      await session.query("CREATE VIEW rv AS SELECT v FROM r");
+      expect(await sqlState(session.query("ALTER TABLE r RENAME TO r2"))).toBe("0A000");
+      expect(await sqlState(session.query("ALTER TABLE r RENAME COLUMN v TO w"))).toBe("0A000");
+      expect(await sqlState(session.query("ALTER SEQUENCE r_id_seq RENAME TO r_seq"))).toBe("0A000");
+      expect(await sqlState(session.query("ALTER VIEW r RENAME TO x"))).toBe("42809");
+      // The view itself can be renamed, and still reads its table.
+      await session.query("ALTER VIEW rv RENAME TO rv2");
+      await session.query("INSERT INTO r (v) VALUES (5)");
+      expect((await session.query("SELECT v FROM rv2")).rows).toEqual([[5]]);
+      await session.query("DROP VIEW rv2");
+      await session.query("ALTER TABLE r RENAME COLUMN v TO w");
+      expect((await session.query("SELECT w FROM r")).rows).toEqual([[5]]);
+    });
+  });
+});
+
 describe("JavaScript numbers as parameters", () => {
   it("bind to integer and float8 parameters exactly as their text does, errors included", async () => {
     await withDatabase(async (_db, session) => {

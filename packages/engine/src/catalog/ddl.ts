@@ -7,13 +7,14 @@
  */
 import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
-import { deparse, type DropOwnedStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { deparse, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
 import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
   DependentObjectsStillExistError,
   DuplicateColumnError,
+  DuplicateObjectError,
   DuplicateSchemaError,
   DuplicateTableError,
   InvalidSchemaNameError,
@@ -999,4 +1000,145 @@ export async function createSequence(env: DdlEnvironment, statement: CreateSeque
   const sequence = { ...sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options), ...ownership(env, schema, "sequence") };
   await env.catalog.write(env.txn, sequence);
   env.sequences.reset(sequence);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALTER … RENAME
+
+/**
+ * ALTER TABLE/VIEW/SEQUENCE/INDEX … RENAME TO, ALTER TABLE … RENAME COLUMN and RENAME CONSTRAINT,
+ * transactional like all DDL. Returns the command tag. Stored expressions that name the column,
+ * or the table as a qualifier (CHECK, DEFAULT, partial index predicates, index expressions), are
+ * rewritten. Views keep their SQL text, so renaming a relation or column a view reads is refused
+ * (0A000) rather than leaving the view broken; PostgreSQL's views refer by OID and follow.
+ */
+export async function renameObject(env: DdlEnvironment, statement: RenameStatement): Promise<string> {
+  const schemaName = statement.name.length > 1 ? statement.name.at(-2) : undefined;
+  const name = statement.name.at(-1) ?? "";
+  const tag = statement.objectType === "column" || statement.objectType === "constraint" ? "ALTER TABLE" : `ALTER ${statement.objectType.toUpperCase()}`;
+  if (statement.objectType === "index") {
+    const found = env.catalog.findIndex(schemaName, name, env.searchPath);
+    if (found === undefined) return missingRelation(env, statement, tag);
+    requireOwner(env, found.table);
+    await env.catalog.write(env.txn, renamedIndex(env, found.table, found.indexId, statement.newName));
+    return tag;
+  }
+  if (statement.objectType !== "table" && statement.objectType !== "view" && statement.objectType !== "sequence" && statement.objectType !== "column" && statement.objectType !== "constraint") {
+    throw new FeatureNotSupportedError(`ALTER ${statement.objectType.toUpperCase()} … RENAME is not supported yet`);
+  }
+  const relation = env.catalog.findRelation(schemaName, name, env.searchPath);
+  if (relation === undefined) return missingRelation(env, statement, tag);
+  requireOwner(env, relation);
+  if ((statement.objectType === "view" && relation.kind !== "view") || (statement.objectType === "sequence" && relation.kind !== "sequence")) {
+    throw new WrongObjectTypeError(`"${name}" is not a ${statement.objectType}`);
+  }
+  if (statement.objectType === "column" || statement.objectType === "constraint") {
+    if (relation.kind !== "table") throw new WrongObjectTypeError(`"${name}" is not a table`);
+    const renamed = statement.objectType === "column" ? renamedColumn(env, relation, statement.subName ?? "", statement.newName) : renamedConstraint(relation, statement.subName ?? "", statement.newName);
+    await env.catalog.write(env.txn, renamed);
+    if (statement.objectType === "column") await renameOwnedSequenceColumn(env, relation.id, statement.subName ?? "", statement.newName);
+    return tag;
+  }
+  if (env.catalog.isNameTaken(relation.schema, statement.newName)) throw new DuplicateTableError(`relation "${statement.newName}" already exists`);
+  refuseIfViewsDepend(env, relation.id, `relation "${relation.name}"`);
+  if (relation.kind === "sequence") refuseIfDefaultsUse(env, relation);
+  const renamed = relation.kind === "table" ? withStoredSqlRewritten({ ...relation, name: statement.newName }, (names) => (names.length === 2 && names[0] === relation.name ? [statement.newName, names[1] ?? ""] : names)) : { ...relation, name: statement.newName };
+  await env.catalog.write(env.txn, renamed);
+  return tag;
+}
+
+function missingRelation(env: DdlEnvironment, statement: RenameStatement, tag: string): string {
+  const name = statement.name.join(".");
+  if (!statement.ifExists) throw new UndefinedTableError(`relation "${name}" does not exist`);
+  env.notice(`relation "${statement.name.at(-1) ?? ""}" does not exist, skipping`);
+  return tag;
+}
+
+function refuseIfViewsDepend(env: DdlEnvironment, id: number, what: string): void {
+  const view = Array.from(env.catalog.objects()).find((o): o is ViewDefinition => o.kind === "view" && o.dependsOn.includes(id));
+  if (view !== undefined) throw new FeatureNotSupportedError(`cannot rename ${what} because view "${view.name}" depends on it (not supported yet: drop and re-create the view)`);
+}
+
+/** Column defaults name their sequence in text (`nextval('t_id_seq'::regclass)`): renaming it would break them. */
+function refuseIfDefaultsUse(env: DdlEnvironment, sequence: { readonly schema: string; readonly name: string }): void {
+  const quoted = [`'${sequence.name}'`, `'${sequence.schema}.${sequence.name}'`];
+  for (const table of env.catalog.tables()) {
+    const column = table.columns.find((c) => c.defaultSql !== undefined && quoted.some((q) => c.defaultSql?.includes(q) === true));
+    if (column !== undefined) throw new FeatureNotSupportedError(`cannot rename sequence "${sequence.name}" because the default of column "${column.name}" of table "${table.name}" uses it (not supported yet)`);
+  }
+}
+
+function renamedIndex(env: DdlEnvironment, table: TableDefinition, indexId: number, newName: string): TableDefinition {
+  if (env.catalog.isNameTaken(table.schema, newName)) throw new DuplicateTableError(`relation "${newName}" already exists`);
+  // A PRIMARY KEY or UNIQUE constraint shares its index's name: both change, as in PostgreSQL.
+  if (table.primaryKey?.id === indexId) return { ...table, primaryKey: { ...table.primaryKey, name: newName } };
+  return { ...table, indexes: table.indexes.map((index) => (index.id === indexId ? { ...index, name: newName } : index)) };
+}
+
+function renamedColumn(env: DdlEnvironment, table: TableDefinition, oldName: string, newName: string): TableDefinition {
+  const position = table.columns.findIndex((c) => c.name === oldName);
+  if (position < 0) throw new UndefinedColumnError(`column "${oldName}" does not exist`);
+  if (table.columns.some((c) => c.name === newName)) throw new DuplicateColumnError(`column "${newName}" of relation "${table.name}" already exists`);
+  refuseIfViewsDepend(env, table.id, `column "${oldName}" of relation "${table.name}"`);
+  const columns = table.columns.map((c, i) => (i === position ? { ...c, name: newName } : c));
+  const rename = (names: readonly string[]): readonly string[] => {
+    if (names.length === 1 && names[0] === oldName) return [newName];
+    if (names.length === 2 && names[0] === table.name && names[1] === oldName) return [table.name, newName];
+    return names;
+  };
+  return withStoredSqlRewritten({ ...table, columns }, rename);
+}
+
+function renamedConstraint(table: TableDefinition, oldName: string, newName: string): TableDefinition {
+  const names = [table.primaryKey?.name, ...table.indexes.filter((i) => i.isConstraint).map((i) => i.name), ...table.checks.map((c) => c.name), ...table.foreignKeys.map((f) => f.name)];
+  if (!names.includes(oldName)) throw new UndefinedObjectError(`constraint "${oldName}" for table "${table.name}" does not exist`);
+  if (names.includes(newName)) throw new DuplicateObjectError(`constraint "${newName}" for relation "${table.name}" already exists`);
+  const rename = (name: string): string => (name === oldName ? newName : name);
+  return {
+    ...table,
+    ...(table.primaryKey === undefined ? {} : { primaryKey: { ...table.primaryKey, name: rename(table.primaryKey.name) } }),
+    indexes: table.indexes.map((index) => (index.isConstraint ? { ...index, name: rename(index.name) } : index)),
+    checks: table.checks.map((check) => ({ ...check, name: rename(check.name) })),
+    foreignKeys: table.foreignKeys.map((foreignKey) => ({ ...foreignKey, name: rename(foreignKey.name) })),
+  };
+}
+
+/** A sequence owned by the renamed column (SERIAL, OWNED BY) follows it. */
+async function renameOwnedSequenceColumn(env: DdlEnvironment, tableId: number, oldName: string, newName: string): Promise<void> {
+  for (const object of Array.from(env.catalog.objects())) {
+    if (object.kind === "sequence" && object.ownedBy?.tableId === tableId && object.ownedBy.column === oldName) {
+      await env.catalog.write(env.txn, { ...object, ownedBy: { ...object.ownedBy, column: newName } });
+    }
+  }
+}
+
+/** The table with every stored expression's column references passed through `rename`. */
+function withStoredSqlRewritten(table: TableDefinition, rename: (names: readonly string[]) => readonly string[]): TableDefinition {
+  const rewrite = (sql: string): string => deparse(renameColumnRefs(parseStoredExpression(sql), rename));
+  return {
+    ...table,
+    columns: table.columns.map((c) => (c.defaultSql === undefined ? c : { ...c, defaultSql: rewrite(c.defaultSql) })),
+    checks: table.checks.map((check) => ({ ...check, sql: rewrite(check.sql) })),
+    indexes: table.indexes.map((index) => ({
+      ...index,
+      ...(index.predicate === undefined ? {} : { predicate: rewrite(index.predicate) }),
+      ...(index.expressions === undefined ? {} : { expressions: index.expressions.map((sql) => (sql === null ? null : rewrite(sql))) }),
+    })),
+  };
+}
+
+function renameColumnRefs(expr: Expr, rename: (names: readonly string[]) => readonly string[]): Expr {
+  const visit = (node: unknown): unknown => {
+    if (typeof node !== "object" || node === null) return node;
+    if (Array.isArray(node)) return node.map(visit);
+    if ("kind" in node && node.kind === "column_ref" && "names" in node && Array.isArray(node.names)) {
+      const names = node.names.filter((n): n is string => typeof n === "string");
+      return { ...node, names: rename(names) };
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value)]));
+  };
+  const rewritten = visit(expr);
+  assert(typeof rewritten === "object" && rewritten !== null && "kind" in rewritten, "a rewritten expression is an expression");
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the same tree with column names replaced
+  return rewritten as Expr;
 }

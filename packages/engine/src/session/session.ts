@@ -11,7 +11,7 @@ import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type N
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
-import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
+import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -1613,7 +1613,7 @@ export class Session {
         await alterOwner(env, statement);
         return this.#result(`ALTER ${statement.objectType.toUpperCase()}`);
       case "rename":
-        if (statement.objectType !== "role") break;
+        if (statement.objectType !== "role") return this.#result(await renameObject(env, statement));
         await renameRole(env, statement);
         return this.#result("ALTER ROLE");
       case "show": {
