@@ -517,6 +517,37 @@ const renameSteps: readonly Step[] = [
   "SELECT nextval('things_id_seq')",
 ];
 
+/** COMMENT ON: descriptions of tables, columns, indexes, views, sequences and schemas, transactional. */
+const commentSteps: readonly Step[] = [
+  "CREATE TABLE notes (id serial PRIMARY KEY, a int)",
+  "CREATE INDEX notes_a ON notes (a)",
+  "CREATE VIEW notes_view AS SELECT a FROM notes",
+  "CREATE SCHEMA annotated",
+  "COMMENT ON TABLE notes IS 'the notes'",
+  "COMMENT ON COLUMN notes.a IS 'an a'",
+  "COMMENT ON INDEX notes_a IS 'on a'",
+  "COMMENT ON INDEX notes_pkey IS 'the key'",
+  "COMMENT ON VIEW notes_view IS 'a view'",
+  "COMMENT ON SEQUENCE notes_id_seq IS 'ids'",
+  "COMMENT ON SCHEMA annotated IS 'a schema'",
+  "SELECT obj_description('notes'::regclass, 'pg_class'), col_description('notes'::regclass, 2), col_description('notes'::regclass, 1), obj_description('notes_a'::regclass, 'pg_class'), obj_description('notes_pkey'::regclass, 'pg_class'), obj_description('notes_view'::regclass, 'pg_class'), obj_description('notes_id_seq'::regclass, 'pg_class')",
+  "SELECT obj_description(oid, 'pg_namespace') FROM pg_namespace WHERE nspname = 'annotated'",
+  "SELECT objsubid, description FROM pg_description WHERE objoid >= 16384 ORDER BY description",
+  "COMMENT ON TABLE notes_view IS 'x'",
+  "COMMENT ON VIEW notes IS 'x'",
+  "COMMENT ON COLUMN notes.nope IS 'x'",
+  "COMMENT ON TABLE nope IS 'x'",
+  "COMMENT ON INDEX nope IS 'x'",
+  "COMMENT ON SCHEMA nope IS 'x'",
+  "COMMENT ON TABLE notes IS NULL",
+  "COMMENT ON COLUMN notes.a IS ''",
+  "SELECT obj_description('notes'::regclass, 'pg_class'), col_description('notes'::regclass, 2)",
+  "BEGIN",
+  "COMMENT ON INDEX notes_a IS 'changed'",
+  "ROLLBACK",
+  "SELECT obj_description('notes_a'::regclass, 'pg_class')",
+];
+
 const savepointSteps: readonly Step[] = [
   "CREATE TABLE tx (id int PRIMARY KEY, v text)",
   "BEGIN",
@@ -1042,6 +1073,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["partial indexes: uniqueness, maintenance, planning, ON CONFLICT, pg_get_indexdef", partialIndexSteps],
   ["expression indexes: uniqueness, maintenance, planning, catalog text", expressionIndexSteps],
   ["ALTER … RENAME of tables, columns, indexes and constraints", renameSteps],
+  ["COMMENT ON tables, columns, indexes, views, sequences and schemas", commentSteps],
   ["transaction blocks: errors, savepoints (nested, released, rolled back to)", savepointSteps],
   ["a missing savepoint aborts the transaction block", missingSavepointSteps],
   ["implicit transactions of statement strings; COMMIT, ROLLBACK, SAVEPOINT outside a block", implicitTransactionSteps],

@@ -696,6 +696,15 @@ export type AlterTableAction = NodeBase & { readonly kind: "alter_table_action" 
   );
 
 /** `ALTER TABLE t RENAME [COLUMN] a TO b`, `… RENAME CONSTRAINT a TO b`, `… RENAME TO u`, `ALTER ROLE r RENAME TO s`. */
+/** `COMMENT ON <object> IS 'text' | NULL`: sets (NULL: removes) an object's description. */
+export interface CommentStatement extends NodeBase {
+  readonly kind: "comment";
+  readonly objectType: "table" | "column" | "index" | "view" | "sequence" | "schema";
+  /** The object's name; for a column, the table's name followed by the column's. */
+  readonly name: QualifiedName;
+  readonly comment: string | null;
+}
+
 export interface RenameStatement extends NodeBase {
   readonly kind: "rename";
   readonly objectType: "table" | "column" | "constraint" | "index" | "view" | "sequence" | "schema" | "role";
@@ -974,6 +983,7 @@ export type Statement =
   | DropStatement
   | AlterTableStatement
   | RenameStatement
+  | CommentStatement
   | CreateIndexStatement
   | CreateViewStatement
   | CreateSequenceStatement

@@ -133,6 +133,8 @@ export function deparseStatement(statement: Statement): string {
     case "reassign_owned":
     case "alter_default_privileges":
       return deparseAdministrative(statement);
+    case "comment":
+      return `COMMENT ON ${statement.objectType.toUpperCase()} ${quoteName(statement.name)} IS ${statement.comment === null ? "NULL" : quoteString(statement.comment)}`;
   }
   return assertNever(statement);
 }

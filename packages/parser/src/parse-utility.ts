@@ -4,6 +4,7 @@
  */
 import type {
   AnalyzeStatement,
+  CommentStatement,
   ExplainStatement,
   GenericOption,
   GrantRoleStatement,
@@ -608,4 +609,24 @@ function parseNameList(p: TokenStream): QualifiedName[] {
   const names = [parseQualifiedName(p)];
   while (p.acceptPunct(",")) names.push(parseQualifiedName(p));
   return names;
+}
+
+const commentObjectTypes: readonly CommentStatement["objectType"][] = ["table", "column", "index", "view", "sequence", "schema"];
+
+/** `COMMENT ON {TABLE | COLUMN | INDEX | VIEW | SEQUENCE | SCHEMA} name IS {'text' | NULL}`. */
+export function parseComment(p: TokenStream): Statement {
+  const pos = p.next().pos;
+  p.expectKeyword("on");
+  const typeToken = p.peek();
+  const objectType = commentObjectTypes.find((type) => p.isKeyword(type));
+  if (objectType === undefined) throw featureNotSupported(p, typeToken, `COMMENT ON ${typeToken.text.toUpperCase()} is not supported`);
+  p.next();
+  const name = parseQualifiedName(p);
+  if (objectType === "column" && name.length < 2) throw p.errorAt(typeToken.pos, "column name must be qualified");
+  p.expectKeyword("is");
+  const value = p.peek();
+  if (p.acceptKeyword("null")) return { kind: "comment", pos, objectType, name, comment: null };
+  if (value.type !== TokenType.String) throw p.unexpected(value);
+  p.next();
+  return { kind: "comment", pos, objectType, name, comment: value.text };
 }

@@ -33,6 +33,7 @@ import {
   parseDropOwned,
   parseDropRole,
   parseReassignOwned,
+  parseComment,
   parseExecute,
   parseExplain,
   parseGrant,
@@ -178,6 +179,8 @@ function parseUtilityStatement(p: TokenStream): Statement {
       return parseGrant(p);
     case "reassign":
       return parseReassignOwned(p);
+    case "comment":
+      return parseComment(p);
     default:
       if (unsupportedStatements.has(token.text)) {
         throw featureNotSupported(p, token, `${token.text.toUpperCase()} is not supported`);
@@ -188,7 +191,7 @@ function parseUtilityStatement(p: TokenStream): Statement {
 
 /** PostgreSQL statements OmniKV-TS does not implement: a clear 0A000, not a syntax error. */
 const unsupportedStatements: ReadonlySet<string> = new Set([
-  "listen", "notify", "unlisten", "do", "call", "lock", "comment", "cluster", "reindex",
+  "listen", "notify", "unlisten", "do", "call", "lock", "cluster", "reindex",
   "refresh", "security", "fetch", "move", "declare", "close", "load", "import", "merge",
 ]);
 

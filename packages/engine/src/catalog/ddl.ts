@@ -5,9 +5,9 @@
  * Constraint names follow PostgreSQL's rules (`t_pkey`, `t_a_key`, `t_a_check`, `t_b_fkey`,
  * `t_a_seq`, `t_a_idx`), so clients and error messages see the names PostgreSQL would give.
  */
-import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
+import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNever, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
-import { deparse, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { deparse, type CommentStatement, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
 import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
@@ -1141,4 +1141,62 @@ function renameColumnRefs(expr: Expr, rename: (names: readonly string[]) => read
   assert(typeof rewritten === "object" && rewritten !== null && "kind" in rewritten, "a rewritten expression is an expression");
   // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the same tree with column names replaced
   return rewritten as Expr;
+}
+
+// ---------------------------------------------------------------------------------------------
+// COMMENT ON
+
+/** `COMMENT ON … IS 'text' | NULL`: the owner sets or (NULL, or an empty string) removes a description. */
+export async function commentOn(env: DdlEnvironment, statement: CommentStatement): Promise<void> {
+  const comment = statement.comment === null || statement.comment === "" ? undefined : statement.comment;
+  const withComment = <T extends { readonly comment?: string }>(object: T): T => {
+    const { comment: _previous, ...rest } = object;
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the same object without, or with a new, comment
+    return (comment === undefined ? rest : { ...rest, comment }) as T;
+  };
+  const path = statement.objectType === "column" ? statement.name.slice(0, -1) : statement.name;
+  const schemaName = path.length > 1 ? path.at(-2) : undefined;
+  const name = path.at(-1) ?? "";
+  switch (statement.objectType) {
+    case "schema": {
+      const schema = env.catalog.schema(name);
+      if (schema === undefined) throw new InvalidSchemaNameError(`schema "${name}" does not exist`);
+      requireOwner(env, schema);
+      await env.catalog.write(env.txn, withComment(schema));
+      return;
+    }
+    case "index": {
+      const found = env.catalog.findIndex(schemaName, name, env.searchPath);
+      if (found === undefined) throw new UndefinedTableError(`relation "${path.join(".")}" does not exist`);
+      requireOwner(env, found.table);
+      const table = found.table;
+      const primaryKey = table.primaryKey;
+      const updated: TableDefinition =
+        primaryKey?.id === found.indexId ? { ...table, primaryKey: withComment(primaryKey) } : { ...table, indexes: table.indexes.map((index) => (index.id === found.indexId ? withComment(index) : index)) };
+      await env.catalog.write(env.txn, updated);
+      return;
+    }
+    case "table":
+    case "view":
+    case "sequence":
+    case "column": {
+      const relation = env.catalog.findRelation(schemaName, name, env.searchPath);
+      if (relation === undefined) throw new UndefinedTableError(`relation "${path.join(".")}" does not exist`);
+      const expected = statement.objectType === "column" ? "table" : statement.objectType;
+      if (relation.kind !== expected) throw new WrongObjectTypeError(`"${name}" is not a ${statement.objectType === "column" ? "table" : statement.objectType}`);
+      requireOwner(env, relation);
+      if (statement.objectType !== "column") {
+        await env.catalog.write(env.txn, withComment(relation));
+        return;
+      }
+      assert(relation.kind === "table", "a column comment is on a table");
+      const column = statement.name.at(-1) ?? "";
+      const position = relation.columns.findIndex((c) => c.name === column);
+      if (position < 0) throw new UndefinedColumnError(`column "${column}" of relation "${relation.name}" does not exist`);
+      await env.catalog.write(env.txn, { ...relation, columns: relation.columns.map((c, i) => (i === position ? withComment(c) : c)) });
+      return;
+    }
+    default:
+      assertNever(statement.objectType);
+  }
 }

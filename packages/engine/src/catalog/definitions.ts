@@ -24,6 +24,8 @@ export interface ColumnDefinition {
    * attmissingval): the default's value then, as text; absent means NULL. Rows are never rewritten.
    */
   readonly missingText?: string;
+  /** `COMMENT ON COLUMN`. */
+  readonly comment?: string;
 }
 
 export interface IndexDefinition {
@@ -41,6 +43,8 @@ export interface IndexDefinition {
   readonly isUnique: boolean;
   /** Set when a UNIQUE constraint (rather than CREATE UNIQUE INDEX) made it. */
   readonly isConstraint: boolean;
+  /** `COMMENT ON INDEX`. */
+  readonly comment?: string;
   /**
    * A partial index's predicate (`CREATE INDEX … WHERE`), deparsed SQL over the table's columns:
    * the index has entries, and a unique index enforces uniqueness, only for rows where it is true.
@@ -67,6 +71,8 @@ export interface PrimaryKeyDefinition {
   readonly id: number;
   readonly name: string;
   readonly columns: readonly number[];
+  /** `COMMENT ON INDEX` of the primary key's index. */
+  readonly comment?: string;
 }
 
 /**
@@ -88,6 +94,8 @@ export interface AclEntry {
 export interface Owned {
   readonly owner?: number;
   readonly acl?: readonly AclEntry[];
+  /** `COMMENT ON`: the object's description (pg_description, obj_description). */
+  readonly comment?: string;
 }
 
 export interface TableDefinition extends Owned {

@@ -17,6 +17,7 @@ import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } f
 import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { ReferentialAction, TableDefinition } from "./definitions.ts";
 import {
+  descriptionOf,
   expressionDisplay,
   foreignKeySlotBase,
   isSystemSchema,
@@ -207,10 +208,7 @@ export class ViewCatalogFunctions implements CatalogFunctions {
   }
 
   description(oid: number, catalogName: string, subId: number): string | undefined {
-    void oid;
-    void catalogName;
-    void subId;
-    return undefined;
+    return descriptionOf(this.#view, oid, catalogName, subId);
   }
 
   relationOid(name: string): number {

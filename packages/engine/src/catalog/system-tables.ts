@@ -155,6 +155,35 @@ export function* relations(view: CatalogView): Iterable<RelationEntry> {
   }
 }
 
+const pgClassOid = 1259;
+const pgNamespaceOid = 2615;
+
+/** Every `COMMENT ON` description: (object, catalog, sub-id: a column's number or 0, text). */
+function* descriptions(view: CatalogView): Iterable<readonly [number, number, number, string]> {
+  for (const object of view.objects()) {
+    if (object.kind === "schema" && object.comment !== undefined) yield [object.id, pgNamespaceOid, 0, object.comment];
+    if (object.kind !== "table" && object.kind !== "view" && object.kind !== "sequence") continue;
+    if (object.comment !== undefined) yield [object.id, pgClassOid, 0, object.comment];
+    if (object.kind !== "table") continue;
+    for (const [i, column] of object.columns.entries()) if (column.comment !== undefined) yield [object.id, pgClassOid, i + 1, column.comment];
+    if (object.primaryKey?.comment !== undefined) yield [object.primaryKey.id, pgClassOid, 0, object.primaryKey.comment];
+    for (const index of object.indexes) if (index.comment !== undefined) yield [index.id, pgClassOid, 0, index.comment];
+  }
+}
+
+function* descriptionRows({ view }: SystemContext): Iterable<Row> {
+  for (const [objoid, classoid, objsubid, description] of descriptions(view)) yield [objoid, classoid, objsubid, description];
+}
+
+/** obj_description / col_description: the comment on `oid` (in `catalogName` when given) and sub-object `subId`. */
+export function descriptionOf(view: CatalogView, oid: number, catalogName: string, subId: number): string | undefined {
+  const classOid = catalogName === "" ? undefined : catalogName === "pg_namespace" ? pgNamespaceOid : catalogName === "pg_class" ? pgClassOid : -1;
+  for (const [objoid, classoid, objsubid, description] of descriptions(view)) {
+    if (objoid === oid && objsubid === subId && (classOid === undefined || classoid === classOid)) return description;
+  }
+  return undefined;
+}
+
 export function relationByOid(view: CatalogView, oid: number): RelationEntry | undefined {
   const spec = systemTablesById.get(oid);
   if (spec !== undefined) return { oid, name: spec.name, schema: spec.schema, kind: spec.isView ? "v" : "r", system: spec };
@@ -658,7 +687,7 @@ const systemTables: readonly SystemTableSpec[] = [
     ["protrftypes", OA], ["prosrc", T], ["probin", T], ["prosqlbody", T], ["proconfig", TA], ["proacl", TA],
   ], procRows),
   systemTable(2601, "pg_am", [["oid", O], ["amname", N], ["amhandler", N], ["amtype", C]], () => fixedRows([[heapAmOid, "heap", "heap_tableam_handler", "t"], [btreeAmOid, "btree", "bthandler", "i"], [405, "hash", "hashhandler", "i"]])),
-  systemTable(2609, "pg_description", [["objoid", O], ["classoid", O], ["objsubid", I4], ["description", T]]),
+  systemTable(2609, "pg_description", [["objoid", O], ["classoid", O], ["objsubid", I4], ["description", T]], descriptionRows),
   systemTable(2396, "pg_shdescription", [["objoid", O], ["classoid", O], ["description", T]]),
   systemTable(2611, "pg_inherits", [["inhrelid", O], ["inhparent", O], ["inhseqno", I4], ["inhdetachpending", B]]),
   systemTable(3456, "pg_collation", [

@@ -11,7 +11,7 @@ import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type N
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
-import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
+import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -1612,6 +1612,9 @@ export class Session {
       case "alter_owner":
         await alterOwner(env, statement);
         return this.#result(`ALTER ${statement.objectType.toUpperCase()}`);
+      case "comment":
+        await commentOn(env, statement);
+        return this.#result("COMMENT");
       case "rename":
         if (statement.objectType !== "role") return this.#result(await renameObject(env, statement));
         await renameRole(env, statement);
