@@ -5,9 +5,9 @@
  * Constraint names follow PostgreSQL's rules (`t_pkey`, `t_a_key`, `t_a_check`, `t_b_fkey`,
  * `t_a_seq`, `t_a_idx`), so clients and error messages see the names PostgreSQL would give.
  */
-import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNever, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
+import { DatatypeMismatchError, DbError, FeatureNotSupportedError, InvalidParameterValueError, ObjectNotInPrerequisiteStateError, SqlState, TypeOid, assert, assertNever, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr } from "@omnikv/executor";
-import { deparse, type CommentStatement, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { deparse, type AlterSequenceStatement, type CommentStatement, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
 import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
@@ -1199,4 +1199,93 @@ export async function commentOn(env: DdlEnvironment, statement: CommentStatement
     default:
       assertNever(statement.objectType);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// ALTER SEQUENCE
+
+/**
+ * ALTER SEQUENCE: INCREMENT, MINVALUE/MAXVALUE (NO: the direction's default), START, RESTART [WITH],
+ * [NO] CYCLE, AS type, CACHE (accepted, as there is no per-session cache), OWNED BY table.column |
+ * NONE; validated as PostgreSQL's init_params does (22023). The new parameters are transactional;
+ * RESTART sets the value at once, as nextval and setval do (PostgreSQL also rolls it back).
+ */
+export async function alterSequence(env: DdlEnvironment, statement: AlterSequenceStatement): Promise<void> {
+  const name = statement.name.at(-1) ?? "";
+  const relation = env.catalog.findRelation(statement.name.length > 1 ? statement.name.at(-2) : undefined, name, env.searchPath);
+  if (relation === undefined) {
+    if (!statement.ifExists) throw new UndefinedTableError(`relation "${statement.name.join(".")}" does not exist`);
+    env.notice(`relation "${name}" does not exist, skipping`);
+    return;
+  }
+  if (relation.kind !== "sequence") throw new WrongObjectTypeError(`"${name}" is not a sequence`);
+  requireOwner(env, relation);
+  const option = (optionName: SequenceOption["name"]): SequenceOption | undefined => statement.options.findLast((o) => o.name === optionName);
+  const numberOf = (found: SequenceOption | undefined): bigint | undefined => {
+    const value = found?.value;
+    return value !== undefined && !Array.isArray(value) && "kind" in value && value.kind === "number" ? BigInt(value.text) : undefined;
+  };
+  const asType = option("as")?.value;
+  const typeOid = asType !== undefined && !Array.isArray(asType) && "kind" in asType && asType.kind === "type_name" ? resolveTypeName(asType).oid : relation.typeOid;
+  const increment = numberOf(option("increment")) ?? BigInt(relation.increment);
+  if (increment === 0n) throw new InvalidParameterValueError("INCREMENT must not be zero");
+  // A bound that was the old type's (or direction's) default follows the new type and direction.
+  const defaults = (oid: number, step: bigint): { readonly min: bigint; readonly max: bigint } => {
+    const top = sequenceMax[oid] ?? sequenceMax[TypeOid.int8] ?? 0n;
+    return step > 0n ? { min: 1n, max: top } : { min: -top - 1n, max: -1n };
+  };
+  const before = defaults(relation.typeOid, BigInt(relation.increment));
+  const after = defaults(typeOid, increment);
+  const bound = (optionName: "minvalue" | "maxvalue", current: string, wasDefault: bigint, fallback: bigint): bigint => {
+    const found = option(optionName);
+    if (found !== undefined) return found.isNegated ? fallback : (numberOf(found) ?? fallback);
+    return BigInt(current) === wasDefault ? fallback : BigInt(current);
+  };
+  const min = bound("minvalue", relation.min, before.min, after.min);
+  const max = bound("maxvalue", relation.max, before.max, after.max);
+  const top = sequenceMax[typeOid] ?? sequenceMax[TypeOid.int8] ?? 0n;
+  const typeName = formatTypeName(typeOid);
+  if (min < -top - 1n || min > top) throw new InvalidParameterValueError(`MINVALUE (${min}) is out of range for sequence data type ${typeName}`);
+  if (max < -top - 1n || max > top) throw new InvalidParameterValueError(`MAXVALUE (${max}) is out of range for sequence data type ${typeName}`);
+  if (min >= max) throw new InvalidParameterValueError(`MINVALUE (${min}) must be less than MAXVALUE (${max})`);
+  const start = numberOf(option("start")) ?? BigInt(relation.start);
+  if (start < min) throw new InvalidParameterValueError(`START value (${start}) cannot be less than MINVALUE (${min})`);
+  if (start > max) throw new InvalidParameterValueError(`START value (${start}) cannot be greater than MAXVALUE (${max})`);
+  const restartOption = option("restart");
+  const restart = restartOption === undefined ? undefined : (numberOf(restartOption) ?? start);
+  if (restart !== undefined && restart < min) throw new InvalidParameterValueError(`RESTART value (${restart}) cannot be less than MINVALUE (${min})`);
+  if (restart !== undefined && restart > max) throw new InvalidParameterValueError(`RESTART value (${restart}) cannot be greater than MAXVALUE (${max})`);
+  const cycle = option("cycle");
+  const { ownedBy: previousOwner, ...rest } = relation;
+  const ownedBy = ownerOfSequence(env, relation, option("owned_by"), previousOwner);
+  const updated: SequenceDefinition = {
+    ...rest,
+    typeOid,
+    increment: String(increment),
+    min: String(min),
+    max: String(max),
+    start: String(start),
+    isCycle: cycle === undefined ? relation.isCycle : !cycle.isNegated,
+    ...(ownedBy === undefined ? {} : { ownedBy }),
+  };
+  await env.catalog.write(env.txn, updated);
+  if (restart !== undefined) env.sequences.reset({ ...updated, start: String(restart) });
+}
+
+/** OWNED BY table.column (same schema and owner, as PostgreSQL requires) or NONE; absent: unchanged. */
+function ownerOfSequence(env: DdlEnvironment, sequence: SequenceDefinition, option: SequenceOption | undefined, previous: SequenceDefinition["ownedBy"]): SequenceDefinition["ownedBy"] {
+  const value = option?.value;
+  if (option === undefined || !Array.isArray(value)) return previous;
+  const names = value.filter((part): part is string => typeof part === "string");
+  if (names.length === 1 && names[0] === "none") return undefined;
+  if (names.length < 2) throw new InvalidParameterValueError("invalid OWNED BY option", { hint: "Specify OWNED BY table.column or OWNED BY NONE." });
+  const column = names.at(-1) ?? "";
+  const tableName = names.at(-2) ?? "";
+  const table = env.catalog.findRelation(names.length > 2 ? names.at(-3) : undefined, tableName, env.searchPath);
+  if (table === undefined) throw new UndefinedTableError(`relation "${names.slice(0, -1).join(".")}" does not exist`);
+  if (table.kind !== "table") throw new WrongObjectTypeError(`sequence cannot be owned by relation "${tableName}"`, { detail: "This operation is not supported for this kind of relation." });
+  if (table.schema !== sequence.schema) throw new ObjectNotInPrerequisiteStateError("sequence must be in same schema as table it is linked to");
+  if (ownerOf(table) !== ownerOf(sequence)) throw new ObjectNotInPrerequisiteStateError("sequence must have same owner as table it is linked to");
+  if (!table.columns.some((c) => c.name === column)) throw new UndefinedColumnError(`column "${column}" of relation "${table.name}" does not exist`);
+  return { tableId: table.id, column };
 }

@@ -11,7 +11,7 @@ import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type N
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
-import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
+import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -1645,6 +1645,8 @@ export class Session {
         else if (!this.#prepared.delete(statement.name)) throw new InvalidStatementNameError(`prepared statement "${statement.name}" does not exist`);
         return this.#result("DEALLOCATE");
       case "alter_sequence":
+        await alterSequence(env, statement);
+        return this.#result("ALTER SEQUENCE");
       case "copy":
       case "discard":
       case "execute":
