@@ -30,3 +30,4 @@ export type { SpillCipher } from "./operators/spill-file.ts";
 export type { IndexScanRequest, Row, ScanOptions, TableAccess } from "./operators/table-access.ts";
 export { analyzeTable, statisticsOfSample } from "./statistics/analyze.ts";
 export type { AnalyzeOptions } from "./statistics/analyze.ts";
+export { formatType } from "./functions/catalog.ts";
