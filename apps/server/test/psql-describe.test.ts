@@ -81,4 +81,14 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
     //   "      List of schemas\n  Name  |       Owner       \n--------+-------------------\n app    | omnikv\n public | pg_database_owner\n(2 rows)\n\n"
     expect(await psql("\\dn")).toBe(" List of schemas\n  Name  | Owner  \n--------+--------\n app    | omnikv\n public | omnikv\n(2 rows)\n\n");
   });
+
+  it("\\dt+, \\di+ and \\l+ (sizes are the bytes the rows hold, so they are not compared) and comments", async () => {
+    await psql("COMMENT ON TABLE users IS 'who signs in'");
+    const sizeless = (text: string): string => text.replaceAll(/\d+ (bytes|kB|MB)/gu, "SIZE");
+    const tables = sizeless(await psql("\\dt+"));
+    expect(tables).toContain(" public | users  | table | omnikv | permanent   | heap          | SIZE");
+    expect(tables).toMatch(/users .*\| who signs in\n/u);
+    expect(sizeless(await psql("\\di+"))).toContain("orders_user_idx  | index | omnikv | orders | permanent   | btree         | SIZE");
+    expect(await psql("\\l+")).toMatch(/postgres .*\| \d+ (bytes|kB|MB) +\| pg_default/u);
+  });
 });

@@ -585,6 +585,33 @@ describe("ALTER … RENAME", () => {
   });
 });
 
+describe("relation sizes", () => {
+  it("count the bytes a table's rows and its indexes hold, as the statement sees them", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE sized (id int PRIMARY KEY, pad text)");
+      await session.query("CREATE INDEX sized_pad ON sized (pad)");
+      const sizes = async (): Promise<readonly unknown[]> =>
+        (await session.query("SELECT pg_table_size('sized'), pg_indexes_size('sized'), pg_total_relation_size('sized'), pg_relation_size('sized_pad'), pg_relation_size('sized_pkey'), pg_relation_size(0)")).rows[0] ?? [];
+      expect(await sizes()).toEqual([0n, 0n, 0n, 0n, 0n, null]);
+      await session.query("INSERT INTO sized SELECT g, repeat('x', 100) FROM generate_series(1, 100) g");
+      const [table, indexes, total, index, primaryKey] = await sizes();
+      expect(typeof table === "bigint" && table > 100n * 100n).toBe(true);
+      expect(indexes).toBe(index);
+      expect(total).toBe(typeof table === "bigint" && typeof indexes === "bigint" ? table + indexes : "not bigints");
+      expect(primaryKey).toBe(0n);
+      // A transaction sees its own rows in the sizes, and the database holds at least the table.
+      await session.query("BEGIN");
+      await session.query("DELETE FROM sized WHERE id > 50");
+      const [during] = await sizes();
+      expect(typeof during === "bigint" && typeof table === "bigint" && during < table).toBe(true);
+      await session.query("ROLLBACK");
+      expect((await sizes())[0]).toBe(table);
+      const database = (await session.query("SELECT pg_database_size(current_database())")).rows[0]?.[0];
+      expect(typeof database === "bigint" && typeof total === "bigint" && database >= total).toBe(true);
+    });
+  });
+});
+
 describe("JavaScript numbers as parameters", () => {
   it("bind to integer and float8 parameters exactly as their text does, errors included", async () => {
     await withDatabase(async (_db, session) => {

@@ -16,6 +16,7 @@ import { InvalidSchemaNameError } from "../errors.ts";
 import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { ReferentialAction, TableDefinition } from "./definitions.ts";
+import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import {
   descriptionOf,
   expressionDisplay,
@@ -66,15 +67,53 @@ export function splitQualifiedName(text: string): string[] {
 
 const actionText: Readonly<Record<ReferentialAction, string>> = { no_action: "NO ACTION", restrict: "RESTRICT", cascade: "CASCADE", set_null: "SET NULL", set_default: "SET DEFAULT" };
 
+/** Reads the store's entries in [gte, lt) as the statement sees them. */
+export type KeyRangeScan = (gte: Uint8Array, lt: Uint8Array | undefined) => Iterable<readonly [Uint8Array, Uint8Array]>;
+
 export class ViewCatalogFunctions implements CatalogFunctions {
   readonly #view: CatalogView;
   readonly #searchPath: readonly string[];
   readonly #userName: string;
 
-  constructor(view: CatalogView, searchPath: readonly string[], userName: string) {
+  readonly #scan: KeyRangeScan | undefined;
+
+  /** `scan` reads store ranges for the size functions (absent: they return NULL). */
+  constructor(view: CatalogView, searchPath: readonly string[], userName: string, scan?: KeyRangeScan) {
     this.#view = view;
     this.#searchPath = searchPath;
     this.#userName = userName;
+    this.#scan = scan;
+  }
+
+  /**
+   * The logical bytes (keys and values, as the statement sees them) of a table's rows or an
+   * index's entries: an LSM store has no pages to count, so this scans the relation. A primary
+   * key is the table's own keyspace and has no bytes of its own; views and sequences have none.
+   */
+  relationSize(oid: number, part: "main" | "indexes" | "total"): bigint | undefined {
+    const relation = relationByOid(this.#view, oid);
+    if (relation === undefined) return undefined;
+    const bytesOf = (id: number): bigint => this.#rangeBytes(relationPrefix(id), relationEnd(id));
+    const table = relation.table;
+    if (table === undefined) {
+      const index = relation.index;
+      return index === undefined || index.isPrimary || part === "indexes" ? 0n : bytesOf(oid);
+    }
+    const indexes = table.indexes.reduce((sum, index) => sum + bytesOf(index.id), 0n);
+    if (part === "indexes") return indexes;
+    const main = bytesOf(table.id);
+    return part === "main" ? main : main + indexes;
+  }
+
+  databaseSize(): bigint {
+    return this.#rangeBytes(new Uint8Array(0), undefined);
+  }
+
+  #rangeBytes(gte: Uint8Array, lt: Uint8Array | undefined): bigint {
+    if (this.#scan === undefined) return 0n;
+    let total = 0;
+    for (const [key, value] of this.#scan(gte, lt)) total += key.length + value.length;
+    return BigInt(total);
   }
 
   userName(oid: number): string | undefined {

@@ -29,7 +29,7 @@ import {
 import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table-access.ts";
 import { Settings, settingNames } from "./settings.ts";
 import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
-import { ViewCatalogFunctions } from "../catalog/system-functions.ts";
+import { ViewCatalogFunctions, type KeyRangeScan } from "../catalog/system-functions.ts";
 import { PrivilegeChecker, databaseObject, permissionDenied } from "../catalog/privileges.ts";
 import { alterDefaultPrivileges, alterOwner, alterRole, createRole, dropRole, grantPrivileges, grantRole, reassignOwned, renameRole, roleOrThrow, type AuthContext } from "../catalog/roles.ts";
 import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
@@ -1482,6 +1482,8 @@ export class Session {
       (seconds) => {
         this.#pendingSleepMs += seconds * 1000;
       },
+      // The size functions read what the statement sees: its transaction, or the newest committed data.
+      (gte, lt) => (active.txn ?? this.#db.latestReader).scan({ gte, ...(lt === undefined ? {} : { lt }) }),
     );
   }
 
@@ -1863,12 +1865,15 @@ class StatementSessionInfo implements SessionInfo {
 
   readonly #onSleep: (seconds: number) => void;
 
-  constructor(session: Session, scope: StatementScope, searchPath: readonly string[], makeSequences: () => SequenceFunctions, onSleep: (seconds: number) => void) {
+  readonly #scanRange: KeyRangeScan;
+
+  constructor(session: Session, scope: StatementScope, searchPath: readonly string[], makeSequences: () => SequenceFunctions, onSleep: (seconds: number) => void, scanRange: KeyRangeScan) {
     this.#session = session;
     this.#scope = scope;
     this.#searchPath = searchPath;
     this.#makeSequences = makeSequences;
     this.#onSleep = onSleep;
+    this.#scanRange = scanRange;
   }
 
   sleep(seconds: number): void {
@@ -1900,7 +1905,7 @@ class StatementSessionInfo implements SessionInfo {
   }
 
   get catalog(): CatalogFunctions {
-    return new ViewCatalogFunctions(this.#scope.catalog, this.#searchPath, this.#session.currentUser);
+    return new ViewCatalogFunctions(this.#scope.catalog, this.#searchPath, this.#session.currentUser, this.#scanRange);
   }
 
   get sequences(): SequenceFunctions {

@@ -104,6 +104,14 @@ export const catalogFunctions: FunctionTable = {
   "obj_description(oid,name)": (args, context) => catalogOf(context, "obj_description").description(asOid(args[0]), asText(args[1] ?? null), 0) ?? null,
   "col_description(oid,int4)": (args, context) => catalogOf(context, "col_description").description(asOid(args[0]), "pg_class", asOid(args[1])) ?? null,
   "shobj_description(oid,name)": (args, context) => catalogOf(context, "shobj_description").description(asOid(args[0]), asText(args[1] ?? null), 0) ?? null,
+  "pg_relation_size(regclass)": (args, context) => catalogOf(context, "pg_relation_size").relationSize?.(asOid(args[0]), "main") ?? null,
+  "pg_relation_size(regclass,text)": (args, context) => (asText(args[1] ?? null) === "main" ? (catalogOf(context, "pg_relation_size").relationSize?.(asOid(args[0]), "main") ?? null) : 0n),
+  "pg_table_size(regclass)": (args, context) => catalogOf(context, "pg_table_size").relationSize?.(asOid(args[0]), "main") ?? null,
+  "pg_indexes_size(regclass)": (args, context) => catalogOf(context, "pg_indexes_size").relationSize?.(asOid(args[0]), "indexes") ?? null,
+  "pg_total_relation_size(regclass)": (args, context) => catalogOf(context, "pg_total_relation_size").relationSize?.(asOid(args[0]), "total") ?? null,
+  "pg_database_size(name)": (_args, context) => catalogOf(context, "pg_database_size").databaseSize?.() ?? null,
+  "pg_database_size(oid)": (_args, context) => catalogOf(context, "pg_database_size").databaseSize?.() ?? null,
+  "pg_size_pretty(int8)": (args) => sizePretty(BigInt(asBigIntLike(args[0] ?? null))),
   "pg_encoding_to_char(int4)": (args) => encodings[asOid(args[0])] ?? "",
   "pg_get_partkeydef(oid)": nullOf,
   "pg_relation_is_publishable(oid)": always(false),
@@ -136,3 +144,30 @@ export const catalogFunctions: FunctionTable = {
   "cast(text,regnamespace)": (args, context) => catalogOf(context, "regnamespace").namespaceOid(asText(args[0] ?? null)),
   "cast(regnamespace,text)": (args, context) => catalogOf(context, "regnamespace").namespaceName(asOid(args[0])),
 };
+
+/** An integer argument (int8 as bigint, smaller integers as numbers). */
+function asBigIntLike(value: SqlValue): bigint | number {
+  return typeof value === "bigint" || typeof value === "number" ? value : 0;
+}
+
+/**
+ * `pg_size_pretty(bigint)`, as PostgreSQL 15 computes it: bytes below 10 kB; then, keeping one
+ * extra bit for rounding, kB, MB, GB, TB while below 20,479 halves, else PB, rounded half away
+ * from zero.
+ */
+export function sizePretty(bytes: bigint): string {
+  const abs = (value: bigint): bigint => (value < 0n ? -value : value);
+  if (abs(bytes) < 10n * 1024n) return `${bytes} bytes`;
+  const halfLimit = 2n * 10n * 1024n - 1n;
+  // Division, not shifts, so negative sizes round as positive ones do (PostgreSQL 15's dbsize.c).
+  let size = bytes / 512n;
+  for (const unit of ["kB", "MB", "GB", "TB"]) {
+    if (abs(size) < halfLimit) return `${halfRounded(size)} ${unit}`;
+    size /= 1024n;
+  }
+  return `${halfRounded(size)} PB`;
+}
+
+function halfRounded(value: bigint): bigint {
+  return (value + (value < 0n ? -1n : 1n)) / 2n;
+}

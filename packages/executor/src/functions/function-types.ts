@@ -60,6 +60,13 @@ export interface CatalogFunctions {
   expressionText(expression: string, relationOid: number, isPretty: boolean): string;
   /** A comment (`COMMENT ON`); `subId` is a column number for col_description, else 0. */
   description(oid: number, catalogName: string, subId: number): string | undefined;
+  /**
+   * Bytes a relation holds (pg_relation_size and kin): `main` its own keyspace (a table's rows or
+   * an index's entries), `indexes` its indexes', `total` both. Undefined for an unknown oid.
+   */
+  relationSize?(oid: number, part: "main" | "indexes" | "total"): bigint | undefined;
+  /** Bytes the current database holds (pg_database_size). */
+  databaseSize?(): bigint;
   /** `'name'::regclass`: 42P01 when there is no such relation. */
   relationOid(name: string): number;
   /** regclass output: the name, qualified when not visible; `-` for 0, the digits for an unknown OID. */
