@@ -225,10 +225,12 @@ class TwoRowAccess implements TableAccess {
  * unique constraint when no target is given (undefined).
  */
 function conflictArbiters(table: TableDefinition, onConflict: NonNullable<InsertStatement["onConflict"]>): ReadonlySet<string> | undefined {
-  const keys: { readonly name: string; readonly columns: readonly number[]; readonly predicate?: string }[] = [
-    ...(table.primaryKey === undefined ? [] : [{ name: table.primaryKey.name, columns: table.primaryKey.columns }]),
-    // (An expression index is not inferred from a column list: ON CONFLICT ((expr)) is not supported yet.)
-    ...table.indexes.filter((i) => i.isUnique && i.expressions === undefined).map((i) => ({ name: i.name, columns: i.columns, ...(i.predicate === undefined ? {} : { predicate: i.predicate }) })),
+  // Each key element as the target names it: a column's name, or an expression's SQL.
+  const elementsOf = (columns: readonly number[], expressions?: readonly (string | null)[]): string[] =>
+    columns.map((column, i) => expressions?.[i] ?? `column:${table.columns[column]?.name ?? ""}`);
+  const keys: { readonly name: string; readonly elements: readonly string[]; readonly predicate?: string }[] = [
+    ...(table.primaryKey === undefined ? [] : [{ name: table.primaryKey.name, elements: elementsOf(table.primaryKey.columns) }]),
+    ...table.indexes.filter((i) => i.isUnique).map((i) => ({ name: i.name, elements: elementsOf(i.columns, i.expressions), ...(i.predicate === undefined ? {} : { predicate: i.predicate }) })),
   ];
   if (onConflict.targetConstraint !== undefined) {
     const named = keys.find((k) => k.name === onConflict.targetConstraint);
@@ -236,11 +238,11 @@ function conflictArbiters(table: TableDefinition, onConflict: NonNullable<Insert
     return new Set([named.name]);
   }
   if (onConflict.targetColumns.length === 0) return undefined;
-  const wanted = onConflict.targetColumns.map((element) => table.columns.findIndex((c) => c.name === element.column));
+  const wanted = onConflict.targetColumns.map((element) => (element.expr === undefined ? `column:${element.column ?? ""}` : deparse(element.expr)));
   // A partial unique index arbitrates only when the target's WHERE states its predicate (as
   // written; PostgreSQL proves implication more generally). A full one arbitrates either way.
   const targetWhere = onConflict.targetWhere === undefined ? undefined : deparse(onConflict.targetWhere);
-  const matching = keys.filter((k) => k.columns.length === wanted.length && wanted.every((c) => k.columns.includes(c)) && (k.predicate === undefined || k.predicate === targetWhere));
+  const matching = keys.filter((k) => k.elements.length === wanted.length && wanted.every((e) => k.elements.includes(e)) && (k.predicate === undefined || k.predicate === targetWhere));
   if (matching.length === 0) {
     throw new InvalidColumnReferenceError("there is no unique or exclusion constraint matching the ON CONFLICT specification");
   }
