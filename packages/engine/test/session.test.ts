@@ -8,6 +8,7 @@ import { DbError, TypeOid } from "@omnikv/base";
 import { makeTempDir } from "@omnikv/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import { Database, type Session } from "../src/index.ts";
+import { statementCacheSize } from "../src/session/session.ts";
 
 const temp = makeTempDir("engine-session");
 afterAll(() => temp.cleanup());
@@ -608,6 +609,24 @@ describe("relation sizes", () => {
       expect((await sizes())[0]).toBe(table);
       const database = (await session.query("SELECT pg_database_size(current_database())")).rows[0]?.[0];
       expect(typeof database === "bigint" && typeof total === "bigint" && database >= total).toBe(true);
+    });
+  });
+});
+
+describe("the statement cache", () => {
+  it("answers right through evictions, and keeps one entry per text and parameter types", async () => {
+    await withDatabase(async (_db, session) => {
+      // Two and a half times the cache's size of distinct texts, then the first ones again (evicted by then).
+      for (let round = 0; round < 2; round++) {
+        for (let k = 0; k < statementCacheSize * 2.5; k++) {
+          expect((await session.query(`SELECT $1::int + ${k}`, [1])).rows, `k ${k}`).toEqual([[1 + k]]);
+        }
+      }
+      // One text with two sets of declared types: each prepared statement keeps its own.
+      session.prepare("as_int", "SELECT $1 AS v", [TypeOid.int4]);
+      session.prepare("as_text", "SELECT $1 AS v", [TypeOid.text]);
+      expect((await session.execute("as_int", ["7"])).rows).toEqual([[7]]);
+      expect((await session.execute("as_text", ["7"])).rows).toEqual([["7"]]);
     });
   });
 });

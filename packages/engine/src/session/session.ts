@@ -192,6 +192,18 @@ interface RoleState {
 /** How many statement texts a session keeps parsed and planned (see `#cachedStatement`). */
 export const statementCacheSize = 100;
 
+interface CachedStatement {
+  readonly prepared: PreparedStatement;
+  /** The cache's clock at the last use: the least recent is evicted first. */
+  lastUse: number;
+}
+
+function isSameTypes(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The portal `query(sql, params)` runs in; no client name can collide with it. */
 const internalPortal = "\u0000query";
 
@@ -230,7 +242,10 @@ export class Session {
   #deadline = 0;
   readonly #currvals = new Map<number, bigint>();
   readonly #prepared = new Map<string, PreparedStatement>();
-  readonly #statementCache = new Map<string, PreparedStatement>();
+  /** Parsed statements by SQL text (several when sent with different parameter types); see `#cachedStatement`. */
+  readonly #statementCache = new Map<string, CachedStatement[]>();
+  #statementCacheCount = 0;
+  #statementCacheClock = 0;
   /** Simple-protocol statements by literal shape (see literal-shapes.ts), as prepared statements. */
   readonly #shapes = new LiteralShapeCache();
   readonly #shapedStatements = new WeakMap<ShapeEntry, PreparedStatement>();
@@ -549,22 +564,42 @@ export class Session {
    * remade only when the catalog changes. The last `statementCacheSize` texts are kept.
    */
   #cachedStatement(sql: string, paramTypes: readonly number[]): PreparedStatement {
-    const key = `${paramTypes.join(",")}\u0000${sql}`;
-    const cached = this.#statementCache.get(key);
-    if (cached !== undefined) {
-      this.#statementCache.delete(key);
-      this.#statementCache.set(key, cached);
-      return cached;
+    // Keyed by the text alone: a caller passing the same string gets its hash cached by the
+    // engine, where a composite key string was built and hashed anew on every call (a tenth of
+    // a point select). Recency is a counter on the entry, not a delete and re-insert per hit.
+    const entries = this.#statementCache.get(sql);
+    const clock = ++this.#statementCacheClock;
+    if (entries !== undefined) {
+      for (const entry of entries) {
+        if (isSameTypes(entry.prepared.paramTypes, paramTypes)) {
+          entry.lastUse = clock;
+          return entry.prepared;
+        }
+      }
     }
     const statements = parse(sql);
     if (statements.length > 1) throw new SqlSyntaxErrorMultiple("cannot insert multiple commands into a prepared statement");
     const prepared: PreparedStatement = { sql, statement: statements[0], paramTypes };
-    this.#statementCache.set(key, prepared);
-    if (this.#statementCache.size > statementCacheSize) {
-      const oldest = this.#statementCache.keys().next();
-      if (oldest.done !== true) this.#statementCache.delete(oldest.value);
-    }
+    const entry: CachedStatement = { prepared, lastUse: clock };
+    if (entries === undefined) this.#statementCache.set(sql, [entry]);
+    else entries.push(entry);
+    this.#statementCacheCount += 1;
+    if (this.#statementCacheCount > statementCacheSize) this.#evictLeastRecentStatement();
     return prepared;
+  }
+
+  #evictLeastRecentStatement(): void {
+    let oldest: { readonly sql: string; readonly entry: CachedStatement } | undefined;
+    for (const [sql, entries] of this.#statementCache) {
+      for (const entry of entries) if (oldest === undefined || entry.lastUse < oldest.entry.lastUse) oldest = { sql, entry };
+    }
+    if (oldest === undefined) return;
+    const entries = this.#statementCache.get(oldest.sql) ?? [];
+    const kept = entries.filter((entry) => entry !== oldest?.entry);
+    if (kept.length === 0) this.#statementCache.delete(oldest.sql);
+    else this.#statementCache.set(oldest.sql, kept);
+    this.#statementCacheCount -= 1;
+    assert(this.#statementCacheCount <= statementCacheSize, "the statement cache holds at most statementCacheSize statements");
   }
 
   /** The declared parameter types of a prepared statement (0 where undeclared). */
