@@ -431,6 +431,10 @@ const partialIndexSteps: readonly Step[] = [
   "SELECT id FROM accounts WHERE n < 10 AND n > 5 ORDER BY id",
   "SELECT id FROM accounts WHERE n < 20 AND n > 5 ORDER BY id",
   "SELECT id FROM accounts WHERE email = 'e1' AND deleted_at IS NULL",
+  // Implied rather than stated: n < 5 implies n < 10; email = 'e4' implies email IS NOT NULL.
+  "CREATE INDEX accounts_email_set ON accounts (n) WHERE email IS NOT NULL",
+  "SELECT id FROM accounts WHERE n < 5 AND n > 1 ORDER BY id",
+  "SELECT id FROM accounts WHERE email = 'e4' AND n > 500 ORDER BY id",
   "SELECT pg_get_indexdef('accounts_email_live'::regclass), pg_get_indexdef('accounts_small_n'::regclass, 0, true)",
   "SELECT indpred IS NOT NULL FROM pg_index WHERE indexrelid = 'accounts_email_live'::regclass",
   "INSERT INTO accounts VALUES (3000, 'e3', NULL, 5) ON CONFLICT (email) DO NOTHING",

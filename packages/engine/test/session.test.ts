@@ -535,6 +535,10 @@ describe("partial indexes", () => {
       expect(await plan("SELECT id FROM p WHERE k = 7")).not.toContain("p_open_k");
       expect(await plan("SELECT id FROM p WHERE k = 7 AND open IS NOT FALSE")).not.toContain("p_open_k");
       expect(await plan("SELECT id FROM p WHERE open ORDER BY k")).not.toContain("p_open_k");
+      // Implied, not stated: a strict comparison on k means k IS NOT NULL.
+      await session.query("CREATE INDEX p_k_set ON p (k) WHERE k IS NOT NULL");
+      expect(await plan("SELECT id FROM p WHERE k = 7")).toContain("Index Scan using p_k_set on p");
+      await session.query("DROP INDEX p_k_set");
       // Rows move in and out as they change; the index answers as a scan does.
       await session.query("UPDATE p SET open = NOT open WHERE id % 7 = 0");
       await session.query("DELETE FROM p WHERE id % 11 = 0");

@@ -16,7 +16,70 @@ import { conjuncts } from "./expr-columns.ts";
 const constantTextSettings: TextIoSettings = { extraFloatDigits: 3, timeZone: parseTimeZone("UTC") };
 
 export function isPredicateImplied(predicate: BoundExpr, queryConjuncts: readonly BoundExpr[]): boolean {
-  return conjuncts(predicate).every((needed) => queryConjuncts.some((have) => isSameExpr(needed, have)));
+  return conjuncts(predicate).every((needed) => queryConjuncts.some((have) => isSameExpr(needed, have) || implies(have, needed)));
+}
+
+/**
+ * Whether a row for which conjunct `have` is true must make `needed` true, for the two forms of
+ * PostgreSQL's predtest this covers beyond equality:
+ * - `col IS NOT NULL` follows from a strict call on the column (`col = 5`, `col > $1`,
+ *   `lower(col) = 'x'`): for a NULL column that call is NULL, never true;
+ * - `col op c2` follows from `col op c1` when every value the first admits, the second admits
+ *   (`x > 5` implies `x > 3` and `x >= 5`; `x = 4` implies `x < 10`), for numeric constants.
+ */
+function implies(have: BoundExpr, needed: BoundExpr): boolean {
+  if (needed.kind === "null_test" && needed.isNegated && needed.arg.kind === "column") {
+    const column = needed.arg.index;
+    return have.kind === "call" && have.isStrict && have.args.some((arg) => arg.kind === "column" && arg.index === column);
+  }
+  const a = numericComparison(have);
+  const b = numericComparison(needed);
+  return a !== undefined && b !== undefined && a.column === b.column && isRangeWithin(a, b);
+}
+
+type RangeOperator = "=" | "<" | "<=" | ">" | ">=";
+
+interface NumericComparison {
+  readonly column: number;
+  readonly op: RangeOperator;
+  readonly value: number | bigint;
+}
+
+const flippedOperators: Readonly<Record<RangeOperator, RangeOperator>> = { "=": "=", "<": ">", "<=": ">=", ">": "<", ">=": "<=" };
+
+/** `column op constant` (either way round) with a number or bigint constant, if `expr` is one. */
+function numericComparison(expr: BoundExpr): NumericComparison | undefined {
+  if (expr.kind !== "call" || expr.args.length !== 2) return undefined;
+  const name = expr.signatureId.slice(0, expr.signatureId.indexOf("("));
+  const op = (["=", "<", "<=", ">", ">="] as const).find((candidate) => candidate === name);
+  const [left, right] = expr.args;
+  if (op === undefined || left === undefined || right === undefined) return undefined;
+  const constantOf = (side: BoundExpr): number | bigint | undefined => (side.kind === "const" && (typeof side.value === "bigint" || (typeof side.value === "number" && !Number.isNaN(side.value))) ? side.value : undefined);
+  const rightValue = constantOf(right);
+  if (left.kind === "column" && rightValue !== undefined) return { column: left.index, op, value: rightValue };
+  const leftValue = constantOf(left);
+  if (right.kind === "column" && leftValue !== undefined) return { column: right.index, op: flippedOperators[op], value: leftValue };
+  return undefined;
+}
+
+/** Whether every x with `x have.op have.value` also has `x needed.op needed.value`. */
+function isRangeWithin(have: NumericComparison, needed: NumericComparison): boolean {
+  const c1 = have.value;
+  const c2 = needed.value;
+  switch (needed.op) {
+    case ">":
+      return (have.op === "=" || have.op === ">=") ? c1 > c2 : have.op === ">" && c1 >= c2;
+    case ">=":
+      return (have.op === "=" || have.op === ">" || have.op === ">=") && c1 >= c2;
+    case "<":
+      return (have.op === "=" || have.op === "<=") ? c1 < c2 : have.op === "<" && c1 <= c2;
+    case "<=":
+      return (have.op === "=" || have.op === "<" || have.op === "<=") && c1 <= c2;
+    case "=":
+      return have.op === "=" && c1 === c2;
+    default:
+      return false;
+  }
 }
 
 export function isSameExpr(a: BoundExpr, b: BoundExpr): boolean {
