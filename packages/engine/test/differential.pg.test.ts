@@ -632,6 +632,19 @@ const alterTypeSteps: readonly Step[] = [
   "SELECT * FROM typed WHERE a BETWEEN 100 AND 130 ORDER BY id",
 ];
 
+/** pg_depend's rows for owned sequences and indexes (what Rails and psql look up), and pg_tablespace_location. */
+const dependSteps: readonly Step[] = [
+  "CREATE TABLE deps (id serial PRIMARY KEY, a int, b int, c int GENERATED ALWAYS AS IDENTITY)",
+  "CREATE INDEX deps_ab ON deps (a, b)",
+  "CREATE SEQUENCE loose",
+  "CREATE SEQUENCE attached OWNED BY deps.b",
+  "SELECT objid::regclass::text, refobjid::regclass::text, refobjsubid, deptype::text FROM pg_depend WHERE classid = 'pg_class'::regclass AND refclassid = 'pg_class'::regclass AND objid >= 16384 ORDER BY 1, 3",
+  "SELECT pg_get_serial_sequence('deps', 'id'), pg_get_serial_sequence('deps', 'c')",
+  "SELECT spcname, pg_tablespace_location(oid) FROM pg_tablespace ORDER BY 1",
+  "DROP TABLE deps",
+  "SELECT relname FROM pg_class WHERE relname IN ('loose', 'attached', 'deps_id_seq') ORDER BY 1",
+];
+
 const savepointSteps: readonly Step[] = [
   "CREATE TABLE tx (id int PRIMARY KEY, v text)",
   "BEGIN",
@@ -1160,6 +1173,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["COMMENT ON tables, columns, indexes, views, sequences and schemas", commentSteps],
   ["ALTER SEQUENCE", alterSequenceSteps],
   ["ALTER TABLE … ALTER COLUMN … TYPE", alterTypeSteps],
+  ["pg_depend: owned sequences and indexes; pg_tablespace_location", dependSteps],
   ["transaction blocks: errors, savepoints (nested, released, rolled back to)", savepointSteps],
   ["a missing savepoint aborts the transaction block", missingSavepointSteps],
   ["implicit transactions of statement strings; COMMIT, ROLLBACK, SAVEPOINT outside a block", implicitTransactionSteps],

@@ -999,7 +999,9 @@ export async function createSequence(env: DdlEnvironment, statement: CreateSeque
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
   }
-  const sequence = { ...sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options), ...ownership(env, schema, "sequence") };
+  const defined: SequenceDefinition = { ...sequenceDefinition(env.allocateObjectId(), schema, name, TypeOid.int8, statement.options), ...ownership(env, schema, "sequence") };
+  const ownedBy = ownerOfSequence(env, defined, statement.options.findLast((o) => o.name === "owned_by"), undefined);
+  const sequence: SequenceDefinition = ownedBy === undefined ? defined : { ...defined, ownedBy };
   await env.catalog.write(env.txn, sequence);
   env.sequences.reset(sequence);
 }

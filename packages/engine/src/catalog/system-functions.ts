@@ -105,6 +105,12 @@ export class ViewCatalogFunctions implements CatalogFunctions {
     return part === "main" ? main : main + indexes;
   }
 
+  /** The view's query, as PostgreSQL prints it: a SELECT ending in a semicolon (its own layout, not PostgreSQL's). */
+  viewDefinition(oid: number): string | undefined {
+    const object = this.#view.get(oid);
+    return object?.kind === "view" ? ` ${object.sql};` : undefined;
+  }
+
   databaseSize(): bigint {
     return this.#rangeBytes(new Uint8Array(0), undefined);
   }

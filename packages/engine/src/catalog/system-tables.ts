@@ -157,6 +157,31 @@ export function* relations(view: CatalogView): Iterable<RelationEntry> {
 
 const pgClassOid = 1259;
 const pgNamespaceOid = 2615;
+const pgConstraintOid = 2606;
+
+/**
+ * pg_depend's rows for what clients look up there: a sequence owned by a column (SERIAL: 'a';
+ * identity: 'i', as PostgreSQL records them; Rails and psql's `\d+ sequence` find a table's
+ * sequence this way), an index on its table's columns ('a'), and a constraint's index on its
+ * constraint ('i'). Other dependencies (views, types, functions) are not listed.
+ */
+function* dependRows({ view }: SystemContext): Iterable<Row> {
+  for (const object of view.objects()) {
+    if (object.kind === "sequence" && object.ownedBy !== undefined) {
+      const owner = view.table(object.ownedBy.tableId);
+      const column = owner?.columns.findIndex((c) => c.name === object.ownedBy?.column) ?? -1;
+      const isIdentity = owner?.columns[column]?.identitySequence === object.id;
+      if (owner !== undefined && column >= 0) yield [pgClassOid, object.id, 0, pgClassOid, owner.id, column + 1, isIdentity ? "i" : "a"];
+    }
+    if (object.kind !== "table") continue;
+    const primaryKey = object.primaryKey;
+    if (primaryKey !== undefined) yield [pgClassOid, primaryKey.id, 0, pgConstraintOid, primaryKey.id, 0, "i"];
+    for (const index of object.indexes) {
+      if (index.isConstraint) yield [pgClassOid, index.id, 0, pgConstraintOid, index.id, 0, "i"];
+      else for (const column of index.columns) if (column >= 0) yield [pgClassOid, index.id, 0, pgClassOid, object.id, column + 1, "a"];
+    }
+  }
+}
 
 /** Every `COMMENT ON` description: (object, catalog, sub-id: a column's number or 0, text). */
 function* descriptions(view: CatalogView): Iterable<readonly [number, number, number, string]> {
@@ -689,6 +714,7 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(2601, "pg_am", [["oid", O], ["amname", N], ["amhandler", N], ["amtype", C]], () => fixedRows([[heapAmOid, "heap", "heap_tableam_handler", "t"], [btreeAmOid, "btree", "bthandler", "i"], [405, "hash", "hashhandler", "i"]])),
   systemTable(2609, "pg_description", [["objoid", O], ["classoid", O], ["objsubid", I4], ["description", T]], descriptionRows),
   systemTable(2396, "pg_shdescription", [["objoid", O], ["classoid", O], ["description", T]]),
+  systemTable(2608, "pg_depend", [["classid", O], ["objid", O], ["objsubid", I4], ["refclassid", O], ["refobjid", O], ["refobjsubid", I4], ["deptype", T]], dependRows),
   systemTable(2611, "pg_inherits", [["inhrelid", O], ["inhparent", O], ["inhseqno", I4], ["inhdetachpending", B]]),
   systemTable(3456, "pg_collation", [
     ["oid", O], ["collname", N], ["collnamespace", O], ["collowner", O], ["collprovider", C], ["collisdeterministic", B], ["collencoding", I4], ["collcollate", T],

@@ -111,6 +111,21 @@ export const catalogFunctions: FunctionTable = {
   "pg_total_relation_size(regclass)": (args, context) => catalogOf(context, "pg_total_relation_size").relationSize?.(asOid(args[0]), "total") ?? null,
   "pg_database_size(name)": (_args, context) => catalogOf(context, "pg_database_size").databaseSize?.() ?? null,
   "pg_database_size(oid)": (_args, context) => catalogOf(context, "pg_database_size").databaseSize?.() ?? null,
+  "pg_get_viewdef(oid)": (args, context) => catalogOf(context, "pg_get_viewdef").viewDefinition?.(asOid(args[0])) ?? null,
+  "pg_get_viewdef(oid,bool)": (args, context) => catalogOf(context, "pg_get_viewdef").viewDefinition?.(asOid(args[0])) ?? null,
+  "pg_get_viewdef(text)": (args, context) => {
+    const catalog = catalogOf(context, "pg_get_viewdef");
+    return catalog.viewDefinition?.(catalog.relationOid(asText(args[0] ?? null))) ?? null;
+  },
+  "pg_get_viewdef(text,bool)": (args, context) => {
+    const catalog = catalogOf(context, "pg_get_viewdef");
+    return catalog.viewDefinition?.(catalog.relationOid(asText(args[0] ?? null))) ?? null;
+  },
+  // Every tablespace is the data directory's own: PostgreSQL prints "" for pg_default and pg_global.
+  "pg_tablespace_location(oid)": () => "",
+  // There are no rewrite rules (a view is its query, not a _RETURN rule): NULL, as for an unknown oid.
+  "pg_get_ruledef(oid)": nullOf,
+  "pg_get_ruledef(oid,bool)": nullOf,
   "pg_size_pretty(int8)": (args) => sizePretty(BigInt(asBigIntLike(args[0] ?? null))),
   "pg_encoding_to_char(int4)": (args) => encodings[asOid(args[0])] ?? "",
   "pg_get_partkeydef(oid)": nullOf,

@@ -67,6 +67,8 @@ export interface CatalogFunctions {
   relationSize?(oid: number, part: "main" | "indexes" | "total"): bigint | undefined;
   /** Bytes the current database holds (pg_database_size). */
   databaseSize?(): bigint;
+  /** A view's query as SQL text (pg_get_viewdef); undefined when `oid` is not a view. */
+  viewDefinition?(oid: number): string | undefined;
   /** `'name'::regclass`: 42P01 when there is no such relation. */
   relationOid(name: string): number;
   /** regclass output: the name, qualified when not visible; `-` for 0, the digits for an unknown OID. */
