@@ -91,4 +91,13 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
     expect(sizeless(await psql("\\di+"))).toContain("orders_user_idx  | index | omnikv | orders | permanent   | btree         | SIZE");
     expect(await psql("\\l+")).toMatch(/postgres .*\| \d+ (bytes|kB|MB) +\| pg_default/u);
   });
+
+  it("\\df, \\db, \\d of a sequence (its owner from pg_depend) and \\sv run without errors", async () => {
+    expect(await psql("\\df")).toContain("(0 rows)");
+    expect(await psql("\\df lower")).toContain(" pg_catalog | lower | text             | text                | func\n");
+    expect(await psql("\\db")).toContain(" pg_default | omnikv | \n");
+    expect(await psql("\\d users_id_seq")).toContain("Owned by: public.users.id\n");
+    await psql("CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 18");
+    expect(await psql("\\sv adults")).toMatch(/^CREATE OR REPLACE VIEW public\.adults AS\n SELECT/u);
+  });
 });

@@ -9,8 +9,8 @@
  * OIDs are those of system-tables.ts: user objects by id, constraints without an id of their
  * own by `syntheticOid`.
  */
-import type { CatalogFunctions } from "@omnikv/executor";
-import { UndefinedColumnError, UndefinedTableError } from "@omnikv/planner";
+import { formatType, type CatalogFunctions } from "@omnikv/executor";
+import { UndefinedColumnError, UndefinedTableError, builtinFunctions } from "@omnikv/planner";
 import { UndefinedObjectError } from "@omnikv/base";
 import { InvalidSchemaNameError } from "../errors.ts";
 import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
@@ -19,6 +19,7 @@ import type { ReferentialAction, TableDefinition } from "./definitions.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import {
   descriptionOf,
+  procOidBase,
   expressionDisplay,
   foreignKeySlotBase,
   isSystemSchema,
@@ -109,6 +110,14 @@ export class ViewCatalogFunctions implements CatalogFunctions {
   viewDefinition(oid: number): string | undefined {
     const object = this.#view.get(oid);
     return object?.kind === "view" ? ` ${object.sql};` : undefined;
+  }
+
+  functionSignature(oid: number): { readonly result: string; readonly arguments: string } | undefined {
+    const signature = builtinFunctions[oid - procOidBase];
+    if (signature === undefined || signature.kind === "operator") return undefined;
+    const typeText = (typeOid: number): string => formatType(typeOid, -1);
+    const args = signature.argTypes.map((argType, i) => (signature.variadicElementType !== undefined && i === signature.argTypes.length - 1 ? `VARIADIC ${typeText(argType)}` : typeText(argType)));
+    return { result: `${signature.returnsSet === true ? "SETOF " : ""}${typeText(signature.returnType)}`, arguments: args.join(", ") };
   }
 
   databaseSize(): bigint {

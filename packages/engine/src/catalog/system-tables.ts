@@ -457,7 +457,8 @@ function* procRows(): Iterable<Row> {
   }
 }
 
-const procOidBase = 100_000;
+/** pg_proc oids: the built-in function's position in the planner's list, from here. */
+export const procOidBase = 100_000;
 
 function* settingRows({ settings }: SystemContext): Iterable<Row> {
   for (const [name, value] of settings()) {

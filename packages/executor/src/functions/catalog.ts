@@ -123,6 +123,11 @@ export const catalogFunctions: FunctionTable = {
   },
   // Every tablespace is the data directory's own: PostgreSQL prints "" for pg_default and pg_global.
   "pg_tablespace_location(oid)": () => "",
+  "pg_function_is_visible(oid)": (args, context) => catalogOf(context, "pg_function_is_visible").functionSignature?.(asOid(args[0])) !== undefined,
+  "pg_get_function_result(oid)": (args, context) => catalogOf(context, "pg_get_function_result").functionSignature?.(asOid(args[0]))?.result ?? null,
+  "pg_get_function_arguments(oid)": (args, context) => catalogOf(context, "pg_get_function_arguments").functionSignature?.(asOid(args[0]))?.arguments ?? null,
+  "pg_get_function_identity_arguments(oid)": (args, context) =>
+    catalogOf(context, "pg_get_function_identity_arguments").functionSignature?.(asOid(args[0]))?.arguments ?? null,
   // There are no rewrite rules (a view is its query, not a _RETURN rule): NULL, as for an unknown oid.
   "pg_get_ruledef(oid)": nullOf,
   "pg_get_ruledef(oid,bool)": nullOf,

@@ -69,6 +69,11 @@ export interface CatalogFunctions {
   databaseSize?(): bigint;
   /** A view's query as SQL text (pg_get_viewdef); undefined when `oid` is not a view. */
   viewDefinition?(oid: number): string | undefined;
+  /**
+   * A pg_proc row's signature as pg_get_function_result / pg_get_function_arguments print it
+   * (`SETOF integer`, `text, integer`); undefined for an unknown oid.
+   */
+  functionSignature?(oid: number): { readonly result: string; readonly arguments: string } | undefined;
   /** `'name'::regclass`: 42P01 when there is no such relation. */
   relationOid(name: string): number;
   /** regclass output: the name, qualified when not visible; `-` for 0, the digits for an unknown OID. */
