@@ -100,4 +100,10 @@ describe("psql describe commands print what PostgreSQL 15 prints", () => {
     await psql("CREATE VIEW adults AS SELECT id, name FROM users WHERE age >= 18");
     expect(await psql("\\sv adults")).toMatch(/^CREATE OR REPLACE VIEW public\.adults AS\n SELECT/u);
   });
+
+  it("\\do, \\dC, \\dc, \\dF and \\des run over the built-in catalogs", async () => {
+    expect(await psql("\\do ||")).toContain(" pg_catalog | ||   | text               | text               | text               | \n");
+    expect(await psql("\\dC int4")).toContain(" smallint         | integer          |                    | yes\n");
+    for (const command of ["\\dc", "\\dF", "\\des"]) expect(await psql(command), command).toContain("(0 rows)");
+  });
 });

@@ -25,7 +25,7 @@ import { bindTableExpr } from "../storage/row-writer.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
 import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
 import { PrivilegeChecker, aclItemText, databaseObject, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
-import { builtinFunctions } from "@omnikv/planner";
+import { builtinCasts, builtinFunctions } from "@omnikv/planner";
 
 /** What system rows show of the session: the owner of everything, and the database. */
 export interface SystemContext {
@@ -457,6 +457,26 @@ function* procRows(): Iterable<Row> {
   }
 }
 
+/** pg_operator: the built-in operators, with pg_proc's oids (see `procOidBase`). */
+function* operatorRows(): Iterable<Row> {
+  for (const [i, f] of builtinFunctions.entries()) {
+    if (f.kind !== "operator") continue;
+    const isPrefix = f.argTypes.length === 1;
+    const [left, right] = isPrefix ? [0, f.argTypes[0] ?? 0] : [f.argTypes[0] ?? 0, f.argTypes[1] ?? 0];
+    yield [procOidBase + i, f.name, pgCatalogOid, ownerOid, isPrefix ? "l" : "b", false, false, left, right, f.returnType, 0, 0, 0, 0, 0];
+  }
+}
+
+/** pg_cast: the built-in casts; a cast without an implementation function is binary-coercible ('b'). */
+function* castRows(): Iterable<Row> {
+  const contexts = { implicit: "i", assignment: "a", explicit: "e" } as const;
+  for (const [i, cast] of builtinCasts.entries()) {
+    yield [castOidBase + i, cast.source, cast.target, 0, contexts[cast.context], cast.id === undefined ? "b" : "f"];
+  }
+}
+
+const castOidBase = 90_000;
+
 /** pg_proc oids: the built-in function's position in the planner's list, from here. */
 export const procOidBase = 100_000;
 
@@ -715,6 +735,20 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(2601, "pg_am", [["oid", O], ["amname", N], ["amhandler", N], ["amtype", C]], () => fixedRows([[heapAmOid, "heap", "heap_tableam_handler", "t"], [btreeAmOid, "btree", "bthandler", "i"], [405, "hash", "hashhandler", "i"]])),
   systemTable(2609, "pg_description", [["objoid", O], ["classoid", O], ["objsubid", I4], ["description", T]], descriptionRows),
   systemTable(2396, "pg_shdescription", [["objoid", O], ["classoid", O], ["description", T]]),
+  systemTable(2617, "pg_operator", [
+    ["oid", O], ["oprname", N], ["oprnamespace", O], ["oprowner", O], ["oprkind", C], ["oprcanmerge", B], ["oprcanhash", B], ["oprleft", O], ["oprright", O],
+    // oprcode/oprrest/oprjoin are regproc in PostgreSQL: oids here (0, no pg_proc row), as clients pass them to oid functions.
+    ["oprresult", O], ["oprcom", O], ["oprnegate", O], ["oprcode", O], ["oprrest", O], ["oprjoin", O],
+  ], operatorRows),
+  systemTable(2605, "pg_cast", [["oid", O], ["castsource", O], ["casttarget", O], ["castfunc", O], ["castcontext", C], ["castmethod", C]], castRows),
+  systemTable(2612, "pg_language", [["oid", O], ["lanname", N], ["lanowner", O], ["lanispl", B], ["lanpltrusted", B], ["lanplcallfoid", O], ["laninline", O], ["lanvalidator", O], ["lanacl", TA]], () =>
+    fixedRows([[12, "internal", ownerOid, false, false, 0, 0, 0, null], [13, "c", ownerOid, false, false, 0, 0, 0, null], [14, "sql", ownerOid, false, true, 0, 0, 0, null]])),
+  // Probed by psql and drivers; nothing of these kinds exists here.
+  systemTable(2607, "pg_conversion", [["oid", O], ["conname", N], ["connamespace", O], ["conowner", O], ["conforencoding", I4], ["contoencoding", I4], ["conproc", N], ["condefault", B]]),
+  systemTable(1417, "pg_foreign_server", [["oid", O], ["srvname", N], ["srvowner", O], ["srvfdw", O], ["srvtype", T], ["srvversion", T], ["srvacl", TA], ["srvoptions", TA]]),
+  systemTable(2328, "pg_foreign_data_wrapper", [["oid", O], ["fdwname", N], ["fdwowner", O], ["fdwhandler", O], ["fdwvalidator", O], ["fdwacl", TA], ["fdwoptions", TA]]),
+  systemTable(2964, "pg_db_role_setting", [["setdatabase", O], ["setrole", O], ["setconfig", TA]]),
+  systemTable(3602, "pg_ts_config", [["oid", O], ["cfgname", N], ["cfgnamespace", O], ["cfgowner", O], ["cfgparser", O]]),
   systemTable(2608, "pg_depend", [["classid", O], ["objid", O], ["objsubid", I4], ["refclassid", O], ["refobjid", O], ["refobjsubid", I4], ["deptype", T]], dependRows),
   systemTable(2611, "pg_inherits", [["inhrelid", O], ["inhparent", O], ["inhseqno", I4], ["inhdetachpending", B]]),
   systemTable(3456, "pg_collation", [

@@ -124,6 +124,10 @@ export const catalogFunctions: FunctionTable = {
   // Every tablespace is the data directory's own: PostgreSQL prints "" for pg_default and pg_global.
   "pg_tablespace_location(oid)": () => "",
   "pg_function_is_visible(oid)": (args, context) => catalogOf(context, "pg_function_is_visible").functionSignature?.(asOid(args[0])) !== undefined,
+  // Operators are built in (pg_catalog is always searched); there are no conversions or text search configurations.
+  "pg_operator_is_visible(oid)": always(true),
+  "pg_conversion_is_visible(oid)": always(true),
+  "pg_ts_config_is_visible(oid)": always(true),
   "pg_get_function_result(oid)": (args, context) => catalogOf(context, "pg_get_function_result").functionSignature?.(asOid(args[0]))?.result ?? null,
   "pg_get_function_arguments(oid)": (args, context) => catalogOf(context, "pg_get_function_arguments").functionSignature?.(asOid(args[0]))?.arguments ?? null,
   "pg_get_function_identity_arguments(oid)": (args, context) =>
