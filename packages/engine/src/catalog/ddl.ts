@@ -362,8 +362,13 @@ export async function drop(env: DdlEnvironment, statement: DropStatement): Promi
 }
 
 /** Views built on relation `id`: an error (2BP01) unless CASCADE, which drops them (and theirs). */
+/** The views that read relation `id` (their `dependsOn`). */
+function viewsDependingOn(env: DdlEnvironment, id: number): ViewDefinition[] {
+  return Array.from(env.catalog.objects()).filter((o): o is ViewDefinition => o.kind === "view" && o.dependsOn.includes(id));
+}
+
 async function dropDependentViews(env: DdlEnvironment, id: number, name: string, kind: string, isCascade: boolean): Promise<void> {
-  const dependents = Array.from(env.catalog.objects()).filter((o): o is ViewDefinition => o.kind === "view" && o.dependsOn.includes(id));
+  const dependents = viewsDependingOn(env, id);
   if (dependents.length === 0) return;
   if (!isCascade) {
     throw new DependentObjectsStillExistError(`cannot drop ${kind} ${name} because other objects depend on it`, {
@@ -1059,7 +1064,7 @@ function missingRelation(env: DdlEnvironment, statement: RenameStatement, tag: s
 }
 
 function refuseIfViewsDepend(env: DdlEnvironment, id: number, what: string): void {
-  const view = Array.from(env.catalog.objects()).find((o): o is ViewDefinition => o.kind === "view" && o.dependsOn.includes(id));
+  const [view] = viewsDependingOn(env, id);
   if (view !== undefined) throw new FeatureNotSupportedError(`cannot rename ${what} because view "${view.name}" depends on it (not supported yet: drop and re-create the view)`);
 }
 
@@ -1307,7 +1312,7 @@ function ownerOfSequence(env: DdlEnvironment, sequence: SequenceDefinition, opti
 async function alterColumnType(env: DdlEnvironment, table: TableDefinition, position: number, dataType: TypeName, using: Expr | undefined): Promise<TableDefinition> {
   const column = table.columns[position];
   assert(column !== undefined, "the altered column exists");
-  const view = Array.from(env.catalog.objects()).find((o): o is ViewDefinition => o.kind === "view" && o.dependsOn.includes(table.id));
+  const [view] = viewsDependingOn(env, table.id);
   if (view !== undefined) {
     throw new FeatureNotSupportedError("cannot alter type of a column used by a view or rule", { detail: `rule _RETURN on view ${view.name} depends on column "${column.name}"` });
   }
