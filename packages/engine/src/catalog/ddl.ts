@@ -652,12 +652,22 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
  * subqueries (0A000), only immutable functions (42P17), a type that can be a key.
  */
 function checkedIndexExpression(table: TableDefinition, expr: Expr): string {
-  if (mentionsSubquery(expr)) throw new FeatureNotSupportedError("cannot use subquery in index expression");
-  const sql = deparse(expr);
-  const bound = bindTableExpr(table, sql);
-  if (!isImmutableExpr(bound)) throw new InvalidObjectDefinitionError("functions in index expression must be marked IMMUTABLE");
+  const { sql, bound } = boundIndexPart(table, expr, "expression");
   if (!isKeyEncodable(bound.type.oid)) throw new FeatureNotSupportedError(`an expression of type ${formatTypeName(bound.type.oid)} cannot be part of a key yet`);
   return sql;
+}
+
+/**
+ * What an index's expressions and predicate share: no subqueries (0A000), then `checkType` (as
+ * PostgreSQL, before mutability), then immutable functions only (42P17).
+ */
+function boundIndexPart(table: TableDefinition, expr: Expr, what: "expression" | "predicate", checkType: (bound: BoundExpr) => void = () => undefined): { readonly sql: string; readonly bound: BoundExpr } {
+  if (mentionsSubquery(expr)) throw new FeatureNotSupportedError(`cannot use subquery in index ${what}`);
+  const sql = deparse(expr);
+  const bound = bindTableExpr(table, sql);
+  checkType(bound);
+  if (!isImmutableExpr(bound)) throw new InvalidObjectDefinitionError(`functions in index ${what} must be marked IMMUTABLE`);
+  return { sql, bound };
 }
 
 /**
@@ -667,12 +677,10 @@ function checkedIndexExpression(table: TableDefinition, expr: Expr): string {
  * until it changes).
  */
 function checkedIndexPredicate(table: TableDefinition, where: Expr): string {
-  if (mentionsSubquery(where)) throw new FeatureNotSupportedError("cannot use subquery in index predicate");
-  const sql = deparse(where);
-  const bound = bindTableExpr(table, sql);
-  if (bound.type.oid !== TypeOid.bool) throw new DatatypeMismatchError(`argument of WHERE must be type boolean, not type ${formatTypeName(bound.type.oid)}`);
-  if (!isImmutableExpr(bound)) throw new InvalidObjectDefinitionError("functions in index predicate must be marked IMMUTABLE");
-  return sql;
+  const isBoolean = (bound: BoundExpr): void => {
+    if (bound.type.oid !== TypeOid.bool) throw new DatatypeMismatchError(`argument of WHERE must be type boolean, not type ${formatTypeName(bound.type.oid)}`);
+  };
+  return boundIndexPart(table, where, "predicate", isBoolean).sql;
 }
 
 function mentionsSubquery(node: unknown): boolean {
