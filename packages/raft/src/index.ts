@@ -27,6 +27,8 @@ export type { LogIndex, NodeId, RandomSource, Term } from "./types.ts";
 export { NotLeaderError, RaftConfigError, RaftFrameTooLargeError, RaftProtocolError, RaftStoppedError, RaftStorageError } from "./errors.ts";
 export type { LogState, RaftLogStorage } from "./log-storage.ts";
 export type { RaftStateMachine } from "./state-machine.ts";
+export { memorySnapshotWriter, readSnapshotBytes, snapshotDataFromBytes } from "./snapshot-data.ts";
+export type { SnapshotData, SnapshotWriter, SnapshotWriterFactory } from "./snapshot-data.ts";
 export type { RaftNetwork } from "./network.ts";
 export { MemoryLogStorage } from "./memory-log-storage.ts";
 export { checkRaftLogStorage } from "./log-storage-conformance.ts";

@@ -14,8 +14,11 @@
  * - `snapshot`: the leader no longer holds the entries a follower needs and sends its latest
  *   snapshot instead. The core emits it without `data`: the runtime attaches the state machine's
  *   snapshot at exactly `snapshot.index` (the one the log was last compacted to) before sending.
+ *   The data is a `SnapshotData` read in pieces, so a network streams it in chunks (TcpNetwork)
+ *   and a receiver writes it through a `SnapshotWriter` without holding it whole.
  */
 import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
+import type { SnapshotData } from "./snapshot-data.ts";
 import type { LogIndex, NodeId, Term } from "./types.ts";
 
 interface Header {
@@ -77,7 +80,7 @@ export interface SnapshotMessage extends Header {
   readonly kind: "snapshot";
   readonly snapshot: SnapshotMeta;
   /** The state machine snapshot; undefined as the core emits it, set by the runtime. */
-  readonly data: Uint8Array | undefined;
+  readonly data: SnapshotData | undefined;
 }
 
 export type RaftMessage =

@@ -13,8 +13,9 @@
  * Snapshots: when the state machine implements `buildSnapshot`/`installSnapshot`, the runtime
  * snapshots it every `snapshotIntervalEntries` applied entries (and once at start), compacts the
  * core's log and purges the storage to that point, attaches the latest snapshot to snapshot
- * messages, and installs snapshots received from the leader. Without them the log is never
- * compacted (and a storage with a purged prefix is refused at start).
+ * messages, and installs snapshots received from the leader (written, when the state machine
+ * has `receiveSnapshot`, through its writer: the network is told so at construction). Without
+ * them the log is never compacted (and a storage with a purged prefix is refused at start).
  *
  * Not yet: membership changes. Storage failures stop the server (`RaftStorageError`).
  */
@@ -28,6 +29,7 @@ import type { RaftNetwork } from "./network.ts";
 import type { RaftConfig } from "./raft-config.ts";
 import { RaftNode, type MembershipChange, type RaftRole } from "./raft-node.ts";
 import type { Ready } from "./ready.ts";
+import { snapshotDataFromBytes, type SnapshotData } from "./snapshot-data.ts";
 import type { RaftStateMachine } from "./state-machine.ts";
 import { mathRandomSource, type LogIndex, type NodeId, type RandomSource, type Term } from "./types.ts";
 
@@ -76,7 +78,7 @@ export class RaftServer<R> {
   #readSeq = 0;
   readonly #snapshotIntervalEntries: number;
   /** The snapshot the core's log was last compacted to, with its data (sent to lagging followers). */
-  #snapshot: { readonly meta: SnapshotMeta; readonly data: Uint8Array } | undefined;
+  #snapshot: { readonly meta: SnapshotMeta; readonly data: SnapshotData } | undefined;
   #isRunning = false;
   #failure: Error | undefined;
 
@@ -92,6 +94,8 @@ export class RaftServer<R> {
     assert(Number.isSafeInteger(tickMs) && tickMs > 0, "tickMs is a positive integer");
     this.#timer = setInterval(() => this.#tick(), tickMs);
     this.#timer.unref();
+    const receiveSnapshot = options.stateMachine.receiveSnapshot?.bind(options.stateMachine);
+    if (receiveSnapshot !== undefined) this.#network.setSnapshotReceiver?.(receiveSnapshot);
     this.#network.onMessage((message) => {
       if (this.#failure !== undefined) return;
       this.#node.step(message);
@@ -329,14 +333,14 @@ export class RaftServer<R> {
     const index = this.#appliedIndex;
     const term = this.#node.termAt(index);
     assert(term !== undefined, "the applied index is in the log or at its snapshot point");
-    const data = await buildSnapshot();
+    const built = await buildSnapshot();
     assert(this.#appliedIndex === index, "nothing is applied while a snapshot is built");
-    this.#snapshot = { meta: { index, term }, data };
+    this.#snapshot = { meta: { index, term }, data: built instanceof Uint8Array ? snapshotDataFromBytes(built) : built };
     this.#node.compact(index);
     await this.#storage.purgeUpTo(index, this.#node.snapshot.config);
   }
 
-  async #installSnapshot(meta: SnapshotMeta, data: Uint8Array): Promise<void> {
+  async #installSnapshot(meta: SnapshotMeta, data: SnapshotData): Promise<void> {
     const installSnapshot = this.#stateMachine.installSnapshot?.bind(this.#stateMachine);
     if (installSnapshot === undefined) throw new RaftStorageError("received a snapshot, but the state machine cannot install one");
     await installSnapshot(meta, data);

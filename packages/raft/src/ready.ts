@@ -17,13 +17,14 @@ import type { LogWrite } from "./internal/raft-log.ts";
 import type { ReadState } from "./internal/read-index-queue.ts";
 import type { HardState, LogEntry, SnapshotMeta } from "./log-entry.ts";
 import type { RaftMessage } from "./message.ts";
+import type { SnapshotData } from "./snapshot-data.ts";
 
 export type { LogWrite, ReadState };
 
 /** A snapshot received from the leader, to install before anything else in the Ready. */
 export interface ReceivedSnapshot {
   readonly meta: SnapshotMeta;
-  readonly data: Uint8Array;
+  readonly data: SnapshotData;
 }
 
 export interface Ready {

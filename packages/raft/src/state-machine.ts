@@ -5,10 +5,15 @@
  *
  * Snapshots are optional. A state machine that implements `buildSnapshot` and `installSnapshot`
  * lets the runtime compact the log (every `snapshotIntervalEntries` applied entries) and bring a
- * follower that fell behind the compaction point up to date with one message. The snapshot is
- * built and installed whole, in memory; `TcpNetwork` streams it in chunks on the wire.
+ * follower that fell behind the compaction point up to date with a snapshot. Snapshots stream
+ * (snapshot-data.ts): `buildSnapshot` may return a `SnapshotData` the network reads in chunks
+ * (say, over a file it wrote), and `receiveSnapshot` a `SnapshotWriter` the network writes the
+ * chunks it receives to; the runtime then hands the writer's result to `installSnapshot`. A state
+ * machine with small snapshots may return bytes from `buildSnapshot` and omit `receiveSnapshot`
+ * (received snapshots are then collected in memory).
  */
 import type { LogEntry, SnapshotMeta } from "./log-entry.ts";
+import type { SnapshotData, SnapshotWriter } from "./snapshot-data.ts";
 import type { LogIndex } from "./types.ts";
 
 export interface RaftStateMachine<R> {
@@ -19,8 +24,18 @@ export interface RaftStateMachine<R> {
   apply(entries: readonly LogEntry[]): Promise<readonly (R | undefined)[]> | readonly (R | undefined)[];
   /** The last index applied; entries up to it are not handed out again after a restart. */
   appliedIndex(): LogIndex;
-  /** An image of the state at `appliedIndex()`, from which `installSnapshot` can rebuild it. */
-  buildSnapshot?(): Promise<Uint8Array> | Uint8Array;
-  /** Replaces the whole state by a snapshot; afterwards `appliedIndex()` is `meta.index`. */
-  installSnapshot?(meta: SnapshotMeta, data: Uint8Array): Promise<void> | void;
+  /**
+   * An image of the state at `appliedIndex()`, from which `installSnapshot` can rebuild it. It
+   * must be durable when this resolves (the runtime then purges the log up to it), and readable
+   * until the next but one snapshot is built (a follower may still be receiving it).
+   */
+  buildSnapshot?(): Promise<Uint8Array | SnapshotData> | Uint8Array | SnapshotData;
+  /** Opens a writer for a snapshot arriving in chunks from the leader (optional; default: in memory). */
+  receiveSnapshot?(meta: SnapshotMeta, byteLength: number): Promise<SnapshotWriter> | SnapshotWriter;
+  /**
+   * Replaces the whole state by a snapshot (from the leader: `data` is what a writer of
+   * `receiveSnapshot` finished with, or the leader's own `SnapshotData` on an in-process
+   * network); afterwards `appliedIndex()` is `meta.index`.
+   */
+  installSnapshot?(meta: SnapshotMeta, data: SnapshotData): Promise<void> | void;
 }

@@ -8,9 +8,11 @@
  * Limits, each named and enforced:
  * - `frameBytesMax` (default 64 MiB): a larger message is not sent (counted in `oversizedMessages`,
  *   reported to `onError`); a peer announcing a larger frame is disconnected before its body is read.
- * - snapshots larger than `snapshotChunkBytes` (default 1 MiB) travel as a stream of chunks paced
- *   by the socket (internal/tcp-peer.ts) and are reassembled by the receiver
- *   (internal/snapshot-assembler.ts); `snapshotBytesMax` (default 1 GiB) bounds one on both sides.
+ * - a snapshot travels as a stream of chunks of at most `snapshotChunkBytes` (default 1 MiB), each
+ *   read from its `SnapshotData` only once the socket drained (internal/tcp-peer.ts), and written
+ *   on arrival to the `SnapshotWriter` the runtime registered (`setSnapshotReceiver`; by default
+ *   one in memory), pausing that connection while more than two chunks wait to be written
+ *   (internal/snapshot-receiver.ts); `snapshotBytesMax` (default 1 GiB) bounds one on both sides.
  * - per-peer send queue (`sendQueueFramesMax`, `sendQueueBytesMax`): past it, messages are
  *   dropped and counted (Raft tolerates loss); see internal/tcp-peer.ts for when else they drop.
  * - an inbound connection buffers at most one frame (internal/frame-reader.ts).
@@ -22,10 +24,11 @@ import { assert } from "@omnikv/base";
 import { RaftConfigError, RaftFrameTooLargeError } from "./errors.ts";
 import { FrameReader } from "./internal/frame-reader.ts";
 import { encodeFrame, frameHeaderBytes, type Frame } from "./internal/message-codec.ts";
-import { SnapshotAssembler } from "./internal/snapshot-assembler.ts";
+import { SnapshotReceiver } from "./internal/snapshot-receiver.ts";
 import { TcpPeer, type TcpPeerStats } from "./internal/tcp-peer.ts";
 import type { RaftMessage } from "./message.ts";
 import type { RaftNetwork } from "./network.ts";
+import { memorySnapshotWriter, type SnapshotData, type SnapshotWriterFactory } from "./snapshot-data.ts";
 import type { NodeId } from "./types.ts";
 
 export interface TcpPeerAddress {
@@ -41,7 +44,7 @@ export interface TcpNetworkOptions {
   readonly peers: ReadonlyMap<NodeId, TcpPeerAddress>;
   /** Largest frame body sent or accepted (default 64 MiB). */
   readonly frameBytesMax?: number;
-  /** Snapshots larger than this are streamed in chunks of this size (default 1 MiB; at most half of `frameBytesMax`). */
+  /** Snapshots are streamed in chunks of at most this size (default 1 MiB; at most half of `frameBytesMax`). */
   readonly snapshotChunkBytes?: number;
   /** Largest snapshot sent or accepted (default 1 GiB). */
   readonly snapshotBytesMax?: number;
@@ -89,6 +92,7 @@ export class TcpNetwork implements RaftNetwork {
   readonly #onError: (error: Error) => void;
   readonly #closed: Promise<void>;
   #handler: ((message: RaftMessage) => void) | undefined;
+  #openSnapshotWriter: SnapshotWriterFactory = (_meta, byteLength) => memorySnapshotWriter(byteLength);
   #isClosed = false;
   #receivedMessages = 0;
   #rejectedConnections = 0;
@@ -104,7 +108,7 @@ export class TcpNetwork implements RaftNetwork {
     this.#onError = options.onError ?? (() => undefined);
     for (const [peerId, address] of options.peers) {
       if (peerId === options.id) continue;
-      this.#peers.set(peerId, new TcpPeer({ ...address, ...peerLimits(options) }));
+      this.#peers.set(peerId, new TcpPeer({ ...address, ...peerLimits(options), onError: (error) => this.#onError(error) }));
     }
     server.on("connection", (socket) => this.#accept(socket));
     this.#closed = new Promise((resolve) => server.once("close", () => resolve()));
@@ -150,7 +154,7 @@ export class TcpNetwork implements RaftNetwork {
         peer.countDropped(); // skip encoding a frame that would be dropped anyway
         continue;
       }
-      if (message.kind === "snapshot" && message.data !== undefined && message.data.length > this.#snapshotChunkBytes) {
+      if (message.kind === "snapshot" && message.data !== undefined) {
         if (this.#streamSnapshot(peer, message, message.data)) touched.add(peer);
         continue;
       }
@@ -166,16 +170,20 @@ export class TcpNetwork implements RaftNetwork {
     for (const peer of touched) peer.flush();
   }
 
-  #streamSnapshot(peer: TcpPeer, message: RaftMessage & { readonly kind: "snapshot" }, data: Uint8Array): boolean {
-    if (data.length <= this.#snapshotBytesMax) return peer.enqueueSnapshot(message, data);
+  #streamSnapshot(peer: TcpPeer, message: RaftMessage & { readonly kind: "snapshot" }, data: SnapshotData): boolean {
+    if (data.byteLength <= this.#snapshotBytesMax) return peer.enqueueSnapshot(message, data);
     this.#oversizedMessages += 1;
     peer.countDropped();
-    this.#onError(new RaftFrameTooLargeError(`raft snapshot of ${data.length} bytes to node ${message.to} exceeds snapshotBytesMax ${this.#snapshotBytesMax}`));
+    this.#onError(new RaftFrameTooLargeError(`raft snapshot of ${data.byteLength} bytes to node ${message.to} exceeds snapshotBytesMax ${this.#snapshotBytesMax}`));
     return false;
   }
 
   onMessage(handler: (message: RaftMessage) => void): void {
     this.#handler = handler;
+  }
+
+  setSnapshotReceiver(open: SnapshotWriterFactory): void {
+    this.#openSnapshotWriter = open;
   }
 
   /** Stops listening, closes every connection and drops queued frames; see `closed`. */
@@ -206,48 +214,54 @@ export class TcpNetwork implements RaftNetwork {
     }
     this.#inbound.add(socket);
     const reader = new FrameReader(this.#frameBytesMax);
-    const assembler = new SnapshotAssembler(this.#snapshotBytesMax);
-    socket.on("data", (chunk: Buffer) => this.#receive(socket, reader, assembler, chunk));
+    const snapshots = new SnapshotReceiver({
+      snapshotBytesMax: this.#snapshotBytesMax,
+      openWriter: (meta, byteLength) => this.#openSnapshotWriter(meta, byteLength),
+      deliver: (message) => this.#deliver(message),
+      onError: (error) => this.#onError(error),
+      onIdle: () => socket.resume(),
+    });
+    socket.on("data", (chunk: Buffer) => this.#receive(socket, reader, snapshots, chunk));
     socket.on("error", () => undefined); // "close" follows
-    socket.on("close", () => this.#inbound.delete(socket));
+    socket.on("close", () => {
+      this.#inbound.delete(socket);
+      snapshots.close();
+    });
   }
 
-  #receive(socket: Socket, reader: FrameReader, assembler: SnapshotAssembler, chunk: Buffer): void {
-    let messages: RaftMessage[];
+  #receive(socket: Socket, reader: FrameReader, snapshots: SnapshotReceiver, chunk: Buffer): void {
+    let frames: Frame[];
     try {
-      messages = toMessages(reader.push(chunk), assembler);
+      frames = reader.push(chunk);
+      for (const frame of frames) {
+        if (frame.kind === "snapshotChunk" && frame.chunk.to === this.#id) snapshots.push(frame.chunk);
+      }
     } catch (error) {
       this.#rejectedConnections += 1;
       socket.destroy();
       this.#onError(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    for (const message of messages) {
-      if (message.to !== this.#id) {
-        this.#misaddressedMessages += 1;
-        continue;
-      }
-      this.#receivedMessages += 1;
-      this.#handler?.(message);
+    // Flow control: while the snapshot writer lags more than two chunks, stop reading this
+    // connection (the sender's socket fills and its stream waits); resumed when writes catch up.
+    if (snapshots.pendingBytes > 2 * this.#snapshotChunkBytes) socket.pause();
+    for (const frame of frames) {
+      if (frame.kind === "message") this.#deliver(frame.message);
+      else if (frame.chunk.to !== this.#id) this.#misaddressedMessages += 1;
     }
+  }
+
+  #deliver(message: RaftMessage): void {
+    if (message.to !== this.#id) {
+      this.#misaddressedMessages += 1;
+      return;
+    }
+    this.#receivedMessages += 1;
+    this.#handler?.(message);
   }
 }
 
-/** The complete messages among `frames`: whole ones, and snapshots whose last chunk arrived. */
-function toMessages(frames: readonly Frame[], assembler: SnapshotAssembler): RaftMessage[] {
-  const messages: RaftMessage[] = [];
-  for (const frame of frames) {
-    if (frame.kind === "message") {
-      messages.push(frame.message);
-      continue;
-    }
-    const snapshot = assembler.push(frame.chunk);
-    if (snapshot !== undefined) messages.push(snapshot);
-  }
-  return messages;
-}
-
-function peerLimits(options: TcpNetworkOptions): Omit<ConstructorParameters<typeof TcpPeer>[0], "host" | "port"> {
+function peerLimits(options: TcpNetworkOptions): Omit<ConstructorParameters<typeof TcpPeer>[0], "host" | "port" | "onError"> {
   return {
     queueFramesMax: options.sendQueueFramesMax ?? tcpNetworkDefaults.sendQueueFramesMax,
     queueBytesMax: options.sendQueueBytesMax ?? tcpNetworkDefaults.sendQueueBytesMax,

@@ -3,6 +3,9 @@
  * (property-based, split into random chunks as a socket would), a restarted peer is reconnected,
  * garbage and oversized frames close the connection without harming the node, a message too large
  * to send is refused with a clear error, and a peer that stops reading bounds the send queue.
+ * Snapshots stream: the sender reads its `SnapshotData` one chunk at a time as the socket drains,
+ * the receiver writes chunks to the registered `SnapshotWriter` and pauses the connection while
+ * that writer lags, so neither side holds a snapshot whole.
  */
 import { createServer, connect, type Server, type Socket } from "node:net";
 import * as fc from "fast-check";
@@ -14,13 +17,18 @@ import {
   RaftProtocolError,
   RaftServer,
   TcpNetwork,
+  readSnapshotBytes,
+  snapshotDataFromBytes,
   type LogEntry,
   type RaftMessage,
+  type SnapshotData,
+  type SnapshotMessage,
+  type SnapshotWriter,
   type TcpNetworkOptions,
 } from "@omnikv/raft";
 import { FrameReader } from "../src/internal/frame-reader.ts";
 import { decodeMessage, encodeChunkFrame, encodeFrame, encodeMessage, type Frame, type SnapshotChunk } from "../src/internal/message-codec.ts";
-import { SnapshotAssembler } from "../src/internal/snapshot-assembler.ts";
+import { SnapshotReceiver } from "../src/internal/snapshot-receiver.ts";
 import { KvStateMachine } from "./support/kv-state-machine.ts";
 
 const open: TcpNetwork[] = [];
@@ -88,7 +96,7 @@ const message: fc.Arbitrary<RaftMessage> = fc.oneof(
     kind: fc.constant("snapshot" as const),
     ...header,
     snapshot: fc.oneof(fc.record({ index: safeIndex, term: anyTerm }), fc.record({ index: safeIndex, term: anyTerm, config })),
-    data: fc.option(fc.uint8Array({ maxLength: 256 }), { nil: undefined }),
+    data: fc.constant(undefined), // data travels as chunks, never inside a message frame
   }),
 );
 
@@ -128,7 +136,7 @@ function oneOfEachKind(): RaftMessage[] {
     { kind: "heartbeat", ...h, commitIndex: 7, readSeq: 12 },
     { kind: "heartbeatResponse", ...h, readSeq: 12 },
     { kind: "timeoutNow", ...h },
-    { kind: "snapshot", ...h, snapshot: { index: 100, term: term(7), config: { voters: [1, 2, 3], outgoingVoters: [], learners: [] } }, data },
+    { kind: "snapshot", ...h, snapshot: { index: 100, term: term(7), config: { voters: [1, 2, 3], outgoingVoters: [], learners: [] } }, data: snapshotDataFromBytes(data) },
   ];
 }
 
@@ -183,40 +191,115 @@ describe("message codec", () => {
   });
 });
 
+/** A receiver over in-memory writers that records what it delivers and reports. */
+function receiverFor(snapshotBytesMax: number): { readonly receiver: SnapshotReceiver; readonly delivered: SnapshotMessage[]; readonly errors: Error[]; idle: number } {
+  const delivered: SnapshotMessage[] = [];
+  const errors: Error[] = [];
+  const state = { delivered, errors, idle: 0 };
+  const receiver = new SnapshotReceiver({
+    snapshotBytesMax,
+    openWriter: (_meta, byteLength) => memoryWriter(byteLength),
+    deliver: (m) => delivered.push(m),
+    onError: (e) => errors.push(e),
+    onIdle: () => (state.idle += 1),
+  });
+  return Object.assign(state, { receiver });
+}
+
+/** An in-memory writer with asynchronous writes, as a file-backed one would have. */
+function memoryWriter(byteLength: number, log: string[] = []): SnapshotWriter {
+  const parts: Uint8Array[] = [];
+  return {
+    async write(bytes) {
+      await new Promise((resolve) => setImmediate(resolve));
+      parts.push(bytes.slice());
+      log.push(`write ${bytes.length}`);
+    },
+    finish() {
+      log.push("finish");
+      const bytes = new Uint8Array(Buffer.concat(parts));
+      expect(bytes.length).toBe(byteLength);
+      return snapshotDataFromBytes(bytes);
+    },
+    abort() {
+      log.push("abort");
+    },
+  };
+}
+
+async function settled(receiver: SnapshotReceiver): Promise<void> {
+  await waitFor(() => (receiver.pendingBytes === 0 ? true : undefined), "the receiver's writes");
+  // The last write's continuation (finish, deliver) runs after pendingBytes drops.
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 describe("snapshot chunks", () => {
-  it("round-trip through frames and reassemble from any chunk sizes", () => {
-    fc.assert(
-      fc.property(fc.uint8Array({ minLength: 1, maxLength: 4096 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }), (data, sizes) => {
+  it("round-trip through frames and are written in order from any chunk sizes", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 1, maxLength: 4096 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }), async (data, sizes) => {
         const reader = new FrameReader(1 << 20);
-        const assembler = new SnapshotAssembler(1 << 20);
-        const results: RaftMessage[] = [];
+        const { receiver, delivered, errors } = receiverFor(1 << 20);
         for (const chunk of chunksOf(data, sizes, 7)) {
           const [frame] = reader.push(encodeChunkFrame(chunk));
           if (frame?.kind !== "snapshotChunk") throw new Error("a chunk frame decodes to a chunk");
           expect(frame.chunk).toEqual(chunk);
-          const snapshot = assembler.push(frame.chunk);
-          if (snapshot !== undefined) results.push(snapshot);
+          receiver.push(frame.chunk);
         }
-        expect(results).toEqual([{ kind: "snapshot", from: 1, to: 2, term: term(3), snapshot: { index: 40, term: term(2) }, data }]);
-        expect(assembler.bufferedBytes).toBe(0);
+        await settled(receiver);
+        expect(errors).toEqual([]);
+        expect(delivered).toHaveLength(1);
+        const [snapshot] = delivered;
+        expect({ ...snapshot, data: undefined }).toEqual({ kind: "snapshot", from: 1, to: 2, term: term(3), snapshot: { index: 40, term: term(2) }, data: undefined });
+        expect(await readSnapshotBytes(snapshot?.data ?? snapshotDataFromBytes(new Uint8Array()))).toEqual(data);
       }),
+      { numRuns: 50 },
     );
   });
 
-  it("refuses gaps, streams above snapshotBytesMax, and lets a new stream replace one in progress", () => {
+  it("refuses gaps and streams above snapshotBytesMax, and aborts a stream a new one replaces", async () => {
     const data = new Uint8Array(1000).map((_, i) => i % 256);
     const [first, second, third] = chunksOf(data, [400], 1);
     if (first === undefined || second === undefined || third === undefined) throw new Error("three chunks");
-    const gap = new SnapshotAssembler(1 << 20);
+    const gap = receiverFor(1 << 20).receiver;
     gap.push(first);
     expect(() => gap.push(third)).toThrow(RaftProtocolError);
-    expect(() => new SnapshotAssembler(999).push(first)).toThrow(RaftFrameTooLargeError);
-    expect(() => new SnapshotAssembler(1 << 20).push(second)).toThrow(RaftProtocolError);
-    const replaced = new SnapshotAssembler(1 << 20);
+    expect(() => receiverFor(999).receiver.push(first)).toThrow(RaftFrameTooLargeError);
+    expect(() => receiverFor(1 << 20).receiver.push(second)).toThrow(RaftProtocolError);
+    const log: string[] = [];
+    const delivered: SnapshotMessage[] = [];
+    const replaced = new SnapshotReceiver({ snapshotBytesMax: 1 << 20, openWriter: (_m, n) => memoryWriter(n, log), deliver: (m) => delivered.push(m), onError: (e) => { throw e; }, onIdle: () => undefined });
     replaced.push(first);
-    const newer = chunksOf(data, [600], 2);
-    expect(replaced.push(newer[0] ?? first)).toBeUndefined();
-    expect(replaced.push(newer[1] ?? first)?.data).toEqual(data);
+    for (const chunk of chunksOf(data, [600], 2)) replaced.push(chunk);
+    await settled(replaced);
+    expect(log).toEqual(["write 400", "abort", "write 600", "write 400", "finish"]);
+    expect(delivered).toHaveLength(1);
+    expect(await readSnapshotBytes(delivered[0]?.data ?? snapshotDataFromBytes(new Uint8Array()))).toEqual(data);
+  });
+
+  it("reports a failing writer, drops its stream, and takes the next one", async () => {
+    const data = new Uint8Array(900).fill(3);
+    const errors: Error[] = [];
+    const delivered: SnapshotMessage[] = [];
+    let opened = 0;
+    const receiver = new SnapshotReceiver({
+      snapshotBytesMax: 1 << 20,
+      openWriter: (_m, n) => {
+        opened += 1;
+        if (opened === 1) return { write: () => Promise.reject(new Error("disk full")), finish: () => snapshotDataFromBytes(new Uint8Array()), abort: () => undefined };
+        return memoryWriter(n);
+      },
+      deliver: (m) => delivered.push(m),
+      onError: (e) => errors.push(e),
+      onIdle: () => undefined,
+    });
+    for (const chunk of chunksOf(data, [300], 1)) receiver.push(chunk);
+    await settled(receiver);
+    expect(delivered).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]?.message).toMatch(/writing raft snapshot stream 1 failed/);
+    for (const chunk of chunksOf(data, [300], 2)) receiver.push(chunk);
+    await settled(receiver);
+    expect(delivered).toHaveLength(1);
   });
 });
 
@@ -233,7 +316,8 @@ describe("TcpNetwork over loopback", () => {
     // The 1 MiB snapshot is compared bytewise (a deep equality over a million elements is slow).
     const [sentSnapshot, receivedSnapshot] = [sent.at(-1), received.at(-1)];
     if (sentSnapshot?.kind !== "snapshot" || receivedSnapshot?.kind !== "snapshot") throw new Error("the snapshot comes last");
-    expect(Buffer.compare(sentSnapshot.data ?? new Uint8Array(), receivedSnapshot.data ?? new Uint8Array())).toBe(0);
+    if (sentSnapshot.data === undefined || receivedSnapshot.data === undefined) throw new Error("both snapshots carry data");
+    expect(Buffer.compare(await readSnapshotBytes(sentSnapshot.data), await readSnapshotBytes(receivedSnapshot.data))).toBe(0);
     expect({ ...receivedSnapshot, data: undefined }).toEqual({ ...sentSnapshot, data: undefined });
     expect(received.slice(0, -1)).toEqual(sent.slice(0, -1));
     expect(b.metrics().receivedMessages).toBe(sent.length);
@@ -313,15 +397,90 @@ describe("TcpNetwork over loopback", () => {
     a.send([{ kind: "heartbeat", from: 1, to: 2, term: term(1), commitIndex: 0, readSeq: 0 }]);
     await waitFor(() => (received.length === 1 ? true : undefined), "the connection");
     const data = new Uint8Array(5 * 1024 * 1024).map((_, i) => (i * 7) % 256);
-    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 9, term: term(1) }, data }]);
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 9, term: term(1) }, data: snapshotDataFromBytes(data) }]);
     a.send([{ kind: "heartbeat", from: 1, to: 2, term: term(1), commitIndex: 0, readSeq: 1 }]);
     await waitFor(() => (received.length === 3 ? true : undefined), "the snapshot");
     expect(received.map((m) => m.kind)).toEqual(["heartbeat", "heartbeat", "snapshot"]);
     const snapshot = received[2];
     if (snapshot?.kind !== "snapshot" || snapshot.data === undefined) throw new Error("a snapshot with data");
-    expect(Buffer.compare(snapshot.data, data)).toBe(0);
+    expect(Buffer.compare(await readSnapshotBytes(snapshot.data), data)).toBe(0);
     expect(a.metrics().peers[0]?.snapshotStreamsSent).toBe(1);
     expect(a.metrics().peers[0]?.sentFrames).toBe(2 + 80);
+    expect(b.metrics().rejectedConnections).toBe(0);
+  });
+
+  it("reads a snapshot one chunk at a time and writes it to the registered writer, pausing while the writer lags", async () => {
+    const chunkBytes = 64 * 1024;
+    const totalBytes = 32 * 1024 * 1024;
+    const patternAt = (i: number): number => (i * 31 + (i >>> 16)) % 251;
+    const pattern = Uint8Array.from({ length: totalBytes }, (_, i) => patternAt(i));
+    let readBytes = 0;
+    let readsInFlight = 0;
+    let maxReadsInFlight = 0;
+    let maxReadLength = 0;
+    const source: SnapshotData = {
+      byteLength: totalBytes,
+      async read(offset, length) {
+        readsInFlight += 1;
+        maxReadsInFlight = Math.max(maxReadsInFlight, readsInFlight);
+        maxReadLength = Math.max(maxReadLength, length);
+        await new Promise((resolve) => setImmediate(resolve));
+        readsInFlight -= 1;
+        readBytes += length;
+        return pattern.slice(offset, offset + length);
+      },
+    };
+    let writtenBytes = 0;
+    let maxInFlight = 0;
+    let mismatches = 0;
+    const b = await listen(2, new Map(), { snapshotChunkBytes: chunkBytes });
+    b.setSnapshotReceiver((meta, byteLength) => {
+      expect({ meta, byteLength }).toEqual({ meta: { index: 9, term: term(1) }, byteLength: totalBytes });
+      return {
+        async write(bytes) {
+          await new Promise((resolve) => setTimeout(resolve, 1)); // a slow disk
+          for (let i = 0; i < bytes.length; i += 997) if (bytes[i] !== patternAt(writtenBytes + i)) mismatches += 1;
+          writtenBytes += bytes.length;
+          maxInFlight = Math.max(maxInFlight, readBytes - writtenBytes);
+        },
+        finish: () => ({ byteLength: writtenBytes, read: () => new Uint8Array() }),
+        abort: () => undefined,
+      };
+    });
+    const received: RaftMessage[] = [];
+    b.onMessage((m) => received.push(m));
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { snapshotChunkBytes: chunkBytes });
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 9, term: term(1) }, data: source }]);
+    await waitFor(() => (received.length === 1 ? true : undefined), "the snapshot", 60_000);
+    expect(received[0]?.kind === "snapshot" ? received[0].data?.byteLength : undefined).toBe(totalBytes);
+    expect(mismatches).toBe(0);
+    expect(maxReadLength).toBe(chunkBytes);
+    expect(maxReadsInFlight).toBe(1);
+    // Without the receiver pausing the connection, the sender reads all 32 MiB within
+    // milliseconds while the writer needs over a second; with it, what is read but not yet
+    // written stays within the socket buffers (a few MiB on loopback) and two chunks.
+    expect(maxInFlight).toBeLessThan(totalBytes / 2);
+    expect(a.metrics().peers[0]?.snapshotStreamsSent).toBe(1);
+  }, 90_000);
+
+  it("drops a stream whose read fails, reports it, and sends the next snapshot", async () => {
+    const errors: Error[] = [];
+    const b = await listen(2, new Map(), { snapshotChunkBytes: 1024 });
+    const received: RaftMessage[] = [];
+    b.onMessage((m) => received.push(m));
+    const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { snapshotChunkBytes: 1024, onError: (e) => errors.push(e) });
+    const failing: SnapshotData = { byteLength: 4096, read: (offset, length) => (offset < 2048 ? new Uint8Array(length) : Promise.reject(new Error("file vanished"))) };
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 5, term: term(1) }, data: failing }]);
+    await waitFor(() => (errors.length === 1 ? true : undefined), "the read error");
+    expect(errors[0]?.message).toMatch(/reading the raft snapshot at 5 for node 2 failed/);
+    const good = new Uint8Array(3000).map((_, i) => i % 7);
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 6, term: term(1) }, data: snapshotDataFromBytes(good) }]);
+    await waitFor(() => (received.length === 1 ? true : undefined), "the next snapshot");
+    const snapshot = received[0];
+    if (snapshot?.kind !== "snapshot" || snapshot.data === undefined) throw new Error("a snapshot with data");
+    expect(snapshot.snapshot.index).toBe(6);
+    expect(await readSnapshotBytes(snapshot.data)).toEqual(good);
+    expect(a.metrics().peers[0]?.droppedFrames).toBe(1);
     expect(b.metrics().rejectedConnections).toBe(0);
   });
 
@@ -329,7 +488,7 @@ describe("TcpNetwork over loopback", () => {
     const errors: Error[] = [];
     const b = await listen(2, new Map());
     const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]), { snapshotChunkBytes: 1024, snapshotBytesMax: 4096, onError: (e) => errors.push(e) });
-    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 1, term: term(1) }, data: new Uint8Array(8192) }]);
+    a.send([{ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: 1, term: term(1) }, data: snapshotDataFromBytes(new Uint8Array(8192)) }]);
     expect(a.metrics().oversizedMessages).toBe(1);
     expect(errors[0]).toBeInstanceOf(RaftFrameTooLargeError);
   });
@@ -338,10 +497,10 @@ describe("TcpNetwork over loopback", () => {
     const stalled = await stalledServer();
     const queueBytesMax = 1024 * 1024;
     const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: stalled.port }]]), { sendQueueBytesMax: queueBytesMax, sendQueueFramesMax: 64 });
-    const data = new Uint8Array(64 * 1024);
+    const entries: LogEntry[] = [{ index: 1, term: term(1), payload: { kind: "command", command: new Uint8Array(64 * 1024) } }];
     let maxQueued = 0;
     for (let round = 0; round < 200; round++) {
-      const burst = Array.from({ length: 16 }, (): RaftMessage => ({ kind: "snapshot", from: 1, to: 2, term: term(1), snapshot: { index: round, term: term(1) }, data }));
+      const burst = Array.from({ length: 16 }, (): RaftMessage => ({ kind: "append", from: 1, to: 2, term: term(1), prevIndex: 0, prevTerm: term(0), entries, commitIndex: round }));
       a.send(burst);
       const stats = a.metrics().peers[0];
       maxQueued = Math.max(maxQueued, stats?.queuedBytes ?? 0);
@@ -385,6 +544,8 @@ describe("RaftServer over TcpNetwork", () => {
       const late = machines[2];
       await waitFor(() => (machines.every((m) => m.data.get("k49") === `${value}499`) ? true : undefined), "every node to apply");
       expect(late?.snapshotsInstalled).toBeGreaterThanOrEqual(1);
+      // The snapshot reached the late node's state machine through its writer, chunk by chunk.
+      expect(late?.snapshotChunksReceived).toBeGreaterThanOrEqual(2);
       const toLate = networkOf(leader.id - 1).metrics().peers.find((p) => p.id === 3);
       expect(toLate?.snapshotStreamsSent).toBeGreaterThanOrEqual(1);
       expect(wired.every((n) => n.metrics().rejectedConnections === 0)).toBe(true);

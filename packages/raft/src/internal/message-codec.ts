@@ -13,10 +13,12 @@
  *     5 heartbeat          [u64 commitIndex][u64 readSeq]
  *     6 heartbeatResponse  [u64 readSeq]
  *     7 timeoutNow         (nothing)
- *     8 snapshot           [u64 index][u64 term][config?][u8 hasData][u32 length][length bytes]
+ *     8 snapshot           [u64 index][u64 term][config?][u8 hasData = 0][u32 length = 0]
+ *                          (a snapshot without data; data never travels in this frame)
  *     9 snapshot chunk     [u64 index][u64 term][config?][u32 streamId][u64 totalBytes][u64 offset]
- *                          [u32 length][length bytes]   (not a RaftMessage: TcpNetwork sends a large
- *                          snapshot's data as a stream of these, reassembled into one `snapshot`)
+ *                          [u32 length][length bytes]   (not a RaftMessage: TcpNetwork sends a
+ *                          snapshot's data as a stream of these, written to a SnapshotWriter on
+ *                          the receiving side and delivered as one `snapshot` message)
  *   entry     [u64 index][u64 term][u8 payload kind][u32 length][length bytes]
  *   config?   [u8 0] | [u8 1][u32 n][n × u64 voter][u32 n][n × u64 outgoing][u32 n][n × u64 learner]
  *
@@ -185,9 +187,10 @@ function writeBody(writer: Writer, message: RaftMessage): void {
     case "timeoutNow":
       return;
     case "snapshot":
+      assert(message.data === undefined, "snapshot data travels as a chunk stream, not inside a message frame");
       writeSnapshotMeta(writer, message.snapshot);
-      writeBool(writer, message.data !== undefined);
-      writer.bytes(message.data ?? new Uint8Array(0));
+      writeBool(writer, false);
+      writer.bytes(new Uint8Array(0));
       return;
     default:
       assertNever(message);
@@ -279,8 +282,8 @@ function readSnapshot(reader: Reader, header: Header): RaftMessage {
   const snapshot = readSnapshotMeta(reader);
   const hasData = readBool(reader);
   const data = reader.bytes();
-  if (!hasData && data.length > 0) throw reader.corrupt("snapshot data present but flagged absent");
-  return { kind: "snapshot", ...header, snapshot, data: hasData ? data : undefined };
+  if (hasData || data.length > 0) throw reader.corrupt("snapshot data inside a message frame (it travels as chunks)");
+  return { kind: "snapshot", ...header, snapshot, data: undefined };
 }
 
 function readEntries(reader: Reader): LogEntry[] {

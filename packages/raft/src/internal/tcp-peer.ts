@@ -11,12 +11,14 @@
  * full (`queueFramesMax` frames or `queueBytesMax` bytes; one frame is always admitted into an
  * empty queue so a large snapshot can pass), and when a connection is lost with frames queued.
  *
- * Snapshot streaming: a large snapshot is not queued as one frame but held as a stream whose next
- * chunk (`snapshotChunkBytes`) is encoded only when the socket has drained and the queue is empty.
- * So the socket's own backpressure paces it (flow control), small messages (heartbeats, votes)
- * overtake it between chunks instead of waiting behind megabytes, and its size is bounded by the
- * snapshot, not by the queue. One stream per peer: a newer snapshot replaces the one in progress
- * (the receiver restarts on the new stream id); a lost connection drops it (Raft retries).
+ * Snapshot streaming: a snapshot is not queued as one frame but held as a stream whose next chunk
+ * (`snapshotChunkBytes`) is read from its `SnapshotData` and encoded only when the socket has
+ * drained and the queue is empty. So the socket's own backpressure paces it (flow control), small
+ * messages (heartbeats, votes) overtake it between chunks instead of waiting behind megabytes, and
+ * at most one chunk of it is in memory here, whatever its size (a state machine that backs its
+ * snapshot by a file is read piece by piece). One stream per peer: a newer snapshot replaces the
+ * one in progress (the receiver restarts on the new stream id); a lost connection or a failed
+ * read drops it (Raft resends after a timeout).
  *
  * Buffering bound: the queue, plus at most one write batch (`writeBatchBytesMax`) or one chunk
  * handed to the socket beyond its high-water mark: nothing is written while the socket needs a drain.
@@ -24,6 +26,7 @@
 import { connect, type Socket } from "node:net";
 import { assert } from "@omnikv/base";
 import type { SnapshotMessage } from "../message.ts";
+import type { SnapshotData } from "../snapshot-data.ts";
 import { encodeChunkFrame } from "./message-codec.ts";
 
 export interface TcpPeerOptions {
@@ -34,6 +37,8 @@ export interface TcpPeerOptions {
   readonly reconnectDelayMsMin: number;
   readonly reconnectDelayMsMax: number;
   readonly snapshotChunkBytes: number;
+  /** A snapshot read failed (the stream is dropped). */
+  readonly onError: (error: Error) => void;
 }
 
 export interface TcpPeerStats {
@@ -51,9 +56,12 @@ export interface TcpPeerStats {
 
 interface SnapshotStream {
   readonly message: SnapshotMessage;
-  readonly data: Uint8Array;
+  readonly data: SnapshotData;
   readonly streamId: number;
   offset: number;
+  /** The next chunk, read asynchronously and waiting for the socket. */
+  ready: Uint8Array | undefined;
+  isReading: boolean;
 }
 
 type PeerState = "idle" | "connecting" | "connected" | "backoff" | "closed";
@@ -98,7 +106,7 @@ export class TcpPeer {
       droppedFrames: this.#droppedFrames,
       connectCount: this.#connectCount,
       snapshotStreamsSent: this.#snapshotStreamsSent,
-      snapshotBytesPending: this.#snapshot === undefined ? 0 : this.#snapshot.data.length - this.#snapshot.offset,
+      snapshotBytesPending: this.#snapshot === undefined ? 0 : this.#snapshot.data.byteLength - this.#snapshot.offset,
     };
   }
 
@@ -121,19 +129,19 @@ export class TcpPeer {
   }
 
   /** Starts streaming a snapshot in chunks (replacing one in progress); false when dropped. */
-  enqueueSnapshot(message: SnapshotMessage, data: Uint8Array): boolean {
+  enqueueSnapshot(message: SnapshotMessage, data: SnapshotData): boolean {
     if (!this.canAccept) {
       this.#droppedFrames += 1;
       return false;
     }
     if (this.#snapshot !== undefined) this.#droppedFrames += 1; // abandoned for the newer one
-    this.#snapshot = { message, data, streamId: this.#nextStreamId, offset: 0 };
+    this.#snapshot = { message, data, streamId: this.#nextStreamId, offset: 0, ready: undefined, isReading: false };
     this.#nextStreamId = (this.#nextStreamId % 0xffff_ffff) + 1;
     if (this.#state === "idle") this.#connect();
     return true;
   }
 
-  /** Writes queued frames, then snapshot chunks, while the socket takes them. */
+  /** Writes queued frames, then snapshot chunks (as their reads complete), while the socket takes them. */
   flush(): void {
     const socket = this.#socket;
     if (this.#state !== "connected" || socket === undefined) return;
@@ -143,25 +151,71 @@ export class TcpPeer {
         this.#sentFrames += batch.frameCount;
         socket.write(batch.bytes);
       } else if (this.#snapshot !== undefined) {
-        socket.write(this.#takeChunk(this.#snapshot));
+        const frame = this.#takeChunk(this.#snapshot);
+        if (frame === undefined) return; // a read is in flight; it flushes when done
+        socket.write(frame);
       } else {
         return;
       }
     }
   }
 
-  #takeChunk(stream: SnapshotStream): Uint8Array {
+  /** The next chunk's frame, or undefined while its read is in flight (or failed). */
+  #takeChunk(stream: SnapshotStream): Uint8Array | undefined {
+    const bytes = stream.ready ?? this.#readChunk(stream);
+    if (bytes === undefined) return undefined;
+    stream.ready = undefined;
     const { message, data, streamId, offset } = stream;
-    const bytes = data.subarray(offset, offset + this.#options.snapshotChunkBytes);
-    assert(bytes.length > 0 || data.length === 0, "a stream in progress has bytes left");
-    const frame = encodeChunkFrame({ from: message.from, to: message.to, term: message.term, snapshot: message.snapshot, streamId, totalBytes: data.length, offset, bytes });
+    const frame = encodeChunkFrame({ from: message.from, to: message.to, term: message.term, snapshot: message.snapshot, streamId, totalBytes: data.byteLength, offset, bytes });
     stream.offset += bytes.length;
     this.#sentFrames += 1;
-    if (stream.offset >= data.length) {
+    if (stream.offset >= data.byteLength) {
       this.#snapshot = undefined;
       this.#snapshotStreamsSent += 1;
     }
     return frame;
+  }
+
+  /** Reads the next chunk: returns it when the read is synchronous, else starts it and returns undefined. */
+  #readChunk(stream: SnapshotStream): Uint8Array | undefined {
+    if (stream.isReading) return undefined;
+    const length = Math.min(this.#options.snapshotChunkBytes, stream.data.byteLength - stream.offset);
+    assert(length > 0 || stream.data.byteLength === 0, "a stream in progress has bytes left");
+    let result: Promise<Uint8Array> | Uint8Array;
+    try {
+      result = length === 0 ? new Uint8Array(0) : stream.data.read(stream.offset, length);
+    } catch (error) {
+      this.#failStream(stream, error);
+      return undefined;
+    }
+    if (result instanceof Uint8Array) return this.#checkChunk(stream, result, length);
+    stream.isReading = true;
+    result.then(
+      (bytes) => {
+        stream.isReading = false;
+        if (this.#snapshot !== stream) return; // replaced or dropped meanwhile
+        stream.ready = this.#checkChunk(stream, bytes, length);
+        if (stream.ready !== undefined) this.flush();
+      },
+      (error: unknown) => {
+        stream.isReading = false;
+        this.#failStream(stream, error);
+      },
+    );
+    return undefined;
+  }
+
+  #checkChunk(stream: SnapshotStream, bytes: Uint8Array, length: number): Uint8Array | undefined {
+    if (bytes.length === length) return bytes;
+    this.#failStream(stream, new Error(`a snapshot read at offset ${stream.offset} returned ${bytes.length} bytes, not ${length}`));
+    return undefined;
+  }
+
+  #failStream(stream: SnapshotStream, error: unknown): void {
+    if (this.#snapshot !== stream) return;
+    this.#snapshot = undefined;
+    this.#droppedFrames += 1;
+    this.#options.onError(new Error(`reading the raft snapshot at ${stream.message.snapshot.index} for node ${stream.message.to} failed`, { cause: error }));
   }
 
   close(): void {

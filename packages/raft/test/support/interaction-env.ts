@@ -17,7 +17,8 @@
  * always starts a campaign on a follower.
  */
 import { assert, assertNever, term as makeTerm } from "@omnikv/base";
-import { RaftNode, describeMembership, type LogEntry, type RaftMessage, type Ready, type RaftConfig } from "@omnikv/raft";
+import { RaftNode, describeMembership, snapshotDataFromBytes, type LogEntry, type RaftMessage, type Ready, type RaftConfig } from "@omnikv/raft";
+import { readSnapshotSync } from "./snapshot-sync.ts";
 import { numberArg, unknownCommand, type DataDrivenCase } from "@omnikv/testkit";
 
 const encoder = new TextEncoder();
@@ -219,7 +220,7 @@ export class InteractionEnv {
     const ready = node.takeReady();
     for (const message of ready.messages) {
       // The runtime's part: attach the state machine snapshot to snapshot messages.
-      const delivered = message.kind === "snapshot" ? { ...message, data: encoder.encode(`state@${message.snapshot.index}`) } : message;
+      const delivered = message.kind === "snapshot" ? { ...message, data: snapshotDataFromBytes(encoder.encode(`state@${message.snapshot.index}`)) } : message;
       this.#inbox.get(message.to)?.push(delivered);
     }
     return formatReady(node, ready);
@@ -275,7 +276,7 @@ export class InteractionEnv {
 function formatReady(node: RaftNode, ready: Ready): string {
   const lines = [`> ${node.id} handling Ready (${node.role} term:${node.term} commit:${node.commitIndex})`];
   if (ready.snapshot !== undefined) {
-    lines.push(`  Snapshot: ${ready.snapshot.meta.index}/${ready.snapshot.meta.term} ${decoder.decode(ready.snapshot.data)}`);
+    lines.push(`  Snapshot: ${ready.snapshot.meta.index}/${ready.snapshot.meta.term} ${decoder.decode(readSnapshotSync(ready.snapshot.data))}`);
   }
   if (ready.hardState !== undefined) {
     lines.push(`  HardState term:${ready.hardState.term} vote:${ready.hardState.votedFor} commit:${ready.hardState.commitIndex}`);

@@ -1,8 +1,9 @@
 /**
  * A tiny key-value state machine for runtime tests and the benchmark: commands are `key=value`
- * text; applying one returns the previous value. Snapshots are the map as JSON.
+ * text; applying one returns the previous value. Snapshots are the map as JSON, built whole and
+ * received in chunks through a counting in-memory writer.
  */
-import type { LogEntry, RaftStateMachine, SnapshotMeta } from "@omnikv/raft";
+import { memorySnapshotWriter, readSnapshotBytes, type LogEntry, type RaftStateMachine, type SnapshotData, type SnapshotMeta, type SnapshotWriter } from "@omnikv/raft";
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -27,13 +28,27 @@ export class KvStateMachine implements RaftStateMachine<string> {
   }
 
   snapshotsInstalled = 0;
+  /** Chunks written through `receiveSnapshot` writers (networks that stream snapshots use them). */
+  snapshotChunksReceived = 0;
+
+  receiveSnapshot(_meta: SnapshotMeta, byteLength: number): SnapshotWriter {
+    const writer = memorySnapshotWriter(byteLength);
+    return {
+      write: (bytes) => {
+        this.snapshotChunksReceived += 1;
+        return writer.write(bytes);
+      },
+      finish: () => writer.finish(),
+      abort: () => writer.abort(),
+    };
+  }
 
   buildSnapshot(): Uint8Array {
     return encoder.encode(JSON.stringify([...this.data]));
   }
 
-  installSnapshot(meta: SnapshotMeta, data: Uint8Array): void {
-    const parsed: unknown = JSON.parse(decoder.decode(data));
+  async installSnapshot(meta: SnapshotMeta, data: SnapshotData): Promise<void> {
+    const parsed: unknown = JSON.parse(decoder.decode(await readSnapshotBytes(data)));
     if (!Array.isArray(parsed)) throw new Error("snapshot is not a list of pairs");
     this.data.clear();
     for (const pair of parsed) {

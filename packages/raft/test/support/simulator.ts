@@ -13,7 +13,8 @@
  * checker. Every event is folded into `traceHash`, so a seed's run can be compared byte for byte.
  */
 import { assert, term as makeTerm } from "@omnikv/base";
-import { RaftNode, allMembers, describeMembership, isJoint, isVoter, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotMeta } from "@omnikv/raft";
+import { readSnapshotSync } from "./snapshot-sync.ts";
+import { RaftNode, snapshotDataFromBytes, allMembers, describeMembership, isJoint, isVoter, noNode, type HardState, type LogEntry, type RaftMessage, type Ready, type SnapshotData, type SnapshotMeta } from "@omnikv/raft";
 import { SeededRandom } from "@omnikv/testkit";
 import { EventQueue } from "./event-queue.ts";
 import { commandText, decodeKvCommand, encodeKvCommand } from "./kv-command.ts";
@@ -409,7 +410,7 @@ export class Simulator {
     if (message.kind !== "snapshot") return message;
     const snapshot = node.durableSnapshot;
     assert(snapshot.meta.index === message.snapshot.index && snapshot.meta.term === message.snapshot.term, "the snapshot sent is the one compacted to");
-    return { ...message, data: new TextEncoder().encode(JSON.stringify([...snapshot.kv])) };
+    return { ...message, data: snapshotDataFromBytes(new TextEncoder().encode(JSON.stringify([...snapshot.kv]))) };
   }
 
   #maybeCompact(node: SimNode): void {
@@ -423,8 +424,8 @@ export class Simulator {
     this.#trace = mixNumber(mixString(this.#trace, "compact"), meta.index);
   }
 
-  #installSnapshot(node: SimNode, meta: SnapshotMeta, data: Uint8Array): void {
-    const parsed: unknown = JSON.parse(new TextDecoder().decode(data));
+  #installSnapshot(node: SimNode, meta: SnapshotMeta, data: SnapshotData): void {
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(readSnapshotSync(data)));
     assert(Array.isArray(parsed), "snapshot data is a list of pairs");
     const kv = new Map<string, string>(parsed.map((pair: unknown) => (Array.isArray(pair) ? [String(pair[0]), String(pair[1])] : ["", ""])));
     node.kv = kv;
