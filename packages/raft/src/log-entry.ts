@@ -5,7 +5,7 @@
  * - `blank`: the no-op a new leader appends so it can commit entries of its own term (the figure-8
  *   rule forbids committing earlier terms' entries by counting replicas).
  * - `command`: opaque bytes for the state machine; the core never inspects them.
- * - `membership`: a configuration change; it takes effect when it commits (one at a time).
+ * - `membership`: a configuration change; it takes effect when appended to a node's log (one at a time).
  */
 import type { MembershipConfig } from "./membership.ts";
 import type { LogIndex, Term } from "./types.ts";

@@ -7,8 +7,16 @@
  * Implemented: leader election with pre-vote and check-quorum (with the follower-side lease),
  * pipelined batched replication with per-follower flow control (progress.ts), fast back-off on
  * conflicts, commit of current-term entries only (figure 8), ReadIndex, leader transfer, log
- * compaction with snapshots sent to followers that fell behind it. Not yet: membership changes
- * (the quorum code is shaped for joint consensus).
+ * compaction with snapshots sent to followers that fell behind it, joint-consensus membership
+ * changes and learners.
+ *
+ * Membership takes effect when appended, not when committed (the thesis's rule, §4.1): every
+ * node uses the configuration of the last membership entry in its log, committed or not, for
+ * elections, commits, check-quorum and ReadIndex, and falls back to the previous one if that
+ * entry is truncated. Consecutive configurations overlap (a joint one contains both), so two
+ * leaders of one term still need intersecting quorums. What it buys: once a change that removes
+ * the leader commits, the new voters that hold it elect and commit among themselves, even if
+ * every removed node (the old leader included) is gone at once.
  *
  * Safety invariants asserted here: term never decreases; at most one vote per term; a leader
  * never truncates its log; commit never decreases and never covers an entry of an earlier term
@@ -107,7 +115,10 @@ export class RaftNode {
   readonly id: NodeId;
   readonly config: RaftConfig;
   #config: MembershipConfig;
-  /** Membership entries committed after the snapshot point (index, config), oldest first. */
+  /**
+   * The membership at the snapshot point, then every membership entry in the log after it
+   * (committed or not), oldest first. The last one is in force (`#config`).
+   */
   #configHistory: { readonly index: LogIndex; readonly config: MembershipConfig }[] = [];
   /** Index of the last membership entry this leader appended; a new change waits until it commits. */
   #pendingConfigIndex: LogIndex = 0;
@@ -160,7 +171,7 @@ export class RaftNode {
     this.#log = new RaftLog(options.entries ?? [], snapshot, options.appliedIndex ?? snapshot.index, hardState.commitIndex);
     this.#config = snapshot.config ?? membershipOf(options.voters);
     this.#configHistory = [{ index: snapshot.index, config: this.#config }];
-    this.#applyCommittedMembership(snapshot.index, this.#log.commitIndex);
+    this.#recordMembership(snapshot.index + 1);
     this.#resetElectionTimer();
   }
 
@@ -188,7 +199,7 @@ export class RaftNode {
     return this.#config.voters;
   }
 
-  /** The membership in force: that of the last committed membership entry. */
+  /** The membership in force: that of the last membership entry in the log, committed or not. */
   get membership(): MembershipConfig {
     return this.#config;
   }
@@ -220,7 +231,7 @@ export class RaftNode {
     this.#configHistory = [{ index, config: this.#configAt(index) }, ...kept];
   }
 
-  /** The membership in force at `index` (at or after the snapshot point, at or below commit). */
+  /** The membership in force at `index` (at or after the snapshot point). */
   #configAt(index: LogIndex): MembershipConfig {
     let config = this.#configHistory[0]?.config;
     for (const entry of this.#configHistory) if (entry.index <= index) config = entry.config;
@@ -465,8 +476,16 @@ export class RaftNode {
 
   // ---- elections -----------------------------------------------------------------------------
 
+  /**
+   * Whether this node may campaign: it is a voter in the membership in force, or in the last
+   * committed one while a newer change is uncommitted. The thesis (§4.1): a server not in its own
+   * latest configuration may still be needed until that configuration commits, so it still
+   * campaigns, but its own vote counts only where it is a voter. (Without this, a node whose
+   * uncommitted entry removes it, holding the longest log, refused every other candidate and
+   * could not become one itself.)
+   */
   #isPromotable(): boolean {
-    return isVoter(this.#config, this.id);
+    return isVoter(this.#config, this.id) || isVoter(this.#configAt(this.#log.commitIndex), this.id);
   }
 
   #campaign(kind: "preVote" | "election", isLeaderTransfer: boolean): void {
@@ -598,7 +617,7 @@ export class RaftNode {
         this.#becomeFollower(this.#term, noNode);
         return;
       }
-      this.#handOverIfRemoved();
+      if (this.#isMembershipCommitted()) this.#handOverIfRemoved();
     }
     if (this.#heartbeatElapsed >= this.config.heartbeatTicks) {
       this.#heartbeatElapsed = 0;
@@ -626,6 +645,7 @@ export class RaftNode {
   #appendAsLeader(entry: LogEntry): void {
     assert(this.#role === "leader", "only the leader appends on its own");
     this.#log.append(entry);
+    if (entry.payload.kind === "membership") this.#recordMembership(entry.index);
     this.#needsBroadcast = true;
     this.#maybeCommit();
   }
@@ -681,6 +701,8 @@ export class RaftNode {
       return;
     }
     const lastNewIndex = this.#log.appendFromLeader(message.prevIndex, message.prevTerm, message.entries);
+    // What followed prevIndex may have been replaced: membership entries with it.
+    if (lastNewIndex !== undefined && message.entries.length > 0) this.#recordMembership(message.prevIndex + 1);
     if (lastNewIndex !== undefined) {
       this.#commitTo(Math.min(message.commitIndex, lastNewIndex));
       this.#send(message.from, { ...base, matchIndex: lastNewIndex });
@@ -713,8 +735,8 @@ export class RaftNode {
       this.#commitTo(meta.index);
     } else {
       this.#log.restore(meta);
-      this.#config = meta.config ?? this.#config;
-      this.#configHistory = [{ index: meta.index, config: this.#config }];
+      this.#configHistory = [{ index: meta.index, config: meta.config ?? this.#config }];
+      this.#recordMembership(meta.index + 1);
       this.#receivedSnapshot = { meta, data: message.data };
     }
     this.#send(message.from, { ...base, matchIndex: meta.index });
@@ -766,36 +788,51 @@ export class RaftNode {
     return this.#progress.get(id)?.matchIndex ?? 0;
   }
 
-  /** Advances the commit index; membership entries take effect as they commit. */
+  /**
+   * Advances the commit index. A leader reacts when a membership entry commits, or its first
+   * entry (`#pendingConfigIndex` after an election): it may have inherited a joint configuration.
+   */
   #commitTo(index: LogIndex): void {
     const previous = this.#log.commitIndex;
     if (!this.#log.commitTo(index)) return;
-    this.#applyCommittedMembership(previous, index);
+    if (this.#role !== "leader") return;
+    const isInRange = (at: LogIndex): boolean => at > previous && at <= index;
+    if (isInRange(this.#pendingConfigIndex) || this.#configHistory.some((c) => isInRange(c.index))) this.#onLeaderMembershipCommitted();
   }
 
-  #applyCommittedMembership(afterIndex: LogIndex, throughIndex: LogIndex): void {
-    let isChanged = false;
-    for (let index = afterIndex + 1; index <= throughIndex; index++) {
+  /**
+   * Re-reads the membership entries of the log from `fromIndex` on (appended, or replaced after
+   * a truncation) into the history, and puts the last one in force.
+   */
+  #recordMembership(fromIndex: LogIndex): void {
+    assert(fromIndex > this.#log.snapshot.index, "the snapshot point's membership stays");
+    this.#configHistory = this.#configHistory.filter((c) => c.index < fromIndex);
+    for (let index = fromIndex; index <= this.#log.lastIndex(); index++) {
       const entry = this.#log.entryAt(index);
-      assert(entry !== undefined, "committed entries after the snapshot are in memory");
-      if (entry.payload.kind !== "membership") continue;
-      this.#config = checkMembership(entry.payload.config);
-      this.#configHistory.push({ index, config: this.#config });
-      isChanged = true;
+      assert(entry !== undefined, "entries after the snapshot point are in memory");
+      if (entry.payload.kind === "membership") this.#configHistory.push({ index, config: checkMembership(entry.payload.config) });
     }
-    // Reacting only after the whole range keeps a nested commit (of the entry that leaves a joint
-    // configuration, say) from being overtaken by older entries of this range.
-    if (isChanged && this.#role === "leader") this.#onLeaderMembershipChanged();
+    const latest = this.#configHistory.at(-1);
+    assert(latest !== undefined, "the history starts at the snapshot point");
+    if (latest.config === this.#config) return;
+    this.#config = latest.config;
+    if (this.#role !== "leader") return;
+    // A leader never truncates: this is its own new entry, in force at once. New members are sent
+    // the log from that entry on (and probed back from there).
+    this.#syncProgress(latest.index);
+    if (this.#leadTransferee !== noNode && !this.#config.voters.includes(this.#leadTransferee)) this.#leadTransferee = noNode;
   }
 
-  /** The leader tracks the new members, leaves a joint configuration, or steps down if removed. */
-  #onLeaderMembershipChanged(): void {
-    this.#syncProgress();
-    if (this.#leadTransferee !== noNode && !this.#config.voters.includes(this.#leadTransferee)) this.#leadTransferee = noNode;
+  /** Whether the membership in force is committed (its entry is at or below the commit index). */
+  #isMembershipCommitted(): boolean {
+    return (this.#configHistory.at(-1)?.index ?? 0) <= this.#log.commitIndex;
+  }
+
+  /** A membership entry committed: the leader leaves a joint configuration, or hands over if removed. */
+  #onLeaderMembershipCommitted(): void {
+    if (!this.#isMembershipCommitted() || this.#pendingConfigIndex > this.#log.commitIndex) return; // a change is still on its way
     if (isJoint(this.#config)) {
-      if (this.#pendingConfigIndex <= this.#log.commitIndex) {
-        this.#proposeMembership({ voters: this.#config.voters, outgoingVoters: [], learners: this.#config.learners });
-      }
+      this.#proposeMembership({ voters: this.#config.voters, outgoingVoters: [], learners: this.#config.learners });
       return;
     }
     this.#handOverIfRemoved();
@@ -813,13 +850,13 @@ export class RaftNode {
     if (target !== undefined) this.transferLeadership(target);
   }
 
-  /** One `Progress` per member other than this node: new members probed from the end of the log. */
-  #syncProgress(): void {
+  /** One `Progress` per member other than this node: new members probed from `nextIndex` (default: the end of the log). */
+  #syncProgress(nextIndex = this.#log.lastIndex() + 1): void {
     const members = allMembers(this.#config).filter((id) => id !== this.id);
     // Deleting the current key while iterating a Map is well defined.
     for (const id of this.#progress.keys()) if (!members.includes(id)) this.#progress.delete(id);
     for (const id of members) {
-      if (!this.#progress.has(id)) this.#progress.set(id, new Progress(this.#log.lastIndex() + 1, this.config.inflightMessagesMax));
+      if (!this.#progress.has(id)) this.#progress.set(id, new Progress(nextIndex, this.config.inflightMessagesMax));
     }
     this.#needsBroadcast = true;
   }

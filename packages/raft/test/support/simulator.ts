@@ -47,6 +47,8 @@ export interface SimResult {
   readonly compactions: number;
   readonly snapshotsInstalled: number;
   readonly membershipChanges: number;
+  /** Removed leaders crashed (chaos) or shut down with every removed node (liveness) right as their removal committed. */
+  readonly removedLeaderDrops: number;
   readonly history: readonly KvOperation[];
 }
 
@@ -124,6 +126,7 @@ export class Simulator {
   readonly #compactChance: number;
   readonly #isChurn: boolean;
   #membershipChanges = 0;
+  #removedLeaderDrops = 0;
   readonly #log: ((line: string) => void) | undefined;
   readonly #lastSeen = new Map<number, string>();
   #now = 0;
@@ -204,6 +207,7 @@ export class Simulator {
       compactions: this.#compactions,
       snapshotsInstalled: this.#snapshotsInstalled,
       membershipChanges: this.#membershipChanges,
+      removedLeaderDrops: this.#removedLeaderDrops,
       history: this.#history,
     };
   }
@@ -393,10 +397,48 @@ export class Simulator {
         return;
       }
       this.#persist(node, ready);
+      if (this.#isRemovalCommittedOn(node) && this.#dropRemovedLeader(node)) return;
       for (const message of ready.messages) this.#send(this.#withSnapshotData(node, message));
       this.#apply(node, ready);
       this.#maybeCompact(node);
     }
+  }
+
+  /**
+   * Whether `node` leads and has just committed a membership that removed it (no joint
+   * configuration, no membership entry above its commit index).
+   */
+  #isRemovalCommittedOn(node: SimNode): boolean {
+    const raft = node.raft;
+    if (raft?.role !== "leader" || isVoter(raft.membership, node.id) || isJoint(raft.membership)) return false;
+    for (let index = raft.commitIndex + 1; index <= raft.lastIndex; index++) if (raft.entryAt(index)?.payload.kind === "membership") return false;
+    return true;
+  }
+
+  /**
+   * The worst moment for a removed leader to die: its removal committed, and the messages that
+   * would tell the followers so are not sent yet. In the chaos phase it crashes there half of the
+   * time (it restarts later); in the liveness phase the operator shuts down every removed node at
+   * once, the leader included, so the new voters must elect and commit on their own (which needs
+   * membership to take effect on append). Returns whether the node crashed.
+   */
+  #dropRemovedLeader(node: SimNode): boolean {
+    const raft = node.raft;
+    if (raft === undefined) return false;
+    if (this.#isChaos) {
+      if (!this.#random.chance(0.5)) return false;
+      this.#removedLeaderDrops += 1;
+      this.#crash(node);
+      return true;
+    }
+    this.#removedLeaderDrops += 1;
+    const members = allMembers(raft.membership);
+    for (const other of this.#nodes) {
+      if (members.includes(other.id)) continue;
+      other.isDecommissioned = true;
+      if (other.raft !== undefined) this.#crash(other);
+    }
+    return true;
   }
 
   /** Prefix hashes through `index`, from the committed record (a snapshot covers committed entries only). */
@@ -609,17 +651,17 @@ export class Simulator {
   }
 
   /**
-   * Like an operator would, shut down the nodes the cluster removed: those outside the membership
-   * of the current leader (committed, since membership takes effect at commit). Membership churn
+   * Like an operator would, shut down the nodes the cluster removed: those outside the current
+   * leader's membership, once it is committed (no joint configuration, no membership entry above
+   * the commit index anywhere). That includes the leader itself when the change removed it: it
+   * dies at once, before handing over, which is the case membership-on-append exists for (the
+   * new voters that hold the change elect and commit without any removed node). Membership churn
    * has stopped in the liveness phase, so a removed node is never needed again; left running, one
    * that never learned of its removal would keep campaigning.
    */
   #decommissionRemoved(): void {
     const leader = this.#currentLeader()?.raft;
     if (leader === undefined || isJoint(leader.membership) || this.#hasPendingMembership(leader.commitIndex)) return;
-    // A removed leader still handing over is not enough: the new voters may not know yet that the
-    // change committed, and still need the old voters' votes until one of them leads.
-    if (!isVoter(leader.membership, leader.id)) return;
     const members = allMembers(leader.membership);
     for (const node of this.#nodes) {
       if (members.includes(node.id)) continue;
