@@ -85,6 +85,7 @@ export class TcpNetwork implements RaftNetwork {
   readonly #id: NodeId;
   readonly #server: Server;
   readonly #peers = new Map<NodeId, TcpPeer>();
+  readonly #peerLimits: Omit<ConstructorParameters<typeof TcpPeer>[0], "host" | "port">;
   readonly #inbound = new Set<Socket>();
   readonly #frameBytesMax: number;
   readonly #snapshotChunkBytes: number;
@@ -106,9 +107,9 @@ export class TcpNetwork implements RaftNetwork {
     this.#snapshotChunkBytes = options.snapshotChunkBytes ?? tcpNetworkDefaults.snapshotChunkBytes;
     this.#snapshotBytesMax = options.snapshotBytesMax ?? tcpNetworkDefaults.snapshotBytesMax;
     this.#onError = options.onError ?? (() => undefined);
+    this.#peerLimits = { ...peerLimits(options), onError: (error) => this.#onError(error) };
     for (const [peerId, address] of options.peers) {
-      if (peerId === options.id) continue;
-      this.#peers.set(peerId, new TcpPeer({ ...address, ...peerLimits(options), onError: (error) => this.#onError(error) }));
+      if (peerId !== options.id) this.#peers.set(peerId, new TcpPeer({ ...address, ...this.#peerLimits }));
     }
     server.on("connection", (socket) => this.#accept(socket));
     this.#closed = new Promise((resolve) => server.once("close", () => resolve()));
@@ -180,6 +181,23 @@ export class TcpNetwork implements RaftNetwork {
 
   onMessage(handler: (message: RaftMessage) => void): void {
     this.#handler = handler;
+  }
+
+  /**
+   * Adds a peer, or moves one to a new address (a node a membership change adds, say). A moved
+   * peer's connection closes and what was queued for it drops (Raft resends what matters).
+   */
+  setPeer(id: NodeId, address: TcpPeerAddress): void {
+    if (!Number.isSafeInteger(id) || id <= 0) throw new RaftConfigError(`tcp network peer id must be a positive integer, got ${id}`);
+    if (id === this.#id || this.#isClosed) return;
+    this.#peers.get(id)?.close();
+    this.#peers.set(id, new TcpPeer({ ...address, ...this.#peerLimits }));
+  }
+
+  /** Forgets a peer (a node a membership change removed): its connection closes, its queue drops. */
+  removePeer(id: NodeId): void {
+    this.#peers.get(id)?.close();
+    this.#peers.delete(id);
   }
 
   setSnapshotReceiver(open: SnapshotWriterFactory): void {

@@ -1,10 +1,11 @@
 /**
  * `RaftNode` directly, for what the interaction scripts and the simulator do not pin down:
- * configuration errors, a single-node cluster, backpressure limits, and restart from a snapshot.
+ * configuration errors, a single-node cluster, backpressure limits, restart from a snapshot, and
+ * a snapshot racing with apply (etcd's trap).
  */
 import { describe, expect, it } from "vitest";
 import { term } from "@omnikv/base";
-import { RaftConfigError, RaftNode, membershipOf, type Ready } from "@omnikv/raft";
+import { RaftConfigError, RaftNode, membershipOf, snapshotDataFromBytes, type LogEntry, type RaftMessage, type Ready } from "@omnikv/raft";
 
 const encoder = new TextEncoder();
 const fixed = { int: (min: number) => min };
@@ -73,6 +74,58 @@ describe("RaftNode", () => {
     expect(node.entryAt(10)).toBeUndefined();
     expect(drain(node).flatMap((r) => r.committedEntries.map((e) => e.index))).toEqual([11]);
     expect(() => new RaftNode({ id: 1, voters: [1], random: fixed, snapshot: { index: 5, term: term(1) } })).toThrow(/membership/);
+  });
+});
+
+describe("a snapshot racing with apply", () => {
+  const command = (index: number): LogEntry => ({ index, term: term(1), payload: { kind: "command", command: encoder.encode(`e${index}`) } });
+  const append = (entries: readonly LogEntry[], commitIndex: number, prevIndex = 1): RaftMessage => ({ kind: "append", from: 1, to: 3, term: term(1), prevIndex, prevTerm: term(1), entries, commitIndex });
+  const snapshotAt6: RaftMessage = { kind: "snapshot", from: 1, to: 3, term: term(1), snapshot: { index: 6, term: term(1), config: membershipOf([1, 2, 3]) }, data: snapshotDataFromBytes(encoder.encode("state@6")) };
+
+  /** Follower 3 holding entry 1 (applied), as after the first round of a leader of term 1. */
+  function follower(): RaftNode {
+    const node = new RaftNode({ id: 3, voters: [1, 2, 3], random: fixed, hardState: { term: term(1), votedFor: 1, commitIndex: 1 }, entries: [{ index: 1, term: term(1), payload: { kind: "blank" } }], appliedIndex: 1 });
+    drain(node);
+    return node;
+  }
+
+  it("never hands out committed entries a snapshot that arrived before the Ready was taken covers", () => {
+    const node = follower();
+    // 2..4 arrive and commit, but the runtime has not taken the Ready holding them...
+    node.step(append([2, 3, 4].map(command), 4));
+    // ...when the leader, which compacted past them, sends its snapshot at 6.
+    node.step(snapshotAt6);
+    const readies = drain(node);
+    expect(readies.map((r) => r.snapshot?.meta.index)).toEqual([6]);
+    expect(readies.flatMap((r) => r.committedEntries.map((e) => e.index))).toEqual([]);
+    expect(node.commitIndex).toBe(6);
+    // Replication resumes after the snapshot; only entries above it are applied.
+    node.step(append([command(7)], 7, 6));
+    expect(drain(node).flatMap((r) => r.committedEntries.map((e) => e.index))).toEqual([7]);
+  });
+
+  it("hands out committed entries before the snapshot that follows them, one Ready after the other", () => {
+    const node = follower();
+    node.step(append([2, 3, 4].map(command), 4));
+    // The runtime took this Ready and is still applying 2..4 when the snapshot arrives.
+    const applying = node.takeReady();
+    expect(applying.committedEntries.map((e) => e.index)).toEqual([2, 3, 4]);
+    node.step(snapshotAt6);
+    // The snapshot comes in the next Ready (the runtime installs it only after finishing the
+    // previous one: RaftServer takes one Ready at a time), with nothing to apply beside it.
+    const next = drain(node);
+    expect(next.map((r) => r.snapshot?.meta.index)).toEqual([6]);
+    expect(next.flatMap((r) => r.committedEntries)).toEqual([]);
+  });
+
+  it("only commits when it already holds the snapshot's last entry", () => {
+    const node = follower();
+    node.step(append([2, 3, 4, 5, 6].map(command), 1));
+    drain(node);
+    node.step(snapshotAt6);
+    const readies = drain(node);
+    expect(readies.map((r) => r.snapshot)).toEqual([undefined]);
+    expect(readies.flatMap((r) => r.committedEntries.map((e) => e.index))).toEqual([2, 3, 4, 5, 6]);
   });
 });
 

@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { term } from "@omnikv/base";
 import {
   MemoryLogStorage,
+  RaftConfigError,
   RaftFrameTooLargeError,
   RaftProtocolError,
   RaftServer,
@@ -376,6 +377,31 @@ describe("TcpNetwork over loopback", () => {
     const a = await listen(1, new Map([[2, { host: "127.0.0.1", port: b.port }]]));
     a.send([{ kind: "timeoutNow", from: 1, to: 2, term: term(3) }]);
     await waitFor(() => (received.length === 1 ? true : undefined), "a valid message after the garbage");
+  });
+
+  it("adds, moves and removes peers at run time (membership changes)", async () => {
+    const b = await listen(2, new Map());
+    const c = await listen(2, new Map());
+    const a = await listen(1, new Map());
+    const atB: RaftMessage[] = [];
+    const atC: RaftMessage[] = [];
+    b.onMessage((m) => atB.push(m));
+    c.onMessage((m) => atC.push(m));
+    const heartbeat = (readSeq: number): RaftMessage => ({ kind: "heartbeat", from: 1, to: 2, term: term(1), commitIndex: 0, readSeq });
+    a.send([heartbeat(1)]);
+    expect(a.metrics().misaddressedMessages).toBe(1);
+    a.setPeer(2, { host: "127.0.0.1", port: b.port });
+    a.send([heartbeat(2)]);
+    await waitFor(() => (atB.length === 1 ? true : undefined), "a message to the added peer");
+    a.setPeer(2, { host: "127.0.0.1", port: c.port });
+    a.send([heartbeat(3)]);
+    await waitFor(() => (atC.length === 1 ? true : undefined), "a message to the moved peer");
+    expect(atC[0]).toEqual(heartbeat(3));
+    a.removePeer(2);
+    a.send([heartbeat(4)]);
+    expect(a.metrics().misaddressedMessages).toBe(2);
+    expect(a.metrics().peers).toEqual([]);
+    expect(() => a.setPeer(0, { host: "127.0.0.1", port: 1 })).toThrow(RaftConfigError);
   });
 
   it("refuses to send a message larger than frameBytesMax, with a clear error", async () => {
