@@ -331,6 +331,10 @@ const dmlSteps: readonly Step[] = [
   "UPDATE products SET price = price * c.factor, stock = stock + 1 FROM price_changes c WHERE products.category = c.category RETURNING products.id, products.price, stock",
   "UPDATE products SET name = upper(name) || '!', stock = coalesce(stock, 0) - 1 WHERE id IN (1, 5) RETURNING *",
   "UPDATE products SET price = price WHERE false",
+  // An IN list wider than the int4 key (compared as int8) still finds its rows, and an item out of
+  // int4's range none, through the primary key's index.
+  "SELECT id, name FROM products WHERE id IN (2, 3000000000, -3000000000, 4) ORDER BY id",
+  "SELECT count(*) FROM products WHERE id IN (2147483648, 1::int8)",
   "UPDATE products SET stock = stock * 2, price = price + 1 WHERE price < 3 AND stock > 0 RETURNING id, stock, price, price * stock AS value",
   // SET uses the old values of every column.
   "UPDATE products SET stock = id, id = stock + 100 WHERE id = 3 RETURNING id, stock",

@@ -75,6 +75,21 @@ describe("projection pruning through joins and aggregations", () => {
     ]);
   });
 
+  it("prunes below windows: the columns read above, and the window's keys, frame and arguments", () => {
+    expect(scans("SELECT a, sum(b) OVER (PARTITION BY c ORDER BY d) FROM wide")).toEqual([[1, 2, 3, 4]]);
+    expect(scans("SELECT row_number() OVER (ORDER BY a) FROM wide")).toEqual([[1]]);
+    expect(scans("SELECT a, count(*) FILTER (WHERE d > 0) OVER (PARTITION BY b) FROM wide")).toEqual([[1, 2, 4]]);
+    expect(scans("SELECT a, lag(c, 1) OVER w FROM wide WINDOW w AS (ORDER BY id)")).toEqual([[0, 1, 3]]);
+  });
+
+  it("prunes below DISTINCT and set operations, which read whole rows of their inputs", () => {
+    expect(scans("SELECT DISTINCT a, b FROM wide")).toEqual([[1, 2]]);
+    expect(scans("SELECT DISTINCT ON (a) a, c FROM wide ORDER BY a, d")).toEqual([[1, 3, 4]]);
+    expect(scans("SELECT a FROM wide UNION SELECT b FROM wide WHERE c > 0")).toEqual([[1], [2, 3]]);
+    expect(scans("SELECT a, b FROM wide UNION ALL SELECT c, d FROM wide")).toEqual([[1, 2], [3, 4]]);
+    expect(scans("SELECT a FROM wide INTERSECT SELECT b FROM wide")).toEqual([[1], [2]]);
+  });
+
   it("gives an aggregation's input the columns of its keys and calls", () => {
     expect(scans("SELECT b, sum(c) FILTER (WHERE d > 0) FROM wide GROUP BY b")).toEqual([[2, 3, 4]]);
     expect(scans("SELECT count(*) FROM wide x JOIN wide y ON x.id = y.a")).toEqual(expect.arrayContaining([[0], [1]]));

@@ -70,11 +70,33 @@ function comparisonOf(part: BoundExpr): Comparison | undefined {
   return undefined;
 }
 
+const integerWidth: ReadonlyMap<number, number> = new Map([
+  [TypeOid.int2, 2],
+  [TypeOid.int4, 4],
+  [TypeOid.int8, 8],
+]);
+
+/**
+ * The column under `expr`: the column itself, or one the binder widened to a larger integer type
+ * to compare it with wider items (`int4col IN (1, 3000000000)` compares as int8). Widening keeps
+ * the order, and the executor narrows each int8 item to the column's width (an item out of its
+ * range matches nothing), so the column's index still serves the list.
+ */
+function listColumnOf(expr: BoundExpr): Extract<BoundExpr, { kind: "column" }> | undefined {
+  if (expr.kind === "column") return expr;
+  if (expr.kind !== "cast" || expr.isExplicit || expr.expr.kind !== "column") return undefined;
+  const from = integerWidth.get(expr.expr.type.oid);
+  const to = integerWidth.get(expr.type.oid);
+  return from !== undefined && to !== undefined && from <= to ? expr.expr : undefined;
+}
+
 /** The items of `column IN (items)` when `part` is one that an index on the column serves. */
 function inListOf(part: BoundExpr, column: number): readonly BoundExpr[] | undefined {
-  if (part.kind !== "scalar_array_op" || !part.isAny || part.left.kind !== "column" || part.left.index !== column) return undefined;
+  if (part.kind !== "scalar_array_op" || !part.isAny) return undefined;
+  const left = listColumnOf(part.left);
+  if (left === undefined || left.index !== column) return undefined;
   if (asOperator(part.signatureId.slice(0, part.signatureId.indexOf("("))) !== "=") return undefined;
-  const type = part.left.type.oid;
+  const type = left.type.oid;
   return part.items.every((item) => isRunConstant(item) && isSameOrder(type, item.type.oid)) ? part.items : undefined;
 }
 

@@ -8,7 +8,7 @@
 import { assertNever } from "@omnikv/base";
 import type { BoundExpr } from "../bound-expr.ts";
 import { mapColumns } from "./expr-columns.ts";
-import type { PlanNode } from "./plan.ts";
+import type { PlanNode, WindowSpec } from "./plan.ts";
 
 type Project = Extract<PlanNode, { kind: "project" }>;
 
@@ -42,13 +42,15 @@ function pruned(plan: PlanNode, used: Set<number>, note: (expr: BoundExpr) => vo
 type Needed = ReadonlySet<number> | "all";
 
 /**
- * Projection pruning through joins, filters, sorts, limits, projections and aggregations: from
- * the root down, each node is told which of its columns are read above it (`needed`) and passes
- * on what it reads itself — a join splits the columns between its sides and adds those its keys
- * and conditions read, an aggregation reads its keys' and calls' columns only. Scans get
- * `readColumns` (a union with what an earlier pass chose). Any other node (window, DISTINCT,
- * set operations, LATERAL, recursive unions…) keeps its whole subtree as it is: every column of
- * its input counts as read, so nothing below it is pruned.
+ * Projection pruning through joins, filters, sorts, limits, projections, aggregations, windows,
+ * DISTINCT and set operations: from the root down, each node is told which of its columns are
+ * read above it (`needed`) and passes on what it reads itself — a join splits the columns between
+ * its sides and adds those its keys and conditions read, an aggregation reads its keys' and
+ * calls' columns only, a window the input columns read above plus its partition, order, frame and
+ * call arguments, UNION ALL the same columns of both sides. DISTINCT, DISTINCT ON and the other
+ * set operations compare whole rows, so every input column counts as read, but the pruning goes
+ * on below them (a projection under them still reads only what its expressions name). LATERAL
+ * joins and recursive unions keep their whole subtree as it is.
  */
 export function pruneColumns(plan: PlanNode, needed: Needed = "all"): PlanNode {
   switch (plan.kind) {
@@ -79,10 +81,16 @@ export function pruneColumns(plan: PlanNode, needed: Needed = "all"): PlanNode {
     case "merge_join":
     case "nested_loop_join":
       return pruneJoin(plan, needed);
+    case "window":
+      return { ...plan, input: pruneColumns(plan.input, withRefs(inputColumns(needed, plan.input.columns.length), windowExprs(plan.windows))) };
     case "distinct":
     case "distinct_on":
-    case "window":
-    case "set_operation":
+      return { ...plan, input: pruneColumns(plan.input, "all") };
+    case "set_operation": {
+      // UNION ALL passes rows through column by column; the others compare whole rows.
+      const sides = plan.op === "union" && plan.isAll ? needed : "all";
+      return { ...plan, left: pruneColumns(plan.left, sides), right: pruneColumns(plan.right, sides) };
+    }
     case "recursive_union":
     case "lateral_join":
     case "function_scan":
@@ -107,6 +115,26 @@ function pruneJoin(join: Join, needed: Needed): PlanNode {
   if (join.kind === "nested_loop_join") return { ...join, left: pruneColumns(join.left, left), right: pruneColumns(join.right, right) };
   // Keys are over each side's own row.
   return { ...join, left: pruneColumns(join.left, withRefs(left, join.leftKeys)), right: pruneColumns(join.right, withRefs(right, join.rightKeys)) };
+}
+
+/** The input's share of what a node that appends columns to its input's (a window) must produce. */
+function inputColumns(needed: Needed, width: number): Needed {
+  return needed === "all" ? "all" : new Set([...needed].filter((i) => i < width));
+}
+
+/** Every expression a window node evaluates over its input rows. */
+function windowExprs(windows: readonly WindowSpec[]): (BoundExpr | undefined)[] {
+  const exprs: (BoundExpr | undefined)[] = [];
+  for (const window of windows) {
+    exprs.push(...window.partitionBy.map((key) => key.expr), ...window.orderBy.map((key) => key.expr));
+    for (const edge of [window.frame.start, window.frame.end]) if (edge.kind === "preceding" || edge.kind === "following") exprs.push(edge.offset);
+    for (const call of window.calls) {
+      exprs.push(...call.args);
+      const aggregate = call.aggregate;
+      if (aggregate !== undefined) exprs.push(...aggregate.args, ...(aggregate.directArgs ?? []), ...aggregate.orderBy.map((key) => key.expr), aggregate.filter);
+    }
+  }
+  return exprs;
 }
 
 function range(count: number): Set<number> {
