@@ -77,14 +77,18 @@ export class SnapshotReceiver {
     const isLast = stream.nextOffset === chunk.totalBytes;
     if (isLast) this.#stream = undefined;
     this.#pendingBytes += chunk.bytes.length;
-    this.#work = this.#work.then(() => this.#write(chunk, isFirst, isLast)).finally(() => this.#settle(chunk.bytes.length));
+    // The chain never rejects (a failed step is reported), so every later chunk still runs.
+    this.#work = this.#work
+      .then(() => this.#write(chunk, isFirst, isLast))
+      .catch((error: unknown) => this.#options.onError(asError(error, `raft snapshot stream ${chunk.streamId} failed`)))
+      .finally(() => this.#settle(chunk.bytes.length));
   }
 
   /** The connection is gone: abort the stream in progress once the queued writes are done. */
   close(): void {
     this.#isClosed = true;
     this.#stream = undefined;
-    this.#work = this.#work.then(() => this.#abortActive());
+    this.#work = this.#work.then(() => this.#abortActive()).catch((error: unknown) => this.#options.onError(asError(error, "closing a raft snapshot stream failed")));
   }
 
   #settle(bytes: number): void {
