@@ -1,11 +1,14 @@
 /**
  * Direct orderings for the types whose btree order is a plain comparison of their runtime
  * values: integers, floats (NaN last, -0 = 0), text and varchar (C collation = code point order),
- * numeric, bool, date and the timestamp types. Every other type orders through its `<` and `=`
- * implementations. Both agree exactly with PostgreSQL's btree opclass for the type.
+ * numeric, bool, date, time and the timestamp types, interval (normalized spans: '1 day' =
+ * '24 hours'), bpchar (trailing blanks ignored), bytea and uuid (bytes). Each is the very function
+ * the type's comparison operators use, so a Sort and a merge join agree with `<` and `=`. Every
+ * other type orders through its `<` and `=` implementations. Both agree exactly with
+ * PostgreSQL's btree opclass for the type.
  */
-import { TypeOid, compareFloat, compareText } from "@omnikv/base";
-import { asBigInt, asBool, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
+import { TypeOid, assert, compareBpchar, compareBytea, compareFloat, compareIntervals, compareText, compareUuid, type IntervalValue } from "@omnikv/base";
+import { asBigInt, asBool, asBytes, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
 
 export type ValueOrder = (a: SqlValue, b: SqlValue) => number;
 
@@ -19,6 +22,11 @@ function compareBigInts(a: SqlValue, b: SqlValue): number {
   const x = asBigInt(a);
   const y = asBigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function asInterval(value: SqlValue): IntervalValue {
+  assert(typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value, "an interval value is an IntervalValue");
+  return value;
 }
 
 const orders: ReadonlyMap<number, ValueOrder> = new Map<number, ValueOrder>([
@@ -35,6 +43,11 @@ const orders: ReadonlyMap<number, ValueOrder> = new Map<number, ValueOrder>([
   [TypeOid.text, (a, b) => compareText(asText(a), asText(b))],
   [TypeOid.varchar, (a, b) => compareText(asText(a), asText(b))],
   [TypeOid.numeric, (a, b) => asNumeric(a).compare(asNumeric(b))],
+  [TypeOid.time, compareBigInts],
+  [TypeOid.interval, (a, b) => compareIntervals(asInterval(a), asInterval(b))],
+  [TypeOid.bpchar, (a, b) => compareBpchar(asText(a), asText(b))],
+  [TypeOid.bytea, (a, b) => compareBytea(asBytes(a), asBytes(b))],
+  [TypeOid.uuid, (a, b) => compareUuid(asText(a), asText(b))],
 ]);
 
 /** The direct order of `oid`'s values, when it has one. */

@@ -33,6 +33,9 @@ const typeOids: ReadonlyMap<string, number> = new Map([
   ["timestamp", TypeOid.timestamp],
   ["timestamptz", TypeOid.timestamptz],
   ["interval", TypeOid.interval],
+  ["uuid", TypeOid.uuid],
+  ["bytea", TypeOid.bytea],
+  ["bpchar", TypeOid.bpchar],
 ]);
 
 export const settings: TextIoSettings = { extraFloatDigits: 1, timeZone: parseTimeZone("UTC") };

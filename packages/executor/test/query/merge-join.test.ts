@@ -80,6 +80,57 @@ describe("merge join equals hash join", () => {
   }
 });
 
+describe("merge join on interval, uuid, bytea, bpchar and time keys", () => {
+  // Equal values written differently ('1 day' = '24 hours', 'a' = 'a  ' as bpchar) must meet.
+  const typed = new MemoryDatabase([
+    {
+      name: "p",
+      columns: [["i", "interval"], ["u", "uuid"], ["b", "bytea"], ["c", "bpchar"], ["t", "time"]],
+      rows: [
+        ["1 day", "00000000-0000-0000-0000-000000000001", "\\x00", "a", "10:00"],
+        ["24 hours", "00000000-0000-0000-0000-000000000002", "\\x0001", "b", "10:00:00"],
+        ["1 mon", "ffffffff-0000-0000-0000-000000000000", "\\x", "a  ", "23:59:59.999999"],
+        [null, null, null, null, null],
+        ["-1 day", "00000000-0000-0000-0000-000000000001", "\\xff", "", "00:00"],
+      ],
+    },
+    {
+      name: "q",
+      columns: [["i", "interval"], ["u", "uuid"], ["b", "bytea"], ["c", "bpchar"], ["t", "time"]],
+      rows: [
+        ["30 days", "00000000-0000-0000-0000-000000000001", "\\x00", "a ", "10:00"],
+        ["1 day", "ffffffff-0000-0000-0000-000000000000", "\\x", "b", "00:00:00"],
+        ["86400 seconds", "00000000-0000-0000-0000-000000000003", "\\xff", "c", "12:00"],
+        [null, null, null, null, null],
+      ],
+    },
+  ]);
+  for (const column of ["i", "u", "b", "c", "t"]) {
+    for (const joinType of joinTypes) {
+      const sql = `SELECT p.${column}::text, q.${column}::text FROM p ${joinType} q ON p.${column} = q.${column}`;
+      it(`merge = hash: ${sql}`, () => {
+        const plan = (methods: JoinMethods): string => {
+          const [statement] = parse(sql);
+          if (statement?.kind !== "select") throw new Error("not a select");
+          return explainPlan(planSelect(statement, { catalog: typed, settings, paramTypes: [], sql, ctes: [], joinMethods: methods }).plan, { isCostless: true }).join("\n");
+        };
+        expect(plan(mergeOnly)).toContain("Merge");
+        const rows = (methods: JoinMethods): string[] => {
+          typed.joinMethods = methods;
+          try {
+            return typed.query(sql).rows.map((row) => JSON.stringify(row)).sort();
+          } finally {
+            typed.joinMethods = undefined;
+          }
+        };
+        const merged = rows(mergeOnly);
+        expect(merged).toEqual(rows(hashOnly));
+        if (joinType === "JOIN") expect(merged.length).toBeGreaterThanOrEqual(2);
+      });
+    }
+  }
+});
+
 describe("merge join, exact rows", () => {
   const cases: readonly [string, readonly (readonly (string | null)[])[]][] = [
     ["SELECT v, w FROM x JOIN y ON x.k = y.k ORDER BY v, w", [["x1", "y1"], ["x1", "y2"], ["x2", "y1"], ["x2", "y2"], ["x4", "y4"]]],

@@ -108,7 +108,12 @@ function sortKeysFor(exprs: readonly BoundExpr[]): SortKey[] | undefined {
   return keys;
 }
 
-/** Key types a merge join may use: those with a total btree order the executor agrees on. */
+/**
+ * Key types a merge join may use: those with a total btree order the executor agrees on, where
+ * the type's `=` and `<` come from one comparison (so equal runs are exactly the `<`-ties):
+ * interval compares normalized spans ('1 day' = '24 hours'), bpchar ignores trailing blanks,
+ * bytea and uuid compare bytes.
+ */
 const orderableOids: ReadonlySet<number> = new Set([
   TypeOid.int2,
   TypeOid.int4,
@@ -123,6 +128,11 @@ const orderableOids: ReadonlySet<number> = new Set([
   TypeOid.date,
   TypeOid.timestamp,
   TypeOid.timestamptz,
+  TypeOid.time,
+  TypeOid.interval,
+  TypeOid.bpchar,
+  TypeOid.bytea,
+  TypeOid.uuid,
 ]);
 
 /** Whether `plan` is a Sort whose leading keys are exactly `keys` (same expressions, ascending, NULLs last). */
