@@ -1161,8 +1161,23 @@ const indexedQueries: readonly (readonly [string, string])[] = [
   ["SELECT id FROM ev WHERE kind = 'k2' AND day = '2024-01-03' ORDER BY id", "ev_kind_day"],
 ];
 
+/** Windows over an index's order: the planner reads the index and the window skips its sort. */
+const windowIndexOrderSteps: readonly Step[] = [
+  "CREATE TABLE wo (id int PRIMARY KEY, k text, v int)",
+  "CREATE INDEX wo_k_v ON wo (k, v)",
+  "INSERT INTO wo SELECT g, CASE WHEN g % 7 = 0 THEN NULL ELSE chr(97 + g % 3) END, CASE WHEN g % 5 = 0 THEN NULL ELSE (g * 37) % 11 END FROM generate_series(1, 60) g",
+  "ANALYZE wo",
+  "SELECT id, row_number() OVER (ORDER BY id), sum(v) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM wo ORDER BY id",
+  "SELECT k, v, id, rank() OVER (PARTITION BY k ORDER BY v), dense_rank() OVER (PARTITION BY k ORDER BY v), count(*) OVER (PARTITION BY k ORDER BY v) FROM wo ORDER BY k, v, id",
+  "SELECT id, lag(v) OVER (ORDER BY id DESC), lead(id, 2) OVER (ORDER BY id DESC) FROM wo ORDER BY id",
+  "SELECT v, id, count(*) OVER (ORDER BY v), sum(id) OVER (ORDER BY v RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM wo WHERE k = 'a' ORDER BY v, id",
+  "SELECT id, row_number() OVER (ORDER BY id), rank() OVER (PARTITION BY k ORDER BY v) FROM wo ORDER BY id",
+  "SELECT k, v, id, rank() OVER (PARTITION BY k ORDER BY v DESC) FROM wo ORDER BY k, v, id",
+];
+
 const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["constraints: PRIMARY KEY, UNIQUE, NOT NULL, CHECK, DEFAULT", constraintSteps],
+  ["windows over an index's order (no sort), with NULL keys, DESC and frames", windowIndexOrderSteps],
   ["FOREIGN KEY: CASCADE, SET NULL, RESTRICT, NO ACTION, NULL references", foreignKeySteps],
   ["FOREIGN KEY to columns without a unique constraint fails with 42830", foreignKeyDefinitionSteps],
   ["FOREIGN KEY ON UPDATE CASCADE follows a changed key", onUpdateCascadeSteps],

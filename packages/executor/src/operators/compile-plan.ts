@@ -145,7 +145,7 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
     case "sort":
       return compileSort(compileNode(plan.input, env), plan.keys, env, plan.columns.map((c) => c.type.oid));
     case "window":
-      return compileWindow(compileNode(plan.input, env), plan.windows, env);
+      return compileWindow(compileNode(plan.input, env), plan.windows, env, plan.isInputOrdered === true);
     case "limit": {
       // ORDER BY … LIMIT n: keep only the first rows in a heap instead of sorting all of them.
       const sort = plan.input;

@@ -3,7 +3,8 @@
  * ordering and frame) the rows are ordered by partition keys then order keys, split into
  * partitions and, within them, into peer groups (equal order keys), and each call's value is
  * computed for every row. Rows come out in the last window's order, each with its input
- * columns followed by every call's value.
+ * columns followed by every call's value. When the planner found the input already ordered for
+ * the first window (an index scan), that window takes the rows as they come instead of sorting.
  *
  * Ranking: row_number, rank, dense_rank, percent_rank, cume_dist, ntile (PostgreSQL's bucket
  * sizes: the first n % k buckets get one row more). Navigation: lag/lead (offset and default
@@ -64,7 +65,7 @@ interface FrameOffsets {
   readonly end: SqlValue;
 }
 
-export function compileWindow(input: RowSource, windows: readonly WindowSpec[], env: CompileEnvironment & { readonly aggregates: AggregateTable }): RowSource {
+export function compileWindow(input: RowSource, windows: readonly WindowSpec[], env: CompileEnvironment & { readonly aggregates: AggregateTable }, isInputOrdered = false): RowSource {
   const compiled: CompiledWindow[] = windows.map((spec) => ({
     offsets: compileOffsets(spec, env),
     partition: spec.partitionBy.map((key) => ({ expr: compileExpr(key.expr, env.registry), compare: keyComparator(key, env) })),
@@ -77,10 +78,11 @@ export function compileWindow(input: RowSource, windows: readonly WindowSpec[], 
     const out: SqlValue[][] = rows.map((row) => [...row]);
     let order: number[] = rows.map((_, i) => i);
     let column = rows[0]?.length ?? 0;
-    for (const w of compiled) {
+    for (const [position, w] of compiled.entries()) {
       // Evaluated before any row, so an invalid offset fails even on empty input, as in PostgreSQL.
       const offsets = w.offsets(run);
-      order = windowOrder(w, rows, run);
+      // (Input order is the order the sort would give: a stable sort of rows already in order.)
+      if (position > 0 || !isInputOrdered) order = windowOrder(w, rows, run);
       for (const partition of partitions(w, rows, order, offsets, run)) {
         w.calls.forEach((call, i) => call(partition, run, out, column + i));
       }

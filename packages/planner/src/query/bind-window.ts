@@ -12,6 +12,7 @@
  * GROUPS counting peer groups; EXCLUDE. Aggregates take FILTER; ORDER BY and DISTINCT inside the
  * call are 0A000, as in PostgreSQL.
  */
+import { withWindowOrder } from "./index-order.ts";
 import { FeatureNotSupportedError, TypeOid, UndefinedObjectError, assert } from "@omnikv/base";
 import { deparse, WindowingError, type Expr, type FrameBound, type SelectCore, type SortBy, type WindowDef } from "@omnikv/parser";
 import { bindCondition, bindExpr, coerce, typeOf, type ColumnScope } from "../bind/bind-expr.ts";
@@ -83,7 +84,7 @@ export function bindWindows(input: WindowInput): Windowing {
       columns.push({ name: call.name, type: call.type });
     }
   }
-  const plan: PlanNode = { kind: "window", input: input.input, windows: windows.map((w) => ({ ...w.spec, calls: w.calls.map((c) => c.call) })), columns };
+  const plan: PlanNode = withWindowOrder({ kind: "window", input: input.input, windows: windows.map((w) => ({ ...w.spec, calls: w.calls.map((c) => c.call) })), columns });
   const texts = calls.map((call) => deparse(call));
   const rewrite = (expr: Expr): Expr =>
     mapExpr(expr, (node) => {

@@ -114,6 +114,37 @@ function orderedScan(scan: Scan, keyColumns: readonly number[], isReverse: boole
   return { kind: "index_scan", table: scan.table, index: best.index, equal: [], lower: undefined, upper: undefined, isReverse, columns: scan.columns, ...pruning };
 }
 
+type WindowNode = Extract<PlanNode, { kind: "window" }>;
+
+/**
+ * A window whose first window's partition and order keys are plain columns of the scan under
+ * its filters, in one direction, and an index returns the rows in that order: the scan becomes
+ * that index scan and the window skips its sort (PostgreSQL's WindowAgg over an Index Scan).
+ * The keys keep their roles: rows equal on the partition keys come together, and within them
+ * rows come in the order keys' order.
+ */
+export function withWindowOrder(window: WindowNode): WindowNode {
+  const first = window.windows[0];
+  if (first === undefined) return window;
+  const keys = [...first.partitionBy, ...first.orderBy];
+  if (keys.length === 0) return window;
+  let input = window.input;
+  while (input.kind === "filter") input = input.input;
+  if (input.kind !== "seq_scan" && input.kind !== "index_scan") return window;
+  const columns: number[] = [];
+  for (const key of keys) {
+    const column = input.columns[key.expr.kind === "column" ? key.expr.index : -1];
+    if (key.expr.kind !== "column" || column === undefined || !keyOrderedTypes.has(key.expr.type.oid) || column.type.oid !== key.expr.type.oid) return window;
+    columns.push(key.expr.index);
+  }
+  const fixed = new Set(input.kind === "index_scan" ? input.index.columns.slice(0, input.equal.length) : []);
+  const direction = uniformDirection(keys.filter((_, i) => !fixed.has(columns[i] ?? -1)));
+  if (direction === undefined) return window;
+  const scan = orderedScan(input, columns, direction === "descending");
+  if (scan === undefined) return window;
+  return { ...window, input: replaceScan(window.input, scan), isInputOrdered: true };
+}
+
 /** `plan` (a projection over filters over a scan) with its scan replaced. */
 function replaceScan(plan: PlanNode, scan: Scan): PlanNode {
   if (plan.kind === "project" || plan.kind === "filter") return { ...plan, input: replaceScan(plan.input, scan) };

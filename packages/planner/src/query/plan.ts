@@ -252,6 +252,11 @@ export type PlanNode =
       readonly input: PlanNode;
       readonly windows: readonly WindowSpec[];
       readonly columns: readonly PlanColumn[];
+      /**
+       * The input arrives ordered by the first window's partition then order keys (an index
+       * scan, index-order.ts): the executor skips sorting for that window.
+       */
+      readonly isInputOrdered?: boolean;
     }
   | {
       readonly kind: "limit";
