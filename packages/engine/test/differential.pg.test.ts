@@ -1161,7 +1161,7 @@ const indexedQueries: readonly (readonly [string, string])[] = [
   ["SELECT id FROM ev WHERE kind = 'k2' AND day = '2024-01-03' ORDER BY id", "ev_kind_day"],
 ];
 
-/** Windows over an index's order: the planner reads the index and the window skips its sort. */
+/** Windows and DISTINCT over an index's order: the planner reads the index and skips the sort (and the hash table). */
 const windowIndexOrderSteps: readonly Step[] = [
   "CREATE TABLE wo (id int PRIMARY KEY, k text, v int)",
   "CREATE INDEX wo_k_v ON wo (k, v)",
@@ -1173,11 +1173,17 @@ const windowIndexOrderSteps: readonly Step[] = [
   "SELECT v, id, count(*) OVER (ORDER BY v), sum(id) OVER (ORDER BY v RANGE BETWEEN 2 PRECEDING AND CURRENT ROW) FROM wo WHERE k = 'a' ORDER BY v, id",
   "SELECT id, row_number() OVER (ORDER BY id), rank() OVER (PARTITION BY k ORDER BY v) FROM wo ORDER BY id",
   "SELECT k, v, id, rank() OVER (PARTITION BY k ORDER BY v DESC) FROM wo ORDER BY k, v, id",
+  // DISTINCT sorted by its every column: a streaming Unique over the (k, v) index, NULLs equal.
+  "SELECT DISTINCT k, v FROM wo ORDER BY k, v",
+  "SELECT DISTINCT k FROM wo ORDER BY k DESC",
+  "SELECT DISTINCT v FROM wo WHERE k = 'b' ORDER BY v",
+  "SELECT DISTINCT v, k FROM wo ORDER BY k, v LIMIT 5",
+  "SELECT DISTINCT k, v FROM wo WHERE v > 3 ORDER BY k DESC, v DESC",
 ];
 
 const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["constraints: PRIMARY KEY, UNIQUE, NOT NULL, CHECK, DEFAULT", constraintSteps],
-  ["windows over an index's order (no sort), with NULL keys, DESC and frames", windowIndexOrderSteps],
+  ["windows and DISTINCT over an index's order (no sort), with NULL keys, DESC and frames", windowIndexOrderSteps],
   ["FOREIGN KEY: CASCADE, SET NULL, RESTRICT, NO ACTION, NULL references", foreignKeySteps],
   ["FOREIGN KEY to columns without a unique constraint fails with 42830", foreignKeyDefinitionSteps],
   ["FOREIGN KEY ON UPDATE CASCADE follows a changed key", onUpdateCascadeSteps],

@@ -155,7 +155,7 @@ function compileOperator(plan: PlanNode, env: PlanEnvironment): RowSource {
       return compileLimit(compileNode(plan.input, env), plan.limit, plan.offset, env);
     }
     case "distinct":
-      return compileDistinct(compileNode(plan.input, env), plan.columns, env);
+      return compileDistinct(compileNode(plan.input, env), plan.columns, env, plan.isSorted === true);
     case "distinct_on":
       return compileDistinctOn(compileNode(plan.input, env), plan.keys, env);
     case "set_operation":

@@ -140,7 +140,7 @@ function label(plan: PlanNode): string {
     case "limit":
       return "Limit";
     case "distinct":
-      return "Unique (hashed)";
+      return plan.isSorted === true ? "Unique" : "Unique (hashed)";
     case "distinct_on":
       return "Unique";
     case "set_operation":

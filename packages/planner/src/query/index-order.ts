@@ -33,6 +33,7 @@ const seqScanCostPerRow = 1.0;
 
 /** `sort` without its Sort when an index of the scan under its projection gives the order, else `sort`. */
 export function withIndexOrder(sort: SortNode): PlanNode {
+  if (sort.input.kind === "distinct") return withDistinctOrder(sort, sort.input);
   const path = scanPath(sort.input);
   if (path === undefined) return withGroupedOrder(sort);
   const columns = sort.keys.map((key) => tableColumn(key, sort.input, path.exprs));
@@ -45,6 +46,31 @@ export function withIndexOrder(sort: SortNode): PlanNode {
   const scan = orderedScan(path.scan, keyColumns, direction === "descending");
   if (scan === undefined) return sort;
   return replaceScan(sort.input, scan);
+}
+
+type DistinctNode = Extract<PlanNode, { kind: "distinct" }>;
+
+/**
+ * A sort of DISTINCT rows of a projection of plain columns, whose keys name every one of those
+ * columns: when an index returns the rows in the keys' order, equal rows come out adjacent (the
+ * key encoding gives equal values equal bytes), so the DISTINCT becomes a streaming Unique over
+ * that index scan and the Sort goes (PostgreSQL's Unique over an Index Scan).
+ */
+function withDistinctOrder(sort: SortNode, distinct: DistinctNode): PlanNode {
+  const path = scanPath(distinct.input);
+  if (path === undefined) return sort;
+  const columns = sort.keys.map((key) => tableColumn(key, distinct.input, path.exprs));
+  if (columns.some((c) => c === undefined)) return sort;
+  const keyColumns = columns.filter((c): c is number => c !== undefined);
+  // Columns an equality of the scan fixes are constant: they need no key.
+  const fixed = new Set(path.scan.kind === "index_scan" ? path.scan.index.columns.slice(0, path.scan.equal.length) : []);
+  const isEveryColumnKeyed = path.exprs.every((expr) => expr.kind === "column" && keyOrderedTypes.has(expr.type.oid) && (keyColumns.includes(expr.index) || fixed.has(expr.index)));
+  if (!isEveryColumnKeyed) return sort;
+  const direction = uniformDirection(sort.keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
+  if (direction === undefined) return sort;
+  const scan = orderedScan(path.scan, keyColumns, direction === "descending");
+  if (scan === undefined) return sort;
+  return { ...distinct, input: replaceScan(distinct.input, scan), isSorted: true };
 }
 
 interface ScanPath {

@@ -265,7 +265,16 @@ export type PlanNode =
       readonly offset: BoundExpr | undefined;
       readonly columns: readonly PlanColumn[];
     }
-  | { readonly kind: "distinct"; readonly input: PlanNode; readonly columns: readonly PlanColumn[] }
+  | {
+      readonly kind: "distinct";
+      readonly input: PlanNode;
+      readonly columns: readonly PlanColumn[];
+      /**
+       * The input arrives ordered on every column (an index scan, index-order.ts), so equal rows
+       * are adjacent: removed as a stream (Unique) instead of through a hash table.
+       */
+      readonly isSorted?: boolean;
+    }
   | {
       /** DISTINCT ON: of each run of rows with equal `keys` (the input is sorted on them), the first. */
       readonly kind: "distinct_on";
