@@ -1181,8 +1181,25 @@ const windowIndexOrderSteps: readonly Step[] = [
   "SELECT DISTINCT k, v FROM wo WHERE v > 3 ORDER BY k DESC, v DESC",
 ];
 
+/** The catalogs' int2vector / oidvector columns, as Rails and psql read them (space-separated). */
+const vectorSteps: readonly Step[] = [
+  "CREATE TABLE vx (a int PRIMARY KEY, b text, c int)",
+  "CREATE INDEX vx_cb ON vx (c, b)",
+  "SELECT indkey, indkey[0], indkey[1], array_length(indkey, 1), pg_typeof(indkey), indoption, indkey::int2[] FROM pg_index WHERE indexrelid = 'vx_cb'::regclass",
+  "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey) WHERE i.indexrelid = 'vx_cb'::regclass ORDER BY a.attnum",
+  "SELECT indkey::text, array_to_string(indkey, ',') FROM pg_index WHERE indexrelid = 'vx_pkey'::regclass",
+  "SELECT '1 2  3'::int2vector, ''::int2vector, ' 7 '::oidvector, pg_typeof('1'::oidvector), ('3 4'::int2vector)[1], '1 2'::oidvector::oid[]",
+  "SELECT 'a'::int2vector",
+  "SELECT '1 70000'::int2vector",
+  // Result column names (FigureColname): a cast keeps its operand's name, else takes its type's;
+  // a subscript its operand's; CASE its ELSE's column, else "case".
+  "INSERT INTO vx VALUES (1, 'one', 10)",
+  "SELECT CASE WHEN a > 0 THEN 'p' ELSE b END, CASE WHEN true THEN 1 END, a::text::int, (ARRAY[a])[1], ARRAY(SELECT 1), '1'::int::text, b COLLATE \"C\" FROM vx",
+];
+
 const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["constraints: PRIMARY KEY, UNIQUE, NOT NULL, CHECK, DEFAULT", constraintSteps],
+  ["int2vector and oidvector in pg_index and as values", vectorSteps],
   ["windows and DISTINCT over an index's order (no sort), with NULL keys, DESC and frames", windowIndexOrderSteps],
   ["FOREIGN KEY: CASCADE, SET NULL, RESTRICT, NO ACTION, NULL references", foreignKeySteps],
   ["FOREIGN KEY to columns without a unique constraint fails with 42830", foreignKeyDefinitionSteps],

@@ -10,10 +10,13 @@ export const TypeOid = {
   name: 19,
   int8: 20,
   int2: 21,
+  /** int2vector and oidvector: the space-separated vectors of the system catalogs (pg_index.indkey, pg_proc.proargtypes). */
+  int2vector: 22,
   int4: 23,
   regproc: 24,
   text: 25,
   oid: 26,
+  oidvector: 30,
   json: 114,
   float4: 700,
   float8: 701,

@@ -10,7 +10,7 @@
  * → `IntervalValue`; arrays → `PgArray<SqlValue>`; NULL → null.
  */
 import { assert } from "../assert.ts";
-import { FeatureNotSupportedError } from "../errors.ts";
+import { FeatureNotSupportedError, InvalidParameterValueError } from "../errors.ts";
 import { formatArray, parseArray, type PgArray } from "./array.ts";
 import {
   formatDate,
@@ -184,6 +184,7 @@ for (const oid of Object.values(TypeOid)) {
 function codecFor(oid: number): TextCodec {
   const codec = codecs.get(oid);
   if (codec !== undefined) return codec;
+  if (oid === TypeOid.int2vector || oid === TypeOid.oidvector) return vectorCodec(oid === TypeOid.int2vector ? TypeOid.int2 : TypeOid.oid);
   const info = typeInfo(oid);
   const elementOid = info?.elementOid;
   if (elementOid !== undefined && codecs.has(elementOid)) return arrayCodec(elementOid);
@@ -200,6 +201,31 @@ function arrayCodec(elementOid: number): TextCodec {
     parse: (text, settings) => parseArray(text, { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
     format: (value, settings) =>
       formatArray(expect(value, isArrayValue, "array"), { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
+  };
+}
+
+/** PostgreSQL's limit on an int2vector's or oidvector's elements (FUNC_MAX_ARGS). */
+const vectorElementsMax = 100;
+
+/**
+ * int2vector / oidvector: elements separated by spaces, subscripted from 0 (`1 2` is
+ * `[0:1]={1,2}`); an empty string is the empty vector. Elements parse as the element type does
+ * (22P02 / 22003 with its messages); NULL elements do not exist.
+ */
+function vectorCodec(elementOid: number): TextCodec {
+  const element = codecFor(elementOid);
+  const typeName = elementOid === TypeOid.int2 ? "int2vector" : "oidvector";
+  return {
+    parse: (text, settings) => {
+      const items = text.split(/[ \t\n\r\f\v]+/).filter((item) => item !== "");
+      if (items.length > vectorElementsMax) throw new InvalidParameterValueError(`${typeName} has too many elements`);
+      const elements = items.map((item) => element.parse(item, settings));
+      return elements.length === 0 ? { dims: [], lowerBounds: [], elements: [] } : { dims: [elements.length], lowerBounds: [0], elements };
+    },
+    format: (value, settings) => {
+      const vector = expect(value, isArrayValue, typeName);
+      return vector.elements.map((item) => (item === null ? "" : element.format(item, settings))).join(" ");
+    },
   };
 }
 

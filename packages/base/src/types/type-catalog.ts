@@ -62,8 +62,19 @@ const scalarTypes: readonly (readonly [number, string, string, TypeCategory, boo
   [TypeOid.anycompatiblearray, "anycompatiblearray", "anycompatiblearray", "P", false, undefined],
 ];
 
+/**
+ * The catalogs' vectors: one-dimensional arrays subscripted from 0, written as space-separated
+ * elements (`1 2`) instead of an array literal. PostgreSQL files them under category A with an
+ * element type, so subscripts, `= ANY`, unnest and the other array functions take them.
+ */
+const vectorTypes: readonly (readonly [number, string, number])[] = [
+  [TypeOid.int2vector, "int2vector", TypeOid.int2],
+  [TypeOid.oidvector, "oidvector", TypeOid.oid],
+];
+
 function buildCatalog(): ReadonlyMap<number, TypeInfo> {
   const catalog = new Map<number, TypeInfo>();
+  for (const [oid, name, elementOid] of vectorTypes) catalog.set(oid, { oid, name, displayName: name, category: "A", isPreferred: false, elementOid });
   for (const [oid, name, displayName, category, isPreferred, arrayOid] of scalarTypes) {
     catalog.set(oid, { oid, name, displayName, category, isPreferred, ...(arrayOid === undefined ? {} : { arrayOid }) });
     if (arrayOid !== undefined) {

@@ -12,8 +12,7 @@
  * - Table ids are PostgreSQL's system OIDs where they exist (pg_class 1259, …) and fixed ids
  *   below 16384 otherwise, so they never collide with user objects (ids from 16384 up).
  * - Types PostgreSQL uses that this build lacks are replaced by the closest one it has:
- *   `"char"` → text, `regproc` → name, `int2vector` → int2[] and `oidvector` → oid[] (both with
- *   lower bound 0, as PostgreSQL subscripts them), `aclitem[]` → text[], `pg_node_tree` → text
+ *   `"char"` → text, `regproc` → name, `aclitem[]` → text[], `pg_node_tree` → text
  *   (an expression's SQL text, which `pg_get_expr` returns), `anyarray` → text, `xid` omitted.
  * - Check and foreign-key constraints and column defaults have no object id of their own; they
  *   get synthetic OIDs from their table's id and their position (`syntheticOid`).
@@ -83,7 +82,7 @@ interface SystemTableSpec {
   readonly rows: (context: SystemContext) => Iterable<Row>;
 }
 
-const { oid: O, name: N, text: T, bool: B, int2: I2, int4: I4, int8: I8, float4: F4, textArray: TA, oidArray: OA, int2Array: I2A, timestamptz: TZ } = TypeOid;
+const { oid: O, name: N, text: T, bool: B, int2: I2, int4: I4, int8: I8, float4: F4, textArray: TA, oidArray: OA, int2Array: I2A, timestamptz: TZ, int2vector: I2V, oidvector: OV } = TypeOid;
 /** `"char"` has no operators in this build: its columns are text (see the header). */
 const C = T;
 const V = TypeOid.varchar;
@@ -713,8 +712,8 @@ const systemTables: readonly SystemTableSpec[] = [
   ], typeRows),
   systemTable(2610, "pg_index", [
     ["indexrelid", O], ["indrelid", O], ["indnatts", I2], ["indnkeyatts", I2], ["indisunique", B], ["indnullsnotdistinct", B], ["indisprimary", B], ["indisexclusion", B],
-    ["indimmediate", B], ["indisclustered", B], ["indisvalid", B], ["indcheckxmin", B], ["indisready", B], ["indislive", B], ["indisreplident", B], ["indkey", I2A],
-    ["indcollation", OA], ["indclass", OA], ["indoption", I2A], ["indexprs", T], ["indpred", T],
+    ["indimmediate", B], ["indisclustered", B], ["indisvalid", B], ["indcheckxmin", B], ["indisready", B], ["indislive", B], ["indisreplident", B], ["indkey", I2V],
+    ["indcollation", OV], ["indclass", OV], ["indoption", I2V], ["indexprs", T], ["indpred", T],
   ], indexRows),
   systemTable(2606, "pg_constraint", [
     ["oid", O], ["conname", N], ["connamespace", O], ["contype", C], ["condeferrable", B], ["condeferred", B], ["convalidated", B], ["conrelid", O], ["contypid", O],
@@ -729,7 +728,7 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(1255, "pg_proc", [
     ["oid", O], ["proname", N], ["pronamespace", O], ["proowner", O], ["prolang", O], ["procost", F4], ["prorows", F4], ["provariadic", O], ["prosupport", N],
     ["prokind", C], ["prosecdef", B], ["proleakproof", B], ["proisstrict", B], ["proretset", B], ["provolatile", C], ["proparallel", C], ["pronargs", I2],
-    ["pronargdefaults", I2], ["prorettype", O], ["proargtypes", OA], ["proallargtypes", OA], ["proargmodes", TA], ["proargnames", TA], ["proargdefaults", T],
+    ["pronargdefaults", I2], ["prorettype", O], ["proargtypes", OV], ["proallargtypes", OA], ["proargmodes", TA], ["proargnames", TA], ["proargdefaults", T],
     ["protrftypes", OA], ["prosrc", T], ["probin", T], ["prosqlbody", T], ["proconfig", TA], ["proacl", TA],
   ], procRows),
   systemTable(2601, "pg_am", [["oid", O], ["amname", N], ["amhandler", N], ["amtype", C]], () => fixedRows([[heapAmOid, "heap", "heap_tableam_handler", "t"], [btreeAmOid, "btree", "bthandler", "i"], [405, "hash", "hashhandler", "i"]])),
@@ -759,19 +758,19 @@ const systemTables: readonly SystemTableSpec[] = [
     [cCollationOid, "C", pgCatalogOid, ownerOid, "c", true, -1, "C", "C", null, null],
     [951, "POSIX", pgCatalogOid, ownerOid, "c", true, -1, "POSIX", "POSIX", null, null],
   ])),
-  systemTable(3350, "pg_partitioned_table", [["partrelid", O], ["partstrat", C], ["partnatts", I2], ["partdefid", O], ["partattrs", I2A], ["partclass", OA], ["partcollation", OA], ["partexprs", T]]),
+  systemTable(3350, "pg_partitioned_table", [["partrelid", O], ["partstrat", C], ["partnatts", I2], ["partdefid", O], ["partattrs", I2V], ["partclass", OV], ["partcollation", OV], ["partexprs", T]]),
   systemTable(1213, "pg_tablespace", [["oid", O], ["spcname", N], ["spcowner", O], ["spcacl", TA], ["spcoptions", TA]], () => fixedRows([[1663, "pg_default", ownerOid, null, null], [1664, "pg_global", ownerOid, null, null]])),
   systemTable(2224, "pg_sequence", [["seqrelid", O], ["seqtypid", O], ["seqstart", I8], ["seqincrement", I8], ["seqmax", I8], ["seqmin", I8], ["seqcache", I8], ["seqcycle", B]], sequenceRows),
   systemTable(2620, "pg_trigger", [
     ["oid", O], ["tgrelid", O], ["tgparentid", O], ["tgname", N], ["tgfoid", O], ["tgtype", I2], ["tgenabled", C], ["tgisinternal", B], ["tgconstrrelid", O],
-    ["tgconstrindid", O], ["tgconstraint", O], ["tgdeferrable", B], ["tginitdeferred", B], ["tgnargs", I2], ["tgattr", I2A], ["tgargs", TypeOid.bytea], ["tgqual", T],
+    ["tgconstrindid", O], ["tgconstraint", O], ["tgdeferrable", B], ["tginitdeferred", B], ["tgnargs", I2], ["tgattr", I2V], ["tgargs", TypeOid.bytea], ["tgqual", T],
     ["tgoldtable", N], ["tgnewtable", N],
   ]),
   systemTable(2618, "pg_rewrite", [["oid", O], ["rulename", N], ["ev_class", O], ["ev_type", C], ["ev_enabled", C], ["is_instead", B], ["ev_qual", T], ["ev_action", T]]),
   systemTable(3256, "pg_policy", [["oid", O], ["polname", N], ["polrelid", O], ["polcmd", C], ["polpermissive", B], ["polroles", OA], ["polqual", T], ["polwithcheck", T]]),
-  systemTable(3381, "pg_statistic_ext", [["oid", O], ["stxrelid", O], ["stxname", N], ["stxnamespace", O], ["stxowner", O], ["stxstattarget", I4], ["stxkeys", I2A], ["stxkind", TA], ["stxexprs", T]]),
+  systemTable(3381, "pg_statistic_ext", [["oid", O], ["stxrelid", O], ["stxname", N], ["stxnamespace", O], ["stxowner", O], ["stxstattarget", I4], ["stxkeys", I2V], ["stxkind", TA], ["stxexprs", T]]),
   systemTable(6104, "pg_publication", [["oid", O], ["pubname", N], ["pubowner", O], ["puballtables", B], ["pubinsert", B], ["pubupdate", B], ["pubdelete", B], ["pubtruncate", B], ["pubviaroot", B]]),
-  systemTable(6106, "pg_publication_rel", [["oid", O], ["prpubid", O], ["prrelid", O], ["prqual", T], ["prattrs", I2A]]),
+  systemTable(6106, "pg_publication_rel", [["oid", O], ["prpubid", O], ["prrelid", O], ["prqual", T], ["prattrs", I2V]]),
   systemTable(6237, "pg_publication_namespace", [["oid", O], ["pnpubid", O], ["pnnspid", O]]),
   systemTable(3118, "pg_foreign_table", [["ftrelid", O], ["ftserver", O], ["ftoptions", TA]]),
   systemTable(3079, "pg_extension", [["oid", O], ["extname", N], ["extowner", O], ["extnamespace", O], ["extrelocatable", B], ["extversion", T], ["extconfig", OA], ["extcondition", TA]]),

@@ -91,7 +91,12 @@ export function findCast(source: number, target: number, context: CastContext): 
   if (sourceElement !== undefined && targetElement !== undefined) {
     // Arrays convert element by element, in the context the element cast allows.
     const element = findCast(sourceElement, targetElement, context);
-    if (element === undefined || element.method === "none" || element.method === "array") return element;
+    if (element?.method === "none") {
+      // Same elements, another array type: int2vector → int2[] and oidvector → oid[] relabel
+      // (pg_cast's binary casts); nothing casts into a vector type.
+      return target === TypeOid.int2vector || target === TypeOid.oidvector ? undefined : { method: "binary" };
+    }
+    if (element === undefined || element.method === "array") return element;
     return { method: "array", element, sourceElement, targetElement };
   }
   const cast = castsBySource.get(source)?.get(target);
