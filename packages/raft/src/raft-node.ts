@@ -701,8 +701,10 @@ export class RaftNode {
       return;
     }
     const lastNewIndex = this.#log.appendFromLeader(message.prevIndex, message.prevTerm, message.entries);
-    // What followed prevIndex may have been replaced: membership entries with it.
-    if (lastNewIndex !== undefined && message.entries.length > 0) this.#recordMembership(message.prevIndex + 1);
+    // What followed prevIndex may have been replaced: membership entries with it. (Nothing to
+    // re-read when the append brings none and none was held past prevIndex: the common case.)
+    const isMembershipTouched = message.entries.some((e) => e.payload.kind === "membership") || (this.#configHistory.at(-1)?.index ?? 0) > message.prevIndex;
+    if (lastNewIndex !== undefined && message.entries.length > 0 && isMembershipTouched) this.#recordMembership(message.prevIndex + 1);
     if (lastNewIndex !== undefined) {
       this.#commitTo(Math.min(message.commitIndex, lastNewIndex));
       this.#send(message.from, { ...base, matchIndex: lastNewIndex });

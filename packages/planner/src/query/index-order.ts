@@ -39,13 +39,24 @@ export function withIndexOrder(sort: SortNode): PlanNode {
   const columns = sort.keys.map((key) => tableColumn(key, sort.input, path.exprs));
   if (columns.some((c) => c === undefined)) return sort;
   const keyColumns = columns.filter((c): c is number => c !== undefined);
-  // Columns an equality fixes are constant: their direction does not matter.
-  const fixed = new Set(path.scan.kind === "index_scan" ? path.scan.index.columns.slice(0, path.scan.equal.length) : []);
-  const direction = uniformDirection(sort.keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
-  if (direction === undefined) return sort;
-  const scan = orderedScan(path.scan, keyColumns, direction === "descending");
-  if (scan === undefined) return sort;
-  return replaceScan(sort.input, scan);
+  const scan = scanInKeyOrder(path.scan, sort.keys, keyColumns);
+  return scan === undefined ? sort : replaceScan(sort.input, scan);
+}
+
+/** The index columns an equality prefix of `scan` fixes: constant, so their direction does not matter. */
+function fixedColumns(scan: Scan): ReadonlySet<number> {
+  return new Set(scan.kind === "index_scan" ? scan.index.columns.slice(0, scan.equal.length) : []);
+}
+
+/**
+ * `scan` reading its rows in the order of `keys` (whose table columns are `keyColumns`), forwards
+ * or backwards, when an index gives that order cheaply enough; undefined when none does or the
+ * keys mix directions.
+ */
+function scanInKeyOrder(scan: Scan, keys: readonly SortKey[], keyColumns: readonly number[]): Scan | undefined {
+  const fixed = fixedColumns(scan);
+  const direction = uniformDirection(keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
+  return direction === undefined ? undefined : orderedScan(scan, keyColumns, direction === "descending");
 }
 
 type DistinctNode = Extract<PlanNode, { kind: "distinct" }>;
@@ -63,14 +74,11 @@ function withDistinctOrder(sort: SortNode, distinct: DistinctNode): PlanNode {
   if (columns.some((c) => c === undefined)) return sort;
   const keyColumns = columns.filter((c): c is number => c !== undefined);
   // Columns an equality of the scan fixes are constant: they need no key.
-  const fixed = new Set(path.scan.kind === "index_scan" ? path.scan.index.columns.slice(0, path.scan.equal.length) : []);
+  const fixed = fixedColumns(path.scan);
   const isEveryColumnKeyed = path.exprs.every((expr) => expr.kind === "column" && keyOrderedTypes.has(expr.type.oid) && (keyColumns.includes(expr.index) || fixed.has(expr.index)));
   if (!isEveryColumnKeyed) return sort;
-  const direction = uniformDirection(sort.keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
-  if (direction === undefined) return sort;
-  const scan = orderedScan(path.scan, keyColumns, direction === "descending");
-  if (scan === undefined) return sort;
-  return { ...distinct, input: replaceScan(distinct.input, scan), isSorted: true };
+  const scan = scanInKeyOrder(path.scan, sort.keys, keyColumns);
+  return scan === undefined ? sort : { ...distinct, input: replaceScan(distinct.input, scan), isSorted: true };
 }
 
 interface ScanPath {
@@ -163,12 +171,8 @@ export function withWindowOrder(window: WindowNode): WindowNode {
     if (key.expr.kind !== "column" || column === undefined || !keyOrderedTypes.has(key.expr.type.oid) || column.type.oid !== key.expr.type.oid) return window;
     columns.push(key.expr.index);
   }
-  const fixed = new Set(input.kind === "index_scan" ? input.index.columns.slice(0, input.equal.length) : []);
-  const direction = uniformDirection(keys.filter((_, i) => !fixed.has(columns[i] ?? -1)));
-  if (direction === undefined) return window;
-  const scan = orderedScan(input, columns, direction === "descending");
-  if (scan === undefined) return window;
-  return { ...window, input: replaceScan(window.input, scan), isInputOrdered: true };
+  const scan = scanInKeyOrder(input, keys, columns);
+  return scan === undefined ? window : { ...window, input: replaceScan(window.input, scan), isInputOrdered: true };
 }
 
 /** `plan` (a projection over filters over a scan) with its scan replaced. */
@@ -203,7 +207,7 @@ function withGroupedOrder(sort: SortNode): PlanNode {
   });
   const keyColumns = columns.filter((c): c is number => c !== undefined);
   if (keyColumns.length !== columns.length) return sort;
-  const fixed = new Set(scan.index.columns.slice(0, scan.equal.length));
+  const fixed = fixedColumns(scan);
   const direction = uniformDirection(sort.keys.filter((_, i) => !fixed.has(keyColumns[i] ?? -1)));
   if (direction === undefined || !indexServesOrder(scan.index, scan.equal.length, keyColumns)) return sort;
   return replaceDeepScan(project, { ...scan, isReverse: direction === "descending" });
