@@ -5,13 +5,13 @@
  *   float4, float8 → number (float4 values are always `Math.fround`ed)
  *   numeric → Numeric     text, varchar, bpchar, name, unknown, json → string
  *   bytea → Uint8Array    uuid → string (canonical)    jsonb → JsonbValue
- *   arrays → PgArray      SQL NULL → null
+ *   interval → IntervalValue   arrays → PgArray      SQL NULL → null
  *
  * The planner guarantees each call receives values of its signature's argument types, so an
  * implementation narrows with the accessors below, which assert rather than convert: a wrong
  * representation is a bug upstream, never a user error.
  */
-import { Numeric, assert, type PgArray, type SqlValue } from "@omnikv/base";
+import { Numeric, assert, type IntervalValue, type PgArray, type SqlValue } from "@omnikv/base";
 
 export type { SqlValue };
 
@@ -44,5 +44,10 @@ export function asNumeric(value: SqlValue): Numeric {
 
 export function asBytes(value: SqlValue): Uint8Array {
   assert(value instanceof Uint8Array, "a bytea argument is a Uint8Array");
+  return value;
+}
+
+export function asInterval(value: SqlValue): IntervalValue {
+  assert(typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value, "an interval argument is an IntervalValue");
   return value;
 }

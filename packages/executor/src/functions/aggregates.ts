@@ -46,7 +46,7 @@ import {
   type Ordering,
   type SqlJsonArg,
 } from "@omnikv/base";
-import { asBigInt, asBool, asBytes, asNumber, asNumeric, asText, type SqlArray, type SqlValue } from "../values.ts";
+import { asBigInt, asBool, asBytes, asInterval, asNumber, asNumeric, asText, type SqlArray, type SqlValue } from "../values.ts";
 import type { AggregateFunction, AggregateState, AggregateTable } from "./aggregate-types.ts";
 import type { EvalContext } from "./function-types.ts";
 import { textIoSettings } from "../expr/compile.ts";
@@ -459,11 +459,6 @@ class IntervalSumState implements AggregateState {
 
 function isInterval(value: SqlValue): value is IntervalValue {
   return typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value;
-}
-
-function asInterval(value: SqlValue): IntervalValue {
-  assert(isInterval(value), "an interval argument is an IntervalValue");
-  return value;
 }
 
 // ---------------------------------------------------------------------------------------------

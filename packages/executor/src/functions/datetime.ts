@@ -78,7 +78,7 @@ import {
   type DatetimeUnit,
 } from "@omnikv/base";
 import { textIoSettings } from "../expr/compile.ts";
-import { asNumber, asText, type SqlValue } from "../values.ts";
+import { asInterval, asNumber, asText, type SqlValue } from "../values.ts";
 import type { EvalContext, FunctionTable, ScalarFunction } from "./function-types.ts";
 
 const MICROS_PER_SECOND = 1_000_000n;
@@ -103,12 +103,6 @@ function asDate(value: SqlValue): number {
 
 function asMicros(value: SqlValue): bigint {
   assert(typeof value === "bigint", "a time or timestamp argument is a bigint of microseconds");
-  return value;
-}
-
-function asInterval(value: SqlValue): IntervalValue {
-  assert(typeof value === "object" && value !== null && "months" in value, "an interval argument is an IntervalValue");
-  assert("days" in value && "micros" in value, "an interval argument has days and micros");
   return value;
 }
 

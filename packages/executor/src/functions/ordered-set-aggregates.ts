@@ -18,8 +18,8 @@
  * Memory: a group's values are held in memory until its final (at most `bufferedRowsMax` per
  * group); the aggregation operator spills whole groups beyond work_mem, not one group's values.
  */
-import { NumericValueOutOfRangeError, addIntervals, assert, assertNever, multiplyInterval, subtractIntervals, type IntervalValue, type PgArray } from "@omnikv/base";
-import { asNumber, type SqlArray, type SqlValue } from "../values.ts";
+import { NumericValueOutOfRangeError, addIntervals, assert, assertNever, multiplyInterval, subtractIntervals, type PgArray } from "@omnikv/base";
+import { asInterval, asNumber, type SqlArray, type SqlValue } from "../values.ts";
 import type { AggregateState, AggregateTable, OrderedSetGroup } from "./aggregate-types.ts";
 
 type Finish = (values: readonly SqlValue[], group: OrderedSetGroup) => SqlValue;
@@ -62,13 +62,6 @@ const floatLerp: Lerp = (low, high, proportion) => {
   const lo = asNumber(low);
   return lo + (asNumber(high) - lo) * proportion;
 };
-
-function asInterval(value: SqlValue): IntervalValue {
-  assert(typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value, "an interval value");
-  const { months, days, micros } = value;
-  assert(typeof months === "number" && typeof days === "number" && typeof micros === "bigint", "an interval's fields");
-  return { months, days, micros };
-}
 
 /** interval_lerp: lo + (hi − lo) × proportion. */
 const intervalLerp: Lerp = (low, high, proportion) => addIntervals(multiplyInterval(subtractIntervals(asInterval(high), asInterval(low)), proportion), asInterval(low));

@@ -28,7 +28,7 @@ import {
   type JsonbValue,
   type PgArray,
 } from "@omnikv/base";
-import { asBigInt, asBool, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
+import { asBigInt, asBool, asInterval, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
 import { textIoSettings } from "../expr/compile.ts";
 import { asJsonb } from "./comparison.ts";
 import type { EvalContext, SetReturningFunction, SetReturningTable } from "./function-types.ts";
@@ -41,12 +41,6 @@ function arg(args: readonly SqlValue[], index: number): SqlValue {
   assert(index < args.length, "the argument exists");
   const value = args[index] ?? null;
   assert(value !== null, "a strict set-returning function is not called with NULL");
-  return value;
-}
-
-function asInterval(value: SqlValue): IntervalValue {
-  assert(typeof value === "object" && value !== null && "months" in value, "an interval argument is an IntervalValue");
-  assert("days" in value && "micros" in value, "an interval argument has days and micros");
   return value;
 }
 

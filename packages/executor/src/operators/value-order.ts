@@ -7,8 +7,8 @@
  * other type orders through its `<` and `=` implementations. Both agree exactly with
  * PostgreSQL's btree opclass for the type.
  */
-import { TypeOid, assert, compareBpchar, compareBytea, compareFloat, compareIntervals, compareText, compareUuid, type IntervalValue } from "@omnikv/base";
-import { asBigInt, asBool, asBytes, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
+import { TypeOid, compareBpchar, compareBytea, compareFloat, compareIntervals, compareText, compareUuid } from "@omnikv/base";
+import { asBigInt, asBool, asBytes, asInterval, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
 
 export type ValueOrder = (a: SqlValue, b: SqlValue) => number;
 
@@ -22,11 +22,6 @@ function compareBigInts(a: SqlValue, b: SqlValue): number {
   const x = asBigInt(a);
   const y = asBigInt(b);
   return x < y ? -1 : x > y ? 1 : 0;
-}
-
-function asInterval(value: SqlValue): IntervalValue {
-  assert(typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value, "an interval value is an IntervalValue");
-  return value;
 }
 
 const orders: ReadonlyMap<number, ValueOrder> = new Map<number, ValueOrder>([

@@ -17,7 +17,7 @@ import { Numeric, assert, assertNever, type IntervalValue } from "@omnikv/base";
 import type { RangeOffsetArithmetic } from "@omnikv/planner";
 import type { EvalContext } from "../functions/function-types.ts";
 import type { FunctionRegistry } from "../functions/registry.ts";
-import type { SqlValue } from "../values.ts";
+import { asInterval, type SqlValue } from "../values.ts";
 import { InvalidPrecedingOrFollowingSizeError } from "./errors.ts";
 
 export interface InRangeQuestion {
@@ -34,13 +34,6 @@ const microsPerDay = 86_400_000_000n;
 
 function invalidSize(): InvalidPrecedingOrFollowingSizeError {
   return new InvalidPrecedingOrFollowingSizeError("invalid preceding or following size in window function");
-}
-
-function asInterval(value: SqlValue): IntervalValue {
-  assert(typeof value === "object" && value !== null && "months" in value && "days" in value && "micros" in value, "a RANGE interval offset is an interval");
-  const { months, days, micros } = value;
-  assert(typeof months === "number" && typeof days === "number" && typeof micros === "bigint", "an interval's fields");
-  return { months, days, micros };
 }
 
 function toBigInt(value: SqlValue): bigint {
