@@ -25,18 +25,18 @@ const db = new MemoryDatabase([
 const mergeOnly: JoinMethods = { isHashJoinEnabled: false, isMergeJoinEnabled: true };
 const hashOnly: JoinMethods = { isHashJoinEnabled: true, isMergeJoinEnabled: false };
 
-function planText(sql: string, joinMethods: JoinMethods): string {
+function planText(sql: string, joinMethods: JoinMethods, database: MemoryDatabase = db): string {
   const [statement] = parse(sql);
   if (statement?.kind !== "select") throw new Error("not a select");
-  return explainPlan(planSelect(statement, { catalog: db, settings, paramTypes: [], sql, ctes: [], joinMethods }).plan, { isCostless: true }).join("\n");
+  return explainPlan(planSelect(statement, { catalog: database, settings, paramTypes: [], sql, ctes: [], joinMethods }).plan, { isCostless: true }).join("\n");
 }
 
-function rowsWith(sql: string, joinMethods: JoinMethods): string[] {
-  db.joinMethods = joinMethods;
+function rowsWith(sql: string, joinMethods: JoinMethods, database: MemoryDatabase = db): string[] {
+  database.joinMethods = joinMethods;
   try {
-    return db.query(sql).rows.map((row) => JSON.stringify(row)).sort();
+    return database.query(sql).rows.map((row) => JSON.stringify(row)).sort();
   } finally {
-    db.joinMethods = undefined;
+    database.joinMethods = undefined;
   }
 }
 
@@ -109,22 +109,9 @@ describe("merge join on interval, uuid, bytea, bpchar and time keys", () => {
     for (const joinType of joinTypes) {
       const sql = `SELECT p.${column}::text, q.${column}::text FROM p ${joinType} q ON p.${column} = q.${column}`;
       it(`merge = hash: ${sql}`, () => {
-        const plan = (methods: JoinMethods): string => {
-          const [statement] = parse(sql);
-          if (statement?.kind !== "select") throw new Error("not a select");
-          return explainPlan(planSelect(statement, { catalog: typed, settings, paramTypes: [], sql, ctes: [], joinMethods: methods }).plan, { isCostless: true }).join("\n");
-        };
-        expect(plan(mergeOnly)).toContain("Merge");
-        const rows = (methods: JoinMethods): string[] => {
-          typed.joinMethods = methods;
-          try {
-            return typed.query(sql).rows.map((row) => JSON.stringify(row)).sort();
-          } finally {
-            typed.joinMethods = undefined;
-          }
-        };
-        const merged = rows(mergeOnly);
-        expect(merged).toEqual(rows(hashOnly));
+        expect(planText(sql, mergeOnly, typed)).toContain("Merge");
+        const merged = rowsWith(sql, mergeOnly, typed);
+        expect(merged).toEqual(rowsWith(sql, hashOnly, typed));
         if (joinType === "JOIN") expect(merged.length).toBeGreaterThanOrEqual(2);
       });
     }
