@@ -1197,8 +1197,23 @@ const vectorSteps: readonly Step[] = [
   "SELECT CASE WHEN a > 0 THEN 'p' ELSE b END, CASE WHEN true THEN 1 END, a::text::int, (ARRAY[a])[1], ARRAY(SELECT 1), '1'::int::text, b COLLATE \"C\" FROM vx",
 ];
 
+/** Set-returning functions in the select list: one call, run as a LATERAL function per input row. */
+const selectListSrfSteps: readonly Step[] = [
+  "CREATE TABLE sr (id int PRIMARY KEY, arr int[], n int)",
+  "INSERT INTO sr VALUES (1, '{10,20}', 2), (2, '{}', 0), (3, NULL, 3), (4, '{40,NULL}', 1)",
+  "SELECT unnest(ARRAY[1, 2])",
+  "SELECT id, unnest(arr) FROM sr ORDER BY id, 2",
+  "SELECT id, unnest(arr) + 1 AS u, unnest(arr) FROM sr WHERE id <> 4 ORDER BY id, u",
+  "SELECT id, generate_series(1, n) AS g, 'x' FROM sr ORDER BY id, g",
+  "SELECT DISTINCT unnest(arr) % 20 FROM sr ORDER BY 1",
+  "SELECT id, generate_series(1, n) FROM sr ORDER BY 2 DESC, 1 LIMIT 3",
+  "SELECT upper(regexp_split_to_table('a,b,c', ',')) AS part",
+  "SELECT CASE WHEN true THEN unnest(ARRAY[1]) END",
+];
+
 const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["constraints: PRIMARY KEY, UNIQUE, NOT NULL, CHECK, DEFAULT", constraintSteps],
+  ["set-returning functions in the select list", selectListSrfSteps],
   ["int2vector and oidvector in pg_index and as values", vectorSteps],
   ["windows and DISTINCT over an index's order (no sort), with NULL keys, DESC and frames", windowIndexOrderSteps],
   ["FOREIGN KEY: CASCADE, SET NULL, RESTRICT, NO ACTION, NULL references", foreignKeySteps],
