@@ -60,6 +60,7 @@ export const SqlState = {
   NoActiveSqlTransaction: "25P01",
   InvalidSavepointSpecification: "3B001",
   SyntaxError: "42601",
+  InvalidName: "42602",
   UndefinedTable: "42P01",
   GroupingError: "42803",
   InvalidColumnReference: "42P10",

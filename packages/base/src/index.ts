@@ -57,6 +57,8 @@ export * from "./types/json.ts";
 export * from "./types/datetime.ts";
 export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";
 export { formatValue, hasTextIo, parseValue } from "./types/text-io.ts";
+export { EnumValue, compareEnum, decodeEnumStorage, encodeEnumStorage, enumLabelBytesMax, firstUserOid, isEnumOid, isEnumValue } from "./types/enum.ts";
+export type { EnumType } from "./types/enum.ts";
 export { hasBinaryIo, recvValue, sendValue } from "./types/binary-io.ts";
 export { hasHash, hashValue } from "./types/hash-value.ts";
 export type { SqlValue, TextIoSettings } from "./types/text-io.ts";

@@ -10,6 +10,7 @@
 import * as fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  EnumValue,
   DATE_NEG_INFINITY,
   DATE_POS_INFINITY,
   FeatureNotSupportedError,
@@ -447,13 +448,25 @@ describe("key encoding edge cases", () => {
     expect(compareBytes(key("", 0x7fff_ffff), key("\u0000", -0x8000_0000))).toBeLessThan(0);
   });
 
+  it("orders enum values by their sort positions, not their labels", () => {
+    const oid = 16_500;
+    const positions = [-3.5, 0.25, 1, 1.5, 2, 1e9];
+    const values = positions.map((p, i) => new EnumValue(oid, `label${positions.length - i}`, p));
+    expect(isKeyEncodable(oid)).toBe(true);
+    const keys = values.map((v) => encodeKey(oid, v));
+    for (let i = 1; i < keys.length; i++) expect(compareBytes(keys[i - 1] ?? new Uint8Array(), keys[i] ?? new Uint8Array())).toBeLessThan(0);
+    const descending = values.map((v) => encodeKey(oid, v, { descending: true }));
+    for (let i = 1; i < descending.length; i++) expect(compareBytes(descending[i - 1] ?? new Uint8Array(), descending[i] ?? new Uint8Array())).toBeGreaterThan(0);
+  });
+
   it("rejects types without a key encoding, naming the type", () => {
     const cases: readonly (readonly [number, SqlValue, string])[] = [
       [TypeOid.json, "{}", "json"],
       [TypeOid.jsonb, { kind: "null" }, "jsonb"],
       [TypeOid.int4Array, { dims: [1], lowerBounds: [1], elements: [1] }, "integer[]"],
       [TypeOid.timetz, 0n, "time with time zone"],
-      [123_456, 1, "123456"],
+      // Below 16384: an unknown built-in OID (user OIDs from 16384 up are enum types).
+      [9_999, 1, "9999"],
     ];
     for (const [oid, value, name] of cases) {
       expect(isKeyEncodable(oid)).toBe(false);

@@ -6,12 +6,13 @@
  *   numeric → Numeric     text, varchar, bpchar, name, unknown, json → string
  *   bytea → Uint8Array    uuid → string (canonical)    jsonb → JsonbValue
  *   interval → IntervalValue   arrays → PgArray      SQL NULL → null
+ *   an enum type → EnumValue (label and sort position)
  *
  * The planner guarantees each call receives values of its signature's argument types, so an
  * implementation narrows with the accessors below, which assert rather than convert: a wrong
  * representation is a bug upstream, never a user error.
  */
-import { Numeric, assert, type IntervalValue, type PgArray, type SqlValue } from "@omnikv/base";
+import { EnumValue, Numeric, assert, type IntervalValue, type PgArray, type SqlValue } from "@omnikv/base";
 
 export type { SqlValue };
 
@@ -34,6 +35,11 @@ export function asBigInt(value: SqlValue): bigint {
 
 export function asText(value: SqlValue): string {
   assert(typeof value === "string", "a text argument is a string");
+  return value;
+}
+
+export function asEnum(value: SqlValue): EnumValue {
+  assert(value instanceof EnumValue, "an enum argument is an EnumValue");
   return value;
 }
 

@@ -669,7 +669,7 @@ export type TableConstraint = NodeBase & { readonly kind: "table_constraint"; re
 
 export interface DropStatement extends NodeBase {
   readonly kind: "drop";
-  readonly objectType: "table" | "index" | "view" | "sequence" | "schema";
+  readonly objectType: "table" | "index" | "view" | "sequence" | "schema" | "type";
   readonly names: readonly QualifiedName[];
   readonly ifExists: boolean;
   readonly isConcurrent: boolean;
@@ -771,6 +771,25 @@ export interface AlterSequenceStatement extends NodeBase {
   readonly name: QualifiedName;
   readonly ifExists: boolean;
   readonly options: readonly SequenceOption[];
+}
+
+/** `CREATE TYPE name AS ENUM ('a', 'b')`: the labels in their declared order. */
+export interface CreateEnumTypeStatement extends NodeBase {
+  readonly kind: "create_enum_type";
+  readonly name: QualifiedName;
+  readonly labels: readonly string[];
+}
+
+/**
+ * `ALTER TYPE name ADD VALUE [IF NOT EXISTS] 'x' [BEFORE | AFTER 'y']` and
+ * `ALTER TYPE name RENAME VALUE 'x' TO 'y'` of an enum type.
+ */
+export interface AlterEnumTypeStatement extends NodeBase {
+  readonly kind: "alter_enum_type";
+  readonly name: QualifiedName;
+  readonly action:
+    | { readonly type: "add_value"; readonly label: string; readonly ifNotExists: boolean; readonly neighbor?: { readonly label: string; readonly isBefore: boolean } }
+    | { readonly type: "rename_value"; readonly label: string; readonly newLabel: string };
 }
 
 export interface CreateSchemaStatement extends NodeBase {
@@ -989,6 +1008,8 @@ export type Statement =
   | CreateSequenceStatement
   | AlterSequenceStatement
   | CreateSchemaStatement
+  | CreateEnumTypeStatement
+  | AlterEnumTypeStatement
   | TransactionStatement
   | SetStatement
   | SetTransactionStatement

@@ -74,7 +74,7 @@ function deparseNode(node: Node): string {
 
 const statementKinds: ReadonlySet<string> = new Set([
   "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
-  "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema",
+  "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema", "create_enum_type", "alter_enum_type",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
   "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner", "drop_owned", "reassign_owned", "alter_default_privileges",
 ]);
@@ -107,6 +107,8 @@ export function deparseStatement(statement: Statement): string {
     case "create_sequence":
     case "alter_sequence":
     case "create_schema":
+    case "create_enum_type":
+    case "alter_enum_type":
       return deparseDdl(statement);
     case "transaction":
       return deparseTransaction(statement);
@@ -392,6 +394,10 @@ function deparseDdl(statement: Extract<Statement, { kind: DdlKind }>): string {
       const authorization = statement.authorization === undefined ? "" : ` AUTHORIZATION ${deparseRole(statement.authorization)}`;
       return `CREATE SCHEMA${statement.ifNotExists ? " IF NOT EXISTS" : ""}${name}${authorization}`;
     }
+    case "create_enum_type":
+      return `CREATE TYPE ${quoteName(statement.name)} AS ENUM (${statement.labels.map(quoteString).join(", ")})`;
+    case "alter_enum_type":
+      return `ALTER TYPE ${quoteName(statement.name)} ${deparseEnumAction(statement.action)}`;
   }
   return assertNever(statement);
 }
@@ -406,7 +412,15 @@ type DdlKind =
   | "create_view"
   | "create_sequence"
   | "alter_sequence"
-  | "create_schema";
+  | "create_schema"
+  | "create_enum_type"
+  | "alter_enum_type";
+
+function deparseEnumAction(action: Extract<Statement, { kind: "alter_enum_type" }>["action"]): string {
+  if (action.type === "rename_value") return `RENAME VALUE ${quoteString(action.label)} TO ${quoteString(action.newLabel)}`;
+  const neighbor = action.neighbor === undefined ? "" : ` ${action.neighbor.isBefore ? "BEFORE" : "AFTER"} ${quoteString(action.neighbor.label)}`;
+  return `ADD VALUE ${ifNotExists(action.ifNotExists)}${quoteString(action.label)}${neighbor}`;
+}
 
 function persistenceText(persistence: "permanent" | "temporary" | "unlogged"): string {
   return persistence === "permanent" ? "" : `${persistence.toUpperCase()} `;

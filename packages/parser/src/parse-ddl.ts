@@ -536,7 +536,7 @@ export function parseCreateSchema(p: TokenStream, pos: number): CreateSchemaStat
 // ---------------------------------------------------------------------------------------------
 // DROP and ALTER
 
-const droppable: ReadonlySet<string> = new Set(["table", "index", "view", "sequence", "schema"]);
+const droppable: ReadonlySet<string> = new Set(["table", "index", "view", "sequence", "schema", "type"]);
 
 export function parseDrop(p: TokenStream, pos: number): DropStatement {
   const objectType = p.next();

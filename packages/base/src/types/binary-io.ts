@@ -47,6 +47,7 @@ import {
 } from "./scalar.ts";
 import type { SqlValue } from "./text-io.ts";
 import { typeInfo } from "./type-catalog.ts";
+import { EnumValue } from "./enum.ts";
 
 interface BinaryCodec {
   readonly send: (value: SqlValue) => Uint8Array;
@@ -147,6 +148,8 @@ function codecFor(oid: number): BinaryCodec {
 /** The binary form of a non-NULL value of type `oid` (the type's send function). */
 export function sendValue(oid: number, value: SqlValue): Uint8Array {
   assert(value !== null, "NULL has no binary form; callers send it as NULL");
+  // enum_send: the label's bytes. (Receiving needs the type's definition: see enum.ts.)
+  if (value instanceof EnumValue) return new TextEncoder().encode(value.label);
   return codecFor(oid).send(value);
 }
 

@@ -31,6 +31,7 @@ import {
 } from "./scalar-hash.ts";
 import type { SqlValue } from "./text-io.ts";
 import { typeInfo } from "./type-catalog.ts";
+import { isEnumOid, isEnumValue } from "./enum.ts";
 
 type Hasher = (value: SqlValue) => number;
 
@@ -81,9 +82,13 @@ const hashers: ReadonlyMap<number, Hasher> = new Map<number, Hasher>([
   [TypeOid.jsonb, typed(isJsonb, hashJsonb, "jsonb")],
 ]);
 
+/** An enum value hashes by its sort position, which identifies it within its type (PostgreSQL hashes the label's OID). */
+const enumHash = typed(isEnumValue, (value) => hashFloat8(value.sortOrder), "enum");
+
 function hasherFor(oid: number): Hasher {
   const hasher = hashers.get(oid);
   if (hasher !== undefined) return hasher;
+  if (isEnumOid(oid)) return enumHash;
   const info = typeInfo(oid);
   const elementOid = info?.elementOid;
   const element = elementOid === undefined ? undefined : hashers.get(elementOid);
@@ -100,5 +105,5 @@ export function hashValue(oid: number, value: SqlValue): number {
 /** Whether this build can hash values of the type. */
 export function hasHash(oid: number): boolean {
   const elementOid = typeInfo(oid)?.elementOid;
-  return hashers.has(oid) || (elementOid !== undefined && hashers.has(elementOid));
+  return hashers.has(oid) || isEnumOid(oid) || (elementOid !== undefined && hashers.has(elementOid));
 }

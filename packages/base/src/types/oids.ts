@@ -41,6 +41,8 @@ export const TypeOid = {
   anyarray: 2277,
   any: 2276,
   anynonarray: 2776,
+  /** Any enum type (the comparison operators, min/max and enum_first/enum_last take it). */
+  anyenum: 3500,
   anycompatible: 5077,
   anycompatiblearray: 5078,
   // One-dimensional arrays of the above (`pg_type.typarray`).

@@ -10,7 +10,7 @@
  * → `IntervalValue`; arrays → `PgArray<SqlValue>`; NULL → null.
  */
 import { assert } from "../assert.ts";
-import { FeatureNotSupportedError, InvalidParameterValueError } from "../errors.ts";
+import { FeatureNotSupportedError, InvalidParameterValueError, InvalidTextRepresentationError } from "../errors.ts";
 import { formatArray, parseArray, type PgArray } from "./array.ts";
 import {
   formatDate,
@@ -49,6 +49,7 @@ import {
   parseUuid,
 } from "./scalar.ts";
 import { typeInfo, typeInfoByName } from "./type-catalog.ts";
+import { isEnumOid, isEnumValue, type EnumType, type EnumValue } from "./enum.ts";
 import { UndefinedObjectError } from "../errors.ts";
 
 export type SqlValue =
@@ -61,6 +62,7 @@ export type SqlValue =
   | Uint8Array
   | JsonbValue
   | IntervalValue
+  | EnumValue
   | PgArray<SqlValue>;
 
 /** The session settings text I/O depends on. */
@@ -72,6 +74,10 @@ export interface TextIoSettings {
    * not visible on the search_path). Without it, or for an unknown OID, the OID's digits.
    */
   readonly relationName?: (oid: number) => string | undefined;
+  /** An enum type's definition by OID: text input of enum types needs it (see enum.ts). */
+  readonly enumType?: (oid: number) => EnumType | undefined;
+  /** A user-defined type by name (`schema` undefined: along the search_path), for type names in SQL. */
+  readonly typeByName?: (schema: string | undefined, name: string) => EnumType | undefined;
 }
 
 interface TextCodec {
@@ -100,21 +106,23 @@ const isJsonb = (v: SqlValue): v is JsonbValue =>
  * `regtype`: a type OID shown as its name (`integer`, `character varying[]`), read from an
  * internal or SQL name or a number. Only the types of this build resolve; others are 42704.
  */
-function parseRegtype(text: string): number {
+function parseRegtype(text: string, settings: TextIoSettings): number {
   const trimmed = text.trim();
   if (/^[0-9]+$/.test(trimmed)) return Number(trimmed);
   const isArray = trimmed.endsWith("[]");
   const base = (isArray ? trimmed.slice(0, -2) : trimmed).trim().toLowerCase();
   const info = typeInfoByName(base) ?? displayNames.get(base);
-  const oid = isArray ? info?.arrayOid : info?.oid;
+  const dot = base.indexOf(".");
+  const userType = info !== undefined || isArray ? undefined : settings.typeByName?.(dot < 0 ? undefined : base.slice(0, dot), dot < 0 ? base : base.slice(dot + 1));
+  const oid = userType?.oid ?? (isArray ? info?.arrayOid : info?.oid);
   if (oid === undefined) throw new UndefinedObjectError(`type "${trimmed}" does not exist`);
   return oid;
 }
 
 const displayNames = new Map<string, NonNullable<ReturnType<typeof typeInfo>>>();
 
-function formatRegtype(oid: number): string {
-  return typeInfo(oid)?.displayName ?? String(oid);
+function formatRegtype(oid: number, settings: TextIoSettings): string {
+  return typeInfo(oid)?.displayName ?? settings.enumType?.(oid)?.name ?? String(oid);
 }
 
 /**
@@ -137,7 +145,7 @@ const codecs: ReadonlyMap<number, TextCodec> = new Map<number, TextCodec>([
   [TypeOid.int4, { parse: parseInt4, format: (v) => formatInt(expect(v, isNumber, "int4")) }],
   [TypeOid.int8, { parse: parseInt8, format: (v) => formatInt8(expect(v, isBigInt, "int8")) }],
   [TypeOid.oid, { parse: parseOid, format: (v) => formatOid(expect(v, isNumber, "oid")) }],
-  [TypeOid.regtype, { parse: parseRegtype, format: (v) => formatRegtype(expect(v, isNumber, "regtype")) }],
+  [TypeOid.regtype, { parse: parseRegtype, format: (v, s) => formatRegtype(expect(v, isNumber, "regtype"), s) }],
   [
     TypeOid.regclass,
     {
@@ -184,6 +192,7 @@ for (const oid of Object.values(TypeOid)) {
 function codecFor(oid: number): TextCodec {
   const codec = codecs.get(oid);
   if (codec !== undefined) return codec;
+  if (isEnumOid(oid)) return enumCodec(oid);
   if (oid === TypeOid.int2vector || oid === TypeOid.oidvector) return vectorCodec(oid === TypeOid.int2vector ? TypeOid.int2 : TypeOid.oid);
   const info = typeInfo(oid);
   const elementOid = info?.elementOid;
@@ -201,6 +210,20 @@ function arrayCodec(elementOid: number): TextCodec {
     parse: (text, settings) => parseArray(text, { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
     format: (value, settings) =>
       formatArray(expect(value, isArrayValue, "array"), { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
+  };
+}
+
+/** An enum type: its label is its text; input finds the label in the type's definition (case-sensitive). */
+function enumCodec(oid: number): TextCodec {
+  return {
+    parse: (text, settings) => {
+      const type = settings.enumType?.(oid);
+      if (type === undefined) throw new UndefinedObjectError(`type with OID ${oid} does not exist`);
+      const value = type.values.find((v) => v.label === text);
+      if (value === undefined) throw new InvalidTextRepresentationError(`invalid input value for enum ${type.name}: "${text}"`);
+      return value;
+    },
+    format: (value) => expect(value, isEnumValue, "enum").label,
   };
 }
 
@@ -242,7 +265,7 @@ export function formatValue(oid: number, value: SqlValue, settings: TextIoSettin
 
 /** Whether this build has text I/O for the type. */
 export function hasTextIo(oid: number): boolean {
-  if (codecs.has(oid)) return true;
+  if (codecs.has(oid) || isEnumOid(oid)) return true;
   const elementOid = typeInfo(oid)?.elementOid;
   return elementOid !== undefined && codecs.has(elementOid);
 }

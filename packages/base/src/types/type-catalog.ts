@@ -5,11 +5,12 @@
  * match it.
  *
  * Categories (`pg_type.typcategory`): A array, B boolean, D date/time, N numeric, S string,
- * T timespan, U user-defined (uuid, bytea, json), X unknown, P pseudo-type, Z internal ("char").
+ * T timespan, U user-defined (uuid, bytea, json), X unknown, P pseudo-type, Z internal ("char"),
+ * E enum (user-defined enum types, which the catalog's owner describes, not this table).
  */
 import { TypeOid } from "./oids.ts";
 
-export type TypeCategory = "A" | "B" | "D" | "N" | "S" | "T" | "U" | "X" | "P" | "Z";
+export type TypeCategory = "A" | "B" | "D" | "E" | "N" | "S" | "T" | "U" | "X" | "P" | "Z";
 
 export interface TypeInfo {
   readonly oid: number;
@@ -58,6 +59,7 @@ const scalarTypes: readonly (readonly [number, string, string, TypeCategory, boo
   [TypeOid.anyarray, "anyarray", "anyarray", "P", false, undefined],
   [TypeOid.any, "any", '"any"', "P", false, undefined],
   [TypeOid.anynonarray, "anynonarray", "anynonarray", "P", false, undefined],
+  [TypeOid.anyenum, "anyenum", "anyenum", "P", false, undefined],
   [TypeOid.anycompatible, "anycompatible", "anycompatible", "P", false, undefined],
   [TypeOid.anycompatiblearray, "anycompatiblearray", "anycompatiblearray", "P", false, undefined],
 ];
@@ -102,7 +104,7 @@ const typeLengths: ReadonlyMap<number, number> = new Map([
   [TypeOid.bool, 1], [TypeOid.char, 1], [TypeOid.name, 64], [TypeOid.int8, 8], [TypeOid.int2, 2], [TypeOid.int4, 4], [TypeOid.oid, 4],
   [TypeOid.float4, 4], [TypeOid.float8, 8], [TypeOid.unknown, -2], [TypeOid.date, 4], [TypeOid.time, 8], [TypeOid.timestamp, 8],
   [TypeOid.timestamptz, 8], [TypeOid.interval, 16], [TypeOid.timetz, 12], [TypeOid.regclass, 4], [TypeOid.regtype, 4], [TypeOid.uuid, 16],
-  [TypeOid.void, 4], [TypeOid.anyelement, 4], [TypeOid.any, 4], [TypeOid.anynonarray, 4], [TypeOid.anycompatible, 4],
+  [TypeOid.void, 4], [TypeOid.anyelement, 4], [TypeOid.any, 4], [TypeOid.anynonarray, 4], [TypeOid.anyenum, 4], [TypeOid.anycompatible, 4],
 ]);
 
 /** pg_type.typlen: the byte length of a fixed-length type, -1 for a variable-length one (RowDescription's typeSize). */

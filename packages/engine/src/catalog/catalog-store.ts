@@ -6,12 +6,14 @@
  */
 import { assert } from "@omnikv/base";
 import type { Transaction } from "@omnikv/txn";
-import type { ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
+import type { EnumTypeDefinition, EnumTypeSnapshot, ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
 import { DuplicateObjectError, DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
 
 /** Role names are claimed in the names keyspace under this pseudo-schema (no schema name is empty-prefixed so). */
 const roleNamespace = "\u0001role";
+/** Type names are claimed under this prefix and their schema's name: types and relations have separate names. */
+const typeNamespacePrefix = "\u0002type ";
 
 /** Every change of any catalog, committed or not, takes a fresh number: plan caches compare them. */
 let versionCounter = 0;
@@ -143,6 +145,27 @@ export class CatalogView {
     return object?.kind === "schema" ? object : undefined;
   }
 
+  *enumTypes(): IterableIterator<EnumTypeDefinition> {
+    for (const object of this.objects()) if (object.kind === "enum_type") yield object;
+  }
+
+  /** The enum type `schema.name`, or `name` along the search path when `schema` is undefined. */
+  findEnumType(schema: string | undefined, name: string, searchPath: readonly string[]): EnumTypeDefinition | undefined {
+    const schemas = schema === undefined ? searchPath : [schema];
+    let found: EnumTypeDefinition | undefined;
+    for (const type of this.enumTypes()) {
+      if (type.name !== name) continue;
+      const rank = schemas.indexOf(type.schema);
+      if (rank >= 0 && (found === undefined || rank < schemas.indexOf(found.schema))) found = type;
+    }
+    return found;
+  }
+
+  enumType(oid: number): EnumTypeDefinition | undefined {
+    const object = this.get(oid);
+    return object?.kind === "enum_type" ? object : undefined;
+  }
+
   /** Along the search path when `schema` is undefined. */
   findRelation(schema: string | undefined, name: string, searchPath: readonly string[]): RelationDefinition | undefined {
     if (schema !== undefined) return this.relation(schema, name);
@@ -177,11 +200,23 @@ export class CatalogView {
   }
 
   /** Creates or replaces `object` in this transaction. */
-  async write(txn: Transaction, object: ObjectDefinition): Promise<void> {
+  async write(txn: Transaction, written: ObjectDefinition): Promise<void> {
+    const object = written.kind === "table" ? this.withEnumTypes(written) : written;
     const previous = this.get(object.id);
     this.#record(object.id, object);
     await txn.put(catalogKey(object.id), new TextEncoder().encode(JSON.stringify(object)));
     await this.#claimNames(txn, previous, object);
+  }
+
+  /** The table with snapshots of its columns' enum types as this view has them (see `TableDefinition.enumTypes`). */
+  withEnumTypes(table: TableDefinition): TableDefinition {
+    const { enumTypes: _previous, ...rest } = table;
+    const snapshots: EnumTypeSnapshot[] = [];
+    for (const column of table.columns) {
+      const type = this.enumType(column.typeOid);
+      if (type !== undefined && !snapshots.some((s) => s.id === type.id)) snapshots.push({ id: type.id, schema: type.schema, name: type.name, labels: type.labels });
+    }
+    return snapshots.length === 0 ? rest : { ...rest, enumTypes: snapshots };
   }
 
   async remove(txn: Transaction, id: number): Promise<void> {
@@ -211,6 +246,7 @@ export class CatalogView {
       // Read with the lock held: a concurrent creator of this name that committed first is seen here.
       if ((await txn.getForUpdate(nameKey(schema, name))) !== undefined) {
         if (schema === roleNamespace) throw new DuplicateObjectError(`role "${name}" already exists`);
+        if (schema.startsWith(typeNamespacePrefix)) throw new DuplicateObjectError(`type "${name}" already exists`);
         throw schema === "" ? new DuplicateSchemaError(`schema "${name}" already exists`) : new DuplicateTableError(`relation "${name}" already exists`);
       }
       await txn.put(nameKey(schema, name), new Uint8Array([1]));
@@ -227,6 +263,7 @@ function namesOf(object: ObjectDefinition | undefined): string[] {
   if (object === undefined || object.kind === "database" || object.kind === "default_acl") return [];
   if (object.kind === "schema") return [qualified("", object.name)];
   if (object.kind === "role") return [qualified(roleNamespace, object.name)];
+  if (object.kind === "enum_type") return [qualified(`${typeNamespacePrefix}${object.schema}`, object.name)];
   if (object.kind === "sequence" || object.kind === "view") return [qualified(object.schema, object.name)];
   const names = [object.name, ...object.indexes.map((i) => i.name)];
   if (object.primaryKey !== undefined) names.push(object.primaryKey.name);

@@ -72,7 +72,7 @@ const sequenceMax: Readonly<Record<number, bigint>> = { [TypeOid.int2]: 32767n, 
  * The schema a new object goes into: the one named, or the first existing one on the search path
  * (which leaves out schemas without USAGE); current_user needs CREATE on it (42501).
  */
-function creationSchema(env: DdlEnvironment, name: readonly string[]): string {
+export function creationSchema(env: DdlEnvironment, name: readonly string[]): string {
   const named = name.length > 1 ? (name.at(-2) ?? "") : undefined;
   const schemaName = named ?? env.searchPath.find((candidate) => env.catalog.schema(candidate) !== undefined);
   if (schemaName === undefined) throw new InvalidSchemaNameError("no schema has been selected to create in");
@@ -89,12 +89,12 @@ function ownership(env: DdlEnvironment, schema: string, objectClass: "table" | "
 }
 
 /** ALTER, DROP and CREATE INDEX need ownership (or the privileges of the owner's role). */
-function requireOwner(env: DdlEnvironment, object: OwnedObject): void {
+export function requireOwner(env: DdlEnvironment, object: OwnedObject): void {
   env.auth.checker.requireOwner(env.auth.roleId, object);
 }
 
 /** DROP: the object's owner, or the owner of its schema, as PostgreSQL allows. */
-function requireDropRight(env: DdlEnvironment, object: OwnedObject): void {
+export function requireDropRight(env: DdlEnvironment, object: OwnedObject): void {
   const schema = object.kind === "schema" || object.kind === "database" ? undefined : env.catalog.schema(object.schema);
   if (schema !== undefined && env.auth.checker.isOwner(env.auth.roleId, schema)) return;
   if (!env.auth.checker.isOwner(env.auth.roleId, object)) throw mustBeOwner(object);
@@ -161,7 +161,7 @@ function defineColumn(
 ): { definition: ColumnDefinition; sequence?: SequenceDefinition; tableConstraints: TableConstraint[] } {
   const typeName = column.type.names.at(-1) ?? "";
   const serialOid = column.type.names.length === 1 && column.type.arrayBounds.length === 0 ? serialTypes[typeName] : undefined;
-  const type = serialOid === undefined ? resolveTypeName(column.type) : { oid: serialOid, typmod: -1 };
+  const type = serialOid === undefined ? resolveTypeName(column.type, env.settings) : { oid: serialOid, typmod: -1 };
   let definition: ColumnDefinition = { name: column.name, typeOid: type.oid, typmod: type.typmod, isNotNull: false };
   let sequence: SequenceDefinition | undefined;
   const tableConstraints: TableConstraint[] = [];
@@ -251,7 +251,7 @@ function addConstraint(env: DdlEnvironment, table: TableDefinition, constraint: 
     const referenced = firstColumnReferenced(constraint.expr, table);
     const name = constraint.name ?? claim(referenced === undefined ? `${table.name}_check` : `${table.name}_${referenced}_check`);
     const check: CheckDefinition = { name, sql: deparse(constraint.expr) };
-    compileTableExpr(table, check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry);
+    compileTableExpr(env.catalog.withEnumTypes(table), check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry);
     return { ...table, checks: [...table.checks, check] };
   }
   if (constraint.type === "foreign_key") return { ...table, foreignKeys: [...table.foreignKeys, foreignKeyOf(env, table, constraint, position, claim)] };
@@ -1243,7 +1243,7 @@ export async function alterSequence(env: DdlEnvironment, statement: AlterSequenc
     return value !== undefined && !Array.isArray(value) && "kind" in value && value.kind === "number" ? BigInt(value.text) : undefined;
   };
   const asType = option("as")?.value;
-  const typeOid = asType !== undefined && !Array.isArray(asType) && "kind" in asType && asType.kind === "type_name" ? resolveTypeName(asType).oid : relation.typeOid;
+  const typeOid = asType !== undefined && !Array.isArray(asType) && "kind" in asType && asType.kind === "type_name" ? resolveTypeName(asType, env.settings).oid : relation.typeOid;
   const increment = numberOf(option("increment")) ?? BigInt(relation.increment);
   if (increment === 0n) throw new InvalidParameterValueError("INCREMENT must not be zero");
   // A bound that was the old type's (or direction's) default follows the new type and direction.
@@ -1326,7 +1326,7 @@ async function alterColumnType(env: DdlEnvironment, table: TableDefinition, posi
   }
   const inForeignKey = Array.from(env.catalog.tables()).some((t) => t.foreignKeys.some((fk) => (t.id === table.id && fk.columns.includes(position)) || (fk.refTableId === table.id && fk.refColumns.includes(position))));
   if (inForeignKey) throw new FeatureNotSupportedError(`altering the type of column "${column.name}", which a foreign key uses, is not supported yet`);
-  const type = resolveTypeName(dataType);
+  const type = resolveTypeName(dataType, env.settings);
   const { missingText: _materialized, ...kept } = column;
   const after: TableDefinition = { ...withColumn(table, position, () => ({ ...kept, typeOid: type.oid, typmod: type.typmod })), schemaVersion: table.schemaVersion + 1 };
   const keyColumns = [...(table.primaryKey?.columns ?? []), ...table.indexes.flatMap((index) => index.columns)];

@@ -111,7 +111,15 @@ export interface TableDefinition extends Owned {
   readonly foreignKeys: readonly ForeignKeyDefinition[];
   /** Bumped by every change of the column list; each stored row records the version it was written with. */
   readonly schemaVersion: number;
+  /**
+   * The enum types of its columns as they are now, kept with the table (the catalog refreshes them
+   * on every write of the table, and ALTER TYPE rewrites the tables of the type): its stored
+   * expressions and defaults bind against them, without the rest of the catalog.
+   */
+  readonly enumTypes?: readonly EnumTypeSnapshot[];
 }
+
+export type EnumTypeSnapshot = Pick<EnumTypeDefinition, "id" | "schema" | "name" | "labels">;
 
 export interface SequenceDefinition extends Owned {
   readonly kind: "sequence";
@@ -139,6 +147,25 @@ export interface ViewDefinition extends Owned {
   readonly columns: readonly string[];
   /** The tables it reads: dropping one needs CASCADE, which drops the view too. */
   readonly dependsOn: readonly number[];
+}
+
+/** One label of an enum type and its position (pg_enum.enumsortorder), which never changes once given. */
+export interface EnumLabel {
+  readonly label: string;
+  readonly sortOrder: number;
+}
+
+/**
+ * `CREATE TYPE … AS ENUM`: its id is the type's OID. Stored rows hold a value's position and
+ * label (encoding/row-codec.ts), so RENAME VALUE rewrites the rows of columns of the type.
+ */
+export interface EnumTypeDefinition extends Owned {
+  readonly kind: "enum_type";
+  readonly id: number;
+  readonly schema: string;
+  readonly name: string;
+  /** In sort order. */
+  readonly labels: readonly EnumLabel[];
 }
 
 export interface SchemaDefinition extends Owned {
@@ -197,7 +224,15 @@ export interface DefaultAclDefinition {
   readonly acl: readonly AclEntry[];
 }
 
-export type ObjectDefinition = TableDefinition | SequenceDefinition | ViewDefinition | SchemaDefinition | RoleDefinition | DatabaseDefinition | DefaultAclDefinition;
+export type ObjectDefinition =
+  | TableDefinition
+  | SequenceDefinition
+  | ViewDefinition
+  | EnumTypeDefinition
+  | SchemaDefinition
+  | RoleDefinition
+  | DatabaseDefinition
+  | DefaultAclDefinition;
 
 /** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
 export type StatisticsById = ReadonlyMap<number, TableStatistics>;

@@ -11,7 +11,7 @@ import type { TableStatistics } from "@omnikv/planner";
 import type { MvccStore } from "@omnikv/txn";
 import type { TableDefinition } from "./definitions.ts";
 import { relationPrefix, statisticsKeyspace } from "../storage/keys.ts";
-import { storageTextSettings } from "../storage/table-layout.ts";
+import { tableTextSettings } from "../storage/table-layout.ts";
 
 interface StoredColumn {
   readonly nullFraction: number;
@@ -42,7 +42,7 @@ export function storeStatistics(store: MvccStore, table: TableDefinition, statis
     schemaVersion: table.schemaVersion,
     columns: statistics.columns.map((column, i) => {
       const oid = table.columns[i]?.typeOid;
-      const text = (value: Parameters<typeof formatValue>[1]): string => (oid === undefined || value === null ? "" : formatValue(oid, value, storageTextSettings));
+      const text = (value: Parameters<typeof formatValue>[1]): string => (oid === undefined || value === null ? "" : formatValue(oid, value, tableTextSettings(table)));
       return {
         nullFraction: column.nullFraction,
         distinctCount: column.distinctCount,
@@ -66,15 +66,24 @@ export function loadStatistics(store: MvccStore, tables: ReadonlyMap<number, Tab
     const table = tables.get(tableId);
     const parsed: unknown = JSON.parse(new TextDecoder().decode(value));
     if (table === undefined || !isStored(parsed) || parsed.schemaVersion !== table.schemaVersion || parsed.columns.length !== table.columns.length) continue;
-    const columns = parsed.columns.map((column, i) => {
-      const oid = table.columns[i]?.typeOid ?? 0;
-      return {
-        nullFraction: column.nullFraction,
-        distinctCount: column.distinctCount,
-        mostCommon: column.mostCommon.map((entry) => ({ value: parseValue(oid, entry.value, storageTextSettings), frequency: entry.frequency })),
-        histogram: column.histogram.map((text) => parseValue(oid, text, storageTextSettings)),
-      };
-    });
+    const settings = tableTextSettings(table);
+    const parseColumns = (): TableStatistics["columns"] =>
+      parsed.columns.map((column, i) => {
+        const oid = table.columns[i]?.typeOid ?? 0;
+        return {
+          nullFraction: column.nullFraction,
+          distinctCount: column.distinctCount,
+          mostCommon: column.mostCommon.map((entry) => ({ value: parseValue(oid, entry.value, settings), frequency: entry.frequency })),
+          histogram: column.histogram.map((text) => parseValue(oid, text, settings)),
+        };
+      });
+    // Statistics are advisory: values that no longer read (an enum label renamed since) drop them until the next ANALYZE.
+    let columns: TableStatistics["columns"];
+    try {
+      columns = parseColumns();
+    } catch {
+      continue;
+    }
     loaded.set(tableId, { rowCount: parsed.rowCount, columns });
   }
   return loaded;

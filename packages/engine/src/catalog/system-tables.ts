@@ -17,7 +17,7 @@
  * - Check and foreign-key constraints and column defaults have no object id of their own; they
  *   get synthetic OIDs from their table's id and their position (`syntheticOid`).
  */
-import { TypeOid, assert, typeInfo, typeLength, type PgArray, type SqlValue } from "@omnikv/base";
+import { TypeOid, assert, isEnumOid, typeInfo, typeLength, type PgArray, type SqlValue } from "@omnikv/base";
 import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import { bindTableExpr } from "../storage/row-writer.ts";
@@ -276,7 +276,8 @@ interface TypeStorage {
 
 
 export function typeStorage(oid: number): TypeStorage {
-  const length = typeLength(oid);
+  // An enum value is stored as its label's OID in PostgreSQL: four bytes, by value.
+  const length = isEnumOid(oid) ? 4 : typeLength(oid);
   const isByValue = length === 1 || length === 2 || length === 4 || length === 8;
   const align = length === 1 || length === 64 || length === -2 ? "c" : length === 2 ? "s" : length === 8 || length === 16 || length === 12 ? "d" : "i";
   return { length, isByValue: isByValue && oid !== TypeOid.name, align };
@@ -296,7 +297,28 @@ function allTypeOids(): number[] {
   return [...oids].sort((a, b) => a - b);
 }
 
-function* typeRows(): Iterable<Row> {
+/** Enum types (typtype e, category E); PostgreSQL also makes an array type for each, which OmniKV-TS does not have (typarray 0). */
+function* enumTypeRows(view: CatalogView): Iterable<Row> {
+  for (const type of view.enumTypes()) {
+    yield [
+      type.id, type.name, namespaceOid(view, type.schema), ownerOf(type), 4, true, "e", "E", false, true, ",", 0, "-", 0, 0, "enum_in", "enum_out", "enum_recv", "enum_send",
+      "-", "-", "-", "i", "p", false, 0, -1, 0, 0, null, null, type.acl === undefined ? null : aclArray(view, type.acl),
+    ];
+  }
+}
+
+/**
+ * pg_enum: one row per label. Labels have no OIDs of their own here; each row's oid is derived
+ * from its type's (type × 1000 + position in the list), far above the ids objects are given.
+ */
+function* enumRows({ view }: SystemContext): Iterable<Row> {
+  for (const type of view.enumTypes()) {
+    for (const [i, label] of type.labels.entries()) yield [type.id * 1000 + i, type.id, Math.fround(label.sortOrder), label.label];
+  }
+}
+
+function* typeRows({ view }: SystemContext): Iterable<Row> {
+  yield* enumTypeRows(view);
   for (const oid of allTypeOids()) {
     const info = typeInfo(oid);
     assert(info !== undefined, "only known types are listed");
@@ -611,10 +633,11 @@ function* columnsRows({ view, databaseName }: SystemContext): Iterable<Row> {
     if (r.kind !== "r" && r.kind !== "v") continue;
     for (const [i, c] of relationColumns(r).entries()) {
       const info = typeInfo(c.typeOid);
+      const enumType = view.enumType(c.typeOid);
       const identity = c.column?.identity;
       yield [
         databaseName, r.schema, r.name, c.name, i + 1, c.column?.defaultSql === undefined ? null : expressionDisplay(c.column.defaultSql), c.isNotNull ? "NO" : "YES",
-        ...columnTypeFacts(c.typeOid, c.typmod), null, null, null, null, null, null, null, null, null, null, null, databaseName, "pg_catalog", info?.name ?? String(c.typeOid),
+        ...columnTypeFacts(c.typeOid, c.typmod), null, null, null, null, null, null, null, null, null, null, null, databaseName, enumType?.schema ?? "pg_catalog", info?.name ?? enumType?.name ?? String(c.typeOid),
         null, null, null, null, String(i + 1), "NO", identity === undefined ? "NO" : "YES", identity === undefined ? null : identity === "always" ? "ALWAYS" : "BY DEFAULT",
         null, null, null, null, identity === undefined ? null : "NO", "NEVER", null, r.system === undefined ? "YES" : "NO",
       ];
@@ -774,7 +797,7 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(6237, "pg_publication_namespace", [["oid", O], ["pnpubid", O], ["pnnspid", O]]),
   systemTable(3118, "pg_foreign_table", [["ftrelid", O], ["ftserver", O], ["ftoptions", TA]]),
   systemTable(3079, "pg_extension", [["oid", O], ["extname", N], ["extowner", O], ["extnamespace", O], ["extrelocatable", B], ["extversion", T], ["extconfig", OA], ["extcondition", TA]]),
-  systemTable(3501, "pg_enum", [["oid", O], ["enumtypid", O], ["enumsortorder", F4], ["enumlabel", N]]),
+  systemTable(3501, "pg_enum", [["oid", O], ["enumtypid", O], ["enumsortorder", F4], ["enumlabel", N]], enumRows),
   systemTable(3541, "pg_range", [["rngtypid", O], ["rngsubtype", O], ["rngmultitypid", O], ["rngcollation", O], ["rngsubopc", O], ["rngcanonical", N], ["rngsubdiff", N]]),
   systemTable(3466, "pg_event_trigger", [["oid", O], ["evtname", N], ["evtevent", N], ["evtowner", O], ["evtfoid", O], ["evtenabled", C], ["evttags", TA]]),
   systemTable(2616, "pg_opclass", [["oid", O], ["opcmethod", O], ["opcname", N], ["opcnamespace", O], ["opcowner", O], ["opcfamily", O], ["opcintype", O], ["opcdefault", B], ["opckeytype", O]]),

@@ -6,6 +6,7 @@
 import { TypeOid, typeInfo } from "@omnikv/base";
 import type { Expr, FromItem, QueryBody, ResTarget, SelectStatement, TableRef, TypeName, WithClause } from "@omnikv/parser";
 import type { ColumnDefinition } from "../catalog/definitions.ts";
+import type { CatalogView } from "../catalog/catalog-store.ts";
 
 export function columnRef(names: readonly string[], pos: number): Expr {
   return { kind: "column_ref", names, isStar: false, pos };
@@ -40,7 +41,12 @@ export function queryOf(body: QueryBody, pos: number, withClause?: WithClause): 
 }
 
 /** The column's type without its modifier (the modifier is applied by the assignment afterwards). */
-function typeNameOf(column: ColumnDefinition, pos: number): TypeName {
+/** Finds an enum type's definition for a type name in a synthesized cast (its schema and name). */
+export type EnumTypeLookup = Pick<CatalogView, "enumType">;
+
+function typeNameOf(column: ColumnDefinition, pos: number, types: EnumTypeLookup): TypeName {
+  const enumType = types.enumType(column.typeOid);
+  if (enumType !== undefined) return { kind: "type_name", names: [enumType.schema, enumType.name], modifiers: [], arrayBounds: [], pos };
   const info = typeInfo(column.typeOid);
   const isArray = info?.elementOid !== undefined && info.elementOid !== 0 && info.category === "A";
   const base = isArray ? typeInfo(info.elementOid ?? TypeOid.text) : info;
@@ -52,14 +58,14 @@ function typeNameOf(column: ColumnDefinition, pos: number): TypeName {
  * type, as PostgreSQL resolves them against an INSERT or UPDATE target; anything else keeps its
  * own type and is converted by the assignment cast.
  */
-export function typedForColumn(expr: Expr, column: ColumnDefinition, paramTypes: readonly number[]): Expr {
+export function typedForColumn(expr: Expr, column: ColumnDefinition, paramTypes: readonly number[], types: EnumTypeLookup): Expr {
   const isUntyped = expr.kind === "string" || expr.kind === "null" || (expr.kind === "param" && (paramTypes[expr.index - 1] ?? 0) === 0);
-  return isUntyped ? { kind: "cast", expr, type: typeNameOf(column, expr.pos), pos: expr.pos } : expr;
+  return isUntyped ? { kind: "cast", expr, type: typeNameOf(column, expr.pos, types), pos: expr.pos } : expr;
 }
 
 /** The column's type with its modifier (`numeric(10,2)`, `varchar(5)`, `timestamp(3)`), for an explicit cast. */
-export function columnTypeName(column: ColumnDefinition, pos: number): TypeName {
-  const base = typeNameOf(column, pos);
+export function columnTypeName(column: ColumnDefinition, pos: number, types: EnumTypeLookup): TypeName {
+  const base = typeNameOf(column, pos, types);
   const typmod = column.typmod;
   if (typmod < 0 || base.arrayBounds.length > 0) return base;
   const number = (n: number): Expr => ({ kind: "number", text: String(n), isInteger: true, pos });

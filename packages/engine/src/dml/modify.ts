@@ -35,7 +35,7 @@ import { rowIdColumnName } from "../catalog/planner-catalog.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
 import { RowWriter, lockOptions, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
-import { columnRef, columnTypeName, queryOf, selectStatement, tableRef, target, typedForColumn } from "./ast-builders.ts";
+import { columnRef, columnTypeName, queryOf, selectStatement, tableRef, target, typedForColumn, type EnumTypeLookup } from "./ast-builders.ts";
 import { planQuery, runQuery, type MemoSlot, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
 
 export interface ModifyResult {
@@ -299,9 +299,9 @@ function valueForColumn(env: StatementEnvironment, column: ColumnDefinition | un
   if (expr.kind === "default") {
     const sql = column.defaultSql ?? identityDefault(env, column);
     const value = sql === undefined ? ({ kind: "null", pos: expr.pos } as const) : parseStoredExpression(sql);
-    return typedForColumn(value, column, env.paramTypes);
+    return typedForColumn(value, column, env.paramTypes, env.catalog);
   }
-  return typedForColumn(expr, column, env.paramTypes);
+  return typedForColumn(expr, column, env.paramTypes, env.catalog);
 }
 
 function identityDefault(env: StatementEnvironment, column: ColumnDefinition): string | undefined {
@@ -333,7 +333,8 @@ function assignment(env: StatementEnvironment, source: PlanColumn | undefined, s
     bound = coerce(input, { oid: column.typeOid, typmod: column.typmod }, "assignment", context);
   } catch (error) {
     if (error instanceof DbError && error.sqlState === SqlState.CannotCoerce) {
-      throw new DatatypeMismatchError(`column "${column.name}" is of type ${formatTypeName(column.typeOid)} but expression is of type ${formatTypeName(from.oid)}`, {
+      const typeName = (oid: number): string => env.settings.enumType?.(oid)?.name ?? formatTypeName(oid);
+      throw new DatatypeMismatchError(`column "${column.name}" is of type ${typeName(column.typeOid)} but expression is of type ${typeName(from.oid)}`, {
         hint: "You will need to rewrite or cast the expression.",
       });
     }
@@ -397,7 +398,7 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
   // With FROM tables, RETURNING is computed by the target query (it may name those tables), its
   // target columns replaced by their new values.
   const alias = statement.alias ?? table.name;
-  const returningInQuery = statement.from.length > 0 ? expandStars(statement.returning, table, alias, statement.from).map((t) => withNewValues(t, table, alias, positions, values)) : [];
+  const returningInQuery = statement.from.length > 0 ? expandStars(statement.returning, table, alias, statement.from).map((t) => withNewValues(t, table, alias, positions, values, env.catalog)) : [];
   const targets = readTargets(env, statement, () => [...values.map((value) => target(value)), ...returningInQuery]);
   const width = targets.table.columns.length + (table.primaryKey === undefined ? 1 : 0);
   const returningAt = width + values.length;
@@ -463,14 +464,14 @@ function starsOf(item: FromItem, pos: number): ResTarget[] {
  * become that column's SET expression (cast to the column's type); `*` and `alias.*` list the
  * target's columns so each can be replaced. Other tables' columns stay as they are.
  */
-function withNewValues(item: ResTarget, table: TableDefinition, alias: string, positions: readonly number[], values: readonly Expr[]): ResTarget {
+function withNewValues(item: ResTarget, table: TableDefinition, alias: string, positions: readonly number[], values: readonly Expr[], types: EnumTypeLookup): ResTarget {
   const replaced = (column: number, pos: number): Expr => {
     const at = positions.lastIndexOf(column);
     const name = table.columns[column]?.name ?? "";
     const value = values[at];
     const definition = table.columns[column];
     if (at < 0 || value === undefined || definition === undefined) return columnRef([alias, name], pos);
-    return { kind: "cast", expr: value, type: columnTypeName(definition, pos), pos };
+    return { kind: "cast", expr: value, type: columnTypeName(definition, pos, types), pos };
   };
   const rewrite = (node: unknown): unknown => {
     if (typeof node !== "object" || node === null) return node;

@@ -39,6 +39,7 @@
  *   interval                  16 bytes: the 128-bit comparison key of `compareIntervals`,
  *                             micros + (months × 30 + days) × 86 400 000 000, sign bit flipped
  *   uuid                      its 16 bytes
+ *   an enum type              its label's sort position, as float8
  *   text, varchar, name,      UTF-8 (lone surrogates as their 3-byte WTF-8 form) with 0x00
  *   bpchar, bytea             escaped as 0x00 0xFF, then the terminator 0x00 0x01; bpchar drops
  *                             its trailing spaces first (bpcharcmp ignores them)
@@ -53,7 +54,9 @@
  * raises 0A000.
  */
 import {
+  EnumValue,
   FeatureNotSupportedError,
+  isEnumOid,
   Numeric,
   TypeOid,
   assert,
@@ -391,9 +394,16 @@ const encoders: ReadonlyMap<number, BodyEncoder> = new Map<number, BodyEncoder>(
   [TypeOid.interval, encodeInterval],
 ]);
 
+/** An enum value orders by its label's sort position (a float8: positions between others are fractions). */
+function encodeEnum(sink: ByteSink, value: SqlValue): void {
+  assert(value instanceof EnumValue, "an enum key value is an EnumValue");
+  encodeFloat8(sink, value.sortOrder);
+}
+
 function encoderFor(oid: number): BodyEncoder {
   const encoder = encoders.get(oid);
   if (encoder !== undefined) return encoder;
+  if (isEnumOid(oid)) return encodeEnum;
   const name = typeInfo(oid)?.displayName ?? `with oid ${oid}`;
   throw new FeatureNotSupportedError(`data type ${name} cannot be part of a key`);
 }
@@ -403,7 +413,7 @@ function encoderFor(oid: number): BodyEncoder {
 
 /** Whether values of the type can be key columns (have an order-preserving encoding). */
 export function isKeyEncodable(oid: number): boolean {
-  return encoders.has(oid);
+  return encoders.has(oid) || isEnumOid(oid);
 }
 
 /** Appends key components; `finish` returns the key. */

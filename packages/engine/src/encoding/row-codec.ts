@@ -10,6 +10,9 @@
  *   |                |              | NULL; spare bits 0    |                                 |
  *   +----------------+--------------+-----------------------+---------------------------------+
  *
+ * An enum value is stored as `encodeEnumStorage` writes it (sort position and label), not as its
+ * send form, so it decodes without the type's definition.
+ *
  * Varints are unsigned LEB128 of at most 5 bytes (values up to 2^32 - 1), minimal: no overlong
  * forms, so a varint's size follows from its value. Nothing follows the last value.
  *
@@ -21,7 +24,7 @@
  * type's receive function rejects, or trailing bytes raise `DataCorruptedError` (XX001); nothing
  * loops on bad input (every loop is bounded by the column count, which is checked against `oids`).
  */
-import { AssertionError, DataCorruptedError, TypeOid, assert, recvValue, sendValue, typeInfo, type SqlValue } from "@omnikv/base";
+import { AssertionError, DataCorruptedError, EnumValue, TypeOid, assert, decodeEnumStorage, encodeEnumStorage, isEnumOid, recvValue, sendValue, typeInfo, type SqlValue } from "@omnikv/base";
 
 const varintSizeBytesMax = 5;
 const uint32Max = 0xffff_ffff;
@@ -86,7 +89,7 @@ export function encodeRow(schemaVersion: number, oids: readonly number[], values
       continue;
     }
     const fixedSize = fixedWidthSize(oids[index] ?? 0, value);
-    const bytes = fixedSize === 0 ? sendValue(oids[index] ?? 0, value) : fixedSize;
+    const bytes = fixedSize === 0 ? storedBytes(oids[index] ?? 0, value) : fixedSize;
     sent.push(bytes);
     const length = typeof bytes === "number" ? bytes : bytes.length;
     sizeBytes += varintLength(length) + length;
@@ -272,8 +275,18 @@ function int32At(bytes: Uint8Array, at: number): number {
   return ((bytes[at] ?? 0) << 24) | ((bytes[at + 1] ?? 0) << 16) | ((bytes[at + 2] ?? 0) << 8) | (bytes[at + 3] ?? 0);
 }
 
+/** A non-fixed-width value's bytes: its binary send form, or for an enum its storage form (position and label). */
+function storedBytes(oid: number, value: SqlValue): Uint8Array {
+  return value instanceof EnumValue ? encodeEnumStorage(value) : sendValue(oid, value);
+}
+
 /** `recvValue`, with a rejection of stored bytes reported as corruption (a bug stays a bug). */
 function receive(oid: number, bytes: Uint8Array, index: number): SqlValue {
+  if (isEnumOid(oid)) {
+    const value = decodeEnumStorage(oid, bytes);
+    if (value === undefined) throw new DataCorruptedError(`row data has an invalid enum value in column ${index + 1}`);
+    return value;
+  }
   try {
     return recvValue(oid, bytes);
   } catch (error) {

@@ -12,6 +12,7 @@ import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/t
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
+import { alterEnumType, createEnumType, dropEnumTypes, enumTypeHooks } from "../catalog/enum-types.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -1377,15 +1378,21 @@ export class Session {
     if (cached?.version === this.settings.version) return cached;
     const extraFloatDigits = Number(this.settings.get("extra_float_digits"));
     const timeZone = this.settings.get("timezone");
+    const searchPath = this.settings
+      .get("search_path")
+      .split(",")
+      .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
+      .map((s) => (s === "$user" ? this.currentUser : s))
+      .filter((s) => s !== "");
     const derived: DerivedSettings = {
       version: this.settings.version,
-      searchPath: this.settings
-        .get("search_path")
-        .split(",")
-        .map((s) => s.trim().replace(/^"(.*)"$/, "$1"))
-        .map((s) => (s === "$user" ? this.currentUser : s))
-        .filter((s) => s !== ""),
-      text: { extraFloatDigits, timeZone: parseTimeZone(timeZone), relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.currentUser).relationName(oid) },
+      searchPath,
+      text: {
+        extraFloatDigits,
+        timeZone: parseTimeZone(timeZone),
+        relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.currentUser).relationName(oid),
+        ...enumTypeHooks(() => this.#active?.catalog ?? this.#db.catalogView(), searchPath),
+      },
       extraFloatDigits,
       timeZone,
       workMemBytes: this.settings.bytes("work_mem"),
@@ -1413,6 +1420,7 @@ export class Session {
       timeZone: derived.timeZone,
       transactionStartMicros: scope.startMicros,
       session: this.#sessionInfo(scope, derived.searchPath),
+      ...(derived.text.enumType === undefined ? {} : { enumType: derived.text.enumType }),
     };
   }
 
@@ -1600,8 +1608,15 @@ export class Session {
         await createSchema(env, statement.name ?? statement.authorization ?? this.currentUser, statement.ifNotExists, statement.authorization === undefined ? env.auth.roleId : roleOrThrow(env.catalog, statement.authorization).id);
         return this.#result("CREATE SCHEMA");
       case "drop":
-        await drop(env, statement);
+        if (statement.objectType === "type") await dropEnumTypes(env, statement);
+        else await drop(env, statement);
         return this.#result(`DROP ${statement.objectType.toUpperCase()}`);
+      case "create_enum_type":
+        await createEnumType(env, statement);
+        return this.#result("CREATE TYPE");
+      case "alter_enum_type":
+        await alterEnumType(env, statement);
+        return this.#result("ALTER TYPE");
       case "alter_table":
         await alterTable(env, statement);
         return this.#result("ALTER TABLE");

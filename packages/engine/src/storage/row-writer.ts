@@ -19,7 +19,7 @@ import type { ForeignKeyDefinition, IndexDefinition, TableDefinition } from "../
 import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from "../errors.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
-import { layoutOf, storageTextSettings, type IndexEntry, type TableLayout } from "./table-layout.ts";
+import { layoutOf, storageTextSettings, tableTextSettings, type IndexEntry, type TableLayout } from "./table-layout.ts";
 
 export interface WriteEnvironment {
   readonly txn: Transaction;
@@ -354,7 +354,7 @@ export function parseStoredExpression(sql: string): Expr {
 
 /** Binds a stored boolean expression (a partial index's predicate) over the table's columns. */
 export function bindTableExpr(definition: TableDefinition, sql: string): BoundExpr {
-  const bindContext = { settings: storageTextSettings, paramTypes: [], sql: `SELECT ${sql}`, scope: new TableScope(definition) };
+  const bindContext = { settings: tableTextSettings(definition), paramTypes: [], sql: `SELECT ${sql}`, scope: new TableScope(definition) };
   return bindExpr(parseStoredExpression(sql), bindContext);
 }
 
@@ -449,7 +449,7 @@ export function indexElementLabels(definition: TableDefinition, index: IndexDefi
 /** Compiles a stored expression over the table's row, coerced to `type` as an assignment. */
 export function compileTableExpr(definition: TableDefinition, sql: string, type: SqlType, registry: FunctionRegistry): CompiledExpr {
   const text = `SELECT ${sql}`;
-  const bindContext = { settings: storageTextSettings, paramTypes: [], sql: text, scope: new TableScope(definition) };
+  const bindContext = { settings: tableTextSettings(definition), paramTypes: [], sql: text, scope: new TableScope(definition) };
   const bound = bindExpr(parseStoredExpression(sql), bindContext);
   return compileExpr(coerce(bound, type, "assignment", bindContext), registry);
 }

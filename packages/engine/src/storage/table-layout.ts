@@ -9,9 +9,25 @@ import type { IndexDefinition, TableDefinition } from "../catalog/definitions.ts
 import { KeyWriter } from "../encoding/key-codec.ts";
 import { decodeRow, encodeRow } from "../encoding/row-codec.ts";
 import { readRowId, rowIdSuffix, withPrefix } from "./keys.ts";
+import { withEnumTypes } from "../catalog/enum-values.ts";
 
 /** The canonical text settings of stored text (attmissingval): independent of any session. */
 export const storageTextSettings: TextIoSettings = { extraFloatDigits: 3, timeZone: parseTimeZone("UTC") };
+
+const tableSettings = new WeakMap<TableDefinition, TextIoSettings>();
+
+/**
+ * The storage settings for a table's stored text and expressions (defaults, CHECK, predicates,
+ * index expressions, attmissingval): with its columns' enum types, which the table keeps.
+ */
+export function tableTextSettings(definition: TableDefinition): TextIoSettings {
+  let settings = tableSettings.get(definition);
+  if (settings === undefined) {
+    settings = withEnumTypes(storageTextSettings, definition.enumTypes ?? []);
+    tableSettings.set(definition, settings);
+  }
+  return settings;
+}
 
 const integerOids: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
 
@@ -45,7 +61,7 @@ export class TableLayout {
   constructor(definition: TableDefinition) {
     this.definition = definition;
     this.oids = definition.columns.map((c) => c.typeOid);
-    this.#missing = definition.columns.map((c) => (c.missingText === undefined ? null : parseValue(c.typeOid, c.missingText, storageTextSettings)));
+    this.#missing = definition.columns.map((c) => (c.missingText === undefined ? null : parseValue(c.typeOid, c.missingText, tableTextSettings(definition))));
     this.hasRowId = definition.primaryKey === undefined;
     this.width = definition.columns.length + (this.hasRowId ? 1 : 0);
   }

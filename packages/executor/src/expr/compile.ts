@@ -204,7 +204,7 @@ export function textIoSettings(context: EvalContext): TextIoSettings {
     timeZone = parseTimeZone(context.timeZone);
     zoneCache.set(context.timeZone, timeZone);
   }
-  return { extraFloatDigits: context.extraFloatDigits, timeZone };
+  return context.enumType === undefined ? { extraFloatDigits: context.extraFloatDigits, timeZone } : { extraFloatDigits: context.extraFloatDigits, timeZone, enumType: context.enumType };
 }
 
 function compileCast(expr: Extract<BoundExpr, { kind: "cast" }>, registry: FunctionRegistry): CompiledExpr {

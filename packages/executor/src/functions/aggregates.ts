@@ -45,11 +45,13 @@ import {
   type JsonbValue,
   type Ordering,
   type SqlJsonArg,
+  EnumValue,
 } from "@omnikv/base";
 import { asBigInt, asBool, asBytes, asInterval, asNumber, asNumeric, asText, type SqlArray, type SqlValue } from "../values.ts";
 import type { AggregateFunction, AggregateState, AggregateTable } from "./aggregate-types.ts";
 import type { EvalContext } from "./function-types.ts";
 import { textIoSettings } from "../expr/compile.ts";
+import { compareEnumArgs } from "./comparison.ts";
 import { orderedSetAggregateFunctions } from "./ordered-set-aggregates.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -523,6 +525,8 @@ function extremeAggregates(): Record<string, AggregateFunction> {
     table[`max(${type})`] = () => new ExtremeState(compare, maxRule);
     table[`min(${type})`] = () => new ExtremeState(compare, minRule);
   }
+  table["max(anyenum)"] = () => new ExtremeState(compareEnumArgs, replaceForMax);
+  table["min(anyenum)"] = () => new ExtremeState(compareEnumArgs, replaceForMin);
   return table;
 }
 
@@ -735,6 +739,7 @@ function jsonArgOfRepresentation(value: SqlValue, context: EvalContext): SqlJson
   if (typeof value === "string") return { kind: "text", text: value };
   if (value instanceof Uint8Array) return { kind: "text", text: formatValue(TypeOid.bytea, value, textIoSettings(context)) };
   if (isInterval(value)) return { kind: "text", text: formatValue(TypeOid.interval, value, textIoSettings(context)) };
+  if (value instanceof EnumValue) return { kind: "text", text: value.label };
   if (isArray(value)) {
     return nestJsonArray(value.elements.map((element) => jsonArgOfRepresentation(element, context)), value.dims);
   }

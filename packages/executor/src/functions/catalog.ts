@@ -7,7 +7,8 @@
  * `format_type` needs no catalog: it prints a type OID and typmod as PostgreSQL does
  * (`character varying(100)`, `numeric(10,2)`, `timestamp(3) with time zone`, `integer[]`).
  */
-import { FeatureNotSupportedError, TypeOid, assert, typeInfo } from "@omnikv/base";
+import { FeatureNotSupportedError, TypeOid, assert, typeInfo, type TextIoSettings } from "@omnikv/base";
+import { textIoSettings } from "../expr/compile.ts";
 import type { CatalogFunctions, EvalContext, FunctionTable } from "./function-types.ts";
 import { asBool, asText, type SqlValue } from "../values.ts";
 
@@ -60,9 +61,9 @@ function withTypmod(displayName: string, oid: number, typmod: number): string {
 }
 
 /** `format_type(oid, typmod)`: NULL for a NULL oid, `???` for an unknown one. */
-export function formatType(oid: number, typmod: number): string {
+export function formatType(oid: number, typmod: number, settings?: TextIoSettings): string {
   const info = typeInfo(oid);
-  if (info === undefined) return "???";
+  if (info === undefined) return settings?.enumType?.(oid)?.name ?? "???";
   const elementOid = info.elementOid;
   if (elementOid !== undefined) {
     const element = typeInfo(elementOid);
@@ -81,11 +82,11 @@ const always = (value: boolean) => (): SqlValue => value;
 
 export const catalogFunctions: FunctionTable = {
   "pg_table_is_visible(oid)": (args, context) => catalogOf(context, "pg_table_is_visible").isTableVisible(asOid(args[0])),
-  "pg_type_is_visible(oid)": (args) => typeInfo(asOid(args[0])) !== undefined,
-  "format_type(oid,int4)": (args) => {
+  "pg_type_is_visible(oid)": (args, context) => typeInfo(asOid(args[0])) !== undefined || textIoSettings(context).enumType?.(asOid(args[0])) !== undefined,
+  "format_type(oid,int4)": (args, context) => {
     const [oid = null, typmod = null] = args;
     if (oid === null) return null;
-    return formatType(asOid(oid), typmod === null ? -1 : asOid(typmod));
+    return formatType(asOid(oid), typmod === null ? -1 : asOid(typmod), textIoSettings(context));
   },
   "pg_get_userbyid(oid)": (args, context) => {
     const oid = asOid(args[0]);

@@ -14,6 +14,7 @@ import {
   assert,
   assertNever,
   compareBpchar,
+  compareEnum,
   compareBytea,
   compareFloat,
   compareJsonb,
@@ -23,7 +24,7 @@ import {
   type JsonbValue,
   type Ordering,
 } from "@omnikv/base";
-import { asBool, asBytes, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
+import { asBool, asBytes, asEnum, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
 import { intArgAsBigInt } from "./arithmetic.ts";
 import type { FunctionTable, ScalarFunction } from "./function-types.ts";
 
@@ -70,6 +71,9 @@ const compareInteger: Compare = (a, b) => {
   return compareOrdered(intArgAsBigInt(a), intArgAsBigInt(b));
 };
 
+/** Two values of one enum type, by their labels' positions. */
+export const compareEnumArgs: Compare = (a, b) => compareEnum(asEnum(a), asEnum(b));
+
 const compareBool: Compare = (a, b) => compareOrdered(asBool(a) ? 1 : 0, asBool(b) ? 1 : 0);
 
 function typeComparisons(): readonly (readonly [string, string, Compare])[] {
@@ -90,6 +94,7 @@ function typeComparisons(): readonly (readonly [string, string, Compare])[] {
     ["uuid", "uuid", (a, b) => compareUuid(asText(a), asText(b))],
     ["oid", "oid", (a, b) => compareOrdered(asNumber(a), asNumber(b))],
     ["jsonb", "jsonb", (a, b) => compareJsonb(asJsonb(a), asJsonb(b))],
+    ["anyenum", "anyenum", compareEnumArgs],
   );
   return pairs;
 }

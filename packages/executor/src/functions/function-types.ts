@@ -3,6 +3,7 @@
  * are keyed by the planner's signature ids (`+(int4,int8)`, `lower(text)`, `cast(int4,int8)`), so
  * the planner resolves against signatures and the executor never re-resolves anything per row.
  */
+import type { EnumType } from "@omnikv/base";
 import type { TableAccess } from "../operators/table-access.ts";
 import type { SqlValue } from "../values.ts";
 
@@ -120,6 +121,8 @@ export interface EvalContext {
   readonly tables?: TableAccess;
   /** The running plan's interrupt check (see `ExecutionContext.interrupt`), for subquery plans. */
   readonly interrupt?: () => void;
+  /** The catalog's enum types, for text input of their values (casts from text) and their names. */
+  readonly enumType?: (oid: number) => EnumType | undefined;
 }
 
 /** A strict implementation is never called with a NULL argument; the evaluator handles that. */

@@ -18,7 +18,7 @@ import {
   arrayOf,
   assert,
 } from "@omnikv/base";
-import type { FunctionTable, ScalarFunction, SequenceFunctions, SessionInfo, TypedFunctionTable } from "./function-types.ts";
+import type { EvalContext, FunctionTable, ScalarFunction, SequenceFunctions, SessionInfo, TypedFunctionTable } from "./function-types.ts";
 import { asBool, asNumber, asText, type SqlValue } from "../values.ts";
 
 /** The session, or 0A000 when the expression is evaluated outside one. */
@@ -168,4 +168,14 @@ export const sessionTypedFunctions: TypedFunctionTable = {
     const [oid = 0] = argTypes;
     return () => oid;
   },
+  "enum_first(anyenum)": (argTypes) => (_args, context) => enumEnd(argTypes, context, "first"),
+  "enum_last(anyenum)": (argTypes) => (_args, context) => enumEnd(argTypes, context, "last"),
 };
+
+/** An enum type's first or last value, by the type of the argument (its value is not read). */
+function enumEnd(argTypes: readonly number[], context: EvalContext, end: "first" | "last"): SqlValue {
+  const [oid = 0] = argTypes;
+  const type = context.enumType?.(oid);
+  if (type === undefined) throw new UndefinedObjectError(`type with OID ${oid} does not exist`);
+  return (end === "first" ? type.values[0] : type.values.at(-1)) ?? null;
+}

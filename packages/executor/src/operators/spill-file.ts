@@ -13,7 +13,7 @@ import { Buffer } from "node:buffer";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync, writeSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataCorruptedError, assert, hasBinaryIo, recvValue, sendValue } from "@omnikv/base";
+import { DataCorruptedError, EnumValue, assert, decodeEnumStorage, encodeEnumStorage, hasBinaryIo, isEnumOid, recvValue, sendValue } from "@omnikv/base";
 import type { SqlValue } from "../values.ts";
 import type { Row } from "./table-access.ts";
 
@@ -34,7 +34,7 @@ let nextFileId = 1;
 
 /** Whether rows of these column types can be spilled (every type has a binary form). */
 export function canSpill(oids: readonly number[]): boolean {
-  return oids.every((oid) => hasBinaryIo(oid));
+  return oids.every((oid) => hasBinaryIo(oid) || isEnumOid(oid));
 }
 
 /** A rough in-memory size of a row, for memory budgets: what its values and arrays occupy. */
@@ -145,7 +145,7 @@ function encodeRow(row: Row, oids: readonly number[]): Uint8Array {
       length += 4;
       return;
     }
-    const bytes = sendValue(oids[i] ?? 0, value);
+    const bytes = value instanceof EnumValue ? encodeEnumStorage(value) : sendValue(oids[i] ?? 0, value);
     header.writeInt32BE(bytes.length);
     parts.push(header, bytes);
     length += 4 + bytes.length;
@@ -182,6 +182,14 @@ export class SpillFileReader {
     return undefined;
   }
 
+  /** An enum value was spilled in its storage form (receiving its send form would need its type's definition). */
+  #decodeValue(oid: number, bytes: Uint8Array): SqlValue {
+    if (!isEnumOid(oid)) return recvValue(oid, bytes);
+    const value = decodeEnumStorage(oid, bytes);
+    if (value === undefined) throw new DataCorruptedError("a spilled enum value is damaged");
+    return value;
+  }
+
   #decode(bytes: Buffer): Row {
     const row: SqlValue[] = [];
     let offset = 0;
@@ -192,7 +200,7 @@ export class SpillFileReader {
         row.push(null);
         continue;
       }
-      row.push(recvValue(oid, new Uint8Array(bytes.subarray(offset, offset + length))));
+      row.push(this.#decodeValue(oid, new Uint8Array(bytes.subarray(offset, offset + length))));
       offset += length;
     }
     assert(offset === bytes.length, "a spilled row decodes exactly");

@@ -7,8 +7,8 @@
  * other type orders through its `<` and `=` implementations. Both agree exactly with
  * PostgreSQL's btree opclass for the type.
  */
-import { TypeOid, compareBpchar, compareBytea, compareFloat, compareIntervals, compareText, compareUuid } from "@omnikv/base";
-import { asBigInt, asBool, asBytes, asInterval, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
+import { TypeOid, compareEnum, isEnumOid, compareBpchar, compareBytea, compareFloat, compareIntervals, compareText, compareUuid } from "@omnikv/base";
+import { asBigInt, asBool, asBytes, asEnum, asInterval, asNumber, asNumeric, asText, type SqlValue } from "../values.ts";
 
 export type ValueOrder = (a: SqlValue, b: SqlValue) => number;
 
@@ -47,5 +47,6 @@ const orders: ReadonlyMap<number, ValueOrder> = new Map<number, ValueOrder>([
 
 /** The direct order of `oid`'s values, when it has one. */
 export function directOrder(oid: number): ValueOrder | undefined {
+  if (isEnumOid(oid)) return (a, b) => compareEnum(asEnum(a), asEnum(b));
   return orders.get(oid);
 }

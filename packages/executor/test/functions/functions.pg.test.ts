@@ -400,7 +400,8 @@ describe("built-in functions match PostgreSQL 15", () => {
   });
 
   it("comparisons", async () => {
-    await expectNoMismatch("comparisons", inTable(comparisonFunctions), 400);
+    // Enum comparisons need a user-defined type: the engine's differential test covers them.
+    await expectNoMismatch("comparisons", inTable(comparisonFunctions).filter((subject) => !subject.id.includes("anyenum")), 400);
   });
 
   it("math functions", async () => {

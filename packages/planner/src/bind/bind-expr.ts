@@ -28,7 +28,7 @@ import type { PlanNode } from "../query/plan.ts";
 import { canCoerceImplicitly, findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import type { CastContext } from "../functions/signature.ts";
 import { hypotheticalSetReturnTypes } from "../functions/builtins-aggregates.ts";
-import { arrayOidOf, resolveTypeName } from "./type-names.ts";
+import { arrayOidOf, resolveTypeName, withUserTypeNames } from "./type-names.ts";
 import { selectCommonType } from "./common-type.ts";
 
 /** Resolves column references; queries supply one per scope (none for a bare expression). */
@@ -71,6 +71,7 @@ function withPosition<T>(context: BindContext, pos: number, bind: () => T): T {
   } catch (error) {
     if (isDbError(error) && error.position === undefined) {
       Object.defineProperty(error, "position", { value: characterPosition(context.sql, pos) });
+      error.message = withUserTypeNames(error.message, context.settings);
     }
     throw error;
   }
@@ -109,7 +110,7 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
     case "column_ref":
       return bindColumn(expr, context);
     case "cast": {
-      const target = resolveTypeName(expr.type);
+      const target = resolveTypeName(expr.type, context.settings);
       return coerce(bindExpr(expr.expr, context), target, "explicit", context);
     }
     case "binary":

@@ -3,9 +3,15 @@
  * values clients read from RowDescription): `varchar(n)`/`bpchar(n)` → n + 4, `numeric(p, s)` →
  * ((p << 16) | s) + 4, `timestamp(p)`/`time(p)`/`interval(p)` → p.
  */
-import { TypeOid, UndefinedObjectError, InvalidParameterValueError, typeInfo, typeInfoByName } from "@omnikv/base";
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, InvalidParameterValueError, typeInfo, typeInfoByName, type TextIoSettings } from "@omnikv/base";
 import type { Expr, TypeName } from "@omnikv/parser";
 import type { SqlType } from "../bound-expr.ts";
+
+/** 42601, as PostgreSQL reports a modifier on a type that takes none. */
+class TypeModifierError extends DbError {
+  override readonly name: string = "TypeModifierError";
+  readonly sqlState = SqlState.SyntaxError;
+}
 
 /** Extra names PostgreSQL resolves that the parser leaves as written. */
 const aliases: Readonly<Record<string, string>> = {
@@ -16,12 +22,20 @@ const aliases: Readonly<Record<string, string>> = {
   character: "bpchar",
 };
 
-export function resolveTypeName(type: TypeName): SqlType {
+/**
+ * A type name's type: a built-in one (found as `name` or `pg_catalog.name`), else a user-defined
+ * (enum) type the settings' catalog hook finds, schema-qualified or along the search_path.
+ */
+export function resolveTypeName(type: TypeName, settings?: TextIoSettings): SqlType {
   const last = type.names.at(-1) ?? "";
   const isCatalogName = type.names.length === 1 || (type.names.length === 2 && type.names[0] === "pg_catalog");
   const info = isCatalogName ? typeInfoByName(aliases[last] ?? last) : undefined;
   if (info === undefined || info.category === "P") {
-    throw new UndefinedObjectError(`type "${type.names.join(".")}" does not exist`);
+    const userType = type.names.length <= 2 ? settings?.typeByName?.(type.names.length === 2 ? type.names[0] : undefined, last) : undefined;
+    if (userType === undefined) throw new UndefinedObjectError(`type "${type.names.join(".")}" does not exist`);
+    if (type.arrayBounds.length > 0) throw new FeatureNotSupportedError(`arrays of enum type ${userType.name} are not supported`);
+    if (type.modifiers.length > 0) throw new TypeModifierError(`type modifier is not allowed for type "${userType.name}"`);
+    return { oid: userType.oid, typmod: -1 };
   }
   const typmod = typmodOf(info.oid, type.modifiers);
   if (type.arrayBounds.length === 0) return { oid: info.oid, typmod };
@@ -63,4 +77,14 @@ function typmodOf(oid: number, modifiers: readonly Expr[]): number {
     default:
       return integerModifier(modifiers[0]);
   }
+}
+
+/**
+ * Messages name types through `formatTypeName`, which knows only the built-in ones and writes a
+ * user-defined type as `type <oid>`: this puts the enum type's name in its place.
+ */
+export function withUserTypeNames(message: string, settings: TextIoSettings): string {
+  const enumType = settings.enumType;
+  if (enumType === undefined) return message;
+  return message.replace(/\btype (\d{5,10})\b/g, (text, oid: string) => enumType(Number(oid))?.name ?? text);
 }

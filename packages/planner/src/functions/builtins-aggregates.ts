@@ -83,6 +83,7 @@ function minMaxAndStatistics(): FunctionSignature[] {
   for (const type of extremeAggregateTypes) {
     signatures.push(aggregate("min", [type], type), aggregate("max", [type], type));
   }
+  signatures.push(aggregate("min", [TypeOid.anyenum], TypeOid.anyenum), aggregate("max", [TypeOid.anyenum], TypeOid.anyenum));
   for (const name of statisticsAggregateNames) {
     for (const type of [int2, int4, int8, numeric]) signatures.push(aggregate(name, [type], numeric));
     for (const type of [float4, float8]) signatures.push(aggregate(name, [type], float8));

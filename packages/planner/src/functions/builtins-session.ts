@@ -54,6 +54,9 @@ export const sessionFunctions: readonly FunctionSignature[] = [
   // Stable in pg_proc: the id does not change within a transaction.
   sessionValue("txid_current", int8),
   pgTypeofSignature,
+  // An enum type's first and last label; not strict (enum_first(NULL::mood) is its first label).
+  signature({ name: "enum_first", args: [TypeOid.anyenum], returns: TypeOid.anyenum, isStrict: false, volatility: "stable" }),
+  signature({ name: "enum_last", args: [TypeOid.anyenum], returns: TypeOid.anyenum, isStrict: false, volatility: "stable" }),
   // Sequences (PostgreSQL declares the argument regclass; a name as text resolves the same way here).
   signature({ name: "nextval", args: [text], returns: int8, volatility: "volatile" }),
   signature({ name: "currval", args: [text], returns: int8, volatility: "volatile" }),

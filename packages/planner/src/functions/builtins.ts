@@ -76,6 +76,8 @@ function comparisonOperators(): FunctionSignature[] {
   for (const [left, right] of pairs) {
     for (const op of comparisonOps) operators.push(operator(op, [left, right], bool));
   }
+  // Enum types compare by their labels' positions (enum_eq, enum_lt, …).
+  for (const op of comparisonOps) operators.push(operator(op, [TypeOid.anyenum, TypeOid.anyenum], bool));
   // Whole-array comparisons, element by element with the element type's operators.
   for (const op of comparisonOps) operators.push(operator(op, [TypeOid.anyarray, TypeOid.anyarray], bool));
   return operators;

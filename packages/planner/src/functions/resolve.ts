@@ -12,7 +12,7 @@
  *    assume the unknowns have it too.
  * 4. None left: 42883 (`operator does not exist: integer + text`); several: 42725 (not unique).
  */
-import { CannotCoerceError, DatatypeMismatchError, DbError, SqlState, TypeOid, typeInfo, type TypeCategory } from "@omnikv/base";
+import { CannotCoerceError, DatatypeMismatchError, DbError, SqlState, TypeOid, isEnumOid, typeInfo, type TypeCategory } from "@omnikv/base";
 import { anyNonArrayOid, builtinCasts, builtinFunctions } from "./builtins.ts";
 import type { CastContext, CastSignature, FunctionSignature } from "./signature.ts";
 
@@ -122,13 +122,14 @@ export function canCoerceImplicitly(source: number, target: number): boolean {
   // can_coerce_type checks it first), so `array_agg('a')` is ambiguous as in PostgreSQL.
   if (source === TypeOid.unknown) return true;
   if (target === anyNonArrayOid) return !isArrayType(source);
+  if (target === TypeOid.anyenum) return isEnumOid(source);
   if (target === TypeOid.anyelement || target === TypeOid.any || target === TypeOid.anycompatible) return true;
   if (target === TypeOid.anyarray || target === TypeOid.anycompatiblearray) return isArrayType(source);
   return findCast(source, target, "implicit") !== undefined;
 }
 
 function category(oid: number): TypeCategory | undefined {
-  return typeInfo(oid)?.category;
+  return isEnumOid(oid) ? "E" : typeInfo(oid)?.category;
 }
 
 function isPreferred(oid: number): boolean {
@@ -173,7 +174,7 @@ export function resolveFunction(name: string, argTypes: readonly number[]): Reso
   return concretize(chosen, argTypes);
 }
 
-const elementFamily: ReadonlySet<number> = new Set([TypeOid.anyelement, anyNonArrayOid, TypeOid.anyarray]);
+const elementFamily: ReadonlySet<number> = new Set([TypeOid.anyelement, anyNonArrayOid, TypeOid.anyarray, TypeOid.anyenum]);
 const compatibleFamily: ReadonlySet<number> = new Set([TypeOid.anycompatible, TypeOid.anycompatiblearray]);
 
 function isPolymorphic(oid: number): boolean {
@@ -225,6 +226,7 @@ function bindElementType(declared: readonly number[], actual: readonly number[],
     const candidate = isArrayDeclared(type) ? typeInfo(arg)?.elementOid : arg;
     if (candidate === undefined) return null;
     if (type === anyNonArrayOid && isArrayType(arg)) return null;
+    if (type === TypeOid.anyenum && !isEnumOid(arg)) return null;
     if (bound !== undefined && bound !== candidate) return null;
     bound = candidate;
   }
