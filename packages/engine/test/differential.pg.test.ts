@@ -1071,7 +1071,7 @@ const groupOrderSteps: readonly Step[] = [
   "SELECT a * 10 AS x, count(*) FROM gk GROUP BY a ORDER BY a",
 ];
 
-/** SELECT … FOR UPDATE / SHARE over one table: rows, LIMIT/OFFSET after locking, and errors. */
+/** SELECT … FOR UPDATE / SHARE over one table and over joins: rows, LIMIT/OFFSET after locking, and errors. */
 const rowLockSteps: readonly Step[] = [
   "CREATE TABLE fu (id int PRIMARY KEY, v int, t text)",
   "INSERT INTO fu VALUES (1, 10, 'a'), (2, 20, 'b'), (3, 30, 'c'), (4, 40, 'd')",
@@ -1090,6 +1090,17 @@ const rowLockSteps: readonly Step[] = [
   "SELECT v FROM fu GROUP BY v FOR UPDATE",
   "SELECT id FROM fu FOR UPDATE OF nosuch",
   "SELECT id FROM fu ORDER BY id LIMIT -1 FOR UPDATE",
+  // Over joins: every table's rows, or those OF names; not the nullable side of an outer join.
+  "CREATE TABLE fo (oid int PRIMARY KEY, fu_id int, qty int)",
+  "INSERT INTO fo VALUES (10, 1, 5), (11, 1, 7), (12, 3, 1)",
+  "SELECT f.id, o.oid, o.qty FROM fu f JOIN fo o ON o.fu_id = f.id ORDER BY o.oid FOR UPDATE",
+  "SELECT f.id, o.oid FROM fu f, fo o WHERE o.fu_id = f.id AND o.qty > 4 ORDER BY o.oid FOR SHARE OF o",
+  "SELECT f.id, o.oid FROM fu f JOIN fo o ON o.fu_id = f.id ORDER BY o.oid LIMIT 1 OFFSET 1 FOR UPDATE OF f, o",
+  "SELECT f.id, o.oid FROM fu f JOIN fo o ON o.fu_id = f.id ORDER BY o.oid FOR UPDATE OF f FOR SHARE OF o",
+  "SELECT f.id, o.oid FROM fu f LEFT JOIN fo o ON o.fu_id = f.id ORDER BY f.id, o.oid FOR UPDATE OF f",
+  "SELECT f.id, o.oid FROM fu f LEFT JOIN fo o ON o.fu_id = f.id ORDER BY f.id, o.oid FOR UPDATE",
+  "SELECT f.id, o.oid FROM fu f LEFT JOIN fo o ON o.fu_id = f.id FOR UPDATE OF o",
+  "SELECT f.id FROM fu f JOIN fo o ON o.fu_id = f.id FOR UPDATE OF nosuch",
   "BEGIN",
   "SELECT * FROM fu WHERE id = 1 FOR UPDATE",
   "UPDATE fu SET v = v + 1 WHERE id = 1",

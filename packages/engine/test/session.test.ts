@@ -497,6 +497,40 @@ describe("SELECT FOR UPDATE / FOR SHARE between sessions", () => {
       await b.query("ROLLBACK");
     });
   });
+
+  it("over a join locks each table's row, only those OF names, and re-checks the combination", async () => {
+    await withDatabase(async (db, a, b) => {
+      await a.query("CREATE TABLE acct (id int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO acct VALUES (1, 10), (2, 20), (3, 30)");
+      await a.query("CREATE TABLE ord (id int PRIMARY KEY, acct int, amount int)");
+      await a.query("INSERT INTO ord VALUES (100, 1, 3), (101, 2, 4)");
+      await a.query("BEGIN");
+      expect((await a.query("SELECT o.id, c.v FROM ord o JOIN acct c ON c.id = o.acct ORDER BY o.id FOR UPDATE OF o")).rows).toEqual([
+        [100, 10],
+        [101, 20],
+      ]);
+      // ord's rows are locked, acct's are not.
+      const blocked = b.query("UPDATE ord SET amount = 9 WHERE id = 100");
+      expect(await isBlocked(blocked)).toBe(true);
+      const other = db.connect();
+      await other.query("UPDATE acct SET v = 12 WHERE id = 1");
+      await a.query("COMMIT");
+      await blocked;
+      await a.query("BEGIN");
+      // b changes acct 2 and ord 100 while a's join waits for them: acct 2 no longer qualifies, ord 100 shows its new amount.
+      await b.query("BEGIN");
+      await b.query("UPDATE acct SET v = 1 WHERE id = 2");
+      await b.query("UPDATE ord SET amount = 8 WHERE id = 100");
+      const locking = a.query("SELECT o.id, o.amount, c.v FROM ord o JOIN acct c ON c.id = o.acct WHERE c.v >= 10 ORDER BY o.id FOR UPDATE");
+      expect(await isBlocked(locking)).toBe(true);
+      await b.query("COMMIT");
+      expect((await locking).rows).toEqual([[100, 8, 12]]);
+      // Both tables' rows of the result are now locked by a.
+      expect(await sqlState(b.query("SELECT * FROM acct WHERE id = 1 FOR UPDATE NOWAIT"))).toBe("55P03");
+      expect(await sqlState(b.query("SELECT * FROM ord WHERE id = 100 FOR UPDATE NOWAIT"))).toBe("55P03");
+      await a.query("ROLLBACK");
+    });
+  });
 });
 
 describe("EXPLAIN of statements that write or lock", () => {

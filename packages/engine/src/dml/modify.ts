@@ -551,38 +551,37 @@ function reevaluate(env: StatementEnvironment, targets: TargetRows, version: Row
 /** The planner's catalog with one table stripped of indexes and statistics: it is scanned, never probed. */
 export class SingleRowCatalog implements Catalog {
   readonly #inner: Catalog;
-  readonly #tableId: number;
+  readonly #tableIds: ReadonlySet<number>;
 
-  constructor(inner: Catalog, tableId: number) {
+  /** `tables`: the table (or tables) read from given rows, which have no indexes here. */
+  constructor(inner: Catalog, tables: number | ReadonlySet<number>) {
     this.#inner = inner;
-    this.#tableId = tableId;
+    this.#tableIds = typeof tables === "number" ? new Set([tables]) : tables;
   }
 
   findTable(schema: string | undefined, name: string): CatalogTable | undefined {
     const table = this.#inner.findTable(schema, name);
-    if (table?.id !== this.#tableId) return table;
+    if (table === undefined || !this.#tableIds.has(table.id)) return table;
     return { id: table.id, schema: table.schema, name: table.name, columns: table.columns, indexes: [] };
   }
 }
 
-/** Table access where one table holds exactly the given rows. */
+/** Table access where one table (or each of several) holds exactly the given rows. */
 export class SingleRowAccess implements TableAccess {
   readonly #inner: TableAccess;
-  readonly #tableId: number;
-  readonly #rows: readonly Row[];
+  readonly #rows: ReadonlyMap<number, readonly Row[]>;
 
-  constructor(inner: TableAccess, tableId: number, ...rows: Row[]) {
+  constructor(inner: TableAccess, tables: number | ReadonlyMap<number, Row>, ...rows: Row[]) {
     this.#inner = inner;
-    this.#tableId = tableId;
-    this.#rows = rows;
+    this.#rows = typeof tables === "number" ? new Map([[tables, rows]]) : new Map([...tables].map(([id, row]) => [id, [row]]));
   }
 
   scan(table: CatalogTable): Iterable<Row> {
-    return table.id === this.#tableId ? this.#rows : this.#inner.scan(table);
+    return this.#rows.get(table.id) ?? this.#inner.scan(table);
   }
 
   scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
-    if (table.id === this.#tableId || this.#inner.scanIndex === undefined) throw new Error("the re-checked table has no indexes");
+    if (this.#rows.has(table.id) || this.#inner.scanIndex === undefined) throw new Error("the re-checked table has no indexes");
     return this.#inner.scanIndex(table, request);
   }
 }

@@ -1,6 +1,5 @@
 /**
- * SELECT … FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [OF t] [NOWAIT | SKIP LOCKED] over one
- * table, as PostgreSQL's LockRows node runs it: the query's rows are read at the statement's
+ * SELECT … FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE [OF t] [NOWAIT | SKIP LOCKED], as PostgreSQL's LockRows node runs it: the query's rows are read at the statement's
  * snapshot (its LIMIT and OFFSET set aside), each one's table row is locked in order, and LIMIT
  * and OFFSET apply to the locked rows — so OFFSET rows are locked too, and a row skipped (SKIP
  * LOCKED, deleted meanwhile, no longer matching) is replaced by the next one.
@@ -15,13 +14,16 @@
  * blocks a NO KEY UPDATE). Several clauses lock with the strongest and wait as the strictest
  * (NOWAIT over SKIP LOCKED over waiting).
  *
- * Not here (0A000): joins and subqueries in FROM, and the clauses PostgreSQL rejects with
- * locking (GROUP BY, HAVING, DISTINCT, aggregates, window functions, set operations).
+ * Over joins, each locked table's row is locked (all tables in FROM, or those `OF` names, each with
+ * the clauses that apply to it); a table on the nullable side of an outer join cannot be locked
+ * (0A000, as PostgreSQL). Not here (0A000): locking a subquery or function in FROM, WITH, one
+ * table read twice, and the clauses PostgreSQL rejects with locking (GROUP BY, HAVING, DISTINCT,
+ * aggregates, window functions, set operations).
  */
-import { FeatureNotSupportedError, type SqlValue } from "@omnikv/base";
+import { FeatureNotSupportedError, assertNever, type SqlValue } from "@omnikv/base";
 import { UndefinedTableError } from "@omnikv/planner";
 import type { Row } from "@omnikv/executor";
-import type { Expr, LockingClause, ResTarget, SelectCore, SelectStatement } from "@omnikv/parser";
+import type { Expr, FromItem, LockingClause, ResTarget, SelectCore, SelectStatement } from "@omnikv/parser";
 import type { PlanNode } from "@omnikv/planner";
 import type { LockWaitPolicy, RowLockMode } from "@omnikv/txn";
 import type { TableDefinition } from "../catalog/definitions.ts";
@@ -37,27 +39,33 @@ import { planQuery, runQuery, type QueryRows, type StatementEnvironment } from "
 const lockColumnPrefix = "\u0000lock";
 
 export async function executeLockingSelect(env: StatementEnvironment, statement: SelectStatement): Promise<QueryRows> {
-  const { table, alias, core } = lockedTable(env, statement);
-  const how = lockingOf(statement.locking, alias, table.name);
-  const width = table.columns.length + (table.primaryKey === undefined ? 1 : 0);
-  // The query with the table's columns appended (to key and re-check each row), without locking,
-  // LIMIT and OFFSET, which apply to the locked rows.
-  const own: ResTarget[] = Array.from({ length: width }, (_, i) => target(columnRef([alias, table.columns[i]?.name ?? rowIdColumnName], statement.pos), `${lockColumnPrefix}${i}`));
+  const { core, tables } = lockedTables(env, statement);
+  // The query with each locked table's columns appended (to key and re-check its row), without
+  // locking, LIMIT and OFFSET, which apply to the locked rows.
+  const own: ResTarget[] = [];
+  let appendedWidth = 0;
+  const locked: LockedTable[] = tables.map((entry, t) => {
+    const width = entry.table.columns.length + (entry.table.primaryKey === undefined ? 1 : 0);
+    for (let i = 0; i < width; i++) own.push(target(columnRef([entry.alias, entry.table.columns[i]?.name ?? rowIdColumnName], statement.pos), `${lockColumnPrefix}${t}_${i}`));
+    const at = appendedWidth;
+    appendedWidth += width;
+    return { ...entry, width, at };
+  });
   const { limit, offset, ...rest } = statement;
   const query: SelectStatement = { ...rest, locking: [], body: { ...core, targets: [...core.targets, ...own] } };
-  // Aggregates and window functions are found in the statement's own plan (with the table's
+  // Aggregates and window functions are found in the statement's own plan (with the tables'
   // columns appended, an aggregate would be a grouping error instead).
   rejectAggregation(planQuery(env, { ...rest, locking: [] }, env.planner, { key: statement, site: "locking check" }).plan);
   const slot = { key: statement, site: "locking" };
   const planned = planQuery(env, query, env.planner, slot);
-  const visible = planned.columns.length - width;
+  const visible = planned.columns.length - appendedWidth;
   const { first, count } = lockedWindow(env, statement.pos, limit, offset);
-  const locked: LockedQuery = { env, statement, query, table, width, how };
+  const lockedQuery: LockedQuery = { env, statement, query, tables: locked, visible };
   const rows: Row[] = [];
   let skipped = 0;
   for (const selected of runQuery(env, query, env.planner, env.access, slot).rows) {
     if (rows.length >= count) break;
-    const current = await lockRow(locked, selected);
+    const current = await lockRows(lockedQuery, selected);
     if (current === undefined) continue;
     if (skipped < first) {
       skipped += 1;
@@ -68,50 +76,122 @@ export async function executeLockingSelect(env: StatementEnvironment, statement:
   return { columns: planned.columns.slice(0, visible), rows };
 }
 
-interface LockedQuery {
-  readonly env: StatementEnvironment;
-  readonly statement: SelectStatement;
-  /** The statement's query with the table's columns appended, unlocked and unlimited. */
-  readonly query: SelectStatement;
+/** A table whose rows the statement locks, as FROM names it, with how its rows are locked. */
+interface LockTarget {
   readonly table: TableDefinition;
-  /** The appended table columns (a hidden row id included). */
-  readonly width: number;
+  readonly alias: string;
   readonly how: { readonly mode: RowLockMode; readonly wait: LockWaitPolicy };
 }
 
-/** Locks `selected`'s table row; the row to return (re-checked when changed), or undefined to skip it. */
-async function lockRow(locked: LockedQuery, selected: Row): Promise<Row | undefined> {
-  const { env, table, width, how } = locked;
-  const layout = layoutOf(table);
-  const tableRow = selected.slice(selected.length - width);
-  const key = layout.rowKey(tableRow);
-  const isLocked = await env.txn.lock(key, { mode: how.mode, wait: how.wait, ...lockOptions(env) });
-  if (!isLocked) return undefined; // SKIP LOCKED
-  if (env.txn.isolation !== "read committed") return selected;
-  const newest = env.txn.latest(key);
-  if (newest === undefined) return undefined; // deleted after the snapshot
-  if (compareBytes(newest, layout.encodeValue(tableRow)) === 0) return selected;
-  // Changed after the snapshot: the query again, over the newest version alone.
-  const version = layout.decode(key, newest);
-  const catalog = new SingleRowCatalog(env.planner, table.id);
-  const access = new SingleRowAccess(env.access, table.id, version);
+interface LockedTable extends LockTarget {
+  /** The appended columns of its row (a hidden row id included) and where they start among them. */
+  readonly width: number;
+  readonly at: number;
+}
+
+interface LockedQuery {
+  readonly env: StatementEnvironment;
+  readonly statement: SelectStatement;
+  /** The statement's query with the locked tables' columns appended, unlocked and unlimited. */
+  readonly query: SelectStatement;
+  readonly tables: readonly LockedTable[];
+  /** The statement's own columns, before the appended ones. */
+  readonly visible: number;
+}
+
+/**
+ * Locks each locked table's row of `selected`; the row to return (re-checked when one changed),
+ * or undefined to skip it. Under READ COMMITTED a changed row makes the query run again over the
+ * newest version of every locked row (PostgreSQL's EvalPlanQual), which decides whether the
+ * combination still qualifies and gives the select list the new values.
+ */
+async function lockRows(locked: LockedQuery, selected: Row): Promise<Row | undefined> {
+  const { env } = locked;
+  const newest = new Map<number, Row>();
+  let isChanged = false;
+  for (const entry of locked.tables) {
+    const layout = layoutOf(entry.table);
+    const tableRow = selected.slice(locked.visible + entry.at, locked.visible + entry.at + entry.width);
+    const key = layout.rowKey(tableRow);
+    const isLocked = await env.txn.lock(key, { mode: entry.how.mode, wait: entry.how.wait, ...lockOptions(env) });
+    if (!isLocked) return undefined; // SKIP LOCKED
+    if (env.txn.isolation !== "read committed") continue;
+    const latest = env.txn.latest(key);
+    if (latest === undefined) return undefined; // deleted after the snapshot
+    if (compareBytes(latest, layout.encodeValue(tableRow)) === 0) {
+      newest.set(entry.table.id, tableRow);
+      continue;
+    }
+    newest.set(entry.table.id, layout.decode(key, latest));
+    isChanged = true;
+  }
+  if (!isChanged) return selected;
+  // Changed after the snapshot: the query again, over the newest versions alone.
+  const ids = new Set(newest.keys());
+  const catalog = new SingleRowCatalog(env.planner, ids);
+  const access = new SingleRowAccess(env.access, newest);
   return runQuery(env, locked.query, catalog, access, { key: locked.statement, site: "locking recheck" }).rows[0];
 }
 
-/** The one table the statement reads (PostgreSQL allows joins; these are not supported yet). */
-function lockedTable(env: StatementEnvironment, statement: SelectStatement): { readonly table: TableDefinition; readonly alias: string; readonly core: SelectCore } {
+/**
+ * The statement's core and the tables it locks: every table in FROM, or those its clauses name
+ * (`OF t`), each with the strongest strength and strictest wait of the clauses that apply to it.
+ */
+function lockedTables(env: StatementEnvironment, statement: SelectStatement): { readonly core: SelectCore; readonly tables: readonly LockTarget[] } {
   const core = statement.body;
   if (core.kind !== "select_core") throw new FeatureNotSupportedError("FOR UPDATE is not allowed with UNION/INTERSECT/EXCEPT");
   if (core.groupBy.length > 0 || core.groupingSets !== undefined) throw new FeatureNotSupportedError("FOR UPDATE is not allowed with GROUP BY clause");
   if (core.having !== undefined) throw new FeatureNotSupportedError("FOR UPDATE is not allowed with HAVING clause");
   if (core.distinct !== false) throw new FeatureNotSupportedError("FOR UPDATE is not allowed with DISTINCT clause");
   if (core.windows.length > 0) throw new FeatureNotSupportedError("FOR UPDATE is not allowed with window functions");
-  const [from] = core.from;
-  if (core.from.length !== 1 || from?.kind !== "table_ref" || statement.with !== undefined) {
-    throw new FeatureNotSupportedError("SELECT FOR UPDATE/SHARE is supported over one table (without WITH); joins and subqueries in FROM are not supported yet");
+  if (statement.with !== undefined) throw new FeatureNotSupportedError("SELECT FOR UPDATE/SHARE with WITH is not supported yet");
+  const items: FromEntry[] = [];
+  for (const item of core.from) collectFromItems(item, false, items);
+  for (const clause of statement.locking) {
+    for (const name of clause.tables) {
+      const named = name.at(-1);
+      if (!items.some((entry) => entry.alias === named)) {
+        throw new UndefinedTableError(`relation "${name.join(".")}" in FOR ${clause.strength.replaceAll("_", " ").toUpperCase()} clause not found in FROM clause`);
+      }
+    }
   }
-  const table = targetTable(env, from.name);
-  return { table, alias: from.alias?.name ?? table.name, core };
+  const targets: LockTarget[] = [];
+  for (const entry of items) {
+    const clauses = statement.locking.filter((clause) => clause.tables.length === 0 || clause.tables.some((name) => name.at(-1) === entry.alias));
+    if (clauses.length === 0) continue;
+    if (entry.kind !== "table") throw new FeatureNotSupportedError(`SELECT FOR UPDATE/SHARE of ${entry.kind === "subquery" ? "a subquery" : "a function"} in FROM is not supported yet`);
+    if (entry.isNullable) throw new FeatureNotSupportedError("FOR UPDATE cannot be applied to the nullable side of an outer join");
+    const table = targetTable(env, entry.name);
+    // A re-check substitutes a table's newest row by table id: two aliases of one table would share it.
+    if (targets.some((t) => t.table.id === table.id)) throw new FeatureNotSupportedError(`SELECT FOR UPDATE/SHARE reading table "${table.name}" twice is not supported yet`);
+    targets.push({ table, alias: entry.alias, how: lockingOf(clauses) });
+  }
+  return { core, tables: targets };
+}
+
+/** A FROM item the locking clauses may name: a table (by its alias or name), subquery or function. */
+type FromEntry =
+  | { readonly kind: "table"; readonly alias: string; readonly name: readonly string[]; readonly isNullable: boolean }
+  | { readonly kind: "subquery" | "function"; readonly alias: string | undefined; readonly isNullable: boolean };
+
+/** The FROM items under `item`; `isNullable`: on the side of an outer join that NULLs can fill. */
+function collectFromItems(item: FromItem, isNullable: boolean, into: FromEntry[]): void {
+  switch (item.kind) {
+    case "table_ref":
+      into.push({ kind: "table", alias: item.alias?.name ?? item.name.at(-1) ?? "", name: item.name, isNullable });
+      return;
+    case "subquery_ref":
+      into.push({ kind: "subquery", alias: item.alias?.name, isNullable });
+      return;
+    case "function_ref":
+      into.push({ kind: "function", alias: item.alias?.name, isNullable });
+      return;
+    case "join":
+      collectFromItems(item.left, isNullable || item.joinType === "right" || item.joinType === "full", into);
+      collectFromItems(item.right, isNullable || item.joinType === "left" || item.joinType === "full", into);
+      return;
+  }
+  assertNever(item);
 }
 
 /** Aggregates and window functions (bound from the select list) cannot lock rows. */
@@ -126,16 +206,10 @@ function rejectAggregation(plan: PlanNode): void {
 
 const strengthRank = { key_share: 0, share: 1, no_key_update: 2, update: 3 } as const;
 
-function lockingOf(clauses: readonly LockingClause[], alias: string, tableName: string): { readonly mode: RowLockMode; readonly wait: LockWaitPolicy } {
+function lockingOf(clauses: readonly LockingClause[]): { readonly mode: RowLockMode; readonly wait: LockWaitPolicy } {
   let strength: LockingClause["strength"] = "key_share";
   let wait: LockWaitPolicy = "block";
   for (const clause of clauses) {
-    for (const name of clause.tables) {
-      const named = name.at(-1);
-      if (named !== alias && !(name.length === 1 && named === tableName && alias === tableName)) {
-        throw new UndefinedTableError(`relation "${name.join(".")}" in FOR ${clause.strength.replaceAll("_", " ").toUpperCase()} clause not found in FROM clause`);
-      }
-    }
     if (strengthRank[clause.strength] > strengthRank[strength]) strength = clause.strength;
     if (clause.waitPolicy === "nowait") wait = "nowait";
     else if (clause.waitPolicy === "skip_locked" && wait === "block") wait = "skip";
