@@ -364,7 +364,7 @@ function parseDefinition(bytes: Uint8Array): ObjectDefinition {
 
 function isDefinition(value: unknown): value is ObjectDefinition {
   if (typeof value !== "object" || value === null || !("kind" in value) || !("id" in value)) return false;
-  const kinds: readonly unknown[] = ["table", "sequence", "view", "enum_type", "schema", "role", "database", "default_acl"];
+  const kinds: readonly unknown[] = ["table", "sequence", "view", "enum_type", "domain", "schema", "role", "database", "default_acl"];
   return kinds.includes(value.kind) && typeof value.id === "number";
 }
 

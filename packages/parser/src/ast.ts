@@ -669,7 +669,7 @@ export type TableConstraint = NodeBase & { readonly kind: "table_constraint"; re
 
 export interface DropStatement extends NodeBase {
   readonly kind: "drop";
-  readonly objectType: "table" | "index" | "view" | "sequence" | "schema" | "type";
+  readonly objectType: "table" | "index" | "view" | "sequence" | "schema" | "type" | "domain";
   readonly names: readonly QualifiedName[];
   readonly ifExists: boolean;
   readonly isConcurrent: boolean;
@@ -790,6 +790,29 @@ export interface AlterEnumTypeStatement extends NodeBase {
   readonly action:
     | { readonly type: "add_value"; readonly label: string; readonly ifNotExists: boolean; readonly neighbor?: { readonly label: string; readonly isBefore: boolean } }
     | { readonly type: "rename_value"; readonly label: string; readonly newLabel: string };
+}
+
+/**
+ * `CREATE DOMAIN name [AS] type [COLLATE c] [DEFAULT expr] [[CONSTRAINT n] NOT NULL | NULL |
+ * CHECK (expr)] …`: parsed as a column's constraint list (DEFAULT among them), as PostgreSQL's
+ * grammar does; the kinds a domain cannot have are rejected when it is created.
+ */
+export interface CreateDomainStatement extends NodeBase {
+  readonly kind: "create_domain";
+  readonly name: QualifiedName;
+  readonly type: TypeName;
+  readonly collation?: QualifiedName;
+  readonly constraints: readonly ColumnConstraint[];
+}
+
+export interface AlterDomainStatement extends NodeBase {
+  readonly kind: "alter_domain";
+  readonly name: QualifiedName;
+  readonly action:
+    | { readonly type: "set_default"; readonly expr: Expr }
+    | { readonly type: "drop_default" | "set_not_null" | "drop_not_null" }
+    | { readonly type: "add_constraint"; readonly constraint: ColumnConstraint }
+    | { readonly type: "drop_constraint"; readonly constraintName: string; readonly ifExists: boolean; readonly behavior?: DropBehavior };
 }
 
 export interface CreateSchemaStatement extends NodeBase {
@@ -1010,6 +1033,8 @@ export type Statement =
   | CreateSchemaStatement
   | CreateEnumTypeStatement
   | AlterEnumTypeStatement
+  | CreateDomainStatement
+  | AlterDomainStatement
   | TransactionStatement
   | SetStatement
   | SetTransactionStatement

@@ -74,7 +74,7 @@ function deparseNode(node: Node): string {
 
 const statementKinds: ReadonlySet<string> = new Set([
   "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
-  "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema", "create_enum_type", "alter_enum_type",
+  "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema", "create_enum_type", "alter_enum_type", "create_domain", "alter_domain",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
   "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner", "drop_owned", "reassign_owned", "alter_default_privileges",
 ]);
@@ -109,6 +109,8 @@ export function deparseStatement(statement: Statement): string {
     case "create_schema":
     case "create_enum_type":
     case "alter_enum_type":
+    case "create_domain":
+    case "alter_domain":
       return deparseDdl(statement);
     case "transaction":
       return deparseTransaction(statement);
@@ -398,6 +400,13 @@ function deparseDdl(statement: Extract<Statement, { kind: DdlKind }>): string {
       return `CREATE TYPE ${quoteName(statement.name)} AS ENUM (${statement.labels.map(quoteString).join(", ")})`;
     case "alter_enum_type":
       return `ALTER TYPE ${quoteName(statement.name)} ${deparseEnumAction(statement.action)}`;
+    case "create_domain": {
+      const collation = statement.collation === undefined ? "" : ` COLLATE ${quoteName(statement.collation)}`;
+      const constraints = statement.constraints.map((c) => ` ${deparseColumnConstraint(c)}`).join("");
+      return `CREATE DOMAIN ${quoteName(statement.name)} AS ${deparseTypeName(statement.type)}${collation}${constraints}`;
+    }
+    case "alter_domain":
+      return `ALTER DOMAIN ${quoteName(statement.name)} ${deparseDomainAction(statement.action)}`;
   }
   return assertNever(statement);
 }
@@ -414,7 +423,27 @@ type DdlKind =
   | "alter_sequence"
   | "create_schema"
   | "create_enum_type"
-  | "alter_enum_type";
+  | "alter_enum_type"
+  | "create_domain"
+  | "alter_domain";
+
+function deparseDomainAction(action: Extract<Statement, { kind: "alter_domain" }>["action"]): string {
+  switch (action.type) {
+    case "set_default":
+      return `SET DEFAULT ${deparseExpr(action.expr)}`;
+    case "drop_default":
+      return "DROP DEFAULT";
+    case "set_not_null":
+      return "SET NOT NULL";
+    case "drop_not_null":
+      return "DROP NOT NULL";
+    case "add_constraint":
+      return `ADD ${deparseColumnConstraint(action.constraint)}`;
+    case "drop_constraint":
+      return `DROP CONSTRAINT ${action.ifExists ? "IF EXISTS " : ""}${quoteIdent(action.constraintName)}${behavior(action.behavior)}`;
+  }
+  return assertNever(action);
+}
 
 function deparseEnumAction(action: Extract<Statement, { kind: "alter_enum_type" }>["action"]): string {
   if (action.type === "rename_value") return `RENAME VALUE ${quoteString(action.label)} TO ${quoteString(action.newLabel)}`;

@@ -185,7 +185,7 @@ function parseConstraintName(p: TokenStream): string | undefined {
   return p.acceptKeyword("constraint") ? parseColId(p) : undefined;
 }
 
-function parseColumnConstraint(p: TokenStream): ColumnConstraint | undefined {
+export function parseColumnConstraint(p: TokenStream): ColumnConstraint | undefined {
   const pos = p.pos;
   const name = parseConstraintName(p);
   const base = { kind: "column_constraint", pos, ...(name === undefined ? {} : { name }) } as const;
@@ -536,7 +536,7 @@ export function parseCreateSchema(p: TokenStream, pos: number): CreateSchemaStat
 // ---------------------------------------------------------------------------------------------
 // DROP and ALTER
 
-const droppable: ReadonlySet<string> = new Set(["table", "index", "view", "sequence", "schema", "type"]);
+const droppable: ReadonlySet<string> = new Set(["table", "index", "view", "sequence", "schema", "type", "domain"]);
 
 export function parseDrop(p: TokenStream, pos: number): DropStatement {
   const objectType = p.next();

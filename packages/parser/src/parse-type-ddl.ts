@@ -1,10 +1,14 @@
 /**
- * CREATE TYPE … AS ENUM and ALTER TYPE … ADD VALUE / RENAME VALUE. The other forms of CREATE TYPE
- * (composite, range, base types) are a clear 0A000, as is every other ALTER TYPE action.
+ * CREATE TYPE … AS ENUM and ALTER TYPE … ADD VALUE / RENAME VALUE; CREATE DOMAIN and ALTER
+ * DOMAIN. The other forms of CREATE TYPE (composite, range, base types) are a clear 0A000, as is
+ * every other ALTER TYPE or ALTER DOMAIN action.
  */
-import type { AlterEnumTypeStatement, CreateEnumTypeStatement } from "./ast.ts";
+import type { AlterDomainStatement, AlterEnumTypeStatement, ColumnConstraint, CreateDomainStatement, CreateEnumTypeStatement } from "./ast.ts";
 import { TokenType } from "./lexer.ts";
-import { featureNotSupported, parseQualifiedName } from "./parse-names.ts";
+import { parseColumnConstraint } from "./parse-ddl.ts";
+import { Prec, parseExprPrec } from "./parse-expr.ts";
+import { featureNotSupported, parseAnyName, parseColId, parseDropBehavior, parseQualifiedName } from "./parse-names.ts";
+import { parseTypeName } from "./parse-type.ts";
 import type { TokenStream } from "./token-stream.ts";
 
 function parseLabel(p: TokenStream): string {
@@ -44,4 +48,41 @@ export function parseAlterType(p: TokenStream, pos: number): AlterEnumTypeStatem
     return { kind: "alter_enum_type", pos, name, action: { type: "rename_value", label, newLabel: parseLabel(p) } };
   }
   throw featureNotSupported(p, p.peek(), "ALTER TYPE supports only ADD VALUE and RENAME VALUE of enum types");
+}
+
+/** After CREATE DOMAIN. */
+export function parseCreateDomain(p: TokenStream, pos: number): CreateDomainStatement {
+  const name = parseQualifiedName(p);
+  p.acceptKeyword("as");
+  const type = parseTypeName(p);
+  const collation = p.acceptKeyword("collate") ? parseAnyName(p) : undefined;
+  const constraints: ColumnConstraint[] = [];
+  for (let constraint = parseColumnConstraint(p); constraint !== undefined; constraint = parseColumnConstraint(p)) constraints.push(constraint);
+  return { kind: "create_domain", pos, name, type, ...(collation === undefined ? {} : { collation }), constraints };
+}
+
+/** After ALTER DOMAIN. */
+export function parseAlterDomain(p: TokenStream, pos: number): AlterDomainStatement {
+  const name = parseQualifiedName(p);
+  const action = parseAlterDomainAction(p);
+  return { kind: "alter_domain", pos, name, action };
+}
+
+function parseAlterDomainAction(p: TokenStream): AlterDomainStatement["action"] {
+  if (p.acceptKeywords("set", "default")) return { type: "set_default", expr: parseExprPrec(p, Prec.Comparison) };
+  if (p.acceptKeywords("drop", "default")) return { type: "drop_default" };
+  if (p.acceptKeywords("set", "not", "null")) return { type: "set_not_null" };
+  if (p.acceptKeywords("drop", "not", "null")) return { type: "drop_not_null" };
+  if (p.acceptKeyword("add")) {
+    const constraint = parseColumnConstraint(p);
+    if (constraint === undefined) throw p.unexpected();
+    return { type: "add_constraint", constraint };
+  }
+  if (p.acceptKeywords("drop", "constraint")) {
+    const ifExists = p.acceptKeywords("if", "exists");
+    const constraintName = parseColId(p);
+    const behavior = parseDropBehavior(p);
+    return { type: "drop_constraint", constraintName, ifExists, ...(behavior === undefined ? {} : { behavior }) };
+  }
+  throw featureNotSupported(p, p.peek(), "ALTER DOMAIN supports SET/DROP DEFAULT, SET/DROP NOT NULL and ADD/DROP CONSTRAINT");
 }

@@ -21,7 +21,7 @@ import {
   parseCreateSchema,
   parseDrop,
 } from "./parse-ddl.ts";
-import { parseAlterType, parseCreateType } from "./parse-type-ddl.ts";
+import { parseAlterDomain, parseAlterType, parseCreateDomain, parseCreateType } from "./parse-type-ddl.ts";
 import { parseCopy, parseDelete, parseInsert, parseTruncate, parseUpdate } from "./parse-dml.ts";
 import { parseSelectStatement, parseWith } from "./parse-select.ts";
 import {
@@ -217,6 +217,7 @@ function parseCreate(p: TokenStream): Statement {
   if (p.acceptKeyword("index")) return parseCreateIndex(p, pos, false);
   if (p.acceptKeyword("schema")) return parseCreateSchema(p, pos);
   if (!orReplace && p.acceptKeyword("type")) return parseCreateType(p, pos);
+  if (!orReplace && p.acceptKeyword("domain")) return parseCreateDomain(p, pos);
   if (p.isKeyword("role") || p.isKeyword("user") || p.isKeyword("group")) return parseCreateRole(p, pos);
   let persistence: "permanent" | "temporary" | "unlogged" = "permanent";
   if (p.acceptKeyword("local") || p.acceptKeyword("global")) {
@@ -245,7 +246,7 @@ function parseDropStatement(p: TokenStream): Statement {
   if (p.isKeyword("role") || p.isKeyword("user") || p.isKeyword("group")) return parseDropRole(p, pos);
   if (p.isKeyword("owned")) return parseDropOwned(p, pos);
   const next = p.peek();
-  if (next.type === TokenType.Word && next.text !== "type" && unsupportedCreates.has(next.text)) {
+  if (next.type === TokenType.Word && next.text !== "type" && next.text !== "domain" && unsupportedCreates.has(next.text)) {
     throw featureNotSupported(p, next, `DROP ${next.text.toUpperCase()} is not supported`);
   }
   return parseDrop(p, pos);
@@ -255,6 +256,7 @@ function parseAlter(p: TokenStream): Statement {
   const pos = p.next().pos;
   if (p.acceptKeyword("table")) return parseAlterTable(p, pos);
   if (p.acceptKeyword("type")) return parseAlterType(p, pos);
+  if (p.acceptKeyword("domain")) return parseAlterDomain(p, pos);
   if (p.isKeyword("index") || p.isKeyword("view") || p.isKeyword("sequence") || p.isKeyword("schema")) {
     return parseAlterOther(p, pos);
   }

@@ -120,6 +120,19 @@ export type BoundExpr =
     }
   | {
       /**
+       * A value becoming a domain's (a cast to it): with `isNotNull` NULL is 23502, and each
+       * CHECK, bound over VALUE as column 0 of a one-column row of its own, must not be false
+       * (23514). The value itself is `arg`'s, of the domain's base type.
+       */
+      readonly kind: "domain_check";
+      readonly type: SqlType;
+      readonly arg: BoundExpr;
+      readonly domain: string;
+      readonly isNotNull: boolean;
+      readonly checks: readonly { readonly name: string; readonly expr: BoundExpr }[];
+    }
+  | {
+      /**
        * NULLIF(left, right): NULL if `left = right`, else `left` — as coerced for the `=`
        * operator, which is also the result type (PostgreSQL returns the operator's first input).
        */

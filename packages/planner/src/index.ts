@@ -5,10 +5,10 @@
  * a SELECT into a physical plan over the `Catalog` interface it declares.
  */
 export type { BoundExpr, SqlType, SubqueryCorrelation } from "./bound-expr.ts";
-export { bindCondition, bindExpr, coerce } from "./bind/bind-expr.ts";
+export { bindCondition, bindDomainCheck, bindExpr, coerce, withDomainCheck } from "./bind/bind-expr.ts";
 export type { BindContext, ColumnScope } from "./bind/bind-expr.ts";
 export { selectCommonType } from "./bind/common-type.ts";
-export { arrayOidOf, resolveTypeName } from "./bind/type-names.ts";
+export { arrayOidOf, resolveTypeName, resolveTypeTarget } from "./bind/type-names.ts";
 export { anyNonArrayOid, builtinCasts, builtinFunctions } from "./functions/builtins.ts";
 export { aggregatesFunctions, hypotheticalSetFunctions } from "./functions/builtins-aggregates.ts";
 export { datetimeFunctions } from "./functions/builtins-datetime.ts";

@@ -55,6 +55,27 @@ export function isEnumValue(value: unknown): value is EnumValue {
   return value instanceof EnumValue;
 }
 
+/**
+ * A domain (`CREATE DOMAIN posint AS int CHECK (VALUE > 0)`): values are its base type's, with
+ * constraints checked where a value becomes the domain's (a cast, a write to a column of it).
+ * `checks` are the CHECK expressions' SQL over `VALUE`, which the planner binds.
+ */
+export interface DomainType {
+  readonly oid: number;
+  readonly name: string;
+  readonly baseOid: number;
+  readonly baseTypmod: number;
+  readonly isNotNull: boolean;
+  readonly checks: readonly { readonly name: string; readonly sql: string }[];
+}
+
+/** A user-defined type a name in SQL can denote. */
+export type UserType = EnumType | DomainType;
+
+export function isDomainType(type: UserType): type is DomainType {
+  return "baseOid" in type;
+}
+
 /** PostgreSQL's limit on a label's length in bytes (NAMEDATALEN - 1). */
 export const enumLabelBytesMax = 63;
 

@@ -49,7 +49,7 @@ import {
   parseUuid,
 } from "./scalar.ts";
 import { typeInfo, typeInfoByName } from "./type-catalog.ts";
-import { isEnumOid, isEnumValue, type EnumType, type EnumValue } from "./enum.ts";
+import { isEnumOid, isEnumValue, type EnumType, type EnumValue, type UserType } from "./enum.ts";
 import { UndefinedObjectError } from "../errors.ts";
 
 export type SqlValue =
@@ -77,7 +77,9 @@ export interface TextIoSettings {
   /** An enum type's definition by OID: text input of enum types needs it (see enum.ts). */
   readonly enumType?: (oid: number) => EnumType | undefined;
   /** A user-defined type by name (`schema` undefined: along the search_path), for type names in SQL. */
-  readonly typeByName?: (schema: string | undefined, name: string) => EnumType | undefined;
+  readonly typeByName?: (schema: string | undefined, name: string) => UserType | undefined;
+  /** Any user-defined type's name by OID (an enum's or a domain's), as format_type prints it. */
+  readonly typeName?: (oid: number) => string | undefined;
 }
 
 interface TextCodec {
@@ -122,7 +124,7 @@ function parseRegtype(text: string, settings: TextIoSettings): number {
 const displayNames = new Map<string, NonNullable<ReturnType<typeof typeInfo>>>();
 
 function formatRegtype(oid: number, settings: TextIoSettings): string {
-  return typeInfo(oid)?.displayName ?? settings.enumType?.(oid)?.name ?? String(oid);
+  return typeInfo(oid)?.displayName ?? settings.typeName?.(oid) ?? settings.enumType?.(oid)?.name ?? String(oid);
 }
 
 /**

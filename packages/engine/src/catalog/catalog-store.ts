@@ -6,7 +6,7 @@
  */
 import { assert } from "@omnikv/base";
 import type { Transaction } from "@omnikv/txn";
-import type { EnumTypeDefinition, EnumTypeSnapshot, ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
+import type { DomainDefinition, DomainSnapshot, EnumTypeDefinition, EnumTypeSnapshot, ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
 import { DuplicateObjectError, DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
 
@@ -161,6 +161,23 @@ export class CatalogView {
     return found;
   }
 
+  domain(oid: number): DomainDefinition | undefined {
+    const object = this.get(oid);
+    return object?.kind === "domain" ? object : undefined;
+  }
+
+  /** The user-defined type (enum or domain) `schema.name`, or `name` along the search path. */
+  findUserType(schema: string | undefined, name: string, searchPath: readonly string[]): EnumTypeDefinition | DomainDefinition | undefined {
+    const schemas = schema === undefined ? searchPath : [schema];
+    let found: EnumTypeDefinition | DomainDefinition | undefined;
+    for (const object of this.objects()) {
+      if ((object.kind !== "enum_type" && object.kind !== "domain") || object.name !== name) continue;
+      const rank = schemas.indexOf(object.schema);
+      if (rank >= 0 && (found === undefined || rank < schemas.indexOf(found.schema))) found = object;
+    }
+    return found;
+  }
+
   enumType(oid: number): EnumTypeDefinition | undefined {
     const object = this.get(oid);
     return object?.kind === "enum_type" ? object : undefined;
@@ -210,13 +227,21 @@ export class CatalogView {
 
   /** The table with snapshots of its columns' enum types as this view has them (see `TableDefinition.enumTypes`). */
   withEnumTypes(table: TableDefinition): TableDefinition {
-    const { enumTypes: _previous, ...rest } = table;
-    const snapshots: EnumTypeSnapshot[] = [];
+    const { enumTypes: _enums, domains: _domains, ...rest } = table;
+    const enumTypes: EnumTypeSnapshot[] = [];
+    const domains: DomainSnapshot[] = [];
+    const addEnum = (oid: number): void => {
+      const type = this.enumType(oid);
+      if (type !== undefined && !enumTypes.some((s) => s.id === type.id)) enumTypes.push({ id: type.id, schema: type.schema, name: type.name, labels: type.labels });
+    };
     for (const column of table.columns) {
-      const type = this.enumType(column.typeOid);
-      if (type !== undefined && !snapshots.some((s) => s.id === type.id)) snapshots.push({ id: type.id, schema: type.schema, name: type.name, labels: type.labels });
+      addEnum(column.typeOid);
+      const domain = column.domain === undefined ? undefined : this.domain(column.domain);
+      if (domain === undefined || domains.some((d) => d.id === domain.id)) continue;
+      const { kind: _kind, owner: _owner, acl: _acl, comment: _comment, ...snapshot } = domain;
+      domains.push(snapshot);
     }
-    return snapshots.length === 0 ? rest : { ...rest, enumTypes: snapshots };
+    return { ...rest, ...(enumTypes.length === 0 ? {} : { enumTypes }), ...(domains.length === 0 ? {} : { domains }) };
   }
 
   async remove(txn: Transaction, id: number): Promise<void> {
@@ -263,7 +288,7 @@ function namesOf(object: ObjectDefinition | undefined): string[] {
   if (object === undefined || object.kind === "database" || object.kind === "default_acl") return [];
   if (object.kind === "schema") return [qualified("", object.name)];
   if (object.kind === "role") return [qualified(roleNamespace, object.name)];
-  if (object.kind === "enum_type") return [qualified(`${typeNamespacePrefix}${object.schema}`, object.name)];
+  if (object.kind === "enum_type" || object.kind === "domain") return [qualified(`${typeNamespacePrefix}${object.schema}`, object.name)];
   if (object.kind === "sequence" || object.kind === "view") return [qualified(object.schema, object.name)];
   const names = [object.name, ...object.indexes.map((i) => i.name)];
   if (object.primaryKey !== undefined) names.push(object.primaryKey.name);

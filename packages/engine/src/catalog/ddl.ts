@@ -8,7 +8,7 @@
 import { DatatypeMismatchError, DbError, FeatureNotSupportedError, InvalidParameterValueError, ObjectNotInPrerequisiteStateError, SqlState, TypeOid, assert, assertNever, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr, formatType, type CompiledExpr, type Row } from "@omnikv/executor";
 import { deparse, type AlterSequenceStatement, type CommentStatement, type TypeName, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
-import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, type BoundExpr, type Catalog } from "@omnikv/planner";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, resolveTypeTarget, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
 import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import {
@@ -161,8 +161,9 @@ function defineColumn(
 ): { definition: ColumnDefinition; sequence?: SequenceDefinition; tableConstraints: TableConstraint[] } {
   const typeName = column.type.names.at(-1) ?? "";
   const serialOid = column.type.names.length === 1 && column.type.arrayBounds.length === 0 ? serialTypes[typeName] : undefined;
-  const type = serialOid === undefined ? resolveTypeName(column.type, env.settings) : { oid: serialOid, typmod: -1 };
-  let definition: ColumnDefinition = { name: column.name, typeOid: type.oid, typmod: type.typmod, isNotNull: false };
+  const target = serialOid === undefined ? resolveTypeTarget(column.type, env.settings) : { type: { oid: serialOid, typmod: -1 } };
+  const type = target.type;
+  let definition: ColumnDefinition = { name: column.name, typeOid: type.oid, typmod: type.typmod, isNotNull: false, ...(target.domain === undefined ? {} : { domain: target.domain.oid }) };
   let sequence: SequenceDefinition | undefined;
   const tableConstraints: TableConstraint[] = [];
   if (serialOid !== undefined) {
@@ -1326,8 +1327,10 @@ async function alterColumnType(env: DdlEnvironment, table: TableDefinition, posi
   }
   const inForeignKey = Array.from(env.catalog.tables()).some((t) => t.foreignKeys.some((fk) => (t.id === table.id && fk.columns.includes(position)) || (fk.refTableId === table.id && fk.refColumns.includes(position))));
   if (inForeignKey) throw new FeatureNotSupportedError(`altering the type of column "${column.name}", which a foreign key uses, is not supported yet`);
-  const type = resolveTypeName(dataType, env.settings);
-  const { missingText: _materialized, ...kept } = column;
+  const target = resolveTypeTarget(dataType, env.settings);
+  if (target.domain !== undefined) throw new FeatureNotSupportedError(`altering the type of column "${column.name}" to a domain is not supported yet`);
+  const type = target.type;
+  const { missingText: _materialized, domain: _domain, ...kept } = column;
   const after: TableDefinition = { ...withColumn(table, position, () => ({ ...kept, typeOid: type.oid, typmod: type.typmod })), schemaVersion: table.schemaVersion + 1 };
   const keyColumns = [...(table.primaryKey?.columns ?? []), ...table.indexes.flatMap((index) => index.columns)];
   if (keyColumns.includes(position)) assertKeyTypes(after, [position]);

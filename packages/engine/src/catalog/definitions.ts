@@ -26,6 +26,11 @@ export interface ColumnDefinition {
   readonly missingText?: string;
   /** `COMMENT ON COLUMN`. */
   readonly comment?: string;
+  /**
+   * A column of a domain: `typeOid`/`typmod` are the domain's base type (values are the base
+   * type's), and writes check the domain's constraints (the table keeps a snapshot of it).
+   */
+  readonly domain?: number;
 }
 
 export interface IndexDefinition {
@@ -117,9 +122,13 @@ export interface TableDefinition extends Owned {
    * expressions and defaults bind against them, without the rest of the catalog.
    */
   readonly enumTypes?: readonly EnumTypeSnapshot[];
+  /** The same for the domains of its columns: their constraints and defaults apply to its writes. */
+  readonly domains?: readonly DomainSnapshot[];
 }
 
 export type EnumTypeSnapshot = Pick<EnumTypeDefinition, "id" | "schema" | "name" | "labels">;
+
+export type DomainSnapshot = Pick<DomainDefinition, "id" | "schema" | "name" | "baseOid" | "baseTypmod" | "isNotNull" | "checks" | "defaultSql">;
 
 export interface SequenceDefinition extends Owned {
   readonly kind: "sequence";
@@ -166,6 +175,21 @@ export interface EnumTypeDefinition extends Owned {
   readonly name: string;
   /** In sort order. */
   readonly labels: readonly EnumLabel[];
+}
+
+/** `CREATE DOMAIN`: its id is the type's OID; its values are its base type's. */
+export interface DomainDefinition extends Owned {
+  readonly kind: "domain";
+  readonly id: number;
+  readonly schema: string;
+  readonly name: string;
+  readonly baseOid: number;
+  readonly baseTypmod: number;
+  readonly isNotNull: boolean;
+  /** The default of columns of the domain without their own, as SQL text. */
+  readonly defaultSql?: string;
+  /** CHECK constraints over VALUE, as SQL text. */
+  readonly checks: readonly CheckDefinition[];
 }
 
 export interface SchemaDefinition extends Owned {
@@ -229,6 +253,7 @@ export type ObjectDefinition =
   | SequenceDefinition
   | ViewDefinition
   | EnumTypeDefinition
+  | DomainDefinition
   | SchemaDefinition
   | RoleDefinition
   | DatabaseDefinition

@@ -14,17 +14,18 @@ import {
   UndefinedObjectError,
   WrongObjectTypeError,
   enumLabelBytesMax,
-  type EnumType,
+  type TextIoSettings,
+  type UserType,
 } from "@omnikv/base";
 import type { AlterEnumTypeStatement, CreateEnumTypeStatement, DropStatement } from "@omnikv/parser";
 import type { CatalogView } from "./catalog-store.ts";
-import type { EnumLabel, EnumTypeDefinition, TableDefinition } from "./definitions.ts";
+import type { DomainDefinition, EnumLabel, EnumTypeDefinition, TableDefinition } from "./definitions.ts";
 import { creationSchema, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { DependentObjectsStillExistError, DuplicateObjectError, UniqueViolationError } from "../errors.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { quoteIdent } from "./system-functions.ts";
-import { enumTypeOf } from "./enum-values.ts";
+import { domainTypeOf, enumTypeOf } from "./enum-values.ts";
 
 const labelEncoder = new TextEncoder();
 
@@ -43,27 +44,33 @@ function checkLabel(label: string): void {
 // ---------------------------------------------------------------------------------------------
 // The catalog's view of enum types
 
-/** The type's name as format_type prints it: qualified when the search path does not find it first. */
-export function enumTypeName(catalog: CatalogView, definition: EnumTypeDefinition, searchPath: readonly string[]): string {
-  const visible = catalog.findEnumType(undefined, definition.name, searchPath);
+/** A user type's name as format_type prints it: qualified when the search path does not find it first. */
+export function userTypeName(catalog: CatalogView, definition: EnumTypeDefinition | DomainDefinition, searchPath: readonly string[]): string {
+  const visible = catalog.findUserType(undefined, definition.name, searchPath);
   return visible?.id === definition.id ? quoteIdent(definition.name) : `${quoteIdent(definition.schema)}.${quoteIdent(definition.name)}`;
 }
 
-/** The text-I/O hooks over a catalog: enum types by OID and by name. */
-export function enumTypeHooks(
-  catalog: () => CatalogView,
-  searchPath: readonly string[],
-): { readonly enumType: (oid: number) => EnumType | undefined; readonly typeByName: (schema: string | undefined, name: string) => EnumType | undefined } {
-  const toType = (view: CatalogView, definition: EnumTypeDefinition | undefined): EnumType | undefined =>
-    definition === undefined ? undefined : enumTypeOf(definition, enumTypeName(view, definition, searchPath));
+/** The text-I/O hooks over a catalog: enum types by OID, user types by name, their names by OID. */
+export function userTypeHooks(catalog: () => CatalogView, searchPath: readonly string[]): Pick<TextIoSettings, "enumType" | "typeByName" | "typeName"> {
+  const toType = (view: CatalogView, definition: EnumTypeDefinition | DomainDefinition | undefined): UserType | undefined => {
+    if (definition === undefined) return undefined;
+    const name = userTypeName(view, definition, searchPath);
+    return definition.kind === "enum_type" ? enumTypeOf(definition, name) : domainTypeOf(definition, name);
+  };
   return {
     enumType: (oid) => {
       const view = catalog();
-      return toType(view, view.enumType(oid));
+      const definition = view.enumType(oid);
+      return definition === undefined ? undefined : enumTypeOf(definition, userTypeName(view, definition, searchPath));
     },
     typeByName: (schema, name) => {
       const view = catalog();
-      return toType(view, view.findEnumType(schema, name, searchPath));
+      return toType(view, view.findUserType(schema, name, searchPath));
+    },
+    typeName: (oid) => {
+      const view = catalog();
+      const definition = view.enumType(oid) ?? view.domain(oid);
+      return definition === undefined ? undefined : userTypeName(view, definition, searchPath);
     },
   };
 }
@@ -98,8 +105,9 @@ export async function createEnumType(env: DdlEnvironment, statement: CreateEnumT
 
 function findForAlter(env: DdlEnvironment, names: readonly string[]): EnumTypeDefinition {
   const name = names.at(-1) ?? "";
-  const type = env.catalog.findEnumType(names.length > 1 ? names.at(-2) : undefined, name, env.searchPath);
+  const type = env.catalog.findUserType(names.length > 1 ? names.at(-2) : undefined, name, env.searchPath);
   if (type === undefined) throw new UndefinedObjectError(`type "${names.join(".")}" does not exist`);
+  if (type.kind !== "enum_type") throw new WrongObjectTypeError(`${type.name} is not an enum`);
   return type;
 }
 

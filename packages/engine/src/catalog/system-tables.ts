@@ -317,8 +317,25 @@ function* enumRows({ view }: SystemContext): Iterable<Row> {
   }
 }
 
+/** Domains (typtype d): storage and category of their base type, with typbasetype/typtypmod/typnotnull/typdefault. */
+function* domainTypeRows(view: CatalogView): Iterable<Row> {
+  for (const object of view.objects()) {
+    if (object.kind !== "domain") continue;
+    const base = typeInfo(object.baseOid);
+    const storage = base?.category === "A" ? { length: -1, isByValue: false, align: "i" } : typeStorage(object.baseOid);
+    const output = base === undefined ? "-" : base.category === "A" ? "array_out" : `${base.name}out`;
+    const send = base === undefined ? "-" : base.category === "A" ? "array_send" : `${base.name}send`;
+    yield [
+      object.id, object.name, namespaceOid(view, object.schema), ownerOf(object), storage.length, storage.isByValue, "d", base?.category ?? "E", false, true, ",", 0, "-", 0, 0,
+      "domain_in", output, "domain_recv", send, "-", "-", "-", storage.align, storage.length === -1 ? "x" : "p", object.isNotNull, object.baseOid, object.baseTypmod, 0,
+      typeCollation(object.baseOid), null, object.defaultSql ?? null, object.acl === undefined ? null : aclArray(view, object.acl),
+    ];
+  }
+}
+
 function* typeRows({ view }: SystemContext): Iterable<Row> {
   yield* enumTypeRows(view);
+  yield* domainTypeRows(view);
   for (const oid of allTypeOids()) {
     const info = typeInfo(oid);
     assert(info !== undefined, "only known types are listed");
@@ -374,7 +391,8 @@ function* attributeRows({ view }: SystemContext): Iterable<Row> {
       const column = c.column;
       const identity = column?.identity === "always" ? "a" : column?.identity === "by_default" ? "d" : "";
       yield [
-        r.oid, c.name, c.typeOid, -1, storage.length, i + 1, info?.category === "A" ? 1 : 0, -1, c.typmod, storage.isByValue, storage.align, storage.length === -1 ? "x" : "p", "",
+        // A column of a domain shows the domain (its typmod is the domain's typtypmod).
+        r.oid, c.name, column?.domain ?? c.typeOid, -1, storage.length, i + 1, info?.category === "A" ? 1 : 0, -1, column?.domain === undefined ? c.typmod : -1, storage.isByValue, storage.align, storage.length === -1 ? "x" : "p", "",
         c.isNotNull, column?.defaultSql !== undefined, column?.missingText !== undefined, identity, "", false, true, 0, typeCollation(c.typeOid), column?.acl === undefined ? null : aclArray(view, column.acl), null, null, column?.missingText ?? null,
       ];
     }

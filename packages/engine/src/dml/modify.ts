@@ -297,11 +297,16 @@ function readInsertSource(env: StatementEnvironment, table: TableDefinition, pos
 function valueForColumn(env: StatementEnvironment, column: ColumnDefinition | undefined, expr: Expr): Expr {
   if (column === undefined) return expr;
   if (expr.kind === "default") {
-    const sql = column.defaultSql ?? identityDefault(env, column);
+    const sql = columnDefaultSql(env, column);
     const value = sql === undefined ? ({ kind: "null", pos: expr.pos } as const) : parseStoredExpression(sql);
     return typedForColumn(value, column, env.paramTypes, env.catalog);
   }
   return typedForColumn(expr, column, env.paramTypes, env.catalog);
+}
+
+/** The column's default: its own, its identity's nextval, or its domain's (PostgreSQL's order). */
+export function columnDefaultSql(env: StatementEnvironment, column: ColumnDefinition): string | undefined {
+  return column.defaultSql ?? identityDefault(env, column) ?? (column.domain === undefined ? undefined : env.catalog.domain(column.domain)?.defaultSql);
 }
 
 function identityDefault(env: StatementEnvironment, column: ColumnDefinition): string | undefined {
@@ -313,7 +318,7 @@ function identityDefault(env: StatementEnvironment, column: ColumnDefinition): s
 
 /** The value a column gets when the statement does not set it. */
 function defaultOf(env: StatementEnvironment, column: ColumnDefinition): CompiledExpr | undefined {
-  const sql = column.defaultSql ?? identityDefault(env, column);
+  const sql = columnDefaultSql(env, column);
   if (sql === undefined) return undefined;
   const text = `SELECT ${sql}`;
   const context = { settings: env.settings, paramTypes: [], sql: text };

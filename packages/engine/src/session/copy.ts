@@ -32,9 +32,10 @@ export function copyIn(env: StatementEnvironment, statement: CopyStatement): Cop
   const table = targetTable(env, statement.table);
   const format = copyFormatOf(statement.options);
   const positions = columnPositions(table, statement.columns);
-  const defaults = table.columns.map((column, i) =>
-    positions.includes(i) || column.defaultSql === undefined ? undefined : compileTableExpr(table, column.defaultSql, { oid: column.typeOid, typmod: column.typmod }, env.registry),
-  );
+  const defaults = table.columns.map((column, i) => {
+    const sql = positions.includes(i) ? undefined : (column.defaultSql ?? (column.domain === undefined ? undefined : env.catalog.domain(column.domain)?.defaultSql));
+    return sql === undefined ? undefined : compileTableExpr(table, sql, { oid: column.typeOid, typmod: column.typmod }, env.registry);
+  });
   const writer = new RowWriter(env, table);
   const reader = new CopyLineReader(format);
   let isHeaderPending = format.hasHeader;

@@ -12,7 +12,8 @@ import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/t
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
-import { alterEnumType, createEnumType, dropEnumTypes, enumTypeHooks } from "../catalog/enum-types.ts";
+import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
+import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
@@ -1391,7 +1392,7 @@ export class Session {
         extraFloatDigits,
         timeZone: parseTimeZone(timeZone),
         relationName: (oid) => new ViewCatalogFunctions(this.#active?.catalog ?? this.#db.catalogView(), derived.searchPath, this.currentUser).relationName(oid),
-        ...enumTypeHooks(() => this.#active?.catalog ?? this.#db.catalogView(), searchPath),
+        ...userTypeHooks(() => this.#active?.catalog ?? this.#db.catalogView(), searchPath),
       },
       extraFloatDigits,
       timeZone,
@@ -1421,6 +1422,7 @@ export class Session {
       transactionStartMicros: scope.startMicros,
       session: this.#sessionInfo(scope, derived.searchPath),
       ...(derived.text.enumType === undefined ? {} : { enumType: derived.text.enumType }),
+      ...(derived.text.typeName === undefined ? {} : { typeName: derived.text.typeName }),
     };
   }
 
@@ -1609,6 +1611,7 @@ export class Session {
         return this.#result("CREATE SCHEMA");
       case "drop":
         if (statement.objectType === "type") await dropEnumTypes(env, statement);
+        else if (statement.objectType === "domain") await dropDomains(env, statement);
         else await drop(env, statement);
         return this.#result(`DROP ${statement.objectType.toUpperCase()}`);
       case "create_enum_type":
@@ -1617,6 +1620,12 @@ export class Session {
       case "alter_enum_type":
         await alterEnumType(env, statement);
         return this.#result("ALTER TYPE");
+      case "create_domain":
+        await createDomain(env, statement);
+        return this.#result("CREATE DOMAIN");
+      case "alter_domain":
+        await alterDomain(env, statement);
+        return this.#result("ALTER DOMAIN");
       case "alter_table":
         await alterTable(env, statement);
         return this.#result("ALTER TABLE");

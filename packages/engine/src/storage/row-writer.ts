@@ -12,7 +12,7 @@
 import { TypeOid, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr, type CompiledExpr, type EvalContext, type FunctionRegistry, type Row } from "@omnikv/executor";
 import { parse, type Expr } from "@omnikv/parser";
-import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, type BoundExpr, type ColumnScope, type SqlType } from "@omnikv/planner";
+import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, withDomainCheck, type BoundExpr, type ColumnScope, type SqlType } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ForeignKeyDefinition, IndexDefinition, TableDefinition } from "../catalog/definitions.ts";
@@ -20,6 +20,7 @@ import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, U
 import { compareBytes } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
 import { layoutOf, storageTextSettings, tableTextSettings, type IndexEntry, type TableLayout } from "./table-layout.ts";
+import { domainOfColumn } from "../catalog/enum-values.ts";
 
 export interface WriteEnvironment {
   readonly txn: Transaction;
@@ -39,6 +40,8 @@ export class RowWriter {
   readonly #env: WriteEnvironment;
   readonly layout: TableLayout;
   readonly #checks: readonly { readonly name: string; readonly test: CompiledExpr }[];
+  /** Per column of a domain: its value checked against the domain (throws 23502 / 23514). */
+  readonly #domainChecks: readonly CompiledExpr[];
   readonly #covers: IndexCoverage;
   readonly #keys: IndexKeys;
 
@@ -46,6 +49,7 @@ export class RowWriter {
     this.#env = env;
     this.layout = layoutOf(definition);
     this.#checks = definition.checks.map((check) => ({ name: check.name, test: compileTableExpr(definition, check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry) }));
+    this.#domainChecks = domainChecks(definition, env.registry);
     this.#covers = indexCoverage(definition, env.registry);
     this.#keys = new IndexKeys(definition, env.registry);
   }
@@ -170,6 +174,8 @@ export class RowWriter {
 
   #checkRow(row: Row): void {
     const definition = this.definition;
+    // A value becomes its column's domain's before the row's own constraints are checked.
+    for (const check of this.#domainChecks) check(row, [], this.#env.context);
     definition.columns.forEach((column, i) => {
       if (column.isNotNull && (row[i] ?? null) === null) {
         throw new NotNullViolationError(`null value in column "${column.name}" of relation "${definition.name}" violates not-null constraint`, {
@@ -341,6 +347,19 @@ export class TableScope implements ColumnScope {
     if (column === undefined) throw new UndefinedColumnError(`column "${name}" does not exist`);
     return { index, type: { oid: column.typeOid, typmod: column.typmod }, name };
   }
+}
+
+/** The domain checks of a table's columns of domains, compiled from the table's snapshots. */
+function domainChecks(definition: TableDefinition, registry: FunctionRegistry): CompiledExpr[] {
+  const checks: CompiledExpr[] = [];
+  definition.columns.forEach((column, index) => {
+    const domain = domainOfColumn(definition, index);
+    if (domain === undefined) return;
+    const value: BoundExpr = { kind: "column", type: { oid: column.typeOid, typmod: column.typmod }, index, name: column.name };
+    const checked = withDomainCheck(value, domain, tableTextSettings(definition));
+    if (checked !== value) checks.push(compileExpr(checked, registry));
+  });
+  return checks;
 }
 
 /** Parses one stored expression (`SELECT <sql>`), returning its AST. */

@@ -9,7 +9,7 @@ import type { IndexDefinition, TableDefinition } from "../catalog/definitions.ts
 import { KeyWriter } from "../encoding/key-codec.ts";
 import { decodeRow, encodeRow } from "../encoding/row-codec.ts";
 import { readRowId, rowIdSuffix, withPrefix } from "./keys.ts";
-import { withEnumTypes } from "../catalog/enum-values.ts";
+import { withUserTypes } from "../catalog/enum-values.ts";
 
 /** The canonical text settings of stored text (attmissingval): independent of any session. */
 export const storageTextSettings: TextIoSettings = { extraFloatDigits: 3, timeZone: parseTimeZone("UTC") };
@@ -23,7 +23,7 @@ const tableSettings = new WeakMap<TableDefinition, TextIoSettings>();
 export function tableTextSettings(definition: TableDefinition): TextIoSettings {
   let settings = tableSettings.get(definition);
   if (settings === undefined) {
-    settings = withEnumTypes(storageTextSettings, definition.enumTypes ?? []);
+    settings = withUserTypes(storageTextSettings, definition.enumTypes ?? [], definition.domains ?? []);
     tableSettings.set(definition, settings);
   }
   return settings;

@@ -27,6 +27,7 @@ import {
 import type { BoundExpr } from "@omnikv/planner";
 import type { EvalContext, ScalarFunction } from "../functions/function-types.ts";
 import type { FunctionRegistry } from "../functions/registry.ts";
+import { DomainCheckViolationError, DomainNotNullViolationError } from "../operators/errors.ts";
 
 /** An evaluable expression: the current row's values, the statement's parameters, the session. */
 export type CompiledExpr = (row: readonly SqlValue[], params: readonly SqlValue[], context: EvalContext) => SqlValue;
@@ -78,6 +79,8 @@ export function compileExpr(expr: BoundExpr, registry: FunctionRegistry): Compil
       return compileComparisonForms(expr, registry);
     case "array_op":
       return compileArrayOp(expr, registry);
+    case "domain_check":
+      return compileDomainCheck(expr, registry);
     case "subquery": {
       // Plan compilation gives the registry a subquery compiler (operators/subquery.ts).
       const compile = registry.subqueries;
@@ -204,7 +207,13 @@ export function textIoSettings(context: EvalContext): TextIoSettings {
     timeZone = parseTimeZone(context.timeZone);
     zoneCache.set(context.timeZone, timeZone);
   }
-  return context.enumType === undefined ? { extraFloatDigits: context.extraFloatDigits, timeZone } : { extraFloatDigits: context.extraFloatDigits, timeZone, enumType: context.enumType };
+  if (context.enumType === undefined && context.typeName === undefined) return { extraFloatDigits: context.extraFloatDigits, timeZone };
+  return {
+    extraFloatDigits: context.extraFloatDigits,
+    timeZone,
+    ...(context.enumType === undefined ? {} : { enumType: context.enumType }),
+    ...(context.typeName === undefined ? {} : { typeName: context.typeName }),
+  };
 }
 
 function compileCast(expr: Extract<BoundExpr, { kind: "cast" }>, registry: FunctionRegistry): CompiledExpr {
@@ -541,5 +550,21 @@ function compileMinMax(expr: Extract<BoundExpr, { kind: "min_max" }>, registry: 
       if (best === null || isTrue(isGreatest ? lessThan([best, value], context) : lessThan([value, best], context))) best = value;
     }
     return best;
+  };
+}
+
+/** A value becoming a domain's: NULL against NOT NULL (23502), then each CHECK over it (23514 when false). */
+function compileDomainCheck(expr: Extract<BoundExpr, { kind: "domain_check" }>, registry: FunctionRegistry): CompiledExpr {
+  const arg = compileExpr(expr.arg, registry);
+  const checks = expr.checks.map((check) => ({ name: check.name, test: compileExpr(check.expr, registry) }));
+  const { domain, isNotNull } = expr;
+  return (row, params, context) => {
+    const value = arg(row, params, context);
+    if (value === null && isNotNull) throw new DomainNotNullViolationError(`domain ${domain} does not allow null values`);
+    const own = [value];
+    for (const check of checks) {
+      if (check.test(own, [], context) === false) throw new DomainCheckViolationError(`value for domain ${domain} violates check constraint "${check.name}"`);
+    }
+    return value;
   };
 }

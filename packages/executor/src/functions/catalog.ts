@@ -63,7 +63,7 @@ function withTypmod(displayName: string, oid: number, typmod: number): string {
 /** `format_type(oid, typmod)`: NULL for a NULL oid, `???` for an unknown one. */
 export function formatType(oid: number, typmod: number, settings?: TextIoSettings): string {
   const info = typeInfo(oid);
-  if (info === undefined) return settings?.enumType?.(oid)?.name ?? "???";
+  if (info === undefined) return settings?.typeName?.(oid) ?? settings?.enumType?.(oid)?.name ?? "???";
   const elementOid = info.elementOid;
   if (elementOid !== undefined) {
     const element = typeInfo(elementOid);
@@ -82,7 +82,7 @@ const always = (value: boolean) => (): SqlValue => value;
 
 export const catalogFunctions: FunctionTable = {
   "pg_table_is_visible(oid)": (args, context) => catalogOf(context, "pg_table_is_visible").isTableVisible(asOid(args[0])),
-  "pg_type_is_visible(oid)": (args, context) => typeInfo(asOid(args[0])) !== undefined || textIoSettings(context).enumType?.(asOid(args[0])) !== undefined,
+  "pg_type_is_visible(oid)": (args, context) => typeInfo(asOid(args[0])) !== undefined || textIoSettings(context).typeName?.(asOid(args[0])) !== undefined,
   "format_type(oid,int4)": (args, context) => {
     const [oid = null, typmod = null] = args;
     if (oid === null) return null;

@@ -123,6 +123,8 @@ export interface EvalContext {
   readonly interrupt?: () => void;
   /** The catalog's enum types, for text input of their values (casts from text) and their names. */
   readonly enumType?: (oid: number) => EnumType | undefined;
+  /** Any user-defined type's name by OID (enum or domain), for format_type and regtype output. */
+  readonly typeName?: (oid: number) => string | undefined;
 }
 
 /** A strict implementation is never called with a NULL argument; the evaluator handles that. */

@@ -12,3 +12,15 @@ export class InvalidPrecedingOrFollowingSizeError extends DbError {
   override readonly name = "InvalidPrecedingOrFollowingSizeError";
   readonly sqlState = SqlState.InvalidPrecedingOrFollowingSize;
 }
+
+/** 23502: NULL becoming a value of a NOT NULL domain. */
+export class DomainNotNullViolationError extends DbError {
+  override readonly name = "DomainNotNullViolationError";
+  readonly sqlState = SqlState.NotNullViolation;
+}
+
+/** 23514: a value of a domain failing one of its CHECK constraints. */
+export class DomainCheckViolationError extends DbError {
+  override readonly name = "DomainCheckViolationError";
+  readonly sqlState = SqlState.CheckViolation;
+}

@@ -20,15 +20,17 @@ import {
   typeInfo,
   WrongObjectTypeError,
   type DbError,
+  type DomainType,
   type TextIoSettings,
 } from "@omnikv/base";
-import { SqlSyntaxError, type Expr, type SelectStatement } from "@omnikv/parser";
+import { SqlSyntaxError, parse, type Expr, type SelectStatement } from "@omnikv/parser";
 import type { BoundExpr, SqlType, SubqueryCorrelation } from "../bound-expr.ts";
 import type { PlanNode } from "../query/plan.ts";
 import { canCoerceImplicitly, findCast, formatTypeName, resolveFunction, resolveOperator } from "../functions/resolve.ts";
 import type { CastContext } from "../functions/signature.ts";
 import { hypotheticalSetReturnTypes } from "../functions/builtins-aggregates.ts";
-import { arrayOidOf, resolveTypeName, withUserTypeNames } from "./type-names.ts";
+import { arrayOidOf, resolveTypeTarget, withUserTypeNames } from "./type-names.ts";
+import { UndefinedColumnError } from "../query/errors.ts";
 import { selectCommonType } from "./common-type.ts";
 
 /** Resolves column references; queries supply one per scope (none for a bare expression). */
@@ -110,8 +112,9 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
     case "column_ref":
       return bindColumn(expr, context);
     case "cast": {
-      const target = resolveTypeName(expr.type, context.settings);
-      return coerce(bindExpr(expr.expr, context), target, "explicit", context);
+      const { type: target, domain } = resolveTypeTarget(expr.type, context.settings);
+      const cast = coerce(bindExpr(expr.expr, context), target, "explicit", context);
+      return domain === undefined ? cast : withDomainCheck(cast, domain, context.settings);
     }
     case "binary":
       return bindOperator(expr.op, [expr.left, expr.right], context);
@@ -564,4 +567,36 @@ function castNode(expr: BoundExpr, targetOid: number, context: CastContext): Bou
     }
   }
   throw new Error("unreachable cast path");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Domains
+
+/** `arg` (of the domain's base type) checked against the domain's NOT NULL and CHECK constraints. */
+export function withDomainCheck(arg: BoundExpr, domain: DomainType, settings: TextIoSettings): BoundExpr {
+  if (!domain.isNotNull && domain.checks.length === 0) return arg;
+  const baseType: SqlType = { oid: domain.baseOid, typmod: domain.baseTypmod };
+  const checks = domain.checks.map((check) => ({ name: check.name, expr: bindDomainCheck(check.sql, baseType, settings) }));
+  return { kind: "domain_check", type: arg.type, arg, domain: domain.name, isNotNull: domain.isNotNull, checks };
+}
+
+/**
+ * A domain's CHECK expression (SQL text over VALUE), bound with VALUE as column 0 of a row of
+ * the base type; no other column exists there (42703), and the result must be boolean (42804).
+ */
+export function bindDomainCheck(sql: string, baseType: SqlType, settings: TextIoSettings): BoundExpr {
+  const text = `SELECT ${sql}`;
+  const [statement] = parse(text);
+  const target = statement?.kind === "select" && statement.body.kind === "select_core" ? statement.body.targets[0] : undefined;
+  assert(target !== undefined, "a stored CHECK expression parses as one select target");
+  const scope: ColumnScope = {
+    resolve(names) {
+      if (names.length === 1 && names[0] === "value") return { index: 0, type: baseType, name: "value" };
+      throw new UndefinedColumnError(`column "${names.join(".")}" does not exist`);
+    },
+  };
+  const bound = bindExpr(target.expr, { settings, paramTypes: [], sql: text, scope });
+  const checked = bound.type.oid === TypeOid.unknown ? coerce(bound, { oid: TypeOid.bool, typmod: -1 }, "implicit", { settings, paramTypes: [], sql: text }) : bound;
+  if (checked.type.oid !== TypeOid.bool) throw new DatatypeMismatchError(`argument of CHECK must be type boolean, not type ${formatTypeName(checked.type.oid)}`);
+  return checked;
 }

@@ -3,7 +3,7 @@
  * values clients read from RowDescription): `varchar(n)`/`bpchar(n)` → n + 4, `numeric(p, s)` →
  * ((p << 16) | s) + 4, `timestamp(p)`/`time(p)`/`interval(p)` → p.
  */
-import { DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, InvalidParameterValueError, typeInfo, typeInfoByName, type TextIoSettings } from "@omnikv/base";
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, UndefinedObjectError, InvalidParameterValueError, isDomainType, typeInfo, typeInfoByName, type DomainType, type TextIoSettings } from "@omnikv/base";
 import type { Expr, TypeName } from "@omnikv/parser";
 import type { SqlType } from "../bound-expr.ts";
 
@@ -24,22 +24,30 @@ const aliases: Readonly<Record<string, string>> = {
 
 /**
  * A type name's type: a built-in one (found as `name` or `pg_catalog.name`), else a user-defined
- * (enum) type the settings' catalog hook finds, schema-qualified or along the search_path.
+ * type the settings' catalog hook finds, schema-qualified or along the search_path. A domain
+ * denotes its base type here (its values are the base type's); `resolveTypeTarget` also returns
+ * the domain, whose constraints a cast to it checks.
  */
 export function resolveTypeName(type: TypeName, settings?: TextIoSettings): SqlType {
+  return resolveTypeTarget(type, settings).type;
+}
+
+export function resolveTypeTarget(type: TypeName, settings?: TextIoSettings): { readonly type: SqlType; readonly domain?: DomainType } {
   const last = type.names.at(-1) ?? "";
   const isCatalogName = type.names.length === 1 || (type.names.length === 2 && type.names[0] === "pg_catalog");
   const info = isCatalogName ? typeInfoByName(aliases[last] ?? last) : undefined;
   if (info === undefined || info.category === "P") {
     const userType = type.names.length <= 2 ? settings?.typeByName?.(type.names.length === 2 ? type.names[0] : undefined, last) : undefined;
     if (userType === undefined) throw new UndefinedObjectError(`type "${type.names.join(".")}" does not exist`);
-    if (type.arrayBounds.length > 0) throw new FeatureNotSupportedError(`arrays of enum type ${userType.name} are not supported`);
+    const kind = isDomainType(userType) ? "domain" : "enum type";
+    if (type.arrayBounds.length > 0) throw new FeatureNotSupportedError(`arrays of ${kind} ${userType.name} are not supported`);
     if (type.modifiers.length > 0) throw new TypeModifierError(`type modifier is not allowed for type "${userType.name}"`);
-    return { oid: userType.oid, typmod: -1 };
+    if (isDomainType(userType)) return { type: { oid: userType.baseOid, typmod: userType.baseTypmod }, domain: userType };
+    return { type: { oid: userType.oid, typmod: -1 } };
   }
   const typmod = typmodOf(info.oid, type.modifiers);
-  if (type.arrayBounds.length === 0) return { oid: info.oid, typmod };
-  return { oid: arrayOidOf(info.oid), typmod };
+  if (type.arrayBounds.length === 0) return { type: { oid: info.oid, typmod } };
+  return { type: { oid: arrayOidOf(info.oid), typmod } };
 }
 
 /** The array type of an element type (`int4` → `_int4`). */
@@ -84,7 +92,7 @@ function typmodOf(oid: number, modifiers: readonly Expr[]): number {
  * user-defined type as `type <oid>`: this puts the enum type's name in its place.
  */
 export function withUserTypeNames(message: string, settings: TextIoSettings): string {
-  const enumType = settings.enumType;
-  if (enumType === undefined) return message;
-  return message.replace(/\btype (\d{5,10})\b/g, (text, oid: string) => enumType(Number(oid))?.name ?? text);
+  const { enumType, typeName } = settings;
+  if (enumType === undefined && typeName === undefined) return message;
+  return message.replace(/\btype (\d{5,10})\b/g, (text, oid: string) => typeName?.(Number(oid)) ?? enumType?.(Number(oid))?.name ?? text);
 }

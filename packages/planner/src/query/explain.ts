@@ -256,6 +256,8 @@ export function exprText(expr: BoundExpr | undefined): string {
     case "distinct":
     case "nullif":
       return `(${expr.kind.replaceAll("_", " ")})`;
+    case "domain_check":
+      return `(${exprText(expr.arg)})::${expr.domain}`;
     default:
       return assertNever(expr);
   }

@@ -55,6 +55,9 @@ export function mapColumns(expr: BoundExpr, remap: (index: number) => number, re
     case "distinct":
     case "nullif":
       return { ...expr, left: map(expr.left), right: map(expr.right) };
+    case "domain_check":
+      // The checks read VALUE from a row of their own, not this level's columns.
+      return { ...expr, arg: map(expr.arg) };
     case "subquery":
       // The plan reads its own rows; only the outer values it is handed and the test's left side
       // refer to this level's columns.
