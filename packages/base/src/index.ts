@@ -59,6 +59,7 @@ export type { Brand, Lsn, PageId, Term, TxnId } from "./ids.ts";
 export { formatValue, hasTextIo, parseValue } from "./types/text-io.ts";
 export { EnumValue, compareEnum, decodeEnumStorage, encodeEnumStorage, enumLabelBytesMax, firstUserOid, isDomainType, isEnumOid, isEnumValue } from "./types/enum.ts";
 export type { DomainType, EnumType, UserType } from "./types/enum.ts";
+export { RecordValue, formatRecord } from "./types/record.ts";
 export { hasBinaryIo, recvValue, sendValue } from "./types/binary-io.ts";
 export { hasHash, hashValue } from "./types/hash-value.ts";
 export type { SqlValue, TextIoSettings } from "./types/text-io.ts";

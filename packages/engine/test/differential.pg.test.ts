@@ -1375,7 +1375,34 @@ const domainSteps: readonly Step[] = [
   "SELECT 1::posint",
 ];
 
+/**
+ * Composite values: ROW(…), whole-row references and their json. A table's whole-row value has
+ * the table's row type in PostgreSQL (record here), so those are compared through json or text.
+ */
+const recordSteps: readonly Step[] = [
+  "CREATE TABLE rt (id int PRIMARY KEY, name text, born date, tags text[], score numeric, ok bool, at timestamptz)",
+  "INSERT INTO rt VALUES (1, 'ann', '2001-02-03', '{a,b}', 1.50, true, '2020-01-02 03:04:05+00'), (2, 'b \"q\" (x), y', NULL, '{}', NULL, false, NULL), (3, '', '1999-12-31', NULL, -2, NULL, '2021-06-07 08:09:10.5+00')",
+  "SET TimeZone = 'UTC'",
+  "SELECT ROW(1, 'a'), (2, 'b c'), ROW(NULL, ''), ROW()",
+  "SELECT ROW(1, 'x\"y', 'back\\slash', 'comma,here', '(paren)')",
+  "SELECT ROW(1, ARRAY[1, 2], '{a}'::text[], 1.5::numeric, true, '2020-01-01'::date)",
+  "SELECT row_to_json(rt) FROM rt ORDER BY id",
+  "SELECT to_json(rt) FROM rt ORDER BY id",
+  "SELECT to_jsonb(rt) FROM rt ORDER BY id",
+  "SELECT json_agg(rt) FROM rt",
+  "SELECT jsonb_agg(r ORDER BY id DESC) FROM rt r",
+  "SELECT json_agg(x) FROM (SELECT id, upper(name) AS n FROM rt WHERE id < 3 ORDER BY id) x",
+  "SELECT row_to_json(x) FROM (SELECT id AS key, tags FROM rt) x ORDER BY x.key",
+  "SELECT json_build_object('row', r) FROM rt r WHERE id = 1",
+  "SELECT id, (SELECT json_agg(s) FROM rt s WHERE s.id <= r.id) FROM rt r ORDER BY id",
+  "SELECT row_to_json(ROW(1, 'a'))",
+  "SELECT rt::text FROM rt ORDER BY id",
+  "SELECT count(*) FROM rt WHERE rt IS NOT NULL",
+  "SELECT nosuch FROM rt",
+];
+
 const scenarios: readonly (readonly [string, readonly Step[]])[] = [
+  ["composite values: ROW(…), whole-row references, row_to_json, json_agg of rows", recordSteps],
   ["domains: CREATE DOMAIN, casts, writes, defaults, ALTER DOMAIN, catalogs, DROP DOMAIN", domainSteps],
   ["enum types: CREATE TYPE, values, order, casts, ALTER TYPE, catalogs, DROP TYPE", enumTypeSteps],
   ["constraints: PRIMARY KEY, UNIQUE, NOT NULL, CHECK, DEFAULT", constraintSteps],

@@ -120,6 +120,16 @@ export type BoundExpr =
     }
   | {
       /**
+       * A composite value (type record): `ROW(a, b)` (fields f1, f2, …) or a whole-row reference
+       * to a FROM item (its columns, by their names).
+       */
+      readonly kind: "row";
+      readonly type: SqlType;
+      readonly fields: readonly BoundExpr[];
+      readonly names: readonly string[];
+    }
+  | {
+      /**
        * A value becoming a domain's (a cast to it): with `isNotNull` NULL is 23502, and each
        * CHECK, bound over VALUE as column 0 of a one-column row of its own, must not be false
        * (23514). The value itself is `arg`'s, of the domain's base type.

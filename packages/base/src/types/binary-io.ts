@@ -48,6 +48,7 @@ import {
 import type { SqlValue } from "./text-io.ts";
 import { typeInfo } from "./type-catalog.ts";
 import { EnumValue } from "./enum.ts";
+import { RecordValue, sendRecord } from "./record.ts";
 
 interface BinaryCodec {
   readonly send: (value: SqlValue) => Uint8Array;
@@ -150,6 +151,7 @@ export function sendValue(oid: number, value: SqlValue): Uint8Array {
   assert(value !== null, "NULL has no binary form; callers send it as NULL");
   // enum_send: the label's bytes. (Receiving needs the type's definition: see enum.ts.)
   if (value instanceof EnumValue) return new TextEncoder().encode(value.label);
+  if (value instanceof RecordValue) return sendRecord(value, sendValue);
   return codecFor(oid).send(value);
 }
 
@@ -160,6 +162,7 @@ export function recvValue(oid: number, bytes: Uint8Array): SqlValue {
 
 /** Whether this build has binary I/O for the type. */
 export function hasBinaryIo(oid: number): boolean {
+  // record has a send form (sendValue writes record_send) but no receive: results of it go as text.
   if (codecs.has(oid)) return true;
   const elementOid = typeInfo(oid)?.elementOid;
   return elementOid !== undefined && codecs.has(elementOid);

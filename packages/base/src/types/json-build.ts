@@ -26,7 +26,9 @@ export type SqlJsonArg =
   | { readonly kind: "bool"; readonly value: boolean }
   | { readonly kind: "json"; readonly text: string }
   | { readonly kind: "jsonb"; readonly value: JsonbValue }
-  | { readonly kind: "array"; readonly elements: readonly SqlJsonArg[] };
+  | { readonly kind: "array"; readonly elements: readonly SqlJsonArg[] }
+  /** A composite (record) value: its fields by name, in order. */
+  | { readonly kind: "object"; readonly entries: readonly { readonly key: string; readonly value: SqlJsonArg }[] };
 
 /** The jsonb binary format version jsonb_send writes and jsonb_recv accepts. */
 export const jsonbBinaryVersion = 1;
@@ -48,6 +50,9 @@ export function toJsonText(arg: SqlJsonArg): string {
       return formatJsonb(arg.value);
     case "array":
       return `[${arg.elements.map(toJsonText).join(",")}]`;
+    case "object":
+      // composite_to_json: no spaces, fields in order.
+      return `{${arg.entries.map((entry) => `${escapeJsonString(entry.key)}:${toJsonText(entry.value)}`).join(",")}}`;
   }
   return assertNever(arg);
 }
@@ -69,6 +74,8 @@ export function toJsonb(arg: SqlJsonArg): JsonbValue {
       return arg.value;
     case "array":
       return { kind: "array", elements: arg.elements.map(toJsonb) };
+    case "object":
+      return makeJsonbObject(arg.entries.map((entry) => ({ key: entry.key, value: toJsonb(entry.value) })));
   }
   return assertNever(arg);
 }
@@ -99,6 +106,7 @@ function objectKeyText(key: SqlJsonArg, position: number, functionName: BuildFun
     case "json":
     case "jsonb":
     case "array":
+    case "object":
       throw new InvalidParameterValueError("key value must be scalar, not array, composite, or json");
   }
   return assertNever(key);
@@ -146,8 +154,8 @@ export function jsonAggFinal(elements: readonly SqlJsonArg[]): string | undefine
   let out = "[";
   elements.forEach((element, index) => {
     if (index > 0) out += ", ";
-    // PostgreSQL separates structured (array) elements by a line break, but not NULL ones.
-    if (index > 0 && element.kind === "array") out += "\n ";
+    // PostgreSQL separates structured (array, composite) elements by a line break, but not NULL ones.
+    if (index > 0 && (element.kind === "array" || element.kind === "object")) out += "\n ";
     out += toJsonText(element);
   });
   return `${out}]`;

@@ -49,6 +49,7 @@ import {
   parseUuid,
 } from "./scalar.ts";
 import { typeInfo, typeInfoByName } from "./type-catalog.ts";
+import { RecordValue, formatRecord } from "./record.ts";
 import { isEnumOid, isEnumValue, type EnumType, type EnumValue, type UserType } from "./enum.ts";
 import { UndefinedObjectError } from "../errors.ts";
 
@@ -63,6 +64,7 @@ export type SqlValue =
   | JsonbValue
   | IntervalValue
   | EnumValue
+  | RecordValue
   | PgArray<SqlValue>;
 
 /** The session settings text I/O depends on. */
@@ -195,6 +197,7 @@ function codecFor(oid: number): TextCodec {
   const codec = codecs.get(oid);
   if (codec !== undefined) return codec;
   if (isEnumOid(oid)) return enumCodec(oid);
+  if (oid === TypeOid.record) return recordCodec;
   if (oid === TypeOid.int2vector || oid === TypeOid.oidvector) return vectorCodec(oid === TypeOid.int2vector ? TypeOid.int2 : TypeOid.oid);
   const info = typeInfo(oid);
   const elementOid = info?.elementOid;
@@ -214,6 +217,16 @@ function arrayCodec(elementOid: number): TextCodec {
       formatArray(expect(value, isArrayValue, "array"), { parse: (t) => element.parse(t, settings), format: (v) => element.format(v, settings) }),
   };
 }
+
+/** record: output by the fields' own types; input of anonymous records is PostgreSQL's 0A000 too. */
+const recordCodec: TextCodec = {
+  parse: () => {
+    throw new FeatureNotSupportedError("input of anonymous composite types is not implemented");
+  },
+  format: (value, settings) => formatRecord(expect(value, isRecordValue, "record"), (oid, field) => formatValue(oid, field, settings)),
+};
+
+const isRecordValue = (v: SqlValue): v is RecordValue => v instanceof RecordValue;
 
 /** An enum type: its label is its text; input finds the label in the type's definition (case-sensitive). */
 function enumCodec(oid: number): TextCodec {
@@ -267,7 +280,7 @@ export function formatValue(oid: number, value: SqlValue, settings: TextIoSettin
 
 /** Whether this build has text I/O for the type. */
 export function hasTextIo(oid: number): boolean {
-  if (codecs.has(oid) || isEnumOid(oid)) return true;
+  if (codecs.has(oid) || isEnumOid(oid) || oid === TypeOid.record) return true;
   const elementOid = typeInfo(oid)?.elementOid;
   return elementOid !== undefined && codecs.has(elementOid);
 }

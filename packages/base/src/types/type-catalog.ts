@@ -60,6 +60,8 @@ const scalarTypes: readonly (readonly [number, string, string, TypeCategory, boo
   [TypeOid.any, "any", '"any"', "P", false, undefined],
   [TypeOid.anynonarray, "anynonarray", "anynonarray", "P", false, undefined],
   [TypeOid.anyenum, "anyenum", "anyenum", "P", false, undefined],
+  // A composite value of no named type (ROW(…), a whole-row reference): output only.
+  [TypeOid.record, "record", "record", "P", false, undefined],
   [TypeOid.anycompatible, "anycompatible", "anycompatible", "P", false, undefined],
   [TypeOid.anycompatiblearray, "anycompatiblearray", "anycompatiblearray", "P", false, undefined],
 ];

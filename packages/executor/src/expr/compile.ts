@@ -23,6 +23,7 @@ import {
   type SqlValue,
   type TextIoSettings,
   type TimeZone,
+  RecordValue,
 } from "@omnikv/base";
 import type { BoundExpr } from "@omnikv/planner";
 import type { EvalContext, ScalarFunction } from "../functions/function-types.ts";
@@ -81,6 +82,12 @@ export function compileExpr(expr: BoundExpr, registry: FunctionRegistry): Compil
       return compileArrayOp(expr, registry);
     case "domain_check":
       return compileDomainCheck(expr, registry);
+    case "row": {
+      const fields = expr.fields.map((field) => compileExpr(field, registry));
+      const types = expr.fields.map((field) => field.type.oid);
+      const names = expr.names;
+      return (row, params, context) => new RecordValue(fields.map((field) => field(row, params, context)), types, names);
+    }
     case "subquery": {
       // Plan compilation gives the registry a subquery compiler (operators/subquery.ts).
       const compile = registry.subqueries;
@@ -349,6 +356,14 @@ function compileConditional(
     case "null_test": {
       const arg = compileExpr(expr.arg, registry);
       const isNegated = expr.isNegated;
+      if (expr.arg.type.oid === TypeOid.record) {
+        // A row IS NULL when every field is, IS NOT NULL when none is (so both can be false).
+        return (row, params, context) => {
+          const value = arg(row, params, context);
+          const fields = value instanceof RecordValue ? value.values : [value];
+          return isNegated ? fields.every((field) => field !== null) : fields.every((field) => field === null);
+        };
+      }
       return (row, params, context) => (arg(row, params, context) === null) !== isNegated;
     }
     case "bool_test":

@@ -46,6 +46,7 @@ import {
   type Ordering,
   type SqlJsonArg,
   EnumValue,
+  RecordValue,
 } from "@omnikv/base";
 import { asBigInt, asBool, asBytes, asInterval, asNumber, asNumeric, asText, type SqlArray, type SqlValue } from "../values.ts";
 import type { AggregateFunction, AggregateState, AggregateTable } from "./aggregate-types.ts";
@@ -695,6 +696,9 @@ function jsonArgOf(value: SqlValue, type: number | undefined, context: EvalConte
   const elementType = info?.elementOid;
   if (elementType !== undefined && isArray(value)) return jsonArgOfArray(value, elementType, context);
   const settings = textIoSettings(context);
+  if (value instanceof RecordValue) {
+    return { kind: "object", entries: value.values.map((field, i) => ({ key: value.names[i] ?? "", value: jsonArgOf(field, value.types[i], context) })) };
+  }
   if (type === TypeOid.bool) return { kind: "bool", value: asBool(value) };
   if (jsonNumberTypes.has(type)) return { kind: "number", text: formatValue(type, value, settings) };
   if (type === TypeOid.json) return { kind: "json", text: asText(value) };
@@ -740,6 +744,7 @@ function jsonArgOfRepresentation(value: SqlValue, context: EvalContext): SqlJson
   if (value instanceof Uint8Array) return { kind: "text", text: formatValue(TypeOid.bytea, value, textIoSettings(context)) };
   if (isInterval(value)) return { kind: "text", text: formatValue(TypeOid.interval, value, textIoSettings(context)) };
   if (value instanceof EnumValue) return { kind: "text", text: value.label };
+  if (value instanceof RecordValue) return jsonArgOf(value, TypeOid.record, context);
   if (isArray(value)) {
     return nestJsonArray(value.elements.map((element) => jsonArgOfRepresentation(element, context)), value.dims);
   }

@@ -54,6 +54,7 @@ import {
   type SqlJsonArg,
   type TextIoSettings,
   type TimeZone,
+  RecordValue,
 } from "@omnikv/base";
 import { asBool, asNumber, asText, type SqlValue } from "../values.ts";
 import { asJsonb } from "./comparison.ts";
@@ -359,6 +360,9 @@ function jsonDateTime(text: string, oid: number): string {
 /** One SQL value of type `oid` as base's json builders take it. */
 export function sqlJsonArg(value: SqlValue, oid: number, settings: TextIoSettings): SqlJsonArg {
   if (value === null) return { kind: "null" };
+  if (value instanceof RecordValue) {
+    return { kind: "object", entries: value.values.map((field, i) => ({ key: value.names[i] ?? "", value: sqlJsonArg(field, value.types[i] ?? TypeOid.text, settings) })) };
+  }
   const elementOid = typeInfo(oid)?.elementOid;
   if (elementOid !== undefined) return arrayJsonArg(asArray(value), elementOid, settings);
   if (oid === TypeOid.bool) return { kind: "bool", value: asBool(value) };
@@ -404,6 +408,7 @@ function only(jsonArgs: readonly SqlJsonArg[]): SqlJsonArg {
 export const jsonTypedFunctions: TypedFunctionTable = {
   "to_json(anyelement)": typed((jsonArgs) => toJsonText(only(jsonArgs))),
   "to_jsonb(anyelement)": typed((jsonArgs) => toJsonb(only(jsonArgs))),
+  "row_to_json(record)": typed((jsonArgs) => toJsonText(only(jsonArgs))),
   "json_build_object(any)": typed(jsonBuildObject),
   "json_build_array(any)": typed(jsonBuildArray),
   "jsonb_build_object(any)": typed(jsonbBuildObject),

@@ -40,6 +40,8 @@ export interface ColumnScope {
    * a subquery reads through a correlation parameter.
    */
   resolve(names: readonly string[], pos: number): { readonly index: number; readonly type: SqlType; readonly name: string; readonly paramIndex?: number };
+  /** The columns of the FROM item named `name`, for a whole-row reference; undefined when there is none. */
+  wholeRow?(name: string): readonly { readonly index: number; readonly type: SqlType; readonly name: string }[] | undefined;
 }
 
 /** Binds a subquery expression's query; supplied by the query binder (which the expression binder cannot import). */
@@ -149,9 +151,10 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
       return bindCollate(expr, context);
     case "subscript":
       return bindSubscript(expr, context);
+    case "row":
+      return bindRow(expr, context);
     case "bit_string":
     case "default":
-    case "row":
     case "field_select":
     case "named_arg":
     case "grouping":
@@ -174,9 +177,28 @@ function bindColumn(expr: Extract<Expr, { kind: "column_ref" }>, context: BindCo
   if (context.scope === undefined || expr.isStar) {
     throw new FeatureNotSupportedError("column references need a FROM clause, which is not bound yet");
   }
-  const column = context.scope.resolve(expr.names, expr.pos);
+  let column: ReturnType<ColumnScope["resolve"]>;
+  try {
+    column = context.scope.resolve(expr.names, expr.pos);
+  } catch (error) {
+    // A name that is no column but a FROM item's is a whole-row reference (`row_to_json(t)`).
+    const [name] = expr.names;
+    const columns = error instanceof UndefinedColumnError && expr.names.length === 1 && name !== undefined ? context.scope.wholeRow?.(name) : undefined;
+    if (columns === undefined) throw error;
+    const fields: BoundExpr[] = columns.map((c) => ({ kind: "column", type: c.type, index: c.index, name: c.name }));
+    return { kind: "row", type: { oid: TypeOid.record, typmod: -1 }, fields, names: columns.map((c) => c.name) };
+  }
   if (column.paramIndex !== undefined) return { kind: "param", type: column.type, index: column.paramIndex };
   return { kind: "column", type: column.type, index: column.index, name: column.name };
+}
+
+/** `ROW(a, b)` / `(a, b)`: an anonymous record with fields f1, f2, … (unknown literals become text). */
+function bindRow(expr: Extract<Expr, { kind: "row" }>, context: BindContext): BoundExpr {
+  const fields = expr.items.map((item) => {
+    const bound = bindExpr(item, context);
+    return bound.type.oid === TypeOid.unknown ? coerce(bound, { oid: TypeOid.text, typmod: -1 }, "implicit", context) : bound;
+  });
+  return { kind: "row", type: { oid: TypeOid.record, typmod: -1 }, fields, names: fields.map((_, i) => `f${i + 1}`) };
 }
 
 /** `a[i]` on an array (slices `a[i:j]` are not supported yet). */
@@ -252,6 +274,7 @@ function bindOperator(op: string, operands: readonly Expr[], context: BindContex
  * statement, so a literal that fails its conversion is reported where it stands.
  */
 export function callOperator(op: string, args: readonly BoundExpr[], context: BindContext, positions: readonly number[] = []): BoundExpr {
+  if (args.some((arg) => arg.type.oid === TypeOid.record)) throw new FeatureNotSupportedError("row comparisons and operators on records are not supported yet");
   const resolved = resolveOperator(op, args.map((arg) => arg.type.oid));
   return {
     kind: "call",

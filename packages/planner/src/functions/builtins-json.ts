@@ -86,6 +86,7 @@ function jsonProcedures(): FunctionSignature[] {
     fn("jsonb_insert", [jsonb, textArray, jsonb, bool], jsonb),
     signature({ name: "to_json", args: [TypeOid.anyelement], returns: json, volatility: "stable" }),
     signature({ name: "to_jsonb", args: [TypeOid.anyelement], returns: jsonb, volatility: "stable" }),
+    signature({ name: "row_to_json", args: [TypeOid.record], returns: json, volatility: "stable" }),
     ...(["json_build_object", "json_build_array", "jsonb_build_object", "jsonb_build_array"] as const).flatMap((name) => {
       const returns = name.startsWith("jsonb") ? jsonb : json;
       return [

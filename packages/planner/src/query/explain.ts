@@ -258,6 +258,8 @@ export function exprText(expr: BoundExpr | undefined): string {
       return `(${expr.kind.replaceAll("_", " ")})`;
     case "domain_check":
       return `(${exprText(expr.arg)})::${expr.domain}`;
+    case "row":
+      return `ROW(${expr.fields.map((field) => exprText(field)).join(", ")})`;
     default:
       return assertNever(expr);
   }

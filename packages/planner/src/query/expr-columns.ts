@@ -55,6 +55,8 @@ export function mapColumns(expr: BoundExpr, remap: (index: number) => number, re
     case "distinct":
     case "nullif":
       return { ...expr, left: map(expr.left), right: map(expr.right) };
+    case "row":
+      return { ...expr, fields: expr.fields.map(map) };
     case "domain_check":
       // The checks read VALUE from a row of their own, not this level's columns.
       return { ...expr, arg: map(expr.arg) };

@@ -105,6 +105,13 @@ export class FromScope implements ColumnScope {
     return this.merged.find((c) => c.index === index)?.name ?? `column ${index + 1}`;
   }
 
+  /** A whole-row reference's columns: the FROM item's user columns, when exactly one item has the name. */
+  wholeRow(name: string): StarColumn[] | undefined {
+    const matches = this.relations.filter((r) => r.alias === name);
+    if (matches.length !== 1) return undefined;
+    return this.star(name);
+  }
+
   /** The columns `*` (qualifier undefined) or `t.*` expands to, in order. */
   star(qualifier: string | undefined): StarColumn[] {
     if (qualifier !== undefined) {
@@ -130,6 +137,11 @@ export class CorrelatedScope implements ColumnScope {
   constructor(inner: ColumnScope, outer: OuterLevel) {
     this.#inner = inner;
     this.#outer = outer;
+  }
+
+  /** Whole-row references name this level's FROM items only. */
+  wholeRow(name: string): readonly { readonly index: number; readonly type: SqlType; readonly name: string }[] | undefined {
+    return this.#inner.wholeRow?.(name);
   }
 
   resolve(names: readonly string[], pos: number): ResolvedColumn {
