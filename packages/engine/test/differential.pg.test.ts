@@ -1397,6 +1397,15 @@ const recordSteps: readonly Step[] = [
   "SELECT id, (SELECT json_agg(s) FROM rt s WHERE s.id <= r.id) FROM rt r ORDER BY id",
   "SELECT row_to_json(ROW(1, 'a'))",
   "SELECT rt::text FROM rt ORDER BY id",
+  // Row comparisons: field by field, NULLs as RowCompareExpr treats them.
+  "SELECT (1, 2) = (1, 2), (1, 2) <> (1, 3), (1, 2) < (1, 3), (1, 2) < (0, 9), (1, NULL) < (2, 0), (1, NULL) < (1, 0), (1, 2) >= (1, 2), ROW(1, 'b') > ROW(1, 'a')",
+  "SELECT (1, NULL) = (1, 2), (1, NULL) = (2, 2), (NULL, 1) <> (NULL, 2), ('2020-01-01', 1) = (DATE '2020-01-01', 1)",
+  "SELECT id FROM rt WHERE (id, name) > (1, 'ann') ORDER BY id",
+  "SELECT id FROM rt WHERE (id, score) <= (2, 5) ORDER BY id",
+  "SELECT id FROM rt WHERE (id, ok) IN ((1, true), (2, false), (3, true)) ORDER BY id",
+  "SELECT id FROM rt WHERE (id, ok) NOT IN ((1, true)) ORDER BY id",
+  "SELECT (1, 2) = (1, 2, 3)",
+  "SELECT (1, 2) + (1, 2)",
   "SELECT count(*) FROM rt WHERE rt IS NOT NULL",
   "SELECT nosuch FROM rt",
 ];

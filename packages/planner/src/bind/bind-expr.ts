@@ -192,12 +192,13 @@ function bindColumn(expr: Extract<Expr, { kind: "column_ref" }>, context: BindCo
   return { kind: "column", type: column.type, index: column.index, name: column.name };
 }
 
-/** `ROW(a, b)` / `(a, b)`: an anonymous record with fields f1, f2, … (unknown literals become text). */
+/**
+ * `ROW(a, b)` / `(a, b)`: an anonymous record with fields f1, f2, …. Untyped literals stay
+ * unknown (they print as written), so a row comparison can still resolve them against the other
+ * row's fields.
+ */
 function bindRow(expr: Extract<Expr, { kind: "row" }>, context: BindContext): BoundExpr {
-  const fields = expr.items.map((item) => {
-    const bound = bindExpr(item, context);
-    return bound.type.oid === TypeOid.unknown ? coerce(bound, { oid: TypeOid.text, typmod: -1 }, "implicit", context) : bound;
-  });
+  const fields = expr.items.map((item) => bindExpr(item, context));
   return { kind: "row", type: { oid: TypeOid.record, typmod: -1 }, fields, names: fields.map((_, i) => `f${i + 1}`) };
 }
 
@@ -274,7 +275,7 @@ function bindOperator(op: string, operands: readonly Expr[], context: BindContex
  * statement, so a literal that fails its conversion is reported where it stands.
  */
 export function callOperator(op: string, args: readonly BoundExpr[], context: BindContext, positions: readonly number[] = []): BoundExpr {
-  if (args.some((arg) => arg.type.oid === TypeOid.record)) throw new FeatureNotSupportedError("row comparisons and operators on records are not supported yet");
+  if (args.some((arg) => arg.type.oid === TypeOid.record)) return compareRows(op, args, context);
   const resolved = resolveOperator(op, args.map((arg) => arg.type.oid));
   return {
     kind: "call",
@@ -283,6 +284,53 @@ export function callOperator(op: string, args: readonly BoundExpr[], context: Bi
     args: args.map((arg, i) => coerceAt(arg, typeOf(resolved.argTypes[i] ?? TypeOid.text), context, positions[i])),
     isStrict: resolved.signature.isStrict,
   };
+}
+
+/**
+ * A comparison of two row constructors, field by field, as PostgreSQL's RowCompareExpr: `=` when
+ * every pair is equal, `<>` when some pair is not; `<`, `<=`, `>`, `>=` decided by the first pair
+ * that is not equal (`(a, b) < (c, d)` is `a < c OR (a = c AND b < d)`), NULL when a pair before
+ * it compares NULL. Rows of other origins, and other operators, are 0A000.
+ */
+function compareRows(op: string, args: readonly BoundExpr[], context: BindContext): BoundExpr {
+  const [left, right] = args;
+  if (args.length !== 2 || left?.kind !== "row" || right?.kind !== "row") {
+    throw new FeatureNotSupportedError("only comparisons of two row constructors are supported for records");
+  }
+  if (left.fields.length !== right.fields.length) throw new SqlSyntaxError("unequal number of entries in row expressions");
+  const pairs = left.fields.map((field, i): [BoundExpr, BoundExpr] => [field, right.fields[i] ?? field]);
+  if (pairs.length === 0) throw new FeatureNotSupportedError("cannot compare rows of zero length");
+  const all = (parts: BoundExpr[], how: "and" | "or"): BoundExpr => (parts.length === 1 ? (parts[0] ?? left) : { kind: "bool", type: boolType, op: how, args: parts });
+  switch (op) {
+    case "=":
+      return all(pairs.map(([a, b]) => callOperator("=", [a, b], context)), "and");
+    case "<>":
+      return all(pairs.map(([a, b]) => callOperator("<>", [a, b], context)), "or");
+    case "<":
+    case "<=":
+    case ">":
+    case ">=": {
+      const strict = op.startsWith("<") ? "<" : ">";
+      let result: BoundExpr | undefined;
+      for (let i = pairs.length - 1; i >= 0; i--) {
+        const [a, b] = pairs[i] ?? pairs[0] ?? [left, right];
+        if (result === undefined) {
+          result = callOperator(op, [a, b], context);
+          continue;
+        }
+        const decided = callOperator(strict, [a, b], context);
+        const tied: BoundExpr = { kind: "bool", type: boolType, op: "and", args: [callOperator("=", [a, b], context), result] };
+        result = { kind: "bool", type: boolType, op: "or", args: [decided, tied] };
+      }
+      return result ?? left;
+    }
+    default: {
+      const [a, b] = pairs[0] ?? [left, right];
+      const first = callOperator(op, [a, b], context);
+      if (first.type.oid !== TypeOid.bool) throw new DatatypeMismatchError(`row comparison operator must yield type boolean, not type ${formatTypeName(first.type.oid)}`);
+      throw new FeatureNotSupportedError(`operator ${op} on rows is not supported`);
+    }
+  }
 }
 
 function coerceAt(arg: BoundExpr, target: SqlType, context: BindContext, pos: number | undefined): BoundExpr {
@@ -378,6 +426,12 @@ function bindLike(expr: Extract<Expr, { kind: "like" }>, context: BindContext): 
 function bindInList(expr: Extract<Expr, { kind: "in_list" }>, context: BindContext): BoundExpr {
   const left = bindExpr(expr.expr, context);
   const items = expr.items.map((item) => bindExpr(item, context));
+  if (left.type.oid === TypeOid.record) {
+    // `(a, b) IN ((1, 2), (3, 4))`: one row equality per item.
+    const matches = items.map((item) => callOperator("=", [left, item], context));
+    const anyMatch: BoundExpr = matches.length === 1 ? (matches[0] ?? left) : { kind: "bool", type: boolType, op: "or", args: matches };
+    return expr.isNegated ? { kind: "not", type: boolType, arg: anyMatch } : anyMatch;
+  }
   let common: number;
   try {
     common = selectCommonType([left, ...items].map((item) => item.type.oid), "IN");
