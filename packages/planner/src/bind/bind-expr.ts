@@ -322,7 +322,11 @@ function compareRows(op: string, args: readonly BoundExpr[], context: BindContex
         const tied: BoundExpr = { kind: "bool", type: boolType, op: "and", args: [callOperator("=", [a, b], context), result] };
         result = { kind: "bool", type: boolType, op: "or", args: [decided, tied] };
       }
-      return result ?? left;
+      // `a >= c` (or `a <= c`) is implied, and stated, so an index on the leading field reads a range
+      // (keyset pagination) rather than the whole table; it never changes the result.
+      const [a0, b0] = pairs[0] ?? [left, right];
+      if (result === undefined || pairs.length === 1) return result ?? left;
+      return { kind: "bool", type: boolType, op: "and", args: [callOperator(`${strict}=`, [a0, b0], context), result] };
     }
     default: {
       const [a, b] = pairs[0] ?? [left, right];
