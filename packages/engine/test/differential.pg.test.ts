@@ -634,6 +634,25 @@ const alterTypeSteps: readonly Step[] = [
   "ROLLBACK",
   "SELECT pg_typeof(b)::text, sum(b::int) FROM typed GROUP BY 1",
   "SELECT * FROM typed WHERE a BETWEEN 100 AND 130 ORDER BY id",
+  // Columns in foreign keys: widened on either side (int → bigint), refused when the sides could no longer be compared.
+  "CREATE TABLE fk_parent (id int PRIMARY KEY, code text UNIQUE)",
+  "CREATE TABLE fk_child (id int PRIMARY KEY, pid int REFERENCES fk_parent, pcode varchar(10) REFERENCES fk_parent (code))",
+  "INSERT INTO fk_parent VALUES (1, 'a'), (2, 'b')",
+  "INSERT INTO fk_child VALUES (10, 1, 'a'), (11, 2, NULL), (12, NULL, 'b')",
+  "ALTER TABLE fk_parent ALTER COLUMN id TYPE bigint",
+  "ALTER TABLE fk_child ALTER COLUMN pid TYPE bigint",
+  "INSERT INTO fk_child VALUES (13, 3, NULL)",
+  "INSERT INTO fk_child VALUES (13, 2, 'a')",
+  "DELETE FROM fk_parent WHERE id = 1",
+  "ALTER TABLE fk_child ALTER COLUMN pid TYPE text",
+  "ALTER TABLE fk_parent ALTER COLUMN id TYPE text",
+  "ALTER TABLE fk_child ALTER COLUMN pcode TYPE text",
+  "ALTER TABLE fk_parent ALTER COLUMN code TYPE varchar(20)",
+  "INSERT INTO fk_child VALUES (14, 2, 'zz')",
+  "SELECT c.id, c.pid, p.code FROM fk_child c JOIN fk_parent p ON p.id = c.pid ORDER BY c.id",
+  "SELECT pg_typeof(pid)::text, pg_typeof(pcode)::text FROM fk_child LIMIT 1",
+  "CREATE TABLE fk_bad (x text REFERENCES fk_parent (id))",
+  "CREATE TABLE fk_bad (x numeric REFERENCES fk_parent (id))",
 ];
 
 /** pg_depend's rows for owned sequences and indexes (what Rails and psql look up), and pg_tablespace_location. */

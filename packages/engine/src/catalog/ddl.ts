@@ -295,7 +295,32 @@ function foreignKeyOf(
   // As PostgreSQL, after the key is found: REFERENCES on the table, or on each referenced column.
   if (!refColumns.every(canReference)) throw permissionDenied(parent);
   const name = constraint.name ?? claim(`${table.name}_${constraint.columns.join("_")}_fkey`);
-  return { name, columns, refTableId: parent.id, refColumns, onDelete: constraint.onDelete ?? "no_action", onUpdate: constraint.onUpdate ?? "no_action" };
+  const foreignKey: ForeignKeyDefinition = { name, columns, refTableId: parent.id, refColumns, onDelete: constraint.onDelete ?? "no_action", onUpdate: constraint.onUpdate ?? "no_action" };
+  assertForeignKeyTypes(foreignKey, table, parent);
+  return foreignKey;
+}
+
+const integerKeyTypes: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, TypeOid.int8]);
+const stringKeyTypes: ReadonlySet<number> = new Set([TypeOid.text, TypeOid.varchar]);
+
+/**
+ * A foreign key compares each referencing column with its referenced one through the referenced
+ * key's encoding: the same type, integers of any widths (keys hold every integer as int8), or
+ * text and varchar. Anything else is PostgreSQL's 42804 for types without a usable equality.
+ */
+function assertForeignKeyTypes(foreignKey: ForeignKeyDefinition, child: TableDefinition, parent: TableDefinition): void {
+  foreignKey.columns.forEach((column, i) => {
+    const referencing = child.columns[column];
+    const referenced = parent.columns[foreignKey.refColumns[i] ?? -1];
+    if (referencing === undefined || referenced === undefined) return;
+    const [a, b] = [referencing.typeOid, referenced.typeOid];
+    const isCompatible = a === b || (integerKeyTypes.has(a) && integerKeyTypes.has(b)) || (stringKeyTypes.has(a) && stringKeyTypes.has(b));
+    if (!isCompatible) {
+      throw new DatatypeMismatchError(`foreign key constraint "${foreignKey.name}" cannot be implemented`, {
+        detail: `Key columns "${referencing.name}" and "${referenced.name}" are of incompatible types: ${formatType(a, -1)} and ${formatType(b, -1)}.`,
+      });
+    }
+  });
 }
 
 class InvalidForeignKey extends DbError {
@@ -1316,7 +1341,8 @@ function ownerOfSequence(env: DdlEnvironment, sequence: SequenceDefinition, opti
  * value (USING, or an assignment cast of the old value: 42804 when there is none, as PostgreSQL),
  * re-keyed when the column is in the primary key, and every index is rebuilt; NOT NULL, CHECK and
  * uniqueness are checked on the new values. Refused (0A000) for a column a view reads (PostgreSQL
- * refuses too) or one in a foreign key (PostgreSQL converts both sides; not supported yet).
+ * refuses too). A column in a foreign key, on either side, must keep a type the other side's can
+ * be compared with (42804 otherwise), and the references are checked again under the new type.
  */
 async function alterColumnType(env: DdlEnvironment, table: TableDefinition, position: number, dataType: TypeName, using: Expr | undefined): Promise<TableDefinition> {
   const column = table.columns[position];
@@ -1325,8 +1351,6 @@ async function alterColumnType(env: DdlEnvironment, table: TableDefinition, posi
   if (view !== undefined) {
     throw new FeatureNotSupportedError("cannot alter type of a column used by a view or rule", { detail: `rule _RETURN on view ${view.name} depends on column "${column.name}"` });
   }
-  const inForeignKey = Array.from(env.catalog.tables()).some((t) => t.foreignKeys.some((fk) => (t.id === table.id && fk.columns.includes(position)) || (fk.refTableId === table.id && fk.refColumns.includes(position))));
-  if (inForeignKey) throw new FeatureNotSupportedError(`altering the type of column "${column.name}", which a foreign key uses, is not supported yet`);
   const target = resolveTypeTarget(dataType, env.settings);
   if (target.domain !== undefined) throw new FeatureNotSupportedError(`altering the type of column "${column.name}" to a domain is not supported yet`);
   const type = target.type;
@@ -1351,8 +1375,30 @@ async function alterColumnType(env: DdlEnvironment, table: TableDefinition, posi
       throw error;
     }
   }
+  const children = Array.from(env.catalog.tables()).filter((t) => t.id !== table.id && t.foreignKeys.some((fk) => fk.refTableId === table.id && fk.refColumns.includes(position)));
+  for (const fk of after.foreignKeys) {
+    const parent = fk.refTableId === table.id ? after : env.catalog.table(fk.refTableId);
+    if (fk.columns.includes(position) && parent !== undefined) assertForeignKeyTypes(fk, after, parent);
+  }
+  for (const child of children) for (const fk of child.foreignKeys) if (fk.refTableId === table.id) assertForeignKeyTypes(fk, child, after);
   await rewriteRows(env, table, after, position, convert);
+  await revalidateReferencingRows(env, after, children);
   return after;
+}
+
+/**
+ * After the type of a referenced column changed, every row of the tables referencing it must
+ * still find its referenced row (under the new key encoding): the catalog gets the new definition
+ * first, so the checks read the rewritten table.
+ */
+async function revalidateReferencingRows(env: DdlEnvironment, after: TableDefinition, children: readonly TableDefinition[]): Promise<void> {
+  if (children.length === 0) return;
+  await env.catalog.write(env.txn, after);
+  for (const child of children) {
+    const layout = layoutOf(child);
+    const writer = new RowWriter(env, { ...child, indexes: [], checks: [], foreignKeys: child.foreignKeys.filter((fk) => fk.refTableId === after.id) });
+    for (const [key, value] of Array.from(env.txn.scan({ gte: relationPrefix(child.id), lt: relationEnd(child.id) }))) await writer.validate(layout.decode(key, value));
+  }
 }
 
 /** The new value of the column for a stored row: USING, or an assignment cast of the old value. */
