@@ -1318,6 +1318,9 @@ const enumTypeSteps: readonly Step[] = [
   "SELECT 'red'::color",
   "ALTER TABLE person ADD COLUMN m2 mood DEFAULT 'calm'",
   "SELECT id, m2::text FROM person ORDER BY id",
+  "DROP TYPE mood CASCADE",
+  "SELECT * FROM tagged",
+  "SELECT column_name FROM information_schema.columns WHERE table_name = 'person' ORDER BY ordinal_position",
   "SELECT 'ok'::mood(2)",
   "SELECT u::text FROM (SELECT 'ok'::mood UNION SELECT 'happy') AS s (u)",
   "SELECT 'ok'::mood UNION SELECT 'happy'::text",
@@ -1389,8 +1392,12 @@ const domainSteps: readonly Step[] = [
   "SELECT 'x'::pending",
   "ROLLBACK",
   "SELECT 'x'::pending",
+  "DROP DOMAIN email CASCADE",
+  "SELECT column_name FROM information_schema.columns WHERE table_name = 'member' ORDER BY ordinal_position",
+  "SELECT * FROM member ORDER BY id",
   "DROP TABLE member",
   "DROP DOMAIN posint, email",
+  "DROP DOMAIN posint",
   "SELECT 1::posint",
 ];
 

@@ -121,9 +121,10 @@ describe("enum types", () => {
       expect(await texts(session, "SELECT enum_last(NULL::t1)::text")).toEqual(["b"]);
       await session.query("CREATE TABLE uses (v t1)");
       await expect(session.query("DROP TYPE t1")).rejects.toMatchObject({ sqlState: "2BP01", detail: "column v of table uses depends on type t1" });
-      await expect(session.query("DROP TYPE t1 CASCADE")).rejects.toMatchObject({ sqlState: "0A000" });
-      await session.query("DROP TABLE uses");
-      await session.query("DROP TYPE t1");
+      await session.query("CREATE TABLE keeps (k int PRIMARY KEY)");
+      await session.query("ALTER TABLE uses ADD COLUMN k int");
+      await session.query("DROP TYPE t1 CASCADE");
+      expect((await session.query("SELECT column_name::text FROM information_schema.columns WHERE table_name = 'uses'")).rows).toEqual([["k"]]);
       await expect(session.query("SELECT 'a'::t1")).rejects.toMatchObject({ sqlState: "42704" });
       // Another session never sees an uncommitted type.
       const other = db.connect();

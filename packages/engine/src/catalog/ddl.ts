@@ -1459,3 +1459,12 @@ async function rewriteRows(env: DdlEnvironment, before: TableDefinition, after: 
     rebuilt = { ...rebuilt, indexes: [...rebuilt.indexes, index] };
   }
 }
+
+/** DROP … CASCADE of a type that columns use: each such column is dropped (ALTER TABLE … DROP COLUMN … CASCADE), with PostgreSQL's notice. */
+export async function dropColumnsCascading(env: DdlEnvironment, columns: readonly { readonly table: TableDefinition; readonly column: string }[]): Promise<void> {
+  for (const { table, column } of columns) {
+    env.notice(`drop cascades to column ${column} of table ${table.name}`);
+    const action: AlterTableAction = { kind: "alter_table_action", pos: 0, type: "drop_column", column, ifExists: false, behavior: "cascade" };
+    await alterTable(env, { kind: "alter_table", pos: 0, table: [table.schema, table.name], ifExists: false, isOnly: false, actions: [action] });
+  }
+}

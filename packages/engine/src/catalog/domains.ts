@@ -10,7 +10,7 @@ import { compileExpr } from "@omnikv/executor";
 import { deparse, type AlterDomainStatement, type ColumnConstraint, type CreateDomainStatement, type DropStatement, type Expr } from "@omnikv/parser";
 import { bindDomainCheck, bindExpr, coerce, resolveTypeTarget, type SqlType } from "@omnikv/planner";
 import type { CheckDefinition, DomainDefinition, TableDefinition } from "./definitions.ts";
-import { creationSchema, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
+import { creationSchema, dropColumnsCascading, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { CheckViolationError, DependentObjectsStillExistError, DuplicateObjectError, NotNullViolationError } from "../errors.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
@@ -214,7 +214,7 @@ async function refreshTables(env: DdlEnvironment, domainId: number): Promise<voi
   }
 }
 
-/** DROP DOMAIN: refused (2BP01) while a column has the domain; CASCADE does not drop columns yet (0A000). */
+/** DROP DOMAIN: refused (2BP01) while a column has the domain; CASCADE drops those columns first. */
 export async function dropDomains(env: DdlEnvironment, statement: DropStatement): Promise<void> {
   for (const names of statement.names) {
     const domain = findDomain(env, names);
@@ -232,7 +232,7 @@ export async function dropDomains(env: DdlEnvironment, statement: DropStatement)
       if (statement.behavior !== "cascade") {
         throw new DependentObjectsStillExistError(`cannot drop type ${domain.name} because other objects depend on it`, { detail, hint: "Use DROP ... CASCADE to drop the dependent objects too." });
       }
-      throw new FeatureNotSupportedError("DROP DOMAIN … CASCADE of a domain that columns use is not supported yet", { detail });
+      await dropColumnsCascading(env, dependents.map((d) => ({ table: d.table, column: d.table.columns[d.position]?.name ?? "?" })));
     }
     await env.catalog.remove(env.txn, domain.id);
   }

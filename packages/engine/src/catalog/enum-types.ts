@@ -20,7 +20,7 @@ import {
 import type { AlterEnumTypeStatement, CreateEnumTypeStatement, DropStatement } from "@omnikv/parser";
 import type { CatalogView } from "./catalog-store.ts";
 import type { DomainDefinition, EnumLabel, EnumTypeDefinition, TableDefinition } from "./definitions.ts";
-import { creationSchema, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
+import { creationSchema, dropColumnsCascading, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { DependentObjectsStillExistError, DuplicateObjectError, UniqueViolationError } from "../errors.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
@@ -210,7 +210,7 @@ async function rewriteRenamedLabel(env: DdlEnvironment, typeOid: number, from: s
   }
 }
 
-/** DROP TYPE: refused (2BP01) while a column has the type; CASCADE does not drop columns yet (0A000). */
+/** DROP TYPE: refused (2BP01) while a column has the type; CASCADE drops those columns first. */
 export async function dropEnumTypes(env: DdlEnvironment, statement: DropStatement): Promise<void> {
   for (const names of statement.names) {
     const name = names.at(-1) ?? "";
@@ -235,7 +235,7 @@ export async function dropEnumTypes(env: DdlEnvironment, statement: DropStatemen
           hint: "Use DROP ... CASCADE to drop the dependent objects too.",
         });
       }
-      throw new FeatureNotSupportedError("DROP TYPE … CASCADE of a type that columns use is not supported yet", { detail });
+      await dropColumnsCascading(env, dependents);
     }
     await env.catalog.remove(env.txn, type.id);
   }
