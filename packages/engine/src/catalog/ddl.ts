@@ -625,6 +625,12 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
     await deleteRange(env, table.id);
     for (const index of table.indexes) await deleteRange(env, index.id);
   }
+  // RESTART IDENTITY: the sequences the tables' columns own (SERIAL, identity) start over, in the transaction.
+  if (statement.restartIdentity) {
+    for (const object of env.catalog.objects()) {
+      if (object.kind === "sequence" && object.ownedBy !== undefined && ids.has(object.ownedBy.tableId)) env.sequences.reset(object);
+    }
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

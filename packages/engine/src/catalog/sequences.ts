@@ -1,6 +1,10 @@
 /**
  * Sequence values. Not transactional, as in PostgreSQL: a value `nextval` hands out is never
- * handed out again, whether or not its transaction commits. Like PostgreSQL's `log_cnt`, the
+ * handed out again, whether or not its transaction commits. What DDL does to a sequence is
+ * transactional, as PostgreSQL's new relfilenode makes it: CREATE SEQUENCE, ALTER SEQUENCE …
+ * RESTART, TRUNCATE … RESTART IDENTITY and DROP SEQUENCE change a transaction's `SequenceOverlay`
+ * (nextval and setval in that transaction use it), which takes effect when the transaction
+ * commits and is forgotten when it rolls back (savepoints included). Like PostgreSQL's `log_cnt`, the
  * store records a value `prefetch` steps ahead, so only every 32nd call writes; after a crash a
  * sequence resumes after the recorded value (a gap, never a repeat). The write is not synced on
  * its own: it is ordered in the log before the commit of any transaction that used the value,
@@ -43,8 +47,9 @@ export class SequenceStore {
     }
   }
 
-  nextval(definition: SequenceDefinition): bigint {
-    const state = this.#state(definition);
+  nextval(definition: SequenceDefinition, overlay?: SequenceOverlay): bigint {
+    const own = overlay?.state(definition.id);
+    const state = own ?? this.#state(definition);
     const increment = BigInt(definition.increment);
     let next = state.isCalled ? state.last + increment : state.last;
     const min = BigInt(definition.min);
@@ -58,19 +63,28 @@ export class SequenceStore {
     }
     state.last = next;
     state.isCalled = true;
-    const isBeyondRecorded = increment > 0n ? next > state.recorded : next < state.recorded;
+    // A transaction's own (restarted) state is recorded when it commits.
+    if (own !== undefined) return next;
+    const stored = this.#state(definition);
+    const isBeyondRecorded = increment > 0n ? next > stored.recorded : next < stored.recorded;
     if (isBeyondRecorded) {
-      state.recorded = next + increment * (prefetch - 1n);
-      this.#record(definition.id, state.recorded, true);
+      stored.recorded = next + increment * (prefetch - 1n);
+      this.#record(definition.id, stored.recorded, true);
     }
     return next;
   }
 
-  setval(definition: SequenceDefinition, value: bigint, isCalled: boolean): bigint {
+  setval(definition: SequenceDefinition, value: bigint, isCalled: boolean, overlay?: SequenceOverlay): bigint {
     const min = BigInt(definition.min);
     const max = BigInt(definition.max);
     if (value < min || value > max) {
       throw new NumericValueOutOfRangeError(`setval: value ${value} is out of bounds for sequence "${definition.name}" (${min}..${max})`);
+    }
+    const own = overlay?.state(definition.id);
+    if (own !== undefined) {
+      own.last = value;
+      own.isCalled = isCalled;
+      return value;
     }
     const state = this.#state(definition);
     state.last = value;
@@ -80,16 +94,17 @@ export class SequenceStore {
     return value;
   }
 
-  /** A new sequence (or ALTER SEQUENCE RESTART) starts at `start`. */
-  reset(definition: SequenceDefinition): void {
-    const start = BigInt(definition.start);
-    this.#states.set(definition.id, { last: start, isCalled: false, recorded: start });
-    this.#record(definition.id, start, false);
-  }
-
-  drop(id: number): void {
-    this.#states.delete(id);
-    this.#pending = this.#pending.then(() => this.#store.write([{ type: "del", key: sequenceKey(id) }], { sync: false }));
+  /** What a committed transaction's DDL did to sequences: restarted states are installed, dropped ones deleted. */
+  apply(overlay: SequenceOverlay): void {
+    for (const [id, state] of overlay.changes) {
+      if (state === undefined) {
+        this.#states.delete(id);
+        this.#pending = this.#pending.then(() => this.#store.write([{ type: "del", key: sequenceKey(id) }], { sync: false }));
+        continue;
+      }
+      this.#states.set(id, { last: state.last, isCalled: state.isCalled, recorded: state.last });
+      this.#record(id, state.last, state.isCalled);
+    }
   }
 
   /** Resolves when every recorded state is in the log; rejects if recording one failed. */
@@ -115,6 +130,43 @@ export class SequenceStore {
     this.#pending = Promise.all([this.#pending, write]).catch((error: unknown) => {
       this.#failure = error;
     });
+  }
+}
+
+/**
+ * One transaction's sequence DDL: per sequence its new state (created or restarted, then advanced
+ * by the transaction's own nextval/setval), or undefined when dropped.
+ */
+export class SequenceOverlay {
+  readonly #changes = new Map<number, { last: bigint; isCalled: boolean } | undefined>();
+
+  get changes(): ReadonlyMap<number, { readonly last: bigint; readonly isCalled: boolean } | undefined> {
+    return this.#changes;
+  }
+
+  /** This transaction's own state of the sequence, if its DDL gave it one. */
+  state(id: number): { last: bigint; isCalled: boolean } | undefined {
+    return this.#changes.get(id);
+  }
+
+  /** A new sequence (or ALTER SEQUENCE RESTART) starts at `start`. */
+  reset(definition: SequenceDefinition): void {
+    this.#changes.set(definition.id, { last: BigInt(definition.start), isCalled: false });
+  }
+
+  drop(id: number): void {
+    this.#changes.set(id, undefined);
+  }
+
+  /** For a savepoint: the changes as they are now. */
+  snapshot(): ReadonlyMap<number, { readonly last: bigint; readonly isCalled: boolean } | undefined> {
+    return new Map([...this.#changes].map(([id, state]) => [id, state === undefined ? undefined : { ...state }]));
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the changes as they were at the savepoint. */
+  restore(saved: ReadonlyMap<number, { readonly last: bigint; readonly isCalled: boolean } | undefined>): void {
+    this.#changes.clear();
+    for (const [id, state] of saved) this.#changes.set(id, state === undefined ? undefined : { ...state });
   }
 }
 

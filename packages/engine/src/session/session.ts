@@ -15,7 +15,7 @@ import { alterTable, dropOwned, createIndex, createSchema, createSequence, creat
 import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
 import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
-import { currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
+import { SequenceOverlay, currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
 import { executeDelete, executeInsert, executeUpdate, returningColumns, type ModifyResult } from "../dml/modify.ts";
 import { planQuery, runContext, streamPlan, type AnalyzedRun, type QueryEnvironment, type StatementEnvironment } from "../dml/statement-environment.ts";
@@ -154,6 +154,8 @@ interface StatementScope {
   readonly catalog: CatalogView;
   readonly startMicros: bigint;
   readonly txn?: Transaction;
+  /** The transaction's sequence DDL (none for a read outside a transaction). */
+  readonly sequences?: SequenceOverlay;
 }
 
 /** Values derived from the settings, recomputed only when a setting changes. */
@@ -180,7 +182,9 @@ interface ActiveTransaction {
   readonly isExplicit: boolean;
   isFailed: boolean;
   readonly startMicros: bigint;
-  readonly savepoints: { readonly name: string; readonly catalog: ReadonlyMap<number, ObjectDefinition | undefined> }[];
+  readonly savepoints: { readonly name: string; readonly catalog: ReadonlyMap<number, ObjectDefinition | undefined>; readonly sequences: ReturnType<SequenceOverlay["snapshot"]> }[];
+  /** What the transaction's DDL did to sequences: applied when it commits. */
+  readonly sequences: SequenceOverlay;
 }
 
 const postgresEpochMs = 946_684_800_000;
@@ -1211,6 +1215,7 @@ export class Session {
       } else {
         current.txn.rollbackToSavepoint(savepoint.name);
         current.catalog.restore(savepoint.catalog);
+        current.sequences.restore(savepoint.sequences);
       }
       return;
     }
@@ -1242,6 +1247,7 @@ export class Session {
       changedRows: new Map(),
       startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n,
       savepoints: [],
+      sequences: new SequenceOverlay(),
     };
     this.#active = active;
     return active;
@@ -1262,6 +1268,7 @@ export class Session {
     await this.#db.sequences.settled();
     await active.txn.commit();
     this.#db.publishCatalog(active.catalog);
+    this.#db.sequences.apply(active.sequences);
     if (active.changedRows.size > 0) this.#db.noteCommittedChanges(active.changedRows);
   }
 
@@ -1353,7 +1360,7 @@ export class Session {
     if (action !== "savepoint" && !active.savepoints.some((s) => s.name === name)) throw new SavepointError(`savepoint "${name}" does not exist`);
     if (action === "savepoint") {
       active.txn.savepoint(name);
-      active.savepoints.push({ name, catalog: new Map(active.catalog.changes) });
+      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot() });
     } else if (action === "release") {
       active.txn.releaseSavepoint(name);
       const at = active.savepoints.findLastIndex((s) => s.name === name);
@@ -1364,6 +1371,7 @@ export class Session {
       const saved = active.savepoints[at];
       if (saved !== undefined) {
         active.catalog.restore(saved.catalog);
+        active.sequences.restore(saved.sequences);
         active.savepoints.length = at + 1;
       }
       active.isFailed = false;
@@ -1482,7 +1490,7 @@ export class Session {
       databaseName: this.databaseName,
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
-      sequences: this.#db.sequences,
+      sequences: active.sequences,
       notice: (message) => this.#notices.push(message),
       reportIndexBuild: (progress) => {
         this.#indexBuild = progress;
@@ -1547,7 +1555,7 @@ export class Session {
     return {
       nextval: (name) => {
         const sequence = find(name, "Uw");
-        const value = this.#db.sequences.nextval(sequence);
+        const value = this.#db.sequences.nextval(sequence, active.sequences);
         this.#currvals.set(sequence.id, value);
         this.#lastval = value;
         return value;
@@ -1560,7 +1568,7 @@ export class Session {
       },
       setval: (name, value, isCalled) => {
         const sequence = find(name, "w");
-        this.#db.sequences.setval(sequence, value, isCalled);
+        this.#db.sequences.setval(sequence, value, isCalled, active.sequences);
         if (isCalled) this.#currvals.set(sequence.id, value);
         return value;
       },
