@@ -528,6 +528,19 @@ const renameSteps: readonly Step[] = [
   "ROLLBACK",
   "SELECT b FROM stuff ORDER BY id LIMIT 1",
   "SELECT nextval('things_id_seq')",
+  // Rails' rename_table: the table, then its sequence and primary key index; defaults and views follow.
+  "ALTER SEQUENCE things_id_seq RENAME TO stuff_id_seq",
+  "INSERT INTO stuff (aa, c) VALUES (9, 10) RETURNING id",
+  "SELECT pg_get_expr(adbin, adrelid) FROM pg_attrdef WHERE adrelid = 'stuff'::regclass AND adnum = 1",
+  "SELECT nextval('stuff_id_seq')",
+  "CREATE VIEW stuff_view AS SELECT s.id, stuff.aa, (SELECT count(*) FROM stuff t2 WHERE t2.id <= s.id) AS n FROM stuff s JOIN stuff ON stuff.id = s.id",
+  "CREATE VIEW stuff_names AS SELECT id, b FROM public.stuff WHERE stuff.aa > 5",
+  "ALTER TABLE stuff RENAME TO things2",
+  "SELECT * FROM stuff_view ORDER BY id",
+  "SELECT * FROM stuff_names ORDER BY id",
+  "SELECT pg_get_viewdef('stuff_names'::regclass) LIKE '%things2%', pg_get_viewdef('stuff_names'::regclass) LIKE '%stuff%'",
+  "ALTER VIEW stuff_names RENAME TO names_view",
+  "SELECT count(*) FROM names_view",
 ];
 
 /** COMMENT ON: descriptions of tables, columns, indexes, views, sequences and schemas, transactional. */

@@ -605,21 +605,27 @@ describe("expression indexes", () => {
 });
 
 describe("ALTER … RENAME", () => {
-  it("refuses what would break a view or a column default that names the object in text", async () => {
+  it("rewrites the views and defaults that name a renamed relation; refuses a column rename a view reads", async () => {
     await withDatabase(async (_db, session) => {
       await session.query("CREATE TABLE r (id serial PRIMARY KEY, v int)");
-      await session.query("CREATE VIEW rv AS SELECT v FROM r");
-      expect(await sqlState(session.query("ALTER TABLE r RENAME TO r2"))).toBe("0A000");
-      expect(await sqlState(session.query("ALTER TABLE r RENAME COLUMN v TO w"))).toBe("0A000");
-      expect(await sqlState(session.query("ALTER SEQUENCE r_id_seq RENAME TO r_seq"))).toBe("0A000");
-      expect(await sqlState(session.query("ALTER VIEW r RENAME TO x"))).toBe("42809");
+      await session.query("CREATE VIEW rv AS SELECT r.v FROM r");
+      await session.query("ALTER TABLE r RENAME TO r2");
+      await session.query("ALTER SEQUENCE r_id_seq RENAME TO r2_seq");
+      await session.query("INSERT INTO r2 (v) VALUES (5)");
+      expect((await session.query("SELECT v FROM rv")).rows).toEqual([[5]]);
+      expect((await session.query("SELECT nextval('r2_seq')::int")).rows).toEqual([[2]]);
+      // A view whose query uses the old name for something else too cannot be rewritten safely.
+      await session.query("CREATE TABLE q (id int)");
+      await session.query("CREATE VIEW qv AS SELECT x.id FROM q AS x JOIN r2 AS q ON q.id = x.id");
+      expect(await sqlState(session.query("ALTER TABLE q RENAME TO q2"))).toBe("0A000");
+      expect(await sqlState(session.query("ALTER TABLE r2 RENAME COLUMN v TO w"))).toBe("0A000");
+      expect(await sqlState(session.query("ALTER VIEW r2 RENAME TO x"))).toBe("42809");
       // The view itself can be renamed, and still reads its table.
       await session.query("ALTER VIEW rv RENAME TO rv2");
-      await session.query("INSERT INTO r (v) VALUES (5)");
       expect((await session.query("SELECT v FROM rv2")).rows).toEqual([[5]]);
-      await session.query("DROP VIEW rv2");
-      await session.query("ALTER TABLE r RENAME COLUMN v TO w");
-      expect((await session.query("SELECT w FROM r")).rows).toEqual([[5]]);
+      await session.query("DROP VIEW rv2, qv");
+      await session.query("ALTER TABLE r2 RENAME COLUMN v TO w");
+      expect((await session.query("SELECT w FROM r2")).rows).toEqual([[5]]);
     });
   });
 });

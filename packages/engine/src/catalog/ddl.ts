@@ -7,7 +7,7 @@
  */
 import { DatatypeMismatchError, DbError, FeatureNotSupportedError, InvalidParameterValueError, ObjectNotInPrerequisiteStateError, SqlState, TypeOid, assert, assertNever, UndefinedObjectError, WrongObjectTypeError, formatValue, type SqlValue } from "@omnikv/base";
 import { compileExpr, formatType, type CompiledExpr, type Row } from "@omnikv/executor";
-import { deparse, type AlterSequenceStatement, type CommentStatement, type TypeName, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
+import { deparse, parse, type SelectStatement, type AlterSequenceStatement, type CommentStatement, type TypeName, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, resolveTypeTarget, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
 import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
@@ -1089,8 +1089,8 @@ export async function renameObject(env: DdlEnvironment, statement: RenameStateme
     return tag;
   }
   if (env.catalog.isNameTaken(relation.schema, statement.newName)) throw new DuplicateTableError(`relation "${statement.newName}" already exists`);
-  refuseIfViewsDepend(env, relation.id, `relation "${relation.name}"`);
-  if (relation.kind === "sequence") refuseIfDefaultsUse(env, relation);
+  await renameInDependentViews(env, relation, statement.newName);
+  if (relation.kind === "sequence") await renameInDefaults(env, relation, statement.newName);
   const renamed = relation.kind === "table" ? withStoredSqlRewritten({ ...relation, name: statement.newName }, (names) => (names.length === 2 && names[0] === relation.name ? [statement.newName, names[1] ?? ""] : names)) : { ...relation, name: statement.newName };
   await env.catalog.write(env.txn, renamed);
   return tag;
@@ -1108,12 +1108,91 @@ function refuseIfViewsDepend(env: DdlEnvironment, id: number, what: string): voi
   if (view !== undefined) throw new FeatureNotSupportedError(`cannot rename ${what} because view "${view.name}" depends on it (not supported yet: drop and re-create the view)`);
 }
 
-/** Column defaults name their sequence in text (`nextval('t_id_seq'::regclass)`): renaming it would break them. */
-function refuseIfDefaultsUse(env: DdlEnvironment, sequence: { readonly schema: string; readonly name: string }): void {
-  const quoted = [`'${sequence.name}'`, `'${sequence.schema}.${sequence.name}'`];
-  for (const table of env.catalog.tables()) {
-    const column = table.columns.find((c) => c.defaultSql !== undefined && quoted.some((q) => c.defaultSql?.includes(q) === true));
-    if (column !== undefined) throw new FeatureNotSupportedError(`cannot rename sequence "${sequence.name}" because the default of column "${column.name}" of table "${table.name}" uses it (not supported yet)`);
+/**
+ * Column defaults name their sequence in text (`nextval('t_id_seq')`), where PostgreSQL's refer to
+ * its OID: the sequence functions' name arguments naming it (as `name` or `schema.name`) are
+ * rewritten to the new name, in the same form. A default naming it any other way is refused.
+ */
+async function renameInDefaults(env: DdlEnvironment, sequence: { readonly schema: string; readonly name: string }, newName: string): Promise<void> {
+  const spellings = new Map([
+    [sequence.name, newName],
+    [`${sequence.schema}.${sequence.name}`, `${sequence.schema}.${newName}`],
+  ]);
+  const sequenceFunctions = new Set(["nextval", "currval", "setval"]);
+  const renameArgument = (node: unknown): unknown => {
+    if (typeof node !== "object" || node === null) return node;
+    if (Array.isArray(node)) return node.map(renameArgument);
+    if ("kind" in node && node.kind === "func_call" && "name" in node && "args" in node && Array.isArray(node.name) && Array.isArray(node.args)) {
+      const name: unknown = node.name.at(-1);
+      const [first, ...rest] = node.args as unknown[];
+      if (typeof name === "string" && sequenceFunctions.has(name)) return { ...node, args: [renameLiteral(first), ...rest.map(renameArgument)] };
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, renameArgument(value)]));
+  };
+  // The name argument: a string literal, possibly cast to regclass.
+  const renameLiteral = (arg: unknown): unknown => {
+    if (typeof arg !== "object" || arg === null || !("kind" in arg)) return arg;
+    if (arg.kind === "string" && "value" in arg && typeof arg.value === "string") return { ...arg, value: spellings.get(arg.value) ?? arg.value };
+    if (arg.kind === "cast" && "expr" in arg) return { ...arg, expr: renameLiteral(arg.expr) };
+    return renameArgument(arg);
+  };
+  for (const table of Array.from(env.catalog.tables())) {
+    let isChanged = false;
+    const columns = table.columns.map((c) => {
+      if (c.defaultSql === undefined || ![...spellings.keys()].some((spelling) => c.defaultSql?.includes(`'${spelling}'`) === true)) return c;
+      // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the rewrite keeps the expression's shape and only renames a literal
+      const rewritten = deparse(renameArgument(parseStoredExpression(c.defaultSql)) as Expr);
+      if (rewritten.includes(`'${sequence.name}'`) || rewritten.includes(`'${sequence.schema}.${sequence.name}'`)) {
+        throw new FeatureNotSupportedError(`cannot rename sequence "${sequence.name}" because the default of column "${c.name}" of table "${table.name}" names it outside nextval/currval/setval`);
+      }
+      isChanged = true;
+      return { ...c, defaultSql: rewritten };
+    });
+    if (isChanged) await env.catalog.write(env.txn, { ...table, columns });
+  }
+}
+
+/**
+ * Views keep their query's SQL text, where PostgreSQL's refer to relations by OID: renaming a
+ * relation a view reads rewrites the view's references to it (FROM items naming it, and column
+ * qualifiers spelled with its name). When a qualifier with that name could mean something else
+ * (another FROM item aliased so, or a CTE of the name), the rename is refused (0A000).
+ */
+async function renameInDependentViews(env: DdlEnvironment, relation: { readonly id: number; readonly schema: string; readonly name: string }, newName: string): Promise<void> {
+  for (const view of viewsDependingOn(env, relation.id)) {
+    const [statement] = parse(view.sql);
+    if (statement?.kind !== "select") throw new FeatureNotSupportedError(`cannot rename relation "${relation.name}": view "${view.name}" could not be rewritten`);
+    let isAmbiguous = false;
+    const isTheRelation = (names: readonly string[]): boolean => names.at(-1) === relation.name && (names.length === 1 || names.at(-2) === relation.schema);
+    const visit = (node: unknown): unknown => {
+      if (typeof node !== "object" || node === null) return node;
+      if (Array.isArray(node)) return node.map(visit);
+      if ("kind" in node && node.kind === "table_ref" && "name" in node && Array.isArray(node.name)) {
+        const names = node.name.filter((n): n is string => typeof n === "string");
+        const alias: unknown = "alias" in node && typeof node.alias === "object" && node.alias !== null && "name" in node.alias ? node.alias.name : undefined;
+        if (!isTheRelation(names)) {
+          if (alias === relation.name || (alias === undefined && names.at(-1) === relation.name)) isAmbiguous = true;
+          return node;
+        }
+        if (alias === relation.name) isAmbiguous = true;
+        return { ...node, name: [...names.slice(0, -1), newName] };
+      }
+      if ("kind" in node && node.kind === "cte" && "name" in node && node.name === relation.name) isAmbiguous = true;
+      if ("kind" in node && (node.kind === "subquery_ref" || node.kind === "function_ref" || node.kind === "join") && "alias" in node) {
+        const alias: unknown = typeof node.alias === "object" && node.alias !== null && "name" in node.alias ? node.alias.name : undefined;
+        if (alias === relation.name) isAmbiguous = true;
+      }
+      if ("kind" in node && node.kind === "column_ref" && "names" in node && Array.isArray(node.names)) {
+        const names = node.names.filter((n): n is string => typeof n === "string");
+        if (names.length >= 2 && names.at(-2) === relation.name) return { ...node, names: [...names.slice(0, -2), newName, names.at(-1) ?? ""] };
+        return node;
+      }
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value)]));
+    };
+    // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the rewrite keeps the statement's shape and only renames
+    const rewritten = visit(statement) as SelectStatement;
+    if (isAmbiguous) throw new FeatureNotSupportedError(`cannot rename relation "${relation.name}" because view "${view.name}" uses the name "${relation.name}" for something else too (drop and re-create the view)`);
+    await env.catalog.write(env.txn, { ...view, sql: deparse(rewritten) });
   }
 }
 
