@@ -1553,3 +1553,12 @@ export async function dropColumnsCascading(env: DdlEnvironment, columns: readonl
     await alterTable(env, { kind: "alter_table", pos: 0, table: [table.schema, table.name], ifExists: false, isOnly: false, actions: [action] });
   }
 }
+
+/**
+ * Tables keep snapshots of their columns' enum types and domains (TableDefinition.enumTypes,
+ * .domains): after ALTER TYPE or ALTER DOMAIN, writing each table of the type again refreshes them.
+ */
+export async function refreshTypeSnapshots(env: DdlEnvironment, typeOid: number): Promise<void> {
+  const tables = Array.from(env.catalog.tables()).filter((t) => t.columns.some((c) => c.typeOid === typeOid || c.domain === typeOid));
+  for (const table of tables) await env.catalog.write(env.txn, table);
+}

@@ -10,7 +10,7 @@ import { compileExpr } from "@omnikv/executor";
 import { deparse, type AlterDomainStatement, type ColumnConstraint, type CreateDomainStatement, type DropStatement, type Expr } from "@omnikv/parser";
 import { bindDomainCheck, bindExpr, coerce, resolveTypeTarget, type SqlType } from "@omnikv/planner";
 import type { CheckDefinition, DomainDefinition, TableDefinition } from "./definitions.ts";
-import { creationSchema, dropColumnsCascading, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
+import { creationSchema, dropColumnsCascading, refreshTypeSnapshots, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { CheckViolationError, DependentObjectsStillExistError, DuplicateObjectError, NotNullViolationError } from "../errors.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
@@ -186,7 +186,7 @@ export async function alterDomain(env: DdlEnvironment, statement: AlterDomainSta
     }
   }
   await env.catalog.write(env.txn, next);
-  await refreshTables(env, domain.id);
+  await refreshTypeSnapshots(env, domain.id);
 }
 
 /**
@@ -205,14 +205,6 @@ function validateRows(env: DdlEnvironment, domain: DomainDefinition, violation: 
   }
 }
 
-/** Tables keep snapshots of their columns' domains: writing them again refreshes those. */
-async function refreshTables(env: DdlEnvironment, domainId: number): Promise<void> {
-  const ids = new Set(domainColumns(env, domainId).map((c) => c.table.id));
-  for (const id of ids) {
-    const table = env.catalog.table(id);
-    if (table !== undefined) await env.catalog.write(env.txn, table);
-  }
-}
 
 /** DROP DOMAIN: refused (2BP01) while a column has the domain; CASCADE drops those columns first. */
 export async function dropDomains(env: DdlEnvironment, statement: DropStatement): Promise<void> {

@@ -20,7 +20,7 @@ import {
 import type { AlterEnumTypeStatement, CreateEnumTypeStatement, DropStatement } from "@omnikv/parser";
 import type { CatalogView } from "./catalog-store.ts";
 import type { DomainDefinition, EnumLabel, EnumTypeDefinition, TableDefinition } from "./definitions.ts";
-import { creationSchema, dropColumnsCascading, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
+import { creationSchema, dropColumnsCascading, refreshTypeSnapshots, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { DependentObjectsStillExistError, DuplicateObjectError, UniqueViolationError } from "../errors.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
@@ -147,7 +147,7 @@ export async function alterEnumType(env: DdlEnvironment, statement: AlterEnumTyp
     const labels = [...type.labels];
     labels.splice(index, 0, { label: action.label, sortOrder: positionAt(type.labels, index) });
     await env.catalog.write(env.txn, { ...type, labels });
-    await refreshTables(env, type.id);
+    await refreshTypeSnapshots(env, type.id);
     return;
   }
   const index = existingLabel(type, action.label);
@@ -157,17 +157,9 @@ export async function alterEnumType(env: DdlEnvironment, statement: AlterEnumTyp
   const labels = type.labels.map((l, i) => (i === index ? { ...l, label: action.newLabel } : l));
   await env.catalog.write(env.txn, { ...type, labels });
   await rewriteRenamedLabel(env, type.id, action.label, action.newLabel);
-  await refreshTables(env, type.id);
+  await refreshTypeSnapshots(env, type.id);
 }
 
-/** Tables keep snapshots of their columns' enum types: writing them again refreshes those. */
-async function refreshTables(env: DdlEnvironment, typeOid: number): Promise<void> {
-  const tables = new Set(dependentColumns(env.catalog, typeOid).map((d) => d.table.id));
-  for (const id of tables) {
-    const table = env.catalog.table(id);
-    if (table !== undefined) await env.catalog.write(env.txn, table);
-  }
-}
 
 /**
  * Stored expressions keep their SQL text, where a label is a string literal: PostgreSQL's refer
