@@ -153,9 +153,10 @@ function bindExprInner(expr: Expr, context: BindContext): BoundExpr {
       return bindSubscript(expr, context);
     case "row":
       return bindRow(expr, context);
+    case "field_select":
+      return bindFieldSelect(expr, context);
     case "bit_string":
     case "default":
-    case "field_select":
     case "named_arg":
     case "grouping":
       throw new FeatureNotSupportedError(`${expr.kind.replaceAll("_", " ")} expressions are not supported yet`);
@@ -190,6 +191,20 @@ function bindColumn(expr: Extract<Expr, { kind: "column_ref" }>, context: BindCo
   }
   if (column.paramIndex !== undefined) return { kind: "param", type: column.type, index: column.paramIndex };
   return { kind: "column", type: column.type, index: column.index, name: column.name };
+}
+
+/** `(r).f`: a field of a row constructor or whole-row reference, by name (42703 when it has none). */
+function bindFieldSelect(expr: Extract<Expr, { kind: "field_select" }>, context: BindContext): BoundExpr {
+  const row = bindExpr(expr.expr, context);
+  if (row.kind !== "row") {
+    if (row.type.oid === TypeOid.record) throw new FeatureNotSupportedError("selecting a field of this record is not supported yet");
+    throw new WrongObjectTypeError(`column notation .${expr.field} applied to type ${formatTypeName(row.type.oid)}, which is not a composite type`);
+  }
+  if (expr.field === "*") throw new FeatureNotSupportedError("(record).* is not supported yet");
+  const at = row.names.indexOf(expr.field);
+  const field = row.fields[at];
+  if (at < 0 || field === undefined) throw new UndefinedColumnError(`could not identify column "${expr.field}" in record data type`);
+  return field;
 }
 
 /**
