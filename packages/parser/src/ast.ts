@@ -789,7 +789,9 @@ export interface AlterEnumTypeStatement extends NodeBase {
   readonly name: QualifiedName;
   readonly action:
     | { readonly type: "add_value"; readonly label: string; readonly ifNotExists: boolean; readonly neighbor?: { readonly label: string; readonly isBefore: boolean } }
-    | { readonly type: "rename_value"; readonly label: string; readonly newLabel: string };
+    | { readonly type: "rename_value"; readonly label: string; readonly newLabel: string }
+    /** `ALTER TYPE name RENAME TO new` (an enum type or a domain). */
+    | { readonly type: "rename_to"; readonly newName: string };
 }
 
 /**
@@ -812,7 +814,8 @@ export interface AlterDomainStatement extends NodeBase {
     | { readonly type: "set_default"; readonly expr: Expr }
     | { readonly type: "drop_default" | "set_not_null" | "drop_not_null" }
     | { readonly type: "add_constraint"; readonly constraint: ColumnConstraint }
-    | { readonly type: "drop_constraint"; readonly constraintName: string; readonly ifExists: boolean; readonly behavior?: DropBehavior };
+    | { readonly type: "drop_constraint"; readonly constraintName: string; readonly ifExists: boolean; readonly behavior?: DropBehavior }
+    | { readonly type: "rename_to"; readonly newName: string };
 }
 
 export interface CreateSchemaStatement extends NodeBase {

@@ -441,12 +441,15 @@ function deparseDomainAction(action: Extract<Statement, { kind: "alter_domain" }
       return `ADD ${deparseColumnConstraint(action.constraint)}`;
     case "drop_constraint":
       return `DROP CONSTRAINT ${action.ifExists ? "IF EXISTS " : ""}${quoteIdent(action.constraintName)}${behavior(action.behavior)}`;
+    case "rename_to":
+      return `RENAME TO ${quoteIdent(action.newName)}`;
   }
   return assertNever(action);
 }
 
 function deparseEnumAction(action: Extract<Statement, { kind: "alter_enum_type" }>["action"]): string {
   if (action.type === "rename_value") return `RENAME VALUE ${quoteString(action.label)} TO ${quoteString(action.newLabel)}`;
+  if (action.type === "rename_to") return `RENAME TO ${quoteIdent(action.newName)}`;
   const neighbor = action.neighbor === undefined ? "" : ` ${action.neighbor.isBefore ? "BEFORE" : "AFTER"} ${quoteString(action.neighbor.label)}`;
   return `ADD VALUE ${ifNotExists(action.ifNotExists)}${quoteString(action.label)}${neighbor}`;
 }

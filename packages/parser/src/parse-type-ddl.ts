@@ -42,12 +42,13 @@ export function parseAlterType(p: TokenStream, pos: number): AlterEnumTypeStatem
     const neighbor = isBefore || p.acceptKeyword("after") ? { label: parseLabel(p), isBefore } : undefined;
     return { kind: "alter_enum_type", pos, name, action: { type: "add_value", label, ifNotExists, ...(neighbor === undefined ? {} : { neighbor }) } };
   }
+  if (p.acceptKeywords("rename", "to")) return { kind: "alter_enum_type", pos, name, action: { type: "rename_to", newName: parseColId(p) } };
   if (p.acceptKeywords("rename", "value")) {
     const label = parseLabel(p);
     p.expectKeyword("to");
     return { kind: "alter_enum_type", pos, name, action: { type: "rename_value", label, newLabel: parseLabel(p) } };
   }
-  throw featureNotSupported(p, p.peek(), "ALTER TYPE supports only ADD VALUE and RENAME VALUE of enum types");
+  throw featureNotSupported(p, p.peek(), "ALTER TYPE supports only ADD VALUE, RENAME VALUE and RENAME TO");
 }
 
 /** After CREATE DOMAIN. */
@@ -78,11 +79,12 @@ function parseAlterDomainAction(p: TokenStream): AlterDomainStatement["action"] 
     if (constraint === undefined) throw p.unexpected();
     return { type: "add_constraint", constraint };
   }
+  if (p.acceptKeywords("rename", "to")) return { type: "rename_to", newName: parseColId(p) };
   if (p.acceptKeywords("drop", "constraint")) {
     const ifExists = p.acceptKeywords("if", "exists");
     const constraintName = parseColId(p);
     const behavior = parseDropBehavior(p);
     return { type: "drop_constraint", constraintName, ifExists, ...(behavior === undefined ? {} : { behavior }) };
   }
-  throw featureNotSupported(p, p.peek(), "ALTER DOMAIN supports SET/DROP DEFAULT, SET/DROP NOT NULL and ADD/DROP CONSTRAINT");
+  throw featureNotSupported(p, p.peek(), "ALTER DOMAIN supports SET/DROP DEFAULT, SET/DROP NOT NULL, ADD/DROP CONSTRAINT and RENAME TO");
 }

@@ -14,6 +14,7 @@ import { creationSchema, dropColumnsCascading, refreshTypeSnapshots, requireDrop
 import { CheckViolationError, DependentObjectsStillExistError, DuplicateObjectError, NotNullViolationError } from "../errors.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
+import { renameUserType } from "./type-rename.ts";
 
 /** 42601: what PostgreSQL's DefineDomain reports as a syntax error (conflicting, repeated or impossible clauses). */
 class DomainDefinitionError extends DbError {
@@ -134,6 +135,11 @@ function domainColumns(env: DdlEnvironment, domainId: number): { readonly table:
 }
 
 export async function alterDomain(env: DdlEnvironment, statement: AlterDomainStatement): Promise<void> {
+  if (statement.action.type === "rename_to") {
+    if (findDomain(env, statement.name) === undefined) throw new UndefinedObjectError(`type "${statement.name.join(".")}" does not exist`);
+    await renameUserType(env, statement.name, statement.action.newName);
+    return;
+  }
   const domain = findDomain(env, statement.name);
   if (domain === undefined) throw new UndefinedObjectError(`type "${statement.name.join(".")}" does not exist`);
   requireOwner(env, domain);

@@ -26,6 +26,7 @@ import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { quoteIdent } from "./system-functions.ts";
 import { domainTypeOf, enumTypeOf } from "./enum-values.ts";
+import { renameUserType } from "./type-rename.ts";
 
 const labelEncoder = new TextEncoder();
 
@@ -130,6 +131,10 @@ function positionAt(labels: readonly EnumLabel[], index: number): number {
 }
 
 export async function alterEnumType(env: DdlEnvironment, statement: AlterEnumTypeStatement): Promise<void> {
+  if (statement.action.type === "rename_to") {
+    await renameUserType(env, statement.name, statement.action.newName);
+    return;
+  }
   const type = findForAlter(env, statement.name);
   requireOwner(env, type);
   const action = statement.action;
