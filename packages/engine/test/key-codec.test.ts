@@ -549,3 +549,23 @@ describe("prefixEnd and compareBytes", () => {
     expect(compareBytes(Uint8Array.of(2, 3), Uint8Array.of(2, 3))).toBe(0);
   });
 });
+
+describe("int8 keys of JavaScript numbers", () => {
+  const viaBigInt = (n: number): Uint8Array => encodeKey(TypeOid.int8, BigInt(n));
+  const viaNumber = (n: number): Uint8Array => {
+    const writer = new KeyWriter();
+    writer.appendInt8Number(n);
+    return writer.finish();
+  };
+
+  it("encodes a safe integer exactly as its bigint", () => {
+    const ladder = [0, 1, -1, 127, 128, 255, 256, -255, -256, -257, 65_535, 65_536, 0x7fff_ffff, -0x8000_0000, 2 ** 32, -(2 ** 32), Number.MAX_SAFE_INTEGER, Number.MIN_SAFE_INTEGER];
+    for (const n of ladder) expect(hex(viaNumber(n)), String(n)).toBe(hex(viaBigInt(n)));
+    fc.assert(
+      fc.property(fc.oneof(fc.integer(), fc.maxSafeInteger()), (n) => {
+        expect(hex(viaNumber(n))).toBe(hex(viaBigInt(n)));
+      }),
+      params,
+    );
+  });
+});

@@ -705,6 +705,36 @@ describe("JavaScript numbers as parameters", () => {
       expect((await session.query("SELECT count(*) FROM n WHERE c = 1152921504606847000")).rows).toEqual([[1n]]);
     });
   });
+
+  it("find a row by an undeclared integer key parameter as their text does, errors included", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE k2 (id int2 PRIMARY KEY, v text)");
+      await session.query("CREATE TABLE k4 (id int4 PRIMARY KEY, v text)");
+      await session.query("CREATE TABLE k8 (id int8 PRIMARY KEY, v text)");
+      for (const table of ["k2", "k4", "k8"]) {
+        await session.query(`INSERT INTO ${table} VALUES (-32768, 'min'), (-1, 'minus one'), (0, 'zero'), (7, 'seven'), (32767, 'max')`);
+        // The point-select fast path: the key alone reads $1 (taken as the number), or $1 is read again as text.
+        session.prepare(`${table}_key`, `SELECT v FROM ${table} WHERE id = $1`);
+        session.prepare(`${table}_twice`, `SELECT v, $1 AS p FROM ${table} WHERE id = $1`);
+        for (const value of [-32768, -1, -0, 0, 7, 32767, 32768, 2 ** 31, 2 ** 53, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+          for (const name of [`${table}_key`, `${table}_twice`]) {
+            const outcome = async (param: number | string): Promise<unknown> => {
+              try {
+                return (await session.execute(name, [param])).rows.map((row) => row[0]);
+              } catch (error) {
+                return error instanceof DbError ? error.sqlState : error;
+              }
+            };
+            expect(await outcome(value), `${name} with ${value}`).toEqual(await outcome(String(value)));
+          }
+        }
+      }
+      expect((await session.execute("k4_key", [-0])).rows).toEqual([["zero"]]);
+      expect((await session.execute("k4_twice", [7])).rows).toEqual([["seven", "7"]]);
+      expect(await sqlState(session.execute("k4_key", [2 ** 31]))).toBe("22003");
+      expect(await sqlState(session.execute("k2_key", [1.5]))).toBe("22P02");
+    });
+  });
 });
 
 describe("EXPLAIN ANALYZE of INSERT, UPDATE and DELETE", () => {

@@ -141,6 +141,27 @@ class ByteSink {
     this.length += 1 + size;
   }
 
+  /**
+   * `int64Ordered` of a safe integer, in number arithmetic: the same bytes without the bigint
+   * conversions and shifts, which were a few percent of a primary-key point lookup.
+   */
+  int64OrderedNumber(n: number): void {
+    assert(Number.isSafeInteger(n), "int64OrderedNumber takes a safe integer");
+    const isNegative = n < 0;
+    // -n - 1 and the divisions below stay exact: |n| < 2^53.
+    let magnitude = isNegative ? -n - 1 : n;
+    let size = 0;
+    for (let rest = magnitude; rest > 0; rest = Math.floor(rest / 256)) size += 1;
+    this.reserve(1 + size);
+    this.bytes[this.length] = isNegative ? 0x7f - size : 0x80 + size;
+    for (let i = size; i >= 1; i--) {
+      const byte = magnitude % 256;
+      this.bytes[this.length + i] = isNegative ? 0xff - byte : byte;
+      magnitude = Math.floor(magnitude / 256);
+    }
+    this.length += 1 + size;
+  }
+
   raw(bytes: Uint8Array): void {
     this.reserve(bytes.length);
     this.bytes.set(bytes, this.length);
@@ -446,6 +467,16 @@ export class KeyWriter {
     }
     if (isDescending) sink.invertFrom(start);
     assert(sink.length > start, "every component has at least its marker");
+  }
+
+  /**
+   * `appendValue(TypeOid.int8, BigInt(n))` with the default options (ascending, NULLS LAST) for a
+   * safe integer `n`: the same bytes, without making a bigint (see `int64OrderedNumber`).
+   */
+  appendInt8Number(n: number): void {
+    const sink = this.#sink;
+    sink.uint8(markerLow);
+    sink.int64OrderedNumber(n);
   }
 
   /** A big-endian unsigned 32-bit integer (relation and index id prefixes). */

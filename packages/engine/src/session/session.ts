@@ -37,7 +37,7 @@ import { alterDefaultPrivileges, alterOwner, alterRole, createRole, dropRole, gr
 import { checkStatementPrivileges } from "../catalog/statement-privileges.ts";
 import { InsufficientPrivilegeError } from "../errors.ts";
 import { copyIn, copyOut, type CopyIn } from "./copy.ts";
-import { pointLookupOf, runPointLookup, type PointLookup } from "./point-lookup.ts";
+import { isKeyOnlyParam, pointLookupOf, runPointLookup, type PointLookup } from "./point-lookup.ts";
 import { executeLockingSelect } from "../dml/select-locking.ts";
 import { LiteralShapeCache, withRemappedPosition, type ShapedStatement, type ShapeEntry } from "./literal-shapes.ts";
 import { isSameStamp, SessionPlanMemo, type PlanStamp } from "./plan-memo.ts";
@@ -808,11 +808,13 @@ export class Session {
     if (!this.#isSnapshotRead(statement, prepared.sql) || this.#portals.has(portalName)) return undefined;
     // In the portal path's order: parameters are converted at Bind, privileges checked at Execute.
     const settings = this.#textSettings();
-    const values = params.map((param, i) => paramValue(param, prepared.paramTypes[i] ?? 0, settings));
+    const point = plan.point;
+    // A parameter only the key reads goes to it as it is (runPointLookup): its text would go unused.
+    const values = params.map((param, i) => (isKeyOnlyParam(point, i, param) ? null : paramValue(param, prepared.paramTypes[i] ?? 0, settings)));
     this.#startStatement();
     const { scope, context } = this.#pointScope();
     this.#checkPrepared(prepared, statement, scope.catalog);
-    const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, values, context);
+    const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, values, context, params);
     // As a completed execute does; outside a block there is no idle-in-transaction timer to arm.
     if (this.#portals.size > 0) this.#finishPortals();
     return { rows, fields: plan.fields, command: "SELECT", rowCount: rows.length, commandTag: rows.length === 1 ? "SELECT 1" : "SELECT 0", notices: this.#notices, isSuspended: false };

@@ -36,7 +36,10 @@ const integerOids: ReadonlySet<number> = new Set([TypeOid.int2, TypeOid.int4, Ty
  * type (the planner allows int4 = int8 comparisons as index conditions) compares correctly.
  */
 export function appendKeyValue(writer: KeyWriter, oid: number, value: SqlValue): void {
-  if (integerOids.has(oid) && (typeof value === "number" || typeof value === "bigint")) {
+  // An int2/int4 value (or a safe int8 one) skips the bigint: the same bytes, cheaper (hot on point lookups and inserts).
+  if (typeof value === "number" && Number.isSafeInteger(value) && integerOids.has(oid)) {
+    writer.appendInt8Number(value);
+  } else if (integerOids.has(oid) && (typeof value === "number" || typeof value === "bigint")) {
     writer.appendValue(TypeOid.int8, BigInt(value));
   } else {
     writer.appendValue(oid, value);

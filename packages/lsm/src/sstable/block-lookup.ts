@@ -59,9 +59,36 @@ export class BlockLookup {
    * bytes[valueOffset, + valueLength)).
    */
   find(bytes: Uint8Array, where: { readonly path: string; readonly blockOffset: number }, userKey: Uint8Array, snapshot: number, hash: number): boolean {
+    readShape(bytes, this.#shape);
+    return this.#find(bytes, where, userKey, snapshot, hash);
+  }
+
+  /**
+   * `find` in a block whose shape the caller took from its decoded `Block` (`restartsOffset`,
+   * `restartCount`, `hashBucketsOffset`, `hashBucketCount`, checked at decode) and kept in a flat
+   * array: the block's tail is not read, one cache miss fewer per lookup when blocks are resident.
+   */
+  findWithShape(
+    bytes: Uint8Array,
+    where: { readonly path: string; readonly blockOffset: number },
+    userKey: Uint8Array,
+    snapshot: number,
+    hash: number,
+    shapes: Int32Array,
+    shapeAt: number,
+  ): boolean {
+    const shape = this.#shape;
+    shape.restartsOffset = shapes[shapeAt] ?? 0;
+    shape.restartCount = shapes[shapeAt + 1] ?? 0;
+    shape.bucketsOffset = shapes[shapeAt + 2] ?? 0;
+    shape.bucketCount = shapes[shapeAt + 3] ?? 0;
+    return this.#find(bytes, where, userKey, snapshot, hash);
+  }
+
+  #find(bytes: Uint8Array, where: { readonly path: string; readonly blockOffset: number }, userKey: Uint8Array, snapshot: number, hash: number): boolean {
     this.#path = where.path;
     this.#blockOffset = where.blockOffset;
-    const shape = readShape(bytes, this.#shape);
+    const shape = this.#shape;
     const restart = shape.bucketCount === 0 ? hashLookupUnknown : lookupHashIndex(bytes, shape.bucketsOffset, shape.bucketCount, hash);
     if (restart === hashLookupAbsent) return false;
     const start = restart === hashLookupUnknown ? this.#searchRestarts(bytes, userKey, snapshot) : restart;
@@ -199,6 +226,9 @@ export class BlockLookup {
     return -1;
   }
 }
+
+/** The number of `Int32Array` slots one block's shape takes in `findWithShape`'s `shapes`. */
+export const blockShapeSlots = 4;
 
 /** Fills `shape` from the footer (and hash index count) at the end of the decoded block `bytes`. */
 function readShape(bytes: Uint8Array, shape: BlockShape): BlockShape {

@@ -11,7 +11,7 @@ import { ValueKind, internalKeyKind, internalKeySequence, internalKeyUserKey, tr
 import { compareBytes } from "../../src/internal/bytes.ts";
 import { Block } from "../../src/sstable/block.ts";
 import { BlockBuilder } from "../../src/sstable/block-builder.ts";
-import { BlockLookup } from "../../src/sstable/block-lookup.ts";
+import { BlockLookup, blockShapeSlots } from "../../src/sstable/block-lookup.ts";
 import { bloomHash } from "../../src/sstable/bloom-filter.ts";
 import { describeKey, ikey, sortEntries, text, type Entry } from "./helpers.ts";
 
@@ -60,12 +60,17 @@ describe("block point lookup", () => {
       for (let round = 0; round < 300; round++) {
         const entries = randomEntries(random);
         const bytes = buildBlockBytes(entries, random.pick([1, 2, 4, 8, 16]), random.chance(0.7));
-        Block.decode(bytes, location);
+        const block = Block.decode(bytes, location);
+        // The shape as TableReader keeps it for resident blocks (findWithShape), at a non-zero slot.
+        const shapes = Int32Array.of(-1, -1, -1, -1, block.restartsOffset, block.restartCount, block.hashBucketsOffset, block.hashBucketCount);
         for (let q = 0; q < 60; q++) {
           const userKey = text(userKeyOf(random, random.chance(0.2)));
           const snapshot = random.pick([0, random.int(0, 61), 1000]);
           const expected = modelFind(entries, userKey, snapshot);
-          const isFound = lookup.find(bytes, where, userKey, snapshot, bloomHash(userKey));
+          const isShaped = random.chance(0.5);
+          const isFound = isShaped
+            ? lookup.findWithShape(bytes, where, userKey, snapshot, bloomHash(userKey), shapes, blockShapeSlots)
+            : lookup.find(bytes, where, userKey, snapshot, bloomHash(userKey));
           const actual = isFound ? `${lookup.kind}@${lookup.sequence}:${Buffer.from(bytes.subarray(lookup.valueOffset, lookup.valueOffset + lookup.valueLength)).toString("hex")}` : "none";
           const wanted = expected === undefined ? "none" : `${internalKeyKind(expected.key)}@${internalKeySequence(expected.key)}:${Buffer.from(expected.value).toString("hex")}`;
           expect(actual).toBe(wanted);
