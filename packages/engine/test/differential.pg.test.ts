@@ -541,6 +541,19 @@ const renameSteps: readonly Step[] = [
   "SELECT pg_get_viewdef('stuff_names'::regclass) LIKE '%things2%', pg_get_viewdef('stuff_names'::regclass) LIKE '%stuff%'",
   "ALTER VIEW stuff_names RENAME TO names_view",
   "SELECT count(*) FROM names_view",
+  // Renaming a column views read: their references follow, output names stay.
+  "ALTER TABLE things2 RENAME COLUMN aa TO amount",
+  "SELECT * FROM stuff_view ORDER BY id",
+  "SELECT * FROM names_view ORDER BY id",
+  "CREATE VIEW sums AS SELECT b, sum(amount) AS total, max(t.amount) FROM things2 t GROUP BY b ORDER BY b",
+  "CREATE VIEW sub_v AS SELECT x.amount FROM (SELECT amount, id FROM things2 WHERE amount > 1) x WHERE x.id > 0",
+  "ALTER TABLE things2 RENAME COLUMN amount TO qty",
+  "SELECT * FROM sums",
+  "SELECT * FROM sub_v ORDER BY 1",
+  "CREATE TABLE other2 (id int, qty int)",
+  "CREATE VIEW joined_v AS SELECT t.qty, o.qty AS oq FROM things2 t JOIN other2 o USING (id)",
+  "ALTER TABLE things2 RENAME COLUMN qty TO quantity",
+  "SELECT * FROM joined_v",
 ];
 
 /** COMMENT ON: descriptions of tables, columns, indexes, views, sequences and schemas, transactional. */

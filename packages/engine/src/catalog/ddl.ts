@@ -1083,8 +1083,10 @@ export async function renameObject(env: DdlEnvironment, statement: RenameStateme
   }
   if (statement.objectType === "column" || statement.objectType === "constraint") {
     if (relation.kind !== "table") throw new WrongObjectTypeError(`"${name}" is not a table`);
-    const renamed = statement.objectType === "column" ? renamedColumn(env, relation, statement.subName ?? "", statement.newName) : renamedConstraint(relation, statement.subName ?? "", statement.newName);
+    const renamed = statement.objectType === "column" ? renamedColumn(relation, statement.subName ?? "", statement.newName) : renamedConstraint(relation, statement.subName ?? "", statement.newName);
+    const viewRewrites = statement.objectType === "column" ? viewsForColumnRename(env, relation, statement.subName ?? "", statement.newName) : [];
     await env.catalog.write(env.txn, renamed);
+    for (const rewrite of viewRewrites) await rewrite();
     if (statement.objectType === "column") await renameOwnedSequenceColumn(env, relation.id, statement.subName ?? "", statement.newName);
     return tag;
   }
@@ -1101,11 +1103,6 @@ function missingRelation(env: DdlEnvironment, statement: RenameStatement, tag: s
   if (!statement.ifExists) throw new UndefinedTableError(`relation "${name}" does not exist`);
   env.notice(`relation "${statement.name.at(-1) ?? ""}" does not exist, skipping`);
   return tag;
-}
-
-function refuseIfViewsDepend(env: DdlEnvironment, id: number, what: string): void {
-  const [view] = viewsDependingOn(env, id);
-  if (view !== undefined) throw new FeatureNotSupportedError(`cannot rename ${what} because view "${view.name}" depends on it (not supported yet: drop and re-create the view)`);
 }
 
 /**
@@ -1203,11 +1200,10 @@ function renamedIndex(env: DdlEnvironment, table: TableDefinition, indexId: numb
   return { ...table, indexes: table.indexes.map((index) => (index.id === indexId ? { ...index, name: newName } : index)) };
 }
 
-function renamedColumn(env: DdlEnvironment, table: TableDefinition, oldName: string, newName: string): TableDefinition {
+function renamedColumn(table: TableDefinition, oldName: string, newName: string): TableDefinition {
   const position = table.columns.findIndex((c) => c.name === oldName);
   if (position < 0) throw new UndefinedColumnError(`column "${oldName}" does not exist`);
   if (table.columns.some((c) => c.name === newName)) throw new DuplicateColumnError(`column "${newName}" of relation "${table.name}" already exists`);
-  refuseIfViewsDepend(env, table.id, `column "${oldName}" of relation "${table.name}"`);
   const columns = table.columns.map((c, i) => (i === position ? { ...c, name: newName } : c));
   const rename = (names: readonly string[]): readonly string[] => {
     if (names.length === 1 && names[0] === oldName) return [newName];
@@ -1215,6 +1211,75 @@ function renamedColumn(env: DdlEnvironment, table: TableDefinition, oldName: str
     return names;
   };
   return withStoredSqlRewritten({ ...table, columns }, rename);
+}
+
+/**
+ * The views reading a renamed column keep SQL text, where PostgreSQL's refer to the column by
+ * number: each view's column references that can mean the column (`old`, or `q.old` where `q`
+ * names the table in the view) are rewritten, keeping output names (`new AS old`). As the rewrite
+ * decides by names alone, it is verified: the view's query is planned before (here, against the
+ * catalog as it is) and after (by the returned step, once the table is renamed), and the plans
+ * must be the same but for the column's name; otherwise the rename is refused (0A000).
+ */
+function viewsForColumnRename(env: DdlEnvironment, table: TableDefinition, oldName: string, newName: string): (() => Promise<void>)[] {
+  const plain: Catalog = { findTable: (s, n) => env.planner.findTable(s, n), findView: (s, n) => env.planner.findView(s, n) };
+  const planText = (statement: SelectStatement): string | undefined => {
+    try {
+      return JSON.stringify(planQuery(env, statement, plain).plan, (_key, value: unknown) => (typeof value === "bigint" ? `${value}n` : value));
+    } catch {
+      return undefined;
+    }
+  };
+  return viewsDependingOn(env, table.id).map((view) => {
+    const [statement] = parse(view.sql);
+    const refuse = (): never => {
+      throw new FeatureNotSupportedError(`cannot rename column "${oldName}" of relation "${table.name}" because view "${view.name}" depends on it and could not be rewritten (drop and re-create the view)`);
+    };
+    if (statement?.kind !== "select") return refuse;
+    const before = planText(statement);
+    const rewritten = renameColumnInQuery(statement, table, oldName, newName);
+    return async () => {
+      const after = planText(rewritten);
+      const sameButName = (text: string | undefined): string | undefined => text?.replaceAll(JSON.stringify(newName), JSON.stringify(oldName));
+      if (before === undefined || sameButName(after) !== before) refuse();
+      await env.catalog.write(env.txn, { ...view, sql: deparse(rewritten) });
+    };
+  });
+}
+
+/** The query with the column references that can mean `table.oldName` renamed (see viewsForColumnRename). */
+function renameColumnInQuery(statement: SelectStatement, table: TableDefinition, oldName: string, newName: string): SelectStatement {
+  const qualifiers = new Set<string>();
+  const collect = (node: unknown): void => {
+    if (typeof node !== "object" || node === null) return;
+    if ("kind" in node && node.kind === "table_ref" && "name" in node && Array.isArray(node.name)) {
+      const names = node.name.filter((n): n is string => typeof n === "string");
+      const alias: unknown = "alias" in node && typeof node.alias === "object" && node.alias !== null && "name" in node.alias ? node.alias.name : undefined;
+      if (names.at(-1) === table.name && (names.length === 1 || names.at(-2) === table.schema)) qualifiers.add(typeof alias === "string" ? alias : table.name);
+    }
+    for (const value of Object.values(node)) collect(value);
+  };
+  collect(statement);
+  const isTheColumn = (names: readonly string[]): boolean => names.at(-1) === oldName && (names.length === 1 || qualifiers.has(names.at(-2) ?? ""));
+  const visit = (node: unknown): unknown => {
+    if (typeof node !== "object" || node === null) return node;
+    if (Array.isArray(node)) return node.map(visit);
+    if ("kind" in node && node.kind === "res_target" && "expr" in node && !("alias" in node && node.alias !== undefined)) {
+      const expr = node.expr;
+      if (typeof expr === "object" && expr !== null && "kind" in expr && expr.kind === "column_ref" && "names" in expr && Array.isArray(expr.names)) {
+        const names = expr.names.filter((n): n is string => typeof n === "string");
+        // The output keeps its name: `new AS old`.
+        if (isTheColumn(names)) return { ...node, expr: { ...expr, names: [...names.slice(0, -1), newName] }, alias: oldName };
+      }
+    }
+    if ("kind" in node && node.kind === "column_ref" && "names" in node && Array.isArray(node.names)) {
+      const names = node.names.filter((n): n is string => typeof n === "string");
+      return isTheColumn(names) ? { ...node, names: [...names.slice(0, -1), newName] } : node;
+    }
+    return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, visit(value)]));
+  };
+  // oxlint-disable-next-line typescript/no-unsafe-type-assertion -- the rewrite keeps the statement's shape and only renames
+  return visit(statement) as SelectStatement;
 }
 
 function renamedConstraint(table: TableDefinition, oldName: string, newName: string): TableDefinition {
