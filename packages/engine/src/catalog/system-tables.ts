@@ -22,7 +22,7 @@ import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import { bindTableExpr } from "../storage/row-writer.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
-import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition } from "./definitions.ts";
+import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { PrivilegeChecker, aclItemText, databaseObject, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
 import { builtinCasts, builtinFunctions } from "@omnikv/planner";
 
@@ -35,6 +35,8 @@ export interface SystemContext {
   readonly settings: () => readonly (readonly [string, string])[];
   /** `pg_stat_activity` and `pg_locks`: the database's sessions as they are now. */
   readonly activity?: () => readonly SessionActivity[];
+  /** A view's columns with their types, from its query as bound (undefined when it no longer binds). */
+  readonly viewColumns?: (view: ViewDefinition) => readonly { readonly name: string; readonly typeOid: number; readonly typmod: number }[] | undefined;
 }
 
 /** One session, as pg_stat_activity and pg_locks show it. */
@@ -216,7 +218,7 @@ export function relationByOid(view: CatalogView, oid: number): RelationEntry | u
 }
 
 /** The columns a relation has, as pg_attribute lists them (an index has its key columns). */
-function relationColumns(relation: RelationEntry): readonly { readonly name: string; readonly typeOid: number; readonly typmod: number; readonly isNotNull: boolean; readonly column?: ColumnDefinition }[] {
+function relationColumns(relation: RelationEntry, context: SystemContext): readonly { readonly name: string; readonly typeOid: number; readonly typmod: number; readonly isNotNull: boolean; readonly column?: ColumnDefinition }[] {
   if (relation.table !== undefined) return relation.table.columns.map((c) => ({ name: c.name, typeOid: c.typeOid, typmod: c.typmod, isNotNull: c.isNotNull, column: c }));
   if (relation.index !== undefined) {
     const table = relation.index.table;
@@ -231,8 +233,12 @@ function relationColumns(relation: RelationEntry): readonly { readonly name: str
     });
   }
   if (relation.system !== undefined) return relation.system.columns.map(([name, typeOid]) => ({ name, typeOid, typmod: -1, isNotNull: false }));
-  // A view's column types are known only when its query is bound: none are listed yet.
-  if (relation.kind === "v") return [];
+  // A view's column types are known when its query is bound (the session does that, and caches it).
+  if (relation.kind === "v") {
+    const object = relation.object;
+    const columns = object?.kind === "view" ? context.viewColumns?.(object) : undefined;
+    return (columns ?? []).map((c) => ({ ...c, isNotNull: false }));
+  }
   return [
     { name: "last_value", typeOid: I8, typmod: -1, isNotNull: true },
     { name: "log_cnt", typeOid: I8, typmod: -1, isNotNull: true },
@@ -370,9 +376,10 @@ function relationOwner(r: RelationEntry): number {
   return r.index === undefined ? ownerOid : ownerOf(r.index.table);
 }
 
-function* classRows({ view }: SystemContext): Iterable<Row> {
+function* classRows(context: SystemContext): Iterable<Row> {
+  const { view } = context;
   for (const r of relations(view)) {
-    const columns = relationColumns(r);
+    const columns = relationColumns(r, context);
     const hasIndex = r.table !== undefined && (r.table.primaryKey !== undefined || r.table.indexes.length > 0);
     const hasTriggers = r.table !== undefined && (r.table.foreignKeys.length > 0 || referencesTable(view, r.oid));
     const am = r.kind === "r" ? heapAmOid : r.kind === "i" ? btreeAmOid : 0;
@@ -383,9 +390,10 @@ function* classRows({ view }: SystemContext): Iterable<Row> {
   }
 }
 
-function* attributeRows({ view }: SystemContext): Iterable<Row> {
+function* attributeRows(context: SystemContext): Iterable<Row> {
+  const { view } = context;
   for (const r of relations(view)) {
-    for (const [i, c] of relationColumns(r).entries()) {
+    for (const [i, c] of relationColumns(r, context).entries()) {
       const info = typeInfo(c.typeOid);
       const storage = info?.category === "A" ? { length: -1, isByValue: false, align: "i" } : typeStorage(c.typeOid);
       const column = c.column;
@@ -646,10 +654,11 @@ function columnTypeFacts(oid: number, typmod: number): readonly SqlValue[] {
   return [dataType, length, octets, precision, radix, scale, datetimePrecision];
 }
 
-function* columnsRows({ view, databaseName }: SystemContext): Iterable<Row> {
+function* columnsRows(context: SystemContext): Iterable<Row> {
+  const { view, databaseName } = context;
   for (const r of relations(view)) {
     if (r.kind !== "r" && r.kind !== "v") continue;
-    for (const [i, c] of relationColumns(r).entries()) {
+    for (const [i, c] of relationColumns(r, context).entries()) {
       const info = typeInfo(c.typeOid);
       const enumType = view.enumType(c.typeOid);
       const identity = c.column?.identity;

@@ -7,10 +7,10 @@
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNever, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type DeleteStatement, type GenericOption, type InsertStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
-import { explainOver, explainPlan, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
-import type { ObjectDefinition, SequenceDefinition } from "../catalog/definitions.ts";
+import type { ObjectDefinition, SequenceDefinition, ViewDefinition } from "../catalog/definitions.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
 import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
@@ -194,6 +194,9 @@ interface RoleState {
   readonly sessionRoleId: number;
   readonly currentRoleId: number;
 }
+
+/** A view's columns as its query binds, per view definition (definitions are replaced when they change). */
+const viewColumnsCache = new WeakMap<ViewDefinition, { name: string; typeOid: number; typmod: number }[] | undefined>();
 
 /** How many statement texts a session keeps parsed and planned (see `#cachedStatement`). */
 export const statementCacheSize = 100;
@@ -1525,7 +1528,23 @@ export class Session {
   /** What the system catalogs (system-tables.ts) show of this session. */
   #systemContext(view: CatalogView): SystemContext {
     const settings = (): (readonly [string, string])[] => settingNames.map((name) => [Settings.displayName(name), this.settings.get(name)]);
-    return { view, userName: this.currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()) };
+    const viewColumns = (definition: ViewDefinition): ReturnType<NonNullable<SystemContext["viewColumns"]>> => {
+      if (viewColumnsCache.has(definition)) return viewColumnsCache.get(definition);
+      let columns: { name: string; typeOid: number; typmod: number }[] | undefined;
+      try {
+        const [statement] = parse(definition.sql);
+        if (statement?.kind === "select") {
+          const catalog = new PlannerCatalog(view, () => this.#searchPath(), () => this.#db.statistics);
+          const planned = planSelect(statement, { catalog, settings: this.#textSettings(), paramTypes: [], sql: definition.sql, ctes: [] });
+          columns = planned.columns.map((c, i) => ({ name: definition.columns[i] ?? c.name, typeOid: c.type.oid, typmod: c.type.typmod }));
+        }
+      } catch {
+        columns = undefined; // a view that no longer binds lists no columns
+      }
+      viewColumnsCache.set(definition, columns);
+      return columns;
+    };
+    return { view, userName: this.currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()), viewColumns };
   }
 
   #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
