@@ -1307,7 +1307,11 @@ async function renameOwnedSequenceColumn(env: DdlEnvironment, tableId: number, o
 
 /** The table with every stored expression's column references passed through `rename`. */
 function withStoredSqlRewritten(table: TableDefinition, rename: (names: readonly string[]) => readonly string[]): TableDefinition {
-  const rewrite = (sql: string): string => deparse(renameColumnRefs(parseStoredExpression(sql), rename));
+  return withStoredSql(table, (sql) => deparse(renameColumnRefs(parseStoredExpression(sql), rename)));
+}
+
+/** The table with each of its stored expressions (defaults, CHECKs, index predicates and expressions) passed through `rewrite`. */
+export function withStoredSql(table: TableDefinition, rewrite: (sql: string) => string): TableDefinition {
   return {
     ...table,
     columns: table.columns.map((c) => (c.defaultSql === undefined ? c : { ...c, defaultSql: rewrite(c.defaultSql) })),

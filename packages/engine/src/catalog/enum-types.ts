@@ -25,7 +25,7 @@ import { DependentObjectsStillExistError, DuplicateObjectError, UniqueViolationE
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { quoteIdent } from "./system-functions.ts";
-import { domainTypeOf, enumTypeOf } from "./enum-values.ts";
+import { domainTypeOf, enumTypeOf, enumValuesOf } from "./enum-values.ts";
 import { renameUserType } from "./type-rename.ts";
 
 const labelEncoder = new TextEncoder();
@@ -59,10 +59,19 @@ export function userTypeHooks(catalog: () => CatalogView, searchPath: readonly s
     return definition.kind === "enum_type" ? enumTypeOf(definition, name) : domainTypeOf(definition, name);
   };
   return {
+    // Text input of every enum value asks for its type: the name (a search over the catalog) is
+    // only worked out when a message or format_type reads it.
     enumType: (oid) => {
       const view = catalog();
       const definition = view.enumType(oid);
-      return definition === undefined ? undefined : enumTypeOf(definition, userTypeName(view, definition, searchPath));
+      if (definition === undefined) return undefined;
+      return {
+        oid: definition.id,
+        values: enumValuesOf(definition),
+        get name(): string {
+          return userTypeName(view, definition, searchPath);
+        },
+      };
     },
     typeByName: (schema, name) => {
       const view = catalog();

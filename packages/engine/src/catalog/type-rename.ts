@@ -6,8 +6,8 @@
  */
 import { UndefinedObjectError } from "@omnikv/base";
 import { deparse, parse, type Expr, type SelectStatement } from "@omnikv/parser";
-import type { DomainDefinition, EnumTypeDefinition, TableDefinition } from "./definitions.ts";
-import { refreshTypeSnapshots, requireOwner, type DdlEnvironment } from "./ddl.ts";
+import type { DomainDefinition, EnumTypeDefinition } from "./definitions.ts";
+import { refreshTypeSnapshots, requireOwner, withStoredSql, type DdlEnvironment } from "./ddl.ts";
 import { DuplicateObjectError } from "../errors.ts";
 import { parseStoredExpression } from "../storage/row-writer.ts";
 
@@ -45,16 +45,7 @@ async function rewriteStoredSql(env: DdlEnvironment, type: { readonly id: number
   };
   for (const object of Array.from(env.catalog.objects())) {
     if (object.kind === "table") {
-      const table: TableDefinition = {
-        ...object,
-        columns: object.columns.map((c) => (c.defaultSql === undefined ? c : { ...c, defaultSql: expression(c.defaultSql) })),
-        checks: object.checks.map((check) => ({ ...check, sql: expression(check.sql) })),
-        indexes: object.indexes.map((index) => ({
-          ...index,
-          ...(index.predicate === undefined ? {} : { predicate: expression(index.predicate) }),
-          ...(index.expressions === undefined ? {} : { expressions: index.expressions.map((sql) => (sql === null ? null : expression(sql))) }),
-        })),
-      };
+      const table = withStoredSql(object, expression);
       if (JSON.stringify(table) !== JSON.stringify(object)) await env.catalog.write(env.txn, table);
     } else if (object.kind === "view" && mentions(object.sql)) {
       const [statement] = parse(object.sql);
