@@ -218,15 +218,15 @@ export class CatalogView {
 
   /** Creates or replaces `object` in this transaction. */
   async write(txn: Transaction, written: ObjectDefinition): Promise<void> {
-    const object = written.kind === "table" ? this.withEnumTypes(written) : written;
+    const object = written.kind === "table" ? this.withTypeSnapshots(written) : written;
     const previous = this.get(object.id);
     this.#record(object.id, object);
     await txn.put(catalogKey(object.id), new TextEncoder().encode(JSON.stringify(object)));
     await this.#claimNames(txn, previous, object);
   }
 
-  /** The table with snapshots of its columns' enum types as this view has them (see `TableDefinition.enumTypes`). */
-  withEnumTypes(table: TableDefinition): TableDefinition {
+  /** The table with snapshots of its columns' enum types and domains as this view has them (see `TableDefinition.enumTypes`, `.domains`). */
+  withTypeSnapshots(table: TableDefinition): TableDefinition {
     const { enumTypes: _enums, domains: _domains, ...rest } = table;
     const enumTypes: EnumTypeSnapshot[] = [];
     const domains: DomainSnapshot[] = [];

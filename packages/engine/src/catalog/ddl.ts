@@ -252,7 +252,7 @@ function addConstraint(env: DdlEnvironment, table: TableDefinition, constraint: 
     const referenced = firstColumnReferenced(constraint.expr, table);
     const name = constraint.name ?? claim(referenced === undefined ? `${table.name}_check` : `${table.name}_${referenced}_check`);
     const check: CheckDefinition = { name, sql: deparse(constraint.expr) };
-    compileTableExpr(env.catalog.withEnumTypes(table), check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry);
+    compileTableExpr(env.catalog.withTypeSnapshots(table), check.sql, { oid: TypeOid.bool, typmod: -1 }, env.registry);
     return { ...table, checks: [...table.checks, check] };
   }
   if (constraint.type === "foreign_key") return { ...table, foreignKeys: [...table.foreignKeys, foreignKeyOf(env, table, constraint, position, claim)] };
