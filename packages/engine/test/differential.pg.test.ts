@@ -1430,6 +1430,8 @@ const domainSteps: readonly Step[] = [
   "ALTER DOMAIN posint DROP NOT NULL",
   "INSERT INTO member (id, e) VALUES (12, 'x@y')",
   "SELECT id, n FROM member ORDER BY id",
+  "SELECT conname, contype::text, pg_get_constraintdef(oid), pg_get_constraintdef(oid, true) FROM pg_constraint WHERE contypid = 'posint'::regtype ORDER BY conname",
+  "SELECT t.typname, c.conname FROM pg_constraint c JOIN pg_type t ON t.oid = c.contypid WHERE t.typnamespace = 'public'::regnamespace ORDER BY 1, 2",
   "ALTER DOMAIN no_such_domain SET NOT NULL",
   "CREATE TABLE uses_email (e email DEFAULT 'a@b'::email CHECK (e::email <> 'x@y'))",
   "ALTER DOMAIN email RENAME TO mail",

@@ -12,6 +12,7 @@
 import { formatType, type CatalogFunctions } from "@omnikv/executor";
 import { UndefinedColumnError, UndefinedTableError, builtinFunctions } from "@omnikv/planner";
 import { UndefinedObjectError } from "@omnikv/base";
+import { TokenType, tokenize } from "@omnikv/parser";
 import { InvalidSchemaNameError } from "../errors.ts";
 import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
@@ -38,6 +39,22 @@ const reservedWords: ReadonlySet<string> = new Set(
     "localtime localtimestamp natural not notnull null offset on only or order outer overlaps placing primary references returning right select session_user " +
     "similar some symmetric system_user table tablesample then to trailing true union unique user using variadic verbose when where window with").split(" "),
 );
+
+/**
+ * A domain CHECK's SQL as PostgreSQL prints it: its `value` references as the keyword `VALUE`
+ * (the stored SQL spells them as a lower-case identifier; string literals are left alone).
+ */
+function withValueKeyword(sql: string): string {
+  let out = "";
+  let at = 0;
+  for (const token of tokenize(sql)) {
+    if (token.type === TokenType.Word && token.text === "value" && sql.slice(token.pos, token.pos + 5).toLowerCase() === "value") {
+      out += `${sql.slice(at, token.pos)}VALUE`;
+      at = token.pos + 5;
+    }
+  }
+  return out + sql.slice(at);
+}
 
 export function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_$]*$/.test(name) && !reservedWords.has(name) ? name : `"${name.replaceAll('"', '""')}"`;
@@ -240,6 +257,13 @@ export class ViewCatalogFunctions implements CatalogFunctions {
   }
 
   #syntheticConstraint(tableId: number, slot: number, isPretty: boolean): string | undefined {
+    const domain = this.#view.domain(tableId);
+    if (domain !== undefined) {
+      const check = domain.checks[slot];
+      if (check === undefined) return undefined;
+      const sql = withValueKeyword(check.sql);
+      return isPretty ? `CHECK (${sql})` : `CHECK ((${sql}))`;
+    }
     const table = this.#view.table(tableId);
     if (table === undefined) return undefined;
     if (slot < foreignKeySlotBase) {

@@ -468,6 +468,21 @@ function* constraintRows({ view }: SystemContext): Iterable<Row> {
       yield row(oid, fk.name, "f", referencedIndex(view, fk.refTableId, fk.refColumns), fk.columns.map((c) => c + 1), extra);
     }
   }
+  yield* domainConstraintRows(view);
+}
+
+/** A domain's CHECK constraints (contypid, no conrelid), with OIDs in the domain's synthetic slots. */
+function* domainConstraintRows(view: CatalogView): Iterable<Row> {
+  for (const object of view.objects()) {
+    if (object.kind !== "domain") continue;
+    for (const [k, check] of object.checks.entries()) {
+      const oid = syntheticOid(object.id, k);
+      if (oid === undefined) continue;
+      yield [
+        oid, check.name, namespaceOid(view, object.schema), "c", false, false, true, 0, object.id, 0, 0, 0, " ", " ", " ", true, 0, false, null, null, null, null, null, null, null, check.sql,
+      ];
+    }
+  }
 }
 
 /** The unique index a foreign key's referenced columns match (pg_constraint.conindid). */
