@@ -5,7 +5,7 @@
  */
 import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, typeLength, type SqlValue } from "@omnikv/base";
 import type { Field, QueryResult, RowStream, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
-import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
+import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, QueryEvents, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
 import type { Logger } from "./logger.ts";
 
 
@@ -58,19 +58,60 @@ export class WireSession implements Session {
     return this.#session.transactionStatus;
   }
 
-  simpleQuery(sql: string): AsyncIterable<QueryEvent> {
-    return this.#timed(sql, this.#simpleQuery(sql));
+  /**
+   * A Query message. Statements run one by one; while their results are small (every OLTP
+   * statement) their events are collected and go back as a plain array, which pgwire writes
+   * without a promise per event. A COPY, or a result past one batch of rows, turns the rest into
+   * a stream, so a large result is still taken at the client's pace.
+   */
+  async simpleQuery(sql: string): Promise<QueryEvents> {
+    const started = performance.now();
+    const outcomes = this.#session.queryEach(sql);
+    const events: QueryEvent[] = [];
+    let bufferedRows = 0;
+    for (;;) {
+      let next: IteratorResult<StatementOutcome>;
+      try {
+        next = await outcomes.next();
+      } catch (error) {
+        // The statements before the failing one keep their results, as PostgreSQL sends them.
+        if (events.length === 0) throw error;
+        return this.#timed(sql, eventsThenThrow(events, error), started);
+      }
+      if (next.done === true) {
+        this.#logIfSlow(started, sql);
+        return events;
+      }
+      const outcome = next.value;
+      if (outcome.kind === "copyIn" || outcome.kind === "copyOut" || bufferedRows >= streamBatchRows) {
+        return this.#timed(sql, this.#streamFrom(events, this.#outcomeEvents(outcome), outcomes), started);
+      }
+      const outcomeEvents = this.#syncOutcomeEvents(outcome);
+      for (let step = outcomeEvents.next(); step.done !== true; step = outcomeEvents.next()) {
+        events.push(step.value);
+        if (step.value.kind !== "rows") continue;
+        bufferedRows += step.value.rows.length;
+        // A full batch from a row stream: more may follow, taken as the client reads.
+        if (outcome.kind === "rows" && step.value.rows.length === streamBatchRows) {
+          return this.#timed(sql, this.#streamFrom(events, outcomeEvents, outcomes), started);
+        }
+      }
+    }
   }
 
-  async *#simpleQuery(sql: string): AsyncGenerator<QueryEvent> {
-    for await (const outcome of this.#session.queryEach(sql)) yield* this.#outcomeEvents(outcome);
+  /** `events`, then the rest of the current statement's, then every later statement's. */
+  async *#streamFrom(events: readonly QueryEvent[], current: Iterable<QueryEvent> | AsyncIterable<QueryEvent>, outcomes: AsyncGenerator<StatementOutcome>): AsyncGenerator<QueryEvent> {
+    try {
+      yield* events;
+      yield* current;
+      for await (const outcome of outcomes) yield* this.#outcomeEvents(outcome);
+    } finally {
+      // Abandoned midway (an error, a closed socket): the engine releases the statement's snapshot.
+      await outcomes.return(undefined);
+    }
   }
 
   async *#outcomeEvents(outcome: StatementOutcome): AsyncGenerator<QueryEvent> {
-    if (outcome.kind === "empty") {
-      yield { kind: "emptyQuery" };
-      return;
-    }
     if (outcome.kind === "copyIn") {
       let finished: QueryResult | undefined;
       const sink = outcome.sink;
@@ -99,6 +140,15 @@ export class WireSession implements Session {
         }
         yield { kind: "copyData", data: next.value };
       }
+      return;
+    }
+    yield* this.#syncOutcomeEvents(outcome);
+  }
+
+  /** The events of an outcome that needs no waiting; a row stream is taken a batch per `rows` event, as iterated. */
+  *#syncOutcomeEvents(outcome: Exclude<StatementOutcome, { readonly kind: "copyIn" | "copyOut" }>): Generator<QueryEvent> {
+    if (outcome.kind === "empty") {
+      yield { kind: "emptyQuery" };
       return;
     }
     if (outcome.kind === "rows") {
@@ -159,37 +209,52 @@ export class WireSession implements Session {
     return fields.length === 0 ? null : this.#describe(fields, this.#portalFormats.get(name) ?? []);
   }
 
-  execute(portal: string, maxRows: number): AsyncIterable<QueryEvent> {
-    return this.#timed(`portal ${portal}`, this.#execute(portal, maxRows));
+  /**
+   * Execute. The first batch is fetched before anything is returned: a result that fits in it
+   * (every point select) goes back as a plain array, which pgwire writes without a promise per
+   * event; a longer one continues as a stream of batches.
+   */
+  async execute(portal: string, maxRows: number): Promise<QueryEvents> {
+    const started = performance.now();
+    const first = await this.#executeBatch(portal, maxRows, 0);
+    if (first.isFinished) {
+      this.#logIfSlow(started, `portal ${portal}`);
+      return first.events;
+    }
+    return this.#timed(`portal ${portal}`, this.#executeRest(portal, maxRows, first), started);
+  }
+
+  /** The events of the batches after the first (see `execute`). */
+  async *#executeRest(portal: string, maxRows: number, first: ExecuteBatch): AsyncGenerator<QueryEvent> {
+    let batch = first;
+    yield* batch.events;
+    while (!batch.isFinished) {
+      batch = await this.#executeBatch(portal, maxRows, batch.sent);
+      yield* batch.events;
+    }
   }
 
   /**
-   * Execute, fetched from the portal in batches of at most `streamBatchRows` (pgwire waits for the
-   * socket to drain between them), up to `maxRows` (0: all). The tag counts this Execute's rows.
+   * One fetch of at most `streamBatchRows` rows from the portal (pgwire waits for the socket to
+   * drain between batches), up to `maxRows` in all (0: all); `sent` rows went out before it. The
+   * tag counts this Execute's rows.
    */
-  async *#execute(portal: string, maxRows: number): AsyncGenerator<QueryEvent> {
-    const formats = this.#portalFormats.get(portal) ?? [];
-    let sent = 0;
-    for (;;) {
-      const want = maxRows === 0 ? streamBatchRows : Math.min(streamBatchRows, maxRows - sent);
-      const result = await this.#session.executePortal(portal, want);
-      if (result.command === "") {
-        yield { kind: "emptyQuery" };
-        return;
-      }
-      yield* this.#notices(result);
-      if (result.rows.length > 0) yield { kind: "rows", rows: this.#encodeRows(result, formats) };
-      sent += result.rows.length;
-      if (!result.isSuspended) {
-        yield* this.#parameterStatus(result);
-        yield { kind: "commandComplete", tag: result.command === "SELECT" ? `SELECT ${sent}` : result.commandTag };
-        return;
-      }
-      if (maxRows !== 0 && sent >= maxRows) {
-        yield { kind: "portalSuspended" };
-        return;
-      }
+  async #executeBatch(portal: string, maxRows: number, sent: number): Promise<ExecuteBatch> {
+    const want = maxRows === 0 ? streamBatchRows : Math.min(streamBatchRows, maxRows - sent);
+    const result = await this.#session.executePortal(portal, want);
+    if (result.command === "") return { events: [{ kind: "emptyQuery" }], sent, isFinished: true };
+    const events: QueryEvent[] = [...this.#notices(result)];
+    if (result.rows.length > 0) events.push({ kind: "rows", rows: this.#encodeRows(result, this.#portalFormats.get(portal) ?? []) });
+    const total = sent + result.rows.length;
+    if (!result.isSuspended) {
+      events.push(...this.#parameterStatus(result), { kind: "commandComplete", tag: result.command === "SELECT" ? `SELECT ${total}` : result.commandTag });
+      return { events, sent: total, isFinished: true };
     }
+    if (maxRows !== 0 && total >= maxRows) {
+      events.push({ kind: "portalSuspended" });
+      return { events, sent: total, isFinished: true };
+    }
+    return { events, sent: total, isFinished: false };
   }
 
   close(kind: "statement" | "portal", name: string): void {
@@ -239,13 +304,30 @@ export class WireSession implements Session {
     return rows.map((row) => row.map((value, i) => encodeCell(value, oids[i] ?? TypeOid.text, binary[i] === true, settings)));
   }
 
-  /** Logs statements slower than the slow-query threshold. */
-  async *#timed(what: string, events: AsyncGenerator<QueryEvent>): AsyncGenerator<QueryEvent> {
-    const started = performance.now();
+  /** Logs statements slower than the slow-query threshold, timed to the end of their events. */
+  async *#timed(what: string, events: AsyncGenerator<QueryEvent>, started = performance.now()): AsyncGenerator<QueryEvent> {
     yield* events;
+    this.#logIfSlow(started, what);
+  }
+
+  #logIfSlow(started: number, what: string): void {
     const ms = performance.now() - started;
     if (this.#options.slowQueryMs > 0 && ms >= this.#options.slowQueryMs) this.#options.logger.warn("slow query", { ms: Math.round(ms), statement: what.slice(0, 1000) });
   }
+}
+
+/** `events`, then `error`: statements that completed before a failing one keep their results. */
+async function* eventsThenThrow(events: readonly QueryEvent[], error: unknown): AsyncGenerator<QueryEvent> {
+  yield* events;
+  throw error;
+}
+
+/** What one fetch from a portal gives pgwire, and whether the Execute is done. */
+interface ExecuteBatch {
+  readonly events: readonly QueryEvent[];
+  /** Rows this Execute sent so far, this batch's included. */
+  readonly sent: number;
+  readonly isFinished: boolean;
 }
 
 /** One entry per column, or a single code for every column, or none (all text). */
@@ -257,12 +339,42 @@ function formatOf(formats: readonly FormatCode[], index: number): FormatCode {
 
 function encodeCell(value: SqlValue, oid: number, isBinary: boolean, settings: Parameters<typeof formatValue>[2]): Cell {
   if (value === null) return null;
-  return isBinary ? sendValue(oid, value) : utf8.encode(formatValue(oid, value, settings));
+  return isBinary ? sendValue(oid, value) : encodeText(formatValue(oid, value, settings));
+}
+
+/** Texts up to this long are converted by hand when they are ASCII (see `encodeText`). */
+const asciiFastPathChars = 32;
+
+/**
+ * UTF-8 of a cell's text. Most cells are short ASCII (numbers, codes, names): for those a loop is
+ * several times cheaper than a TextEncoder call, whose C++ crossing dominated encoding a small row.
+ */
+function encodeText(text: string): Uint8Array {
+  const length = text.length;
+  if (length > asciiFastPathChars) return utf8.encode(text);
+  const bytes = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const unit = text.charCodeAt(i);
+    if (unit >= 0x80) return utf8.encode(text);
+    bytes[i] = unit;
+  }
+  return bytes;
+}
+
+/** A text cell as a string; short ASCII by hand (see `encodeText`), anything else by the decoder. */
+function decodeText(cell: Uint8Array): string {
+  if (cell.length > asciiFastPathChars) return utf8Decoder.decode(cell);
+  let text = "";
+  for (const byte of cell) {
+    if (byte >= 0x80) return utf8Decoder.decode(cell);
+    text += String.fromCharCode(byte);
+  }
+  return text;
 }
 
 /** A Bind parameter: binary by the declared type's receive function, text as a string (parsed by the engine). */
 function decodeParam(cell: Cell, format: FormatCode, oid: number): SqlValue {
   if (cell === null) return null;
   if (format === 1 && oid !== 0 && hasBinaryIo(oid)) return recvValue(oid, cell);
-  return utf8Decoder.decode(cell);
+  return decodeText(cell);
 }

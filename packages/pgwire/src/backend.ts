@@ -117,7 +117,7 @@ export interface Session {
   /** ParameterStatus values that override pgwire's PostgreSQL 15 defaults at startup. */
   readonly parameterStatus?: Readonly<Record<string, string>>;
   /** A Query message: one or more `;`-separated statements, run under the implicit-transaction rules. */
-  simpleQuery(sql: string): QueryEvents;
+  simpleQuery(sql: string): QueryEvents | Promise<QueryEvents>;
   /** Parse: `paramTypeOids` may hold 0 for "infer". */
   parse(name: string, sql: string, paramTypeOids: readonly number[]): void | Promise<void>;
   bind(request: BindRequest): void | Promise<void>;
@@ -125,7 +125,7 @@ export interface Session {
   /** RowDescription fields with the portal's result formats, or null for NoData. */
   describePortal(name: string): readonly FieldDescription[] | null | Promise<readonly FieldDescription[] | null>;
   /** `maxRows` 0 means all rows. */
-  execute(portal: string, maxRows: number): QueryEvents;
+  execute(portal: string, maxRows: number): QueryEvents | Promise<QueryEvents>;
   close(kind: "statement" | "portal", name: string): void | Promise<void>;
   /** Sync: end of an extended-protocol batch (commit an implicit transaction, drop the unnamed portal). */
   sync(): void | Promise<void>;

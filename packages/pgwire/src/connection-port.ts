@@ -37,6 +37,8 @@ export interface ConnectionPort extends Cancelable {
   /** The next framed message, or undefined at end of input; flushes output before waiting. */
   nextRawMessage(): Promise<RawMessage | undefined>;
   nextMessage(): Promise<FrontendMessage | undefined>;
+  /** The next message if one is wholly buffered, else undefined (then `nextMessage` waits for it). */
+  nextBufferedMessage(): FrontendMessage | undefined;
   upgradeToTls(context: SecureContext): void;
   acquireSessionSlot(): boolean;
   acquireSession(session: Session, processId: number): void;

@@ -113,6 +113,11 @@ export class Connection implements ConnectionPort {
     return raw === undefined ? undefined : decodeFrontendMessage(raw);
   }
 
+  nextBufferedMessage(): FrontendMessage | undefined {
+    const raw = this.reader.next();
+    return raw === undefined ? undefined : decodeFrontendMessage(raw);
+  }
+
   /** Answers SSLRequest with 'S' and continues over TLS. */
   upgradeToTls(context: SecureContext): void {
     assert(!this.#isTls, "TLS is negotiated once");

@@ -34,8 +34,10 @@ interface StreamState {
   isInCopyOut: boolean;
 }
 
-export async function streamEvents(events: QueryEvents, port: ConnectionPort, mode: StreamMode): Promise<void> {
-  const iterator = Symbol.asyncIterator in events ? events[Symbol.asyncIterator]() : events[Symbol.iterator]();
+export async function streamEvents(source: QueryEvents | Promise<QueryEvents>, port: ConnectionPort, mode: StreamMode): Promise<void> {
+  const events = source instanceof Promise ? await source : source;
+  if (!(Symbol.asyncIterator in events)) return streamSyncEvents(events, port, mode);
+  const iterator = events[Symbol.asyncIterator]();
   const state: StreamState = { rowCount: 0, isInCopyOut: false };
   let isDone = false;
   try {
@@ -55,6 +57,34 @@ export async function streamEvents(events: QueryEvents, port: ConnectionPort, mo
   } finally {
     // An error, a closed socket or CopyFail: let the Session release what the statement holds.
     if (!isDone) await iterator.return?.();
+  }
+}
+
+/**
+ * `streamEvents` over a synchronous iterable (a result the Session already holds, such as one
+ * point select's row): events are written without a promise tick each, and the loop waits only
+ * while the socket is backed up, so backpressure holds as for an asynchronous stream.
+ */
+async function streamSyncEvents(events: Iterable<QueryEvent>, port: ConnectionPort, mode: StreamMode): Promise<void> {
+  const iterator = events[Symbol.iterator]();
+  const state: StreamState = { rowCount: 0, isInCopyOut: false };
+  let isDone = false;
+  try {
+    for (;;) {
+      if (port.writer.isBackedUp) await port.writer.waitForDrain();
+      if (port.isClosed) return;
+      const next = iterator.next();
+      if (next.done === true) break;
+      if (next.value.kind === "copyIn") {
+        await driveCopyIn(port, next.value.sink, next.value);
+        continue;
+      }
+      writeEvent(port, next.value, mode, state);
+      port.writer.flushIfLarge();
+    }
+    isDone = true;
+  } finally {
+    if (!isDone) iterator.return?.();
   }
 }
 

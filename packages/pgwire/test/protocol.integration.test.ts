@@ -5,6 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RawClient, eventually, fe, fieldsOf, typesOf, type BackendFrame } from "@omnikv/testkit";
+import { DbError, SqlState } from "@omnikv/base";
+import { PgServer, type Backend, type FieldDescription, type QueryEvent, type Session } from "@omnikv/pgwire";
 import { startTestServer, type TestServer } from "./fixtures/servers.ts";
 
 let server: TestServer;
@@ -247,5 +249,65 @@ describe("backpressure", () => {
     const ended = server.state.sessionsEnded;
     client.destroy();
     expect(await eventually(() => server.state.sessionsEnded === ended + 1)).toBe(true);
+  });
+});
+
+class SqlSyntaxError extends DbError {
+  override readonly name = "SqlSyntaxError";
+  readonly sqlState = SqlState.SyntaxError;
+}
+
+describe("a Session answering with a promise of its events", () => {
+  const column: FieldDescription = { name: "n", tableOid: 0, columnNumber: 0, typeOid: 23, typeSize: 4, typeModifier: -1, format: 0 };
+  const rowsOf = (count: number): QueryEvent[] => [{ kind: "rows", rows: Array.from({ length: count }, (_, i) => [Buffer.from(String(i + 1))]) }, { kind: "commandComplete", tag: `SELECT ${count}` }];
+  /** Answers `N` with N rows and anything else with 42601, always through a promise, resolved a tick later. */
+  const later = async (sql: string): Promise<QueryEvent[]> => {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (!/^\d+$/.test(sql.trim())) throw new SqlSyntaxError(`syntax error at or near "${sql.trim()}"`);
+    return rowsOf(Number(sql));
+  };
+  const backend: Backend = {
+    passwordSecret: () => undefined,
+    startup: (): Session => {
+      const portals = new Map<string, string>();
+      const statements = new Map<string, string>();
+      return {
+        transactionStatus: "I",
+        simpleQuery: async (sql) => [{ kind: "rowDescription", fields: [column] }, ...(await later(sql))],
+        parse: (name, sql) => void statements.set(name, sql),
+        bind: ({ portal, statement }) => void portals.set(portal, statements.get(statement) ?? ""),
+        describeStatement: () => ({ paramTypeOids: [], fields: [column] }),
+        describePortal: () => [column],
+        execute: (portal) => later(portals.get(portal) ?? ""),
+        close: () => {},
+        sync: () => {},
+        cancel: () => {},
+        end: () => {},
+      };
+    },
+  };
+
+  it("writes resolved events as they are and a rejection as an ErrorResponse, for Query and Execute", async () => {
+    const promised = new PgServer({ backend, port: 0, hba: [{ database: "all", user: "all", address: "all", method: "trust" }] });
+    const port = await promised.listen();
+    try {
+      const client = (await RawClient.startTrusted(port)).client;
+      client.send(fe.query("3"));
+      const simple = await client.readUntil("Z");
+      expect(typesOf(simple)).toBe("TDDDCZ");
+      expect(text(simple[4])).toBe("SELECT 3");
+      client.send(fe.query("nope"));
+      const failed = await client.readUntil("Z");
+      expect(typesOf(failed)).toBe("EZ");
+      expect(fieldsOf(failed[0]?.payload ?? Buffer.alloc(0))).toMatchObject({ C: "42601" });
+      client.send(Buffer.concat([fe.parse("", "2"), fe.bind("", ""), fe.execute("", 0), fe.parse("", "bad"), fe.bind("", ""), fe.execute("", 0), fe.execute("", 0), fe.sync()]));
+      const extended = await client.readUntil("Z");
+      // The second Execute fails; the messages after it are skipped until Sync.
+      expect(typesOf(extended)).toBe("12DDC12EZ");
+      expect(text(extended[4])).toBe("SELECT 2");
+      client.destroy();
+    } finally {
+      await promised.close();
+    }
   });
 });

@@ -706,7 +706,10 @@ export class Session {
     if (!isQuery) return [];
     if (statement.kind === "select" && this.#active === undefined && this.#pendingBlock === undefined) {
       // Drivers send Describe before every Execute (libpq's PQexecPrepared does): plan once, with
-      // no transaction — the plan is what Execute runs next.
+      // no transaction — the plan is what Execute runs next. A plan kept for this catalog answers
+      // without building a query environment (that was a quarter of a pgbench -S transaction).
+      const kept = prepared.plan;
+      if (statement.locking.length === 0 && kept !== undefined && this.#isCurrentSnapshotPlan(kept)) return kept.fields;
       const scope = this.#snapshotScope();
       const env = this.#queryEnvironment(scope, this.#db.latestReader, prepared.sql, [], prepared.paramTypes);
       if (statement.locking.length > 0) return fieldsOf(planQuery(env, withoutLocking(statement)).columns);
@@ -807,7 +810,7 @@ export class Session {
   #pointSelect(portalName: string, prepared: PreparedStatement, params: readonly ParamValue[]): ExecuteResult | undefined {
     const plan = prepared.plan;
     const statement = prepared.statement;
-    if (plan?.point?.isPrimary !== true || !isSameStamp(plan.stamp, this.#stamp(this.#db.catalog.version)) || statement?.kind !== "select") return undefined;
+    if (plan?.point?.isPrimary !== true || !this.#isCurrentSnapshotPlan(plan) || statement?.kind !== "select") return undefined;
     if (!this.#isSnapshotRead(statement, prepared.sql) || this.#portals.has(portalName)) return undefined;
     // In the portal path's order: parameters are converted at Bind, privileges checked at Execute.
     const settings = this.#textSettings();
@@ -849,11 +852,11 @@ export class Session {
     this.#startStatement();
     this.#checkPrepared(prepared, statement, this.#db.catalogView());
     const plan = prepared.plan;
-    if (plan?.point?.isPrimary === true && isSameStamp(plan.stamp, this.#stamp(this.#db.catalog.version))) {
+    if (plan?.point?.isPrimary === true && this.#isCurrentSnapshotPlan(plan)) {
       // A primary-key lookup planned for this catalog: one read of the newest committed version
       // (a single read needs no snapshot to be consistent) and the projection.
-      const scope = this.#snapshotScope();
-      const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, portal.params, this.#evalContext(scope, this.#derived()));
+      const { scope, context } = this.#pointScope();
+      const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, portal.params, context);
       return { rows: rows[Symbol.iterator](), fields: plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
     }
     const reader = new SnapshotReader(this.#db.store);
@@ -942,7 +945,7 @@ export class Session {
     }
     if (isDone) pending.release?.();
     // As PostgreSQL: the tag of an Execute that finishes a suspended portal counts only its own rows.
-    return { ...this.#result(pending.command, pending.rowCount ?? rows.length, pending.tag(rows.length), rows, pending.fields), isSuspended: !isDone };
+    return { rows, fields: pending.fields, command: pending.command, rowCount: pending.rowCount ?? rows.length, commandTag: pending.tag(rows.length), notices: this.#notices, isSuspended: !isDone };
   }
 
 
@@ -1462,6 +1465,12 @@ export class Session {
   }
 
   /** What a plan made now for a catalog at `catalogVersion` depends on (see plan-memo.ts). */
+  /** Whether `plan` was made for what a statement outside a block sees now: `#stamp` of the latest catalog, compared without building it. */
+  #isCurrentSnapshotPlan(plan: { readonly stamp: PlanStamp }): boolean {
+    const stamp = plan.stamp;
+    return stamp.catalog === this.#db.catalog.version && stamp.statistics === this.#db.statisticsVersion && stamp.settings === this.settings.version && stamp.role === this.#currentRoleId;
+  }
+
   #stamp(catalogVersion: number): PlanStamp {
     return { catalog: catalogVersion, statistics: this.#db.statisticsVersion, settings: this.settings.version, role: this.#currentRoleId };
   }

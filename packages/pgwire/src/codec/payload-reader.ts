@@ -6,17 +6,17 @@
 import { MalformedMessageError } from "../errors.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+/** Strings up to this long are decoded by `#shortString` when they are ASCII. */
+const asciiFastPathBytesMax = 64;
 
 export class PayloadReader {
   readonly #bytes: Uint8Array;
-  readonly #view: DataView;
   readonly #what: string;
   #offset = 0;
 
   /** `what` names the message in error text, e.g. "Bind". */
   constructor(bytes: Uint8Array, what: string) {
     this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.#what = what;
   }
 
@@ -26,28 +26,26 @@ export class PayloadReader {
 
   int8(): number {
     this.#need(1);
-    const value = this.#view.getUint8(this.#offset);
+    const value = this.#byte(this.#offset);
     this.#offset += 1;
     return value;
   }
 
   int16(): number {
     this.#need(2);
-    const value = this.#view.getInt16(this.#offset);
+    const value = ((this.#byte(this.#offset) << 24) | (this.#byte(this.#offset + 1) << 16)) >> 16;
     this.#offset += 2;
     return value;
   }
 
   int32(): number {
-    this.#need(4);
-    const value = this.#view.getInt32(this.#offset);
-    this.#offset += 4;
-    return value;
+    return this.uint32() | 0;
   }
 
   uint32(): number {
     this.#need(4);
-    const value = this.#view.getUint32(this.#offset);
+    const at = this.#offset;
+    const value = this.#byte(at) * 0x100_0000 + ((this.#byte(at + 1) << 16) | (this.#byte(at + 2) << 8) | this.#byte(at + 3));
     this.#offset += 4;
     return value;
   }
@@ -56,7 +54,7 @@ export class PayloadReader {
   cstring(): string {
     const end = this.#bytes.indexOf(0, this.#offset);
     if (end < 0) throw this.#malformed("missing string terminator");
-    const text = this.#decode(this.#bytes.subarray(this.#offset, end));
+    const text = end - this.#offset <= asciiFastPathBytesMax ? this.#shortString(this.#offset, end) : this.#decode(this.#bytes.subarray(this.#offset, end));
     this.#offset = end + 1;
     return text;
   }
@@ -79,6 +77,26 @@ export class PayloadReader {
   /** The message must be fully consumed: trailing bytes mean the client and server disagree on its shape. */
   end(): void {
     if (this.#offset !== this.#bytes.length) throw this.#malformed("invalid message format");
+  }
+
+  /**
+   * bytes[start, end) as a string without a TextDecoder call (a C++ crossing that cost more than
+   * the statement names and short SQL it decodes): ASCII is valid UTF-8 as it is; any other byte
+   * takes the checking decoder.
+   */
+  #shortString(start: number, end: number): string {
+    const bytes = this.#bytes;
+    let text = "";
+    for (let at = start; at < end; at++) {
+      const byte = this.#byte(at);
+      if (byte >= 0x80) return this.#decode(bytes.subarray(start, end));
+      text += String.fromCharCode(byte);
+    }
+    return text;
+  }
+
+  #byte(at: number): number {
+    return this.#bytes[at] ?? 0;
   }
 
   #decode(bytes: Uint8Array): string {
