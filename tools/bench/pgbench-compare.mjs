@@ -5,7 +5,7 @@
 // free loopback port with a fresh data directory, and a private PostgreSQL 15 (initdb into a fresh
 // directory, its own free port, Unix socket in that directory, `fsync=on`,
 // `synchronous_commit=on`, every other setting PostgreSQL's default). Both commit durably: omnikv
-// waits for the WAL fsync by default. `pgbench -i -s SCALE` fills both. Then every configuration
+// waits for the WAL fsync by default. `pgbench -i -s SCALE` fills both, an untimed `pgbench -S` warms both (`--warmup`). Then every configuration
 // (workload x clients) runs `--repeat` times for `--seconds` each, alternating omnikv then
 // PostgreSQL, so drift in a shared, noisy machine touches both sides alike.
 //
@@ -59,6 +59,7 @@ const errorLinesMax = 5;
  * @property {number} repeat
  * @property {readonly number[]} clients
  * @property {number} threads
+ * @property {number} warmupSeconds  untimed select-only run per server before the timed runs (0: none)
  * @property {string} dir          where the temporary data directories go
  * @property {string | undefined} jsonPath
  * @property {boolean} isBuild
@@ -96,6 +97,8 @@ pgbench against omnikv and a private PostgreSQL 15, both durable (fsync on), int
   --repeat N       runs per configuration and server; the median is reported (default 3)
   --clients LIST   client counts, comma-separated (default 1,8,32)
   --threads N      pgbench -j, capped at the client count (default 2)
+  --warmup N       untimed select-only run of N seconds on each server after pgbench -i,
+                   so both start the timed runs with their caches warm (default 10; 0: none)
   --dir DIR        where the temporary data directories go (default the OS temp dir)
   --json FILE      also write every run's figures as JSON
   --no-build       skip tsc -b apps/server/tsconfig.lib.json
@@ -148,6 +151,7 @@ function optionsFrom(argv) {
       repeat: { type: "string", default: "3" },
       clients: { type: "string", default: "1,8,32" },
       threads: { type: "string", default: "2" },
+      warmup: { type: "string", default: "10" },
       dir: { type: "string", default: tmpdir() },
       json: { type: "string" },
       "no-build": { type: "boolean", default: false },
@@ -165,6 +169,7 @@ function optionsFrom(argv) {
     repeat: parseCount("repeat", values.repeat, repeatMax),
     clients: [...new Set(clients)].sort((a, b) => a - b),
     threads: parseCount("threads", values.threads, threadsMax),
+    warmupSeconds: values.warmup === "0" ? 0 : parseCount("warmup", values.warmup, secondsMax),
     dir: resolvePath(values.dir),
     jsonPath: values.json === undefined ? undefined : resolvePath(values.json),
     isBuild: !values["no-build"],
@@ -547,6 +552,20 @@ async function initialize(server, scale) {
   return (Date.now() - startMs) / 1000;
 }
 
+/**
+ * An untimed `pgbench -S` at 8 clients (fewer if fewer are measured), not reported: after `pgbench
+ * -i` PostgreSQL's pages sit in its buffers and the OS page cache, omnikv's in no block cache yet
+ * (its compaction writes them), so without it the first timed run measured cache filling.
+ * @param {Server} server
+ * @param {number} seconds
+ */
+async function warmUp(server, seconds) {
+  const clients = Math.min(8, Math.max(...options().clients));
+  const args = ["-S", "-n", "-c", String(clients), "-j", String(Math.min(options().threads, clients)), "-T", String(seconds)];
+  const run = await runPgbench(server, args, "", seconds * 1000 + runSlackMs);
+  if (run.code !== 0) throw new Error(`warm-up pgbench -S on ${server.name} failed (exit ${run.code}):\n${run.stderr.trim()}\n${server.logTail()}`);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The run
 
@@ -787,7 +806,8 @@ async function environmentReport(servers, initSeconds) {
     `load:        ${loadavg().map((l) => l.toFixed(2)).join(" ")} (1/5/15 min, at the end of the run)`,
     `data:        ${o.dir} (${fileSystemType(o.dir)}); both servers on 127.0.0.1, TCP`,
     `pgbench:     scale ${o.scale} (init ${initSeconds.omnikv.toFixed(1)} s omnikv, ${initSeconds.postgres.toFixed(1)} s PostgreSQL), ` +
-      `${o.seconds} s per run, median of ${o.repeat}, -j ${o.threads} (at most the client count)`,
+      `${o.seconds} s per run, median of ${o.repeat}, -j ${o.threads} (at most the client count), ` +
+      (o.warmupSeconds > 0 ? `after a ${o.warmupSeconds} s untimed -S warm-up on each` : "no warm-up"),
   ];
 }
 
@@ -856,6 +876,11 @@ async function main(argv) {
   const servers = await startServers();
   process.stderr.write(`pgbench -i -s ${o.scale} on omnikv (port ${servers.omnikv.port}) and PostgreSQL (port ${servers.postgres.port})\n`);
   const initSeconds = { omnikv: await initialize(servers.omnikv, o.scale), postgres: await initialize(servers.postgres, o.scale) };
+  if (o.warmupSeconds > 0) {
+    process.stderr.write(`warm-up: pgbench -S for ${o.warmupSeconds} s on each server (untimed)\n`);
+    await warmUp(servers.omnikv, o.warmupSeconds);
+    await warmUp(servers.postgres, o.warmupSeconds);
+  }
   const results = await runAll(servers);
   const rows = summarize(results);
   const environment = await environmentReport(servers, initSeconds);
