@@ -96,6 +96,8 @@ interface Portal {
     readonly release?: () => void;
     /** A data-changing statement's row count (its RETURNING rows may be fewer or none). */
     readonly rowCount?: number;
+    /** Every row, when they were read at once (a point lookup): `rows` iterates them. */
+    readonly allRows?: readonly Row[];
   };
 }
 
@@ -522,7 +524,12 @@ export class Session {
       throw remap(error);
     }
     assert(pending !== undefined, "a snapshot read starts synchronously");
-    const { rows, release } = pending;
+    const { rows, release, allRows } = pending;
+    if (allRows !== undefined && release === undefined) {
+      // A point lookup read its row already: nothing to stream and nothing held.
+      const result = this.#result("SELECT", allRows.length, `SELECT ${allRows.length}`, allRows, pending.fields);
+      return { outcome: { kind: "result", result }, release: () => undefined };
+    }
     let isReleased = false;
     const finish = (): void => {
       if (isReleased) return;
@@ -857,7 +864,7 @@ export class Session {
       // (a single read needs no snapshot to be consistent) and the projection.
       const { scope, context } = this.#pointScope();
       const rows = runPointLookup(plan.point, scope.catalog, this.#db.latestReader, portal.params, context);
-      return { rows: rows[Symbol.iterator](), fields: plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
+      return { rows: rows[Symbol.iterator](), allRows: rows, fields: plan.fields, command: "SELECT", tag: (count) => `SELECT ${count}` };
     }
     const reader = new SnapshotReader(this.#db.store);
     try {
