@@ -4,7 +4,7 @@
  * runs a SELECT (or a query the engine synthesized) over it.
  */
 import type { SqlValue, TextIoSettings } from "@omnikv/base";
-import { compilePlan, type AggregateTable, type ExecutionContext, type MutableActuals, type Row, type SpillCipher, type TableAccess } from "@omnikv/executor";
+import { compilePlan, type AggregateTable, type CompiledPlan, type ExecutionContext, type MutableActuals, type Row, type SpillCipher, type TableAccess } from "@omnikv/executor";
 import type { SelectStatement } from "@omnikv/parser";
 import { planSelect, type Catalog, type JoinMethods, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
@@ -122,8 +122,24 @@ export function runQuery(env: StatementEnvironment, statement: SelectStatement, 
 }
 
 export function streamPlan(env: QueryEnvironment, plan: PlanNode, access: TableAccess = env.access): Iterable<Row> {
+  return compiledPlanOf(env, plan)(runContext(env, access));
+}
+
+/**
+ * Compiled plans by plan object. A plan the session's memo keeps (a prepared statement's, or a
+ * literal shape's: every UPDATE of pgbench's TPC-B) is the same object each time it runs, and a
+ * compiled plan is made to run many times (each run brings its own context); compiling it anew
+ * for each statement was a fifth of an UPDATE's work. Weak keys: a plan the memo dropped goes with
+ * its compiled form.
+ */
+const compiledPlans = new WeakMap<PlanNode, { readonly registry: QueryEnvironment["registry"]; readonly aggregates: AggregateTable; readonly run: CompiledPlan }>();
+
+function compiledPlanOf(env: QueryEnvironment, plan: PlanNode): CompiledPlan {
+  const kept = compiledPlans.get(plan);
+  if (kept !== undefined && kept.registry === env.registry && kept.aggregates === env.aggregates) return kept.run;
   const run = compilePlan(plan, { registry: env.registry, aggregates: env.aggregates });
-  return run(runContext(env, access));
+  compiledPlans.set(plan, { registry: env.registry, aggregates: env.aggregates, run });
+  return run;
 }
 
 /** What a compiled plan runs with in this statement. */
