@@ -5,6 +5,8 @@
  * the answers of statements that never shared one.
  */
 import { DbError } from "@omnikv/base";
+import { propertyParams } from "@omnikv/testkit";
+import * as fc from "fast-check";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { Database, type Session } from "../src/index.ts";
 import { LiteralShapeCache, remapPosition } from "../src/session/literal-shapes.ts";
@@ -18,6 +20,58 @@ async function failure(promise: Promise<unknown>): Promise<{ readonly sqlState: 
   }
   throw new Error("expected the statement to fail");
 }
+
+/**
+ * Pieces of statement text for the quick-scan property: the ones the quick scan reads itself
+ * (words with digits, quoted strings and identifiers with doubled quotes, operators) and the ones
+ * it must leave to the lexer (`$1`, comments, prefixed strings, decimals, exponents, digits against
+ * a letter, non-ASCII). `#` marks where a generated digit run goes.
+ */
+const shapePieces = [" ", "a", "t1", "x_2", "=", "+", "-", "(", ")", ",", ";", "'s 1'", "'it''s 2'", "E'3'", '"q 4"', '"a""b"', "$1", "--c\n", "/*5*/", "1.5", ".", "e3", "abc", "::int", "é", "AND", "#", "#", "#"];
+
+describe("LiteralShapeCache quick scan", () => {
+  const template = fc.tuple(
+    fc.constantFrom("SELECT a FROM t WHERE a = ", "UPDATE t SET v = ", "DELETE FROM t WHERE id = ", "INSERT INTO t VALUES (", "SELECT "),
+    fc.array(fc.constantFrom(...shapePieces), { maxLength: 12 }),
+  );
+  const digits = fc.oneof(fc.nat({ max: 99 }).map(String), fc.nat().map(String), fc.bigInt({ min: 0n, max: 10n ** 12n }).map(String), fc.nat({ max: 99 }).map((n) => `00${n}`));
+  const instance = (start: string, pieces: readonly string[], numbers: readonly string[]): string => {
+    let next = 0;
+    return start + pieces.map((piece) => (piece === "#" ? (numbers[next++ % numbers.length] ?? "1") : piece)).join("");
+  };
+
+  it("answers a statement of a known shape exactly as the lexer's scan does", () => {
+    fc.assert(
+      fc.property(template, fc.array(digits, { minLength: 1, maxLength: 4 }), fc.array(digits, { minLength: 1, maxLength: 4 }), ([start, pieces], first, second) => {
+        const a = instance(start, pieces, first);
+        const b = instance(start, pieces, second);
+        const cache = new LiteralShapeCache();
+        cache.lookup(a); // makes the shape: from now on `b` may take the quick path
+        const quick = cache.lookup(b);
+        // The reference: a cache that has seen nothing scans `b` with the lexer.
+        const reference = new LiteralShapeCache().lookup(b);
+        expect(quick === undefined, `${a} / ${b}`).toBe(reference === undefined);
+        if (quick === undefined || reference === undefined) return;
+        expect(quick.entry.planningSql).toBe(reference.entry.planningSql);
+        expect(quick.params).toEqual(reference.params);
+        expect(quick.spans).toEqual(reference.spans);
+      }),
+      propertyParams(500),
+    );
+  });
+
+  it("takes the quick path for pgbench's statements, and not for a dollar-quoted or commented one", () => {
+    const cache = new LiteralShapeCache();
+    const first = cache.lookup("SELECT abalance FROM pgbench_accounts WHERE aid = 48213;");
+    const second = cache.lookup("SELECT abalance FROM pgbench_accounts WHERE aid = 7;");
+    expect(second?.entry).toBe(first?.entry);
+    expect(second?.params).toEqual([7]);
+    expect(second?.spans).toEqual([{ pos: 50, end: 51 }]);
+    const commented = cache.lookup("SELECT abalance FROM pgbench_accounts WHERE aid = 9 -- 12");
+    expect(commented?.params).toEqual([9]);
+    expect(commented?.entry.planningSql).toBe("SELECT abalance FROM pgbench_accounts WHERE aid = $1 -- 12");
+  });
+});
 
 describe("LiteralShapeCache", () => {
   it("shares one statement between texts that differ in compared and assigned integers", () => {

@@ -64,8 +64,19 @@ export class LiteralShapeCache {
   /** Shapes seen not to be cacheable (not DML, several statements, parse errors): not retried. */
   readonly #refused = new Set<string>();
 
+  /**
+   * Shape keys whose statements `quickScan` reads exactly as the lexer does (checked when the
+   * shape was made): a statement with such a key is looked up without tokenizing it.
+   */
+  readonly #quickKeys = new Set<string>();
+
   /** The cached statement for `sql`, made now if its shape is new; undefined when `sql` is not cacheable. */
   lookup(sql: string): ShapedStatement | undefined {
+    const quick = quickScan(sql);
+    if (quick !== undefined && this.#quickKeys.has(quick.key)) {
+      const shaped = this.#hit(quick);
+      if (shaped !== undefined) return shaped;
+    }
     const scanned = scan(sql);
     if (scanned === undefined || this.#refused.has(scanned.key)) return undefined;
     const texts = scanned.integers.map((token) => token.text);
@@ -83,8 +94,23 @@ export class LiteralShapeCache {
     return { entry, params, spans: scanned.integers.map(({ pos, end }) => ({ pos, end })) };
   }
 
+  /** `lookup` for a quick-scanned statement whose shape has an entry its literals fit; else undefined. */
+  #hit(quick: QuickScanned): ShapedStatement | undefined {
+    const texts = quick.texts;
+    const variants = this.#shapes.get(quick.key);
+    const entry = variants?.find((one) => one.fixed.every((text, i) => (text === undefined ? Number(texts[i]) <= int4Max : text === texts[i])));
+    if (entry === undefined || variants === undefined) return undefined;
+    this.#shapes.delete(quick.key);
+    this.#shapes.set(quick.key, variants);
+    return { entry, params: entry.paramOrdinals.map((ordinal) => Number(texts[ordinal])), spans: quick.spans };
+  }
+
   #make(sql: string, scanned: Scanned): ShapeEntry | undefined {
     const entry = makeEntry(sql, scanned.integers);
+    if (entry !== undefined && isSameScan(quickScan(sql), scanned)) {
+      this.#quickKeys.add(scanned.key);
+      if (this.#quickKeys.size > literalShapeCapacity) this.#quickKeys.clear();
+    }
     if (entry === undefined) {
       this.#refused.add(scanned.key);
       if (this.#refused.size > literalShapeCapacity) this.#refused.clear();
@@ -162,6 +188,105 @@ function scan(sql: string): Scanned | undefined {
   }
   parts.push(sql.slice(previous));
   return { key: parts.join("\u0000"), integers };
+}
+
+interface QuickScanned {
+  readonly key: string;
+  /** The integer literals' texts and spans, in text order. */
+  readonly texts: readonly string[];
+  readonly spans: readonly Span[];
+}
+
+/** Longest digit run `quickScan` takes as an integer literal (longer ones may be int8 or numeric). */
+const quickDigitsMax = 9;
+
+/**
+ * `scan` without the lexer, for the statements OLTP clients repeat: one pass that cuts out digit
+ * runs standing alone, skips quoted strings and identifiers, and gives up (undefined) on anything
+ * whose reading takes the lexer: `$`, backslashes, comments, prefixed strings (E'', B'', X'',
+ * U&''), numbers with a point or an exponent, digits against a letter, surrogates, long digit
+ * runs. It is trusted only for a key whose first statement it read exactly as `scan` did: two
+ * texts with one key differ only in the digits of their literals, and where quickScan sees a
+ * literal depends only on the characters around it, which the key holds.
+ */
+function quickScan(sql: string): QuickScanned | undefined {
+  if (sql.length > shapeTextMax) return undefined;
+  const parts: string[] = [];
+  const texts: string[] = [];
+  const spans: Span[] = [];
+  let previous = 0;
+  let at = 0;
+  while (at < sql.length) {
+    const code = sql.charCodeAt(at);
+    if (code === 39 || code === 34) {
+      const close = closingQuote(sql, at);
+      if (close < 0 || (code === 39 && isStringPrefix(sql, at))) return undefined;
+      at = close + 1;
+    } else if (isQuickDigit(code)) {
+      const start = at;
+      while (isQuickDigit(sql.charCodeAt(at))) at++;
+      if (at - start > quickDigitsMax || isNumberContinuation(sql.charCodeAt(at)) || (start > 0 && sql.charCodeAt(start - 1) === 46)) return undefined;
+      parts.push(sql.slice(previous, start));
+      texts.push(sql.slice(start, at));
+      spans.push({ pos: start, end: at });
+      previous = at;
+    } else if (isQuickIdentifierChar(code)) {
+      while (at < sql.length && isQuickIdentifierChar(sql.charCodeAt(at))) at++;
+      if (isQuickDigit(sql.charCodeAt(at))) {
+        while (isQuickDigit(sql.charCodeAt(at)) || isQuickIdentifierChar(sql.charCodeAt(at))) at++;
+      }
+    } else if (code === 36 || code === 92 || (code >= 0xd800 && code <= 0xdfff) || isCommentStart(sql, at)) {
+      return undefined;
+    } else {
+      at++;
+    }
+  }
+  parts.push(sql.slice(previous));
+  return { key: parts.join("\u0000"), texts, spans };
+}
+
+/** Where the quote opened at `open` closes (a doubled quote stays inside), or -1. */
+function closingQuote(sql: string, open: number): number {
+  const quote = sql.charCodeAt(open);
+  let at = open + 1;
+  for (;;) {
+    const close = sql.indexOf(sql.charAt(open), at);
+    if (close < 0) return -1;
+    if (sql.charCodeAt(close + 1) !== quote) return close;
+    at = close + 2;
+  }
+}
+
+/** A letter right before a quote makes a prefixed string (E'…', B'…', X'…', N'…', U&'…'). */
+function isStringPrefix(sql: string, quote: number): boolean {
+  const before = sql.charCodeAt(quote - 1);
+  return isQuickIdentifierChar(before) || before === 38;
+}
+
+function isCommentStart(sql: string, at: number): boolean {
+  const code = sql.charCodeAt(at);
+  const next = sql.charCodeAt(at + 1);
+  return (code === 45 && next === 45) || (code === 47 && next === 42);
+}
+
+function isQuickDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
+/** Letters, `_`, `$` and every non-ASCII character, as identifiers take them (digits apart). */
+function isQuickIdentifierChar(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || (code >= 0x80 && !(code >= 0xd800 && code <= 0xdfff));
+}
+
+/** A character after a digit run that makes it part of a longer token (a decimal, an exponent, a word). */
+function isNumberContinuation(code: number): boolean {
+  return code === 46 || isQuickIdentifierChar(code) || code === 36;
+}
+
+/** Whether `quickScan` read `sql` as `scan` did: the same key and the same integer literals. */
+function isSameScan(quick: QuickScanned | undefined, scanned: Scanned): boolean {
+  if (quick === undefined || quick.key !== scanned.key || quick.texts.length !== scanned.integers.length) return false;
+  return scanned.integers.every((token, i) => token.text === quick.texts[i] && token.pos === quick.spans[i]?.pos && token.end === quick.spans[i]?.end);
 }
 
 /** Parses `sql`, picks the literals to become parameters and builds the planning text. */
