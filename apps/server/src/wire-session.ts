@@ -68,35 +68,43 @@ export class WireSession implements Session {
     const started = performance.now();
     const outcomes = this.#session.queryEach(sql);
     const events: QueryEvent[] = [];
-    let bufferedRows = 0;
-    for (;;) {
-      let next: IteratorResult<StatementOutcome>;
-      try {
-        next = await outcomes.next();
-      } catch (error) {
-        // The statements before the failing one keep their results, as PostgreSQL sends them.
-        if (events.length === 0) throw error;
-        return this.#timed(sql, eventsThenThrow(events, error), started);
-      }
-      if (next.done === true) {
+    try {
+      const rest = await this.#collect(outcomes, events);
+      if (rest === undefined) {
         this.#logIfSlow(started, sql);
         return events;
       }
+      return closingWith(this.#timed(sql, this.#streamFrom(events, rest, outcomes), started), outcomes);
+    } catch (error) {
+      // Ending the engine's generator releases what the failing statement held (its snapshot,
+      // its place in pg_stat_activity). The statements before it keep their results, and the
+      // failing one its RowDescription, as PostgreSQL sends them.
+      await outcomes.return(undefined);
+      if (events.length === 0) throw error;
+      return this.#timed(sql, eventsThenThrow(events, error), started);
+    }
+  }
+
+  /**
+   * Runs the statements of `outcomes`, adding their events to `events` while their results stay
+   * under one batch of rows in all. Undefined when every statement ran; else the events of the
+   * statement where streaming starts (a COPY, or a full batch of rows), to follow `events`.
+   */
+  async #collect(outcomes: AsyncGenerator<StatementOutcome>, events: QueryEvent[]): Promise<Iterable<QueryEvent> | AsyncIterable<QueryEvent> | undefined> {
+    let bufferedRows = 0;
+    for (let next = await outcomes.next(); next.done !== true; next = await outcomes.next()) {
       const outcome = next.value;
-      if (outcome.kind === "copyIn" || outcome.kind === "copyOut" || bufferedRows >= streamBatchRows) {
-        return this.#timed(sql, this.#streamFrom(events, this.#outcomeEvents(outcome), outcomes), started);
-      }
+      if (outcome.kind === "copyIn" || outcome.kind === "copyOut" || bufferedRows >= streamBatchRows) return this.#outcomeEvents(outcome);
       const outcomeEvents = this.#syncOutcomeEvents(outcome);
       for (let step = outcomeEvents.next(); step.done !== true; step = outcomeEvents.next()) {
         events.push(step.value);
         if (step.value.kind !== "rows") continue;
         bufferedRows += step.value.rows.length;
         // A full batch from a row stream: more may follow, taken as the client reads.
-        if (outcome.kind === "rows" && step.value.rows.length === streamBatchRows) {
-          return this.#timed(sql, this.#streamFrom(events, outcomeEvents, outcomes), started);
-        }
+        if (outcome.kind === "rows" && step.value.rows.length === streamBatchRows) return outcomeEvents;
       }
     }
+    return undefined;
   }
 
   /** `events`, then the rest of the current statement's, then every later statement's. */
@@ -320,6 +328,27 @@ export class WireSession implements Session {
 async function* eventsThenThrow(events: readonly QueryEvent[], error: unknown): AsyncGenerator<QueryEvent> {
   yield* events;
   throw error;
+}
+
+/**
+ * `events`, whose `return` also ends `outcomes` even before the first `next`: pgwire abandons a
+ * stream unstarted when the socket closed meanwhile, and a generator that never started skips its
+ * `finally`, which would leave the engine's statement (and its snapshot) open.
+ */
+function closingWith(events: AsyncGenerator<QueryEvent>, outcomes: AsyncGenerator<StatementOutcome>): AsyncIterable<QueryEvent> {
+  return {
+    [Symbol.asyncIterator]: () => ({
+      next: () => events.next(),
+      return: async (): Promise<IteratorResult<QueryEvent>> => {
+        try {
+          await events.return(undefined);
+        } finally {
+          await outcomes.return(undefined);
+        }
+        return { done: true, value: undefined };
+      },
+    }),
+  };
 }
 
 /** What one fetch from a portal gives pgwire, and whether the Execute is done. */

@@ -273,7 +273,7 @@ function isQuickDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }
 
-/** Letters, `_`, `$` and every non-ASCII character, as identifiers take them (digits apart). */
+/** Letters, `_` and every non-ASCII character, as identifiers take them (digits apart; `$` makes the scan give up). */
 function isQuickIdentifierChar(code: number): boolean {
   return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || (code >= 0x80 && !(code >= 0xd800 && code <= 0xdfff));
 }

@@ -1471,13 +1471,13 @@ export class Session {
     };
   }
 
-  /** What a plan made now for a catalog at `catalogVersion` depends on (see plan-memo.ts). */
   /** Whether `plan` was made for what a statement outside a block sees now: `#stamp` of the latest catalog, compared without building it. */
   #isCurrentSnapshotPlan(plan: { readonly stamp: PlanStamp }): boolean {
     const stamp = plan.stamp;
     return stamp.catalog === this.#db.catalog.version && stamp.statistics === this.#db.statisticsVersion && stamp.settings === this.settings.version && stamp.role === this.#currentRoleId;
   }
 
+  /** What a plan made now for a catalog at `catalogVersion` depends on (see plan-memo.ts). */
   #stamp(catalogVersion: number): PlanStamp {
     return { catalog: catalogVersion, statistics: this.#db.statisticsVersion, settings: this.settings.version, role: this.#currentRoleId };
   }
