@@ -36,16 +36,18 @@ interface StreamState {
 
 export async function streamEvents(source: QueryEvents | Promise<QueryEvents>, port: ConnectionPort, mode: StreamMode): Promise<void> {
   const events = source instanceof Promise ? await source : source;
-  if (!(Symbol.asyncIterator in events)) return streamSyncEvents(events, port, mode);
-  const iterator = events[Symbol.asyncIterator]();
+  // A synchronous iterable (a result the Session already holds, such as a point select's row) is
+  // read without a promise tick per event; only the socket's backpressure is awaited, as for a stream.
+  const asyncIterator = Symbol.asyncIterator in events ? events[Symbol.asyncIterator]() : undefined;
+  const syncIterator = Symbol.asyncIterator in events ? undefined : events[Symbol.iterator]();
   const state: StreamState = { rowCount: 0, isInCopyOut: false };
   let isDone = false;
   try {
     for (;;) {
       if (port.writer.isBackedUp) await port.writer.waitForDrain();
       if (port.isClosed) return;
-      const next = await iterator.next();
-      if (next.done === true) break;
+      const next = asyncIterator === undefined ? syncIterator?.next() : await asyncIterator.next();
+      if (next === undefined || next.done === true) break;
       if (next.value.kind === "copyIn") {
         await driveCopyIn(port, next.value.sink, next.value);
         continue;
@@ -56,35 +58,10 @@ export async function streamEvents(source: QueryEvents | Promise<QueryEvents>, p
     isDone = true;
   } finally {
     // An error, a closed socket or CopyFail: let the Session release what the statement holds.
-    if (!isDone) await iterator.return?.();
-  }
-}
-
-/**
- * `streamEvents` over a synchronous iterable (a result the Session already holds, such as one
- * point select's row): events are written without a promise tick each, and the loop waits only
- * while the socket is backed up, so backpressure holds as for an asynchronous stream.
- */
-async function streamSyncEvents(events: Iterable<QueryEvent>, port: ConnectionPort, mode: StreamMode): Promise<void> {
-  const iterator = events[Symbol.iterator]();
-  const state: StreamState = { rowCount: 0, isInCopyOut: false };
-  let isDone = false;
-  try {
-    for (;;) {
-      if (port.writer.isBackedUp) await port.writer.waitForDrain();
-      if (port.isClosed) return;
-      const next = iterator.next();
-      if (next.done === true) break;
-      if (next.value.kind === "copyIn") {
-        await driveCopyIn(port, next.value.sink, next.value);
-        continue;
-      }
-      writeEvent(port, next.value, mode, state);
-      port.writer.flushIfLarge();
+    if (!isDone) {
+      syncIterator?.return?.();
+      await asyncIterator?.return?.();
     }
-    isDone = true;
-  } finally {
-    if (!isDone) iterator.return?.();
   }
 }
 
