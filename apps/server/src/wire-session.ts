@@ -107,16 +107,14 @@ export class WireSession implements Session {
     return undefined;
   }
 
-  /** `events`, then the rest of the current statement's, then every later statement's. */
+  /**
+   * `events`, then the rest of the current statement's, then every later statement's. Abandoned
+   * midway, `closingWith` (its only caller's wrapper) ends `outcomes`.
+   */
   async *#streamFrom(events: readonly QueryEvent[], current: Iterable<QueryEvent> | AsyncIterable<QueryEvent>, outcomes: AsyncGenerator<StatementOutcome>): AsyncGenerator<QueryEvent> {
-    try {
-      yield* events;
-      yield* current;
-      for await (const outcome of outcomes) yield* this.#outcomeEvents(outcome);
-    } finally {
-      // Abandoned midway (an error, a closed socket): the engine releases the statement's snapshot.
-      await outcomes.return(undefined);
-    }
+    yield* events;
+    yield* current;
+    for await (const outcome of outcomes) yield* this.#outcomeEvents(outcome);
   }
 
   async *#outcomeEvents(outcome: StatementOutcome): AsyncGenerator<QueryEvent> {
