@@ -9,7 +9,7 @@
  */
 import { assert, assertNever } from "../assert.ts";
 import { InvalidParameterValueError } from "../errors.ts";
-import { SECONDS_PER_DAY, civilFromDays, daysFromCivil, daysInMonth, isLeapYear, rint } from "./datetime-core.ts";
+import { SECONDS_PER_DAY, civilFromDays, daysInMonth, isLeapYear, rint } from "./datetime-core.ts";
 import { DecodeFailure, isDigit, leadingInteger, parseFractionText, type Field } from "./datetime-tokens.ts";
 import { lookupTimeZone, lookupZoneAbbreviation, type TimeZone } from "./datetime-zone.ts";
 
@@ -63,6 +63,8 @@ function monthNumber(word: string): number | undefined {
 }
 
 interface DecodeState extends DecodedDateTime {
+  /** A day of the year (1..366) given with the year, or 0. */
+  dayOfYear: number;
   isBc: boolean;
   is2digits: boolean;
   hasTextMonth: boolean;
@@ -75,7 +77,7 @@ interface DecodeState extends DecodedDateTime {
 function emptyState(): DecodeState {
   return {
     special: undefined, fieldMask: 0, year: 0, month: 0, day: 0, hour: 0, minute: 0, second: 0, micros: 0,
-    offsetSeconds: undefined, namedZone: undefined, isBc: false, is2digits: false, hasTextMonth: false,
+    offsetSeconds: undefined, namedZone: undefined, dayOfYear: 0, isBc: false, is2digits: false, hasTextMonth: false,
     isJulian: false, meridian: undefined, pending: undefined,
   };
 }
@@ -262,9 +264,8 @@ function decodeNumber(state: DecodeState, text: string, fieldMask: number): numb
     state.micros = rint(parseFractionText(text.slice(end)) * 1e6);
   }
   if (length === 3 && (fieldMask & dateMask) === Mask.year && value >= 1 && value <= 366) {
-    const civil = civilFromDays(daysFromCivil(state.year, 1, 1) + value - 1);
-    state.month = civil.month;
-    state.day = civil.day;
+    // Year and day of year (2001.360): turned into a date once the year is final (validateDate).
+    state.dayOfYear = value;
     return Mask.dayOfYear | Mask.month | Mask.day;
   }
   return assignDatePart(state, text, value, fieldMask & dateMask);
@@ -482,12 +483,49 @@ function validateDate(state: DecodeState): void {
       else if (state.year < 100) state.year += 1900;
     } else if (state.year <= 0) throw new DecodeFailure("fieldOverflow");
   }
+  if ((state.fieldMask & Mask.dayOfYear) !== 0) {
+    // After the AD/BC adjustment, as PostgreSQL does: the day may roll into the next year
+    // (2023.366 is 2024-01-01), and in a BC year the leap days are those of its astronomical year.
+    const civil = pgJulianToDate(pgDateToJulian(state.year, 1, 1) + state.dayOfYear - 1);
+    state.year = civil.year;
+    state.month = civil.month;
+    state.day = civil.day;
+  }
   if ((state.fieldMask & Mask.month) !== 0 && (state.month < 1 || state.month > 12)) throw new DecodeFailure("fieldOverflow");
   if ((state.fieldMask & Mask.day) !== 0 && (state.day < 1 || state.day > 31)) throw new DecodeFailure("fieldOverflow");
   if ((state.fieldMask & dateMask) === dateMask && state.day > daysInMonth(state.year, state.month)) {
     throw new DecodeFailure("fieldOverflow");
   }
   assert(!((state.fieldMask & dateMask) === dateMask && state.month === 2 && state.day === 29 && !isLeapYear(state.year)), "Feb 29 only in leap years");
+}
+
+/**
+ * PostgreSQL's date2j, in its 32-bit integer arithmetic: a year far outside the date range
+ * wraps around as it does there (13120249.311 reads as 1361028-10-18 on PostgreSQL 15), so the
+ * day-of-year form answers what PostgreSQL answers, out-of-range checks included.
+ */
+function pgDateToJulian(year: number, month: number, day: number): number {
+  const y = month > 2 ? year + 4800 : year + 4799;
+  const m = month > 2 ? month + 1 : month + 13;
+  const century = Math.trunc(y / 100);
+  let julian = (Math.imul(y, 365) - 32167) | 0;
+  julian = (julian + Math.trunc(y / 4) - century + Math.trunc(century / 4)) | 0;
+  return (julian + Math.trunc((7834 * m) / 256) + day) | 0;
+}
+
+/** PostgreSQL's j2date, with its unsigned 32-bit intermediates. */
+function pgJulianToDate(julianDay: number): { readonly year: number; readonly month: number; readonly day: number } {
+  let julian = (julianDay + 32044) >>> 0;
+  let quad = Math.floor(julian / 146097);
+  const extra = ((((julian - quad * 146097) >>> 0) * 4 + 3) >>> 0);
+  julian = (julian + 60 + quad * 3 + Math.floor(extra / 146097)) >>> 0;
+  quad = Math.floor(julian / 1461);
+  julian = (julian - quad * 1461) >>> 0;
+  let y = Math.floor((julian * 4) / 1461);
+  julian = (y !== 0 ? (julian + 305) % 365 : (julian + 306) % 366) + 123;
+  y = (y + quad * 4) | 0;
+  const q = Math.floor((julian * 2141) / 65536);
+  return { year: y - 4800, month: ((q + 10) % 12) + 1, day: julian - Math.floor((7834 * q) / 256) };
 }
 
 function applyMeridian(state: DecodeState): void {
