@@ -51,6 +51,21 @@ async function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 
   }
 }
 
+/**
+ * `action` on the current leader, again on the next one when leadership moved before it ran
+ * (NotLeaderError), as a Raft client retries; a few attempts at most.
+ */
+async function onLeader<T>(servers: readonly RaftServer<string>[], action: (leader: RaftServer<string>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const leader = await waitFor(() => leaderOf(servers), "a leader");
+    try {
+      return await action(leader);
+    } catch (error) {
+      if (!(error instanceof NotLeaderError) || attempt >= 5) throw error;
+    }
+  }
+}
+
 function leaderOf(servers: readonly RaftServer<string>[], exclude?: RaftServer<string>): RaftServer<string> | undefined {
   const leaders = servers.filter((s) => s !== exclude && s.metrics().role === ("leader" satisfies RaftRole));
   return leaders.sort((a, b) => Number(b.metrics().term - a.metrics().term))[0];
@@ -193,11 +208,15 @@ describe("RaftServer", () => {
     const machine = new KvStateMachine();
     const joining = await RaftServer.start({ id: 4, voters: [], storage: new MemoryLogStorage(), stateMachine: machine, network: cluster.network.endpoint(4), config, tickMs: 5 });
     cluster.servers.push(joining);
-    await leader.changeMembership({ voters: [1, 2, 3, 4], learners: [] });
+    await onLeader(cluster.servers, (current) => current.changeMembership({ voters: [1, 2, 3, 4], learners: [] }));
     await waitFor(() => (joining.metrics().membership.voters.length === 4 && machine.data.get("m") === "1" ? true : undefined), "the new voter to catch up");
-    const remaining = [1, 2, 3, 4].filter((id) => id !== leader.id);
-    await leader.changeMembership({ voters: remaining, learners: [] });
-    const next = await waitFor(() => leaderOf(cluster.servers.filter((s) => s !== leader)), "a leader among the remaining voters");
+    // Whoever leads now (an election may have moved it on a loaded machine) removes itself.
+    const removed = await onLeader(cluster.servers, async (current) => {
+      await current.changeMembership({ voters: [1, 2, 3, 4].filter((id) => id !== current.id), learners: [] });
+      return current;
+    });
+    const remaining = [1, 2, 3, 4].filter((id) => id !== removed.id);
+    const next = await waitFor(() => leaderOf(cluster.servers.filter((s) => s !== removed)), "a leader among the remaining voters");
     expect(remaining).toContain(next.id);
     await waitFor(() => (next.metrics().membership.outgoingVoters.length === 0 ? true : undefined), "the joint configuration to be left");
     expect(await next.clientWrite(encoder.encode("m=2"))).toBe("1");
