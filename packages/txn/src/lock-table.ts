@@ -49,11 +49,6 @@ interface Waiter {
   deadlockTimer: ReturnType<typeof setTimeout> | undefined;
 }
 
-interface LockEntry {
-  readonly key: string;
-  readonly holders: Holders;
-  readonly queue: Waiter[];
-}
 
 /**
  * The holders of one key's lock, in the order they were granted. Nearly every key has one holder
@@ -116,6 +111,36 @@ class Holders {
   }
 }
 
+/**
+ * No waiters: the queue every entry starts with, shared and frozen (a lock that someone waits for
+ * is the rare case, so most entries never allocate a queue). `wait` gives an entry its own array.
+ */
+const noWaiters: Waiter[] = [];
+Object.freeze(noWaiters);
+
+/** One key's lock: its holders (the entry itself) and its waiters in FIFO order. */
+class LockEntry extends Holders {
+  readonly key: string;
+  queue: Waiter[] = noWaiters;
+
+  constructor(key: string, owner: LockOwner, mode: LockMode) {
+    super(owner, mode);
+    this.key = key;
+  }
+}
+
+/** `acquireNow`'s answer: the mode held before in the low bits, plus `lockWouldWait` if not granted. */
+export const lockHeldNone = 0;
+export const lockHeldShare = 1;
+export const lockHeldExclusive = 2;
+export const lockWouldWait = 4;
+
+/** The mode an `acquireNow` answer says was held before, if any. */
+export function heldBefore(outcome: number): LockMode | undefined {
+  const held = outcome & 3;
+  return held === lockHeldExclusive ? "exclusive" : held === lockHeldShare ? "share" : undefined;
+}
+
 /** The most "waits for" edges a deadlock search follows; beyond it the wait is allowed. */
 export const deadlockSearchNodesMax = 100_000;
 
@@ -125,24 +150,33 @@ export class LockTable {
 
   /** The mode `owner` holds on `key`, if any. */
   heldMode(owner: LockOwner, key: string): LockMode | undefined {
-    return this.#entries.get(key)?.holders.get(owner);
+    return this.#entries.get(key)?.get(owner);
   }
 
   /** Grants the lock at once if it can be granted without waiting; false when it would wait. */
   tryAcquire(owner: LockOwner, key: string, mode: LockMode): boolean {
+    return (this.acquireNow(owner, key, mode) & lockWouldWait) === 0;
+  }
+
+  /**
+   * `tryAcquire` that also tells what `owner` held before (`heldBefore` reads it), from one
+   * lookup of the key: a transaction's write asks both for every key it writes.
+   */
+  acquireNow(owner: LockOwner, key: string, mode: LockMode): number {
     const entry = this.#entries.get(key);
     if (entry === undefined) {
-      this.#entries.set(key, { key, holders: new Holders(owner, mode), queue: [] });
-      return true;
+      this.#entries.set(key, new LockEntry(key, owner, mode));
+      return lockHeldNone;
     }
-    const held = entry.holders.get(owner);
-    if (held === "exclusive" || held === mode) return true;
+    const held = entry.get(owner);
+    const before = held === "exclusive" ? lockHeldExclusive : held === "share" ? lockHeldShare : lockHeldNone;
+    if (held === "exclusive" || held === mode) return before;
     const isUpgrade = held !== undefined;
     if ((isUpgrade || entry.queue.length === 0) && isCompatible(entry, owner, mode)) {
-      entry.holders.set(owner, mode);
-      return true;
+      entry.set(owner, mode);
+      return before;
     }
-    return false;
+    return before | lockWouldWait;
   }
 
   /**
@@ -153,7 +187,7 @@ export class LockTable {
     const entry = this.#entries.get(key);
     assert(entry !== undefined, "a lock that could not be granted has an entry");
     assert(!this.#waiting.has(owner), "an owner waits for one lock at a time");
-    const isUpgrade = entry.holders.has(owner);
+    const isUpgrade = entry.has(owner);
     const deadlockTimeoutMs = options.deadlockTimeoutMs ?? 0;
     const detail = `${owner.label} would wait for ${options.what}, which is held by a transaction that waits for it in turn`;
     if (deadlockTimeoutMs === 0 && this.#wouldDeadlock(owner, entry, mode, isUpgrade)) {
@@ -167,6 +201,7 @@ export class LockTable {
           if (this.#isInCycle(owner)) this.#abandon(owner, new DeadlockDetectedError("deadlock detected", { detail }));
         }, deadlockTimeoutMs);
       }
+      if (entry.queue === noWaiters) entry.queue = [];
       if (isUpgrade) entry.queue.unshift(waiter);
       else entry.queue.push(waiter);
       this.#waiting.set(owner, { entry, waiter });
@@ -193,9 +228,9 @@ export class LockTable {
   /** Releases `owner`'s lock on `key`, or weakens it to `keepMode`, and grants waiters that now fit. */
   release(owner: LockOwner, key: string, keepMode?: LockMode): void {
     const entry = this.#entries.get(key);
-    if (entry === undefined || !entry.holders.has(owner)) return;
-    if (keepMode === undefined) entry.holders.delete(owner);
-    else entry.holders.set(owner, keepMode);
+    if (entry === undefined || !entry.has(owner)) return;
+    if (keepMode === undefined) entry.delete(owner);
+    else entry.set(owner, keepMode);
     this.#grantWaiters(entry);
   }
 
@@ -227,13 +262,13 @@ export class LockTable {
     for (let head = entry.queue[0]; head !== undefined; head = entry.queue[0]) {
       if (!isCompatible(entry, head.owner, head.mode)) break;
       entry.queue.shift();
-      entry.holders.set(head.owner, head.mode);
+      entry.set(head.owner, head.mode);
       this.#waiting.delete(head.owner);
       if (head.timer !== undefined) clearTimeout(head.timer);
       if (head.deadlockTimer !== undefined) clearTimeout(head.deadlockTimer);
       head.resolve();
     }
-    if (entry.holders.size === 0 && entry.queue.length === 0) this.#entries.delete(entry.key);
+    if (entry.size === 0 && entry.queue.length === 0) this.#entries.delete(entry.key);
   }
 
   /** Whether a wait of `owner` on `entry` would close a cycle of waits. */
@@ -273,7 +308,7 @@ function conflicts(a: LockMode, b: LockMode): boolean {
 }
 
 function isCompatible(entry: LockEntry, owner: LockOwner, mode: LockMode): boolean {
-  for (const [holder, held] of entry.holders) {
+  for (const [holder, held] of entry) {
     if (holder !== owner && conflicts(held, mode)) return false;
   }
   return true;
@@ -282,7 +317,7 @@ function isCompatible(entry: LockEntry, owner: LockOwner, mode: LockMode): boole
 /** Who `owner` waits for on `entry`: conflicting holders, and conflicting waiters ahead of `position`. */
 function blockersOf(entry: LockEntry, owner: LockOwner, mode: LockMode, position: number): LockOwner[] {
   const blockers: LockOwner[] = [];
-  for (const [holder, held] of entry.holders) if (holder !== owner && conflicts(held, mode)) blockers.push(holder);
+  for (const [holder, held] of entry) if (holder !== owner && conflicts(held, mode)) blockers.push(holder);
   for (let i = 0; i < position; i++) {
     const ahead = entry.queue[i];
     if (ahead !== undefined && ahead.owner !== owner && conflicts(ahead.mode, mode)) blockers.push(ahead.owner);

@@ -69,6 +69,8 @@ export class TransactionManager {
   readonly #safeSnapshotAttemptsMax: number;
   readonly #services: TxnServices;
   readonly #active = new Set<TxnRecord>();
+  /** How many of `#active` are REPEATABLE READ or SERIALIZABLE (their snapshots hold still). */
+  #activeSnapshotHolders = 0;
   /** Committed transactions not yet pruned, roughly in commit-visibility order. */
   #tracked: (TxnRecord | undefined)[] = [];
   #trackedHead = 0;
@@ -94,6 +96,7 @@ export class TransactionManager {
       options: resolved,
       lastWriter: new Map(),
       nextCommitOrder: () => ++this.#commitOrder,
+      hasConcurrentSnapshotOf: (txn) => this.#hasConcurrentSnapshotOf(txn),
       onFinished: (txn) => this.#onFinished(txn),
     };
   }
@@ -140,6 +143,7 @@ export class TransactionManager {
   #startRecord(isolation: IsolationLevel, isReadOnly: boolean): TxnRecord {
     const record = new TxnRecord(this.#nextId++, isolation, isReadOnly, this.#store.snapshot());
     this.#active.add(record);
+    if (isolation !== "read committed") this.#activeSnapshotHolders += 1;
     return record;
   }
 
@@ -161,7 +165,8 @@ export class TransactionManager {
   }
 
   #onFinished(txn: TxnRecord): void {
-    this.#active.delete(txn);
+    if (this.#active.delete(txn) && txn.isolation !== "read committed") this.#activeSnapshotHolders -= 1;
+    assert(this.#activeSnapshotHolders >= 0, "active snapshot holders counted once each");
     if (txn.status === "aborted") {
       this.#rollbacks += 1;
       this.#forget(txn);
@@ -199,8 +204,16 @@ export class TransactionManager {
   #forget(txn: TxnRecord): void {
     const { ssi, lastWriter } = this.#services;
     ssi.forget(txn);
-    if (txn.commitOrder === 0) return;
+    if (!txn.isWriterTracked) return;
     for (const key of txn.writes.keys()) if (lastWriter.get(key) === txn) lastWriter.delete(key);
+  }
+
+  #hasConcurrentSnapshotOf(txn: TxnRecord): boolean {
+    if (this.#activeSnapshotHolders === 0) return false;
+    for (const other of this.#active) {
+      if (other !== txn && other.isolation !== "read committed" && !sees(other, txn)) return true;
+    }
+    return false;
   }
 }
 

@@ -43,6 +43,8 @@ export class TxnRecord implements LockOwner, CommitPoint {
   status: TxnStatus = "active";
   commitOrder = 0;
   commitSequence: number | undefined = undefined;
+  /** Whether its writes were entered in `lastWriter` at commit (see `Transaction.commit`). */
+  isWriterTracked = false;
   #inConflicts: Set<TxnRecord> | undefined = undefined;
   #outConflicts: Set<TxnRecord> | undefined = undefined;
   /** The earliest commit among pruned out-conflicts (PostgreSQL's summarized conflict out). */

@@ -23,6 +23,12 @@ export interface TxnServices {
   /** The newest committed writer of each key still tracked: write conflicts check it. */
   readonly lastWriter: Map<string, TxnRecord>;
   nextCommitOrder(): number;
+  /**
+   * Whether an active REPEATABLE READ or SERIALIZABLE transaction other than `txn` has a snapshot
+   * that does not include `txn`'s commit: only such a transaction can have a write conflict with
+   * it, so only then must its keys go into `lastWriter`.
+   */
+  hasConcurrentSnapshotOf(txn: TxnRecord): boolean;
   /** The transaction committed (and is visible) or rolled back. */
   onFinished(txn: TxnRecord): void;
 }

@@ -57,6 +57,38 @@ describe("Transaction", () => {
     }
   });
 
+  it("a REPEATABLE READ transaction that begins while a commit is in flight still conflicts with it (40001)", async () => {
+    const manager = await seeded({ k: "0" });
+    const first = await manager.begin({ isolation: "read committed" });
+    await first.put(b("k"), b("1"));
+    // The commit's durable store write takes an event-loop turn: the second snapshot misses it.
+    const committing = first.commit();
+    const second = await manager.begin({ isolation: "repeatable read" });
+    expect(text(second.get(b("k")))).toBe("0");
+    const write = second.put(b("k"), b("2"));
+    await committing;
+    expect(await settle(write)).toEqual({ state: "rejected", sqlState: "40001" });
+  });
+
+  it("enters a commit's keys for write-conflict checks only while a snapshot misses it", async () => {
+    const manager = await seeded({ k: "0" });
+    const reader = await manager.begin({ isolation: "read committed" });
+    const onlyReadCommitted = await manager.begin({ isolation: "read committed" });
+    await onlyReadCommitted.put(b("a"), b("1"));
+    await onlyReadCommitted.commit();
+    expect(manager.stats().writeConflictKeys).toBe(0);
+    const repeatable = await manager.begin({ isolation: "repeatable read" });
+    const missed = await manager.begin({ isolation: "read committed" });
+    await missed.put(b("b"), b("1"));
+    await missed.put(b("k"), b("1"));
+    await missed.commit();
+    expect(manager.stats().writeConflictKeys).toBe(2);
+    await expect(repeatable.put(b("k"), b("2"))).rejects.toMatchObject({ sqlState: "40001" });
+    repeatable.rollback();
+    reader.rollback();
+    expect(manager.stats().writeConflictKeys).toBe(0);
+  });
+
   it("a waiter proceeds when the first writer rolls back", async () => {
     const manager = await seeded({ k: "0" });
     const first = await manager.begin({ isolation: "repeatable read" });

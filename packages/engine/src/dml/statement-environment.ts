@@ -144,15 +144,11 @@ function compiledPlanOf(env: QueryEnvironment, plan: PlanNode): CompiledPlan {
 
 /** What a compiled plan runs with in this statement. */
 export function runContext(env: QueryEnvironment, access: TableAccess = env.access): ExecutionContext {
-  const interrupt = env.interrupt === undefined ? {} : { interrupt: env.interrupt };
+  // Assigned, not spread from conditional objects: this runs for every statement.
+  const run: { -readonly [K in keyof ExecutionContext]: ExecutionContext[K] } = { tables: access, context: env.context, params: env.params, workMemBytes: env.workMemBytes };
   const { tempDirectory, cipher } = env.spill;
-  return {
-    tables: access,
-    context: env.context,
-    params: env.params,
-    workMemBytes: env.workMemBytes,
-    ...(tempDirectory === undefined ? {} : { tempDirectory }),
-    ...(cipher === undefined ? {} : { spillCipher: cipher }),
-    ...interrupt,
-  };
+  if (tempDirectory !== undefined) run.tempDirectory = tempDirectory;
+  if (cipher !== undefined) run.spillCipher = cipher;
+  if (env.interrupt !== undefined) run.interrupt = env.interrupt;
+  return run;
 }

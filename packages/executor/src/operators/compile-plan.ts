@@ -45,10 +45,25 @@ export interface PlanEnvironment {
 export type CompiledPlan = (run: ExecutionContext) => Iterable<Row>;
 
 export function compilePlan(plan: PlanNode, env: PlanEnvironment): CompiledPlan {
-  const withSubqueries: PlanEnvironment = env.registry.subqueries === undefined ? { ...env, registry: env.registry.withSubqueries(subqueries(env)) } : env;
-  const root = compileNode(plan, withSubqueries);
-  // Subquery expressions read tables through the evaluation context, and an uncorrelated one keeps
-  // its rows per context object: each run gets a context of its own.
+  // A subquery's own plan (compiled through the registry's compiler) keeps its parent's.
+  if (env.registry.subqueries !== undefined) return withRunContext(compileNode(plan, env));
+  let subqueryCount = 0;
+  const compileSubquery = subqueries(env);
+  const counting: SubqueryCompiler = (expr, registry) => {
+    subqueryCount += 1;
+    return compileSubquery(expr, registry);
+  };
+  const root = compileNode(plan, { ...env, registry: env.registry.withSubqueries(counting) });
+  // Only subquery expressions read the context's tables and interrupt: a plan without them runs on
+  // the caller's context as it is, without two object copies per run (an OLTP statement's plan).
+  return subqueryCount === 0 ? root : withRunContext(root);
+}
+
+/**
+ * Subquery expressions read tables through the evaluation context, and an uncorrelated one keeps
+ * its rows per context object: each run of a plan with subqueries gets a context of its own.
+ */
+function withRunContext(root: RowSource): CompiledPlan {
   return (run) => {
     const interrupt = run.interrupt === undefined ? {} : { interrupt: run.interrupt };
     return root({ ...run, context: { ...run.context, tables: run.tables, ...interrupt } });
