@@ -89,6 +89,27 @@ describe("Transaction", () => {
     expect(manager.stats().writeConflictKeys).toBe(0);
   });
 
+  it("putFresh writes without a row lock, and is otherwise a write: own reads, savepoints, later locks, write conflicts", async () => {
+    const manager = await seeded({});
+    const repeatable = await manager.begin({ isolation: "repeatable read" });
+    const txn = await manager.begin({ isolation: "read committed" });
+    await txn.putFresh(b("r1"), b("1"));
+    txn.savepoint("s");
+    await txn.putFresh(b("r2"), b("2"));
+    expect(manager.stats().lockedKeys).toBe(0);
+    expect(view(txn)).toEqual(["r1=1", "r2=2"]);
+    txn.rollbackToSavepoint("s");
+    expect(view(txn)).toEqual(["r1=1"]);
+    await txn.put(b("r1"), b("11"));
+    expect(manager.stats().lockedKeys).toBe(1);
+    await txn.commit();
+    expect(manager.stats().lockedKeys).toBe(0);
+    await expect(repeatable.put(b("r1"), b("x"))).rejects.toMatchObject({ sqlState: "40001" });
+    const reader = await manager.begin();
+    expect(view(reader)).toEqual(["r1=11"]);
+    await reader.commit();
+  });
+
   it("a waiter proceeds when the first writer rolls back", async () => {
     const manager = await seeded({ k: "0" });
     const first = await manager.begin({ isolation: "repeatable read" });

@@ -62,6 +62,10 @@ export class RowWriter {
     return this.layout.definition;
   }
 
+  /**
+   * Inserts `row`. A row of a table without a primary key carries, last, a row id fresh from
+   * `allocateRowId` (never handed out twice), which its key is made of.
+   */
   async insert(row: Row): Promise<void> {
     this.#checkRow(row);
     await this.#checkReferences(row, undefined);
@@ -70,8 +74,12 @@ export class RowWriter {
     if (this.definition.primaryKey !== undefined) {
       const existing = await this.#env.txn.getForUpdate(key, lockOptions(this.#env));
       if (existing !== undefined) throw this.#duplicate(this.definition.primaryKey.name, this.definition.primaryKey.columns, row);
+      await this.#env.txn.put(key, this.layout.encodeValue(row));
+    } else {
+      // Keyed by the row id the caller was just given (`allocateRowId` never hands one out twice):
+      // no other transaction can write this key, so it takes no row lock.
+      await this.#env.txn.putFresh(key, this.layout.encodeValue(row));
     }
-    await this.#env.txn.put(key, this.layout.encodeValue(row));
     this.#countChange();
     await this.#insertIndexEntries(row, suffix, undefined);
   }
