@@ -100,7 +100,7 @@ export class Connection implements ConnectionPort {
       const message = this.reader.next();
       if (message !== undefined) return message;
       if (this.#isClosed) return undefined;
-      this.writer.flush();
+      this.writer.flushSoon();
       if (this.#socket.isPaused()) this.#socket.resume();
       await new Promise<void>((resolve) => {
         this.#wakeInput = resolve;

@@ -128,7 +128,7 @@ export class QueryProtocol {
     const status = this.#session.transactionStatus;
     assert(status === "I" || status === "T" || status === "E", "transaction status is I, T or E");
     writeReadyForQuery(this.#port.writer.out, status);
-    this.#port.writer.flush();
+    this.#port.writer.flushSoon();
   }
 
   #sendError(error: unknown): void {

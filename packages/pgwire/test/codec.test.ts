@@ -9,6 +9,8 @@ import { MessageReader, type RawMessage } from "../src/codec/message-reader.ts";
 import { decodeFrontendMessage } from "../src/codec/frontend-messages.ts";
 import { decodeStartupPacket, parseStartupOptions } from "../src/codec/startup-packet.ts";
 import { MessageBuffer } from "../src/codec/message-buffer.ts";
+import { MessageWriter } from "../src/codec/message-writer.ts";
+import { Duplex } from "node:stream";
 import { writeDataRow, writeErrorOrNotice } from "../src/codec/backend-messages.ts";
 import { fe } from "@omnikv/testkit";
 
@@ -101,5 +103,52 @@ describe("MessageBuffer", () => {
     const error = bytes.subarray(17);
     expect(error.readInt32BE(1)).toBe(error.length - 1);
     expect(error.toString("latin1")).toContain("Mbad thing\0");
+  });
+});
+
+describe("MessageWriter.flushSoon", () => {
+  /** A socket that records what reaches it, chunk by chunk. */
+  function recordingSocket(): { socket: Duplex; chunks: number[][] } {
+    const chunks: number[][] = [];
+    const socket = new Duplex({
+      read: () => undefined,
+      write: (chunk: Buffer, _encoding, done) => {
+        chunks.push([...chunk]);
+        done();
+      },
+    });
+    return { socket, chunks };
+  }
+  const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+  it("holds answers until the event loop has handled its input, then writes every connection's in turn", async () => {
+    const first = recordingSocket();
+    const second = recordingSocket();
+    const a = new MessageWriter(first.socket);
+    const b = new MessageWriter(second.socket);
+    a.out.int8(1);
+    a.flushSoon();
+    b.out.int8(2);
+    b.flushSoon();
+    a.out.int8(3);
+    a.flushSoon();
+    expect([first.chunks, second.chunks]).toEqual([[], []]);
+    await nextTurn();
+    expect([first.chunks, second.chunks]).toEqual([[[1, 3]], [[2]]]);
+  });
+
+  it("a flush sends at once what a flushSoon held, and the held one then writes nothing more", async () => {
+    const { socket, chunks } = recordingSocket();
+    const writer = new MessageWriter(socket);
+    writer.out.int8(7);
+    writer.flushSoon();
+    writer.out.int8(8);
+    writer.flush();
+    expect(chunks).toEqual([[7, 8]]);
+    await nextTurn();
+    expect(chunks).toEqual([[7, 8]]);
+    writer.flushSoon();
+    await nextTurn();
+    expect(chunks).toEqual([[7, 8]]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The connection's output side: backend messages accumulate in a `MessageBuffer` and reach the
- * socket on `flush()` (at ReadyForQuery, Flush, before waiting for client input, or when the buffer
- * passes `flushThresholdBytes`). Backpressure: when `socket.write` returns false the writer is
+ * socket on `flush()` (at Flush, or when the buffer passes `flushThresholdBytes`) or, for the end of
+ * a round trip (ReadyForQuery, waiting for client input), on `flushSoon()`: at the end of the
+ * event loop's turn, together with the other connections' answers. Backpressure: when `socket.write` returns false the writer is
  * `isBackedUp`, and producers of result rows `await waitForDrain()` before pulling more — so a slow
  * client costs at most about one threshold of buffered data plus the socket's own high-water mark.
  */
@@ -11,6 +12,23 @@ import { MessageBuffer } from "./message-buffer.ts";
 
 /** Buffered output passes to the socket once it exceeds this many bytes. */
 export const flushThresholdBytes = 65_536;
+
+/**
+ * Writers with a `flushSoon` pending, flushed together once the event loop has handled the input
+ * it found readable (a `setImmediate` runs after the poll phase). Answers to many connections then
+ * reach their sockets back to back instead of one per query as each finishes: a client process
+ * that serves several connections (pgbench's threads) is woken once for the lot rather than once
+ * per answer, and each wake-up of a sleeping thread cost the server's write as much as the query
+ * did (Redis writes its replies just before the event loop sleeps for the same reason).
+ */
+const soonWriters = new Set<MessageWriter>();
+let isSoonFlushScheduled = false;
+
+function flushSoonWriters(): void {
+  isSoonFlushScheduled = false;
+  for (const writer of soonWriters) writer.flush();
+  soonWriters.clear();
+}
 
 export class MessageWriter {
   readonly out = new MessageBuffer();
@@ -42,6 +60,19 @@ export class MessageWriter {
       this.#isBackedUp = true;
       this.#socket.once("drain", this.#onDrain);
     }
+  }
+
+  /**
+   * Flushes at the end of this turn of the event loop, with the other connections' answers (see
+   * `soonWriters`): for an answer that ends a round trip (ReadyForQuery, or waiting for input),
+   * where nothing else can be added before the client reads it. A `flush` meanwhile sends it at once.
+   */
+  flushSoon(): void {
+    if (this.out.sizeBytes === 0) return;
+    soonWriters.add(this);
+    if (isSoonFlushScheduled) return;
+    isSoonFlushScheduled = true;
+    setImmediate(flushSoonWriters);
   }
 
   /** Flushes only when enough has accumulated that holding more would cost memory, not syscalls. */
