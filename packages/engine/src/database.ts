@@ -52,6 +52,13 @@ export interface DatabaseOptions {
    */
   readonly analyzeIntervalMs?: number;
   /**
+   * How many times the work of its last auto-analyze a table waits before its next (default 20):
+   * a table whose read took a second of the server's time is not analyzed again for 20 s, so auto-
+   * analyze spends at most about a twentieth of the server on any table however large it grows
+   * (each run reads the whole table; PostgreSQL bounds autovacuum with cost-based delays instead).
+   */
+  readonly analyzeCostFactor?: number;
+  /**
    * The name of the superuser a new database is created with (PostgreSQL's bootstrap superuser,
    * role id 10; default `postgres`). Sessions that name no user run as it.
    */
@@ -87,7 +94,9 @@ export class Database {
   readonly #analyzeThresholdRows: number;
   readonly #analyzeScaleFactor: number;
   readonly #analyzeIntervalMs: number;
-  readonly #lastAnalyzed = new Map<number, number>();
+  readonly #analyzeCostFactor: number;
+  /** When each analyzed table may be auto-analyzed again (`analyzeIntervalMs`, `analyzeCostFactor`). */
+  readonly #nextAnalyzeAt = new Map<number, number>();
   #pendingAnalyze: Promise<void> = Promise.resolve();
   readonly #sessions = new Set<Session>();
   #nextBackendPid = 1000;
@@ -108,6 +117,7 @@ export class Database {
     this.#analyzeThresholdRows = options.analyzeThresholdRows ?? 50;
     this.#analyzeScaleFactor = options.analyzeScaleFactor ?? 0.1;
     this.#analyzeIntervalMs = options.analyzeIntervalMs ?? 10_000;
+    this.#analyzeCostFactor = options.analyzeCostFactor ?? 20;
     this.#bootstrapSuperuser = options.bootstrapSuperuser ?? "postgres";
     this.passwordVerifier = options.passwordVerifier;
     this.spill = {
@@ -276,7 +286,7 @@ export class Database {
       const total = (this.#changedSinceAnalyze.get(tableId) ?? 0) + count;
       this.#changedSinceAnalyze.set(tableId, total);
       const rows = this.statistics.get(tableId)?.rowCount ?? 0;
-      const isDue = Date.now() - (this.#lastAnalyzed.get(tableId) ?? 0) >= this.#analyzeIntervalMs;
+      const isDue = Date.now() >= (this.#nextAnalyzeAt.get(tableId) ?? 0);
       if (total >= this.#analyzeThresholdRows + this.#analyzeScaleFactor * rows && isDue && !this.#analyzing.has(tableId)) {
         this.#analyzing.add(tableId);
         this.#pendingAnalyze = this.#pendingAnalyze.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.#autoAnalyze(tableId));
@@ -290,14 +300,24 @@ export class Database {
   }
 
   async #autoAnalyze(tableId: number): Promise<void> {
-    this.#analyzing.delete(tableId);
-    if (this.#isClosed) return;
     const definition = this.#catalog.objects.get(tableId);
-    if (definition?.kind !== "table") return;
+    if (this.#isClosed || definition?.kind !== "table") {
+      this.#analyzing.delete(tableId);
+      return;
+    }
     this.#changedSinceAnalyze.set(tableId, 0);
-    this.#lastAnalyzed.set(tableId, Date.now());
-    const statistics = await analyzeInSlices(this, definition, () => this.#isClosed);
-    if (statistics !== undefined) this.setStatistics(definition, statistics);
+    const started = Date.now();
+    // Still `#analyzing` while it runs: commits meanwhile count changes but schedule no second run.
+    let busyMs = 0;
+    try {
+      const analyzed = await analyzeInSlices(this, definition, () => this.#isClosed);
+      if (analyzed === undefined) return;
+      busyMs = analyzed.busyMs;
+      this.setStatistics(definition, analyzed.statistics);
+    } finally {
+      this.#nextAnalyzeAt.set(tableId, Math.max(started + this.#analyzeIntervalMs, Date.now() + this.#analyzeCostFactor * busyMs));
+      this.#analyzing.delete(tableId);
+    }
   }
 
 
@@ -376,8 +396,11 @@ export const analyzeSliceRows = 4096;
  * yielding to the event loop between slices, into a uniform reservoir sample. Undefined when the
  * database closed meanwhile.
  */
-async function analyzeInSlices(db: Database, definition: TableDefinition, isClosed: () => boolean, sampleRowsMax = 30_000): Promise<TableStatistics | undefined> {
+async function analyzeInSlices(db: Database, definition: TableDefinition, isClosed: () => boolean, sampleRowsMax = 30_000): Promise<{ readonly statistics: TableStatistics; readonly busyMs: number } | undefined> {
   const snapshot = db.store.snapshot();
+  // The time its slices held the event loop (not the waits between them): what the run cost.
+  let busyMs = 0;
+  let sliceStart = performance.now();
   try {
     const layout = layoutOf(definition);
     const sample: Row[] = [];
@@ -392,12 +415,15 @@ async function analyzeInSlices(db: Database, definition: TableDefinition, isClos
         if (slot < sampleRowsMax) sample[slot] = layout.decode(key, value);
       }
       if (rowCount % analyzeSliceRows === 0) {
+        busyMs += performance.now() - sliceStart;
         await new Promise((resolve) => setImmediate(resolve));
+        sliceStart = performance.now();
         if (isClosed()) return undefined;
       }
     }
     const context = { extraFloatDigits: 3, timeZone: "UTC", transactionStartMicros: 0n };
-    return statisticsOfSample(catalogTableOf(definition, undefined), sample, rowCount, db.registry, context);
+    const statistics = statisticsOfSample(catalogTableOf(definition, undefined), sample, rowCount, db.registry, context);
+    return { statistics, busyMs: busyMs + performance.now() - sliceStart };
   } finally {
     snapshot.release();
   }

@@ -297,6 +297,29 @@ describe("statistics", () => {
   });
 });
 
+describe("auto-analyze's cost bound", () => {
+  async function rowsEstimateAfterTwoLoads(analyzeCostFactor: number): Promise<string> {
+    const db = await Database.open({ analyzeIntervalMs: 0, analyzeCostFactor });
+    try {
+      const session = db.connect();
+      await session.query("CREATE TABLE t (id int PRIMARY KEY, kind int)");
+      await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1, 1000) g");
+      await db.analyzed();
+      await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1001, 3000) g");
+      await db.analyzed();
+      return String((await session.query("EXPLAIN SELECT * FROM t")).rows[0]?.[0]);
+    } finally {
+      await db.close();
+    }
+  }
+
+  it("waits analyzeCostFactor times the last run's work before analyzing the table again", async () => {
+    // A factor of a million defers the second run by far more than the test takes; 0 does not.
+    expect(await rowsEstimateAfterTwoLoads(1_000_000)).toContain("rows=1000 ");
+    expect(await rowsEstimateAfterTwoLoads(0)).toContain("rows=3000 ");
+  });
+});
+
 describe("interrupts and settings", () => {
   it("statement_timeout cancels a long query with 57014 and the session goes on", async () => {
     await withDatabase(async (_db, session) => {
