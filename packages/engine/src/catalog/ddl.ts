@@ -919,8 +919,10 @@ async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: T
   const newLayout = layoutOf({ ...after, indexes: [] });
   const width = before.columns.length;
   const seen = new Set<string>();
-  const entries = [...env.txn.scan({ gte: relationPrefix(before.id), lt: relationEnd(before.id) })];
-  for (const [key, value] of entries) {
+  // Streamed, not collected first: the scan merges only the writes made before it began, so the
+  // rows re-keyed below (same key range) never come back into it, and a million rows do not all
+  // stay alive until the end.
+  for (const [key, value] of env.txn.scan({ gte: relationPrefix(before.id), lt: relationEnd(before.id) })) {
     const row = oldLayout.decode(key, value).slice(0, width);
     for (const column of primaryKey.columns) {
       if ((row[column] ?? null) === null) throw new NotNullViolationError(`column "${before.columns[column]?.name ?? ""}" of relation "${before.name}" contains null values`);
