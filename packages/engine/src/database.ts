@@ -97,6 +97,8 @@ export class Database {
   readonly #analyzeCostFactor: number;
   /** When each analyzed table may be auto-analyzed again (`analyzeIntervalMs`, `analyzeCostFactor`). */
   readonly #nextAnalyzeAt = new Map<number, number>();
+  /** Tables past their threshold before they were due: a timer looks again when they are. */
+  readonly #analyzeTimers = new Map<number, NodeJS.Timeout>();
   #pendingAnalyze: Promise<void> = Promise.resolve();
   readonly #sessions = new Set<Session>();
   #nextBackendPid = 1000;
@@ -286,11 +288,22 @@ export class Database {
       const total = (this.#changedSinceAnalyze.get(tableId) ?? 0) + count;
       this.#changedSinceAnalyze.set(tableId, total);
       const rows = this.statistics.get(tableId)?.rowCount ?? 0;
-      const isDue = Date.now() >= (this.#nextAnalyzeAt.get(tableId) ?? 0);
-      if (total >= this.#analyzeThresholdRows + this.#analyzeScaleFactor * rows && isDue && !this.#analyzing.has(tableId)) {
-        this.#analyzing.add(tableId);
-        this.#pendingAnalyze = this.#pendingAnalyze.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.#autoAnalyze(tableId));
+      if (total < this.#analyzeThresholdRows + this.#analyzeScaleFactor * rows || this.#analyzing.has(tableId) || this.#isClosed) continue;
+      const waitMs = (this.#nextAnalyzeAt.get(tableId) ?? 0) - Date.now();
+      if (waitMs > 0) {
+        // Not due yet: look again when it is, even if no commit touches the table by then.
+        if (!this.#analyzeTimers.has(tableId)) {
+          const timer = setTimeout(() => {
+            this.#analyzeTimers.delete(tableId);
+            this.noteCommittedChanges(new Map([[tableId, 0]]));
+          }, waitMs);
+          timer.unref();
+          this.#analyzeTimers.set(tableId, timer);
+        }
+        continue;
       }
+      this.#analyzing.add(tableId);
+      this.#pendingAnalyze = this.#pendingAnalyze.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.#autoAnalyze(tableId));
     }
   }
 
@@ -311,13 +324,19 @@ export class Database {
     let busyMs = 0;
     try {
       const analyzed = await analyzeInSlices(this, definition, () => this.#isClosed);
-      if (analyzed === undefined) return;
-      busyMs = analyzed.busyMs;
-      this.setStatistics(definition, analyzed.statistics);
+      if (analyzed !== undefined) {
+        busyMs = analyzed.busyMs;
+        this.setStatistics(definition, analyzed.statistics);
+      }
+    } catch {
+      // The table keeps the statistics it had; a failed run must not stop the runs queued after it
+      // (they are chained on `#pendingAnalyze`), and the next is due as after any run.
     } finally {
       this.#nextAnalyzeAt.set(tableId, Math.max(started + this.#analyzeIntervalMs, Date.now() + this.#analyzeCostFactor * busyMs));
       this.#analyzing.delete(tableId);
     }
+    // Changes committed while it ran may already be past the threshold again.
+    this.noteCommittedChanges(new Map([[tableId, 0]]));
   }
 
 
@@ -363,6 +382,8 @@ export class Database {
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
+    for (const timer of this.#analyzeTimers.values()) clearTimeout(timer);
+    this.#analyzeTimers.clear();
     for (const session of Array.from(this.#sessions)) await session.close();
     // A running auto-analyze stops at its next slice; it must not read a closed store.
     await this.#pendingAnalyze.catch(() => undefined);

@@ -6,7 +6,7 @@
 import { join } from "node:path";
 import { DbError, TypeOid } from "@omnikv/base";
 import { makeTempDir } from "@omnikv/testkit";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it, vi } from "vitest";
 import { Database, type Session } from "../src/index.ts";
 import { statementCacheSize } from "../src/session/session.ts";
 
@@ -297,6 +297,12 @@ describe("statistics", () => {
   });
 });
 
+/** The first line of an EXPLAIN's output. */
+function firstPlanLine(result: { readonly rows: readonly (readonly unknown[])[] }): string {
+  const cell = result.rows[0]?.[0];
+  return typeof cell === "string" ? cell : "";
+}
+
 describe("auto-analyze's cost bound", () => {
   async function rowsEstimateAfterTwoLoads(analyzeCostFactor: number): Promise<string> {
     const db = await Database.open({ analyzeIntervalMs: 0, analyzeCostFactor });
@@ -307,16 +313,73 @@ describe("auto-analyze's cost bound", () => {
       await db.analyzed();
       await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1001, 3000) g");
       await db.analyzed();
-      return String((await session.query("EXPLAIN SELECT * FROM t")).rows[0]?.[0]);
+      return firstPlanLine(await session.query("EXPLAIN SELECT * FROM t"));
     } finally {
       await db.close();
     }
   }
 
+  const rowsEstimate = async (session: Session, table: string): Promise<string> => firstPlanLine(await session.query(`EXPLAIN SELECT * FROM ${table}`));
+
+  it("analyzes a table that passed its threshold before it was due once it is due, with no further commit", async () => {
+    const db = await Database.open({ analyzeIntervalMs: 300, analyzeCostFactor: 0 });
+    try {
+      const session = db.connect();
+      await session.query("CREATE TABLE t (id int PRIMARY KEY)");
+      await session.query("INSERT INTO t SELECT g FROM generate_series(1, 1000) g");
+      await db.analyzed();
+      await session.query("INSERT INTO t SELECT g FROM generate_series(1001, 3000) g");
+      await db.analyzed();
+      expect(await rowsEstimate(session, "t")).toContain("rows=1000 ");
+      const deadline = Date.now() + 5000;
+      while (!(await rowsEstimate(session, "t")).includes("rows=3000 ") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await rowsEstimate(session, "t")).toContain("rows=3000 ");
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("a run that fails leaves the table's statistics as they were and the runs after it still happen", async () => {
+    const db = await Database.open({ analyzeIntervalMs: 0, analyzeCostFactor: 0 });
+    try {
+      const session = db.connect();
+      await session.query("CREATE TABLE a (id int PRIMARY KEY)");
+      await session.query("CREATE TABLE b (id int PRIMARY KEY)");
+      // Fault injection: the first statistics to be stored fail.
+      vi.spyOn(db, "setStatistics").mockImplementationOnce(() => {
+        throw new Error("injected failure");
+      });
+      await session.query("BEGIN");
+      await session.query("INSERT INTO a SELECT g FROM generate_series(1, 700) g");
+      await session.query("INSERT INTO b SELECT g FROM generate_series(1, 900) g");
+      await session.query("COMMIT");
+      await db.analyzed();
+      expect([await rowsEstimate(session, "a"), await rowsEstimate(session, "b")].map((plan) => /rows=(\d+) /.exec(plan)?.[1])).toEqual([expect.not.stringMatching(/^700$/), "900"]);
+    } finally {
+      await db.close();
+    }
+  });
+
   it("waits analyzeCostFactor times the last run's work before analyzing the table again", async () => {
     // A factor of a million defers the second run by far more than the test takes; 0 does not.
     expect(await rowsEstimateAfterTwoLoads(1_000_000)).toContain("rows=1000 ");
     expect(await rowsEstimateAfterTwoLoads(0)).toContain("rows=3000 ");
+  });
+});
+
+describe("row locks of inserts", () => {
+  it("a row of a table without a primary key is inserted without a row lock; one with a key is locked", async () => {
+    await withDatabase(async (db, session) => {
+      await session.query("CREATE TABLE keyless (x int)");
+      await session.query("CREATE TABLE keyed (x int PRIMARY KEY)");
+      await session.query("BEGIN");
+      await session.query("INSERT INTO keyless SELECT g FROM generate_series(1, 50) g");
+      expect(db.transactions.stats().lockedKeys).toBe(0);
+      await session.query("INSERT INTO keyed SELECT g FROM generate_series(1, 50) g");
+      expect(db.transactions.stats().lockedKeys).toBe(50);
+      await session.query("COMMIT");
+      expect((await session.query("SELECT count(*) FROM keyless")).rows).toEqual([[50n]]);
+    });
   });
 });
 

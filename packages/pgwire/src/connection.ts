@@ -134,6 +134,8 @@ export class Connection implements ConnectionPort {
   }
 
   destroy(): void {
+    // What a flushSoon still holds (a COMMIT's answer, say) reaches the kernel before the socket goes.
+    this.writer.flush();
     this.#socket.destroy();
   }
 

@@ -128,7 +128,11 @@ export class QueryProtocol {
     const status = this.#session.transactionStatus;
     assert(status === "I" || status === "T" || status === "E", "transaction status is I, T or E");
     writeReadyForQuery(this.#port.writer.out, status);
-    this.#port.writer.flushSoon();
+    // A client that already sent more (pipelining) gets this answer now: what it sent next may run
+    // long, and nothing makes it wait for that. Otherwise the answer goes out with the others at the
+    // end of the event loop's turn.
+    if (this.#port.reader.bufferedSizeBytes > 0) this.#port.writer.flush();
+    else this.#port.writer.flushSoon();
   }
 
   #sendError(error: unknown): void {

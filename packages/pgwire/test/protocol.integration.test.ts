@@ -311,3 +311,80 @@ describe("a Session answering with a promise of its events", () => {
     }
   });
 });
+
+describe("an answer while the same connection's next statement runs", () => {
+  const column: FieldDescription = { name: "n", tableOid: 0, columnNumber: 0, typeOid: 23, typeSize: 4, typeModifier: -1, format: 0 };
+  const slowMs = 600;
+  /** "slow" holds the event loop for `slowMs` without yielding (as a long statement in microtasks does). */
+  const backend: Backend = {
+    passwordSecret: () => undefined,
+    startup: (): Session => ({
+      transactionStatus: "I",
+      simpleQuery: async (sql) => {
+        if (sql === "slow") {
+          const until = performance.now() + slowMs;
+          while (performance.now() < until) {
+            // busy: no other callback may run
+          }
+        }
+        return [{ kind: "rowDescription", fields: [column] }, { kind: "rows", rows: [[Buffer.from("1")]] }, { kind: "commandComplete", tag: "SELECT 1" }];
+      },
+      parse: () => {},
+      bind: () => {},
+      describeStatement: () => ({ paramTypeOids: [], fields: [column] }),
+      describePortal: () => [column],
+      execute: () => [],
+      close: () => {},
+      sync: () => {},
+      cancel: () => {},
+      end: () => {},
+    }),
+  };
+  /**
+   * A client in its own process (this one's event loop is held by "slow"): sends two Queries in one
+   * packet and prints when each ReadyForQuery arrived, in ms after sending.
+   */
+  const client = `
+    const net = require("node:net");
+    const socket = net.connect(Number(process.argv[1]), "127.0.0.1");
+    const cstr = (s) => Buffer.from(s + "\\0");
+    const startup = Buffer.concat([Buffer.alloc(8), cstr("user"), cstr("u"), cstr("database"), cstr("d"), Buffer.from([0])]);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196608, 4);
+    const query = (sql) => { const body = cstr(sql); const head = Buffer.alloc(5); head.write("Q"); head.writeInt32BE(body.length + 4, 1); return Buffer.concat([head, body]); };
+    let input = Buffer.alloc(0); let readyCount = 0; let sentAt = 0; const times = [];
+    socket.on("connect", () => socket.write(startup));
+    socket.on("data", (chunk) => {
+      input = Buffer.concat([input, chunk]);
+      while (input.length >= 5 && input.length >= 1 + input.readInt32BE(1)) {
+        const type = String.fromCharCode(input[0]);
+        input = input.subarray(1 + input.readInt32BE(1));
+        if (type !== "Z") continue;
+        readyCount += 1;
+        if (readyCount === 1) { sentAt = performance.now(); socket.write(Buffer.concat([query("1"), query("slow")])); }
+        else times.push(Math.round(performance.now() - sentAt));
+        if (readyCount === 3) { console.log(JSON.stringify(times)); socket.destroy(); }
+      }
+    });
+  `;
+
+  it("goes out before that statement ends when the client pipelined it", async () => {
+    const { spawn } = await import("node:child_process");
+    const pipelined = new PgServer({ backend, port: 0, hba: [{ database: "all", user: "all", address: "all", method: "trust" }] });
+    const port = await pipelined.listen();
+    try {
+      const child = spawn(process.execPath, ["-e", client, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+      let output = "";
+      child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      await new Promise((resolve) => child.on("exit", resolve));
+      const parsed: unknown = JSON.parse(output);
+      if (!Array.isArray(parsed) || !parsed.every((time): time is number => typeof time === "number")) throw new Error(`the client printed ${output}`);
+      const [first = Number.POSITIVE_INFINITY, second = 0] = parsed;
+      // The first answer arrives while "slow" still holds the server, not after it.
+      expect(first).toBeLessThan(slowMs / 2);
+      expect(second).toBeGreaterThanOrEqual(slowMs - 50);
+    } finally {
+      await pipelined.close();
+    }
+  });
+});

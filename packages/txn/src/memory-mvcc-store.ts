@@ -65,7 +65,7 @@ export class MemoryMvccStore implements MvccStore {
   write(batch: readonly MvccWrite[], options: MvccWriteOptions = {}): Promise<number> {
     const firstSequence = this.#nextSequence;
     this.#nextSequence += batch.length;
-    const entries = batch.map((write) => ({ key: keyString(write.key), value: write.type === "put" ? write.value.slice() : undefined }));
+    const entries = batch.map((write) => ({ key: keyString(write.key), value: write.type === "put" ? compactCopy(write.value) : undefined }));
     return new Promise<number>((resolve) => {
       this.#queued.push({ firstSequence, entries, resolve });
       // Durable writes take a turn of the event loop, others a microtask. A write that comes due
@@ -141,9 +141,17 @@ function visibleValue(versions: readonly Version[] | undefined, sequence: number
   if (versions === undefined) return undefined;
   for (let i = versions.length - 1; i >= 0; i--) {
     const version = versions[i];
-    if (version !== undefined && version.sequence <= sequence) return version.value?.slice();
+    if (version !== undefined && version.sequence <= sequence) return version.value === undefined ? undefined : compactCopy(version.value);
   }
   return undefined;
+}
+
+/**
+ * A copy with a backing store of its own. `slice` would not do: a value may be a Buffer (a
+ * transaction's pooled copy), whose `slice` is a view that would keep an 8 KiB pool block alive.
+ */
+function compactCopy(value: Uint8Array): Uint8Array {
+  return new Uint8Array(value);
 }
 
 function lowerBound(sorted: readonly string[], target: string): number {

@@ -64,7 +64,7 @@ export class RowWriter {
 
   /**
    * Inserts `row`. A row of a table without a primary key carries, last, a row id fresh from
-   * `allocateRowId` (never handed out twice), which its key is made of.
+   * `allocateRowId`, which its key is made of.
    */
   async insert(row: Row): Promise<void> {
     this.#checkRow(row);
@@ -76,8 +76,10 @@ export class RowWriter {
       if (existing !== undefined) throw this.#duplicate(this.definition.primaryKey.name, this.definition.primaryKey.columns, row);
       await this.#env.txn.put(key, this.layout.encodeValue(row));
     } else {
-      // Keyed by the row id the caller was just given (`allocateRowId` never hands one out twice):
-      // no other transaction can write this key, so it takes no row lock.
+      // Keyed by the row id the caller was just given: no other transaction can name the key while
+      // this one runs, so it takes no row lock. (After a restart `allocateRowId` starts above the
+      // largest stored id, so the id of a deleted last row can come back; a transaction that still
+      // sees that old row then gets 40001 from the write-conflict check, as for any write.)
       await this.#env.txn.putFresh(key, this.layout.encodeValue(row));
     }
     this.#countChange();

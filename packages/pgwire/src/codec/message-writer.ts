@@ -19,15 +19,26 @@ export const flushThresholdBytes = 65_536;
  * reach their sockets back to back instead of one per query as each finishes: a client process
  * that serves several connections (pgbench's threads) is woken once for the lot rather than once
  * per answer, and each wake-up of a sleeping thread cost the server's write as much as the query
- * did (Redis writes its replies just before the event loop sleeps for the same reason).
+ * did (Redis writes its replies just before the event loop sleeps for the same reason). The cost:
+ * an answer finished in a turn waits for the statements other connections run later in that same
+ * turn (a long one that never yields holds it as long as it runs, as it holds every connection's
+ * next query anyway). A connection that has pipelined input is flushed at once instead.
  */
 const soonWriters = new Set<MessageWriter>();
 let isSoonFlushScheduled = false;
 
 function flushSoonWriters(): void {
   isSoonFlushScheduled = false;
-  for (const writer of soonWriters) writer.flush();
+  const writers = [...soonWriters];
   soonWriters.clear();
+  for (const writer of writers) {
+    try {
+      writer.flush();
+    } catch {
+      // A socket that throws on write is closing: its connection ends through its own error path,
+      // and the other connections' answers must still go out.
+    }
+  }
 }
 
 export class MessageWriter {
