@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { DbError, TypeOid } from "@omnikv/base";
 import { makeTempDir } from "@omnikv/testkit";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { Database, type Session } from "../src/index.ts";
+import { Database, type DatabaseOptions, type Session } from "../src/index.ts";
 import { statementCacheSize } from "../src/session/session.ts";
 
 const temp = makeTempDir("engine-session");
@@ -33,8 +33,8 @@ async function isBlocked(promise: Promise<unknown>): Promise<boolean> {
   return !isSettled;
 }
 
-async function withDatabase(run: (db: Database, a: Session, b: Session) => Promise<void>): Promise<void> {
-  const db = await Database.open({ analyzeIntervalMs: 0 });
+async function withDatabase(run: (db: Database, a: Session, b: Session) => Promise<void>, options: DatabaseOptions = { analyzeIntervalMs: 0 }): Promise<void> {
+  const db = await Database.open(options);
   try {
     await run(db, db.connect(), db.connect());
   } finally {
@@ -304,60 +304,60 @@ function firstPlanLine(result: { readonly rows: readonly (readonly unknown[])[] 
 }
 
 describe("auto-analyze's cost bound", () => {
-  async function rowsEstimateAfterTwoLoads(analyzeCostFactor: number): Promise<string> {
-    const db = await Database.open({ analyzeIntervalMs: 0, analyzeCostFactor });
-    try {
-      const session = db.connect();
-      await session.query("CREATE TABLE t (id int PRIMARY KEY, kind int)");
-      await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1, 1000) g");
-      await db.analyzed();
-      await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1001, 3000) g");
-      await db.analyzed();
-      return firstPlanLine(await session.query("EXPLAIN SELECT * FROM t"));
-    } finally {
-      await db.close();
-    }
-  }
-
   const rowsEstimate = async (session: Session, table: string): Promise<string> => firstPlanLine(await session.query(`EXPLAIN SELECT * FROM ${table}`));
 
+  /** Fills t with 1,000 rows, lets auto-analyze run, adds 2,000 more and lets it run again. */
+  async function loadTwice(db: Database, session: Session): Promise<void> {
+    await session.query("CREATE TABLE t (id int PRIMARY KEY, kind int)");
+    await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1, 1000) g");
+    await db.analyzed();
+    await session.query("INSERT INTO t SELECT g, g % 4 FROM generate_series(1001, 3000) g");
+    await db.analyzed();
+  }
+
+  async function rowsEstimateAfterTwoLoads(analyzeCostFactor: number): Promise<string> {
+    let estimate = "";
+    await withDatabase(
+      async (db, session) => {
+        await loadTwice(db, session);
+        estimate = await rowsEstimate(session, "t");
+      },
+      { analyzeIntervalMs: 0, analyzeCostFactor },
+    );
+    return estimate;
+  }
+
   it("analyzes a table that passed its threshold before it was due once it is due, with no further commit", async () => {
-    const db = await Database.open({ analyzeIntervalMs: 300, analyzeCostFactor: 0 });
-    try {
-      const session = db.connect();
-      await session.query("CREATE TABLE t (id int PRIMARY KEY)");
-      await session.query("INSERT INTO t SELECT g FROM generate_series(1, 1000) g");
-      await db.analyzed();
-      await session.query("INSERT INTO t SELECT g FROM generate_series(1001, 3000) g");
-      await db.analyzed();
-      expect(await rowsEstimate(session, "t")).toContain("rows=1000 ");
-      const deadline = Date.now() + 5000;
-      while (!(await rowsEstimate(session, "t")).includes("rows=3000 ") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(await rowsEstimate(session, "t")).toContain("rows=3000 ");
-    } finally {
-      await db.close();
-    }
+    await withDatabase(
+      async (db, session) => {
+        await loadTwice(db, session);
+        expect(await rowsEstimate(session, "t")).toContain("rows=1000 ");
+        const deadline = Date.now() + 5000;
+        while (!(await rowsEstimate(session, "t")).includes("rows=3000 ") && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(await rowsEstimate(session, "t")).toContain("rows=3000 ");
+      },
+      { analyzeIntervalMs: 300, analyzeCostFactor: 0 },
+    );
   });
 
   it("a run that fails leaves the table's statistics as they were and the runs after it still happen", async () => {
-    const db = await Database.open({ analyzeIntervalMs: 0, analyzeCostFactor: 0 });
-    try {
-      const session = db.connect();
-      await session.query("CREATE TABLE a (id int PRIMARY KEY)");
-      await session.query("CREATE TABLE b (id int PRIMARY KEY)");
-      // Fault injection: the first statistics to be stored fail.
-      vi.spyOn(db, "setStatistics").mockImplementationOnce(() => {
-        throw new Error("injected failure");
-      });
-      await session.query("BEGIN");
-      await session.query("INSERT INTO a SELECT g FROM generate_series(1, 700) g");
-      await session.query("INSERT INTO b SELECT g FROM generate_series(1, 900) g");
-      await session.query("COMMIT");
-      await db.analyzed();
-      expect([await rowsEstimate(session, "a"), await rowsEstimate(session, "b")].map((plan) => /rows=(\d+) /.exec(plan)?.[1])).toEqual([expect.not.stringMatching(/^700$/), "900"]);
-    } finally {
-      await db.close();
-    }
+    await withDatabase(
+      async (db, session) => {
+        await session.query("CREATE TABLE a (id int PRIMARY KEY)");
+        await session.query("CREATE TABLE b (id int PRIMARY KEY)");
+        // Fault injection: the first statistics to be stored fail.
+        vi.spyOn(db, "setStatistics").mockImplementationOnce(() => {
+          throw new Error("injected failure");
+        });
+        await session.query("BEGIN");
+        await session.query("INSERT INTO a SELECT g FROM generate_series(1, 700) g");
+        await session.query("INSERT INTO b SELECT g FROM generate_series(1, 900) g");
+        await session.query("COMMIT");
+        await db.analyzed();
+        expect([await rowsEstimate(session, "a"), await rowsEstimate(session, "b")].map((plan) => /rows=(\d+) /.exec(plan)?.[1])).toEqual([expect.not.stringMatching(/^700$/), "900"]);
+      },
+      { analyzeIntervalMs: 0, analyzeCostFactor: 0 },
+    );
   });
 
   it("waits analyzeCostFactor times the last run's work before analyzing the table again", async () => {
