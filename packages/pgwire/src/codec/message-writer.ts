@@ -2,9 +2,10 @@
  * The connection's output side: backend messages accumulate in a `MessageBuffer` and reach the
  * socket on `flush()` (at Flush, or when the buffer passes `flushThresholdBytes`) or, for the end of
  * a round trip (ReadyForQuery, waiting for client input), on `flushSoon()`: at the end of the
- * event loop's turn, together with the other connections' answers. Backpressure: when `socket.write` returns false the writer is
- * `isBackedUp`, and producers of result rows `await waitForDrain()` before pulling more — so a slow
- * client costs at most about one threshold of buffered data plus the socket's own high-water mark.
+ * event loop's turn, together with the other connections' answers. Backpressure: when
+ * `socket.write` returns false the writer is `isBackedUp`, and producers of result rows
+ * `await waitForDrain()` before pulling more — so a slow client costs at most about one threshold
+ * of buffered data plus the socket's own high-water mark.
  */
 import { assert } from "@omnikv/base";
 import type { Duplex } from "node:stream";
