@@ -4,7 +4,7 @@
  * data, catalog and sequences across a reopen.
  */
 import { join } from "node:path";
-import { DbError, TypeOid } from "@omnikv/base";
+import { DbError, ProgramLimitExceededError, TypeOid } from "@omnikv/base";
 import { makeTempDir } from "@omnikv/testkit";
 import { afterAll, describe, expect, it, vi } from "vitest";
 import { Database, type DatabaseOptions, type Session } from "../src/index.ts";
@@ -911,6 +911,41 @@ describe("enable_hashjoin / enable_mergejoin", () => {
       expect((await session.query(sql)).rows).toEqual(hashed.rows);
       await session.query("SET enable_hashjoin = TRUE");
       expect(await planText()).toContain("Hash Join");
+    });
+  });
+});
+
+describe("an implicit transaction commits before its last statement's result (simple protocol)", () => {
+  /** What queryEach yields for `sql`: each outcome's command tag (or kind), then the error it ends with. */
+  async function outcomesOf(session: Session, sql: string): Promise<string[]> {
+    const seen: string[] = [];
+    try {
+      for await (const outcome of session.queryEach(sql)) seen.push(outcome.kind === "result" ? outcome.result.commandTag : outcome.kind);
+    } catch (error) {
+      seen.push(error instanceof DbError ? `error ${error.sqlState}` : "error");
+    }
+    return seen;
+  }
+
+  it("a commit that fails is the last statement's error, not a result followed by one", async () => {
+    await withDatabase(async (db, session) => {
+      await session.query("CREATE TABLE t (v int)");
+      // The store refuses the next commits, as it does a write set past its limit (54000).
+      const write = vi.spyOn(db.store, "write").mockImplementation(() => Promise.reject(new ProgramLimitExceededError("write refused")));
+      try {
+        expect(await outcomesOf(session, "INSERT INTO t VALUES (1); INSERT INTO t VALUES (2)")).toEqual(["INSERT 0 1", "error 54000"]);
+        // A single statement: the second time it is sent, through its literal shape.
+        expect(await outcomesOf(session, "INSERT INTO t VALUES (3)")).toEqual(["error 54000"]);
+        expect(await outcomesOf(session, "INSERT INTO t VALUES (4)")).toEqual(["error 54000"]);
+        expect(write).toHaveBeenCalledTimes(3);
+      } finally {
+        write.mockRestore();
+      }
+      expect(session.transactionStatus).toBe("I");
+      expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[0n]]);
+      expect(await outcomesOf(session, "INSERT INTO t VALUES (5); INSERT INTO t VALUES (6)")).toEqual(["INSERT 0 1", "INSERT 0 1"]);
+      expect(await outcomesOf(session, "INSERT INTO t VALUES (7)")).toEqual(["INSERT 0 1"]);
+      expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[3n]]);
     });
   });
 });

@@ -460,6 +460,12 @@ export class Session {
     const shaped = this.#shapes.lookup(sql);
     if (shaped !== undefined) {
       const { outcome, release } = await this.#runShaped(shaped);
+      if (outcome.kind === "result") {
+        // A complete result: commit first, so a failing commit reports its error instead of it.
+        await this.#endImplicit();
+        yield outcome;
+        return;
+      }
       try {
         yield outcome;
       } finally {
@@ -473,6 +479,7 @@ export class Session {
       yield { kind: "empty" };
       return;
     }
+    const last = statements.at(-1);
     for (const statement of statements) {
       if (statement.kind === "copy" && statement.direction === "from" && statement.target === "stdin") {
         yield { kind: "copyIn", sink: await this.#copyFrom(statement, sql) };
@@ -494,7 +501,13 @@ export class Session {
           release();
         }
       } else {
-        yield { kind: "result", result: await this.#runStatement(statement, sql, [], []) };
+        const result = await this.#runStatement(statement, sql, [], []);
+        // The implicit transaction commits before the last statement's CommandComplete, as in
+        // PostgreSQL: a commit that fails (40001, a write set past its limit) is that statement's
+        // error, not a success followed by one. (A streamed SELECT's rows and CommandComplete go
+        // out as they are taken, so a message ending in one still commits after them.)
+        if (statement === last) await this.#endImplicit();
+        yield { kind: "result", result };
       }
     }
     await this.#endImplicit();
