@@ -27,7 +27,7 @@ import { DbError, assert, lsn as toLsn } from "@omnikv/base";
 import { DirLock, Wal, fsyncDirectoryAsync } from "@omnikv/wal";
 import { levelScores, levelTargetBytes, pickCompaction, type Compaction } from "./compaction-picker.ts";
 import { runCompaction, type CompactionEnvironment, type TableShape } from "./compaction.ts";
-import { LsmArgumentError, LsmIoError, LsmStateError } from "./errors.ts";
+import { CorruptionError, LsmArgumentError, LsmIoError, LsmStateError } from "./errors.ts";
 import { tablePath, walDirName } from "./file-names.ts";
 import { copyBytes } from "./internal/bytes.ts";
 import { OwningIterator } from "./internal/owning-iterator.ts";
@@ -46,7 +46,7 @@ import { userEntries } from "./user-iterator.ts";
 import { levelCount, type FileMetadata } from "./version-edit.ts";
 import { VersionSet } from "./version-set.ts";
 import { compareUserKeyOf } from "./version.ts";
-import { WriteBatch, decodeBatch, encodeBatch, type BatchOp } from "./write-batch.ts";
+import { WriteBatch, decodeBatch, encodeBatchRecords, type BatchOp, type DecodedBatch } from "./write-batch.ts";
 
 export interface WriteOptions {
   /** Resolve once the write is durable (default) or once the operating system has it. */
@@ -222,16 +222,38 @@ export class LsmStore {
     return store;
   }
 
-  /** Rebuilds the memtables from wal records not yet in tables. */
+  /**
+   * Rebuilds the memtables from wal records not yet in tables. The parts of a fragmented batch are
+   * gathered and applied together at its last part; parts with no last (a crash while the batch
+   * was being written, so it was never acknowledged) are dropped when the next batch starts or the
+   * log ends.
+   */
   #replayWal(): void {
     const flushed = this.#versions.flushedSequence;
     let lastSequence = flushed;
+    let parts: DecodedBatch[] = [];
     for (const record of this.#wal.replay(toLsn(this.#versions.logLsn))) {
-      const batch = decodeBatch(record.payload, `${this.dir}/${walDirName} lsn ${record.lsn}`);
+      const where = `${this.dir}/${walDirName} lsn ${record.lsn}`;
+      const batch = decodeBatch(record.payload, where);
+      if (batch.part === "whole" || batch.part === "first") {
+        parts = [];
+      } else {
+        const previous = parts.at(-1);
+        if (previous === undefined || batch.firstSequence !== previous.firstSequence + previous.ops.length) {
+          throw new CorruptionError(where, -1, "write batch: a part of a fragmented batch without the parts before it");
+        }
+      }
+      if (batch.part === "first" || batch.part === "middle") {
+        parts.push(batch);
+        continue;
+      }
+      const whole = batch.part === "whole" ? [batch] : [...parts, batch];
+      parts = [];
+      const first = whole[0]?.firstSequence ?? batch.firstSequence;
       const last = batch.firstSequence + batch.ops.length - 1;
       if (last <= flushed) continue;
-      assert(batch.firstSequence > lastSequence, "wal batches have increasing sequences");
-      this.#applyBatch(batch.firstSequence, batch.ops, record.lsn);
+      assert(first > lastSequence, "wal batches have increasing sequences");
+      for (const part of whole) this.#applyBatch(part.firstSequence, part.ops, record.lsn);
       lastSequence = last;
       this.#rotateMemTableIfFull();
     }
@@ -274,15 +296,18 @@ export class LsmStore {
     if (refusal !== undefined) return Promise.reject(refusal);
     const firstSequence = this.#nextSequence;
     this.#nextSequence += ops.length;
-    const record = encodeBatch(firstSequence, ops);
-    this.#counters.walBytes += record.length;
+    const records = encodeBatchRecords(firstSequence, ops, this.#options.batchRecordBytes);
+    for (const record of records) this.#counters.walBytes += record.length;
     for (const op of ops) this.#counters.userBytes += op.key.length + op.value.length;
     return new Promise<number>((resolve, reject) => {
       const pending: PendingWrite = { firstSequence, ops, lsn: undefined, resolve, reject };
       this.#applyQueue.push(pending);
-      this.#wal.append(record, { sync: isSync }).then(
-        (lsn) => {
-          pending.lsn = lsn;
+      // Every part is appended now, in one turn, so no other batch's record falls between them;
+      // the batch is applied once the last is in the log (appends complete in order).
+      const appended = records.map((record) => this.#wal.append(record, { sync: isSync }));
+      Promise.all(appended).then(
+        (lsns) => {
+          pending.lsn = lsns.at(-1);
           this.#drainApplyQueue();
         },
         (error: unknown) => this.#fail(asDbError(error, "wal append failed")),

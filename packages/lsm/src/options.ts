@@ -6,6 +6,7 @@
 import type { WalCipher } from "@omnikv/wal";
 import type { BlockCipher } from "./cipher.ts";
 import { LsmArgumentError } from "./errors.ts";
+import { batchRecordBytesMax } from "./write-batch.ts";
 
 export interface LsmOptions {
   /** A memtable this large becomes immutable and is flushed to a table. Default 64 MiB. */
@@ -39,6 +40,12 @@ export interface LsmOptions {
   readonly l0CompactionTrigger?: number;
   readonly l0SlowdownTrigger?: number;
   readonly l0StopTrigger?: number;
+  /**
+   * A write batch whose encoding passes this size goes to the wal as several records of about
+   * this size, applied only once the last is in the log (see write-batch.ts). Default 4 MiB, at
+   * most 16 MiB. Batches themselves may reach `batchBytesMax` (256 MiB).
+   */
+  readonly batchRecordBytes?: number;
   /** Manifest records before the manifest is rewritten as one snapshot. Default 1,000. */
   readonly manifestEditsMax?: number;
   /** How long background work may hold the event loop before yielding. Default 4 ms. */
@@ -69,6 +76,7 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
     l0CompactionTrigger: options.l0CompactionTrigger ?? 4,
     l0SlowdownTrigger: options.l0SlowdownTrigger ?? 8,
     l0StopTrigger: options.l0StopTrigger ?? 12,
+    batchRecordBytes: options.batchRecordBytes ?? 4 * 1024 * 1024,
     manifestEditsMax: options.manifestEditsMax ?? 1000,
     backgroundSliceMs: options.backgroundSliceMs ?? 4,
     cipher: options.cipher,
@@ -76,9 +84,10 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
   for (const [name, value] of Object.entries(resolved)) {
     if (typeof value === "number" && (!Number.isFinite(value) || value < 0)) throw new LsmArgumentError(`lsm option ${name} must be a non-negative number, got ${value}`);
   }
-  for (const name of ["manifestEditsMax", "memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "blockRestartInterval", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger"] as const) {
+  for (const name of ["manifestEditsMax", "memTableBytes", "blockCacheBytes", "maxOpenTables", "blockBytes", "blockRestartInterval", "targetFileBytes", "levelBaseBytes", "l0CompactionTrigger", "batchRecordBytes"] as const) {
     if (resolved[name] < 1) throw new LsmArgumentError(`lsm option ${name} must be at least 1`);
   }
+  if (resolved.batchRecordBytes > batchRecordBytesMax) throw new LsmArgumentError(`lsm option batchRecordBytes must be at most ${batchRecordBytesMax}`);
   if (resolved.levelSizeMultiplier < 2) throw new LsmArgumentError("lsm option levelSizeMultiplier must be at least 2");
   if (!(resolved.l0CompactionTrigger <= resolved.l0SlowdownTrigger && resolved.l0SlowdownTrigger <= resolved.l0StopTrigger)) {
     throw new LsmArgumentError("lsm options need l0CompactionTrigger <= l0SlowdownTrigger <= l0StopTrigger");

@@ -1,16 +1,26 @@
 /**
- * A write batch: puts and deletes applied atomically — all or none, also across crashes, because
- * the whole batch is one wal record.
+ * A write batch: puts and deletes applied atomically — all or none, also across crashes.
  *
- * Record layout (one wal record per batch):
+ * Record layout (a batch is one wal record, or several when it is large; see below):
  *
  *   +------------------+--------------+----------------------------------------------+
- *   | first sequence   | op count     | ops                                          |
- *   | 7 B big-endian   | varint       | kind u8, key length varint, key,             |
- *   |                  |              | (put only) value length varint, value        |
+ *   | flags + first    | op count     | ops                                          |
+ *   | sequence         | varint       | kind u8, key length varint, key,             |
+ *   | 7 B big-endian   |              | (put only) value length varint, value        |
  *   +------------------+--------------+----------------------------------------------+
  *
  * The i-th op gets sequence `first + i`, so a later op on the same key in one batch wins.
+ * Sequences stay below 2^53, so the top three bits of the first byte are free; they are the flags:
+ *
+ *   0x80 fragment: the record is one part of a batch written as several consecutive records
+ *   0x40 first:    the batch's first part           0x20 last: the batch's last part
+ *
+ * A batch whose encoding passes the store's `batchRecordBytes` is split between ops into parts of
+ * about that size, each a record of the layout above with its own first sequence (the parts'
+ * sequences are consecutive). Records without flags (all records of older logs) are whole batches.
+ * Replay applies a fragmented batch only when its last part is read: a crash in the middle of
+ * writing one leaves first parts with no last, and those are dropped (the write was never
+ * acknowledged; it resolves only once every part is in the log).
  */
 import { assert } from "@omnikv/base";
 import { CorruptionError, LsmArgumentError, LsmLimitError } from "./errors.ts";
@@ -21,8 +31,20 @@ import { ValueKind } from "./internal-key.ts";
 export const keyBytesMax = 64 * 1024;
 /** Values longer than this are refused (54000). */
 export const valueBytesMax = 32 * 1024 * 1024;
-/** Encoded batches longer than this are refused (54000); it bounds one wal record. */
-export const batchBytesMax = 64 * 1024 * 1024;
+/**
+ * Encoded batches longer than this are refused (54000). A batch is applied to one memtable whole,
+ * so this also bounds how far past `memTableBytes` a memtable can grow.
+ */
+export const batchBytesMax = 256 * 1024 * 1024;
+/** The largest `batchRecordBytes`: a part holds at least one op, and part + op stays under a wal record's maximum. */
+export const batchRecordBytesMax = 16 * 1024 * 1024;
+
+const flagFragment = 0x80;
+const flagFirst = 0x40;
+const flagLast = 0x20;
+const flagMask = flagFragment | flagFirst | flagLast;
+/** Where a record sits in its batch. */
+export type BatchPart = "whole" | "first" | "middle" | "last";
 
 export interface BatchOp {
   readonly kind: ValueKind;
@@ -61,10 +83,10 @@ export class WriteBatch {
   }
 
   #push(op: BatchOp): this {
-    const opBytes = 1 + varintLength(op.key.length) + op.key.length + (op.kind === ValueKind.Put ? varintLength(op.value.length) + op.value.length : 0);
-    if (this.#encodedBytes + opBytes > batchBytesMax) throw new LsmLimitError(`write batch exceeds the maximum of ${batchBytesMax} bytes`);
+    const bytes = opBytes(op);
+    if (this.#encodedBytes + bytes > batchBytesMax) throw new LsmLimitError(`write batch exceeds the maximum of ${batchBytesMax} bytes`);
     this.#ops.push(op);
-    this.#encodedBytes += opBytes;
+    this.#encodedBytes += bytes;
     return this;
   }
 }
@@ -74,12 +96,45 @@ function checkKey(key: Uint8Array): void {
   if (key.length > keyBytesMax) throw new LsmLimitError(`key of ${key.length} bytes exceeds the maximum of ${keyBytesMax} bytes`);
 }
 
-export function encodeBatch(firstSequence: number, ops: readonly BatchOp[]): Uint8Array {
+/** One op's encoded size. */
+function opBytes(op: BatchOp): number {
+  return 1 + varintLength(op.key.length) + op.key.length + (op.kind === ValueKind.Put ? varintLength(op.value.length) + op.value.length : 0);
+}
+
+/**
+ * The wal records of a batch: one record when its encoding fits `recordBytes`, else consecutive
+ * parts of about `recordBytes` each (split between ops, every part holding at least one).
+ */
+export function encodeBatchRecords(firstSequence: number, ops: readonly BatchOp[], recordBytes: number): Uint8Array[] {
+  const parts: { start: number; end: number }[] = [];
+  let start = 0;
+  let size = 0;
+  ops.forEach((op, i) => {
+    const bytes = opBytes(op);
+    if (i > start && size + bytes > recordBytes) {
+      parts.push({ start, end: i });
+      start = i;
+      size = 0;
+    }
+    size += bytes;
+  });
+  parts.push({ start, end: ops.length });
+  if (parts.length === 1) return [encodeBatch(firstSequence, ops)];
+  return parts.map(({ start: from, end }, index) => {
+    const flags = flagFragment | (index === 0 ? flagFirst : 0) | (index === parts.length - 1 ? flagLast : 0);
+    return encodeBatch(firstSequence + from, ops.slice(from, end), flags);
+  });
+}
+
+export function encodeBatch(firstSequence: number, ops: readonly BatchOp[], flags = 0): Uint8Array {
   assert(Number.isSafeInteger(firstSequence) && firstSequence > 0, "sequences start at 1");
+  assert((flags & ~flagMask) === 0, "only batch flags");
   let size = 7 + varintLength(ops.length);
-  for (const op of ops) size += 1 + varintLength(op.key.length) + op.key.length + (op.kind === ValueKind.Put ? varintLength(op.value.length) + op.value.length : 0);
+  for (const op of ops) size += opBytes(op);
   const out = new Uint8Array(size);
   writeSequence7(out, firstSequence);
+  assert(((out[0] ?? 0) & flagMask) === 0, "a sequence below 2^53 leaves the flag bits clear");
+  out[0] = (out[0] ?? 0) | flags;
   let at = writeVarint(out, 7, ops.length);
   for (const op of ops) {
     out[at++] = op.kind;
@@ -99,6 +154,7 @@ export function encodeBatch(firstSequence: number, ops: readonly BatchOp[]): Uin
 export interface DecodedBatch {
   readonly firstSequence: number;
   readonly ops: readonly BatchOp[];
+  readonly part: BatchPart;
 }
 
 /** Decodes a batch record; `where` names it in the error. Keys and values are views into `bytes`. */
@@ -107,6 +163,8 @@ export function decodeBatch(bytes: Uint8Array, where: string): DecodedBatch {
     throw new CorruptionError(where, -1, `write batch: ${detail}`);
   };
   if (bytes.length < 8) return fail("shorter than its header");
+  const flags = (bytes[0] ?? 0) & flagMask;
+  const part = partOf(flags) ?? fail(`unknown flags 0x${flags.toString(16)}`);
   const firstSequence = readSequence7(bytes);
   const count = readVarint(bytes, 7, bytes.length) ?? fail("bad op count");
   const ops: BatchOp[] = [];
@@ -130,7 +188,23 @@ export function decodeBatch(bytes: Uint8Array, where: string): DecodedBatch {
     at = valueEnd;
   }
   if (at !== bytes.length) return fail(`${bytes.length - at} trailing bytes`);
-  return { firstSequence, ops };
+  if (part !== "whole" && ops.length === 0) return fail("an empty part of a fragmented batch");
+  return { firstSequence, ops, part };
+}
+
+function partOf(flags: number): BatchPart | undefined {
+  switch (flags) {
+    case 0:
+      return "whole";
+    case flagFragment | flagFirst:
+      return "first";
+    case flagFragment:
+      return "middle";
+    case flagFragment | flagLast:
+      return "last";
+    default:
+      return undefined;
+  }
 }
 
 function writeSequence7(out: Uint8Array, sequence: number): void {
@@ -146,7 +220,7 @@ function writeSequence7(out: Uint8Array, sequence: number): void {
 }
 
 function readSequence7(bytes: Uint8Array): number {
-  const high = ((bytes[0] ?? 0) << 16) | ((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0);
+  const high = (((bytes[0] ?? 0) & ~flagMask) << 16) | ((bytes[1] ?? 0) << 8) | (bytes[2] ?? 0);
   const low = (((bytes[3] ?? 0) << 24) | ((bytes[4] ?? 0) << 16) | ((bytes[5] ?? 0) << 8) | (bytes[6] ?? 0)) >>> 0;
   return high * 0x1_0000_0000 + low;
 }

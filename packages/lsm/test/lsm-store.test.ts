@@ -2,7 +2,10 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { SqlState, hasSqlState } from "@omnikv/base";
-import { LsmArgumentError, LsmLimitError, LsmStateError, LsmStore, WriteBatch, keyBytesMax, type LsmOptions } from "@omnikv/lsm";
+import { LsmArgumentError, LsmLimitError, LsmStateError, LsmStore, WriteBatch, batchBytesMax, keyBytesMax, valueBytesMax, type LsmOptions } from "@omnikv/lsm";
+import { Wal } from "@omnikv/wal";
+import { ValueKind } from "../src/internal-key.ts";
+import { encodeBatchRecords, type BatchOp } from "../src/write-batch.ts";
 import { makeTempDir, type TempDir } from "@omnikv/testkit";
 
 const encoder = new TextEncoder();
@@ -185,6 +188,77 @@ describe("LsmStore", () => {
     await store.put(new Uint8Array(0), b("empty key is a key"));
     expect(text(store.get(new Uint8Array(0)))).toBe("empty key is a key");
     await store.close();
+  });
+
+  it("commits a batch past one wal record's limit (64 MiB) atomically and replays it whole", async () => {
+    const path = dir();
+    const value = new Uint8Array(24 * 1024 * 1024).fill(7);
+    const big = [1, 2, 3].map((i) => ({ type: "put" as const, key: b(`big${i}`), value }));
+    let store = await LsmStore.open(path);
+    const last = await store.write([...big, { type: "put", key: b("after"), value: b("small") }]);
+    expect(last).toBe(4);
+    expect(store.stats().walBytesWritten).toBeGreaterThan(72 * 1024 * 1024);
+    await store.close();
+    store = await LsmStore.open(path);
+    for (const op of big) expect(store.get(op.key)?.length).toBe(value.length);
+    expect(store.get(b("big2"))?.[12345]).toBe(7);
+    expect(text(store.get(b("after")))).toBe("small");
+    await store.close();
+  });
+
+  it("refuses a batch past batchBytesMax (54000) before anything is written", () => {
+    const value = new Uint8Array(valueBytesMax);
+    const batch = new WriteBatch();
+    const fitting = Math.floor(batchBytesMax / valueBytesMax) - 1;
+    for (let i = 0; i < fitting; i++) batch.put(b(`k${i}`), value);
+    expect(() => batch.put(b("one more"), value).put(b("and another"), value)).toThrow(LsmLimitError);
+  });
+
+  describe("fragmented batches in the wal", () => {
+    const fragmented: LsmOptions = { ...small, batchRecordBytes: 64 };
+    const puts = (prefix: string, count: number): BatchOp[] =>
+      Array.from({ length: count }, (_, i) => ({ kind: ValueKind.Put, key: b(`${prefix}${i}`), value: b(`${prefix} value ${i} `.repeat(3)) }));
+    const entriesOf = (ops: readonly BatchOp[]): { type: "put"; key: Uint8Array; value: Uint8Array }[] => ops.map((op) => ({ type: "put", key: op.key, value: op.value }));
+
+    /** Appends records to the closed store's wal, as a crash in the middle of a write would leave them. */
+    async function appendToWal(path: string, records: readonly Uint8Array[]): Promise<void> {
+      const wal = await Wal.open(join(path, "wal"));
+      for (const record of records) await wal.append(record, { sync: true });
+      await wal.close();
+    }
+
+    it("drops the parts of a batch whose last part never reached the log, and goes on", async () => {
+      const path = dir();
+      let store = await LsmStore.open(path, fragmented);
+      const acknowledged = await store.write(entriesOf(puts("a", 5)));
+      await store.close();
+      const torn = encodeBatchRecords(acknowledged + 1, puts("torn", 6), 64);
+      expect(torn.length).toBeGreaterThan(2);
+      await appendToWal(path, torn.slice(0, -1));
+
+      store = await LsmStore.open(path, fragmented);
+      expect(entries(store, { gte: b("torn"), lt: b("toro") })).toEqual([]);
+      expect(text(store.get(b("a4")))).toBe("a value 4 a value 4 a value 4 ");
+      // The sequences the torn batch had are handed out again; the next replay must still drop it.
+      expect(await store.write(entriesOf(puts("c", 5)))).toBe(acknowledged + 5);
+      await store.close();
+      store = await LsmStore.open(path, fragmented);
+      expect(entries(store, { gte: b("torn"), lt: b("toro") })).toEqual([]);
+      expect(entries(store, { gte: b("c"), lt: b("d") })).toHaveLength(5);
+      await store.flush();
+      expect(store.verify().problems).toEqual([]);
+      await store.close();
+    });
+
+    it("a part without the parts before it is corruption at open, not a partial batch", async () => {
+      const path = dir();
+      const store = await LsmStore.open(path, fragmented);
+      const acknowledged = await store.write(entriesOf(puts("a", 3)));
+      await store.close();
+      const parts = encodeBatchRecords(acknowledged + 1, puts("x", 6), 64);
+      await appendToWal(path, parts.slice(1));
+      await expect(LsmStore.open(path, fragmented)).rejects.toSatisfy((e) => hasSqlState(e, SqlState.DataCorrupted));
+    });
   });
 
   it("refuses work after close", async () => {

@@ -25,6 +25,8 @@ const options: LsmOptions = {
   blockBytes: 256,
   blockCacheBytes: 64 * 1024,
   manifestEditsMax: 5,
+  // Batches of a few ops already span several wal records, so reopen replays fragmented batches.
+  batchRecordBytes: 64,
 };
 
 type Model = { current: Map<string, string>; snapshots: (Map<string, string> | undefined)[] };
