@@ -4,7 +4,7 @@
  * Isolation as PostgreSQL implements them, savepoints, row locks with deadlock detection and
  * lock timeouts. See README.md for the model, the ids and the guarantees.
  */
-export { TransactionManager } from "./transaction-manager.ts";
+export { TransactionManager, writeSetBytesMaxDefault, writeSetWritesMaxDefault } from "./transaction-manager.ts";
 export type { TransactionManagerOptions, TransactionManagerStats, TransactionOptions } from "./transaction-manager.ts";
 export { Transaction } from "./transaction.ts";
 export type { LockWaitPolicy, RowLockMode, RowLockOptions, TxnScanOptions } from "./transaction.ts";

@@ -23,6 +23,11 @@ import { Transaction } from "./transaction.ts";
 import { sees, TxnRecord, type IsolationLevel } from "./txn-record.ts";
 import type { ResolvedManagerOptions, TxnServices } from "./txn-services.ts";
 
+/** The default `writeSetBytesMax`: 240 MiB, under the LSM store's 256 MiB batch with room for its framing. */
+export const writeSetBytesMaxDefault = 240 * 1024 * 1024;
+/** The default `writeSetWritesMax`. */
+export const writeSetWritesMaxDefault = 5_000_000;
+
 export interface TransactionManagerOptions {
   /** PostgreSQL's `default_transaction_isolation`; ours defaults to SERIALIZABLE. */
   readonly defaultIsolation?: IsolationLevel;
@@ -38,6 +43,19 @@ export interface TransactionManagerOptions {
   readonly sync?: boolean;
   /** SIREAD keys one transaction holds before they become one lock on everything (default 100,000). */
   readonly readKeysMax?: number;
+  /**
+   * The most a transaction may buffer before it commits, in `writeBytes` (key and value bytes and
+   * 16 per write): a write past it fails with 54000. The store takes a commit as one batch, so the
+   * default is just under the LSM store's batch maximum: 240 MiB.
+   */
+  readonly writeSetBytesMax?: number;
+  /**
+   * The most writes (distinct keys) a transaction may buffer: a write past it fails with 54000.
+   * Each costs about 470 bytes of memory besides its key and value (measured: 1,000,000 writes of
+   * 10-byte keys and 25-byte values took 382 MB of heap and 84 MB of buffers), so the default,
+   * 5,000,000, keeps one transaction's write set near 2.3 GB, inside Node's default heap.
+   */
+  readonly writeSetWritesMax?: number;
   /** Attempts of a READ ONLY DEFERRABLE transaction to find a safe snapshot (default 1,000). */
   readonly safeSnapshotAttemptsMax?: number;
 }
@@ -88,6 +106,8 @@ export class TransactionManager {
       deadlockTimeoutMs: nonNegativeInteger(options.deadlockTimeoutMs ?? 0, "deadlockTimeoutMs"),
       isSync: options.sync ?? true,
       readKeysMax: positiveInteger(options.readKeysMax ?? 100_000, "readKeysMax"),
+      writeSetBytesMax: positiveInteger(options.writeSetBytesMax ?? writeSetBytesMaxDefault, "writeSetBytesMax"),
+      writeSetWritesMax: positiveInteger(options.writeSetWritesMax ?? writeSetWritesMaxDefault, "writeSetWritesMax"),
     };
     this.#services = {
       store,

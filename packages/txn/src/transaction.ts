@@ -19,7 +19,7 @@
  * - Only `active` transactions accept operations.
  */
 import { Buffer } from "node:buffer";
-import { assert, txnId, type TxnId } from "@omnikv/base";
+import { ProgramLimitExceededError, assert, txnId, type TxnId } from "@omnikv/base";
 import { InFailedTransactionError, LockNotAvailableError, ReadOnlyTransactionError, SavepointError, SerializationFailureError, TransactionStateError } from "./errors.ts";
 import { keyString, type KeyRange } from "./key-string.ts";
 import { heldBefore, lockWouldWait, type LockMode } from "./lock-table.ts";
@@ -27,6 +27,7 @@ import type { MvccWrite } from "./mvcc-store.ts";
 import { mergeWithWrites } from "./merged-scan.ts";
 import { sees, type IsolationLevel, type TxnRecord, type TxnStatus } from "./txn-record.ts";
 import type { TxnServices } from "./txn-services.ts";
+import { writeBytes } from "./write-set.ts";
 
 /** FOR UPDATE takes an exclusive row lock; FOR SHARE a shared one. */
 export type RowLockMode = "update" | "share";
@@ -292,6 +293,7 @@ export class Transaction {
     this.#assertWritable(value === undefined ? "DELETE" : "INSERT or UPDATE");
     if (this.#txn.doomed !== undefined) return this.#failDoomed(false);
     const name = keyString(key);
+    this.#checkWriteSetLimit(name, key, value);
     if (!isFresh) await this.#lockKey(name, "exclusive", {});
     this.#assertActive();
     this.#checkWriteConflict(name);
@@ -321,6 +323,21 @@ export class Transaction {
   }
 
   /** First-updater-wins: a key committed by a transaction this snapshot does not see is a conflict. */
+  /** 54000 when writing `key` would take the write set past `writeSetBytesMax` or `writeSetWritesMax`. */
+  #checkWriteSetLimit(name: string, key: Uint8Array, value: Uint8Array | undefined): void {
+    const writes = this.#txn.writes;
+    const replaced = writes.get(name);
+    const { writeSetBytesMax, writeSetWritesMax } = this.#services.options;
+    const bytesAfter = writes.bytes + writeBytes(key, value) - (replaced === undefined ? 0 : writeBytes(replaced.key, replaced.value));
+    const countAfter = writes.size + (replaced === undefined ? 1 : 0);
+    if (bytesAfter <= writeSetBytesMax && countAfter <= writeSetWritesMax) return;
+    const what = bytesAfter > writeSetBytesMax ? `the maximum of ${writeSetBytesMax} bytes` : `the maximum of ${writeSetWritesMax} writes`;
+    throw new ProgramLimitExceededError(`transaction write set exceeds ${what}`, {
+      detail: `The transaction has buffered ${writes.size} writes (${writes.bytes} bytes).`,
+      hint: "Split the work into several transactions.",
+    });
+  }
+
   #checkWriteConflict(name: string): void {
     if (this.#txn.isolation === "read committed") return;
     const writer = this.#services.lastWriter.get(name);

@@ -13,6 +13,8 @@ export interface ResolvedManagerOptions {
   readonly deadlockTimeoutMs: number;
   readonly isSync: boolean;
   readonly readKeysMax: number;
+  readonly writeSetBytesMax: number;
+  readonly writeSetWritesMax: number;
 }
 
 export interface TxnServices {

@@ -7,6 +7,7 @@
  *   `set` call, in call order; unwinding to length n restores the set as it was when the log had
  *   length n. With no savepoint nothing can be rolled back to, so nothing is recorded.
  * - `sortedKeys()` is the set's keys in byte order; it is rebuilt only after a new key appears.
+ * - `bytes` is the sum of `writeBytes` over the entries: kept by `set` and `rollbackTo`.
  */
 import { assert } from "@omnikv/base";
 import { rangeHas, type KeyRange } from "./key-string.ts";
@@ -16,6 +17,16 @@ export interface BufferedWrite {
   readonly key: Uint8Array;
   readonly value: Uint8Array | undefined;
 }
+
+/**
+ * What one buffered write counts against the transaction's limit: its key and value bytes and a
+ * fixed charge for the record around them in the store's batch (kind, lengths, sequence).
+ */
+export function writeBytes(key: Uint8Array, value: Uint8Array | undefined): number {
+  return key.length + (value?.length ?? 0) + writeOverheadBytes;
+}
+
+const writeOverheadBytes = 16;
 
 interface UndoEntry {
   readonly keyString: string;
@@ -29,9 +40,15 @@ export class WriteSet {
   /** The keys in byte order, built when a scan needs them and dropped when a key is added. */
   #sorted: string[] | undefined = undefined;
   #isRecordingUndo = false;
+  #bytes = 0;
 
   get size(): number {
     return this.#entries.size;
+  }
+
+  /** What the buffered writes count against the transaction's limit (see `writeBytes`). */
+  get bytes(): number {
+    return this.#bytes;
   }
 
   /** The number of undo entries: a savepoint remembers it. */
@@ -58,6 +75,7 @@ export class WriteSet {
     if (previous === undefined) this.#sorted = undefined;
     if (this.#isRecordingUndo) this.#undo.push({ keyString, previous });
     this.#entries.set(keyString, write);
+    this.#bytes += writeBytes(write.key, write.value) - (previous === undefined ? 0 : writeBytes(previous.key, previous.value));
   }
 
   /** Restores the set as it was when the undo log had `length` entries; returns the keys that left it. */
@@ -67,12 +85,16 @@ export class WriteSet {
     while (this.#undo.length > length) {
       const entry = this.#undo.pop();
       assert(entry !== undefined, "undo log entry");
+      const undone = this.#entries.get(entry.keyString);
+      assert(undone !== undefined, "an undo entry's key is in the set");
+      this.#bytes -= writeBytes(undone.key, undone.value);
       if (entry.previous === undefined) {
         this.#entries.delete(entry.keyString);
         this.#sorted = undefined;
         removed.push(entry.keyString);
       } else {
         this.#entries.set(entry.keyString, entry.previous);
+        this.#bytes += writeBytes(entry.previous.key, entry.previous.value);
       }
     }
     return removed;
