@@ -64,8 +64,18 @@ export class WireSession implements Session {
    * without a promise per event. A COPY, or a result past one batch of rows, turns the rest into
    * a stream, so a large result is still taken at the client's pace.
    */
-  async simpleQuery(sql: string): Promise<QueryEvents> {
+  simpleQuery(sql: string): QueryEvents | Promise<QueryEvents> {
     const started = performance.now();
+    // A primary-key read by a known shape is answered at once: no promise for pgwire to wait on.
+    const result = this.#session.queryNow(sql);
+    if (result === undefined) return this.#simpleQuery(sql, started);
+    const events: QueryEvent[] = [];
+    for (const event of this.#syncOutcomeEvents({ kind: "result", result })) events.push(event);
+    this.#logIfSlow(started, sql);
+    return events;
+  }
+
+  async #simpleQuery(sql: string, started: number): Promise<QueryEvents> {
     const outcomes = this.#session.queryEach(sql);
     const events: QueryEvent[] = [];
     try {

@@ -46,7 +46,7 @@ afterEach(async () => {
 });
 
 /** The events of a Query, as pgwire reads them, with an error where the stream threw. */
-async function eventsOf(pending: Promise<QueryEvents>): Promise<string[]> {
+async function eventsOf(pending: QueryEvents | Promise<QueryEvents>): Promise<string[]> {
   const out: string[] = [];
   const name = (event: QueryEvent): string => (event.kind === "commandComplete" ? `C(${event.tag})` : event.kind === "rows" ? `rows(${event.rows.length})` : event.kind);
   try {
@@ -87,5 +87,29 @@ describe("WireSession.simpleQuery", () => {
     expect(await eventsOf(wire.simpleQuery("SELECT * FROM t; SELECT 2"))).toEqual(["rowDescription", "rows(256)", "rows(256)", "rows(256)", "rows(232)", "C(SELECT 1000)", "rowDescription", "rows(1)", "C(SELECT 1)"]);
     expect(openSnapshots).toBe(0);
     expect(session.activity().state).toBe("idle");
+  });
+
+  it("answers a primary-key read of a known shape at once, as an array, and anything else as before", async () => {
+    // The shape is made and planned on the first Query; from the second on it is immediate.
+    for (const id of [1, 2]) expect(await eventsOf(wire.simpleQuery(`SELECT v FROM t WHERE id = ${id}`))).toEqual(["rowDescription", "rows(1)", "C(SELECT 1)"]);
+    const immediate = wire.simpleQuery("SELECT v FROM t WHERE id = 7");
+    expect(Array.isArray(immediate)).toBe(true);
+    expect(await eventsOf(immediate)).toEqual(["rowDescription", "rows(1)", "C(SELECT 1)"]);
+    expect(Array.isArray(wire.simpleQuery("SELECT v FROM t WHERE id = 5000"))).toBe(true);
+    expect(session.activity().state).toBe("idle");
+    // An error of the immediate path is thrown by the call itself; pgwire answers it at once too.
+    expect(await eventsOf(wire.simpleQuery("SELECT v / 0 FROM t WHERE id = 1"))).toContain("error(22012)");
+    expect(() => wire.simpleQuery("SELECT v / 0 FROM t WHERE id = 3")).toThrow(/division by zero/);
+    expect(session.activity().state).toBe("idle");
+    // Inside a transaction block the read goes through the transaction: a promise.
+    expect(await eventsOf(wire.simpleQuery("BEGIN"))).toEqual(["C(BEGIN)"]);
+    const inBlock = wire.simpleQuery("SELECT v FROM t WHERE id = 8");
+    expect(inBlock).toBeInstanceOf(Promise);
+    expect(await eventsOf(inBlock)).toEqual(["rowDescription", "rows(1)", "C(SELECT 1)"]);
+    expect(await eventsOf(wire.simpleQuery("COMMIT"))).toEqual(["C(COMMIT)"]);
+    const update = wire.simpleQuery("UPDATE t SET v = 0 WHERE id = 9");
+    expect(update).toBeInstanceOf(Promise);
+    expect(await eventsOf(update)).toEqual(["C(UPDATE 1)"]);
+    expect(openSnapshots).toBe(0);
   });
 });

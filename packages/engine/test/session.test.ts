@@ -949,3 +949,39 @@ describe("an implicit transaction commits before its last statement's result (si
     });
   });
 });
+
+describe("queryNow: a primary-key read of a known shape, answered without a promise", () => {
+  it("answers once the shape is planned, outside transaction blocks only, and leaves everything else to queryEach", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int PRIMARY KEY, v text)");
+      await session.query("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10) g");
+      const each = async (sql: string): Promise<unknown[]> => {
+        const rows: unknown[] = [];
+        for await (const outcome of session.queryEach(sql)) {
+          if (outcome.kind === "result") rows.push(...outcome.result.rows);
+          else if (outcome.kind === "rows") rows.push(...outcome.stream.take(100));
+        }
+        return rows;
+      };
+      // First sight of the shape: not immediate; queryEach runs it (and plans it) from the same lookup.
+      expect(session.queryNow("SELECT v FROM t WHERE id = 1")).toBeUndefined();
+      expect(await each("SELECT v FROM t WHERE id = 1")).toEqual([["v1"]]);
+      const now = session.queryNow("SELECT v FROM t WHERE id = 2");
+      expect([now?.commandTag, now?.rows]).toEqual(["SELECT 1", [["v2"]]]);
+      expect(session.queryNow("SELECT v FROM t WHERE id = 11")?.commandTag).toBe("SELECT 0");
+      // Not a primary-key read, or inside a block: undefined, and nothing ran.
+      expect(session.queryNow("UPDATE t SET v = 'x' WHERE id = 3")).toBeUndefined();
+      expect(await each("UPDATE t SET v = 'x' WHERE id = 3")).toEqual([]);
+      expect(session.queryNow("SELECT v FROM t WHERE id = 3")?.rows).toEqual([["x"]]);
+      await session.query("BEGIN");
+      expect(session.queryNow("SELECT v FROM t WHERE id = 4")).toBeUndefined();
+      expect(await each("SELECT v FROM t WHERE id = 4")).toEqual([["v4"]]);
+      await session.query("COMMIT");
+      // The lookup left by queryNow is only reused for the same text.
+      expect(session.queryNow("SELECT count(*) FROM t")).toBeUndefined();
+      expect(await each("SELECT v FROM t WHERE id = 5")).toEqual([["v5"]]);
+      expect(await each("SELECT count(*) FROM t")).toEqual([[10n]]);
+      expect(session.activity().state).toBe("idle");
+    });
+  });
+});

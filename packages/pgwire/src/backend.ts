@@ -116,7 +116,11 @@ export interface Session {
   readonly processId?: number;
   /** ParameterStatus values that override pgwire's PostgreSQL 15 defaults at startup. */
   readonly parameterStatus?: Readonly<Record<string, string>>;
-  /** A Query message: one or more `;`-separated statements, run under the implicit-transaction rules. */
+  /**
+   * A Query message: one or more `;`-separated statements, run under the implicit-transaction
+   * rules. A plain array of events, returned synchronously, is written at once (no promise per
+   * Query: the common short OLTP answer); anything else is streamed with backpressure.
+   */
   simpleQuery(sql: string): QueryEvents | Promise<QueryEvents>;
   /** Parse: `paramTypeOids` may hold 0 for "infer". */
   parse(name: string, sql: string, paramTypeOids: readonly number[]): void | Promise<void>;

@@ -11,7 +11,7 @@
  * - Output is flushed at ReadyForQuery, Flush and whenever the connection waits for input.
  */
 import { assert, assertNever, DbError, FeatureNotSupportedError } from "@omnikv/base";
-import type { Session } from "./backend.ts";
+import type { QueryEvent, QueryEvents, Session } from "./backend.ts";
 import {
   writeEmpty,
   writeErrorOrNotice,
@@ -23,7 +23,7 @@ import type { FrontendMessage } from "./codec/frontend-messages.ts";
 import type { ConnectionPort } from "./connection-port.ts";
 import { MalformedMessageError } from "./errors.ts";
 import { errorFieldsOf } from "./error-fields.ts";
-import { streamEvents } from "./result-stream.ts";
+import { streamEvents, writeEventsNow } from "./result-stream.ts";
 
 export class QueryProtocol {
   readonly #session: Session;
@@ -44,7 +44,8 @@ export class QueryProtocol {
       if (message === undefined || message.kind === "terminate") return;
       if (this.#isSkippingUntilSync && message.kind !== "sync") continue;
       if (message.kind === "query") {
-        await this.#simpleQuery(message.sql);
+        const pending = this.#simpleQuery(message.sql);
+        if (pending !== undefined) await pending;
         continue;
       }
       try {
@@ -59,10 +60,37 @@ export class QueryProtocol {
     }
   }
 
-  async #simpleQuery(sql: string): Promise<void> {
+  /**
+   * A Query. Answered within this call (undefined) when the Session returns its events as a plain
+   * array and the socket is not backed up, the common case of a short OLTP statement; else the
+   * promise of the answer, streamed with backpressure.
+   */
+  #simpleQuery(sql: string): Promise<void> | undefined {
+    let events: QueryEvents | Promise<QueryEvents>;
     try {
-      if (sql.trim() === "") writeEmpty(this.#port.writer.out, "I");
-      else await streamEvents(this.#session.simpleQuery(sql), this.#port, { isExecute: false, maxRows: 0 });
+      if (sql.trim() === "") {
+        writeEmpty(this.#port.writer.out, "I");
+        this.#readyForQuery();
+        return undefined;
+      }
+      events = this.#session.simpleQuery(sql);
+      if (isHeldInFull(events) && !this.#port.writer.isBackedUp && !this.#port.isClosed) {
+        writeEventsNow(this.#port, events);
+        this.#readyForQuery();
+        return undefined;
+      }
+    } catch (error) {
+      if (error instanceof MalformedMessageError) throw error;
+      this.#sendError(error);
+      this.#readyForQuery();
+      return undefined;
+    }
+    return this.#streamQuery(events);
+  }
+
+  async #streamQuery(events: QueryEvents | Promise<QueryEvents>): Promise<void> {
+    try {
+      await streamEvents(events, this.#port, { isExecute: false, maxRows: 0 });
     } catch (error) {
       if (error instanceof MalformedMessageError) throw error;
       this.#sendError(error);
@@ -147,4 +175,11 @@ function then<T>(value: T | Promise<T>, next: (resolved: T) => void): Promise<vo
   if (value instanceof Promise) return value.then(next);
   next(value);
   return undefined;
+}
+
+/** Whether a Session's answer is a plain array of events that needs no driving (no COPY FROM STDIN). */
+function isHeldInFull(events: QueryEvents | Promise<QueryEvents>): events is readonly QueryEvent[] {
+  if (!Array.isArray(events)) return false;
+  const held: readonly QueryEvent[] = events;
+  return held.every((event) => event.kind !== "copyIn");
 }

@@ -65,6 +65,21 @@ export async function streamEvents(source: QueryEvents | Promise<QueryEvents>, p
   }
 }
 
+/**
+ * A simple Query's events the Session already holds in full (an array), written in one go: what
+ * `streamEvents` does for them, without its promise. The caller checks the socket is not backed
+ * up first; such an answer is a bounded batch (the Session streams anything larger).
+ */
+export function writeEventsNow(port: ConnectionPort, events: readonly QueryEvent[]): void {
+  const mode: StreamMode = { isExecute: false, maxRows: 0 };
+  const state: StreamState = { rowCount: 0, isInCopyOut: false };
+  for (const event of events) {
+    assert(event.kind !== "copyIn", "a COPY FROM STDIN is streamed, never answered at once");
+    writeEvent(port, event, mode, state);
+  }
+  port.writer.flushIfLarge();
+}
+
 function writeEvent(port: ConnectionPort, event: Exclude<QueryEvent, { kind: "copyIn" }>, mode: StreamMode, state: StreamState): void {
   const out = port.writer.out;
   switch (event.kind) {

@@ -260,6 +260,8 @@ export class Session {
   /** Simple-protocol statements by literal shape (see literal-shapes.ts), as prepared statements. */
   readonly #shapes = new LiteralShapeCache();
   readonly #shapedStatements = new WeakMap<ShapeEntry, PreparedStatement>();
+  /** `queryNow`'s lookup of a statement it left to `queryEach`, which takes it instead of looking again. */
+  #lastLookup: { readonly sql: string; readonly shaped: ShapedStatement | undefined } | undefined;
   readonly #planMemo = new SessionPlanMemo((catalogVersion) => this.#stamp(catalogVersion));
   readonly #portals = new Map<string, Portal>();
   #lastval: bigint | undefined;
@@ -374,6 +376,7 @@ export class Session {
   /** Runs every statement of `sql`, as the simple query protocol does, and returns each result. */
   async queryAll(sql: string, params: readonly unknown[] = []): Promise<QueryResult[]> {
     this.#assertOpen();
+    this.#lastLookup = undefined;
     this.#noteQuery(sql);
     try {
       return await this.#queryAll(sql, params);
@@ -456,8 +459,52 @@ export class Session {
     }
   }
 
-  async *#queryEach(sql: string): AsyncGenerator<StatementOutcome> {
+  /**
+   * `sql` answered at once, without a promise, when it can be: one statement of a known literal
+   * shape that reads one row by primary key outside a transaction block, its plan (kept for the
+   * shape) current. Undefined otherwise, having run nothing: the caller then takes `queryEach`,
+   * which reuses this call's shape lookup. Errors are thrown as `queryEach` throws them.
+   */
+  queryNow(sql: string): QueryResult | undefined {
+    this.#assertOpen();
     const shaped = this.#shapes.lookup(sql);
+    const prepared = shaped === undefined ? undefined : this.#immediatePrepared(shaped.entry);
+    if (shaped === undefined || prepared === undefined) {
+      this.#lastLookup = { sql, shaped };
+      return undefined;
+    }
+    this.#lastLookup = undefined;
+    this.#noteQuery(sql);
+    try {
+      const pending = this.#startSnapshotSelect({ prepared, params: shaped.params, formats: [] });
+      const rows = pending?.allRows;
+      assert(pending !== undefined && rows !== undefined && pending.release === undefined, "a current primary-key plan reads its row at once");
+      return this.#result("SELECT", rows.length, `SELECT ${rows.length}`, rows, pending.fields);
+    } catch (error) {
+      throw withRemappedPosition(error, shaped.entry.planningSpans, shaped.spans);
+    } finally {
+      this.#running -= 1;
+    }
+  }
+
+  /** The prepared statement of a shape `queryNow` can run at once (see `#startSnapshotSelect`), else undefined. */
+  #immediatePrepared(entry: ShapeEntry): PreparedStatement | undefined {
+    const statement = entry.statement;
+    if (statement.kind !== "select" || !this.#isSnapshotRead(statement, entry.planningSql) || /pg_sleep/i.test(entry.planningSql)) return undefined;
+    const prepared = this.#shapedPrepared(entry);
+    const plan = prepared.plan;
+    return plan?.point?.isPrimary === true && this.#isCurrentSnapshotPlan(plan) ? prepared : undefined;
+  }
+
+  /** The literal-shape lookup of `sql`: the one `queryNow` just made for the same text, or a new one. */
+  #lookupShape(sql: string): ShapedStatement | undefined {
+    const last = this.#lastLookup;
+    this.#lastLookup = undefined;
+    return last !== undefined && last.sql === sql ? last.shaped : this.#shapes.lookup(sql);
+  }
+
+  async *#queryEach(sql: string): AsyncGenerator<StatementOutcome> {
+    const shaped = this.#lookupShape(sql);
     if (shaped !== undefined) {
       const { outcome, release } = await this.#runShaped(shaped);
       if (outcome.kind === "result") {
