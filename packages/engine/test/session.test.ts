@@ -943,6 +943,14 @@ describe("an implicit transaction commits before its last statement's result (si
       }
       expect(session.transactionStatus).toBe("I");
       expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[0n]]);
+      // A role set in a transaction whose commit fails is not kept (the transaction aborted).
+      await session.query("CREATE ROLE commit_failure_role");
+      await session.query("GRANT INSERT ON t TO commit_failure_role");
+      const user = (await session.query("SELECT current_user")).rows;
+      const refused = vi.spyOn(db.store, "write").mockImplementation(() => Promise.reject(new ProgramLimitExceededError("write refused")));
+      expect(await outcomesOf(session, "SET ROLE commit_failure_role; INSERT INTO t VALUES (8)")).toEqual(["SET", "error 54000"]);
+      refused.mockRestore();
+      expect((await session.query("SELECT current_user")).rows).toEqual(user);
       expect(await outcomesOf(session, "INSERT INTO t VALUES (5); INSERT INTO t VALUES (6)")).toEqual(["INSERT 0 1", "INSERT 0 1"]);
       expect(await outcomesOf(session, "INSERT INTO t VALUES (7)")).toEqual(["INSERT 0 1"]);
       expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[3n]]);
@@ -983,5 +991,22 @@ describe("queryNow: a primary-key read of a known shape, answered without a prom
       expect(await each("SELECT count(*) FROM t")).toEqual([[10n]]);
       expect(session.activity().state).toBe("idle");
     });
+  });
+});
+
+describe("the store's limits are checked as rows are written", () => {
+  it("a value the store cannot take fails its INSERT (54000), not the COMMIT after it", async () => {
+    await withDatabase(
+      async (_db, session) => {
+        await session.query("CREATE TABLE big (v text)");
+        await session.query("BEGIN");
+        await session.query("INSERT INTO big VALUES ('fits')");
+        expect(await sqlState(session.query("INSERT INTO big SELECT repeat('x', 40000000)"))).toBe("54000");
+        expect(session.transactionStatus).toBe("E");
+        await session.query("ROLLBACK");
+        expect((await session.query("SELECT count(*) FROM big")).rows).toEqual([[0n]]);
+      },
+      { dir: join(temp.path, "store-limits"), analyzeIntervalMs: 0 },
+    );
   });
 });

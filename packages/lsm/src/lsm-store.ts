@@ -46,7 +46,7 @@ import { userEntries } from "./user-iterator.ts";
 import { levelCount, type FileMetadata } from "./version-edit.ts";
 import { VersionSet } from "./version-set.ts";
 import { compareUserKeyOf } from "./version.ts";
-import { WriteBatch, decodeBatch, encodeBatchRecords, type BatchOp, type DecodedBatch } from "./write-batch.ts";
+import { WriteBatch, batchBytesMax, decodeBatch, encodeBatchRecords, keyBytesMax, valueBytesMax, type BatchOp, type DecodedBatch } from "./write-batch.ts";
 
 export interface WriteOptions {
   /** Resolve once the write is durable (default) or once the operating system has it. */
@@ -131,6 +131,8 @@ interface PendingWrite {
 
 export class LsmStore {
   readonly dir: string;
+  /** The largest key, value and encoded batch `write` accepts (54000 past them). */
+  readonly writeLimits: { readonly keyBytesMax: number; readonly valueBytesMax: number; readonly batchBytesMax: number } = { keyBytesMax, valueBytesMax, batchBytesMax };
   readonly #options: ResolvedLsmOptions;
   readonly #lock: DirLock;
   readonly #versions: VersionSet;

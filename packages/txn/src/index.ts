@@ -9,7 +9,7 @@ export type { TransactionManagerOptions, TransactionManagerStats, TransactionOpt
 export { Transaction } from "./transaction.ts";
 export type { LockWaitPolicy, RowLockMode, RowLockOptions, TxnScanOptions } from "./transaction.ts";
 export type { IsolationLevel, TxnStatus } from "./txn-record.ts";
-export type { MvccReadOptions, MvccScanOptions, MvccSnapshot, MvccStore, MvccWrite, MvccWriteOptions } from "./mvcc-store.ts";
+export type { MvccReadOptions, MvccScanOptions, MvccSnapshot, MvccStore, MvccWrite, MvccWriteLimits, MvccWriteOptions } from "./mvcc-store.ts";
 export { MemoryMvccStore } from "./memory-mvcc-store.ts";
 export { deadlockSearchNodesMax } from "./lock-table.ts";
 export {

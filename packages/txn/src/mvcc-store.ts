@@ -36,7 +36,19 @@ export interface MvccWriteOptions {
   readonly sync?: boolean;
 }
 
+/** The largest key, value and batch a store's `write` accepts (bytes; the batch as the store encodes it). */
+export interface MvccWriteLimits {
+  readonly keyBytesMax: number;
+  readonly valueBytesMax: number;
+  readonly batchBytesMax: number;
+}
+
 export interface MvccStore {
+  /**
+   * What `write` refuses past, if it has limits: a transaction checks each write against them as
+   * it is made, so a commit does not fail on them after the transaction's work is done.
+   */
+  readonly writeLimits?: MvccWriteLimits;
   snapshot(): MvccSnapshot;
   get(key: Uint8Array, options?: MvccReadOptions): Uint8Array | undefined;
   scan(options?: MvccScanOptions): Iterable<[Uint8Array, Uint8Array]>;

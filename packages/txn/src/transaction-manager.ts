@@ -17,14 +17,26 @@
 import { assert } from "@omnikv/base";
 import { TxnArgumentError } from "./errors.ts";
 import { LockTable } from "./lock-table.ts";
-import type { MvccStore } from "./mvcc-store.ts";
+import type { MvccStore, MvccWriteLimits } from "./mvcc-store.ts";
 import { SsiTracker } from "./ssi-tracker.ts";
 import { Transaction } from "./transaction.ts";
 import { sees, TxnRecord, type IsolationLevel } from "./txn-record.ts";
 import type { ResolvedManagerOptions, TxnServices } from "./txn-services.ts";
 
-/** The default `writeSetBytesMax`: 240 MiB, under the LSM store's 256 MiB batch with room for its framing. */
+/**
+ * The default `writeSetBytesMax`: 240 MiB (under the LSM store's 256 MiB batch with room for its
+ * framing), or 15/16 of a smaller batch limit the store declares.
+ */
 export const writeSetBytesMaxDefault = 240 * 1024 * 1024;
+
+/** `writeSetBytesMax` resolved: the default fits the store's batch; a larger one than the store takes is refused. */
+function writeSetBytesMaxOf(requested: number | undefined, limits: MvccWriteLimits | undefined): number {
+  const batchBytesMax = limits?.batchBytesMax ?? Number.POSITIVE_INFINITY;
+  if (requested === undefined) return Math.min(writeSetBytesMaxDefault, Math.floor((batchBytesMax * 15) / 16));
+  const resolved = positiveInteger(requested, "writeSetBytesMax");
+  if (resolved > batchBytesMax) throw new TxnArgumentError(`writeSetBytesMax ${resolved} exceeds the store's batch maximum of ${batchBytesMax} bytes`);
+  return resolved;
+}
 /** The default `writeSetWritesMax`. */
 export const writeSetWritesMaxDefault = 5_000_000;
 
@@ -106,7 +118,9 @@ export class TransactionManager {
       deadlockTimeoutMs: nonNegativeInteger(options.deadlockTimeoutMs ?? 0, "deadlockTimeoutMs"),
       isSync: options.sync ?? true,
       readKeysMax: positiveInteger(options.readKeysMax ?? 100_000, "readKeysMax"),
-      writeSetBytesMax: positiveInteger(options.writeSetBytesMax ?? writeSetBytesMaxDefault, "writeSetBytesMax"),
+      writeSetBytesMax: writeSetBytesMaxOf(options.writeSetBytesMax, store.writeLimits),
+      keyBytesMax: store.writeLimits?.keyBytesMax ?? Number.POSITIVE_INFINITY,
+      valueBytesMax: store.writeLimits?.valueBytesMax ?? Number.POSITIVE_INFINITY,
       writeSetWritesMax: positiveInteger(options.writeSetWritesMax ?? writeSetWritesMaxDefault, "writeSetWritesMax"),
     };
     this.#services = {

@@ -322,12 +322,16 @@ export class Transaction {
     return true;
   }
 
-  /** First-updater-wins: a key committed by a transaction this snapshot does not see is a conflict. */
-  /** 54000 when writing `key` would take the write set past `writeSetBytesMax` or `writeSetWritesMax`. */
+  /**
+   * 54000 when the store would refuse `key` or `value`, or writing them would take the write set
+   * past `writeSetBytesMax` or `writeSetWritesMax`: refused now, not at commit.
+   */
   #checkWriteSetLimit(name: string, key: Uint8Array, value: Uint8Array | undefined): void {
+    const { writeSetBytesMax, writeSetWritesMax, keyBytesMax, valueBytesMax } = this.#services.options;
+    if (key.length > keyBytesMax) throw new ProgramLimitExceededError(`key of ${key.length} bytes exceeds the maximum of ${keyBytesMax} bytes`);
+    if (value !== undefined && value.length > valueBytesMax) throw new ProgramLimitExceededError(`value of ${value.length} bytes exceeds the maximum of ${valueBytesMax} bytes`);
     const writes = this.#txn.writes;
     const replaced = writes.get(name);
-    const { writeSetBytesMax, writeSetWritesMax } = this.#services.options;
     const bytesAfter = writes.bytes + writeBytes(key, value) - (replaced === undefined ? 0 : writeBytes(replaced.key, replaced.value));
     const countAfter = writes.size + (replaced === undefined ? 1 : 0);
     if (bytesAfter <= writeSetBytesMax && countAfter <= writeSetWritesMax) return;
@@ -338,6 +342,7 @@ export class Transaction {
     });
   }
 
+  /** First-updater-wins: a key committed by a transaction this snapshot does not see is a conflict. */
   #checkWriteConflict(name: string): void {
     if (this.#txn.isolation === "read committed") return;
     const writer = this.#services.lastWriter.get(name);

@@ -15,6 +15,9 @@ export interface ResolvedManagerOptions {
   readonly readKeysMax: number;
   readonly writeSetBytesMax: number;
   readonly writeSetWritesMax: number;
+  /** The store's per-write limits (infinite when it has none). */
+  readonly keyBytesMax: number;
+  readonly valueBytesMax: number;
 }
 
 export interface TxnServices {

@@ -96,6 +96,20 @@ describe("write-set limit", () => {
     await txn.commit();
   });
 
+  it("refuses a key or value the store declares too large at the write, not at commit", async () => {
+    const store = Object.assign(new MemoryMvccStore(), { writeLimits: { keyBytesMax: 8, valueBytesMax: 16, batchBytesMax: 1024 } });
+    const manager = new TransactionManager(store);
+    const txn = await manager.begin({ isolation: "read committed" });
+    await expect(txn.put(b("123456789"), b("v"))).rejects.toThrow(/key of 9 bytes exceeds the maximum of 8 bytes/);
+    await expect(txn.put(b("k"), new Uint8Array(17))).rejects.toThrow(/value of 17 bytes exceeds the maximum of 16 bytes/);
+    await expect(txn.delete(b("123456789"))).rejects.toSatisfy((error) => sqlStateOf(error) === "54000");
+    // The default write-set limit fits the store's batch: 15/16 of it, 960 bytes = 32 writes of 30.
+    for (let i = 0; i < 32; i++) await txn.put(b(`k${String(i).padStart(2, "0")}`), new Uint8Array(11));
+    await expect(txn.put(b("k99"), new Uint8Array(11))).rejects.toThrow(/exceeds the maximum of 960 bytes/);
+    await txn.commit();
+    expect(() => new TransactionManager(store, { writeSetBytesMax: 2048 })).toThrow(/exceeds the store's batch maximum of 1024 bytes/);
+  });
+
   it("refuses a limit that is not a positive integer", () => {
     expect(() => new TransactionManager(new MemoryMvccStore(), { writeSetBytesMax: 0 })).toThrow(/writeSetBytesMax/);
   });

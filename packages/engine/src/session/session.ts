@@ -1338,10 +1338,19 @@ export class Session {
 
   async #commit(active: ActiveTransaction): Promise<void> {
     this.settings.endTransaction();
-    this.#endRoleTransaction(active.txn.status === "active");
-    if (active.txn.status !== "active") return;
-    await this.#db.sequences.settled();
-    await active.txn.commit();
+    if (active.txn.status !== "active") {
+      this.#endRoleTransaction(false);
+      return;
+    }
+    try {
+      await this.#db.sequences.settled();
+      await active.txn.commit();
+    } catch (error) {
+      // The transaction aborted: its SET ROLE / SET SESSION AUTHORIZATION go with it.
+      this.#endRoleTransaction(false);
+      throw error;
+    }
+    this.#endRoleTransaction(true);
     this.#db.publishCatalog(active.catalog);
     this.#db.sequences.apply(active.sequences);
     if (active.changedRows.size > 0) this.#db.noteCommittedChanges(active.changedRows);
