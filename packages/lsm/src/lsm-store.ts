@@ -129,6 +129,9 @@ interface PendingWrite {
   readonly reject: (error: Error) => void;
 }
 
+/** Ops of one batch applied to the memtable per event-loop turn (about 10 ms of work): larger batches take several turns. */
+export const applySliceOps = 4096;
+
 export class LsmStore {
   readonly dir: string;
   /** The largest key, value and encoded batch `write` accepts (54000 past them). */
@@ -146,6 +149,8 @@ export class LsmStore {
   #nextSequence: number;
   #visibleSequence: number;
   readonly #applyQueue: PendingWrite[] = [];
+  /** The batch at the head of `#applyQueue` is being applied a slice per turn (see `#applyInSlices`). */
+  #isApplyingInSlices = false;
   readonly #snapshots = new Map<number, number>();
   #roomWaiters: (() => void)[] = [];
   #flushTask: Promise<void> | undefined;
@@ -317,16 +322,66 @@ export class LsmStore {
     });
   }
 
-  /** Applies acknowledged batches in sequence order; a batch waits for every earlier one. */
+  /**
+   * Applies acknowledged batches in sequence order; a batch waits for every earlier one. A batch
+   * of more than `applySliceOps` ops is applied a slice per event-loop turn (`#applyInSlices`),
+   * and the queue waits behind it.
+   */
   #drainApplyQueue(): void {
+    if (this.#isApplyingInSlices) return;
     for (let head = this.#applyQueue[0]; head !== undefined; head = this.#applyQueue[0]) {
       if (head.lsn === undefined) return;
+      if (head.ops.length > applySliceOps) {
+        this.#applyInSlices(head, head.lsn);
+        return;
+      }
       this.#applyQueue.shift();
       this.#applyBatch(head.firstSequence, head.ops, head.lsn);
       this.#visibleSequence = head.firstSequence + head.ops.length - 1;
       head.resolve(this.#visibleSequence);
     }
     this.#rotateMemTableIfFull();
+  }
+
+  /**
+   * Applies the large batch at the head of the queue `applySliceOps` ops per event-loop turn, then
+   * publishes it and drains the rest of the queue: a commit of millions of rows would otherwise
+   * hold every reader and writer of the process for seconds. Until it is published no reader sees
+   * any of it (its sequences are above the visible one), and the memtable it goes into is not
+   * rotated (`flush` waits for `#isApplyingInSlices` to clear), so the batch stays in one memtable,
+   * as replay and the wal's deletion rule need.
+   */
+  #applyInSlices(head: PendingWrite, lsn: bigint): void {
+    this.#isApplyingInSlices = true;
+    const mem = this.#memTable;
+    let next = 0;
+    const step = (): void => {
+      if (this.#failure !== undefined) {
+        // `#fail` rejected the batch with the rest of the queue.
+        this.#isApplyingInSlices = false;
+        return;
+      }
+      assert(this.#memTable === mem && this.#applyQueue[0] === head, "a batch being applied keeps its memtable and its place");
+      const end = Math.min(head.ops.length, next + applySliceOps);
+      for (let i = next; i < end; i++) {
+        const op = head.ops[i];
+        assert(op !== undefined, "op index in range");
+        mem.table.add(head.firstSequence + i, op.kind, op.key, op.value);
+      }
+      next = end;
+      if (next < head.ops.length) {
+        setImmediate(step);
+        return;
+      }
+      mem.lastAppliedLsn = lsn;
+      mem.maxSequence = head.firstSequence + head.ops.length - 1;
+      this.#isApplyingInSlices = false;
+      this.#applyQueue.shift();
+      this.#visibleSequence = mem.maxSequence;
+      head.resolve(this.#visibleSequence);
+      this.#drainApplyQueue();
+    };
+    step();
   }
 
   #applyBatch(firstSequence: number, ops: readonly BatchOp[], lsn: bigint): void {
@@ -619,6 +674,9 @@ export class LsmStore {
   async flush(): Promise<void> {
     this.#checkWritable();
     await this.#settleWrites();
+    // A later batch may have begun applying in slices meanwhile: it must finish in this memtable.
+    while (this.#isApplyingInSlices && this.#failure === undefined) await new Promise((resolve) => setImmediate(resolve));
+    this.#checkWritable();
     if (!this.#memTable.table.isEmpty) {
       this.#immutables.push(this.#memTable);
       this.#memTable = newMemTableState();

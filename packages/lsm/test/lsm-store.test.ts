@@ -6,6 +6,7 @@ import { LsmArgumentError, LsmLimitError, LsmStateError, LsmStore, WriteBatch, b
 import { Wal } from "@omnikv/wal";
 import { ValueKind } from "../src/internal-key.ts";
 import { encodeBatchRecords, type BatchOp } from "../src/write-batch.ts";
+import { applySliceOps } from "../src/lsm-store.ts";
 import { makeTempDir, type TempDir } from "@omnikv/testkit";
 
 const encoder = new TextEncoder();
@@ -212,6 +213,52 @@ describe("LsmStore", () => {
     const fitting = Math.floor(batchBytesMax / valueBytesMax) - 1;
     for (let i = 0; i < fitting; i++) batch.put(b(`k${i}`), value);
     expect(() => batch.put(b("one more"), value).put(b("and another"), value)).toThrow(LsmLimitError);
+  });
+
+  it("applies a large batch across event-loop turns, invisible until it resolves, with flush and later writes waiting for it", async () => {
+    const path = dir();
+    // A memtable large enough to take both batches: only flush() rotates it here.
+    const options: LsmOptions = { ...small, memTableBytes: 64 * 1024 * 1024 };
+    let store = await LsmStore.open(path, options);
+    const count = 3 * applySliceOps + 17;
+    const keyOf = (i: number): Uint8Array => b(`big${String(i).padStart(6, "0")}`);
+    const big = Array.from({ length: count }, (_, i) => ({ type: "put" as const, key: keyOf(i), value: b(`v${i}`) }));
+    let isBigDone = false;
+    const bigWrite = store.write(big).then((sequence) => {
+      isBigDone = true;
+      return sequence;
+    });
+    // Turns in which the memtable already holds part of the batch while readers see none of it.
+    let partialTurns = 0;
+    const seen = new Set<string | undefined>();
+    await new Promise<void>((resolve) => {
+      const turn = (): void => {
+        if (isBigDone) return resolve();
+        if (store.stats().memTableBytes > 0) partialTurns += 1;
+        seen.add(text(store.get(keyOf(0))));
+        seen.add(text(store.get(keyOf(count - 1))));
+        setImmediate(turn);
+      };
+      setImmediate(turn);
+    });
+    expect(partialTurns).toBeGreaterThanOrEqual(2);
+    expect(seen).toEqual(new Set([undefined]));
+    expect(await bigWrite).toBe(count);
+    // A flush asked for behind a small write, with a large batch queued after both: the large one
+    // starts applying as the small one lands, and the flush must not cut it in two memtables.
+    const after = store.write([{ type: "put", key: b("after"), value: b("1") }]);
+    const flushed = store.flush();
+    const second = store.write(big.map((op) => ({ ...op, value: b("second") })));
+    expect(await after).toBe(count + 1);
+    await flushed;
+    expect(await second).toBe(2 * count + 1);
+    expect(entries(store, { gte: b("big"), lt: b("bih") }).every((entry) => entry.endsWith("=second"))).toBe(true);
+    await store.close();
+    store = await LsmStore.open(path, options);
+    expect(entries(store, { gte: b("big"), lt: b("bih") })).toHaveLength(count);
+    expect(text(store.get(keyOf(123)))).toBe("second");
+    expect(store.verify().problems).toEqual([]);
+    await store.close();
   });
 
   describe("fragmented batches in the wal", () => {

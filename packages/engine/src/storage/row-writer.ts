@@ -21,6 +21,7 @@ import { compareBytes } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
 import { layoutOf, storageTextSettings, tableTextSettings, type IndexEntry, type TableLayout } from "./table-layout.ts";
 import { domainOfColumn } from "../catalog/enum-values.ts";
+import { paceRowWork } from "./pacing.ts";
 
 export interface WriteEnvironment {
   readonly txn: Transaction;
@@ -67,6 +68,8 @@ export class RowWriter {
    * `allocateRowId`, which its key is made of.
    */
   async insert(row: Row): Promise<void> {
+    const pause = paceRowWork();
+    if (pause !== undefined) await pause;
     this.#checkRow(row);
     await this.#checkReferences(row, undefined);
     const suffix = this.layout.keySuffix(row);
@@ -126,6 +129,8 @@ export class RowWriter {
 
   /** Replaces `oldRow` (already locked by the caller) with `newRow`. */
   async update(oldRow: Row, newRow: Row, depth = 0): Promise<void> {
+    const pause = paceRowWork();
+    if (pause !== undefined) await pause;
     this.#checkRow(newRow);
     await this.#checkReferences(newRow, oldRow);
     const oldSuffix = this.layout.keySuffix(oldRow);
@@ -149,6 +154,8 @@ export class RowWriter {
 
   /** Deletes `row` (already locked by the caller) and its index entries. */
   async delete(row: Row, depth = 0): Promise<void> {
+    const pause = paceRowWork();
+    if (pause !== undefined) await pause;
     await this.#applyReferencingActions(row, undefined, depth);
     const suffix = this.layout.keySuffix(row);
     await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
