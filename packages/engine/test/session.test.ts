@@ -1039,4 +1039,19 @@ describe("long statements give the event loop turns (pacing)", () => {
       expect((await reader.query("SELECT count(*) FROM many")).rows).toEqual([[100000n]]);
     });
   });
+
+  it("a bulk write stops at statement_timeout and at a cancel, at its next pause", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE many (v int PRIMARY KEY)");
+      await session.query("SET statement_timeout = 100");
+      const started = performance.now();
+      expect(await sqlState(session.query("INSERT INTO many SELECT g FROM generate_series(1, 1000000) g"))).toBe("57014");
+      expect(performance.now() - started).toBeLessThan(5000);
+      await session.query("SET statement_timeout = 0");
+      const insert = session.query("INSERT INTO many SELECT g FROM generate_series(1, 1000000) g");
+      setTimeout(() => session.cancel(), 50);
+      expect(await sqlState(insert)).toBe("57014");
+      expect((await session.query("SELECT count(*) FROM many")).rows).toEqual([[0n]]);
+    });
+  });
 });

@@ -151,6 +151,8 @@ export class LsmStore {
   readonly #applyQueue: PendingWrite[] = [];
   /** The batch at the head of `#applyQueue` is being applied a slice per turn (see `#applyInSlices`). */
   #isApplyingInSlices = false;
+  /** Flushes waiting for the batch being applied in slices to be published (see `flush`). */
+  readonly #rotationWaiters: (() => void)[] = [];
   readonly #snapshots = new Map<number, number>();
   #roomWaiters: (() => void)[] = [];
   #flushTask: Promise<void> | undefined;
@@ -332,6 +334,9 @@ export class LsmStore {
     for (let head = this.#applyQueue[0]; head !== undefined; head = this.#applyQueue[0]) {
       if (head.lsn === undefined) return;
       if (head.ops.length > applySliceOps) {
+        // Nothing is half-applied here: a full memtable turns immutable first, as after any batch,
+        // so back-to-back large batches still rotate (and stall writers, and let the wal go).
+        this.#rotateMemTableIfFull();
         this.#applyInSlices(head, head.lsn);
         return;
       }
@@ -356,11 +361,8 @@ export class LsmStore {
     const mem = this.#memTable;
     let next = 0;
     const step = (): void => {
-      if (this.#failure !== undefined) {
-        // `#fail` rejected the batch with the rest of the queue.
-        this.#isApplyingInSlices = false;
-        return;
-      }
+      // Even after `#fail`: the batch is in the wal, so it is committed and is applied to the end
+      // (`#fail` leaves it at the head of the queue).
       assert(this.#memTable === mem && this.#applyQueue[0] === head, "a batch being applied keeps its memtable and its place");
       const end = Math.min(head.ops.length, next + applySliceOps);
       for (let i = next; i < end; i++) {
@@ -379,6 +381,10 @@ export class LsmStore {
       this.#applyQueue.shift();
       this.#visibleSequence = mem.maxSequence;
       head.resolve(this.#visibleSequence);
+      // A flush that asked meanwhile takes the memtable now, before the next batch starts in it.
+      const waiters = this.#rotationWaiters.splice(0);
+      if (waiters.length > 0) this.#rotateForFlush();
+      for (const wake of waiters) wake();
       this.#drainApplyQueue();
     };
     step();
@@ -389,6 +395,14 @@ export class LsmStore {
     ops.forEach((op, i) => mem.table.add(firstSequence + i, op.kind, op.key, op.value));
     mem.lastAppliedLsn = lsn;
     mem.maxSequence = firstSequence + ops.length - 1;
+  }
+
+  /** Turns a non-empty memtable immutable for `flush` (never while a batch is half-applied). */
+  #rotateForFlush(): void {
+    assert(!this.#isApplyingInSlices, "no memtable rotation in the middle of a batch");
+    if (this.#memTable.table.isEmpty) return;
+    this.#immutables.push(this.#memTable);
+    this.#memTable = newMemTableState();
   }
 
   #rotateMemTableIfFull(): void {
@@ -429,7 +443,8 @@ export class LsmStore {
   #fail(error: DbError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    for (const pending of this.#applyQueue.splice(0)) pending.reject(error);
+    // A batch being applied in slices is in the wal already: it completes (see `#applyInSlices`).
+    for (const pending of this.#applyQueue.splice(this.#isApplyingInSlices ? 1 : 0)) pending.reject(error);
     this.#wakeWriters();
   }
 
@@ -670,18 +685,21 @@ export class LsmStore {
     }
   }
 
-  /** Turns the memtable into a table now and waits until every full memtable is flushed. */
+  /** Turns the memtable into a table now and waits until it and every memtable full before it are flushed. */
   async flush(): Promise<void> {
     this.#checkWritable();
     await this.#settleWrites();
-    // A later batch may have begun applying in slices meanwhile: it must finish in this memtable.
-    while (this.#isApplyingInSlices && this.#failure === undefined) await new Promise((resolve) => setImmediate(resolve));
+    // A later batch may have begun applying in slices meanwhile: it must finish in this memtable,
+    // which then turns immutable before the next batch starts (see `#applyInSlices`).
+    if (this.#isApplyingInSlices) await new Promise<void>((resolve) => this.#rotationWaiters.push(resolve));
+    else this.#rotateForFlush();
     this.#checkWritable();
-    if (!this.#memTable.table.isEmpty) {
-      this.#immutables.push(this.#memTable);
-      this.#memTable = newMemTableState();
-    }
-    while (this.#immutables.length > 0) {
+    // The memtables full by now; ones that fill while this waits are not its to wait for, or a
+    // flush under a steady stream of writes would never end. They flush in order, so the last
+    // one gone means all are.
+    const last = this.#immutables.at(-1);
+    if (last === undefined) return;
+    while (this.#immutables.includes(last)) {
       this.#scheduleBackgroundWork();
       await (this.#flushTask ?? Promise.resolve());
       this.#checkWritable();

@@ -261,6 +261,80 @@ describe("LsmStore", () => {
     await store.close();
   });
 
+  describe("large batches applied across turns, under load", () => {
+    const batchOf = (tag: string, count: number): { type: "put"; key: Uint8Array; value: Uint8Array }[] =>
+      Array.from({ length: count }, (_, i) => ({ type: "put", key: b(`${tag}/${String(i).padStart(6, "0")}`), value: b(`${tag}:${i}`) }));
+    const opsPerBatch = applySliceOps + 904;
+
+    it("large batches queued back to back still turn full memtables immutable, one batch each", async () => {
+      const path = dir();
+      const options: LsmOptions = { ...small, memTableBytes: 64 * 1024, maxImmutableMemTables: 8 };
+      // The memtable size of one such batch, measured alone.
+      let store = await LsmStore.open(join(path, "one"), { ...options, memTableBytes: 64 * 1024 * 1024 });
+      await store.write(batchOf("a", opsPerBatch));
+      const oneBatchBytes = store.stats().memTableBytes;
+      await store.close();
+      store = await LsmStore.open(path, options);
+      await Promise.all(["a", "b", "c", "d"].map((tag) => store.write(batchOf(tag, opsPerBatch))));
+      // Before each batch the full memtable turned immutable: the last one holds one batch, not four.
+      expect(store.stats().memTableBytes).toBeLessThan(1.5 * oneBatchBytes);
+      await store.flush();
+      expect(store.stats().flushCount).toBe(4);
+      expect(entries(store, { gte: b("c/"), lt: b("c0") })).toHaveLength(opsPerBatch);
+      await store.close();
+    });
+
+    it("a flush asked for while large batches keep coming finishes without waiting for them to stop", async () => {
+      const store = await LsmStore.open(dir(), { ...small, memTableBytes: 1024 * 1024 });
+      let batchesWritten = 0;
+      let isFlushed = false;
+      const writer = async (tag: string): Promise<void> => {
+        for (let round = 0; round < 8; round++) {
+          await store.write(batchOf(`${tag}${round}`, opsPerBatch));
+          batchesWritten += 1;
+        }
+      };
+      const writers = Promise.all([writer("x"), writer("y")]);
+      await new Promise((resolve) => setImmediate(resolve));
+      await store.flush().then(() => {
+        isFlushed = true;
+      });
+      const writtenAtFlush = batchesWritten;
+      await writers;
+      expect(isFlushed).toBe(true);
+      expect(writtenAtFlush).toBeLessThan(16);
+      await store.close();
+    });
+
+    it("a batch already in the wal completes even when the store fails while it is being applied", async () => {
+      const path = dir();
+      let isFailing = false;
+      const wal = {
+        seal: (_lsn: unknown, plaintext: Uint8Array): Uint8Array => {
+          if (isFailing) throw new Error("injected wal failure");
+          return plaintext;
+        },
+        open: (_lsn: unknown, sealed: Uint8Array): Uint8Array => sealed,
+      };
+      const identity = { seal: (_file: number, _offset: number, plaintext: Uint8Array): Uint8Array => plaintext, open: (_file: number, _offset: number, sealed: Uint8Array): Uint8Array => sealed };
+      const options: LsmOptions = { ...small, memTableBytes: 64 * 1024 * 1024, cipher: { block: identity, wal, manifest: { seal: (_l, p) => p, open: (_l, p) => p } } };
+      let store = await LsmStore.open(path, options);
+      const count = 5 * applySliceOps;
+      const big = store.write(batchOf("big", count));
+      // Once part of it is in the memtable (so its wal record is durable), a later write fails the store.
+      while (store.stats().memTableBytes === 0) await new Promise((resolve) => setImmediate(resolve));
+      isFailing = true;
+      await expect(store.write(batchOf("late", 1))).rejects.toThrow(/failed|injected/);
+      expect(await big).toBe(count);
+      expect(text(store.get(b(`big/${String(count - 1).padStart(6, "0")}`)))).toBe(`big:${count - 1}`);
+      await store.close().catch(() => undefined);
+      isFailing = false;
+      store = await LsmStore.open(path, options);
+      expect(entries(store, { gte: b("big/"), lt: b("big0") })).toHaveLength(count);
+      await store.close();
+    });
+  });
+
   describe("fragmented batches in the wal", () => {
     const fragmented: LsmOptions = { ...small, batchRecordBytes: 64 };
     const puts = (prefix: string, count: number): BatchOp[] =>

@@ -32,7 +32,7 @@ export const writeSetBytesMaxDefault = 240 * 1024 * 1024;
 /** `writeSetBytesMax` resolved: the default fits the store's batch; a larger one than the store takes is refused. */
 function writeSetBytesMaxOf(requested: number | undefined, limits: MvccWriteLimits | undefined): number {
   const batchBytesMax = limits?.batchBytesMax ?? Number.POSITIVE_INFINITY;
-  if (requested === undefined) return Math.min(writeSetBytesMaxDefault, Math.floor((batchBytesMax * 15) / 16));
+  if (requested === undefined) return Math.max(1, Math.min(writeSetBytesMaxDefault, Math.floor((batchBytesMax * 15) / 16)));
   const resolved = positiveInteger(requested, "writeSetBytesMax");
   if (resolved > batchBytesMax) throw new TxnArgumentError(`writeSetBytesMax ${resolved} exceeds the store's batch maximum of ${batchBytesMax} bytes`);
   return resolved;

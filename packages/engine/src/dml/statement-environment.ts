@@ -28,7 +28,6 @@ export interface StatementEnvironment extends WriteEnvironment {
   readonly workMemBytes: number;
   /** Where operators spill beyond work_mem, and the cipher that seals what they spill. */
   readonly spill: SpillSettings;
-  readonly interrupt?: () => void;
   /** A fresh row id for a table without a primary key. */
   allocateRowId(tableId: number): Promise<bigint>;
   /**

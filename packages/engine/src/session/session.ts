@@ -1346,7 +1346,9 @@ export class Session {
       await this.#db.sequences.settled();
       await active.txn.commit();
     } catch (error) {
-      // The transaction aborted: its SET ROLE / SET SESSION AUTHORIZATION go with it.
+      // The transaction aborted (or never reached its commit: roll it back, releasing its locks);
+      // its SET ROLE / SET SESSION AUTHORIZATION go with it.
+      if (active.txn.status === "active") active.txn.rollback();
       this.#endRoleTransaction(false);
       throw error;
     }

@@ -5,9 +5,10 @@
  * other session's queries, cancel requests and timers — for its whole run. `paceRowWork` lets the
  * event loop take a turn once it has been held for `sliceMs` since its last turn.
  *
- * The slice is the event loop's, not a statement's: the first call in a turn starts the slice and
- * schedules its end (a `setImmediate` that runs at the next turn), so several statements in one
- * turn share it, and a statement that waited on real I/O starts a fresh one.
+ * The first call in a turn starts a slice and schedules its end (a `setImmediate` that runs at the
+ * next turn), so statements that run in one turn share it; a statement resuming from its pause
+ * starts a fresh slice of its own, so two bulk writers alternate slice for slice instead of the
+ * first one to resume taking each turn's whole slice.
  */
 
 /** How long row work may hold the event loop before it gives it a turn. */
@@ -16,6 +17,7 @@ export const sliceMs = 10;
 const checkEvery = 64;
 
 let sliceEndsAt = 0;
+let isEndScheduled = false;
 let calls = 0;
 
 /** Undefined while the current slice lasts (no await needed); else a promise of the next turn. */
@@ -24,14 +26,26 @@ export function paceRowWork(): Promise<void> | undefined {
   if (calls % checkEvery !== 0) return undefined;
   const now = performance.now();
   if (sliceEndsAt === 0) {
-    sliceEndsAt = now + sliceMs;
-    setImmediate(endSlice);
+    startSlice(now);
     return undefined;
   }
   if (now < sliceEndsAt) return undefined;
-  return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) =>
+    setImmediate(() => {
+      startSlice(performance.now());
+      resolve();
+    }),
+  );
+}
+
+function startSlice(now: number): void {
+  sliceEndsAt = now + sliceMs;
+  if (isEndScheduled) return;
+  isEndScheduled = true;
+  setImmediate(endSlice);
 }
 
 function endSlice(): void {
+  isEndScheduled = false;
   sliceEndsAt = 0;
 }

@@ -32,6 +32,8 @@ export interface WriteEnvironment {
   readonly lockTimeoutMs?: number;
   /** Counts rows written per table (auto-analyze decides from the committed counts). */
   readonly changedRows?: Map<number, number>;
+  /** Throws 57014 when the statement was canceled or ran past statement_timeout (checked at pacing pauses). */
+  readonly interrupt?: () => void;
 }
 
 /** How deep ON DELETE CASCADE / SET NULL may recurse (a cycle of cascades stops here). */
@@ -59,6 +61,12 @@ export class RowWriter {
     return this.#keys.entry(this.layout, index, row, keySuffix, this.#env.context);
   }
 
+  /** Waits out a pacing pause, then stops here if the statement was canceled or timed out meanwhile. */
+  async #pause(pause: Promise<void>): Promise<void> {
+    await pause;
+    this.#env.interrupt?.();
+  }
+
   get definition(): TableDefinition {
     return this.layout.definition;
   }
@@ -69,7 +77,7 @@ export class RowWriter {
    */
   async insert(row: Row): Promise<void> {
     const pause = paceRowWork();
-    if (pause !== undefined) await pause;
+    if (pause !== undefined) await this.#pause(pause);
     this.#checkRow(row);
     await this.#checkReferences(row, undefined);
     const suffix = this.layout.keySuffix(row);
@@ -130,7 +138,7 @@ export class RowWriter {
   /** Replaces `oldRow` (already locked by the caller) with `newRow`. */
   async update(oldRow: Row, newRow: Row, depth = 0): Promise<void> {
     const pause = paceRowWork();
-    if (pause !== undefined) await pause;
+    if (pause !== undefined) await this.#pause(pause);
     this.#checkRow(newRow);
     await this.#checkReferences(newRow, oldRow);
     const oldSuffix = this.layout.keySuffix(oldRow);
@@ -155,7 +163,7 @@ export class RowWriter {
   /** Deletes `row` (already locked by the caller) and its index entries. */
   async delete(row: Row, depth = 0): Promise<void> {
     const pause = paceRowWork();
-    if (pause !== undefined) await pause;
+    if (pause !== undefined) await this.#pause(pause);
     await this.#applyReferencingActions(row, undefined, depth);
     const suffix = this.layout.keySuffix(row);
     await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
