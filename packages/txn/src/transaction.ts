@@ -331,8 +331,11 @@ export class Transaction {
     if (key.length > keyBytesMax) throw new ProgramLimitExceededError(`key of ${key.length} bytes exceeds the maximum of ${keyBytesMax} bytes`);
     if (value !== undefined && value.length > valueBytesMax) throw new ProgramLimitExceededError(`value of ${value.length} bytes exceeds the maximum of ${valueBytesMax} bytes`);
     const writes = this.#txn.writes;
+    const added = writeBytes(key, value);
+    // Far from both limits even if the key is new: no lookup (a bulk load makes millions of writes).
+    if (writes.bytes + added <= writeSetBytesMax && writes.size < writeSetWritesMax) return;
     const replaced = writes.get(name);
-    const bytesAfter = writes.bytes + writeBytes(key, value) - (replaced === undefined ? 0 : writeBytes(replaced.key, replaced.value));
+    const bytesAfter = writes.bytes + added - (replaced === undefined ? 0 : writeBytes(replaced.key, replaced.value));
     const countAfter = writes.size + (replaced === undefined ? 1 : 0);
     if (bytesAfter <= writeSetBytesMax && countAfter <= writeSetWritesMax) return;
     const what = bytesAfter > writeSetBytesMax ? `the maximum of ${writeSetBytesMax} bytes` : `the maximum of ${writeSetWritesMax} writes`;
