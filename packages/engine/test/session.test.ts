@@ -1055,3 +1055,18 @@ describe("long statements give the event loop turns (pacing)", () => {
     });
   });
 });
+
+describe("bulk DML results", () => {
+  it("RETURNING of a hundred and fifty thousand rows, and counts without RETURNING", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE r (v int)");
+      // More rows than a function call takes arguments: RETURNING once spread them into one.
+      const inserted = await session.query("INSERT INTO r SELECT g FROM generate_series(1, 150000) g RETURNING v");
+      expect([inserted.rowCount, inserted.rows.length, inserted.rows.at(-1)]).toEqual([150000, 150000, [150000]]);
+      const updated = await session.query("UPDATE r SET v = v + 1 WHERE v > 140000 RETURNING v");
+      expect([updated.commandTag, updated.rows.length, updated.rows.at(0)]).toEqual(["UPDATE 10000", 10000, [140002]]);
+      expect((await session.query("UPDATE r SET v = v - 1 WHERE v > 140001")).commandTag).toBe("UPDATE 10000");
+      expect((await session.query("INSERT INTO r SELECT g FROM generate_series(1, 7) g")).commandTag).toBe("INSERT 0 7");
+    });
+  });
+});

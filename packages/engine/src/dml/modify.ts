@@ -66,7 +66,9 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
   const defaults = table.columns.map((column, i) => (positions.includes(i) ? undefined : defaultOf(env, column)));
   const writer = new RowWriter(env, table);
   const hasRowId = table.primaryKey === undefined;
-  const inserted: Row[] = [];
+  // The rows go back only for RETURNING; otherwise they are counted, not kept (a bulk INSERT
+  // would hold every row it wrote until the end).
+  const inserted = new ModifiedRows(statement.returning.length > 0);
   const onConflict = statement.onConflict;
   if (onConflict?.action === "update" && onConflict.targetColumns.length === 0 && onConflict.targetConstraint === undefined) {
     throw new SqlSyntaxError("ON CONFLICT DO UPDATE requires inference specification or constraint name", {
@@ -90,7 +92,7 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
       const existing = await writer.conflictingRow(row, arbiters);
       if (existing !== undefined) {
         const updated = await upsert.update(existing, row);
-        if (updated !== undefined) inserted.push(updated);
+        if (updated !== undefined) inserted.add(updated);
         continue;
       }
       await writer.insert(row);
@@ -98,9 +100,22 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
     } else if (!(await insertOrSkip(writer, row, arbiters))) {
       continue;
     }
-    inserted.push(row);
+    inserted.add(row);
   }
-  return withReturning(env, table, statement.alias, statement.returning, inserted);
+  return inserted.isKept ? withReturning(env, table, statement.alias, statement.returning, inserted.rows) : { rowCount: inserted.count };
+}
+
+/** The rows a statement changed: kept when its RETURNING needs them, else only counted. */
+class ModifiedRows {
+  readonly rows: Row[] = [];
+  count = 0;
+
+  constructor(readonly isKept: boolean) {}
+
+  add(row: Row): void {
+    this.count += 1;
+    if (this.isKept) this.rows.push(row);
+  }
 }
 
 /** The synthetic table `excluded` (the row proposed for insertion) is read under this id. */
@@ -409,7 +424,7 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
   const returningAt = width + values.length;
   const assign = positions.map((position, i) => assignment(env, targets.columns[width + i], width + i, table.columns[position]));
   const writer = new RowWriter(env, table);
-  const updated: Row[] = [];
+  const updated = new ModifiedRows(returningInQuery.length === 0 && statement.returning.length > 0);
   const returned: Row[] = [];
   for (const selected of targets.rows) {
     const current = await lockCurrent(env, targets, writer, selected);
@@ -419,11 +434,11 @@ export async function executeUpdate(env: StatementEnvironment, statement: Update
       newRow[position] = assign[i]?.(current, env.params, env.context) ?? null;
     });
     await writer.update(current.slice(0, width), newRow);
-    updated.push(newRow);
+    updated.add(newRow);
     if (returningInQuery.length > 0) returned.push(current.slice(returningAt));
   }
-  if (returningInQuery.length > 0) return { rowCount: updated.length, returning: { columns: targets.columns.slice(returningAt), rows: returned } };
-  return withReturning(env, table, statement.alias, statement.returning, updated);
+  if (returningInQuery.length > 0) return { rowCount: updated.count, returning: { columns: targets.columns.slice(returningAt), rows: returned } };
+  return updated.isKept ? withReturning(env, table, statement.alias, statement.returning, updated.rows) : { rowCount: updated.count };
 }
 
 /**
@@ -549,7 +564,7 @@ async function lockCurrent(env: StatementEnvironment, targets: TargetRows, write
 /** Runs the target query again with the target table reduced to one row version. */
 function reevaluate(env: StatementEnvironment, targets: TargetRows, version: Row): Row | undefined {
   const catalog = new SingleRowCatalog(env.planner, targets.table.id);
-  const access = new SingleRowAccess(env.access, targets.table.id, version);
+  const access = new SingleRowAccess(env.access, targets.table.id, [version]);
   return runQuery(env, targets.query, catalog, access, { key: targets.statement, site: "recheck" }).rows[0];
 }
 
@@ -576,7 +591,8 @@ export class SingleRowAccess implements TableAccess {
   readonly #inner: TableAccess;
   readonly #rows: ReadonlyMap<number, readonly Row[]>;
 
-  constructor(inner: TableAccess, tables: number | ReadonlyMap<number, Row>, ...rows: Row[]) {
+  /** `rows`: the rows of table `tables` (an array, not spread arguments: RETURNING may pass millions). */
+  constructor(inner: TableAccess, tables: number | ReadonlyMap<number, Row>, rows: readonly Row[] = []) {
     this.#inner = inner;
     this.#rows = typeof tables === "number" ? new Map([[tables, rows]]) : new Map([...tables].map(([id, row]) => [id, [row]]));
   }
@@ -603,6 +619,6 @@ export function returningColumns(env: StatementEnvironment, statement: InsertSta
 function withReturning(env: StatementEnvironment, table: TableDefinition, alias: string | undefined, returning: readonly ResTarget[], rows: Row[]): ModifyResult {
   if (returning.length === 0) return { rowCount: rows.length };
   const query = selectStatement({ targets: returning, from: [tableRef([table.schema, table.name], alias ?? table.name, returning[0]?.pos ?? 0)] }, returning[0]?.pos ?? 0);
-  const access = new SingleRowAccess(env.access, table.id, ...rows);
+  const access = new SingleRowAccess(env.access, table.id, rows);
   return { rowCount: rows.length, returning: runQuery(env, query, new SingleRowCatalog(env.planner, table.id), access) };
 }
