@@ -1070,3 +1070,46 @@ describe("bulk DML results", () => {
     });
   });
 });
+
+describe("SET in a transaction block is transactional, as in PostgreSQL", () => {
+  it("ROLLBACK, a failed block and ROLLBACK TO SAVEPOINT give back the values; COMMIT keeps them", async () => {
+    await withDatabase(async (_db, session) => {
+      const show = async (): Promise<unknown> => (await session.query("SHOW application_name")).rows[0]?.[0];
+      await session.query("SET application_name = 'before'");
+      await session.query("BEGIN");
+      await session.query("SET application_name = 'inside'");
+      expect(await show()).toBe("inside");
+      await session.query("ROLLBACK");
+      expect(await show()).toBe("before");
+
+      await session.query("BEGIN; SET application_name = 'committed'; COMMIT");
+      expect(await show()).toBe("committed");
+
+      await session.query("BEGIN");
+      await session.query("SET application_name = 'doomed'");
+      expect(await sqlState(session.query("SELECT 1/0"))).toBe("22012");
+      await session.query("COMMIT");
+      expect(await show()).toBe("committed");
+
+      await session.query("BEGIN");
+      await session.query("SET application_name = 's0'");
+      await session.query("SAVEPOINT s");
+      await session.query("SET application_name = 's1'");
+      await session.query("SELECT set_config('application_name', 's2', false)");
+      expect(await show()).toBe("s2");
+      await session.query("ROLLBACK TO SAVEPOINT s");
+      expect(await show()).toBe("s0");
+      await session.query("RESET application_name");
+      await session.query("ROLLBACK TO SAVEPOINT s");
+      expect(await show()).toBe("s0");
+      await session.query("COMMIT");
+      expect(await show()).toBe("s0");
+
+      // RESET is rolled back too; outside a block a SET stands.
+      await session.query("BEGIN; RESET application_name; ROLLBACK");
+      expect(await show()).toBe("s0");
+      await session.query("SET application_name = 'after'");
+      expect(await show()).toBe("after");
+    });
+  });
+});

@@ -29,7 +29,7 @@ import {
   QueryCanceledError,
 } from "../errors.ts";
 import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table-access.ts";
-import { Settings, settingNames } from "./settings.ts";
+import { Settings, settingNames, type SettingsSnapshot } from "./settings.ts";
 import { SystemTableAccess, type SessionActivity, type SystemContext } from "../catalog/system-tables.ts";
 import { ViewCatalogFunctions, type KeyRangeScan } from "../catalog/system-functions.ts";
 import { PrivilegeChecker, databaseObject, permissionDenied } from "../catalog/privileges.ts";
@@ -184,7 +184,13 @@ interface ActiveTransaction {
   readonly isExplicit: boolean;
   isFailed: boolean;
   readonly startMicros: bigint;
-  readonly savepoints: { readonly name: string; readonly catalog: ReadonlyMap<number, ObjectDefinition | undefined>; readonly sequences: ReturnType<SequenceOverlay["snapshot"]> }[];
+  readonly savepoints: {
+    readonly name: string;
+    readonly catalog: ReadonlyMap<number, ObjectDefinition | undefined>;
+    readonly sequences: ReturnType<SequenceOverlay["snapshot"]>;
+    /** SET and RESET are rolled back to a savepoint too. */
+    readonly settings: SettingsSnapshot;
+  }[];
   /** What the transaction's DDL did to sequences: applied when it commits. */
   readonly sequences: SequenceOverlay;
 }
@@ -1296,7 +1302,7 @@ export class Session {
     }
     if (current.txn.status === "active") current.txn.rollback();
     this.#active = undefined;
-    this.settings.endTransaction();
+    this.settings.endTransaction(false);
     this.#endRoleTransaction(false);
   }
 
@@ -1337,8 +1343,8 @@ export class Session {
   }
 
   async #commit(active: ActiveTransaction): Promise<void> {
-    this.settings.endTransaction();
     if (active.txn.status !== "active") {
+      this.settings.endTransaction(false);
       this.#endRoleTransaction(false);
       return;
     }
@@ -1347,11 +1353,13 @@ export class Session {
       await active.txn.commit();
     } catch (error) {
       // The transaction aborted (or never reached its commit: roll it back, releasing its locks);
-      // its SET ROLE / SET SESSION AUTHORIZATION go with it.
+      // its SET, SET ROLE and SET SESSION AUTHORIZATION go with it.
       if (active.txn.status === "active") active.txn.rollback();
+      this.settings.endTransaction(false);
       this.#endRoleTransaction(false);
       throw error;
     }
+    this.settings.endTransaction(true);
     this.#endRoleTransaction(true);
     this.#db.publishCatalog(active.catalog);
     this.#db.sequences.apply(active.sequences);
@@ -1382,6 +1390,7 @@ export class Session {
       }),
       {},
     );
+    this.settings.beginTransaction();
     if (active !== undefined) {
       // BEGIN inside a statement string's implicit transaction turns it into a block.
       this.#active = { ...active, isExplicit: true };
@@ -1405,7 +1414,7 @@ export class Session {
     }
     if (active.isFailed) {
       if (active.txn.status === "active") active.txn.rollback();
-      this.settings.endTransaction();
+      this.settings.endTransaction(false);
       this.#endRoleTransaction(false);
       return this.#result("ROLLBACK");
     }
@@ -1416,11 +1425,11 @@ export class Session {
   #rollbackBlock(active: ActiveTransaction | undefined): QueryResult {
     if (this.#pendingBlock !== undefined) {
       this.#pendingBlock = undefined;
-      this.settings.endTransaction();
+      this.settings.endTransaction(false);
       return this.#result("ROLLBACK");
     }
     this.#active = undefined;
-    this.settings.endTransaction();
+    this.settings.endTransaction(false);
     this.#endRoleTransaction(false);
     if (active !== undefined && active.txn.status === "active") active.txn.rollback();
     if (active === undefined || !active.isExplicit) this.#notices.push("there is no transaction in progress");
@@ -1446,7 +1455,7 @@ export class Session {
     if (action !== "savepoint" && !active.savepoints.some((s) => s.name === name)) throw new SavepointError(`savepoint "${name}" does not exist`);
     if (action === "savepoint") {
       active.txn.savepoint(name);
-      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot() });
+      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot(), settings: this.settings.snapshot() });
     } else if (action === "release") {
       active.txn.releaseSavepoint(name);
       const at = active.savepoints.findLastIndex((s) => s.name === name);
@@ -1458,6 +1467,7 @@ export class Session {
       if (saved !== undefined) {
         active.catalog.restore(saved.catalog);
         active.sequences.restore(saved.sequences);
+        this.settings.restore(saved.settings);
         active.savepoints.length = at + 1;
       }
       active.isFailed = false;

@@ -45,10 +45,25 @@ const displayNames: ReadonlyMap<string, string> = new Map([
   ["timezone", "TimeZone"],
 ]);
 
+/** The settings at one moment (a savepoint's), to go back to. */
+export interface SettingsSnapshot {
+  readonly session: ReadonlyMap<string, string>;
+  readonly local: ReadonlyMap<string, string>;
+}
+
+/**
+ * A session's settings. SET and RESET inside a transaction block are transactional, as in
+ * PostgreSQL: a block that rolls back (ROLLBACK, COMMIT of a failed block) restores the values it
+ * began with, and ROLLBACK TO SAVEPOINT those of the savepoint. SET LOCAL lapses at the block's end.
+ */
 export class Settings {
-  readonly #session = new Map<string, string>();
-  readonly #local = new Map<string, string>();
+  #session = new Map<string, string>();
+  #local = new Map<string, string>();
   #version = 0;
+  /** Inside a transaction block (see `beginTransaction`). */
+  #isInTransaction = false;
+  /** The session values before the block's first SET or RESET: what a rollback restores. */
+  #atTransactionStart: Map<string, string> | undefined;
 
   /** Changes with every SET, RESET and lapse of SET LOCAL: values derived from settings can be cached by it. */
   get version(): number {
@@ -75,6 +90,7 @@ export class Settings {
     if (!defaults.has(key)) throw new UndefinedObjectError(`unrecognized configuration parameter "${name}"`);
     if (readOnly.has(key)) throw new CantChangeError(`parameter "${key}" cannot be changed`);
     const normalized = normalize(key, value);
+    if (!isLocal) this.#noteSessionChange();
     (isLocal ? this.#local : this.#session).set(key, normalized);
     this.#version += 1;
     return normalized;
@@ -82,6 +98,7 @@ export class Settings {
 
   reset(name: string): void {
     const key = name.toLowerCase();
+    this.#noteSessionChange();
     this.#version += 1;
     if (key === "all") {
       this.#session.clear();
@@ -93,11 +110,43 @@ export class Settings {
     this.#local.delete(key);
   }
 
-  /** At transaction end: SET LOCAL values lapse. */
-  endTransaction(): void {
+  /** A transaction block begins: later SET and RESET can be rolled back. */
+  beginTransaction(): void {
+    this.#isInTransaction = true;
+    this.#atTransactionStart = undefined;
+  }
+
+  /**
+   * At transaction end: SET LOCAL values lapse, and a block that did not commit gives back the
+   * session values it changed.
+   */
+  endTransaction(isCommit = true): void {
+    const atStart = this.#atTransactionStart;
+    this.#isInTransaction = false;
+    this.#atTransactionStart = undefined;
+    if (!isCommit && atStart !== undefined) {
+      this.#session = atStart;
+      this.#version += 1;
+    }
     if (this.#local.size === 0) return;
     this.#local.clear();
     this.#version += 1;
+  }
+
+  /** The values now, for a savepoint. */
+  snapshot(): SettingsSnapshot {
+    return { session: new Map(this.#session), local: new Map(this.#local) };
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the values as they were at the savepoint. */
+  restore(snapshot: SettingsSnapshot): void {
+    this.#session = new Map(snapshot.session);
+    this.#local = new Map(snapshot.local);
+    this.#version += 1;
+  }
+
+  #noteSessionChange(): void {
+    if (this.#isInTransaction && this.#atTransactionStart === undefined) this.#atTransactionStart = new Map(this.#session);
   }
 
   static displayName(name: string): string {
