@@ -38,10 +38,15 @@ export class WireSession implements Session {
   readonly #session: EngineSession;
   readonly #options: WireSessionOptions;
   readonly #portalFormats = new Map<string, readonly FormatCode[]>();
+  /** The reported settings' values as last sent to the client, and the settings version then. */
+  readonly #reported = new Map<string, string>();
+  #reportedVersion: number;
 
   constructor(session: EngineSession, options: WireSessionOptions) {
     this.#session = session;
     this.#options = options;
+    for (const setting of reportedSettings.keys()) this.#reported.set(setting, session.settings.get(setting));
+    this.#reportedVersion = session.settings.version;
   }
 
   /** ParameterStatus at startup: whether the logged-in role is a superuser (PostgreSQL reports it). */
@@ -191,6 +196,7 @@ export class WireSession implements Session {
       if (rows.length < streamBatchRows) break;
     }
     yield* this.#notices(stream);
+    yield* this.#parameterStatus({ command: "SELECT" });
     yield { kind: "commandComplete", tag: `SELECT ${stream.rowCount}` };
   }
 
@@ -198,9 +204,23 @@ export class WireSession implements Session {
     for (const message of result.notices) yield { kind: "notice", notice: { severity: "NOTICE", sqlState: "00000", message } };
   }
 
-  *#parameterStatus(result: QueryResult): Generator<QueryEvent> {
-    if (result.command !== "SET" && result.command !== "RESET") return;
-    for (const [setting, name] of reportedSettings) yield { kind: "parameterStatus", name, value: this.#session.settings.get(setting) };
+  /**
+   * ParameterStatus for reported settings: all of them after SET or RESET, and after any other
+   * statement those that changed since last reported — a ROLLBACK (or ROLLBACK TO SAVEPOINT) that
+   * restored one, or `set_config` in a query. Clients keep these values (standard_conforming_strings
+   * decides how some escape literals), so a change must never go unreported.
+   */
+  *#parameterStatus(result: { readonly command: string }): Generator<QueryEvent> {
+    const settings = this.#session.settings;
+    const isSet = result.command === "SET" || result.command === "RESET";
+    if (!isSet && settings.version === this.#reportedVersion) return;
+    this.#reportedVersion = settings.version;
+    for (const [setting, name] of reportedSettings) {
+      const value = settings.get(setting);
+      if (!isSet && this.#reported.get(setting) === value) continue;
+      this.#reported.set(setting, value);
+      yield { kind: "parameterStatus", name, value };
+    }
   }
 
   parse(name: string, sql: string, paramTypeOids: readonly number[]): void {

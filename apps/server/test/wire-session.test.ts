@@ -112,4 +112,28 @@ describe("WireSession.simpleQuery", () => {
     expect(await eventsOf(update)).toEqual(["C(UPDATE 1)"]);
     expect(openSnapshots).toBe(0);
   });
+
+  it("reports a setting a ROLLBACK gave back (ParameterStatus), and nothing when none changed", async () => {
+    /** The ParameterStatus messages of a Query, as name=value. */
+    const statusOf = async (sql: string): Promise<string[]> => {
+      const events = await wire.simpleQuery(sql);
+      const out: string[] = [];
+      if (Symbol.asyncIterator in events) {
+        for await (const event of events) if (event.kind === "parameterStatus") out.push(`${event.name}=${event.value}`);
+      } else {
+        for (const event of events) if (event.kind === "parameterStatus") out.push(`${event.name}=${event.value}`);
+      }
+      return out;
+    };
+    const original = session.settings.get("timezone");
+    await statusOf("BEGIN");
+    expect(await statusOf("SET TimeZone = 'Asia/Tokyo'")).toContain("TimeZone=Asia/Tokyo");
+    expect(await statusOf("ROLLBACK")).toEqual([`TimeZone=${original}`]);
+    expect(await statusOf("SELECT 1")).toEqual([]);
+    await statusOf("BEGIN; SET application_name = 'kept'; SAVEPOINT s; SET application_name = 'dropped'");
+    expect(await statusOf("ROLLBACK TO SAVEPOINT s")).toEqual(["application_name=kept"]);
+    expect(await statusOf("COMMIT")).toEqual([]);
+    // set_config in a query is reported too.
+    expect(await statusOf("SELECT set_config('application_name', 'from_query', false)")).toEqual(["application_name=from_query"]);
+  });
 });

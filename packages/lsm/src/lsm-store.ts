@@ -443,8 +443,12 @@ export class LsmStore {
   #fail(error: DbError): void {
     if (this.#failure !== undefined) return;
     this.#failure = error;
-    // A batch being applied in slices is in the wal already: it completes (see `#applyInSlices`).
-    for (const pending of this.#applyQueue.splice(this.#isApplyingInSlices ? 1 : 0)) pending.reject(error);
+    // Batches whose wal records are durable (they have an lsn: always a prefix of the queue, as
+    // appends complete in order) are committed: they are applied and resolve, as replay would
+    // apply them. Only the others fail.
+    const firstUnwritten = this.#applyQueue.findIndex((pending) => pending.lsn === undefined);
+    const failed = firstUnwritten < 0 ? [] : this.#applyQueue.splice(firstUnwritten);
+    for (const pending of failed) pending.reject(error);
     this.#wakeWriters();
   }
 
