@@ -382,6 +382,15 @@ describe("LsmStore", () => {
     });
   });
 
+  it("syncs the wal before a flush records its position in the manifest, even after writes without sync", async () => {
+    const store = await LsmStore.open(dir(), small);
+    for (let i = 0; i < 20; i++) await store.put(b(`k${i}`), b(`v${i}`), { sync: false });
+    const syncsBefore = store.stats().walSyncCount;
+    await store.flush();
+    expect(store.stats().walSyncCount).toBeGreaterThan(syncsBefore);
+    await store.close();
+  });
+
   it("refuses work after close", async () => {
     const store = await LsmStore.open(dir());
     await store.close();

@@ -226,6 +226,26 @@ export class Wal {
     });
   }
 
+  /**
+   * Resolves once every record appended before the call is durable: what `append(…, { sync: true })`
+   * waits for, without a record. Pending bytes are written and the segment synced; nothing is
+   * synced when everything written is durable already.
+   */
+  sync(): Promise<void> {
+    const refusal = this.#refusal();
+    if (refusal !== undefined) return Promise.reject(refusal);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: Waiter = { lastLsn: toLsn(this.#nextLsn - 1n), recordCount: 0, isSync: true, resolve: () => resolve(), reject };
+      if (this.#pendingBytes > 0) {
+        this.#pendingWaiters.push(waiter);
+        this.#scheduleWrite();
+      } else {
+        this.#awaitingSync.push(waiter);
+        this.#startSync();
+      }
+    });
+  }
+
   #checkPayloads(payloads: readonly Uint8Array[]): DbError | undefined {
     if (payloads.length === 0) return new WalArgumentError("append needs at least one record");
     for (const p of payloads) {
