@@ -1105,6 +1105,22 @@ describe("SET in a transaction block is transactional, as in PostgreSQL", () => 
       await session.query("COMMIT");
       expect(await show()).toBe("s0");
 
+      // SET ROLE goes back to a savepoint as well.
+      await session.query("CREATE ROLE savepoint_role");
+      const user = async (): Promise<unknown> => (await session.query("SELECT current_user")).rows[0]?.[0];
+      const original = await user();
+      await session.query("BEGIN; SAVEPOINT a; SET ROLE savepoint_role");
+      expect(await user()).toBe("savepoint_role");
+      await session.query("ROLLBACK TO SAVEPOINT a");
+      expect(await user()).toBe(original);
+      await session.query("SET ROLE savepoint_role; SAVEPOINT b; RESET ROLE");
+      expect(await user()).toBe(original);
+      await session.query("ROLLBACK TO SAVEPOINT b");
+      expect(await user()).toBe("savepoint_role");
+      await session.query("COMMIT");
+      expect(await user()).toBe("savepoint_role");
+      await session.query("RESET ROLE");
+
       // RESET is rolled back too; outside a block a SET stands.
       await session.query("BEGIN; RESET application_name; ROLLBACK");
       expect(await show()).toBe("s0");

@@ -188,8 +188,9 @@ interface ActiveTransaction {
     readonly name: string;
     readonly catalog: ReadonlyMap<number, ObjectDefinition | undefined>;
     readonly sequences: ReturnType<SequenceOverlay["snapshot"]>;
-    /** SET and RESET are rolled back to a savepoint too. */
+    /** SET and RESET are rolled back to a savepoint too, and so are SET ROLE / SET SESSION AUTHORIZATION. */
     readonly settings: SettingsSnapshot;
+    readonly roles: SavepointRoles;
   }[];
   /** What the transaction's DDL did to sequences: applied when it commits. */
   readonly sequences: SequenceOverlay;
@@ -201,6 +202,11 @@ const postgresEpochMs = 946_684_800_000;
 interface RoleState {
   readonly sessionRoleId: number;
   readonly currentRoleId: number;
+}
+
+/** The roles at a savepoint, and the transaction's session-level role change up to it. */
+interface SavepointRoles extends RoleState {
+  readonly sessionValue: RoleState | undefined;
 }
 
 /** A view's columns as its query binds, per view definition (definitions are replaced when they change). */
@@ -1455,7 +1461,7 @@ export class Session {
     if (action !== "savepoint" && !active.savepoints.some((s) => s.name === name)) throw new SavepointError(`savepoint "${name}" does not exist`);
     if (action === "savepoint") {
       active.txn.savepoint(name);
-      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot(), settings: this.settings.snapshot() });
+      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot(), settings: this.settings.snapshot(), roles: this.#savepointRoles() });
     } else if (action === "release") {
       active.txn.releaseSavepoint(name);
       const at = active.savepoints.findLastIndex((s) => s.name === name);
@@ -1468,6 +1474,7 @@ export class Session {
         active.catalog.restore(saved.catalog);
         active.sequences.restore(saved.sequences);
         this.settings.restore(saved.settings);
+        this.#restoreRoles(saved.roles);
         active.savepoints.length = at + 1;
       }
       active.isFailed = false;
@@ -1855,6 +1862,19 @@ export class Session {
     this.#roleAtStart ??= { sessionRoleId: this.#sessionRoleId, currentRoleId: this.#currentRoleId };
     this.#applyRole(catalog, name, value);
     if (!isLocal) this.#roleSessionValue = { sessionRoleId: this.#sessionRoleId, currentRoleId: this.#currentRoleId };
+    this.#derivedCache = undefined;
+  }
+
+  /** The role state a savepoint keeps, for ROLLBACK TO SAVEPOINT. */
+  #savepointRoles(): SavepointRoles {
+    return { sessionRoleId: this.#sessionRoleId, currentRoleId: this.#currentRoleId, sessionValue: this.#roleSessionValue };
+  }
+
+  /** ROLLBACK TO SAVEPOINT: the roles as they were at the savepoint (the transaction's start values stay). */
+  #restoreRoles(saved: SavepointRoles): void {
+    this.#sessionRoleId = saved.sessionRoleId;
+    this.#currentRoleId = saved.currentRoleId;
+    this.#roleSessionValue = saved.sessionValue;
     this.#derivedCache = undefined;
   }
 
