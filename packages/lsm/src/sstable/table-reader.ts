@@ -10,9 +10,11 @@
  * before its checksum and structure are checked.
  *
  * A point lookup `get(userKey, snapshot)`:
- *   1. bloom filter: a miss ends the lookup without touching a data block;
- *   2. index binary search for the seek key (userKey, snapshot, kindForSeek), compared without
- *      building it -> the one data block that can hold it -> block cache or disk;
+ *   1. index binary search for the seek key (userKey, snapshot, kindForSeek), compared without
+ *      building it -> the one data block that can hold it;
+ *   2. a block not resident: the bloom filter first (a miss ends the lookup without a read), then
+ *      block cache or disk. A resident block skips the filter: its hash index answers "absent"
+ *      as cheaply (one cache line), and a key that is there saves the filter's cache miss;
  *   3. `BlockLookup` (block-lookup.ts): with the block's shape (restart array and hash index
  *      places) kept beside its bytes for a resident block, or read from the block's tail, the
  *      block's hash index (same user-key hash as the bloom filter) names the restart interval of the key's first entry, or says the key is not in
@@ -150,7 +152,6 @@ export class TableReader {
   get(userKey: Uint8Array, snapshotSequence: number, keyHash?: number): TableEntry | undefined {
     assert(!this.#isClosed, "get on a closed table reader");
     const hash = keyHash ?? bloomHash(userKey);
-    if (this.#filter !== undefined && !this.#filter.mayContainHash(hash)) return undefined;
     const blockIndex = this.index.findUserKey(userKey, snapshotSequence);
     if (blockIndex === this.index.blockCount) return undefined;
     const lookup = this.#lookup;
@@ -161,6 +162,7 @@ export class TableReader {
       this.#recordResidentHit(blockIndex);
       isFound = lookup.findWithShape(bytes, this.#where, userKey, snapshotSequence, hash, this.#residentShapes, blockShapeSlots * blockIndex);
     } else {
+      if (this.#filter !== undefined && !this.#filter.mayContainHash(hash)) return undefined;
       bytes = this.#loadDataBlock(blockIndex).bytes;
       isFound = lookup.find(bytes, this.#where, userKey, snapshotSequence, hash);
     }

@@ -121,6 +121,21 @@ describe("table builder and reader", () => {
     reader.close();
   });
 
+  it("reads no block for an absent key the filter rules out, and answers it from a resident block", async () => {
+    const reader = await build(versionedEntries(), { blockBytes: 512, bloomBitsPerKey: 10 });
+    // Absent keys between present ones: each maps to a data block, so only the filter can spare the read.
+    const absent = Array.from({ length: 300 }, (_, i) => text(`key${String(i).padStart(4, "0")}x`));
+    for (const key of absent) expect(reader.get(key, 100)).toBeUndefined();
+    // 10 bits per key: about 1% false positives; 300 lookups would read ~300 blocks without it.
+    expect(cache.misses).toBeLessThan(15);
+    // Every block resident: the same keys, now answered from the blocks (filter skipped), still absent.
+    for (let i = 0; i < 300; i++) expect(reader.get(text(`key${String(i).padStart(4, "0")}`), 100)).toBeDefined();
+    const missesWarm = cache.misses;
+    for (const key of absent) expect(reader.get(key, 100)).toBeUndefined();
+    expect(cache.misses).toBe(missesWarm);
+    reader.close();
+  });
+
   it("serves repeated reads of a block from the cache, decoded once", async () => {
     const cipher = new ToyCipher();
     const reader = await build(versionedEntries(), { blockBytes: 512, cipher });
