@@ -100,11 +100,21 @@ export interface PropertyParams {
   readonly numRuns: number;
   readonly verbose: number;
   readonly path?: string;
+  /** Per run of an async property, in ms: a run that takes longer fails (sync properties ignore it). */
+  readonly timeout: number;
 }
 
 /**
+ * A run of an async property that takes this long has hung (runs take milliseconds): it fails as a
+ * counterexample, so fast-check prints its seed and path. Without it the test runner's timeout
+ * ends the test first and the seed is lost.
+ */
+export const propertyRunTimeoutMs = 20_000;
+
+/**
  * fast-check parameters: `FC_SEED`, `FC_PATH` and `FC_NUM_RUNS` from the environment replay or
- * lengthen a run. fast-check itself prints the seed and path of a failing run.
+ * lengthen a run. fast-check itself prints the seed and path of a failing run, a hung async run
+ * included (`propertyRunTimeoutMs`).
  */
 export function propertyParams(defaultNumRuns: number): PropertyParams {
   const seedRaw = process.env["FC_SEED"];
@@ -112,5 +122,6 @@ export function propertyParams(defaultNumRuns: number): PropertyParams {
   const numRunsRaw = process.env["FC_NUM_RUNS"];
   const seed = seedRaw === undefined ? Math.floor(Math.random() * 0x7fff_ffff) : Number(seedRaw) | 0;
   const numRuns = numRunsRaw === undefined ? defaultNumRuns : Number(numRunsRaw);
-  return path === undefined ? { seed, numRuns, verbose: 1 } : { seed, numRuns, verbose: 1, path };
+  const timeout = propertyRunTimeoutMs;
+  return path === undefined ? { seed, numRuns, verbose: 1, timeout } : { seed, numRuns, verbose: 1, path, timeout };
 }

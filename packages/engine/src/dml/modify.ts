@@ -28,6 +28,7 @@ import {
   type BoundExpr,
   type Catalog,
   type CatalogTable,
+  type CatalogView,
   type PlanColumn,
 } from "@omnikv/planner";
 import type { ColumnDefinition, TableDefinition } from "../catalog/definitions.ts";
@@ -618,7 +619,42 @@ export function returningColumns(env: StatementEnvironment, statement: InsertSta
 
 function withReturning(env: StatementEnvironment, table: TableDefinition, alias: string | undefined, returning: readonly ResTarget[], rows: Row[]): ModifyResult {
   if (returning.length === 0) return { rowCount: rows.length };
-  const query = selectStatement({ targets: returning, from: [tableRef([table.schema, table.name], alias ?? table.name, returning[0]?.pos ?? 0)] }, returning[0]?.pos ?? 0);
-  const access = new SingleRowAccess(env.access, table.id, rows);
-  return { rowCount: rows.length, returning: runQuery(env, query, new SingleRowCatalog(env.planner, table.id), access) };
+  // RETURNING is `SELECT <targets> FROM <the modified rows> AS <alias or table name>`. The rows are
+  // a relation of their own, not the table: a subquery in RETURNING that names the table reads the
+  // table at the statement's snapshot (as in PostgreSQL), not the modified rows.
+  const catalog = new ReturningCatalog(env.planner, table);
+  const pos = returning[0]?.pos ?? 0;
+  const query = selectStatement({ targets: returning, from: [tableRef([returningSchema, table.name], alias ?? table.name, pos)] }, pos);
+  const access = new SingleRowAccess(env.access, returningSourceId, rows);
+  return { rowCount: rows.length, returning: runQuery(env, query, catalog, access) };
+}
+
+/**
+ * The schema that names RETURNING's row source. No SQL name holds a NUL (the protocol's strings
+ * end at one), so nothing a statement writes reaches it: only the FROM item `withReturning` builds.
+ */
+const returningSchema = "\u0000returning";
+/** The row source's table id: real tables' ids are positive and `excluded` is -1, so scans of it never reach the store. */
+const returningSourceId = -2;
+
+/** The planner's catalog plus RETURNING's row source, a relation with the target table's columns and no indexes. */
+class ReturningCatalog implements Catalog {
+  readonly #inner: Catalog;
+  readonly #source: CatalogTable;
+
+  constructor(inner: Catalog, table: TableDefinition) {
+    this.#inner = inner;
+    const found = inner.findTable(table.schema, table.name);
+    assert(found !== undefined && found.id === table.id, "the modified table is in the catalog");
+    this.#source = { id: returningSourceId, schema: found.schema, name: found.name, columns: found.columns, indexes: [] };
+  }
+
+  findTable(schema: string | undefined, name: string): CatalogTable | undefined {
+    if (schema === returningSchema && name === this.#source.name) return this.#source;
+    return this.#inner.findTable(schema, name);
+  }
+
+  findView(schema: string | undefined, name: string): CatalogView | undefined {
+    return this.#inner.findView?.(schema, name);
+  }
 }
