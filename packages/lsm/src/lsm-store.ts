@@ -41,6 +41,7 @@ import { resolveLsmOptions, type LsmOptions, type ResolvedLsmOptions } from "./o
 import { BlockCache } from "./sstable/block-cache.ts";
 import { bloomHash } from "./sstable/bloom-filter.ts";
 import { TableBuilder } from "./sstable/table-builder.ts";
+import { notFound, type FindResult, type TableReader } from "./sstable/table-reader.ts";
 import { TableCache } from "./table-cache.ts";
 import { userEntries } from "./user-iterator.ts";
 import { levelCount, type FileMetadata } from "./version-edit.ts";
@@ -465,10 +466,10 @@ export class LsmStore {
     const keyHash = bloomHash(key);
     const found =
       (mem.isEmpty ? undefined : mem.get(key, sequence, keyHash)) ??
-      (this.#immutables.length === 0 ? undefined : this.#getFromImmutables(key, sequence, keyHash)) ??
-      this.#getFromTables(key, sequence, keyHash);
+      (this.#immutables.length === 0 ? undefined : this.#getFromImmutables(key, sequence, keyHash));
     // A copy: the found bytes live in the memtable or a cached block, which a caller must not be able to change.
-    return found === undefined || found.kind === ValueKind.Delete ? undefined : copyBytes(found.value);
+    if (found !== undefined) return found.kind === ValueKind.Delete ? undefined : copyBytes(found.value);
+    return this.#getFromTables(key, sequence, keyHash);
   }
 
   #getFromImmutables(key: Uint8Array, sequence: number, keyHash: number): { kind: number; value: Uint8Array } | undefined {
@@ -479,18 +480,21 @@ export class LsmStore {
     return undefined;
   }
 
-  #getFromTables(key: Uint8Array, sequence: number, keyHash: number): { kind: number; value: Uint8Array } | undefined {
+  /** The value of `key` in the tables (a copy), or undefined: the newest entry at `sequence` decides. */
+  #getFromTables(key: Uint8Array, sequence: number, keyHash: number): Uint8Array | undefined {
     const version = this.#versions.current;
     for (const file of version.levels[0] ?? []) {
       if (!fileMayHold(file, key)) continue;
-      const found = this.#tables.get(file.fileNumber).get(key, sequence, keyHash);
-      if (found !== undefined) return found;
+      const reader = this.#tables.get(file.fileNumber);
+      const kind = reader.find(key, sequence, keyHash);
+      if (kind !== notFound) return copyFound(reader, kind);
     }
-    for (let level = 1; level < levelCount; level++) {
+    for (const level of version.sortedLevelsInUse) {
       const file = version.fileForKey(level, key);
       if (file === undefined) continue;
-      const found = this.#tables.get(file.fileNumber).get(key, sequence, keyHash);
-      if (found !== undefined) return found;
+      const reader = this.#tables.get(file.fileNumber);
+      const kind = reader.find(key, sequence, keyHash);
+      if (kind !== notFound) return copyFound(reader, kind);
     }
     return undefined;
   }
@@ -892,3 +896,9 @@ function asDbError(error: unknown, context: string): DbError {
 }
 
 function ignoreSequence(): void {}
+
+/** The value `reader.find` found, copied out of its block; undefined for a delete. */
+function copyFound(reader: TableReader, kind: FindResult): Uint8Array | undefined {
+  if (kind === ValueKind.Delete) return undefined;
+  return copyBytes(reader.foundBytes, reader.foundOffset, reader.foundOffset + reader.foundLength);
+}

@@ -72,3 +72,16 @@ export function copyBytes(bytes: Uint8Array, start = 0, end = bytes.length): Uin
   out.set(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end));
   return out;
 }
+
+/**
+ * The 4 bytes at bytes[at, end), big-endian, zero-padded past `end`, as an unsigned number. Word
+ * order never contradicts byte order (a shorter key pads with zeros, and a proper prefix sorts
+ * first): unequal words of two keys at the same offset order the keys; equal words say nothing.
+ */
+export function wordAfter(bytes: Uint8Array, at: number, end: number): number {
+  const b0 = at < end ? (bytes[at] ?? 0) : 0;
+  const b1 = at + 1 < end ? (bytes[at + 1] ?? 0) : 0;
+  const b2 = at + 2 < end ? (bytes[at + 2] ?? 0) : 0;
+  const b3 = at + 3 < end ? (bytes[at + 3] ?? 0) : 0;
+  return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
+}

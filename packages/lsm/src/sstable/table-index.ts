@@ -25,7 +25,7 @@ import { assert } from "@omnikv/base";
 import { trailerBytes } from "../internal-key.ts";
 import { type Block, BlockIterator } from "./block.ts";
 import { blockCorruption, blockTrailerBytes, decodeBlockHandle } from "./format.ts";
-import { compareRanges } from "../internal/bytes.ts";
+import { compareRanges, wordAfter } from "../internal/bytes.ts";
 import { compareInternalKeyRanges, sequenceAt } from "./key-range.ts";
 
 export class TableIndex {
@@ -185,13 +185,4 @@ function compareWithSeekKey(keys: Uint8Array, start: number, end: number, userKe
   const byUser = compareRanges(keys, start, end - trailerBytes, userKey, 0, userKey.length);
   if (byUser !== 0) return byUser;
   return sequenceAt(keys, end) > snapshot ? -1 : 1;
-}
-
-/** The 4 bytes at bytes[at, end), big-endian, zero-padded past `end`. */
-function wordAfter(bytes: Uint8Array, at: number, end: number): number {
-  const b0 = at < end ? (bytes[at] ?? 0) : 0;
-  const b1 = at + 1 < end ? (bytes[at + 1] ?? 0) : 0;
-  const b2 = at + 2 < end ? (bytes[at + 2] ?? 0) : 0;
-  const b3 = at + 3 < end ? (bytes[at + 3] ?? 0) : 0;
-  return ((b0 << 24) | (b1 << 16) | (b2 << 8) | b3) >>> 0;
 }

@@ -58,6 +58,11 @@ export interface TableReaderOptions {
 }
 
 /** The newest visible version of a key in one table. A delete has an empty value. */
+/** `TableReader.find`: no entry of the key is visible in the table. */
+export const notFound = -1;
+export type FindResult = ValueKind | typeof notFound;
+const emptyBytes = new Uint8Array(0);
+
 export interface TableEntry {
   readonly kind: ValueKind;
   readonly sequence: number;
@@ -110,6 +115,10 @@ export class TableReader {
   };
   /** Where the block a lookup reads lies, for its error messages; reused. */
   readonly #where: { readonly path: string; blockOffset: number };
+  /** After `find` returned a kind: the value is foundBytes[foundOffset, + foundLength). */
+  foundBytes: Uint8Array = emptyBytes;
+  foundOffset = 0;
+  foundLength = 0;
 
   private constructor(options: TableReaderOptions, fd: number, parts: OpenedParts) {
     this.path = options.path;
@@ -150,28 +159,42 @@ export class TableReader {
    * computed once by a caller that asks many tables.
    */
   get(userKey: Uint8Array, snapshotSequence: number, keyHash?: number): TableEntry | undefined {
+    const kind = this.find(userKey, snapshotSequence, keyHash ?? bloomHash(userKey));
+    if (kind === notFound) return undefined;
+    return { kind, sequence: this.#lookup.sequence, value: this.foundBytes.subarray(this.foundOffset, this.foundOffset + this.foundLength) };
+  }
+
+  /**
+   * `get` without allocating, for the store's point reads: the kind of the newest entry of
+   * `userKey` with sequence <= `snapshotSequence` (`ValueKind.Put` or `ValueKind.Delete`), or
+   * `notFound`. A found value is foundBytes[foundOffset, + foundLength): the bytes of a cached
+   * block, which the caller copies out and never changes; the next `find` replaces them.
+   */
+  find(userKey: Uint8Array, snapshotSequence: number, keyHash: number): FindResult {
     assert(!this.#isClosed, "get on a closed table reader");
-    const hash = keyHash ?? bloomHash(userKey);
     const blockIndex = this.index.findUserKey(userKey, snapshotSequence);
-    if (blockIndex === this.index.blockCount) return undefined;
+    if (blockIndex === this.index.blockCount) return notFound;
     const lookup = this.#lookup;
     this.#where.blockOffset = this.index.blockOffset(blockIndex);
     let bytes = this.#residentBytes[blockIndex];
     let isFound: boolean;
     if (bytes !== undefined) {
       this.#recordResidentHit(blockIndex);
-      isFound = lookup.findWithShape(bytes, this.#where, userKey, snapshotSequence, hash, this.#residentShapes, blockShapeSlots * blockIndex);
+      isFound = lookup.findWithShape(bytes, this.#where, userKey, snapshotSequence, keyHash, this.#residentShapes, blockShapeSlots * blockIndex);
     } else {
-      if (this.#filter !== undefined && !this.#filter.mayContainHash(hash)) return undefined;
+      if (this.#filter !== undefined && !this.#filter.mayContainHash(keyHash)) return notFound;
       bytes = this.#loadDataBlock(blockIndex).bytes;
-      isFound = lookup.find(bytes, this.#where, userKey, snapshotSequence, hash);
+      isFound = lookup.find(bytes, this.#where, userKey, snapshotSequence, keyHash);
     }
-    if (!isFound) return undefined;
+    if (!isFound) return notFound;
     const kind = lookup.kind;
     if (kind !== ValueKind.Put && kind !== ValueKind.Delete) {
       throw new CorruptionError(this.path, this.#where.blockOffset, `data block: entry of unknown kind ${kind}`);
     }
-    return { kind, sequence: lookup.sequence, value: bytes.subarray(lookup.valueOffset, lookup.valueOffset + lookup.valueLength) };
+    this.foundBytes = bytes;
+    this.foundOffset = lookup.valueOffset;
+    this.foundLength = lookup.valueLength;
+    return kind === ValueKind.Put ? ValueKind.Put : ValueKind.Delete;
   }
 
   /** An iterator over every entry in internal-key order. Close it when done. */
