@@ -4,7 +4,7 @@
  * notices, COPY and portals are mapped onto pgwire's events.
  */
 import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, typeLength, type SqlValue } from "@omnikv/base";
-import type { Field, QueryResult, RowStream, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
+import type { ExecuteResult, Field, QueryResult, RowStream, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
 import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, QueryEvents, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
 import type { Logger } from "./logger.ts";
 
@@ -240,7 +240,13 @@ export class WireSession implements Session {
     return { paramTypeOids: description.paramTypes, fields: description.fields.length === 0 ? null : this.#describe(description.fields, []) };
   }
 
-  async describePortal(name: string): Promise<readonly FieldDescription[] | null> {
+  describePortal(name: string): readonly FieldDescription[] | null | Promise<readonly FieldDescription[] | null> {
+    const fields = this.#session.describePortalNow(name);
+    if (fields === undefined) return this.#describePortalLater(name);
+    return fields.length === 0 ? null : this.#describe(fields, this.#portalFormats.get(name) ?? []);
+  }
+
+  async #describePortalLater(name: string): Promise<readonly FieldDescription[] | null> {
     const fields = await this.#session.describePortal(name);
     return fields.length === 0 ? null : this.#describe(fields, this.#portalFormats.get(name) ?? []);
   }
@@ -250,9 +256,18 @@ export class WireSession implements Session {
    * (every point select) goes back as a plain array, which pgwire writes without a promise per
    * event; a longer one continues as a stream of batches.
    */
-  async execute(portal: string, maxRows: number): Promise<QueryEvents> {
+  execute(portal: string, maxRows: number): QueryEvents | Promise<QueryEvents> {
     const started = performance.now();
-    const first = await this.#executeBatch(portal, maxRows, 0);
+    const first = this.#executeBatch(portal, maxRows, 0);
+    if (first instanceof Promise) return this.#executeLater(portal, maxRows, first, started);
+    return this.#afterFirstBatch(portal, maxRows, first, started);
+  }
+
+  async #executeLater(portal: string, maxRows: number, first: Promise<ExecuteBatch>, started: number): Promise<QueryEvents> {
+    return this.#afterFirstBatch(portal, maxRows, await first, started);
+  }
+
+  #afterFirstBatch(portal: string, maxRows: number, first: ExecuteBatch, started: number): QueryEvents {
     if (first.isFinished) {
       this.#logIfSlow(started, `portal ${portal}`);
       return first.events;
@@ -275,9 +290,16 @@ export class WireSession implements Session {
    * drain between batches), up to `maxRows` in all (0: all); `sent` rows went out before it. The
    * tag counts this Execute's rows.
    */
-  async #executeBatch(portal: string, maxRows: number, sent: number): Promise<ExecuteBatch> {
+  #executeBatch(portal: string, maxRows: number, sent: number): ExecuteBatch | Promise<ExecuteBatch> {
     const want = maxRows === 0 ? streamBatchRows : Math.min(streamBatchRows, maxRows - sent);
-    const result = await this.#session.executePortal(portal, want);
+    // A snapshot SELECT's rows come back without a promise (see `Session.executePortalNow`).
+    const result = this.#session.executePortalNow(portal, want);
+    if (result instanceof Promise) return result.then((later) => this.#batchOf(portal, maxRows, sent, later));
+    return this.#batchOf(portal, maxRows, sent, result);
+  }
+
+  /** The events of one fetch (see `#executeBatch`). */
+  #batchOf(portal: string, maxRows: number, sent: number, result: ExecuteResult): ExecuteBatch {
     if (result.command === "") return { events: [{ kind: "emptyQuery" }], sent, isFinished: true };
     const events: QueryEvent[] = [...this.#notices(result)];
     if (result.rows.length > 0) events.push({ kind: "rows", rows: this.#encodeRows(result, this.#portalFormats.get(portal) ?? []) });
@@ -301,9 +323,11 @@ export class WireSession implements Session {
     }
   }
 
-  async sync(): Promise<void> {
+  sync(): void | Promise<void> {
     this.#portalFormats.clear();
-    await this.#session.sync();
+    // Without an implicit transaction to commit, Sync needs no promise.
+    if (this.#session.syncNow()) return undefined;
+    return this.#session.sync();
   }
 
   cancel(): void {

@@ -69,6 +69,66 @@ describe("prepared statements and portals", () => {
     });
   });
 
+  it("answers Describe, Execute and Sync without a promise exactly where nothing needs one", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int8 PRIMARY KEY, v text)");
+      await session.query("INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 10) g");
+      session.prepare("by_id", "SELECT v FROM t WHERE id = $1", [20]);
+      session.prepare("range", "SELECT id FROM t WHERE id > $1 ORDER BY id", [20]);
+      session.prepare("add", "INSERT INTO t VALUES ($1, $2) RETURNING id", [20, 25]);
+      session.prepare("nap", "SELECT pg_sleep(0.01), 1 AS one");
+      const state = async (): Promise<unknown> => (await _db.connect().query(`SELECT state FROM pg_stat_activity WHERE pid = ${session.backendPid}`)).rows[0]?.[0];
+
+      // A point select outside a block: every step answered at once.
+      session.bind("", "by_id", [7n]);
+      expect(session.describePortalNow("")?.map((f) => f.name)).toEqual(["v"]);
+      const point = session.executePortalNow("", 0);
+      expect(point).not.toBeInstanceOf(Promise);
+      expect(point instanceof Promise ? undefined : point.rows).toEqual([["v7"]]);
+      expect(session.syncNow()).toBe(true);
+      expect(session.transactionStatus).toBe("I");
+
+      // A portal suspended at maxRows resumes at once too.
+      session.bind("p", "range", [5n]);
+      const first = session.executePortalNow("p", 2);
+      const rest = session.executePortalNow("p", 10);
+      expect(first instanceof Promise || rest instanceof Promise).toBe(false);
+      expect([first, rest].map((r) => (r instanceof Promise ? [] : r.rows.map((row) => row[0])))).toEqual([[6n, 7n], [8n, 9n, 10n]]);
+      expect(session.syncNow()).toBe(true);
+
+      // An INSERT needs the implicit transaction: Describe and Execute hand over to the async path,
+      // and Sync is left to commit it.
+      session.bind("", "add", [11n, "eleven"]);
+      expect(session.describePortalNow("")).toBeUndefined();
+      expect((await session.describePortal("")).map((f) => f.name)).toEqual(["id"]);
+      const added = session.executePortalNow("", 0);
+      expect(added).toBeInstanceOf(Promise);
+      expect((await added).rows).toEqual([[11n]]);
+      expect(session.syncNow()).toBe(false);
+      await session.sync();
+      expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[11n]]);
+
+      // pg_sleep is served after the rows, asynchronously; the session is idle afterwards.
+      session.bind("", "nap", []);
+      const napped = session.executePortalNow("", 0);
+      expect(napped).toBeInstanceOf(Promise);
+      expect((await napped).rows.map((row) => row[1])).toEqual([1]);
+      expect(session.syncNow()).toBe(true);
+      expect(await state()).toBe("idle");
+
+      // Inside a block a SELECT reads the block's transaction: the async path runs it.
+      await session.query("BEGIN");
+      session.bind("", "by_id", [11n]);
+      const inBlock = session.executePortalNow("", 0);
+      expect(inBlock).toBeInstanceOf(Promise);
+      expect((await inBlock).rows).toEqual([["eleven"]]);
+      expect(session.describePortalNow("")?.map((f) => f.name)).toEqual(["v"]);
+      await session.query("COMMIT");
+      expect(await state()).toBe("idle");
+      expect(() => session.executePortalNow("missing", 0)).toThrow(/does not exist/);
+    });
+  });
+
   it("caches parameterized statements by text and re-plans them after DDL", async () => {
     await withDatabase(async (_db, session) => {
       await session.query("CREATE TABLE t (id int PRIMARY KEY, a text)");

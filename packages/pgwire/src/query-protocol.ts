@@ -112,10 +112,7 @@ export class QueryProtocol {
       case "describe":
         return this.#describe(message.target, message.name);
       case "execute":
-        return streamEvents(this.#session.execute(message.portal, message.maxRows), this.#port, {
-          isExecute: true,
-          maxRows: message.maxRows,
-        });
+        return this.#execute(message.portal, message.maxRows);
       case "close":
         return then(this.#session.close(message.target, message.name), () => writeEmpty(out, "3"));
       case "sync":
@@ -134,6 +131,17 @@ export class QueryProtocol {
       default:
         return assertNever(message);
     }
+  }
+
+  /** Execute: written at once when the Session holds the events in full (a point select), else streamed. */
+  #execute(portal: string, maxRows: number): Promise<void> | undefined {
+    const events = this.#session.execute(portal, maxRows);
+    const mode = { isExecute: true, maxRows };
+    if (isHeldInFull(events) && !this.#port.writer.isBackedUp && !this.#port.isClosed) {
+      writeEventsNow(this.#port, events, mode);
+      return undefined;
+    }
+    return streamEvents(events, this.#port, mode);
   }
 
   #describe(target: "statement" | "portal", name: string): Promise<void> | undefined {

@@ -66,12 +66,11 @@ export async function streamEvents(source: QueryEvents | Promise<QueryEvents>, p
 }
 
 /**
- * A simple Query's events the Session already holds in full (an array), written in one go: what
- * `streamEvents` does for them, without its promise. The caller checks the socket is not backed
+ * A Query's or Execute's events the Session already holds in full (an array), written in one go:
+ * what `streamEvents` does for them, without its promise. The caller checks the socket is not backed
  * up first; such an answer is a bounded batch (the Session streams anything larger).
  */
-export function writeEventsNow(port: ConnectionPort, events: readonly QueryEvent[]): void {
-  const mode: StreamMode = { isExecute: false, maxRows: 0 };
+export function writeEventsNow(port: ConnectionPort, events: readonly QueryEvent[], mode: StreamMode = { isExecute: false, maxRows: 0 }): void {
   const state: StreamState = { rowCount: 0, isInCopyOut: false };
   for (const event of events) {
     assert(event.kind !== "copyIn", "a COPY FROM STDIN is streamed, never answered at once");

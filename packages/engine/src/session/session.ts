@@ -776,7 +776,22 @@ export class Session {
     return portal.pending?.fields ?? this.#describeFields(portal.prepared);
   }
 
+  /**
+   * `describePortal` answered synchronously, or undefined when it must start the implicit
+   * transaction first (a statement other than a SELECT, outside a block): then await `describePortal`.
+   */
+  describePortalNow(name: string): readonly Field[] | undefined {
+    const portal = this.#portals.get(name);
+    if (portal === undefined) throw new InvalidPortalError(`portal "${name}" does not exist`);
+    return portal.pending?.fields ?? this.#describeFieldsNow(portal.prepared);
+  }
+
   async #describeFields(prepared: PreparedStatement): Promise<readonly Field[]> {
+    return this.#describeFieldsNow(prepared) ?? this.#describeInTransaction(prepared, await this.#startTransaction());
+  }
+
+  /** The statement's result columns, or undefined when describing it needs a transaction that is not open yet. */
+  #describeFieldsNow(prepared: PreparedStatement): readonly Field[] | undefined {
     const statement = prepared.statement;
     if (statement === undefined) return [];
     const isQuery = statement.kind === "select" || ((statement.kind === "insert" || statement.kind === "update" || statement.kind === "delete") && statement.returning.length > 0);
@@ -794,12 +809,20 @@ export class Session {
       if (statement.locking.length > 0) return fieldsOf(planQuery(env, withoutLocking(statement)).columns);
       return this.#planFor(prepared, statement, env).fields;
     }
-    const active = this.#active ?? (await this.#startTransaction());
+    return this.#active === undefined ? undefined : this.#describeInTransaction(prepared, this.#active);
+  }
+
+  /** The result columns of a statement that returns rows, planned in the open transaction `active`. */
+  #describeInTransaction(prepared: PreparedStatement, active: ActiveTransaction): readonly Field[] {
+    const statement = prepared.statement;
+    const isModify = statement?.kind === "insert" || statement?.kind === "update" || statement?.kind === "delete";
+    assert(statement?.kind === "select" || isModify, "a statement described in a transaction returns rows");
     if (active.isFailed) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const env = this.#environment(active, prepared.sql, [], prepared.paramTypes);
     if (statement.kind === "select" && statement.locking.length > 0) return fieldsOf(planQuery(env, withoutLocking(statement)).columns);
     if (statement.kind === "select") return this.#planFor(prepared, statement, env).fields;
-    return fieldsOf(returningColumns(env, statement));
+    if (statement.kind === "insert" || statement.kind === "update" || statement.kind === "delete") return fieldsOf(returningColumns(env, statement));
+    return [];
   }
 
   /** Runs (or resumes) a portal, returning at most `maxRows` rows (0: all). */
@@ -811,6 +834,40 @@ export class Session {
       return await this.#executePortal(portal, maxRows);
     } finally {
       this.#running -= 1;
+    }
+  }
+
+  /**
+   * `executePortal` without a promise where nothing needs one: a SELECT read at a snapshot outside a
+   * transaction block (every point select of a driver's prepared statement), or the next rows of a
+   * portal already running. Anything else, and a pg_sleep to serve, returns the promise as
+   * `executePortal` does. Drivers send Bind/Describe/Execute/Sync per query: a promise per step
+   * was a fifth of a prepared point select.
+   */
+  executePortalNow(portalName: string, maxRows = 0): ExecuteResult | Promise<ExecuteResult> {
+    const portal = this.#portals.get(portalName);
+    if (portal === undefined) throw new InvalidPortalError(`portal "${portalName}" does not exist`);
+    if (portal.prepared.statement === undefined) return this.executePortal(portalName, maxRows);
+    this.#noteQuery(portal.prepared.sql);
+    let isRunningAfterReturn = false;
+    try {
+      if (portal.pending === undefined) {
+        // Starting a snapshot SELECT has no effect when it declines (undefined): the statement then
+        // runs through `executePortal`, which notes the query again.
+        const pending = this.#startSnapshotSelect(portal);
+        if (pending === undefined) return this.executePortal(portalName, maxRows);
+        portal.pending = pending;
+      }
+      const result = this.#fetch(portal, maxRows);
+      if (this.#pendingSleepMs === 0) return result;
+      isRunningAfterReturn = true;
+      return this.#servePendingSleep(() => this.#abandonPortal(portal)).then(
+        () => result,
+      ).finally(() => {
+        this.#running -= 1;
+      });
+    } finally {
+      if (!isRunningAfterReturn) this.#running -= 1;
     }
   }
 
@@ -865,6 +922,16 @@ export class Session {
     for (const portal of this.#portals.values()) portal.pending?.release?.();
     this.#portals.clear();
     this.#armIdleTimer();
+  }
+
+  /**
+   * `sync` done at once when no implicit transaction is open (true: portals dropped, idle timer
+   * armed); false when one is, and the caller awaits `sync` to commit it.
+   */
+  syncNow(): boolean {
+    if (this.#active !== undefined) return false;
+    this.#finishPortals();
+    return true;
   }
 
   /** Sync: ends the implicit transaction of the extended protocol (commits it) and drops the portals. */
