@@ -55,6 +55,7 @@ function median(engine, field) {
 const fmt = (/** @type {number} */ n) => Math.round(n).toLocaleString("en-US");
 const metrics = [
   ["random point reads (ops/s)", "readsPerSecond"],
+  ["  the same reads again, warm (ops/s)", "readsWarmPerSecond"],
   ["bulk load, sync per 1,000 (keys/s)", "loadPerSecond"],
   ["full forward scan (entries/s)", "scanPerSecond"],
   ["durable puts, 64 writers (ops/s)", "putsPerSecond"],
