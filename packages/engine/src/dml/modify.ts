@@ -621,7 +621,9 @@ function withReturning(env: StatementEnvironment, table: TableDefinition, alias:
   if (returning.length === 0) return { rowCount: rows.length };
   // RETURNING is `SELECT <targets> FROM <the modified rows> AS <alias or table name>`. The rows are
   // a relation of their own, not the table: a subquery in RETURNING that names the table reads the
-  // table at the statement's snapshot (as in PostgreSQL), not the modified rows.
+  // table, not just the modified rows. Unlike PostgreSQL, which reads it at the statement's
+  // snapshot, it sees the statement's own writes (they are in the transaction's write set by now;
+  // reads have no per-statement view of it).
   const catalog = new ReturningCatalog(env.planner, table);
   const pos = returning[0]?.pos ?? 0;
   const query = selectStatement({ targets: returning, from: [tableRef([returningSchema, table.name], alias ?? table.name, pos)] }, pos);
