@@ -21,13 +21,13 @@
 import { Buffer } from "node:buffer";
 import { ProgramLimitExceededError, assert, txnId, type TxnId } from "@omnikv/base";
 import { InFailedTransactionError, LockNotAvailableError, ReadOnlyTransactionError, SavepointError, SerializationFailureError, TransactionStateError } from "./errors.ts";
-import { keyString, type KeyRange } from "./key-string.ts";
+import { keyBytes, keyString, type KeyRange } from "./key-string.ts";
 import { heldBefore, lockWouldWait, type LockMode } from "./lock-table.ts";
 import type { MvccWrite } from "./mvcc-store.ts";
 import { mergeWithWrites } from "./merged-scan.ts";
 import { sees, type IsolationLevel, type TxnRecord, type TxnStatus } from "./txn-record.ts";
 import type { TxnServices } from "./txn-services.ts";
-import { writeBytes } from "./write-set.ts";
+import { writeBytes, type BufferedWrite } from "./write-set.ts";
 
 /** FOR UPDATE takes an exclusive row lock; FOR SHARE a shared one. */
 export type RowLockMode = "update" | "share";
@@ -114,7 +114,7 @@ export class Transaction {
     this.#assertActive();
     const name = keyString(key);
     const own = this.#txn.writes.get(name);
-    if (own !== undefined) return own.value;
+    if (own !== undefined) return own ?? undefined;
     if (this.#txn.isSsi) this.#services.ssi.onRead(this.#txn, name);
     return this.#services.store.get(key, { snapshot: this.#snapshot() });
   }
@@ -138,10 +138,10 @@ export class Transaction {
       reverse: isReverse,
       snapshot: this.#snapshot(),
     });
-    const own = this.#txn.writes.keysInRange(range, isReverse).map((name) => {
-      const write = this.#txn.writes.get(name);
-      assert(write !== undefined, "a key in range is in the write set");
-      return write;
+    const own = this.#txn.writes.keysInRange(range, isReverse).map((name): BufferedWrite => {
+      const value = this.#txn.writes.get(name);
+      assert(value !== undefined, "a key in range is in the write set");
+      return { key: keyBytes(name), value: value ?? undefined };
     });
     return mergeWithWrites(stored, own, isReverse, options.limit ?? Number.POSITIVE_INFINITY);
   }
@@ -188,7 +188,7 @@ export class Transaction {
     if (!isLocked) throw new LockNotAvailableError("could not obtain lock on row", { detail: "SKIP LOCKED does not apply to getForUpdate" });
     const name = keyString(key);
     const own = this.#txn.writes.get(name);
-    if (own !== undefined) return own.value;
+    if (own !== undefined) return own ?? undefined;
     if (this.#txn.isolation === "read committed") return this.#services.store.get(key);
     if (this.#txn.isSsi) this.#services.ssi.onRead(this.#txn, name);
     return this.#services.store.get(key, { snapshot: this.#snapshot() });
@@ -201,7 +201,7 @@ export class Transaction {
   latest(key: Uint8Array): Uint8Array | undefined {
     this.#assertActive();
     const own = this.#txn.writes.get(keyString(key));
-    if (own !== undefined) return own.value;
+    if (own !== undefined) return own ?? undefined;
     return this.#services.store.get(key);
   }
 
@@ -260,8 +260,11 @@ export class Transaction {
     }
     if (txn.isSsi) this.#services.ssi.checkAsToutAtCommit(txn);
     const batch: MvccWrite[] = [];
-    for (const [, write] of txn.writes.entries()) {
-      batch.push(write.value === undefined ? { type: "del", key: write.key } : { type: "put", key: write.key, value: write.value });
+    for (const [name, value] of txn.writes.entries()) {
+      // The key's bytes from its string (not kept beside it, see WriteSet): a Buffer from Node's
+      // pool, which the store copies into its batch.
+      const key = Buffer.from(name, "latin1");
+      batch.push(value === null ? { type: "del", key } : { type: "put", key, value });
     }
     try {
       txn.commitSequence = await this.#services.store.write(batch, { sync: this.#services.options.isSync });
@@ -297,7 +300,7 @@ export class Transaction {
     if (!isFresh) await this.#lockKey(name, "exclusive", {});
     this.#assertActive();
     this.#checkWriteConflict(name);
-    this.#txn.writes.set(name, { key: key.slice(), value });
+    this.#txn.writes.set(name, value ?? null);
     if (this.#txn.isSsi) this.#services.ssi.onWrite(this.#txn, name);
     if (this.#txn.doomed !== undefined) return this.#failDoomed(false);
     return undefined;
@@ -331,11 +334,11 @@ export class Transaction {
     if (key.length > keyBytesMax) throw new ProgramLimitExceededError(`key of ${key.length} bytes exceeds the maximum of ${keyBytesMax} bytes`);
     if (value !== undefined && value.length > valueBytesMax) throw new ProgramLimitExceededError(`value of ${value.length} bytes exceeds the maximum of ${valueBytesMax} bytes`);
     const writes = this.#txn.writes;
-    const added = writeBytes(key, value);
+    const added = writeBytes(key.length, value);
     // Far from both limits even if the key is new: no lookup (a bulk load makes millions of writes).
     if (writes.bytes + added <= writeSetBytesMax && writes.size < writeSetWritesMax) return;
     const replaced = writes.get(name);
-    const bytesAfter = writes.bytes + added - (replaced === undefined ? 0 : writeBytes(replaced.key, replaced.value));
+    const bytesAfter = writes.bytes + added - (replaced === undefined ? 0 : writeBytes(key.length, replaced));
     const countAfter = writes.size + (replaced === undefined ? 1 : 0);
     if (bytesAfter <= writeSetBytesMax && countAfter <= writeSetWritesMax) return;
     const what = bytesAfter > writeSetBytesMax ? `the maximum of ${writeSetBytesMax} bytes` : `the maximum of ${writeSetWritesMax} writes`;

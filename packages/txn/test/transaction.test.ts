@@ -27,6 +27,28 @@ describe("Transaction", () => {
     expect(txn.commitSequence).toBeGreaterThan(0);
   });
 
+  it("owns what it buffers: a caller changing its key or value arrays after a write changes nothing", async () => {
+    const manager = await seeded({});
+    const txn = await manager.begin();
+    const key = b("k1");
+    const value = b("v1");
+    await txn.put(key, value);
+    const deleted = b("k2");
+    await txn.put(deleted, b("x"));
+    await txn.delete(deleted);
+    key.set(b("k9"));
+    value.set(b("zz"));
+    deleted.set(b("k3"));
+    expect(text(txn.get(b("k1")))).toBe("v1");
+    expect(txn.get(b("k9"))).toBeUndefined();
+    const scanned = [...txn.scan()];
+    expect(scanned.map(([k, v]) => `${text(k)}=${text(v)}`)).toEqual(["k1=v1"]);
+    // Keys a scan returns are the caller's to keep (and change): the write set is not affected.
+    scanned[0]?.[0].set(b("k7"));
+    await txn.commit();
+    expect(view(await manager.begin())).toEqual(["k1=v1"]);
+  });
+
   it("keeps a snapshot under REPEATABLE READ and takes one per statement under READ COMMITTED", async () => {
     const manager = await seeded({ k: "old" });
     const rr = await manager.begin({ isolation: "repeatable read" });

@@ -30,8 +30,7 @@ describe("write-set limit", () => {
         const savepoints: number[] = [];
         for (const step of steps) {
           if (step.kind === "set") {
-            const key = b(`k${step.key}`);
-            set.set(`k${step.key}`, { key, value: step.valueLength === undefined ? undefined : new Uint8Array(step.valueLength) });
+            set.set(`k${step.key}`, step.valueLength === undefined ? null : new Uint8Array(step.valueLength));
           } else if (step.kind === "savepoint") {
             set.setUndoRecording(true);
             savepoints.push(set.undoLength);
@@ -42,7 +41,7 @@ describe("write-set limit", () => {
             set.rollbackTo(target);
           }
           let recount = 0;
-          for (const [, write] of set.entries()) recount += writeBytes(write.key, write.value);
+          for (const [name, value] of set.entries()) recount += writeBytes(name.length, value);
           expect(set.bytes).toBe(recount);
         }
       }),
