@@ -27,7 +27,8 @@ export type RelationDefinition = TableDefinition | SequenceDefinition | ViewDefi
 export class CatalogState {
   readonly objects: ReadonlyMap<number, ObjectDefinition>;
   readonly version: number;
-  readonly #relations = new Map<string, number>();
+  /** Relation ids by schema, then name: a lookup joins no strings (it runs for every name in every statement). */
+  readonly #relations = new Map<string, Map<string, number>>();
   readonly #schemas = new Map<string, number>();
   readonly #roles = new Map<string, number>();
 
@@ -37,7 +38,7 @@ export class CatalogState {
     for (const object of objects.values()) {
       if (object.kind === "schema") this.#schemas.set(object.name, object.id);
       else if (object.kind === "role") this.#roles.set(object.name, object.id);
-      else if (isRelation(object)) this.#relations.set(qualified(object.schema, object.name), object.id);
+      else if (isRelation(object)) this.#relationsIn(object.schema).set(object.name, object.id);
     }
   }
 
@@ -52,7 +53,16 @@ export class CatalogState {
   }
 
   relationId(schema: string, name: string): number | undefined {
-    return this.#relations.get(qualified(schema, name));
+    return this.#relations.get(schema)?.get(name);
+  }
+
+  #relationsIn(schema: string): Map<string, number> {
+    let names = this.#relations.get(schema);
+    if (names === undefined) {
+      names = new Map();
+      this.#relations.set(schema, names);
+    }
+    return names;
   }
 
   schemaId(name: string): number | undefined {

@@ -28,6 +28,10 @@ export interface RowReader {
  * Reads at one store snapshot without a transaction: what a single autocommit SELECT under READ
  * COMMITTED or REPEATABLE READ needs (one consistent snapshot, no locks, no conflict tracking).
  */
+
+/** The writer of point lookups' keys (see `#point`). */
+const pointKeyWriter = new KeyWriter();
+
 export class SnapshotReader implements RowReader {
   readonly #store: MvccStore;
   readonly #snapshot: MvccSnapshot;
@@ -95,7 +99,9 @@ export class TxnTableAccess implements TableAccess {
    * matches NULL). A non-unique-form entry cannot exist for non-NULL values of a unique index.
    */
   *#point(layout: TableLayout, keyspace: number, keyOids: readonly number[], request: IndexScanRequest): Iterable<Row> {
-    const writer = new KeyWriter();
+    // Built whole before the first yield, so one writer serves every lookup.
+    const writer = pointKeyWriter;
+    writer.reset();
     writer.appendUint32(keyspace);
     request.equal.forEach((value, i) => appendKeyValue(writer, keyOids[i] ?? TypeOid.text, value));
     const key = writer.finish();

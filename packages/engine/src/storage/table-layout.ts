@@ -53,7 +53,7 @@ export interface IndexEntry {
 }
 
 
-/** `rowKey`'s writer: a key is built synchronously from start to `finish`, so one serves every call. */
+/** `rowKey`'s and `keySuffix`'s writer: a key is built synchronously from start to `finish`, so one serves every call. */
 const rowKeyWriter = new KeyWriter();
 
 export class TableLayout {
@@ -93,7 +93,8 @@ export class TableLayout {
       if (typeof rowId !== "bigint") throw new TypeError("a row of a table without a primary key carries its row id");
       return rowIdSuffix(rowId);
     }
-    const writer = new KeyWriter();
+    const writer = rowKeyWriter;
+    writer.reset();
     for (const column of primaryKey.columns) appendKeyValue(writer, this.oids[column] ?? TypeOid.text, row[column] ?? null);
     return writer.finish();
   }
