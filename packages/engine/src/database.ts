@@ -15,7 +15,7 @@ import { catalogTableOf } from "./catalog/planner-catalog.ts";
 import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
 import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
-import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix } from "./storage/keys.ts";
+import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, withPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
 import type { SpillSettings } from "./dml/statement-environment.ts";
@@ -350,12 +350,19 @@ export class Database {
     return id;
   }
 
-  /** The next row id of a table without a primary key: one above the largest stored, then counted in memory. */
+  /**
+   * The next row id of a table without a primary key: one above the largest stored, then counted
+   * in memory. Only row-id keys are looked at: a table that had a primary key until this
+   * transaction still holds keys in the key's encoded form, and one of 12 bytes read as a row id
+   * gave ids from 2^56 up, whose keys then fell among encoded keys (a later ADD PRIMARY KEY could
+   * write one row over another). Row ids stay below 2^56, so a row-id key's first byte after the
+   * table prefix is 0x00 and an encoded key's (its marker, 0x01 or 0x02) never is.
+   */
   allocateRowId(tableId: number): bigint {
     let counter = this.#rowIds.get(tableId);
     if (counter === undefined) {
       let last = 0n;
-      for (const [key] of this.store.scan({ gte: relationPrefix(tableId), lt: relationEnd(tableId), reverse: true })) {
+      for (const [key] of this.store.scan({ gte: relationPrefix(tableId), lt: withPrefix(tableId, rowIdRangeEnd), reverse: true })) {
         last = readRowId(key);
         break;
       }
@@ -363,6 +370,7 @@ export class Database {
       this.#rowIds.set(tableId, counter);
     }
     const id = counter.next;
+    assert(id < rowIdLimit, "row ids stay below 2^56, apart from encoded key values");
     counter.next += 1n;
     return id;
   }

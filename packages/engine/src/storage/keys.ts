@@ -64,9 +64,14 @@ export function rowIdSuffix(rowId: bigint): Uint8Array {
   return suffix;
 }
 
+/** Row ids are below this: a row-id key's first byte after the table prefix is 0x00 (see `allocateRowId`). */
+export const rowIdLimit = 2n ** 56n;
+/** The suffix every row-id key sorts below: the smallest key suffix that starts 0x01. */
+export const rowIdRangeEnd: Uint8Array = new Uint8Array([0x01]);
+
 /** The row id of a row-id key; 0 for a key of another form (a table that had a primary key until just now). */
 export function readRowId(key: Uint8Array): bigint {
-  if (key.length !== 12) return 0n;
+  if (key.length !== 12 || key[4] !== 0) return 0n;
   return new DataView(key.buffer, key.byteOffset + 4, 8).getBigUint64(0);
 }
 
