@@ -13,7 +13,7 @@ export {
   unknownCommand,
 } from "./data-driven.ts";
 export type { AsyncDataDrivenHandler, DataDrivenArg, DataDrivenCase, DataDrivenHandler } from "./data-driven.ts";
-export { SeededRandom, propertyParams, seedFromEnv, withSeed } from "./seeded-random.ts";
+export { SeededRandom, propertyParams, propertyRunTimeoutMs, seedFromEnv, withSeed } from "./seeded-random.ts";
 export type { PropertyParams } from "./seeded-random.ts";
 export { CrashChild } from "./child-process.ts";
 export type { ChildExit, CrashChildOptions } from "./child-process.ts";

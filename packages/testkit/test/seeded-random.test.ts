@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SeededRandom, propertyParams, withSeed } from "@omnikv/testkit";
+import { SeededRandom, propertyParams, propertyRunTimeoutMs, withSeed } from "@omnikv/testkit";
 
 describe("SeededRandom", () => {
   it("is deterministic for a seed and differs across seeds", () => {
@@ -53,7 +53,7 @@ describe("propertyParams", () => {
     process.env["FC_SEED"] = "99";
     process.env["FC_NUM_RUNS"] = "5";
     try {
-      expect(propertyParams(100)).toEqual({ seed: 99, numRuns: 5, verbose: 1 });
+      expect(propertyParams(100)).toEqual({ seed: 99, numRuns: 5, verbose: 1, timeout: propertyRunTimeoutMs });
     } finally {
       delete process.env["FC_SEED"];
       delete process.env["FC_NUM_RUNS"];
