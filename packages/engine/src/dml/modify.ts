@@ -562,11 +562,25 @@ async function lockCurrent(env: StatementEnvironment, targets: TargetRows, write
   return reevaluate(env, targets, version);
 }
 
-/** Runs the target query again with the target table reduced to one row version. */
+/**
+ * Runs the target query again with its target reduced to one row version (PostgreSQL's
+ * EvalPlanQual). Only the target FROM item reads that row: a subquery naming the same table
+ * reads the table, as in PostgreSQL (before, it too saw the one row, so `(SELECT count(*) FROM t)`
+ * was 1 in the re-check).
+ */
 function reevaluate(env: StatementEnvironment, targets: TargetRows, version: Row): Row | undefined {
-  const catalog = new SingleRowCatalog(env.planner, targets.table.id);
-  const access = new SingleRowAccess(env.access, targets.table.id, [version]);
-  return runQuery(env, targets.query, catalog, access, { key: targets.statement, site: "recheck" }).rows[0];
+  const catalog = new RowSourceCatalog(env.planner, targets.table);
+  const access = new SingleRowAccess(env.access, rowSourceId, [version]);
+  return runQuery(env, withRowSourceTarget(targets), catalog, access, { key: targets.statement, site: "recheck" }).rows[0];
+}
+
+/** The target query with its first FROM item (the target table) read from the row source instead. */
+function withRowSourceTarget(targets: TargetRows): SelectStatement {
+  const body = targets.query.body;
+  assert(body.kind === "select_core", "a target query is a plain SELECT core");
+  const pos = targets.query.pos;
+  const source = tableRef([rowSourceSchema, targets.table.name], targets.alias, pos);
+  return { ...targets.query, body: { ...body, from: [source, ...body.from.slice(1)] } };
 }
 
 /** The planner's catalog with one table stripped of indexes and statistics: it is scanned, never probed. */
@@ -624,23 +638,24 @@ function withReturning(env: StatementEnvironment, table: TableDefinition, alias:
   // table, not just the modified rows. Unlike PostgreSQL, which reads it at the statement's
   // snapshot, it sees the statement's own writes (they are in the transaction's write set by now;
   // reads have no per-statement view of it).
-  const catalog = new ReturningCatalog(env.planner, table);
+  const catalog = new RowSourceCatalog(env.planner, table);
   const pos = returning[0]?.pos ?? 0;
-  const query = selectStatement({ targets: returning, from: [tableRef([returningSchema, table.name], alias ?? table.name, pos)] }, pos);
-  const access = new SingleRowAccess(env.access, returningSourceId, rows);
+  const query = selectStatement({ targets: returning, from: [tableRef([rowSourceSchema, table.name], alias ?? table.name, pos)] }, pos);
+  const access = new SingleRowAccess(env.access, rowSourceId, rows);
   return { rowCount: rows.length, returning: runQuery(env, query, catalog, access) };
 }
 
 /**
- * The schema that names RETURNING's row source. No SQL name holds a NUL (the protocol's strings
- * end at one), so nothing a statement writes reaches it: only the FROM item `withReturning` builds.
+ * The schema that names a row source: RETURNING's modified rows, or the one row version a
+ * re-check reads. No SQL name holds a NUL (the protocol's strings end at one), so nothing a
+ * statement writes reaches it: only the FROM item built here.
  */
-const returningSchema = "\u0000returning";
+const rowSourceSchema = "\u0000rows";
 /** The row source's table id: real tables' ids are positive and `excluded` is -1, so scans of it never reach the store. */
-const returningSourceId = -2;
+const rowSourceId = -2;
 
-/** The planner's catalog plus RETURNING's row source, a relation with the target table's columns and no indexes. */
-class ReturningCatalog implements Catalog {
+/** The planner's catalog plus a row source: a relation with the target table's columns and no indexes. */
+class RowSourceCatalog implements Catalog {
   readonly #inner: Catalog;
   readonly #source: CatalogTable;
 
@@ -648,11 +663,11 @@ class ReturningCatalog implements Catalog {
     this.#inner = inner;
     const found = inner.findTable(table.schema, table.name);
     assert(found !== undefined && found.id === table.id, "the modified table is in the catalog");
-    this.#source = { id: returningSourceId, schema: found.schema, name: found.name, columns: found.columns, indexes: [] };
+    this.#source = { id: rowSourceId, schema: found.schema, name: found.name, columns: found.columns, indexes: [] };
   }
 
   findTable(schema: string | undefined, name: string): CatalogTable | undefined {
-    if (schema === returningSchema && name === this.#source.name) return this.#source;
+    if (schema === rowSourceSchema && name === this.#source.name) return this.#source;
     return this.#inner.findTable(schema, name);
   }
 
