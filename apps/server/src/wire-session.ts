@@ -4,7 +4,7 @@
  * notices, COPY and portals are mapped onto pgwire's events.
  */
 import { TypeOid, formatValue, hasBinaryIo, recvValue, sendValue, typeLength, type SqlValue } from "@omnikv/base";
-import type { ExecuteResult, Field, QueryResult, RowStream, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
+import type { ExecuteResult, Field, Notice, QueryResult, RowStream, Session as EngineSession, StatementOutcome } from "@omnikv/engine";
 import type { BindRequest, Cell, FieldDescription, FormatCode, QueryEvent, QueryEvents, Session, StatementDescription, TransactionStatus } from "@omnikv/pgwire";
 import type { Logger } from "./logger.ts";
 
@@ -200,8 +200,8 @@ export class WireSession implements Session {
     yield { kind: "commandComplete", tag: `SELECT ${stream.rowCount}` };
   }
 
-  *#notices(result: { readonly notices: readonly string[] }): Generator<QueryEvent> {
-    for (const message of result.notices) yield { kind: "notice", notice: { severity: "NOTICE", sqlState: "00000", message } };
+  *#notices(result: { readonly notices: readonly Notice[] }): Generator<QueryEvent> {
+    for (const { severity, sqlState, message } of result.notices) yield { kind: "notice", notice: { severity, sqlState, message } };
   }
 
   /**

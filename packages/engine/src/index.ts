@@ -7,6 +7,7 @@ export { Database } from "./database.ts";
 export type { DatabaseOptions } from "./database.ts";
 export { Session, formatRow } from "./session/session.ts";
 export type { ConnectOptions, CopySink, ExecuteResult, Field, ParamValue, PreparedDescription, QueryResult, RowStream, StatementOutcome } from "./session/session.ts";
+export type { Notice, NoticeSeverity } from "./session/notice.ts";
 export { Settings } from "./session/settings.ts";
 export {
   CheckViolationError,

@@ -198,7 +198,7 @@ describe("owners, PUBLIC, membership, superusers", () => {
   });
 
   it("ANALYZE skips tables current_user does not own, with PostgreSQL 15's warning", async () => {
-    expect((await alice.query("ANALYZE t")).notices).toEqual(['skipping "t" --- only table or database owner can analyze it']);
+    expect((await alice.query("ANALYZE t")).notices).toEqual([{ severity: "WARNING", message: 'skipping "t" --- only table or database owner can analyze it', sqlState: "01000" }]);
     expect((await admin.query("ANALYZE t")).notices).toEqual([]);
   });
 
@@ -256,7 +256,7 @@ describe("owners, PUBLIC, membership, superusers", () => {
     await alice.query("GRANT SELECT ON t TO dave");
     expect((await admin.query("SELECT relacl::text FROM pg_class WHERE relname = 't'")).rows).toEqual([["{postgres=arwdDxt/postgres,alice=r*/postgres,dave=r/alice}"]]);
     expect(await failure(alice.query("GRANT INSERT ON t TO dave"))).toBe("no error");
-    expect((await alice.query("GRANT INSERT ON t TO dave")).notices).toEqual(['no privileges were granted for "t"']);
+    expect((await alice.query("GRANT INSERT ON t TO dave")).notices).toEqual([{ severity: "WARNING", message: 'no privileges were granted for "t"', sqlState: "01007" }]);
     await admin.query("CREATE TABLE other (a int)");
     expect(await failure(alice.query("GRANT SELECT ON other TO dave"))).toBe("42501 permission denied for table other");
   });
@@ -281,7 +281,7 @@ describe("role DDL", () => {
     await alice.close();
     expect(await failure(admin.query("DROP ROLE alice"))).toBe("no error");
     expect(await failure(admin.query("DROP ROLE alice"))).toBe('42704 role "alice" does not exist');
-    expect((await admin.query("DROP ROLE IF EXISTS alice")).notices).toEqual(['role "alice" does not exist, skipping']);
+    expect((await admin.query("DROP ROLE IF EXISTS alice")).notices).toEqual([{ severity: "NOTICE", message: 'role "alice" does not exist, skipping', sqlState: "00000" }]);
   });
 
   it("logins: unknown roles and NOLOGIN roles are refused with 28000", async () => {

@@ -31,6 +31,7 @@ import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
 import { initialAcl, mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
 import { ownedRoles, revokeAllFrom, type AuthContext } from "./roles.ts";
+import type { NoticeSeverity } from "../session/notice.ts";
 
 export interface DdlEnvironment extends StatementEnvironment {
   /** Who runs the statement: CREATE needs the schema's CREATE privilege, ALTER and DROP ownership. */
@@ -41,7 +42,8 @@ export interface DdlEnvironment extends StatementEnvironment {
     reset(definition: SequenceDefinition): void;
     drop(id: number): void;
   };
-  notice(message: string): void;
+  /** Sends a notice with the statement's result, at PostgreSQL's severity and SQLSTATE for the message (default: NOTICE, 00000). */
+  notice(message: string, severity?: NoticeSeverity, sqlState?: string): void;
   /** Reports a running index build (pg_stat_progress_create_index); undefined when it ends. */
   reportIndexBuild?(progress: IndexBuildProgress | undefined): void;
 }

@@ -37,6 +37,7 @@ import {
   type PrivilegeChecker,
 } from "./privileges.ts";
 import { DependentObjectsStillExistError, DuplicateObjectError, InsufficientPrivilegeError, InvalidSchemaNameError } from "../errors.ts";
+import type { NoticeSeverity } from "../session/notice.ts";
 
 /** Who runs the statement, and what role DDL needs beside the catalog. */
 export interface AuthContext {
@@ -57,7 +58,8 @@ export interface RoleEnvironment {
   /** The database's name, for `permission denied for database d`. */
   readonly databaseName: string;
   allocateObjectId(): number;
-  notice(message: string): void;
+  /** Sends a notice with the statement's result, at PostgreSQL's severity and SQLSTATE for the message (default: NOTICE, 00000). */
+  notice(message: string, severity?: NoticeSeverity, sqlState?: string): void;
 }
 
 class ReservedNameError extends DbError {
@@ -458,7 +460,7 @@ async function removeMembership(env: RoleEnvironment, role: RoleDefinition, memb
   const member = granteeRole(env, memberName);
   const existing = member.memberOf.find((m) => m.roleId === role.id);
   if (existing === undefined) {
-    env.notice(`role "${member.name}" is not a member of role "${role.name}"`);
+    env.notice(`role "${member.name}" is not a member of role "${role.name}"`, "WARNING");
     return;
   }
   const kept = member.memberOf.filter((m) => m.roleId !== role.id);
@@ -485,7 +487,7 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
     const objectClass = classOf(object);
     const requested = privilegeLetters(statement.privileges, objectClass === "sequence" && statement.objectType === "table" ? "table" : objectClass);
     const letters = letterList(requested).filter((l) => allPrivileges(objectClass).includes(l)).join("");
-    if (letters.length < requested.length) env.notice(`sequence "${object.name}" only supports USAGE, SELECT, and UPDATE privileges`);
+    if (letters.length < requested.length) env.notice(`sequence "${object.name}" only supports USAGE, SELECT, and UPDATE privileges`, "WARNING", "0LP01");
     const { grantor, grantable } = bestGrantor(env, object, letters, statement.isGrant);
     checkColumnRevoke(env, statement, object, letters, grantor);
     if (grantable === "") continue;
@@ -627,8 +629,10 @@ function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string,
     throw object.kind === "view" ? new InsufficientPrivilegeError(`permission denied for table ${object.name}`) : permissionDenied(object);
   }
   const quoted = `"${object.name}"`;
-  if (grantable === "") env.notice(isGrant ? `no privileges were granted for ${quoted}` : `no privileges could be revoked for ${quoted}`);
-  else if (grantable.length < letters.length) env.notice(isGrant ? `not all privileges were granted for ${quoted}` : `not all privileges could be revoked for ${quoted}`);
+  // PostgreSQL's warning codes: 01007 privilege not granted, 01006 privilege not revoked.
+  const code = isGrant ? "01007" : "01006";
+  if (grantable === "") env.notice(isGrant ? `no privileges were granted for ${quoted}` : `no privileges could be revoked for ${quoted}`, "WARNING", code);
+  else if (grantable.length < letters.length) env.notice(isGrant ? `not all privileges were granted for ${quoted}` : `not all privileges could be revoked for ${quoted}`, "WARNING", code);
   return { grantor, grantable };
 }
 

@@ -45,6 +45,7 @@ import { UndefinedTableError } from "@omnikv/planner";
 import { analyzeTable } from "@omnikv/executor";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
+import { noticeOf, type Notice } from "./notice.ts";
 
 export interface ConnectOptions {
   readonly user?: string;
@@ -68,7 +69,7 @@ export interface QueryResult {
   readonly rowCount: number;
   /** The full command tag PostgreSQL sends, e.g. `INSERT 0 3`. */
   readonly commandTag: string;
-  readonly notices: readonly string[];
+  readonly notices: readonly Notice[];
 }
 
 /** A statement prepared once: parsed now, planned on first use and again only when the catalog changes. */
@@ -137,7 +138,7 @@ export interface RowStream {
   /** Rows taken so far: CommandComplete's count once `take` returned fewer than asked. */
   readonly rowCount: number;
   /** Notices raised so far. */
-  readonly notices: readonly string[];
+  readonly notices: readonly Notice[];
 }
 
 export interface PreparedDescription {
@@ -258,7 +259,7 @@ export class Session {
    * opened early still sees what committed before its first query.
    */
   #pendingBlock: { readonly isolation?: IsolationLevel; readonly readOnly?: boolean; readonly startMicros: bigint } | undefined;
-  #notices: string[] = [];
+  #notices: Notice[] = [];
   /** What the running statement's pg_sleep calls asked to wait, in milliseconds. */
   #pendingSleepMs = 0;
   #isCanceled = false;
@@ -1139,7 +1140,7 @@ export class Session {
       abort: async (reason) => {
         this.#fail(current);
         if (current.isExplicit) return;
-        this.#notices.push(`COPY aborted: ${reason}`);
+        this.#notices.push(noticeOf(`COPY aborted: ${reason}`));
       },
     };
   }
@@ -1452,7 +1453,7 @@ export class Session {
 
   #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): QueryResult {
     if (active?.isExplicit === true || this.#pendingBlock !== undefined) {
-      this.#notices.push("there is already a transaction in progress");
+      this.#notices.push(noticeOf("there is already a transaction in progress", "WARNING", "25001"));
       return this.#result(tag);
     }
     const mode = modes.reduce<{ isolation?: IsolationLevel; readOnly?: boolean }>(
@@ -1482,7 +1483,7 @@ export class Session {
     this.#active = undefined;
     if (active === undefined || !active.isExplicit) {
       if (active !== undefined) await this.#commit(active);
-      this.#notices.push("there is no transaction in progress");
+      this.#notices.push(noticeOf("there is no transaction in progress", "WARNING", "25P01"));
       return this.#result("COMMIT");
     }
     if (active.isFailed) {
@@ -1505,7 +1506,7 @@ export class Session {
     this.settings.endTransaction(false);
     this.#endRoleTransaction(false);
     if (active !== undefined && active.txn.status === "active") active.txn.rollback();
-    if (active === undefined || !active.isExplicit) this.#notices.push("there is no transaction in progress");
+    if (active === undefined || !active.isExplicit) this.#notices.push(noticeOf("there is no transaction in progress", "WARNING", "25P01"));
     return this.#result("ROLLBACK");
   }
 
@@ -1667,7 +1668,7 @@ export class Session {
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       sequences: active.sequences,
-      notice: (message) => this.#notices.push(message),
+      notice: (message, severity, sqlState) => this.#notices.push(noticeOf(message, severity, sqlState)),
       reportIndexBuild: (progress) => {
         this.#indexBuild = progress;
       },
@@ -2006,7 +2007,7 @@ export class Session {
     });
     const tables = listed.filter((table) => {
       const isOwned = env.auth.checker.isOwner(env.auth.roleId, table);
-      if (!isOwned) env.notice(`skipping "${table.name}" --- only table or database owner can analyze it`);
+      if (!isOwned) env.notice(`skipping "${table.name}" --- only table or database owner can analyze it`, "WARNING");
       return isOwned;
     });
     for (const definition of tables) {
@@ -2297,7 +2298,7 @@ function withoutLocking(statement: SelectStatement): SelectStatement {
  * when the rows run out; `onError` turns an error raised while rows are taken into the one thrown
  * (failing the transaction, moving its position, releasing the snapshot early).
  */
-function rowStream(rows: Iterator<Row>, fields: readonly Field[], notices: readonly string[], hooks: { readonly onEnd?: () => void; readonly onError?: (error: unknown) => unknown } = {}): RowStream {
+function rowStream(rows: Iterator<Row>, fields: readonly Field[], notices: readonly Notice[], hooks: { readonly onEnd?: () => void; readonly onError?: (error: unknown) => unknown } = {}): RowStream {
   let rowCount = 0;
   return {
     fields,
