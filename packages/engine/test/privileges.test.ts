@@ -257,6 +257,13 @@ describe("owners, PUBLIC, membership, superusers", () => {
     expect((await admin.query("SELECT relacl::text FROM pg_class WHERE relname = 't'")).rows).toEqual([["{postgres=arwdDxt/postgres,alice=r*/postgres,dave=r/alice}"]]);
     expect(await failure(alice.query("GRANT INSERT ON t TO dave"))).toBe("no error");
     expect((await alice.query("GRANT INSERT ON t TO dave")).notices).toEqual([{ severity: "WARNING", message: 'no privileges were granted for "t"', sqlState: "01007" }]);
+    // ALL grants what the grantor holds with grant option, without "not all privileges" (PostgreSQL 15 agrees).
+    expect((await alice.query("GRANT ALL ON t TO dave")).notices).toEqual([]);
+    expect((await alice.query("GRANT SELECT, INSERT ON t TO dave")).notices).toEqual([{ severity: "WARNING", message: 'not all privileges were granted for "t"', sqlState: "01007" }]);
+    // GRANT ALL ON TABLE of a sequence is the sequence's own set, USAGE included, without a warning.
+    await admin.query("CREATE SEQUENCE seq");
+    expect((await admin.query("GRANT ALL ON TABLE seq TO dave")).notices).toEqual([]);
+    expect((await admin.query("SELECT relacl::text FROM pg_class WHERE relname = 'seq'")).rows).toEqual([["{postgres=rwU/postgres,dave=rwU/postgres}"]]);
     await admin.query("CREATE TABLE other (a int)");
     expect(await failure(alice.query("GRANT SELECT ON other TO dave"))).toBe("42501 permission denied for table other");
   });

@@ -120,7 +120,7 @@ export async function createTable(env: DdlEnvironment, statement: CreateTableSta
   const schema = creationSchema(env, statement.name);
   if (env.catalog.isNameTaken(schema, name)) {
     if (statement.ifNotExists) {
-      env.notice(`relation "${name}" already exists, skipping`);
+      env.notice(`relation "${name}" already exists, skipping`, "NOTICE", "42P07");
       return false;
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
@@ -468,7 +468,7 @@ export async function createTableAs(env: DdlEnvironment, statement: CreateTableA
   const schema = creationSchema(env, statement.name);
   if (env.catalog.isNameTaken(schema, name)) {
     if (statement.ifNotExists) {
-      env.notice(`relation "${name}" already exists, skipping`);
+      env.notice(`relation "${name}" already exists, skipping`, "NOTICE", "42P07");
       return 0;
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
@@ -598,7 +598,7 @@ async function dropSchema(env: DdlEnvironment, name: string, ifExists: boolean, 
 export async function createSchema(env: DdlEnvironment, name: string, ifNotExists: boolean, owner: number): Promise<void> {
   if (env.catalog.schema(name) !== undefined) {
     if (ifNotExists) {
-      env.notice(`schema "${name}" already exists, skipping`);
+      env.notice(`schema "${name}" already exists, skipping`, "NOTICE", "42P06");
       return;
     }
     throw new DuplicateSchemaError(`schema "${name}" already exists`);
@@ -662,7 +662,7 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
   const name = statement.name ?? chooseName((n) => env.catalog.isNameTaken(table.schema, n), `${table.name}_${names.join("_")}_idx`);
   if (env.catalog.isNameTaken(table.schema, name)) {
     if (statement.ifNotExists) {
-      env.notice(`relation "${name}" already exists, skipping`);
+      env.notice(`relation "${name}" already exists, skipping`, "NOTICE", "42P07");
       return;
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);
@@ -855,7 +855,7 @@ function withColumn(table: TableDefinition, index: number, change: (column: Colu
 async function addColumn(env: DdlEnvironment, table: TableDefinition, column: ColumnDef, ifNotExists: boolean, claim: (base: string) => string): Promise<TableDefinition> {
   if (table.columns.some((c) => c.name === column.name)) {
     if (ifNotExists) {
-      env.notice(`column "${column.name}" of relation "${table.name}" already exists, skipping`);
+      env.notice(`column "${column.name}" of relation "${table.name}" already exists, skipping`, "NOTICE", "42701");
       return table;
     }
     throw new DuplicateColumnError(`column "${column.name}" of relation "${table.name}" already exists`);
@@ -1047,7 +1047,7 @@ export async function createSequence(env: DdlEnvironment, statement: CreateSeque
   const schema = creationSchema(env, statement.name);
   if (env.catalog.isNameTaken(schema, name)) {
     if (statement.ifNotExists) {
-      env.notice(`relation "${name}" already exists, skipping`);
+      env.notice(`relation "${name}" already exists, skipping`, "NOTICE", "42P07");
       return;
     }
     throw new DuplicateTableError(`relation "${name}" already exists`);

@@ -151,7 +151,7 @@ export async function alterEnumType(env: DdlEnvironment, statement: AlterEnumTyp
     checkLabel(action.label);
     if (type.labels.some((l) => l.label === action.label)) {
       if (action.ifNotExists) {
-        env.notice(`enum label "${action.label}" already exists, skipping`);
+        env.notice(`enum label "${action.label}" already exists, skipping`, "NOTICE", "42710");
         return;
       }
       throw new DuplicateObjectError(`enum label "${action.label}" already exists`);

@@ -485,10 +485,13 @@ export async function grantPrivileges(env: RoleEnvironment, statement: GrantStat
   }
   for (const object of grantTargets(env, statement)) {
     const objectClass = classOf(object);
-    const requested = privilegeLetters(statement.privileges, objectClass === "sequence" && statement.objectType === "table" ? "table" : objectClass);
+    // ALL is the object's own set (a sequence named by GRANT … ON TABLE gets USAGE, SELECT and
+    // UPDATE, with no warning, as in PostgreSQL).
+    const isAll = statement.privileges.length === 0;
+    const requested = isAll ? allPrivileges(objectClass) : privilegeLetters(statement.privileges, objectClass === "sequence" && statement.objectType === "table" ? "table" : objectClass);
     const letters = letterList(requested).filter((l) => allPrivileges(objectClass).includes(l)).join("");
     if (letters.length < requested.length) env.notice(`sequence "${object.name}" only supports USAGE, SELECT, and UPDATE privileges`, "WARNING", "0LP01");
-    const { grantor, grantable } = bestGrantor(env, object, letters, statement.isGrant);
+    const { grantor, grantable } = bestGrantor(env, object, letters, statement.isGrant, isAll);
     checkColumnRevoke(env, statement, object, letters, grantor);
     if (grantable === "") continue;
     let acl = [...effectiveAcl(object)];
@@ -620,7 +623,7 @@ const aclDepthMax = 1000;
  * grants as themselves what they hold WITH GRANT OPTION (none at all: 42501 when they hold no
  * privilege either, else a warning).
  */
-function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string, isGrant: boolean): { readonly grantor: number; readonly grantable: string } {
+function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string, isGrant: boolean, isAll = false): { readonly grantor: number; readonly grantable: string } {
   const checker = env.auth.checker;
   if (checker.isSuperuser(env.auth.roleId) || env.auth.roleId === ownerOf(object)) return { grantor: ownerOf(object), grantable: letters };
   const { grantor, grantable } = grantorWithOptions(checker, env.auth.roleId, object, letters);
@@ -632,7 +635,8 @@ function bestGrantor(env: RoleEnvironment, object: OwnedObject, letters: string,
   // PostgreSQL's warning codes: 01007 privilege not granted, 01006 privilege not revoked.
   const code = isGrant ? "01007" : "01006";
   if (grantable === "") env.notice(isGrant ? `no privileges were granted for ${quoted}` : `no privileges could be revoked for ${quoted}`, "WARNING", code);
-  else if (grantable.length < letters.length) env.notice(isGrant ? `not all privileges were granted for ${quoted}` : `not all privileges could be revoked for ${quoted}`, "WARNING", code);
+  // As in PostgreSQL's restrict_and_check_grant, ALL grants what it can without this warning.
+  else if (grantable.length < letters.length && !isAll) env.notice(isGrant ? `not all privileges were granted for ${quoted}` : `not all privileges could be revoked for ${quoted}`, "WARNING", code);
   return { grantor, grantable };
 }
 

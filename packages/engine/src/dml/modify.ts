@@ -386,7 +386,9 @@ function readTargets(env: StatementEnvironment, statement: UpdateStatement | Del
   const own = Array.from({ length: width }, (_, i) => target(columnRef([alias, table.columns[i]?.name ?? rowIdColumnName], pos)));
   const others = statement.kind === "update" ? statement.from : statement.using;
   const query = selectStatement(
-    { targets: [...own, ...extraTargets(table, alias)], from: [tableRef(statement.table, statement.alias, pos), ...others], ...(statement.where === undefined ? {} : { where: statement.where }) },
+    // The target by its catalog name, never a CTE of the same name (which the statement's WITH may
+    // define: PostgreSQL's target is always the table).
+    { targets: [...own, ...extraTargets(table, alias)], from: [tableRef([table.schema, table.name], statement.alias, pos), ...others], ...(statement.where === undefined ? {} : { where: statement.where }) },
     pos,
     statement.with,
   );
