@@ -124,12 +124,11 @@ const excludedTableId = -1;
 
 /**
  * ON CONFLICT … DO UPDATE: the SET expressions and the WHERE condition are planned once, as a
- * query over the target table (the existing row) and `excluded` (the proposed row), and run for
- * each conflict over exactly those two rows. A row may be updated once per statement (21000).
+ * query over the existing row (a row source under the target's name) and `excluded` (the proposed
+ * row), and run for each conflict over exactly those two rows. A row may be updated once per statement (21000).
  */
 class Upsert {
   readonly #env: StatementEnvironment;
-  readonly #table: TableDefinition;
   readonly #writer: RowWriter;
   readonly #positions: readonly number[];
   readonly #assign: readonly CompiledExpr[];
@@ -143,7 +142,6 @@ class Upsert {
   constructor(env: StatementEnvironment, table: TableDefinition, alias: string, onConflict: NonNullable<InsertStatement["onConflict"]>, writer: RowWriter) {
     this.#slot = { key: onConflict, site: "upsert" };
     this.#env = env;
-    this.#table = table;
     this.#writer = writer;
     const assignments = onConflict.set.flatMap((clause) => splitSetClause(clause.columns, clause.value, clause.isMulti));
     this.#positions = assignments.map(({ column }) => {
@@ -155,8 +153,10 @@ class Upsert {
     const pos = onConflict.pos;
     this.#hasWhere = onConflict.where !== undefined;
     const condition = onConflict.where === undefined ? [] : [target({ kind: "cast", expr: onConflict.where, type: { kind: "type_name", names: ["bool"], modifiers: [], arrayBounds: [], pos }, pos })];
-    this.#query = selectStatement({ targets: [...values, ...condition], from: [tableRef([table.schema, table.name], alias, pos), tableRef(["\u0000excluded"], "excluded", pos)] }, pos);
-    this.#catalog = new ExcludedCatalog(new SingleRowCatalog(env.planner, table.id), env.planner.findTable(table.schema, table.name));
+    // The existing row is a row source of its own (see `withReturning`): a subquery naming the
+    // table reads the table, as in PostgreSQL, not just the conflicting row.
+    this.#query = selectStatement({ targets: [...values, ...condition], from: [tableRef([rowSourceSchema, table.name], alias, pos), tableRef(["\u0000excluded"], "excluded", pos)] }, pos);
+    this.#catalog = new ExcludedCatalog(new RowSourceCatalog(env.planner, table), env.planner.findTable(table.schema, table.name));
     const { columns } = planQuery(env, this.#query, this.#catalog, this.#slot);
     this.#assign = this.#positions.map((position, i) => assignment(env, columns[i], i, table.columns[position]));
   }
@@ -178,7 +178,7 @@ class Upsert {
     const bytes = await this.#env.txn.getForUpdate(existingKey, lockOptions(this.#env));
     if (bytes === undefined) return undefined;
     const existing = layout.decode(existingKey, bytes);
-    const access = new TwoRowAccess(this.#env.access, this.#table.id, existing, proposed);
+    const access = new TwoRowAccess(this.#env.access, rowSourceId, existing, proposed);
     const [result] = runQuery(this.#env, this.#query, this.#catalog, access, this.#slot).rows;
     if (result === undefined) return undefined;
     if (this.#hasWhere && result[this.#positions.length] !== true) return undefined;
