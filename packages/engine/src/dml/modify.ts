@@ -585,15 +585,18 @@ function withRowSourceTarget(targets: TargetRows): SelectStatement {
   return { ...targets.query, body: { ...body, from: [source, ...body.from.slice(1)] } };
 }
 
-/** The planner's catalog with one table stripped of indexes and statistics: it is scanned, never probed. */
+/**
+ * The planner's catalog with some tables stripped of indexes and statistics: they are scanned,
+ * never probed (SELECT … FOR UPDATE's re-check reads each locked table as one row version).
+ */
 export class SingleRowCatalog implements Catalog {
   readonly #inner: Catalog;
   readonly #tableIds: ReadonlySet<number>;
 
-  /** `tables`: the table (or tables) read from given rows, which have no indexes here. */
-  constructor(inner: Catalog, tables: number | ReadonlySet<number>) {
+  /** `tableIds`: the tables read from given rows, which have no indexes here. */
+  constructor(inner: Catalog, tableIds: ReadonlySet<number>) {
     this.#inner = inner;
-    this.#tableIds = typeof tables === "number" ? new Set([tables]) : tables;
+    this.#tableIds = tableIds;
   }
 
   findTable(schema: string | undefined, name: string): CatalogTable | undefined {
