@@ -7,6 +7,9 @@
  * (they overlap each other); from Ln one file goes, chosen round-robin past the last compacted
  * key, with the files of level n+1 it overlaps. So a compaction rewrites a key range, never a
  * whole level.
+ *
+ * When no level is due by size, a file that reads keep passing over is compacted into the next
+ * level (LevelDB's seek compaction; see `SeekCharges`).
  */
 import { assertDefined } from "@omnikv/base";
 import { compareBytes } from "./internal/bytes.ts";
@@ -50,6 +53,20 @@ export function pickCompaction(version: Version, shape: CompactionShape, pointer
   const files = version.levels[best] ?? [];
   const inputs = best === 0 ? [...files] : [pickRoundRobin(files, pointers.get(best))];
   return compactionOf(version, best, best + 1, inputs);
+}
+
+/**
+ * The compaction a file worn out by reads asks for: the file into the next level (for L0, every L0
+ * file, as by size: they overlap, and an older overlapping file must never stay above a newer
+ * one's output). Undefined when the file is no longer in that level or the level is the last.
+ */
+export function pickSeekCompaction(version: Version, candidate: { readonly level: number; readonly fileNumber: number }): Compaction | undefined {
+  const { level, fileNumber } = candidate;
+  if (level >= levelCount - 1) return undefined;
+  const files = version.levels[level] ?? [];
+  const file = files.find((f) => f.fileNumber === fileNumber);
+  if (file === undefined) return undefined;
+  return compactionOf(version, level, level + 1, level === 0 ? [...files] : [file]);
 }
 
 function pickRoundRobin(files: readonly FileMetadata[], pointer: Uint8Array | undefined): FileMetadata {

@@ -25,7 +25,7 @@ import { mkdirSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { DbError, assert, lsn as toLsn } from "@omnikv/base";
 import { DirLock, Wal, fsyncDirectoryAsync } from "@omnikv/wal";
-import { levelScores, levelTargetBytes, pickCompaction, type Compaction } from "./compaction-picker.ts";
+import { levelScores, levelTargetBytes, pickCompaction, pickSeekCompaction, type Compaction } from "./compaction-picker.ts";
 import { runCompaction, type CompactionEnvironment, type TableShape } from "./compaction.ts";
 import { CorruptionError, LsmArgumentError, LsmIoError, LsmStateError } from "./errors.ts";
 import { tablePath, walDirName } from "./file-names.ts";
@@ -43,6 +43,7 @@ import { bloomHash } from "./sstable/bloom-filter.ts";
 import { TableBuilder } from "./sstable/table-builder.ts";
 import { notFound, type FindResult, type TableReader } from "./sstable/table-reader.ts";
 import { TableCache } from "./table-cache.ts";
+import { SeekCharges } from "./seek-charges.ts";
 import { userEntries } from "./user-iterator.ts";
 import { levelCount, type FileMetadata } from "./version-edit.ts";
 import { VersionSet } from "./version-set.ts";
@@ -105,6 +106,8 @@ export interface LsmStats {
   readonly spaceAmplification: number;
   readonly flushCount: number;
   readonly compactionCount: number;
+  /** Compactions started because reads kept passing over a table (see `seekCompaction`), not by size. */
+  readonly seekCompactionCount: number;
   readonly stallCount: number;
   readonly liveSnapshots: number;
   readonly lastSequence: number;
@@ -162,6 +165,8 @@ export class LsmStore {
   #compactionTask: Promise<void> | undefined;
   #manualCompaction: Promise<void> | undefined;
   readonly #compactPointers = new Map<number, Uint8Array>();
+  /** Undefined when the `seekCompaction` option is off. */
+  readonly #seekCharges: SeekCharges | undefined;
   #failure: DbError | undefined;
   #isClosing = false;
   readonly #counters = {
@@ -172,6 +177,7 @@ export class LsmStore {
     compactionBytesRead: 0,
     flushCount: 0,
     compactionCount: 0,
+    seekCompactionCount: 0,
     stallCount: 0,
   };
 
@@ -183,6 +189,7 @@ export class LsmStore {
     this.#wal = init.wal;
     this.#blockCache = init.blockCache;
     this.#tables = init.tables;
+    this.#seekCharges = init.options.seekCompaction ? new SeekCharges() : undefined;
     const { blockBytes, blockRestartInterval, compression, bloomBitsPerKey, cipher } = init.options;
     this.#tableShape = { blockBytes, restartInterval: blockRestartInterval, compression, bloomBitsPerKey, ...(cipher === undefined ? {} : { cipher: cipher.block }) };
     this.#memTable = newMemTableState();
@@ -483,20 +490,37 @@ export class LsmStore {
   /** The value of `key` in the tables (a copy), or undefined: the newest entry at `sequence` decides. */
   #getFromTables(key: Uint8Array, sequence: number, keyHash: number): Uint8Array | undefined {
     const version = this.#versions.current;
+    // The first table read that did not hold the key, and its level: charged (see SeekCharges)
+    // when a second table must be read. Null once charged: one charge per read.
+    let missed: FileMetadata | null | undefined;
+    let missedLevel = 0;
     for (const file of version.levels[0] ?? []) {
       if (!fileMayHold(file, key)) continue;
+      if (missed !== undefined && missed !== null) missed = this.#chargeSeek(missedLevel, missed);
       const reader = this.#tables.get(file.fileNumber);
       const kind = reader.find(key, sequence, keyHash);
       if (kind !== notFound) return copyFound(reader, kind);
+      if (missed === undefined) missed = file;
     }
     for (const level of version.sortedLevelsInUse) {
       const file = version.fileForKey(level, key);
       if (file === undefined) continue;
+      if (missed !== undefined && missed !== null) missed = this.#chargeSeek(missedLevel, missed);
       const reader = this.#tables.get(file.fileNumber);
       const kind = reader.find(key, sequence, keyHash);
       if (kind !== notFound) return copyFound(reader, kind);
+      if (missed === undefined) {
+        missed = file;
+        missedLevel = level;
+      }
     }
     return undefined;
+  }
+
+  /** Charges a passed-over table; a table whose budget ran out is compacted in the background. */
+  #chargeSeek(level: number, file: FileMetadata): null {
+    if (this.#seekCharges?.charge(level, file.fileNumber, file.fileBytes) === true) this.#scheduleBackgroundWork();
+    return null;
   }
 
   /**
@@ -579,7 +603,7 @@ export class LsmStore {
       });
     }
     if (this.#compactionTask === undefined && this.#manualCompaction === undefined) {
-      const compaction = pickCompaction(this.#versions.current, this.#options, this.#compactPointers);
+      const compaction = pickCompaction(this.#versions.current, this.#options, this.#compactPointers) ?? this.#pickSeekCompaction();
       if (compaction === undefined) return;
       this.#compactionTask = this.#runBackground(() => this.#runPickedCompaction(compaction)).finally(() => {
         this.#compactionTask = undefined;
@@ -646,13 +670,23 @@ export class LsmStore {
     return file;
   }
 
-  async #runPickedCompaction(compaction: Compaction): Promise<void> {
+  /** A seek compaction, when a table has used up its budget and is still where it was charged. */
+  #pickSeekCompaction(): (Compaction & { readonly isSeek: true }) | undefined {
+    const due = this.#seekCharges?.takeDue();
+    if (due === undefined) return undefined;
+    const compaction = pickSeekCompaction(this.#versions.current, due);
+    return compaction === undefined ? undefined : { ...compaction, isSeek: true };
+  }
+
+  async #runPickedCompaction(compaction: Compaction & { readonly isSeek?: true }): Promise<void> {
     const inputsByLevel = new Map<number, readonly FileMetadata[]>([
       [compaction.level, compaction.inputs],
       [compaction.outputLevel, compaction.outputLevelInputs],
     ]);
     const isDone = await this.#compact(inputsByLevel, compaction.outputLevel);
-    if (isDone) this.#compactPointers.set(compaction.level, compaction.largestInputKey);
+    if (!isDone) return;
+    this.#compactPointers.set(compaction.level, compaction.largestInputKey);
+    if (compaction.isSeek === true) this.#counters.seekCompactionCount += 1;
   }
 
   /** Merges `inputsByLevel` into `outputLevel` and installs the result; false when aborted. */
@@ -689,6 +723,7 @@ export class LsmStore {
   }
 
   #deleteTables(fileNumbers: readonly number[]): void {
+    this.#seekCharges?.forget(fileNumbers);
     for (const fileNumber of fileNumbers) {
       this.#tables.evict(fileNumber);
       try {
@@ -808,6 +843,7 @@ export class LsmStore {
       spaceAmplification: lastLevelBytes === 0 ? 0 : totalBytes / lastLevelBytes,
       flushCount: c.flushCount,
       compactionCount: c.compactionCount,
+      seekCompactionCount: c.seekCompactionCount,
       stallCount: c.stallCount,
       liveSnapshots: [...this.#snapshots.values()].reduce((a, b) => a + b, 0),
       lastSequence: this.#visibleSequence,

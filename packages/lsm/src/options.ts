@@ -51,6 +51,11 @@ export interface LsmOptions {
   /** How long background work may hold the event loop before yielding. Default 4 ms. */
   readonly backgroundSliceMs?: number;
   /**
+   * Compact a table that point reads keep passing over (LevelDB's seek compaction; see
+   * seek-charges.ts), even when no level is due by size. Default true.
+   */
+  readonly seekCompaction?: boolean;
+  /**
    * Encryption at rest: a cipher for table blocks, one for wal records and one for manifest
    * records. The two log ciphers must differ in what they bind (both logs number records from
    * their own LSNs), so a manifest record can never be replayed as a wal record or the reverse.
@@ -79,6 +84,7 @@ export function resolveLsmOptions(options: LsmOptions): ResolvedLsmOptions {
     batchRecordBytes: options.batchRecordBytes ?? 4 * 1024 * 1024,
     manifestEditsMax: options.manifestEditsMax ?? 1000,
     backgroundSliceMs: options.backgroundSliceMs ?? 4,
+    seekCompaction: options.seekCompaction ?? true,
     cipher: options.cipher,
   };
   for (const [name, value] of Object.entries(resolved)) {

@@ -1,12 +1,13 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { SqlState, hasSqlState } from "@omnikv/base";
 import { LsmArgumentError, LsmLimitError, LsmStateError, LsmStore, WriteBatch, batchBytesMax, keyBytesMax, valueBytesMax, type LsmOptions } from "@omnikv/lsm";
 import { Wal } from "@omnikv/wal";
 import { ValueKind } from "../src/internal-key.ts";
 import { encodeBatchRecords, type BatchOp } from "../src/write-batch.ts";
 import { applySliceOps } from "../src/lsm-store.ts";
+import { seekChargesMin } from "../src/seek-charges.ts";
 import { makeTempDir, type TempDir } from "@omnikv/testkit";
 
 const encoder = new TextEncoder();
@@ -140,6 +141,47 @@ describe("LsmStore", () => {
     const reopened = await LsmStore.open(path, small);
     for (const [key, value] of expected) expect(text(reopened.get(b(key)))).toBe(value);
     await reopened.close();
+  });
+
+  it("compacts a table that point reads keep passing over, though no level is due by size (seek compaction)", async () => {
+    const key = (i: number): Uint8Array => b(`key${String(i).padStart(4, "0")}`);
+    // Two overlapping L0 tables, below the L0 trigger of 4: the older holds the even keys, the newer the odd ones.
+    const open = async (path: string, options: LsmOptions): Promise<LsmStore> => {
+      const store = await LsmStore.open(path, { l0CompactionTrigger: 4, blockBytes: 512, ...options });
+      for (let i = 0; i < 200; i += 2) await store.put(key(i), b(`even${i}`), { sync: false });
+      await store.flush();
+      for (let i = 1; i < 200; i += 2) await store.put(key(i), b(`odd${i}`), { sync: false });
+      await store.flush();
+      expect(store.stats().levels[0]?.files).toBe(2);
+      return store;
+    };
+    // key0002..key0198, all within the newer table's key range: each read passes over it first.
+    const evenRead = (store: LsmStore, n: number): void => {
+      const i = 2 + ((2 * n) % 198);
+      expect(text(store.get(key(i)))).toBe(`even${i}`);
+    };
+    const store = await open(dir(), {});
+    // Keys found in the first table read charge nothing, however often they are read.
+    for (let round = 0; round < 3; round++) for (let i = 1; i < 200; i += 2) expect(text(store.get(key(i)))).toBe(`odd${i}`);
+    for (let n = 0; n < seekChargesMin - 1; n++) evenRead(store, n);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(store.stats()).toMatchObject({ seekCompactionCount: 0, compactionCount: 0 });
+    expect(store.stats().levels[0]?.files).toBe(2);
+    // The read that uses up the newer table's budget starts the compaction of L0 into L1.
+    evenRead(store, seekChargesMin - 1);
+    await vi.waitFor(() => expect(store.stats().seekCompactionCount).toBe(1), { timeout: 5000 });
+    const stats = store.stats();
+    expect(stats.levels[0]?.files).toBe(0);
+    expect(stats.levels[1]?.files).toBeGreaterThan(0);
+    for (let i = 0; i < 200; i++) expect(text(store.get(key(i)))).toBe(i % 2 === 0 ? `even${i}` : `odd${i}`);
+    expect(store.verify()).toMatchObject({ problems: [] });
+    await store.close();
+    // With the option off, the same reads leave the tables where they are.
+    const off = await open(dir(), { seekCompaction: false });
+    for (let n = 0; n < 3 * seekChargesMin; n++) evenRead(off, n);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(off.stats()).toMatchObject({ seekCompactionCount: 0, compactionCount: 0 });
+    await off.close();
   });
 
   it("keeps decoded blocks within the block cache bound while reading more data than fits", async () => {
