@@ -199,6 +199,23 @@ describe("row format", () => {
     }
   });
 
+  it("writes text in place (all-ASCII) or through its send function, with the same bytes either way", () => {
+    // ASCII takes the in-place path; the others (accents, emoji, lone surrogates, which UTF-8 turns into U+FFFD) the send path.
+    // No NUL: text cannot hold one (the receive function refuses it).
+    const text = fc
+      .oneof(fc.string({ unit: "binary", maxLength: 30 }), fc.string({ maxLength: 30 }), fc.string({ unit: fc.constantFrom("a", " ", "\u007f", "\u0080", "é", "\ud800"), maxLength: 30 }))
+      .map((value) => value.replaceAll("\u0000", ""));
+    fc.assert(
+      fc.property(fc.constantFrom(TypeOid.text, TypeOid.varchar, TypeOid.bpchar), text, (oid, value) => {
+        const sent = sendValue(oid, value);
+        expect(sent.length).toBeLessThan(128);
+        expect(hex(encodeRow(1, [oid], [value]))).toBe(hex(Uint8Array.from([1, 1, 0, sent.length, ...sent])));
+        expect(decodeRow(encodeRow(1, [oid, TypeOid.int4], [value, 7]), [oid, TypeOid.int4]).values).toEqual([recvValue(oid, sent), 7]);
+      }),
+      params,
+    );
+  });
+
   it("returns only the stored columns of a row written before ADD COLUMN", () => {
     fc.assert(
       fc.property(rowArbitrary, fc.array(fc.constantFrom(...binaryOids), { minLength: 1, maxLength: 3 }), ([oids, values, schemaVersion], added) => {

@@ -235,7 +235,10 @@ export function sendBytea(value: Uint8Array): Uint8Array {
 }
 
 export function recvBytea(bytes: Uint8Array): Uint8Array {
-  return bytes.slice();
+  // A copy, as a plain Uint8Array, also from a Buffer (whose `slice` is a view, and whose species
+  // makes even Uint8Array's slice a Buffer): the value must not share memory with the bytes it
+  // came from (a row read from storage is a Buffer).
+  return new Uint8Array(bytes);
 }
 
 // ---------------------------------------------------------------------------------------------

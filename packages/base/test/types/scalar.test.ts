@@ -213,6 +213,14 @@ describe("bytea", () => {
     expect(s.formatBytea(Uint8Array.of(0x5c, 0x0a, 0x41, 0xff), "escape")).toBe("\\\\\\012A\\377");
   });
 
+  it("receives a copy, also from a Buffer (whose own slice is a view)", () => {
+    const stored = Buffer.from([1, 2, 3, 4]);
+    const value = s.recvBytea(stored.subarray(1, 3));
+    stored.fill(0xee);
+    expect(value).toEqual(Uint8Array.of(2, 3));
+    expect(Buffer.isBuffer(value)).toBe(false);
+  });
+
   it("round-trips both output formats and orders bytewise", () => {
     fc.assert(
       fc.property(fc.uint8Array(), fc.uint8Array(), (a, b) => {
