@@ -106,6 +106,38 @@ describe("MessageBuffer", () => {
   });
 });
 
+describe("MessageBuffer takes", () => {
+  /** A message: type, payload bytes; then whether the output is taken after it. */
+  const step = fc.record({ type: fc.constantFrom("D", "C", "Z"), payload: fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ minLength: 900, maxLength: 20_000 })), isTaken: fc.boolean() });
+
+  it("hands out each message once, in order, and never changes bytes already taken", () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+        const out = new MessageBuffer();
+        const taken: { chunk: Buffer; copy: number[] }[] = [];
+        const expected: number[] = [];
+        const takeNow = (): void => {
+          const chunk = out.take();
+          taken.push({ chunk, copy: [...chunk] });
+          expect(out.sizeBytes).toBe(0);
+        };
+        for (const { type, payload, isTaken } of steps) {
+          out.begin(type);
+          out.bytes(payload);
+          out.end();
+          expected.push(type.charCodeAt(0), ...[24, 16, 8, 0].map((shift) => ((payload.length + 4) >>> shift) & 0xff), ...payload);
+          if (isTaken) takeNow();
+        }
+        takeNow();
+        // Later writes (into the same buffer, or a grown one) left every taken chunk as it was taken.
+        for (const { chunk, copy } of taken) expect([...chunk]).toEqual(copy);
+        expect(taken.flatMap(({ copy }) => copy)).toEqual(expected);
+      }),
+      propertyParams(200),
+    );
+  });
+});
+
 describe("MessageWriter.flushSoon", () => {
   /** A socket that records what reaches it, chunk by chunk. */
   function recordingSocket(): { socket: Duplex; chunks: number[][] } {

@@ -1,23 +1,30 @@
 /**
  * A growable output buffer that frames backend messages: `begin(type)` reserves the int32 length,
  * field writers append, `end()` patches the length in. `take()` hands the framed bytes to the caller
- * and starts a fresh buffer, so a socket may keep the taken bytes while writing them.
+ * (a socket keeps them while it writes them), and later messages are written after them in the
+ * same buffer: a buffer is a bump allocator, replaced once its free tail is small. Taking a fresh
+ * 8 KiB buffer per answer instead was an allocation outside the heap for every query, and a
+ * good part of the server's garbage collection.
  *
- * Invariants: messages do not nest (`begin` asserts none is open; `take` asserts none is open), and a
- * C string never contains NUL — NULs are dropped, since one would end the string early and desync
- * the client's framing.
+ * Invariants: bytes before `#start` were taken and are never written again; messages do not nest
+ * (`begin` asserts none is open; `take` asserts none is open); a C string never contains NUL —
+ * NULs are dropped, since one would end the string early and desync the client's framing.
  */
 import { assert } from "@omnikv/base";
 
 const initialCapacityBytes = 8192;
+/** A buffer whose free tail is shorter than this after a take is replaced rather than written on. */
+const freeTailMinBytes = 1024;
 
 export class MessageBuffer {
   #buffer: Buffer = Buffer.allocUnsafe(initialCapacityBytes);
+  /** Where the bytes not yet taken begin. */
+  #start = 0;
   #size = 0;
   #messageStart = -1;
 
   get sizeBytes(): number {
-    return this.#size;
+    return this.#size - this.#start;
   }
 
   begin(type: string): void {
@@ -71,20 +78,31 @@ export class MessageBuffer {
     this.#size += value.length;
   }
 
-  /** The framed bytes written so far; the buffer starts empty again. */
+  /** The framed bytes written since the last take; they are the caller's and are never written again. */
   take(): Buffer {
     assert(this.#messageStart < 0, "take() only between messages");
-    const taken = this.#buffer.subarray(0, this.#size);
-    this.#buffer = Buffer.allocUnsafe(initialCapacityBytes);
-    this.#size = 0;
+    const taken = this.#buffer.subarray(this.#start, this.#size);
+    if (this.#buffer.length - this.#size < freeTailMinBytes) {
+      this.#buffer = Buffer.allocUnsafe(initialCapacityBytes);
+      this.#size = 0;
+    }
+    this.#start = this.#size;
     return taken;
   }
 
+  /**
+   * Room for `count` more bytes. A new buffer receives only the bytes not yet taken (the taken
+   * ones stay where their holder has them); an open message moves with them.
+   */
   #reserve(count: number): void {
     const needed = this.#size + count;
     if (needed <= this.#buffer.length) return;
-    const next = Buffer.allocUnsafe(Math.max(needed, this.#buffer.length * 2));
-    this.#buffer.copy(next, 0, 0, this.#size);
+    const pending = this.#size - this.#start;
+    const next = Buffer.allocUnsafe(Math.max(initialCapacityBytes, 2 * (pending + count)));
+    this.#buffer.copy(next, 0, this.#start, this.#size);
+    if (this.#messageStart >= 0) this.#messageStart -= this.#start;
     this.#buffer = next;
+    this.#start = 0;
+    this.#size = pending;
   }
 }
