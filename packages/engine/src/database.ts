@@ -52,10 +52,11 @@ export interface DatabaseOptions {
    */
   readonly analyzeIntervalMs?: number;
   /**
-   * How many times the work of its last auto-analyze a table waits before its next (default 20):
-   * a table whose read took a second of the server's time is not analyzed again for 20 s, so auto-
-   * analyze spends at most about a twentieth of the server on any table however large it grows
-   * (each run reads the whole table; PostgreSQL bounds autovacuum with cost-based delays instead).
+   * How many times the work of its last auto-analyze the server waits before the next one, of any
+   * table (default 20): after a table whose read took a second of the server's time, no table is
+   * auto-analyzed for 20 s. So auto-analyze spends at most about a twentieth of the server in all,
+   * however many tables are due and however large they grow (each run reads the whole table).
+   * PostgreSQL bounds autovacuum with a cost limit its workers share, for the same reason.
    */
   readonly analyzeCostFactor?: number;
   /**
@@ -95,10 +96,14 @@ export class Database {
   readonly #analyzeScaleFactor: number;
   readonly #analyzeIntervalMs: number;
   readonly #analyzeCostFactor: number;
-  /** When each analyzed table may be auto-analyzed again (`analyzeIntervalMs`, `analyzeCostFactor`). */
+  /** When each analyzed table may be auto-analyzed again (`analyzeIntervalMs`). */
   readonly #nextAnalyzeAt = new Map<number, number>();
-  /** Tables past their threshold before they were due: a timer looks again when they are. */
-  readonly #analyzeTimers = new Map<number, NodeJS.Timeout>();
+  /** No auto-analyze of any table starts before this (`analyzeCostFactor` times the last run's work). */
+  #analyzeQuietUntil = 0;
+  /** Tables past their threshold and not being analyzed, in the order they got there. */
+  readonly #dueForAnalyze = new Map<number, true>();
+  /** Set while due tables wait (for the quiet period, or their interval): looks again then. */
+  #analyzeTimer: NodeJS.Timeout | undefined;
   #pendingAnalyze: Promise<void> = Promise.resolve();
   readonly #sessions = new Set<Session>();
   #nextBackendPid = 1000;
@@ -127,6 +132,8 @@ export class Database {
       ...(options.spillCipher === undefined ? {} : { cipher: options.spillCipher }),
     };
     assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
+    assert(Number.isFinite(this.#analyzeIntervalMs) && this.#analyzeIntervalMs >= 0, "analyzeIntervalMs is finite and not negative");
+    assert(Number.isFinite(this.#analyzeCostFactor) && this.#analyzeCostFactor >= 0, "analyzeCostFactor is finite and not negative");
     this.sequences = new SequenceStore(store);
     this.sequences.load();
     this.latestReader = { get: (key) => store.get(key), scan: (range) => store.scan(range) };
@@ -280,47 +287,73 @@ export class Database {
   }
 
   /**
-   * After a commit: counts the rows it changed and analyzes, off the request path, every table
-   * whose changes passed its threshold.
+   * After a commit: counts the rows it changed; a table whose changes passed its threshold joins
+   * the tables due for auto-analyze, which run off the request path one at a time.
    */
   noteCommittedChanges(changes: ReadonlyMap<number, number>): void {
     for (const [tableId, count] of changes) {
       const total = (this.#changedSinceAnalyze.get(tableId) ?? 0) + count;
       this.#changedSinceAnalyze.set(tableId, total);
       const rows = this.statistics.get(tableId)?.rowCount ?? 0;
-      if (total < this.#analyzeThresholdRows + this.#analyzeScaleFactor * rows || this.#analyzing.has(tableId) || this.#isClosed) continue;
-      const waitMs = (this.#nextAnalyzeAt.get(tableId) ?? 0) - Date.now();
-      if (waitMs > 0) {
-        // Not due yet: look again when it is, even if no commit touches the table by then.
-        if (!this.#analyzeTimers.has(tableId)) {
-          const timer = setTimeout(() => {
-            this.#analyzeTimers.delete(tableId);
-            this.noteCommittedChanges(new Map([[tableId, 0]]));
-          }, waitMs);
-          timer.unref();
-          this.#analyzeTimers.set(tableId, timer);
-        }
-        continue;
-      }
-      this.#analyzing.add(tableId);
-      this.#pendingAnalyze = this.#pendingAnalyze.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.#autoAnalyze(tableId));
+      if (total < this.#analyzeThresholdRows + this.#analyzeScaleFactor * rows || this.#isClosed) continue;
+      // A table keeps its place in line (a Map iterates in insertion order); one being analyzed
+      // joins again at the end if its changes meanwhile pass the threshold (see `#autoAnalyze`).
+      if (!this.#analyzing.has(tableId) && !this.#dueForAnalyze.has(tableId)) this.#dueForAnalyze.set(tableId, true);
     }
+    this.#startDueAnalyze();
   }
 
-  /** Resolves when the auto-analyze runs scheduled so far have finished. */
+  /**
+   * Starts the auto-analyze of the due table first in line whose own interval has passed, unless
+   * one is running or the quiet period after the last run lasts; else sets the one timer for when
+   * that changes. First in line first, so a large table always due again cannot starve the others.
+   */
+  #startDueAnalyze(): void {
+    if (this.#isClosed || this.#analyzing.size > 0 || this.#dueForAnalyze.size === 0) return;
+    // Monotonic time: a wall clock stepped back must not stop auto-analyze.
+    const now = performance.now();
+    let nextAt = this.#analyzeQuietUntil;
+    if (now >= this.#analyzeQuietUntil) {
+      nextAt = Number.POSITIVE_INFINITY;
+      for (const tableId of this.#dueForAnalyze.keys()) {
+        const dueAt = this.#nextAnalyzeAt.get(tableId) ?? 0;
+        if (dueAt > now) {
+          nextAt = Math.min(nextAt, dueAt);
+          continue;
+        }
+        this.#dueForAnalyze.delete(tableId);
+        this.#analyzing.add(tableId);
+        this.#pendingAnalyze = this.#pendingAnalyze.then(() => new Promise((resolve) => setImmediate(resolve))).then(() => this.#autoAnalyze(tableId));
+        return;
+      }
+    }
+    if (this.#analyzeTimer !== undefined) clearTimeout(this.#analyzeTimer);
+    this.#analyzeTimer = setTimeout(() => {
+      this.#analyzeTimer = undefined;
+      this.#startDueAnalyze();
+    }, Math.min(Math.max(1, nextAt - now), analyzeTimerMaxMs));
+    this.#analyzeTimer.unref();
+  }
+
+  /** Resolves when the auto-analyze runs started so far, and those they let start at once, have finished. */
   async analyzed(): Promise<void> {
-    await this.#pendingAnalyze;
+    for (;;) {
+      const pending = this.#pendingAnalyze;
+      await pending;
+      if (pending === this.#pendingAnalyze) return;
+    }
   }
 
   async #autoAnalyze(tableId: number): Promise<void> {
     const definition = this.#catalog.objects.get(tableId);
     if (this.#isClosed || definition?.kind !== "table") {
       this.#analyzing.delete(tableId);
+      this.#startDueAnalyze();
       return;
     }
     this.#changedSinceAnalyze.set(tableId, 0);
-    const started = Date.now();
-    // Still `#analyzing` while it runs: commits meanwhile count changes but schedule no second run.
+    const started = performance.now();
+    // Still `#analyzing` while it runs: commits meanwhile count changes but do not put it in line.
     let busyMs = 0;
     try {
       const analyzed = await analyzeInSlices(this, definition, () => this.#isClosed);
@@ -329,16 +362,17 @@ export class Database {
         this.setStatistics(definition, analyzed.statistics);
       }
     } catch {
-      // The table keeps the statistics it had; a failed run must not stop the runs queued after it
-      // (they are chained on `#pendingAnalyze`), and the next is due as after any run.
+      // The table keeps the statistics it had; a failed run must not stop the tables due after
+      // it, and the next run waits as after any run.
     } finally {
-      this.#nextAnalyzeAt.set(tableId, Math.max(started + this.#analyzeIntervalMs, Date.now() + this.#analyzeCostFactor * busyMs));
+      this.#nextAnalyzeAt.set(tableId, started + this.#analyzeIntervalMs);
+      this.#analyzeQuietUntil = performance.now() + this.#analyzeCostFactor * busyMs;
       this.#analyzing.delete(tableId);
     }
-    // Changes committed while it ran may already be past the threshold again.
+    // Changes committed while it ran may already be past the threshold again: it joins the line
+    // at its end (and the next table in line starts, or the timer is set).
     this.noteCommittedChanges(new Map([[tableId, 0]]));
   }
-
 
   /** Object ids are never reused: the high-water mark is recorded (unsynced, ordered before any commit that uses it). */
   allocateObjectId(): number {
@@ -390,8 +424,9 @@ export class Database {
   async close(): Promise<void> {
     if (this.#isClosed) return;
     this.#isClosed = true;
-    for (const timer of this.#analyzeTimers.values()) clearTimeout(timer);
-    this.#analyzeTimers.clear();
+    clearTimeout(this.#analyzeTimer);
+    this.#analyzeTimer = undefined;
+    this.#dueForAnalyze.clear();
     for (const session of Array.from(this.#sessions)) await session.close();
     // A running auto-analyze stops at its next slice; it must not read a closed store.
     await this.#pendingAnalyze.catch(() => undefined);
@@ -416,6 +451,9 @@ function isDefinition(value: unknown): value is ObjectDefinition {
   const kinds: readonly unknown[] = ["table", "sequence", "view", "enum_type", "domain", "schema", "role", "database", "default_acl"];
   return kinds.includes(value.kind) && typeof value.id === "number";
 }
+
+/** The longest a timer for due auto-analyzes is set for (Node caps timers at 2^31 - 1 ms). */
+const analyzeTimerMaxMs = 60 * 60 * 1000;
 
 /** Rows an auto-analyze reads before it lets other work run (it never holds the event loop long). */
 export const analyzeSliceRows = 4096;

@@ -425,6 +425,59 @@ describe("auto-analyze's cost bound", () => {
     expect(await rowsEstimateAfterTwoLoads(1_000_000)).toContain("rows=1000 ");
     expect(await rowsEstimateAfterTwoLoads(0)).toContain("rows=3000 ");
   });
+
+  it("waits analyzeCostFactor times the last run's work before analyzing any other table too", async () => {
+    // b passes its threshold just after a was analyzed: with a factor of a million it waits, with 0 it does not.
+    async function estimateOfB(analyzeCostFactor: number): Promise<string> {
+      let estimate = "";
+      await withDatabase(
+        async (db, session) => {
+          await session.query("CREATE TABLE a (id int PRIMARY KEY)");
+          await session.query("CREATE TABLE b (id int PRIMARY KEY)");
+          await session.query("INSERT INTO a SELECT g FROM generate_series(1, 1000) g");
+          await db.analyzed();
+          expect(await rowsEstimate(session, "a")).toContain("rows=1000 ");
+          await session.query("INSERT INTO b SELECT g FROM generate_series(1, 900) g");
+          await db.analyzed();
+          estimate = await rowsEstimate(session, "b");
+        },
+        { analyzeIntervalMs: 0, analyzeCostFactor },
+      );
+      return estimate;
+    }
+    expect(await estimateOfB(1_000_000)).not.toContain("rows=900 ");
+    expect(await estimateOfB(0)).toContain("rows=900 ");
+  });
+
+  it("analyzes due tables one at a time in the order they became due, each after the quiet period of the run before", async () => {
+    await withDatabase(
+      async (db, session) => {
+        const order: string[] = [];
+        const setStatistics = db.setStatistics.bind(db);
+        vi.spyOn(db, "setStatistics").mockImplementation((table, statistics) => {
+          order.push(table.name);
+          setStatistics(table, statistics);
+        });
+        await session.query("CREATE TABLE a (id int PRIMARY KEY)");
+        await session.query("CREATE TABLE b (id int PRIMARY KEY)");
+        // One commit puts a, then b, in line: a runs, and b waits out the quiet period a's run set.
+        await session.query("BEGIN");
+        await session.query("INSERT INTO a SELECT g FROM generate_series(1, 1000) g");
+        await session.query("INSERT INTO b SELECT g FROM generate_series(1, 900) g");
+        await session.query("COMMIT");
+        await db.analyzed();
+        expect(order).toEqual(["a"]);
+        // a is due again at once, but b was in line first.
+        await session.query("INSERT INTO a SELECT g FROM generate_series(1001, 3000) g");
+        const deadline = Date.now() + 10_000;
+        while (order.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(order).toEqual(["a", "b", "a"]);
+        expect(await rowsEstimate(session, "b")).toContain("rows=900 ");
+        expect(await rowsEstimate(session, "a")).toContain("rows=3000 ");
+      },
+      { analyzeIntervalMs: 0, analyzeCostFactor: 5 },
+    );
+  });
 });
 
 describe("row locks of inserts", () => {

@@ -517,9 +517,12 @@ export class LsmStore {
     return undefined;
   }
 
-  /** Charges a passed-over table; a table whose budget ran out is compacted in the background. */
+  /**
+   * Charges a passed-over table; a table whose budget ran out is compacted in the background,
+   * scheduled after this read (starting a compaction opens and reads tables: not on a read's path).
+   */
   #chargeSeek(level: number, file: FileMetadata): null {
-    if (this.#seekCharges?.charge(level, file.fileNumber, file.fileBytes) === true) this.#scheduleBackgroundWork();
+    if (this.#seekCharges?.charge(level, file.fileNumber, file.fileBytes) === true) setImmediate(() => this.#scheduleBackgroundWork());
     return null;
   }
 

@@ -1,4 +1,4 @@
-import { readdirSync } from "node:fs";
+import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { SqlState, hasSqlState } from "@omnikv/base";
@@ -7,7 +7,7 @@ import { Wal } from "@omnikv/wal";
 import { ValueKind } from "../src/internal-key.ts";
 import { encodeBatchRecords, type BatchOp } from "../src/write-batch.ts";
 import { applySliceOps } from "../src/lsm-store.ts";
-import { seekChargesMin } from "../src/seek-charges.ts";
+import { seekBudgetOf } from "../src/seek-charges.ts";
 import { makeTempDir, type TempDir } from "@omnikv/testkit";
 
 const encoder = new TextEncoder();
@@ -160,15 +160,19 @@ describe("LsmStore", () => {
       const i = 2 + ((2 * n) % 198);
       expect(text(store.get(key(i)))).toBe(`even${i}`);
     };
-    const store = await open(dir(), {});
+    const path = dir();
+    const store = await open(path, {});
+    // The newer table (the larger file number) is the one passed over.
+    const newest = readdirSync(path).filter((name) => name.endsWith(".sst")).sort().at(-1) ?? "";
+    const budget = seekBudgetOf(statSync(join(path, newest)).size);
     // Keys found in the first table read charge nothing, however often they are read.
     for (let round = 0; round < 3; round++) for (let i = 1; i < 200; i += 2) expect(text(store.get(key(i)))).toBe(`odd${i}`);
-    for (let n = 0; n < seekChargesMin - 1; n++) evenRead(store, n);
+    for (let n = 0; n < budget - 1; n++) evenRead(store, n);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(store.stats()).toMatchObject({ seekCompactionCount: 0, compactionCount: 0 });
     expect(store.stats().levels[0]?.files).toBe(2);
     // The read that uses up the newer table's budget starts the compaction of L0 into L1.
-    evenRead(store, seekChargesMin - 1);
+    evenRead(store, budget - 1);
     await vi.waitFor(() => expect(store.stats().seekCompactionCount).toBe(1), { timeout: 5000 });
     const stats = store.stats();
     expect(stats.levels[0]?.files).toBe(0);
@@ -178,7 +182,7 @@ describe("LsmStore", () => {
     await store.close();
     // With the option off, the same reads leave the tables where they are.
     const off = await open(dir(), { seekCompaction: false });
-    for (let n = 0; n < 3 * seekChargesMin; n++) evenRead(off, n);
+    for (let n = 0; n < 3 * budget; n++) evenRead(off, n);
     await new Promise((resolve) => setTimeout(resolve, 50));
     expect(off.stats()).toMatchObject({ seekCompactionCount: 0, compactionCount: 0 });
     await off.close();

@@ -138,6 +138,38 @@ describe("MessageBuffer takes", () => {
   });
 });
 
+describe("MessageBuffer memory", () => {
+  it("gives a huge message a buffer of its size, and drops it once taken", () => {
+    const out = new MessageBuffer();
+    out.begin("D");
+    out.bytes(new Uint8Array(1_000_000));
+    out.end();
+    const huge = out.take();
+    expect(huge.length).toBe(1_000_005);
+    expect(huge.buffer.byteLength).toBeLessThan(1_100_000);
+    out.begin("Z");
+    out.int8(73);
+    out.end();
+    // The next answer is written into a small buffer, not the huge one.
+    expect(out.take().buffer.byteLength).toBeLessThanOrEqual(8192);
+  });
+
+  it("drops a buffer grown by many rows once they are taken, free room or not", () => {
+    const out = new MessageBuffer();
+    for (let row = 0; row < 41; row++) {
+      out.begin("D");
+      out.bytes(new Uint8Array(3000));
+      out.end();
+    }
+    const rows = out.take();
+    expect(rows.buffer.byteLength - rows.length).toBeGreaterThan(1024);
+    out.begin("Z");
+    out.int8(73);
+    out.end();
+    expect(out.take().buffer.byteLength).toBeLessThanOrEqual(8192);
+  });
+});
+
 describe("MessageWriter.flushSoon", () => {
   /** A socket that records what reaches it, chunk by chunk. */
   function recordingSocket(): { socket: Duplex; chunks: number[][] } {

@@ -95,9 +95,9 @@ export function encodeRow(schemaVersion: number, oids: readonly number[], values
     sizeBytes += varintLength(length) + length;
   }
 
-  // From Node's buffer pool: a `new Uint8Array` of more than 64 bytes is an allocation of its own
-  // outside the heap, which cost a third of encoding a row. The row lives only until the memtable
-  // copies it (or the transaction ends), so the pool's slab is not held for long.
+  // From Node's buffer pool (rows under 4 KiB): a `new Uint8Array` of more than 64 bytes is an
+  // allocation of its own outside the heap, which cost a third of encoding a row. Callers keep a
+  // row only briefly (a transaction's write copies it at once), so no pool slab is held long.
   const out = Buffer.allocUnsafe(sizeBytes);
   let at = writeVarint(out, 0, schemaVersion);
   at = writeVarint(out, at, count);

@@ -82,7 +82,8 @@ export class MessageBuffer {
   take(): Buffer {
     assert(this.#messageStart < 0, "take() only between messages");
     const taken = this.#buffer.subarray(this.#start, this.#size);
-    if (this.#buffer.length - this.#size < freeTailMinBytes) {
+    // A buffer grown for a large answer goes with it: an idle connection holds only a small one.
+    if (this.#buffer.length - this.#size < freeTailMinBytes || this.#buffer.length > initialCapacityBytes) {
       this.#buffer = Buffer.allocUnsafe(initialCapacityBytes);
       this.#size = 0;
     }
@@ -98,7 +99,8 @@ export class MessageBuffer {
     const needed = this.#size + count;
     if (needed <= this.#buffer.length) return;
     const pending = this.#size - this.#start;
-    const next = Buffer.allocUnsafe(Math.max(initialCapacityBytes, 2 * (pending + count)));
+    // Doubling keeps a long run of appends amortized; one huge message gets just its size.
+    const next = Buffer.allocUnsafe(Math.max(initialCapacityBytes, pending + count, Math.min(2 * this.#buffer.length, 2 * pending)));
     this.#buffer.copy(next, 0, this.#start, this.#size);
     if (this.#messageStart >= 0) this.#messageStart -= this.#start;
     this.#buffer = next;
