@@ -8,7 +8,7 @@ import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNev
 import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type DeleteStatement, type GenericOption, type InsertStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
 import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
-import { SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
+import { ReadOnlyTransactionError, SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition, ViewDefinition } from "../catalog/definitions.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
@@ -26,6 +26,7 @@ import {
   InvalidPortalError,
   InvalidStatementNameError,
   NoActiveTransactionError,
+  ActiveTransactionError,
   QueryCanceledError,
 } from "../errors.ts";
 import { SnapshotReader, TxnTableAccess, type RowReader } from "../storage/table-access.ts";
@@ -184,6 +185,12 @@ interface ActiveTransaction {
   readonly catalog: CatalogView;
   readonly isExplicit: boolean;
   isFailed: boolean;
+  /**
+   * Whether a statement that reads or writes has run in it (PostgreSQL takes the transaction's
+   * snapshot then): until then only SET, RESET and SHOW have, and SET TRANSACTION may still
+   * change its modes.
+   */
+  hasSnapshot: boolean;
   readonly startMicros: bigint;
   readonly savepoints: {
     readonly name: string;
@@ -259,6 +266,11 @@ export class Session {
    * opened early still sees what committed before its first query.
    */
   #pendingBlock: { readonly isolation?: IsolationLevel; readonly readOnly?: boolean; readonly startMicros: bigint } | undefined;
+  /**
+   * False while the statements of a several-statement string run: PostgreSQL runs them in an
+   * implicit transaction block, inside which SET LOCAL and SET TRANSACTION apply without a warning.
+   */
+  #isSoleStatement = true;
   #notices: Notice[] = [];
   /** What the running statement's pg_sleep calls asked to wait, in milliseconds. */
   #pendingSleepMs = 0;
@@ -446,12 +458,14 @@ export class Session {
     const statements = parse(sql);
     const textParams = params.map(paramText);
     const results: QueryResult[] = [];
+    this.#isSoleStatement = statements.length <= 1;
     try {
       for (const statement of statements) {
         results.push(await this.#runStatement(statement, sql, textParams, []));
       }
       await this.#endImplicit();
     } finally {
+      this.#isSoleStatement = true;
       this.#armIdleTimer();
     }
     return results;
@@ -540,6 +554,16 @@ export class Session {
       return;
     }
     const last = statements.at(-1);
+    this.#isSoleStatement = statements.length <= 1;
+    try {
+      yield* this.#runEach(statements, last, sql);
+    } finally {
+      this.#isSoleStatement = true;
+    }
+    await this.#endImplicit();
+  }
+
+  async *#runEach(statements: readonly Statement[], last: Statement | undefined, sql: string): AsyncGenerator<StatementOutcome> {
     for (const statement of statements) {
       if (statement.kind === "copy" && statement.direction === "from" && statement.target === "stdin") {
         yield { kind: "copyIn", sink: await this.#copyFrom(statement, sql) };
@@ -570,7 +594,6 @@ export class Session {
         yield { kind: "result", result };
       }
     }
-    await this.#endImplicit();
   }
 
   /**
@@ -1187,6 +1210,7 @@ export class Session {
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
     const current = active ?? (await this.#startTransaction());
+    current.hasSnapshot = true;
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     return current;
   }
@@ -1242,7 +1266,16 @@ export class Session {
     }
     const active = this.#active;
     if (active?.isFailed === true) throw new InFailedTransactionError("current transaction is aborted, commands ignored until end of transaction block");
+    if (statement.kind === "set_transaction") {
+      try {
+        return await this.#setTransaction(statement);
+      } catch (error) {
+        if (this.#active !== undefined) this.#fail(this.#active);
+        throw error;
+      }
+    }
     const current = active ?? (await this.#startTransaction());
+    if (statement.kind !== "set" && statement.kind !== "reset" && statement.kind !== "show") current.hasSnapshot = true;
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     try {
       this.#checkPrivileges(statement, current.catalog);
@@ -1393,12 +1426,13 @@ export class Session {
 
   async #begin(isExplicit: boolean, modes: { isolation?: IsolationLevel; readOnly?: boolean }): Promise<ActiveTransaction> {
     const isolation = modes.isolation ?? isolationOf(this.settings.get("default_transaction_isolation"));
-    const txn = await this.#db.transactions.begin({ isolation, readOnly: modes.readOnly ?? false });
+    const txn = await this.#db.transactions.begin({ isolation, readOnly: modes.readOnly ?? this.settings.get("default_transaction_read_only") === "on" });
     const active: ActiveTransaction = {
       txn,
       catalog: this.#db.catalogView(),
       isExplicit,
       isFailed: false,
+      hasSnapshot: false,
       changedRows: new Map(),
       startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n,
       savepoints: [],
@@ -1451,19 +1485,73 @@ export class Session {
     return this.#savepoint(action, statement.savepoint ?? "");
   }
 
+  /**
+   * A statement that only applies inside a transaction block, run outside one (a statement string
+   * of its own, or the extended protocol): PostgreSQL's WARNING, and it lapses with the statement.
+   */
+  #warnOutsideBlock(isLocal: boolean, what: string): void {
+    if (isLocal && this.#active?.isExplicit !== true && this.#pendingBlock === undefined && this.#isSoleStatement) {
+      this.#notices.push(noticeOf(`${what} can only be used in transaction blocks`, "WARNING", "25P01"));
+    }
+  }
+
+  /**
+   * SET TRANSACTION modes (isolation level, READ ONLY / READ WRITE; DEFERRABLE is accepted and,
+   * as at BEGIN, has no effect) and SET SESSION CHARACTERISTICS AS TRANSACTION (the defaults of
+   * later transactions), as PostgreSQL 15:
+   * - in a block before its first query, they are the block's modes;
+   * - after SET, RESET or SHOW only, the transaction starts again with the new modes (nothing read
+   *   or written in it; PostgreSQL takes its snapshot only at its first query);
+   * - after a query, changing the isolation level, or going from READ ONLY to READ WRITE, is
+   *   25001 (in a subtransaction, an isolation change always is); going to READ ONLY then is not
+   *   supported here (0A000: a transaction's access mode is fixed once it has read);
+   * - outside a block, a statement string of its own gets WARNING 25P01 and changes nothing; the
+   *   first statement of a several-statement string starts that string's implicit transaction
+   *   with the modes.
+   */
+  async #setTransaction(statement: Extract<Statement, { kind: "set_transaction" }>): Promise<QueryResult> {
+    const modes = transactionModesOf(statement.modes);
+    if (statement.isSessionDefault) {
+      if (modes.isolation !== undefined) this.settings.set("default_transaction_isolation", modes.isolation, false);
+      if (modes.readOnly !== undefined) this.settings.set("default_transaction_read_only", modes.readOnly ? "on" : "off", false);
+      return this.#result("SET");
+    }
+    if (this.#pendingBlock !== undefined) {
+      this.#pendingBlock = { ...this.#pendingBlock, ...modes };
+      return this.#result("SET");
+    }
+    const active = this.#active;
+    if (active === undefined) {
+      if (this.#isSoleStatement) this.#notices.push(noticeOf("SET TRANSACTION can only be used in transaction blocks", "WARNING", "25P01"));
+      else await this.#begin(false, modes);
+      return this.#result("SET");
+    }
+    const isolation = modes.isolation ?? active.txn.isolation;
+    const readOnly = modes.readOnly ?? active.txn.isReadOnly;
+    if (isolation === active.txn.isolation && readOnly === active.txn.isReadOnly) return this.#result("SET");
+    if (active.savepoints.length > 0 && isolation !== active.txn.isolation) {
+      throw new ActiveTransactionError("SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
+    }
+    if (!active.hasSnapshot && active.savepoints.length === 0) {
+      // Nothing has read or written in it yet: it starts again with the new modes (its snapshot
+      // would be taken only now in PostgreSQL).
+      active.txn.rollback();
+      const txn = await this.#db.transactions.begin({ isolation, readOnly });
+      this.#active = { ...active, txn, catalog: this.#db.catalogView() };
+      return this.#result("SET");
+    }
+    if (isolation !== active.txn.isolation) throw new ActiveTransactionError("SET TRANSACTION ISOLATION LEVEL must be called before any query");
+    if (modes.readOnly === false && active.txn.isReadOnly) throw new ActiveTransactionError("transaction read-write mode must be set before any query");
+    if (modes.readOnly === true && !active.txn.isReadOnly) throw new FeatureNotSupportedError("SET TRANSACTION READ ONLY after the transaction's first query is not supported");
+    return this.#result("SET");
+  }
+
   #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): QueryResult {
     if (active?.isExplicit === true || this.#pendingBlock !== undefined) {
       this.#notices.push(noticeOf("there is already a transaction in progress", "WARNING", "25001"));
       return this.#result(tag);
     }
-    const mode = modes.reduce<{ isolation?: IsolationLevel; readOnly?: boolean }>(
-      (acc, m) => ({
-        ...acc,
-        ...(m.isolationLevel === undefined ? {} : { isolation: isolationOf(m.isolationLevel) }),
-        ...(m.isReadOnly === undefined ? {} : { readOnly: m.isReadOnly }),
-      }),
-      {},
-    );
+    const mode = transactionModesOf(modes);
     this.settings.beginTransaction();
     if (active !== undefined) {
       // BEGIN inside a statement string's implicit transaction turns it into a block.
@@ -1785,10 +1873,13 @@ export class Session {
         return this.#result("SELECT", rows.length, `SELECT ${rows.length}`, rows, fieldsOf(columns));
       }
       case "insert":
+        checkWritable(active, "INSERT");
         return this.#modifyResult("INSERT", await executeInsert(env, statement));
       case "update":
+        checkWritable(active, "UPDATE");
         return this.#modifyResult("UPDATE", await executeUpdate(env, statement));
       case "delete":
+        checkWritable(active, "DELETE");
         return this.#modifyResult("DELETE", await executeDelete(env, statement));
       case "create_table":
         await createTable(env, statement);
@@ -1836,9 +1927,11 @@ export class Session {
       case "set":
         if (statement.name === "role" || statement.name === "session_authorization") {
           this.#setRole(env.catalog, statement.name, statement.values[0]?.kind === "string" ? statement.values[0].value : undefined, statement.isLocal);
+          this.#warnOutsideBlock(statement.isLocal, "SET LOCAL");
           return this.#result("SET");
         }
         this.settings.set(statement.name, statement.values.map(setValueText).join(", "), statement.isLocal);
+        this.#warnOutsideBlock(statement.isLocal, "SET LOCAL");
         return this.#result("SET");
       case "reset":
         if (statement.name === "role" || statement.name === "session_authorization") {
@@ -2187,6 +2280,8 @@ class StatementSessionInfo implements SessionInfo {
   }
 
   getSetting(name: string): string | undefined {
+    // As SHOW: the running transaction's own level (BEGIN ISOLATION LEVEL, SET TRANSACTION).
+    if (name.toLowerCase() === "transaction_isolation" && this.#scope.txn !== undefined) return this.#scope.txn.isolation;
     return this.#session.settings.has(name) ? this.#session.settings.get(name) : undefined;
   }
 
@@ -2324,4 +2419,25 @@ function rowStream(rows: Iterator<Row>, fields: readonly Field[], notices: reado
     },
     notices,
   };
+}
+
+/** The isolation level and access mode that transaction modes (BEGIN's, SET TRANSACTION's) name; the last of each wins. */
+function transactionModesOf(modes: Extract<Statement, { kind: "transaction" }>["modes"]): { isolation?: IsolationLevel; readOnly?: boolean } {
+  return modes.reduce<{ isolation?: IsolationLevel; readOnly?: boolean }>(
+    (acc, m) => ({
+      ...acc,
+      ...(m.isolationLevel === undefined ? {} : { isolation: isolationOf(m.isolationLevel) }),
+      ...(m.isReadOnly === undefined ? {} : { readOnly: m.isReadOnly }),
+    }),
+    {},
+  );
+}
+
+/**
+ * INSERT, UPDATE and DELETE in a read-only transaction: PostgreSQL's 25006 naming the command,
+ * before any row is read (the transaction layer would refuse the first row lock or write, naming
+ * that instead).
+ */
+function checkWritable(active: ActiveTransaction, command: string): void {
+  if (active.txn.isReadOnly) throw new ReadOnlyTransactionError(`cannot execute ${command} in a read-only transaction`);
 }
