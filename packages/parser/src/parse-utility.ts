@@ -39,6 +39,13 @@ import type { TokenStream } from "./token-stream.ts";
 // ---------------------------------------------------------------------------------------------
 // Transactions
 
+/** SET TRANSACTION's modes: at least one (BEGIN may have none; a bare SET TRANSACTION is 42601). */
+function parseSetTransactionModes(p: TokenStream): TransactionMode[] {
+  const modes = parseTransactionModes(p);
+  if (modes.length === 0) throw p.unexpected();
+  return modes;
+}
+
 export function parseTransactionModes(p: TokenStream): TransactionMode[] {
   const modes: TransactionMode[] = [];
   for (;;) {
@@ -141,13 +148,13 @@ export function parseSet(p: TokenStream): Statement {
     if (p.acceptKeywords("session", "characteristics")) {
       p.expectKeyword("as");
       p.expectKeyword("transaction");
-      return { kind: "set_transaction", pos, isSessionDefault: true, modes: parseTransactionModes(p) };
+      return { kind: "set_transaction", pos, isSessionDefault: true, modes: parseSetTransactionModes(p) };
     }
     if (p.isKeyword("session") && !p.isOp("=", 1) && !p.isKeyword("to", 1)) p.next();
   }
   if (p.acceptKeyword("transaction")) {
     if (p.isKeyword("snapshot")) throw featureNotSupported(p, p.peek(), "SET TRANSACTION SNAPSHOT is not supported");
-    return { kind: "set_transaction", pos, isSessionDefault: false, modes: parseTransactionModes(p) };
+    return { kind: "set_transaction", pos, isSessionDefault: false, modes: parseSetTransactionModes(p) };
   }
   const special = parseSpecialSet(p, pos, isLocal);
   if (special !== undefined) return special;

@@ -271,6 +271,8 @@ export class Session {
    * implicit transaction block, inside which SET LOCAL and SET TRANSACTION apply without a warning.
    */
   #isSoleStatement = true;
+  /** How many statements of the current statement string have started (this one included). */
+  #statementsRunInString = 0;
   #notices: Notice[] = [];
   /** What the running statement's pg_sleep calls asked to wait, in milliseconds. */
   #pendingSleepMs = 0;
@@ -459,8 +461,10 @@ export class Session {
     const textParams = params.map(paramText);
     const results: QueryResult[] = [];
     this.#isSoleStatement = statements.length <= 1;
+    this.#statementsRunInString = 0;
     try {
       for (const statement of statements) {
+        this.#statementsRunInString += 1;
         results.push(await this.#runStatement(statement, sql, textParams, []));
       }
       await this.#endImplicit();
@@ -564,7 +568,9 @@ export class Session {
   }
 
   async *#runEach(statements: readonly Statement[], last: Statement | undefined, sql: string): AsyncGenerator<StatementOutcome> {
+    this.#statementsRunInString = 0;
     for (const statement of statements) {
+      this.#statementsRunInString += 1;
       if (statement.kind === "copy" && statement.direction === "from" && statement.target === "stdin") {
         yield { kind: "copyIn", sink: await this.#copyFrom(statement, sql) };
       } else if (statement.kind === "copy" && statement.direction === "to" && statement.target === "stdout") {
@@ -1512,7 +1518,12 @@ export class Session {
   async #setTransaction(statement: Extract<Statement, { kind: "set_transaction" }>): Promise<QueryResult> {
     const modes = transactionModesOf(statement.modes);
     if (statement.isSessionDefault) {
-      if (modes.isolation !== undefined) this.settings.set("default_transaction_isolation", modes.isolation, false);
+      // The transaction this statement runs in keeps the modes it started with (PostgreSQL fixes
+      // them when the block or the string's implicit transaction begins), so pin them first.
+      if (this.#pendingBlock !== undefined) this.#pendingBlock = { ...this.#defaultModes(), ...this.#pendingBlock };
+      else if (this.#active === undefined && !this.#isSoleStatement) await this.#begin(false, {});
+      const level = statement.modes.findLast((m) => m.isolationLevel !== undefined)?.isolationLevel;
+      if (level !== undefined) this.settings.set("default_transaction_isolation", level, false);
       if (modes.readOnly !== undefined) this.settings.set("default_transaction_read_only", modes.readOnly ? "on" : "off", false);
       return this.#result("SET");
     }
@@ -1522,16 +1533,24 @@ export class Session {
     }
     const active = this.#active;
     if (active === undefined) {
-      if (this.#isSoleStatement) this.#notices.push(noticeOf("SET TRANSACTION can only be used in transaction blocks", "WARNING", "25P01"));
-      else await this.#begin(false, modes);
+      if (this.#isSoleStatement) {
+        this.#notices.push(noticeOf("SET TRANSACTION can only be used in transaction blocks", "WARNING", "25P01"));
+        return this.#result("SET");
+      }
+      // The string's first statement starts its implicit transaction with the modes; a later one
+      // follows a query that ran without a transaction (a snapshot SELECT) or one that ended (COPY).
+      if (this.#statementsRunInString > 1) {
+        this.#checkModesAfterQuery(modes, { ...this.#defaultModes(), savepoints: 0 });
+        return this.#result("SET");
+      }
+      await this.#begin(false, modes);
       return this.#result("SET");
     }
+    // An implicit transaction of the extended protocol (open until Sync): PostgreSQL warns and applies.
+    if (!active.isExplicit && this.#isSoleStatement) this.#notices.push(noticeOf("SET TRANSACTION can only be used in transaction blocks", "WARNING", "25P01"));
     const isolation = modes.isolation ?? active.txn.isolation;
     const readOnly = modes.readOnly ?? active.txn.isReadOnly;
     if (isolation === active.txn.isolation && readOnly === active.txn.isReadOnly) return this.#result("SET");
-    if (active.savepoints.length > 0 && isolation !== active.txn.isolation) {
-      throw new ActiveTransactionError("SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
-    }
     if (!active.hasSnapshot && active.savepoints.length === 0) {
       // Nothing has read or written in it yet: it starts again with the new modes (its snapshot
       // would be taken only now in PostgreSQL).
@@ -1540,10 +1559,30 @@ export class Session {
       this.#active = { ...active, txn, catalog: this.#db.catalogView() };
       return this.#result("SET");
     }
-    if (isolation !== active.txn.isolation) throw new ActiveTransactionError("SET TRANSACTION ISOLATION LEVEL must be called before any query");
-    if (modes.readOnly === false && active.txn.isReadOnly) throw new ActiveTransactionError("transaction read-write mode must be set before any query");
-    if (modes.readOnly === true && !active.txn.isReadOnly) throw new FeatureNotSupportedError("SET TRANSACTION READ ONLY after the transaction's first query is not supported");
+    this.#checkModesAfterQuery(modes, { isolation: active.txn.isolation, readOnly: active.txn.isReadOnly, savepoints: active.savepoints.length, hasSnapshot: active.hasSnapshot });
     return this.#result("SET");
+  }
+
+  /** The isolation level and access mode a transaction started now would have. */
+  #defaultModes(): { isolation: IsolationLevel; readOnly: boolean } {
+    return { isolation: isolationOf(this.settings.get("default_transaction_isolation")), readOnly: this.settings.get("default_transaction_read_only") === "on" };
+  }
+
+  /**
+   * SET TRANSACTION once the transaction cannot start again: PostgreSQL's checks, in its order
+   * (check_XactIsoLevel, check_transaction_read_only). Modes that change nothing pass.
+   */
+  #checkModesAfterQuery(modes: { isolation?: IsolationLevel; readOnly?: boolean }, current: { isolation: IsolationLevel; readOnly: boolean; savepoints: number; hasSnapshot?: boolean }): void {
+    const hasSnapshot = current.hasSnapshot ?? true;
+    if (modes.isolation !== undefined && modes.isolation !== current.isolation) {
+      if (hasSnapshot) throw new ActiveTransactionError("SET TRANSACTION ISOLATION LEVEL must be called before any query");
+      throw new ActiveTransactionError("SET TRANSACTION ISOLATION LEVEL must not be called in a subtransaction");
+    }
+    if (modes.readOnly === false && current.readOnly) {
+      if (current.savepoints > 0) throw new ActiveTransactionError("cannot set transaction read-write mode inside a read-only transaction");
+      throw new ActiveTransactionError("transaction read-write mode must be set before any query");
+    }
+    if (modes.readOnly === true && !current.readOnly) throw new FeatureNotSupportedError("SET TRANSACTION READ ONLY once the transaction has started is not supported (its access mode is fixed when it starts)");
   }
 
   #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): QueryResult {
@@ -1873,14 +1912,11 @@ export class Session {
         return this.#result("SELECT", rows.length, `SELECT ${rows.length}`, rows, fieldsOf(columns));
       }
       case "insert":
-        checkWritable(active, "INSERT");
-        return this.#modifyResult("INSERT", await executeInsert(env, statement));
+        return this.#modifyResult("INSERT", await refusedIfReadOnly(active, "INSERT", () => executeInsert(env, statement)));
       case "update":
-        checkWritable(active, "UPDATE");
-        return this.#modifyResult("UPDATE", await executeUpdate(env, statement));
+        return this.#modifyResult("UPDATE", await refusedIfReadOnly(active, "UPDATE", () => executeUpdate(env, statement)));
       case "delete":
-        checkWritable(active, "DELETE");
-        return this.#modifyResult("DELETE", await executeDelete(env, statement));
+        return this.#modifyResult("DELETE", await refusedIfReadOnly(active, "DELETE", () => executeDelete(env, statement)));
       case "create_table":
         await createTable(env, statement);
         return this.#result("CREATE TABLE");
@@ -2281,7 +2317,7 @@ class StatementSessionInfo implements SessionInfo {
 
   getSetting(name: string): string | undefined {
     // As SHOW: the running transaction's own level (BEGIN ISOLATION LEVEL, SET TRANSACTION).
-    if (name.toLowerCase() === "transaction_isolation" && this.#scope.txn !== undefined) return this.#scope.txn.isolation;
+    if (name.toLowerCase() === "transaction_isolation") return this.#scope.txn?.isolation ?? this.#session.settings.get("default_transaction_isolation");
     return this.#session.settings.has(name) ? this.#session.settings.get(name) : undefined;
   }
 
@@ -2434,10 +2470,20 @@ function transactionModesOf(modes: Extract<Statement, { kind: "transaction" }>["
 }
 
 /**
- * INSERT, UPDATE and DELETE in a read-only transaction: PostgreSQL's 25006 naming the command,
- * before any row is read (the transaction layer would refuse the first row lock or write, naming
- * that instead).
+ * INSERT, UPDATE and DELETE in a read-only transaction: PostgreSQL's 25006 naming the command.
+ * The statement runs first, so its analysis errors (42P01, 42703, …) come first as in PostgreSQL;
+ * the transaction layer refuses its first row lock or write (naming that, renamed here), and one
+ * that wrote nothing (no row matched) is refused as PostgreSQL refuses it, at its end.
  */
-function checkWritable(active: ActiveTransaction, command: string): void {
-  if (active.txn.isReadOnly) throw new ReadOnlyTransactionError(`cannot execute ${command} in a read-only transaction`);
+async function refusedIfReadOnly<T>(active: ActiveTransaction, command: string, run: () => Promise<T>): Promise<T> {
+  const refusal = (): ReadOnlyTransactionError => new ReadOnlyTransactionError(`cannot execute ${command} in a read-only transaction`);
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    if (error instanceof ReadOnlyTransactionError) throw refusal();
+    throw error;
+  }
+  if (active.txn.isReadOnly) throw refusal();
+  return result;
 }
