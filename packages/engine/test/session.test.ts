@@ -201,6 +201,22 @@ describe("COPY", () => {
       expect((await session.query("SELECT count(*) FROM t")).rows).toEqual([[0n]]);
     });
   });
+
+  it("COPY FROM in a read-only transaction is refused before any data, naming it (25006)", async () => {
+    await withDatabase(async (_db, session) => {
+      await session.query("CREATE TABLE t (id int PRIMARY KEY)");
+      await session.query("BEGIN READ ONLY");
+      await expect(session.copyFrom("COPY t FROM STDIN")).rejects.toMatchObject({ sqlState: "25006", message: "cannot execute COPY FROM in a read-only transaction" });
+      await session.query("ROLLBACK");
+      // A missing table is reported first, as PostgreSQL does.
+      await session.query("BEGIN READ ONLY");
+      expect(await sqlState(session.copyFrom("COPY missing FROM STDIN"))).toBe("42P01");
+      await session.query("ROLLBACK");
+      const sink = await session.copyFrom("COPY t FROM STDIN");
+      await sink.write(new TextEncoder().encode("1\n"));
+      expect((await sink.finish()).commandTag).toBe("COPY 1");
+    });
+  });
 });
 
 describe("concurrent sessions", () => {

@@ -1144,6 +1144,8 @@ export class Session {
     try {
       this.#checkPrivileges(statement, current.catalog);
       sink = copyIn(env, statement);
+      // As PostgreSQL: once the table is found, before any data is read.
+      if (current.txn.isReadOnly) throw new ReadOnlyTransactionError("cannot execute COPY FROM in a read-only transaction");
     } catch (error) {
       return fail(error);
     }
@@ -1872,9 +1874,17 @@ export class Session {
       if (!auth.checker.hasAny(auth.roleId, relation, letters)) throw permissionDenied(relation);
       return relation;
     };
+    // As PostgreSQL, after the lookup and the privilege check; outside a transaction (a snapshot
+    // SELECT) the default access mode is the transaction's.
+    const refuseIfReadOnly = (what: string): void => {
+      if (active.txn?.isReadOnly ?? this.settings.get("default_transaction_read_only") === "on") {
+        throw new ReadOnlyTransactionError(`cannot execute ${what} in a read-only transaction`);
+      }
+    };
     return {
       nextval: (name) => {
         const sequence = find(name, "Uw");
+        refuseIfReadOnly("nextval()");
         const value = this.#db.sequences.nextval(sequence, active.sequences);
         this.#currvals.set(sequence.id, value);
         this.#lastval = value;
@@ -1888,6 +1898,7 @@ export class Session {
       },
       setval: (name, value, isCalled) => {
         const sequence = find(name, "w");
+        refuseIfReadOnly("setval()");
         this.#db.sequences.setval(sequence, value, isCalled, active.sequences);
         if (isCalled) this.#currvals.set(sequence.id, value);
         return value;
