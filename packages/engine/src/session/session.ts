@@ -1433,8 +1433,8 @@ export class Session {
   }
 
   async #begin(isExplicit: boolean, modes: { isolation?: IsolationLevel; readOnly?: boolean }): Promise<ActiveTransaction> {
-    const isolation = modes.isolation ?? isolationOf(this.settings.get("default_transaction_isolation"));
-    const txn = await this.#db.transactions.begin({ isolation, readOnly: modes.readOnly ?? this.settings.get("default_transaction_read_only") === "on" });
+    const defaults = this.#defaultModes();
+    const txn = await this.#db.transactions.begin({ isolation: modes.isolation ?? defaults.isolation, readOnly: modes.readOnly ?? defaults.readOnly });
     const active: ActiveTransaction = {
       txn,
       catalog: this.#db.catalogView(),
@@ -1877,7 +1877,7 @@ export class Session {
     // As PostgreSQL, after the lookup and the privilege check; outside a transaction (a snapshot
     // SELECT) the default access mode is the transaction's.
     const refuseIfReadOnly = (what: string): void => {
-      if (active.txn?.isReadOnly ?? this.settings.get("default_transaction_read_only") === "on") {
+      if (active.txn?.isReadOnly ?? this.#defaultModes().readOnly) {
         throw new ReadOnlyTransactionError(`cannot execute ${what} in a read-only transaction`);
       }
     };
