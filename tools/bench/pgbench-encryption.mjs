@@ -30,14 +30,14 @@ const { values } = parseArgs({
 const scale = Number(values.scale);
 const seconds = Number(values.seconds);
 const repeat = Number(values.repeat);
-const clientCounts = String(values.clients).split(",").map(Number);
+const clientCounts = values.clients.split(",").map(Number);
 /** @type {[string, number, number][]} */
 const limits = [["scale", scale, 1000], ["seconds", seconds, 3600], ["repeat", repeat, 25], ...clientCounts.map((c) => /** @type {[string, number, number]} */ (["clients", c, 90]))];
 for (const [name, value, max] of limits) {
   if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer in 1..${max}`);
 }
 
-if (values["no-build"] !== true) execFileSync(join(repoRoot, "node_modules", ".bin", "tsc"), ["-b", join(repoRoot, "apps", "server", "tsconfig.lib.json")], { stdio: "inherit" });
+if (!values["no-build"]) execFileSync(join(repoRoot, "node_modules", ".bin", "tsc"), ["-b", join(repoRoot, "apps", "server", "tsconfig.lib.json")], { stdio: "inherit" });
 
 const root = mkdtempSync(join(tmpdir(), "omnikv-bench-encryption-"));
 /** @type {import("node:child_process").ChildProcess[]} */
