@@ -23,7 +23,7 @@
 // a parent-death signal (setpriv --pdeathsig) and stop themselves.
 //
 // Usage: node tools/bench/pgbench-compare.mjs [--scale 10] [--seconds 20] [--repeat 3]
-//        [--clients 1,8,32] [--threads 2] [--dir DIR] [--json FILE] [--no-build]
+//        [--clients 1,8,32] [--threads 2] [--dir DIR] [--json FILE] [--unix] [--no-build]
 // (`npm run bench:pgbench -- …` from the repository root). See tools/bench/README.md.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
@@ -31,7 +31,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, release, tmpdir, totalmem, type as osType } from "node:os";
-import { join, resolve as resolvePath } from "node:path";
+import { dirname, join, resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 
 const repoRoot = resolvePath(import.meta.dirname, "..", "..");
@@ -63,6 +63,7 @@ const errorLinesMax = 5;
  * @property {string} dir          where the temporary data directories go
  * @property {string | undefined} jsonPath
  * @property {boolean} isBuild
+ * @property {boolean} isUnix       clients connect through Unix-domain sockets instead of TCP
  */
 
 /**
@@ -101,6 +102,8 @@ pgbench against omnikv and a private PostgreSQL 15, both durable (fsync on), int
                    so both start the timed runs with their caches warm (default 10; 0: none)
   --dir DIR        where the temporary data directories go (default the OS temp dir)
   --json FILE      also write every run's figures as JSON
+  --unix           connect pgbench and psql to both servers through their Unix-domain sockets
+                   instead of TCP on 127.0.0.1 (omnikv is started with --socket-dir)
   --no-build       skip tsc -b apps/server/tsconfig.lib.json
   -h, --help       this text
 
@@ -155,6 +158,7 @@ function optionsFrom(argv) {
       dir: { type: "string", default: tmpdir() },
       json: { type: "string" },
       "no-build": { type: "boolean", default: false },
+      unix: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
     strict: true,
@@ -173,6 +177,7 @@ function optionsFrom(argv) {
     dir: resolvePath(values.dir),
     jsonPath: values.json === undefined ? undefined : resolvePath(values.json),
     isBuild: !values["no-build"],
+    isUnix: values.unix,
   };
 }
 
@@ -315,6 +320,7 @@ function freePort() {
  * @property {number} port
  * @property {string} user
  * @property {string} password   empty for PostgreSQL (trust on its private socket and loopback)
+ * @property {string} socketDir  the directory of its Unix-domain socket `.s.PGSQL.<port>`
  * @property {Tracked} process
  * @property {() => string} logTail
  */
@@ -369,7 +375,9 @@ function recordLog(tracked, onLine) {
  * @returns {Promise<Server>}
  */
 async function startOmnikv(dataDir, password) {
-  const tracked = spawnTracked("setpriv", ["--pdeathsig", "SIGTERM", "--", process.execPath, cliPath, "start", "--data", dataDir, "--port", "0"], {
+  // The socket goes beside the data directory, in the temporary directory made for both.
+  const socketDir = dirname(dataDir);
+  const tracked = spawnTracked("setpriv", ["--pdeathsig", "SIGTERM", "--", process.execPath, cliPath, "start", "--data", dataDir, "--port", "0", "--socket-dir", socketDir], {
     env: { ...process.env, OMNIKV_PASSWORD: password },
     stopSignal: "SIGTERM",
   });
@@ -393,7 +401,7 @@ async function startOmnikv(dataDir, password) {
     tracked.child.once("error", (error) => reject(error));
   });
   assert.ok(Number.isInteger(port) && port > 0);
-  return { name: "omnikv", port, user: "omnikv", password, process: tracked, logTail };
+  return { name: "omnikv", port, user: "omnikv", password, socketDir, process: tracked, logTail };
 }
 
 /**
@@ -418,7 +426,7 @@ async function startPostgres() {
   });
   const logTail = recordLog(tracked, () => {});
   /** @type {Server} */
-  const server = { name: "postgres", port, user: "postgres", password: "", process: tracked, logTail };
+  const server = { name: "postgres", port, user: "postgres", password: "", socketDir: dir, process: tracked, logTail };
   const deadline = Date.now() + startTimeoutMs;
   for (;;) {
     if (!isRunning(tracked)) throw new Error(`postgres exited while starting:\n${logTail()}`);
@@ -440,9 +448,10 @@ function clientEnv(server, pgOptions) {
   return { PATH: process.env["PATH"] ?? "", PGPASSWORD: server.password, PGOPTIONS: pgOptions, PGSSLMODE: "disable", PGGSSENCMODE: "disable", LANG: "C" };
 }
 
-/** @param {Server} server */
+/** Through the server's Unix-domain socket with `--unix`, else TCP on 127.0.0.1. @param {Server} server */
 function connectionArgs(server) {
-  return ["-h", "127.0.0.1", "-p", String(server.port), "-U", server.user];
+  const host = options().isUnix ? server.socketDir : "127.0.0.1";
+  return ["-h", host, "-p", String(server.port), "-U", server.user];
 }
 
 /**
@@ -804,7 +813,7 @@ async function environmentReport(servers, initSeconds) {
     `node:        ${process.version}; pgbench: ${execFileSync(join(pgBinDir, "pgbench"), ["--version"], { encoding: "utf8" }).trim()}`,
     `machine:     ${cpu.length} cores, ${cpu[0]?.model ?? "unknown CPU"}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${osType()} ${release()}`,
     `load:        ${loadavg().map((l) => l.toFixed(2)).join(" ")} (1/5/15 min, at the end of the run)`,
-    `data:        ${o.dir} (${fileSystemType(o.dir)}); both servers on 127.0.0.1, TCP`,
+    `data:        ${o.dir} (${fileSystemType(o.dir)}); both servers on 127.0.0.1, clients through ${o.isUnix ? "Unix-domain sockets" : "TCP"}`,
     `pgbench:     scale ${o.scale} (init ${initSeconds.omnikv.toFixed(1)} s omnikv, ${initSeconds.postgres.toFixed(1)} s PostgreSQL), ` +
       `${o.seconds} s per run, median of ${o.repeat}, -j ${o.threads} (at most the client count), ` +
       (o.warmupSeconds > 0 ? `after a ${o.warmupSeconds} s untimed -S warm-up on each` : "no warm-up"),

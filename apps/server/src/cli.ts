@@ -2,15 +2,15 @@
 /**
  * `omnikv`: the server's command line.
  *
- *   omnikv start [--data DIR] [--host HOST] [--port PORT] [--config FILE] [--encryption-key-file FILE]
+ *   omnikv start [--data DIR] [--host HOST] [--port PORT] [--socket-dir DIRS] [--config FILE] [--encryption-key-file FILE]
  *   omnikv token --data DIR --role ROLE [--ttl 1h] [--subject S]
  *   omnikv apikey --data DIR --role ROLE
  *   omnikv genkey --out FILE
  *   omnikv rekey --data DIR [--encryption-key-file OLD] [--new-key-file NEW] [--rotate-data-key]
  *   omnikv help [COMMAND]
  *
- * Options override the config file (JSON: dataDir, host, port, maxConnections, slowQueryMs,
- * hba, tls), which overrides the defaults. SIGINT and SIGTERM shut down cleanly.
+ * Options override the config file (JSON: dataDir, host, port, unixSocketDirectories,
+ * maxConnections, slowQueryMs, hba, tls), which overrides the defaults. SIGINT and SIGTERM shut down cleanly.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { generateKeyFileContents } from "@omnikv/security";
@@ -32,12 +32,16 @@ Usage:
 
 Run "omnikv start --help" for the server's options.
 `,
-  start: `omnikv start [--data DIR] [--host HOST] [--port PORT] [--config FILE] [--slow-query-ms MS]
+  start: `omnikv start [--data DIR] [--host HOST] [--port PORT] [--socket-dir DIRS] [--config FILE] [--slow-query-ms MS]
 
   --data DIR           data directory, created on first run (default ./omnikv-data)
   --host HOST          address to listen on (default 127.0.0.1)
   --port PORT          TCP port (default 5432; 0 picks a free one)
-  --config FILE        JSON config: dataDir, host, port, maxConnections, slowQueryMs, hba, tls
+  --socket-dir DIRS    also listen on a Unix-domain socket DIR/.s.PGSQL.PORT in each of these
+                       comma-separated directories, as PostgreSQL's unix_socket_directories
+                       (connect with psql -h DIR); default none
+  --config FILE        JSON config: dataDir, host, port, unixSocketDirectories, maxConnections,
+                       slowQueryMs, hba, tls
   --slow-query-ms MS   log statements slower than MS milliseconds (default 1000; 0 disables)
   --http-port PORT     also serve the HTTP API (POST /sql, /kv/<key>) on PORT (default off)
   --encryption-key-file FILE
@@ -103,7 +107,7 @@ function parseOptions(args: readonly string[]): Map<string, string> {
 class UsageError extends Error {}
 
 function configFrom(options: ReadonlyMap<string, string>): ServerConfig {
-  const known = new Set(["data", "host", "port", "config", "slow-query-ms", "encryption-key-file", "http-port", "help"]);
+  const known = new Set(["data", "host", "port", "socket-dir", "config", "slow-query-ms", "encryption-key-file", "http-port", "help"]);
   for (const name of options.keys()) if (!known.has(name)) throw new UsageError(`unknown option --${name}`);
   const path = options.get("config");
   const file: Partial<ServerConfig> = path === undefined ? {} : parseConfigFile(path);
@@ -117,9 +121,24 @@ function configFrom(options: ReadonlyMap<string, string>): ServerConfig {
     host: options.get("host") ?? file.host ?? defaults.host,
     port,
     slowQueryMs,
+    ...socketDirectoriesOf(options.get("socket-dir"), file.unixSocketDirectories),
     ...encryptionOf(options.get("encryption-key-file")),
     ...httpPortOf(options.get("http-port") ?? (file.httpPort === undefined ? undefined : String(file.httpPort))),
   };
+}
+
+/** --socket-dir (comma-separated, as PostgreSQL's -k), else the config file's list, else none. */
+function socketDirectoriesOf(option: string | undefined, fromFile: unknown): Pick<ServerConfig, "unixSocketDirectories"> {
+  if (option !== undefined) {
+    const directories = option.split(",").map((dir) => dir.trim());
+    if (directories.some((dir) => dir === "")) throw new UsageError("--socket-dir needs directories separated by commas");
+    return { unixSocketDirectories: directories };
+  }
+  if (fromFile === undefined) return {};
+  if (!Array.isArray(fromFile) || !fromFile.every((dir): dir is string => typeof dir === "string" && dir !== "")) {
+    throw new UsageError("unixSocketDirectories in the config is a list of directory names");
+  }
+  return { unixSocketDirectories: fromFile };
 }
 
 function httpPortOf(text: string | undefined): Pick<ServerConfig, "httpPort"> {

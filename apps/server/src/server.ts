@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly dataDir: string;
   readonly host: string;
   readonly port: number;
+  /** Directories to also listen in through a Unix-domain socket `.s.PGSQL.<port>`; none when absent. */
+  readonly unixSocketDirectories?: readonly string[];
   readonly maxConnections: number;
   /** Statements slower than this are logged (0: never). */
   readonly slowQueryMs: number;
@@ -74,6 +76,7 @@ export async function startServer(config: ServerConfig, logger: Logger, env: Nod
     backend,
     host: config.host,
     port: config.port,
+    ...(config.unixSocketDirectories === undefined ? {} : { unixSocketDirectories: config.unixSocketDirectories }),
     maxConnections: config.maxConnections,
     // is_superuser is per session (WireSession.parameterStatus).
     parameterStatus: { server_version: "15.0" },
@@ -83,7 +86,7 @@ export async function startServer(config: ServerConfig, logger: Logger, env: Nod
   });
   const port = await server.listen();
   const http = config.httpPort === undefined ? undefined : await startHttp(config, config.httpPort, db, logger);
-  logger.info("listening", { host: config.host, port, dataDir: config.dataDir });
+  logger.info("listening", { host: config.host, port, ...(server.unixSocketPaths.length === 0 ? {} : { sockets: server.unixSocketPaths }), dataDir: config.dataDir });
   return {
     port,
     ...(http === undefined ? {} : { httpPort: http.port }),

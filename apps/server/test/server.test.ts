@@ -5,7 +5,7 @@
  * SIGTERM; after SIGKILL, a restart recovers every committed row.
  */
 import { execFile, type ExecFileException } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeTempDir } from "@omnikv/testkit";
 import { Client, type ClientConfig } from "pg";
@@ -134,6 +134,25 @@ describe("TLS", () => {
     const refused = await run("psql", ["-X", "-h", "127.0.0.1", "-p", String(server.port), "-U", "omnikv", "-c", "SELECT 1"], "", { PGPASSWORD: password, PGSSLMODE: "require" });
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain("server does not support SSL");
+  });
+});
+
+describe("Unix-domain sockets", () => {
+  it("serves psql through DIR/.s.PGSQL.PORT with --socket-dir, and removes the socket at shutdown", async () => {
+    const socketDir = join(temp.path, "sockets");
+    mkdirSync(socketDir);
+    const local = await startServerProcess(join(temp.path, "socket-data"), ["--socket-dir", socketDir]);
+    const socketPath = join(socketDir, `.s.PGSQL.${local.port}`);
+    try {
+      expect(statSync(socketPath).isSocket()).toBe(true);
+      expect(local.logs.some((line) => line.includes(`"sockets":[${JSON.stringify(socketPath)}]`))).toBe(true);
+      const result = await run("psql", ["-X", "-h", socketDir, "-p", String(local.port), "-U", "omnikv", "-d", "postgres", "-tA", "-c", "SELECT 40 + 2"], "", { PGPASSWORD: password });
+      expect(result).toMatchObject({ code: 0, stdout: "42\n" });
+    } finally {
+      expect(await local.stop()).toBe(0);
+    }
+    expect(existsSync(socketPath)).toBe(false);
+    expect((await run(process.execPath, [cliPath, "start", "--socket-dir", ","])).code).toBe(2);
   });
 });
 

@@ -30,6 +30,8 @@ export interface ConnectionHost {
 export interface ConnectionPort extends Cancelable {
   readonly host: ConnectionHost;
   readonly remoteAddress: string;
+  /** Whether the client came through a Unix-domain socket. */
+  readonly isLocal: boolean;
   readonly reader: MessageReader;
   readonly writer: MessageWriter;
   readonly isTls: boolean;

@@ -14,6 +14,7 @@ import type { Socket } from "node:net";
 import { TLSSocket, type SecureContext } from "node:tls";
 import type { ConnectionHost, ConnectionPort } from "./connection-port.ts";
 import type { Duplex } from "node:stream";
+import { localAddress } from "./auth/hba.ts";
 import type { Session } from "./backend.ts";
 import { writeErrorOrNotice } from "./codec/backend-messages.ts";
 import { decodeFrontendMessage, type FrontendMessage } from "./codec/frontend-messages.ts";
@@ -32,6 +33,8 @@ const closeGraceMs = 2000;
 export class Connection implements ConnectionPort {
   readonly host: ConnectionHost;
   readonly remoteAddress: string;
+  /** Whether the client came through a Unix-domain socket (`remoteAddress` is then "[local]"). */
+  readonly isLocal: boolean;
   readonly reader: MessageReader;
   readonly writer: MessageWriter;
   #socket: Duplex;
@@ -43,10 +46,11 @@ export class Connection implements ConnectionPort {
   #hasSessionSlot = false;
   #startupTimer: NodeJS.Timeout | undefined;
 
-  constructor(socket: Socket, host: ConnectionHost) {
+  constructor(socket: Socket, host: ConnectionHost, isLocal = false) {
     this.host = host;
     this.#socket = socket;
-    this.remoteAddress = socket.remoteAddress ?? "unknown";
+    this.isLocal = isLocal;
+    this.remoteAddress = isLocal ? localAddress : (socket.remoteAddress ?? "unknown");
     this.reader = new MessageReader(host.options.messageSizeBytesMax);
     this.writer = new MessageWriter(socket);
     socket.setNoDelay(true);

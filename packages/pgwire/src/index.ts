@@ -21,7 +21,7 @@ export type {
   TransactionStatus,
 } from "./backend.ts";
 export { InvalidPasswordError, MalformedMessageError, QueryCanceledError } from "./errors.ts";
-export { PgServer } from "./server.ts";
+export { PgServer, unixSocketPath, unixSocketPathBytesMax } from "./server.ts";
 export { parameterStatusDefaults } from "./server-options.ts";
 export type { PgServerOptions } from "./server-options.ts";
 export type { HbaRule } from "./auth/hba.ts";

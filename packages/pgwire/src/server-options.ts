@@ -5,7 +5,7 @@
 import { assert } from "@omnikv/base";
 import type { Backend } from "./backend.ts";
 import type { HbaRule } from "./auth/hba.ts";
-import { checkHbaAddress, hbaRulesDefault } from "./auth/hba.ts";
+import { checkHbaRule, hbaRulesDefault } from "./auth/hba.ts";
 
 export interface PgServerOptions {
   readonly backend: Backend;
@@ -13,6 +13,13 @@ export interface PgServerOptions {
   readonly host?: string;
   /** Default 5432; 0 picks a free port (see `PgServer.port`). */
   readonly port?: number;
+  /**
+   * Directories to also listen in through a Unix-domain socket named `.s.PGSQL.<port>`, as
+   * PostgreSQL's `unix_socket_directories` (clients connect with `psql -h DIR`). Default none.
+   */
+  readonly unixSocketDirectories?: readonly string[];
+  /** The sockets' file mode (PostgreSQL's `unix_socket_permissions`). Default 0o777: hba rules decide who gets in. */
+  readonly unixSocketPermissions?: number;
   /** PEM certificate chain and key: SSLRequest is answered 'S' and the connection upgraded. */
   readonly tls?: { readonly cert: string | Buffer; readonly key: string | Buffer };
   /** pg_hba-like rules, first match wins. Default: SCRAM-SHA-256 for every user, database and address. */
@@ -33,6 +40,8 @@ export interface ResolvedServerOptions {
   readonly backend: Backend;
   readonly host: string;
   readonly port: number;
+  readonly unixSocketDirectories: readonly string[];
+  readonly unixSocketPermissions: number;
   readonly tls: PgServerOptions["tls"];
   readonly hba: readonly HbaRule[];
   readonly maxConnections: number;
@@ -62,6 +71,8 @@ export function resolveServerOptions(options: PgServerOptions): ResolvedServerOp
     backend: options.backend,
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 5432,
+    unixSocketDirectories: options.unixSocketDirectories ?? [],
+    unixSocketPermissions: options.unixSocketPermissions ?? 0o777,
     tls: options.tls,
     hba: options.hba ?? hbaRulesDefault,
     maxConnections: options.maxConnections ?? 100,
@@ -71,9 +82,11 @@ export function resolveServerOptions(options: PgServerOptions): ResolvedServerOp
     onInternalError: options.onInternalError ?? ((): void => {}),
   };
   assert(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65_535, "port is 0..65535");
+  assert(resolved.unixSocketDirectories.every((dir) => dir !== ""), "a Unix socket directory is not empty");
+  assert(Number.isInteger(resolved.unixSocketPermissions) && resolved.unixSocketPermissions >= 0 && resolved.unixSocketPermissions <= 0o777, "unixSocketPermissions is 0..0o777");
   assert(Number.isInteger(resolved.maxConnections) && resolved.maxConnections >= 1, "maxConnections is at least 1");
   assert(resolved.startupTimeoutMs > 0, "startupTimeoutMs is positive");
   assert(resolved.messageSizeBytesMax >= 1024 && resolved.messageSizeBytesMax <= 0x3fff_ffff, "messageSizeBytesMax is 1 KiB..1 GiB");
-  for (const rule of resolved.hba) checkHbaAddress(rule.address);
+  for (const rule of resolved.hba) checkHbaRule(rule);
   return resolved;
 }

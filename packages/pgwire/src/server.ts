@@ -1,6 +1,6 @@
 /**
- * `PgServer`: a TCP listener (127.0.0.1 by default) that runs one `Connection` per client over a
- * `Backend`. It owns the server-wide state: the session-slot count behind `maxConnections`, the
+ * `PgServer`: a TCP listener (127.0.0.1 by default), and optionally Unix-domain sockets, that runs
+ * one `Connection` per client over a `Backend`. It owns the server-wide state: the session-slot count behind `maxConnections`, the
  * cancel keys (process id + secret) that CancelRequest matches, and the TLS context.
  *
  * Invariants: `sessionCount <= maxConnections`; a cancel key maps to a live connection only; a
@@ -9,7 +9,9 @@
  */
 import { assert } from "@omnikv/base";
 import { randomBytes, randomInt } from "node:crypto";
-import { createServer, type Server, type Socket } from "node:net";
+import { chmodSync, lstatSync, unlinkSync } from "node:fs";
+import { connect, createServer, type Server, type Socket } from "node:net";
+import { join } from "node:path";
 import { createSecureContext, type SecureContext } from "node:tls";
 import { Connection } from "./connection.ts";
 import type { Cancelable, ConnectionHost } from "./connection-port.ts";
@@ -18,10 +20,20 @@ import { resolveServerOptions, type PgServerOptions, type ResolvedServerOptions 
 /** Sockets still in startup, beyond `maxConnections`, before new ones are dropped unanswered. */
 const startupSocketsReserve = 64;
 
+/** The longest Unix-domain socket path Linux takes: `sun_path` holds 108 bytes with the final NUL. */
+export const unixSocketPathBytesMax = 107;
+
+/** The socket PostgreSQL clients look for in a directory given as their host: `DIR/.s.PGSQL.PORT`. */
+export function unixSocketPath(directory: string, port: number): string {
+  return join(directory, `.s.PGSQL.${port}`);
+}
+
 export class PgServer implements ConnectionHost {
   readonly options: ResolvedServerOptions;
   readonly tlsContext: SecureContext | undefined;
   readonly #server: Server;
+  readonly #unixServers: Server[] = [];
+  readonly #unixSocketPaths: string[] = [];
   readonly #connections = new Set<Connection>();
   readonly #running = new Set<Promise<void>>();
   readonly #cancelKeys = new Map<number, { readonly secretKey: number; readonly target: Cancelable }>();
@@ -32,20 +44,48 @@ export class PgServer implements ConnectionHost {
     this.options = resolveServerOptions(options);
     const tls = this.options.tls;
     this.tlsContext = tls === undefined ? undefined : createSecureContext({ cert: tls.cert, key: tls.key });
-    this.#server = createServer((socket) => this.#accept(socket));
-    this.#server.maxConnections = this.options.maxConnections + startupSocketsReserve;
+    this.#server = this.#newListener(false);
   }
 
-  /** Starts listening; resolves with the bound port (useful with port 0). */
+  #newListener(isLocal: boolean): Server {
+    const server = createServer((socket) => this.#accept(socket, isLocal));
+    // Counted per listener: each may hold this many, and sessions past `maxConnections` get 53300.
+    server.maxConnections = this.options.maxConnections + startupSocketsReserve;
+    return server;
+  }
+
+  /**
+   * Starts listening on TCP, then in each of `unixSocketDirectories` (the socket takes the TCP
+   * port's number, as PostgreSQL's does); resolves with the bound port (useful with port 0). If any
+   * socket fails, nothing is left listening.
+   */
   async listen(): Promise<number> {
-    await new Promise<void>((resolve, reject) => {
-      this.#server.once("error", reject);
-      this.#server.listen(this.options.port, this.options.host, () => {
-        this.#server.off("error", reject);
-        resolve();
-      });
-    });
+    await listenOn(this.#server, (done) => this.#server.listen(this.options.port, this.options.host, done));
+    try {
+      for (const directory of this.options.unixSocketDirectories) await this.#listenInDirectory(directory);
+    } catch (error) {
+      await this.#closeListeners();
+      throw error;
+    }
     return this.port;
+  }
+
+  async #listenInDirectory(directory: string): Promise<void> {
+    const path = unixSocketPath(directory, this.port);
+    if (Buffer.byteLength(path) > unixSocketPathBytesMax) {
+      throw new Error(`Unix-domain socket path "${path}" is longer than ${unixSocketPathBytesMax} bytes; choose a shorter directory`);
+    }
+    await removeStaleSocket(path);
+    const server = this.#newListener(true);
+    await listenOn(server, (done) => server.listen(path, done));
+    this.#unixServers.push(server);
+    this.#unixSocketPaths.push(path);
+    chmodSync(path, this.options.unixSocketPermissions);
+  }
+
+  /** The Unix-domain sockets being listened on. */
+  get unixSocketPaths(): readonly string[] {
+    return this.#unixSocketPaths;
   }
 
   get port(): number {
@@ -60,13 +100,18 @@ export class PgServer implements ConnectionHost {
   }
 
   async close(): Promise<void> {
-    const closed = new Promise<void>((resolve) => {
-      this.#server.close(() => resolve());
-    });
+    const closed = this.#closeListeners();
     for (const connection of this.#connections) connection.destroy();
     await Promise.all(this.#running);
     await closed;
     assert(this.#sessionCount === 0, "every session slot is released at close");
+  }
+
+  /** Stops accepting; closing a Unix-domain listener removes its socket file. */
+  async #closeListeners(): Promise<void> {
+    const servers = [this.#server, ...this.#unixServers.splice(0)];
+    this.#unixSocketPaths.length = 0;
+    await Promise.all(servers.map(async (server) => new Promise<void>((resolve) => server.close(() => resolve()))));
   }
 
   tryAcquireSessionSlot(): boolean {
@@ -106,8 +151,8 @@ export class PgServer implements ConnectionHost {
     if (entry !== undefined && entry.secretKey === secretKey) entry.target.cancel();
   }
 
-  #accept(socket: Socket): void {
-    const connection = new Connection(socket, this);
+  #accept(socket: Socket, isLocal: boolean): void {
+    const connection = new Connection(socket, this, isLocal);
     this.#connections.add(connection);
     const running = connection.run().finally(() => {
       this.#connections.delete(connection);
@@ -115,4 +160,45 @@ export class PgServer implements ConnectionHost {
     });
     this.#running.add(running);
   }
+}
+
+/** Listens through `start(done)`, rejecting on the listener's error (a port or path in use). */
+async function listenOn(server: Server, start: (done: () => void) => void): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    start(() => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+}
+
+/**
+ * Clears the way for a socket at `path`: a socket file no server answers on is what a killed
+ * server leaves behind, and is removed; a live one, or a file that is not a socket, is an error.
+ * (PostgreSQL guards the path with a lock file naming its pid; a socket that accepts is the same
+ * proof of life, without a file of our own to clean up.)
+ */
+async function removeStaleSocket(path: string): Promise<void> {
+  let isSocket: boolean;
+  try {
+    isSocket = lstatSync(path).isSocket();
+  } catch (error) {
+    if (error instanceof Error && "code" in error && error.code === "ENOENT") return;
+    throw error;
+  }
+  if (!isSocket) throw new Error(`"${path}" exists and is not a socket; remove it or choose another directory`);
+  if (await isAnswering(path)) throw new Error(`another server is listening on "${path}"`);
+  unlinkSync(path);
+}
+
+async function isAnswering(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
 }

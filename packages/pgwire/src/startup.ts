@@ -68,7 +68,8 @@ async function readStartupMessage(connection: ConnectionPort): Promise<StartupMe
         return undefined;
       case "sslRequest": {
         const context = connection.host.tlsContext;
-        if (context !== undefined && !connection.isTls) {
+        // As PostgreSQL: no TLS over a Unix-domain socket, where there is no network to protect.
+        if (context !== undefined && !connection.isTls && !connection.isLocal) {
           connection.upgradeToTls(context);
         } else {
           connection.writer.out.int8("N".charCodeAt(0));
@@ -116,6 +117,7 @@ function chooseMethod(connection: ConnectionPort, params: StartupParams): Exclud
     user: params.user,
     address: connection.remoteAddress,
     isTls: connection.isTls,
+    isLocal: connection.isLocal,
   });
   if (rule === undefined || rule.method === "reject") {
     throw new ConnectionRefusal(hbaRejection(connection.remoteAddress, params.user, params.database, connection.isTls, rule !== undefined));

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { HbaRule } from "@omnikv/pgwire";
-import { checkHbaAddress, matchHbaRule } from "../src/auth/hba.ts";
+import { checkHbaAddress, checkHbaRule, localAddress, matchHbaRule } from "../src/auth/hba.ts";
 
 const rules: readonly HbaRule[] = [
   { type: "hostssl", database: "all", user: ["admin"], address: "all", method: "scram-sha-256" },
@@ -29,6 +29,30 @@ describe("matchHbaRule", () => {
     expect(method("bob", "other", "127.0.0.1")).toBe("password");
     expect(method("bob", "other", "127.0.0.2")).toBe("none");
     expect(method("bob", "other", "unknown")).toBe("none");
+  });
+
+  it("matches local rules to Unix-domain connections only, host rules to TCP only, untyped rules to both", () => {
+    const typed: readonly HbaRule[] = [
+      { type: "local", database: "all", user: ["a"], address: "all", method: "trust" },
+      { type: "host", database: "all", user: ["a", "b"], address: "all", method: "md5" },
+      { type: "hostnossl", database: "all", user: ["c"], address: "all", method: "password" },
+      { database: "all", user: ["d"], address: "127.0.0.1/32", method: "trust" },
+      { database: "all", user: "all", address: "all", method: "scram-sha-256" },
+    ];
+    const local = (user: string): string => matchHbaRule(typed, { user, database: "db", address: localAddress, isTls: false, isLocal: true })?.method ?? "none";
+    const tcp = (user: string): string => matchHbaRule(typed, { user, database: "db", address: "127.0.0.1", isTls: false })?.method ?? "none";
+    expect([local("a"), tcp("a")]).toEqual(["trust", "md5"]);
+    expect([local("b"), tcp("b")]).toEqual(["scram-sha-256", "md5"]);
+    expect([local("c"), tcp("c")]).toEqual(["scram-sha-256", "password"]);
+    expect([local("d"), tcp("d")]).toEqual(["scram-sha-256", "trust"]);
+  });
+
+  it("rejects a local rule with an address, or an unknown type, at configuration time", () => {
+    expect(() => checkHbaRule({ type: "local", database: "all", user: "all", address: "all", method: "trust" })).not.toThrow();
+    expect(() => checkHbaRule({ type: "local", database: "all", user: "all", address: "::1/128", method: "trust" })).toThrow('a local hba rule has address "all"');
+    // As a JSON config could spell it: a type the rules do not know.
+    const unknownType: HbaRule = Object.defineProperty({ type: "host", database: "all", user: "all", address: "all", method: "trust" }, "type", { value: "hostgss" });
+    expect(() => checkHbaRule(unknownType)).toThrow("is local, host, hostssl or hostnossl");
   });
 
   it("rejects a malformed rule address at configuration time", () => {
