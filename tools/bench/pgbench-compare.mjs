@@ -375,9 +375,10 @@ function recordLog(tracked, onLine) {
  * @returns {Promise<Server>}
  */
 async function startOmnikv(dataDir, password) {
-  // The socket goes beside the data directory, in the temporary directory made for both.
+  // With --unix, the socket goes beside the data directory, in the temporary directory made for it.
   const socketDir = dirname(dataDir);
-  const tracked = spawnTracked("setpriv", ["--pdeathsig", "SIGTERM", "--", process.execPath, cliPath, "start", "--data", dataDir, "--port", "0", "--socket-dir", socketDir], {
+  const socketArgs = options().isUnix ? ["--socket-dir", socketDir] : [];
+  const tracked = spawnTracked("setpriv", ["--pdeathsig", "SIGTERM", "--", process.execPath, cliPath, "start", "--data", dataDir, "--port", "0", ...socketArgs], {
     env: { ...process.env, OMNIKV_PASSWORD: password },
     stopSignal: "SIGTERM",
   });

@@ -2,6 +2,7 @@
  * PgServer's configuration, with defaults resolved once so the connection code never sees an
  * optional limit. Every limit is named `…Max` or `…Ms` and checked here.
  */
+import { resolve as resolvePath } from "node:path";
 import { assert } from "@omnikv/base";
 import type { Backend } from "./backend.ts";
 import type { HbaRule } from "./auth/hba.ts";
@@ -15,7 +16,9 @@ export interface PgServerOptions {
   readonly port?: number;
   /**
    * Directories to also listen in through a Unix-domain socket named `.s.PGSQL.<port>`, as
-   * PostgreSQL's `unix_socket_directories` (clients connect with `psql -h DIR`). Default none.
+   * PostgreSQL's `unix_socket_directories` (clients connect with `psql -h DIR`). A relative one is
+   * taken from the working directory (libpq needs an absolute one); a repeated one counts once.
+   * Default none.
    */
   readonly unixSocketDirectories?: readonly string[];
   /** The sockets' file mode (PostgreSQL's `unix_socket_permissions`). Default 0o777: hba rules decide who gets in. */
@@ -71,7 +74,8 @@ export function resolveServerOptions(options: PgServerOptions): ResolvedServerOp
     backend: options.backend,
     host: options.host ?? "127.0.0.1",
     port: options.port ?? 5432,
-    unixSocketDirectories: options.unixSocketDirectories ?? [],
+    // Absolute, as libpq takes a host for a socket directory only when it starts with "/"; once each.
+    unixSocketDirectories: [...new Set((options.unixSocketDirectories ?? []).map((dir) => resolvePath(dir)))],
     unixSocketPermissions: options.unixSocketPermissions ?? 0o777,
     tls: options.tls,
     hba: options.hba ?? hbaRulesDefault,
@@ -82,7 +86,7 @@ export function resolveServerOptions(options: PgServerOptions): ResolvedServerOp
     onInternalError: options.onInternalError ?? ((): void => {}),
   };
   assert(Number.isInteger(resolved.port) && resolved.port >= 0 && resolved.port <= 65_535, "port is 0..65535");
-  assert(resolved.unixSocketDirectories.every((dir) => dir !== ""), "a Unix socket directory is not empty");
+  assert((options.unixSocketDirectories ?? []).every((dir) => dir !== ""), "a Unix socket directory is not empty");
   assert(Number.isInteger(resolved.unixSocketPermissions) && resolved.unixSocketPermissions >= 0 && resolved.unixSocketPermissions <= 0o777, "unixSocketPermissions is 0..0o777");
   assert(Number.isInteger(resolved.maxConnections) && resolved.maxConnections >= 1, "maxConnections is at least 1");
   assert(resolved.startupTimeoutMs > 0, "startupTimeoutMs is positive");

@@ -34,6 +34,7 @@ export class PgServer implements ConnectionHost {
   readonly #server: Server;
   readonly #unixServers: Server[] = [];
   readonly #unixSocketPaths: string[] = [];
+  #isClosed = false;
   readonly #connections = new Set<Connection>();
   readonly #running = new Set<Promise<void>>();
   readonly #cancelKeys = new Map<number, { readonly secretKey: number; readonly target: Cancelable }>();
@@ -48,23 +49,21 @@ export class PgServer implements ConnectionHost {
   }
 
   #newListener(isLocal: boolean): Server {
-    const server = createServer((socket) => this.#accept(socket, isLocal));
-    // Counted per listener: each may hold this many, and sessions past `maxConnections` get 53300.
-    server.maxConnections = this.options.maxConnections + startupSocketsReserve;
-    return server;
+    return createServer((socket) => this.#accept(socket, isLocal));
   }
 
   /**
    * Starts listening on TCP, then in each of `unixSocketDirectories` (the socket takes the TCP
    * port's number, as PostgreSQL's does); resolves with the bound port (useful with port 0). If any
-   * socket fails, nothing is left listening.
+   * socket fails, the server is closed (clients accepted meanwhile included) and nothing is left
+   * listening: PostgreSQL 15 instead carries on when at least one socket could be made.
    */
   async listen(): Promise<number> {
     await listenOn(this.#server, (done) => this.#server.listen(this.options.port, this.options.host, done));
     try {
       for (const directory of this.options.unixSocketDirectories) await this.#listenInDirectory(directory);
     } catch (error) {
-      await this.#closeListeners();
+      await this.close();
       throw error;
     }
     return this.port;
@@ -78,6 +77,10 @@ export class PgServer implements ConnectionHost {
     await removeStaleSocket(path);
     const server = this.#newListener(true);
     await listenOn(server, (done) => server.listen(path, done));
+    if (this.#isClosed) {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      throw new Error("the server was closed while it started listening");
+    }
     this.#unixServers.push(server);
     this.#unixSocketPaths.push(path);
     chmodSync(path, this.options.unixSocketPermissions);
@@ -100,6 +103,7 @@ export class PgServer implements ConnectionHost {
   }
 
   async close(): Promise<void> {
+    this.#isClosed = true;
     const closed = this.#closeListeners();
     for (const connection of this.#connections) connection.destroy();
     await Promise.all(this.#running);
@@ -152,6 +156,11 @@ export class PgServer implements ConnectionHost {
   }
 
   #accept(socket: Socket, isLocal: boolean): void {
+    // One bound over every listener (TCP and sockets alike); sessions past `maxConnections` get 53300.
+    if (this.#connections.size >= this.options.maxConnections + startupSocketsReserve) {
+      socket.destroy();
+      return;
+    }
     const connection = new Connection(socket, this, isLocal);
     this.#connections.add(connection);
     const running = connection.run().finally(() => {
@@ -174,31 +183,43 @@ async function listenOn(server: Server, start: (done: () => void) => void): Prom
 }
 
 /**
- * Clears the way for a socket at `path`: a socket file no server answers on is what a killed
- * server leaves behind, and is removed; a live one, or a file that is not a socket, is an error.
- * (PostgreSQL guards the path with a lock file naming its pid; a socket that accepts is the same
- * proof of life, without a file of our own to clean up.)
+ * Clears the way for a socket at `path`: a socket file whose connect is refused is what a killed
+ * server leaves behind, and is removed; a socket that accepts, or one the probe cannot judge (a
+ * full backlog gives EAGAIN, another user's socket EACCES), or a file that is not a socket, is an
+ * error: only a refusal proves nobody is there. (PostgreSQL guards the path with a lock file
+ * naming its pid; this has no file of its own to clean up, and two servers starting at the same
+ * instant on one path are not told apart.)
  */
 async function removeStaleSocket(path: string): Promise<void> {
   let isSocket: boolean;
   try {
     isSocket = lstatSync(path).isSocket();
   } catch (error) {
-    if (error instanceof Error && "code" in error && error.code === "ENOENT") return;
+    if (errorCode(error) === "ENOENT") return;
     throw error;
   }
   if (!isSocket) throw new Error(`"${path}" exists and is not a socket; remove it or choose another directory`);
-  if (await isAnswering(path)) throw new Error(`another server is listening on "${path}"`);
-  unlinkSync(path);
+  const probe = await probeSocket(path);
+  if (probe === "answering") throw new Error(`another server is listening on "${path}"`);
+  if (probe === "refused") unlinkSync(path);
+  else if (probe !== "gone") throw new Error(`could not tell whether a server is listening on "${path}" (${probe}); remove it if none is`);
 }
 
-async function isAnswering(path: string): Promise<boolean> {
+/** Connects to the socket at `path`: whether it accepts, refuses, has gone, or else the error code. */
+async function probeSocket(path: string): Promise<string> {
   return new Promise((resolve) => {
     const probe = connect(path);
     probe.once("connect", () => {
       probe.destroy();
-      resolve(true);
+      resolve("answering");
     });
-    probe.once("error", () => resolve(false));
+    probe.once("error", (error) => {
+      const code = errorCode(error);
+      resolve(code === "ECONNREFUSED" ? "refused" : code === "ENOENT" ? "gone" : (code ?? error.message));
+    });
   });
+}
+
+function errorCode(error: unknown): string | undefined {
+  return error instanceof Error && "code" in error && typeof error.code === "string" ? error.code : undefined;
 }

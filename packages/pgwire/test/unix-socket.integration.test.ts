@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { connect, createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Client, type ClientConfig } from "pg";
 import { fe } from "@omnikv/testkit";
@@ -169,6 +169,35 @@ describe("Unix-domain sockets", () => {
     expect(() => new PgServer({ backend: testBackend({}), hba: [{ type: "local", database: "all", user: "all", address: "127.0.0.1/32", method: "trust" }] })).toThrow(
       'a local hba rule has address "all"',
     );
+  });
+
+  it("takes a relative directory from the working directory, and a repeated one once", async () => {
+    const relativeDir = relative(process.cwd(), dir);
+    const other = await startTestServer({ unixSocketDirectories: [relativeDir, dir] });
+    try {
+      expect(other.server.unixSocketPaths).toEqual([unixSocketPath(dir, other.port)]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it("bounds open sockets over TCP and Unix-domain listeners together", async () => {
+    // maxConnections 1 + 64 sockets in startup: the 66th socket, on either listener, is dropped unanswered.
+    const capped = await startTestServer({ unixSocketDirectories: [dir], maxConnections: 1 });
+    const opened = Array.from({ length: 65 }, (_, i) => (i % 2 === 0 ? connect(capped.port, "127.0.0.1") : connect(unixSocketPath(dir, capped.port))));
+    try {
+      await Promise.all(opened.map(async (socket) => new Promise((resolve) => socket.once("connect", resolve))));
+      for (const path of [unixSocketPath(dir, capped.port), undefined]) {
+        const extra = path === undefined ? connect(capped.port, "127.0.0.1") : connect(path);
+        extra.on("error", () => {});
+        await new Promise((resolve) => extra.once("close", resolve));
+        expect(extra.bytesRead).toBe(0);
+      }
+      expect(opened.every((socket) => !socket.destroyed)).toBe(true);
+    } finally {
+      for (const socket of opened) socket.destroy();
+      await capped.close();
+    }
   });
 
   it("removes the socket file at close", async () => {
