@@ -15,6 +15,7 @@ import { catalogTableOf } from "./catalog/planner-catalog.ts";
 import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
 import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
+import { RangeReclaimer } from "./storage/range-reclaimer.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, withPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
@@ -38,6 +39,14 @@ export interface DatabaseOptions {
   readonly deadlockTimeoutMs?: number;
   /** The isolation level of transactions that do not name one (default READ COMMITTED, as PostgreSQL). */
   readonly defaultIsolation?: IsolationLevel;
+  /**
+   * The most rows and index entries one transaction may write (default 5,000,000,
+   * `writeSetWritesMaxDefault`): a transaction past it fails with 54000 and rolls back. DROP TABLE
+   * and DROP INDEX write a few keys whatever the size of what they drop.
+   */
+  readonly writeSetWritesMax?: number;
+  /** Keys the background deletion of a dropped table's or index's keys deletes per store write (default 4096). */
+  readonly reclaimBatchKeys?: number;
   /**
    * Auto-analyze: a table is analyzed again after `analyzeThresholdRows + analyzeScaleFactor *
    * rows` of its rows changed (PostgreSQL's autovacuum_analyze_threshold 50 and scale factor 0.1).
@@ -106,6 +115,8 @@ export class Database {
   #analyzeTimer: NodeJS.Timeout | undefined;
   #pendingAnalyze: Promise<void> = Promise.resolve();
   readonly #sessions = new Set<Session>();
+  /** Deletes dropped tables' and indexes' keys after their drops commit. */
+  readonly #reclaimer: RangeReclaimer;
   #nextBackendPid = 1000;
   #isClosed = false;
   readonly #bootstrapSuperuser: string;
@@ -120,6 +131,7 @@ export class Database {
       sync: options.sync ?? true,
       defaultIsolation: options.defaultIsolation ?? "read committed",
       deadlockTimeoutMs: options.deadlockTimeoutMs ?? 1000,
+      ...(options.writeSetWritesMax === undefined ? {} : { writeSetWritesMax: options.writeSetWritesMax }),
     });
     this.#analyzeThresholdRows = options.analyzeThresholdRows ?? 50;
     this.#analyzeScaleFactor = options.analyzeScaleFactor ?? 0.1;
@@ -134,6 +146,10 @@ export class Database {
     assert(this.#analyzeThresholdRows >= 0 && this.#analyzeScaleFactor >= 0, "auto-analyze thresholds are not negative");
     assert(Number.isFinite(this.#analyzeIntervalMs) && this.#analyzeIntervalMs >= 0, "analyzeIntervalMs is finite and not negative");
     assert(Number.isFinite(this.#analyzeCostFactor) && this.#analyzeCostFactor >= 0, "analyzeCostFactor is finite and not negative");
+    this.#reclaimer = new RangeReclaimer(store, {
+      ...(options.reclaimBatchKeys === undefined ? {} : { batchKeys: options.reclaimBatchKeys }),
+      activeEnded: () => this.transactions.activeEnded(),
+    });
     this.sequences = new SequenceStore(store);
     this.sequences.load();
     this.latestReader = { get: (key) => store.get(key), scan: (range) => store.scan(range) };
@@ -160,6 +176,8 @@ export class Database {
       database = new Database(store, () => store.close(), options);
     }
     await database.#bootstrap();
+    // Drops a crash (or a close) interrupted before their keys were all deleted.
+    database.#reclaimer.scheduleMarked();
     return database;
   }
 
@@ -272,6 +290,13 @@ export class Database {
         void deleteStatistics(this.store, id).catch(() => undefined);
       }
     }
+    // A catalog change may have dropped tables or indexes: their reclaim markers committed with it.
+    this.#reclaimer.scheduleMarked();
+  }
+
+  /** Resolves when the deletion of the keys of every table and index dropped so far has finished (or stopped at close). */
+  async reclaimed(): Promise<void> {
+    await this.#reclaimer.settled();
   }
 
   /** Changes whenever any table's statistics change: plans made before are remade. */
@@ -430,6 +455,7 @@ export class Database {
     for (const session of Array.from(this.#sessions)) await session.close();
     // A running auto-analyze stops at its next slice; it must not read a closed store.
     await this.#pendingAnalyze.catch(() => undefined);
+    await this.#reclaimer.close();
     await this.sequences.settled().catch(() => undefined);
     await this.#close();
   }

@@ -108,6 +108,8 @@ export class TransactionManager {
   #commitOrder = 0;
   #commits = 0;
   #rollbacks = 0;
+  /** Callers of `activeEnded`, each with the transactions it still waits for. */
+  readonly #endWaiters: { readonly pending: Set<TxnRecord>; readonly resolve: () => void }[] = [];
 
   constructor(store: MvccStore, options: TransactionManagerOptions = {}) {
     this.#store = store;
@@ -153,6 +155,16 @@ export class TransactionManager {
     const isReadOnly = options.readOnly ?? false;
     if (isolation === "serializable" && isReadOnly && options.deferrable === true) return this.#beginOnSafeSnapshot();
     return this.#start(isolation, isReadOnly);
+  }
+
+  /**
+   * Resolves once every transaction active now has committed or rolled back (at once if none is).
+   * Transactions begun later are not waited for. A caller that has just made something
+   * unreachable to new transactions (a dropped table) learns when no older one can touch it.
+   */
+  activeEnded(): Promise<void> {
+    if (this.#active.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#endWaiters.push({ pending: new Set(this.#active), resolve }));
   }
 
   stats(): TransactionManagerStats {
@@ -201,6 +213,7 @@ export class TransactionManager {
   #onFinished(txn: TxnRecord): void {
     if (this.#active.delete(txn) && txn.isolation !== "read committed") this.#activeSnapshotHolders -= 1;
     assert(this.#activeSnapshotHolders >= 0, "active snapshot holders counted once each");
+    if (this.#endWaiters.length > 0) this.#noteEnded(txn);
     if (txn.status === "aborted") {
       this.#rollbacks += 1;
       this.#forget(txn);
@@ -209,6 +222,17 @@ export class TransactionManager {
       this.#tracked.push(txn);
     }
     this.#prune();
+  }
+
+  #noteEnded(txn: TxnRecord): void {
+    for (let i = this.#endWaiters.length - 1; i >= 0; i -= 1) {
+      const waiter = this.#endWaiters[i];
+      assert(waiter !== undefined, "waiter index in range");
+      waiter.pending.delete(txn);
+      if (waiter.pending.size > 0) continue;
+      this.#endWaiters.splice(i, 1);
+      waiter.resolve();
+    }
   }
 
   /** Drops committed transactions that every active REPEATABLE READ or SERIALIZABLE one sees. */

@@ -337,3 +337,25 @@ describe("MemoryMvccStore", () => {
     expect(text(store.get(b("a")))).toBe("1");
   });
 });
+
+describe("TransactionManager.activeEnded", () => {
+  it("resolves once every transaction active at the call has ended, and waits for none begun later", async () => {
+    const manager = await seeded({ a: "1" });
+    expect(await settle(manager.activeEnded())).toEqual({ state: "fulfilled", value: undefined });
+    const first = await manager.begin();
+    const second = await manager.begin({ isolation: "read committed" });
+    const ended = manager.activeEnded();
+    const later = await manager.begin();
+    await first.put(b("a"), b("2"));
+    await first.commit();
+    expect(await settle(ended)).toEqual({ state: "pending" });
+    second.rollback();
+    expect(await settle(ended)).toEqual({ state: "fulfilled", value: undefined });
+    expect(later.status).toBe("active");
+    // A waiter taken now waits for `later` alone.
+    const laterEnded = manager.activeEnded();
+    expect(await settle(laterEnded)).toEqual({ state: "pending" });
+    await later.commit();
+    expect(await settle(laterEnded)).toEqual({ state: "fulfilled", value: undefined });
+  });
+});

@@ -1,7 +1,8 @@
 /**
  * DDL: CREATE/DROP TABLE, CREATE/DROP INDEX, ALTER TABLE, CREATE/DROP SEQUENCE and SCHEMA,
  * TRUNCATE. Every change goes through the transaction's `CatalogView` (and so commits or rolls
- * back with the transaction); dropping or truncating deletes the rows in the same transaction.
+ * back with the transaction). Truncating deletes the rows in the transaction; dropping leaves them
+ * to the reclaimer, which deletes them after the drop commits (storage/range-reclaimer.ts).
  * Constraint names follow PostgreSQL's rules (`t_pkey`, `t_a_key`, `t_a_check`, `t_b_fkey`,
  * `t_a_seq`, `t_a_idx`), so clients and error messages see the names PostgreSQL would give.
  */
@@ -25,7 +26,7 @@ import {
   UniqueViolationError,
 } from "../errors.ts";
 import { isKeyEncodable } from "../encoding/key-codec.ts";
-import { relationEnd, relationPrefix } from "../storage/keys.ts";
+import { reclaimMarkerKey, relationEnd, relationPrefix } from "../storage/keys.ts";
 import { IndexKeys, RowWriter, TableScope, bindTableExpr, compileTableExpr, indexCoverage, indexElementLabels, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
@@ -517,8 +518,8 @@ async function dropTable(env: DdlEnvironment, table: TableDefinition, isCascade:
     env.notice(`drop cascades to constraint ${referencing.map((fk) => fk.name).join(", ")} on table ${child.name}`);
     await env.catalog.write(env.txn, { ...child, foreignKeys: child.foreignKeys.filter((fk) => fk.refTableId !== table.id) });
   }
-  await deleteRange(env, table.id);
-  for (const index of table.indexes) await deleteRange(env, index.id);
+  await markForReclaim(env, table.id);
+  for (const index of table.indexes) await markForReclaim(env, index.id);
   for (const object of Array.from(env.catalog.objects())) {
     if (object.kind === "sequence" && object.ownedBy?.tableId === table.id) {
       await env.catalog.remove(env.txn, object.id);
@@ -528,7 +529,16 @@ async function dropTable(env: DdlEnvironment, table: TableDefinition, isCascade:
   await env.catalog.remove(env.txn, table.id);
 }
 
-/** Deletes every key of relation `id` in the transaction. */
+/**
+ * Leaves the keys of relation `id`, which the transaction drops, to the reclaimer: it deletes
+ * them once the drop has committed (storage/range-reclaimer.ts), so a drop of any size is a
+ * small transaction. Only for an id no definition will name again.
+ */
+async function markForReclaim(env: DdlEnvironment, id: number): Promise<void> {
+  await env.txn.put(reclaimMarkerKey(id), new Uint8Array(0));
+}
+
+/** Deletes every key of relation `id` in the transaction (for an id still in use, as by TRUNCATE). */
 async function deleteRange(env: DdlEnvironment, id: number): Promise<void> {
   const keys = [...env.txn.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].map(([key]) => key);
   for (const key of keys) await env.txn.delete(key);
@@ -550,7 +560,7 @@ async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: 
       hint: `You can drop constraint ${name} on table ${found.table.name} instead.`,
     });
   }
-  await deleteRange(env, index.id);
+  await markForReclaim(env, index.id);
   await env.catalog.write(env.txn, { ...found.table, indexes: found.table.indexes.filter((i) => i.id !== index.id) });
 }
 
@@ -984,7 +994,7 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
   const mentions = (sql: string): boolean => new RegExp(`(^|[^a-z0-9_"$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^a-z0-9_"$])`).test(sql);
   // An index on the column, or whose predicate mentions it, goes with it (as in PostgreSQL).
   const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped) || (i.predicate !== undefined && mentions(i.predicate)) || (i.expressions ?? []).some((e) => e !== null && mentions(e)));
-  for (const index of removedIndexes) await deleteRange(env, index.id);
+  for (const index of removedIndexes) await markForReclaim(env, index.id);
   const { primaryKey: _primaryKey, ...withoutPrimaryKey } = table;
   const after: TableDefinition = {
     ...withoutPrimaryKey,

@@ -5,6 +5,7 @@
  *   [u32 1][u32 object id]              catalog object (JSON of its definition)
  *   [u32 2][utf8 schema 0x00 name]      name claim of a relation (its id); concurrent creators conflict here
  *   [u32 3]["next-object-id"]           high-water mark of object ids (never reused)
+ *   [u32 3]["reclaim"][u32 id]          a dropped table's or index's keys still to delete (storage/range-reclaimer.ts)
  *   [u32 4][u32 sequence id]            sequence state (not transactional)
  *   [u32 5][u32 table id]               the table's statistics (written by ANALYZE, not transactional)
  *   [u32 table id][encoded primary key] a row; with no primary key: [u32 table id][u64 row id]
@@ -48,6 +49,26 @@ export function nameKey(schema: string, name: string): Uint8Array {
 }
 
 export const nextObjectIdKey: Uint8Array = withPrefix(metaKeyspace, new TextEncoder().encode("next-object-id"));
+
+const reclaimTag = new TextEncoder().encode("reclaim");
+/** The first key of the reclaim markers and the key after the last (see `reclaimMarkerKey`). */
+export const reclaimMarkersStart: Uint8Array = withPrefix(metaKeyspace, reclaimTag);
+export const reclaimMarkersEnd: Uint8Array = withPrefix(metaKeyspace, new Uint8Array([...reclaimTag, 0xff, 0xff, 0xff, 0xff, 0xff]));
+
+/** The marker of relation `id`'s keys waiting to be deleted: written by the transaction that drops it. */
+export function reclaimMarkerKey(id: number): Uint8Array {
+  const key = new Uint8Array(reclaimMarkersStart.length + 4);
+  key.set(reclaimMarkersStart);
+  new DataView(key.buffer).setUint32(reclaimMarkersStart.length, id);
+  return key;
+}
+
+/** The relation id a reclaim marker names; undefined for a key that is not one. */
+export function reclaimMarkerId(key: Uint8Array): number | undefined {
+  if (key.length !== reclaimMarkersStart.length + 4) return undefined;
+  for (let i = 0; i < reclaimMarkersStart.length; i += 1) if (key[i] !== reclaimMarkersStart[i]) return undefined;
+  return new DataView(key.buffer, key.byteOffset + reclaimMarkersStart.length, 4).getUint32(0);
+}
 
 export function sequenceKey(id: number): Uint8Array {
   const key = new Uint8Array(8);
