@@ -6,7 +6,7 @@ import { DataCorruptedError, assert } from "@omnikv/base";
 import { builtinAggregates, builtinRegistry, statisticsOfSample, type AggregateTable, type FunctionRegistry, type Row, type SpillCipher } from "@omnikv/executor";
 import { LsmStore, type LsmOptions } from "@omnikv/lsm";
 import type { TableStatistics } from "@omnikv/planner";
-import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore } from "@omnikv/txn";
+import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore, type Transaction } from "@omnikv/txn";
 import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
 import type { ObjectDefinition, RoleDefinition, TableDefinition } from "./catalog/definitions.ts";
 import { PrivilegeChecker, bootstrapRoleId, databaseObject, publicRoleId } from "./catalog/privileges.ts";
@@ -16,6 +16,7 @@ import { layoutOf } from "./storage/table-layout.ts";
 import { SequenceStore } from "./catalog/sequences.ts";
 import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
 import { RangeReclaimer } from "./storage/range-reclaimer.ts";
+import { FreshRange } from "./storage/fresh-range.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, withPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
@@ -292,6 +293,11 @@ export class Database {
     }
     // A catalog change may have dropped tables or indexes: their reclaim markers committed with it.
     this.#reclaimer.scheduleMarked();
+  }
+
+  /** Claims relation `id`, allocated by `txn`, for writing its keys straight to the store (storage/fresh-range.ts). */
+  openFreshRange(txn: Transaction, id: number): Promise<FreshRange> {
+    return FreshRange.open(this.store, this.#reclaimer, txn, id);
   }
 
   /** Resolves when the deletion of the keys of every table and index dropped so far has finished (or stopped at close). */

@@ -130,7 +130,7 @@ describe("dropping a table or an index", () => {
       for (let cycle = 0; cycle < 3; cycle += 1) {
         const dir = makeTempDir("drop-reclaim-crash");
         dirs.push(dir);
-        const crashChild = new CrashChild({ script: child, args: [dir.path, "5", "5000"], deadlineMs: 60_000 });
+        const crashChild = new CrashChild({ script: child, args: [dir.path, "5", "5000", "drop"], deadlineMs: 60_000 });
         await crashChild.waitForLines(2);
         await new Promise((resolve) => setTimeout(resolve, random.int(0, 10)));
         const exit = await crashChild.kill();
@@ -153,5 +153,147 @@ describe("dropping a table or an index", () => {
     });
     // 10,000 keys in batches of 5: every kill came before the deletion ended.
     expect(keysLeft.every((n) => n > 0), `keys left at each kill: ${keysLeft.join(", ")}`).toBe(true);
+  });
+});
+
+/** Every key under a relation id at or above the first object id belongs to a table or index the catalog names. */
+function orphanIds(db: Database): number[] {
+  const named = new Set<number>();
+  for (const object of db.catalog.objects.values()) {
+    if (object.kind !== "table") continue;
+    named.add(object.id);
+    for (const index of object.indexes) named.add(index.id);
+  }
+  const orphans = new Set<number>();
+  for (const [key] of db.store.scan({ gte: relationPrefix(16384) })) {
+    const id = new DataView(key.buffer, key.byteOffset, 4).getUint32(0);
+    if (!named.has(id)) orphans.add(id);
+  }
+  return [...orphans];
+}
+
+async function relationOid(session: Session, name: string): Promise<number> {
+  const [row] = (await session.query(`SELECT oid::int FROM pg_class WHERE relname = '${name}'`)).rows;
+  if (typeof row?.[0] !== "number") throw new Error(`no index ${name}`);
+  return row[0];
+}
+
+describe("building a new index straight into the store", () => {
+  it("builds an index with more entries than a transaction may write, unique or not, and finds rows through it", async () => {
+    const db = await Database.open({ writeSetWritesMax: 2000 });
+    const session = db.connect();
+    await session.query("CREATE TABLE big (id int PRIMARY KEY, tag text, code int)");
+    for (let from = 1; from <= 3000; from += 500) await session.query(`INSERT INTO big SELECT g, 'tag ' || (g % 97), g * 7 FROM generate_series(${from}, ${from + 499}) g`);
+    await session.query("CREATE INDEX big_tag ON big (tag)");
+    await session.query("CREATE UNIQUE INDEX big_code ON big (code)");
+    await session.query("ALTER TABLE big ADD CONSTRAINT big_code_tag UNIQUE (code, tag)");
+    for (const name of ["big_tag", "big_code", "big_code_tag"]) expect(countKeys(db.store, await relationOid(session, name))).toBe(3000);
+    expect((await session.query("SELECT id FROM big WHERE code = 700")).rows).toEqual([[100]]);
+    expect((await session.query("SELECT count(*)::int FROM big WHERE tag = 'tag 5'")).rows).toEqual([[31]]);
+    await expect(session.query("INSERT INTO big VALUES (5000, 'x', 700)")).rejects.toMatchObject({ sqlState: "23505" });
+    expect(markerIds(db.store)).toEqual([]);
+    expect(orphanIds(db)).toEqual([]);
+    await db.close();
+  });
+
+  it("a duplicate fails the build with 23505, and the entries written so far are reclaimed", async () => {
+    const db = await Database.open({ reclaimBatchKeys: 100 });
+    const session = db.connect();
+    await session.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    await session.query("INSERT INTO t SELECT g, g FROM generate_series(1, 5000) g; UPDATE t SET v = 1 WHERE id = 4999");
+    await expect(session.query("CREATE UNIQUE INDEX t_v ON t (v)")).rejects.toMatchObject({
+      sqlState: "23505",
+      message: 'could not create unique index "t_v"',
+      detail: "Key (v)=(1) is duplicated.",
+    });
+    await db.reclaimed();
+    expect(orphanIds(db)).toEqual([]);
+    expect(markerIds(db.store)).toEqual([]);
+    await db.close();
+  });
+
+  it("the building transaction reads its index under REPEATABLE READ; ROLLBACK and ROLLBACK TO SAVEPOINT leave nothing behind", async () => {
+    const db = await Database.open();
+    const session = db.connect();
+    await session.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    await session.query("INSERT INTO t SELECT g, g * 3 FROM generate_series(1, 2000) g");
+    await session.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+    expect((await session.query("SELECT count(*)::int FROM t")).rows).toEqual([[2000]]);
+    await session.query("CREATE UNIQUE INDEX t_v ON t (v)");
+    const id = await relationOid(session, "t_v");
+    const plan = (await session.query("EXPLAIN SELECT id FROM t WHERE v = 300")).rows.map((row) => (typeof row[0] === "string" ? row[0] : "")).join("\n");
+    expect(plan).toContain("t_v");
+    expect((await session.query("SELECT id FROM t WHERE v = 300")).rows).toEqual([[100]]);
+    // A row changed after the build: the transaction's own entry wins over the one built.
+    await session.query("UPDATE t SET v = 1 WHERE id = 100");
+    expect((await session.query("SELECT id FROM t WHERE v = 300")).rows).toEqual([]);
+    expect((await session.query("SELECT id FROM t WHERE v = 1")).rows).toEqual([[100]]);
+    await session.query("ROLLBACK");
+    await db.reclaimed();
+    expect(countKeys(db.store, id)).toBe(0);
+
+    await session.query("BEGIN; SAVEPOINT s; CREATE INDEX t_v2 ON t (v)");
+    const id2 = await relationOid(session, "t_v2");
+    expect(countKeys(db.store, id2)).toBe(2000);
+    await session.query("ROLLBACK TO s; COMMIT");
+    await db.reclaimed();
+    expect(countKeys(db.store, id2)).toBe(0);
+    expect(orphanIds(db)).toEqual([]);
+    expect(markerIds(db.store)).toEqual([]);
+    await db.close();
+  });
+
+  it("rebuilds an index built earlier in the same statement (ALTER TABLE … ADD UNIQUE, ALTER COLUMN TYPE) without stale entries", async () => {
+    const db = await Database.open();
+    const session = db.connect();
+    await session.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    await session.query("INSERT INTO t SELECT g, g FROM generate_series(1, 1500) g");
+    await session.query("ALTER TABLE t ADD CONSTRAINT t_v_key UNIQUE (v), ALTER COLUMN v TYPE bigint");
+    const id = await relationOid(session, "t_v_key");
+    expect(countKeys(db.store, id)).toBe(1500);
+    expect((await session.query("SELECT id FROM t WHERE v = 77")).rows).toEqual([[77]]);
+    expect(orphanIds(db)).toEqual([]);
+    await db.close();
+  });
+
+  it("another session's DDL committing during a build leaves the build alone", async () => {
+    const db = await Database.open();
+    const [a, b] = [db.connect(), db.connect()];
+    await a.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    await a.query("INSERT INTO t SELECT g, g % 10 FROM generate_series(1, 20000) g");
+    const build = a.query("CREATE INDEX t_v ON t (v)");
+    // The build yields every 1,024 rows: these DDL commits land in the middle of it.
+    for (let i = 0; i < 5; i += 1) {
+      await new Promise((resolve) => setImmediate(resolve));
+      await b.query(`CREATE TABLE other${i} (x int); DROP TABLE other${i}`);
+    }
+    await build;
+    await db.reclaimed();
+    expect(countKeys(db.store, await relationOid(a, "t_v"))).toBe(20000);
+    expect((await a.query("SELECT count(*)::int FROM t WHERE v = 3")).rows).toEqual([[2000]]);
+    expect(orphanIds(db)).toEqual([]);
+    await db.close();
+  });
+
+  it("a child SIGKILLed while it builds an index: the next open deletes the entries it wrote", { timeout: 120_000 }, async () => {
+    await withSeed("fresh-range crash", async (random) => {
+      for (let cycle = 0; cycle < 3; cycle += 1) {
+        const dir = makeTempDir("fresh-range-crash");
+        dirs.push(dir);
+        const crashChild = new CrashChild({ script: child, args: [dir.path, "4096", "30000", "index"], deadlineMs: 60_000 });
+        await crashChild.waitForLines(2);
+        await new Promise((resolve) => setTimeout(resolve, random.int(20, 150)));
+        const exit = await crashChild.kill();
+        expect(exit.signal, exit.stderr).toBe("SIGKILL");
+        expect(crashChild.lines).toEqual([expect.stringMatching(/^loaded /), "building"]);
+        const db = await Database.open({ dir: dir.path });
+        expect(db.catalog.objects.get(db.catalog.relationId("public", "big") ?? 0)).toMatchObject({ indexes: [{ name: "big_tag" }] });
+        await db.reclaimed();
+        expect(orphanIds(db)).toEqual([]);
+        expect(markerIds(db.store)).toEqual([]);
+        expect((await db.connect().query("SELECT count(*)::int FROM big WHERE tag = 'tag 5'")).rows).toEqual([[310]]);
+        await db.close();
+      }
+    });
   });
 });

@@ -23,7 +23,7 @@ import { ProgramLimitExceededError, assert, txnId, type TxnId } from "@omnikv/ba
 import { InFailedTransactionError, LockNotAvailableError, ReadOnlyTransactionError, SavepointError, SerializationFailureError, TransactionStateError } from "./errors.ts";
 import { keyBytes, keyString, type KeyRange } from "./key-string.ts";
 import { heldBefore, lockWouldWait, type LockMode } from "./lock-table.ts";
-import type { MvccWrite } from "./mvcc-store.ts";
+import type { MvccReadOptions, MvccWrite } from "./mvcc-store.ts";
 import { mergeWithWrites } from "./merged-scan.ts";
 import { sees, type IsolationLevel, type TxnRecord, type TxnStatus } from "./txn-record.ts";
 import type { TxnServices } from "./txn-services.ts";
@@ -65,6 +65,8 @@ export class Transaction {
   readonly #savepoints: Savepoint[] = [];
   readonly #lockLog: LockLogEntry[] = [];
   readonly #heldKeys = new Set<string>();
+  /** Ranges read at the store's newest state rather than the snapshot (`readNewestIn`); usually none. */
+  #newestRanges: { readonly gte: string; readonly lt: string }[] | undefined;
 
   /** @internal Transactions come from `TransactionManager.begin()`. */
   constructor(txn: TxnRecord, services: TxnServices) {
@@ -109,6 +111,18 @@ export class Transaction {
     previous?.release();
   }
 
+  /**
+   * From now on, reads of keys in `[gte, lt)` see the store's newest state instead of this
+   * transaction's snapshot: for a range only this transaction fills, and outside its write set
+   * (a new index's entries written straight to the store, which nobody else can name before this
+   * transaction commits). Its own such writes become visible to it under every isolation level.
+   * A scan reads so only when its whole range lies inside one such range.
+   */
+  readNewestIn(gte: Uint8Array, lt: Uint8Array): void {
+    this.#assertActive();
+    (this.#newestRanges ??= []).push({ gte: keyString(gte), lt: keyString(lt) });
+  }
+
   /** The value of `key` as this transaction sees it, or undefined. Synchronous; never blocks. */
   get(key: Uint8Array): Uint8Array | undefined {
     this.#assertActive();
@@ -116,7 +130,18 @@ export class Transaction {
     const own = this.#txn.writes.get(name);
     if (own !== undefined) return own ?? undefined;
     if (this.#txn.isSsi) this.#services.ssi.onRead(this.#txn, name);
-    return this.#services.store.get(key, { snapshot: this.#snapshot() });
+    return this.#services.store.get(key, this.#readOptions(name));
+  }
+
+  /**
+   * The snapshot to read the key `gte` (or, with `lt`, the range `[gte, lt)`) at, or none — the
+   * newest state — inside a `readNewestIn` range.
+   */
+  #readOptions(gte: string | undefined, lt?: string): MvccReadOptions {
+    const ranges = this.#newestRanges;
+    if (ranges === undefined || gte === undefined) return { snapshot: this.#snapshot() };
+    const isInside = lt === undefined ? ranges.some((r) => gte >= r.gte && gte < r.lt) : ranges.some((r) => gte >= r.gte && lt <= r.lt);
+    return isInside ? {} : { snapshot: this.#snapshot() };
   }
 
   /**
@@ -136,7 +161,7 @@ export class Transaction {
       ...(options.gte === undefined ? {} : { gte: options.gte }),
       ...(options.lt === undefined ? {} : { lt: options.lt }),
       reverse: isReverse,
-      snapshot: this.#snapshot(),
+      ...(range.lt === undefined ? { snapshot: this.#snapshot() } : this.#readOptions(range.gte, range.lt)),
     });
     const own = this.#txn.writes.keysInRange(range, isReverse).map((name): BufferedWrite => {
       const value = this.#txn.writes.get(name);
@@ -191,7 +216,7 @@ export class Transaction {
     if (own !== undefined) return own ?? undefined;
     if (this.#txn.isolation === "read committed") return this.#services.store.get(key);
     if (this.#txn.isSsi) this.#services.ssi.onRead(this.#txn, name);
-    return this.#services.store.get(key, { snapshot: this.#snapshot() });
+    return this.#services.store.get(key, this.#readOptions(name));
   }
 
   /**

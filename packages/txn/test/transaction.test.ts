@@ -359,3 +359,28 @@ describe("TransactionManager.activeEnded", () => {
     expect(await settle(laterEnded)).toEqual({ state: "fulfilled", value: undefined });
   });
 });
+
+describe("Transaction.readNewestIn", () => {
+  it("reads a range it fills outside its write set at the newest state, under REPEATABLE READ too", async () => {
+    const store = new MemoryMvccStore();
+    await store.write([{ type: "put", key: b("a1"), value: b("old") }]);
+    const manager = new TransactionManager(store);
+    const txn = await manager.begin({ isolation: "repeatable read" });
+    expect(text(txn.get(b("a1")))).toBe("old");
+    // Written straight to the store after the snapshot: invisible until the range is declared.
+    await store.write([{ type: "put", key: b("f1"), value: b("direct") }, { type: "put", key: b("a2"), value: b("other") }]);
+    expect(txn.get(b("f1"))).toBeUndefined();
+    txn.readNewestIn(b("f"), b("g"));
+    expect(text(txn.get(b("f1")))).toBe("direct");
+    expect([...txn.scan({ gte: b("f"), lt: b("g") })].map(([k]) => text(k))).toEqual(["f1"]);
+    // Outside the range, and a scan only partly inside it, keep the snapshot.
+    expect(txn.get(b("a2"))).toBeUndefined();
+    expect([...txn.scan({ gte: b("a"), lt: b("g") })].map(([k]) => text(k))).toEqual(["a1"]);
+    // Its own writes still come first.
+    await txn.delete(b("f1"));
+    expect(txn.get(b("f1"))).toBeUndefined();
+    expect([...txn.scan({ gte: b("f"), lt: b("g") })]).toEqual([]);
+    await txn.commit();
+    expect(store.get(b("f1"))).toBeUndefined();
+  });
+});

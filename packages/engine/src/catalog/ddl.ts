@@ -29,6 +29,7 @@ import { isKeyEncodable } from "../encoding/key-codec.ts";
 import { reclaimMarkerKey, relationEnd, relationPrefix } from "../storage/keys.ts";
 import { IndexKeys, RowWriter, TableScope, bindTableExpr, compileTableExpr, indexCoverage, indexElementLabels, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
+import type { FreshRange } from "../storage/fresh-range.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
 import { initialAcl, mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
 import { ownedRoles, revokeAllFrom, type AuthContext } from "./roles.ts";
@@ -45,6 +46,11 @@ export interface DdlEnvironment extends StatementEnvironment {
   };
   /** Sends a notice with the statement's result, at PostgreSQL's severity and SQLSTATE for the message (default: NOTICE, 00000). */
   notice(message: string, severity?: NoticeSeverity, sqlState?: string): void;
+  /**
+   * Claims a relation id this transaction allocated, for writing its keys straight to the store
+   * (storage/fresh-range.ts): a new index's entries.
+   */
+  openFreshRange(id: number): Promise<FreshRange>;
   /** Reports a running index build (pg_stat_progress_create_index); undefined when it ends. */
   reportIndexBuild?(progress: IndexBuildProgress | undefined): void;
 }
@@ -688,7 +694,7 @@ export async function createIndex(env: DdlEnvironment, statement: CreateIndexSta
     ...(predicate === undefined ? {} : { predicate }),
     ...(expressions.every((e) => e === null) ? {} : { expressions }),
   };
-  await buildIndex(env, table, index);
+  await buildIndex(env, table, index, true);
 }
 
 /**
@@ -749,12 +755,22 @@ function isImmutableExpr(expr: BoundExpr): boolean {
   return visit(expr);
 }
 
-/** Adds `index` to the table and writes its entries for every existing row. */
-async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: IndexDefinition): Promise<void> {
+/**
+ * Adds `index` to the table and writes its entries for every existing row. A fresh index (its id
+ * allocated by this transaction) is written straight to the store (storage/fresh-range.ts),
+ * streaming the rows: no write-set limit, no row locks, no copy of the table in memory. An index
+ * rebuilt under an id others already know goes through the transaction's writes.
+ */
+async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: IndexDefinition, isFresh = false): Promise<void> {
   const withIndex: TableDefinition = { ...table, indexes: [...table.indexes, index] };
   const layout = layoutOf(withIndex);
-  const rows = [...env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })];
-  const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal: rows.length, tuplesDone: done });
+  const range = { gte: relationPrefix(table.id), lt: relationEnd(table.id) };
+  const fresh = isFresh ? await env.openFreshRange(index.id) : undefined;
+  // A fresh index never writes the transaction's own writes, so the scan may stream across the
+  // build's awaits; otherwise its puts would land in the range being read.
+  const rows: Iterable<[Uint8Array, Uint8Array]> = fresh === undefined ? [...env.txn.scan(range)] : env.txn.scan(range);
+  const total = Array.isArray(rows) ? rows.length : countEntries(env.txn.scan(range));
+  const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal: total, tuplesDone: done });
   const covers = indexCoverage(withIndex, env.registry);
   const keys = new IndexKeys(withIndex, env.registry);
   let built = 0;
@@ -770,15 +786,18 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
       if (!covers(index, row, env.context)) continue;
       const suffix = key.subarray(4);
       const entry = keys.entry(layout, index, row, suffix, env.context);
-      if (entry.isUniqueKey && (await env.txn.getForUpdate(entry.key)) !== undefined) {
+      const isDuplicate = entry.isUniqueKey && (fresh === undefined ? (await env.txn.getForUpdate(entry.key)) !== undefined : fresh.has(entry.key));
+      if (isDuplicate) {
         const values = keys.values(index, row, env.context);
         const oids = keys.oids(index);
         throw new UniqueViolationError(`could not create unique index "${index.name}"`, {
           detail: `Key (${indexElementLabels(table, index).join(", ")})=(${values.map((keyValue, i) => formatStored(oids[i] ?? 0, keyValue)).join(", ")}) is duplicated.`,
         });
       }
-      await env.txn.put(entry.key, suffix);
+      if (fresh === undefined) await env.txn.put(entry.key, suffix);
+      else await fresh.put(entry.key, suffix);
     }
+    await fresh?.flush();
   } finally {
     env.reportIndexBuild?.(undefined);
   }
@@ -786,6 +805,11 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
   if (built >= 100_000) env.notice(`index "${index.name}" built over ${built} rows`);
 }
 
+function countEntries(entries: Iterator<unknown>): number {
+  let count = 0;
+  while (entries.next().done !== true) count += 1;
+  return count;
+}
 
 function formatStored(oid: number, value: SqlValue): string {
   return value === null ? "null" : formatValue(oid, value, storageTextSettings);
@@ -914,7 +938,7 @@ async function validateExistingRows(env: DdlEnvironment, before: TableDefinition
   }
   let table = { ...after, indexes: after.indexes.filter((i) => !newIndexes.includes(i)) };
   for (const index of newIndexes) {
-    await buildIndex(env, table, index);
+    await buildIndex(env, table, index, true);
     table = { ...table, indexes: [...table.indexes, index] };
   }
 }

@@ -1796,6 +1796,7 @@ export class Session {
       databaseName: this.databaseName,
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
+      openFreshRange: (id) => this.#db.openFreshRange(active.txn, id),
       sequences: active.sequences,
       notice: (message, severity, sqlState) => this.#notices.push(noticeOf(message, severity, sqlState)),
       reportIndexBuild: (progress) => {

@@ -15,6 +15,10 @@
  *   reclaimer had passed its place, and that row would never be deleted.
  * - Snapshots taken before the drop keep seeing the old rows: deletes are new versions, and the
  *   store keeps what a live snapshot can see.
+ * - A transaction that fills a new id outside its write set (storage/fresh-range.ts) writes the
+ *   id's marker first and deletes it when it commits, and the marker is checked again before any
+ *   key is deleted. A marker seen while that transaction runs waits, as any, for it to end: then
+ *   either it committed and the marker is gone, or it rolled back and the keys go.
  * - A marker outlives its keys: after a crash (or a close mid-way) the marker is found at the next
  *   open and the work is redone; deleting keys twice is harmless.
  */
@@ -69,6 +73,15 @@ export class RangeReclaimer {
     });
   }
 
+  /** Looks for markers again once every transaction active now has ended (one that filled a new id and rolled back left its marker). */
+  scheduleAfterActive(): void {
+    const ended = this.#activeEnded();
+    this.#pending = this.#pending.then(async () => {
+      await ended;
+      this.scheduleMarked();
+    });
+  }
+
   /** Keys deleted so far, and the ids still queued: what a caller or test can watch. */
   stats(): { readonly keysDeleted: number; readonly queued: number } {
     return { keysDeleted: this.#keysDeleted, queued: this.#queued.size };
@@ -91,6 +104,12 @@ export class RangeReclaimer {
 
   async #reclaim(id: number): Promise<void> {
     try {
+      // The marker is what licenses the deletion, and it may be gone: a transaction filling a new
+      // id (storage/fresh-range.ts) deletes its marker when it commits.
+      if (this.#store.get(reclaimMarkerKey(id)) === undefined) {
+        this.#queued.delete(id);
+        return;
+      }
       if (!(await this.#deleteKeys(id))) return;
       await this.#store.write([{ type: "del", key: reclaimMarkerKey(id) }], { sync: false });
       this.#queued.delete(id);
