@@ -838,6 +838,59 @@ const beginFormSteps: readonly Step[] = [
   "ABORT",
 ];
 
+/**
+ * Read-only transactions: DDL and SELECT … FOR UPDATE are refused before they are analysed
+ * (25006, also for a missing table), SET TRANSACTION READ ONLY applies at any point and a
+ * ROLLBACK TO an earlier savepoint undoes it, READ WRITE after a query is refused (25001), and
+ * VACUUM refuses to run in a transaction block.
+ */
+const readOnlySteps: readonly Step[] = [
+  "CREATE TABLE ro (id int PRIMARY KEY, v int)",
+  "INSERT INTO ro VALUES (1, 1)",
+  "BEGIN READ ONLY",
+  "CREATE TABLE ro2 (id int)",
+  "ROLLBACK",
+  "BEGIN READ ONLY",
+  "DROP TABLE nosuch",
+  "ROLLBACK",
+  "BEGIN READ ONLY",
+  "SELECT * FROM ro WHERE id = 99 FOR UPDATE",
+  "ROLLBACK",
+  "BEGIN READ ONLY",
+  "CREATE INDEX ON ro (v)",
+  "ROLLBACK",
+  "BEGIN READ ONLY",
+  "TRUNCATE ro",
+  "ROLLBACK",
+  "BEGIN READ ONLY",
+  "ANALYZE ro",
+  "SELECT count(*) FROM ro",
+  "COMMIT",
+  "BEGIN",
+  "INSERT INTO ro VALUES (2, 2)",
+  "SAVEPOINT s",
+  "SET TRANSACTION READ ONLY",
+  "INSERT INTO ro VALUES (3, 3)",
+  "ROLLBACK TO s",
+  "INSERT INTO ro VALUES (4, 4)",
+  "SET TRANSACTION READ ONLY",
+  "UPDATE ro SET v = 0",
+  "ROLLBACK TO s",
+  "SHOW transaction_read_only",
+  "COMMIT",
+  "SELECT * FROM ro ORDER BY id",
+  "BEGIN",
+  "SELECT 1",
+  "SET TRANSACTION READ ONLY",
+  "SHOW transaction_read_only",
+  "SET TRANSACTION READ WRITE",
+  "ROLLBACK",
+  "BEGIN",
+  "VACUUM ro",
+  "ROLLBACK",
+  "VACUUM ro",
+];
+
 const alterSteps: readonly Step[] = [
   "CREATE TABLE alt (id int PRIMARY KEY, a text)",
   "INSERT INTO alt VALUES (1, 'x'), (2, NULL)",
@@ -1577,6 +1630,7 @@ const scenarios: readonly (readonly [string, readonly Step[]])[] = [
   ["implicit transactions of statement strings; COMMIT, ROLLBACK, SAVEPOINT outside a block", implicitTransactionSteps],
   ["transactional DDL: CREATE TABLE, CREATE INDEX under savepoints", transactionalDdlSteps],
   ["BEGIN and START TRANSACTION forms", beginFormSteps],
+  ["read-only transactions", readOnlySteps],
   ["ALTER TABLE ADD COLUMN with defaults over existing rows", alterSteps],
   ["ALTER TABLE DROP COLUMN", dropColumnSteps],
   ["secondary indexes: equality, ranges, ORDER BY, uniqueness, maintenance on UPDATE and DELETE", indexSteps],

@@ -357,6 +357,53 @@ describe("concurrent sessions", () => {
   });
 });
 
+describe("read-only transactions", () => {
+  it("refuse DDL and SELECT FOR UPDATE naming the command as PostgreSQL does, before looking up what it names", async () => {
+    await withDatabase(async (_db, a) => {
+      await a.query("CREATE TABLE t (id int PRIMARY KEY)");
+      const refusals: [string, string][] = [
+        ["CREATE TABLE u (id int)", "CREATE TABLE"],
+        ["DROP TABLE nosuch", "DROP TABLE"],
+        ["TRUNCATE t", "TRUNCATE TABLE"],
+        ["CREATE INDEX ON t (id)", "CREATE INDEX"],
+        ["ALTER TABLE t RENAME TO t2", "ALTER TABLE"],
+        ["GRANT SELECT ON t TO PUBLIC", "GRANT"],
+        ["COMMENT ON TABLE t IS 'x'", "COMMENT"],
+        ["SELECT * FROM t FOR NO KEY UPDATE", "SELECT FOR NO KEY UPDATE"],
+        ["SELECT * FROM t FOR KEY SHARE", "SELECT FOR KEY SHARE"],
+      ];
+      for (const [sql, command] of refusals) {
+        await a.query("BEGIN READ ONLY");
+        await expect(a.query(sql), sql).rejects.toMatchObject({ sqlState: "25006", message: `cannot execute ${command} in a read-only transaction` });
+        await a.query("ROLLBACK");
+      }
+    });
+  });
+
+  it("SET TRANSACTION READ ONLY applies after a write, and ROLLBACK TO an earlier savepoint undoes it", async () => {
+    await withDatabase(async (_db, a) => {
+      await a.query("CREATE TABLE t (id int PRIMARY KEY)");
+      await a.query("BEGIN; INSERT INTO t VALUES (1); SAVEPOINT s; SET TRANSACTION READ ONLY");
+      expect((await a.query("SHOW transaction_read_only")).rows).toEqual([["on"]]);
+      expect((await a.query("SELECT current_setting('transaction_read_only')")).rows).toEqual([["on"]]);
+      await expect(a.query("INSERT INTO t VALUES (2)")).rejects.toMatchObject({ sqlState: "25006", message: "cannot execute INSERT in a read-only transaction" });
+      await a.query("ROLLBACK TO s");
+      expect((await a.query("SHOW transaction_read_only")).rows).toEqual([["off"]]);
+      await a.query("INSERT INTO t VALUES (3)");
+      await a.query("SET TRANSACTION READ ONLY");
+      // Inside savepoint s, as PostgreSQL words it for a subtransaction.
+      await expect(a.query("SET TRANSACTION READ WRITE")).rejects.toMatchObject({ sqlState: "25001", message: "cannot set transaction read-write mode inside a read-only transaction" });
+      // The failed SET aborted the savepoint's work (3 with it); what follows commits.
+      await a.query("ROLLBACK TO s; INSERT INTO t VALUES (4); COMMIT");
+      expect((await a.query("SELECT id FROM t ORDER BY id")).rows).toEqual([[1], [4]]);
+      await expect(a.query("BEGIN; VACUUM t")).rejects.toMatchObject({ sqlState: "25001", message: "VACUUM cannot run inside a transaction block" });
+      await a.query("ROLLBACK");
+      await expect(a.query("SELECT 1; VACUUM t")).rejects.toMatchObject({ sqlState: "25001" });
+      await a.query("VACUUM t");
+    });
+  });
+});
+
 describe("statistics", () => {
   it("auto-analyze gathers statistics once enough rows changed, and the planner's estimates use them", async () => {
     await withDatabase(async (db, session) => {

@@ -52,6 +52,7 @@ interface Savepoint {
   readonly name: string;
   readonly undoLength: number;
   readonly lockLogLength: number;
+  readonly isSwitchedReadOnly: boolean;
 }
 
 interface LockLogEntry {
@@ -65,6 +66,8 @@ export class Transaction {
   readonly #savepoints: Savepoint[] = [];
   readonly #lockLog: LockLogEntry[] = [];
   readonly #heldKeys = new Set<string>();
+  /** Made read-only after it began (`setReadOnly`): refuses writes from now on. */
+  #isSwitchedReadOnly = false;
   /** Ranges read at the store's newest state rather than the snapshot (`readNewestIn`); usually none. */
   #newestRanges: { readonly gte: string; readonly lt: string }[] | undefined;
 
@@ -82,8 +85,20 @@ export class Transaction {
     return this.#txn.isolation;
   }
 
+  /** Whether it refuses writes: begun READ ONLY, or made so since (`setReadOnly`). */
   get isReadOnly(): boolean {
-    return this.#txn.isReadOnly;
+    return this.#txn.isReadOnly || this.#isSwitchedReadOnly;
+  }
+
+  /**
+   * SET TRANSACTION READ ONLY after the transaction began, as PostgreSQL allows at any point:
+   * later writes and row locks are refused (25006); what it already wrote stays and commits.
+   * ROLLBACK TO a savepoint taken before undoes it. SSI still counts the transaction as the
+   * writer it began as (a read-only transaction's exemptions hold only for one that never wrote).
+   */
+  setReadOnly(): void {
+    this.#assertActive();
+    this.#isSwitchedReadOnly = true;
   }
 
   get status(): TxnStatus {
@@ -233,7 +248,7 @@ export class Transaction {
   savepoint(name: string): void {
     this.#assertActive();
     this.#txn.writes.setUndoRecording(true);
-    this.#savepoints.push({ name, undoLength: this.#txn.writes.undoLength, lockLogLength: this.#lockLog.length });
+    this.#savepoints.push({ name, undoLength: this.#txn.writes.undoLength, lockLogLength: this.#lockLog.length, isSwitchedReadOnly: this.#isSwitchedReadOnly });
   }
 
   /** RELEASE SAVEPOINT: forgets the savepoint and every later one; keeps their writes. */
@@ -263,6 +278,7 @@ export class Transaction {
       this.#services.locks.release(this.#txn, entry.key, entry.previous);
       if (entry.previous === undefined) this.#heldKeys.delete(entry.key);
     }
+    this.#isSwitchedReadOnly = savepoint.isSwitchedReadOnly;
     this.#savepoints.length = index + 1;
   }
 
@@ -431,7 +447,7 @@ export class Transaction {
 
   #assertWritable(what: string): void {
     this.#assertActive();
-    if (this.#txn.isReadOnly) throw new ReadOnlyTransactionError(`cannot execute ${what} in a read-only transaction`);
+    if (this.isReadOnly) throw new ReadOnlyTransactionError(`cannot execute ${what} in a read-only transaction`);
   }
 }
 

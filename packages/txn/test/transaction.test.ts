@@ -384,3 +384,23 @@ describe("Transaction.readNewestIn", () => {
     expect(store.get(b("f1"))).toBeUndefined();
   });
 });
+
+describe("Transaction.setReadOnly", () => {
+  it("refuses later writes and locks (25006), keeps earlier writes, and ROLLBACK TO an earlier savepoint undoes it", async () => {
+    const manager = await seeded({ a: "1" });
+    const txn = await manager.begin();
+    await txn.put(b("b"), b("2"));
+    txn.savepoint("s");
+    txn.setReadOnly();
+    expect(txn.isReadOnly).toBe(true);
+    await expect(txn.put(b("c"), b("3"))).rejects.toMatchObject({ sqlState: "25006" });
+    await expect(txn.lock(b("a"))).rejects.toMatchObject({ sqlState: "25006" });
+    txn.rollbackToSavepoint("s");
+    expect(txn.isReadOnly).toBe(false);
+    await txn.put(b("d"), b("4"));
+    txn.setReadOnly();
+    await txn.commit();
+    const after = await manager.begin();
+    expect(view(after)).toEqual(["a=1", "b=2", "d=4"]);
+  });
+});

@@ -1543,6 +1543,8 @@ export class Session {
       // follows a query that ran without a transaction (a snapshot SELECT) or one that ended (COPY).
       if (this.#statementsRunInString > 1) {
         this.#checkModesAfterQuery(modes, { ...this.#defaultModes(), savepoints: 0 });
+        // READ ONLY applies to the rest of the string, which runs in one transaction from here.
+        if (modes.readOnly === true && !this.#defaultModes().readOnly) await this.#begin(false, { readOnly: true });
         return this.#result("SET");
       }
       await this.#begin(false, modes);
@@ -1562,6 +1564,9 @@ export class Session {
       return this.#result("SET");
     }
     this.#checkModesAfterQuery(modes, { isolation: active.txn.isolation, readOnly: active.txn.isReadOnly, savepoints: active.savepoints.length, hasSnapshot: active.hasSnapshot });
+    // READ ONLY may come at any point, as in PostgreSQL: later writes are refused (ROLLBACK TO a
+    // savepoint from before undoes it).
+    if (modes.readOnly === true) active.txn.setReadOnly();
     return this.#result("SET");
   }
 
@@ -1584,7 +1589,6 @@ export class Session {
       if (current.savepoints > 0) throw new ActiveTransactionError("cannot set transaction read-write mode inside a read-only transaction");
       throw new ActiveTransactionError("transaction read-write mode must be set before any query");
     }
-    if (modes.readOnly === true && !current.readOnly) throw new FeatureNotSupportedError("SET TRANSACTION READ ONLY once the transaction has started is not supported (its access mode is fixed when it starts)");
   }
 
   #beginBlock(active: ActiveTransaction | undefined, modes: Extract<Statement, { kind: "transaction" }>["modes"], tag: string): QueryResult {
@@ -1912,6 +1916,9 @@ export class Session {
   }
 
   async #execute(statement: Statement, sql: string, params: readonly SqlValue[], paramTypes: readonly number[], active: ActiveTransaction): Promise<QueryResult> {
+    // As PostgreSQL's PreventCommandIfReadOnly: before the statement is analysed at all.
+    const refused = active.txn.isReadOnly ? commandRefusedIfReadOnly(statement) : undefined;
+    if (refused !== undefined) throw new ReadOnlyTransactionError(`cannot execute ${refused} in a read-only transaction`);
     const env = this.#environment(active, sql, params, paramTypes);
     switch (statement.kind) {
       case "select": {
@@ -2026,7 +2033,8 @@ export class Session {
         const name = statement.name;
         const lower = name.toLowerCase();
         const isIsolation = lower === "transaction_isolation" || lower === "transaction isolation level";
-        const value = isIsolation ? active.txn.isolation : (this.#roleSetting(lower, env.auth) ?? this.settings.get(name));
+        const isReadOnly = lower === "transaction_read_only";
+        const value = isIsolation ? active.txn.isolation : isReadOnly ? (active.txn.isReadOnly ? "on" : "off") : (this.#roleSetting(lower, env.auth) ?? this.settings.get(name));
         return this.#result("SHOW", 1, "SHOW", [[value]], [{ name: Settings.displayName(name), typeOid: TypeOid.text, typmod: -1 }]);
       }
       case "explain": {
@@ -2037,6 +2045,8 @@ export class Session {
         this.#analyze(env, statement.tables);
         return this.#result("ANALYZE");
       case "vacuum":
+        // PostgreSQL's PreventInTransactionBlock: not in a block, nor in a several-statement string.
+        if (active.isExplicit || !this.#isSoleStatement) throw new ActiveTransactionError("VACUUM cannot run inside a transaction block");
         return this.#result("VACUUM");
       case "checkpoint":
         // PostgreSQL 15: superusers and members of pg_checkpoint (a role OmniKV-TS does not have).
@@ -2330,6 +2340,7 @@ class StatementSessionInfo implements SessionInfo {
   getSetting(name: string): string | undefined {
     // As SHOW: the running transaction's own level (BEGIN ISOLATION LEVEL, SET TRANSACTION).
     if (name.toLowerCase() === "transaction_isolation") return this.#scope.txn?.isolation ?? this.#session.settings.get("default_transaction_isolation");
+    if (name.toLowerCase() === "transaction_read_only") return this.#scope.txn === undefined ? this.#session.settings.get("default_transaction_read_only") : this.#scope.txn.isReadOnly ? "on" : "off";
     return this.#session.settings.has(name) ? this.#session.settings.get(name) : undefined;
   }
 
@@ -2479,6 +2490,92 @@ function transactionModesOf(modes: Extract<Statement, { kind: "transaction" }>["
     }),
     {},
   );
+}
+
+/**
+ * The command a read-only transaction refuses before running it, named as PostgreSQL's
+ * CreateCommandName names it in 25006, or undefined for one it may run (queries, SET, SHOW,
+ * EXPLAIN, ANALYZE, VACUUM, CHECKPOINT, prepared statements, transaction control). INSERT,
+ * UPDATE, DELETE and COPY FROM are refused as they run (see `refusedIfReadOnly`).
+ */
+function commandRefusedIfReadOnly(statement: Statement): string | undefined {
+  switch (statement.kind) {
+    case "select": {
+      const [first] = statement.locking;
+      return first === undefined ? undefined : `SELECT FOR ${first.strength.replace(/_/g, " ").toUpperCase()}`;
+    }
+    case "create_table":
+      return "CREATE TABLE";
+    case "create_table_as":
+      return "CREATE TABLE AS";
+    case "create_index":
+      return "CREATE INDEX";
+    case "create_sequence":
+      return "CREATE SEQUENCE";
+    case "alter_sequence":
+      return "ALTER SEQUENCE";
+    case "create_view":
+      return "CREATE VIEW";
+    case "create_schema":
+      return "CREATE SCHEMA";
+    case "drop":
+      return `DROP ${statement.objectType.toUpperCase()}`;
+    case "create_enum_type":
+      return "CREATE TYPE";
+    case "alter_enum_type":
+      return "ALTER TYPE";
+    case "create_domain":
+      return "CREATE DOMAIN";
+    case "alter_domain":
+      return "ALTER DOMAIN";
+    case "alter_table":
+      return "ALTER TABLE";
+    case "truncate":
+      return "TRUNCATE TABLE";
+    case "create_role":
+      return "CREATE ROLE";
+    case "alter_role":
+      return "ALTER ROLE";
+    case "drop_role":
+      return "DROP ROLE";
+    case "grant":
+      return statement.isGrant ? "GRANT" : "REVOKE";
+    case "grant_role":
+      return statement.isGrant ? "GRANT ROLE" : "REVOKE ROLE";
+    case "alter_default_privileges":
+      return "ALTER DEFAULT PRIVILEGES";
+    case "drop_owned":
+      return "DROP OWNED";
+    case "reassign_owned":
+      return "REASSIGN OWNED";
+    case "alter_owner":
+      return `ALTER ${statement.objectType.toUpperCase()}`;
+    case "comment":
+      return "COMMENT";
+    case "rename":
+      return statement.objectType === "column" || statement.objectType === "constraint" ? "ALTER TABLE" : `ALTER ${statement.objectType.toUpperCase()}`;
+    // Allowed, or (the writes) refused as they run.
+    case "insert":
+    case "update":
+    case "delete":
+    case "copy":
+    case "analyze":
+    case "vacuum":
+    case "checkpoint":
+    case "deallocate":
+    case "discard":
+    case "execute":
+    case "prepare":
+    case "explain":
+    case "set":
+    case "reset":
+    case "show":
+    case "set_transaction":
+    case "transaction":
+      return undefined;
+    default:
+      return assertNever(statement);
+  }
 }
 
 /**

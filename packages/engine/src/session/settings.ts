@@ -29,6 +29,7 @@ const defaults: ReadonlyMap<string, string> = new Map([
   ["statement_timeout", "0"],
   ["timezone", "UTC"],
   ["transaction_isolation", "read committed"],
+  ["transaction_read_only", "off"],
   ["work_mem", "4MB"],
 ]);
 
@@ -36,7 +37,7 @@ const defaults: ReadonlyMap<string, string> = new Map([
 export const settingNames: readonly string[] = [...defaults.keys()];
 
 /** Settings a session cannot change. */
-const readOnly: ReadonlySet<string> = new Set(["integer_datetimes", "is_superuser", "max_identifier_length", "server_encoding", "server_version", "server_version_num", "transaction_isolation"]);
+const readOnly: ReadonlySet<string> = new Set(["integer_datetimes", "is_superuser", "max_identifier_length", "server_encoding", "server_version", "server_version_num", "transaction_isolation", "transaction_read_only"]);
 
 /** The spelling SHOW uses in its column header (PostgreSQL keeps the canonical name's case). */
 const displayNames: ReadonlyMap<string, string> = new Map([
