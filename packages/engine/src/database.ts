@@ -116,6 +116,8 @@ export class Database {
   #analyzeTimer: NodeJS.Timeout | undefined;
   #pendingAnalyze: Promise<void> = Promise.resolve();
   readonly #sessions = new Set<Session>();
+  /** Per table, the commit sequence of its last writer (`noteRelationWrites`). */
+  readonly #lastWrites = new Map<number, number>();
   /** Deletes dropped tables' and indexes' keys after their drops commit. */
   readonly #reclaimer: RangeReclaimer;
   #nextBackendPid = 1000;
@@ -150,6 +152,7 @@ export class Database {
     this.#reclaimer = new RangeReclaimer(store, {
       ...(options.reclaimBatchKeys === undefined ? {} : { batchKeys: options.reclaimBatchKeys }),
       activeEnded: () => this.transactions.activeEnded(),
+      isNamed: (id) => this.#isStorageNamed(id),
     });
     this.sequences = new SequenceStore(store);
     this.sequences.load();
@@ -166,6 +169,9 @@ export class Database {
     const stored = store.get(nextObjectIdKey);
     const highest = Math.max(firstObjectId - 1, ...objects.keys());
     this.#nextObjectId = Math.max(highest + 1, stored === undefined ? 0 : new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0));
+    // A dropped id still waiting for its keys to go is never handed out again, whatever the
+    // unsynced high-water mark above says after a crash.
+    for (const id of this.#reclaimer.markedIds()) this.#nextObjectId = Math.max(this.#nextObjectId, id + 1);
   }
 
   static async open(options: DatabaseOptions = {}): Promise<Database> {
@@ -293,6 +299,25 @@ export class Database {
     }
     // A catalog change may have dropped tables or indexes: their reclaim markers committed with it.
     this.#reclaimer.scheduleMarked();
+  }
+
+  /** Whether a table or index of the committed catalog stores its keys under `id`. */
+  #isStorageNamed(id: number): boolean {
+    const object = this.#catalog.objects.get(id);
+    if (object?.kind === "table") return true;
+    for (const table of this.#catalog.objects.values()) if (table.kind === "table" && table.indexes.some((index) => index.id === id)) return true;
+    return false;
+  }
+
+  /** After a commit: the tables it locked (it wrote them, or ran DDL on them) were last written at `sequence`. */
+  noteRelationWrites(ids: Iterable<number>, sequence: number | undefined): void {
+    if (sequence === undefined) return;
+    for (const id of ids) this.#lastWrites.set(id, sequence);
+  }
+
+  /** The commit sequence of the last transaction that wrote table `id` since the database opened (0: none). */
+  lastWriteSequence(id: number): number {
+    return this.#lastWrites.get(id) ?? 0;
   }
 
   /** Claims relation `id`, allocated by `txn`, for writing its keys straight to the store (storage/fresh-range.ts). */

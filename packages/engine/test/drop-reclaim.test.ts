@@ -276,6 +276,7 @@ describe("building a new index straight into the store", () => {
   });
 
   it("a child SIGKILLed while it builds an index: the next open deletes the entries it wrote", { timeout: 120_000 }, async () => {
+    const markersAtKill: number[] = [];
     await withSeed("fresh-range crash", async (random) => {
       for (let cycle = 0; cycle < 3; cycle += 1) {
         const dir = makeTempDir("fresh-range-crash");
@@ -286,6 +287,9 @@ describe("building a new index straight into the store", () => {
         const exit = await crashChild.kill();
         expect(exit.signal, exit.stderr).toBe("SIGKILL");
         expect(crashChild.lines).toEqual([expect.stringMatching(/^loaded /), "building"]);
+        const store = await LsmStore.open(dir.path);
+        markersAtKill.push(markerIds(store).length);
+        await store.close();
         const db = await Database.open({ dir: dir.path });
         expect(db.catalog.objects.get(db.catalog.relationId("public", "big") ?? 0)).toMatchObject({ indexes: [{ name: "big_tag" }] });
         await db.reclaimed();
@@ -295,5 +299,7 @@ describe("building a new index straight into the store", () => {
         await db.close();
       }
     });
+    // The build had begun writing at every kill: its marker was on disk for the open to find.
+    expect(markersAtKill).toEqual([1, 1, 1]);
   });
 });

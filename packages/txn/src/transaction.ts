@@ -219,6 +219,19 @@ export class Transaction {
   }
 
   /**
+   * A lock on something no write names — a table, which DDL takes `exclusive` and writers
+   * `share` so that neither runs under the other — keyed by `key` (outside every stored key
+   * range): `share` locks coexist, `exclusive` excludes every other. Held until the transaction
+   * ends or rolls back to a savepoint taken before; waits, deadlock detection and timeouts as for
+   * row locks (`what` names it in their messages). Read-only transactions take it too.
+   */
+  async lockObject(key: Uint8Array, mode: "share" | "exclusive", options: { readonly timeoutMs?: number; readonly what?: string } = {}): Promise<void> {
+    this.#assertActive();
+    const name = keyString(key);
+    await this.#lockKey(name, mode, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }, options.what);
+  }
+
+  /**
    * Locks `key` for update and returns its newest committed value (READ COMMITTED) or its value at
    * the snapshot, which is then the newest (REPEATABLE READ, SERIALIZABLE) — the read half of
    * UPDATE. Own writes come first. Resolves undefined when the key is absent.
@@ -348,7 +361,7 @@ export class Transaction {
   }
 
   /** Resolves true once `name` is locked at `mode` (or stronger); false when SKIP LOCKED skips. */
-  async #lockKey(name: string, mode: LockMode, options: RowLockOptions): Promise<boolean> {
+  async #lockKey(name: string, mode: LockMode, options: RowLockOptions, what = `key ${JSON.stringify(name)}`): Promise<boolean> {
     const { locks } = this.#services;
     const outcome = locks.acquireNow(this.#txn, name, mode);
     const previous = heldBefore(outcome);
@@ -356,9 +369,9 @@ export class Transaction {
     if ((outcome & lockWouldWait) !== 0) {
       const wait = options.wait ?? "block";
       if (wait === "skip") return false;
-      if (wait === "nowait") throw new LockNotAvailableError("could not obtain lock on row", { detail: `key ${JSON.stringify(name)} is locked` });
+      if (wait === "nowait") throw new LockNotAvailableError("could not obtain lock on row", { detail: `${what} is locked` });
       const timeoutMs = options.timeoutMs ?? this.#services.options.lockTimeoutMs;
-      await locks.wait(this.#txn, name, mode, { timeoutMs, what: `key ${JSON.stringify(name)}`, deadlockTimeoutMs: this.#services.options.deadlockTimeoutMs });
+      await locks.wait(this.#txn, name, mode, { timeoutMs, what, deadlockTimeoutMs: this.#services.options.deadlockTimeoutMs });
     }
     // Only a rollback to a savepoint needs the log, so there is none without one.
     if (this.#savepoints.length > 0) this.#lockLog.push({ key: name, previous });

@@ -404,3 +404,29 @@ describe("Transaction.setReadOnly", () => {
     expect(view(after)).toEqual(["a=1", "b=2", "d=4"]);
   });
 });
+
+describe("Transaction.lockObject", () => {
+  it("share locks coexist, exclusive waits for them (read-only holders too) and they for it; released at the end", async () => {
+    const manager = await seeded({});
+    const key = b("\u0000lock");
+    const reader = await manager.begin({ readOnly: true });
+    const writer = await manager.begin();
+    await reader.lockObject(key, "share");
+    await writer.lockObject(key, "share");
+    const ddl = await manager.begin();
+    const exclusive = ddl.lockObject(key, "exclusive", { what: 'relation "t"' });
+    expect(await settle(exclusive)).toEqual({ state: "pending" });
+    await reader.commit();
+    expect(await settle(exclusive)).toEqual({ state: "pending" });
+    writer.rollback();
+    expect(await settle(exclusive)).toEqual({ state: "fulfilled", value: undefined });
+    const late = await manager.begin();
+    const shared = late.lockObject(key, "share");
+    expect(await settle(shared)).toEqual({ state: "pending" });
+    await ddl.commit();
+    expect(await settle(shared)).toEqual({ state: "fulfilled", value: undefined });
+    // A wait past its timeout names what it waited for.
+    const other = await manager.begin();
+    await expect(other.lockObject(key, "exclusive", { timeoutMs: 20, what: 'relation "t"' })).rejects.toMatchObject({ sqlState: "55P03", detail: 'waiting for relation "t"' });
+  });
+});

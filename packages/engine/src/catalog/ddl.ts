@@ -509,7 +509,8 @@ export async function createTableAs(env: DdlEnvironment, statement: CreateTableA
   return count;
 }
 
-async function dropTable(env: DdlEnvironment, table: TableDefinition, isCascade: boolean): Promise<void> {
+async function dropTable(env: DdlEnvironment, found: TableDefinition, isCascade: boolean): Promise<void> {
+  const table = await lockForDdl(env, found);
   await dropDependentViews(env, table.id, table.name, "table", isCascade);
   for (const child of Array.from(env.catalog.tables())) {
     if (child.id === table.id) continue;
@@ -533,6 +534,19 @@ async function dropTable(env: DdlEnvironment, table: TableDefinition, isCascade:
     }
   }
   await env.catalog.remove(env.txn, table.id);
+}
+
+/**
+ * Takes `table`'s exclusive lock — DDL waits for the transactions writing the table and they for
+ * it — and returns its definition as it is now: another DDL may have committed a change to it
+ * while this one waited. 42P01 if that one dropped it.
+ */
+async function lockForDdl(env: DdlEnvironment, table: TableDefinition): Promise<TableDefinition> {
+  if (env.lockRelation === undefined) return table;
+  await env.lockRelation(table.id, "exclusive");
+  const current = env.catalog.table(table.id);
+  if (current === undefined) throw new UndefinedTableError(`relation "${table.name}" does not exist`);
+  return current;
 }
 
 /**
@@ -560,14 +574,15 @@ async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: 
     throw new UndefinedObjectError(`index "${name}" does not exist`);
   }
   if (!env.auth.checker.isOwner(env.auth.roleId, found.table)) throw new InsufficientPrivilegeError(`must be owner of index ${name}`);
-  const index = found.table.indexes.find((i) => i.id === found.indexId);
+  const table = await lockForDdl(env, found.table);
+  const index = table.indexes.find((i) => i.id === found.indexId);
   if (index === undefined || index.isConstraint) {
-    throw new DependentObjectsStillExistError(`cannot drop index ${name} because constraint ${name} on table ${found.table.name} requires it`, {
-      hint: `You can drop constraint ${name} on table ${found.table.name} instead.`,
+    throw new DependentObjectsStillExistError(`cannot drop index ${name} because constraint ${name} on table ${table.name} requires it`, {
+      hint: `You can drop constraint ${name} on table ${table.name} instead.`,
     });
   }
   await markForReclaim(env, index.id);
-  await env.catalog.write(env.txn, { ...found.table, indexes: found.table.indexes.filter((i) => i.id !== index.id) });
+  await env.catalog.write(env.txn, { ...table, indexes: table.indexes.filter((i) => i.id !== index.id) });
 }
 
 /**
@@ -639,7 +654,8 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
       });
     }
   }
-  for (const table of tables) {
+  for (const found of tables) {
+    const table = await lockForDdl(env, found);
     await deleteRange(env, table.id);
     for (const index of table.indexes) await deleteRange(env, index.id);
   }
@@ -656,10 +672,11 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
 
 export async function createIndex(env: DdlEnvironment, statement: CreateIndexStatement): Promise<void> {
   const tableName = statement.table.at(-1) ?? "";
-  const table = env.catalog.findRelation(statement.table.length > 1 ? statement.table.at(-2) : undefined, tableName, env.searchPath);
-  if (table === undefined) throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
-  if (table.kind !== "table") throw new WrongObjectTypeError(`"${tableName}" is not a table`);
-  requireOwner(env, table);
+  const found = env.catalog.findRelation(statement.table.length > 1 ? statement.table.at(-2) : undefined, tableName, env.searchPath);
+  if (found === undefined) throw new UndefinedTableError(`relation "${statement.table.join(".")}" does not exist`);
+  if (found.kind !== "table") throw new WrongObjectTypeError(`"${tableName}" is not a table`);
+  requireOwner(env, found);
+  const table = await lockForDdl(env, found);
   // PostgreSQL's DefineIndex: the owner still needs CREATE on the table's schema.
   const schema = env.catalog.schema(table.schema);
   if (schema !== undefined && !env.auth.checker.has(env.auth.roleId, schema, "C")) throw permissionDenied(schema);
@@ -765,21 +782,23 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
   const withIndex: TableDefinition = { ...table, indexes: [...table.indexes, index] };
   const layout = layoutOf(withIndex);
   const range = { gte: relationPrefix(table.id), lt: relationEnd(table.id) };
-  const fresh = isFresh ? await env.openFreshRange(index.id) : undefined;
-  // A fresh index never writes the transaction's own writes, so the scan may stream across the
-  // build's awaits; otherwise its puts would land in the range being read.
-  const rows: Iterable<[Uint8Array, Uint8Array]> = fresh === undefined ? [...env.txn.scan(range)] : env.txn.scan(range);
-  const total = Array.isArray(rows) ? rows.length : countEntries(env.txn.scan(range));
-  const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal: total, tuplesDone: done });
   const covers = indexCoverage(withIndex, env.registry);
   const keys = new IndexKeys(withIndex, env.registry);
+  const fresh = isFresh ? await env.openFreshRange(index.id) : undefined;
   let built = 0;
   try {
+    // A fresh index never writes the transaction's own writes, so the scan may stream across the
+    // build's awaits; otherwise its puts would land in the range being read.
+    const total = fresh === undefined ? undefined : await countEntries(env, range);
+    const rows: Iterable<[Uint8Array, Uint8Array]> = fresh === undefined ? [...env.txn.scan(range)] : env.txn.scan(range);
+    const tuplesTotal = total ?? (Array.isArray(rows) ? rows.length : 0);
+    const report = (done: number): void => env.reportIndexBuild?.({ tableId: table.id, indexId: index.id, phase: "building index", tuplesTotal, tuplesDone: done });
     for (const [key, value] of rows) {
       if (built % progressIntervalRows === 0) {
         report(built);
-        // Let other sessions run (and watch the progress) during a long build.
-        if (built > 0) await new Promise((resolve) => setImmediate(resolve));
+        // Let other sessions run (and watch the progress) during a long build; stop here if the
+        // statement was canceled or timed out.
+        if (built > 0) await yieldTurn(env);
       }
       const row = layout.decode(key, value);
       built += 1;
@@ -799,15 +818,31 @@ async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: In
     }
     await fresh?.flush();
   } finally {
+    fresh?.close();
     env.reportIndexBuild?.(undefined);
   }
   await env.catalog.write(env.txn, withIndex);
   if (built >= 100_000) env.notice(`index "${index.name}" built over ${built} rows`);
 }
 
-function countEntries(entries: Iterator<unknown>): number {
+/** A turn of the event loop for other sessions, then 57014 if the statement was canceled meanwhile. */
+async function yieldTurn(env: DdlEnvironment): Promise<void> {
+  await new Promise((resolve) => setImmediate(resolve));
+  env.interrupt?.();
+}
+
+/** The rows in `range` as the transaction sees them (pg_stat_progress_create_index's total), counted a slice at a time. */
+async function countEntries(env: DdlEnvironment, range: { readonly gte: Uint8Array; readonly lt: Uint8Array }): Promise<number> {
+  const entries = env.txn.scan(range);
   let count = 0;
-  while (entries.next().done !== true) count += 1;
+  try {
+    while (entries.next().done !== true) {
+      count += 1;
+      if (count % (progressIntervalRows * 16) === 0) await yieldTurn(env);
+    }
+  } finally {
+    entries.return?.();
+  }
   return count;
 }
 
@@ -830,7 +865,7 @@ export async function alterTable(env: DdlEnvironment, statement: AlterTableState
   }
   if (relation.kind !== "table") throw new WrongObjectTypeError(`"${name}" is not a table`);
   requireOwner(env, relation);
-  let table = relation;
+  let table = await lockForDdl(env, relation);
   for (const action of statement.actions) table = await alterAction(env, table, action);
   await env.catalog.write(env.txn, table);
 }
@@ -932,6 +967,10 @@ async function validateExistingRows(env: DdlEnvironment, before: TableDefinition
   if (newIndexes.length === 0 && !isNewCheck) return;
   const layout = layoutOf(after);
   if (isNewCheck) {
+    // A new foreign key is checked against the referenced tables' rows: no writer may change
+    // them meanwhile (PostgreSQL takes SHARE ROW EXCLUSIVE on them).
+    const parents = after.foreignKeys.filter((fk) => !before.foreignKeys.includes(fk) && fk.refTableId !== after.id).map((fk) => fk.refTableId);
+    for (const parent of new Set(parents)) await env.lockRelation?.(parent, "exclusive");
     const writer = new RowWriter(env, { ...after, indexes: [] });
     const rows = [...env.txn.scan({ gte: relationPrefix(after.id), lt: relationEnd(after.id) })].map(([key, value]) => layout.decode(key, value));
     for (const row of rows) await writer.validate(row);

@@ -8,8 +8,8 @@ import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNev
 import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
 import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type DeleteStatement, type GenericOption, type InsertStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
 import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
-import { ReadOnlyTransactionError, SavepointError, type IsolationLevel, type Transaction } from "@omnikv/txn";
-import type { CatalogView } from "../catalog/catalog-store.ts";
+import { ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
+import type { CatalogState, CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition, ViewDefinition } from "../catalog/definitions.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
@@ -44,7 +44,8 @@ import { LiteralShapeCache, withRemappedPosition, type ShapedStatement, type Sha
 import { isSameStamp, SessionPlanMemo, type PlanStamp } from "./plan-memo.ts";
 import { UndefinedTableError } from "@omnikv/planner";
 import { analyzeTable } from "@omnikv/executor";
-import { relationEnd, relationPrefix } from "../storage/keys.ts";
+import { relationEnd, relationLockKey, relationPrefix } from "../storage/keys.ts";
+import type { RelationLockMode } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { noticeOf, type Notice } from "./notice.ts";
 
@@ -181,6 +182,8 @@ interface DerivedSettings {
 interface ActiveTransaction {
   /** Rows written per table, for auto-analyze once the transaction commits. */
   readonly changedRows: Map<number, number>;
+  /** The table locks it holds (`RelationLockMode`), by table id. */
+  readonly relationLocks: Map<number, RelationLockMode>;
   readonly txn: Transaction;
   readonly catalog: CatalogView;
   readonly isExplicit: boolean;
@@ -199,6 +202,8 @@ interface ActiveTransaction {
     /** SET and RESET are rolled back to a savepoint too, and so are SET ROLE / SET SESSION AUTHORIZATION. */
     readonly settings: SettingsSnapshot;
     readonly roles: SavepointRoles;
+    /** A ROLLBACK TO releases the table locks taken since, as the transaction layer does. */
+    readonly relationLocks: ReadonlyMap<number, RelationLockMode>;
   }[];
   /** What the transaction's DDL did to sequences: applied when it commits. */
   readonly sequences: SequenceOverlay;
@@ -1412,6 +1417,7 @@ export class Session {
         current.txn.rollbackToSavepoint(savepoint.name);
         current.catalog.restore(savepoint.catalog);
         current.sequences.restore(savepoint.sequences);
+        restoreMap(current.relationLocks, savepoint.relationLocks);
       }
       return;
     }
@@ -1442,6 +1448,7 @@ export class Session {
       isFailed: false,
       hasSnapshot: false,
       changedRows: new Map(),
+      relationLocks: new Map(),
       startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n,
       savepoints: [],
       sequences: new SequenceOverlay(),
@@ -1478,6 +1485,7 @@ export class Session {
     this.settings.endTransaction(true);
     this.#endRoleTransaction(true);
     this.#db.publishCatalog(active.catalog);
+    this.#db.noteRelationWrites(active.relationLocks.keys(), active.txn.commitSequence);
     this.#db.sequences.apply(active.sequences);
     if (active.changedRows.size > 0) this.#db.noteCommittedChanges(active.changedRows);
   }
@@ -1560,7 +1568,7 @@ export class Session {
       // would be taken only now in PostgreSQL).
       active.txn.rollback();
       const txn = await this.#db.transactions.begin({ isolation, readOnly });
-      this.#active = { ...active, txn, catalog: this.#db.catalogView() };
+      this.#active = { ...active, txn, catalog: this.#db.catalogView(), relationLocks: new Map() };
       return this.#result("SET");
     }
     this.#checkModesAfterQuery(modes, { isolation: active.txn.isolation, readOnly: active.txn.isReadOnly, savepoints: active.savepoints.length, hasSnapshot: active.hasSnapshot });
@@ -1662,7 +1670,7 @@ export class Session {
     if (action !== "savepoint" && !active.savepoints.some((s) => s.name === name)) throw new SavepointError(`savepoint "${name}" does not exist`);
     if (action === "savepoint") {
       active.txn.savepoint(name);
-      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot(), settings: this.settings.snapshot(), roles: this.#savepointRoles() });
+      active.savepoints.push({ name, catalog: new Map(active.catalog.changes), sequences: active.sequences.snapshot(), settings: this.settings.snapshot(), roles: this.#savepointRoles(), relationLocks: new Map(active.relationLocks) });
     } else if (action === "release") {
       active.txn.releaseSavepoint(name);
       const at = active.savepoints.findLastIndex((s) => s.name === name);
@@ -1674,6 +1682,7 @@ export class Session {
       if (saved !== undefined) {
         active.catalog.restore(saved.catalog);
         active.sequences.restore(saved.sequences);
+        restoreMap(active.relationLocks, saved.relationLocks);
         this.settings.restore(saved.settings);
         this.#restoreRoles(saved.roles);
         active.savepoints.length = at + 1;
@@ -1771,12 +1780,39 @@ export class Session {
     return { catalog: catalogVersion, statistics: this.#db.statisticsVersion, settings: this.settings.version, role: this.#currentRoleId };
   }
 
+  /**
+   * Takes table `id`'s lock in `mode` for the transaction (once). A writer whose statement began
+   * before a DDL on the table committed (it waited for that DDL, or the DDL slipped in before it)
+   * works from the old definition — its index list, its row layout — and stops with 40001 rather
+   * than write rows the new definition does not describe. DDL sees every row committed before it
+   * got the lock: under READ COMMITTED its statement reads at a snapshot taken now; under
+   * REPEATABLE READ and SERIALIZABLE a write to the table committed after the transaction's
+   * snapshot fails it with 40001, as a concurrent update of a row would.
+   */
+  async #lockRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, committedAtStart: CatalogState, lockTimeoutMs: number): Promise<void> {
+    const held = active.relationLocks.get(id);
+    if (held === "exclusive" || held === mode) return;
+    const object = committedAtStart.objects.get(id);
+    const name = object?.kind === "table" ? object.name : String(id);
+    await active.txn.lockObject(relationLockKey(id), mode, { what: `relation "${name}"`, ...(lockTimeoutMs > 0 ? { timeoutMs: lockTimeoutMs } : {}) });
+    active.relationLocks.set(id, mode);
+    if (mode === "share") {
+      if (this.#db.catalog.objects.get(id) !== committedAtStart.objects.get(id)) {
+        throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${name}"`, { hint: "The table's definition changed while the statement ran; run it again." });
+      }
+      return;
+    }
+    if (active.txn.isolation === "read committed") active.txn.beginStatement();
+    else if (this.#db.lastWriteSequence(id) > active.txn.snapshotSequence) throw new SerializationFailureError("could not serialize access due to concurrent update");
+  }
+
   #environment(active: ActiveTransaction, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): DdlEnvironment {
     // Written out rather than spread from #queryEnvironment: spreading this many properties took
     // V8's slow object-copy path, ~5% of a TPC-B transaction's time.
     const derived = this.#derived();
     const catalog = active.catalog;
     const searchPath = this.#usableSearchPath(catalog);
+    const committedAtStart = this.#db.catalog;
     const env: DdlEnvironment = {
       registry: this.#db.registry,
       aggregates: this.#db.aggregates,
@@ -1801,6 +1837,7 @@ export class Session {
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       openFreshRange: (id) => this.#db.openFreshRange(active.txn, id),
+      lockRelation: (id, mode) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs),
       sequences: active.sequences,
       notice: (message, severity, sqlState) => this.#notices.push(noticeOf(message, severity, sqlState)),
       reportIndexBuild: (progress) => {
@@ -2490,6 +2527,11 @@ function transactionModesOf(modes: Extract<Statement, { kind: "transaction" }>["
     }),
     {},
   );
+}
+
+function restoreMap<K, V>(target: Map<K, V>, saved: ReadonlyMap<K, V>): void {
+  target.clear();
+  for (const [key, value] of saved) target.set(key, value);
 }
 
 /**

@@ -8,6 +8,7 @@
  *   [u32 3]["reclaim"][u32 id]          a dropped table's or index's keys still to delete (storage/range-reclaimer.ts)
  *   [u32 4][u32 sequence id]            sequence state (not transactional)
  *   [u32 5][u32 table id]               the table's statistics (written by ANALYZE, not transactional)
+ *   [u32 6][u32 table id]               never stored: the key a table's lock takes (`Transaction.lockObject`)
  *   [u32 table id][encoded primary key] a row; with no primary key: [u32 table id][u64 row id]
  *   [u32 index id][encoded columns]     a unique index entry without NULLs; value = the row's key suffix
  *   [u32 index id][encoded columns][row key suffix]   any other index entry; value = the row key suffix
@@ -20,6 +21,7 @@ export const namesKeyspace = 2;
 export const metaKeyspace = 3;
 export const sequencesKeyspace = 4;
 export const statisticsKeyspace = 5;
+export const relationLocksKeyspace = 6;
 /** Object ids start here, as PostgreSQL's user OIDs do. */
 export const firstObjectId = 16384;
 
@@ -68,6 +70,15 @@ export function reclaimMarkerId(key: Uint8Array): number | undefined {
   if (key.length !== reclaimMarkersStart.length + 4) return undefined;
   for (let i = 0; i < reclaimMarkersStart.length; i += 1) if (key[i] !== reclaimMarkersStart[i]) return undefined;
   return new DataView(key.buffer, key.byteOffset + reclaimMarkersStart.length, 4).getUint32(0);
+}
+
+/** The lock key of table `id`: writers take it shared, DDL exclusive (no store key is in this keyspace). */
+export function relationLockKey(id: number): Uint8Array {
+  const key = new Uint8Array(8);
+  const view = new DataView(key.buffer);
+  view.setUint32(0, relationLocksKeyspace);
+  view.setUint32(4, id);
+  return key;
 }
 
 export function sequenceKey(id: number): Uint8Array {

@@ -31,6 +31,8 @@ export interface RangeReclaimerOptions {
   readonly batchKeys?: number;
   /** Resolves once every transaction active now has ended (`TransactionManager.activeEnded`). */
   readonly activeEnded: () => Promise<void>;
+  /** Whether a table or index of the committed catalog has this id: its keys are never deleted. */
+  readonly isNamed: (id: number) => boolean;
 }
 
 export const reclaimBatchKeysDefault = 4096;
@@ -39,10 +41,21 @@ export class RangeReclaimer {
   readonly #store: MvccStore;
   readonly #batchKeys: number;
   readonly #activeEnded: () => Promise<void>;
+  readonly #isNamed: (id: number) => boolean;
   /** Ids queued or being reclaimed, so a marker seen twice is worked once. */
   readonly #queued = new Set<number>();
+  /**
+   * Per queued id, what must end before its first key goes: every transaction active when its
+   * marker was seen, and again each time it is seen later (a second drop of the id, a catalog
+   * published since), so the latest sighting counts.
+   */
+  readonly #waits = new Map<number, Promise<void>>();
+  /** Ids a transaction is filling outside its write set (`holdWhileFilling`), until it stops. */
+  readonly #filling = new Map<number, Promise<void>>();
   #pending: Promise<void> = Promise.resolve();
   #isClosed = false;
+  readonly #closed: Promise<void>;
+  #signalClosed: () => void = () => undefined;
   #keysDeleted = 0;
   #failure: unknown;
 
@@ -51,34 +64,70 @@ export class RangeReclaimer {
     this.#batchKeys = options.batchKeys ?? reclaimBatchKeysDefault;
     assert(Number.isSafeInteger(this.#batchKeys) && this.#batchKeys >= 1, "batchKeys is a positive integer");
     this.#activeEnded = options.activeEnded;
+    this.#isNamed = options.isNamed;
+    this.#closed = new Promise((resolve) => {
+      this.#signalClosed = resolve;
+    });
   }
 
-  /**
-   * Queues every relation whose marker the store holds and is not queued yet: at open (work a
-   * crash interrupted) and after a commit that dropped something.
-   */
-  scheduleMarked(): void {
-    if (this.#isClosed) return;
+  /** The ids whose markers the store holds. */
+  markedIds(): number[] {
     const ids: number[] = [];
     for (const [key] of this.#store.scan({ gte: reclaimMarkersStart, lt: reclaimMarkersEnd })) {
       const id = reclaimMarkerId(key);
-      if (id !== undefined && !this.#queued.has(id)) ids.push(id);
+      if (id !== undefined) ids.push(id);
+    }
+    return ids;
+  }
+
+  /**
+   * Queues every relation whose marker the store holds: at open (work a crash interrupted) and
+   * after a commit that changed the catalog. Never throws: a failure is kept in `failure`.
+   */
+  scheduleMarked(): void {
+    if (this.#isClosed) return;
+    let ids: number[];
+    try {
+      ids = this.markedIds();
+    } catch (error) {
+      this.#failure ??= error;
+      return;
     }
     if (ids.length === 0) return;
-    for (const id of ids) this.#queued.add(id);
     const ended = this.#activeEnded();
-    this.#pending = this.#pending.then(async () => {
-      await ended;
-      for (const id of ids) await this.#reclaim(id);
-    });
+    const added: number[] = [];
+    for (const id of ids) {
+      const before = this.#waits.get(id);
+      this.#waits.set(id, before === undefined ? ended : Promise.all([before, ended]).then(() => undefined));
+      if (this.#queued.has(id)) continue;
+      this.#queued.add(id);
+      added.push(id);
+    }
+    if (added.length > 0) {
+      this.#chain(async () => {
+        for (const id of added) await this.#reclaim(id);
+      });
+    }
   }
 
   /** Looks for markers again once every transaction active now has ended (one that filled a new id and rolled back left its marker). */
   scheduleAfterActive(): void {
     const ended = this.#activeEnded();
-    this.#pending = this.#pending.then(async () => {
-      await ended;
+    this.#chain(async () => {
+      await Promise.race([ended, this.#closed]);
       this.scheduleMarked();
+    });
+  }
+
+  /** Keeps relation `id`'s keys until `done` settles: a writer still filling it (storage/fresh-range.ts). */
+  holdWhileFilling(id: number, done: Promise<void>): void {
+    const held = done.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.#filling.set(id, held);
+    void held.then(() => {
+      if (this.#filling.get(id) === held) this.#filling.delete(id);
     });
   }
 
@@ -96,26 +145,51 @@ export class RangeReclaimer {
     }
   }
 
-  /** Stops at the next batch boundary; what is left is resumed at the next open. */
+  /**
+   * Stops at the next batch boundary, and stops waiting for transactions (one nobody ends must not
+   * hold the close); what is left is resumed at the next open.
+   */
   async close(): Promise<void> {
     this.#isClosed = true;
+    this.#signalClosed();
     await this.settled();
   }
 
+  /** Appends a step to the queue; an error is kept, and later steps still run. */
+  #chain(step: () => Promise<void>): void {
+    this.#pending = this.#pending.then(step).catch((error: unknown) => {
+      this.#failure ??= error;
+    });
+  }
+
+  /** Waits for the latest wait of `id` (it may be replaced meanwhile) and any writer filling it; false if closed. */
+  async #waitFor(id: number): Promise<boolean> {
+    for (;;) {
+      const wait = this.#waits.get(id);
+      if (wait === undefined) break;
+      await Promise.race([wait, this.#closed]);
+      if (this.#isClosed) return false;
+      if (this.#waits.get(id) === wait) break;
+    }
+    const filling = this.#filling.get(id);
+    if (filling !== undefined) await Promise.race([filling, this.#closed]);
+    return !this.#isClosed;
+  }
+
   async #reclaim(id: number): Promise<void> {
+    if (!(await this.#waitFor(id))) return;
     try {
       // The marker is what licenses the deletion, and it may be gone: a transaction filling a new
-      // id (storage/fresh-range.ts) deletes its marker when it commits.
-      if (this.#store.get(reclaimMarkerKey(id)) === undefined) {
-        this.#queued.delete(id);
-        return;
-      }
-      if (!(await this.#deleteKeys(id))) return;
-      await this.#store.write([{ type: "del", key: reclaimMarkerKey(id) }], { sync: false });
+      // id (storage/fresh-range.ts) deletes its marker when it commits. A relation the catalog
+      // still names keeps its keys whatever a marker says.
+      const isLicensed = this.#store.get(reclaimMarkerKey(id)) !== undefined && !this.#isNamed(id);
+      if (isLicensed && !(await this.#deleteKeys(id))) return;
+      if (this.#store.get(reclaimMarkerKey(id)) !== undefined) await this.#store.write([{ type: "del", key: reclaimMarkerKey(id) }], { sync: false });
       this.#queued.delete(id);
+      this.#waits.delete(id);
     } catch (error) {
-      // A failed write (a store failing, a full disk): the marker stays and the next open retries.
-      // The database goes on; the keys are unreachable either way.
+      // A failed read or write (a store failing, a full disk): the marker stays and the next open
+      // retries. The database goes on; the keys are unreachable either way.
       this.#failure ??= error;
     }
   }

@@ -34,7 +34,19 @@ export interface WriteEnvironment {
   readonly changedRows?: Map<number, number>;
   /** Throws 57014 when the statement was canceled or ran past statement_timeout (checked at pacing pauses). */
   readonly interrupt?: () => void;
+  /**
+   * Takes table `id`'s lock for the transaction (see `RelationLockMode`), waiting while another
+   * transaction holds it in a conflicting mode. Absent: no table locks (a store of one writer).
+   */
+  lockRelation?(id: number, mode: RelationLockMode): Promise<void>;
 }
+
+/**
+ * A table's lock: `share` for writing its rows (several writers at once), `exclusive` for DDL
+ * that reads or changes every row or the definition writers use (CREATE INDEX, ALTER TABLE,
+ * TRUNCATE, DROP). PostgreSQL's ROW EXCLUSIVE and ACCESS EXCLUSIVE, in effect; reads take none.
+ */
+export type RelationLockMode = "share" | "exclusive";
 
 /** How deep ON DELETE CASCADE / SET NULL may recurse (a cycle of cascades stops here). */
 export const cascadeDepthMax = 64;
@@ -47,6 +59,7 @@ export class RowWriter {
   readonly #domainChecks: readonly CompiledExpr[];
   readonly #covers: IndexCoverage;
   readonly #keys: IndexKeys;
+  #isLocked = false;
 
   constructor(env: WriteEnvironment, definition: TableDefinition) {
     this.#env = env;
@@ -71,11 +84,19 @@ export class RowWriter {
     return this.layout.definition;
   }
 
+  /** Before the first write: the table's share lock, so no DDL runs on it until this transaction ends. */
+  async #lock(): Promise<void> {
+    if (this.#isLocked) return;
+    await this.#env.lockRelation?.(this.definition.id, "share");
+    this.#isLocked = true;
+  }
+
   /**
    * Inserts `row`. A row of a table without a primary key carries, last, a row id fresh from
    * `allocateRowId`, which its key is made of.
    */
   async insert(row: Row): Promise<void> {
+    await this.#lock();
     const pause = paceRowWork();
     if (pause !== undefined) await this.#pause(pause);
     this.#checkRow(row);
@@ -111,6 +132,7 @@ export class RowWriter {
    * NOT NULL and CHECK come first, as PostgreSQL's ExecConstraints runs before the arbiter check.
    */
   async conflictingRow(row: Row, arbiters: ReadonlySet<string> | undefined): Promise<Uint8Array | undefined> {
+    await this.#lock();
     this.#checkRow(row);
     const primaryKey = this.definition.primaryKey;
     if (primaryKey !== undefined && (arbiters === undefined || arbiters.has(primaryKey.name))) {
@@ -137,6 +159,7 @@ export class RowWriter {
 
   /** Replaces `oldRow` (already locked by the caller) with `newRow`. */
   async update(oldRow: Row, newRow: Row, depth = 0): Promise<void> {
+    await this.#lock();
     const pause = paceRowWork();
     if (pause !== undefined) await this.#pause(pause);
     this.#checkRow(newRow);
@@ -162,6 +185,7 @@ export class RowWriter {
 
   /** Deletes `row` (already locked by the caller) and its index entries. */
   async delete(row: Row, depth = 0): Promise<void> {
+    await this.#lock();
     const pause = paceRowWork();
     if (pause !== undefined) await this.#pause(pause);
     await this.#applyReferencingActions(row, undefined, depth);

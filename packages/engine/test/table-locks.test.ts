@@ -1,0 +1,170 @@
+/**
+ * Table locks: a transaction writing a table holds its lock shared, DDL takes it exclusive, so
+ * CREATE INDEX, ALTER TABLE, TRUNCATE and DROP wait for open writers and writers for them. Without
+ * them a row committed by a writer that began before a CREATE INDEX was missing from the index,
+ * and two DDLs on one table could undo each other (a dropped table came back, then lost its rows
+ * to the reclaimer). Each case here failed so before.
+ */
+import { describe, expect, it } from "vitest";
+import type { MvccStore } from "@omnikv/txn";
+import { Database, type Session } from "../src/index.ts";
+import { relationEnd, relationPrefix } from "../src/storage/keys.ts";
+
+async function withDatabase(run: (db: Database, a: Session, b: Session) => Promise<void>): Promise<void> {
+  const db = await Database.open({ analyzeIntervalMs: 0 });
+  try {
+    await run(db, db.connect(), db.connect());
+  } finally {
+    await db.close();
+  }
+}
+
+/** Whether `promise` is still pending after a few turns of the event loop. */
+async function isPending(promise: Promise<unknown>): Promise<boolean> {
+  let isSettled = false;
+  promise.then(
+    () => {
+      isSettled = true;
+    },
+    () => {
+      isSettled = true;
+    },
+  );
+  for (let turn = 0; turn < 20; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+  return !isSettled;
+}
+
+function countKeys(store: Pick<MvccStore, "scan">, id: number): number {
+  return [...store.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].length;
+}
+
+/** Relation ids at or above 16384 that hold keys but no table or index of the catalog names. */
+function orphanIds(db: Database): number[] {
+  const named = new Set<number>();
+  for (const object of db.catalog.objects.values()) {
+    if (object.kind !== "table") continue;
+    named.add(object.id);
+    for (const index of object.indexes) named.add(index.id);
+  }
+  const orphans = new Set<number>();
+  for (const [key] of db.store.scan({ gte: relationPrefix(16384) })) {
+    const id = new DataView(key.buffer, key.byteOffset, 4).getUint32(0);
+    if (!named.has(id)) orphans.add(id);
+  }
+  return [...orphans];
+}
+
+async function setUp(a: Session): Promise<void> {
+  await a.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+  await a.query("INSERT INTO t SELECT g, g FROM generate_series(1, 1000) g");
+}
+
+describe("table locks", () => {
+  it("CREATE INDEX waits for a transaction that wrote the table, and indexes its rows", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await a.query("BEGIN");
+      await a.query("INSERT INTO t VALUES (5000, 77)");
+      const build = b.query("CREATE INDEX t_v ON t (v)");
+      expect(await isPending(build)).toBe(true);
+      await a.query("COMMIT");
+      await build;
+      const plan = (await b.query("EXPLAIN SELECT id FROM t WHERE v = 77")).rows.map((row) => (typeof row[0] === "string" ? row[0] : "")).join("\n");
+      expect(plan).toContain("t_v");
+      expect((await b.query("SELECT id FROM t WHERE v = 77 ORDER BY id")).rows).toEqual([[77], [5000]]);
+    });
+  });
+
+  it("a writer that waited for a DDL stops with 40001 instead of writing by the old definition", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await b.query("BEGIN; CREATE INDEX t_v ON t (v)");
+      const insert = a.query("INSERT INTO t VALUES (6000, 1)");
+      expect(await isPending(insert)).toBe(true);
+      await b.query("COMMIT");
+      await expect(insert).rejects.toMatchObject({ sqlState: "40001" });
+      // Run again, it sees the index and maintains it.
+      await a.query("INSERT INTO t VALUES (6000, 1)");
+      expect((await a.query("SELECT id FROM t WHERE v = 1 ORDER BY id")).rows).toEqual([[1], [6000]]);
+    });
+  });
+
+  it("a DROP TABLE waits for a running CREATE INDEX, then drops the table and its new index, leaving no keys", async () => {
+    await withDatabase(async (db, a, b) => {
+      await setUp(a);
+      await a.query("BEGIN; CREATE INDEX t_v ON t (v)");
+      const drop = b.query("DROP TABLE t");
+      expect(await isPending(drop)).toBe(true);
+      await a.query("COMMIT");
+      await drop;
+      await db.reclaimed();
+      expect(db.catalog.relationId("public", "t")).toBeUndefined();
+      expect(orphanIds(db)).toEqual([]);
+    });
+  });
+
+  it("an ALTER TABLE waiting for a DROP of its table fails with 42P01 once the drop commits; the table stays dropped", async () => {
+    await withDatabase(async (db, a, b) => {
+      await setUp(a);
+      await a.query("BEGIN; DROP TABLE t");
+      const alter = b.query("ALTER TABLE t ADD COLUMN w int");
+      expect(await isPending(alter)).toBe(true);
+      await a.query("COMMIT");
+      await expect(alter).rejects.toMatchObject({ sqlState: "42P01" });
+      await db.reclaimed();
+      expect(db.catalog.relationId("public", "t")).toBeUndefined();
+      expect(orphanIds(db)).toEqual([]);
+    });
+  });
+
+  it("under REPEATABLE READ, DDL on a table written since the snapshot fails with 40001", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      expect((await b.query("SELECT count(*)::int FROM t")).rows).toEqual([[1000]]);
+      await a.query("INSERT INTO t VALUES (5000, 5000)");
+      await expect(b.query("CREATE INDEX t_v ON t (v)")).rejects.toMatchObject({ sqlState: "40001" });
+      await b.query("ROLLBACK");
+      // A fresh transaction sees the row and indexes it.
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ; CREATE INDEX t_v ON t (v); COMMIT");
+      expect((await b.query("SELECT id FROM t WHERE v = 5000")).rows).toEqual([[5000]]);
+    });
+  });
+
+  it("ROLLBACK TO a savepoint releases the table lock taken after it", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await a.query("BEGIN; SAVEPOINT s; INSERT INTO t VALUES (5000, 1)");
+      const build = b.query("CREATE INDEX t_v ON t (v)");
+      expect(await isPending(build)).toBe(true);
+      await a.query("ROLLBACK TO s");
+      await build;
+      // The lock is taken again by the next write, and the index is maintained.
+      await a.query("INSERT INTO t VALUES (5001, 2); COMMIT");
+      expect((await a.query("SELECT id FROM t WHERE v = 2 ORDER BY id")).rows).toEqual([[2], [5001]]);
+    });
+  });
+
+  it("a build whose session closes under it stops writing, and its entries are reclaimed", async () => {
+    const db = await Database.open({ analyzeIntervalMs: 0 });
+    const a = db.connect();
+    await a.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    await a.query("INSERT INTO t SELECT g, g FROM generate_series(1, 30000) g");
+    const builder = db.connect();
+    const build = builder.query("CREATE INDEX t_v ON t (v)");
+    // Once it has written a few batches of entries (4,096 each), its session closes mid-build.
+    let done = 0n;
+    while (done < 10_000n) {
+      await new Promise((resolve) => setImmediate(resolve));
+      const [row] = (await a.query("SELECT tuples_done FROM pg_stat_progress_create_index")).rows;
+      done = typeof row?.[0] === "bigint" ? row[0] : 0n;
+    }
+    await builder.close();
+    await expect(build).rejects.toBeDefined();
+    await db.reclaimed();
+    expect(db.catalog.objects.get(db.catalog.relationId("public", "t") ?? 0)).toMatchObject({ indexes: [] });
+    expect(orphanIds(db)).toEqual([]);
+    expect(countKeys(db.store, db.catalog.relationId("public", "t") ?? 0)).toBe(30000);
+    await db.close();
+  });
+});
