@@ -17,6 +17,7 @@ import { SequenceStore } from "./catalog/sequences.ts";
 import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
 import { RangeReclaimer } from "./storage/range-reclaimer.ts";
 import { FreshRange } from "./storage/fresh-range.ts";
+import type { RelationLockMode } from "./storage/row-writer.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, withPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
@@ -118,6 +119,8 @@ export class Database {
   readonly #sessions = new Set<Session>();
   /** Per table, the commit sequence of its last writer (`noteRelationWrites`). */
   readonly #lastWrites = new Map<number, number>();
+  /** Per table, the commit sequence of its last DDL. */
+  readonly #lastDdl = new Map<number, number>();
   /** Deletes dropped tables' and indexes' keys after their drops commit. */
   readonly #reclaimer: RangeReclaimer;
   #nextBackendPid = 1000;
@@ -309,15 +312,30 @@ export class Database {
     return false;
   }
 
-  /** After a commit: the tables it locked (it wrote them, or ran DDL on them) were last written at `sequence`. */
-  noteRelationWrites(ids: Iterable<number>, sequence: number | undefined): void {
-    if (sequence === undefined) return;
-    for (const id of ids) this.#lastWrites.set(id, sequence);
+  /**
+   * After a commit: the tables it locked were last written at `sequence` — shared: it wrote rows;
+   * exclusive: it ran DDL on them (dropped ids are forgotten).
+   */
+  noteRelationWrites(locks: ReadonlyMap<number, RelationLockMode>, sequence: number): void {
+    for (const [id, mode] of locks) {
+      if (!this.#isStorageNamed(id)) {
+        this.#lastWrites.delete(id);
+        this.#lastDdl.delete(id);
+        continue;
+      }
+      this.#lastWrites.set(id, sequence);
+      if (mode === "exclusive") this.#lastDdl.set(id, sequence);
+    }
   }
 
   /** The commit sequence of the last transaction that wrote table `id` since the database opened (0: none). */
   lastWriteSequence(id: number): number {
     return this.#lastWrites.get(id) ?? 0;
+  }
+
+  /** The commit sequence of the last DDL on table `id` since the database opened (0: none). */
+  lastDdlSequence(id: number): number {
+    return this.#lastDdl.get(id) ?? 0;
   }
 
   /** Claims relation `id`, allocated by `txn`, for writing its keys straight to the store (storage/fresh-range.ts). */

@@ -75,17 +75,71 @@ describe("table locks", () => {
     });
   });
 
-  it("a writer that waited for a DDL stops with 40001 instead of writing by the old definition", async () => {
-    await withDatabase(async (_db, a, b) => {
+  it("a writer waits for a DDL on its table, then goes on with the definition that DDL committed", async () => {
+    await withDatabase(async (db, a, b) => {
       await setUp(a);
       await b.query("BEGIN; CREATE INDEX t_v ON t (v)");
       const insert = a.query("INSERT INTO t VALUES (6000, 1)");
+      const update = db.connect().query("UPDATE t SET v = 2 WHERE id = 7");
       expect(await isPending(insert)).toBe(true);
       await b.query("COMMIT");
-      await expect(insert).rejects.toMatchObject({ sqlState: "40001" });
-      // Run again, it sees the index and maintains it.
-      await a.query("INSERT INTO t VALUES (6000, 1)");
+      await insert;
+      await update;
+      // Both maintained the index they did not know of when they were sent.
       expect((await a.query("SELECT id FROM t WHERE v = 1 ORDER BY id")).rows).toEqual([[1], [6000]]);
+      expect((await a.query("SELECT id FROM t WHERE v = 2 ORDER BY id")).rows).toEqual([[2], [7]]);
+      expect((await a.query("SELECT id FROM t WHERE v = 7")).rows).toEqual([]);
+    });
+  });
+
+  it("a DELETE waiting for an ALTER TABLE that re-keys the table deletes the row under its new key", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE k (id int, v int)");
+      await a.query("INSERT INTO k SELECT g, g FROM generate_series(1, 100) g");
+      await b.query("BEGIN; ALTER TABLE k ADD PRIMARY KEY (id)");
+      const deleted = a.query("DELETE FROM k WHERE id = 5");
+      expect(await isPending(deleted)).toBe(true);
+      await b.query("COMMIT");
+      expect((await deleted).rowCount).toBe(1);
+      expect((await a.query("SELECT count(*)::int FROM k")).rows).toEqual([[99]]);
+    });
+  });
+
+  it("a GRANT waiting behind a CREATE INDEX on the same table does not write the old definition over it (40001)", async () => {
+    await withDatabase(async (db, a, b) => {
+      await setUp(a);
+      await a.query("BEGIN; CREATE INDEX t_v ON t (v)");
+      const grant = b.query("GRANT SELECT ON t TO PUBLIC");
+      expect(await isPending(grant)).toBe(true);
+      await a.query("COMMIT");
+      await expect(grant).rejects.toMatchObject({ sqlState: "40001" });
+      await b.query("GRANT SELECT ON t TO PUBLIC");
+      expect(db.catalog.objects.get(db.catalog.relationId("public", "t") ?? 0)).toMatchObject({ indexes: [{ name: "t_v" }] });
+    });
+  });
+
+  it("TRUNCATE of a table waits for an ALTER TABLE adding a foreign key to it, then refuses (0A000)", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1)");
+      await a.query("CREATE TABLE child (id int PRIMARY KEY, pid int); INSERT INTO child VALUES (1, 1)");
+      await a.query("BEGIN; ALTER TABLE child ADD FOREIGN KEY (pid) REFERENCES parent (id)");
+      const truncate = b.query("TRUNCATE parent");
+      expect(await isPending(truncate)).toBe(true);
+      await a.query("COMMIT");
+      await expect(truncate).rejects.toMatchObject({ sqlState: "0A000" });
+      expect((await b.query("SELECT count(*)::int FROM parent")).rows).toEqual([[1]]);
+    });
+  });
+
+  it("a CREATE TABLE … REFERENCES holds off a DROP of the referenced table until it ends", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1)");
+      await a.query("BEGIN; CREATE TABLE child (pid int REFERENCES parent (id)); INSERT INTO child VALUES (1)");
+      const drop = b.query("DROP TABLE parent");
+      expect(await isPending(drop)).toBe(true);
+      await a.query("COMMIT");
+      // Now the drop sees the foreign key, as PostgreSQL's does.
+      await expect(drop).rejects.toMatchObject({ sqlState: "2BP01" });
     });
   });
 
@@ -128,6 +182,24 @@ describe("table locks", () => {
       // A fresh transaction sees the row and indexes it.
       await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ; CREATE INDEX t_v ON t (v); COMMIT");
       expect((await b.query("SELECT id FROM t WHERE v = 5000")).rows).toEqual([[5000]]);
+    });
+  });
+
+  it("under REPEATABLE READ, a write to a table altered since the snapshot fails with 40001; rows written since do not matter", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      expect((await b.query("SELECT count(*)::int FROM t")).rows).toEqual([[1000]]);
+      await a.query("INSERT INTO t VALUES (5001, 1)");
+      await b.query("INSERT INTO t VALUES (5002, 2)");
+      await b.query("COMMIT");
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      expect((await b.query("SELECT count(*)::int FROM t")).rows).toEqual([[1002]]);
+      // It holds no lock on t (it only read it), so the ALTER does not wait for it…
+      await a.query("ALTER TABLE t ADD COLUMN w int DEFAULT 9");
+      // …and its snapshot, older than the ALTER, holds rows of the old shape.
+      await expect(b.query("INSERT INTO t VALUES (5003, 3)")).rejects.toMatchObject({ sqlState: "40001" });
+      await b.query("ROLLBACK");
     });
   });
 

@@ -298,9 +298,11 @@ export class Transaction {
   /**
    * Validates and commits: one atomic batch to the store (durable unless the manager says
    * otherwise), then the locks are released. A serialization failure rolls the transaction back
-   * and rejects with 40001.
+   * and rejects with 40001. `beforeRelease` runs, with the commit's sequence, once the commit is applied and before any lock is
+   * released: what a lock waiter must find on waking (a caller's own state, such as a catalog the
+   * transaction changed) is published there. It must not throw.
    */
-  async commit(): Promise<void> {
+  async commit(options: { readonly beforeRelease?: (commitSequence: number) => void } = {}): Promise<void> {
     this.#assertActive();
     const txn = this.#txn;
     if (txn.isSsi && txn.writes.size > 0 && txn.doomed === undefined) this.#services.ssi.checkPivotAtCommit(txn);
@@ -309,6 +311,7 @@ export class Transaction {
     txn.status = "committing";
     if (txn.writes.size === 0) {
       txn.commitSequence = this.#visibleSequence();
+      options.beforeRelease?.(txn.commitSequence);
       this.#finish("committed");
       return undefined;
     }
@@ -334,6 +337,7 @@ export class Transaction {
       txn.isWriterTracked = true;
       for (const key of txn.writes.keys()) this.#services.lastWriter.set(key, txn);
     }
+    options.beforeRelease?.(txn.commitSequence);
     this.#finish("committed");
     return undefined;
   }

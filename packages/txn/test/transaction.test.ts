@@ -430,3 +430,23 @@ describe("Transaction.lockObject", () => {
     await expect(other.lockObject(key, "exclusive", { timeoutMs: 20, what: 'relation "t"' })).rejects.toMatchObject({ sqlState: "55P03", detail: 'waiting for relation "t"' });
   });
 });
+
+describe("Transaction.commit beforeRelease", () => {
+  it("runs with the commit's sequence after the commit applies and before a lock waiter wakes", async () => {
+    const manager = await seeded({});
+    const key = b("\u0000lock");
+    const ddl = await manager.begin();
+    await ddl.lockObject(key, "exclusive");
+    await ddl.put(b("k"), b("v"));
+    let published: number | undefined;
+    const writer = await manager.begin();
+    const waited = writer.lockObject(key, "share").then(() => published);
+    await ddl.commit({
+      beforeRelease: (sequence) => {
+        published = sequence;
+      },
+    });
+    expect(await waited).toBe(ddl.commitSequence);
+    expect(published).toBeGreaterThan(0);
+  });
+});

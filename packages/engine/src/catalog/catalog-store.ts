@@ -5,7 +5,7 @@
  * definition through the transaction too, so it commits or rolls back with the data, atomically.
  */
 import { assert } from "@omnikv/base";
-import type { Transaction } from "@omnikv/txn";
+import { SerializationFailureError, type Transaction } from "@omnikv/txn";
 import type { DomainDefinition, DomainSnapshot, EnumTypeDefinition, EnumTypeSnapshot, ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
 import { DuplicateObjectError, DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
@@ -230,9 +230,25 @@ export class CatalogView {
   async write(txn: Transaction, written: ObjectDefinition): Promise<void> {
     const object = written.kind === "table" ? this.withTypeSnapshots(written) : written;
     const previous = this.get(object.id);
+    await this.#lockUnchanged(txn, object.id);
     this.#record(object.id, object);
     await txn.put(catalogKey(object.id), new TextEncoder().encode(JSON.stringify(object)));
     await this.#claimNames(txn, previous, object);
+  }
+
+  /**
+   * Before this transaction first changes object `id`: takes the object's row lock and checks the
+   * object is still the one its change was worked out from — the committed object as this view
+   * sees it. Another transaction's change committed meanwhile (the lock waited for it) would be
+   * written over: 40001 instead. Table DDL holds the table's lock already; this covers the
+   * definition writes that take none (GRANT, COMMENT, RENAME, a CASCADE on a referencing table).
+   */
+  async #lockUnchanged(txn: Transaction, id: number): Promise<void> {
+    if (this.#changes.has(id)) return;
+    const base = this.#committed().objects.get(id);
+    const stored = await txn.getForUpdate(catalogKey(id));
+    const isSame = base === undefined ? stored === undefined : stored !== undefined && new TextDecoder().decode(stored) === JSON.stringify(base);
+    if (!isSame) throw new SerializationFailureError("could not serialize access due to concurrent update", { detail: "Another transaction changed the same catalog object." });
   }
 
   /** The table with snapshots of its columns' enum types and domains as this view has them (see `TableDefinition.enumTypes`, `.domains`). */
@@ -257,6 +273,7 @@ export class CatalogView {
   async remove(txn: Transaction, id: number): Promise<void> {
     const previous = this.get(id);
     assert(previous !== undefined, "only an existing object is removed");
+    await this.#lockUnchanged(txn, id);
     this.#record(id, undefined);
     await txn.delete(catalogKey(id));
     await this.#claimNames(txn, previous, undefined);

@@ -123,6 +123,9 @@ function chooseName(taken: (name: string) => boolean, base: string): string {
 // CREATE TABLE
 
 export async function createTable(env: DdlEnvironment, statement: CreateTableStatement): Promise<boolean> {
+  // The tables its foreign keys reference may not be dropped or altered under it (shared: their
+  // writers go on, the new table is empty).
+  for (const parent of referencedTables(env, statement)) await env.lockRelation?.(parent.id, "share");
   const name = statement.name.at(-1) ?? "";
   const schema = creationSchema(env, statement.name);
   if (env.catalog.isNameTaken(schema, name)) {
@@ -536,6 +539,26 @@ async function dropTable(env: DdlEnvironment, found: TableDefinition, isCascade:
   await env.catalog.remove(env.txn, table.id);
 }
 
+/** The existing tables `node` names in REFERENCES clauses, in id order (a name that resolves to none is left to the DDL to report). */
+function referencedTables(env: DdlEnvironment, node: unknown): TableDefinition[] {
+  const found = new Map<number, TableDefinition>();
+  const visit = (value: unknown): void => {
+    if (typeof value !== "object" || value === null) return;
+    if (Array.isArray(value)) {
+      for (const item of value) visit(item);
+      return;
+    }
+    if ("refTable" in value && Array.isArray(value.refTable)) {
+      const name = value.refTable.filter((part): part is string => typeof part === "string");
+      const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, name.at(-1) ?? "", env.searchPath);
+      if (relation?.kind === "table") found.set(relation.id, relation);
+    }
+    for (const child of Object.values(value)) visit(child);
+  };
+  visit(node);
+  return [...found.values()].sort((a, b) => a.id - b.id);
+}
+
 /**
  * Takes `table`'s exclusive lock — DDL waits for the transactions writing the table and they for
  * it — and returns its definition as it is now: another DDL may have committed a change to it
@@ -639,11 +662,15 @@ export async function createSchema(env: DdlEnvironment, name: string, ifNotExist
 }
 
 export async function truncate(env: DdlEnvironment, statement: TruncateStatement): Promise<void> {
-  const tables = statement.tables.map((name) => {
+  const found = statement.tables.map((name) => {
     const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, name.at(-1) ?? "", env.searchPath);
     if (relation?.kind !== "table") throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
     return relation;
   });
+  // Every table locked (in id order, so two TRUNCATEs of the same tables cannot deadlock) before
+  // the foreign keys that point at them are looked at: one added meanwhile is seen.
+  const tables: TableDefinition[] = [];
+  for (const table of [...found].sort((a, b) => a.id - b.id)) tables.push(await lockForDdl(env, table));
   const ids = new Set(tables.map((t) => t.id));
   for (const child of env.catalog.tables()) {
     const fk = child.foreignKeys.find((f) => ids.has(f.refTableId) && !ids.has(child.id));
@@ -654,8 +681,7 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
       });
     }
   }
-  for (const found of tables) {
-    const table = await lockForDdl(env, found);
+  for (const table of tables) {
     await deleteRange(env, table.id);
     for (const index of table.indexes) await deleteRange(env, index.id);
   }
@@ -866,6 +892,9 @@ export async function alterTable(env: DdlEnvironment, statement: AlterTableState
   if (relation.kind !== "table") throw new WrongObjectTypeError(`"${name}" is not a table`);
   requireOwner(env, relation);
   let table = await lockForDdl(env, relation);
+  // A foreign key added here is built from, and checked against, its referenced table: no DDL
+  // may change that table, nor writer its rows, until this transaction ends.
+  for (const parent of referencedTables(env, statement.actions)) if (parent.id !== table.id) await env.lockRelation?.(parent.id, "exclusive");
   for (const action of statement.actions) table = await alterAction(env, table, action);
   await env.catalog.write(env.txn, table);
 }

@@ -9,6 +9,7 @@
  * EvalPlanQual does: the same query runs again over just that version; a row that no longer
  * matches is skipped, one that does is changed from its newest values (no lost updates).
  */
+import { SerializationFailureError } from "@omnikv/txn";
 import { DatatypeMismatchError, DbError, FeatureNotSupportedError, SqlState, assert, assertNever, TypeOid, UndefinedObjectError, WrongObjectTypeError, type SqlValue } from "@omnikv/base";
 
 class CardinalityViolationError extends DbError {
@@ -57,8 +58,22 @@ export function targetTable(env: StatementEnvironment, name: readonly string[]):
 // ---------------------------------------------------------------------------------------------
 // INSERT
 
+/**
+ * The statement's target table, its lock taken before anything is planned or read (PostgreSQL's
+ * RowExclusiveLock at analysis): a DDL running on the table makes the statement wait, and it then
+ * works from the definition that DDL committed.
+ */
+export async function lockedTargetTable(env: StatementEnvironment, name: readonly string[]): Promise<TableDefinition> {
+  const table = targetTable(env, name);
+  if (env.lockRelation === undefined) return table;
+  await env.lockRelation(table.id, "share", { isResolvedAgain: true });
+  const current = targetTable(env, name);
+  if (current.id !== table.id) throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${table.name}"`);
+  return current;
+}
+
 export async function executeInsert(env: StatementEnvironment, statement: InsertStatement): Promise<ModifyResult> {
-  const table = targetTable(env, statement.table);
+  const table = await lockedTargetTable(env, statement.table);
   const allPositions = targetPositions(table, statement.columns);
   const source = readInsertSource(env, table, allPositions, statement);
   // Without a column list, the source's columns fill the table's first columns; the rest take defaults.
@@ -410,7 +425,7 @@ function dedupeByKey(table: TableDefinition, rows: Row[]): Row[] {
 }
 
 export async function executeUpdate(env: StatementEnvironment, statement: UpdateStatement): Promise<ModifyResult> {
-  const table = targetTable(env, statement.table);
+  const table = await lockedTargetTable(env, statement.table);
   const assignments = statement.set.flatMap((clause) => splitSetClause(clause.columns, clause.value, clause.isMulti));
   const positions = assignments.map(({ column }) => {
     const position = table.columns.findIndex((c) => c.name === column);
@@ -532,6 +547,7 @@ function splitSetClause(columns: readonly string[], value: Expr, isMulti: boolea
 export async function executeDelete(env: StatementEnvironment, statement: DeleteStatement): Promise<ModifyResult> {
   // RETURNING is computed by the target query itself, so it may name the USING tables too; the
   // deleted row's values are the ones it reads (re-read when the row changed concurrently).
+  await lockedTargetTable(env, statement.table);
   const targets = readTargets(env, statement, () => statement.returning);
   const table = targets.table;
   const writer = new RowWriter(env, table);

@@ -1473,7 +1473,13 @@ export class Session {
     }
     try {
       await this.#db.sequences.settled();
-      await active.txn.commit();
+      // Published before the transaction's locks go: a DDL's waiters wake to the new catalog.
+      await active.txn.commit({
+        beforeRelease: (sequence) => {
+          this.#db.publishCatalog(active.catalog);
+          this.#db.noteRelationWrites(active.relationLocks, sequence);
+        },
+      });
     } catch (error) {
       // The transaction aborted (or never reached its commit: roll it back, releasing its locks);
       // its SET, SET ROLE and SET SESSION AUTHORIZATION go with it.
@@ -1484,8 +1490,6 @@ export class Session {
     }
     this.settings.endTransaction(true);
     this.#endRoleTransaction(true);
-    this.#db.publishCatalog(active.catalog);
-    this.#db.noteRelationWrites(active.relationLocks.keys(), active.txn.commitSequence);
     this.#db.sequences.apply(active.sequences);
     if (active.changedRows.size > 0) this.#db.noteCommittedChanges(active.changedRows);
   }
@@ -1789,13 +1793,22 @@ export class Session {
    * REPEATABLE READ and SERIALIZABLE a write to the table committed after the transaction's
    * snapshot fails it with 40001, as a concurrent update of a row would.
    */
-  async #lockRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, committedAtStart: CatalogState, lockTimeoutMs: number): Promise<void> {
+  async #lockRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, committedAtStart: CatalogState, lockTimeoutMs: number, isResolvedAgain: boolean): Promise<void> {
     const held = active.relationLocks.get(id);
     if (held === "exclusive" || held === mode) return;
     const object = committedAtStart.objects.get(id);
     const name = object?.kind === "table" ? object.name : String(id);
     await active.txn.lockObject(relationLockKey(id), mode, { what: `relation "${name}"`, ...(lockTimeoutMs > 0 ? { timeoutMs: lockTimeoutMs } : {}) });
     active.relationLocks.set(id, mode);
+    if (mode === "share" && isResolvedAgain) {
+      // The statement's target, locked before it reads or plans anything: it reads at a snapshot
+      // taken now under READ COMMITTED (rows a DDL it waited for rewrote are seen as rewritten);
+      // a snapshot older than a DDL on the table holds rows of another shape, so REPEATABLE READ
+      // and SERIALIZABLE stop.
+      if (active.txn.isolation === "read committed") active.txn.beginStatement();
+      else if (this.#db.lastDdlSequence(id) > active.txn.snapshotSequence) throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${name}"`);
+      return;
+    }
     if (mode === "share") {
       if (this.#db.catalog.objects.get(id) !== committedAtStart.objects.get(id)) {
         throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${name}"`, { hint: "The table's definition changed while the statement ran; run it again." });
@@ -1837,7 +1850,7 @@ export class Session {
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       openFreshRange: (id) => this.#db.openFreshRange(active.txn, id),
-      lockRelation: (id, mode) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs),
+      lockRelation: (id, mode, options) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs, options?.isResolvedAgain ?? false),
       sequences: active.sequences,
       notice: (message, severity, sqlState) => this.#notices.push(noticeOf(message, severity, sqlState)),
       reportIndexBuild: (progress) => {

@@ -38,7 +38,7 @@ export interface WriteEnvironment {
    * Takes table `id`'s lock for the transaction (see `RelationLockMode`), waiting while another
    * transaction holds it in a conflicting mode. Absent: no table locks (a store of one writer).
    */
-  lockRelation?(id: number, mode: RelationLockMode): Promise<void>;
+  lockRelation?(id: number, mode: RelationLockMode, options?: { readonly isResolvedAgain?: boolean }): Promise<void>;
 }
 
 /**
@@ -84,10 +84,17 @@ export class RowWriter {
     return this.layout.definition;
   }
 
-  /** Before the first write: the table's share lock, so no DDL runs on it until this transaction ends. */
+  /**
+   * Before the first write: the table's share lock, so no DDL runs on it until this transaction
+   * ends, and those of the tables its foreign keys reference, whose definitions its checks read
+   * (PostgreSQL's RowShareLock on them).
+   */
   async #lock(): Promise<void> {
     if (this.#isLocked) return;
-    await this.#env.lockRelation?.(this.definition.id, "share");
+    if (this.#env.lockRelation !== undefined) {
+      await this.#env.lockRelation(this.definition.id, "share");
+      for (const fk of this.definition.foreignKeys) if (fk.refTableId !== this.definition.id) await this.#env.lockRelation(fk.refTableId, "share");
+    }
     this.#isLocked = true;
   }
 
