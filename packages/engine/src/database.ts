@@ -17,7 +17,6 @@ import { SequenceStore } from "./catalog/sequences.ts";
 import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
 import { RangeReclaimer } from "./storage/range-reclaimer.ts";
 import { FreshRange } from "./storage/fresh-range.ts";
-import type { RelationLockMode } from "./storage/row-writer.ts";
 import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, withPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
@@ -313,18 +312,18 @@ export class Database {
   }
 
   /**
-   * After a commit: the tables it locked were last written at `sequence` — shared: it wrote rows;
-   * exclusive: it ran DDL on them (dropped ids are forgotten).
+   * After a commit at `sequence`: it wrote rows of the tables `written` (TRUNCATE counts) and
+   * changed the definitions of `altered` (dropped ids are forgotten).
    */
-  noteRelationWrites(locks: ReadonlyMap<number, RelationLockMode>, sequence: number): void {
-    for (const [id, mode] of locks) {
-      if (!this.#isStorageNamed(id)) {
-        this.#lastWrites.delete(id);
-        this.#lastDdl.delete(id);
-        continue;
-      }
-      this.#lastWrites.set(id, sequence);
-      if (mode === "exclusive") this.#lastDdl.set(id, sequence);
+  noteRelationWrites(written: Iterable<number>, altered: Iterable<number>, sequence: number): void {
+    const note = (id: number, map: Map<number, number>): void => {
+      if (this.#isStorageNamed(id)) map.set(id, sequence);
+      else map.delete(id);
+    };
+    for (const id of written) note(id, this.#lastWrites);
+    for (const id of altered) {
+      note(id, this.#lastWrites);
+      note(id, this.#lastDdl);
     }
   }
 

@@ -134,7 +134,7 @@ describe("table locks", () => {
   it("a CREATE TABLE … REFERENCES holds off a DROP of the referenced table until it ends", async () => {
     await withDatabase(async (_db, a, b) => {
       await a.query("CREATE TABLE parent (id int PRIMARY KEY); INSERT INTO parent VALUES (1)");
-      await a.query("BEGIN; CREATE TABLE child (pid int REFERENCES parent (id)); INSERT INTO child VALUES (1)");
+      await a.query("BEGIN; CREATE TABLE child (pid int REFERENCES parent (id))");
       const drop = b.query("DROP TABLE parent");
       expect(await isPending(drop)).toBe(true);
       await a.query("COMMIT");
@@ -199,6 +199,57 @@ describe("table locks", () => {
       await a.query("ALTER TABLE t ADD COLUMN w int DEFAULT 9");
       // …and its snapshot, older than the ALTER, holds rows of the old shape.
       await expect(b.query("INSERT INTO t VALUES (5003, 3)")).rejects.toMatchObject({ sqlState: "40001" });
+      await b.query("ROLLBACK");
+    });
+  });
+
+  it("a write to a referencing table waits for a DDL on the referenced one, then goes on (no 40001 under READ COMMITTED)", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await a.query("CREATE TABLE parent (id int PRIMARY KEY, x int); INSERT INTO parent VALUES (1, 1)");
+      await a.query("CREATE TABLE child (id int PRIMARY KEY, pid int REFERENCES parent (id))");
+      await b.query("BEGIN; CREATE INDEX parent_x ON parent (x)");
+      const insert = a.query("INSERT INTO child VALUES (1, 1)");
+      expect(await isPending(insert)).toBe(true);
+      await b.query("COMMIT");
+      await insert;
+      await expect(a.query("INSERT INTO child VALUES (2, 2)")).rejects.toMatchObject({ sqlState: "23503" });
+    });
+  });
+
+  it("a GRANT issued while a CREATE INDEX builds waits for it and then fails with 40001: the index is not written over", async () => {
+    await withDatabase(async (db, a, b) => {
+      await a.query("CREATE TABLE t (id int PRIMARY KEY, v int)");
+      await a.query("INSERT INTO t SELECT g, g FROM generate_series(1, 20000) g");
+      const build = a.query("CREATE INDEX t_v ON t (v)");
+      let isBuilding = false;
+      while (!isBuilding) {
+        await new Promise((resolve) => setImmediate(resolve));
+        isBuilding = (await b.query("SELECT count(*)::int FROM pg_stat_progress_create_index")).rows[0]?.[0] === 1;
+      }
+      const grant = b.query("GRANT SELECT ON t TO PUBLIC");
+      await build;
+      await expect(grant).rejects.toMatchObject({ sqlState: "40001" });
+      await b.query("GRANT SELECT ON t TO PUBLIC");
+      expect(db.catalog.objects.get(db.catalog.relationId("public", "t") ?? 0)).toMatchObject({ indexes: [{ name: "t_v" }] });
+      const [acl] = (await b.query("SELECT relacl::text FROM pg_class WHERE relname = 't'")).rows;
+      expect(acl?.[0]).toEqual(expect.stringContaining("=r/"));
+    });
+  });
+
+  it("under REPEATABLE READ, a statement that wrote no rows does not count as a write for later DDL", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      expect((await b.query("SELECT count(*)::int FROM t")).rows).toEqual([[1000]]);
+      await a.query("UPDATE t SET v = 0 WHERE id < 0");
+      await a.query("DELETE FROM t WHERE false");
+      await b.query("CREATE INDEX t_v ON t (v); COMMIT");
+      await a.query("TRUNCATE t");
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+      await b.query("SELECT 1");
+      await a.query("INSERT INTO t VALUES (1, 1)");
+      // A TRUNCATE or an insert since the snapshot is a write: DDL stops.
+      await expect(b.query("CREATE INDEX t_v2 ON t (v)")).rejects.toMatchObject({ sqlState: "40001" });
       await b.query("ROLLBACK");
     });
   });

@@ -300,7 +300,8 @@ export class Transaction {
    * otherwise), then the locks are released. A serialization failure rolls the transaction back
    * and rejects with 40001. `beforeRelease` runs, with the commit's sequence, once the commit is applied and before any lock is
    * released: what a lock waiter must find on waking (a caller's own state, such as a catalog the
-   * transaction changed) is published there. It must not throw.
+   * transaction changed) is published there. If it throws, the transaction is committed all the
+   * same and its locks released, and `commit` rejects with that error.
    */
   async commit(options: { readonly beforeRelease?: (commitSequence: number) => void } = {}): Promise<void> {
     this.#assertActive();
@@ -311,8 +312,7 @@ export class Transaction {
     txn.status = "committing";
     if (txn.writes.size === 0) {
       txn.commitSequence = this.#visibleSequence();
-      options.beforeRelease?.(txn.commitSequence);
-      this.#finish("committed");
+      this.#finishCommitted(options.beforeRelease);
       return undefined;
     }
     if (txn.isSsi) this.#services.ssi.checkAsToutAtCommit(txn);
@@ -337,9 +337,19 @@ export class Transaction {
       txn.isWriterTracked = true;
       for (const key of txn.writes.keys()) this.#services.lastWriter.set(key, txn);
     }
-    options.beforeRelease?.(txn.commitSequence);
-    this.#finish("committed");
+    this.#finishCommitted(options.beforeRelease);
     return undefined;
+  }
+
+  /** Runs `beforeRelease` and then releases everything, even if it throws (the commit stands; its error goes to the caller). */
+  #finishCommitted(beforeRelease: ((commitSequence: number) => void) | undefined): void {
+    const sequence = this.#txn.commitSequence;
+    assert(sequence !== undefined, "a committing transaction has its commit sequence");
+    try {
+      beforeRelease?.(sequence);
+    } finally {
+      this.#finish("committed");
+    }
   }
 
   /** Discards every write and releases every lock; a no-op on a transaction already rolled back. */

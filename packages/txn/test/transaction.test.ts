@@ -439,14 +439,34 @@ describe("Transaction.commit beforeRelease", () => {
     await ddl.lockObject(key, "exclusive");
     await ddl.put(b("k"), b("v"));
     let published: number | undefined;
+    let waitersThen: number[] = [];
     const writer = await manager.begin();
     const waited = writer.lockObject(key, "share").then(() => published);
     await ddl.commit({
       beforeRelease: (sequence) => {
         published = sequence;
+        // Still held: the writer waits for this very transaction.
+        waitersThen = manager.waitsFor(Number(writer.id));
       },
     });
+    expect(waitersThen).toEqual([Number(ddl.id)]);
     expect(await waited).toBe(ddl.commitSequence);
     expect(published).toBeGreaterThan(0);
+    await writer.commit();
+    // A callback that throws: the commit stands, its locks go, and commit rejects with the error.
+    const failing = await manager.begin();
+    await failing.lockObject(key, "exclusive");
+    await failing.put(b("k2"), b("v2"));
+    await expect(
+      failing.commit({
+        beforeRelease: () => {
+          throw new Error("publish failed");
+        },
+      }),
+    ).rejects.toThrow("publish failed");
+    expect(failing.status).toBe("committed");
+    const next = await manager.begin();
+    await next.lockObject(key, "exclusive", { timeoutMs: 50 });
+    expect(text(next.get(b("k2")))).toBe("v2");
   });
 });

@@ -26,7 +26,7 @@ import {
   UniqueViolationError,
 } from "../errors.ts";
 import { isKeyEncodable } from "../encoding/key-codec.ts";
-import { reclaimMarkerKey, relationEnd, relationPrefix } from "../storage/keys.ts";
+import { catalogKey, reclaimMarkerKey, relationEnd, relationPrefix } from "../storage/keys.ts";
 import { IndexKeys, RowWriter, TableScope, bindTableExpr, compileTableExpr, indexCoverage, indexElementLabels, parseStoredExpression } from "../storage/row-writer.ts";
 import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
 import type { FreshRange } from "../storage/fresh-range.ts";
@@ -125,7 +125,7 @@ function chooseName(taken: (name: string) => boolean, base: string): string {
 export async function createTable(env: DdlEnvironment, statement: CreateTableStatement): Promise<boolean> {
   // The tables its foreign keys reference may not be dropped or altered under it (shared: their
   // writers go on, the new table is empty).
-  for (const parent of referencedTables(env, statement)) await env.lockRelation?.(parent.id, "share");
+  for (const parent of referencedTables(env, statement)) await env.lockRelation?.(parent.id, "share", { isReferenced: true });
   const name = statement.name.at(-1) ?? "";
   const schema = creationSchema(env, statement.name);
   if (env.catalog.isNameTaken(schema, name)) {
@@ -567,6 +567,9 @@ function referencedTables(env: DdlEnvironment, node: unknown): TableDefinition[]
 async function lockForDdl(env: DdlEnvironment, table: TableDefinition): Promise<TableDefinition> {
   if (env.lockRelation === undefined) return table;
   await env.lockRelation(table.id, "exclusive");
+  // The definition's own row lock too, from now until the end: a GRANT or COMMENT on the table
+  // (which take no table lock) waits, instead of committing a change this DDL would write over.
+  await env.txn.getForUpdate(catalogKey(table.id));
   const current = env.catalog.table(table.id);
   if (current === undefined) throw new UndefinedTableError(`relation "${table.name}" does not exist`);
   return current;
@@ -582,9 +585,10 @@ async function markForReclaim(env: DdlEnvironment, id: number): Promise<void> {
 }
 
 /** Deletes every key of relation `id` in the transaction (for an id still in use, as by TRUNCATE). */
-async function deleteRange(env: DdlEnvironment, id: number): Promise<void> {
+async function deleteRange(env: DdlEnvironment, id: number): Promise<number> {
   const keys = [...env.txn.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].map(([key]) => key);
   for (const key of keys) await env.txn.delete(key);
+  return keys.length;
 }
 
 async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: string, ifExists: boolean): Promise<void> {
@@ -682,7 +686,9 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
     }
   }
   for (const table of tables) {
-    await deleteRange(env, table.id);
+    const deleted = await deleteRange(env, table.id);
+    // Rows written, for auto-analyze and for the REPEATABLE READ checks of later DDL.
+    env.changedRows?.set(table.id, (env.changedRows.get(table.id) ?? 0) + deleted);
     for (const index of table.indexes) await deleteRange(env, index.id);
   }
   // RESTART IDENTITY: the sequences the tables' columns own (SERIAL, identity) start over, in the transaction.

@@ -64,13 +64,21 @@ export function targetTable(env: StatementEnvironment, name: readonly string[]):
  * works from the definition that DDL committed.
  */
 export async function lockedTargetTable(env: StatementEnvironment, name: readonly string[]): Promise<TableDefinition> {
-  const table = targetTable(env, name);
-  if (env.lockRelation === undefined) return table;
-  await env.lockRelation(table.id, "share", { isResolvedAgain: true });
-  const current = targetTable(env, name);
-  if (current.id !== table.id) throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${table.name}"`);
-  return current;
+  let table = targetTable(env, name);
+  // Describe's dry run reads nothing and writes nothing: no lock, no new snapshot.
+  if (env.lockRelation === undefined || env.plans !== undefined) return table;
+  // The name may name another table once the wait is over (dropped and created again): lock that one too.
+  for (let attempt = 0; attempt < targetLockAttemptsMax; attempt += 1) {
+    await env.lockRelation(table.id, "share", { isResolvedAgain: true });
+    const current = targetTable(env, name);
+    if (current.id === table.id) return current;
+    table = current;
+  }
+  throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${table.name}"`);
 }
+
+/** How often a statement follows its target's name to another table before it gives up (40001). */
+const targetLockAttemptsMax = 8;
 
 export async function executeInsert(env: StatementEnvironment, statement: InsertStatement): Promise<ModifyResult> {
   const table = await lockedTargetTable(env, statement.table);

@@ -45,7 +45,7 @@ import { isSameStamp, SessionPlanMemo, type PlanStamp } from "./plan-memo.ts";
 import { UndefinedTableError } from "@omnikv/planner";
 import { analyzeTable } from "@omnikv/executor";
 import { relationEnd, relationLockKey, relationPrefix } from "../storage/keys.ts";
-import type { RelationLockMode } from "../storage/row-writer.ts";
+import type { RelationLockMode, RelationLockOptions } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { noticeOf, type Notice } from "./notice.ts";
 
@@ -1477,7 +1477,7 @@ export class Session {
       await active.txn.commit({
         beforeRelease: (sequence) => {
           this.#db.publishCatalog(active.catalog);
-          this.#db.noteRelationWrites(active.relationLocks, sequence);
+          this.#db.noteRelationWrites(active.changedRows.keys(), alteredTables(active), sequence);
         },
       });
     } catch (error) {
@@ -1793,14 +1793,20 @@ export class Session {
    * REPEATABLE READ and SERIALIZABLE a write to the table committed after the transaction's
    * snapshot fails it with 40001, as a concurrent update of a row would.
    */
-  async #lockRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, committedAtStart: CatalogState, lockTimeoutMs: number, isResolvedAgain: boolean): Promise<void> {
+  async #lockRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, committedAtStart: CatalogState, lockTimeoutMs: number, options: RelationLockOptions): Promise<void> {
     const held = active.relationLocks.get(id);
     if (held === "exclusive" || held === mode) return;
     const object = committedAtStart.objects.get(id);
     const name = object?.kind === "table" ? object.name : String(id);
     await active.txn.lockObject(relationLockKey(id), mode, { what: `relation "${name}"`, ...(lockTimeoutMs > 0 ? { timeoutMs: lockTimeoutMs } : {}) });
+    // Counted as held only once the checks below pass: a later statement must not skip them.
+    this.#checkLockedRelation(active, id, mode, name, committedAtStart, options);
     active.relationLocks.set(id, mode);
-    if (mode === "share" && isResolvedAgain) {
+  }
+
+  #checkLockedRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, name: string, committedAtStart: CatalogState, options: RelationLockOptions): void {
+    if (options.isReferenced === true) return;
+    if (mode === "share" && options.isResolvedAgain === true) {
       // The statement's target, locked before it reads or plans anything: it reads at a snapshot
       // taken now under READ COMMITTED (rows a DDL it waited for rewrote are seen as rewritten);
       // a snapshot older than a DDL on the table holds rows of another shape, so REPEATABLE READ
@@ -1850,7 +1856,7 @@ export class Session {
       allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       openFreshRange: (id) => this.#db.openFreshRange(active.txn, id),
-      lockRelation: (id, mode, options) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs, options?.isResolvedAgain ?? false),
+      lockRelation: (id, mode, options) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs, options ?? {}),
       sequences: active.sequences,
       notice: (message, severity, sqlState) => this.#notices.push(noticeOf(message, severity, sqlState)),
       reportIndexBuild: (progress) => {
@@ -2540,6 +2546,11 @@ function transactionModesOf(modes: Extract<Statement, { kind: "transaction" }>["
     }),
     {},
   );
+}
+
+/** The tables whose definitions the transaction changed (it holds their locks exclusive). */
+function alteredTables(active: ActiveTransaction): number[] {
+  return [...active.catalog.changes.keys()].filter((id) => active.relationLocks.get(id) === "exclusive");
 }
 
 function restoreMap<K, V>(target: Map<K, V>, saved: ReadonlyMap<K, V>): void {

@@ -38,7 +38,7 @@ export interface WriteEnvironment {
    * Takes table `id`'s lock for the transaction (see `RelationLockMode`), waiting while another
    * transaction holds it in a conflicting mode. Absent: no table locks (a store of one writer).
    */
-  lockRelation?(id: number, mode: RelationLockMode, options?: { readonly isResolvedAgain?: boolean }): Promise<void>;
+  lockRelation?(id: number, mode: RelationLockMode, options?: RelationLockOptions): Promise<void>;
 }
 
 /**
@@ -47,6 +47,16 @@ export interface WriteEnvironment {
  * TRUNCATE, DROP). PostgreSQL's ROW EXCLUSIVE and ACCESS EXCLUSIVE, in effect; reads take none.
  */
 export type RelationLockMode = "share" | "exclusive";
+
+export interface RelationLockOptions {
+  /**
+   * The statement's target, locked before it planned or read anything: it resolves the table
+   * again after the lock, and (READ COMMITTED) reads at a snapshot taken then.
+   */
+  readonly isResolvedAgain?: boolean;
+  /** A table the statement only reads the definition of live (a foreign key's referenced table): no check that it is unchanged. */
+  readonly isReferenced?: boolean;
+}
 
 /** How deep ON DELETE CASCADE / SET NULL may recurse (a cycle of cascades stops here). */
 export const cascadeDepthMax = 64;
@@ -93,7 +103,7 @@ export class RowWriter {
     if (this.#isLocked) return;
     if (this.#env.lockRelation !== undefined) {
       await this.#env.lockRelation(this.definition.id, "share");
-      for (const fk of this.definition.foreignKeys) if (fk.refTableId !== this.definition.id) await this.#env.lockRelation(fk.refTableId, "share");
+      for (const fk of this.definition.foreignKeys) if (fk.refTableId !== this.definition.id) await this.#env.lockRelation(fk.refTableId, "share", { isReferenced: true });
     }
     this.#isLocked = true;
   }
