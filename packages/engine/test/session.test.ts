@@ -1219,7 +1219,9 @@ describe("long statements give the event loop turns (pacing)", () => {
         return result;
       });
       // The longest the loop went without a turn while the INSERT ran (about its whole run, ~1 s,
-      // without pacing; a slice of 10 ms with it).
+      // without pacing; with it, slices of 10 ms and the parts pacing does not cover — the source
+      // rows' evaluation, the commit's batch — 65-100 ms alone on the 2-core machine, and up to
+      // ~300 ms seen while CI ran the other packages' tests beside it).
       let longestGapMs = 0;
       let last = performance.now();
       const ticker = setInterval(() => {
@@ -1232,7 +1234,7 @@ describe("long statements give the event loop turns (pacing)", () => {
       expect((await insert).commandTag).toBe("INSERT 0 100000");
       clearInterval(ticker);
       expect([answeredDuring, answered.rows]).toEqual([true, [[1]]]);
-      expect(longestGapMs).toBeLessThan(250);
+      expect(longestGapMs).toBeLessThan(500);
       expect((await reader.query("SELECT count(*) FROM many")).rows).toEqual([[100000n]]);
     });
   });
