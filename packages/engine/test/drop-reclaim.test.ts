@@ -11,6 +11,7 @@ import { CrashChild, makeTempDir, withSeed, type TempDir } from "@omnikv/testkit
 import type { MvccStore } from "@omnikv/txn";
 import { Database, type Session } from "../src/index.ts";
 import { reclaimMarkerKey, reclaimMarkersEnd, reclaimMarkersStart, relationEnd, relationPrefix } from "../src/storage/keys.ts";
+import { countKeys, orphanIds } from "./relation-keys.ts";
 
 const child = join(import.meta.dirname, "fixtures", "drop-reclaim.mjs");
 const dirs: TempDir[] = [];
@@ -18,9 +19,6 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) dir.cleanup();
 });
 
-function countKeys(store: Pick<MvccStore, "scan">, id: number): number {
-  return [...store.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].length;
-}
 
 function markerIds(store: Pick<MvccStore, "scan">): number[] {
   return [...store.scan({ gte: reclaimMarkersStart, lt: reclaimMarkersEnd })].map(([key]) => new DataView(key.buffer, key.byteOffset + key.length - 4).getUint32(0));
@@ -156,21 +154,6 @@ describe("dropping a table or an index", () => {
   });
 });
 
-/** Every key under a relation id at or above the first object id belongs to a table or index the catalog names. */
-function orphanIds(db: Database): number[] {
-  const named = new Set<number>();
-  for (const object of db.catalog.objects.values()) {
-    if (object.kind !== "table") continue;
-    named.add(object.id);
-    for (const index of object.indexes) named.add(index.id);
-  }
-  const orphans = new Set<number>();
-  for (const [key] of db.store.scan({ gte: relationPrefix(16384) })) {
-    const id = new DataView(key.buffer, key.byteOffset, 4).getUint32(0);
-    if (!named.has(id)) orphans.add(id);
-  }
-  return [...orphans];
-}
 
 async function relationOid(session: Session, name: string): Promise<number> {
   const [row] = (await session.query(`SELECT oid::int FROM pg_class WHERE relname = '${name}'`)).rows;

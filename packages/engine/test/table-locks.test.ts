@@ -6,9 +6,8 @@
  * to the reclaimer). Each case here failed so before.
  */
 import { describe, expect, it } from "vitest";
-import type { MvccStore } from "@omnikv/txn";
 import { Database, type Session } from "../src/index.ts";
-import { relationEnd, relationPrefix } from "../src/storage/keys.ts";
+import { countKeys, orphanIds } from "./relation-keys.ts";
 
 async function withDatabase(run: (db: Database, a: Session, b: Session) => Promise<void>): Promise<void> {
   const db = await Database.open({ analyzeIntervalMs: 0 });
@@ -34,25 +33,7 @@ async function isPending(promise: Promise<unknown>): Promise<boolean> {
   return !isSettled;
 }
 
-function countKeys(store: Pick<MvccStore, "scan">, id: number): number {
-  return [...store.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].length;
-}
 
-/** Relation ids at or above 16384 that hold keys but no table or index of the catalog names. */
-function orphanIds(db: Database): number[] {
-  const named = new Set<number>();
-  for (const object of db.catalog.objects.values()) {
-    if (object.kind !== "table") continue;
-    named.add(object.id);
-    for (const index of object.indexes) named.add(index.id);
-  }
-  const orphans = new Set<number>();
-  for (const [key] of db.store.scan({ gte: relationPrefix(16384) })) {
-    const id = new DataView(key.buffer, key.byteOffset, 4).getUint32(0);
-    if (!named.has(id)) orphans.add(id);
-  }
-  return [...orphans];
-}
 
 async function setUp(a: Session): Promise<void> {
   await a.query("CREATE TABLE t (id int PRIMARY KEY, v int)");

@@ -38,12 +38,17 @@ export function withPrefix(id: number, suffix: Uint8Array): Uint8Array {
   return key;
 }
 
-export function catalogKey(id: number): Uint8Array {
+/** The 8-byte key [u32 keyspace][u32 id] of an object in one of the system keyspaces. */
+function keyspaceKey(keyspace: number, id: number): Uint8Array {
   const key = new Uint8Array(8);
   const view = new DataView(key.buffer);
-  view.setUint32(0, catalogKeyspace);
+  view.setUint32(0, keyspace);
   view.setUint32(4, id);
   return key;
+}
+
+export function catalogKey(id: number): Uint8Array {
+  return keyspaceKey(catalogKeyspace, id);
 }
 
 export function nameKey(schema: string, name: string): Uint8Array {
@@ -74,19 +79,11 @@ export function reclaimMarkerId(key: Uint8Array): number | undefined {
 
 /** The lock key of table `id`: writers take it shared, DDL exclusive (no store key is in this keyspace). */
 export function relationLockKey(id: number): Uint8Array {
-  const key = new Uint8Array(8);
-  const view = new DataView(key.buffer);
-  view.setUint32(0, relationLocksKeyspace);
-  view.setUint32(4, id);
-  return key;
+  return keyspaceKey(relationLocksKeyspace, id);
 }
 
 export function sequenceKey(id: number): Uint8Array {
-  const key = new Uint8Array(8);
-  const view = new DataView(key.buffer);
-  view.setUint32(0, sequencesKeyspace);
-  view.setUint32(4, id);
-  return key;
+  return keyspaceKey(sequencesKeyspace, id);
 }
 
 /** The key suffix of a row of a table without a primary key. */
