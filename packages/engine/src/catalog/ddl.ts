@@ -1177,10 +1177,15 @@ export async function createSequence(env: DdlEnvironment, statement: CreateSeque
  * rewritten. Views keep their SQL text, so renaming a relation or column a view reads is refused
  * (0A000) rather than leaving the view broken; PostgreSQL's views refer by OID and follow.
  */
+/** The command tag of a RENAME: ALTER TABLE for a column or constraint, else ALTER and the object's kind. */
+export function renameTag(statement: RenameStatement): string {
+  return statement.objectType === "column" || statement.objectType === "constraint" ? "ALTER TABLE" : `ALTER ${statement.objectType.toUpperCase()}`;
+}
+
 export async function renameObject(env: DdlEnvironment, statement: RenameStatement): Promise<string> {
   const schemaName = statement.name.length > 1 ? statement.name.at(-2) : undefined;
   const name = statement.name.at(-1) ?? "";
-  const tag = statement.objectType === "column" || statement.objectType === "constraint" ? "ALTER TABLE" : `ALTER ${statement.objectType.toUpperCase()}`;
+  const tag = renameTag(statement);
   if (statement.objectType === "index") {
     const found = env.catalog.findIndex(schemaName, name, env.searchPath);
     if (found === undefined) return missingRelation(env, statement, tag);

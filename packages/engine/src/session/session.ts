@@ -11,7 +11,7 @@ import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMet
 import { ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogState, CatalogView } from "../catalog/catalog-store.ts";
 import type { ObjectDefinition, SequenceDefinition, ViewDefinition } from "../catalog/definitions.ts";
-import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
+import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, renameTag, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
 import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
@@ -2619,7 +2619,7 @@ function commandRefusedIfReadOnly(statement: Statement): string | undefined {
     case "comment":
       return "COMMENT";
     case "rename":
-      return statement.objectType === "column" || statement.objectType === "constraint" ? "ALTER TABLE" : `ALTER ${statement.objectType.toUpperCase()}`;
+      return renameTag(statement);
     // Allowed, or (the writes) refused as they run.
     case "insert":
     case "update":
