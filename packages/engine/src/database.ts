@@ -8,7 +8,7 @@ import { LsmStore, type LsmOptions } from "@omnikv/lsm";
 import type { TableStatistics } from "@omnikv/planner";
 import { MemoryMvccStore, TransactionManager, type IsolationLevel, type MvccStore, type Transaction } from "@omnikv/txn";
 import { CatalogState, CatalogView } from "./catalog/catalog-store.ts";
-import type { ObjectDefinition, RoleDefinition, TableDefinition } from "./catalog/definitions.ts";
+import { indexStorage, tableStorage, type ObjectDefinition, type RoleDefinition, type TableDefinition } from "./catalog/definitions.ts";
 import { PrivilegeChecker, bootstrapRoleId, databaseObject, publicRoleId } from "./catalog/privileges.ts";
 import { InsufficientPrivilegeError, InvalidAuthorizationError } from "./errors.ts";
 import { catalogTableOf } from "./catalog/planner-catalog.ts";
@@ -17,7 +17,7 @@ import { SequenceStore } from "./catalog/sequences.ts";
 import { deleteStatistics, loadStatistics, storeStatistics } from "./catalog/statistics-store.ts";
 import { RangeReclaimer } from "./storage/range-reclaimer.ts";
 import { FreshRange } from "./storage/fresh-range.ts";
-import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, withPrefix } from "./storage/keys.ts";
+import { catalogKeyspace, firstObjectId, nextObjectIdKey, readRowId, relationEnd, relationPrefix, rowIdLimit, rowIdRangeEnd, storageRange, withPrefix } from "./storage/keys.ts";
 import { Session, type ConnectOptions } from "./session/session.ts";
 import type { RowReader } from "./storage/table-access.ts";
 import type { SpillSettings } from "./dml/statement-environment.ts";
@@ -169,7 +169,9 @@ export class Database {
     for (const object of objects.values()) if (object.kind === "table") tables.set(object.id, object);
     for (const [id, statistics] of loadStatistics(store, tables)) this.statistics.set(id, statistics);
     const stored = store.get(nextObjectIdKey);
-    const highest = Math.max(firstObjectId - 1, ...objects.keys());
+    // Storage ids come from the same counter (catalog/definitions.ts, `tableStorage`).
+    const storageIds = [...objects.values()].flatMap((object) => (object.kind === "table" ? [tableStorage(object), ...object.indexes.map(indexStorage)] : []));
+    const highest = Math.max(firstObjectId - 1, ...objects.keys(), ...storageIds);
     this.#nextObjectId = Math.max(highest + 1, stored === undefined ? 0 : new DataView(stored.buffer, stored.byteOffset, 4).getUint32(0));
     // A dropped id still waiting for its keys to go is never handed out again, whatever the
     // unsynced high-water mark above says after a crash.
@@ -210,7 +212,7 @@ export class Database {
     await view.write(txn, { kind: "schema", id: existing?.id ?? this.allocateObjectId(), name: "public", owner: bootstrapRoleId, acl: publicAcl });
     await this.sequences.settled();
     await txn.commit();
-    this.publishCatalog(view);
+    this.publishCatalog(view, 0);
   }
 
   /**
@@ -285,11 +287,11 @@ export class Database {
     return new CatalogView(() => this.#catalog);
   }
 
-  /** After a commit: the transaction's catalog changes become everyone's. */
-  publishCatalog(view: CatalogView): void {
+  /** After a commit at `sequence`: the transaction's catalog changes become everyone's. */
+  publishCatalog(view: CatalogView, sequence: number): void {
     if (view.changes.size === 0) return;
     const before = this.#catalog;
-    this.#catalog = this.#catalog.apply(view.changes);
+    this.#catalog = this.#catalog.apply(view.changes, sequence);
     for (const [id, object] of view.changes) {
       // Statistics describe one table shape: a dropped or re-shaped table loses them.
       const previous = before.objects.get(id);
@@ -304,10 +306,11 @@ export class Database {
   }
 
   /** Whether a table or index of the committed catalog stores its keys under `id`. */
-  #isStorageNamed(id: number): boolean {
-    const object = this.#catalog.objects.get(id);
-    if (object?.kind === "table") return true;
-    for (const table of this.#catalog.objects.values()) if (table.kind === "table" && table.indexes.some((index) => index.id === id)) return true;
+  #isStorageNamed(storage: number): boolean {
+    for (const table of this.#catalog.objects.values()) {
+      if (table.kind !== "table") continue;
+      if (tableStorage(table) === storage || table.indexes.some((index) => indexStorage(index) === storage)) return true;
+    }
     return false;
   }
 
@@ -317,7 +320,7 @@ export class Database {
    */
   noteRelationWrites(written: Iterable<number>, altered: Iterable<number>, sequence: number): void {
     const note = (id: number, map: Map<number, number>): void => {
-      if (this.#isStorageNamed(id)) map.set(id, sequence);
+      if (this.#catalog.objects.get(id)?.kind === "table") map.set(id, sequence);
       else map.delete(id);
     };
     for (const id of written) note(id, this.#lastWrites);
@@ -465,16 +468,16 @@ export class Database {
    * write one row over another). Row ids stay below 2^56, so a row-id key's first byte after the
    * table prefix is 0x00 and an encoded key's (its marker, 0x01 or 0x02) never is.
    */
-  allocateRowId(tableId: number): bigint {
-    let counter = this.#rowIds.get(tableId);
+  allocateRowId(storage: number): bigint {
+    let counter = this.#rowIds.get(storage);
     if (counter === undefined) {
       let last = 0n;
-      for (const [key] of this.store.scan({ gte: relationPrefix(tableId), lt: withPrefix(tableId, rowIdRangeEnd), reverse: true })) {
+      for (const [key] of this.store.scan({ gte: relationPrefix(storage), lt: withPrefix(storage, rowIdRangeEnd), reverse: true })) {
         last = readRowId(key);
         break;
       }
       counter = { next: last + 1n };
-      this.#rowIds.set(tableId, counter);
+      this.#rowIds.set(storage, counter);
     }
     const id = counter.next;
     assert(id < rowIdLimit, "row ids stay below 2^56, apart from encoded key values");
@@ -546,7 +549,7 @@ async function analyzeInSlices(db: Database, definition: TableDefinition, isClos
     const layout = layoutOf(definition);
     const sample: Row[] = [];
     let rowCount = 0;
-    const entries = db.store.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id), snapshot })[Symbol.iterator]();
+    const entries = db.store.scan({ ...storageRange(tableStorage(definition)), snapshot })[Symbol.iterator]();
     for (let next = entries.next(); next.done !== true; next = entries.next()) {
       const [key, value] = next.value;
       rowCount += 1;

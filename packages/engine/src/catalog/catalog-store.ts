@@ -6,7 +6,7 @@
  */
 import { assert } from "@omnikv/base";
 import { SerializationFailureError, type Transaction } from "@omnikv/txn";
-import type { DomainDefinition, DomainSnapshot, EnumTypeDefinition, EnumTypeSnapshot, ObjectDefinition, RoleDefinition, SchemaDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
+import { tableStorage, type DomainDefinition, type DomainSnapshot, type EnumTypeDefinition, type EnumTypeSnapshot, type ObjectDefinition, type RoleDefinition, type SchemaDefinition, type SequenceDefinition, type TableDefinition, type ViewDefinition } from "./definitions.ts";
 import { catalogKey, nameKey } from "../storage/keys.ts";
 import { DuplicateObjectError, DuplicateSchemaError, DuplicateTableError } from "../errors.ts";
 
@@ -27,13 +27,19 @@ export type RelationDefinition = TableDefinition | SequenceDefinition | ViewDefi
 export class CatalogState {
   readonly objects: ReadonlyMap<number, ObjectDefinition>;
   readonly version: number;
+  /**
+   * Per table created, truncated or rewritten since the database opened: the commit sequence
+   * from which its storage holds its rows (`storageSince`).
+   */
+  readonly #storageSince: ReadonlyMap<number, number>;
   /** Relation ids by schema, then name: a lookup joins no strings (it runs for every name in every statement). */
   readonly #relations = new Map<string, Map<string, number>>();
   readonly #schemas = new Map<string, number>();
   readonly #roles = new Map<string, number>();
 
-  constructor(objects: ReadonlyMap<number, ObjectDefinition>) {
+  constructor(objects: ReadonlyMap<number, ObjectDefinition>, storageSince: ReadonlyMap<number, number> = new Map()) {
     this.objects = objects;
+    this.#storageSince = storageSince;
     this.version = nextCatalogVersion();
     for (const object of objects.values()) {
       if (object.kind === "schema") this.#schemas.set(object.name, object.id);
@@ -69,14 +75,36 @@ export class CatalogState {
     return this.#schemas.get(name);
   }
 
-  /** This state with a transaction's changes applied (undefined: the object was dropped). */
-  apply(changes: ReadonlyMap<number, ObjectDefinition | undefined>): CatalogState {
+  /**
+   * The commit sequence from which table `id`'s storage holds its rows: a snapshot older than it
+   * must not read the table through this catalog. A new storage id (CREATE TABLE, TRUNCATE, a
+   * rewrite) holds nothing an older snapshot should see: the old rows are elsewhere, and rows its
+   * transaction wrote straight to the store (storage/fresh-range.ts) have older sequences than
+   * its commit. 0 for a table whose storage predates the open.
+   */
+  storageSince(id: number): number {
+    return this.#storageSince.get(id) ?? 0;
+  }
+
+  /**
+   * This state with a transaction's changes applied (undefined: the object was dropped), which
+   * committed at `sequence`.
+   */
+  apply(changes: ReadonlyMap<number, ObjectDefinition | undefined>, sequence: number): CatalogState {
     const objects = new Map(this.objects);
+    let storageSince: Map<number, number> | undefined;
     for (const [id, object] of changes) {
+      const previous = this.objects.get(id);
       if (object === undefined) objects.delete(id);
       else objects.set(id, object);
+      const isNewStorage = object?.kind === "table" && (previous?.kind !== "table" || tableStorage(previous) !== tableStorage(object));
+      const isGone = object?.kind !== "table" && this.#storageSince.has(id);
+      if (!isNewStorage && !isGone) continue;
+      storageSince ??= new Map(this.#storageSince);
+      if (isNewStorage) storageSince.set(id, sequence);
+      else storageSince.delete(id);
     }
-    return new CatalogState(objects);
+    return new CatalogState(objects, storageSince ?? this.#storageSince);
   }
 }
 
@@ -109,6 +137,25 @@ export class CatalogView {
   table(id: number): TableDefinition | undefined {
     const object = this.get(id);
     return object?.kind === "table" ? object : undefined;
+  }
+
+  /**
+   * `CatalogState.storageSince` of the committed catalog; 0 for a table this transaction changed
+   * (its own reads see its storage whole).
+   */
+  storageSince(id: number): number {
+    return this.#changes.has(id) ? 0 : this.#committed().storageSince(id);
+  }
+
+  /**
+   * 40001 when a read at snapshot `sequence` (undefined: the newest state) would read table `id`
+   * in storage that a commit after the snapshot gave it: TRUNCATE or a table rewrite by another
+   * transaction. PostgreSQL's reader holds a lock TRUNCATE waits for; here readers take no table
+   * locks, and such a read would see the table emptied (or, after a bulk load, part of it).
+   */
+  assertStorageVisible(id: number, sequence: number | undefined, name: string): void {
+    if (sequence === undefined || this.storageSince(id) <= sequence) return;
+    throw new SerializationFailureError(`could not serialize access due to concurrent TRUNCATE or rewrite of relation "${name}"`, { hint: "Run the transaction again." });
   }
 
   *objects(): IterableIterator<ObjectDefinition> {

@@ -11,7 +11,7 @@ import { compileExpr, formatType, type CompiledExpr, type Row } from "@omnikv/ex
 import { deparse, parse, type SelectStatement, type AlterSequenceStatement, type CommentStatement, type TypeName, type DropOwnedStatement, type RenameStatement, type CreateTableAsStatement, type CreateViewStatement, type AlterTableAction, type AlterTableStatement, type ColumnDef, type CreateIndexStatement, type CreateSequenceStatement, type CreateTableStatement, type DropStatement, type Expr, type SequenceOption, type TableConstraint, type TruncateStatement } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, builtinFunctions, coerce, formatTypeName, resolveTypeName, resolveTypeTarget, type BoundExpr, type Catalog } from "@omnikv/planner";
 import { isRelation } from "./catalog-store.ts";
-import type { AclEntry, CheckDefinition, ColumnDefinition, ForeignKeyDefinition, IndexDefinition, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
+import { indexStorage, tableStorage, type AclEntry, type CheckDefinition, type ColumnDefinition, type ForeignKeyDefinition, type IndexDefinition, type SequenceDefinition, type TableDefinition, type ViewDefinition } from "./definitions.ts";
 import {
   DependentObjectsStillExistError,
   DuplicateColumnError,
@@ -26,9 +26,9 @@ import {
   UniqueViolationError,
 } from "../errors.ts";
 import { isKeyEncodable } from "../encoding/key-codec.ts";
-import { catalogKey, reclaimMarkerKey, relationEnd, relationPrefix } from "../storage/keys.ts";
+import { catalogKey, reclaimMarkerKey, storageRange } from "../storage/keys.ts";
 import { IndexKeys, RowWriter, TableScope, bindTableExpr, compileTableExpr, indexCoverage, indexElementLabels, parseStoredExpression } from "../storage/row-writer.ts";
-import { layoutOf, storageTextSettings } from "../storage/table-layout.ts";
+import { layoutOf, storageTextSettings, type TableLayout } from "../storage/table-layout.ts";
 import type { FreshRange } from "../storage/fresh-range.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
 import { initialAcl, mustBeOwner, ownerOf, permissionDenied, type OwnedObject } from "./privileges.ts";
@@ -51,6 +51,8 @@ export interface DdlEnvironment extends StatementEnvironment {
    * (storage/fresh-range.ts): a new index's entries.
    */
   openFreshRange(id: number): Promise<FreshRange>;
+  /** The table's row count as its statistics last saw it (0 when never analyzed). */
+  estimatedRows(tableId: number): number;
   /** Reports a running index build (pg_stat_progress_create_index); undefined when it ends. */
   reportIndexBuild?(progress: IndexBuildProgress | undefined): void;
 }
@@ -506,7 +508,7 @@ export async function createTableAs(env: DdlEnvironment, statement: CreateTableA
   const writer = new RowWriter(env, definition);
   let count = 0;
   for (const row of Array.from(streamPlan(env, plan))) {
-    await writer.insert([...row, await env.allocateRowId(definition.id)]);
+    await writer.insert([...row, await env.allocateRowId(tableStorage(definition))]);
     count += 1;
   }
   return count;
@@ -528,8 +530,8 @@ async function dropTable(env: DdlEnvironment, found: TableDefinition, isCascade:
     env.notice(`drop cascades to constraint ${referencing.map((fk) => fk.name).join(", ")} on table ${child.name}`);
     await env.catalog.write(env.txn, { ...child, foreignKeys: child.foreignKeys.filter((fk) => fk.refTableId !== table.id) });
   }
-  await markForReclaim(env, table.id);
-  for (const index of table.indexes) await markForReclaim(env, index.id);
+  await markForReclaim(env, tableStorage(table));
+  for (const index of table.indexes) await markForReclaim(env, indexStorage(index));
   for (const object of Array.from(env.catalog.objects())) {
     if (object.kind === "sequence" && object.ownedBy?.tableId === table.id) {
       await env.catalog.remove(env.txn, object.id);
@@ -576,19 +578,39 @@ async function lockForDdl(env: DdlEnvironment, table: TableDefinition): Promise<
 }
 
 /**
- * Leaves the keys of relation `id`, which the transaction drops, to the reclaimer: it deletes
- * them once the drop has committed (storage/range-reclaimer.ts), so a drop of any size is a
- * small transaction. Only for an id no definition will name again.
+ * Leaves the keys under storage id `storage`, which the transaction stops using, to the
+ * reclaimer: it deletes them once the transaction has committed (storage/range-reclaimer.ts), so
+ * a drop or truncation of any size is a small transaction. Only for a storage id no definition
+ * will name again.
  */
-async function markForReclaim(env: DdlEnvironment, id: number): Promise<void> {
-  await env.txn.put(reclaimMarkerKey(id), new Uint8Array(0));
+async function markForReclaim(env: DdlEnvironment, storage: number): Promise<void> {
+  await env.txn.put(reclaimMarkerKey(storage), new Uint8Array(0));
 }
 
-/** Deletes every key of relation `id` in the transaction (for an id still in use, as by TRUNCATE). */
-async function deleteRange(env: DdlEnvironment, id: number): Promise<number> {
-  const keys = [...env.txn.scan({ gte: relationPrefix(id), lt: relationEnd(id) })].map(([key]) => key);
-  for (const key of keys) await env.txn.delete(key);
-  return keys.length;
+/**
+ * `table` and its indexes on new, empty storage ids (PostgreSQL's new relfilenodes), the old
+ * ones left to the reclaimer once the transaction commits. Nothing else can write the new ids
+ * before then: writers lock the table, and DDL holds it exclusive.
+ */
+async function withNewStorage(env: DdlEnvironment, table: TableDefinition): Promise<TableDefinition> {
+  await markForReclaim(env, tableStorage(table));
+  for (const index of table.indexes) await markForReclaim(env, indexStorage(index));
+  return { ...table, storage: env.allocateObjectId(), indexes: table.indexes.map((index) => ({ ...index, storage: env.allocateObjectId() })) };
+}
+
+/**
+ * `table`'s indexes on new storage ids, built again from its rows as the transaction sees them
+ * (after a rewrite changed the row keys they point at); the old entries go to the reclaimer.
+ */
+async function rebuildIndexes(env: DdlEnvironment, table: TableDefinition): Promise<TableDefinition> {
+  let rebuilt: TableDefinition = { ...table, indexes: [] };
+  for (const index of table.indexes) {
+    await markForReclaim(env, indexStorage(index));
+    const moved = { ...index, storage: env.allocateObjectId() };
+    await buildIndex(env, rebuilt, moved, true);
+    rebuilt = { ...rebuilt, indexes: [...rebuilt.indexes, moved] };
+  }
+  return rebuilt;
 }
 
 async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: string, ifExists: boolean): Promise<void> {
@@ -608,7 +630,7 @@ async function dropIndex(env: DdlEnvironment, schema: string | undefined, name: 
       hint: `You can drop constraint ${name} on table ${table.name} instead.`,
     });
   }
-  await markForReclaim(env, index.id);
+  await markForReclaim(env, indexStorage(index));
   await env.catalog.write(env.txn, { ...table, indexes: table.indexes.filter((i) => i.id !== index.id) });
 }
 
@@ -685,11 +707,13 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
       });
     }
   }
+  // Each table moves to new, empty storage: no row is deleted in the transaction, so a table of
+  // any size truncates at once. As in PostgreSQL, this is not MVCC-safe: a transaction whose
+  // snapshot is older than the commit then sees the table empty.
   for (const table of tables) {
-    const deleted = await deleteRange(env, table.id);
     // Rows written, for auto-analyze and for the REPEATABLE READ checks of later DDL.
-    env.changedRows?.set(table.id, (env.changedRows.get(table.id) ?? 0) + deleted);
-    for (const index of table.indexes) await deleteRange(env, index.id);
+    env.changedRows?.set(table.id, (env.changedRows.get(table.id) ?? 0) + Math.max(1, env.estimatedRows(table.id)));
+    await env.catalog.write(env.txn, await withNewStorage(env, table));
   }
   // RESTART IDENTITY: the sequences the tables' columns own (SERIAL, identity) start over, in the transaction.
   if (statement.restartIdentity) {
@@ -813,10 +837,10 @@ function isImmutableExpr(expr: BoundExpr): boolean {
 async function buildIndex(env: DdlEnvironment, table: TableDefinition, index: IndexDefinition, isFresh = false): Promise<void> {
   const withIndex: TableDefinition = { ...table, indexes: [...table.indexes, index] };
   const layout = layoutOf(withIndex);
-  const range = { gte: relationPrefix(table.id), lt: relationEnd(table.id) };
+  const range = storageRange(tableStorage(table));
   const covers = indexCoverage(withIndex, env.registry);
   const keys = new IndexKeys(withIndex, env.registry);
-  const fresh = isFresh ? await env.openFreshRange(index.id) : undefined;
+  const fresh = isFresh ? await env.openFreshRange(indexStorage(index)) : undefined;
   let built = 0;
   try {
     // A fresh index never writes the transaction's own writes, so the scan may stream across the
@@ -926,7 +950,7 @@ async function alterAction(env: DdlEnvironment, table: TableDefinition, action: 
   if (action.type === "set_not_null") {
     const index = columnIndex(action.column);
     const layout = layoutOf(table);
-    for (const [key, value] of env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) {
+    for (const [key, value] of env.txn.scan(storageRange(tableStorage(table)))) {
       if ((layout.decode(key, value)[index] ?? null) === null) throw new NotNullViolationError(`column "${action.column}" of relation "${table.name}" contains null values`);
     }
     return withColumn(table, index, (c) => ({ ...c, isNotNull: true }));
@@ -938,8 +962,7 @@ async function alterAction(env: DdlEnvironment, table: TableDefinition, action: 
   }
   if (action.type === "add_constraint") {
     const updated = addConstraint(env, table, action.constraint, claim);
-    await validateExistingRows(env, table, updated);
-    return updated;
+    return validateExistingRows(env, table, updated);
   }
   if (action.type === "drop_constraint") return dropConstraint(env, table, action.constraint, action.ifExists);
   if (action.type === "drop_column") return dropColumn(env, table, action.column, action.ifExists, action.behavior === "cascade");
@@ -976,7 +999,7 @@ async function addColumn(env: DdlEnvironment, table: TableDefinition, column: Co
     const value = compileExpr(coerce(bindExpr(expr, context), { oid: definition.typeOid, typmod: definition.typmod }, "assignment", context), env.registry)([], [], env.context);
     if (value !== null) missingText = formatValue(definition.typeOid, value, storageTextSettings);
   }
-  const hasRows = !env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id), limit: 1 }).next().done;
+  const hasRows = !env.txn.scan({ ...storageRange(tableStorage(table)), limit: 1 }).next().done;
   if (definition.isNotNull && missingText === undefined && hasRows) {
     throw new NotNullViolationError(`column "${column.name}" of relation "${table.name}" contains null values`);
   }
@@ -986,78 +1009,116 @@ async function addColumn(env: DdlEnvironment, table: TableDefinition, column: Co
     schemaVersion: table.schemaVersion + 1,
   };
   for (const constraint of tableConstraints) updated = addConstraint(env, updated, constraint, claim);
-  await validateExistingRows(env, table, updated);
-  return updated;
+  return validateExistingRows(env, table, updated);
 }
 
-/** After a constraint was added: every existing row must satisfy it, and new indexes are built. */
-async function validateExistingRows(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<void> {
+/**
+ * After a constraint was added: every existing row must satisfy it, and new indexes are built.
+ * Returns `after` as stored now: a new primary key moves the rows (and the indexes) to new storage.
+ */
+async function validateExistingRows(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<TableDefinition> {
   let current = before;
   if (after.primaryKey !== undefined && before.primaryKey === undefined) {
-    await rekeyTable(env, before, after);
-    current = { ...before, primaryKey: after.primaryKey, columns: after.columns };
+    current = await rekeyTable(env, before, { ...after, indexes: after.indexes.filter((i) => before.indexes.some((b) => b.id === i.id)) });
   }
-  const newIndexes = after.indexes.filter((i) => !current.indexes.some((b) => b.id === i.id));
+  const placed: TableDefinition = {
+    ...after,
+    ...(current.storage === undefined ? {} : { storage: current.storage }),
+    indexes: after.indexes.map((i) => current.indexes.find((c) => c.id === i.id) ?? i),
+  };
+  const newIndexes = placed.indexes.filter((i) => !current.indexes.some((b) => b.id === i.id));
   const isNewCheck = after.checks.length > before.checks.length || after.foreignKeys.length > before.foreignKeys.length;
-  if (newIndexes.length === 0 && !isNewCheck) return;
-  const layout = layoutOf(after);
+  if (newIndexes.length === 0 && !isNewCheck) return placed;
+  const layout = layoutOf(placed);
   if (isNewCheck) {
     // A new foreign key is checked against the referenced tables' rows: no writer may change
     // them meanwhile (PostgreSQL takes SHARE ROW EXCLUSIVE on them).
     const parents = after.foreignKeys.filter((fk) => !before.foreignKeys.includes(fk) && fk.refTableId !== after.id).map((fk) => fk.refTableId);
     for (const parent of new Set(parents)) await env.lockRelation?.(parent, "exclusive");
-    const writer = new RowWriter(env, { ...after, indexes: [] });
-    const rows = [...env.txn.scan({ gte: relationPrefix(after.id), lt: relationEnd(after.id) })].map(([key, value]) => layout.decode(key, value));
+    const writer = new RowWriter(env, { ...placed, indexes: [] });
+    const rows = [...env.txn.scan(storageRange(layout.storage))].map(([key, value]) => layout.decode(key, value));
     for (const row of rows) await writer.validate(row);
   }
-  let table = { ...after, indexes: after.indexes.filter((i) => !newIndexes.includes(i)) };
+  let table = { ...placed, indexes: placed.indexes.filter((i) => !newIndexes.includes(i)) };
   for (const index of newIndexes) {
     await buildIndex(env, table, index, true);
     table = { ...table, indexes: [...table.indexes, index] };
   }
+  return placed;
 }
 
 /**
  * ALTER TABLE … ADD PRIMARY KEY on a table that had none: every row moves from its row-id key to
- * its primary-key key (NULLs are 23502, duplicates 23505, as PostgreSQL reports them), and the
- * secondary indexes, whose entries point at row keys, are rebuilt.
+ * its primary-key key (NULLs are 23502, duplicates 23505, as PostgreSQL reports them), in new
+ * storage, and the secondary indexes, whose entries point at row keys, are rebuilt.
  */
-async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<void> {
+async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<TableDefinition> {
   const primaryKey = after.primaryKey;
   assert(primaryKey !== undefined, "a primary key is being added");
-  const oldLayout = layoutOf(before);
-  const newLayout = layoutOf({ ...after, indexes: [] });
+  // NULLs first, over the whole table, as PostgreSQL's SET NOT NULL pass comes before its index
+  // build: a table with both a NULL and a duplicate reports the NULL.
+  const layout = layoutOf(before);
+  const keyColumns = new Set(primaryKey.columns);
+  let scanned = 0;
+  for (const [key, value] of env.txn.scan(storageRange(layout.storage))) {
+    scanned += 1;
+    if (scanned % (progressIntervalRows * 16) === 0) await yieldTurn(env);
+    const row = layout.decode(key, value, keyColumns);
+    const column = primaryKey.columns.find((c) => (row[c] ?? null) === null);
+    if (column !== undefined) throw new NotNullViolationError(`column "${before.columns[column]?.name ?? ""}" of relation "${before.name}" contains null values`);
+  }
   const width = before.columns.length;
-  const seen = new Set<string>();
-  // Streamed, not collected first: the scan merges only the writes made before it began, so the
-  // rows re-keyed below (same key range) never come back into it, and a million rows do not all
-  // stay alive until the end.
-  for (const [key, value] of env.txn.scan({ gte: relationPrefix(before.id), lt: relationEnd(before.id) })) {
-    const row = oldLayout.decode(key, value).slice(0, width);
-    for (const column of primaryKey.columns) {
-      if ((row[column] ?? null) === null) throw new NotNullViolationError(`column "${before.columns[column]?.name ?? ""}" of relation "${before.name}" contains null values`);
+  return rewriteTable(env, before, after, (old) => old.slice(0, width));
+}
+
+/**
+ * Rewrites every row of `before` into new storage as `after` stores them (PostgreSQL's table
+ * rewrite: ADD PRIMARY KEY, DROP COLUMN, ALTER COLUMN TYPE), `convert` making each new row from
+ * an old one. The rows go straight to the store (storage/fresh-range.ts), so a table of any size
+ * is rewritten without the write-set limits and without holding its rows in memory; the old rows
+ * and index entries go to the reclaimer once the transaction commits. The indexes are rebuilt
+ * over the new row keys, and the definition returned is also written to the transaction's catalog
+ * (so checks made after it, such as a foreign key's, read the new rows).
+ */
+async function rewriteTable(
+  env: DdlEnvironment,
+  before: TableDefinition,
+  after: TableDefinition,
+  convert: (row: Row, layout: TableLayout) => Row | Promise<Row>,
+): Promise<TableDefinition> {
+  const oldLayout = layoutOf(before);
+  const moved: TableDefinition = { ...after, storage: env.allocateObjectId(), indexes: [] };
+  const newLayout = layoutOf(moved);
+  const fresh = await env.openFreshRange(newLayout.storage);
+  try {
+    let rows = 0;
+    // Streamed: the writes go to another storage id, outside the write set the scan merges.
+    for (const [key, value] of env.txn.scan(storageRange(oldLayout.storage))) {
+      rows += 1;
+      if (rows % progressIntervalRows === 0) await yieldTurn(env);
+      const row = await convert(oldLayout.decode(key, value), newLayout);
+      const newKey = newLayout.rowKey(row);
+      if (fresh.has(newKey)) throw duplicateKeyError(after, newLayout, row);
+      await fresh.put(newKey, newLayout.encodeValue(row));
     }
-    const newKey = newLayout.rowKey(row);
-    const seenKey = Buffer.from(newKey).toString("latin1");
-    if (seen.has(seenKey)) {
-      throw new UniqueViolationError(`could not create unique index "${primaryKey.name}"`, {
-        detail: `Key (${primaryKey.columns.map((c) => before.columns[c]?.name ?? "?").join(", ")})=(${primaryKey.columns.map((c) => formatStored(oldLayout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
-      });
-    }
-    seen.add(seenKey);
-    await env.txn.delete(key);
-    // The new key needs no row lock: it is in the primary key's form, which no other transaction
-    // can write before this one commits the new definition (a row-id key starts 0x00, an encoded
-    // key value with its marker 0x01 or 0x02). Without the lock, pgbench -i -s 10 adds its primary
-    // keys in 16.3 s instead of 21-22 s.
-    await env.txn.putFresh(newKey, newLayout.encodeValue(row));
+    await fresh.flush();
+  } finally {
+    fresh.close();
   }
-  for (const index of before.indexes) await deleteRange(env, index.id);
-  let table: TableDefinition = { ...after, indexes: [] };
-  for (const index of before.indexes) {
-    await buildIndex(env, table, index);
-    table = { ...table, indexes: [...table.indexes, index] };
-  }
+  await markForReclaim(env, oldLayout.storage);
+  const rewritten = await rebuildIndexes(env, { ...moved, indexes: after.indexes });
+  await env.catalog.write(env.txn, rewritten);
+  return rewritten;
+}
+
+/** 23505 for two rows of a rewrite with one primary key, as PostgreSQL's index build reports it. */
+function duplicateKeyError(table: TableDefinition, layout: TableLayout, row: Row): UniqueViolationError {
+  const primaryKey = table.primaryKey;
+  assert(primaryKey !== undefined, "only primary keys can collide in a rewrite: row ids are unique");
+  const columns = primaryKey.columns;
+  return new UniqueViolationError(`could not create unique index "${primaryKey.name}"`, {
+    detail: `Key (${columns.map((c) => table.columns[c]?.name ?? "?").join(", ")})=(${columns.map((c) => formatStored(layout.oids[c] ?? 0, row[c] ?? null)).join(", ")}) is duplicated.`,
+  });
 }
 
 /**
@@ -1092,7 +1153,7 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
   const mentions = (sql: string): boolean => new RegExp(`(^|[^a-z0-9_"$])"?${name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"?($|[^a-z0-9_"$])`).test(sql);
   // An index on the column, or whose predicate mentions it, goes with it (as in PostgreSQL).
   const removedIndexes = table.indexes.filter((i) => i.columns.includes(dropped) || (i.predicate !== undefined && mentions(i.predicate)) || (i.expressions ?? []).some((e) => e !== null && mentions(e)));
-  for (const index of removedIndexes) await markForReclaim(env, index.id);
+  for (const index of removedIndexes) await markForReclaim(env, indexStorage(index));
   const { primaryKey: _primaryKey, ...withoutPrimaryKey } = table;
   const after: TableDefinition = {
     ...withoutPrimaryKey,
@@ -1106,28 +1167,13 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
       .map((fk) => ({ ...fk, columns: fk.columns.map(shift), refColumns: fk.refTableId === table.id ? fk.refColumns.map(shift) : fk.refColumns })),
     schemaVersion: table.schemaVersion + 1,
   };
-  const oldLayout = layoutOf(table);
-  const newLayout = layoutOf(after);
-  for (const [key, value] of Array.from(env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) }))) {
-    const row = oldLayout.decode(key, value).filter((_, i) => i !== dropped);
-    if (!isPrimaryKeyDropped) {
-      await env.txn.put(key, newLayout.encodeValue(row));
-      continue;
-    }
-    row.push(await env.allocateRowId(table.id));
-    await env.txn.delete(key);
-    await env.txn.put(newLayout.rowKey(row), newLayout.encodeValue(row));
-  }
-  if (isPrimaryKeyDropped) {
-    // The remaining indexes point at row keys, which changed: rebuild them.
-    const kept = after.indexes;
-    for (const index of kept) await deleteRange(env, index.id);
-    let rebuilt: TableDefinition = { ...after, indexes: [] };
-    for (const index of kept) {
-      await buildIndex(env, rebuilt, index);
-      rebuilt = { ...rebuilt, indexes: [...rebuilt.indexes, index] };
-    }
-  }
+  // Rows store their columns by position: every row is rewritten without the value (and with a
+  // row id for its key when the primary key goes).
+  const rewritten = await rewriteTable(env, table, after, async (old, layout) => {
+    const row = old.filter((_, i) => i !== dropped);
+    if (isPrimaryKeyDropped) row.push(await env.allocateRowId(layout.storage));
+    return row;
+  });
   const identity = table.columns[dropped]?.identitySequence;
   for (const object of Array.from(env.catalog.objects())) {
     if (object.kind === "sequence" && (object.id === identity || (object.ownedBy?.tableId === table.id && object.ownedBy.column === name))) {
@@ -1135,7 +1181,7 @@ async function dropColumn(env: DdlEnvironment, table: TableDefinition, name: str
       env.sequences.drop(object.id);
     }
   }
-  return after;
+  return rewritten;
 }
 
 function dropConstraint(env: DdlEnvironment, table: TableDefinition, name: string, ifExists: boolean): TableDefinition {
@@ -1656,9 +1702,9 @@ async function alterColumnType(env: DdlEnvironment, table: TableDefinition, posi
     if (fk.columns.includes(position) && parent !== undefined) assertForeignKeyTypes(fk, after, parent);
   }
   for (const child of children) for (const fk of child.foreignKeys) if (fk.refTableId === table.id) assertForeignKeyTypes(fk, child, after);
-  await rewriteRows(env, table, after, position, convert);
-  await revalidateReferencingRows(env, after, children);
-  return after;
+  const rewritten = await rewriteRows(env, table, after, position, convert);
+  await revalidateReferencingRows(env, rewritten, children);
+  return rewritten;
 }
 
 /**
@@ -1672,7 +1718,7 @@ async function revalidateReferencingRows(env: DdlEnvironment, after: TableDefini
   for (const child of children) {
     const layout = layoutOf(child);
     const writer = new RowWriter(env, { ...child, indexes: [], checks: [], foreignKeys: child.foreignKeys.filter((fk) => fk.refTableId === after.id) });
-    for (const [key, value] of Array.from(env.txn.scan({ gte: relationPrefix(child.id), lt: relationEnd(child.id) }))) await writer.validate(layout.decode(key, value));
+    for (const [key, value] of Array.from(env.txn.scan(storageRange(tableStorage(child))))) await writer.validate(layout.decode(key, value));
   }
 }
 
@@ -1693,46 +1739,22 @@ function columnConversion(env: DdlEnvironment, table: TableDefinition, column: C
   }
 }
 
-/** Rewrites every row of `before` as `after` with column `position` converted, then rebuilds the indexes and re-checks. */
-async function rewriteRows(env: DdlEnvironment, before: TableDefinition, after: TableDefinition, position: number, convert: CompiledExpr): Promise<void> {
-  const oldLayout = layoutOf(before);
-  const newLayout = layoutOf(after);
-  const isKeyColumn = before.primaryKey?.columns.includes(position) === true;
+/** Rewrites every row of `before` as `after` with column `position` converted (rebuilding the indexes), then re-checks them. */
+async function rewriteRows(env: DdlEnvironment, before: TableDefinition, after: TableDefinition, position: number, convert: CompiledExpr): Promise<TableDefinition> {
   const column = after.columns[position];
-  const rows: Row[] = [];
-  const seen = new Set<string>();
-  for (const [key, value] of Array.from(env.txn.scan({ gte: relationPrefix(before.id), lt: relationEnd(before.id) }))) {
-    const row = oldLayout.decode(key, value);
+  const rewritten = await rewriteTable(env, before, after, (row) => {
     const converted = convert(row, [], env.context);
     if (converted === null && column?.isNotNull === true) throw new NotNullViolationError(`column "${column.name}" of relation "${after.name}" contains null values`);
     const newRow = row.slice();
     newRow[position] = converted;
-    rows.push(newRow);
-    if (!isKeyColumn) {
-      await env.txn.put(key, newLayout.encodeValue(newRow));
-      continue;
-    }
-    const newKey = newLayout.rowKey(newRow);
-    const seenKey = Buffer.from(newKey).toString("latin1");
-    const primaryKey = after.primaryKey;
-    if (seen.has(seenKey) && primaryKey !== undefined) {
-      throw new UniqueViolationError(`could not create unique index "${primaryKey.name}"`, {
-        detail: `Key (${primaryKey.columns.map((c) => after.columns[c]?.name ?? "?").join(", ")})=(${primaryKey.columns.map((c) => formatStored(newLayout.oids[c] ?? 0, newRow[c] ?? null)).join(", ")}) is duplicated.`,
-      });
-    }
-    seen.add(seenKey);
-    await env.txn.delete(key);
-  }
-  // Re-keyed rows go in after every old key is gone, so a new key may equal another row's old one.
-  if (isKeyColumn) for (const row of rows) await env.txn.put(newLayout.rowKey(row), newLayout.encodeValue(row));
-  const writer = new RowWriter(env, { ...after, indexes: [] });
-  for (const row of rows) await writer.validate(row);
-  for (const index of before.indexes) await deleteRange(env, index.id);
-  let rebuilt: TableDefinition = { ...after, indexes: [] };
-  for (const index of after.indexes) {
-    await buildIndex(env, rebuilt, index);
-    rebuilt = { ...rebuilt, indexes: [...rebuilt.indexes, index] };
-  }
+    return newRow;
+  });
+  // CHECK constraints, domains and foreign keys over the converted values (the catalog names the
+  // new rows now, so a foreign key to the table itself reads them).
+  const layout = layoutOf(rewritten);
+  const writer = new RowWriter(env, { ...rewritten, indexes: [] });
+  for (const [key, value] of env.txn.scan(storageRange(layout.storage))) await writer.validate(layout.decode(key, value));
+  return rewritten;
 }
 
 /** DROP … CASCADE of a type that columns use: each such column is dropped (ALTER TABLE … DROP COLUMN … CASCADE), with PostgreSQL's notice. */

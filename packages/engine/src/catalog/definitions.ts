@@ -35,6 +35,8 @@ export interface ColumnDefinition {
 
 export interface IndexDefinition {
   readonly id: number;
+  /** The key prefix of its entries (PostgreSQL's relfilenode); absent: `id` (see `indexStorage`). */
+  readonly storage?: number;
   readonly name: string;
   /** Column positions, in key order; -1 for an element that is an expression (see `expressions`). */
   readonly columns: readonly number[];
@@ -106,6 +108,12 @@ export interface Owned {
 export interface TableDefinition extends Owned {
   readonly kind: "table";
   readonly id: number;
+  /**
+   * The key prefix of its rows (PostgreSQL's relfilenode); absent: `id` (see `tableStorage`).
+   * TRUNCATE and the rewrites of ALTER TABLE move a table to a new storage id and leave the old
+   * one to the reclaimer, instead of deleting and rewriting rows inside the transaction.
+   */
+  readonly storage?: number;
   readonly schema: string;
   readonly name: string;
   readonly columns: readonly ColumnDefinition[];
@@ -258,6 +266,19 @@ export type ObjectDefinition =
   | RoleDefinition
   | DatabaseDefinition
   | DefaultAclDefinition;
+
+/**
+ * The key prefix of a table's rows. Storage ids come from the object id counter, so no storage id
+ * is ever another object's id or another relation's storage, and none is reused.
+ */
+export function tableStorage(table: Pick<TableDefinition, "id" | "storage">): number {
+  return table.storage ?? table.id;
+}
+
+/** The key prefix of an index's entries (see `tableStorage`). */
+export function indexStorage(index: Pick<IndexDefinition, "id" | "storage">): number {
+  return index.storage ?? index.id;
+}
 
 /** Statistics are kept beside the definitions, in memory, and gathered again by ANALYZE. */
 export type StatisticsById = ReadonlyMap<number, TableStatistics>;

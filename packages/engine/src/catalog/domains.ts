@@ -9,10 +9,10 @@ import { DbError, FeatureNotSupportedError, SqlState, assertNever, UndefinedObje
 import { compileExpr } from "@omnikv/executor";
 import { deparse, type AlterDomainStatement, type ColumnConstraint, type CreateDomainStatement, type DropStatement, type Expr } from "@omnikv/parser";
 import { bindDomainCheck, bindExpr, coerce, resolveTypeTarget, type SqlType } from "@omnikv/planner";
-import type { CheckDefinition, DomainDefinition, TableDefinition } from "./definitions.ts";
+import { tableStorage, type CheckDefinition, type DomainDefinition, type TableDefinition } from "./definitions.ts";
 import { creationSchema, dropColumnsCascading, refreshTypeSnapshots, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { CheckViolationError, DependentObjectsStillExistError, DuplicateObjectError, NotNullViolationError } from "../errors.ts";
-import { relationEnd, relationPrefix } from "../storage/keys.ts";
+import { storageRange } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { renameUserType } from "./type-rename.ts";
 
@@ -203,7 +203,7 @@ function validateRows(env: DdlEnvironment, domain: DomainDefinition, violation: 
   for (const { table, position } of domainColumns(env, domain.id)) {
     const layout = layoutOf(table);
     const column = table.columns[position]?.name ?? "?";
-    for (const [key, value] of env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) {
+    for (const [key, value] of env.txn.scan(storageRange(tableStorage(table)))) {
       const found = violation(layout.decode(key, value, new Set([position]))[position] ?? null);
       if (found === "null") throw new NotNullViolationError(`column "${column}" of table "${table.name}" contains null values`);
       if (found === "check") throw new CheckViolationError(`column "${column}" of table "${table.name}" contains values that violate the new constraint`);

@@ -19,10 +19,10 @@ import {
 } from "@omnikv/base";
 import type { AlterEnumTypeStatement, CreateEnumTypeStatement, DropStatement } from "@omnikv/parser";
 import type { CatalogView } from "./catalog-store.ts";
-import type { DomainDefinition, EnumLabel, EnumTypeDefinition, TableDefinition } from "./definitions.ts";
+import { tableStorage, type DomainDefinition, type EnumLabel, type EnumTypeDefinition, type TableDefinition } from "./definitions.ts";
 import { creationSchema, dropColumnsCascading, refreshTypeSnapshots, requireDropRight, requireOwner, type DdlEnvironment } from "./ddl.ts";
 import { DependentObjectsStillExistError, DuplicateObjectError, UniqueViolationError } from "../errors.ts";
-import { relationEnd, relationPrefix } from "../storage/keys.ts";
+import { storageRange } from "../storage/keys.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { quoteIdent } from "./system-functions.ts";
 import { domainTypeOf, enumTypeOf, enumValuesOf } from "./enum-values.ts";
@@ -200,7 +200,7 @@ async function rewriteRenamedLabel(env: DdlEnvironment, typeOid: number, from: s
     const layout = layoutOf(table);
     const positions = table.columns.flatMap((c, i) => (c.typeOid === typeOid ? [i] : []));
     const rewrites: [Uint8Array, Uint8Array][] = [];
-    for (const [key, value] of env.txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) {
+    for (const [key, value] of env.txn.scan(storageRange(tableStorage(table)))) {
       const row = [...layout.decode(key, value)];
       let isChanged = false;
       for (const i of positions) {

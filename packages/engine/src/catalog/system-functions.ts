@@ -16,7 +16,7 @@ import { TokenType, tokenize } from "@omnikv/parser";
 import { InvalidSchemaNameError } from "../errors.ts";
 import { PrivilegeChecker, databaseObject, privilegeLetter, type OwnedObject } from "./privileges.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
-import type { ReferentialAction, TableDefinition } from "./definitions.ts";
+import { indexStorage, tableStorage, type ReferentialAction, type TableDefinition } from "./definitions.ts";
 import { relationEnd, relationPrefix } from "../storage/keys.ts";
 import {
   descriptionOf,
@@ -111,15 +111,17 @@ export class ViewCatalogFunctions implements CatalogFunctions {
   relationSize(oid: number, part: "main" | "indexes" | "total"): bigint | undefined {
     const relation = relationByOid(this.#view, oid);
     if (relation === undefined) return undefined;
-    const bytesOf = (id: number): bigint => this.#rangeBytes(relationPrefix(id), relationEnd(id));
+    const bytesOf = (storage: number): bigint => this.#rangeBytes(relationPrefix(storage), relationEnd(storage));
     const table = relation.table;
     if (table === undefined) {
       const index = relation.index;
-      return index === undefined || index.isPrimary || part === "indexes" ? 0n : bytesOf(oid);
+      if (index === undefined || index.isPrimary || part === "indexes") return 0n;
+      const definition = index.table.indexes.find((i) => i.id === oid);
+      return definition === undefined ? 0n : bytesOf(indexStorage(definition));
     }
-    const indexes = table.indexes.reduce((sum, index) => sum + bytesOf(index.id), 0n);
+    const indexes = table.indexes.reduce((sum, index) => sum + bytesOf(indexStorage(index)), 0n);
     if (part === "indexes") return indexes;
-    const main = bytesOf(table.id);
+    const main = bytesOf(tableStorage(table));
     return part === "main" ? main : main + indexes;
   }
 

@@ -32,7 +32,7 @@ import {
   type CatalogView,
   type PlanColumn,
 } from "@omnikv/planner";
-import type { ColumnDefinition, TableDefinition } from "../catalog/definitions.ts";
+import { tableStorage, type ColumnDefinition, type TableDefinition } from "../catalog/definitions.ts";
 import { rowIdColumnName } from "../catalog/planner-catalog.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
 import { RowWriter, lockOptions, parseStoredExpression } from "../storage/row-writer.ts";
@@ -109,7 +109,7 @@ export async function executeInsert(env: StatementEnvironment, statement: Insert
     positions.forEach((position, i) => {
       row[position] = assign[i]?.(sourceRow, env.params, env.context) ?? null;
     });
-    if (hasRowId) row.push(await env.allocateRowId(table.id));
+    if (hasRowId) row.push(await env.allocateRowId(tableStorage(table)));
     if (onConflict === undefined) {
       await writer.insert(row);
     } else if (upsert !== undefined) {

@@ -28,8 +28,8 @@ export interface StatementEnvironment extends WriteEnvironment {
   readonly workMemBytes: number;
   /** Where operators spill beyond work_mem, and the cipher that seals what they spill. */
   readonly spill: SpillSettings;
-  /** A fresh row id for a table without a primary key. */
-  allocateRowId(tableId: number): Promise<bigint>;
+  /** A fresh row id for a table without a primary key, whose rows are under the key prefix `storage` (`tableStorage`). */
+  allocateRowId(storage: number): Promise<bigint>;
   /**
    * Describe's dry run: when set, every query the statement would run is planned, recorded here
    * and not run (it yields no rows), so the statement changes nothing.

@@ -6,7 +6,7 @@
 import { DbError, FeatureNotSupportedError, SqlState, TypeOid, formatValue, parseValue, type SqlValue } from "@omnikv/base";
 import type { CopyStatement } from "@omnikv/parser";
 import { UndefinedColumnError } from "@omnikv/planner";
-import type { TableDefinition } from "../catalog/definitions.ts";
+import { tableStorage, type TableDefinition } from "../catalog/definitions.ts";
 import { columnRef, selectStatement, tableRef, target } from "../dml/ast-builders.ts";
 import { targetTable } from "../dml/modify.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
@@ -55,7 +55,7 @@ export function copyIn(env: StatementEnvironment, statement: CopyStatement): Cop
       const column = table.columns[position];
       row[position] = text === null || column === undefined ? null : parseValue(column.typeOid, text, env.settings);
     });
-    if (table.primaryKey === undefined) row.push(await env.allocateRowId(table.id));
+    if (table.primaryKey === undefined) row.push(await env.allocateRowId(tableStorage(table)));
     await writer.insert(row);
     count += 1;
   };

@@ -9,16 +9,17 @@ import { TypeOid } from "@omnikv/base";
 import { compileExpr, type CompiledExpr, type EvalContext, type FunctionRegistry, type Row } from "@omnikv/executor";
 import type { BoundExpr, CatalogTable, PlanNode } from "@omnikv/planner";
 import type { CatalogView } from "../catalog/catalog-store.ts";
+import { indexStorage, type TableDefinition } from "../catalog/definitions.ts";
 import { KeyWriter } from "../encoding/key-codec.ts";
 import { withPrefix } from "../storage/keys.ts";
 import type { RowReader } from "../storage/table-access.ts";
-import { appendKeyValue, layoutOf } from "../storage/table-layout.ts";
+import { appendKeyValue, layoutOf, type TableLayout } from "../storage/table-layout.ts";
 
 export interface PointLookup {
   readonly table: CatalogTable;
   readonly isPrimary: boolean;
-  /** The keyspace read first: the table's own (primary key) or the unique index's. */
-  readonly keyspace: number;
+  /** The unique index read first, or undefined for the primary key (the table's own keys). */
+  readonly indexId: number | undefined;
   readonly keyColumns: readonly number[];
   readonly keyValues: readonly CompiledExpr[];
   /**
@@ -67,7 +68,7 @@ export function pointLookupOf(plan: PlanNode, registry: FunctionRegistry): Point
   return {
     table: node.table,
     isPrimary: node.index.isPrimary,
-    keyspace: node.index.isPrimary ? node.table.id : node.index.id,
+    indexId: node.index.isPrimary ? undefined : node.index.id,
     keyColumns: node.index.columns,
     keyValues: node.equal.map((expr) => compileExpr(expr, registry)),
     keyParams,
@@ -124,6 +125,17 @@ function hasSubquery(node: unknown): boolean {
   return Object.values(node).some((value) => typeof value === "object" && hasSubquery(value));
 }
 
+/**
+ * The storage the lookup reads first, from the definition as it is now: TRUNCATE and table
+ * rewrites move a table and its indexes to new storage ids under a kept plan.
+ */
+function lookupKeyspace(lookup: PointLookup, definition: TableDefinition, layout: TableLayout): number {
+  if (lookup.indexId === undefined) return layout.storage;
+  const index = definition.indexes.find((i) => i.id === lookup.indexId);
+  if (index === undefined) throw new Error(`index ${lookup.indexId} of table ${definition.name} is not in the catalog`);
+  return indexStorage(index);
+}
+
 /** Reused for every lookup (keys are copied out by `finish`): one allocation fewer per statement. */
 const scratchWriter = new KeyWriter();
 
@@ -141,10 +153,11 @@ export function runPointLookup(
 ): Row[] {
   const definition = catalog.table(lookup.table.id);
   if (definition === undefined) throw new Error(`table ${lookup.table.name} (id ${lookup.table.id}) is not in the catalog`);
+  catalog.assertStorageVisible(definition.id, reader.snapshotSequence, definition.name);
   const layout = layoutOf(definition);
   const writer = scratchWriter;
   writer.reset();
-  writer.appendUint32(lookup.keyspace);
+  writer.appendUint32(lookupKeyspace(lookup, definition, layout));
   for (let i = 0; i < lookup.keyValues.length; i++) {
     const keyParam = lookup.keyParams[i];
     const direct = keyParam === undefined || rawParams === undefined ? undefined : integerKeyParam(rawParams[keyParam.index], keyParam.oid);
@@ -156,7 +169,7 @@ export function runPointLookup(
   let rowKey = key;
   let bytes = reader.get(key);
   if (bytes !== undefined && !lookup.isPrimary) {
-    rowKey = withPrefix(definition.id, bytes);
+    rowKey = withPrefix(layout.storage, bytes);
     bytes = reader.get(rowKey);
   }
   if (bytes === undefined) return [];

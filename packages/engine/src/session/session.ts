@@ -10,7 +10,7 @@ import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, ty
 import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogState, CatalogView } from "../catalog/catalog-store.ts";
-import type { ObjectDefinition, SequenceDefinition, ViewDefinition } from "../catalog/definitions.ts";
+import { tableStorage, type ObjectDefinition, type SequenceDefinition, type ViewDefinition } from "../catalog/definitions.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, renameTag, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
 import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
@@ -44,7 +44,7 @@ import { LiteralShapeCache, withRemappedPosition, type ShapedStatement, type Sha
 import { isSameStamp, SessionPlanMemo, type PlanStamp } from "./plan-memo.ts";
 import { UndefinedTableError } from "@omnikv/planner";
 import { analyzeTable } from "@omnikv/executor";
-import { relationEnd, relationLockKey, relationPrefix } from "../storage/keys.ts";
+import { relationLockKey, storageRange } from "../storage/keys.ts";
 import type { RelationLockMode, RelationLockOptions } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { noticeOf, type Notice } from "./notice.ts";
@@ -1476,7 +1476,7 @@ export class Session {
       // Published before the transaction's locks go: a DDL's waiters wake to the new catalog.
       await active.txn.commit({
         beforeRelease: (sequence) => {
-          this.#db.publishCatalog(active.catalog);
+          this.#db.publishCatalog(active.catalog, sequence);
           this.#db.noteRelationWrites(active.changedRows.keys(), alteredTables(active), sequence);
         },
       });
@@ -1853,9 +1853,10 @@ export class Session {
       searchPath,
       auth: this.#auth(active.catalog),
       databaseName: this.databaseName,
-      allocateRowId: (tableId) => Promise.resolve(this.#db.allocateRowId(tableId)),
+      allocateRowId: (storage) => Promise.resolve(this.#db.allocateRowId(storage)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       openFreshRange: (id) => this.#db.openFreshRange(active.txn, id),
+      estimatedRows: (tableId) => this.#db.statistics.get(tableId)?.rowCount ?? 0,
       lockRelation: (id, mode, options) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs, options ?? {}),
       sequences: active.sequences,
       notice: (message, severity, sqlState) => this.#notices.push(noticeOf(message, severity, sqlState)),
@@ -2220,7 +2221,7 @@ export class Session {
     for (const definition of tables) {
       const layout = layoutOf(definition);
       const rows = (function* rows(): Iterable<Row> {
-        for (const [key, value] of env.txn.scan({ gte: relationPrefix(definition.id), lt: relationEnd(definition.id) })) yield layout.decode(key, value);
+        for (const [key, value] of env.txn.scan(storageRange(tableStorage(definition)))) yield layout.decode(key, value);
       })();
       this.#db.setStatistics(definition, analyzeTable(catalogTableOf(definition, undefined), rows, env.registry, env.context));
     }

@@ -108,3 +108,8 @@ export function readRowId(key: Uint8Array): bigint {
 export function relationEnd(id: number): Uint8Array {
   return relationPrefix(id + 1);
 }
+
+/** The key range `[gte, lt)` of every key under the 4-byte prefix `storage` (a table's rows, an index's entries). */
+export function storageRange(storage: number): { readonly gte: Uint8Array; readonly lt: Uint8Array } {
+  return { gte: relationPrefix(storage), lt: relationEnd(storage) };
+}

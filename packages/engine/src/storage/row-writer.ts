@@ -15,10 +15,10 @@ import { parse, type Expr } from "@omnikv/parser";
 import { UndefinedColumnError, UndefinedTableError, bindExpr, coerce, withDomainCheck, type BoundExpr, type ColumnScope, type SqlType } from "@omnikv/planner";
 import type { Transaction } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
-import type { ForeignKeyDefinition, IndexDefinition, TableDefinition } from "../catalog/definitions.ts";
+import { tableStorage, type ForeignKeyDefinition, type IndexDefinition, type TableDefinition } from "../catalog/definitions.ts";
 import { CheckViolationError, ForeignKeyViolationError, NotNullViolationError, UniqueViolationError } from "../errors.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
-import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
+import { storageRange, withPrefix } from "./keys.ts";
 import { layoutOf, storageTextSettings, tableTextSettings, type IndexEntry, type TableLayout } from "./table-layout.ts";
 import { domainOfColumn } from "../catalog/enum-values.ts";
 import { paceRowWork } from "./pacing.ts";
@@ -119,7 +119,7 @@ export class RowWriter {
     this.#checkRow(row);
     await this.#checkReferences(row, undefined);
     const suffix = this.layout.keySuffix(row);
-    const key = withPrefix(this.definition.id, suffix);
+    const key = withPrefix(this.layout.storage, suffix);
     if (this.definition.primaryKey !== undefined) {
       const existing = await this.#env.txn.getForUpdate(key, lockOptions(this.#env));
       if (existing !== undefined) throw this.#duplicate(this.definition.primaryKey.name, this.definition.primaryKey.columns, row);
@@ -162,7 +162,7 @@ export class RowWriter {
       const entry = this.#entry(index, row, suffix);
       if (!entry.isUniqueKey) continue;
       const existing = await this.#env.txn.getForUpdate(entry.key, lockOptions(this.#env));
-      if (existing !== undefined) return withPrefix(this.definition.id, existing);
+      if (existing !== undefined) return withPrefix(this.layout.storage, existing);
     }
     return undefined;
   }
@@ -186,12 +186,12 @@ export class RowWriter {
     const isKeyChanged = compareBytes(oldSuffix, newSuffix) !== 0;
     const isReferencedChanged = isKeyChanged || this.#isReferencedKeyChanged(oldRow, newRow);
     if (isKeyChanged) {
-      await this.#env.txn.delete(withPrefix(this.definition.id, oldSuffix));
-      const key = withPrefix(this.definition.id, newSuffix);
+      await this.#env.txn.delete(withPrefix(this.layout.storage, oldSuffix));
+      const key = withPrefix(this.layout.storage, newSuffix);
       const primaryKey = this.definition.primaryKey;
       if (primaryKey !== undefined && (await this.#env.txn.getForUpdate(key, lockOptions(this.#env))) !== undefined) throw this.#duplicate(primaryKey.name, primaryKey.columns, newRow);
     }
-    await this.#env.txn.put(withPrefix(this.definition.id, newSuffix), this.layout.encodeValue(newRow));
+    await this.#env.txn.put(withPrefix(this.layout.storage, newSuffix), this.layout.encodeValue(newRow));
     this.#countChange();
     await this.#insertIndexEntries(newRow, newSuffix, { row: oldRow, suffix: oldSuffix });
     // After the new key exists: ON UPDATE CASCADE moves referencing rows to it, and their
@@ -207,7 +207,7 @@ export class RowWriter {
     if (pause !== undefined) await this.#pause(pause);
     await this.#applyReferencingActions(row, undefined, depth);
     const suffix = this.layout.keySuffix(row);
-    await this.#env.txn.delete(withPrefix(this.definition.id, suffix));
+    await this.#env.txn.delete(withPrefix(this.layout.storage, suffix));
     this.#countChange();
     for (const index of this.definition.indexes) {
       if (this.#covers(index, row, this.#env.context)) await this.#env.txn.delete(this.#entry(index, row, suffix).key);
@@ -302,7 +302,7 @@ export class RowWriter {
   async #applyAction(child: TableDefinition, foreignKey: ForeignKeyDefinition, keyValues: readonly SqlValue[], newRow: Row | undefined, depth: number): Promise<void> {
     const childLayout = layoutOf(child);
     const referencing: Row[] = [];
-    for (const [key, value] of this.#env.txn.scan({ gte: relationPrefix(child.id), lt: relationEnd(child.id) })) {
+    for (const [key, value] of this.#env.txn.scan(storageRange(tableStorage(child)))) {
       const row = childLayout.decode(key, value);
       if (foreignKey.columns.every((c, i) => sameValue(childLayout.oids[c] ?? 0, row[c] ?? null, keyValues[i] ?? null))) referencing.push(row);
     }
@@ -370,7 +370,7 @@ async function findReferencedRow(env: WriteEnvironment, parent: TableDefinition,
     await env.txn.lock(entry.key, { mode: "share", ...lockOptions(env) });
     return env.txn.get(entry.key) !== undefined;
   }
-  for (const [key, value] of env.txn.scan({ gte: relationPrefix(parent.id), lt: relationEnd(parent.id) })) {
+  for (const [key, value] of env.txn.scan(storageRange(tableStorage(parent)))) {
     const row = layout.decode(key, value);
     if (columns.every((c, i) => sameValue(layout.oids[c] ?? 0, row[c] ?? null, values[i] ?? null))) return true;
   }

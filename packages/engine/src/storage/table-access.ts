@@ -9,7 +9,7 @@ import type { IndexScanRequest, Row, ScanOptions, TableAccess } from "@omnikv/ex
 import type { CatalogTable } from "@omnikv/planner";
 import type { MvccSnapshot, MvccStore } from "@omnikv/txn";
 import type { CatalogView } from "../catalog/catalog-store.ts";
-import type { TableDefinition } from "../catalog/definitions.ts";
+import { indexStorage, type TableDefinition } from "../catalog/definitions.ts";
 import { KeyWriter, prefixEnd } from "../encoding/key-codec.ts";
 import { relationEnd, relationPrefix, withPrefix } from "./keys.ts";
 import { indexKeyOids } from "./row-writer.ts";
@@ -20,6 +20,8 @@ const nullMarker = 0x02;
 
 /** What table access reads through: a transaction (which `Transaction` is) or a bare store snapshot. */
 export interface RowReader {
+  /** The snapshot reads are at; absent when they read the newest state. */
+  readonly snapshotSequence?: number;
   get(key: Uint8Array): Uint8Array | undefined;
   scan(options: { readonly gte?: Uint8Array; readonly lt?: Uint8Array; readonly reverse?: boolean }): Iterable<[Uint8Array, Uint8Array]>;
 }
@@ -39,6 +41,10 @@ export class SnapshotReader implements RowReader {
   constructor(store: MvccStore) {
     this.#store = store;
     this.#snapshot = store.snapshot();
+  }
+
+  get snapshotSequence(): number {
+    return this.#snapshot.sequence;
   }
 
   get(key: Uint8Array): Uint8Array | undefined {
@@ -65,7 +71,7 @@ export class TxnTableAccess implements TableAccess {
 
   *scan(table: CatalogTable, options: ScanOptions = {}): Iterable<Row> {
     const layout = this.#layout(table);
-    for (const [key, value] of this.#txn.scan({ gte: relationPrefix(table.id), lt: relationEnd(table.id) })) yield layout.decode(key, value, options.columns);
+    for (const [key, value] of this.#txn.scan({ gte: relationPrefix(layout.storage), lt: relationEnd(layout.storage) })) yield layout.decode(key, value, options.columns);
   }
 
   *scanIndex(table: CatalogTable, request: IndexScanRequest): Iterable<Row> {
@@ -76,18 +82,20 @@ export class TxnTableAccess implements TableAccess {
     const columns = isPrimary ? (definition.primaryKey?.columns ?? []) : (index?.columns ?? []);
     // Each key element's type: its column's, or an expression index element's expression's.
     const keyOids = index?.expressions === undefined ? columns.map((c) => layout.oids[c] ?? TypeOid.text) : indexKeyOids(definition, index);
+    if (!isPrimary && index === undefined) throw new Error(`index ${request.index.name} of table ${table.name} is not in the catalog`);
+    const keyspace = index === undefined ? layout.storage : indexStorage(index);
     if (isPointLookup(request, columns.length)) {
-      yield* this.#point(layout, isPrimary ? definition.id : request.index.id, keyOids, request);
+      yield* this.#point(layout, keyspace, keyOids, request);
       return;
     }
-    const range = keyRange(isPrimary ? definition.id : request.index.id, keyOids, request);
+    const range = keyRange(keyspace, keyOids, request);
     const entries = this.#txn.scan({ ...range, reverse: request.isReverse });
     if (isPrimary) {
       for (const [key, value] of entries) yield layout.decode(key, value, request.columns);
       return;
     }
     for (const [, suffix] of entries) {
-      const key = withPrefix(definition.id, suffix);
+      const key = withPrefix(layout.storage, suffix);
       const value = this.#txn.get(key);
       if (value !== undefined) yield layout.decode(key, value, request.columns);
     }
@@ -111,7 +119,7 @@ export class TxnTableAccess implements TableAccess {
       yield layout.decode(key, value);
       return;
     }
-    const rowKey = withPrefix(layout.definition.id, value);
+    const rowKey = withPrefix(layout.storage, value);
     const row = this.#txn.get(rowKey);
     if (row !== undefined) yield layout.decode(rowKey, row);
   }
@@ -119,6 +127,7 @@ export class TxnTableAccess implements TableAccess {
   #layout(table: CatalogTable): TableLayout {
     const definition: TableDefinition | undefined = this.#catalog.table(table.id);
     if (definition === undefined) throw new Error(`table ${table.name} (id ${table.id}) is not in the catalog`);
+    this.#catalog.assertStorageVisible(table.id, this.#txn.snapshotSequence, table.name);
     return layoutOf(definition);
   }
 }

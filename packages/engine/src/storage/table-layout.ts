@@ -5,7 +5,7 @@
  */
 import { TypeOid, assert, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import type { Row } from "@omnikv/executor";
-import type { IndexDefinition, TableDefinition } from "../catalog/definitions.ts";
+import { indexStorage, tableStorage, type IndexDefinition, type TableDefinition } from "../catalog/definitions.ts";
 import { KeyWriter } from "../encoding/key-codec.ts";
 import { decodeRow, encodeRow } from "../encoding/row-codec.ts";
 import { readRowId, rowIdSuffix, withPrefix } from "./keys.ts";
@@ -58,6 +58,8 @@ const rowKeyWriter = new KeyWriter();
 
 export class TableLayout {
   readonly definition: TableDefinition;
+  /** The key prefix of its rows (`tableStorage`). */
+  readonly storage: number;
   readonly oids: readonly number[];
   /** The values rows written before each column existed read as. */
   readonly #missing: readonly SqlValue[];
@@ -67,6 +69,7 @@ export class TableLayout {
 
   constructor(definition: TableDefinition) {
     this.definition = definition;
+    this.storage = tableStorage(definition);
     this.oids = definition.columns.map((c) => c.typeOid);
     this.#missing = definition.columns.map((c) => (c.missingText === undefined ? null : parseValue(c.typeOid, c.missingText, tableTextSettings(definition))));
     this.hasRowId = definition.primaryKey === undefined;
@@ -105,10 +108,10 @@ export class TableLayout {
    */
   rowKey(row: Row): Uint8Array {
     const primaryKey = this.definition.primaryKey;
-    if (primaryKey === undefined) return withPrefix(this.definition.id, this.keySuffix(row));
+    if (primaryKey === undefined) return withPrefix(this.storage, this.keySuffix(row));
     const writer = rowKeyWriter;
     writer.reset();
-    writer.appendUint32(this.definition.id);
+    writer.appendUint32(this.storage);
     for (const column of primaryKey.columns) appendKeyValue(writer, this.oids[column] ?? TypeOid.text, row[column] ?? null);
     return writer.finish();
   }
@@ -117,7 +120,7 @@ export class TableLayout {
   indexEntry(index: IndexDefinition, row: Row, keySuffix: Uint8Array): IndexEntry {
     assert(index.expressions === undefined, "an expression index's keys are computed by IndexKeys");
     const writer = new KeyWriter();
-    writer.appendUint32(index.id);
+    writer.appendUint32(indexStorage(index));
     let hasNull = false;
     for (const column of index.columns) {
       const value = row[column] ?? null;
@@ -130,7 +133,7 @@ export class TableLayout {
   /** The index entry with key values `values` of types `oids`, pointing at the row `keySuffix`. */
   indexEntryOf(index: IndexDefinition, values: readonly SqlValue[], oids: readonly number[], keySuffix: Uint8Array): IndexEntry {
     const writer = new KeyWriter();
-    writer.appendUint32(index.id);
+    writer.appendUint32(indexStorage(index));
     let hasNull = false;
     values.forEach((value, i) => {
       hasNull ||= value === null;
