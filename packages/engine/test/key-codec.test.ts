@@ -31,6 +31,7 @@ import {
 } from "@omnikv/base";
 import { propertyParams } from "@omnikv/testkit";
 import { KeyWriter, compareBytes, encodeKey, isKeyEncodable, prefixEnd, type KeyColumnOptions } from "../src/encoding/key-codec.ts";
+import { readRowId, rowIdLimit, rowIdSuffix, withPrefix } from "../src/storage/keys.ts";
 
 const params = propertyParams(300);
 
@@ -567,5 +568,24 @@ describe("int8 keys of JavaScript numbers", () => {
       }),
       params,
     );
+  });
+});
+
+describe("row-id and relation key prefixes (src/storage/keys.ts)", () => {
+  it("match DataView's big-endian encoding and read back, for row ids and relation ids of every size", () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: rowIdLimit - 1n }), fc.integer({ min: 0, max: 0xffff_ffff }), (rowId, id) => {
+        const expected = new Uint8Array(12);
+        const view = new DataView(expected.buffer);
+        view.setUint32(0, id);
+        view.setBigUint64(4, rowId);
+        const key = withPrefix(id, rowIdSuffix(rowId));
+        expect(key).toEqual(expected);
+        expect(readRowId(key)).toBe(rowId);
+      }),
+      params,
+    );
+    expect(() => rowIdSuffix(rowIdLimit)).toThrow();
+    expect(() => rowIdSuffix(-1n)).toThrow();
   });
 });

@@ -138,6 +138,15 @@ export class Transaction {
     (this.#newestRanges ??= []).push({ gte: keyString(gte), lt: keyString(lt) });
   }
 
+  /**
+   * Whether this transaction has buffered a write or deletion of a key in `[gte, lt)`: a writer
+   * straight to the store must not write keys its own buffered writes would override at commit.
+   */
+  hasWritesIn(gte: Uint8Array, lt: Uint8Array): boolean {
+    this.#assertActive();
+    return this.#txn.writes.intersects({ gte: keyString(gte), lt: keyString(lt) });
+  }
+
   /** The value of `key` as this transaction sees it, or undefined. Synchronous; never blocks. */
   get(key: Uint8Array): Uint8Array | undefined {
     this.#assertActive();

@@ -385,6 +385,23 @@ describe("Transaction.readNewestIn", () => {
   });
 });
 
+describe("Transaction.hasWritesIn", () => {
+  it("tells whether a buffered write or deletion lies in a range, with few and many writes, and after ROLLBACK TO", async () => {
+    const manager = await seeded({ m1: "x" });
+    const txn = await manager.begin();
+    expect(txn.hasWritesIn(b("a"), b("z"))).toBe(false);
+    await txn.delete(b("m1"));
+    expect([txn.hasWritesIn(b("m"), b("n")), txn.hasWritesIn(b("m2"), b("n")), txn.hasWritesIn(b("a"), b("m1"))]).toEqual([true, false, false]);
+    txn.savepoint("s");
+    // Past eight writes the check binary-searches the sorted keys instead of looking at each.
+    for (let i = 0; i < 20; i += 1) await txn.put(b(`q${String(i).padStart(2, "0")}`), b("v"));
+    expect([txn.hasWritesIn(b("q05"), b("q06")), txn.hasWritesIn(b("q20"), b("r")), txn.hasWritesIn(b("p"), b("q"))]).toEqual([true, false, false]);
+    txn.rollbackToSavepoint("s");
+    expect([txn.hasWritesIn(b("q"), b("r")), txn.hasWritesIn(b("m"), b("n"))]).toEqual([false, true]);
+    txn.rollback();
+  });
+});
+
 describe("Transaction.setReadOnly", () => {
   it("refuses later writes and locks (25006), keeps earlier writes, and ROLLBACK TO an earlier savepoint undoes it", async () => {
     const manager = await seeded({ a: "1" });

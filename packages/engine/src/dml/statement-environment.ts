@@ -8,6 +8,9 @@ import { compilePlan, type AggregateTable, type CompiledPlan, type ExecutionCont
 import type { SelectStatement } from "@omnikv/parser";
 import { planSelect, type Catalog, type JoinMethods, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import type { PlannerCatalog } from "../catalog/planner-catalog.ts";
+import type { Transaction } from "@omnikv/txn";
+import type { TableDefinition } from "../catalog/definitions.ts";
+import type { BulkRows } from "../storage/bulk-rows.ts";
 import type { WriteEnvironment } from "../storage/row-writer.ts";
 
 export interface SpillSettings {
@@ -17,6 +20,12 @@ export interface SpillSettings {
 }
 
 export interface StatementEnvironment extends WriteEnvironment {
+  readonly txn: Transaction;
+  /**
+   * A bulk load into `table` straight to the store (storage/bulk-rows.ts), when its transaction
+   * created the table's storage and nothing else rules it out; undefined otherwise.
+   */
+  openBulkLoad?(table: TableDefinition): Promise<BulkRows | undefined>;
   readonly planner: PlannerCatalog;
   readonly access: TableAccess;
   readonly aggregates: AggregateTable;

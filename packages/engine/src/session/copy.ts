@@ -10,6 +10,7 @@ import { tableStorage, type TableDefinition } from "../catalog/definitions.ts";
 import { columnRef, selectStatement, tableRef, target } from "../dml/ast-builders.ts";
 import { targetTable } from "../dml/modify.ts";
 import { planQuery, streamPlan, type StatementEnvironment } from "../dml/statement-environment.ts";
+import type { BulkRows } from "../storage/bulk-rows.ts";
 import { RowWriter, compileTableExpr } from "../storage/row-writer.ts";
 import { CopyLineReader, copyFormatOf, formatCopyLine, parseCopyLine, type CopyFormat } from "./copy-format.ts";
 
@@ -23,6 +24,11 @@ export interface CopyIn {
   write(chunk: Uint8Array): Promise<void>;
   /** The data ended: the number of rows copied. */
   finish(): Promise<number>;
+  /**
+   * After a failure or an abort: a bulk load stops, and its storage is the reclaimer's once the
+   * transaction has ended. Idempotent; `finish` does it itself.
+   */
+  close(): void;
 }
 
 export function copyIn(env: StatementEnvironment, statement: CopyStatement): CopyIn {
@@ -36,7 +42,11 @@ export function copyIn(env: StatementEnvironment, statement: CopyStatement): Cop
     const sql = positions.includes(i) ? undefined : (column.defaultSql ?? (column.domain === undefined ? undefined : env.catalog.domain(column.domain)?.defaultSql));
     return sql === undefined ? undefined : compileTableExpr(table, sql, { oid: column.typeOid, typmod: column.typmod }, env.registry);
   });
-  const writer = new RowWriter(env, table);
+  let writer = new RowWriter(env, table);
+  // Decided at the first row: a table whose storage this transaction created loads straight to
+  // the store (storage/bulk-rows.ts).
+  let bulk: BulkRows | undefined;
+  let isBulkDecided = false;
   const reader = new CopyLineReader(format);
   let isHeaderPending = format.hasHeader;
   let count = 0;
@@ -44,6 +54,11 @@ export function copyIn(env: StatementEnvironment, statement: CopyStatement): Cop
     if (isHeaderPending) {
       isHeaderPending = false;
       return;
+    }
+    if (!isBulkDecided) {
+      isBulkDecided = true;
+      bulk = await env.openBulkLoad?.(table);
+      if (bulk !== undefined) writer = new RowWriter({ ...env, txn: bulk }, table);
     }
     const fields = parseCopyLine(line, format);
     if (fields.length !== positions.length) {
@@ -66,8 +81,11 @@ export function copyIn(env: StatementEnvironment, statement: CopyStatement): Cop
     },
     finish: async () => {
       for (const line of reader.end()) await insertLine(line);
+      await bulk?.flush();
+      bulk?.close();
       return count;
     },
+    close: () => bulk?.close(),
   };
 }
 

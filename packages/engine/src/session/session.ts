@@ -10,7 +10,9 @@ import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, ty
 import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogState, CatalogView } from "../catalog/catalog-store.ts";
-import { tableStorage, type ObjectDefinition, type SequenceDefinition, type ViewDefinition } from "../catalog/definitions.ts";
+import { indexStorage, tableStorage, type ObjectDefinition, type SequenceDefinition, type TableDefinition, type ViewDefinition } from "../catalog/definitions.ts";
+import { BulkRows } from "../storage/bulk-rows.ts";
+import type { FreshRange } from "../storage/fresh-range.ts";
 import { alterTable, dropOwned, createIndex, createSchema, createSequence, createTable, createTableAs, alterSequence, commentOn, createView, drop, renameObject, renameTag, truncate, type DdlEnvironment, type IndexBuildProgress } from "../catalog/ddl.ts";
 import { alterEnumType, createEnumType, dropEnumTypes, userTypeHooks } from "../catalog/enum-types.ts";
 import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
@@ -1141,11 +1143,12 @@ export class Session {
   async #copyFrom(statement: CopyStatement, sql: string): Promise<CopySink> {
     const current = await this.#statementTransaction();
     const env = this.#environment(current, sql, [], []);
+    let sink: CopyIn | undefined;
     const fail = async (error: unknown): Promise<never> => {
+      sink?.close();
       this.#fail(current);
       throw error;
     };
-    let sink: CopyIn;
     try {
       this.#checkPrivileges(statement, current.catalog);
       sink = copyIn(env, statement);
@@ -1174,6 +1177,7 @@ export class Session {
         return this.#result("COPY", count, `COPY ${count}`);
       },
       abort: async (reason) => {
+        sink.close();
         this.#fail(current);
         if (current.isExplicit) return;
         this.#notices.push(noticeOf(`COPY aborted: ${reason}`));
@@ -1825,6 +1829,32 @@ export class Session {
     else if (this.#db.lastWriteSequence(id) > active.txn.snapshotSequence) throw new SerializationFailureError("could not serialize access due to concurrent update");
   }
 
+  /**
+   * A bulk load into `table` straight to the store (storage/bulk-rows.ts), when it is safe: the
+   * transaction created the storage of the table and of each of its indexes (CREATE TABLE or
+   * TRUNCATE in it, not committed yet), has no savepoint, has buffered no write in that storage,
+   * and the table has no foreign key to itself.
+   */
+  async #openBulkLoad(active: ActiveTransaction, table: TableDefinition): Promise<BulkRows | undefined> {
+    if (active.savepoints.length > 0 || table.foreignKeys.some((fk) => fk.refTableId === table.id)) return undefined;
+    const committed = this.#db.catalog.objects.get(table.id);
+    const committedStorage = new Set(committed?.kind === "table" ? [tableStorage(committed), ...committed.indexes.map(indexStorage)] : []);
+    const storage = [tableStorage(table), ...table.indexes.map(indexStorage)];
+    const isWritten = (id: number): boolean => {
+      const range = storageRange(id);
+      return active.txn.hasWritesIn(range.gte, range.lt);
+    };
+    if (storage.some((id) => committedStorage.has(id) || isWritten(id))) return undefined;
+    const ranges: FreshRange[] = [];
+    try {
+      for (const id of storage) ranges.push(await this.#db.openFreshRange(active.txn, id));
+    } catch (error) {
+      for (const range of ranges) range.close();
+      throw error;
+    }
+    return new BulkRows(active.txn, ranges);
+  }
+
   #environment(active: ActiveTransaction, sql: string, params: readonly SqlValue[], paramTypes: readonly number[]): DdlEnvironment {
     // Written out rather than spread from #queryEnvironment: spreading this many properties took
     // V8's slow object-copy path, ~5% of a TPC-B transaction's time.
@@ -1856,6 +1886,7 @@ export class Session {
       allocateRowId: (storage) => Promise.resolve(this.#db.allocateRowId(storage)),
       allocateObjectId: () => this.#db.allocateObjectId(),
       openFreshRange: (id) => this.#db.openFreshRange(active.txn, id),
+      openBulkLoad: (table) => this.#openBulkLoad(active, table),
       estimatedRows: (tableId) => this.#db.statistics.get(tableId)?.rowCount ?? 0,
       lockRelation: (id, mode, options) => this.#lockRelation(active, id, mode, committedAtStart, derived.lockTimeoutMs, options ?? {}),
       sequences: active.sequences,

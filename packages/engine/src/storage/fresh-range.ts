@@ -20,6 +20,7 @@
 import { Buffer } from "node:buffer";
 import { assert } from "@omnikv/base";
 import { TransactionStateError, type MvccStore, type MvccWrite, type Transaction } from "@omnikv/txn";
+import { compareBytes } from "../encoding/key-codec.ts";
 import { reclaimMarkerKey, relationEnd, relationPrefix } from "./keys.ts";
 import type { RangeReclaimer } from "./range-reclaimer.ts";
 
@@ -32,9 +33,16 @@ export class FreshRange {
   readonly #txn: Transaction;
   readonly #batch: MvccWrite[] = [];
   #batchBytes = 0;
-  /** The pending batch's keys (latin1 strings), so `has` sees entries not written yet. */
-  readonly #pendingKeys = new Set<string>();
+  /**
+   * The pending batch's entries by key (latin1 strings), so reads see entries not written yet.
+   * Built at the first read that needs it and kept up from then until the batch is written: a
+   * load in key order never needs it (see `mayHold`).
+   */
+  #pending: Map<string, Uint8Array> | undefined;
   readonly #id: number;
+  readonly #prefix: Uint8Array;
+  /** The greatest key in the range (written or pending); no key above it is there. */
+  #maxKey: Uint8Array | undefined;
   readonly #close: () => void;
   #entries = 0;
 
@@ -42,7 +50,13 @@ export class FreshRange {
     this.#store = store;
     this.#txn = txn;
     this.#id = id;
+    this.#prefix = relationPrefix(id);
     this.#close = close;
+    // What an earlier writer of the transaction put here (an index built by an earlier statement).
+    for (const [key] of store.scan({ gte: this.#prefix, lt: relationEnd(id), reverse: true })) {
+      this.#maxKey = key;
+      break;
+    }
   }
 
   /**
@@ -77,16 +91,46 @@ export class FreshRange {
     return this.#entries;
   }
 
+  /**
+   * False when `key` is certainly not here: it sorts after every key put (a load or rewrite in key
+   * order never looks further). The range's keys are this transaction's alone: nobody else can
+   * name the id, and its own buffered writes are kept out of it (storage/bulk-rows.ts).
+   */
+  mayHold(key: Uint8Array): boolean {
+    return this.#maxKey !== undefined && compareBytes(key, this.#maxKey) <= 0;
+  }
+
   /** Whether `key` was put here (flushed or pending). */
   has(key: Uint8Array): boolean {
-    return this.#pendingKeys.has(latin1(key)) || this.#store.get(key) !== undefined;
+    if (!this.mayHold(key)) return false;
+    return this.#pendingIndex().has(latin1(key)) || this.#store.get(key) !== undefined;
+  }
+
+  /** The value of `key` in the batch not yet written, if it is there. */
+  pendingValue(key: Uint8Array): Uint8Array | undefined {
+    if (this.#batch.length === 0 || !this.mayHold(key)) return undefined;
+    return this.#pendingIndex().get(latin1(key));
+  }
+
+  #pendingIndex(): Map<string, Uint8Array> {
+    if (this.#pending === undefined) {
+      this.#pending = new Map();
+      for (const write of this.#batch) if (write.type === "put") this.#pending.set(latin1(write.key), write.value);
+    }
+    return this.#pending;
+  }
+
+  get id(): number {
+    return this.#id;
   }
 
   async put(key: Uint8Array, value: Uint8Array): Promise<void> {
-    assert(new DataView(key.buffer, key.byteOffset, 4).getUint32(0) === this.#id, "a fresh range takes keys of its own id only");
+    const prefix = this.#prefix;
+    assert(key[0] === prefix[0] && key[1] === prefix[1] && key[2] === prefix[2] && key[3] === prefix[3], "a fresh range takes keys of its own id only");
     this.#batch.push({ type: "put", key, value });
     this.#batchBytes += key.length + value.length;
-    this.#pendingKeys.add(latin1(key));
+    this.#pending?.set(latin1(key), value);
+    if (this.#maxKey === undefined || compareBytes(key, this.#maxKey) > 0) this.#maxKey = key;
     this.#entries += 1;
     if (this.#batch.length >= batchEntriesMax || this.#batchBytes >= batchBytesMax) await this.flush();
   }
@@ -101,7 +145,7 @@ export class FreshRange {
     if (this.#txn.status !== "active") throw new TransactionStateError("the transaction building this index has ended");
     const batch = this.#batch.splice(0);
     this.#batchBytes = 0;
-    this.#pendingKeys.clear();
+    this.#pending = undefined;
     await this.#store.write(batch, { sync: false });
   }
 

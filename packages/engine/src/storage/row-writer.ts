@@ -23,8 +23,14 @@ import { layoutOf, storageTextSettings, tableTextSettings, type IndexEntry, type
 import { domainOfColumn } from "../catalog/enum-values.ts";
 import { paceRowWork } from "./pacing.ts";
 
+/**
+ * What a RowWriter reads and writes rows through: a transaction, or a bulk load into storage the
+ * transaction created (storage/bulk-rows.ts).
+ */
+export type RowStore = Pick<Transaction, "get" | "getForUpdate" | "put" | "putFresh" | "delete" | "lock" | "scan">;
+
 export interface WriteEnvironment {
-  readonly txn: Transaction;
+  readonly txn: RowStore;
   readonly catalog: CatalogView;
   readonly registry: FunctionRegistry;
   readonly context: EvalContext;
