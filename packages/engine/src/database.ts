@@ -46,7 +46,7 @@ export interface DatabaseOptions {
    * and DROP INDEX write a few keys whatever the size of what they drop.
    */
   readonly writeSetWritesMax?: number;
-  /** Keys the background deletion of a dropped table's or index's keys deletes per store write (default 4096). */
+  /** Keys the background deletion of a dropped table's or index's keys deletes per store write (default 512). */
   readonly reclaimBatchKeys?: number;
   /**
    * Auto-analyze: a table is analyzed again after `analyzeThresholdRows + analyzeScaleFactor *
@@ -287,11 +287,14 @@ export class Database {
     return new CatalogView(() => this.#catalog);
   }
 
-  /** After a commit at `sequence`: the transaction's catalog changes become everyone's. */
-  publishCatalog(view: CatalogView, sequence: number): void {
+  /**
+   * After a commit at `sequence`: the transaction's catalog changes become everyone's.
+   * `bulkLoaded`: the tables it loaded straight to the store (`CatalogState.storageSince`).
+   */
+  publishCatalog(view: CatalogView, sequence: number, bulkLoaded: ReadonlySet<number> = new Set()): void {
     if (view.changes.size === 0) return;
     const before = this.#catalog;
-    this.#catalog = this.#catalog.apply(view.changes, sequence);
+    this.#catalog = this.#catalog.apply(view.changes, sequence, bulkLoaded);
     for (const [id, object] of view.changes) {
       // Statistics describe one table shape: a dropped or re-shaped table loses them.
       const previous = before.objects.get(id);

@@ -585,7 +585,7 @@ describe("row-id and relation key prefixes (src/storage/keys.ts)", () => {
       }),
       params,
     );
-    expect(() => rowIdSuffix(rowIdLimit)).toThrow();
-    expect(() => rowIdSuffix(-1n)).toThrow();
+    expect(() => rowIdSuffix(rowIdLimit)).toThrow("a row id is below 2^56");
+    expect(() => rowIdSuffix(-1n)).toThrow("a row id is below 2^56");
   });
 });

@@ -77,10 +77,12 @@ export class CatalogState {
 
   /**
    * The commit sequence from which table `id`'s storage holds its rows: a snapshot older than it
-   * must not read the table through this catalog. A new storage id (CREATE TABLE, TRUNCATE, a
-   * rewrite) holds nothing an older snapshot should see: the old rows are elsewhere, and rows its
-   * transaction wrote straight to the store (storage/fresh-range.ts) have older sequences than
-   * its commit. 0 for a table whose storage predates the open.
+   * must not read the table through this catalog. A table moved to new storage (TRUNCATE, a
+   * rewrite) holds nothing an older snapshot should see: its old rows are elsewhere, and rows
+   * written straight to the store (storage/fresh-range.ts) have older sequences than the commit.
+   * A new table counts only when a bulk load filled it so; otherwise its rows carry the commit's
+   * sequence, and an older snapshot sees it empty, as in PostgreSQL. 0 for a table whose storage
+   * predates the open.
    */
   storageSince(id: number): number {
     return this.#storageSince.get(id) ?? 0;
@@ -88,16 +90,17 @@ export class CatalogState {
 
   /**
    * This state with a transaction's changes applied (undefined: the object was dropped), which
-   * committed at `sequence`.
+   * committed at `sequence` and loaded the tables `bulkLoaded` straight to the store.
    */
-  apply(changes: ReadonlyMap<number, ObjectDefinition | undefined>, sequence: number): CatalogState {
+  apply(changes: ReadonlyMap<number, ObjectDefinition | undefined>, sequence: number, bulkLoaded: ReadonlySet<number>): CatalogState {
     const objects = new Map(this.objects);
     let storageSince: Map<number, number> | undefined;
     for (const [id, object] of changes) {
       const previous = this.objects.get(id);
       if (object === undefined) objects.delete(id);
       else objects.set(id, object);
-      const isNewStorage = object?.kind === "table" && (previous?.kind !== "table" || tableStorage(previous) !== tableStorage(object));
+      const isMoved = previous?.kind === "table" && object?.kind === "table" && tableStorage(previous) !== tableStorage(object);
+      const isNewStorage = isMoved || (object?.kind === "table" && previous?.kind !== "table" && bulkLoaded.has(id));
       const isGone = object?.kind !== "table" && this.#storageSince.has(id);
       if (!isNewStorage && !isGone) continue;
       storageSince ??= new Map(this.#storageSince);

@@ -505,11 +505,21 @@ export async function createTableAs(env: DdlEnvironment, statement: CreateTableA
   };
   await env.catalog.write(env.txn, definition);
   if (!statement.withData) return 0;
-  const writer = new RowWriter(env, definition);
+  // The new table's storage is the transaction's own: the rows go straight to the store when they
+  // may (storage/bulk-rows.ts), and the query's rows then stream, since those writes land outside
+  // the write set its scans merge; through the write set they are collected first.
+  const bulk = await env.openBulkLoad?.(definition);
   let count = 0;
-  for (const row of Array.from(streamPlan(env, plan))) {
-    await writer.insert([...row, await env.allocateRowId(tableStorage(definition))]);
-    count += 1;
+  try {
+    const writer = new RowWriter(bulk === undefined ? env : { ...env, txn: bulk }, definition);
+    const rows = bulk === undefined ? Array.from(streamPlan(env, plan)) : streamPlan(env, plan);
+    for (const row of rows) {
+      await writer.insert([...row, await env.allocateRowId(tableStorage(definition))]);
+      count += 1;
+    }
+    await bulk?.flush();
+  } finally {
+    bulk?.close();
   }
   return count;
 }
@@ -696,7 +706,9 @@ export async function truncate(env: DdlEnvironment, statement: TruncateStatement
   // Every table locked (in id order, so two TRUNCATEs of the same tables cannot deadlock) before
   // the foreign keys that point at them are looked at: one added meanwhile is seen.
   const tables: TableDefinition[] = [];
-  for (const table of [...found].sort((a, b) => a.id - b.id)) tables.push(await lockForDdl(env, table));
+  // (A table named twice is truncated once.)
+  const distinct = [...new Map(found.map((table) => [table.id, table])).values()];
+  for (const table of distinct.sort((a, b) => a.id - b.id)) tables.push(await lockForDdl(env, table));
   const ids = new Set(tables.map((t) => t.id));
   for (const child of env.catalog.tables()) {
     const fk = child.foreignKeys.find((f) => ids.has(f.refTableId) && !ids.has(child.id));
@@ -1055,9 +1067,13 @@ async function validateExistingRows(env: DdlEnvironment, before: TableDefinition
 async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: TableDefinition): Promise<TableDefinition> {
   const primaryKey = after.primaryKey;
   assert(primaryKey !== undefined, "a primary key is being added");
+  // The stored rows read with the new column list (a column the same ALTER added reads its
+  // default), still keyed by row id.
+  const { primaryKey: _primaryKey, ...unkeyed } = after;
+  const source: TableDefinition = { ...unkeyed, storage: tableStorage(before), indexes: [] };
   // NULLs first, over the whole table, as PostgreSQL's SET NOT NULL pass comes before its index
   // build: a table with both a NULL and a duplicate reports the NULL.
-  const layout = layoutOf(before);
+  const layout = layoutOf(source);
   const keyColumns = new Set(primaryKey.columns);
   let scanned = 0;
   for (const [key, value] of env.txn.scan(storageRange(layout.storage))) {
@@ -1065,10 +1081,10 @@ async function rekeyTable(env: DdlEnvironment, before: TableDefinition, after: T
     if (scanned % (progressIntervalRows * 16) === 0) await yieldTurn(env);
     const row = layout.decode(key, value, keyColumns);
     const column = primaryKey.columns.find((c) => (row[c] ?? null) === null);
-    if (column !== undefined) throw new NotNullViolationError(`column "${before.columns[column]?.name ?? ""}" of relation "${before.name}" contains null values`);
+    if (column !== undefined) throw new NotNullViolationError(`column "${after.columns[column]?.name ?? ""}" of relation "${before.name}" contains null values`);
   }
-  const width = before.columns.length;
-  return rewriteTable(env, before, after, (old) => old.slice(0, width));
+  const width = after.columns.length;
+  return rewriteTable(env, source, after, (old) => old.slice(0, width));
 }
 
 /**

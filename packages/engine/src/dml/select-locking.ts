@@ -25,7 +25,7 @@ import { UndefinedTableError } from "@omnikv/planner";
 import type { Row } from "@omnikv/executor";
 import type { Expr, FromItem, LockingClause, ResTarget, SelectCore, SelectStatement } from "@omnikv/parser";
 import type { PlanNode } from "@omnikv/planner";
-import type { LockWaitPolicy, RowLockMode } from "@omnikv/txn";
+import { SerializationFailureError, type LockWaitPolicy, type RowLockMode } from "@omnikv/txn";
 import type { TableDefinition } from "../catalog/definitions.ts";
 import { rowIdColumnName } from "../catalog/planner-catalog.ts";
 import { compareBytes } from "../encoding/key-codec.ts";
@@ -35,11 +35,35 @@ import { columnRef, queryOf, target } from "./ast-builders.ts";
 import { SingleRowAccess, SingleRowCatalog, targetTable } from "./modify.ts";
 import { planQuery, runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
 
+/**
+ * The locked tables, each locked shared first (PostgreSQL's RowShareLock), as writers lock their
+ * target: DDL that moves or rewrites rows (TRUNCATE, ALTER TABLE) waits for the transaction, and
+ * the tables are resolved and read as they are once locked (READ COMMITTED reads at a snapshot
+ * taken then; REPEATABLE READ and SERIALIZABLE get 40001 after DDL on one since the snapshot).
+ */
+async function lockTables(env: StatementEnvironment, statement: SelectStatement): Promise<ReturnType<typeof lockedTables>> {
+  let found = lockedTables(env, statement);
+  // Describe's dry run reads nothing and locks nothing.
+  if (env.lockRelation === undefined || env.plans !== undefined) return found;
+  const locked = new Set<number>();
+  // A name may name another table once a wait is over (dropped and created again): lock that one too.
+  for (let attempt = 0; attempt < 8; attempt += 1) {
+    const missing = found.tables.filter((entry) => !locked.has(entry.table.id));
+    if (missing.length === 0) return found;
+    for (const entry of missing) {
+      await env.lockRelation(entry.table.id, "share", { isResolvedAgain: true });
+      locked.add(entry.table.id);
+    }
+    found = lockedTables(env, statement);
+  }
+  throw new SerializationFailureError("could not serialize access due to concurrent DDL on a locked relation");
+}
+
 /** Names of the appended key columns: no user column can be called this (NUL is not allowed in names). */
 const lockColumnPrefix = "\u0000lock";
 
 export async function executeLockingSelect(env: StatementEnvironment, statement: SelectStatement): Promise<QueryRows> {
-  const { core, tables } = lockedTables(env, statement);
+  const { core, tables } = await lockTables(env, statement);
   // The query with each locked table's columns appended (to key and re-check its row), without
   // locking, LIMIT and OFFSET, which apply to the locked rows.
   const own: ResTarget[] = [];

@@ -186,6 +186,8 @@ interface ActiveTransaction {
   readonly changedRows: Map<number, number>;
   /** The table locks it holds (`RelationLockMode`), by table id. */
   readonly relationLocks: Map<number, RelationLockMode>;
+  /** Tables a bulk load filled straight to the store (storage/bulk-rows.ts): see `CatalogState.storageSince`. */
+  readonly bulkLoaded: Set<number>;
   readonly txn: Transaction;
   readonly catalog: CatalogView;
   readonly isExplicit: boolean;
@@ -1452,6 +1454,7 @@ export class Session {
       isFailed: false,
       hasSnapshot: false,
       changedRows: new Map(),
+      bulkLoaded: new Set(),
       relationLocks: new Map(),
       startMicros: BigInt(Date.now() - postgresEpochMs) * 1000n,
       savepoints: [],
@@ -1480,7 +1483,7 @@ export class Session {
       // Published before the transaction's locks go: a DDL's waiters wake to the new catalog.
       await active.txn.commit({
         beforeRelease: (sequence) => {
-          this.#db.publishCatalog(active.catalog, sequence);
+          this.#db.publishCatalog(active.catalog, sequence, active.bulkLoaded);
           this.#db.noteRelationWrites(active.changedRows.keys(), alteredTables(active), sequence);
         },
       });
@@ -1852,6 +1855,7 @@ export class Session {
       for (const range of ranges) range.close();
       throw error;
     }
+    active.bulkLoaded.add(table.id);
     return new BulkRows(active.txn, ranges);
   }
 

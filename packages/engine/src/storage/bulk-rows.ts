@@ -36,6 +36,10 @@ export class BulkRows implements RowStore {
     this.#ranges = new Map(ranges.map((range) => [range.id, range]));
   }
 
+  get snapshotSequence(): number {
+    return this.#txn.snapshotSequence;
+  }
+
   #rangeOf(key: Uint8Array): FreshRange | undefined {
     if (key.length < 4) return undefined;
     return this.#ranges.get(((key[0] ?? 0) * 0x100_0000 + (key[1] ?? 0) * 0x1_0000 + (key[2] ?? 0) * 0x100 + (key[3] ?? 0)));

@@ -27,7 +27,7 @@ import { paceRowWork } from "./pacing.ts";
  * What a RowWriter reads and writes rows through: a transaction, or a bulk load into storage the
  * transaction created (storage/bulk-rows.ts).
  */
-export type RowStore = Pick<Transaction, "get" | "getForUpdate" | "put" | "putFresh" | "delete" | "lock" | "scan">;
+export type RowStore = Pick<Transaction, "get" | "getForUpdate" | "put" | "putFresh" | "delete" | "lock" | "scan" | "snapshotSequence">;
 
 export interface WriteEnvironment {
   readonly txn: RowStore;
@@ -111,6 +111,9 @@ export class RowWriter {
       await this.#env.lockRelation(this.definition.id, "share");
       for (const fk of this.definition.foreignKeys) if (fk.refTableId !== this.definition.id) await this.#env.lockRelation(fk.refTableId, "share", { isReferenced: true });
     }
+    // Its uniqueness checks read the table's storage at the transaction's snapshot: one another
+    // transaction moved after that snapshot (TRUNCATE, a rewrite) would look empty to them.
+    this.#env.catalog.assertStorageVisible(this.definition.id, this.#env.txn.snapshotSequence, this.definition.name);
     this.#isLocked = true;
   }
 
@@ -306,6 +309,10 @@ export class RowWriter {
   }
 
   async #applyAction(child: TableDefinition, foreignKey: ForeignKeyDefinition, keyValues: readonly SqlValue[], newRow: Row | undefined, depth: number): Promise<void> {
+    // No DDL may move the referencing rows while they are looked for (PostgreSQL's RI check locks
+    // them), and storage moved after the snapshot would hide them: 40001 then.
+    await this.#env.lockRelation?.(child.id, "share", { isReferenced: true });
+    this.#env.catalog.assertStorageVisible(child.id, this.#env.txn.snapshotSequence, child.name);
     const childLayout = layoutOf(child);
     const referencing: Row[] = [];
     for (const [key, value] of this.#env.txn.scan(storageRange(tableStorage(child)))) {
@@ -358,6 +365,7 @@ export function lockOptions(env: WriteEnvironment): { readonly timeoutMs?: numbe
 
 /** Whether the referenced table has a row with `values` in `columns` (its primary key or a unique index). */
 async function findReferencedRow(env: WriteEnvironment, parent: TableDefinition, columns: readonly number[], values: readonly SqlValue[]): Promise<boolean> {
+  env.catalog.assertStorageVisible(parent.id, env.txn.snapshotSequence, parent.name);
   const layout = layoutOf(parent);
   const probe: SqlValue[] = parent.columns.map(() => null);
   columns.forEach((c, i) => {
