@@ -586,6 +586,17 @@ export interface TruncateStatement extends NodeBase {
   readonly behavior?: DropBehavior;
 }
 
+/** PostgreSQL's table lock modes, weakest first. */
+export type TableLockMode = "access share" | "row share" | "row exclusive" | "share update exclusive" | "share" | "share row exclusive" | "exclusive" | "access exclusive";
+
+/** LOCK [TABLE] [ONLY] name [*] [, …] [IN mode MODE] [NOWAIT]; the mode defaults to ACCESS EXCLUSIVE. */
+export interface LockStatement extends NodeBase {
+  readonly kind: "lock";
+  readonly tables: readonly QualifiedName[];
+  readonly mode: TableLockMode;
+  readonly isNowait: boolean;
+}
+
 export interface CopyStatement extends NodeBase {
   readonly kind: "copy";
   readonly table?: QualifiedName;
@@ -1022,6 +1033,7 @@ export type Statement =
   | UpdateStatement
   | DeleteStatement
   | TruncateStatement
+  | LockStatement
   | CopyStatement
   | CreateTableStatement
   | CreateTableAsStatement

@@ -73,7 +73,7 @@ function deparseNode(node: Node): string {
 }
 
 const statementKinds: ReadonlySet<string> = new Set([
-  "select", "insert", "update", "delete", "truncate", "copy", "create_table", "create_table_as", "drop",
+  "select", "insert", "update", "delete", "truncate", "lock", "copy", "create_table", "create_table_as", "drop",
   "alter_table", "rename", "create_index", "create_view", "create_sequence", "alter_sequence", "create_schema", "create_enum_type", "alter_enum_type", "create_domain", "alter_domain",
   "transaction", "set", "set_transaction", "reset", "show", "discard", "prepare", "execute", "deallocate",
   "explain", "analyze", "vacuum", "checkpoint", "create_role", "alter_role", "drop_role", "grant", "grant_role", "alter_owner", "drop_owned", "reassign_owned", "alter_default_privileges",
@@ -95,6 +95,8 @@ export function deparseStatement(statement: Statement): string {
       const restart = statement.restartIdentity ? " RESTART IDENTITY" : "";
       return `TRUNCATE ${statement.tables.map(quoteName).join(", ")}${restart}${behavior(statement.behavior)}`;
     }
+    case "lock":
+      return `LOCK TABLE ${statement.tables.map(quoteName).join(", ")} IN ${statement.mode.toUpperCase()} MODE${statement.isNowait ? " NOWAIT" : ""}`;
     case "copy":
       return deparseCopy(statement);
     case "create_table":

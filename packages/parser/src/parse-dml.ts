@@ -15,6 +15,8 @@ import type {
   ResTarget,
   SetClause,
   TruncateStatement,
+  LockStatement,
+  TableLockMode,
   UpdateStatement,
   WithClause,
 } from "./ast.ts";
@@ -222,6 +224,41 @@ export function parseTruncate(p: TokenStream): TruncateStatement {
   else p.acceptKeywords("continue", "identity");
   const behavior = parseDropBehavior(p);
   return { kind: "truncate", pos, tables, restartIdentity, ...(behavior ? { behavior } : {}) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// LOCK
+
+const lockModes: readonly (readonly [TableLockMode, readonly string[]])[] = [
+  ["access share", ["access", "share"]],
+  ["access exclusive", ["access", "exclusive"]],
+  ["row share", ["row", "share"]],
+  ["row exclusive", ["row", "exclusive"]],
+  ["share update exclusive", ["share", "update", "exclusive"]],
+  ["share row exclusive", ["share", "row", "exclusive"]],
+  ["share", ["share"]],
+  ["exclusive", ["exclusive"]],
+];
+
+export function parseLock(p: TokenStream): LockStatement {
+  const pos = p.next().pos;
+  p.acceptKeyword("table");
+  const tables: QualifiedName[] = [];
+  do {
+    p.acceptKeyword("only");
+    tables.push(parseQualifiedName(p));
+    p.acceptOp("*");
+  } while (p.acceptPunct(","));
+  let mode: TableLockMode = "access exclusive";
+  if (p.acceptKeyword("in")) {
+    // Longest spelling first: SHARE ROW EXCLUSIVE before SHARE.
+    const found = lockModes.find(([, words]) => p.acceptKeywords(...words));
+    if (found === undefined) throw p.unexpected();
+    mode = found[0];
+    p.expectKeyword("mode");
+  }
+  const isNowait = p.acceptKeyword("nowait");
+  return { kind: "lock", pos, tables, mode, isNowait };
 }
 
 // ---------------------------------------------------------------------------------------------

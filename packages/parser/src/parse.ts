@@ -22,7 +22,7 @@ import {
   parseDrop,
 } from "./parse-ddl.ts";
 import { parseAlterDomain, parseAlterType, parseCreateDomain, parseCreateType } from "./parse-type-ddl.ts";
-import { parseCopy, parseDelete, parseInsert, parseTruncate, parseUpdate } from "./parse-dml.ts";
+import { parseCopy, parseDelete, parseInsert, parseLock, parseTruncate, parseUpdate } from "./parse-dml.ts";
 import { parseSelectStatement, parseWith } from "./parse-select.ts";
 import {
   parseAlterRole,
@@ -127,6 +127,8 @@ export function parseStatement(p: TokenStream): Statement {
       return parseDelete(p, undefined);
     case "truncate":
       return parseTruncate(p);
+    case "lock":
+      return parseLock(p);
     case "copy":
       return parseCopy(p);
     case "create":
@@ -192,7 +194,7 @@ function parseUtilityStatement(p: TokenStream): Statement {
 
 /** PostgreSQL statements OmniKV-TS does not implement: a clear 0A000, not a syntax error. */
 const unsupportedStatements: ReadonlySet<string> = new Set([
-  "listen", "notify", "unlisten", "do", "call", "lock", "cluster", "reindex",
+  "listen", "notify", "unlisten", "do", "call", "cluster", "reindex",
   "refresh", "security", "fetch", "move", "declare", "close", "load", "import", "merge",
 ]);
 

@@ -234,10 +234,11 @@ export class Transaction {
    * ends or rolls back to a savepoint taken before; waits, deadlock detection and timeouts as for
    * row locks (`what` names it in their messages). Read-only transactions take it too.
    */
-  async lockObject(key: Uint8Array, mode: "share" | "exclusive", options: { readonly timeoutMs?: number; readonly what?: string } = {}): Promise<void> {
+  async lockObject(key: Uint8Array, mode: "share" | "exclusive", options: { readonly timeoutMs?: number; readonly what?: string; readonly wait?: "block" | "nowait" } = {}): Promise<void> {
     this.#assertActive();
     const name = keyString(key);
-    await this.#lockKey(name, mode, options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }, options.what);
+    const wait = options.wait === undefined ? {} : { wait: options.wait };
+    await this.#lockKey(name, mode, options.timeoutMs === undefined ? wait : { ...wait, timeoutMs: options.timeoutMs }, options.what);
   }
 
   /**

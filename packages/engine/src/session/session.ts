@@ -4,11 +4,11 @@
  * on an error); BEGIN … COMMIT makes an explicit block; after an error inside a block only
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
-import { DbError, FeatureNotSupportedError, SqlState, TypeOid, assert, assertNever, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
-import { compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
-import { SqlSyntaxError as SqlSyntaxErrorMultiple, parse, type CopyStatement, type DeleteStatement, type GenericOption, type InsertStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
-import { explainOver, explainPlan, planSelect, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
-import { ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
+import { DbError, FeatureNotSupportedError, SqlState, TypeOid, WrongObjectTypeError, assert, assertNever, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { compileExpr, compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, deparse, parse, type LockStatement, type CopyStatement, type DeleteStatement, type ExecuteStatement, type Expr, type GenericOption, type InsertStatement, type PrepareStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
+import { bindExpr, coerce, explainOver, explainPlan, planSelect, resolveTypeName, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
+import { LockNotAvailableError, ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogState, CatalogView } from "../catalog/catalog-store.ts";
 import { indexStorage, tableStorage, type ObjectDefinition, type SequenceDefinition, type TableDefinition, type ViewDefinition } from "../catalog/definitions.ts";
 import { BulkRows } from "../storage/bulk-rows.ts";
@@ -1805,14 +1805,19 @@ export class Session {
     if (held === "exclusive" || held === mode) return;
     const object = committedAtStart.objects.get(id);
     const name = object?.kind === "table" ? object.name : String(id);
-    await active.txn.lockObject(relationLockKey(id), mode, { what: `relation "${name}"`, ...(lockTimeoutMs > 0 ? { timeoutMs: lockTimeoutMs } : {}) });
+    try {
+      await active.txn.lockObject(relationLockKey(id), mode, { what: `relation "${name}"`, ...(lockTimeoutMs > 0 ? { timeoutMs: lockTimeoutMs } : {}), ...(options.isNowait === true ? { wait: "nowait" } : {}) });
+    } catch (error) {
+      if (options.isNowait === true && error instanceof LockNotAvailableError) throw new LockNotAvailableError(`could not obtain lock on relation "${name}"`);
+      throw error;
+    }
     // Counted as held only once the checks below pass: a later statement must not skip them.
     this.#checkLockedRelation(active, id, mode, name, committedAtStart, options);
     active.relationLocks.set(id, mode);
   }
 
   #checkLockedRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, name: string, committedAtStart: CatalogState, options: RelationLockOptions): void {
-    if (options.isReferenced === true) return;
+    if (options.isReferenced === true || options.isLockOnly === true) return;
     if (mode === "share" && options.isResolvedAgain === true) {
       // The statement's target, locked before it reads or plans anything: it reads at a snapshot
       // taken now under READ COMMITTED (rows a DDL it waited for rewrote are seen as rewritten);
@@ -2152,15 +2157,89 @@ export class Session {
       case "alter_sequence":
         await alterSequence(env, statement);
         return this.#result("ALTER SEQUENCE");
+      case "lock":
+        return this.#lockTables(statement, env, active);
+      case "prepare":
+        return this.#prepareSql(statement, env);
+      case "execute":
+        return this.#executeSql(statement, env, active);
       case "copy":
       case "discard":
-      case "execute":
-      case "prepare":
       case "set_transaction":
       case "transaction":
         break;
     }
     throw new FeatureNotSupportedError(`${statement.kind.replaceAll("_", " ").toUpperCase()} is not supported yet`);
+  }
+
+  /**
+   * LOCK TABLE: PostgreSQL's eight modes on this engine's two table lock modes
+   * (`RelationLockMode`). ACCESS SHARE, ROW SHARE and ROW EXCLUSIVE take the shared lock, which
+   * conflicts with DDL's exclusive one only, as in PostgreSQL; the stronger modes take the
+   * exclusive lock, so they also exclude every writer and each other (coarser than PostgreSQL,
+   * where SHARE does not conflict with SHARE, nor EXCLUSIVE with plain reads: reads here take no
+   * lock at all). Held until the transaction ends; only in a transaction block (25P01). The
+   * privileges are PostgreSQL's: SELECT for ACCESS SHARE, a write privilege for stronger modes.
+   */
+  async #lockTables(statement: LockStatement, env: DdlEnvironment, active: ActiveTransaction): Promise<QueryResult> {
+    if (!active.isExplicit) throw new NoActiveTransactionError("LOCK TABLE can only be used in transaction blocks");
+    const isShared = statement.mode === "access share" || statement.mode === "row share" || statement.mode === "row exclusive";
+    for (const name of statement.tables) {
+      const last = name.at(-1) ?? "";
+      const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, last, env.searchPath);
+      if (relation === undefined) throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+      if (relation.kind !== "table") throw new WrongObjectTypeError(`cannot lock relation "${last}"`, { detail: `This operation is not supported for ${relation.kind === "view" ? "views" : "sequences"}.` });
+      const privileges = statement.mode === "access share" ? "r" : statement.mode === "row exclusive" ? "awdD" : "wdD";
+      if (!env.auth.checker.hasAny(env.auth.roleId, relation, privileges)) throw new InsufficientPrivilegeError(`permission denied for table ${relation.name}`);
+      await env.lockRelation?.(relation.id, isShared ? "share" : "exclusive", { isLockOnly: true, isNowait: statement.isNowait });
+    }
+    return this.#result("LOCK TABLE");
+  }
+
+  /**
+   * PREPARE name [(types)] AS statement: into the namespace of the protocol's named statements
+   * (pg_prepared_statements), and, as in PostgreSQL, not undone by ROLLBACK. Only the statements
+   * PostgreSQL's grammar takes: SELECT (VALUES), INSERT, UPDATE, DELETE.
+   */
+  #prepareSql(statement: PrepareStatement, env: DdlEnvironment): QueryResult {
+    const inner = statement.statement;
+    if (inner.kind !== "select" && inner.kind !== "insert" && inner.kind !== "update" && inner.kind !== "delete") {
+      throw new SqlSyntaxErrorMultiple(`syntax error at or near "${inner.kind.split("_")[0]?.toUpperCase() ?? ""}"`, { position: inner.pos + 1 });
+    }
+    if (this.#prepared.has(statement.name)) throw new DuplicatePreparedStatementError(`prepared statement "${statement.name}" already exists`);
+    const paramTypes = statement.paramTypes.map((type) => resolveTypeName(type, env.settings).oid);
+    // Kept as its own text (deparsed and parsed again), so the positions of its errors are in it.
+    const sql = deparse(inner);
+    this.#prepared.set(statement.name, { sql, statement: parse(sql)[0], paramTypes });
+    return this.#result("PREPARE");
+  }
+
+  /**
+   * EXECUTE name [(values)]: the statement PREPARE kept, run in this transaction with the values
+   * (each an expression, assigned to its declared type; an undeclared one is passed as text, as a
+   * client's untyped parameter), answering with the statement's own result and command tag.
+   */
+  async #executeSql(statement: ExecuteStatement, env: DdlEnvironment, active: ActiveTransaction): Promise<QueryResult> {
+    const prepared = this.#prepared.get(statement.name);
+    if (prepared?.statement === undefined) throw new InvalidStatementNameError(`prepared statement "${statement.name}" does not exist`);
+    if (statement.params.length < prepared.paramTypes.length) {
+      throw new SqlSyntaxErrorMultiple(`wrong number of parameters for prepared statement "${statement.name}"`, {
+        detail: `Expected ${prepared.paramTypes.length} parameters but got ${statement.params.length}.`,
+      });
+    }
+    const paramTypes = statement.params.map((_, i) => prepared.paramTypes[i] ?? 0);
+    const values = statement.params.map((expr, i) => this.#parameterValue(expr, paramTypes[i] ?? 0, env));
+    this.#checkPrivileges(prepared.statement, active.catalog);
+    return this.#execute(prepared.statement, prepared.sql, values, paramTypes, active);
+  }
+
+  /** An EXECUTE parameter's value: assigned to `type`, or (0, undeclared) as its text. */
+  #parameterValue(expr: Expr, type: number, env: DdlEnvironment): SqlValue {
+    const context = { settings: env.settings, paramTypes: [], sql: env.sql };
+    const bound = bindExpr(expr, context);
+    if (type !== 0) return compileExpr(coerce(bound, { oid: type, typmod: -1 }, "assignment", context), env.registry)([], [], env.context);
+    const value = compileExpr(bound, env.registry)([], [], env.context);
+    return value === null ? null : formatValue(bound.type.oid === TypeOid.unknown ? TypeOid.text : bound.type.oid, value, env.settings);
   }
 
   /**
@@ -2668,6 +2747,7 @@ function commandRefusedIfReadOnly(statement: Statement): string | undefined {
     case "discard":
     case "execute":
     case "prepare":
+    case "lock":
     case "explain":
     case "set":
     case "reset":

@@ -20,6 +20,9 @@ const defaults: ReadonlyMap<string, string> = new Map([
   ["intervalstyle", "postgres"],
   ["is_superuser", "on"],
   ["lock_timeout", "0"],
+  // Accepted and shown for clients that set them (pg_dump sets both off); nothing here acts on
+  // them: there is no row-level security, and sequential scans are never synchronized.
+  ["row_security", "on"],
   ["max_identifier_length", "63"],
   ["search_path", '"$user", public'],
   ["server_encoding", "UTF8"],
@@ -27,6 +30,7 @@ const defaults: ReadonlyMap<string, string> = new Map([
   ["server_version_num", "150000"],
   ["standard_conforming_strings", "on"],
   ["statement_timeout", "0"],
+  ["synchronize_seqscans", "on"],
   ["timezone", "UTC"],
   ["transaction_isolation", "read committed"],
   ["transaction_read_only", "off"],
@@ -202,7 +206,7 @@ function normalize(key: string, value: string): string {
 }
 
 /** Settings PostgreSQL types as booleans: printed as on/off, set from any of its spellings. */
-const booleanSettings: ReadonlySet<string> = new Set(["enable_hashjoin", "enable_mergejoin"]);
+const booleanSettings: ReadonlySet<string> = new Set(["enable_hashjoin", "enable_mergejoin", "row_security", "synchronize_seqscans"]);
 
 /** PostgreSQL's parse_bool: on/off, true/false, yes/no, 1/0 and unique prefixes of the words. */
 function normalizeBoolean(key: string, value: string): string {

@@ -62,6 +62,10 @@ export interface RelationLockOptions {
   readonly isResolvedAgain?: boolean;
   /** A table the statement only reads the definition of live (a foreign key's referenced table): no check that it is unchanged. */
   readonly isReferenced?: boolean;
+  /** LOCK TABLE: the lock alone, with none of the checks a reader or writer of the table needs. */
+  readonly isLockOnly?: boolean;
+  /** LOCK TABLE … NOWAIT: 55P03 at once instead of waiting. */
+  readonly isNowait?: boolean;
 }
 
 /** How deep ON DELETE CASCADE / SET NULL may recurse (a cycle of cascades stops here). */

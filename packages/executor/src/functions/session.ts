@@ -104,6 +104,7 @@ export const sessionFunctions: FunctionTable = {
     currentSetting(sessionOf(context.session, "current_setting"), asText(args[0] ?? null), asBool(args[1] ?? null)),
   "set_config(text,text,bool)": (args, context) => setConfig(args, sessionOf(context.session, "set_config")),
   "pg_backend_pid()": fromSession("pg_backend_pid", (session) => session.backendPid),
+  "pg_is_in_recovery()": () => false,
   "txid_current()": fromSession("txid_current", (session) => session.currentTransactionId()),
   "nextval(text)": (args, context) => sequencesOf(context.session, "nextval").nextval(asText(args[0] ?? null)),
   "currval(text)": (args, context) => sequencesOf(context.session, "currval").currval(asText(args[0] ?? null)),

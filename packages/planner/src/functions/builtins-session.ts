@@ -51,6 +51,8 @@ export const sessionFunctions: readonly FunctionSignature[] = [
   // Not strict: a NULL name is an error, a NULL value resets, a NULL is_local means false.
   signature({ name: "set_config", args: [text, text, bool], returns: text, isStrict: false, volatility: "volatile" }),
   sessionValue("pg_backend_pid", int4),
+  // A server here is never a standby replaying another's log (pg_dump, poolers and drivers ask).
+  signature({ name: "pg_is_in_recovery", args: [], returns: bool, volatility: "volatile" }),
   // Stable in pg_proc: the id does not change within a transaction.
   sessionValue("txid_current", int8),
   pgTypeofSignature,
