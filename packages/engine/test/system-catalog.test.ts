@@ -39,6 +39,32 @@ async function oidOf(name: string): Promise<string> {
 }
 
 describe("pg_catalog tables", () => {
+  it("the catalogs proper have the system column tableoid (not in *); the views over them do not", async () => {
+    expect(await text("SELECT DISTINCT tableoid FROM pg_namespace")).toEqual([["2615"]]);
+    expect(await text("SELECT c.tableoid, c.relname FROM pg_class c WHERE c.relname = 'pg_class'")).toEqual([["1259", "pg_class"]]);
+    const star = await session.query("SELECT * FROM pg_namespace LIMIT 1");
+    expect(star.fields.map((field) => field.name)).toEqual(["oid", "nspname", "nspowner", "nspacl"]);
+    await expect(session.query("SELECT tableoid FROM pg_roles")).rejects.toMatchObject({ sqlState: "42703" });
+    await expect(session.query("SELECT tableoid FROM information_schema.tables")).rejects.toMatchObject({ sqlState: "42703" });
+  });
+
+  it("catalogs of what OmniKV-TS does not have are there, empty, as pg_dump reads them", async () => {
+    for (const table of ["pg_init_privs", "pg_opfamily", "pg_amop", "pg_amproc", "pg_ts_parser", "pg_ts_template", "pg_ts_dict", "pg_transform", "pg_subscription", "pg_largeobject_metadata", "pg_seclabel", "pg_seclabels"]) {
+      expect(await text(`SELECT count(*) FROM pg_catalog.${table}`)).toEqual([["0"]]);
+    }
+    expect(await text("SELECT s.tableoid, s.subname FROM pg_subscription s WHERE s.subdbid = 1")).toEqual([]);
+  });
+
+  it("pg_options_to_table splits name=value options into rows", async () => {
+    expect(await text("SELECT * FROM pg_options_to_table(ARRAY['fillfactor=70', 'autovacuum_enabled=false', 'bare'])")).toEqual([
+      ["fillfactor", "70"],
+      ["autovacuum_enabled", "false"],
+      ["bare", null],
+    ]);
+    expect(await text("SELECT count(*) FROM pg_options_to_table(NULL::text[])")).toEqual([["0"]]);
+    expect(await text("SELECT pg_is_in_recovery()")).toEqual([["f"]]);
+  });
+
   it("pg_namespace has pg_catalog (11), information_schema and the user schemas", async () => {
     expect(await text("SELECT nspname, oid = 11 FROM pg_namespace ORDER BY nspname")).toEqual([
       ["app", "f"],

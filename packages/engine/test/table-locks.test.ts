@@ -41,6 +41,32 @@ async function setUp(a: Session): Promise<void> {
 }
 
 describe("table locks", () => {
+  it("LOCK TABLE: writers wait for the strong modes, not for the weak ones; NOWAIT is 55P03; a later write still takes its own checks", async () => {
+    await withDatabase(async (_db, a, b) => {
+      await setUp(a);
+      await b.query("BEGIN; LOCK TABLE t IN EXCLUSIVE MODE");
+      const insert = a.query("INSERT INTO t VALUES (5001, 1)");
+      expect(await isPending(insert)).toBe(true);
+      await b.query("COMMIT");
+      await insert;
+      await b.query("BEGIN; LOCK TABLE t IN ACCESS SHARE MODE");
+      await a.query("INSERT INTO t VALUES (5002, 1)");
+      await expect(a.query("BEGIN; LOCK TABLE t NOWAIT")).rejects.toMatchObject({ sqlState: "55P03", message: 'could not obtain lock on relation "t"' });
+      await a.query("ROLLBACK");
+      const alter = a.query("ALTER TABLE t ADD COLUMN w int");
+      expect(await isPending(alter)).toBe(true);
+      await b.query("COMMIT");
+      await alter;
+      // The lock alone counts for nothing: the INSERT after it still sees that a DDL committed
+      // after the snapshot, as it would without the LOCK.
+      await b.query("BEGIN ISOLATION LEVEL REPEATABLE READ; SELECT 1");
+      await a.query("ALTER TABLE t ADD COLUMN x int");
+      await b.query("LOCK TABLE t IN ROW EXCLUSIVE MODE");
+      await expect(b.query("INSERT INTO t VALUES (5003, 1)")).rejects.toMatchObject({ sqlState: "40001" });
+      await b.query("ROLLBACK");
+    });
+  });
+
   it("CREATE INDEX waits for a transaction that wrote the table, and indexes its rows", async () => {
     await withDatabase(async (_db, a, b) => {
       await setUp(a);

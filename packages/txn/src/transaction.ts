@@ -127,6 +127,21 @@ export class Transaction {
   }
 
   /**
+   * A snapshot taken now, for a transaction that has read and written nothing yet: LOCK TABLE
+   * waits for its locks first and takes no snapshot, as in PostgreSQL, so a REPEATABLE READ
+   * transaction that begins with it reads what the transactions it waited for committed.
+   */
+  retakeSnapshot(): void {
+    this.#assertActive();
+    assert(this.#txn.writes.size === 0, "only a transaction that has written nothing retakes its snapshot");
+    const previous = this.#txn.snapshot;
+    const snapshot = this.#services.store.snapshot();
+    this.#txn.snapshot = snapshot;
+    this.#txn.snapshotSequence = snapshot.sequence;
+    previous?.release();
+  }
+
+  /**
    * From now on, reads of keys in `[gte, lt)` see the store's newest state instead of this
    * transaction's snapshot: for a range only this transaction fills, and outside its write set
    * (a new index's entries written straight to the store, which nobody else can name before this

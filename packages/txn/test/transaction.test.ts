@@ -385,6 +385,22 @@ describe("Transaction.readNewestIn", () => {
   });
 });
 
+describe("Transaction.retakeSnapshot", () => {
+  it("moves a REPEATABLE READ transaction that has written nothing to a snapshot taken now, and refuses once it has written", async () => {
+    const manager = await seeded({ a: "1" });
+    const txn = await manager.begin({ isolation: "repeatable read" });
+    const other = await manager.begin();
+    await other.put(b("a"), b("2"));
+    await other.commit();
+    expect(text(txn.get(b("a")))).toBe("1");
+    txn.retakeSnapshot();
+    expect(text(txn.get(b("a")))).toBe("2");
+    await txn.put(b("c"), b("3"));
+    expect(() => txn.retakeSnapshot()).toThrow("only a transaction that has written nothing retakes its snapshot");
+    txn.rollback();
+  });
+});
+
 describe("Transaction.hasWritesIn", () => {
   it("tells whether a buffered write or deletion lies in a range, with few and many writes, and after ROLLBACK TO", async () => {
     const manager = await seeded({ m1: "x" });

@@ -314,6 +314,22 @@ function assignDatePart(state: DecodeState, text: string, value: number, dateFie
 }
 
 /** Run-together digits: yyyymmdd / yymmdd, hhmmss / hhmm, optionally with .fraction. */
+/**
+ * C's `atoi` as glibc computes it, which PostgreSQL's DecodeNumberField reads a run of date digits
+ * with: strtol's 64-bit long (saturating at 2^63 - 1), cut to a 32-bit int. So an overlong year
+ * wraps as it does there ('3120242024020312' reads year 312024202402 as -1508410206, which then
+ * fails as a field out of range, not as a timestamp out of range).
+ */
+function cAtoi(digits: string): number {
+  // atoi reads a leading [sign]digits and ignores the rest; no digits read as 0.
+  const leading = /^[+-]?\d+/u.exec(digits)?.[0];
+  if (leading === undefined) return 0;
+  const longMax = 2n ** 63n - 1n;
+  const value = BigInt(leading);
+  const saturated = value > longMax ? longMax : value < -longMax - 1n ? -longMax - 1n : value;
+  return Number(BigInt.asIntN(32, saturated));
+}
+
 function decodeNumberField(state: DecodeState, text: string, fieldMask: number): number {
   let digits = text;
   const point = text.indexOf(".");
@@ -323,7 +339,7 @@ function decodeNumberField(state: DecodeState, text: string, fieldMask: number):
   } else if ((fieldMask & dateMask) !== dateMask && digits.length >= 6) {
     state.day = Number(digits.slice(-2));
     state.month = Number(digits.slice(-4, -2));
-    state.year = Number(digits.slice(0, -4));
+    state.year = cAtoi(digits.slice(0, -4));
     state.is2digits = digits.length === 6;
     return dateMask;
   }

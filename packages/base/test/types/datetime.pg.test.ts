@@ -146,7 +146,9 @@ describe("date/time input and output match PostgreSQL 15", () => {
     const edges = ["2024-01-31 13:45:00.123456", "2024-01-31T13:45:00Z", "2024-01-31 24:00", "1999-12-31 24:00:00", "294276-12-31 23:59:59.999999", "294277-01-01 00:00:00",
       "4714-11-24 00:00:00 BC", "4714-11-23 23:59:59 BC", "infinity", "-infinity", "epoch", "2024-01-31 13:45:00.0000005", "2024-01-31 13:45:00.0000015", "Jan 31 2024 1:45 PM",
       "2024-01-31 13:45:00 America/New_York", "20240131 134500", "20240131T134500", "2024-01-31T", "2024-01-31 T 13:45",
-      "1 jan 2024- 2.0 24:00:00.000001", "1 jan 2024- 2.0", "031209..2024T12:34.5", "2024-01-31 34.5", "2024-01-31 0034.5"];
+      "1 jan 2024- 2.0 24:00:00.000001", "1 jan 2024- 2.0", "031209..2024T12:34.5", "2024-01-31 34.5", "2024-01-31 0034.5",
+      // A run of date digits reads its year with C's atoi, which wraps (FC_SEED=946497221 found the first).
+      "3120242024020312 12:14", "429496929600101 00:00", "99999999999999999999990101 00:00"];
     const build = (seed: number): Case[] =>
       [...edges, ...sample(stamp, 1200, seed)].map((text) => ({ sql: `${literal(text)}::timestamp`, ours: () => dt.formatTimestamp(dt.parseTimestamp(text)) }));
     await expectNoMismatch("timestamp", build);

@@ -838,6 +838,26 @@ const systemTables: readonly SystemTableSpec[] = [
   systemTable(6106, "pg_publication_rel", [["oid", O], ["prpubid", O], ["prrelid", O], ["prqual", T], ["prattrs", I2V]]),
   systemTable(6237, "pg_publication_namespace", [["oid", O], ["pnpubid", O], ["pnnspid", O]]),
   systemTable(3118, "pg_foreign_table", [["ftrelid", O], ["ftserver", O], ["ftoptions", TA]]),
+  // Catalogs of what OmniKV-TS does not have (operator families, text search, transforms,
+  // subscriptions, large objects, security labels, initial privileges of extensions): empty, so
+  // catalog queries (pg_dump's, psql's) read them as PostgreSQL's would read an empty one.
+  // PostgreSQL's regproc columns are oids here, and pg_lsn text.
+  systemTable(3394, "pg_init_privs", [["objoid", O], ["classoid", O], ["objsubid", I4], ["privtype", C], ["initprivs", TA]]),
+  systemTable(2753, "pg_opfamily", [["oid", O], ["opfmethod", O], ["opfname", N], ["opfnamespace", O], ["opfowner", O]]),
+  systemTable(2602, "pg_amop", [
+    ["oid", O], ["amopfamily", O], ["amoplefttype", O], ["amoprighttype", O], ["amopstrategy", I2], ["amoppurpose", C], ["amopopr", O], ["amopmethod", O], ["amopsortfamily", O],
+  ]),
+  systemTable(2603, "pg_amproc", [["oid", O], ["amprocfamily", O], ["amproclefttype", O], ["amprocrighttype", O], ["amprocnum", I2], ["amproc", O]]),
+  systemTable(3601, "pg_ts_parser", [["oid", O], ["prsname", N], ["prsnamespace", O], ["prsstart", O], ["prstoken", O], ["prsend", O], ["prsheadline", O], ["prslextype", O]]),
+  systemTable(3764, "pg_ts_template", [["oid", O], ["tmplname", N], ["tmplnamespace", O], ["tmplinit", O], ["tmpllexize", O]]),
+  systemTable(3600, "pg_ts_dict", [["oid", O], ["dictname", N], ["dictnamespace", O], ["dictowner", O], ["dicttemplate", O], ["dictinitoption", T]]),
+  systemTable(3576, "pg_transform", [["oid", O], ["trftype", O], ["trflang", O], ["trffromsql", O], ["trftosql", O]]),
+  systemTable(6100, "pg_subscription", [
+    ["oid", O], ["subdbid", O], ["subskiplsn", T], ["subname", N], ["subowner", O], ["subenabled", B], ["subbinary", B], ["substream", B], ["subtwophasestate", C],
+    ["subdisableonerr", B], ["subconninfo", T], ["subslotname", N], ["subsynccommit", T], ["subpublications", TA],
+  ]),
+  systemTable(2995, "pg_largeobject_metadata", [["oid", O], ["lomowner", O], ["lomacl", TA]]),
+  systemTable(3596, "pg_seclabel", [["objoid", O], ["classoid", O], ["objsubid", I4], ["provider", T], ["label", T]]),
   systemTable(3079, "pg_extension", [["oid", O], ["extname", N], ["extowner", O], ["extnamespace", O], ["extrelocatable", B], ["extversion", T], ["extconfig", OA], ["extcondition", TA]]),
   systemTable(3501, "pg_enum", [["oid", O], ["enumtypid", O], ["enumsortorder", F4], ["enumlabel", N]], enumRows),
   systemTable(3541, "pg_range", [["rngtypid", O], ["rngsubtype", O], ["rngmultitypid", O], ["rngcollation", O], ["rngsubopc", O], ["rngcanonical", N], ["rngsubdiff", N]]),
@@ -869,6 +889,9 @@ const systemTables: readonly SystemTableSpec[] = [
     ["pid", I4], ["datid", O], ["datname", N], ["relid", O], ["index_relid", O], ["command", T], ["phase", T], ["lockers_total", I8], ["lockers_done", I8],
     ["current_locker_pid", I8], ["blocks_total", I8], ["blocks_done", I8], ["tuples_total", I8], ["tuples_done", I8], ["partitions_total", I8], ["partitions_done", I8],
   ], indexProgressRows, true),
+  systemTable(12_007, "pg_seclabels", [
+    ["objoid", O], ["classoid", O], ["objsubid", I4], ["objtype", T], ["objnamespace", O], ["objname", T], ["provider", T], ["label", T],
+  ], none, true),
   systemTable(12_003, "pg_settings", [
     ...named("name setting unit category short_desc extra_desc context vartype source min_val max_val", T), ["enumvals", TA], ["boot_val", T], ["reset_val", T],
     ["sourcefile", T], ["sourceline", I4], ["pending_restart", B],
@@ -914,10 +937,23 @@ assert(systemTables.every((t) => t.id < 16_384), "system table ids are below the
 
 const catalogTables = new Map<number, CatalogTable>();
 
+/**
+ * Whether the system table has PostgreSQL's system column `tableoid` (its own oid in every row):
+ * the catalogs proper do, the views over them (pg_roles, pg_settings, information_schema) do not.
+ */
+function hasTableOid(table: SystemTableSpec): boolean {
+  return table.schema === "pg_catalog" && !table.isView && table.id < firstSystemViewOid;
+}
+
+/** System views' oids start here (PostgreSQL's catalogs proper have oids below 10,000). */
+const firstSystemViewOid = 12_000;
+
 function catalogTableOfSpec(table: SystemTableSpec): CatalogTable {
   const cached = catalogTables.get(table.id);
   if (cached !== undefined) return cached;
   const columns: CatalogColumn[] = table.columns.map(([name, oid]) => ({ name, type: { oid, typmod: -1 }, isNotNull: false }));
+  // A system column: named, never in `*`.
+  if (hasTableOid(table)) columns.push({ name: "tableoid", type: { oid: O, typmod: -1 }, isNotNull: true, isSystem: true });
   const result: CatalogTable = { id: table.id, schema: table.schema, name: table.name, columns, indexes: [] };
   catalogTables.set(table.id, result);
   return result;
@@ -1000,9 +1036,10 @@ export function systemTableRows(id: number, context: SystemContext): Iterable<Ro
 }
 
 function* checkedRows(table: SystemTableSpec, context: SystemContext): Iterable<Row> {
+  const tableOid = hasTableOid(table) ? table.id : undefined;
   for (const row of table.rows(context)) {
     assert(row.length === table.columns.length, `a ${table.name} row has one value per column`);
-    yield row;
+    yield tableOid === undefined ? row : [...row, tableOid];
   }
 }
 

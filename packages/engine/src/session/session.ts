@@ -4,9 +4,9 @@
  * on an error); BEGIN … COMMIT makes an explicit block; after an error inside a block only
  * ROLLBACK (or ROLLBACK TO SAVEPOINT) is accepted (25P02). DDL is transactional like DML.
  */
-import { DbError, FeatureNotSupportedError, SqlState, TypeOid, WrongObjectTypeError, assert, assertNever, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
+import { DbError, FeatureNotSupportedError, SqlState, StatementTooComplexError, TypeOid, WrongObjectTypeError, assert, assertNever, formatValue, parseTimeZone, parseValue, type SqlValue, type TextIoSettings } from "@omnikv/base";
 import { compileExpr, compilePlan, type CompiledPlan, type MutableActuals, type EvalContext, type Row, type CatalogFunctions, type SequenceFunctions, type SessionInfo } from "@omnikv/executor";
-import { SqlSyntaxError as SqlSyntaxErrorMultiple, deparse, parse, type LockStatement, type CopyStatement, type DeleteStatement, type ExecuteStatement, type Expr, type GenericOption, type InsertStatement, type PrepareStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
+import { SqlSyntaxError as SqlSyntaxErrorMultiple, UndefinedParameterError, deparse, parse, type LockStatement, type CopyStatement, type DeleteStatement, type ExecuteStatement, type Expr, type GenericOption, type InsertStatement, type PrepareStatement, type SelectStatement, type Statement, type UpdateStatement } from "@omnikv/parser";
 import { bindExpr, coerce, explainOver, explainPlan, planSelect, resolveTypeName, type ExplainOptions, type JoinMethods, type NodeActuals, type PlanColumn, type PlanNode } from "@omnikv/planner";
 import { LockNotAvailableError, ReadOnlyTransactionError, SavepointError, SerializationFailureError, type IsolationLevel, type Transaction } from "@omnikv/txn";
 import type { CatalogState, CatalogView } from "../catalog/catalog-store.ts";
@@ -120,6 +120,9 @@ export type ParamValue = SqlValue | Date | undefined;
 
 /** pg_sleep waits in steps of this many milliseconds, checking cancel and statement_timeout between them. */
 const sleepStepMs = 50;
+
+/** How deep EXECUTEs may run one inside another (a protocol-level statement can be an EXECUTE): then 54001. */
+const executeDepthMax = 16;
 
 /** One statement's outcome in `queryEach`. */
 export type StatementOutcome =
@@ -280,6 +283,8 @@ export class Session {
    * implicit transaction block, inside which SET LOCAL and SET TRANSACTION apply without a warning.
    */
   #isSoleStatement = true;
+  /** EXECUTEs running inside one another (`#executeSql`). */
+  #executeDepth = 0;
   /** How many statements of the current statement string have started (this one included). */
   #statementsRunInString = 0;
   #notices: Notice[] = [];
@@ -830,7 +835,9 @@ export class Session {
   }
 
   /** The statement's result columns, or undefined when describing it needs a transaction that is not open yet. */
-  #describeFieldsNow(prepared: PreparedStatement): readonly Field[] | undefined {
+  #describeFieldsNow(described: PreparedStatement): readonly Field[] | undefined {
+    // EXECUTE answers with the rows of the statement it runs: Describe says so.
+    const prepared = this.#executedStatement(described);
     const statement = prepared.statement;
     if (statement === undefined) return [];
     const isQuery = statement.kind === "select" || ((statement.kind === "insert" || statement.kind === "update" || statement.kind === "delete") && statement.returning.length > 0);
@@ -851,8 +858,23 @@ export class Session {
     return this.#active === undefined ? undefined : this.#describeInTransaction(prepared, this.#active);
   }
 
+  /**
+   * The prepared statement an EXECUTE names (followed through EXECUTEs of EXECUTEs a few levels),
+   * or `prepared` itself; one that does not exist leaves the EXECUTE, whose run fails with 26000.
+   */
+  #executedStatement(prepared: PreparedStatement): PreparedStatement {
+    let current = prepared;
+    for (let depth = 0; depth < executeDepthMax && current.statement?.kind === "execute"; depth += 1) {
+      const target = this.#prepared.get(current.statement.name);
+      if (target === undefined) return current;
+      current = target;
+    }
+    return current;
+  }
+
   /** The result columns of a statement that returns rows, planned in the open transaction `active`. */
-  #describeInTransaction(prepared: PreparedStatement, active: ActiveTransaction): readonly Field[] {
+  #describeInTransaction(described: PreparedStatement, active: ActiveTransaction): readonly Field[] {
+    const prepared = this.#executedStatement(described);
     const statement = prepared.statement;
     const isModify = statement?.kind === "insert" || statement?.kind === "update" || statement?.kind === "delete";
     assert(statement?.kind === "select" || isModify, "a statement described in a transaction returns rows");
@@ -1294,7 +1316,8 @@ export class Session {
       }
     }
     const current = active ?? (await this.#startTransaction());
-    if (statement.kind !== "set" && statement.kind !== "reset" && statement.kind !== "show") current.hasSnapshot = true;
+    // LOCK takes no snapshot either, as in PostgreSQL: it takes one once its locks are held (`#lockTables`).
+    if (statement.kind !== "set" && statement.kind !== "reset" && statement.kind !== "show" && statement.kind !== "lock") current.hasSnapshot = true;
     if (current.txn.isolation === "read committed") current.txn.beginStatement();
     try {
       this.#checkPrivileges(statement, current.catalog);
@@ -1811,13 +1834,17 @@ export class Session {
       if (options.isNowait === true && error instanceof LockNotAvailableError) throw new LockNotAvailableError(`could not obtain lock on relation "${name}"`);
       throw error;
     }
-    // Counted as held only once the checks below pass: a later statement must not skip them.
+    // Counted as held only once the checks below pass: a later statement must not skip them. A
+    // lock LOCK TABLE took made no checks at all, so it is not counted: the transaction's later
+    // reads, writes and DDL of the table take theirs (the lock is held already; taking it again
+    // is at once).
+    if (options.isLockOnly === true) return;
     this.#checkLockedRelation(active, id, mode, name, committedAtStart, options);
     active.relationLocks.set(id, mode);
   }
 
   #checkLockedRelation(active: ActiveTransaction, id: number, mode: RelationLockMode, name: string, committedAtStart: CatalogState, options: RelationLockOptions): void {
-    if (options.isReferenced === true || options.isLockOnly === true) return;
+    if (options.isReferenced === true) return;
     if (mode === "share" && options.isResolvedAgain === true) {
       // The statement's target, locked before it reads or plans anything: it reads at a snapshot
       // taken now under READ COMMITTED (rows a DDL it waited for rewrote are seen as rewritten);
@@ -2182,18 +2209,40 @@ export class Session {
    * privileges are PostgreSQL's: SELECT for ACCESS SHARE, a write privilege for stronger modes.
    */
   async #lockTables(statement: LockStatement, env: DdlEnvironment, active: ActiveTransaction): Promise<QueryResult> {
-    if (!active.isExplicit) throw new NoActiveTransactionError("LOCK TABLE can only be used in transaction blocks");
+    // In an implicit block of several statements too, as PostgreSQL's RequireTransactionBlock.
+    if (!active.isExplicit && this.#isSoleStatement) throw new NoActiveTransactionError("LOCK TABLE can only be used in transaction blocks");
     const isShared = statement.mode === "access share" || statement.mode === "row share" || statement.mode === "row exclusive";
     for (const name of statement.tables) {
-      const last = name.at(-1) ?? "";
-      const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, last, env.searchPath);
-      if (relation === undefined) throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
-      if (relation.kind !== "table") throw new WrongObjectTypeError(`cannot lock relation "${last}"`, { detail: `This operation is not supported for ${relation.kind === "view" ? "views" : "sequences"}.` });
-      const privileges = statement.mode === "access share" ? "r" : statement.mode === "row exclusive" ? "awdD" : "wdD";
-      if (!env.auth.checker.hasAny(env.auth.roleId, relation, privileges)) throw new InsufficientPrivilegeError(`permission denied for table ${relation.name}`);
-      await env.lockRelation?.(relation.id, isShared ? "share" : "exclusive", { isLockOnly: true, isNowait: statement.isNowait });
+      const locked = new Set<number>();
+      // The name may name another table once the wait is over (dropped and created again): lock
+      // that one too, and fail with 42P01 if it is gone.
+      for (let attempt = 0; ; attempt += 1) {
+        const relation = this.#lockableTable(name, statement.mode, env);
+        if (locked.has(relation.id)) break;
+        if (attempt >= 8) throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${relation.name}"`);
+        await env.lockRelation?.(relation.id, isShared ? "share" : "exclusive", { isLockOnly: true, isNowait: statement.isNowait });
+        locked.add(relation.id);
+      }
+    }
+    // Reads after the LOCK see what the transactions it waited for committed, as in PostgreSQL,
+    // where LOCK takes no snapshot: when it is the block's first statement, the snapshot is
+    // taken now (so SET TRANSACTION after it is too late here, where PostgreSQL allows it).
+    if (!active.hasSnapshot) {
+      active.txn.retakeSnapshot();
+      active.hasSnapshot = true;
     }
     return this.#result("LOCK TABLE");
+  }
+
+  /** The table LOCK TABLE names, with PostgreSQL's errors and per-mode privileges. */
+  #lockableTable(name: readonly string[], mode: LockStatement["mode"], env: DdlEnvironment): TableDefinition {
+    const last = name.at(-1) ?? "";
+    const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, last, env.searchPath);
+    if (relation === undefined) throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+    if (relation.kind !== "table") throw new WrongObjectTypeError(`cannot lock relation "${last}"`, { detail: `This operation is not supported for ${relation.kind === "view" ? "views" : "sequences"}.` });
+    const privileges = mode === "access share" ? "r" : mode === "row exclusive" ? "awdD" : "wdD";
+    if (!env.auth.checker.hasAny(env.auth.roleId, relation, privileges)) throw new InsufficientPrivilegeError(`permission denied for table ${relation.name}`);
+    return relation;
   }
 
   /**
@@ -2222,15 +2271,26 @@ export class Session {
   async #executeSql(statement: ExecuteStatement, env: DdlEnvironment, active: ActiveTransaction): Promise<QueryResult> {
     const prepared = this.#prepared.get(statement.name);
     if (prepared?.statement === undefined) throw new InvalidStatementNameError(`prepared statement "${statement.name}" does not exist`);
-    if (statement.params.length < prepared.paramTypes.length) {
+    // As PostgreSQL: exactly the statement's parameters, declared or used.
+    const expected = Math.max(prepared.paramTypes.length, highestParam(prepared.statement));
+    if (statement.params.length !== expected) {
       throw new SqlSyntaxErrorMultiple(`wrong number of parameters for prepared statement "${statement.name}"`, {
-        detail: `Expected ${prepared.paramTypes.length} parameters but got ${statement.params.length}.`,
+        detail: `Expected ${expected} parameters but got ${statement.params.length}.`,
       });
     }
+    const outer = highestParam(statement.params);
+    if (outer > 0) throw new UndefinedParameterError(`there is no parameter $${outer}`);
+    // A protocol-level statement may itself be an EXECUTE: PostgreSQL's stack depth limit.
+    if (this.#executeDepth >= executeDepthMax) throw new StatementTooComplexError("stack depth limit exceeded", { hint: "EXECUTE runs a prepared statement that runs EXECUTE again." });
     const paramTypes = statement.params.map((_, i) => prepared.paramTypes[i] ?? 0);
     const values = statement.params.map((expr, i) => this.#parameterValue(expr, paramTypes[i] ?? 0, env));
     this.#checkPrivileges(prepared.statement, active.catalog);
-    return this.#execute(prepared.statement, prepared.sql, values, paramTypes, active);
+    this.#executeDepth += 1;
+    try {
+      return await this.#execute(prepared.statement, prepared.sql, values, paramTypes, active);
+    } finally {
+      this.#executeDepth -= 1;
+    }
   }
 
   /** An EXECUTE parameter's value: assigned to `type`, or (0, undeclared) as its text. */

@@ -20,10 +20,10 @@ const defaults: ReadonlyMap<string, string> = new Map([
   ["intervalstyle", "postgres"],
   ["is_superuser", "on"],
   ["lock_timeout", "0"],
+  ["max_identifier_length", "63"],
   // Accepted and shown for clients that set them (pg_dump sets both off); nothing here acts on
   // them: there is no row-level security, and sequential scans are never synchronized.
   ["row_security", "on"],
-  ["max_identifier_length", "63"],
   ["search_path", '"$user", public'],
   ["server_encoding", "UTF8"],
   ["server_version", "15.0"],

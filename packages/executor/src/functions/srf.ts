@@ -161,6 +161,15 @@ function* unnestArray(array: PgArray<SqlValue>): Generator<Row> {
   for (const element of array.elements) yield [element];
 }
 
+/** `pg_options_to_table(text[])`: each "name=value" as (name, value); no "=" gives a NULL value, as PostgreSQL's. */
+function* optionsToTable(array: PgArray<SqlValue>): Generator<Row> {
+  for (const element of array.elements) {
+    if (typeof element !== "string") continue;
+    const at = element.indexOf("=");
+    yield at < 0 ? [element, null] : [element.slice(0, at), element.slice(at + 1)];
+  }
+}
+
 /** `generate_subscripts`: no rows for an empty array or a dimension it does not have. */
 function* generateSubscripts(array: PgArray<SqlValue>, dimension: number, isReverse: boolean): Generator<Row> {
   if (dimension < 1 || dimension > array.dims.length) return;
@@ -174,6 +183,7 @@ function* generateSubscripts(array: PgArray<SqlValue>, dimension: number, isReve
 function arrayFunctions(): Record<string, SetReturningFunction> {
   return {
     "unnest(anyarray)": (args) => unnestArray(asArray(arg(args, 0))),
+    "pg_options_to_table(_text)": (args) => optionsToTable(asArray(arg(args, 0))),
     "generate_subscripts(anyarray,int4)": (args) => generateSubscripts(asArray(arg(args, 0)), asNumber(arg(args, 1)), false),
     "generate_subscripts(anyarray,int4,bool)": (args) =>
       generateSubscripts(asArray(arg(args, 0)), asNumber(arg(args, 1)), asBool(arg(args, 2))),

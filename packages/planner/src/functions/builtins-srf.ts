@@ -35,6 +35,8 @@ function arrayFunctions(): FunctionSignature[] {
     setReturning({ name: "generate_subscripts", args: [anyarray, int4], returns: int4 }),
     setReturning({ name: "generate_subscripts", args: [anyarray, int4, bool], returns: int4 }),
     setReturning({ name: "unnest", args: [anyarray], returns: anyelement }),
+    // A relation's or foreign object's options ("name=value" texts) as rows (pg_dump reads it).
+    setReturning({ name: "pg_options_to_table", args: [textArray], returns: TypeOid.record, outputColumns: [{ name: "option_name", type: text }, { name: "option_value", type: text }] }),
   ];
 }
 
