@@ -1658,6 +1658,20 @@ const lockPrepareSteps: readonly Step[] = [
   "SELECT * FROM nk ORDER BY b",
   "TRUNCATE nk, nk",
   "SELECT count(*) FROM nk",
+  // A sequence read as a relation (pg_dump reads last_value and is_called so).
+  "CREATE SEQUENCE sr START 5",
+  "SELECT last_value, is_called FROM sr",
+  "SELECT nextval('sr')",
+  "SELECT last_value, is_called FROM public.sr",
+  "SELECT setval('sr', 42, false)",
+  "SELECT s.last_value + 1, s.is_called FROM sr s",
+  "UPDATE sr SET last_value = 1",
+  "INSERT INTO sr VALUES (1, 0, false)",
+  "DELETE FROM sr",
+  "BEGIN",
+  "ALTER SEQUENCE sr RESTART WITH 100",
+  "SELECT last_value, is_called FROM sr",
+  "ROLLBACK",
 ];
 
 const scenarios: readonly (readonly [string, readonly Step[]])[] = [

@@ -8,7 +8,7 @@ import { parse } from "@omnikv/parser";
 import type { Catalog, CatalogIndex, CatalogTable, CatalogView as PlannerView, TableStatistics } from "@omnikv/planner";
 import type { CatalogView } from "./catalog-store.ts";
 import type { StatisticsById, TableDefinition, ViewDefinition } from "./definitions.ts";
-import { resolveSystemTable } from "./system-tables.ts";
+import { resolveSystemTable, sequenceRelation } from "./system-tables.ts";
 import { bindTableExpr } from "../storage/row-writer.ts";
 
 export const rowIdColumnName = "ctid";
@@ -38,6 +38,7 @@ export class PlannerCatalog implements Catalog {
     const system = resolveSystemTable(schema, name, this.#searchPath(), (s) => this.#view.relation(s, name) !== undefined);
     if (system !== undefined) return system;
     const relation = this.#view.findRelation(schema, name, this.#searchPath());
+    if (relation?.kind === "sequence") return sequenceRelation(relation);
     if (relation?.kind !== "table") return undefined;
     return catalogTableOf(relation, this.#statistics().get(relation.id));
   }

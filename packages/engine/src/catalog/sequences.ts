@@ -94,6 +94,12 @@ export class SequenceStore {
     return value;
   }
 
+  /** The sequence's state as every session sees it, or undefined before its first use. */
+  peek(id: number): { readonly last: bigint; readonly isCalled: boolean } | undefined {
+    const state = this.#states.get(id);
+    return state === undefined ? undefined : { last: state.last, isCalled: state.isCalled };
+  }
+
   /** What a committed transaction's DDL did to sequences: restarted states are installed, dropped ones deleted. */
   apply(overlay: SequenceOverlay): void {
     for (const [id, state] of overlay.changes) {

@@ -22,7 +22,7 @@ import type { IndexScanRequest, Row, TableAccess } from "@omnikv/executor";
 import type { CatalogColumn, CatalogTable } from "@omnikv/planner";
 import { bindTableExpr } from "../storage/row-writer.ts";
 import { isRelation, type CatalogView } from "./catalog-store.ts";
-import type { AclEntry, ColumnDefinition, ReferentialAction, TableDefinition, ViewDefinition } from "./definitions.ts";
+import type { AclEntry, ColumnDefinition, ReferentialAction, SequenceDefinition, TableDefinition, ViewDefinition } from "./definitions.ts";
 import { PrivilegeChecker, aclItemText, databaseObject, effectiveAcl, letterList, ownerOf, publicRoleId, type OwnedObject } from "./privileges.ts";
 import { builtinCasts, builtinFunctions } from "@omnikv/planner";
 
@@ -35,6 +35,8 @@ export interface SystemContext {
   readonly settings: () => readonly (readonly [string, string])[];
   /** `pg_stat_activity` and `pg_locks`: the database's sessions as they are now. */
   readonly activity?: () => readonly SessionActivity[];
+  /** A sequence's state (its last value and whether it was called): what `SELECT … FROM seq` reads. */
+  readonly sequenceState?: (definition: SequenceDefinition) => { readonly last: bigint; readonly isCalled: boolean };
   /** A view's columns with their types, from its query as bound (undefined when it no longer binds). */
   readonly viewColumns?: (view: ViewDefinition) => readonly { readonly name: string; readonly typeOid: number; readonly typmod: number }[] | undefined;
 }
@@ -1044,6 +1046,31 @@ function* checkedRows(table: SystemTableSpec, context: SystemContext): Iterable<
 }
 
 /** A `TableAccess` that serves the system tables and passes every other table to `inner`. */
+/**
+ * A sequence read as a relation (`SELECT last_value, is_called FROM seq`, as pg_dump and psql's
+ * \d do): PostgreSQL's one row of last_value, log_cnt and is_called. log_cnt is 0: values are
+ * not pre-logged here. A sequence never called reads its start value, not called.
+ */
+export function sequenceRelation(definition: SequenceDefinition): CatalogTable {
+  const cached = sequenceRelations.get(definition);
+  if (cached !== undefined) return cached;
+  const columns: CatalogColumn[] = [
+    { name: "last_value", type: { oid: TypeOid.int8, typmod: -1 }, isNotNull: true },
+    { name: "log_cnt", type: { oid: TypeOid.int8, typmod: -1 }, isNotNull: true },
+    { name: "is_called", type: { oid: TypeOid.bool, typmod: -1 }, isNotNull: true },
+  ];
+  const table: CatalogTable = { id: definition.id, schema: definition.schema, name: definition.name, columns, indexes: [], rowCountEstimate: 1 };
+  sequenceRelations.set(definition, table);
+  return table;
+}
+
+const sequenceRelations = new WeakMap<SequenceDefinition, CatalogTable>();
+
+function sequenceRow(definition: SequenceDefinition, context: SystemContext): Row {
+  const state = context.sequenceState?.(definition) ?? { last: BigInt(definition.start), isCalled: false };
+  return [state.last, 0n, state.isCalled];
+}
+
 export class SystemTableAccess implements TableAccess {
   readonly #inner: TableAccess;
   readonly #context: SystemContext;
@@ -1054,6 +1081,8 @@ export class SystemTableAccess implements TableAccess {
   }
 
   scan(table: CatalogTable): Iterable<Row> {
+    const sequence = this.#context.view.get(table.id);
+    if (sequence?.kind === "sequence") return [sequenceRow(sequence, this.#context)];
     return systemTableRows(table.id, this.#context) ?? this.#inner.scan(table);
   }
 

@@ -1974,7 +1974,10 @@ export class Session {
       viewColumnsCache.set(definition, columns);
       return columns;
     };
-    return { view, userName: this.currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()), viewColumns };
+    // The transaction's own state of the sequence (created or restarted in it) first.
+    const sequenceState = (definition: SequenceDefinition): { readonly last: bigint; readonly isCalled: boolean } =>
+      this.#active?.sequences.state(definition.id) ?? this.#db.sequences.peek(definition.id) ?? { last: BigInt(definition.start), isCalled: false };
+    return { view, userName: this.currentUser, databaseName: this.databaseName, settings, activity: () => this.#db.sessions().map((session) => session.activity()), viewColumns, sequenceState };
   }
 
   #sessionInfo(active: StatementScope, searchPath: readonly string[]): SessionInfo {
