@@ -27,6 +27,40 @@ async function load(session: Session, rows: number, primaryKey = true): Promise<
   }
 }
 
+/**
+ * Three cycles of: a child (fixtures/drop-reclaim.mjs) loads table big with `rows` rows, starts
+ * `mode` (a statement writing new storage straight to the store) and is SIGKILLed in the middle;
+ * then the store must hold the marker of that storage (the kill came after the writing began), and
+ * the next open must reclaim every key no definition names and pass `check`.
+ */
+async function crashCycles(
+  crash: { readonly mode: "load" | "rewrite"; readonly rows: number; readonly killAfterMs: readonly [number, number] },
+  check: (session: Session) => Promise<void>,
+): Promise<void> {
+  const markersAtKill: number[] = [];
+  await withSeed(`${crash.mode} crash`, async (random) => {
+    for (let cycle = 0; cycle < 3; cycle += 1) {
+      const dir = makeTempDir(`${crash.mode}-crash`);
+      dirs.push(dir);
+      const crashChild = new CrashChild({ script: child, args: [dir.path, "4096", String(crash.rows), crash.mode], deadlineMs: 60_000 });
+      await crashChild.waitForLines(2);
+      await new Promise((resolve) => setTimeout(resolve, random.int(...crash.killAfterMs)));
+      const exit = await crashChild.kill();
+      expect(exit.signal, exit.stderr).toBe("SIGKILL");
+      expect(crashChild.lines).toEqual([expect.stringMatching(/^loaded /), crash.mode === "load" ? "loading" : "rewriting"]);
+      const store = await LsmStore.open(dir.path);
+      markersAtKill.push([...store.scan({ gte: reclaimMarkersStart, lt: reclaimMarkersEnd })].length);
+      await store.close();
+      const db = await Database.open({ dir: dir.path });
+      await db.reclaimed();
+      expect(orphanIds(db)).toEqual([]);
+      await check(db.connect());
+      await db.close();
+    }
+  });
+  expect(markersAtKill.every((n) => n > 0), `markers at each kill: ${markersAtKill.join(", ")}`).toBe(true);
+}
+
 async function count(session: Session, where = "true"): Promise<unknown> {
   return (await session.query(`SELECT count(*)::int FROM big WHERE ${where}`)).rows[0]?.[0];
 }
@@ -199,30 +233,9 @@ describe("COPY into storage its transaction created", () => {
 
 describe("COPY into storage its transaction created, crashing", () => {
   it("a child SIGKILLed while it loads a truncated table: the next open has the table as it was, and deletes the rows it wrote", { timeout: 120_000 }, async () => {
-    const markersAtKill: number[] = [];
-    await withSeed("bulk load crash", async (random) => {
-      for (let cycle = 0; cycle < 3; cycle += 1) {
-        const dir = makeTempDir("bulk-load-crash");
-        dirs.push(dir);
-        const crashChild = new CrashChild({ script: child, args: [dir.path, "4096", "5000", "load"], deadlineMs: 60_000 });
-        await crashChild.waitForLines(2);
-        await new Promise((resolve) => setTimeout(resolve, random.int(50, 400)));
-        const exit = await crashChild.kill();
-        expect(exit.signal, exit.stderr).toBe("SIGKILL");
-        expect(crashChild.lines).toEqual([expect.stringMatching(/^loaded /), "loading"]);
-        const store = await LsmStore.open(dir.path);
-        markersAtKill.push([...store.scan({ gte: reclaimMarkersStart, lt: reclaimMarkersEnd })].length);
-        await store.close();
-        const db = await Database.open({ dir: dir.path });
-        await db.reclaimed();
-        expect(orphanIds(db)).toEqual([]);
-        const session = db.connect();
-        expect((await session.query("SELECT count(*)::int, count(*) FILTER (WHERE tag LIKE 'load%')::int FROM big")).rows).toEqual([[5000, 0]]);
-        await db.close();
-      }
+    await crashCycles({ mode: "load", rows: 5000, killAfterMs: [50, 400] }, async (session) => {
+      expect((await session.query("SELECT count(*)::int, count(*) FILTER (WHERE tag LIKE 'load%')::int FROM big")).rows).toEqual([[5000, 0]]);
     });
-    // The load had begun writing at every kill: the markers of its storage were on disk.
-    expect(markersAtKill.every((n) => n > 0), `markers at each kill: ${markersAtKill.join(", ")}`).toBe(true);
   });
 });
 
@@ -367,30 +380,9 @@ describe("table rewrites", () => {
   });
 
   it("a child SIGKILLed while it rewrites a table: the next open has the table as it was, and deletes the rows it wrote", { timeout: 120_000 }, async () => {
-    const markersAtKill: number[] = [];
-    await withSeed("table rewrite crash", async (random) => {
-      for (let cycle = 0; cycle < 3; cycle += 1) {
-        const dir = makeTempDir("table-rewrite-crash");
-        dirs.push(dir);
-        const crashChild = new CrashChild({ script: child, args: [dir.path, "4096", "60000", "rewrite"], deadlineMs: 60_000 });
-        await crashChild.waitForLines(2);
-        await new Promise((resolve) => setTimeout(resolve, random.int(20, 150)));
-        const exit = await crashChild.kill();
-        expect(exit.signal, exit.stderr).toBe("SIGKILL");
-        expect(crashChild.lines).toEqual([expect.stringMatching(/^loaded /), "rewriting"]);
-        const store = await LsmStore.open(dir.path);
-        markersAtKill.push([...store.scan({ gte: reclaimMarkersStart, lt: reclaimMarkersEnd })].length);
-        await store.close();
-        const db = await Database.open({ dir: dir.path });
-        await db.reclaimed();
-        expect(orphanIds(db)).toEqual([]);
-        const session = db.connect();
-        expect((await session.query("SELECT pg_typeof(id)::text FROM big LIMIT 1")).rows).toEqual([["integer"]]);
-        expect((await session.query("SELECT count(*)::int FROM big WHERE tag = 'tag 5'")).rows).toEqual([[619]]);
-        await db.close();
-      }
+    await crashCycles({ mode: "rewrite", rows: 60_000, killAfterMs: [20, 150] }, async (session) => {
+      expect((await session.query("SELECT pg_typeof(id)::text FROM big LIMIT 1")).rows).toEqual([["integer"]]);
+      expect((await session.query("SELECT count(*)::int FROM big WHERE tag = 'tag 5'")).rows).toEqual([[619]]);
     });
-    // The rewrite had begun writing at every kill: its new storage's marker was on disk.
-    expect(markersAtKill.every((n) => n > 0), `markers at each kill: ${markersAtKill.join(", ")}`).toBe(true);
   });
 });

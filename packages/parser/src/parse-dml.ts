@@ -210,8 +210,8 @@ export function parseDelete(p: TokenStream, withClause: WithClause | undefined):
   };
 }
 
-export function parseTruncate(p: TokenStream): TruncateStatement {
-  const pos = p.next().pos;
+/** `[TABLE] [ONLY] name [*] [, …]`, as TRUNCATE and LOCK take their tables (no inheritance here, so ONLY and * change nothing). */
+function parseTableList(p: TokenStream): QualifiedName[] {
   p.acceptKeyword("table");
   const tables: QualifiedName[] = [];
   do {
@@ -219,6 +219,12 @@ export function parseTruncate(p: TokenStream): TruncateStatement {
     tables.push(parseQualifiedName(p));
     p.acceptOp("*");
   } while (p.acceptPunct(","));
+  return tables;
+}
+
+export function parseTruncate(p: TokenStream): TruncateStatement {
+  const pos = p.next().pos;
+  const tables = parseTableList(p);
   let restartIdentity = false;
   if (p.acceptKeywords("restart", "identity")) restartIdentity = true;
   else p.acceptKeywords("continue", "identity");
@@ -242,13 +248,7 @@ const lockModes: readonly (readonly [TableLockMode, readonly string[]])[] = [
 
 export function parseLock(p: TokenStream): LockStatement {
   const pos = p.next().pos;
-  p.acceptKeyword("table");
-  const tables: QualifiedName[] = [];
-  do {
-    p.acceptKeyword("only");
-    tables.push(parseQualifiedName(p));
-    p.acceptOp("*");
-  } while (p.acceptPunct(","));
+  const tables = parseTableList(p);
   let mode: TableLockMode = "access exclusive";
   if (p.acceptKeyword("in")) {
     // Longest spelling first: SHARE ROW EXCLUSIVE before SHARE.
