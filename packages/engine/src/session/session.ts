@@ -2253,15 +2253,24 @@ export class Session {
    * (pg_prepared_statements), and, as in PostgreSQL, not undone by ROLLBACK. Only the statements
    * PostgreSQL's grammar takes: SELECT (VALUES), INSERT, UPDATE, DELETE.
    */
-  #prepareSql(statement: PrepareStatement, env: DdlEnvironment): QueryResult {
+  async #prepareSql(statement: PrepareStatement, env: DdlEnvironment): Promise<QueryResult> {
     const inner = statement.statement;
     if (inner.kind !== "select" && inner.kind !== "insert" && inner.kind !== "update" && inner.kind !== "delete") {
       throw new SqlSyntaxErrorMultiple(`syntax error at or near "${inner.kind.split("_")[0]?.toUpperCase() ?? ""}"`, { position: inner.pos + 1 });
     }
     if (this.#prepared.has(statement.name)) throw new DuplicatePreparedStatementError(`prepared statement "${statement.name}" already exists`);
-    const paramTypes = statement.paramTypes.map((type) => resolveTypeName(type, env.settings).oid);
+    const declared = statement.paramTypes.map((type) => resolveTypeName(type, env.settings).oid);
     // Kept as its own text (deparsed and parsed again), so the positions of its errors are in it.
     const sql = deparse(inner);
+    const parsed = parse(sql)[0];
+    // Analysed now, as PostgreSQL analyses at PREPARE (a dry run, as Describe's): an undefined
+    // table or column fails here, and each undeclared parameter takes the type its use gives it
+    // (text where no use does; PostgreSQL refuses those with 42P18).
+    const count = Math.max(declared.length, highestParam(parsed));
+    const inferred = await this.#inferParamTypes({ sql, statement: parsed, paramTypes: declared }, count);
+    const paramTypes = Array.from({ length: count }, (_, i) => (declared[i] ?? 0) || (inferred.get(i + 1) ?? TypeOid.text));
+    // A statement parsed again: plans are kept per parsed statement, and the dry run's were made
+    // with the parameters untyped.
     this.#prepared.set(statement.name, { sql, statement: parse(sql)[0], paramTypes });
     return this.#result("PREPARE");
   }
