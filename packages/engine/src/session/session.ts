@@ -2240,8 +2240,13 @@ export class Session {
   /** The table LOCK TABLE names, with PostgreSQL's errors and per-mode privileges. */
   #lockableTable(name: readonly string[], mode: LockStatement["mode"], env: DdlEnvironment): TableDefinition {
     const last = name.at(-1) ?? "";
-    const relation = env.catalog.findRelation(name.length > 1 ? name.at(-2) : undefined, last, env.searchPath);
-    if (relation === undefined) throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+    const schema = name.length > 1 ? name.at(-2) : undefined;
+    const relation = env.catalog.findRelation(schema, last, env.searchPath);
+    if (relation === undefined) {
+      const isIndex = env.catalog.findIndex(schema, last, env.searchPath) !== undefined;
+      if (isIndex) throw new WrongObjectTypeError(`cannot lock relation "${last}"`, { detail: "This operation is not supported for indexes." });
+      throw new UndefinedTableError(`relation "${name.join(".")}" does not exist`);
+    }
     if (relation.kind !== "table") throw new WrongObjectTypeError(`cannot lock relation "${last}"`, { detail: `This operation is not supported for ${relation.kind === "view" ? "views" : "sequences"}.` });
     const privileges = mode === "access share" ? "r" : mode === "row exclusive" ? "awdD" : "wdD";
     if (!env.auth.checker.hasAny(env.auth.roleId, relation, privileges)) throw new InsufficientPrivilegeError(`permission denied for table ${relation.name}`);
