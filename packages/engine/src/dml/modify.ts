@@ -64,21 +64,32 @@ export function targetTable(env: StatementEnvironment, name: readonly string[]):
  * works from the definition that DDL committed.
  */
 export async function lockedTargetTable(env: StatementEnvironment, name: readonly string[]): Promise<TableDefinition> {
-  let table = targetTable(env, name);
   // Describe's dry run reads nothing and writes nothing: no lock, no new snapshot.
-  if (env.lockRelation === undefined || env.plans !== undefined) return table;
-  // The name may name another table once the wait is over (dropped and created again): lock that one too.
+  if (env.lockRelation === undefined || env.plans !== undefined) return targetTable(env, name);
+  return lockResolvedTable(
+    () => targetTable(env, name),
+    async (id) => env.lockRelation?.(id, "share", { isResolvedAgain: true }),
+  );
+}
+
+/**
+ * Locks the table `resolve` names, then resolves the name again: once the wait is over it may
+ * name another table (dropped and created again), which is locked too, until the name stays on a
+ * locked table. 40001 after `targetLockAttemptsMax` tables.
+ */
+export async function lockResolvedTable<T extends { readonly id: number; readonly name: string }>(resolve: () => T, lock: (id: number) => Promise<void>): Promise<T> {
+  let table = resolve();
   for (let attempt = 0; attempt < targetLockAttemptsMax; attempt += 1) {
-    await env.lockRelation(table.id, "share", { isResolvedAgain: true });
-    const current = targetTable(env, name);
+    await lock(table.id);
+    const current = resolve();
     if (current.id === table.id) return current;
     table = current;
   }
   throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${table.name}"`);
 }
 
-/** How often a statement follows its target's name to another table before it gives up (40001). */
-const targetLockAttemptsMax = 8;
+/** How often a statement follows a table's name to another table before it gives up (40001). */
+export const targetLockAttemptsMax = 8;
 
 export async function executeInsert(env: StatementEnvironment, statement: InsertStatement): Promise<ModifyResult> {
   const table = await lockedTargetTable(env, statement.table);

@@ -32,7 +32,7 @@ import { compareBytes } from "../encoding/key-codec.ts";
 import { lockOptions } from "../storage/row-writer.ts";
 import { layoutOf } from "../storage/table-layout.ts";
 import { columnRef, queryOf, target } from "./ast-builders.ts";
-import { SingleRowAccess, SingleRowCatalog, targetTable } from "./modify.ts";
+import { SingleRowAccess, SingleRowCatalog, targetLockAttemptsMax, targetTable } from "./modify.ts";
 import { planQuery, runQuery, type QueryRows, type StatementEnvironment } from "./statement-environment.ts";
 
 /**
@@ -47,7 +47,7 @@ async function lockTables(env: StatementEnvironment, statement: SelectStatement)
   if (env.lockRelation === undefined || env.plans !== undefined) return found;
   const locked = new Set<number>();
   // A name may name another table once a wait is over (dropped and created again): lock that one too.
-  for (let attempt = 0; attempt < 8; attempt += 1) {
+  for (let attempt = 0; attempt < targetLockAttemptsMax; attempt += 1) {
     const missing = found.tables.filter((entry) => !locked.has(entry.table.id));
     if (missing.length === 0) return found;
     for (const entry of missing) {

@@ -19,7 +19,7 @@ import { alterDomain, createDomain, dropDomains } from "../catalog/domains.ts";
 import { PlannerCatalog, catalogTableOf } from "../catalog/planner-catalog.ts";
 import { SequenceOverlay, currvalNotDefined, lastvalNotDefined } from "../catalog/sequences.ts";
 import type { Database } from "../database.ts";
-import { executeDelete, executeInsert, executeUpdate, returningColumns, type ModifyResult } from "../dml/modify.ts";
+import { executeDelete, executeInsert, executeUpdate, lockResolvedTable, returningColumns, type ModifyResult } from "../dml/modify.ts";
 import { planQuery, runContext, streamPlan, type AnalyzedRun, type QueryEnvironment, type StatementEnvironment } from "../dml/statement-environment.ts";
 import {
 
@@ -2216,16 +2216,11 @@ export class Session {
     if (!active.isExplicit && this.#isSoleStatement) throw new NoActiveTransactionError("LOCK TABLE can only be used in transaction blocks");
     const isShared = statement.mode === "access share" || statement.mode === "row share" || statement.mode === "row exclusive";
     for (const name of statement.tables) {
-      const locked = new Set<number>();
-      // The name may name another table once the wait is over (dropped and created again): lock
-      // that one too, and fail with 42P01 if it is gone.
-      for (let attempt = 0; ; attempt += 1) {
-        const relation = this.#lockableTable(name, statement.mode, env);
-        if (locked.has(relation.id)) break;
-        if (attempt >= 8) throw new SerializationFailureError(`could not serialize access due to concurrent DDL on relation "${relation.name}"`);
-        await env.lockRelation?.(relation.id, isShared ? "share" : "exclusive", { isLockOnly: true, isNowait: statement.isNowait });
-        locked.add(relation.id);
-      }
+      // Resolved again after each wait (42P01 if the table is gone by then).
+      await lockResolvedTable(
+        () => this.#lockableTable(name, statement.mode, env),
+        async (id) => env.lockRelation?.(id, isShared ? "share" : "exclusive", { isLockOnly: true, isNowait: statement.isNowait }),
+      );
     }
     // Reads after the LOCK see what the transactions it waited for committed, as in PostgreSQL,
     // where LOCK takes no snapshot: when it is the block's first statement, the snapshot is
